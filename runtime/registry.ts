@@ -25,18 +25,27 @@
 /** What a parameter or a result is, for differentiation. */
 export type ValueKind = "number" | "none";
 
+/** What the transformer registers for one compiled function. */
 export interface CompiledDerivatives {
   /** The source name of the function, for error messages. */
   readonly name: string;
+  /** One kind per parameter, in order. */
   readonly params: readonly ValueKind[];
   readonly result: ValueKind;
+  /** `(...primals, ...tangents) => [value, tangentOfValue]` */
   readonly jvp: (...args: any[]) => [unknown, unknown];
+  /** `(...primals, cotangentOfValue) => [value, ...adjoints]` */
   readonly vjp: (...args: any[]) => unknown[];
 }
 
 const compiled = new WeakMap<Function, CompiledDerivatives>();
 
-/** Called by generated code only. */
+/**
+ * Called by generated code only, once per compiled function at module load.
+ * Exported from the package so generated code can import it.
+ *
+ * @internal
+ */
 export function registerCompiled(
   f: Function,
   derivatives: CompiledDerivatives,
@@ -44,6 +53,7 @@ export function registerCompiled(
   compiled.set(f, derivatives);
 }
 
+/** The derivatives compiled for `f`, if the transformer compiled it. */
 export function lookupCompiled(f: Function): CompiledDerivatives | undefined {
   return compiled.get(f);
 }

@@ -1,0 +1,105 @@
+/**
+ * Type-level vocabulary of the public API: which TypeScript types are
+ * differentiable, what their tangents are, and which `argnums` a function
+ * accepts. The table follows DESIGN.md "Types"; only `number` is compiled
+ * today, the array rows are here so the signatures will not change when
+ * arrays arrive.
+ *
+ *   Tangent<number>          -> number
+ *   Tangent<readonly number[]> -> number[]
+ *   Tangent<Float64Array>    -> Float64Array
+ *   Tangent<string>          -> undefined
+ */
+
+/** A value tsad can differentiate with respect to. */
+export type Differentiable =
+  number | readonly number[] | Float64Array | Float32Array | number[][];
+
+/**
+ * The tangent (and cotangent) type of a value of type `T`; `undefined` for
+ * types that are not differentiable. Not distributive: `number | string` is
+ * not differentiable, so its tangent is `undefined`.
+ */
+export type Tangent<T> = [T] extends [number]
+  ? number
+  : [T] extends [Float64Array]
+    ? Float64Array
+    : [T] extends [Float32Array]
+      ? Float32Array
+      : [T] extends [number[][]]
+        ? number[][]
+        : [T] extends [readonly number[]]
+          ? number[]
+          : undefined;
+
+/** One tangent per parameter: `[number, string]` -> `[number, undefined]`. */
+export type TangentsOf<P extends readonly unknown[]> = {
+  -readonly [K in keyof P]: Tangent<P[K]>;
+};
+
+/**
+ * Tangents accepted by `jvp`, one per parameter; `undefined` stands for a
+ * zero tangent.
+ */
+export type TangentArgs<P extends readonly unknown[]> = {
+  -readonly [K in keyof P]: Tangent<P[K]> | undefined;
+};
+
+/**
+ * The indices of the differentiable parameters of a parameter list:
+ * `[number, string, number]` -> `0 | 2`. For a rest parameter list the
+ * length is unknown and any `number` is accepted (checked at run time).
+ */
+export type DifferentiableIndex<P extends readonly unknown[]> =
+  number extends P["length"]
+    ? number
+    : {
+        [K in keyof P]: K extends `${infer I extends number}`
+          ? [P[K]] extends [Differentiable]
+            ? I
+            : never
+          : never;
+      }[number];
+
+/** `argnums` of `grad` and friends: one index or a list of indices. */
+export type Argnums<P extends readonly unknown[]> =
+  DifferentiableIndex<P> | readonly DifferentiableIndex<P>[];
+
+type TangentAt<P extends readonly unknown[], I> = I extends keyof P
+  ? Tangent<P[I]>
+  : never;
+
+/**
+ * What `grad(f, argnums)` returns per call: the tangent type of parameter
+ * `argnums`, or a tuple of them for a list of indices.
+ * `GradientOf<[number, string, number], readonly [2, 0]>` -> `[number, number]`.
+ */
+export type GradientOf<
+  P extends readonly unknown[],
+  A,
+> = A extends readonly unknown[]
+  ? { -readonly [K in keyof A]: TangentAt<P, A[K]> }
+  : TangentAt<P, A>;
+
+/**
+ * A caller-owned buffer for a gradient: same type and shape as the
+ * parameter. A `number` has no buffer to write into, hence `never`.
+ */
+type BufferFor<T> = [T] extends [number] ? never : Tangent<T>;
+
+type BufferAt<P extends readonly unknown[], I> = I extends keyof P
+  ? BufferFor<P[I]>
+  : never;
+
+/** The `out` option of `grad` / `valueAndGrad`, shaped like `GradientOf`. */
+export type GradientBuffer<
+  P extends readonly unknown[],
+  A,
+> = A extends readonly unknown[]
+  ? { -readonly [K in keyof A]: BufferAt<P, A[K]> }
+  : BufferAt<P, A>;
+
+export interface GradOptions<P extends readonly unknown[], A> {
+  /** Write the gradient here and return it instead of allocating one. */
+  readonly out?: GradientBuffer<P, A>;
+}

@@ -1,0 +1,235 @@
+// Type-level contract of the runtime API. The calls sit in functions that
+// never run: only their types matter, checked by `tsc --noEmit` (test/ is in
+// tsconfig.json) and by vitest's expectTypeOf.
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  checkGrad,
+  derivative,
+  grad,
+  jvp,
+  valueAndGrad,
+  vjp,
+  type CheckGradResult,
+  type DifferentiableIndex,
+  type GradientOf,
+  type Tangent,
+  type TangentsOf,
+} from "../runtime/index.js";
+
+declare function f(x: number, y: number): number;
+declare function weighted(x: number, label: string, y: number): number;
+declare function format(x: number): string;
+declare function norm(w: Float64Array): number;
+declare function loss(w: number[][], b: readonly number[], lr: number): number;
+
+function signatures() {
+  return {
+    grad: grad(f),
+    gradOf1: grad(f, 1),
+    gradOfBoth: grad(f, [0, 1]),
+    gradSkippingLabel: grad(weighted, [2, 0]),
+    gradOfVector: grad(norm),
+    gradOfMatrixAndVector: grad(loss, [0, 1]),
+    valueAndGrad: valueAndGrad(f),
+    valueAndGradOfBoth: valueAndGrad(f, [0, 1]),
+    derivative: derivative(f),
+    jvp: jvp(f, [1, 2], [1, undefined]),
+    jvpWithLabel: jvp(weighted, [1, "a", 2], [1, undefined, 0]),
+    vjp: vjp(f, 1, 2),
+    vjpWithLabel: vjp(weighted, 1, "a", 2),
+    checkGrad: checkGrad(weighted, [1, "a", 2], { argnums: [0, 2] }),
+  };
+}
+type Signatures = ReturnType<typeof signatures>;
+
+describe("Tangent", () => {
+  it("maps each differentiable type to its tangent type", () => {
+    expectTypeOf<Tangent<number>>().toEqualTypeOf<number>();
+    expectTypeOf<Tangent<3>>().toEqualTypeOf<number>();
+    expectTypeOf<Tangent<number[]>>().toEqualTypeOf<number[]>();
+    expectTypeOf<Tangent<readonly number[]>>().toEqualTypeOf<number[]>();
+    expectTypeOf<Tangent<Float64Array>>().toEqualTypeOf<Float64Array>();
+    expectTypeOf<Tangent<Float32Array>>().toEqualTypeOf<Float32Array>();
+    expectTypeOf<Tangent<number[][]>>().toEqualTypeOf<number[][]>();
+  });
+
+  it("maps everything else to undefined", () => {
+    expectTypeOf<Tangent<string>>().toEqualTypeOf<undefined>();
+    expectTypeOf<Tangent<boolean>>().toEqualTypeOf<undefined>();
+    expectTypeOf<Tangent<string[]>>().toEqualTypeOf<undefined>();
+    expectTypeOf<Tangent<{ w: number }>>().toEqualTypeOf<undefined>();
+    expectTypeOf<Tangent<number | string>>().toEqualTypeOf<undefined>();
+  });
+
+  it("maps parameter lists element by element", () => {
+    expectTypeOf<TangentsOf<[number, string, Float32Array]>>().toEqualTypeOf<
+      [number, undefined, Float32Array]
+    >();
+  });
+});
+
+describe("argnums", () => {
+  it("are the indices of differentiable parameters", () => {
+    expectTypeOf<
+      DifferentiableIndex<[number, string, number[]]>
+    >().toEqualTypeOf<0 | 2>();
+    expectTypeOf<DifferentiableIndex<number[]>>().toEqualTypeOf<number>();
+  });
+
+  it("select gradients in order", () => {
+    expectTypeOf<
+      GradientOf<[number, string, Float64Array], readonly [2, 0]>
+    >().toEqualTypeOf<[Float64Array, number]>();
+    expectTypeOf<GradientOf<[number, number[]], 1>>().toEqualTypeOf<number[]>();
+  });
+});
+
+describe("grad", () => {
+  it("keeps f's parameters and returns the tangent of parameter argnums", () => {
+    expectTypeOf<Signatures["grad"]>().toEqualTypeOf<
+      (x: number, y: number) => number
+    >();
+    expectTypeOf<Signatures["gradOf1"]>().toEqualTypeOf<
+      (x: number, y: number) => number
+    >();
+    expectTypeOf<Signatures["gradOfVector"]>().toEqualTypeOf<
+      (w: Float64Array) => Float64Array
+    >();
+  });
+
+  it("returns a tuple for an array argnums", () => {
+    expectTypeOf<Signatures["gradOfBoth"]>().toEqualTypeOf<
+      (x: number, y: number) => [number, number]
+    >();
+    expectTypeOf<Signatures["gradSkippingLabel"]>().toEqualTypeOf<
+      (x: number, label: string, y: number) => [number, number]
+    >();
+    expectTypeOf<Signatures["gradOfMatrixAndVector"]>().returns.toEqualTypeOf<
+      [number[][], number[]]
+    >();
+  });
+
+  it("rejects what cannot be differentiated", () => {
+    function rejected() {
+      // @ts-expect-error the result must be a number
+      grad(format);
+      // @ts-expect-error f has two parameters
+      grad(f, 2);
+      // @ts-expect-error parameter 1 is a string
+      grad(weighted, 1);
+      // @ts-expect-error parameter 1 is a string
+      grad(weighted, [0, 1]);
+      // @ts-expect-error a number gradient has no buffer
+      grad(f, 0, { out: 0 });
+      // @ts-expect-error the gradient is called with f's parameters
+      grad(f)(1, "2");
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+
+  it("types the out buffer like the parameter", () => {
+    function outBuffers(buffer: Float64Array) {
+      return grad(norm, 0, { out: buffer });
+    }
+    expectTypeOf(outBuffers).returns.toEqualTypeOf<
+      (w: Float64Array) => Float64Array
+    >();
+    function wrongBuffer(buffer: Float32Array) {
+      // @ts-expect-error a Float64Array parameter needs a Float64Array buffer
+      return grad(norm, 0, { out: buffer });
+    }
+    expectTypeOf(wrongBuffer).toBeFunction();
+  });
+});
+
+describe("valueAndGrad", () => {
+  it("returns [value, gradient]", () => {
+    expectTypeOf<Signatures["valueAndGrad"]>().toEqualTypeOf<
+      (x: number, y: number) => [number, number]
+    >();
+    expectTypeOf<Signatures["valueAndGradOfBoth"]>().toEqualTypeOf<
+      (x: number, y: number) => [number, [number, number]]
+    >();
+  });
+});
+
+describe("derivative", () => {
+  it("keeps f's parameters and returns a number", () => {
+    expectTypeOf<Signatures["derivative"]>().toEqualTypeOf<
+      (x: number, y: number) => number
+    >();
+  });
+
+  it("needs a number first parameter and result", () => {
+    function rejected() {
+      // @ts-expect-error parameter 0 must be a number
+      derivative((label: string, x: number) => label.length * x);
+      // @ts-expect-error the result must be a number
+      derivative(format);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
+describe("jvp", () => {
+  it("returns [value, tangent]", () => {
+    expectTypeOf<Signatures["jvp"]>().toEqualTypeOf<[number, number]>();
+    expectTypeOf<Signatures["jvpWithLabel"]>().toEqualTypeOf<
+      [number, number]
+    >();
+  });
+
+  it("aligns primals and tangents with the parameters", () => {
+    function rejected() {
+      // @ts-expect-error one primal for two parameters
+      jvp(f, [1], [1, 0]);
+      // @ts-expect-error a string primal for a number parameter
+      jvp(f, [1, "2"], [1, 0]);
+      // @ts-expect-error a label has no tangent
+      jvp(weighted, [1, "a", 2], [1, 1, 0]);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
+describe("vjp", () => {
+  it("returns [value, pullback] with one cotangent per parameter", () => {
+    expectTypeOf<Signatures["vjp"]>().toEqualTypeOf<
+      [number, (cotangent: number) => [x: number, y: number]]
+    >();
+    expectTypeOf<Signatures["vjpWithLabel"]>().toEqualTypeOf<
+      [number, (cotangent: number) => [x: number, label: undefined, y: number]]
+    >();
+  });
+
+  it("needs primals of f's parameter types", () => {
+    function rejected() {
+      // @ts-expect-error a string primal for a number parameter
+      vjp(f, 1, "2");
+      // @ts-expect-error the result must be differentiable
+      vjp(format, 1);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
+describe("checkGrad", () => {
+  it("returns a CheckGradResult", () => {
+    expectTypeOf<Signatures["checkGrad"]>().toEqualTypeOf<CheckGradResult>();
+    expectTypeOf<CheckGradResult>().toEqualTypeOf<{
+      readonly ok: boolean;
+      readonly maxAbsError: number;
+      readonly maxRelError: number;
+    }>();
+  });
+
+  it("only checks differentiable parameters", () => {
+    function rejected() {
+      // @ts-expect-error parameter 1 is a string
+      checkGrad(weighted, [1, "a", 2], { argnums: 1 });
+      // @ts-expect-error the result must be a number
+      checkGrad(format, [1]);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Runs the transformer in-process, as `tspc` would: a real program with
+ * the type checker, JSDoc parsed as `tsc` parses it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as prettier from "prettier";
+import ts from "typescript";
+import tsadTransformer from "../../transformer/index.js";
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+/** Compiled test code imports the runtime source, the instance tests use. */
+export const runtimeSource = path.join(repoRoot, "runtime/index.ts");
+
+const compilerOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  strict: true,
+  skipLibCheck: true,
+  types: [],
+  paths: { tsad: [runtimeSource] },
+};
+
+export interface Compiled {
+  readonly program: ts.Program;
+  /** Errors from type checking and from tsad. */
+  readonly diagnostics: readonly ts.Diagnostic[];
+}
+
+export function createProgram(rootNames: readonly string[]): ts.Program {
+  const host = ts.createCompilerHost(compilerOptions);
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+  return ts.createProgram(rootNames, compilerOptions, host);
+}
+
+function transformerFor(
+  program: ts.Program,
+  diagnostics: ts.Diagnostic[],
+  runtimeModule?: string,
+) {
+  return tsadTransformer(
+    program,
+    { runtimeModule },
+    { ts, addDiagnostic: (d) => diagnostics.push(d) },
+  );
+}
+
+/** The transformed TypeScript of `file`, prettier-formatted: what fixtures snapshot. */
+export async function transformedSource(
+  rootNames: readonly string[],
+  file: string,
+): Promise<{ code: string; diagnostics: ts.Diagnostic[] }> {
+  const program = createProgram(rootNames);
+  const diagnostics = [...ts.getPreEmitDiagnostics(program)];
+  const sourceFile = program.getSourceFile(file)!;
+  const result = ts.transform(
+    sourceFile,
+    [transformerFor(program, diagnostics)],
+    compilerOptions,
+  );
+  const printed = ts.createPrinter().printFile(result.transformed[0]!);
+  result.dispose();
+  const code = await prettier.format(printed, { parser: "typescript" });
+  return { code, diagnostics };
+}
+
+/**
+ * Emits JavaScript for `rootNames` into `outDir` with the transformer, the
+ * runtime imported from its source. Returns the diagnostics.
+ */
+export function emitTo(
+  rootNames: readonly string[],
+  outDir: string,
+): ts.Diagnostic[] {
+  const program = createProgram(rootNames);
+  const diagnostics = [...ts.getPreEmitDiagnostics(program)];
+  const rootDir = path.dirname(rootNames[0]!);
+  fs.mkdirSync(outDir, { recursive: true });
+  program.emit(
+    undefined,
+    (fileName, text) => {
+      const target = path.join(
+        outDir,
+        path.relative(rootDir, fileName.replace(/\.js$/, ".js")),
+      );
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(
+        target,
+        text.replaceAll(`"${runtimeSource}"`, JSON.stringify(runtimeSource)),
+      );
+    },
+    undefined,
+    false,
+    { before: [transformerFor(program, diagnostics, runtimeSource)] },
+  );
+  return diagnostics;
+}
+
+export function formatDiagnostic(d: ts.Diagnostic): string {
+  const where =
+    d.file && d.start !== undefined
+      ? d.file.getLineAndCharacterOfPosition(d.start)
+      : undefined;
+  const location = where
+    ? `${path.basename(d.file!.fileName)}(${where.line + 1},${where.character + 1})`
+    : "";
+  return `${location}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Activity analysis: which variables carry derivatives.
+ *
+ * Input: a normalized function. Output: the set of active variables, those
+ * that both depend on a differentiable parameter (varied) and flow into the
+ * result through differentiable operations (useful). Only active variables
+ * get tangent or adjoint code:
+ *
+ *   function f(x: number, n: number) {   varied: x, n, a, b, c
+ *     const a = x * 2;                    useful: a, x, b, n, ...
+ *     const b = n > 0;   // test only     active: x, a (not b: a boolean that
+ *     ...                                 only steers control flow)
+ *
+ * It also rejects what would silently lose a derivative: an active value
+ * passed to a function tsad cannot see into.
+ */
+import { DiagnosticCode, DiffError } from "./diagnostics";
+import { allReads, type Expr, type FunctionIR, type Stmt } from "./ir";
+
+export interface Activity {
+  readonly active: ReadonlySet<string>;
+}
+
+export function analyzeActivity(fn: FunctionIR): Activity {
+  const varied = new Set(
+    fn.params.filter((p) => p.kind === "number").map((p) => p.name),
+  );
+  forEachDefinition(fn.body, (name, value) => {
+    if (readsAny(value, varied)) varied.add(name);
+  });
+
+  const useful = new Set<string>();
+  const returned = fn.body.at(-1);
+  if (returned?.kind === "return" && returned.value.kind === "var")
+    useful.add(returned.value.name);
+  forEachDefinitionBackward(fn.body, (name, value) => {
+    if (useful.has(name))
+      differentiableReads(value, (read) => useful.add(read));
+  });
+
+  const active = new Set([...varied].filter((name) => useful.has(name)));
+  forEachDefinition(fn.body, (name, value) => {
+    if (active.has(name)) rejectOpaqueFlow(value, varied);
+  });
+  return { active };
+}
+
+export function isActiveAtom(
+  activity: Activity,
+  e: Expr,
+): e is { kind: "var"; name: string } {
+  return e.kind === "var" && activity.active.has(e.name);
+}
+
+type Visit = (name: string, value: Expr) => void;
+
+function forEachDefinition(body: readonly Stmt[], visit: Visit) {
+  for (const s of body) {
+    if (s.kind === "const" || s.kind === "assign") visit(s.name, s.value);
+    if (s.kind === "if") {
+      forEachDefinition(s.then, visit);
+      forEachDefinition(s.else, visit);
+    }
+  }
+}
+
+function forEachDefinitionBackward(body: readonly Stmt[], visit: Visit) {
+  for (const s of [...body].reverse()) {
+    if (s.kind === "const" || s.kind === "assign") visit(s.name, s.value);
+    if (s.kind === "if") {
+      forEachDefinitionBackward(s.then, visit);
+      forEachDefinitionBackward(s.else, visit);
+    }
+  }
+}
+
+/** Whether `e` depends on `names` at all, `stopGradient` aside. */
+function readsAny(e: Expr, names: ReadonlySet<string>): boolean {
+  let found = false;
+  allReads(
+    e,
+    (read) => (found ||= names.has(read)),
+    /*intoStopGradient*/ false,
+  );
+  return found;
+}
+
+/**
+ * The variables a value's derivative depends on. Comparisons, `stopGradient`
+ * and non-number parameters of marked callees pass no derivative on; opaque
+ * calls and members are included so `rejectOpaqueFlow` can see them.
+ */
+function differentiableReads(e: Expr, visit: (name: string) => void): void {
+  switch (e.kind) {
+    case "var":
+      return visit(e.name);
+    case "binary":
+      differentiableReads(e.left, visit);
+      return differentiableReads(e.right, visit);
+    case "neg":
+      return differentiableReads(e.operand, visit);
+    case "math":
+    case "extern":
+      return e.args.forEach((a) => differentiableReads(a, visit));
+    case "call":
+      return e.args.forEach((a, i) => {
+        if (e.callee.params[i] === "number") differentiableReads(a, visit);
+      });
+    case "cond":
+      differentiableReads(e.whenTrue, visit);
+      return differentiableReads(e.whenFalse, visit);
+    case "member":
+      return e.numeric ? differentiableReads(e.object, visit) : undefined;
+    default:
+      return;
+  }
+}
+
+function rejectOpaqueFlow(value: Expr, varied: ReadonlySet<string>) {
+  if (
+    value.kind === "extern" &&
+    value.numeric &&
+    value.args.some((a) => readsAny(a, varied))
+  ) {
+    const callee = value.callee.getText();
+    throw new DiffError(
+      value.node,
+      DiagnosticCode.UnmarkedCall,
+      `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
+    );
+  }
+  if (
+    value.kind === "member" &&
+    value.numeric &&
+    readsAny(value.object, varied)
+  ) {
+    throw new DiffError(
+      value.node,
+      DiagnosticCode.UnsupportedSyntax,
+      `tsad cannot differentiate through the property '${value.name}' yet. Compute this value from numbers directly, or wrap it in stopGradient(...).`,
+    );
+  }
+}

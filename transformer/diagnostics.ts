@@ -1,0 +1,40 @@
+/**
+ * Diagnostic codes and messages. Every problem the passes find is thrown as
+ * a `DiffError` at the offending node and turned into a TypeScript
+ * diagnostic in one place (`index.ts`), so the passes never report
+ * anything themselves.
+ *
+ * Codes live in the reserved range 96000-96999 and never change meaning.
+ */
+import type * as ts from "typescript";
+
+export const DiagnosticCode = {
+  /** A call to a function that is neither marked nor a `Math` function. */
+  UnmarkedCall: 96001,
+  /** `Math.random()` and friends: a different value in each sweep. */
+  NondeterministicCall: 96002,
+  /** A statement or expression form the passes do not handle yet. */
+  UnsupportedSyntax: 96003,
+  /** An operator with no derivative rule (bitwise, `++` in an expression). */
+  UnsupportedOperator: 96004,
+  /** A `Math` member with no derivative rule. */
+  UnsupportedMath: 96005,
+  /** A marked function calls itself, directly or through others. */
+  Recursion: 96006,
+  /** The transformer failed unexpectedly: a bug in tsad. */
+  InternalError: 96999,
+} as const;
+
+export type DiagnosticCode =
+  (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
+
+/** Thrown by any pass; reported by `index.ts` with the function's context. */
+export class DiffError extends Error {
+  constructor(
+    readonly node: ts.Node,
+    readonly code: DiagnosticCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * Emit: IR -> TypeScript nodes, and the module-level glue.
+ *
+ * A generated function becomes a function declaration placed right after
+ * the user's function (exported when it is), and each marked function is
+ * registered with the runtime so `grad(f)` can find its derivatives:
+ *
+ *   import * as tsad from "tsad";
+ *   tsad.registerCompiled(f, { name: "f", params: ["number"], result:
+ *     "number", jvp: f__jvp, vjp: f__vjp });
+ *
+ * Calls into other modules go through a namespace import that this module
+ * adds (`import * as lib_1 from "./lib.js"`), never through the user's
+ * own imports, which TypeScript may elide or rewrite.
+ */
+import type * as ts from "typescript";
+import type { ValueKind } from "../runtime/registry";
+import type { CalleeRef, Expr, FunctionIR, Stmt } from "./ir";
+import { derivativeName } from "./naming";
+
+export class Emitter {
+  private readonly factory: ts.NodeFactory;
+  /** One namespace import per module specifier this file's code calls into. */
+  readonly moduleImports = new Map<string, ts.Identifier>();
+
+  constructor(
+    private readonly ts: typeof import("typescript"),
+    context: ts.TransformationContext,
+  ) {
+    this.factory = context.factory;
+  }
+
+  namespaceFor(specifier: string, hint: string): ts.Identifier {
+    let id = this.moduleImports.get(specifier);
+    if (!id) {
+      id = this.factory.createUniqueName(hint);
+      this.moduleImports.set(specifier, id);
+    }
+    return id;
+  }
+
+  importDeclarations(): ts.ImportDeclaration[] {
+    const f = this.factory;
+    return [...this.moduleImports].map(([specifier, id]) =>
+      f.createImportDeclaration(
+        undefined,
+        f.createImportClause(false, undefined, f.createNamespaceImport(id)),
+        f.createStringLiteral(specifier),
+      ),
+    );
+  }
+
+  functionDeclaration(
+    fn: FunctionIR,
+    exported: boolean,
+  ): ts.FunctionDeclaration {
+    const f = this.factory;
+    const ts = this.ts;
+    const params = fn.params.map((p) =>
+      f.createParameterDeclaration(
+        undefined,
+        undefined,
+        p.name,
+        undefined,
+        p.type ?? this.kindType(p.kind),
+      ),
+    );
+    const returnType = fn.resultKinds
+      ? f.createTupleTypeNode(fn.resultKinds.map((k) => this.kindType(k)))
+      : fn.returnType;
+    const declaration = f.createFunctionDeclaration(
+      exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined,
+      undefined,
+      fn.name,
+      undefined,
+      params,
+      returnType,
+      f.createBlock(this.statements(fn.body), true),
+    );
+    return declaration;
+  }
+
+  registration(
+    runtime: ts.Identifier,
+    name: string,
+    params: readonly ValueKind[],
+    result: ValueKind,
+  ): ts.Statement {
+    const f = this.factory;
+    const kinds = (list: readonly ValueKind[]) =>
+      f.createArrayLiteralExpression(list.map((k) => f.createStringLiteral(k)));
+    return f.createExpressionStatement(
+      f.createCallExpression(
+        f.createPropertyAccessExpression(runtime, "registerCompiled"),
+        undefined,
+        [
+          f.createIdentifier(name),
+          f.createObjectLiteralExpression(
+            [
+              f.createPropertyAssignment("name", f.createStringLiteral(name)),
+              f.createPropertyAssignment("params", kinds(params)),
+              f.createPropertyAssignment(
+                "result",
+                f.createStringLiteral(result),
+              ),
+              f.createPropertyAssignment(
+                "jvp",
+                f.createIdentifier(derivativeName(name, "jvp")),
+              ),
+              f.createPropertyAssignment(
+                "vjp",
+                f.createIdentifier(derivativeName(name, "vjp")),
+              ),
+            ],
+            true,
+          ),
+        ],
+      ),
+    );
+  }
+
+  private kindType(kind: ValueKind): ts.TypeNode {
+    return this.factory.createKeywordTypeNode(
+      kind === "number"
+        ? this.ts.SyntaxKind.NumberKeyword
+        : this.ts.SyntaxKind.UndefinedKeyword,
+    );
+  }
+
+  private statements(body: readonly Stmt[]): ts.Statement[] {
+    return body.map((s) => this.statement(s));
+  }
+
+  private statement(s: Stmt): ts.Statement {
+    const f = this.factory;
+    const ts = this.ts;
+    const declare = (
+      name: string | ts.BindingName,
+      init: Expr | undefined,
+      flags: ts.NodeFlags,
+      typed = false,
+    ) =>
+      f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList(
+          [
+            f.createVariableDeclaration(
+              name,
+              undefined,
+              typed
+                ? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword)
+                : undefined,
+              init && this.expression(init),
+            ),
+          ],
+          flags,
+        ),
+      );
+    switch (s.kind) {
+      case "const":
+        return declare(s.name, s.value, ts.NodeFlags.Const);
+      case "declare":
+        return declare(s.name, s.init, ts.NodeFlags.Let, /*typed*/ !s.init);
+      case "destructure":
+        return declare(
+          f.createArrayBindingPattern(
+            s.names.map((n) =>
+              n
+                ? f.createBindingElement(undefined, undefined, n)
+                : f.createOmittedExpression(),
+            ),
+          ),
+          s.value,
+          ts.NodeFlags.Const,
+        );
+      case "assign":
+        return f.createExpressionStatement(
+          f.createAssignment(
+            f.createIdentifier(s.name),
+            this.expression(s.value),
+          ),
+        );
+      case "accumulate":
+        return f.createExpressionStatement(
+          f.createBinaryExpression(
+            f.createIdentifier(s.name),
+            ts.SyntaxKind.PlusEqualsToken,
+            this.expression(s.value),
+          ),
+        );
+      case "effect":
+        return f.createExpressionStatement(this.expression(s.value));
+      case "if":
+        return f.createIfStatement(
+          this.expression(s.test),
+          f.createBlock(this.statements(s.then), true),
+          s.else.length > 0
+            ? f.createBlock(this.statements(s.else), true)
+            : undefined,
+        );
+      case "return":
+        return f.createReturnStatement(this.expression(s.value));
+    }
+  }
+
+  expression(e: Expr): ts.Expression {
+    const f = this.factory;
+    const ts = this.ts;
+    switch (e.kind) {
+      case "num":
+        return e.value < 0 || Object.is(e.value, -0)
+          ? f.createPrefixUnaryExpression(
+              ts.SyntaxKind.MinusToken,
+              f.createNumericLiteral(-e.value),
+            )
+          : f.createNumericLiteral(e.value);
+      case "var":
+        return f.createIdentifier(e.name);
+      case "verbatim":
+        return e.node;
+      case "mathConst":
+        return f.createPropertyAccessExpression(
+          f.createIdentifier("Math"),
+          e.name,
+        );
+      case "bool":
+        return e.value ? f.createTrue() : f.createFalse();
+      case "undefined":
+        return f.createIdentifier("undefined");
+      case "binary":
+      case "inactiveBinary":
+        return f.createBinaryExpression(
+          this.expression(e.left),
+          binaryToken(ts, e.op),
+          this.expression(e.right),
+        );
+      case "compare":
+        return f.createBinaryExpression(
+          this.expression(e.left),
+          compareToken(ts, e.op),
+          this.expression(e.right),
+        );
+      case "logical":
+        return f.createBinaryExpression(
+          this.expression(e.left),
+          e.op === "&&"
+            ? ts.SyntaxKind.AmpersandAmpersandToken
+            : ts.SyntaxKind.BarBarToken,
+          this.expression(e.right),
+        );
+      case "neg":
+        return f.createPrefixUnaryExpression(
+          ts.SyntaxKind.MinusToken,
+          this.expression(e.operand),
+        );
+      case "not":
+        return f.createLogicalNot(this.expression(e.operand));
+      case "math":
+        return f.createCallExpression(
+          f.createPropertyAccessExpression(f.createIdentifier("Math"), e.fn),
+          undefined,
+          e.args.map((a) => this.expression(a)),
+        );
+      case "call":
+        return f.createCallExpression(
+          this.calleeExpression(e.callee.ref, e.variant),
+          undefined,
+          e.args.map((a) => this.expression(a)),
+        );
+      case "extern":
+        return f.createCallExpression(
+          e.callee,
+          undefined,
+          e.args.map((a) => this.expression(a)),
+        );
+      case "member":
+        return f.createPropertyAccessExpression(
+          this.expression(e.object),
+          e.name,
+        );
+      case "cond":
+        return f.createConditionalExpression(
+          this.expression(e.test),
+          f.createToken(ts.SyntaxKind.QuestionToken),
+          this.expression(e.whenTrue),
+          f.createToken(ts.SyntaxKind.ColonToken),
+          this.expression(e.whenFalse),
+        );
+      case "tuple":
+        return f.createArrayLiteralExpression(
+          e.elements.map((a) => this.expression(a)),
+        );
+      case "stopGradient":
+        return this.expression(e.value);
+    }
+  }
+
+  private calleeExpression(
+    ref: CalleeRef,
+    variant: "primal" | "jvp" | "vjp",
+  ): ts.Expression {
+    const f = this.factory;
+    if (ref.kind === "local") {
+      return f.createIdentifier(
+        variant === "primal" ? ref.name : derivativeName(ref.name, variant),
+      );
+    }
+    const namespace = this.namespaceFor(
+      ref.specifier,
+      moduleHint(ref.specifier),
+    );
+    return f.createPropertyAccessExpression(
+      namespace,
+      variant === "primal"
+        ? ref.exportName
+        : derivativeName(ref.derivativeBase, variant),
+    );
+  }
+}
+
+function moduleHint(specifier: string): string {
+  const base = specifier
+    .split("/")
+    .at(-1)!
+    .replace(/\.[cm]?[jt]s$/, "");
+  return base.replace(/[^A-Za-z0-9_$]/g, "_") || "module";
+}
+
+function binaryToken(
+  ts: typeof import("typescript"),
+  op: string,
+): ts.BinaryOperator {
+  const k = ts.SyntaxKind;
+  const tokens: Record<string, ts.BinaryOperator> = {
+    "+": k.PlusToken,
+    "-": k.MinusToken,
+    "*": k.AsteriskToken,
+    "/": k.SlashToken,
+    "**": k.AsteriskAsteriskToken,
+    "%": k.PercentToken,
+  };
+  return tokens[op]!;
+}
+
+function compareToken(
+  ts: typeof import("typescript"),
+  op: string,
+): ts.BinaryOperator {
+  const k = ts.SyntaxKind;
+  const tokens: Record<string, ts.BinaryOperator> = {
+    "<": k.LessThanToken,
+    "<=": k.LessThanEqualsToken,
+    ">": k.GreaterThanToken,
+    ">=": k.GreaterThanEqualsToken,
+    "===": k.EqualsEqualsEqualsToken,
+    "!==": k.ExclamationEqualsEqualsToken,
+    "==": k.EqualsEqualsToken,
+    "!=": k.ExclamationEqualsToken,
+  };
+  return tokens[op]!;
+}

@@ -1,0 +1,129 @@
+/**
+ * Forward mode: the tangent (JVP) function of a normalized function.
+ *
+ * Each active variable `v` gets a tangent `dv`, computed right after `v`
+ * from the rule table; calls to marked functions call their tangent
+ * function; the result is `[value, tangent]`:
+ *
+ *   function f(x, y) {               function f__jvp(x, y, dx, dy) {
+ *     const sin_y = Math.sin(y);  ->    const sin_y = Math.sin(y);
+ *     const r = x * sin_y;              const dsin_y = Math.cos(y) * dy;
+ *     return r;                         const r = x * sin_y;
+ *   }                                   const dr = sin_y * dx + x * dsin_y;
+ *                                       return [r, dr];
+ *                                     }
+ */
+import { isActiveAtom, type Activity } from "./activity";
+import {
+  binary,
+  num,
+  ref,
+  type Expr,
+  type FunctionIR,
+  type Param,
+  type Stmt,
+} from "./ir";
+import { derivativeName, type Names } from "./naming";
+import { partialsOf } from "./rules";
+
+export function forwardMode(
+  fn: FunctionIR,
+  activity: Activity,
+  names: Names,
+): FunctionIR {
+  const tangents = new Map<string, string>();
+  const tangentName = (name: string) => {
+    let tangent = tangents.get(name);
+    if (tangent === undefined)
+      tangents.set(name, (tangent = names.tangent(name)));
+    return tangent;
+  };
+  const tangentOf = (e: Expr): Expr =>
+    isActiveAtom(activity, e) ? ref(tangentName(e.name)) : num(0);
+
+  const tangentParams: Param[] = fn.params.map((p) => ({
+    name: tangentName(p.name),
+    kind: p.kind,
+  }));
+
+  const statement = (s: Stmt): Stmt[] => {
+    switch (s.kind) {
+      case "const": {
+        if (!activity.active.has(s.name)) return [s];
+        const value = s.value;
+        if (value.kind === "call") {
+          const tangentArgs = value.args.map((a, i) =>
+            value.callee.params[i] === "number"
+              ? tangentOf(a)
+              : ({ kind: "undefined" } as const),
+          );
+          return [
+            {
+              kind: "destructure",
+              names: [s.name, tangentName(s.name)],
+              value: {
+                ...value,
+                variant: "jvp",
+                args: [...value.args, ...tangentArgs],
+              },
+            },
+          ];
+        }
+        return [
+          s,
+          {
+            kind: "const",
+            name: tangentName(s.name),
+            value: tangent(value, ref(s.name)),
+          },
+        ];
+      }
+      case "declare":
+        return activity.active.has(s.name)
+          ? [s, { kind: "declare", name: tangentName(s.name) }]
+          : [s];
+      case "assign":
+        return activity.active.has(s.name)
+          ? [
+              s,
+              {
+                kind: "assign",
+                name: tangentName(s.name),
+                value: tangent(s.value, ref(s.name)),
+              },
+            ]
+          : [s];
+      case "if":
+        return [
+          {
+            ...s,
+            then: s.then.flatMap(statement),
+            else: s.else.flatMap(statement),
+          },
+        ];
+      case "return":
+        return [
+          {
+            kind: "return",
+            value: { kind: "tuple", elements: [s.value, tangentOf(s.value)] },
+          },
+        ];
+      default:
+        return [s];
+    }
+  };
+
+  /** The sum of partial * operand tangent over the active operands. */
+  const tangent = (value: Expr, result: Expr): Expr =>
+    partialsOf(value, result)
+      .filter(({ operand }) => isActiveAtom(activity, operand))
+      .map(({ operand, partial }) => binary("*", partial, tangentOf(operand)))
+      .reduce((sum, term) => binary("+", sum, term), num(0) as Expr);
+
+  return {
+    name: derivativeName(fn.name, "jvp"),
+    params: [...fn.params, ...tangentParams],
+    body: fn.body.flatMap(statement),
+    resultKinds: ["number", "number"],
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * The ts-patch entry point: `{ "transform": "tsad/transformer" }`.
+ *
+ * The pipeline, for each function marked `@differentiable`:
+ *
+ *   select      find marked functions                       select.ts
+ *   normalize   lower -> tail returns -> SSA/A-normal form  normalize/
+ *   activity    which variables carry derivatives           activity.ts
+ *   forward     tangent function  f__jvp                    forward.ts
+ *   reverse     adjoint function  f__vjp                    reverse.ts
+ *   simplify    readable, lean code                         simplify.ts
+ *   emit        TypeScript nodes, registration, imports     emit.ts
+ *
+ * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
+ * function gets no derivatives (so nothing wrong can run). A file with no
+ * marked function is returned untouched. `TSAD_DEBUG=stages` prints the
+ * code after each stage.
+ */
+import type * as ts from "typescript";
+import { analyzeActivity } from "./activity";
+import { DiagnosticCode, DiffError } from "./diagnostics";
+import { Emitter } from "./emit";
+import { forwardMode } from "./forward";
+import type { FunctionIR } from "./ir";
+import { Names } from "./naming";
+import { lowerFunction, type LowerContext } from "./normalize/lower";
+import { tailReturns } from "./normalize/returns";
+import { toSSA } from "./normalize/ssa";
+import { reverseMode } from "./reverse";
+import {
+  selectMarkedFunctions,
+  valueKindOf,
+  type MarkedFunction,
+} from "./select";
+import { simplify } from "./simplify";
+
+export interface TsadConfig {
+  /** Where generated code imports the runtime from; `"tsad"` by default. */
+  readonly runtimeModule?: string;
+}
+
+export interface TsadExtras {
+  readonly ts: typeof import("typescript");
+  readonly addDiagnostic: (diagnostic: ts.Diagnostic) => unknown;
+}
+
+export default function tsadTransformer(
+  program: ts.Program,
+  config: TsadConfig | undefined,
+  extras: TsadExtras,
+): ts.TransformerFactory<ts.SourceFile> {
+  const ts = extras.ts;
+  const lowerContext: LowerContext = {
+    ts,
+    checker: program.getTypeChecker(),
+    runtimeModule: config?.runtimeModule ?? "tsad",
+  };
+  return (context) => (sourceFile) =>
+    transformFile(sourceFile, context, lowerContext, extras);
+}
+
+function transformFile(
+  sourceFile: ts.SourceFile,
+  context: ts.TransformationContext,
+  lowerContext: LowerContext,
+  extras: TsadExtras,
+): ts.SourceFile {
+  const { ts } = lowerContext;
+  const marked = selectMarkedFunctions(ts, sourceFile);
+  if (marked.length === 0) return sourceFile;
+  if (!ts.isExternalModule(sourceFile)) {
+    report(
+      extras,
+      new DiffError(
+        marked[0]!.node,
+        DiagnosticCode.UnsupportedSyntax,
+        "tsad needs this file to be a module, so it can import its runtime. Add an `export` (or `export {};`).",
+      ),
+      marked[0]!,
+    );
+    return sourceFile;
+  }
+
+  const emitter = new Emitter(ts, context);
+  const runtime = emitter.namespaceFor(lowerContext.runtimeModule, "tsad");
+  const identifiers = identifiersOf(ts, sourceFile);
+  const after = new Map<ts.Statement, ts.Statement[]>();
+  const hoistedRegistrations: ts.Statement[] = [];
+
+  for (const fn of marked) {
+    try {
+      const debug = (stage: string, ir: FunctionIR) =>
+        debugStage(ts, emitter, sourceFile, stage, ir);
+      const { jvp, vjp, params } = differentiate(
+        lowerContext,
+        fn,
+        new Names(identifiers),
+        debug,
+      );
+      const generated: ts.Statement[] = [
+        emitter.functionDeclaration(jvp, fn.exported),
+        emitter.functionDeclaration(vjp, fn.exported),
+      ];
+      const registration = emitter.registration(
+        runtime,
+        fn.name,
+        params,
+        "number",
+      );
+      if (fn.hoisted) hoistedRegistrations.push(registration);
+      else generated.push(registration);
+      after.set(fn.statement, [
+        ...(after.get(fn.statement) ?? []),
+        ...generated,
+      ]);
+    } catch (error) {
+      report(extras, error, fn);
+    }
+  }
+  if (after.size === 0) return sourceFile;
+
+  const statements = [...sourceFile.statements];
+  const firstAfterImports = statements.findIndex(
+    (s) => !ts.isImportDeclaration(s),
+  );
+  const insertAt =
+    firstAfterImports === -1 ? statements.length : firstAfterImports;
+  const output: ts.Statement[] = [
+    ...statements.slice(0, insertAt),
+    ...emitter.importDeclarations(),
+    ...hoistedRegistrations,
+  ];
+  for (const statement of statements.slice(insertAt)) {
+    output.push(statement, ...(after.get(statement) ?? []));
+  }
+  return context.factory.updateSourceFile(sourceFile, output);
+}
+
+function differentiate(
+  context: LowerContext,
+  fn: MarkedFunction,
+  names: Names,
+  debugStage: (stage: string, ir: FunctionIR) => void,
+) {
+  const { ts, checker } = context;
+  const signature = checker.getSignatureFromDeclaration(fn.node);
+  if (
+    !signature ||
+    valueKindOf(ts, checker.getReturnTypeOfSignature(signature)) !== "number"
+  ) {
+    throw new DiffError(
+      fn.node,
+      DiagnosticCode.UnsupportedSyntax,
+      `'${fn.name}' must return a number to be @differentiable (arrays come later).`,
+    );
+  }
+  const surface = lowerFunction(context, fn.name, fn.node, names);
+  const normalized = toSSA(
+    { ...surface, body: tailReturns(surface.body) },
+    names,
+  );
+  debugStage("normalize", normalized);
+  const activity = analyzeActivity(normalized);
+  const jvp = simplify(forwardMode(normalized, activity, names.clone()));
+  debugStage("forward", jvp);
+  const vjp = simplify(reverseMode(normalized, activity, names.clone()));
+  debugStage("reverse", vjp);
+  return { jvp, vjp, params: normalized.params.map((p) => p.kind) };
+}
+
+/** Every identifier in the file, so generated names shadow nothing. */
+function identifiersOf(
+  ts: typeof import("typescript"),
+  sourceFile: ts.SourceFile,
+): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node)) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return names;
+}
+
+function report(extras: TsadExtras, error: unknown, fn: MarkedFunction) {
+  const ts = extras.ts;
+  const diffError =
+    error instanceof DiffError
+      ? error
+      : new DiffError(
+          fn.node,
+          DiagnosticCode.InternalError,
+          `tsad failed on '${fn.name}' (a bug in tsad; please report it): ${error instanceof Error ? error.message : String(error)}`,
+        );
+  const file = diffError.node.getSourceFile();
+  const nameNode =
+    ts.isFunctionDeclaration(fn.node) && fn.node.name
+      ? fn.node.name
+      : fn.statement;
+  extras.addDiagnostic({
+    file,
+    start: diffError.node.getStart(),
+    length: diffError.node.getWidth(),
+    category: ts.DiagnosticCategory.Error,
+    code: diffError.code,
+    messageText: diffError.message,
+    relatedInformation: [
+      {
+        file: fn.node.getSourceFile(),
+        start: nameNode.getStart(),
+        length: nameNode.getWidth(),
+        category: ts.DiagnosticCategory.Message,
+        code: diffError.code,
+        messageText: `when differentiating '${fn.name}'`,
+      },
+    ],
+  });
+}
+
+function debugStage(
+  ts: typeof import("typescript"),
+  emitter: Emitter,
+  sourceFile: ts.SourceFile,
+  stage: string,
+  fn: FunctionIR,
+) {
+  if (!process.env.TSAD_DEBUG?.split(",").includes("stages")) return;
+  const code = ts
+    .createPrinter()
+    .printNode(
+      ts.EmitHint.Unspecified,
+      emitter.functionDeclaration(fn, false),
+      sourceFile,
+    );
+  process.stderr.write(`[tsad] after ${stage}:\n${code}\n`);
+}

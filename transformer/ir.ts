@@ -1,0 +1,281 @@
+/**
+ * The intermediate representation every pass between `normalize` and
+ * `emit` works on: a small typed language of numeric statements.
+ *
+ * `normalize` produces it from TypeScript; after normalization every
+ * numeric operation reads only atoms (variables and literals) and every
+ * variable is assigned once per execution path (SSA; variables merged after
+ * an `if` are declared with `declare` and assigned once in each branch).
+ * The derivative passes produce it too, with nested expressions, and
+ * `simplify` cleans it; `emit` turns it into TypeScript nodes.
+ */
+import type * as ts from "typescript";
+import type { ValueKind } from "../runtime/registry";
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "%";
+export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==" | "==" | "!=";
+export type LogicalOp = "&&" | "||";
+
+/** A function marked `@differentiable`, as seen from a call site. */
+export interface MarkedCallee {
+  /** How the generated code refers to the primal and its derivatives. */
+  readonly ref: CalleeRef;
+  readonly params: readonly ValueKind[];
+}
+
+/**
+ * Same-module callees are referred to by name; callees in other modules
+ * through a namespace import that `emit` adds (`import * as ns from spec`),
+ * so that user imports are left alone.
+ */
+export type CalleeRef =
+  | { readonly kind: "local"; readonly name: string }
+  | {
+      readonly kind: "module";
+      readonly specifier: string;
+      /** The name the primal is exported under (`default` too). */
+      readonly exportName: string;
+      /** The name the derivatives are exported under, before suffixes. */
+      readonly derivativeBase: string;
+    };
+
+export type Expr =
+  | { readonly kind: "num"; readonly value: number }
+  | { readonly kind: "var"; readonly name: string }
+  /** `Math.PI` and the other `Math` constants. */
+  | { readonly kind: "mathConst"; readonly name: string }
+  /** Anything with no derivative copied verbatim: string literals. */
+  | { readonly kind: "verbatim"; readonly node: ts.Expression }
+  | {
+      readonly kind: "binary";
+      readonly op: BinaryOp;
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  | { readonly kind: "neg"; readonly operand: Expr }
+  | {
+      readonly kind: "math";
+      readonly fn: string;
+      readonly args: readonly Expr[];
+    }
+  | {
+      readonly kind: "call";
+      readonly callee: MarkedCallee;
+      /** Which generated function: the primal, its tangent or adjoint. */
+      readonly variant: "primal" | "jvp" | "vjp";
+      readonly args: readonly Expr[];
+    }
+  /** A call to a function tsad does not differentiate (`console.log`). */
+  | {
+      readonly kind: "extern";
+      readonly callee: ts.Expression;
+      readonly args: readonly Expr[];
+      readonly numeric: boolean;
+      readonly node: ts.Expression;
+    }
+  /** String `+`, member reads on inactive values and similar. */
+  | {
+      readonly kind: "inactiveBinary";
+      readonly op: "+";
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  | {
+      readonly kind: "compare";
+      readonly op: CompareOp;
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  | {
+      readonly kind: "logical";
+      readonly op: LogicalOp;
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  | { readonly kind: "not"; readonly operand: Expr }
+  | {
+      readonly kind: "cond";
+      readonly test: Expr;
+      readonly whenTrue: Expr;
+      readonly whenFalse: Expr;
+    }
+  | { readonly kind: "tuple"; readonly elements: readonly Expr[] }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "undefined" }
+  /** `stopGradient(value)`: the value, with derivative zero. */
+  | { readonly kind: "stopGradient"; readonly value: Expr }
+  /** A property read on an inactive value (`label.length`). */
+  | {
+      readonly kind: "member";
+      readonly object: Expr;
+      readonly name: string;
+      readonly numeric: boolean;
+      readonly node: ts.Expression;
+    };
+
+export type Stmt =
+  /** `const name = value` (or `let` when `simplify` has not proven it). */
+  | {
+      readonly kind: "const";
+      readonly name: string;
+      readonly value: Expr;
+      /** Where it came from, for source maps. */
+      readonly origin?: ts.Node;
+    }
+  /** `const [a, , b] = value` for tuple results of generated calls. */
+  | {
+      readonly kind: "destructure";
+      readonly names: readonly (string | undefined)[];
+      readonly value: Expr;
+    }
+  /** `let name` (or `let name = init`), assigned later. */
+  | { readonly kind: "declare"; readonly name: string; readonly init?: Expr }
+  | {
+      readonly kind: "assign";
+      readonly name: string;
+      readonly value: Expr;
+      readonly origin?: ts.Node;
+    }
+  /** `name += value`: adjoint accumulation. */
+  | { readonly kind: "accumulate"; readonly name: string; readonly value: Expr }
+  /** A call kept for its side effects (`console.log(x)`). */
+  | { readonly kind: "effect"; readonly value: Expr }
+  | {
+      readonly kind: "if";
+      readonly test: Expr;
+      readonly then: readonly Stmt[];
+      readonly else: readonly Stmt[];
+    }
+  | { readonly kind: "return"; readonly value: Expr };
+
+/**
+ * What `lower` produces: the source's statements, each local variable
+ * under one name unique in the function (so there are no scopes left);
+ * variables may be reassigned and `return` may appear anywhere.
+ */
+export type SurfaceStmt =
+  | {
+      readonly kind: "let";
+      readonly name: string;
+      readonly value?: Expr;
+      readonly constant: boolean;
+      readonly origin: ts.Node;
+    }
+  | {
+      readonly kind: "assign";
+      readonly name: string;
+      readonly value: Expr;
+      readonly origin: ts.Node;
+    }
+  | { readonly kind: "effect"; readonly value: Expr }
+  | {
+      readonly kind: "if";
+      readonly test: Expr;
+      readonly then: readonly SurfaceStmt[];
+      readonly else: readonly SurfaceStmt[];
+    }
+  | { readonly kind: "return"; readonly value: Expr };
+
+export interface SurfaceFunction {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly body: readonly SurfaceStmt[];
+  readonly returnType?: ts.TypeNode;
+}
+
+export interface Param {
+  readonly name: string;
+  readonly kind: ValueKind;
+  readonly type?: ts.TypeNode;
+}
+
+/** A function in IR: what `normalize` returns and the modes produce. */
+export interface FunctionIR {
+  readonly name: string;
+  readonly params: readonly Param[];
+  readonly body: readonly Stmt[];
+  /** The user's own annotation, for the primal. */
+  readonly returnType?: ts.TypeNode;
+  /** For generated functions: they return a tuple of these kinds. */
+  readonly resultKinds?: readonly ValueKind[];
+}
+
+export const num = (value: number): Expr => ({ kind: "num", value });
+export const ref = (name: string): Expr => ({ kind: "var", name });
+export const binary = (op: BinaryOp, left: Expr, right: Expr): Expr => ({
+  kind: "binary",
+  op,
+  left,
+  right,
+});
+export const neg = (operand: Expr): Expr => ({ kind: "neg", operand });
+export const math = (fn: string, ...args: Expr[]): Expr => ({
+  kind: "math",
+  fn,
+  args,
+});
+
+/** Every variable an expression reads. */
+export function allReads(
+  e: Expr,
+  visit: (name: string) => void,
+  intoStopGradient = true,
+): void {
+  const recurse = (inner: Expr) => allReads(inner, visit, intoStopGradient);
+  switch (e.kind) {
+    case "var":
+      return visit(e.name);
+    case "binary":
+    case "inactiveBinary":
+    case "compare":
+    case "logical":
+      recurse(e.left);
+      return recurse(e.right);
+    case "neg":
+    case "not":
+      return recurse(e.operand);
+    case "math":
+    case "call":
+    case "extern":
+      return e.args.forEach(recurse);
+    case "tuple":
+      return e.elements.forEach(recurse);
+    case "cond":
+      recurse(e.test);
+      recurse(e.whenTrue);
+      return recurse(e.whenFalse);
+    case "member":
+      return recurse(e.object);
+    case "stopGradient":
+      return intoStopGradient ? recurse(e.value) : undefined;
+    default:
+      return;
+  }
+}
+
+/** The statement with `f` applied to each of its expressions, nested blocks too. */
+export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
+  switch (s.kind) {
+    case "const":
+    case "assign":
+    case "accumulate":
+    case "destructure":
+    case "effect":
+    case "return":
+      return { ...s, value: f(s.value) };
+    case "declare":
+      return s.init ? { ...s, init: f(s.init) } : s;
+    case "if":
+      return {
+        ...s,
+        test: f(s.test),
+        then: s.then.map((t) => mapExprs(t, f)),
+        else: s.else.map((t) => mapExprs(t, f)),
+      };
+  }
+}
+
+/** Visits every expression in these statements, nested blocks too. */
+export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
+  for (const s of body) mapExprs(s, (e) => (visit(e), e));
+}

@@ -1,0 +1,47 @@
+/**
+ * Every naming rule for generated code, so the output reads like the input:
+ *
+ *   source `x` -> tangent `dx`, adjoint `x_adj`, new version `x_1`
+ *   `Math.sin(y)` kept in a temporary -> `sin_y`
+ *   function `f` -> `f__jvp` (tangent), `f__vjp` (adjoint)
+ *
+ * A `Names` instance hands out names unique within one generated function;
+ * it is seeded with every identifier of the source file so that generated
+ * names never shadow what the function refers to.
+ */
+export const derivativeName = (base: string, variant: "jvp" | "vjp") =>
+  `${base}__${variant}`;
+
+export class Names {
+  private readonly taken: Set<string>;
+
+  constructor(taken: Iterable<string>) {
+    this.taken = new Set(taken);
+  }
+
+  /** A name not used yet: `base`, else `base_1`, `base_2`, ... */
+  fresh(base: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_$]/g, "_") || "t";
+    let name = clean;
+    for (let i = 1; this.taken.has(name); i++) name = `${clean}_${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** A new SSA version of a source variable (`x` -> `x_1`). */
+  version(source: string): string {
+    return this.fresh(source.replace(/_\d+$/, ""));
+  }
+
+  tangent(primal: string): string {
+    return this.fresh(`d${primal}`);
+  }
+
+  adjoint(primal: string): string {
+    return this.fresh(`${primal}_adj`);
+  }
+
+  clone(): Names {
+    return new Names(this.taken);
+  }
+}

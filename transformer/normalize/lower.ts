@@ -1,0 +1,681 @@
+/**
+ * Normalize, step 1: TypeScript syntax -> IR with the source's own names.
+ *
+ * Every construct tsad accepts becomes an IR statement or expression; every
+ * other one is a `DiffError` at its node. Compound assignments and
+ * increments become plain assignments, variadic `Math.min`/`max` nest, and
+ * destructuring of array literals becomes element-wise assignment:
+ *
+ *   x *= Math.max(a, b, c);  ->  x = x * Math.max(Math.max(a, b), c)
+ *   [a, b] = [b, a];         ->  t = b; t_1 = a; a = t; b = t_1
+ *
+ * Each local variable gets a name unique in the function (its own name,
+ * unless an inner scope shadows it), so blocks can be flattened and later
+ * steps never reason about scopes. Variables may still be reassigned and
+ * `return` may appear anywhere; the later steps (`returns`, `ssa`) remove
+ * both.
+ */
+import type * as ts from "typescript";
+import { DiagnosticCode, DiffError } from "../diagnostics";
+import type {
+  BinaryOp,
+  CompareOp,
+  Expr,
+  Param,
+  SurfaceFunction,
+  SurfaceStmt as Stmt,
+} from "../ir";
+import type { Names } from "../naming";
+import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
+import {
+  importedFrom,
+  resolveMarkedCallee,
+  valueKindOf,
+  type DifferentiableFunction,
+} from "../select";
+
+export interface LowerContext {
+  readonly ts: typeof import("typescript");
+  readonly checker: ts.TypeChecker;
+  /** The module specifier of the runtime (`"tsad"`), for `stopGradient`. */
+  readonly runtimeModule: string;
+}
+
+export function lowerFunction(
+  context: LowerContext,
+  name: string,
+  fn: DifferentiableFunction,
+  names: Names,
+): SurfaceFunction {
+  return new Lowering(context, fn, names).function(name);
+}
+
+const arithmetic: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
+const compound: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
+const comparison: Partial<Record<ts.SyntaxKind, CompareOp>> = {};
+
+function initOperatorTables(ts: typeof import("typescript")) {
+  if (arithmetic[ts.SyntaxKind.PlusToken]) return;
+  const k = ts.SyntaxKind;
+  Object.assign(arithmetic, {
+    [k.PlusToken]: "+",
+    [k.MinusToken]: "-",
+    [k.AsteriskToken]: "*",
+    [k.SlashToken]: "/",
+    [k.AsteriskAsteriskToken]: "**",
+    [k.PercentToken]: "%",
+  });
+  Object.assign(compound, {
+    [k.PlusEqualsToken]: "+",
+    [k.MinusEqualsToken]: "-",
+    [k.AsteriskEqualsToken]: "*",
+    [k.SlashEqualsToken]: "/",
+    [k.AsteriskAsteriskEqualsToken]: "**",
+    [k.PercentEqualsToken]: "%",
+  });
+  Object.assign(comparison, {
+    [k.LessThanToken]: "<",
+    [k.LessThanEqualsToken]: "<=",
+    [k.GreaterThanToken]: ">",
+    [k.GreaterThanEqualsToken]: ">=",
+    [k.EqualsEqualsEqualsToken]: "===",
+    [k.ExclamationEqualsEqualsToken]: "!==",
+    [k.EqualsEqualsToken]: "==",
+    [k.ExclamationEqualsToken]: "!=",
+  });
+}
+
+class Lowering {
+  private readonly ts: typeof import("typescript");
+  private readonly uniqueNames = new Map<ts.Symbol, string>();
+  private readonly claimed = new Set<string>();
+
+  constructor(
+    private readonly context: LowerContext,
+    private readonly fn: DifferentiableFunction,
+    private readonly names: Names,
+  ) {
+    this.ts = context.ts;
+    initOperatorTables(this.ts);
+  }
+
+  function(name: string): SurfaceFunction {
+    const ts = this.ts;
+    const params: Param[] = this.fn.parameters.map((p) => {
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
+        throw this.unsupported(p, "destructured and rest parameters");
+      }
+      return {
+        name: this.localName(p.name),
+        kind: valueKindOf(ts, this.context.checker.getTypeAtLocation(p)),
+        type: p.type,
+      };
+    });
+    const body = this.fn.body!;
+    const statements = ts.isBlock(body)
+      ? this.block(body.statements)
+      : [{ kind: "return" as const, value: this.expression(body) }];
+    return { name, params, body: statements, returnType: this.fn.type };
+  }
+
+  private unsupported(node: ts.Node, what: string): DiffError {
+    return new DiffError(
+      node,
+      DiagnosticCode.UnsupportedSyntax,
+      `tsad cannot differentiate ${what} yet. Rewrite this with the supported subset (see README), or move it out of the @differentiable function.`,
+    );
+  }
+
+  private block(statements: readonly ts.Statement[]): Stmt[] {
+    return statements.flatMap((s) => this.statement(s));
+  }
+
+  private statement(node: ts.Statement): Stmt[] {
+    const ts = this.ts;
+    switch (node.kind) {
+      case ts.SyntaxKind.VariableStatement:
+        return this.variables((node as ts.VariableStatement).declarationList);
+      case ts.SyntaxKind.ExpressionStatement:
+        return this.expressionStatement(
+          (node as ts.ExpressionStatement).expression,
+        );
+      case ts.SyntaxKind.ReturnStatement: {
+        const value = (node as ts.ReturnStatement).expression;
+        return [
+          {
+            kind: "return",
+            value: value ? this.expression(value) : { kind: "undefined" },
+          },
+        ];
+      }
+      case ts.SyntaxKind.IfStatement: {
+        const s = node as ts.IfStatement;
+        return [
+          {
+            kind: "if",
+            test: this.expression(s.expression),
+            then: this.statement(s.thenStatement),
+            else: s.elseStatement ? this.statement(s.elseStatement) : [],
+          },
+        ];
+      }
+      case ts.SyntaxKind.Block:
+        return this.block((node as ts.Block).statements);
+      case ts.SyntaxKind.EmptyStatement:
+        return [];
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        throw this.unsupported(node, "loops");
+      case ts.SyntaxKind.SwitchStatement:
+        throw this.unsupported(node, "`switch`");
+      case ts.SyntaxKind.TryStatement:
+        throw this.unsupported(node, "`try`/`catch`");
+      default:
+        throw this.unsupported(
+          node,
+          `this statement (${ts.SyntaxKind[node.kind]})`,
+        );
+    }
+  }
+
+  private variables(list: ts.VariableDeclarationList): Stmt[] {
+    const ts = this.ts;
+    if (!(list.flags & ts.NodeFlags.BlockScoped)) {
+      throw this.unsupported(list, "`var` declarations (use `let` or `const`)");
+    }
+    const constant = (list.flags & ts.NodeFlags.Const) !== 0;
+    return list.declarations.flatMap((d): Stmt[] => {
+      if (ts.isIdentifier(d.name)) {
+        const value = d.initializer
+          ? this.expression(d.initializer)
+          : undefined;
+        return [
+          {
+            kind: "let",
+            name: this.localName(d.name),
+            value,
+            constant,
+            origin: d,
+          },
+        ];
+      }
+      if (ts.isArrayBindingPattern(d.name) && d.initializer) {
+        const targets = d.name.elements.map((element) => {
+          if (ts.isOmittedExpression(element)) return undefined;
+          if (
+            !ts.isIdentifier(element.name) ||
+            element.dotDotDotToken ||
+            element.initializer
+          ) {
+            throw this.unsupported(element, "this destructuring pattern");
+          }
+          return this.localName(element.name);
+        });
+        return this.destructure(d.initializer, targets, (name, value) => ({
+          kind: "let",
+          name,
+          value,
+          constant,
+          origin: d,
+        }));
+      }
+      throw this.unsupported(d, "this declaration");
+    });
+  }
+
+  /** `[a, b] = [e1, e2]`: every element is read before any is written. */
+  private destructure(
+    source: ts.Expression,
+    targets: readonly (string | undefined)[],
+    write: (name: string, value: Expr) => Stmt,
+  ): Stmt[] {
+    const ts = this.ts;
+    const literal = skipParentheses(ts, source);
+    if (
+      !ts.isArrayLiteralExpression(literal) ||
+      literal.elements.length < targets.length
+    ) {
+      throw this.unsupported(
+        source,
+        "destructuring anything but an array literal",
+      );
+    }
+    const reads: Stmt[] = [];
+    const writes: Stmt[] = [];
+    literal.elements.forEach((element, i) => {
+      const target = targets[i];
+      if (target === undefined) return;
+      const temporary = this.names.fresh("t");
+      reads.push({
+        kind: "let",
+        name: temporary,
+        value: this.expression(element),
+        constant: true,
+        origin: element,
+      });
+      writes.push(write(target, { kind: "var", name: temporary }));
+    });
+    return [...reads, ...writes];
+  }
+
+  private expressionStatement(node: ts.Expression): Stmt[] {
+    const ts = this.ts;
+    node = skipParentheses(ts, node);
+    if (ts.isBinaryExpression(node)) {
+      const kind = node.operatorToken.kind;
+      if (kind === ts.SyntaxKind.EqualsToken) {
+        if (ts.isArrayLiteralExpression(node.left)) {
+          const targets = node.left.elements.map((e) =>
+            ts.isOmittedExpression(e) ? undefined : this.assignedName(e),
+          );
+          return this.destructure(node.right, targets, (name, value) => ({
+            kind: "assign",
+            name,
+            value,
+            origin: node,
+          }));
+        }
+        return [
+          {
+            kind: "assign",
+            name: this.assignedName(node.left),
+            value: this.expression(node.right),
+            origin: node,
+          },
+        ];
+      }
+      const op = compound[kind];
+      if (op) {
+        const name = this.assignedName(node.left);
+        return [
+          {
+            kind: "assign",
+            name,
+            value: this.arithmetic(
+              op,
+              { kind: "var", name },
+              this.expression(node.right),
+              node,
+            ),
+            origin: node,
+          },
+        ];
+      }
+    }
+    if (
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken ||
+        node.operator === ts.SyntaxKind.MinusMinusToken)
+    ) {
+      const name = this.assignedName(node.operand);
+      const op = node.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
+      return [
+        {
+          kind: "assign",
+          name,
+          value: {
+            kind: "binary",
+            op,
+            left: { kind: "var", name },
+            right: { kind: "num", value: 1 },
+          },
+          origin: node,
+        },
+      ];
+    }
+    if (ts.isCallExpression(node))
+      return [{ kind: "effect", value: this.expression(node) }];
+    throw this.unsupported(node, "this expression statement");
+  }
+
+  /** The local variable an assignment writes. */
+  private assignedName(target: ts.Expression): string {
+    const ts = this.ts;
+    target = skipParentheses(ts, target);
+    if (ts.isIdentifier(target) && this.isLocal(target))
+      return this.localName(target);
+    if (ts.isIdentifier(target)) {
+      throw this.unsupported(
+        target,
+        `assigning to '${target.text}', which is declared outside the function (the adjoint cannot see side effects)`,
+      );
+    }
+    throw this.unsupported(
+      target,
+      "assigning to anything but a local variable",
+    );
+  }
+
+  /** The unique name of a local variable: its own, unless that is taken. */
+  private localName(id: ts.Identifier): string {
+    const symbol = this.context.checker.getSymbolAtLocation(id)!;
+    let name = this.uniqueNames.get(symbol);
+    if (name === undefined) {
+      name = this.claimed.has(id.text) ? this.names.fresh(id.text) : id.text;
+      this.claimed.add(name);
+      this.uniqueNames.set(symbol, name);
+    }
+    return name;
+  }
+
+  /** Declared inside the marked function (parameters included). */
+  private isLocal(id: ts.Identifier): boolean {
+    const declaration =
+      this.context.checker.getSymbolAtLocation(id)?.valueDeclaration;
+    return (
+      declaration !== undefined &&
+      declaration.getSourceFile() === this.fn.getSourceFile() &&
+      declaration.pos >= this.fn.pos &&
+      declaration.end <= this.fn.end
+    );
+  }
+
+  private isNumber(node: ts.Expression): boolean {
+    return (
+      valueKindOf(this.ts, this.context.checker.getTypeAtLocation(node)) ===
+      "number"
+    );
+  }
+
+  private arithmetic(
+    op: BinaryOp,
+    left: Expr,
+    right: Expr,
+    node: ts.Expression,
+  ): Expr {
+    if (!this.isNumber(node))
+      return { kind: "inactiveBinary", op: "+", left, right };
+    return { kind: "binary", op, left, right };
+  }
+
+  private expression(node: ts.Expression): Expr {
+    const ts = this.ts;
+    switch (node.kind) {
+      case ts.SyntaxKind.NumericLiteral:
+        return { kind: "num", value: Number((node as ts.NumericLiteral).text) };
+      case ts.SyntaxKind.Identifier: {
+        const id = node as ts.Identifier;
+        if (id.text === "undefined") return { kind: "undefined" };
+        if (id.text === "arguments") throw this.unsupported(id, "`arguments`");
+        return this.isLocal(id)
+          ? { kind: "var", name: id.text }
+          : { kind: "verbatim", node: id };
+      }
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.NullKeyword:
+        return { kind: "verbatim", node };
+      case ts.SyntaxKind.TrueKeyword:
+        return { kind: "bool", value: true };
+      case ts.SyntaxKind.FalseKeyword:
+        return { kind: "bool", value: false };
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+        return this.expression((node as ts.ParenthesizedExpression).expression);
+      case ts.SyntaxKind.PrefixUnaryExpression:
+        return this.prefixUnary(node as ts.PrefixUnaryExpression);
+      case ts.SyntaxKind.BinaryExpression:
+        return this.binary(node as ts.BinaryExpression);
+      case ts.SyntaxKind.ConditionalExpression: {
+        const c = node as ts.ConditionalExpression;
+        return {
+          kind: "cond",
+          test: this.expression(c.condition),
+          whenTrue: this.expression(c.whenTrue),
+          whenFalse: this.expression(c.whenFalse),
+        };
+      }
+      case ts.SyntaxKind.CallExpression:
+        return this.call(node as ts.CallExpression);
+      case ts.SyntaxKind.PropertyAccessExpression:
+        return this.propertyAccess(node as ts.PropertyAccessExpression);
+      case ts.SyntaxKind.PostfixUnaryExpression:
+        throw new DiffError(
+          node,
+          DiagnosticCode.UnsupportedOperator,
+          "tsad cannot differentiate `++`/`--` inside an expression. Write it as its own statement (`x += 1;`).",
+        );
+      case ts.SyntaxKind.ElementAccessExpression:
+        throw this.unsupported(node, "array element access");
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression:
+        throw this.unsupported(node, "closures");
+      default:
+        throw this.unsupported(
+          node,
+          `this expression (${ts.SyntaxKind[node.kind]})`,
+        );
+    }
+  }
+
+  private prefixUnary(node: ts.PrefixUnaryExpression): Expr {
+    const ts = this.ts;
+    switch (node.operator) {
+      case ts.SyntaxKind.MinusToken:
+        return node.operand.kind === ts.SyntaxKind.NumericLiteral
+          ? {
+              kind: "num",
+              value: -Number((node.operand as ts.NumericLiteral).text),
+            }
+          : { kind: "neg", operand: this.expression(node.operand) };
+      case ts.SyntaxKind.PlusToken:
+        if (!this.isNumber(node.operand))
+          throw this.unsupported(node, "unary `+` on a non-number");
+        return this.expression(node.operand);
+      case ts.SyntaxKind.ExclamationToken:
+        return { kind: "not", operand: this.expression(node.operand) };
+      default:
+        throw new DiffError(
+          node,
+          DiagnosticCode.UnsupportedOperator,
+          `tsad has no derivative for the operator '${ts.tokenToString(node.operator)}' here. Rewrite the expression with + - * / ** or Math functions, or write it as its own statement.`,
+        );
+    }
+  }
+
+  private binary(node: ts.BinaryExpression): Expr {
+    const ts = this.ts;
+    const kind = node.operatorToken.kind;
+    const arithmeticOp = arithmetic[kind];
+    if (arithmeticOp) {
+      return this.arithmetic(
+        arithmeticOp,
+        this.expression(node.left),
+        this.expression(node.right),
+        node,
+      );
+    }
+    const compareOp = comparison[kind];
+    if (compareOp) {
+      return {
+        kind: "compare",
+        op: compareOp,
+        left: this.expression(node.left),
+        right: this.expression(node.right),
+      };
+    }
+    if (
+      kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+      kind === ts.SyntaxKind.BarBarToken
+    ) {
+      if (this.isNumber(node)) {
+        throw new DiffError(
+          node,
+          DiagnosticCode.UnsupportedOperator,
+          "tsad cannot differentiate `&&`/`||` used as a number. Use a ternary (`c ? a : b`) instead.",
+        );
+      }
+      return {
+        kind: "logical",
+        op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||",
+        left: this.expression(node.left),
+        right: this.expression(node.right),
+      };
+    }
+    throw new DiffError(
+      node.operatorToken,
+      DiagnosticCode.UnsupportedOperator,
+      `tsad has no derivative for the operator '${node.operatorToken.getText()}' here. Use + - * / % ** and Math functions, or write an assignment as its own statement.`,
+    );
+  }
+
+  private propertyAccess(node: ts.PropertyAccessExpression): Expr {
+    const ts = this.ts;
+    if (this.isGlobalMath(node.expression)) {
+      if (mathConstants.has(node.name.text))
+        return { kind: "mathConst", name: node.name.text };
+      throw new DiffError(
+        node,
+        DiagnosticCode.UnsupportedMath,
+        `'Math.${node.name.text}' is not a number tsad knows.`,
+      );
+    }
+    const object = this.expression(node.expression);
+    if (object.kind === "verbatim" && ts.isIdentifier(node.expression))
+      return { kind: "verbatim", node };
+    return {
+      kind: "member",
+      object,
+      name: node.name.text,
+      numeric: this.isNumber(node),
+      node,
+    };
+  }
+
+  private isGlobalMath(node: ts.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isIdentifier(node) || node.text !== "Math") return false;
+    const declaration =
+      this.context.checker.getSymbolAtLocation(node)?.declarations?.[0];
+    return (
+      declaration !== undefined && declaration.getSourceFile().hasNoDefaultLib
+    );
+  }
+
+  private call(node: ts.CallExpression): Expr {
+    const ts = this.ts;
+    const callee = skipParentheses(ts, node.expression);
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      this.isGlobalMath(callee.expression)
+    ) {
+      return this.mathCall(node, callee.name.text);
+    }
+    const imported = importedFrom(ts, this.context.checker, callee);
+    if (
+      imported?.specifier === this.context.runtimeModule &&
+      imported.name === "stopGradient"
+    ) {
+      if (node.arguments.length !== 1)
+        throw this.unsupported(
+          node,
+          "stopGradient with other than one argument",
+        );
+      return {
+        kind: "stopGradient",
+        value: this.expression(node.arguments[0]!),
+      };
+    }
+    const args = node.arguments.map((a) => {
+      if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
+      return this.expression(a);
+    });
+    const marked = resolveMarkedCallee(ts, this.context.checker, callee);
+    if (marked) {
+      if (marked.declaration === this.fn) {
+        throw new DiffError(
+          node,
+          DiagnosticCode.Recursion,
+          "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
+        );
+      }
+      if (args.length !== marked.params.length) {
+        throw this.unsupported(node, "calls that leave out optional arguments");
+      }
+      return {
+        kind: "call",
+        callee: { ref: marked.ref, params: marked.params },
+        variant: "primal",
+        args,
+      };
+    }
+    if (this.referencesLocal(callee))
+      throw this.unsupported(
+        callee,
+        "calling local functions or methods of local values",
+      );
+    return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
+  }
+
+  private referencesLocal(node: ts.Node): boolean {
+    const ts = this.ts;
+    if (ts.isIdentifier(node)) return this.isLocal(node);
+    return (
+      ts.forEachChild(
+        node,
+        (child) => this.referencesLocal(child) || undefined,
+      ) ?? false
+    );
+  }
+
+  private mathCall(node: ts.CallExpression, fn: string): Expr {
+    if (nondeterministicMath.has(fn)) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.NondeterministicCall,
+        `'Math.${fn}()' returns a different value every call, so the derivative sweeps would not see the value the function used. Draw the random numbers outside and pass them in as arguments.`,
+      );
+    }
+    const rule = lookupRule({ kind: "math", fn });
+    if (!rule) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.UnsupportedMath,
+        `tsad has no derivative rule for 'Math.${fn}'.`,
+      );
+    }
+    const args = node.arguments.map((a) => this.expression(a));
+    if (
+      rule.arity !== undefined &&
+      fn !== "min" &&
+      fn !== "max" &&
+      args.length !== rule.arity
+    ) {
+      throw this.unsupported(
+        node,
+        `'Math.${fn}' with ${args.length} arguments`,
+      );
+    }
+    if (fn === "min" || fn === "max") {
+      if (args.length === 0)
+        throw this.unsupported(node, `'Math.${fn}()' without arguments`);
+      return args.reduce((left, right) => ({
+        kind: "math",
+        fn,
+        args: [left, right],
+      }));
+    }
+    if (fn === "hypot" && args.length === 0) return { kind: "num", value: 0 };
+    return { kind: "math", fn, args };
+  }
+}
+
+function skipParentheses(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): ts.Expression {
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isNonNullExpression(node)
+  ) {
+    node = node.expression;
+  }
+  return node;
+}

@@ -1,0 +1,290 @@
+/**
+ * Normalize, step 3: A-normal form in static single assignment.
+ *
+ * Every numeric operation gets its own `const` whose operands are atoms
+ * (variables, literals); every variable is assigned once per path, a
+ * reassignment making a new version; a variable that differs between the
+ * branches of an `if` is merged into one declared before it and assigned
+ * at the end of each branch. Ternaries become such `if`s. A `return` in a
+ * branch (in tail position after `returns`) is one more merged variable.
+ *
+ *   let s = x * y;                 const s = x * y;
+ *   s += Math.sin(x);        ->    const sin_x = Math.sin(x);
+ *   if (s > 0) s = -s;             const s_1 = s + sin_x;
+ *   return s;                      let s_2;
+ *                                  if (s_1 > 0) { s_2 = -s_1; }
+ *                                  else { s_2 = s_1; }
+ *                                  return s_2;
+ *
+ * The derivative passes then never see an overwritten value, so the
+ * reverse sweep can read every primal value it needs where it is.
+ * (The `simplify` pass later folds single-use temporaries back.)
+ */
+import type {
+  Expr,
+  FunctionIR,
+  Stmt,
+  SurfaceFunction,
+  SurfaceStmt,
+} from "../ir";
+import type { Names } from "../naming";
+
+/** The merged variable for `return` in branches. */
+const RETURN = "<return>";
+
+export function toSSA(fn: SurfaceFunction, names: Names): FunctionIR {
+  const builder = new SsaBuilder(names);
+  for (const param of fn.params)
+    builder.bind(param.name, { kind: "var", name: param.name });
+  builder.bind(RETURN, undefined);
+  const body = builder.block(fn.body, /*topLevel*/ true);
+  return { name: fn.name, params: fn.params, body, returnType: fn.returnType };
+}
+
+type Bindings = Map<string, Expr | undefined>;
+
+class SsaBuilder {
+  /** Each surface variable's current value: a variable or a literal. */
+  private current: Bindings = new Map();
+  /** IR names given out, so a second version gets a new name. */
+  private readonly used = new Set<string>();
+  private out: Stmt[] = [];
+
+  constructor(private readonly names: Names) {}
+
+  bind(name: string, value: Expr | undefined) {
+    this.current.set(name, value);
+    if (value?.kind === "var") this.used.add(value.name);
+  }
+
+  /** Statements of one block, as IR; at top level, ending in `return`. */
+  block(statements: readonly SurfaceStmt[], topLevel = false): Stmt[] {
+    const saved = this.out;
+    this.out = [];
+    let returned = false;
+    for (const statement of statements)
+      returned = this.statement(statement, topLevel);
+    if (topLevel && !returned) {
+      this.out.push({
+        kind: "return",
+        value: this.current.get(RETURN) ?? { kind: "undefined" },
+      });
+    }
+    const block = this.out;
+    this.out = saved;
+    return block;
+  }
+
+  /** Returns whether it was a top-level `return`. */
+  private statement(s: SurfaceStmt, topLevel: boolean): boolean {
+    switch (s.kind) {
+      case "let":
+        if (s.value) this.define(s.name, s.value);
+        else this.bind(s.name, undefined);
+        return false;
+      case "assign":
+        this.define(s.name, s.value);
+        return false;
+      case "effect":
+        this.out.push({ kind: "effect", value: this.operation(s.value) });
+        return false;
+      case "return":
+        if (topLevel) {
+          this.out.push({
+            kind: "return",
+            value: this.atom(s.value, "result"),
+          });
+          return true;
+        }
+        this.define(RETURN, s.value);
+        return false;
+      case "if":
+        this.branch(this.atom(s.test, "test"), (then) =>
+          this.block(then ? s.then : s.else),
+        );
+        return false;
+    }
+  }
+
+  /** A new version of surface variable `name` holding `value`. */
+  private define(name: string, value: Expr) {
+    if (isAtom(value)) {
+      this.bind(name, this.atom(value, name));
+      return;
+    }
+    const version = this.versionName(name);
+    this.emitDefinition(version, value);
+    this.bind(name, { kind: "var", name: version });
+  }
+
+  /** `const name = value`, or for a ternary the `if` that assigns it. */
+  private emitDefinition(name: string, value: Expr) {
+    if (value.kind === "cond") {
+      this.out.push({ kind: "declare", name });
+      const test = this.atom(value.test, "test");
+      this.out.push({
+        kind: "if",
+        test,
+        then: this.assignBlock(name, value.whenTrue),
+        else: this.assignBlock(name, value.whenFalse),
+      });
+      return;
+    }
+    this.out.push({ kind: "const", name, value: this.operation(value) });
+  }
+
+  /** The block computing `value` and assigning it to merge variable `name`. */
+  private assignBlock(name: string, value: Expr): Stmt[] {
+    const saved = this.out;
+    this.out = [];
+    this.out.push({ kind: "assign", name, value: this.atom(value, name) });
+    const block = this.out;
+    this.out = saved;
+    return block;
+  }
+
+  /**
+   * A new IR name for surface variable `name`: its own name the first time
+   * (lower made it unique in the function), then `x_1`, `x_2`, ...
+   */
+  private versionName(name: string): string {
+    if (name === RETURN) return this.names.fresh("result");
+    const version = this.used.has(name) ? this.names.version(name) : name;
+    this.used.add(version);
+    return version;
+  }
+
+  /**
+   * An `if` whose branches may give variables new versions: variables that
+   * differ afterwards are merged into one declared before the `if`.
+   */
+  private branch(test: Expr, block: (then: boolean) => Stmt[]) {
+    const before = new Map(this.current);
+    const thenBlock = block(true);
+    const afterThen = this.current;
+    this.current = new Map(before);
+    const elseBlock = block(false);
+    const afterElse = this.current;
+    this.current = new Map(before);
+
+    for (const name of before.keys()) {
+      const a = afterThen.get(name);
+      const b = afterElse.get(name);
+      if (sameAtom(a, b)) {
+        this.current.set(name, a);
+        continue;
+      }
+      const merged = this.versionName(name);
+      this.out.push({ kind: "declare", name: merged });
+      if (a) thenBlock.push({ kind: "assign", name: merged, value: a });
+      if (b) elseBlock.push({ kind: "assign", name: merged, value: b });
+      this.current.set(name, { kind: "var", name: merged });
+    }
+    this.out.push({ kind: "if", test, then: thenBlock, else: elseBlock });
+  }
+
+  /** `value` as an atom, naming a temporary after `hint` if it needs one. */
+  private atom(value: Expr, hint: string): Expr {
+    switch (value.kind) {
+      case "num":
+      case "bool":
+      case "mathConst":
+      case "verbatim":
+      case "undefined":
+        return value;
+      case "var":
+        return this.current.has(value.name)
+          ? (this.current.get(value.name) ?? { kind: "undefined" })
+          : value;
+      default: {
+        const name = this.names.fresh(temporaryName(value, hint));
+        this.emitDefinition(name, value);
+        return { kind: "var", name };
+      }
+    }
+  }
+
+  /** `value` with atoms for operands: the right-hand side of a `const`. */
+  private operation(value: Expr): Expr {
+    const atom = (e: Expr) => this.atom(e, temporaryName(e, "t"));
+    switch (value.kind) {
+      case "binary":
+        return { ...value, left: atom(value.left), right: atom(value.right) };
+      case "inactiveBinary":
+        return { ...value, left: atom(value.left), right: atom(value.right) };
+      case "compare":
+        return { ...value, left: atom(value.left), right: atom(value.right) };
+      case "neg":
+        return { ...value, operand: atom(value.operand) };
+      case "not":
+        return { ...value, operand: atom(value.operand) };
+      case "math":
+      case "call":
+      case "extern":
+        return { ...value, args: value.args.map(atom) };
+      case "tuple":
+        return { ...value, elements: value.elements.map(atom) };
+      case "member":
+        return { ...value, object: atom(value.object) };
+      case "stopGradient":
+        return { ...value, value: atom(value.value) };
+      case "logical":
+        return this.logical(value);
+      case "cond":
+        return this.atom(value, "t");
+      default:
+        return this.atom(value, "t");
+    }
+  }
+
+  /** `a && b` keeps `b` unevaluated when `a` decides, as JavaScript does. */
+  private logical(value: Extract<Expr, { kind: "logical" }>): Expr {
+    const left = this.atom(value.left, "test");
+    const saved = this.out;
+    this.out = [];
+    const right = this.atom(value.right, "test");
+    const rightStatements = this.out;
+    this.out = saved;
+    if (rightStatements.length === 0) return { ...value, left, right };
+    const name = this.names.fresh("test");
+    const evaluateRight = [
+      ...rightStatements,
+      { kind: "assign" as const, name, value: right },
+    ];
+    const keepLeft = [{ kind: "assign" as const, name, value: left }];
+    this.out.push({ kind: "declare", name });
+    this.out.push({
+      kind: "if",
+      test: left,
+      then: value.op === "&&" ? evaluateRight : keepLeft,
+      else: value.op === "&&" ? keepLeft : evaluateRight,
+    });
+    return { kind: "var", name };
+  }
+}
+
+function isAtom(value: Expr): boolean {
+  return ["num", "bool", "mathConst", "verbatim", "undefined", "var"].includes(
+    value.kind,
+  );
+}
+
+function sameAtom(a: Expr | undefined, b: Expr | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.kind === "var" && b.kind === "var") return a.name === b.name;
+  if (a.kind === "num" && b.kind === "num") return Object.is(a.value, b.value);
+  return a === b;
+}
+
+/** `Math.sin(y)` -> `sin_y`, `g(x)` -> `g_x`: temporaries read like their value. */
+function temporaryName(value: Expr, fallback: string): string {
+  const [first] =
+    value.kind === "math" || value.kind === "call" ? value.args : [];
+  const suffix = first?.kind === "var" ? `_${first.name}` : "";
+  if (value.kind === "math") return `${value.fn}${suffix}`;
+  if (value.kind === "call") {
+    const ref = value.callee.ref;
+    return `${ref.kind === "local" ? ref.name : ref.derivativeBase}${suffix}`;
+  }
+  return fallback;
+}
