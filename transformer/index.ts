@@ -32,7 +32,7 @@ import {
   valueKindOf,
   type MarkedFunction,
 } from "./select";
-import { simplify } from "./simplify";
+import { simplify } from "./simplify/index";
 
 export interface TsadConfig {
   /** Where generated code imports the runtime from; `"tsad"` by default. */

@@ -215,42 +215,51 @@ export const math = (fn: string, ...args: Expr[]): Expr => ({
   args,
 });
 
-/** Every variable an expression reads. */
+/** `e` with `f` applied to each direct subexpression. */
+export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
+  switch (e.kind) {
+    case "binary":
+    case "compare":
+    case "logical":
+    case "inactiveBinary":
+      return { ...e, left: f(e.left), right: f(e.right) };
+    case "neg":
+    case "not":
+      return { ...e, operand: f(e.operand) };
+    case "math":
+    case "call":
+    case "extern":
+      return { ...e, args: e.args.map(f) };
+    case "tuple":
+      return { ...e, elements: e.elements.map(f) };
+    case "cond":
+      return {
+        ...e,
+        test: f(e.test),
+        whenTrue: f(e.whenTrue),
+        whenFalse: f(e.whenFalse),
+      };
+    case "member":
+      return { ...e, object: f(e.object) };
+    case "stopGradient":
+      return { ...e, value: f(e.value) };
+    default:
+      return e;
+  }
+}
+
+/** Every variable an expression reads (inside `stopGradient` too, unless told). */
 export function allReads(
   e: Expr,
   visit: (name: string) => void,
   intoStopGradient = true,
 ): void {
-  const recurse = (inner: Expr) => allReads(inner, visit, intoStopGradient);
-  switch (e.kind) {
-    case "var":
-      return visit(e.name);
-    case "binary":
-    case "inactiveBinary":
-    case "compare":
-    case "logical":
-      recurse(e.left);
-      return recurse(e.right);
-    case "neg":
-    case "not":
-      return recurse(e.operand);
-    case "math":
-    case "call":
-    case "extern":
-      return e.args.forEach(recurse);
-    case "tuple":
-      return e.elements.forEach(recurse);
-    case "cond":
-      recurse(e.test);
-      recurse(e.whenTrue);
-      return recurse(e.whenFalse);
-    case "member":
-      return recurse(e.object);
-    case "stopGradient":
-      return intoStopGradient ? recurse(e.value) : undefined;
-    default:
-      return;
-  }
+  if (e.kind === "var") return visit(e.name);
+  if (e.kind === "stopGradient" && !intoStopGradient) return;
+  mapSubexpressions(e, (inner) => {
+    allReads(inner, visit, intoStopGradient);
+    return inner;
+  });
 }
 
 /** The statement with `f` applied to each of its expressions, nested blocks too. */

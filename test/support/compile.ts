@@ -34,14 +34,10 @@ export function createProgram(rootNames: readonly string[]): ts.Program {
   return ts.createProgram(rootNames, compilerOptions, host);
 }
 
-function transformerFor(
-  program: ts.Program,
-  diagnostics: ts.Diagnostic[],
-  runtimeModule?: string,
-) {
+function transformerFor(program: ts.Program, diagnostics: ts.Diagnostic[]) {
   return tsadTransformer(
     program,
-    { runtimeModule },
+    {},
     { ts, addDiagnostic: (d) => diagnostics.push(d) },
   );
 }
@@ -66,8 +62,9 @@ export async function transformedSource(
 }
 
 /**
- * Emits JavaScript for `rootNames` into `outDir` with the transformer, the
- * runtime imported from its source. Returns the diagnostics.
+ * Emits JavaScript for `rootNames` into `outDir` with the transformer.
+ * Imports of "tsad" are pointed at the runtime's source, the instance the
+ * tests themselves use. Returns the diagnostics.
  */
 export function emitTo(
   rootNames: readonly string[],
@@ -80,19 +77,16 @@ export function emitTo(
   program.emit(
     undefined,
     (fileName, text) => {
-      const target = path.join(
-        outDir,
-        path.relative(rootDir, fileName.replace(/\.js$/, ".js")),
-      );
+      const target = path.join(outDir, path.relative(rootDir, fileName));
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(
         target,
-        text.replaceAll(`"${runtimeSource}"`, JSON.stringify(runtimeSource)),
+        text.replaceAll(`from "tsad"`, `from ${JSON.stringify(runtimeSource)}`),
       );
     },
     undefined,
     false,
-    { before: [transformerFor(program, diagnostics, runtimeSource)] },
+    { before: [transformerFor(program, diagnostics)] },
   );
   return diagnostics;
 }

@@ -90,10 +90,7 @@ class SsaBuilder {
         return false;
       case "return":
         if (topLevel) {
-          this.out.push({
-            kind: "return",
-            value: this.atom(s.value, "result"),
-          });
+          this.out.push({ kind: "return", value: this.result(s.value) });
           return true;
         }
         this.define(RETURN, s.value);
@@ -104,6 +101,14 @@ class SsaBuilder {
         );
         return false;
     }
+  }
+
+  /** The returned value as an atom: a computed one is called `result`. */
+  private result(value: Expr): Expr {
+    if (isAtom(value)) return this.atom(value, "result");
+    const name = this.names.fresh("result");
+    this.emitDefinition(name, value);
+    return { kind: "var", name };
   }
 
   /** A new version of surface variable `name` holding `value`. */

@@ -17,10 +17,12 @@ import {
   allReads,
   forEachExpr,
   mapExprs,
+  mapSubexpressions,
   type Expr,
   type FunctionIR,
   type Stmt,
-} from "./ir";
+} from "../ir";
+import { isNum, simplifyExpr, substitute } from "./algebra";
 
 export function simplify(fn: FunctionIR): FunctionIR {
   let body: readonly Stmt[] = fn.body.map(simplifyStatementExprs);
@@ -46,201 +48,10 @@ function simplifyOnce(body: readonly Stmt[]): Stmt[] | readonly Stmt[] {
   if (folded) return folded;
   const ternary = mergesToTernaries(body);
   if (ternary) return ternary;
+  const reused = reuseComputedValues(body, mutated);
+  if (reused) return reused;
   return body;
 }
-
-// ---- expressions ----------------------------------------------------------
-
-const isNum = (e: Expr, value?: number): e is { kind: "num"; value: number } =>
-  e.kind === "num" && (value === undefined || e.value === value);
-
-export function simplifyExpr(e: Expr): Expr {
-  switch (e.kind) {
-    case "binary": {
-      const left = simplifyExpr(e.left);
-      const right = simplifyExpr(e.right);
-      return simplifyBinary({ ...e, left, right });
-    }
-    case "neg": {
-      const operand = simplifyExpr(e.operand);
-      if (operand.kind === "neg") return operand.operand;
-      if (isNum(operand)) return { kind: "num", value: -operand.value };
-      return { ...e, operand };
-    }
-    case "math":
-    case "call":
-    case "extern":
-      return { ...e, args: e.args.map(simplifyExpr) };
-    case "tuple":
-      return { ...e, elements: e.elements.map(simplifyExpr) };
-    case "cond": {
-      const test = simplifyExpr(e.test);
-      if (test.kind === "bool")
-        return simplifyExpr(test.value ? e.whenTrue : e.whenFalse);
-      const whenTrue = simplifyExpr(e.whenTrue);
-      const whenFalse = simplifyExpr(e.whenFalse);
-      return { ...e, test, whenTrue, whenFalse };
-    }
-    case "compare":
-    case "logical":
-    case "inactiveBinary":
-      return { ...e, left: simplifyExpr(e.left), right: simplifyExpr(e.right) };
-    case "not":
-      return { ...e, operand: simplifyExpr(e.operand) };
-    case "member":
-      return { ...e, object: simplifyExpr(e.object) };
-    case "stopGradient":
-      return { ...e, value: simplifyExpr(e.value) };
-    default:
-      return e;
-  }
-}
-
-function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {
-  const { op, left, right } = e;
-  if (isNum(left) && isNum(right)) {
-    const folded = fold(op, left.value, right.value);
-    if (Number.isFinite(folded) && Number.isInteger(folded))
-      return { kind: "num", value: folded };
-  }
-  switch (op) {
-    case "*":
-      if (isNum(left, 0) || isNum(right, 0)) return { kind: "num", value: 0 };
-      if (isNum(left, 1)) return right;
-      if (isNum(right, 1)) return left;
-      if (isNum(left, -1)) return simplifyExpr({ kind: "neg", operand: right });
-      if (isNum(right, -1)) return simplifyExpr({ kind: "neg", operand: left });
-      if (left.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, left: left.operand },
-        });
-      if (right.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, right: right.operand },
-        });
-      if (isReciprocal(left))
-        return simplifyBinary({
-          ...e,
-          op: "/",
-          left: right,
-          right: left.right,
-        });
-      if (isReciprocal(right))
-        return simplifyBinary({ ...e, op: "/", left, right: right.right });
-      if (isIndicator(left)) return indicatorTimes(left, right);
-      if (isIndicator(right)) return indicatorTimes(right, left);
-      return e;
-    case "+":
-      if (isNum(left, 0)) return right;
-      if (isNum(right, 0)) return left;
-      if (right.kind === "neg") return { ...e, op: "-", right: right.operand };
-      if (left.kind === "neg")
-        return simplifyBinary({
-          ...e,
-          op: "-",
-          left: right,
-          right: left.operand,
-        });
-      return e;
-    case "-":
-      if (isNum(right, 0)) return left;
-      if (isNum(left, 0)) return simplifyExpr({ kind: "neg", operand: right });
-      if (right.kind === "neg") return { ...e, op: "+", right: right.operand };
-      return e;
-    case "/":
-      if (isNum(right, 1)) return left;
-      if (isNum(left, 0)) return { kind: "num", value: 0 };
-      if (left.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, left: left.operand },
-        });
-      return e;
-    case "**":
-      if (isNum(right, 1)) return left;
-      if (isNum(right, 0)) return { kind: "num", value: 1 };
-      return e;
-    default:
-      return e;
-  }
-}
-
-function fold(op: string, a: number, b: number): number {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return a / b;
-    case "**":
-      return a ** b;
-    default:
-      return NaN;
-  }
-}
-
-const isReciprocal = (e: Expr): e is Extract<Expr, { kind: "binary" }> =>
-  e.kind === "binary" && e.op === "/" && isNum(e.left, 1);
-
-/** `c ? 1 : 0` or `c ? 0 : 1`, as the min/max/hypot rules make them. */
-const isIndicator = (e: Expr): e is Extract<Expr, { kind: "cond" }> =>
-  e.kind === "cond" &&
-  ((isNum(e.whenTrue, 1) && isNum(e.whenFalse, 0)) ||
-    (isNum(e.whenTrue, 0) && isNum(e.whenFalse, 1)));
-
-function indicatorTimes(
-  indicator: Extract<Expr, { kind: "cond" }>,
-  factor: Expr,
-): Expr {
-  const pick = (e: Expr) => (isNum(e, 1) ? factor : e);
-  return {
-    ...indicator,
-    whenTrue: pick(indicator.whenTrue),
-    whenFalse: pick(indicator.whenFalse),
-  };
-}
-
-function substitute(e: Expr, name: string, replacement: Expr): Expr {
-  const sub = (inner: Expr) => substitute(inner, name, replacement);
-  switch (e.kind) {
-    case "var":
-      return e.name === name ? replacement : e;
-    case "binary":
-    case "compare":
-    case "logical":
-    case "inactiveBinary":
-      return { ...e, left: sub(e.left), right: sub(e.right) };
-    case "neg":
-    case "not":
-      return { ...e, operand: sub(e.operand) };
-    case "math":
-    case "call":
-    case "extern":
-      return { ...e, args: e.args.map(sub) };
-    case "tuple":
-      return { ...e, elements: e.elements.map(sub) };
-    case "cond":
-      return {
-        ...e,
-        test: sub(e.test),
-        whenTrue: sub(e.whenTrue),
-        whenFalse: sub(e.whenFalse),
-      };
-    case "member":
-      return { ...e, object: sub(e.object) };
-    case "stopGradient":
-      return { ...e, value: sub(e.value) };
-    default:
-      return e;
-  }
-}
-
-// ---- statements -----------------------------------------------------------
 
 const simplifyStatementExprs = (s: Stmt) => mapExprs(s, simplifyExpr);
 
@@ -278,26 +89,13 @@ function returnedNames(body: readonly Stmt[]): Set<string> {
   return names;
 }
 
+/** Free of side effects, so it may move or go: no calls, no property reads. */
 function isPure(e: Expr): boolean {
+  if (e.kind === "call" || e.kind === "extern" || e.kind === "member")
+    return false;
   let pure = true;
-  const visit = (inner: Expr): void => {
-    if (inner.kind === "call" || inner.kind === "extern") pure = false;
-    if (
-      inner.kind === "binary" ||
-      inner.kind === "compare" ||
-      inner.kind === "logical"
-    ) {
-      visit(inner.left);
-      visit(inner.right);
-    }
-    if (inner.kind === "neg" || inner.kind === "not") visit(inner.operand);
-    if (inner.kind === "math") inner.args.forEach(visit);
-    if (inner.kind === "tuple") inner.elements.forEach(visit);
-    if (inner.kind === "cond")
-      [inner.test, inner.whenTrue, inner.whenFalse].forEach(visit);
-  };
-  visit(e);
-  return pure && e.kind !== "member" && e.kind !== "inactiveBinary";
+  mapSubexpressions(e, (inner) => ((pure &&= isPure(inner)), inner));
+  return pure;
 }
 
 const isAtom = (e: Expr) =>
@@ -552,4 +350,94 @@ function finalizeDeclarations(
     }
     return s;
   });
+}
+
+/**
+ * A value already held by a `const` in scope is read from it rather than
+ * computed again: the rules say `Math.cosh(x)` where `cosh_x` exists.
+ */
+function reuseComputedValues(
+  body: readonly Stmt[],
+  mutated: ReadonlySet<string>,
+): Stmt[] | undefined {
+  let changed = false;
+  const visit = (
+    block: readonly Stmt[],
+    outer: ReadonlyMap<string, string>,
+  ): Stmt[] => {
+    const available = new Map(outer);
+    const replace = (e: Expr): Expr => {
+      const key = expressionKey(e);
+      const holder = key === undefined ? undefined : available.get(key);
+      if (holder !== undefined) {
+        changed = true;
+        return { kind: "var", name: holder };
+      }
+      return mapSubexpressions(e, replace);
+    };
+    return block.map((s): Stmt => {
+      if (s.kind === "if") {
+        return {
+          ...s,
+          test: replace(s.test),
+          then: visit(s.then, available),
+          else: visit(s.else, available),
+        };
+      }
+      const replaced =
+        s.kind === "const"
+          ? { ...s, value: mapSubexpressions(s.value, replace) }
+          : mapExprs(s, replace);
+      if (
+        replaced.kind === "const" &&
+        !mutated.has(replaced.name) &&
+        isPure(replaced.value)
+      ) {
+        let readsMutated = false;
+        allReads(
+          replaced.value,
+          (name) => (readsMutated ||= mutated.has(name)),
+        );
+        const key = expressionKey(replaced.value);
+        if (!readsMutated && key !== undefined && !isAtom(replaced.value)) {
+          available.set(key, replaced.name);
+        }
+      }
+      return replaced;
+    });
+  };
+  const result = visit(body, new Map());
+  return changed ? result : undefined;
+}
+
+/** A string equal for structurally equal pure expressions, else `undefined`. */
+function expressionKey(e: Expr): string | undefined {
+  switch (e.kind) {
+    case "num":
+      return `${e.value}`;
+    case "var":
+      return e.name;
+    case "mathConst":
+      return `Math.${e.name}`;
+    case "binary":
+    case "compare": {
+      const left = expressionKey(e.left);
+      const right = expressionKey(e.right);
+      return left === undefined || right === undefined
+        ? undefined
+        : `(${left}${e.op}${right})`;
+    }
+    case "neg": {
+      const operand = expressionKey(e.operand);
+      return operand === undefined ? undefined : `(-${operand})`;
+    }
+    case "math": {
+      const args = e.args.map(expressionKey);
+      return args.includes(undefined)
+        ? undefined
+        : `Math.${e.fn}(${args.join(",")})`;
+    }
+    default:
+      return undefined;
+  }
 }

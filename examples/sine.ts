@@ -1,0 +1,16 @@
+// d/dx sin(x) = cos(x): Math functions come with derivative rules.
+import { derivative } from "tsad";
+import { printDerivativeTable } from "./table.js";
+
+/** @differentiable */
+function sine(x: number): number {
+  return Math.sin(x);
+}
+
+console.log("f(x) = sin(x), f'(x) = cos(x)\n");
+printDerivativeTable(
+  sine,
+  derivative(sine),
+  Math.cos,
+  [-1, 0, Math.PI / 6, Math.PI / 4, Math.PI / 2, 2.5, Math.PI],
+);

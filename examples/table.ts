@@ -1,0 +1,66 @@
+/**
+ * Shared by the examples, and not differentiated: a central finite
+ * difference to compare tsad against, and a plain-text table.
+ */
+
+/** `(f(x + h) - f(x - h)) / 2h`, with the step scaled to `x`. */
+export function centralDifference(
+  f: (x: number) => number,
+  x: number,
+  relativeStep = 1e-5,
+): number {
+  const h = relativeStep * Math.max(1, Math.abs(x));
+  // Divide by the step actually taken, after rounding x + h and x - h.
+  return (f(x + h) - f(x - h)) / (x + h - (x - h));
+}
+
+/** 12 significant digits, without trailing zeros. */
+export function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
+/** Prints rows under a header, columns right-aligned. */
+export function printTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): void {
+  const cells = rows.map((row) =>
+    row.map((cell) => (typeof cell === "number" ? formatNumber(cell) : cell)),
+  );
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((row) => row[column]!.length)),
+  );
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => cell.padStart(widths[column]!)).join("  ");
+  console.log(line(header));
+  console.log(line(widths.map((width) => "-".repeat(width))));
+  for (const row of cells) console.log(line(row));
+}
+
+/**
+ * One row per `x`: tsad's derivative, the hand-derived formula and the
+ * finite difference side by side. Throws if tsad and the formula disagree
+ * beyond rounding, so `npm run demo` fails loudly.
+ */
+export function printDerivativeTable(
+  f: (x: number) => number,
+  tsadDerivative: (x: number) => number,
+  formula: (x: number) => number,
+  xs: readonly number[],
+): void {
+  let worst = 0;
+  const rows = xs.map((x) => {
+    const exact = formula(x);
+    const computed = tsadDerivative(x);
+    const error = Math.abs(computed - exact) / Math.max(1, Math.abs(exact));
+    worst = Math.max(worst, error);
+    return [x, computed, exact, centralDifference(f, x), computed - exact];
+  });
+  printTable(
+    ["x", "tsad", "formula", "finite difference", "tsad - formula"],
+    rows,
+  );
+  if (!(worst <= 1e-12)) {
+    throw new Error(`tsad's derivative is off by ${worst} (relative)`);
+  }
+}

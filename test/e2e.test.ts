@@ -1,0 +1,323 @@
+// End to end: a user project in a temporary folder, built by the real
+// `tspc` (ts-patch) with `{ "transform": "tsad/transformer" }`, run by node,
+// its printed derivatives checked against hand-derived formulas. The
+// project finds this package as `tsad` through a symlink
+// `node_modules/tsad -> <repo root>`, so it needs `dist/` (npm run build).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const tspc = path.join(repoRoot, "node_modules/ts-patch/bin/tspc.js");
+const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
+/** A tspc build takes a few seconds; a project is built up to twice. */
+const buildTimeout = 120_000;
+
+interface Run {
+  readonly status: number | null;
+  /** stdout, then stderr. */
+  readonly output: string;
+}
+
+/** `node ...args` in `cwd`, never throwing: a failing build is a result too. */
+function runNode(args: readonly string[], cwd: string): Run {
+  try {
+    const stdout = execFileSync(process.execPath, args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return { status: 0, output: stdout };
+  } catch (error) {
+    const failed = error as {
+      status: number | null;
+      stdout: string;
+      stderr: string;
+    };
+    return { status: failed.status, output: failed.stdout + failed.stderr };
+  }
+}
+
+type ModuleFormat = "commonjs" | "esm";
+
+/**
+ * Writes a project into a fresh `.tmp/e2e-*` folder (gitignored) and links
+ * this package as its `tsad` dependency, the way `npm install` would.
+ */
+function createProject(
+  format: ModuleFormat,
+  files: Readonly<Record<string, string>>,
+): string {
+  if (!fs.existsSync(path.join(repoRoot, "dist/transformer/index.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` first");
+  }
+  fs.mkdirSync(path.join(repoRoot, ".tmp"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(repoRoot, ".tmp", `e2e-${format}-`));
+  const packageJson =
+    format === "esm"
+      ? { name: "tsad-e2e", private: true, type: "module" }
+      : { name: "tsad-e2e", private: true };
+  const moduleOptions =
+    format === "esm"
+      ? { module: "nodenext", moduleResolution: "nodenext" }
+      : { module: "commonjs" };
+  const tsconfig = {
+    compilerOptions: {
+      target: "ES2022",
+      ...moduleOptions,
+      strict: true,
+      declaration: true,
+      sourceMap: true,
+      rootDir: "src",
+      outDir: "out",
+      types: [],
+      plugins: [{ transform: "tsad/transformer" }],
+    },
+    include: ["src"],
+  };
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  write("package.json", JSON.stringify(packageJson, null, 2));
+  write("tsconfig.json", JSON.stringify(tsconfig, null, 2));
+  for (const [file, text] of Object.entries(files)) write(file, text);
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(repoRoot, path.join(dir, "node_modules/tsad"), "dir");
+  return dir;
+}
+
+/** `(line,column)` of `snippet` in `source`, 1-based, as tsc prints it. */
+function positionOf(source: string, snippet: string): string {
+  const index = source.indexOf(snippet);
+  expect(index).toBeGreaterThanOrEqual(0);
+  const lines = source.slice(0, index).split("\n");
+  return `(${lines.length},${lines.at(-1)!.length + 1})`;
+}
+
+const libSource = `/** @differentiable */
+export function xSinX(x: number): number {
+  return x * Math.sin(x);
+}
+
+/** @differentiable */
+export const scaledSquare = (x: number, y: number): number => x * x * y + 3 * y;
+
+/** @differentiable */
+export default function gaussian(x: number): number {
+  return Math.exp((-x * x) / 2);
+}
+`;
+
+/**
+ * No marked function here: tsad must leave this file exactly as tsc emits
+ * it. The comments mention the tag without marking anything.
+ */
+const plainSource = `import type { CheckGradResult } from "tsad";
+
+// Not a mark: @differentiable in a line comment.
+/* Not a mark either: @differentiable in a block comment. */
+
+/**
+ * Prints \`value\` as one line of JSON.
+ * @param value anything JSON can hold
+ */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value));
+}
+
+export const describeCheck = (result: CheckGradResult, digits = 3): string =>
+  result.ok ? "ok" : \`off by \${result.maxAbsError.toFixed(digits)}\`;
+
+export class Counter {
+  #count = 0;
+  next(): number {
+    return ++this.#count;
+  }
+}
+`;
+
+/** `extension` is what relative imports end with: "" or ".js". */
+function mainSource(extension: string): string {
+  return `import { checkGrad, derivative, grad, jvp, valueAndGrad, vjp } from "tsad";
+import gaussian, { scaledSquare, xSinX } from "./lib${extension}";
+import * as lib from "./lib${extension}";
+import { describeCheck, printJson } from "./plain${extension}";
+
+/** @differentiable */
+function model(x: number, y: number): number {
+  return xSinX(x) * y + lib.scaledSquare(x, y) + gaussian(y) + lib.default(x) - lib.xSinX(y);
+}
+
+/** @differentiable */
+const alongDiagonal = (x: number): number => model(x, 2 * x) + scaledSquare(x, 1);
+
+const x = 0.7;
+const y = -1.3;
+const [value, pullback] = vjp(model, x, y);
+printJson({
+  model: model(x, y),
+  grad: grad(model, [0, 1])(x, y),
+  gradY: grad(model, 1)(x, y),
+  valueAndGrad: valueAndGrad(xSinX)(x),
+  derivative: derivative(alongDiagonal)(x),
+  derivativeOfDefault: derivative(gaussian)(y),
+  jvp: jvp(model, [x, y], [0.5, -2]),
+  vjp: [value, pullback(3)],
+  checkGrad: describeCheck(checkGrad(model, [x, y])),
+});
+`;
+}
+
+interface Printed {
+  readonly model: number;
+  readonly grad: [number, number];
+  readonly gradY: number;
+  readonly valueAndGrad: [number, number];
+  readonly derivative: number;
+  readonly derivativeOfDefault: number;
+  readonly jvp: [number, number];
+  readonly vjp: [number, [number, number]];
+  readonly checkGrad: string;
+}
+
+// Hand-derived, from the sources above:
+//   model(x, y) = x sin(x) y + (x^2 y + 3y) + e^(-y^2/2) + e^(-x^2/2) - y sin(y)
+const xSinX = (x: number) => x * Math.sin(x);
+const dxSinX = (x: number) => Math.sin(x) + x * Math.cos(x);
+const gaussian = (x: number) => Math.exp((-x * x) / 2);
+const dGaussian = (x: number) => -x * Math.exp((-x * x) / 2);
+const model = (x: number, y: number) =>
+  xSinX(x) * y + (x * x * y + 3 * y) + gaussian(y) + gaussian(x) - xSinX(y);
+const modelDx = (x: number, y: number) =>
+  dxSinX(x) * y + 2 * x * y + dGaussian(x);
+const modelDy = (x: number, y: number) =>
+  xSinX(x) + x * x + 3 + dGaussian(y) - dxSinX(y);
+// alongDiagonal(x) = model(x, 2x) + (x^2 + 3)
+const dAlongDiagonal = (x: number) =>
+  modelDx(x, 2 * x) + 2 * modelDy(x, 2 * x) + 2 * x;
+
+/** Same numbers up to rounding: the formulas group operations differently. */
+function expectClose(actual: number, expected: number) {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(
+    1e-12 * Math.max(1, Math.abs(expected)),
+  );
+}
+
+const createdDirs: string[] = [];
+afterAll(() => {
+  for (const dir of createdDirs) fs.rmSync(dir, { recursive: true });
+});
+
+describe.each<{ format: ModuleFormat; extension: string }>([
+  { format: "commonjs", extension: "" },
+  { format: "esm", extension: ".js" },
+])("a $format project built with tspc", ({ format, extension }) => {
+  let dir: string;
+  let build: Run;
+  let printed: Printed;
+
+  beforeAll(() => {
+    dir = createProject(format, {
+      "src/lib.ts": libSource,
+      "src/plain.ts": plainSource,
+      "src/main.ts": mainSource(extension),
+    });
+    createdDirs.push(dir);
+    build = runNode([tspc, "-p", ".", "--pretty", "false"], dir);
+    const run = runNode(["out/main.js"], dir);
+    expect(run.status, run.output).toBe(0);
+    printed = JSON.parse(run.output) as Printed;
+  }, buildTimeout);
+
+  it("builds without diagnostics", () => {
+    expect(build).toEqual({ status: 0, output: "" });
+  });
+
+  it("emits the module format asked for", () => {
+    const main = fs.readFileSync(path.join(dir, "out/main.js"), "utf8");
+    if (format === "esm") expect(main).toMatch(/^import .* from "tsad";$/m);
+    else expect(main).toContain('require("tsad")');
+  });
+
+  const x = 0.7;
+  const y = -1.3;
+
+  it("grad and valueAndGrad match the hand-derived gradient", () => {
+    expectClose(printed.model, model(x, y));
+    expectClose(printed.grad[0], modelDx(x, y));
+    expectClose(printed.grad[1], modelDy(x, y));
+    expectClose(printed.gradY, modelDy(x, y));
+    expectClose(printed.valueAndGrad[0], xSinX(x));
+    expectClose(printed.valueAndGrad[1], dxSinX(x));
+  });
+
+  it("derivative and jvp (forward mode) match the formulas", () => {
+    expectClose(printed.derivative, dAlongDiagonal(x));
+    expectClose(printed.derivativeOfDefault, dGaussian(y));
+    expectClose(printed.jvp[0], model(x, y));
+    expectClose(printed.jvp[1], 0.5 * modelDx(x, y) - 2 * modelDy(x, y));
+  });
+
+  it("vjp scales the gradient by the cotangent", () => {
+    expectClose(printed.vjp[0], model(x, y));
+    expectClose(printed.vjp[1][0], 3 * modelDx(x, y));
+    expectClose(printed.vjp[1][1], 3 * modelDy(x, y));
+  });
+
+  it("checkGrad agrees with finite differences", () => {
+    expect(printed.checkGrad).toBe("ok");
+  });
+
+  it(
+    "leaves a file with no marked function byte-identical to plain tsc",
+    () => {
+      const plainBuild = runNode(
+        [tsc, "-p", ".", "--pretty", "false", "--outDir", "out-tsc"],
+        dir,
+      );
+      expect(plainBuild).toEqual({ status: 0, output: "" });
+      const read = (outDir: string, file: string) =>
+        fs.readFileSync(path.join(dir, outDir, file), "utf8");
+      for (const file of ["plain.js", "plain.d.ts", "plain.js.map"]) {
+        expect(read("out", file), file).toBe(read("out-tsc", file));
+      }
+      // The plugin did run: the marked module is not what tsc emits.
+      expect(read("out", "lib.js")).not.toBe(read("out-tsc", "lib.js"));
+    },
+    buildTimeout,
+  );
+});
+
+describe("a marked function calling an unmarked one", () => {
+  const source = `import { stopGradient } from "tsad";
+
+function square(x: number): number {
+  return x * x;
+}
+
+/** @differentiable */
+export function f(x: number): number {
+  return square(3) * x + square(stopGradient(x)) + square(x);
+}
+`;
+  let build: Run;
+
+  beforeAll(() => {
+    const dir = createProject("commonjs", { "src/main.ts": source });
+    createdDirs.push(dir);
+    build = runNode([tspc, "-p", ".", "--pretty", "false"], dir);
+  }, buildTimeout);
+
+  it("fails the build with TS96001 at the call with an active argument", () => {
+    expect(build.status).not.toBe(0);
+    const at = positionOf(source, "square(x);");
+    expect(build.output).toContain(`src/main.ts${at}: error TS96001:`);
+    expect(build.output).toContain("stopGradient");
+  });
+
+  it("accepts the calls whose arguments are inactive", () => {
+    expect(build.output.match(/error TS/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,13 @@
+/**
+ * What a fixture's optional `check.ts` may say about its numeric check.
+ */
+export interface FixtureCheck {
+  /** Per function, the interval each parameter is drawn from (default [-2, 2]). */
+  readonly domains?: Record<string, [number, number][]>;
+  /**
+   * Per function, a hand-derived gradient (one entry per parameter) to use
+   * instead of finite differences, where those do not measure what the
+   * derivative means (stopGradient, conventions at kinks).
+   */
+  readonly gradients?: Record<string, (...args: number[]) => number[]>;
+}

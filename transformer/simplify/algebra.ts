@@ -1,0 +1,232 @@
+/**
+ * Algebra on expressions, bottom-up, for readable and lean derivative code:
+ *
+ *   1 * x -> x     0 + x -> x     x ** 1 -> x     2 * (4 * x) -> 8 * x
+ *   (1 / b) * g -> g / b          (c ? 1 : 0) * g -> c ? g : 0
+ *   2 > 0 ? a : b -> a            x + -y -> x - y
+ *
+ * Rewrites never change a value except by rounding (`x * 0` -> `0` drops a
+ * NaN that only an infinite partial could produce, as JAX does).
+ */
+import { mapSubexpressions, type Expr } from "../ir";
+
+export const isNum = (
+  e: Expr,
+  value?: number,
+): e is { kind: "num"; value: number } =>
+  e.kind === "num" && (value === undefined || e.value === value);
+
+export function simplifyExpr(e: Expr): Expr {
+  switch (e.kind) {
+    case "binary": {
+      const left = simplifyExpr(e.left);
+      const right = simplifyExpr(e.right);
+      return simplifyBinary({ ...e, left, right });
+    }
+    case "neg": {
+      const operand = simplifyExpr(e.operand);
+      if (operand.kind === "neg") return operand.operand;
+      if (isNum(operand)) return { kind: "num", value: -operand.value };
+      return { ...e, operand };
+    }
+    case "math":
+    case "call":
+    case "extern":
+      return { ...e, args: e.args.map(simplifyExpr) };
+    case "tuple":
+      return { ...e, elements: e.elements.map(simplifyExpr) };
+    case "cond": {
+      const test = simplifyExpr(e.test);
+      if (test.kind === "bool")
+        return simplifyExpr(test.value ? e.whenTrue : e.whenFalse);
+      const whenTrue = simplifyExpr(e.whenTrue);
+      const whenFalse = simplifyExpr(e.whenFalse);
+      return { ...e, test, whenTrue, whenFalse };
+    }
+    case "compare": {
+      const left = simplifyExpr(e.left);
+      const right = simplifyExpr(e.right);
+      if (isNum(left) && isNum(right)) {
+        return { kind: "bool", value: compare(e.op, left.value, right.value) };
+      }
+      return { ...e, left, right };
+    }
+    case "logical":
+    case "inactiveBinary":
+      return { ...e, left: simplifyExpr(e.left), right: simplifyExpr(e.right) };
+    case "not":
+      return { ...e, operand: simplifyExpr(e.operand) };
+    case "member":
+      return { ...e, object: simplifyExpr(e.object) };
+    case "stopGradient":
+      return { ...e, value: simplifyExpr(e.value) };
+    default:
+      return e;
+  }
+}
+
+function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {
+  const { op, left, right } = e;
+  if (isNum(left) && isNum(right)) {
+    const folded = fold(op, left.value, right.value);
+    if (Number.isFinite(folded) && Number.isInteger(folded))
+      return { kind: "num", value: folded };
+  }
+  switch (op) {
+    case "*":
+      if (isNum(left, 0) || isNum(right, 0)) return { kind: "num", value: 0 };
+      if (isNum(left, 1)) return right;
+      if (isNum(right, 1)) return left;
+      if (isNum(left, -1)) return simplifyExpr({ kind: "neg", operand: right });
+      if (isNum(right, -1)) return simplifyExpr({ kind: "neg", operand: left });
+      if (hasScatteredConstants(e)) return gatherConstants(e);
+      if (left.kind === "neg")
+        return simplifyExpr({
+          kind: "neg",
+          operand: { ...e, left: left.operand },
+        });
+      if (right.kind === "neg")
+        return simplifyExpr({
+          kind: "neg",
+          operand: { ...e, right: right.operand },
+        });
+      if (isReciprocal(left))
+        return simplifyBinary({
+          ...e,
+          op: "/",
+          left: right,
+          right: left.right,
+        });
+      if (isReciprocal(right))
+        return simplifyBinary({ ...e, op: "/", left, right: right.right });
+      if (isIndicator(left)) return indicatorTimes(left, right);
+      if (isIndicator(right)) return indicatorTimes(right, left);
+      return e;
+    case "+":
+      if (isNum(left, 0)) return right;
+      if (isNum(right, 0)) return left;
+      if (right.kind === "neg") return { ...e, op: "-", right: right.operand };
+      if (left.kind === "neg")
+        return simplifyBinary({
+          ...e,
+          op: "-",
+          left: right,
+          right: left.operand,
+        });
+      return e;
+    case "-":
+      if (isNum(right, 0)) return left;
+      if (isNum(left, 0)) return simplifyExpr({ kind: "neg", operand: right });
+      if (right.kind === "neg") return { ...e, op: "+", right: right.operand };
+      return e;
+    case "/":
+      if (isNum(right, 1)) return left;
+      if (isNum(left, 0)) return { kind: "num", value: 0 };
+      if (left.kind === "neg")
+        return simplifyExpr({
+          kind: "neg",
+          operand: { ...e, left: left.operand },
+        });
+      return e;
+    case "**":
+      if (isNum(right, 1)) return left;
+      if (isNum(right, 0)) return { kind: "num", value: 1 };
+      return e;
+    default:
+      return e;
+  }
+}
+
+function fold(op: string, a: number, b: number): number {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return a / b;
+    case "**":
+      return a ** b;
+    default:
+      return NaN;
+  }
+}
+
+const isReciprocal = (e: Expr): e is Extract<Expr, { kind: "binary" }> =>
+  e.kind === "binary" && e.op === "/" && isNum(e.left, 1);
+
+/** `c ? 1 : 0` or `c ? 0 : 1`, as the min/max/hypot rules make them. */
+const isIndicator = (e: Expr): e is Extract<Expr, { kind: "cond" }> =>
+  e.kind === "cond" &&
+  ((isNum(e.whenTrue, 1) && isNum(e.whenFalse, 0)) ||
+    (isNum(e.whenTrue, 0) && isNum(e.whenFalse, 1)));
+
+function indicatorTimes(
+  indicator: Extract<Expr, { kind: "cond" }>,
+  factor: Expr,
+): Expr {
+  const pick = (e: Expr) => (isNum(e, 1) ? factor : e);
+  return {
+    ...indicator,
+    whenTrue: pick(indicator.whenTrue),
+    whenFalse: pick(indicator.whenFalse),
+  };
+}
+
+export function substitute(e: Expr, name: string, replacement: Expr): Expr {
+  if (e.kind === "var") return e.name === name ? replacement : e;
+  return mapSubexpressions(e, (inner) => substitute(inner, name, replacement));
+}
+
+function compare(op: string, a: number, b: number): boolean {
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "===":
+    case "==":
+      return a === b;
+    default:
+      return a !== b;
+  }
+}
+
+/** The factors of a product: `2 * x * (4 * y)` -> [2, x, 4, y]. */
+function factorsOf(e: Expr): Expr[] {
+  return e.kind === "binary" && e.op === "*"
+    ? [...factorsOf(e.left), ...factorsOf(e.right)]
+    : [e];
+}
+
+/** A product with more than one literal factor, or one not in front. */
+function hasScatteredConstants(e: Expr): boolean {
+  const factors = factorsOf(e);
+  const literals = factors.filter((f) => isNum(f)).length;
+  return literals > 1 || (literals === 1 && !isNum(factors[0]!));
+}
+
+/** `4 * x ** 3 * 2 * g` -> `8 * x ** 3 * g`: one literal factor, in front. */
+function gatherConstants(e: Expr): Expr {
+  const factors = factorsOf(e);
+  const constant = factors.reduce((c, f) => (isNum(f) ? c * f.value : c), 1);
+  const rest = factors.filter((f) => !isNum(f));
+  const product = rest.reduce((left, right) => ({
+    kind: "binary",
+    op: "*",
+    left,
+    right,
+  }));
+  return simplifyExpr({
+    kind: "binary",
+    op: "*",
+    left: { kind: "num", value: constant },
+    right: product,
+  });
+}
