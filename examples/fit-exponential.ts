@@ -69,10 +69,13 @@ console.log(
 printTable(
   ["step", "loss", "dL/da", "finite diff", "dL/db", "finite diff", "checkGrad"],
   rows,
+  /*digits*/ 6,
 );
 console.log(
   `\nfinal: a = ${formatNumber(a)}, b = ${formatNumber(b)}, loss = ${formatNumber(loss(a, b))}`,
 );
 if (!allChecksPassed) {
-  throw new Error("checkGrad found a gradient that disagrees with finite differences");
+  throw new Error(
+    "checkGrad found a gradient that disagrees with finite differences",
+  );
 }

@@ -7,10 +7,7 @@ function sine(x: number): number {
   return Math.sin(x);
 }
 
+const angles = [-1, 0, Math.PI / 6, Math.PI / 4, Math.PI / 2, 2.5, Math.PI];
+
 console.log("f(x) = sin(x), f'(x) = cos(x)\n");
-printDerivativeTable(
-  sine,
-  derivative(sine),
-  Math.cos,
-  [-1, 0, Math.PI / 6, Math.PI / 4, Math.PI / 2, 2.5, Math.PI],
-);
+printDerivativeTable(sine, derivative(sine), Math.cos, angles);

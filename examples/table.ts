@@ -14,18 +14,21 @@ export function centralDifference(
   return (f(x + h) - f(x - h)) / (x + h - (x - h));
 }
 
-/** 12 significant digits, without trailing zeros. */
-export function formatNumber(value: number): string {
-  return String(Number(value.toPrecision(12)));
+/** `digits` significant digits, without trailing zeros. */
+export function formatNumber(value: number, digits = 12): string {
+  return String(Number(value.toPrecision(digits)));
 }
 
 /** Prints rows under a header, columns right-aligned. */
 export function printTable(
   header: readonly string[],
   rows: readonly (readonly (string | number)[])[],
+  digits = 12,
 ): void {
   const cells = rows.map((row) =>
-    row.map((cell) => (typeof cell === "number" ? formatNumber(cell) : cell)),
+    row.map((cell) =>
+      typeof cell === "number" ? formatNumber(cell, digits) : cell,
+    ),
   );
   const widths = header.map((title, column) =>
     Math.max(title.length, ...cells.map((row) => row[column]!.length)),

@@ -15,7 +15,14 @@
  */
 import type * as ts from "typescript";
 import type { ValueKind } from "../runtime/registry";
-import type { CalleeRef, Expr, FunctionIR, Stmt } from "./ir";
+import {
+  inferTypes,
+  type CalleeRef,
+  type Expr,
+  type FunctionIR,
+  type Stmt,
+  type ValueType,
+} from "./ir";
 import { derivativeName } from "./naming";
 
 export class Emitter {
@@ -75,7 +82,7 @@ export class Emitter {
       undefined,
       params,
       returnType,
-      f.createBlock(this.statements(fn.body), true),
+      f.createBlock(this.statements(fn.body, inferTypes(fn)), true),
     );
     return declaration;
   }
@@ -127,18 +134,24 @@ export class Emitter {
     );
   }
 
-  private statements(body: readonly Stmt[]): ts.Statement[] {
-    return body.map((s) => this.statement(s));
+  private statements(
+    body: readonly Stmt[],
+    types: ReadonlyMap<string, ValueType>,
+  ): ts.Statement[] {
+    return body.map((s) => this.statement(s, types));
   }
 
-  private statement(s: Stmt): ts.Statement {
+  private statement(
+    s: Stmt,
+    types: ReadonlyMap<string, ValueType>,
+  ): ts.Statement {
     const f = this.factory;
     const ts = this.ts;
     const declare = (
       name: string | ts.BindingName,
       init: Expr | undefined,
       flags: ts.NodeFlags,
-      typed = false,
+      type?: ValueType,
     ) =>
       f.createVariableStatement(
         undefined,
@@ -147,9 +160,12 @@ export class Emitter {
             f.createVariableDeclaration(
               name,
               undefined,
-              typed
-                ? f.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword)
-                : undefined,
+              type &&
+                f.createKeywordTypeNode(
+                  type === "number"
+                    ? ts.SyntaxKind.NumberKeyword
+                    : ts.SyntaxKind.BooleanKeyword,
+                ),
               init && this.expression(init),
             ),
           ],
@@ -160,7 +176,12 @@ export class Emitter {
       case "const":
         return declare(s.name, s.value, ts.NodeFlags.Const);
       case "declare":
-        return declare(s.name, s.init, ts.NodeFlags.Let, /*typed*/ !s.init);
+        return declare(
+          s.name,
+          s.init,
+          ts.NodeFlags.Let,
+          s.init ? undefined : types.get(s.name),
+        );
       case "destructure":
         return declare(
           f.createArrayBindingPattern(
@@ -193,14 +214,24 @@ export class Emitter {
       case "if":
         return f.createIfStatement(
           this.expression(s.test),
-          f.createBlock(this.statements(s.then), true),
-          s.else.length > 0
-            ? f.createBlock(this.statements(s.else), true)
-            : undefined,
+          f.createBlock(this.statements(s.then, types), true),
+          this.elseBranch(s.else, types),
         );
       case "return":
         return f.createReturnStatement(this.expression(s.value));
     }
+  }
+
+  /** A lone `if` in an `else` prints as `else if`. */
+  private elseBranch(
+    body: readonly Stmt[],
+    types: ReadonlyMap<string, ValueType>,
+  ): ts.Statement | undefined {
+    if (body.length === 0) return undefined;
+    if (body.length === 1 && body[0]!.kind === "if") {
+      return this.statement(body[0]!, types);
+    }
+    return this.factory.createBlock(this.statements(body, types), true);
   }
 
   expression(e: Expr): ts.Expression {

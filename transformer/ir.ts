@@ -288,3 +288,69 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
 export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
   for (const s of body) mapExprs(s, (e) => (visit(e), e));
 }
+
+export type ValueType = "number" | "boolean";
+
+/**
+ * The type of each variable a function assigns, as far as its values tell
+ * (for annotating `let x: number;` in emitted code).
+ */
+export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
+  const types = new Map<string, ValueType>();
+  for (const p of fn.params)
+    if (p.kind === "number") types.set(p.name, "number");
+  const typeOf = (e: Expr): ValueType | undefined => {
+    switch (e.kind) {
+      case "num":
+      case "binary":
+      case "neg":
+      case "math":
+      case "call":
+      case "mathConst":
+        return "number";
+      case "bool":
+      case "compare":
+      case "logical":
+      case "not":
+        return "boolean";
+      case "var":
+        return types.get(e.name);
+      case "cond":
+        return typeOf(e.whenTrue) ?? typeOf(e.whenFalse);
+      case "stopGradient":
+        return typeOf(e.value);
+      default:
+        return undefined;
+    }
+  };
+  let changed = true;
+  const visit = (body: readonly Stmt[]) => {
+    for (const s of body) {
+      const learn = (name: string, type: ValueType | undefined) => {
+        if (type && !types.has(name)) {
+          types.set(name, type);
+          changed = true;
+        }
+      };
+      if (
+        s.kind === "const" ||
+        s.kind === "assign" ||
+        s.kind === "accumulate"
+      ) {
+        learn(s.name, typeOf(s.value));
+      }
+      if (s.kind === "declare" && s.init) learn(s.name, typeOf(s.init));
+      if (s.kind === "destructure")
+        s.names.forEach((n) => n && learn(n, "number"));
+      if (s.kind === "if") {
+        visit(s.then);
+        visit(s.else);
+      }
+    }
+  };
+  while (changed) {
+    changed = false;
+    visit(fn.body);
+  }
+  return types;
+}

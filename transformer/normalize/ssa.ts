@@ -20,12 +20,13 @@
  * reverse sweep can read every primal value it needs where it is.
  * (The `simplify` pass later folds single-use temporaries back.)
  */
-import type {
-  Expr,
-  FunctionIR,
-  Stmt,
-  SurfaceFunction,
-  SurfaceStmt,
+import {
+  mapSubexpressions,
+  type Expr,
+  type FunctionIR,
+  type Stmt,
+  type SurfaceFunction,
+  type SurfaceStmt,
 } from "../ir";
 import type { Names } from "../naming";
 
@@ -125,8 +126,8 @@ class SsaBuilder {
   /** `const name = value`, or for a ternary the `if` that assigns it. */
   private emitDefinition(name: string, value: Expr) {
     if (value.kind === "cond") {
-      this.out.push({ kind: "declare", name });
       const test = this.atom(value.test, "test");
+      this.out.push({ kind: "declare", name });
       this.out.push({
         kind: "if",
         test,
@@ -218,10 +219,10 @@ class SsaBuilder {
       case "inactiveBinary":
         return { ...value, left: atom(value.left), right: atom(value.right) };
       case "compare":
-        return { ...value, left: atom(value.left), right: atom(value.right) };
-      case "neg":
-        return { ...value, operand: atom(value.operand) };
       case "not":
+      case "logical":
+        return this.condition(value);
+      case "neg":
         return { ...value, operand: atom(value.operand) };
       case "math":
       case "call":
@@ -233,8 +234,6 @@ class SsaBuilder {
         return { ...value, object: atom(value.object) };
       case "stopGradient":
         return { ...value, value: atom(value.value) };
-      case "logical":
-        return this.logical(value);
       case "cond":
         return this.atom(value, "t");
       default:
@@ -242,7 +241,28 @@ class SsaBuilder {
     }
   }
 
-  /** `a && b` keeps `b` unevaluated when `a` decides, as JavaScript does. */
+  /**
+   * A condition with nothing to evaluate out of order stays as written
+   * (`x > -1 && x < 1`); with calls inside, `a && b` becomes an `if` that
+   * evaluates `b` only when `a` does not decide, as JavaScript does.
+   */
+  private condition(value: Expr): Expr {
+    if (isPlainCondition(value)) return this.rename(value);
+    if (value.kind === "logical") return this.logical(value);
+    const atom = (e: Expr) => this.atom(e, temporaryName(e, "t"));
+    if (value.kind === "not") return { ...value, operand: atom(value.operand) };
+    if (value.kind === "compare") {
+      return { ...value, left: atom(value.left), right: atom(value.right) };
+    }
+    return atom(value);
+  }
+
+  /** `value` with each variable read as its current version. */
+  private rename(value: Expr): Expr {
+    if (value.kind === "var") return this.atom(value, value.name);
+    return mapSubexpressions(value, (inner) => this.rename(inner));
+  }
+
   private logical(value: Extract<Expr, { kind: "logical" }>): Expr {
     const left = this.atom(value.left, "test");
     const saved = this.out;
@@ -266,6 +286,21 @@ class SsaBuilder {
     });
     return { kind: "var", name };
   }
+}
+
+/** Comparisons and logic over arithmetic: no calls, nothing to sequence. */
+function isPlainCondition(value: Expr): boolean {
+  if (
+    ["call", "extern", "member", "cond", "stopGradient"].includes(value.kind)
+  ) {
+    return false;
+  }
+  let plain = true;
+  mapSubexpressions(
+    value,
+    (inner) => ((plain &&= isPlainCondition(inner)), inner),
+  );
+  return plain;
 }
 
 function isAtom(value: Expr): boolean {

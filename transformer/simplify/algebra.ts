@@ -105,6 +105,14 @@ function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {
     case "+":
       if (isNum(left, 0)) return right;
       if (isNum(right, 0)) return left;
+      if (sameValue(left, right)) {
+        return simplifyExpr({
+          ...e,
+          op: "*",
+          left: { kind: "num", value: 2 },
+          right: left,
+        });
+      }
       if (right.kind === "neg") return { ...e, op: "-", right: right.operand };
       if (left.kind === "neg")
         return simplifyBinary({
@@ -229,4 +237,41 @@ function gatherConstants(e: Expr): Expr {
     left: { kind: "num", value: constant },
     right: product,
   });
+}
+
+/** A string equal for structurally equal pure expressions, else `undefined`. */
+export function expressionKey(e: Expr): string | undefined {
+  switch (e.kind) {
+    case "num":
+      return `${e.value}`;
+    case "var":
+      return e.name;
+    case "mathConst":
+      return `Math.${e.name}`;
+    case "binary":
+    case "compare": {
+      const left = expressionKey(e.left);
+      const right = expressionKey(e.right);
+      return left === undefined || right === undefined
+        ? undefined
+        : `(${left}${e.op}${right})`;
+    }
+    case "neg": {
+      const operand = expressionKey(e.operand);
+      return operand === undefined ? undefined : `(-${operand})`;
+    }
+    case "math": {
+      const args = e.args.map(expressionKey);
+      return args.includes(undefined)
+        ? undefined
+        : `Math.${e.fn}(${args.join(",")})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function sameValue(a: Expr, b: Expr): boolean {
+  const key = expressionKey(a);
+  return key !== undefined && key === expressionKey(b);
 }

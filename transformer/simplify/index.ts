@@ -22,7 +22,7 @@ import {
   type FunctionIR,
   type Stmt,
 } from "../ir";
-import { isNum, simplifyExpr, substitute } from "./algebra";
+import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 
 export function simplify(fn: FunctionIR): FunctionIR {
   let body: readonly Stmt[] = fn.body.map(simplifyStatementExprs);
@@ -46,6 +46,8 @@ function simplifyOnce(body: readonly Stmt[]): Stmt[] | readonly Stmt[] {
   if (inlined) return inlined;
   const folded = foldAccumulations(body);
   if (folded) return folded;
+  const coalesced = coalesceMerges(body, uses);
+  if (coalesced) return coalesced;
   const ternary = mergesToTernaries(body);
   if (ternary) return ternary;
   const reused = reuseComputedValues(body, mutated);
@@ -215,10 +217,19 @@ function inlineOne(
   return visit(body);
 }
 
-/** `let v = a; ...; v += b;` -> `let v = a + b; ...` where that is safe. */
+/**
+ * `let v = a; ...; v += b;` -> `let v = a + b; ...` (and two `+=` alike)
+ * where nothing in between reads `v` or changes what `b` reads.
+ */
 function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
   for (const [i, s] of body.entries()) {
-    if (s.kind !== "declare" || !s.init) continue;
+    const first =
+      s.kind === "declare"
+        ? s.init
+        : s.kind === "accumulate"
+          ? s.value
+          : undefined;
+    if (!first || (s.kind !== "declare" && s.kind !== "accumulate")) continue;
     for (let j = i + 1; j < body.length; j++) {
       const later = body[j]!;
       if (later.kind === "accumulate" && later.name === s.name) {
@@ -229,24 +240,66 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
         let blocked = false;
         allReads(later.value, (name) => (blocked ||= touched.has(name)));
         if (blocked) break;
-        const merged: Stmt = {
-          ...s,
-          init: simplifyExpr({
-            kind: "binary",
-            op: "+",
-            left: s.init,
-            right: later.value,
-          }),
-        };
+        const sum = simplifyExpr({
+          kind: "binary",
+          op: "+",
+          left: first,
+          right: later.value,
+        });
+        const merged: Stmt =
+          s.kind === "declare" ? { ...s, init: sum } : { ...s, value: sum };
         return [...body.slice(0, i), merged, ...between, ...body.slice(j + 1)];
       }
       if (touches(later, s.name)) break;
     }
   }
+  return inBranches(body, foldAccumulations);
+}
+
+/**
+ * `let m2; if (...) { m2 = a; } else { m2 = b; } m1 = m2;` with `m2` read
+ * only there -> `if (...) { m1 = a; } else { m1 = b; }`: nested `else if`s
+ * assign the outer merged variable directly.
+ */
+function coalesceMerges(
+  body: readonly Stmt[],
+  uses: ReadonlyMap<string, number>,
+): Stmt[] | undefined {
+  for (const [i, s] of body.entries()) {
+    if (s.kind !== "declare" || s.init || uses.get(s.name) !== 1) continue;
+    const j = body.findIndex(
+      (later, k) =>
+        k > i &&
+        later.kind === "assign" &&
+        later.value.kind === "var" &&
+        later.value.name === s.name,
+    );
+    if (j === -1) continue;
+    const copy = body[j] as Extract<Stmt, { kind: "assign" }>;
+    const between = body.slice(i + 1, j);
+    if (between.some((t) => touches(t, copy.name))) continue;
+    const rename = (block: readonly Stmt[]): Stmt[] =>
+      block.map((t): Stmt => {
+        if (t.kind === "assign" && t.name === s.name)
+          return { ...t, name: copy.name };
+        if (t.kind === "if")
+          return { ...t, then: rename(t.then), else: rename(t.else) };
+        return t;
+      });
+    return [...body.slice(0, i), ...rename(between), ...body.slice(j + 1)];
+  }
+  return inBranches(body, (block) => coalesceMerges(block, uses));
+}
+
+/** Applies a block rewrite to the first nested block it changes. */
+function inBranches(
+  body: readonly Stmt[],
+  rewrite: (block: readonly Stmt[]) => Stmt[] | undefined,
+): Stmt[] | undefined {
   for (const [i, s] of body.entries()) {
     if (s.kind !== "if") continue;
-    const then = foldAccumulations(s.then);
-    const otherwise = foldAccumulations(s.else);
+    const then = rewrite(s.then);
+    const otherwise = rewrite(s.else);
     if (then || otherwise) {
       return [
         ...body.slice(0, i),
@@ -318,19 +371,8 @@ function mergesToTernaries(body: readonly Stmt[]): Stmt[] | undefined {
         ];
       }
     }
-    if (s.kind === "if") {
-      const then = mergesToTernaries(s.then);
-      const otherwise = mergesToTernaries(s.else);
-      if (then || otherwise) {
-        return [
-          ...body.slice(0, i),
-          { ...s, then: then ?? [...s.then], else: otherwise ?? [...s.else] },
-          ...body.slice(i + 1),
-        ];
-      }
-    }
   }
-  return undefined;
+  return inBranches(body, mergesToTernaries);
 }
 
 /** `let v = a` never reassigned becomes `const v = a`. */
@@ -408,36 +450,4 @@ function reuseComputedValues(
   };
   const result = visit(body, new Map());
   return changed ? result : undefined;
-}
-
-/** A string equal for structurally equal pure expressions, else `undefined`. */
-function expressionKey(e: Expr): string | undefined {
-  switch (e.kind) {
-    case "num":
-      return `${e.value}`;
-    case "var":
-      return e.name;
-    case "mathConst":
-      return `Math.${e.name}`;
-    case "binary":
-    case "compare": {
-      const left = expressionKey(e.left);
-      const right = expressionKey(e.right);
-      return left === undefined || right === undefined
-        ? undefined
-        : `(${left}${e.op}${right})`;
-    }
-    case "neg": {
-      const operand = expressionKey(e.operand);
-      return operand === undefined ? undefined : `(-${operand})`;
-    }
-    case "math": {
-      const args = e.args.map(expressionKey);
-      return args.includes(undefined)
-        ? undefined
-        : `Math.${e.fn}(${args.join(",")})`;
-    }
-    default:
-      return undefined;
-  }
 }
