@@ -1,7 +1,9 @@
 /**
  * Every folder under fixtures/ is a case: `input.ts` (plus any modules it
  * imports) and `output.ts`, the transformed TypeScript as prettier formats
- * it. Each case is checked twice:
+ * it; under fixtures/errors/, `errors.txt` instead: the diagnostics, with
+ * no derivatives emitted for the functions they name. A case is checked
+ * twice:
  * - the code: the output must match the snapshot (refresh with
  *   `npm run fixtures`, then read every change);
  * - the numbers: every exported marked function is compiled, run, and its
@@ -14,6 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { grad, jvp } from "../runtime/index.js";
 import { lookupCompiled } from "../runtime/registry.js";
@@ -37,7 +40,32 @@ function fixtureDirs(dir: string): string[] {
     .flatMap((entry) => fixtureDirs(path.join(dir, entry.name)));
 }
 
-for (const dir of fixtureDirs(fixturesRoot)) {
+const errorsRoot = path.join(fixturesRoot, "errors");
+
+for (const dir of fixtureDirs(errorsRoot)) {
+  const name = path.relative(fixturesRoot, dir);
+  it(`${name} is reported, with no derivatives emitted`, async () => {
+    const input = path.join(dir, "input.ts");
+    const { code, diagnostics } = await transformedSource([input], input);
+    expect(diagnostics.length).toBeGreaterThan(0);
+    for (const d of diagnostics) {
+      expect(d.code, formatDiagnostic(d)).toBeGreaterThanOrEqual(96000);
+      expect(d.code).toBeLessThan(97000);
+      expect(d.category).toBe(ts.DiagnosticCategory.Error);
+      const fn = /when differentiating '(\w+)'/.exec(formatDiagnostic(d))?.[1];
+      expect(fn, "names the function").toBeDefined();
+      expect(code).not.toContain(`${fn}__jvp`);
+      expect(code).not.toContain(`${fn}__vjp`);
+    }
+    await expect(
+      diagnostics.map(formatDiagnostic).join("\n") + "\n",
+    ).toMatchFileSnapshot(path.join(dir, "errors.txt"));
+  });
+}
+
+for (const dir of fixtureDirs(fixturesRoot).filter(
+  (d) => !d.startsWith(errorsRoot),
+)) {
   const name = path.relative(fixturesRoot, dir);
   const input = path.join(dir, "input.ts");
   const sources = fs

@@ -19,8 +19,10 @@ export const DiagnosticCode = {
   UnsupportedOperator: 96004,
   /** A `Math` member with no derivative rule. */
   UnsupportedMath: 96005,
-  /** A marked function calls itself, directly or through others. */
+  /** A marked function calls itself. */
   Recursion: 96006,
+  /** A write to a variable declared outside the marked function. */
+  CapturedWrite: 96007,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -91,13 +91,17 @@ export function emitTo(
   return diagnostics;
 }
 
+/** `file(line,col): TS<code>: message`, then each related location indented. */
 export function formatDiagnostic(d: ts.Diagnostic): string {
-  const where =
-    d.file && d.start !== undefined
-      ? d.file.getLineAndCharacterOfPosition(d.start)
-      : undefined;
-  const location = where
-    ? `${path.basename(d.file!.fileName)}(${where.line + 1},${where.character + 1})`
-    : "";
-  return `${location}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+  const related = (d.relatedInformation ?? []).map(
+    (r) =>
+      `\n  ${location(r)}: ${ts.flattenDiagnosticMessageText(r.messageText, "\n")}`,
+  );
+  return `${location(d)}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}${related.join("")}`;
+}
+
+function location(d: ts.Diagnostic): string {
+  if (!d.file || d.start === undefined) return "";
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  return `${path.basename(d.file.fileName)}(${line + 1},${character + 1})`;
 }

@@ -338,9 +338,10 @@ class Lowering {
     if (ts.isIdentifier(target) && this.isLocal(target))
       return this.localName(target);
     if (ts.isIdentifier(target)) {
-      throw this.unsupported(
+      throw new DiffError(
         target,
-        `assigning to '${target.text}', which is declared outside the function (the adjoint cannot see side effects)`,
+        DiagnosticCode.CapturedWrite,
+        `'${target.text}' is declared outside this function: writing to it is a side effect the derivative code cannot see. Return the value instead, or move the write out of the @differentiable function.`,
       );
     }
     throw this.unsupported(
@@ -446,6 +447,8 @@ class Lowering {
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
         throw this.unsupported(node, "closures");
+      case ts.SyntaxKind.ArrayLiteralExpression:
+        throw this.unsupported(node, "arrays");
       default:
         throw this.unsupported(
           node,
@@ -637,7 +640,7 @@ class Lowering {
       throw new DiffError(
         node,
         DiagnosticCode.UnsupportedMath,
-        `tsad has no derivative rule for 'Math.${fn}'.`,
+        `tsad has no derivative rule for 'Math.${fn}'. Use the Math functions listed in README, or compute this value outside and pass it in.`,
       );
     }
     const args = node.arguments.map((a) => this.expression(a));
