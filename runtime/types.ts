@@ -18,19 +18,24 @@ export type Differentiable =
 /**
  * The tangent (and cotangent) type of a value of type `T`; `undefined` for
  * types that are not differentiable. Not distributive: `number | string` is
- * not differentiable, so its tangent is `undefined`.
+ * not differentiable, so its tangent is `undefined`. An optional parameter
+ * (`k?: number`, `k = 2`) has the tangent of its type without `undefined`.
  */
-export type Tangent<T> = [T] extends [number]
-  ? number
-  : [T] extends [Float64Array]
-    ? Float64Array
-    : [T] extends [Float32Array]
-      ? Float32Array
-      : [T] extends [number[][]]
-        ? number[][]
-        : [T] extends [readonly number[]]
-          ? number[]
-          : undefined;
+export type Tangent<T> = DefinedTangent<Exclude<T, undefined>>;
+
+type DefinedTangent<T> = [T] extends [never]
+  ? undefined
+  : [T] extends [number]
+    ? number
+    : [T] extends [Float64Array]
+      ? Float64Array
+      : [T] extends [Float32Array]
+        ? Float32Array
+        : [T] extends [number[][]]
+          ? number[][]
+          : [T] extends [readonly number[]]
+            ? number[]
+            : undefined;
 
 /** One tangent per parameter: `[number, string]` -> `[number, undefined]`. */
 export type TangentsOf<P extends readonly unknown[]> = {
@@ -55,7 +60,7 @@ export type DifferentiableIndex<P extends readonly unknown[]> =
     ? number
     : {
         [K in keyof P]: K extends `${infer I extends number}`
-          ? [P[K]] extends [Differentiable]
+          ? [Exclude<P[K], undefined>] extends [Differentiable]
             ? I
             : never
           : never;

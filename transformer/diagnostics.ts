@@ -23,6 +23,10 @@ export const DiagnosticCode = {
   Recursion: 96006,
   /** A write to a variable declared outside the marked function. */
   CapturedWrite: 96007,
+  /** `@differentiable` on something that is not a function tsad can take. */
+  MisplacedTag: 96008,
+  /** A user name that generated code needs (`f__jvp`). */
+  ReservedName: 96009,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -63,15 +63,18 @@ export class Emitter {
   ): ts.FunctionDeclaration {
     const f = this.factory;
     const ts = this.ts;
-    const params = fn.params.map((p) =>
-      f.createParameterDeclaration(
+    const params = fn.params.map((p) => {
+      const type = p.type ?? this.kindType(p.kind);
+      return f.createParameterDeclaration(
         undefined,
         undefined,
         p.name,
         undefined,
-        p.type ?? this.kindType(p.kind),
-      ),
-    );
+        p.optional
+          ? f.createUnionTypeNode([type, this.kindType("none")])
+          : type,
+      );
+    });
     const returnType = fn.resultKinds
       ? f.createTupleTypeNode(fn.resultKinds.map((k) => this.kindType(k)))
       : fn.returnType;

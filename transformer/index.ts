@@ -21,13 +21,14 @@ import { analyzeActivity } from "./activity";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter } from "./emit";
 import { forwardMode } from "./forward";
-import type { FunctionIR } from "./ir";
-import { Names } from "./naming";
+import { definedNames, type FunctionIR } from "./ir";
+import { derivativeName, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
 import { reverseMode } from "./reverse";
 import {
+  reexportedDerivatives,
   selectMarkedFunctions,
   valueKindOf,
   type MarkedFunction,
@@ -66,17 +67,27 @@ function transformFile(
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
-  const marked = selectMarkedFunctions(ts, sourceFile);
-  if (marked.length === 0) return sourceFile;
+  const { marked, misplaced } = selectMarkedFunctions(ts, sourceFile);
+  for (const error of misplaced) report(extras, error);
+  const reexports = reexportedDerivatives(ts, lowerContext.checker, sourceFile);
+  if (marked.length === 0 && reexports.length === 0) return sourceFile;
+  if (marked.length === 0) {
+    return addReexports(
+      context.factory,
+      sourceFile,
+      [...sourceFile.statements],
+      reexports,
+    );
+  }
   if (!ts.isExternalModule(sourceFile)) {
     report(
       extras,
       new DiffError(
-        marked[0]!.node,
+        marked[0]!.nameNode,
         DiagnosticCode.UnsupportedSyntax,
         "tsad needs this file to be a module, so it can import its runtime. Add an `export` (or `export {};`).",
       ),
-      marked[0]!,
+      marked[0],
     );
     return sourceFile;
   }
@@ -89,6 +100,16 @@ function transformFile(
 
   for (const fn of marked) {
     try {
+      for (const variant of ["jvp", "vjp"] as const) {
+        const reserved = derivativeName(fn.name, variant);
+        if (identifiers.has(reserved)) {
+          throw new DiffError(
+            fn.node,
+            DiagnosticCode.ReservedName,
+            `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
+          );
+        }
+      }
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
       const { jvp, vjp, params } = differentiate(
@@ -114,7 +135,7 @@ function transformFile(
         ...generated,
       ]);
     } catch (error) {
-      report(extras, error, fn);
+      report(extras, asDiffError(error, fn), fn);
     }
   }
   if (after.size === 0) return sourceFile;
@@ -133,7 +154,39 @@ function transformFile(
   for (const statement of statements.slice(insertAt)) {
     output.push(statement, ...(after.get(statement) ?? []));
   }
-  return context.factory.updateSourceFile(sourceFile, output);
+  return addReexports(context.factory, sourceFile, output, reexports);
+}
+
+/** `export { f } from "./lib.js"` -> also `export { f__jvp, f__vjp } from ...` */
+function addReexports(
+  factory: ts.NodeFactory,
+  sourceFile: ts.SourceFile,
+  statements: ts.Statement[],
+  reexports: ReturnType<typeof reexportedDerivatives>,
+): ts.SourceFile {
+  const output = statements.flatMap((statement) => {
+    const reexport = reexports.find((r) => r.declaration === statement);
+    if (!reexport) return [statement];
+    const names = reexport.bases.flatMap((base) =>
+      (["jvp", "vjp"] as const).map((variant) =>
+        factory.createExportSpecifier(
+          false,
+          undefined,
+          derivativeName(base, variant),
+        ),
+      ),
+    );
+    return [
+      statement,
+      factory.createExportDeclaration(
+        undefined,
+        false,
+        factory.createNamedExports(names),
+        reexport.declaration.moduleSpecifier,
+      ),
+    ];
+  });
+  return factory.updateSourceFile(sourceFile, output);
 }
 
 function differentiate(
@@ -161,9 +214,19 @@ function differentiate(
   );
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
-  const jvp = simplify(forwardMode(normalized, activity, names.clone()));
+  const primal = definedNames(
+    normalized.body,
+    new Set(normalized.params.map((p) => p.name)),
+  );
+  const jvp = simplify(
+    forwardMode(normalized, activity, names.clone()),
+    primal,
+  );
   debugStage("forward", jvp);
-  const vjp = simplify(reverseMode(normalized, activity, names.clone()));
+  const vjp = simplify(
+    reverseMode(normalized, activity, names.clone()),
+    primal,
+  );
   debugStage("reverse", vjp);
   return { jvp, vjp, params: normalized.params.map((p) => p.kind) };
 }
@@ -182,35 +245,35 @@ function identifiersOf(
   return names;
 }
 
-function report(extras: TsadExtras, error: unknown, fn: MarkedFunction) {
+/** Turns an unexpected failure into a diagnostic too: a bug in tsad. */
+function asDiffError(error: unknown, fn: MarkedFunction): DiffError {
+  if (error instanceof DiffError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new DiffError(
+    fn.nameNode,
+    DiagnosticCode.InternalError,
+    `tsad failed on '${fn.name}' (a bug in tsad; please report it): ${detail}`,
+  );
+}
+
+/** A diagnostic at the offending node, pointing back at the function. */
+function report(extras: TsadExtras, error: DiffError, fn?: MarkedFunction) {
   const ts = extras.ts;
-  const diffError =
-    error instanceof DiffError
-      ? error
-      : new DiffError(
-          fn.node,
-          DiagnosticCode.InternalError,
-          `tsad failed on '${fn.name}' (a bug in tsad; please report it): ${error instanceof Error ? error.message : String(error)}`,
-        );
-  const file = diffError.node.getSourceFile();
-  const nameNode =
-    ts.isFunctionDeclaration(fn.node) && fn.node.name
-      ? fn.node.name
-      : fn.statement;
+  const at = (node: ts.Node) => ({
+    file: node.getSourceFile(),
+    start: node.getStart(),
+    length: node.getWidth(),
+  });
   extras.addDiagnostic({
-    file,
-    start: diffError.node.getStart(),
-    length: diffError.node.getWidth(),
+    ...at(error.node),
     category: ts.DiagnosticCategory.Error,
-    code: diffError.code,
-    messageText: diffError.message,
-    relatedInformation: [
+    code: error.code,
+    messageText: error.message,
+    relatedInformation: fn && [
       {
-        file: fn.node.getSourceFile(),
-        start: nameNode.getStart(),
-        length: nameNode.getWidth(),
+        ...at(fn.nameNode),
         category: ts.DiagnosticCategory.Message,
-        code: diffError.code,
+        code: error.code,
         messageText: `when differentiating '${fn.name}'`,
       },
     ],

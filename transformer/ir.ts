@@ -187,6 +187,8 @@ export interface Param {
   readonly name: string;
   readonly kind: ValueKind;
   readonly type?: ts.TypeNode;
+  /** Has a default value or `?`: callers may pass `undefined`. */
+  readonly optional?: boolean;
 }
 
 /** A function in IR: what `normalize` returns and the modes produce. */
@@ -353,4 +355,20 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
     visit(fn.body);
   }
   return types;
+}
+
+/** Variables given a value (declared or defined) by these statements. */
+export function definedNames(
+  body: readonly Stmt[],
+  into = new Set<string>(),
+): Set<string> {
+  for (const s of body) {
+    if (s.kind === "const" || s.kind === "declare") into.add(s.name);
+    if (s.kind === "destructure") s.names.forEach((n) => n && into.add(n));
+    if (s.kind === "if") {
+      definedNames(s.then, into);
+      definedNames(s.else, into);
+    }
+  }
+  return into;
 }

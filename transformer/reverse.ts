@@ -26,6 +26,7 @@
 import { isActiveAtom, type Activity } from "./activity";
 import {
   allReads,
+  definedNames,
   binary,
   forEachExpr,
   num,
@@ -106,7 +107,7 @@ export function reverseMode(
           break;
         }
         case "if": {
-          const inside = definedIn([...s.then, ...s.else]);
+          const inside = definedNames([...s.then, ...s.else]);
           for (const name of activeReads([...s.then, ...s.else], activity)) {
             if (inside.has(name) || declared.has(name)) continue;
             declared.add(name);
@@ -160,19 +161,6 @@ export function reverseMode(
 function calleeBase(call: Extract<Expr, { kind: "call" }>): string {
   const ref = call.callee.ref;
   return ref.kind === "local" ? ref.name : ref.derivativeBase;
-}
-
-/** Variables given a value inside these statements. */
-function definedIn(
-  body: readonly Stmt[],
-  into = new Set<string>(),
-): Set<string> {
-  for (const s of body) {
-    if (s.kind === "const" || s.kind === "declare") into.add(s.name);
-    if (s.kind === "destructure") s.names.forEach((n) => n && into.add(n));
-    if (s.kind === "if") definedIn([...s.then, ...s.else], into);
-  }
-  return into;
 }
 
 /** Active variables read by these statements' values. */

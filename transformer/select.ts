@@ -13,6 +13,7 @@
  */
 import type * as ts from "typescript";
 import type { ValueKind } from "../runtime/registry";
+import { DiagnosticCode, DiffError } from "./diagnostics";
 import type { MarkedCallee } from "./ir";
 
 export type DifferentiableFunction =
@@ -23,13 +24,16 @@ export interface MarkedFunction {
   readonly node: DifferentiableFunction;
   /** The top-level statement holding it. */
   readonly statement: ts.Statement;
+  /** Where diagnostics point for "when differentiating" (its name). */
+  readonly nameNode: ts.Node;
   /** Other modules may import it, so its derivatives are exported too. */
   readonly exported: boolean;
   /** Declarations are hoisted; a `const` is only bound after its statement. */
   readonly hoisted: boolean;
 }
 
-const tagPattern = /^\/\*\*[\s\S]*?@differentiable\b/;
+/** A JSDoc line that starts with the tag, as JSDoc tags do. */
+const tagLine = /^\s*\*?\s*@differentiable(?![\w-])/;
 
 /** Whether the JSDoc block right before `node` carries the tag. */
 export function hasDifferentiableTag(
@@ -42,7 +46,11 @@ export function hasDifferentiableTag(
   return ranges.some(
     (range) =>
       range.kind === ts.SyntaxKind.MultiLineCommentTrivia &&
-      tagPattern.test(sourceFile.text.slice(range.pos, range.end)),
+      sourceFile.text.startsWith("/**", range.pos) &&
+      sourceFile.text
+        .slice(range.pos + 3, range.end - 2)
+        .split("\n")
+        .some((line) => tagLine.test(line)),
   );
 }
 
@@ -102,14 +110,22 @@ function boundFunction(
     : undefined;
 }
 
+export interface Selection {
+  readonly marked: MarkedFunction[];
+  /** Tags on something tsad cannot differentiate as written. */
+  readonly misplaced: DiffError[];
+}
+
 export function selectMarkedFunctions(
   ts: typeof import("typescript"),
   sourceFile: ts.SourceFile,
-): MarkedFunction[] {
+): Selection {
   const exportedNames = locallyExportedNames(ts, sourceFile);
   const marked: MarkedFunction[] = [];
+  const misplaced: DiffError[] = [];
   for (const statement of sourceFile.statements) {
     if (!hasDifferentiableTag(ts, statement)) continue;
+    const found = marked.length;
     const exportedHere = hasModifier(
       ts,
       statement,
@@ -124,6 +140,7 @@ export function selectMarkedFunctions(
         name: statement.name.text,
         node: statement,
         statement,
+        nameNode: statement.name,
         exported: exportedHere || exportedNames.has(statement.name.text),
         hoisted: true,
       });
@@ -135,22 +152,58 @@ export function selectMarkedFunctions(
             name: declaration.name.text,
             node: fn,
             statement,
+            nameNode: declaration.name,
             exported: exportedHere || exportedNames.has(declaration.name.text),
             hoisted: false,
           });
         }
       }
     }
+    if (marked.length === found) misplaced.push(misplacedTag(ts, statement));
   }
-  return marked;
+  return { marked, misplaced };
 }
 
-/** `number` (and numeric literal types) are differentiable; for now nothing else. */
+function misplacedTag(
+  ts: typeof import("typescript"),
+  statement: ts.Statement,
+): DiffError {
+  if (ts.isFunctionDeclaration(statement) && !statement.name) {
+    return new DiffError(
+      statement,
+      DiagnosticCode.MisplacedTag,
+      "A @differentiable function needs a name, so its derivatives can be registered: write `export default function f(...)`.",
+    );
+  }
+  if (ts.isFunctionDeclaration(statement)) {
+    return new DiffError(
+      statement,
+      DiagnosticCode.MisplacedTag,
+      "A @differentiable function needs a body (an overload or `declare` has none): put the tag on the implementation.",
+    );
+  }
+  return new DiffError(
+    statement,
+    DiagnosticCode.MisplacedTag,
+    "@differentiable marks a function declaration, or a function expression or arrow function bound to a `const`; this is neither. Move the tag onto the function.",
+  );
+}
+
+/**
+ * `number` (numeric literal types too, and `number | undefined` for an
+ * optional parameter) is differentiable; for now nothing else is.
+ */
 export function valueKindOf(
   ts: typeof import("typescript"),
   type: ts.Type,
 ): ValueKind {
-  return type.flags & ts.TypeFlags.NumberLike ? "number" : "none";
+  const defined = type.isUnion()
+    ? type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined))
+    : [type];
+  return defined.length > 0 &&
+    defined.every((t) => t.flags & ts.TypeFlags.NumberLike)
+    ? "number"
+    : "none";
 }
 
 /**
@@ -166,20 +219,12 @@ export function resolveMarkedCallee(
     ts.isPropertyAccessExpression(callee) ? callee.name : callee,
   );
   if (!symbol) return undefined;
-  const target =
-    symbol.flags & ts.SymbolFlags.Alias
-      ? checker.getAliasedSymbol(symbol)
-      : symbol;
-  const declaration = target.declarations?.[0];
-  if (!declaration) return undefined;
-  const fn = markedDeclaration(ts, declaration);
-  if (!fn) return undefined;
+  const target = markedTarget(ts, checker, symbol);
+  if (!target) return undefined;
+  const { fn, derivativeBase } = target;
   const params = fn.parameters.map((p) =>
     valueKindOf(ts, checker.getTypeAtLocation(p)),
   );
-  const derivativeBase = ts.isFunctionDeclaration(fn)
-    ? fn.name!.text
-    : (declaration as ts.VariableDeclaration).name.getText();
 
   if (ts.isIdentifier(callee)) {
     const importSpecifier = symbol.declarations?.[0];
@@ -208,7 +253,7 @@ export function resolveMarkedCallee(
         },
       };
     }
-    if (declaration.getSourceFile() === callee.getSourceFile()) {
+    if (fn.getSourceFile() === callee.getSourceFile()) {
       return {
         declaration: fn,
         params,
@@ -237,6 +282,56 @@ export function resolveMarkedCallee(
     }
   }
   return undefined;
+}
+
+/** The marked function a symbol (or the import it aliases) declares. */
+function markedTarget(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  symbol: ts.Symbol,
+): { fn: DifferentiableFunction; derivativeBase: string } | undefined {
+  const target =
+    symbol.flags & ts.SymbolFlags.Alias
+      ? checker.getAliasedSymbol(symbol)
+      : symbol;
+  const declaration = target.declarations?.[0];
+  const fn = declaration && markedDeclaration(ts, declaration);
+  if (!fn) return undefined;
+  const derivativeBase = ts.isFunctionDeclaration(fn)
+    ? fn.name!.text
+    : (declaration as ts.VariableDeclaration).name.getText();
+  return { fn, derivativeBase };
+}
+
+/**
+ * `export { f } from "./lib.js"` of a marked `f`: the derivative names to
+ * re-export beside it, so calls through this module find them too.
+ */
+export function reexportedDerivatives(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+): { declaration: ts.ExportDeclaration; bases: string[] }[] {
+  return sourceFile.statements.flatMap((statement) => {
+    if (
+      !ts.isExportDeclaration(statement) ||
+      !statement.moduleSpecifier ||
+      statement.isTypeOnly ||
+      !statement.exportClause ||
+      !ts.isNamedExports(statement.exportClause)
+    ) {
+      return [];
+    }
+    const bases = new Set<string>();
+    for (const element of statement.exportClause.elements) {
+      const symbol = checker.getSymbolAtLocation(element.name);
+      const target = symbol && markedTarget(ts, checker, symbol);
+      if (target) bases.add(target.derivativeBase);
+    }
+    return bases.size > 0
+      ? [{ declaration: statement, bases: [...bases] }]
+      : [];
+  });
 }
 
 function markedDeclaration(

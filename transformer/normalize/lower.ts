@@ -109,13 +109,50 @@ class Lowering {
         name: this.localName(p.name),
         kind: valueKindOf(ts, this.context.checker.getTypeAtLocation(p)),
         type: p.type,
+        optional: p.initializer !== undefined || p.questionToken !== undefined,
       };
     });
     const body = this.fn.body!;
     const statements = ts.isBlock(body)
       ? this.block(body.statements)
       : [{ kind: "return" as const, value: this.expression(body) }];
-    return { name, params, body: statements, returnType: this.fn.type };
+    return {
+      name,
+      params,
+      body: [...this.defaultValues(), ...statements],
+      returnType: this.fn.type,
+    };
+  }
+
+  /**
+   * `function f(x, k = x * 2)` -> `k = k === undefined ? x * 2 : k` first
+   * thing in the body, so a default that depends on `x` carries its
+   * derivative (the generated functions take `k` like `f` does).
+   */
+  private defaultValues(): Stmt[] {
+    return this.fn.parameters.flatMap((p): Stmt[] => {
+      if (!p.initializer) return [];
+      const name = this.localName(p.name as ts.Identifier);
+      const value: Expr = { kind: "var", name };
+      return [
+        {
+          kind: "assign",
+          name,
+          value: {
+            kind: "cond",
+            test: {
+              kind: "compare",
+              op: "===",
+              left: value,
+              right: { kind: "undefined" },
+            },
+            whenTrue: this.expression(p.initializer),
+            whenFalse: value,
+          },
+          origin: p,
+        },
+      ];
+    });
   }
 
   private unsupported(node: ts.Node, what: string): DiffError {

@@ -5,8 +5,7 @@
  *   (1 / b) * g -> g / b          (c ? 1 : 0) * g -> c ? g : 0
  *   2 > 0 ? a : b -> a            x + -y -> x - y
  *
- * Rewrites never change a value except by rounding (`x * 0` -> `0` drops a
- * NaN that only an infinite partial could produce, as JAX does).
+ * Primal values get only the rewrites that never change a result.
  */
 import { mapSubexpressions, type Expr } from "../ir";
 
@@ -16,133 +15,188 @@ export const isNum = (
 ): e is { kind: "num"; value: number } =>
   e.kind === "num" && (value === undefined || e.value === value);
 
-export function simplifyExpr(e: Expr): Expr {
-  switch (e.kind) {
-    case "binary": {
-      const left = simplifyExpr(e.left);
-      const right = simplifyExpr(e.right);
-      return simplifyBinary({ ...e, left, right });
-    }
-    case "neg": {
-      const operand = simplifyExpr(e.operand);
-      if (operand.kind === "neg") return operand.operand;
-      if (isNum(operand)) return { kind: "num", value: -operand.value };
-      return { ...e, operand };
-    }
-    case "math":
-    case "call":
-    case "extern":
-      return { ...e, args: e.args.map(simplifyExpr) };
-    case "tuple":
-      return { ...e, elements: e.elements.map(simplifyExpr) };
-    case "cond": {
-      const test = simplifyExpr(e.test);
-      if (test.kind === "bool")
-        return simplifyExpr(test.value ? e.whenTrue : e.whenFalse);
-      const whenTrue = simplifyExpr(e.whenTrue);
-      const whenFalse = simplifyExpr(e.whenFalse);
-      return { ...e, test, whenTrue, whenFalse };
-    }
-    case "compare": {
-      const left = simplifyExpr(e.left);
-      const right = simplifyExpr(e.right);
-      if (isNum(left) && isNum(right)) {
-        return { kind: "bool", value: compare(e.op, left.value, right.value) };
+/**
+ * The rewrites for one kind of code. Primal values must equal what the
+ * user's function computes to the last bit (`valueAndGrad(f)(x)[0] ===
+ * f(x)`), so for them (`exact`) only rewrites that never change a result
+ * apply; derivative code also gets those that change rounding
+ * (`3 * (5 * g)` -> `15 * g`, `(1 / b) * g` -> `g / b`) and drop terms
+ * multiplied by a literal 0 (as JAX does, even where the other factor is
+ * infinite).
+ */
+function algebra(exact: boolean): (e: Expr) => Expr {
+  function simplifyExpr(e: Expr): Expr {
+    switch (e.kind) {
+      case "binary": {
+        const left = simplifyExpr(e.left);
+        const right = simplifyExpr(e.right);
+        return simplifyBinary({ ...e, left, right });
       }
-      return { ...e, left, right };
+      case "neg": {
+        const operand = simplifyExpr(e.operand);
+        if (operand.kind === "neg") return operand.operand;
+        if (isNum(operand)) return { kind: "num", value: -operand.value };
+        return { ...e, operand };
+      }
+      case "math":
+      case "call":
+      case "extern":
+        return { ...e, args: e.args.map(simplifyExpr) };
+      case "tuple":
+        return { ...e, elements: e.elements.map(simplifyExpr) };
+      case "cond": {
+        const test = simplifyExpr(e.test);
+        if (test.kind === "bool")
+          return simplifyExpr(test.value ? e.whenTrue : e.whenFalse);
+        const whenTrue = simplifyExpr(e.whenTrue);
+        const whenFalse = simplifyExpr(e.whenFalse);
+        return { ...e, test, whenTrue, whenFalse };
+      }
+      case "compare": {
+        const left = simplifyExpr(e.left);
+        const right = simplifyExpr(e.right);
+        if (isNum(left) && isNum(right)) {
+          return {
+            kind: "bool",
+            value: compare(e.op, left.value, right.value),
+          };
+        }
+        return { ...e, left, right };
+      }
+      case "logical":
+      case "inactiveBinary":
+        return {
+          ...e,
+          left: simplifyExpr(e.left),
+          right: simplifyExpr(e.right),
+        };
+      case "not":
+        return { ...e, operand: simplifyExpr(e.operand) };
+      case "member":
+        return { ...e, object: simplifyExpr(e.object) };
+      case "stopGradient":
+        return { ...e, value: simplifyExpr(e.value) };
+      default:
+        return e;
     }
-    case "logical":
-    case "inactiveBinary":
-      return { ...e, left: simplifyExpr(e.left), right: simplifyExpr(e.right) };
-    case "not":
-      return { ...e, operand: simplifyExpr(e.operand) };
-    case "member":
-      return { ...e, object: simplifyExpr(e.object) };
-    case "stopGradient":
-      return { ...e, value: simplifyExpr(e.value) };
-    default:
-      return e;
   }
+
+  function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {
+    const { op, left, right } = e;
+    if (isNum(left) && isNum(right)) {
+      const folded = fold(op, left.value, right.value);
+      if (Number.isFinite(folded) && Number.isInteger(folded))
+        return { kind: "num", value: folded };
+    }
+    switch (op) {
+      case "*":
+        if (!exact && (isNum(left, 0) || isNum(right, 0))) {
+          return { kind: "num", value: 0 };
+        }
+        if (isNum(left, 1)) return right;
+        if (isNum(right, 1)) return left;
+        if (isNum(left, -1))
+          return simplifyExpr({ kind: "neg", operand: right });
+        if (isNum(right, -1))
+          return simplifyExpr({ kind: "neg", operand: left });
+        if (exact) return e;
+        if (hasScatteredConstants(e)) return gatherConstants(e);
+        if (left.kind === "neg")
+          return simplifyExpr({
+            kind: "neg",
+            operand: { ...e, left: left.operand },
+          });
+        if (right.kind === "neg")
+          return simplifyExpr({
+            kind: "neg",
+            operand: { ...e, right: right.operand },
+          });
+        if (isReciprocal(left))
+          return simplifyBinary({
+            ...e,
+            op: "/",
+            left: right,
+            right: left.right,
+          });
+        if (isReciprocal(right))
+          return simplifyBinary({ ...e, op: "/", left, right: right.right });
+        if (isIndicator(left)) return indicatorTimes(left, right);
+        if (isIndicator(right)) return indicatorTimes(right, left);
+        return e;
+      case "+":
+        if (isNum(left, 0)) return right;
+        if (isNum(right, 0)) return left;
+        if (sameValue(left, right)) {
+          return simplifyExpr({
+            ...e,
+            op: "*",
+            left: { kind: "num", value: 2 },
+            right: left,
+          });
+        }
+        if (right.kind === "neg")
+          return { ...e, op: "-", right: right.operand };
+        if (left.kind === "neg")
+          return simplifyBinary({
+            ...e,
+            op: "-",
+            left: right,
+            right: left.operand,
+          });
+        return e;
+      case "-":
+        if (isNum(right, 0)) return left;
+        if (isNum(left, 0))
+          return simplifyExpr({ kind: "neg", operand: right });
+        if (right.kind === "neg")
+          return { ...e, op: "+", right: right.operand };
+        return e;
+      case "/":
+        if (isNum(right, 1)) return left;
+        if (!exact && isNum(left, 0)) return { kind: "num", value: 0 };
+        if (left.kind === "neg")
+          return simplifyExpr({
+            kind: "neg",
+            operand: { ...e, left: left.operand },
+          });
+        return e;
+      case "**":
+        if (isNum(right, 1)) return left;
+        if (isNum(right, 0)) return { kind: "num", value: 1 };
+        return e;
+      default:
+        return e;
+    }
+  }
+
+  /** `4 * x ** 3 * 2 * g` -> `8 * x ** 3 * g`: one literal factor, in front. */
+  function gatherConstants(e: Expr): Expr {
+    const factors = factorsOf(e);
+    const constant = factors.reduce((c, f) => (isNum(f) ? c * f.value : c), 1);
+    const rest = factors.filter((f) => !isNum(f));
+    const product = rest.reduce((left, right) => ({
+      kind: "binary",
+      op: "*",
+      left,
+      right,
+    }));
+    return simplifyExpr({
+      kind: "binary",
+      op: "*",
+      left: { kind: "num", value: constant },
+      right: product,
+    });
+  }
+
+  return simplifyExpr;
 }
 
-function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {
-  const { op, left, right } = e;
-  if (isNum(left) && isNum(right)) {
-    const folded = fold(op, left.value, right.value);
-    if (Number.isFinite(folded) && Number.isInteger(folded))
-      return { kind: "num", value: folded };
-  }
-  switch (op) {
-    case "*":
-      if (isNum(left, 0) || isNum(right, 0)) return { kind: "num", value: 0 };
-      if (isNum(left, 1)) return right;
-      if (isNum(right, 1)) return left;
-      if (isNum(left, -1)) return simplifyExpr({ kind: "neg", operand: right });
-      if (isNum(right, -1)) return simplifyExpr({ kind: "neg", operand: left });
-      if (hasScatteredConstants(e)) return gatherConstants(e);
-      if (left.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, left: left.operand },
-        });
-      if (right.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, right: right.operand },
-        });
-      if (isReciprocal(left))
-        return simplifyBinary({
-          ...e,
-          op: "/",
-          left: right,
-          right: left.right,
-        });
-      if (isReciprocal(right))
-        return simplifyBinary({ ...e, op: "/", left, right: right.right });
-      if (isIndicator(left)) return indicatorTimes(left, right);
-      if (isIndicator(right)) return indicatorTimes(right, left);
-      return e;
-    case "+":
-      if (isNum(left, 0)) return right;
-      if (isNum(right, 0)) return left;
-      if (sameValue(left, right)) {
-        return simplifyExpr({
-          ...e,
-          op: "*",
-          left: { kind: "num", value: 2 },
-          right: left,
-        });
-      }
-      if (right.kind === "neg") return { ...e, op: "-", right: right.operand };
-      if (left.kind === "neg")
-        return simplifyBinary({
-          ...e,
-          op: "-",
-          left: right,
-          right: left.operand,
-        });
-      return e;
-    case "-":
-      if (isNum(right, 0)) return left;
-      if (isNum(left, 0)) return simplifyExpr({ kind: "neg", operand: right });
-      if (right.kind === "neg") return { ...e, op: "+", right: right.operand };
-      return e;
-    case "/":
-      if (isNum(right, 1)) return left;
-      if (isNum(left, 0)) return { kind: "num", value: 0 };
-      if (left.kind === "neg")
-        return simplifyExpr({
-          kind: "neg",
-          operand: { ...e, left: left.operand },
-        });
-      return e;
-    case "**":
-      if (isNum(right, 1)) return left;
-      if (isNum(right, 0)) return { kind: "num", value: 1 };
-      return e;
-    default:
-      return e;
-  }
+const exactAlgebra = algebra(/*exact*/ true);
+const derivativeAlgebra = algebra(/*exact*/ false);
+
+/** Simplifies `e`; `exact` for primal values (see `algebra`). */
+export function simplifyExpr(e: Expr, exact = false): Expr {
+  return exact ? exactAlgebra(e) : derivativeAlgebra(e);
 }
 
 function fold(op: string, a: number, b: number): number {
@@ -218,25 +272,6 @@ function hasScatteredConstants(e: Expr): boolean {
   const factors = factorsOf(e);
   const literals = factors.filter((f) => isNum(f)).length;
   return literals > 1 || (literals === 1 && !isNum(factors[0]!));
-}
-
-/** `4 * x ** 3 * 2 * g` -> `8 * x ** 3 * g`: one literal factor, in front. */
-function gatherConstants(e: Expr): Expr {
-  const factors = factorsOf(e);
-  const constant = factors.reduce((c, f) => (isNum(f) ? c * f.value : c), 1);
-  const rest = factors.filter((f) => !isNum(f));
-  const product = rest.reduce((left, right) => ({
-    kind: "binary",
-    op: "*",
-    left,
-    right,
-  }));
-  return simplifyExpr({
-    kind: "binary",
-    op: "*",
-    left: { kind: "num", value: constant },
-    right: product,
-  });
 }
 
 /** A string equal for structurally equal pure expressions, else `undefined`. */

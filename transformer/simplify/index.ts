@@ -15,6 +15,7 @@
  */
 import {
   allReads,
+  definedNames,
   forEachExpr,
   mapExprs,
   mapSubexpressions,
@@ -24,10 +25,14 @@ import {
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 
-export function simplify(fn: FunctionIR): FunctionIR {
-  let body: readonly Stmt[] = fn.body.map(simplifyStatementExprs);
+export function simplify(
+  fn: FunctionIR,
+  primal: ReadonlySet<string>,
+): FunctionIR {
+  const simplifyStatement = statementSimplifier(primal);
+  let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   for (let round = 0; round < 50; round++) {
-    const next = simplifyOnce(body);
+    const next = simplifyOnce(body, simplifyStatement);
     if (next === body) break;
     body = next;
   }
@@ -35,14 +40,17 @@ export function simplify(fn: FunctionIR): FunctionIR {
   return { ...fn, body: finalizeDeclarations(body, mutated) };
 }
 
-function simplifyOnce(body: readonly Stmt[]): Stmt[] | readonly Stmt[] {
+function simplifyOnce(
+  body: readonly Stmt[],
+  simplifyStatement: (s: Stmt) => Stmt,
+): Stmt[] | readonly Stmt[] {
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
 
   const removed = removeDead(body, uses);
   if (removed) return removed;
-  const inlined = inlineOne(body, uses, mutated, keep);
+  const inlined = inlineOne(body, uses, mutated, keep, simplifyStatement);
   if (inlined) return inlined;
   const folded = foldAccumulations(body);
   if (folded) return folded;
@@ -55,7 +63,30 @@ function simplifyOnce(body: readonly Stmt[]): Stmt[] | readonly Stmt[] {
   return body;
 }
 
-const simplifyStatementExprs = (s: Stmt) => mapExprs(s, simplifyExpr);
+/**
+ * Simplifies a statement's expressions: exactly where they compute primal
+ * values (definitions of `primal` names, branch tests, effects), with the
+ * derivative rewrites elsewhere.
+ */
+function statementSimplifier(primal: ReadonlySet<string>) {
+  const simplifyStatement = (s: Stmt): Stmt => {
+    if (s.kind === "if") {
+      return {
+        ...s,
+        test: simplifyExpr(s.test, /*exact*/ true),
+        then: s.then.map(simplifyStatement),
+        else: s.else.map(simplifyStatement),
+      };
+    }
+    const exact =
+      s.kind === "effect" ||
+      (s.kind === "destructure"
+        ? s.names.some((n) => n !== undefined && primal.has(n))
+        : s.kind !== "return" && primal.has(s.name));
+    return mapExprs(s, (e) => simplifyExpr(e, exact));
+  };
+  return simplifyStatement;
+}
 
 function useCounts(body: readonly Stmt[]): Map<string, number> {
   const uses = new Map<string, number>();
@@ -160,6 +191,7 @@ function inlineOne(
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
+  simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
   let candidate: { name: string; value: Expr } | undefined;
   const find = (block: readonly Stmt[]) => {
@@ -201,8 +233,8 @@ function inlineOne(
     block.flatMap((s): Stmt[] => {
       if ((s.kind === "const" || s.kind === "declare") && s.name === name)
         return [];
-      const replaced = mapExprs(s, (e) =>
-        simplifyExpr(substitute(e, name, value)),
+      const replaced = simplifyStatement(
+        mapExprs(s, (e) => substitute(e, name, value)),
       );
       return replaced.kind === "if"
         ? [
@@ -311,17 +343,6 @@ function inBranches(
   return undefined;
 }
 
-function definedNames(body: readonly Stmt[], into: Set<string>) {
-  for (const s of body) {
-    if (s.kind === "const" || s.kind === "declare") into.add(s.name);
-    if (s.kind === "destructure") s.names.forEach((n) => n && into.add(n));
-    if (s.kind === "if") {
-      definedNames(s.then, into);
-      definedNames(s.else, into);
-    }
-  }
-}
-
 function touches(s: Stmt, name: string): boolean {
   let found = false;
   forEachExpr([s], (e) => allReads(e, (read) => (found ||= read === name)));
@@ -358,12 +379,12 @@ function mergesToTernaries(body: readonly Stmt[]): Stmt[] | undefined {
       const whenTrue = branchValue(next.then);
       const whenFalse = branchValue(next.else);
       if (whenTrue && whenFalse) {
-        const value = simplifyExpr({
+        const value: Expr = {
           kind: "cond",
           test: next.test,
           whenTrue,
           whenFalse,
-        });
+        };
         return [
           ...body.slice(0, i),
           { kind: "declare", name: s.name, init: value },

@@ -1,0 +1,57 @@
+/**
+ * What compiled functions promise beyond matching derivatives: the value
+ * they return is the user's function's value to the last bit, and calls
+ * through the API behave like calls of the function itself (defaults).
+ */
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { derivative, grad, jvp, valueAndGrad, vjp } from "../runtime/index.js";
+import { emitTo, formatDiagnostic, repoRoot } from "./support/compile.js";
+
+async function compileFixture<M>(name: string): Promise<M> {
+  const input = path.join(repoRoot, "fixtures", name, "input.ts");
+  const outDir = path.join(repoRoot, ".tmp/semantics", name);
+  expect(emitTo([input], outDir).map(formatDiagnostic)).toEqual([]);
+  return import(pathToFileURL(path.join(outDir, "input.js")).href);
+}
+
+describe("parameters with default values", () => {
+  let m: {
+    scaledSquare: (x: number, k?: number) => number;
+    shifted: (x: number, offset?: number) => number;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/default-parameters");
+  });
+
+  it("uses the default when the argument is left out", () => {
+    // scaledSquare(x, k = 2) = k x^2: d/dx = 2 k x
+    expect(m.scaledSquare(3)).toBe(18);
+    expect(grad(m.scaledSquare)(3)).toBe(12);
+    expect(derivative(m.scaledSquare)(3)).toBe(12);
+    expect(valueAndGrad(m.scaledSquare)(3)).toEqual([18, 12]);
+  });
+
+  it("differentiates through a default that reads another parameter", () => {
+    // shifted(x, offset = 3x) = 3x^2 when offset is left out: d/dx = 6x
+    expect(grad(m.shifted)(2)).toBe(12);
+    // ... and x * offset when it is given: d/dx = offset, d/doffset = x
+    expect(grad(m.shifted, [0, 1])(2, 5)).toEqual([5, 2]);
+    expect(jvp(m.shifted, [2, 5], [1, 0])).toEqual([10, 5]);
+  });
+});
+
+describe("primal values", () => {
+  let m: { timesZero: (x: number, k: number) => number };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/unused-and-constant");
+  });
+
+  it("keep the user's arithmetic, NaN and Infinity included", () => {
+    expect(m.timesZero(1, Infinity)).toBeNaN();
+    expect(valueAndGrad(m.timesZero)(1, Infinity)[0]).toBeNaN();
+    expect(jvp(m.timesZero, [1, Infinity], [1, 0])[0]).toBeNaN();
+    expect(vjp(m.timesZero, 1, Infinity)[0]).toBeNaN();
+  });
+});
