@@ -1,12 +1,27 @@
 /**
  * `checkGrad`: the reverse-mode gradient against central finite
- * differences, for tests of compiled code and of custom derivatives.
+ * differences, element by element, for tests of compiled code and of
+ * custom derivatives.
  *
- *   fd_i = (f(.., x_i + h, ..) - f(.., x_i - h, ..)) / (2h),
- *   h = eps * max(1, |x_i|)
+ *   fd_k = (f(.., x_k + h, ..) - f(.., x_k - h, ..)) / (2h),
+ *   h = eps * max(1, |x_k|)
+ *
+ * where x_k is a number parameter or one element of an array parameter
+ * (a vector's entry, a matrix's entry w[r][c]).
  */
 import { requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
+import {
+  cloneValue,
+  describeActual,
+  flatEntries,
+  flatten,
+  isDifferentiable,
+  isOfKind,
+  TYPE_NAMES,
+  type DifferentiableKind,
+  type FlatEntries,
+} from "./kinds.js";
 import type { Argnums } from "./types.js";
 import {
   callName,
@@ -16,7 +31,7 @@ import {
 } from "./validate.js";
 
 export interface CheckGradOptions<P extends readonly unknown[]> {
-  /** Parameters to check; default: every number parameter. */
+  /** Parameters to check; default: every differentiable parameter. */
   readonly argnums?: Argnums<P>;
   /** Relative finite-difference step; default 1e-6. */
   readonly eps?: number;
@@ -51,7 +66,7 @@ export function checkGrad(
   const primals = requireAligned(entry, args, "args", "checkGrad");
   const indices =
     options.argnums === undefined
-      ? entry.params.flatMap((kind, i) => (kind === "number" ? [i] : []))
+      ? entry.params.flatMap((kind, i) => (isDifferentiable(kind) ? [i] : []))
       : requireArgnums(entry, options.argnums, "checkGrad").indices;
 
   const adjoints = entry.vjp(...primals, 1);
@@ -59,28 +74,48 @@ export function checkGrad(
   let maxAbsError = 0;
   let maxRelError = 0;
   for (const i of indices) {
+    // requireArgnums and the default only pick differentiable parameters.
+    const kind = entry.params[i] as DifferentiableKind;
     const x = primals[i];
-    if (typeof x !== "number") {
+    if (!isOfKind(kind, x)) {
       throw new TsadError(
-        `${callName("checkGrad", entry)}: args[${i}] must be a number, got ${typeof x}`,
+        `${callName("checkGrad", entry)}: args[${i}] must be a ${TYPE_NAMES[kind]}, ` +
+          `got ${describeActual(x)}`,
       );
     }
-    const h = eps * Math.max(1, Math.abs(x));
-    const up = [...primals];
-    const down = [...primals];
-    up[i] = x + h;
-    down[i] = x - h;
-    // The step actually taken, after rounding x + h and x - h.
-    const step = x + h - (x - h);
-    const fd = (f(...up) - f(...down)) / step;
-    const reverse = adjoints[i + 1] as number;
-    const absError = Math.abs(reverse - fd);
-    const scale = Math.max(Math.abs(reverse), Math.abs(fd));
-    const relError = absError === 0 ? 0 : absError / scale;
-    // Negated so that a NaN fails the check (Math.max keeps NaN too).
-    if (!(absError <= atol + rtol * Math.abs(fd))) ok = false;
-    maxAbsError = Math.max(maxAbsError, absError);
-    maxRelError = Math.max(maxRelError, relError);
+    const reverse = flatten(kind, adjoints[i + 1]);
+    // Perturb a copy, one element at a time, and put the element back.
+    const perturbed = [...primals];
+    const entries: FlatEntries =
+      kind === "number"
+        ? {
+            size: 1,
+            get: () => perturbed[i] as number,
+            set: (_, value) => {
+              perturbed[i] = value;
+            },
+          }
+        : flatEntries(kind, (perturbed[i] = cloneValue(kind, x)));
+    for (let k = 0; k < entries.size; k++) {
+      const xk = entries.get(k);
+      const h = eps * Math.max(1, Math.abs(xk));
+      // Read back what was stored: a Float32Array rounds x + h.
+      entries.set(k, xk + h);
+      const up = entries.get(k);
+      const fUp = f(...perturbed);
+      entries.set(k, xk - h);
+      const down = entries.get(k);
+      const fDown = f(...perturbed);
+      entries.set(k, xk);
+      const fd = (fUp - fDown) / (up - down);
+      const absError = Math.abs(reverse[k]! - fd);
+      const scale = Math.max(Math.abs(reverse[k]!), Math.abs(fd));
+      const relError = absError === 0 ? 0 : absError / scale;
+      // Negated so that a NaN fails the check (Math.max keeps NaN too).
+      if (!(absError <= atol + rtol * Math.abs(fd))) ok = false;
+      maxAbsError = Math.max(maxAbsError, absError);
+      maxRelError = Math.max(maxRelError, relError);
+    }
   }
   return { ok, maxAbsError, maxRelError };
 }

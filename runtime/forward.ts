@@ -2,7 +2,7 @@
  * Forward mode: `derivative` and `jvp`, calling the compiled tangent
  * function `f__jvp(...primals, ...tangents) -> [value, tangentOfValue]`.
  *
- *   derivative(f)(x, y)  ==  f__jvp(x, y, 1, 0)[1]
+ *   derivative(f)(x, w)  ==  f__jvp(x, w, 1, zerosLike(w))[1]
  */
 import { fitArity, requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
@@ -11,21 +11,25 @@ import {
   callName,
   requireAligned,
   requireDifferentiableResult,
-  requireScalarResult,
+  requireKind,
   tangentFor,
+  zeroTangent,
 } from "./validate.js";
 
 /**
- * `derivative(f)`: for `f(x: number, ...rest): number`, a function with
- * `f`'s parameters returning `df/dx` (the other parameters held fixed),
- * computed in forward mode.
+ * `derivative(f)`: for `f(x: number, ...rest)`, a function with `f`'s
+ * parameters returning `df/dx` (the other parameters held fixed), computed
+ * in forward mode. `df/dx` has the shape of `f`'s result: a number, or a
+ * vector or matrix for a vector- or matrix-valued `f`.
  */
-export function derivative<P extends [number, ...unknown[]]>(
-  f: (...args: P) => number,
-): (...args: P) => number;
+export function derivative<
+  P extends [number, ...unknown[]],
+  R extends Differentiable,
+>(f: (...args: P) => R): (...args: P) => Tangent<R>;
 export function derivative(f: Function): (...args: unknown[]) => unknown {
   const entry = requireCompiled(f, "derivative");
-  requireScalarResult(entry, "derivative", "jvp");
+  requireDifferentiableResult(entry, "derivative");
+  const where = callName("derivative", entry);
   const first = entry.params[0];
   if (first !== "number") {
     const found =
@@ -33,22 +37,36 @@ export function derivative(f: Function): (...args: unknown[]) => unknown {
         ? `${entry.name} has no parameters`
         : `parameter 0 of ${entry.name} has kind "${first}"`;
     throw new TsadError(
-      `${callName("derivative", entry)}: derivative needs a number as parameter 0; ${found}`,
+      `${where}: derivative needs a number as parameter 0; ${found}`,
     );
   }
-  // Seed dx = 1 and every other tangent 0 (undefined for "none" kinds).
-  const seeds = entry.params.map((kind, i) =>
-    kind === "none" ? undefined : i === 0 ? 1 : 0,
-  );
   const tangent = entry.jvp;
-  const arity = entry.params.length;
-  return (...args) => tangent(...fitArity(args, arity), ...seeds)[1];
+  const kinds = entry.params;
+  const arity = kinds.length;
+  // Seed dx = 1 and every other tangent 0 (undefined for "none" kinds);
+  // zeros of array parameters take their shape from each call's arguments.
+  if (kinds.every((kind) => kind === "number" || kind === "none")) {
+    const seeds = kinds.map((kind, i) =>
+      kind === "none" ? undefined : i === 0 ? 1 : 0,
+    );
+    return (...args) => tangent(...fitArity(args, arity), ...seeds)[1];
+  }
+  return (...args) => {
+    const primals = fitArity(args, arity);
+    const seeds = kinds.map((kind, i) => {
+      if (i === 0) return 1;
+      requireKind(kind, primals[i], `argument ${i}`, where);
+      return zeroTangent(kind, primals[i]);
+    });
+    return tangent(...primals, ...seeds)[1];
+  };
 }
 
 /**
  * `jvp(f, primals, tangents)`: `[f(...primals), tangentOut]`, the
  * directional derivative of `f` at `primals` along `tangents`. Both arrays
- * have one entry per parameter; an `undefined` tangent means zero.
+ * have one entry per parameter; a tangent has its primal's kind and shape,
+ * and `undefined` means zero.
  */
 export function jvp<P extends unknown[], R extends Differentiable>(
   f: (...args: P) => R,
@@ -64,9 +82,10 @@ export function jvp(
   requireDifferentiableResult(entry, "jvp");
   const where = callName("jvp", entry);
   const args = requireAligned(entry, primals, "primals", "jvp");
-  const directions = requireAligned(entry, tangents, "tangents", "jvp").map(
-    (tangent, i) =>
-      tangentFor(entry.params[i]!, tangent, `tangents[${i}]`, where),
-  );
+  const given = requireAligned(entry, tangents, "tangents", "jvp");
+  const directions = entry.params.map((kind, i) => {
+    requireKind(kind, args[i], `primals[${i}]`, where);
+    return tangentFor(kind, args[i], given[i], i, where);
+  });
   return entry.jvp(...args, ...directions);
 }

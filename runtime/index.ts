@@ -5,12 +5,14 @@
  */
 export { grad, valueAndGrad, vjp } from "./reverse.js";
 export { derivative, jvp } from "./forward.js";
+export { jacobian } from "./jacobian.js";
 export {
   checkGrad,
   type CheckGradOptions,
   type CheckGradResult,
 } from "./check.js";
 export { stopGradient } from "./stop-gradient.js";
+export { stack, ValueStack } from "./stack.js";
 export { TsadError } from "./errors.js";
 export {
   registerCompiled,

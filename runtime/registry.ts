@@ -4,26 +4,45 @@
  * For every function marked `@differentiable`, the transformer emits two
  * functions beside it and registers them here:
  *
- *   function f(x, y) { ... }                     // the user's code
- *   function f__jvp(x, y, dx, dy) -> [f, df]     // tangent (forward) mode
- *   function f__vjp(x, y, f_adj) -> [f, x_adj, y_adj]  // adjoint (reverse)
- *   registerCompiled(f, { name: "f", params: ["number", "number"],
+ *   function f(x, w) { ... }                     // the user's code
+ *   function f__jvp(x, w, dx, dw) -> [f, df]     // tangent (forward) mode
+ *   function f__vjp(x, w, f_adj) -> [f, x_adj, w_adj]  // adjoint (reverse)
+ *   registerCompiled(f, { name: "f", params: ["number", "float64"],
  *                         result: "number", jvp: f__jvp, vjp: f__vjp });
  *
  * Calling conventions (the transformer and the runtime both rely on them):
  * - `jvp(...primals, ...tangents)` takes one tangent per parameter, in
- *   parameter order, after all the primals; the tangent of a parameter whose
- *   kind is "none" is ignored. It returns `[value, tangentOfValue]`.
+ *   parameter order, after all the primals, and returns
+ *   `[value, tangentOfValue]`. The tangent of a parameter has the
+ *   parameter's kind and shape (a `number[]` of the same length for
+ *   "array", a `Float64Array` for "float64", rows of the same lengths for
+ *   "matrix"); the generated code only reads it, so callers may reuse one
+ *   tangent buffer across calls. The tangent of a "none" parameter is
+ *   ignored (pass `undefined`), and so is the tangent of an omitted optional
+ *   parameter (`undefined` primal).
  * - `vjp(...primals, cotangentOfValue)` returns `[value, ...adjoints]` with
- *   one adjoint per parameter, `undefined` for kind "none".
+ *   one adjoint per parameter. The cotangent has the result's kind and
+ *   shape (a number for a "number" result) and is only read. The adjoint of
+ *   an array-kind parameter is a freshly allocated array of the parameter's
+ *   kind and shape, owned by the caller; `undefined` for kind "none".
  *
  * Compiled code calls compiled code directly (`g__vjp(...)`); the registry
  * is only consulted by the public API (`grad(f)` and friends), once per
  * `grad(...)` call, never per derivative evaluation.
  */
 
-/** What a parameter or a result is, for differentiation. */
-export type ValueKind = "number" | "none";
+/**
+ * What a parameter or a result is, for differentiation (DESIGN.md "Types"):
+ *
+ *   number                        -> "number"
+ *   number[], readonly number[]   -> "array"    tangent: number[]
+ *   Float64Array                  -> "float64"  tangent: Float64Array
+ *   Float32Array                  -> "float32"  tangent: Float32Array
+ *   number[][]                    -> "matrix"   tangent: number[][]
+ *   anything else                 -> "none"     no tangent (undefined)
+ */
+export type ValueKind =
+  "number" | "array" | "float64" | "float32" | "matrix" | "none";
 
 /** What the transformer registers for one compiled function. */
 export interface CompiledDerivatives {
@@ -31,6 +50,7 @@ export interface CompiledDerivatives {
   readonly name: string;
   /** One kind per parameter, in order. */
   readonly params: readonly ValueKind[];
+  /** The kind of the result; any kind, vectors and matrices included. */
   readonly result: ValueKind;
   /** `(...primals, ...tangents) => [value, tangentOfValue]` */
   readonly jvp: (...args: any[]) => [unknown, unknown];

@@ -2,13 +2,23 @@
  * Reverse mode: `grad`, `valueAndGrad` and `vjp`, all calling the compiled
  * adjoint `f__vjp(...primals, cotangent) -> [value, ...adjoints]`.
  *
- *   grad(f, 1)(x, y)  ==  f__vjp(x, y, 1)[2]
+ *   grad(f, 1)(x, w)  ==  f__vjp(x, w, 1)[2]
  *
  * All validation happens when `grad(f, ...)` is called; the function it
- * returns only fits the argument count, calls `f__vjp` and picks entries.
+ * returns only fits the argument count, calls `f__vjp` and picks entries
+ * (and, with `{ out }`, checks each buffer's shape and copies into it).
  */
 import { fitArity, requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
+import {
+  copyInto,
+  describeActual,
+  describeShape,
+  isOfKind,
+  sameShape,
+  TYPE_NAMES,
+  type ArrayKind,
+} from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
 import type {
   Argnums,
@@ -22,14 +32,15 @@ import {
   callName,
   requireArgnums,
   requireDifferentiableResult,
+  requireLike,
   requireScalarResult,
-  tangentFor,
 } from "./validate.js";
 
 /**
  * `grad(f, argnums = 0)`: a function with `f`'s parameters returning the
- * gradient of `f`'s number result with respect to parameter `argnums`, or a
- * tuple of gradients for a list of indices.
+ * gradient of `f`'s number result with respect to parameter `argnums` (of
+ * that parameter's type and shape), or a tuple of gradients for a list of
+ * indices.
  *
  *   grad((x: number, y: number) => x * Math.sin(y), [0, 1])(x, y)
  *     // [Math.sin(y), x * Math.cos(y)]
@@ -47,20 +58,13 @@ export function grad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => unknown {
-  const { adjoint, arity, slots, single } = planGradient(
+  const { adjoint, arity, gradientOf } = planGradient(
     f,
     argnums,
     options,
     "grad",
   );
-  if (single) {
-    const slot = slots[0]!;
-    return (...args) => adjoint(...fitArity(args, arity), 1)[slot];
-  }
-  return (...args) => {
-    const adjoints = adjoint(...fitArity(args, arity), 1);
-    return slots.map((slot) => adjoints[slot]);
-  };
+  return (...args) => gradientOf(adjoint(...fitArity(args, arity), 1));
 }
 
 /**
@@ -85,29 +89,23 @@ export function valueAndGrad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => [unknown, unknown] {
-  const { adjoint, arity, slots, single } = planGradient(
+  const { adjoint, arity, gradientOf } = planGradient(
     f,
     argnums,
     options,
     "valueAndGrad",
   );
-  if (single) {
-    const slot = slots[0]!;
-    return (...args) => {
-      const adjoints = adjoint(...fitArity(args, arity), 1);
-      return [adjoints[0], adjoints[slot]];
-    };
-  }
   return (...args) => {
     const adjoints = adjoint(...fitArity(args, arity), 1);
-    return [adjoints[0], slots.map((slot) => adjoints[slot])];
+    return [adjoints[0], gradientOf(adjoints)];
   };
 }
 
 /**
  * `vjp(f, ...primals)`: `[f(...primals), pullback]`, where
- * `pullback(cotangent)` returns one cotangent per parameter (`undefined`
- * for parameters that are not differentiable).
+ * `pullback(cotangent)` takes a cotangent of the result's kind and shape
+ * and returns one cotangent per parameter (`undefined` for parameters that
+ * are not differentiable).
  */
 export function vjp<P extends unknown[], R extends Differentiable>(
   f: (...args: P) => R,
@@ -118,28 +116,35 @@ export function vjp(
   ...primals: unknown[]
 ): [unknown, (cotangent: never) => unknown] {
   const entry = requireCompiled(f, "vjp");
-  requireDifferentiableResult(entry, "vjp");
+  const result = requireDifferentiableResult(entry, "vjp");
   const where = callName("vjp", entry);
   const args = fitArity(primals, entry.params.length);
+  const value: unknown = Reflect.apply(f, undefined, args);
   const pullback = (cotangent: unknown): unknown[] => {
     if (cotangent === undefined) {
       throw new TsadError(
         `${where}: the pullback needs a cotangent for the result, got undefined`,
       );
     }
-    const seed = tangentFor(entry.result, cotangent, "the cotangent", where);
+    requireLike(
+      result,
+      value,
+      cotangent,
+      "the cotangent",
+      `the value of ${entry.name}`,
+      where,
+    );
     // Recomputes the forward sweep; fine until vjp keeps the sweep's state.
-    return entry.vjp(...args, seed).slice(1);
+    return entry.vjp(...args, cotangent).slice(1);
   };
-  return [Reflect.apply(f, undefined, args), pullback];
+  return [value, pullback];
 }
 
 interface GradientPlan {
   readonly adjoint: CompiledDerivatives["vjp"];
   readonly arity: number;
-  /** Positions of the wanted adjoints in `adjoint`'s result. */
-  readonly slots: readonly number[];
-  readonly single: boolean;
+  /** The gradient the caller gets, from the compiled adjoint's result. */
+  readonly gradientOf: (adjoints: unknown[]) => unknown;
 }
 
 function planGradient(
@@ -151,35 +156,93 @@ function planGradient(
   const entry = requireCompiled(f, apiName);
   const { indices, single } = requireArgnums(entry, argnums, apiName);
   requireScalarResult(entry, apiName, "vjp or jacobian");
-  if (options?.out !== undefined) rejectOut(entry, indices, apiName);
-  return {
-    adjoint: entry.vjp,
-    arity: entry.params.length,
-    slots: indices.map((index) => index + 1),
-    single,
-  };
+  const slots = indices.map((index) => index + 1);
+  const out = options?.out;
+  let gradientOf: GradientPlan["gradientOf"];
+  if (out === undefined) {
+    const slot = slots[0]!;
+    gradientOf = single
+      ? (adjoints) => adjoints[slot]
+      : (adjoints) => slots.map((s) => adjoints[s]);
+  } else {
+    const writers = planOut(entry, indices, single, out, apiName);
+    gradientOf = single
+      ? (adjoints) => writers[0]!(adjoints[slots[0]!])
+      : (adjoints) => slots.map((s, k) => writers[k]!(adjoints[s]));
+  }
+  return { adjoint: entry.vjp, arity: entry.params.length, gradientOf };
 }
 
 /**
- * `{ out }` is for array parameters, whose gradients can be written into a
- * caller's buffer. Every differentiable kind today is "number", which has
- * no buffer.
+ * One writer per argnum for `{ out }`: an array parameter's gradient is
+ * copied into its buffer (checked for kind now, for shape on every call)
+ * and the buffer returned; a number gradient is returned as it is.
+ *
+ *   grad(f, [0, 1], { out: [undefined, wBuffer] })(x, w)  // [dx, wBuffer]
  */
-function rejectOut(
+function planOut(
   entry: CompiledDerivatives,
   indices: readonly number[],
+  single: boolean,
+  out: unknown,
   apiName: string,
-): never {
+): ((adjoint: unknown) => unknown)[] {
   const where = callName(apiName, entry);
-  const index = indices.find((i) => entry.params[i] === "number");
-  if (index === undefined) {
+  if (indices.every((i) => entry.params[i] === "number")) {
+    const index = indices[0];
     throw new TsadError(
-      `${where}: argnums is empty, so there is no gradient to write into out`,
+      index === undefined
+        ? `${where}: argnums is empty, so there is no gradient to write into out`
+        : `${where}: the out option needs a buffer parameter, but parameter ` +
+            `${index} of ${entry.name} is a number, which has no buffer to write into; ` +
+            `use the returned gradient instead (out is for array parameters)`,
     );
   }
-  throw new TsadError(
-    `${where}: the out option needs a buffer parameter, but parameter ` +
-      `${index} of ${entry.name} is a number, which has no buffer to write into; ` +
-      `use the returned gradient instead (out is for array parameters)`,
-  );
+  if (single) return [bufferWriter(entry, indices[0]!, out, "out", where)];
+  if (!Array.isArray(out) || out.length !== indices.length) {
+    throw new TsadError(
+      `${where}: out must be an array with one entry per argnums entry (${indices.length}), ` +
+        `a buffer for an array parameter and undefined for a number, got ${describeActual(out)}`,
+    );
+  }
+  return indices.map((index, k) => {
+    const what = `out[${k}]`;
+    if (entry.params[index] !== "number") {
+      return bufferWriter(entry, index, out[k], what, where);
+    }
+    if (out[k] !== undefined) {
+      throw new TsadError(
+        `${where}: ${what} must be undefined: parameter ${index} of ${entry.name} is a number, ` +
+          `which has no buffer; its gradient is returned in the tuple`,
+      );
+    }
+    return (adjoint) => adjoint;
+  });
+}
+
+function bufferWriter(
+  entry: CompiledDerivatives,
+  index: number,
+  buffer: unknown,
+  what: string,
+  where: string,
+): (adjoint: unknown) => unknown {
+  // planOut only asks for writers of array parameters.
+  const kind = entry.params[index] as ArrayKind;
+  if (!isOfKind(kind, buffer)) {
+    throw new TsadError(
+      `${where}: ${what} must be a ${TYPE_NAMES[kind]} for the gradient of parameter ` +
+        `${index} of ${entry.name}, got ${describeActual(buffer)}`,
+    );
+  }
+  return (adjoint) => {
+    if (!sameShape(kind, adjoint, buffer)) {
+      throw new TsadError(
+        `${where}: ${what} must be ${describeShape(kind, adjoint)}, like parameter ${index}, ` +
+          `got ${describeActual(buffer)}`,
+      );
+    }
+    copyInto(kind, adjoint, buffer);
+    return buffer;
+  };
 }

@@ -1,9 +1,8 @@
 /**
  * Type-level vocabulary of the public API: which TypeScript types are
  * differentiable, what their tangents are, and which `argnums` a function
- * accepts. The table follows DESIGN.md "Types"; only `number` is compiled
- * today, the array rows are here so the signatures will not change when
- * arrays arrive.
+ * accepts. The table follows DESIGN.md "Types" and matches the run-time
+ * `ValueKind`s of registry.ts.
  *
  *   Tangent<number>          -> number
  *   Tangent<readonly number[]> -> number[]
@@ -88,7 +87,8 @@ export type GradientOf<
 
 /**
  * A caller-owned buffer for a gradient: same type and shape as the
- * parameter. A `number` has no buffer to write into, hence `never`.
+ * parameter. A `number` has no buffer to write into: `never` for a single
+ * `argnums`, `undefined` as an entry of a tuple.
  */
 type BufferFor<T> = [T] extends [number] ? never : Tangent<T>;
 
@@ -96,12 +96,22 @@ type BufferAt<P extends readonly unknown[], I> = I extends keyof P
   ? BufferFor<P[I]>
   : never;
 
-/** The `out` option of `grad` / `valueAndGrad`, shaped like `GradientOf`. */
+type TupleBufferAt<P extends readonly unknown[], I> = I extends keyof P
+  ? [P[I]] extends [number]
+    ? undefined
+    : BufferFor<P[I]>
+  : never;
+
+/**
+ * The `out` option of `grad` / `valueAndGrad`, shaped like `GradientOf`:
+ * `GradientBuffer<[number, Float64Array], readonly [0, 1]>` ->
+ * `[undefined, Float64Array]`.
+ */
 export type GradientBuffer<
   P extends readonly unknown[],
   A,
 > = A extends readonly unknown[]
-  ? { -readonly [K in keyof A]: BufferAt<P, A[K]> }
+  ? { -readonly [K in keyof A]: TupleBufferAt<P, A[K]> }
   : BufferAt<P, A>;
 
 export interface GradOptions<P extends readonly unknown[], A> {

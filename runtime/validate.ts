@@ -6,13 +6,18 @@
 import type { CompiledDerivatives, ValueKind } from "./registry.js";
 import { describeValue } from "./compiled.js";
 import { TsadError } from "./errors.js";
-
-/** The kinds a derivative can be taken with respect to. */
-const DIFFERENTIABLE_KINDS: readonly ValueKind[] = ["number"];
-
-export function isDifferentiable(kind: ValueKind): boolean {
-  return DIFFERENTIABLE_KINDS.includes(kind);
-}
+import {
+  describeActual,
+  describeShape,
+  DIFFERENTIABLE_KINDS,
+  findNonNumber,
+  isDifferentiable,
+  isOfKind,
+  sameShape,
+  TYPE_NAMES,
+  zerosLike,
+  type DifferentiableKind,
+} from "./kinds.js";
 
 /** `grad(f)` -> "grad(f)", the prefix of every message. */
 export function callName(apiName: string, entry: CompiledDerivatives): string {
@@ -81,17 +86,16 @@ export function requireScalarResult(
   }
 }
 
-/** `jvp` and `vjp` need a result that has a tangent at all. */
+/** `jvp`, `vjp`, `derivative` and `jacobian` need a result with a tangent. */
 export function requireDifferentiableResult(
   entry: CompiledDerivatives,
   apiName: string,
-): void {
-  if (!isDifferentiable(entry.result)) {
-    throw new TsadError(
-      `${callName(apiName, entry)}: the result of ${entry.name} has kind "${entry.result}", ` +
-        `which is not differentiable, so it has no ${apiName === "jvp" ? "tangent" : "cotangent"}`,
-    );
-  }
+): DifferentiableKind {
+  if (isDifferentiable(entry.result)) return entry.result;
+  throw new TsadError(
+    `${callName(apiName, entry)}: the result of ${entry.name} has kind "${entry.result}", ` +
+      `which is not differentiable (differentiable kinds: ${DIFFERENTIABLE_KINDS.join(", ")})`,
+  );
 }
 
 /** `jvp`'s `primals` and `tangents` must line up with the parameters. */
@@ -115,22 +119,80 @@ export function requireAligned(
 }
 
 /**
- * The tangent (or cotangent) the compiled code receives for a value of
- * `kind`: `undefined` means zero for a number, and is all a "none" value
- * gets.
+ * A primal argument for a parameter of `kind` must be a value of that kind;
+ * `undefined` passes, as the argument of an omitted optional parameter.
+ */
+export function requireKind(
+  kind: ValueKind,
+  value: unknown,
+  what: string,
+  where: string,
+): void {
+  if (kind === "none" || value === undefined || isOfKind(kind, value)) return;
+  throw new TsadError(
+    `${where}: ${what} must be a ${TYPE_NAMES[kind]}, got ${describeActual(value)}`,
+  );
+}
+
+/**
+ * `value` (a tangent or cotangent the caller passed) must have the kind and
+ * shape of `reference` and hold numbers only. Per call and O(size): for
+ * `jvp` and pullbacks, not for `grad`.
+ */
+export function requireLike(
+  kind: DifferentiableKind,
+  reference: unknown,
+  value: unknown,
+  what: string,
+  like: string,
+  where: string,
+): void {
+  if (!sameShape(kind, reference, value)) {
+    throw new TsadError(
+      `${where}: ${what} must be ${describeShape(kind, reference)}, like ${like}, ` +
+        `got ${describeActual(value)}`,
+    );
+  }
+  const bad = findNonNumber(kind, value);
+  if (bad !== undefined) {
+    throw new TsadError(
+      `${where}: ${what}${bad.path} must be a number, got ${describeValue(bad.element)}`,
+    );
+  }
+}
+
+/**
+ * The tangent the compiled `jvp` receives for parameter `index` with
+ * primal `primal`: `undefined` stands for a zero of the primal's kind and
+ * shape; a given tangent is checked against the primal. A "none" parameter
+ * gets `undefined`, and so does an omitted optional array parameter (its
+ * tangent is ignored).
  */
 export function tangentFor(
   kind: ValueKind,
+  primal: unknown,
   tangent: unknown,
-  what: string,
+  index: number,
   where: string,
 ): unknown {
   if (kind === "none") return undefined;
-  if (tangent === undefined) return 0;
-  if (typeof tangent !== "number") {
-    throw new TsadError(
-      `${where}: ${what} must be a number (or undefined for 0), got ${describeValue(tangent)}`,
-    );
+  if (tangent === undefined) return zeroTangent(kind, primal);
+  const what = `tangents[${index}]`;
+  if (primal === undefined) {
+    requireKind(kind, tangent, what, where);
+    return tangent;
   }
+  requireLike(kind, primal, tangent, what, `primals[${index}]`, where);
   return tangent;
+}
+
+/**
+ * A zero tangent for a parameter of `kind` holding `primal` (already
+ * checked with `requireKind`): 0 for a number, `undefined` where the
+ * tangent is ignored.
+ */
+export function zeroTangent(kind: ValueKind, primal: unknown): unknown {
+  if (kind === "none") return undefined;
+  if (kind === "number") return 0;
+  return primal === undefined ? undefined : zerosLike(kind, primal);
 }

@@ -6,11 +6,15 @@ import {
   checkGrad,
   derivative,
   grad,
+  jacobian,
   jvp,
+  stack,
   valueAndGrad,
+  ValueStack,
   vjp,
   type CheckGradResult,
   type DifferentiableIndex,
+  type GradientBuffer,
   type GradientOf,
   type Tangent,
   type TangentsOf,
@@ -21,6 +25,11 @@ declare function weighted(x: number, label: string, y: number): number;
 declare function format(x: number): string;
 declare function norm(w: Float64Array): number;
 declare function loss(w: number[][], b: readonly number[], lr: number): number;
+declare function norm32(w: Float32Array): number;
+declare function softmax(x: number[]): number[];
+declare function curve(t: number): number[];
+declare function matVec(A: number[][], x: readonly number[]): number[];
+declare function scaled(label: string, w: Float64Array): Float64Array;
 
 function signatures() {
   return {
@@ -38,6 +47,18 @@ function signatures() {
     vjp: vjp(f, 1, 2),
     vjpWithLabel: vjp(weighted, 1, "a", 2),
     checkGrad: checkGrad(weighted, [1, "a", 2], { argnums: [0, 2] }),
+    gradOfFloat32: grad(norm32),
+    gradOfReadonlyVector: grad(loss, 1),
+    gradOfNumberAndMatrix: grad(loss, [2, 0]),
+    derivativeOfCurve: derivative(curve),
+    jvpOfSoftmax: jvp(softmax, [[1, 2]], [[1, 0]]),
+    vjpOfSoftmax: vjp(softmax, [1, 2]),
+    vjpOfMatVec: vjp(matVec, [[1]], [1]),
+    jacobian: jacobian(softmax),
+    jacobianOf1: jacobian(matVec, 1),
+    jacobianOfScalar: jacobian(f, 1),
+    jacobianOfLabeled: jacobian(scaled, 1),
+    checkGradOfArrays: checkGrad(loss, [[[1]], [1], 0.1], { argnums: [0, 1] }),
   };
 }
 type Signatures = ReturnType<typeof signatures>;
@@ -127,6 +148,45 @@ describe("grad", () => {
     expectTypeOf(rejected).toBeFunction();
   });
 
+  it("returns array gradients of the parameter's type", () => {
+    expectTypeOf<Signatures["gradOfFloat32"]>().toEqualTypeOf<
+      (w: Float32Array) => Float32Array
+    >();
+    expectTypeOf<Signatures["gradOfReadonlyVector"]>().returns.toEqualTypeOf<
+      number[]
+    >();
+    expectTypeOf<Signatures["gradOfNumberAndMatrix"]>().returns.toEqualTypeOf<
+      [number, number[][]]
+    >();
+  });
+
+  it("takes a tuple of buffers, undefined for number parameters", () => {
+    expectTypeOf<
+      GradientBuffer<[number[][], readonly number[], number], readonly [2, 0]>
+    >().toEqualTypeOf<[undefined, number[][]]>();
+    expectTypeOf<
+      GradientBuffer<[Float64Array], 0>
+    >().toEqualTypeOf<Float64Array>();
+    expectTypeOf<GradientBuffer<[number], 0>>().toEqualTypeOf<never>();
+    function tupleOut(matrix: number[][], vector: number[]) {
+      return valueAndGrad(loss, [2, 0, 1], {
+        out: [undefined, matrix, vector],
+      });
+    }
+    expectTypeOf(tupleOut).returns.returns.toEqualTypeOf<
+      [number, [number, number[][], number[]]]
+    >();
+    function wrongTuples(matrix: number[][]) {
+      // @ts-expect-error a number gradient has no buffer
+      grad(loss, [2, 0], { out: [0, matrix] });
+      // @ts-expect-error one buffer per argnum
+      grad(loss, [2, 0], { out: [undefined] });
+      // @ts-expect-error parameter 1 needs a number[] buffer
+      grad(loss, [0, 1], { out: [matrix, matrix] });
+    }
+    expectTypeOf(wrongTuples).toBeFunction();
+  });
+
   it("types the out buffer like the parameter", () => {
     function outBuffers(buffer: Float64Array) {
       return grad(norm, 0, { out: buffer });
@@ -160,11 +220,19 @@ describe("derivative", () => {
     >();
   });
 
-  it("needs a number first parameter and result", () => {
+  it("returns the tangent of a vector result", () => {
+    expectTypeOf<Signatures["derivativeOfCurve"]>().toEqualTypeOf<
+      (t: number) => number[]
+    >();
+  });
+
+  it("needs a number first parameter and a differentiable result", () => {
     function rejected() {
       // @ts-expect-error parameter 0 must be a number
       derivative((label: string, x: number) => label.length * x);
-      // @ts-expect-error the result must be a number
+      // @ts-expect-error parameter 0 must be a number
+      derivative(softmax);
+      // @ts-expect-error the result must be differentiable
       derivative(format);
     }
     expectTypeOf(rejected).toBeFunction();
@@ -177,6 +245,19 @@ describe("jvp", () => {
     expectTypeOf<Signatures["jvpWithLabel"]>().toEqualTypeOf<
       [number, number]
     >();
+  });
+
+  it("takes and returns array tangents", () => {
+    expectTypeOf<Signatures["jvpOfSoftmax"]>().toEqualTypeOf<
+      [number[], number[]]
+    >();
+    function rejected() {
+      // @ts-expect-error the tangent of a number[] is a number[]
+      jvp(softmax, [[1, 2]], [new Float64Array(2)]);
+      // @ts-expect-error the tangent of a Float64Array is a Float64Array
+      jvp(scaled, ["a", new Float64Array(2)], [undefined, [1, 0]]);
+    }
+    expectTypeOf(rejected).toBeFunction();
   });
 
   it("aligns primals and tangents with the parameters", () => {
@@ -202,6 +283,15 @@ describe("vjp", () => {
     >();
   });
 
+  it("takes a cotangent of the result's type", () => {
+    expectTypeOf<Signatures["vjpOfSoftmax"]>().toEqualTypeOf<
+      [number[], (cotangent: number[]) => [x: number[]]]
+    >();
+    expectTypeOf<Signatures["vjpOfMatVec"]>().toEqualTypeOf<
+      [number[], (cotangent: number[]) => [A: number[][], x: number[]]]
+    >();
+  });
+
   it("needs primals of f's parameter types", () => {
     function rejected() {
       // @ts-expect-error a string primal for a number parameter
@@ -213,9 +303,59 @@ describe("vjp", () => {
   });
 });
 
+describe("jacobian", () => {
+  it("keeps f's parameters and returns number[][]", () => {
+    expectTypeOf<Signatures["jacobian"]>().toEqualTypeOf<
+      (x: number[]) => number[][]
+    >();
+    expectTypeOf<Signatures["jacobianOf1"]>().toEqualTypeOf<
+      (A: number[][], x: readonly number[]) => number[][]
+    >();
+    expectTypeOf<Signatures["jacobianOfScalar"]>().toEqualTypeOf<
+      (x: number, y: number) => number[][]
+    >();
+    expectTypeOf<Signatures["jacobianOfLabeled"]>().toEqualTypeOf<
+      (label: string, w: Float64Array) => number[][]
+    >();
+  });
+
+  it("rejects what cannot be differentiated", () => {
+    function rejected() {
+      // @ts-expect-error the result must be differentiable
+      jacobian(format);
+      // @ts-expect-error parameter 0 is a string
+      jacobian(scaled);
+      // @ts-expect-error parameter 0 is a string
+      jacobian(scaled, 0);
+      // @ts-expect-error one parameter index, not a list
+      jacobian(matVec, [0, 1]);
+      // @ts-expect-error the Jacobian is called with f's parameters
+      jacobian(softmax)(new Float64Array(2));
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
+describe("ValueStack", () => {
+  it("pushes and pops numbers", () => {
+    expectTypeOf(stack).toEqualTypeOf<ValueStack>();
+    expectTypeOf(stack.push).toEqualTypeOf<(x: number) => void>();
+    expectTypeOf(stack.pop).toEqualTypeOf<() => number>();
+    expectTypeOf(stack.size).toEqualTypeOf<number>();
+    function rejected() {
+      // @ts-expect-error booleans are pushed as 0 / 1
+      stack.push(true);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
 describe("checkGrad", () => {
   it("returns a CheckGradResult", () => {
     expectTypeOf<Signatures["checkGrad"]>().toEqualTypeOf<CheckGradResult>();
+    expectTypeOf<
+      Signatures["checkGradOfArrays"]
+    >().toEqualTypeOf<CheckGradResult>();
     expectTypeOf<CheckGradResult>().toEqualTypeOf<{
       readonly ok: boolean;
       readonly maxAbsError: number;

@@ -404,9 +404,12 @@ describe("errors", () => {
     expect(tsadErrorOf(() => valueAndGrad(format)).message).toContain(
       "valueAndGrad needs a scalar result",
     );
+  });
+
+  it("rejects derivative of a function whose result is not differentiable", () => {
     // @ts-expect-error format returns a string
     expect(tsadErrorOf(() => derivative(format)).message).toContain(
-      "derivative needs a scalar result",
+      'derivative(format): the result of format has kind "none", which is not differentiable',
     );
   });
 

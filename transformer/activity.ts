@@ -23,26 +23,40 @@ export interface Activity {
 
 export function analyzeActivity(fn: FunctionIR): Activity {
   const varied = new Set(
-    fn.params.filter((p) => p.kind === "number").map((p) => p.name),
+    fn.params.filter((p) => p.kind !== "none").map((p) => p.name),
   );
-  forEachDefinition(fn.body, (name, value) => {
-    if (readsAny(value, varied)) varied.add(name);
-  });
+  // Loops make the flow cyclic (a carried variable feeds itself), so both
+  // passes run until nothing changes.
+  untilStable(varied, () =>
+    forEachDefinition(fn.body, (name, value) => {
+      if (readsAny(value, varied)) varied.add(name);
+    }),
+  );
 
   const useful = new Set<string>();
   const returned = fn.body.at(-1);
   if (returned?.kind === "return" && returned.value.kind === "var")
     useful.add(returned.value.name);
-  forEachDefinitionBackward(fn.body, (name, value) => {
-    if (useful.has(name))
-      differentiableReads(value, (read) => useful.add(read));
-  });
+  untilStable(useful, () =>
+    forEachDefinition(fn.body, (name, value) => {
+      if (useful.has(name))
+        differentiableReads(value, (read) => useful.add(read));
+    }),
+  );
 
   const active = new Set([...varied].filter((name) => useful.has(name)));
   forEachDefinition(fn.body, (name, value) => {
     if (active.has(name)) rejectOpaqueFlow(value, varied);
   });
   return { active };
+}
+
+/** Runs `pass`, which adds to `set`, until a run adds nothing. */
+function untilStable(set: ReadonlySet<string>, pass: () => void) {
+  for (let size = -1; size !== set.size;) {
+    size = set.size;
+    pass();
+  }
 }
 
 export function isActiveAtom(
@@ -54,22 +68,18 @@ export function isActiveAtom(
 
 type Visit = (name: string, value: Expr) => void;
 
+/** Every definition, nested blocks and loops included, in program order. */
 function forEachDefinition(body: readonly Stmt[], visit: Visit) {
   for (const s of body) {
     if (s.kind === "const" || s.kind === "assign") visit(s.name, s.value);
+    if (s.kind === "declare" && s.init) visit(s.name, s.init);
     if (s.kind === "if") {
       forEachDefinition(s.then, visit);
       forEachDefinition(s.else, visit);
     }
-  }
-}
-
-function forEachDefinitionBackward(body: readonly Stmt[], visit: Visit) {
-  for (const s of [...body].reverse()) {
-    if (s.kind === "const" || s.kind === "assign") visit(s.name, s.value);
-    if (s.kind === "if") {
-      forEachDefinitionBackward(s.then, visit);
-      forEachDefinitionBackward(s.else, visit);
+    if (s.kind === "loop") {
+      if (s.header.kind === "while") forEachDefinition(s.header.test, visit);
+      forEachDefinition(s.body, visit);
     }
   }
 }
@@ -111,6 +121,8 @@ function differentiableReads(e: Expr, visit: (name: string) => void): void {
       return differentiableReads(e.whenFalse, visit);
     case "member":
       return e.numeric ? differentiableReads(e.object, visit) : undefined;
+    case "index":
+      return differentiableReads(e.array, visit);
     default:
       return;
   }

@@ -30,11 +30,16 @@ export class Emitter {
   /** One namespace import per module specifier this file's code calls into. */
   readonly moduleImports = new Map<string, ts.Identifier>();
 
+  /** The namespace the runtime is imported as (`tsad_1`). */
+  readonly runtime: ts.Identifier;
+
   constructor(
     private readonly ts: typeof import("typescript"),
     context: ts.TransformationContext,
+    runtimeModule: string,
   ) {
     this.factory = context.factory;
+    this.runtime = this.namespaceFor(runtimeModule, "tsad");
   }
 
   namespaceFor(specifier: string, hint: string): ts.Identifier {
@@ -91,7 +96,6 @@ export class Emitter {
   }
 
   registration(
-    runtime: ts.Identifier,
     name: string,
     params: readonly ValueKind[],
     result: ValueKind,
@@ -101,7 +105,7 @@ export class Emitter {
       f.createArrayLiteralExpression(list.map((k) => f.createStringLiteral(k)));
     return f.createExpressionStatement(
       f.createCallExpression(
-        f.createPropertyAccessExpression(runtime, "registerCompiled"),
+        f.createPropertyAccessExpression(this.runtime, "registerCompiled"),
         undefined,
         [
           f.createIdentifier(name),
@@ -130,11 +134,23 @@ export class Emitter {
   }
 
   private kindType(kind: ValueKind): ts.TypeNode {
-    return this.factory.createKeywordTypeNode(
-      kind === "number"
-        ? this.ts.SyntaxKind.NumberKeyword
-        : this.ts.SyntaxKind.UndefinedKeyword,
-    );
+    const f = this.factory;
+    const number = () =>
+      f.createKeywordTypeNode(this.ts.SyntaxKind.NumberKeyword);
+    switch (kind) {
+      case "number":
+        return number();
+      case "array":
+        return f.createArrayTypeNode(number());
+      case "matrix":
+        return f.createArrayTypeNode(f.createArrayTypeNode(number()));
+      case "float64":
+        return f.createTypeReferenceNode("Float64Array");
+      case "float32":
+        return f.createTypeReferenceNode("Float32Array");
+      case "none":
+        return f.createKeywordTypeNode(this.ts.SyntaxKind.UndefinedKeyword);
+    }
   }
 
   private statements(
@@ -207,7 +223,7 @@ export class Emitter {
       case "accumulate":
         return f.createExpressionStatement(
           f.createBinaryExpression(
-            f.createIdentifier(s.name),
+            this.elementOf({ kind: "var", name: s.name }, s.indices ?? []),
             ts.SyntaxKind.PlusEqualsToken,
             this.expression(s.value),
           ),
@@ -222,7 +238,96 @@ export class Emitter {
         );
       case "return":
         return f.createReturnStatement(this.expression(s.value));
+      case "loop":
+        return this.loop(s, types);
+      case "push":
+        return f.createExpressionStatement(
+          f.createCallExpression(this.stackMethod("push"), undefined, [
+            this.expression(s.value),
+          ]),
+        );
+      case "pop":
+        return f.createExpressionStatement(
+          f.createAssignment(
+            f.createIdentifier(s.name),
+            f.createCallExpression(this.stackMethod("pop"), undefined, []),
+          ),
+        );
     }
+  }
+
+  private stackMethod(method: "push" | "pop"): ts.Expression {
+    const f = this.factory;
+    return f.createPropertyAccessExpression(
+      f.createPropertyAccessExpression(this.runtime, "stack"),
+      method,
+    );
+  }
+
+  private loop(
+    s: Extract<Stmt, { kind: "loop" }>,
+    types: ReadonlyMap<string, ValueType>,
+  ): ts.Statement {
+    const f = this.factory;
+    const ts = this.ts;
+    const body = this.statements(s.body, types);
+    const header = s.header;
+    if (header.kind === "while") {
+      if (header.test.length === 0) {
+        return f.createWhileStatement(
+          this.expression(header.condition),
+          f.createBlock(body, true),
+        );
+      }
+      const exit = f.createIfStatement(
+        f.createLogicalNot(this.expression(header.condition)),
+        f.createBreakStatement(),
+      );
+      return f.createWhileStatement(
+        f.createTrue(),
+        f.createBlock(
+          [...this.statements(header.test, types), exit, ...body],
+          true,
+        ),
+      );
+    }
+    const counter = f.createIdentifier(header.counter);
+    const up = header.step > 0;
+    const compare = up
+      ? header.inclusive
+        ? ts.SyntaxKind.LessThanEqualsToken
+        : ts.SyntaxKind.LessThanToken
+      : header.inclusive
+        ? ts.SyntaxKind.GreaterThanEqualsToken
+        : ts.SyntaxKind.GreaterThanToken;
+    const step = Math.abs(header.step);
+    const update =
+      step === 1
+        ? f.createPostfixUnaryExpression(
+            counter,
+            up ? ts.SyntaxKind.PlusPlusToken : ts.SyntaxKind.MinusMinusToken,
+          )
+        : f.createBinaryExpression(
+            counter,
+            up ? ts.SyntaxKind.PlusEqualsToken : ts.SyntaxKind.MinusEqualsToken,
+            f.createNumericLiteral(step),
+          );
+    return f.createForStatement(
+      f.createVariableDeclarationList(
+        [
+          f.createVariableDeclaration(
+            header.counter,
+            undefined,
+            undefined,
+            this.expression(header.start),
+          ),
+        ],
+        ts.NodeFlags.Let,
+      ),
+      f.createBinaryExpression(counter, compare, this.expression(header.end)),
+      update,
+      f.createBlock(body, true),
+    );
   }
 
   /** A lone `if` in an `else` prints as `else if`. */
@@ -326,7 +431,79 @@ export class Emitter {
         );
       case "stopGradient":
         return this.expression(e.value);
+      case "index":
+        return this.elementOf(e.array, e.indices);
+      case "zeros":
+        return this.zeros(this.expression(e.like), e.arrayKind);
+      case "length":
+        return f.createPropertyAccessExpression(
+          this.elementOf(e.array, e.indices),
+          "length",
+        );
     }
+  }
+
+  /**
+   * Zeros shaped like `like`: `new Float64Array(x.length)`,
+   * `new Array(x.length).fill(0)`, `m.map((row) => new Array(row.length).fill(0))`.
+   */
+  private zeros(like: ts.Expression, kind: ValueKind): ts.Expression {
+    const f = this.factory;
+    const length = (e: ts.Expression) =>
+      f.createPropertyAccessExpression(e, "length");
+    const filled = (e: ts.Expression) =>
+      f.createCallExpression(
+        f.createPropertyAccessExpression(
+          f.createNewExpression(f.createIdentifier("Array"), undefined, [
+            length(e),
+          ]),
+          "fill",
+        ),
+        undefined,
+        [f.createNumericLiteral(0)],
+      );
+    switch (kind) {
+      case "float64":
+      case "float32":
+        return f.createNewExpression(
+          f.createIdentifier(
+            kind === "float64" ? "Float64Array" : "Float32Array",
+          ),
+          undefined,
+          [length(like)],
+        );
+      case "matrix": {
+        const row = f.createIdentifier("row");
+        return f.createCallExpression(
+          f.createPropertyAccessExpression(like, "map"),
+          undefined,
+          [
+            f.createArrowFunction(
+              undefined,
+              undefined,
+              [f.createParameterDeclaration(undefined, undefined, row)],
+              undefined,
+              undefined,
+              filled(row),
+            ),
+          ],
+        );
+      }
+      default:
+        return filled(like);
+    }
+  }
+
+  /** `a`, `a[i]`, `m[i][j]`. */
+  private elementOf(array: Expr, indices: readonly Expr[]): ts.Expression {
+    return indices.reduce<ts.Expression>(
+      (target, index) =>
+        this.factory.createElementAccessExpression(
+          target,
+          this.expression(index),
+        ),
+      this.expression(array),
+    );
   }
 
   private calleeExpression(

@@ -16,6 +16,7 @@
 import { isActiveAtom, type Activity } from "./activity";
 import {
   binary,
+  mapBlocks,
   num,
   ref,
   type Expr,
@@ -69,6 +70,16 @@ export function forwardMode(
             },
           ];
         }
+        if (value.kind === "index") {
+          const array = value.array;
+          const element: Expr = isActiveAtom(activity, array)
+            ? { ...value, array: ref(tangentName(array.name)) }
+            : num(0);
+          return [
+            s,
+            { kind: "const", name: tangentName(s.name), value: element },
+          ];
+        }
         return [
           s,
           {
@@ -80,7 +91,14 @@ export function forwardMode(
       }
       case "declare":
         return activity.active.has(s.name)
-          ? [s, { kind: "declare", name: tangentName(s.name) }]
+          ? [
+              s,
+              {
+                kind: "declare",
+                name: tangentName(s.name),
+                init: s.init && tangentOf(s.init),
+              },
+            ]
           : [s];
       case "assign":
         return activity.active.has(s.name)
@@ -94,13 +112,8 @@ export function forwardMode(
             ]
           : [s];
       case "if":
-        return [
-          {
-            ...s,
-            then: s.then.flatMap(statement),
-            else: s.else.flatMap(statement),
-          },
-        ];
+      case "loop":
+        return [mapBlocks(s, (block) => block.flatMap(statement))];
       case "return":
         return [
           {

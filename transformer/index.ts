@@ -92,8 +92,7 @@ function transformFile(
     return sourceFile;
   }
 
-  const emitter = new Emitter(ts, context);
-  const runtime = emitter.namespaceFor(lowerContext.runtimeModule, "tsad");
+  const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
   const identifiers = identifiersOf(ts, sourceFile);
   const after = new Map<ts.Statement, ts.Statement[]>();
   const hoistedRegistrations: ts.Statement[] = [];
@@ -122,12 +121,7 @@ function transformFile(
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
       ];
-      const registration = emitter.registration(
-        runtime,
-        fn.name,
-        params,
-        "number",
-      );
+      const registration = emitter.registration(fn.name, params, "number");
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
       after.set(fn.statement, [
@@ -199,7 +193,8 @@ function differentiate(
   const signature = checker.getSignatureFromDeclaration(fn.node);
   if (
     !signature ||
-    valueKindOf(ts, checker.getReturnTypeOfSignature(signature)) !== "number"
+    valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature)) !==
+      "number"
   ) {
     throw new DiffError(
       fn.node,

@@ -104,6 +104,24 @@ export type Expr =
   | { readonly kind: "undefined" }
   /** `stopGradient(value)`: the value, with derivative zero. */
   | { readonly kind: "stopGradient"; readonly value: Expr }
+  /** `a[i]`, `m[i][j]`: an element of an array (a variable or verbatim). */
+  | {
+      readonly kind: "index";
+      readonly array: Expr;
+      readonly indices: readonly Expr[];
+    }
+  /** `a.length`, `m[i].length`. */
+  | {
+      readonly kind: "length";
+      readonly array: Expr;
+      readonly indices: readonly Expr[];
+    }
+  /** A new array of zeros shaped like `like` (adjoints of array inputs). */
+  | {
+      readonly kind: "zeros";
+      readonly like: Expr;
+      readonly arrayKind: ValueKind;
+    }
   /** A property read on an inactive value (`label.length`). */
   | {
       readonly kind: "member";
@@ -136,8 +154,28 @@ export type Stmt =
       readonly value: Expr;
       readonly origin?: ts.Node;
     }
-  /** `name += value`: adjoint accumulation. */
-  | { readonly kind: "accumulate"; readonly name: string; readonly value: Expr }
+  /** `name += value` (`name[i] += value`): adjoint accumulation. */
+  | {
+      readonly kind: "accumulate";
+      readonly name: string;
+      readonly indices?: readonly Expr[];
+      readonly value: Expr;
+    }
+  /** `for` over a counted range, or `while`; see `LoopHeader`. */
+  | {
+      readonly kind: "loop";
+      readonly header: LoopHeader;
+      /**
+       * Variables declared before the loop and assigned at the end of each
+       * iteration (`s = s_1`): the only values one iteration passes on.
+       */
+      readonly carried: readonly string[];
+      readonly body: readonly Stmt[];
+    }
+  /** Saves a value on the runtime's value stack for the reverse sweep. */
+  | { readonly kind: "push"; readonly value: Expr }
+  /** `name = stack.pop()`: restores what a `push` saved. */
+  | { readonly kind: "pop"; readonly name: string }
   /** A call kept for its side effects (`console.log(x)`). */
   | { readonly kind: "effect"; readonly value: Expr }
   | {
@@ -147,6 +185,30 @@ export type Stmt =
       readonly else: readonly Stmt[];
     }
   | { readonly kind: "return"; readonly value: Expr };
+
+/**
+ * `counted`: `for (let i = start; i < end; i += step)` with `start` and
+ * `end` fixed before the loop and `i` changed only by the step, so the
+ * reverse sweep can run the same indices backwards without storing them.
+ * `while`: anything else; `test` statements compute `condition` before
+ * each iteration.
+ */
+export type LoopHeader =
+  | {
+      readonly kind: "counted";
+      readonly counter: string;
+      readonly start: Expr;
+      readonly end: Expr;
+      /** A non-zero integer. */
+      readonly step: number;
+      /** `<=` / `>=` rather than `<` / `>`. */
+      readonly inclusive: boolean;
+    }
+  | {
+      readonly kind: "while";
+      readonly test: readonly Stmt[];
+      readonly condition: Expr;
+    };
 
 /**
  * What `lower` produces: the source's statements, each local variable
@@ -165,7 +227,7 @@ export type SurfaceStmt =
       readonly kind: "assign";
       readonly name: string;
       readonly value: Expr;
-      readonly origin: ts.Node;
+      readonly origin?: ts.Node;
     }
   | { readonly kind: "effect"; readonly value: Expr }
   | {
@@ -174,7 +236,19 @@ export type SurfaceStmt =
       readonly then: readonly SurfaceStmt[];
       readonly else: readonly SurfaceStmt[];
     }
-  | { readonly kind: "return"; readonly value: Expr };
+  | { readonly kind: "return"; readonly value: Expr }
+  | {
+      readonly kind: "loop";
+      readonly header: SurfaceLoopHeader;
+      readonly body: readonly SurfaceStmt[];
+    }
+  | { readonly kind: "break" }
+  | { readonly kind: "continue" };
+
+/** Like `LoopHeader`, before normalization: `while` tests any expression. */
+export type SurfaceLoopHeader =
+  | Extract<LoopHeader, { kind: "counted" }>
+  | { readonly kind: "while"; readonly condition: Expr };
 
 export interface SurfaceFunction {
   readonly name: string;
@@ -245,6 +319,11 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
       return { ...e, object: f(e.object) };
     case "stopGradient":
       return { ...e, value: f(e.value) };
+    case "index":
+    case "length":
+      return { ...e, array: f(e.array), indices: e.indices.map(f) };
+    case "zeros":
+      return { ...e, like: f(e.like) };
     default:
       return e;
   }
@@ -269,13 +348,17 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
   switch (s.kind) {
     case "const":
     case "assign":
-    case "accumulate":
     case "destructure":
     case "effect":
     case "return":
+    case "push":
       return { ...s, value: f(s.value) };
+    case "accumulate":
+      return { ...s, indices: s.indices?.map(f), value: f(s.value) };
     case "declare":
       return s.init ? { ...s, init: f(s.init) } : s;
+    case "pop":
+      return s;
     case "if":
       return {
         ...s,
@@ -283,6 +366,17 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
         then: s.then.map((t) => mapExprs(t, f)),
         else: s.else.map((t) => mapExprs(t, f)),
       };
+    case "loop": {
+      const header: LoopHeader =
+        s.header.kind === "counted"
+          ? { ...s.header, start: f(s.header.start), end: f(s.header.end) }
+          : {
+              ...s.header,
+              test: s.header.test.map((t) => mapExprs(t, f)),
+              condition: f(s.header.condition),
+            };
+      return { ...s, header, body: s.body.map((t) => mapExprs(t, f)) };
+    }
   }
 }
 
@@ -365,10 +459,35 @@ export function definedNames(
   for (const s of body) {
     if (s.kind === "const" || s.kind === "declare") into.add(s.name);
     if (s.kind === "destructure") s.names.forEach((n) => n && into.add(n));
-    if (s.kind === "if") {
-      definedNames(s.then, into);
-      definedNames(s.else, into);
+    if (s.kind === "loop" && s.header.kind === "counted") {
+      into.add(s.header.counter);
     }
+    for (const block of nestedBlocks(s)) definedNames(block, into);
   }
   return into;
+}
+
+/** The blocks nested directly in a statement: branches, a loop's test and body. */
+export function nestedBlocks(s: Stmt): (readonly Stmt[])[] {
+  if (s.kind === "if") return [s.then, s.else];
+  if (s.kind === "loop") {
+    return s.header.kind === "while" ? [s.header.test, s.body] : [s.body];
+  }
+  return [];
+}
+
+/** The statement with `f` applied to each block nested directly in it. */
+export function mapBlocks(
+  s: Stmt,
+  f: (block: readonly Stmt[]) => readonly Stmt[],
+): Stmt {
+  if (s.kind === "if") return { ...s, then: f(s.then), else: f(s.else) };
+  if (s.kind === "loop") {
+    const header =
+      s.header.kind === "while"
+        ? { ...s.header, test: f(s.header.test) }
+        : s.header;
+    return { ...s, header, body: f(s.body) };
+  }
+  return s;
 }

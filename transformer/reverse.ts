@@ -1,10 +1,9 @@
 /**
  * Reverse mode: the adjoint (VJP) function of a normalized function.
  *
- * A forward sweep (the normalized body: every primal value the reverse
- * sweep needs stays in its own variable, thanks to SSA) is followed by a
- * reverse sweep: the adjoint statements of the body in reverse order, `if`s
- * re-tested with the same (unchanged) test value. The result is
+ * A forward sweep (the normalized body) is followed by a reverse sweep: the
+ * adjoint statements of the body in reverse order, `if`s re-tested with the
+ * same (unchanged) test value. The result is
  * `[value, ...adjoint of each parameter]`:
  *
  *   function f(x, y) {               function f__vjp(x, y, r_adj) {
@@ -16,27 +15,59 @@
  *                                       return [r, x_adj, y_adj];
  *                                     }
  *
- * A value computed inside a branch of the forward sweep that the reverse
- * sweep reads is declared before the branch, so the reverse branch sees it.
+ * Outside loops every value stays in its own variable (SSA), so the reverse
+ * sweep reads it where it is; a value computed in a branch that the reverse
+ * sweep reads is declared before the branch.
+ *
+ * Loops run backwards over the same iterations. An iteration's values are
+ * recomputed from what the iteration started with, so only the variables a
+ * loop carries from one iteration to the next are saved, on the value
+ * stack, and only those the recomputation or the adjoint reads:
+ *
+ *   for (let i = 0; i < n; i++) {       for (let i = n - 1; i >= 0; i--) {
+ *     const p_1 = p * x[i];               p = stack.pop();
+ *     stack.push(p);            <-        (recompute p_1 if needed)
+ *     p = p_1;                            p_1_adj = p_adj; p_adj = 0;
+ *   }                                     x_adj[i] += p * p_1_adj;
+ *                                         p_adj += x[i] * p_1_adj;
+ *                                       }
+ *
+ * A dot product or a sum of squares carries only sums, whose values the
+ * adjoint never reads: such loops save nothing. A `while` loop counts its
+ * iterations; a counted `for` recomputes its indices.
  *
  * An adjoint is declared by its first contribution (`let v_adj = ...`) and
  * accumulated after (`v_adj += ...`); one that first receives a
- * contribution inside a branch is declared as 0 before that branch.
+ * contribution inside a branch or loop is declared as 0 before it.
  */
 import { isActiveAtom, type Activity } from "./activity";
 import {
   allReads,
-  definedNames,
   binary,
+  definedNames,
   forEachExpr,
+  mapBlocks,
+  nestedBlocks,
   num,
   ref,
   type Expr,
   type FunctionIR,
+  type LoopHeader,
+  type Param,
   type Stmt,
 } from "./ir";
 import { derivativeName, type Names } from "./naming";
 import { partialsOf } from "./rules";
+
+type Loop = Extract<Stmt, { kind: "loop" }>;
+
+/** What the forward sweep adds to a loop so the reverse sweep can undo it. */
+interface LoopPlan {
+  /** Carried variables pushed at the end of each iteration, in order. */
+  readonly saved: readonly string[];
+  /** A `while` loop's iteration count. */
+  readonly trips?: string;
+}
 
 export function reverseMode(
   fn: FunctionIR,
@@ -46,7 +77,7 @@ export function reverseMode(
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
     throw new Error("normalized body must end in return");
-  const forwardSweep = fn.body.slice(0, -1);
+  const primalBody = fn.body.slice(0, -1);
 
   const adjoints = new Map<string, string>();
   const adjointName = (name: string) => {
@@ -56,10 +87,21 @@ export function reverseMode(
     return adjoint;
   };
   const declared = new Set<string>();
+  const plans = new Map<Loop, LoopPlan>();
   const seed = adjointName(
     returned.value.kind === "var" ? returned.value.name : "result",
   );
   if (isActiveAtom(activity, returned.value)) declared.add(returned.value.name);
+
+  const arrayParams = fn.params.filter(
+    (p) => p.kind !== "number" && p.kind !== "none",
+  );
+  const arrayAdjoints: Stmt[] = arrayParams
+    .filter((p) => activity.active.has(p.name))
+    .map((p) => {
+      declared.add(p.name);
+      return { kind: "const", name: adjointName(p.name), value: zerosLike(p) };
+    });
 
   const accumulate = (out: Stmt[], operand: Expr, value: Expr) => {
     if (!isActiveAtom(activity, operand)) return;
@@ -72,7 +114,20 @@ export function reverseMode(
     }
   };
 
-  const reverseBlock = (body: readonly Stmt[]): Stmt[] => {
+  /** `let v_adj = 0` for outer variables a nested block contributes to. */
+  const declareBefore = (out: Stmt[], blocks: readonly Stmt[][]) => {
+    const inside = definedNames(blocks.flat());
+    for (const name of activeReads(blocks.flat(), activity)) {
+      if (inside.has(name) || declared.has(name)) continue;
+      declared.add(name);
+      out.push({ kind: "declare", name: adjointName(name), init: num(0) });
+    }
+  };
+
+  const reverseBlock = (
+    body: readonly Stmt[],
+    carried: ReadonlySet<string>,
+  ): Stmt[] => {
     const out: Stmt[] = [];
     for (const s of [...body].reverse()) {
       switch (s.kind) {
@@ -101,29 +156,47 @@ export function reverseMode(
             });
             break;
           }
+          if (value.kind === "index") {
+            if (isActiveAtom(activity, value.array)) {
+              out.push({
+                kind: "accumulate",
+                name: adjointName(value.array.name),
+                indices: value.indices,
+                value: adjoint,
+              });
+            }
+            break;
+          }
           for (const { operand, partial } of partialsOf(value, ref(s.name))) {
             accumulate(out, operand, binary("*", partial, adjoint));
           }
-          break;
-        }
-        case "if": {
-          const inside = definedNames([...s.then, ...s.else]);
-          for (const name of activeReads([...s.then, ...s.else], activity)) {
-            if (inside.has(name) || declared.has(name)) continue;
-            declared.add(name);
+          // A carried variable's adjoint restarts for the previous iteration.
+          if (s.kind === "assign" && carried.has(s.name)) {
             out.push({
-              kind: "declare",
-              name: adjointName(name),
-              init: num(0),
+              kind: "assign",
+              name: adjointName(s.name),
+              value: num(0),
             });
           }
+          break;
+        }
+        case "declare":
+          if (s.init && activity.active.has(s.name) && declared.has(s.name)) {
+            accumulate(out, s.init, ref(adjointName(s.name)));
+          }
+          break;
+        case "if": {
+          declareBefore(out, [[...s.then], [...s.else]]);
           out.push({
             ...s,
-            then: reverseBlock(s.then),
-            else: reverseBlock(s.else),
+            then: reverseBlock(s.then, carried),
+            else: reverseBlock(s.else, carried),
           });
           break;
         }
+        case "loop":
+          out.push(...reverseLoop(s, declareBefore));
+          break;
         default:
           break;
       }
@@ -131,7 +204,52 @@ export function reverseMode(
     return out;
   };
 
-  const reverseSweep = reverseBlock(forwardSweep);
+  const reverseLoop = (
+    loop: Loop,
+    declareAdjoints: (out: Stmt[], blocks: readonly Stmt[][]) => void,
+  ): Stmt[] => {
+    const out: Stmt[] = [];
+    declareAdjoints(out, [[...loop.body]]);
+    const carried = new Set(loop.carried);
+    const adjointBody = reverseBlock(loop.body, carried);
+    // Recompute the iteration from the values it started with: the body
+    // without its write-backs, only what the adjoint needs.
+    const forwardBody = loop.body.filter(
+      (s) => !(s.kind === "assign" && carried.has(s.name)),
+    );
+    const recompute = neededOnly(
+      withPlans(forwardBody, plans, /*save*/ false),
+      adjointBody,
+    );
+    const readByAdjoint = new Set<string>();
+    forEachExpr(adjointBody, (e) =>
+      allReads(e, (name) => readByAdjoint.add(name)),
+    );
+    const iteration = hoistBranchValues(
+      [...recompute, ...adjointBody],
+      (name) => readByAdjoint.has(name),
+    );
+    const reads = new Set<string>();
+    forEachExpr(iteration, (e) => allReads(e, (name) => reads.add(name)));
+    const saved = loop.carried.filter((name) => reads.has(name));
+    const trips =
+      loop.header.kind === "while" ? names.fresh("iterations") : undefined;
+    plans.set(loop, { saved, trips });
+    const restore: Stmt[] = [...saved]
+      .reverse()
+      .map((name) => ({ kind: "pop", name }));
+    const { header, prologue } = reversedHeader(loop.header, trips, names);
+    out.push({
+      kind: "loop",
+      header,
+      carried: [],
+      body: [...prologue, ...restore, ...iteration],
+    });
+    return out;
+  };
+
+  const reverseSweep = reverseBlock(primalBody, new Set());
+  const forwardSweep = withPlans(primalBody, plans, /*save*/ true);
   const neededByReverse = new Set<string>();
   forEachExpr(reverseSweep, (e) =>
     allReads(e, (name) => neededByReverse.add(name)),
@@ -141,21 +259,219 @@ export function reverseMode(
       ? { kind: "undefined" }
       : declared.has(p.name)
         ? ref(adjointName(p.name))
-        : num(0),
+        : p.kind === "number"
+          ? num(0)
+          : zerosLike(p),
   );
   return {
     name: derivativeName(fn.name, "vjp"),
     params: [...fn.params, { name: seed, kind: "number" }],
     body: [
-      ...hoistBranchValues(forwardSweep, neededByReverse),
+      ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
+      ...arrayAdjoints,
       ...reverseSweep,
       {
         kind: "return",
-        value: { kind: "tuple", elements: [returned.value, ...paramAdjoints] },
+        value: {
+          kind: "tuple",
+          elements: [returned.value, ...paramAdjoints],
+        },
       },
     ],
     resultKinds: ["number", ...fn.params.map((p) => p.kind)],
   };
+}
+
+/** A fresh array of zeros shaped like parameter `p`. */
+function zerosLike(p: Param): Expr {
+  return { kind: "zeros", like: ref(p.name), arrayKind: p.kind };
+}
+
+/**
+ * The reverse of a loop header: the same iterations, last first. A counted
+ * loop recomputes its indices from `start` and `end` (unchanged during the
+ * loop, so still there); a `while` loop runs `trips` times, and its body
+ * recomputes everything else.
+ */
+function reversedHeader(
+  header: LoopHeader,
+  trips: string | undefined,
+  names: Names,
+): { header: LoopHeader; prologue: Stmt[] } {
+  if (header.kind === "while") {
+    const k = names.fresh("k");
+    return {
+      header: {
+        kind: "counted",
+        counter: k,
+        start: ref(trips!),
+        end: num(0),
+        step: -1,
+        inclusive: false,
+      },
+      prologue: [],
+    };
+  }
+  const { counter, start, end, step, inclusive } = header;
+  if (Math.abs(step) === 1) {
+    // The last index: the first one past `end`, stepped back.
+    const span = binary("-", end, start);
+    const whole: Expr = {
+      kind: "math",
+      fn: inclusive === step > 0 ? "floor" : "ceil",
+      args: [step > 0 ? span : binary("-", start, end)],
+    };
+    const count = inclusive ? binary("+", whole, num(1)) : whole;
+    const last = binary(
+      step > 0 ? "+" : "-",
+      start,
+      minusOne(isIntegerSpan(header) ? stripRounding(count) : count),
+    );
+    return {
+      header: {
+        kind: "counted",
+        counter,
+        start: last,
+        end: start,
+        step: -step,
+        inclusive: true,
+      },
+      prologue: [],
+    };
+  }
+  const k = names.fresh("k");
+  const span = binary("-", end, start);
+  const count: Expr = inclusive
+    ? binary(
+        "+",
+        { kind: "math", fn: "floor", args: [binary("/", span, num(step))] },
+        num(1),
+      )
+    : { kind: "math", fn: "ceil", args: [binary("/", span, num(step))] };
+  return {
+    header: {
+      kind: "counted",
+      counter: k,
+      start: binary("-", count, num(1)),
+      end: num(0),
+      step: -1,
+      inclusive: true,
+    },
+    prologue: [
+      {
+        kind: "const",
+        name: counter,
+        value: binary("+", start, binary("*", ref(k), num(step))),
+      },
+    ],
+  };
+}
+
+/** Both bounds are integer arithmetic on literals and array lengths. */
+function isIntegerSpan(header: Extract<LoopHeader, { kind: "counted" }>) {
+  const integral = (e: Expr): boolean =>
+    (e.kind === "num" && Number.isInteger(e.value)) ||
+    e.kind === "length" ||
+    (e.kind === "binary" &&
+      (e.op === "+" || e.op === "-" || e.op === "*") &&
+      integral(e.left) &&
+      integral(e.right));
+  return integral(header.start) && integral(header.end);
+}
+
+/** `e - 1`, folded into a trailing literal: `n - 1` -> `n - 2`. */
+function minusOne(e: Expr): Expr {
+  if (e.kind === "binary" && e.right.kind === "num") {
+    if (e.op === "-") return { ...e, right: num(e.right.value + 1) };
+    if (e.op === "+") return { ...e, right: num(e.right.value - 1) };
+  }
+  return binary("-", e, num(1));
+}
+
+function stripRounding(e: Expr): Expr {
+  if (e.kind === "math" && (e.fn === "floor" || e.fn === "ceil")) {
+    return e.args[0]!;
+  }
+  if (e.kind === "binary") return { ...e, left: stripRounding(e.left) };
+  return e;
+}
+
+/**
+ * The forward code of these statements as the reverse sweep needs it run:
+ * `while` loops count their iterations, and (when `save`) every loop pushes
+ * the carried values its reverse reads, at the end of each iteration.
+ */
+function withPlans(
+  body: readonly Stmt[],
+  plans: ReadonlyMap<Loop, LoopPlan>,
+  save: boolean,
+): Stmt[] {
+  return body.flatMap((s): Stmt[] => {
+    if (s.kind !== "loop") {
+      return [mapBlocks(s, (block) => withPlans(block, plans, save))];
+    }
+    const plan = plans.get(s);
+    const inner = withPlans(s.body, plans, save);
+    const carried = new Set(s.carried);
+    const writeBacks = inner.findIndex(
+      (t) => t.kind === "assign" && carried.has(t.name),
+    );
+    const split = writeBacks === -1 ? inner.length : writeBacks;
+    const pushes: Stmt[] =
+      save && plan
+        ? plan.saved.map((name) => ({ kind: "push", value: ref(name) }))
+        : [];
+    const count: Stmt[] = plan?.trips
+      ? [
+          {
+            kind: "assign",
+            name: plan.trips,
+            value: binary("+", ref(plan.trips), num(1)),
+          },
+        ]
+      : [];
+    const loop: Stmt = {
+      ...s,
+      carried: plan?.trips ? [...s.carried, plan.trips] : s.carried,
+      body: [
+        ...inner.slice(0, split),
+        ...pushes,
+        ...count,
+        ...inner.slice(split),
+      ],
+    };
+    return plan?.trips
+      ? [{ kind: "declare", name: plan.trips, init: num(0) }, loop]
+      : [loop];
+  });
+}
+
+/**
+ * The statements `later` needs, in order: dead recomputation dropped (a
+ * loop stays if it assigns anything needed).
+ */
+function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
+  const needed = new Set<string>();
+  forEachExpr(later, (e) => allReads(e, (name) => needed.add(name)));
+  const kept: Stmt[] = [];
+  for (const s of [...body].reverse()) {
+    const defines = definedNames([s]);
+    if (s.kind === "assign") defines.add(s.name);
+    assignedIn(s, defines);
+    if (![...defines].some((name) => needed.has(name))) continue;
+    kept.unshift(s);
+    forEachExpr([s], (e) => allReads(e, (name) => needed.add(name)));
+  }
+  return kept;
+}
+
+function assignedIn(s: Stmt, into: Set<string>) {
+  for (const block of nestedBlocks(s)) {
+    for (const t of block) {
+      if (t.kind === "assign") into.add(t.name);
+      assignedIn(t, into);
+    }
+  }
 }
 
 function calleeBase(call: Extract<Expr, { kind: "call" }>): string {
@@ -163,39 +479,31 @@ function calleeBase(call: Extract<Expr, { kind: "call" }>): string {
   return ref.kind === "local" ? ref.name : ref.derivativeBase;
 }
 
-/** Active variables read by these statements' values. */
-function activeReads(
-  body: readonly Stmt[],
-  activity: Activity,
-  into = new Set<string>(),
-): Set<string> {
-  for (const s of body) {
-    if (s.kind === "const" || s.kind === "assign") {
-      allReads(s.value, (name) => activity.active.has(name) && into.add(name));
-    }
-    if (s.kind === "if") activeReads([...s.then, ...s.else], activity, into);
-  }
+/** Active variables read by these statements' values, nested blocks too. */
+function activeReads(body: readonly Stmt[], activity: Activity): Set<string> {
+  const into = new Set<string>();
+  forEachExpr(body, (e) =>
+    allReads(e, (name) => activity.active.has(name) && into.add(name)),
+  );
   return into;
 }
 
 /**
  * `if (c) { const t = ...; }` -> `let t; if (c) { t = ...; }` for each `t`
- * in `needed`: the reverse sweep's branches are other blocks.
+ * the reverse sweep reads (`needed`): its branches are other blocks.
  */
 function hoistBranchValues(
   body: readonly Stmt[],
-  needed: ReadonlySet<string>,
+  needed: (name: string) => boolean,
 ): Stmt[] {
   const hoisted: string[] = [];
   const rewrite = (block: readonly Stmt[]): Stmt[] =>
     block.map((s): Stmt => {
-      if (s.kind === "const" && needed.has(s.name)) {
+      if (s.kind === "const" && needed(s.name)) {
         hoisted.push(s.name);
         return { kind: "assign", name: s.name, value: s.value };
       }
-      if (s.kind === "if")
-        return { ...s, then: rewrite(s.then), else: rewrite(s.else) };
-      return s;
+      return s.kind === "if" ? mapBlocks(s, rewrite) : s;
     });
   return body.flatMap((s): Stmt[] => {
     if (s.kind !== "if") return [s];

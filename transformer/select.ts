@@ -190,20 +190,34 @@ function misplacedTag(
 }
 
 /**
- * `number` (numeric literal types too, and `number | undefined` for an
- * optional parameter) is differentiable; for now nothing else is.
+ * What a type is for differentiation (DESIGN.md "Types"): `number` (also
+ * `number | undefined` for an optional parameter), `number[]` and
+ * `readonly number[]`, `Float64Array`, `Float32Array`, `number[][]`;
+ * anything else is not differentiable.
  */
 export function valueKindOf(
   ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
   type: ts.Type,
 ): ValueKind {
   const defined = type.isUnion()
     ? type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined))
     : [type];
-  return defined.length > 0 &&
-    defined.every((t) => t.flags & ts.TypeFlags.NumberLike)
-    ? "number"
-    : "none";
+  if (defined.length === 0) return "none";
+  if (defined.every((t) => t.flags & ts.TypeFlags.NumberLike)) return "number";
+  if (defined.length !== 1) return "none";
+  const only = defined[0]!;
+  const name = only.getSymbol()?.getName();
+  if (name === "Float64Array") return "float64";
+  if (name === "Float32Array") return "float32";
+  if (checker.isArrayType(only)) {
+    const element = checker.getTypeArguments(only as ts.TypeReference)[0];
+    if (!element) return "none";
+    const elementKind = valueKindOf(ts, checker, element);
+    if (elementKind === "number") return "array";
+    if (elementKind === "array") return "matrix";
+  }
+  return "none";
 }
 
 /**
@@ -223,7 +237,7 @@ export function resolveMarkedCallee(
   if (!target) return undefined;
   const { fn, derivativeBase } = target;
   const params = fn.parameters.map((p) =>
-    valueKindOf(ts, checker.getTypeAtLocation(p)),
+    valueKindOf(ts, checker, checker.getTypeAtLocation(p)),
   );
 
   if (ts.isIdentifier(callee)) {

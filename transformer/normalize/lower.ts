@@ -23,8 +23,10 @@ import type {
   Expr,
   Param,
   SurfaceFunction,
+  SurfaceLoopHeader,
   SurfaceStmt as Stmt,
 } from "../ir";
+import { jumps, structureJumps } from "./jumps";
 import type { Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
@@ -107,7 +109,11 @@ class Lowering {
       }
       return {
         name: this.localName(p.name),
-        kind: valueKindOf(ts, this.context.checker.getTypeAtLocation(p)),
+        kind: valueKindOf(
+          ts,
+          this.context.checker,
+          this.context.checker.getTypeAtLocation(p),
+        ),
         type: p.type,
         optional: p.initializer !== undefined || p.questionToken !== undefined,
       };
@@ -177,6 +183,12 @@ class Lowering {
           (node as ts.ExpressionStatement).expression,
         );
       case ts.SyntaxKind.ReturnStatement: {
+        if (this.insideLoop(node)) {
+          throw this.unsupported(
+            node,
+            "`return` inside a loop (assign the result to a variable, `break`, and return after the loop)",
+          );
+        }
         const value = (node as ts.ReturnStatement).expression;
         return [
           {
@@ -201,11 +213,31 @@ class Lowering {
       case ts.SyntaxKind.EmptyStatement:
         return [];
       case ts.SyntaxKind.ForStatement:
+        return this.forStatement(node as ts.ForStatement);
       case ts.SyntaxKind.ForOfStatement:
+        return this.forOfStatement(node as ts.ForOfStatement);
+      case ts.SyntaxKind.WhileStatement: {
+        const loop = node as ts.WhileStatement;
+        return this.generalLoop(loop, [], this.expression(loop.expression), []);
+      }
+      case ts.SyntaxKind.DoStatement: {
+        const loop = node as ts.DoStatement;
+        return this.generalLoop(loop, [], undefined, [], loop.expression);
+      }
+      case ts.SyntaxKind.BreakStatement:
+      case ts.SyntaxKind.ContinueStatement: {
+        const jump = node as ts.BreakOrContinueStatement;
+        if (jump.label)
+          throw this.unsupported(jump, "labelled `break` and `continue`");
+        return [
+          {
+            kind:
+              jump.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue",
+          },
+        ];
+      }
       case ts.SyntaxKind.ForInStatement:
-      case ts.SyntaxKind.WhileStatement:
-      case ts.SyntaxKind.DoStatement:
-        throw this.unsupported(node, "loops");
+        throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
         throw this.unsupported(node, "`switch`");
       case ts.SyntaxKind.TryStatement:
@@ -216,6 +248,349 @@ class Lowering {
           `this statement (${ts.SyntaxKind[node.kind]})`,
         );
     }
+  }
+
+  /**
+   * `for (let i = a; i < b; i += c)` with `i` changed only by the step, `b`
+   * fixed during the loop and no `break` is a counted loop; any other `for`
+   * is an initializer followed by a general loop.
+   */
+  private forStatement(node: ts.ForStatement): Stmt[] {
+    const ts = this.ts;
+    const counted = this.countedHeader(node);
+    if (counted) {
+      return [
+        { kind: "loop", header: counted, body: this.loopBody(node.statement) },
+      ];
+    }
+    const init = node.initializer;
+    const initStatements =
+      init === undefined
+        ? []
+        : ts.isVariableDeclarationList(init)
+          ? this.variables(init)
+          : this.expressionStatement(init);
+    const update = node.incrementor
+      ? this.expressionStatement(node.incrementor)
+      : [];
+    const condition = node.condition
+      ? this.expression(node.condition)
+      : undefined;
+    return [
+      ...initStatements,
+      ...this.generalLoop(node, [], condition, update),
+    ];
+  }
+
+  private countedHeader(
+    node: ts.ForStatement,
+  ): Extract<SurfaceLoopHeader, { kind: "counted" }> | undefined {
+    const ts = this.ts;
+    const init = node.initializer;
+    const test = node.condition && skipParentheses(ts, node.condition);
+    if (
+      !init ||
+      !ts.isVariableDeclarationList(init) ||
+      !(init.flags & ts.NodeFlags.Let) ||
+      init.declarations.length !== 1 ||
+      !test ||
+      !ts.isBinaryExpression(test) ||
+      !node.incrementor
+    ) {
+      return undefined;
+    }
+    const declaration = init.declarations[0]!;
+    if (!ts.isIdentifier(declaration.name) || !declaration.initializer)
+      return undefined;
+    const counter = this.context.checker.getSymbolAtLocation(declaration.name);
+    const left = skipParentheses(ts, test.left);
+    if (
+      !ts.isIdentifier(left) ||
+      this.context.checker.getSymbolAtLocation(left) !== counter
+    )
+      return undefined;
+    const step = this.stepOf(node.incrementor, counter!);
+    const op = test.operatorToken.kind;
+    const upward =
+      op === ts.SyntaxKind.LessThanToken ||
+      op === ts.SyntaxKind.LessThanEqualsToken;
+    const downward =
+      op === ts.SyntaxKind.GreaterThanToken ||
+      op === ts.SyntaxKind.GreaterThanEqualsToken;
+    if (step === undefined || !((upward && step > 0) || (downward && step < 0)))
+      return undefined;
+    const assigned = this.assignedSymbols(node.statement);
+    if (assigned.has(counter!) || this.containsJump(node.statement, "break"))
+      return undefined;
+    if (this.readsAnyOf(test.right, assigned)) return undefined;
+    return {
+      kind: "counted",
+      counter: this.localName(declaration.name),
+      start: this.expression(declaration.initializer),
+      end: this.expression(test.right),
+      step,
+      inclusive:
+        op === ts.SyntaxKind.LessThanEqualsToken ||
+        op === ts.SyntaxKind.GreaterThanEqualsToken,
+    };
+  }
+
+  /** `i++`, `--i`, `i += 2`, `i -= 1` on `counter`: the integer step. */
+  private stepOf(
+    update: ts.Expression,
+    counter: ts.Symbol,
+  ): number | undefined {
+    const ts = this.ts;
+    update = skipParentheses(ts, update);
+    const isCounter = (e: ts.Expression) =>
+      ts.isIdentifier(e) &&
+      this.context.checker.getSymbolAtLocation(e) === counter;
+    if (
+      (ts.isPrefixUnaryExpression(update) ||
+        ts.isPostfixUnaryExpression(update)) &&
+      isCounter(update.operand)
+    ) {
+      if (update.operator === ts.SyntaxKind.PlusPlusToken) return 1;
+      if (update.operator === ts.SyntaxKind.MinusMinusToken) return -1;
+    }
+    if (
+      ts.isBinaryExpression(update) &&
+      isCounter(update.left) &&
+      ts.isNumericLiteral(update.right)
+    ) {
+      const amount = Number(update.right.text);
+      if (!Number.isInteger(amount) || amount === 0) return undefined;
+      if (update.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)
+        return amount;
+      if (update.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken)
+        return -amount;
+    }
+    return undefined;
+  }
+
+  /** `for (const v of xs)`: a counted loop over the indices of `xs`. */
+  private forOfStatement(node: ts.ForOfStatement): Stmt[] {
+    const ts = this.ts;
+    const list = node.initializer;
+    const iterable = skipParentheses(ts, node.expression);
+    if (
+      !ts.isVariableDeclarationList(list) ||
+      list.declarations.length !== 1 ||
+      !ts.isIdentifier(list.declarations[0]!.name) ||
+      !ts.isIdentifier(iterable) ||
+      this.kindOf(iterable) === "none" ||
+      this.kindOf(iterable) === "number" ||
+      node.awaitModifier
+    ) {
+      throw this.unsupported(
+        node,
+        "this `for...of` (write `for (const x of xs)` over a local array)",
+      );
+    }
+    const array = this.expression(iterable);
+    const counter = this.names.fresh("i");
+    const element: Stmt = {
+      kind: "let",
+      name: this.localName(list.declarations[0]!.name as ts.Identifier),
+      value: {
+        kind: "index",
+        array,
+        indices: [{ kind: "var", name: counter }],
+      },
+      constant: true,
+      origin: list,
+    };
+    const body = [element, ...this.statement(node.statement)];
+    const length: Expr = { kind: "length", array, indices: [] };
+    if (!this.containsJump(node.statement, "break")) {
+      return [
+        {
+          kind: "loop",
+          header: {
+            kind: "counted",
+            counter,
+            start: { kind: "num", value: 0 },
+            end: length,
+            step: 1,
+            inclusive: false,
+          },
+          body: structureJumps(body, undefined),
+        },
+      ];
+    }
+    const index: Expr = { kind: "var", name: counter };
+    return [
+      {
+        kind: "let",
+        name: counter,
+        value: { kind: "num", value: 0 },
+        constant: false,
+        origin: node,
+      },
+      ...this.generalLoopOf(
+        node,
+        body,
+        { kind: "compare", op: "<", left: index, right: length },
+        [
+          {
+            kind: "assign",
+            name: counter,
+            value: {
+              kind: "binary",
+              op: "+",
+              left: index,
+              right: { kind: "num", value: 1 },
+            },
+            origin: node,
+          },
+        ],
+      ),
+    ];
+  }
+
+  /**
+   * A loop with a `while` header. `break` sets a flag that ends the loop
+   * (so there is one exit); `continue` skips the rest of the body but not
+   * `update`; a `do...while` tests `postTest` after the body.
+   */
+  private generalLoop(
+    node: ts.IterationStatement,
+    before: Stmt[],
+    condition: Expr | undefined,
+    update: Stmt[],
+    postTest?: ts.Expression,
+  ): Stmt[] {
+    const body = this.statement(node.statement);
+    const check: Stmt[] = postTest
+      ? [this.breakUnless(this.expression(postTest))]
+      : [];
+    return [
+      ...before,
+      ...this.generalLoopOf(node, body, condition, [...check, ...update]),
+    ];
+  }
+
+  private breakUnless(condition: Expr): Stmt {
+    return { kind: "if", test: condition, then: [], else: [{ kind: "break" }] };
+  }
+
+  private generalLoopOf(
+    node: ts.Node,
+    body: Stmt[],
+    condition: Expr | undefined,
+    update: Stmt[],
+  ): Stmt[] {
+    const hasBreak = [...body, ...update].some((s) => jumps(s, "break"));
+    const flag = hasBreak ? this.names.fresh("done") : undefined;
+    const flagRead: Expr | undefined = flag
+      ? { kind: "var", name: flag }
+      : undefined;
+    const structuredUpdate = structureJumps(update, flag);
+    const guardedUpdate: Stmt[] =
+      flagRead && structuredUpdate.length > 0
+        ? [{ kind: "if", test: flagRead, then: [], else: structuredUpdate }]
+        : structuredUpdate;
+    const notDone: Expr | undefined = flagRead && {
+      kind: "not",
+      operand: flagRead,
+    };
+    const test: Expr =
+      notDone && condition
+        ? { kind: "logical", op: "&&", left: notDone, right: condition }
+        : (notDone ?? condition ?? { kind: "bool", value: true });
+    return [
+      ...(flag
+        ? [
+            {
+              kind: "let" as const,
+              name: flag,
+              value: { kind: "bool" as const, value: false },
+              constant: false,
+              origin: node,
+            },
+          ]
+        : []),
+      {
+        kind: "loop",
+        header: { kind: "while", condition: test },
+        body: [...structureJumps(body, flag), ...guardedUpdate],
+      },
+    ];
+  }
+
+  private loopBody(node: ts.Statement): Stmt[] {
+    return structureJumps(this.statement(node), undefined);
+  }
+
+  private insideLoop(node: ts.Node): boolean {
+    for (let n = node.parent; n !== this.fn; n = n.parent) {
+      if (this.ts.isIterationStatement(n, false)) return true;
+    }
+    return false;
+  }
+
+  /** Whether `node` has a `break`/`continue` for the loop it is in (not a nested one). */
+  private containsJump(node: ts.Node, kind: "break" | "continue"): boolean {
+    const ts = this.ts;
+    const target =
+      kind === "break"
+        ? ts.SyntaxKind.BreakStatement
+        : ts.SyntaxKind.ContinueStatement;
+    const visit = (n: ts.Node): boolean => {
+      if (n.kind === target) return true;
+      if (ts.isIterationStatement(n, false) || ts.isFunctionLike(n))
+        return false;
+      if (kind === "break" && ts.isSwitchStatement(n)) return false;
+      return ts.forEachChild(n, visit) ?? false;
+    };
+    return visit(node);
+  }
+
+  /** Symbols of the variables `node` assigns to. */
+  private assignedSymbols(node: ts.Node): Set<ts.Symbol> {
+    const ts = this.ts;
+    const assigned = new Set<ts.Symbol>();
+    const add = (target: ts.Expression) => {
+      const symbol = ts.isIdentifier(target)
+        ? this.context.checker.getSymbolAtLocation(target)
+        : undefined;
+      if (symbol) assigned.add(symbol);
+    };
+    const visit = (n: ts.Node) => {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      ) {
+        add(skipParentheses(ts, n.left));
+        if (ts.isArrayLiteralExpression(n.left))
+          n.left.elements.forEach((e) => add(skipParentheses(ts, e)));
+      }
+      if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken ||
+          n.operator === ts.SyntaxKind.MinusMinusToken)
+      ) {
+        add(skipParentheses(ts, n.operand));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return assigned;
+  }
+
+  private readsAnyOf(node: ts.Node, symbols: ReadonlySet<ts.Symbol>): boolean {
+    const ts = this.ts;
+    if (ts.isIdentifier(node)) {
+      const symbol = this.context.checker.getSymbolAtLocation(node);
+      return symbol !== undefined && symbols.has(symbol);
+    }
+    return (
+      ts.forEachChild(
+        node,
+        (child) => this.readsAnyOf(child, symbols) || undefined,
+      ) ?? false
+    );
   }
 
   private variables(list: ts.VariableDeclarationList): Stmt[] {
@@ -413,8 +788,11 @@ class Lowering {
 
   private isNumber(node: ts.Expression): boolean {
     return (
-      valueKindOf(this.ts, this.context.checker.getTypeAtLocation(node)) ===
-      "number"
+      valueKindOf(
+        this.ts,
+        this.context.checker,
+        this.context.checker.getTypeAtLocation(node),
+      ) === "number"
     );
   }
 
@@ -480,7 +858,7 @@ class Lowering {
           "tsad cannot differentiate `++`/`--` inside an expression. Write it as its own statement (`x += 1;`).",
         );
       case ts.SyntaxKind.ElementAccessExpression:
-        throw this.unsupported(node, "array element access");
+        return this.elementAccess(node as ts.ElementAccessExpression);
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
         throw this.unsupported(node, "closures");
@@ -565,8 +943,66 @@ class Lowering {
     );
   }
 
+  /** `a[i]`, `m[i][j]`: an element of a local or module-level array. */
+  private elementAccess(node: ts.ElementAccessExpression): Expr {
+    const { array, indices } = this.arrayPath(node);
+    const kind = this.kindOf(node);
+    if (
+      kind === "array" ||
+      kind === "float64" ||
+      kind === "float32" ||
+      kind === "matrix"
+    ) {
+      throw this.unsupported(
+        node,
+        "a row of a matrix as a value (read its elements as `m[i][j]`)",
+      );
+    }
+    return { kind: "index", array, indices };
+  }
+
+  /** `m[i][j]` -> the array `m` and the indices `[i, j]`. */
+  private arrayPath(node: ts.ElementAccessExpression): {
+    array: Expr;
+    indices: Expr[];
+  } {
+    const ts = this.ts;
+    const indices: Expr[] = [];
+    let target: ts.Expression = node;
+    while (ts.isElementAccessExpression(target)) {
+      indices.unshift(this.expression(target.argumentExpression));
+      target = skipParentheses(ts, target.expression);
+    }
+    const kind = this.kindOf(target);
+    if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
+      throw this.unsupported(
+        node,
+        "element access on anything but a variable holding an array",
+      );
+    }
+    return { array: this.expression(target), indices };
+  }
+
+  private kindOf(node: ts.Expression) {
+    return valueKindOf(
+      this.ts,
+      this.context.checker,
+      this.context.checker.getTypeAtLocation(node),
+    );
+  }
+
   private propertyAccess(node: ts.PropertyAccessExpression): Expr {
     const ts = this.ts;
+    if (
+      node.name.text === "length" &&
+      this.kindOf(node.expression) !== "none"
+    ) {
+      const target = skipParentheses(ts, node.expression);
+      if (ts.isElementAccessExpression(target))
+        return { kind: "length", ...this.arrayPath(target) };
+      if (ts.isIdentifier(target))
+        return { kind: "length", array: this.expression(target), indices: [] };
+    }
     if (this.isGlobalMath(node.expression)) {
       if (mathConstants.has(node.name.text))
         return { kind: "mathConst", name: node.name.text };

@@ -25,7 +25,9 @@ import {
   type Expr,
   type FunctionIR,
   type Stmt,
+  type LoopHeader,
   type SurfaceFunction,
+  type SurfaceLoopHeader,
   type SurfaceStmt,
 } from "../ir";
 import type { Names } from "../naming";
@@ -101,7 +103,77 @@ class SsaBuilder {
           this.block(then ? s.then : s.else),
         );
         return false;
+      case "loop":
+        this.loop(s);
+        return false;
+      case "break":
+      case "continue":
+        throw new Error(`\`${s.kind}\` left after structuring the loop body`);
     }
+  }
+
+  /**
+   * A loop: each variable it assigns that exists before it becomes one
+   * carried variable, declared before the loop from its current value and
+   * written back at the end of each iteration; inside the body, SSA as
+   * everywhere else.
+   *
+   *   let s = 0;                        let s_1 = 0;
+   *   for (...) s += x[i] * x[i];  ->   for (...) {
+   *                                       const t = x[i] * x[i];
+   *                                       const s_2 = s_1 + t;
+   *                                       s_1 = s_2;
+   *                                     }
+   */
+  private loop(s: Extract<SurfaceStmt, { kind: "loop" }>) {
+    const carried: [source: string, name: string][] = [];
+    for (const source of assignedIn(s.body)) {
+      if (!this.current.has(source)) continue;
+      const name = this.versionName(source);
+      this.out.push({
+        kind: "declare",
+        name,
+        init: this.current.get(source) ?? { kind: "undefined" },
+      });
+      this.bind(source, { kind: "var", name });
+      carried.push([source, name]);
+    }
+    const header = this.loopHeader(s.header);
+    const before = new Map(this.current);
+    const body = this.block(s.body);
+    for (const [source, name] of carried) {
+      const value = this.current.get(source);
+      if (!sameAtom(value, { kind: "var", name })) {
+        body.push({
+          kind: "assign",
+          name,
+          value: value ?? { kind: "undefined" },
+        });
+      }
+    }
+    this.current = before;
+    this.out.push({
+      kind: "loop",
+      header,
+      carried: carried.map(([, name]) => name),
+      body,
+    });
+  }
+
+  private loopHeader(header: SurfaceLoopHeader): LoopHeader {
+    if (header.kind === "counted") {
+      const start = this.bound(header.start, "start");
+      const end = this.bound(header.end, "end");
+      const counter = this.versionName(header.counter);
+      this.bind(header.counter, { kind: "var", name: counter });
+      return { ...header, counter, start, end };
+    }
+    const saved = this.out;
+    this.out = [];
+    const condition = this.atom(header.condition, "test");
+    const test = this.out;
+    this.out = saved;
+    return { kind: "while", test, condition };
   }
 
   /** The returned value as an atom: a computed one is called `result`. */
@@ -232,6 +304,13 @@ class SsaBuilder {
         return { ...value, elements: value.elements.map(atom) };
       case "member":
         return { ...value, object: atom(value.object) };
+      case "index":
+      case "length":
+        return {
+          ...value,
+          array: atom(value.array),
+          indices: value.indices.map((i) => this.bound(i, "t")),
+        };
       case "stopGradient":
         return { ...value, value: atom(value.value) };
       case "cond":
@@ -255,6 +334,16 @@ class SsaBuilder {
       return { ...value, left: atom(value.left), right: atom(value.right) };
     }
     return atom(value);
+  }
+
+  /**
+   * A counted loop's bound: index arithmetic (`x.length - 1`) stays as
+   * written, so the reverse sweep can see it is an integer.
+   */
+  private bound(value: Expr, hint: string): Expr {
+    return isIndexArithmetic(value)
+      ? this.rename(value)
+      : this.atom(value, hint);
   }
 
   /** `value` with each variable read as its current version. */
@@ -288,6 +377,27 @@ class SsaBuilder {
   }
 }
 
+/** Literals, variables, lengths, `+ - *` of those. */
+function isIndexArithmetic(value: Expr): boolean {
+  switch (value.kind) {
+    case "num":
+    case "var":
+      return true;
+    case "length":
+      return (
+        value.array.kind === "var" && value.indices.every(isIndexArithmetic)
+      );
+    case "binary":
+      return (
+        (value.op === "+" || value.op === "-" || value.op === "*") &&
+        isIndexArithmetic(value.left) &&
+        isIndexArithmetic(value.right)
+      );
+    default:
+      return false;
+  }
+}
+
 /** Comparisons and logic over arithmetic: no calls, nothing to sequence. */
 function isPlainCondition(value: Expr): boolean {
   if (
@@ -301,6 +411,22 @@ function isPlainCondition(value: Expr): boolean {
     (inner) => ((plain &&= isPlainCondition(inner)), inner),
   );
   return plain;
+}
+
+/** Surface variables assigned anywhere in these statements. */
+function assignedIn(
+  body: readonly SurfaceStmt[],
+  into = new Set<string>(),
+): Set<string> {
+  for (const s of body) {
+    if (s.kind === "assign" || s.kind === "let") into.add(s.name);
+    if (s.kind === "if") {
+      assignedIn(s.then, into);
+      assignedIn(s.else, into);
+    }
+    if (s.kind === "loop") assignedIn(s.body, into);
+  }
+  return into;
 }
 
 function isAtom(value: Expr): boolean {
@@ -322,6 +448,13 @@ function temporaryName(value: Expr, fallback: string): string {
     value.kind === "math" || value.kind === "call" ? value.args : [];
   const suffix = first?.kind === "var" ? `_${first.name}` : "";
   if (value.kind === "math") return `${value.fn}${suffix}`;
+  if (value.kind === "index" && value.array.kind === "var") {
+    const names = value.indices.map((i) => (i.kind === "var" ? i.name : "k"));
+    return [value.array.name, ...names].join("_");
+  }
+  if (value.kind === "length" && value.array.kind === "var") {
+    return value.indices.length === 0 ? "n" : `${value.array.name}_length`;
+  }
   if (value.kind === "call") {
     const ref = value.callee.ref;
     return `${ref.kind === "local" ? ref.name : ref.derivativeBase}${suffix}`;

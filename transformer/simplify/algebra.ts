@@ -295,6 +295,12 @@ export function expressionKey(e: Expr): string | undefined {
       const operand = expressionKey(e.operand);
       return operand === undefined ? undefined : `(-${operand})`;
     }
+    case "index": {
+      const parts = [e.array, ...e.indices].map(expressionKey);
+      return parts.includes(undefined)
+        ? undefined
+        : `${parts[0]}[${parts.slice(1).join("][")}]`;
+    }
     case "math": {
       const args = e.args.map(expressionKey);
       return args.includes(undefined)

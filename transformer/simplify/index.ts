@@ -16,6 +16,8 @@
 import {
   allReads,
   definedNames,
+  mapBlocks,
+  nestedBlocks,
   forEachExpr,
   mapExprs,
   mapSubexpressions,
@@ -78,6 +80,14 @@ function statementSimplifier(primal: ReadonlySet<string>) {
         else: s.else.map(simplifyStatement),
       };
     }
+    if (s.kind === "loop") {
+      // Loop headers compute indices and tests: primal values.
+      const header = mapExprs({ ...s, body: [] }, (e) =>
+        simplifyExpr(e, /*exact*/ true),
+      ) as Extract<Stmt, { kind: "loop" }>;
+      return { ...header, body: s.body.map(simplifyStatement) };
+    }
+    if (s.kind === "push" || s.kind === "pop") return s;
     const exact =
       s.kind === "effect" ||
       (s.kind === "destructure"
@@ -101,12 +111,11 @@ function mutatedNames(
   into = new Set<string>(),
 ): Set<string> {
   for (const s of body) {
-    if (s.kind === "assign" || s.kind === "accumulate") into.add(s.name);
-    if (s.kind === "declare" && !s.init) into.add(s.name);
-    if (s.kind === "if") {
-      mutatedNames(s.then, into);
-      mutatedNames(s.else, into);
+    if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
+      into.add(s.name);
     }
+    if (s.kind === "declare" && !s.init) into.add(s.name);
+    for (const block of nestedBlocks(s)) mutatedNames(block, into);
   }
   return into;
 }
@@ -148,8 +157,12 @@ function removeDead(
           if (unused(s.name) && (isPure(s.value) || s.value.kind === "call"))
             return ((changed = true), []);
           return [s];
-        case "declare":
         case "assign":
+          if (s.value.kind === "var" && s.value.name === s.name) {
+            return ((changed = true), []);
+          }
+        // falls through
+        case "declare":
         case "accumulate":
           if (
             unused(s.name) &&
@@ -173,12 +186,53 @@ function removeDead(
             return ((changed = true), []);
           return [{ ...s, then, else: otherwise }];
         }
+        case "loop": {
+          const loop = mapBlocks(s, visit) as typeof s;
+          if (loop.header.kind === "counted" && loop.body.length === 0) {
+            return ((changed = true), []);
+          }
+          return [loop];
+        }
         default:
           return [s];
       }
     });
   const result = visit(body);
   return changed ? result : undefined;
+}
+
+/**
+ * How deep in loops each variable is read at most: a value defined outside
+ * a loop is not moved into it, where it would be computed every iteration.
+ */
+function loopDepthOfUses(body: readonly Stmt[]): Map<string, number> {
+  const depths = new Map<string, number>();
+  const visit = (block: readonly Stmt[], depth: number) => {
+    for (const s of block) {
+      const record = (e: Expr, at: number) =>
+        allReads(e, (name) =>
+          depths.set(name, Math.max(depths.get(name) ?? 0, at)),
+        );
+      if (s.kind === "if") {
+        record(s.test, depth);
+        visit(s.then, depth);
+        visit(s.else, depth);
+      } else if (s.kind === "loop") {
+        if (s.header.kind === "counted") {
+          record(s.header.start, depth);
+          record(s.header.end, depth + 1);
+        } else {
+          record(s.header.condition, depth + 1);
+          visit(s.header.test, depth + 1);
+        }
+        visit(s.body, depth + 1);
+      } else {
+        mapExprs(s, (e) => (record(e, depth), e));
+      }
+    }
+  };
+  visit(body, 0);
+  return depths;
 }
 
 /**
@@ -194,7 +248,8 @@ function inlineOne(
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
   let candidate: { name: string; value: Expr } | undefined;
-  const find = (block: readonly Stmt[]) => {
+  const useDepths = loopDepthOfUses(body);
+  const find = (block: readonly Stmt[], depth: number) => {
     for (const [i, s] of block.entries()) {
       if (candidate) return;
       const value =
@@ -217,16 +272,22 @@ function inlineOne(
         const usedNext =
           next !== undefined && next.kind !== "if" && touches(next, s.name);
         const movable = isPure(value) && (!readsMutated || usedNext);
-        if (movable && (isAtom(value) || uses.get(s.name) === 1))
+        const sameLoop = (useDepths.get(s.name) ?? 0) <= depth;
+        if (
+          movable &&
+          (isAtom(value) || (uses.get(s.name) === 1 && sameLoop))
+        ) {
           candidate = { name: s.name, value };
+        }
       }
       if (s.kind === "if") {
-        find(s.then);
-        find(s.else);
+        find(s.then, depth);
+        find(s.else, depth);
       }
+      if (s.kind === "loop") find(s.body, depth + 1);
     }
   };
-  find(body);
+  find(body, 0);
   if (!candidate) return undefined;
   const { name, value } = candidate;
   const visit = (block: readonly Stmt[]): Stmt[] =>
@@ -236,15 +297,7 @@ function inlineOne(
       const replaced = simplifyStatement(
         mapExprs(s, (e) => substitute(e, name, value)),
       );
-      return replaced.kind === "if"
-        ? [
-            {
-              ...replaced,
-              then: visit(replaced.then),
-              else: visit(replaced.else),
-            },
-          ]
-        : [replaced];
+      return [mapBlocks(replaced, visit)];
     });
   return visit(body);
 }
@@ -258,13 +311,24 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
     const first =
       s.kind === "declare"
         ? s.init
-        : s.kind === "accumulate"
+        : s.kind === "accumulate" || s.kind === "assign"
           ? s.value
           : undefined;
-    if (!first || (s.kind !== "declare" && s.kind !== "accumulate")) continue;
+    const target = s.kind === "accumulate" ? indicesKey(s.indices) : "";
+    if (target === undefined) continue;
+    if (
+      !first ||
+      (s.kind !== "declare" && s.kind !== "accumulate" && s.kind !== "assign")
+    ) {
+      continue;
+    }
     for (let j = i + 1; j < body.length; j++) {
       const later = body[j]!;
-      if (later.kind === "accumulate" && later.name === s.name) {
+      if (
+        later.kind === "accumulate" &&
+        later.name === s.name &&
+        indicesKey(later.indices) === target
+      ) {
         const between = body.slice(i + 1, j);
         const touched = new Set<string>();
         mutatedNames(between, touched);
@@ -286,6 +350,13 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
     }
   }
   return inBranches(body, foldAccumulations);
+}
+
+/** `[i][j]` as a key, `""` for none, `undefined` if not comparable. */
+function indicesKey(indices: readonly Expr[] | undefined): string | undefined {
+  if (!indices) return "";
+  const keys = indices.map(expressionKey);
+  return keys.includes(undefined) ? undefined : `[${keys.join("][")}]`;
 }
 
 /**
@@ -314,9 +385,7 @@ function coalesceMerges(
       block.map((t): Stmt => {
         if (t.kind === "assign" && t.name === s.name)
           return { ...t, name: copy.name };
-        if (t.kind === "if")
-          return { ...t, then: rename(t.then), else: rename(t.else) };
-        return t;
+        return mapBlocks(t, rename);
       });
     return [...body.slice(0, i), ...rename(between), ...body.slice(j + 1)];
   }
@@ -329,16 +398,14 @@ function inBranches(
   rewrite: (block: readonly Stmt[]) => Stmt[] | undefined,
 ): Stmt[] | undefined {
   for (const [i, s] of body.entries()) {
-    if (s.kind !== "if") continue;
-    const then = rewrite(s.then);
-    const otherwise = rewrite(s.else);
-    if (then || otherwise) {
-      return [
-        ...body.slice(0, i),
-        { ...s, then: then ?? [...s.then], else: otherwise ?? [...s.else] },
-        ...body.slice(i + 1),
-      ];
-    }
+    let changed = false;
+    const rewritten = mapBlocks(s, (block) => {
+      if (changed) return block;
+      const next = rewrite(block);
+      if (next) changed = true;
+      return next ?? block;
+    });
+    if (changed) return [...body.slice(0, i), rewritten, ...body.slice(i + 1)];
   }
   return undefined;
 }
@@ -404,14 +471,7 @@ function finalizeDeclarations(
   return body.map((s): Stmt => {
     if (s.kind === "declare" && s.init && !mutated.has(s.name))
       return { kind: "const", name: s.name, value: s.init };
-    if (s.kind === "if") {
-      return {
-        ...s,
-        then: finalizeDeclarations(s.then, mutated),
-        else: finalizeDeclarations(s.else, mutated),
-      };
-    }
-    return s;
+    return mapBlocks(s, (block) => finalizeDeclarations(block, mutated));
   });
 }
 
@@ -446,6 +506,10 @@ function reuseComputedValues(
           then: visit(s.then, available),
           else: visit(s.else, available),
         };
+      }
+      if (s.kind === "loop") {
+        const header = mapExprs({ ...s, body: [] }, replace) as typeof s;
+        return { ...header, body: visit(s.body, available) };
       }
       const replaced =
         s.kind === "const"

@@ -1,0 +1,116 @@
+/**
+ * `jacobian(f, argnums = 0)`: the Jacobian of `f`'s result with respect to
+ * one parameter, as `number[][]` (rows: outputs, columns: inputs).
+ * Matrices count row-major, a number counts as one row or one column:
+ *
+ *   jacobian((x: number[]) => [x[0] * x[1], Math.sin(x[0])])([a, b])
+ *     // [[b, a], [Math.cos(a), 0]]
+ *
+ * Each call picks the cheaper mode from the shapes of that call: forward
+ * mode, one `f__jvp` per input with a unit tangent (a column each), when
+ * there are no more inputs than outputs; else reverse mode, one `f__vjp`
+ * per output with a unit cotangent (a row each).
+ */
+import { fitArity, requireCompiled } from "./compiled.js";
+import { TsadError } from "./errors.js";
+import {
+  flatSize,
+  flatten,
+  forEachUnit,
+  type DifferentiableKind,
+} from "./kinds.js";
+import type { CompiledDerivatives } from "./registry.js";
+import type { Differentiable, DifferentiableIndex } from "./types.js";
+import {
+  callName,
+  requireArgnums,
+  requireDifferentiableResult,
+  requireKind,
+  zeroTangent,
+} from "./validate.js";
+
+export function jacobian<P extends [Differentiable, ...unknown[]]>(
+  f: (...args: P) => Differentiable,
+): (...args: P) => number[][];
+export function jacobian<P extends unknown[]>(
+  f: (...args: P) => Differentiable,
+  argnums: DifferentiableIndex<P>,
+): (...args: P) => number[][];
+export function jacobian(
+  f: Function,
+  argnums: unknown = 0,
+): (...args: unknown[]) => number[][] {
+  const entry = requireCompiled(f, "jacobian");
+  const outputKind = requireDifferentiableResult(entry, "jacobian");
+  const where = callName("jacobian", entry);
+  if (Array.isArray(argnums)) {
+    throw new TsadError(
+      `${where}: argnums must be one parameter index, got an array; ` +
+        `call jacobian once per parameter`,
+    );
+  }
+  const index = requireArgnums(entry, argnums, "jacobian").indices[0]!;
+  // requireArgnums only accepts differentiable parameters.
+  const inputKind = entry.params[index] as DifferentiableKind;
+  const arity = entry.params.length;
+  return (...args) => {
+    const primals = fitArity(args, arity);
+    const input = primals[index];
+    if (input === undefined) {
+      throw new TsadError(`${where}: argument ${index} is missing`);
+    }
+    primals.forEach((primal, i) =>
+      requireKind(entry.params[i]!, primal, `argument ${i}`, where),
+    );
+    const inputs = flatSize(inputKind, input);
+    // A vector result's length is only known from the value itself.
+    const value =
+      outputKind === "number" ? 0 : Reflect.apply(f, undefined, primals);
+    const outputs = flatSize(outputKind, value);
+    return inputs <= outputs
+      ? forwardJacobian(entry, primals, index, outputKind, outputs)
+      : reverseJacobian(entry, primals, index, outputKind, value);
+  };
+}
+
+/** One jvp per input: column `j` is the tangent of the result along e_j. */
+function forwardJacobian(
+  entry: CompiledDerivatives,
+  primals: unknown[],
+  index: number,
+  outputKind: DifferentiableKind,
+  outputs: number,
+): number[][] {
+  const inputKind = entry.params[index] as DifferentiableKind;
+  const input = primals[index];
+  const tangents = entry.params.map((kind, i) =>
+    i === index ? undefined : zeroTangent(kind, primals[i]),
+  );
+  const rows = Array.from({ length: outputs }, () =>
+    new Array<number>(flatSize(inputKind, input)).fill(0),
+  );
+  forEachUnit(inputKind, input, (unit, j) => {
+    tangents[index] = unit;
+    const column = flatten(outputKind, entry.jvp(...primals, ...tangents)[1]);
+    rows.forEach((row, i) => {
+      row[j] = column[i]!;
+    });
+  });
+  return rows;
+}
+
+/** One vjp per output: row `i` is the adjoint of the input for e_i. */
+function reverseJacobian(
+  entry: CompiledDerivatives,
+  primals: unknown[],
+  index: number,
+  outputKind: DifferentiableKind,
+  value: unknown,
+): number[][] {
+  const inputKind = entry.params[index] as DifferentiableKind;
+  const rows: number[][] = [];
+  forEachUnit(outputKind, value, (unit) => {
+    rows.push(flatten(inputKind, entry.vjp(...primals, unit)[index + 1]));
+  });
+  return rows;
+}

@@ -1,0 +1,59 @@
+/**
+ * The value stack of generated reverse-mode code: the forward sweep pushes
+ * values that a loop overwrites, the reverse sweep pops them in reverse
+ * order (Tapenade's PUSH/POP). One growable Float64Array, no per-value
+ * objects; booleans go in as 0/1, integers as numbers (exact to 2^53).
+ *
+ *   for (...) { tsad.stack.push(x); x = x * w; }      // forward sweep
+ *   for (...) { x = tsad.stack.pop(); ... }           // reverse sweep
+ */
+import { TsadError } from "./errors.js";
+
+export class ValueStack {
+  #values: Float64Array;
+  #size = 0;
+
+  /** `initialCapacity`: values held before the first growth. */
+  constructor(initialCapacity = 1024) {
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 1) {
+      throw new TsadError(
+        `ValueStack: initialCapacity must be a positive integer, got ${initialCapacity}`,
+      );
+    }
+    this.#values = new Float64Array(initialCapacity);
+  }
+
+  push(x: number): void {
+    if (this.#size === this.#values.length) this.#grow();
+    this.#values[this.#size++] = x;
+  }
+
+  pop(): number {
+    if (this.#size === 0) {
+      throw new TsadError(
+        "tsad.stack.pop: the value stack is empty; generated code popped more values " +
+          "than it pushed, which is a bug in tsad: please report it",
+      );
+    }
+    return this.#values[--this.#size]!;
+  }
+
+  /** How many values are on the stack. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** How many values fit before the next growth; it never shrinks. */
+  get capacity(): number {
+    return this.#values.length;
+  }
+
+  #grow(): void {
+    const grown = new Float64Array(this.#values.length * 2);
+    grown.set(this.#values);
+    this.#values = grown;
+  }
+}
+
+/** The stack generated code uses: `tsad.stack.push(v)`, `tsad.stack.pop()`. */
+export const stack = new ValueStack();
