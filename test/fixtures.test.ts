@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { grad, jvp } from "../runtime/index.js";
-import { lookupCompiled } from "../runtime/registry.js";
+import { lookupCompiled, type ValueKind } from "../runtime/registry.js";
 import {
   emitTo,
   formatDiagnostic,
@@ -99,7 +99,7 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
         ? (await import(pathToFileURL(checkFile).href)).check
         : {};
       const marked = Object.entries(module).filter(
-        (entry): entry is [string, (...args: number[]) => number] =>
+        (entry): entry is [string, (...args: Arg[]) => number] =>
           typeof entry[1] === "function" &&
           lookupCompiled(entry[1]) !== undefined,
       );
@@ -110,6 +110,7 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
           fnName,
           f,
           check.domains?.[fnName],
+          check.lengths?.[fnName],
           check.gradients?.[fnName],
           random,
         );
@@ -120,42 +121,139 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
 
 /** The API seen without its precise types: the fixtures are only known at run time. */
 const untyped = { grad, jvp } as unknown as {
-  grad: (f: Function, argnums: number[]) => (...args: number[]) => number[];
-  jvp: (f: Function, primals: number[], tangents: number[]) => [number, number];
+  grad: (f: Function, argnums: number[]) => (...args: Arg[]) => Arg[];
+  jvp: (f: Function, primals: Arg[], tangents: Arg[]) => [number, number];
 };
+
+type Arg =
+  number | number[] | Float64Array | Float32Array | number[][] | string;
+type Kind = ValueKind;
+/** Arrays in one call share a length, matrices are square. */
+const LENGTHS = [3, 5, 4, 1, 6];
+
+function makeArg(
+  kind: Kind,
+  [lo, hi]: [number, number],
+  length: number,
+  random: () => number,
+): Arg {
+  const draw = () => lo + (hi - lo) * random();
+  const vector = () => Array.from({ length }, draw);
+  switch (kind) {
+    case "number":
+      return draw();
+    case "array":
+      return vector();
+    case "float64":
+      return Float64Array.from(vector());
+    case "float32":
+      return Float32Array.from(vector());
+    case "matrix":
+      return Array.from({ length }, vector);
+    case "none":
+      // Parameters that are not differentiable get a string, as a label would.
+      return "label";
+  }
+}
+
+/** The numbers in an argument or gradient, row-major. */
+function flatten(value: Arg): number[] {
+  if (typeof value === "number") return [value];
+  if (typeof value === "string") return [];
+  return Array.from(value as ArrayLike<number | number[]>).flatMap((v) =>
+    typeof v === "number" ? [v] : [...v],
+  );
+}
+
+/** A copy of `arg` with its `e`-th number replaced (`f` of the old value). */
+function withElement(arg: Arg, e: number, f: (v: number) => number): Arg {
+  if (typeof arg === "number") return f(arg);
+  if (Array.isArray(arg) && Array.isArray(arg[0])) {
+    const rows = (arg as number[][]).map((row) => [...row]);
+    const width = rows[0]!.length;
+    const row = rows[Math.floor(e / width)]!;
+    row[e % width] = f(row[e % width]!);
+    return rows;
+  }
+  const copy = (arg as number[] | Float64Array | Float32Array).slice();
+  copy[e] = f(copy[e]!);
+  return copy;
+}
 
 function checkFunction(
   fnName: string,
-  f: (...args: number[]) => number,
+  f: (...args: Arg[]) => number,
   domain: [number, number][] | undefined,
-  expected: ((...args: number[]) => number[]) | undefined,
+  fixedLength: number | undefined,
+  expected: ((...args: any[]) => unknown[]) | undefined,
   random: () => number,
 ) {
   const kinds = lookupCompiled(f)!.params;
-  const active = kinds.flatMap((k, i) => (k === "number" ? [i] : []));
+  const active = kinds.flatMap((k, i) => (k !== "none" ? [i] : []));
   for (let p = 0; p < POINTS; p++) {
-    // Parameters that are not differentiable get a string, as a label would.
-    const args = kinds.map((kind, i) => {
-      const [lo, hi] = domain?.[i] ?? [-2, 2];
-      return kind === "number" ? lo + (hi - lo) * random() : "label";
-    }) as number[];
-    const where = `${fnName}(${args.join(", ")})`;
+    const length = fixedLength ?? LENGTHS[p % LENGTHS.length]!;
+    const args = kinds.map((kind, i) =>
+      makeArg(kind, domain?.[i] ?? [-2, 2], length, random),
+    );
+    const where = `${fnName}(${args.map((a) => JSON.stringify(flatten(a))).join(", ")})`;
     const gradient = untyped.grad(f, active)(...args);
+    const hand = expected?.(...args);
     active.forEach((argnum, j) => {
-      const tangents = args.map((_, i) => (i === argnum ? 1 : 0));
-      const [value, forward] = untyped.jvp(f, args, tangents);
-      const independent = expected
-        ? expected(...args)[argnum]!
-        : centralDifference(f, args, argnum);
-      expect(value, `value of ${where}`).toBe(f(...args));
+      const reverse = flatten(gradient[j]!);
+      const elements = flatten(args[argnum]!).length;
       expect(
-        close(forward, gradient[j]!, 1e-12, 1e-12),
-        `forward ${forward} vs reverse ${gradient[j]} for argument ${argnum} of ${where}`,
-      ).toBe(true);
-      expect(
-        close(gradient[j]!, independent, 1e-6, 1e-7),
-        `reverse ${gradient[j]} vs ${expected ? "hand-derived" : "finite differences"} ${independent} for argument ${argnum} of ${where}`,
-      ).toBe(true);
+        reverse.length,
+        `gradient size for argument ${argnum} of ${where}`,
+      ).toBe(elements);
+      const single = kinds[argnum] === "float32" ? 1e-4 : 1e-6;
+      for (let e = 0; e < elements; e++) {
+        const tangents = args.map((arg, i) =>
+          i === argnum ? oneHot(arg, e) : zeroLike(arg),
+        );
+        const [value, forward] = untyped.jvp(f, args, tangents);
+        expect(value, `value of ${where}`).toBe(f(...args));
+        const label = `argument ${argnum}, element ${e} of ${where}`;
+        expect(
+          // A Float32Array's adjoint is a Float32Array: float32 rounding.
+          close(
+            forward,
+            reverse[e]!,
+            kinds.includes("float32") ? 1e-6 : 1e-10,
+            1e-12,
+          ),
+          `forward ${forward} vs reverse ${reverse[e]} for ${label}`,
+        ).toBe(true);
+        const independent = hand
+          ? flatten(hand[argnum] as Arg)[e]!
+          : centralDifference(
+              (v) =>
+                f(
+                  ...args.map((arg, i) =>
+                    i === argnum ? withElement(arg, e, () => v) : arg,
+                  ),
+                ),
+              flatten(args[argnum]!)[e]!,
+              kinds[argnum] === "float32",
+            );
+        expect(
+          close(reverse[e]!, independent, single, 1e-7),
+          `reverse ${reverse[e]} vs ${hand ? "hand-derived" : "finite differences"} ${independent} for ${label}`,
+        ).toBe(true);
+      }
     });
   }
+}
+
+/** A tangent that is 1 at element `e` of `arg` and 0 elsewhere. */
+function oneHot(arg: Arg, e: number): Arg {
+  return withElement(zeroLike(arg), e, () => 1);
+}
+
+function zeroLike(arg: Arg): Arg {
+  if (typeof arg === "number") return 0;
+  if (typeof arg === "string") return undefined as unknown as Arg;
+  return flatten(arg).reduce<Arg>(
+    (zeros, _, e) => withElement(zeros, e, () => 0),
+    arg,
+  );
 }

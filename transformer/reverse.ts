@@ -460,7 +460,9 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
     assignedIn(s, defines);
     if (![...defines].some((name) => needed.has(name))) continue;
     kept.unshift(s);
+    // What it reads, and the declarations of what it assigns.
     forEachExpr([s], (e) => allReads(e, (name) => needed.add(name)));
+    defines.forEach((name) => needed.add(name));
   }
   return kept;
 }

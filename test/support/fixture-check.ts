@@ -2,6 +2,8 @@
  * What a fixture's optional `check.ts` may say about its numeric check.
  */
 export interface FixtureCheck {
+  /** Per function, the length of its array arguments (default: several). */
+  readonly lengths?: Record<string, number>;
   /** Per function, the interval each parameter is drawn from (default [-2, 2]). */
   readonly domains?: Record<string, [number, number][]>;
   /**
@@ -9,5 +11,5 @@ export interface FixtureCheck {
    * instead of finite differences, where those do not measure what the
    * derivative means (stopGradient, conventions at kinks).
    */
-  readonly gradients?: Record<string, (...args: number[]) => number[]>;
+  readonly gradients?: Record<string, (...args: any[]) => unknown[]>;
 }

@@ -15,19 +15,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** d f / d args[i] by central differences with a step scaled to |x|. */
+/**
+ * d f / dx at `x` by central differences, the step scaled to |x|. For a
+ * Float32Array element the step is larger and measured after rounding to
+ * float32, since that is what `f` sees.
+ */
 export function centralDifference(
-  f: (...args: number[]) => number,
-  args: readonly number[],
-  i: number,
+  f: (x: number) => number,
+  x: number,
+  float32 = false,
 ): number {
-  const h = 1e-6 * Math.max(1, Math.abs(args[i]!));
-  const at = (delta: number) => {
-    const shifted = [...args];
-    shifted[i] = args[i]! + delta;
-    return f(...shifted);
-  };
-  return (at(h) - at(-h)) / (2 * h);
+  const h = (float32 ? 1e-3 : 1e-6) * Math.max(1, Math.abs(x));
+  const round = float32 ? Math.fround : (v: number) => v;
+  const above = round(x + h);
+  const below = round(x - h);
+  return (f(above) - f(below)) / (above - below);
 }
 
 /** |a - b| <= atol + rtol * max(|a|, |b|) */

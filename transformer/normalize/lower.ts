@@ -817,7 +817,7 @@ class Lowering {
         if (id.text === "undefined") return { kind: "undefined" };
         if (id.text === "arguments") throw this.unsupported(id, "`arguments`");
         return this.isLocal(id)
-          ? { kind: "var", name: id.text }
+          ? { kind: "var", name: this.localName(id) }
           : { kind: "verbatim", node: id };
       }
       case ts.SyntaxKind.StringLiteral:

@@ -271,7 +271,9 @@ function inlineOne(
         // simple statement, so there the value may read anything.
         const usedNext =
           next !== undefined && next.kind !== "if" && touches(next, s.name);
-        const movable = isPure(value) && (!readsMutated || usedNext);
+        const single = uses.get(s.name) === 1;
+        const movable =
+          isPure(value) && (!readsMutated || (usedNext && single));
         const sameLoop = (useDepths.get(s.name) ?? 0) <= depth;
         if (
           movable &&
