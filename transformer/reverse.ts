@@ -47,6 +47,7 @@ import {
   definedNames,
   forEachExpr,
   mapBlocks,
+  mapExprs,
   nestedBlocks,
   num,
   ref,
@@ -229,8 +230,7 @@ export function reverseMode(
       [...recompute, ...adjointBody],
       (name) => readByAdjoint.has(name),
     );
-    const reads = new Set<string>();
-    forEachExpr(iteration, (e) => allReads(e, (name) => reads.add(name)));
+    const reads = freeReads(iteration);
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
@@ -447,24 +447,85 @@ function withPlans(
 }
 
 /**
- * The statements `later` needs, in order: dead recomputation dropped (a
- * loop stays if it assigns anything needed).
+ * The statements `later` needs, in order: dead recomputation dropped. A
+ * loop stays if it assigns a value that is needed; a declaration stays if
+ * anything kept (or popped from the stack) assigns the variable.
  */
 function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
-  const needed = new Set<string>();
-  forEachExpr(later, (e) => allReads(e, (name) => needed.add(name)));
+  const needed = freeReads(later);
+  const declarationNeeded = new Set<string>();
+  const collectPops = (block: readonly Stmt[]) => {
+    for (const s of block) {
+      if (s.kind === "pop") declarationNeeded.add(s.name);
+      nestedBlocks(s).forEach(collectPops);
+    }
+  };
+  collectPops(later);
   const kept: Stmt[] = [];
   for (const s of [...body].reverse()) {
-    const defines = definedNames([s]);
-    if (s.kind === "assign") defines.add(s.name);
-    assignedIn(s, defines);
-    if (![...defines].some((name) => needed.has(name))) continue;
+    const assigned = new Set<string>();
+    if (s.kind === "assign") assigned.add(s.name);
+    assignedIn(s, assigned);
+    const values = new Set(assigned);
+    if (s.kind !== "loop") definedNames([s], values);
+    const keep =
+      [...values].some((name) => needed.has(name)) ||
+      (s.kind === "declare" && declarationNeeded.has(s.name));
+    if (!keep) continue;
     kept.unshift(s);
-    // What it reads, and the declarations of what it assigns.
-    forEachExpr([s], (e) => allReads(e, (name) => needed.add(name)));
-    defines.forEach((name) => needed.add(name));
+    freeReads([s]).forEach((name) => needed.add(name));
+    assigned.forEach((name) => declarationNeeded.add(name));
   }
   return kept;
+}
+
+/**
+ * Variables these statements read before giving them a value themselves:
+ * what they need from outside. A `pop` gives a value; names defined in a
+ * nested block stay inside it.
+ */
+function freeReads(
+  body: readonly Stmt[],
+  bound: ReadonlySet<string> = new Set(),
+): Set<string> {
+  const free = new Set<string>();
+  const local = new Set(bound);
+  const read = (e: Expr) =>
+    allReads(e, (name) => {
+      if (!local.has(name)) free.add(name);
+    });
+  const inner = (block: readonly Stmt[], extra: string[] = []) =>
+    freeReads(block, new Set([...local, ...extra])).forEach((name) =>
+      free.add(name),
+    );
+  for (const s of body) {
+    switch (s.kind) {
+      case "if":
+        read(s.test);
+        inner(s.then);
+        inner(s.else);
+        break;
+      case "loop":
+        if (s.header.kind === "counted") {
+          read(s.header.start);
+          read(s.header.end);
+          inner(s.body, [s.header.counter]);
+        } else {
+          const testBound = [...definedNames(s.header.test)];
+          inner([...s.header.test]);
+          read(s.header.condition);
+          inner(s.body, testBound);
+        }
+        break;
+      case "pop":
+        local.add(s.name);
+        break;
+      default:
+        mapExprs(s, (e) => (read(e), e));
+        definedNames([s], local);
+    }
+  }
+  return free;
 }
 
 function assignedIn(s: Stmt, into: Set<string>) {

@@ -62,6 +62,8 @@ function simplifyOnce(
   if (ternary) return ternary;
   const reused = reuseComputedValues(body, mutated);
   if (reused) return reused;
+  const copied = propagateCopies(body, uses, mutated);
+  if (copied) return copied;
   return body;
 }
 
@@ -537,4 +539,57 @@ function reuseComputedValues(
   };
   const result = visit(body, new Map());
   return changed ? result : undefined;
+}
+
+/**
+ * `const a = b;` where `b` is reassigned later: `b = a;` right after is a
+ * no-op and goes, and `a` is replaced by `b` in the statements before `b`
+ * is next written (the adjoint of a loop's running sum is such a copy).
+ */
+function propagateCopies(
+  body: readonly Stmt[],
+  uses: ReadonlyMap<string, number>,
+  mutated: ReadonlySet<string>,
+): Stmt[] | undefined {
+  for (const [i, s] of body.entries()) {
+    const value =
+      s.kind === "const" ? s.value : s.kind === "declare" ? s.init : undefined;
+    if (value?.kind !== "var") continue;
+    const copy = (s as { name: string }).name;
+    if (mutated.has(copy)) continue;
+    const source = value.name;
+    const rest = body.slice(i + 1);
+    const noOp = rest.findIndex(
+      (t) =>
+        t.kind === "assign" &&
+        t.name === source &&
+        t.value.kind === "var" &&
+        t.value.name === copy,
+    );
+    if (noOp !== -1 && !rest.slice(0, noOp).some((t) => writes(t, source))) {
+      return [
+        ...body.slice(0, i + 1),
+        ...rest.slice(0, noOp),
+        ...rest.slice(noOp + 1),
+      ];
+    }
+    const firstWrite = rest.findIndex((t) => writes(t, source));
+    const before = firstWrite === -1 ? rest : rest.slice(0, firstWrite);
+    let readsBefore = 0;
+    forEachExpr(before, (e) =>
+      allReads(e, (name) => name === copy && readsBefore++),
+    );
+    if (readsBefore !== uses.get(copy)) continue;
+    const replaced = before.map((t) =>
+      mapExprs(t, (e) => substitute(e, copy, value)),
+    );
+    return [...body.slice(0, i), ...replaced, ...rest.slice(before.length)];
+  }
+  return inBranches(body, (block) => propagateCopies(block, uses, mutated));
+}
+
+function writes(s: Stmt, name: string): boolean {
+  const written = new Set<string>();
+  mutatedNames([s], written);
+  return written.has(name);
 }
