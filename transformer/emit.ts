@@ -231,6 +231,13 @@ export class Emitter {
       case "effect":
         return f.createExpressionStatement(this.expression(s.value));
       case "if":
+        if (s.then.length === 0) {
+          // `if (c) {} else { ... }` reads better as `if (!c) { ... }`.
+          return f.createIfStatement(
+            f.createLogicalNot(this.expression(s.test)),
+            f.createBlock(this.statements(s.else, types), true),
+          );
+        }
         return f.createIfStatement(
           this.expression(s.test),
           f.createBlock(this.statements(s.then, types), true),

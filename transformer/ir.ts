@@ -403,6 +403,8 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "math":
       case "call":
       case "mathConst":
+      case "index":
+      case "length":
         return "number";
       case "bool":
       case "compare":
@@ -438,10 +440,7 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       if (s.kind === "declare" && s.init) learn(s.name, typeOf(s.init));
       if (s.kind === "destructure")
         s.names.forEach((n) => n && learn(n, "number"));
-      if (s.kind === "if") {
-        visit(s.then);
-        visit(s.else);
-      }
+      nestedBlocks(s).forEach(visit);
     }
   };
   while (changed) {

@@ -188,11 +188,11 @@ export function reverseMode(
           break;
         case "if": {
           declareBefore(out, [[...s.then], [...s.else]]);
-          out.push({
-            ...s,
-            then: reverseBlock(s.then, carried),
-            else: reverseBlock(s.else, carried),
-          });
+          const then = reverseBlock(s.then, carried);
+          const otherwise = reverseBlock(s.else, carried);
+          if (then.length > 0 || otherwise.length > 0) {
+            out.push({ ...s, then, else: otherwise });
+          }
           break;
         }
         case "loop":
@@ -461,22 +461,39 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
     }
   };
   collectPops(later);
-  const kept: Stmt[] = [];
-  for (const s of [...body].reverse()) {
-    const assigned = new Set<string>();
-    if (s.kind === "assign") assigned.add(s.name);
-    assignedIn(s, assigned);
-    const values = new Set(assigned);
-    if (s.kind !== "loop") definedNames([s], values);
-    const keep =
-      [...values].some((name) => needed.has(name)) ||
-      (s.kind === "declare" && declarationNeeded.has(s.name));
-    if (!keep) continue;
-    kept.unshift(s);
-    freeReads([s]).forEach((name) => needed.add(name));
-    assigned.forEach((name) => declarationNeeded.add(name));
-  }
-  return kept;
+  const keep = (block: readonly Stmt[]): Stmt[] => {
+    const kept: Stmt[] = [];
+    for (const s of [...block].reverse()) {
+      if (s.kind === "if") {
+        // Both branches see what is needed after the `if`.
+        const after = new Set(needed);
+        const then = keep(s.then);
+        const thenNeeds = new Set(needed);
+        needed.clear();
+        after.forEach((name) => needed.add(name));
+        const otherwise = keep(s.else);
+        thenNeeds.forEach((name) => needed.add(name));
+        if (then.length === 0 && otherwise.length === 0) continue;
+        kept.unshift({ ...s, then, else: otherwise });
+        allReads(s.test, (name) => needed.add(name));
+        continue;
+      }
+      const assigned = new Set<string>();
+      if (s.kind === "assign") assigned.add(s.name);
+      assignedIn(s, assigned);
+      const values = new Set(assigned);
+      if (s.kind !== "loop") definedNames([s], values);
+      const wanted =
+        [...values].some((name) => needed.has(name)) ||
+        (s.kind === "declare" && declarationNeeded.has(s.name));
+      if (!wanted) continue;
+      kept.unshift(s);
+      freeReads([s]).forEach((name) => needed.add(name));
+      assigned.forEach((name) => declarationNeeded.add(name));
+    }
+    return kept;
+  };
+  return keep(body);
 }
 
 /**
