@@ -12,26 +12,20 @@ const noise = [0.04, -0.03, 0.02, -0.05, 0.01];
 const times = [0, 0.5, 1, 1.5, 2];
 const values = times.map((t, i) => trueA * Math.exp(trueB * t) + noise[i]!);
 
-// Marked functions work on scalars (arrays and loops come later), so the
-// loss names each data point.
-const [t0, t1, t2, t3, t4] = times;
-const [y0, y1, y2, y3, y4] = values;
-
 /** @differentiable */
 function squaredResidual(a: number, b: number, t: number, y: number): number {
   const residual = a * Math.exp(b * t) - y;
   return residual * residual;
 }
 
+/** The mean squared residual; the data are constants to tsad. */
 /** @differentiable */
 function loss(a: number, b: number): number {
-  const sum =
-    squaredResidual(a, b, t0, y0) +
-    squaredResidual(a, b, t1, y1) +
-    squaredResidual(a, b, t2, y2) +
-    squaredResidual(a, b, t3, y3) +
-    squaredResidual(a, b, t4, y4);
-  return sum / 5;
+  let sum = 0;
+  for (let i = 0; i < times.length; i++) {
+    sum += squaredResidual(a, b, times[i]!, values[i]!);
+  }
+  return sum / times.length;
 }
 
 const lossAndGradient = valueAndGrad(loss, [0, 1]);

@@ -67,3 +67,65 @@ export function printDerivativeTable(
     throw new Error(`tsad's derivative is off by ${worst} (relative)`);
   }
 }
+
+/** `[a, b, c]` with `digits` significant digits per entry. */
+export function formatVector(values: ArrayLike<number>, digits = 6): string {
+  return `[${Array.from(values, (v) => formatNumber(v, digits)).join(", ")}]`;
+}
+
+/** Throws if two vectors differ beyond rounding (relative to 1). */
+function requireClose(
+  computed: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): void {
+  let worst = computed.length === expected.length ? 0 : Infinity;
+  for (let i = 0; i < expected.length; i++) {
+    const exact = expected[i]!;
+    const error = Math.abs(computed[i]! - exact) / Math.max(1, Math.abs(exact));
+    worst = Math.max(worst, error);
+  }
+  if (!(worst <= 1e-12)) {
+    throw new Error(`tsad's gradient is off by ${worst} (relative)`);
+  }
+}
+
+/**
+ * One row per entry: tsad's gradient and the hand-derived formula side by
+ * side. Throws if they disagree beyond rounding.
+ */
+export function printVectorComparison(
+  computed: ArrayLike<number>,
+  expected: ArrayLike<number>,
+): void {
+  printTable(
+    ["i", "tsad", "formula", "tsad - formula"],
+    Array.from(expected, (exact, i) => [
+      i,
+      computed[i]!,
+      exact,
+      computed[i]! - exact,
+    ]),
+  );
+  requireClose(computed, expected);
+}
+
+/** The same for matrices, one row of each per line. */
+export function printMatrixComparison(
+  computed: readonly (readonly number[])[],
+  expected: readonly (readonly number[])[],
+): void {
+  printTable(
+    ["row", "tsad", "formula"],
+    expected.map((row, i) => [
+      i,
+      formatVector(computed[i] ?? []),
+      formatVector(row),
+    ]),
+  );
+  if (computed.length !== expected.length) {
+    throw new Error(
+      `tsad's gradient has ${computed.length} rows, expected ${expected.length}`,
+    );
+  }
+  expected.forEach((row, i) => requireClose(computed[i]!, row));
+}

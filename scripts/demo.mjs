@@ -13,6 +13,8 @@ const examples = [
   ["power", "d/dx x**5"],
   ["sine", "d/dx sin(x)"],
   ["fit-exponential", "gradient descent on a least-squares fit"],
+  ["vectors", "gradients of ||x||^2, ||x||_1 and x^T A x"],
+  ["rosenbrock", "L-BFGS on the Rosenbrock function, d = 10"],
 ];
 
 /** Newest modification time of the files under `dir`, recursively. */

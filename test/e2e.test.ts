@@ -138,12 +138,57 @@ export class Counter {
 }
 `;
 
+/**
+ * Loops over array parameters, with a value the reverse sweep saves on
+ * `tsad.stack` (the running product) and a marked function from another
+ * module called inside a loop.
+ */
+function vectorsSource(extension: string): string {
+  return `import { xSinX } from "./lib${extension}";
+
+/** @differentiable */
+export function weightedSquares(w: Float64Array, x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += w[i]! * x[i]! * x[i]!;
+  return s;
+}
+
+/** @differentiable */
+export function quadraticForm(A: number[][], x: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    for (let j = 0; j < x.length; j++) s += x[i]! * A[i]![j]! * x[j]!;
+  }
+  return s;
+}
+
+/** @differentiable */
+export function product(x: Float64Array): number {
+  let p = 1;
+  for (const v of x) p *= v;
+  return p;
+}
+
+/** @differentiable */
+export function sumXSinX(x: number[]): number {
+  let s = 0;
+  let i = 0;
+  while (i < x.length) {
+    s += xSinX(x[i]!);
+    i++;
+  }
+  return s;
+}
+`;
+}
+
 /** `extension` is what relative imports end with: "" or ".js". */
 function mainSource(extension: string): string {
-  return `import { checkGrad, derivative, grad, jvp, valueAndGrad, vjp } from "tsad";
+  return `import { checkGrad, derivative, grad, jvp, stack, valueAndGrad, vjp } from "tsad";
 import gaussian, { scaledSquare, xSinX } from "./lib${extension}";
 import * as lib from "./lib${extension}";
 import { describeCheck, printJson } from "./plain${extension}";
+import { product, quadraticForm, sumXSinX, weightedSquares } from "./vectors${extension}";
 
 /** @differentiable */
 function model(x: number, y: number): number {
@@ -156,6 +201,19 @@ const alongDiagonal = (x: number): number => model(x, 2 * x) + scaledSquare(x, 1
 const x = 0.7;
 const y = -1.3;
 const [value, pullback] = vjp(model, x, y);
+
+const w = Float64Array.from([0.5, -1, 2]);
+const v = Float64Array.from([1.5, 0.25, -0.75]);
+const A = [[2, -1, 0.5], [1, 3, -2], [0, 0.5, 1]];
+const u = [0.3, -1.1, 2];
+const [dW, dV] = grad(weightedSquares, [0, 1])(w, v);
+const [dA, dU] = grad(quadraticForm, [0, 1])(A, u);
+const dProduct = grad(product)(v);
+const outBuffer = new Float64Array(3);
+const dVIntoOut = grad(weightedSquares, 1, { out: outBuffer })(w, v);
+/** A gradient's kind and entries, as JSON can hold them. */
+const entries = (g: Float64Array | number[]) => ({ kind: g.constructor.name, values: Array.from(g) });
+
 printJson({
   model: model(x, y),
   grad: grad(model, [0, 1])(x, y),
@@ -166,6 +224,21 @@ printJson({
   jvp: jvp(model, [x, y], [0.5, -2]),
   vjp: [value, pullback(3)],
   checkGrad: describeCheck(checkGrad(model, [x, y])),
+  arrays: {
+    weightedSquares: [entries(dW), entries(dV)],
+    quadraticForm: [dA.map(entries), entries(dU)],
+    product: entries(dProduct),
+    stackSize: stack.size,
+    sumXSinX: entries(grad(sumXSinX)(u)),
+    outIsBuffer: dVIntoOut === outBuffer,
+    outValues: Array.from(outBuffer),
+    checkGrad: [
+      checkGrad(weightedSquares, [w, v]),
+      checkGrad(quadraticForm, [A, u]),
+      checkGrad(product, [v]),
+      checkGrad(sumXSinX, [u]),
+    ].map((result) => describeCheck(result)),
+  },
 });
 `;
 }
@@ -180,6 +253,22 @@ interface Printed {
   readonly jvp: [number, number];
   readonly vjp: [number, [number, number]];
   readonly checkGrad: string;
+  readonly arrays: {
+    readonly weightedSquares: [Entries, Entries];
+    readonly quadraticForm: [Entries[], Entries];
+    readonly product: Entries;
+    readonly stackSize: number;
+    readonly sumXSinX: Entries;
+    readonly outIsBuffer: boolean;
+    readonly outValues: number[];
+    readonly checkGrad: string[];
+  };
+}
+
+/** A gradient as main.ts prints it: its constructor's name and entries. */
+interface Entries {
+  readonly kind: string;
+  readonly values: number[];
 }
 
 // Hand-derived, from the sources above:
@@ -198,11 +287,32 @@ const modelDy = (x: number, y: number) =>
 const dAlongDiagonal = (x: number) =>
   modelDx(x, 2 * x) + 2 * modelDy(x, 2 * x) + 2 * x;
 
+// The array inputs of main.ts. By hand, from vectorsSource:
+//   weightedSquares(w, v) = sum_i w_i v_i^2: d/dw = v^2, d/dv = 2 w v
+//   quadraticForm(A, u) = u^T A u:           d/dA = u u^T, d/du = Au + A^T u
+//   product(v) = prod_i v_i:                 d/dv_i = prod_{j != i} v_j
+//   sumXSinX(u) = sum_i u_i sin(u_i):        d/du_i = sin(u_i) + u_i cos(u_i)
+const w = [0.5, -1, 2];
+const v = [1.5, 0.25, -0.75];
+const A = [
+  [2, -1, 0.5],
+  [1, 3, -2],
+  [0, 0.5, 1],
+];
+const u = [0.3, -1.1, 2];
+
 /** Same numbers up to rounding: the formulas group operations differently. */
 function expectClose(actual: number, expected: number) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(
     1e-12 * Math.max(1, Math.abs(expected)),
   );
+}
+
+/** A gradient of the expected kind with the expected entries. */
+function expectGradient(actual: Entries, kind: string, expected: number[]) {
+  expect(actual.kind).toBe(kind);
+  expect(actual.values).toHaveLength(expected.length);
+  actual.values.forEach((value, i) => expectClose(value, expected[i]!));
 }
 
 const createdDirs: string[] = [];
@@ -222,6 +332,7 @@ describe.each<{ format: ModuleFormat; extension: string }>([
     dir = createProject(format, {
       "src/lib.ts": libSource,
       "src/plain.ts": plainSource,
+      "src/vectors.ts": vectorsSource(extension),
       "src/main.ts": mainSource(extension),
     });
     createdDirs.push(dir);
@@ -268,6 +379,60 @@ describe.each<{ format: ModuleFormat; extension: string }>([
 
   it("checkGrad agrees with finite differences", () => {
     expect(printed.checkGrad).toBe("ok");
+  });
+
+  it("grad over Float64Array parameters returns Float64Arrays", () => {
+    const [dW, dV] = printed.arrays.weightedSquares;
+    expectGradient(
+      dW,
+      "Float64Array",
+      v.map((vi) => vi * vi),
+    );
+    expectGradient(
+      dV,
+      "Float64Array",
+      v.map((vi, i) => 2 * w[i]! * vi),
+    );
+    expectGradient(
+      printed.arrays.product,
+      "Float64Array",
+      v.map((_, i) => v.reduce((p, vj, j) => (j === i ? p : p * vj), 1)),
+    );
+  });
+
+  it("grad over number[][] and number[] returns arrays of the same shape", () => {
+    const [dA, dU] = printed.arrays.quadraticForm;
+    expect(dA).toHaveLength(u.length);
+    dA.forEach((row, i) =>
+      expectGradient(
+        row,
+        "Array",
+        u.map((uj) => u[i]! * uj),
+      ),
+    );
+    expectGradient(
+      dU,
+      "Array",
+      u.map((_, i) =>
+        u.reduce((s, uj, j) => s + A[i]![j]! * uj + A[j]![i]! * uj, 0),
+      ),
+    );
+  });
+
+  it("calls a marked function from another module inside a loop", () => {
+    expectGradient(printed.arrays.sumXSinX, "Array", u.map(dxSinX));
+  });
+
+  it("leaves the value stack empty and fills the out buffer", () => {
+    expect(printed.arrays.stackSize).toBe(0);
+    expect(printed.arrays.outIsBuffer).toBe(true);
+    printed.arrays.outValues.forEach((value, i) =>
+      expectClose(value, 2 * w[i]! * v[i]!),
+    );
+  });
+
+  it("checkGrad agrees with finite differences on the array examples", () => {
+    expect(printed.arrays.checkGrad).toEqual(["ok", "ok", "ok", "ok"]);
   });
 
   it(

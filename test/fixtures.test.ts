@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { grad, jvp } from "../runtime/index.js";
+import { grad, jvp, vjp } from "../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../runtime/registry.js";
 import {
   emitTo,
@@ -120,9 +120,10 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
 }
 
 /** The API seen without its precise types: the fixtures are only known at run time. */
-const untyped = { grad, jvp } as unknown as {
+const untyped = { grad, jvp, vjp } as unknown as {
   grad: (f: Function, argnums: number[]) => (...args: Arg[]) => Arg[];
-  jvp: (f: Function, primals: Arg[], tangents: Arg[]) => [number, number];
+  jvp: (f: Function, primals: Arg[], tangents: Arg[]) => [Arg, Arg];
+  vjp: (f: Function, ...primals: Arg[]) => [Arg, (cotangent: Arg) => Arg[]];
 };
 
 type Arg =
@@ -196,7 +197,21 @@ function checkFunction(
       makeArg(kind, domain?.[i] ?? [-2, 2], length, random),
     );
     const where = `${fnName}(${args.map((a) => JSON.stringify(flatten(a))).join(", ")})`;
-    const gradient = untyped.grad(f, active)(...args);
+    // A vector result is checked through <c, f(x)> for a random c.
+    const output = f(...args) as Arg;
+    const cotangent: Arg =
+      typeof output === "number"
+        ? 1
+        : flatten(output).reduce<Arg>(
+            (c, _, k) => withElement(c, k, () => random() - 0.5),
+            output,
+          );
+    const project = (y: Arg) =>
+      flatten(y).reduce((sum, v, k) => sum + v * flatten(cotangent)[k]!, 0);
+    const gradient =
+      typeof output === "number"
+        ? untyped.grad(f, active)(...args)
+        : active.map((i) => untyped.vjp(f, ...args)[1](cotangent)[i]!);
     const hand = expected?.(...args);
     active.forEach((argnum, j) => {
       const reverse = flatten(gradient[j]!);
@@ -205,13 +220,18 @@ function checkFunction(
         reverse.length,
         `gradient size for argument ${argnum} of ${where}`,
       ).toBe(elements);
-      const single = kinds[argnum] === "float32" ? 1e-4 : 1e-6;
+      // Float32 inputs or outputs round to about 1e-7: finite differences
+      // over them are good to about 1e-3.
+      const float32 =
+        kinds[argnum] === "float32" || output instanceof Float32Array;
+      const single = float32 ? 1e-3 : 1e-6;
       for (let e = 0; e < elements; e++) {
         const tangents = args.map((arg, i) =>
           i === argnum ? oneHot(arg, e) : zeroLike(arg),
         );
-        const [value, forward] = untyped.jvp(f, args, tangents);
-        expect(value, `value of ${where}`).toBe(f(...args));
+        const [value, tangentOut] = untyped.jvp(f, args, tangents);
+        expect(value, `value of ${where}`).toEqual(f(...args));
+        const forward = project(tangentOut);
         const label = `argument ${argnum}, element ${e} of ${where}`;
         expect(
           // A Float32Array's adjoint is a Float32Array: float32 rounding.
@@ -227,10 +247,12 @@ function checkFunction(
           ? flatten(hand[argnum] as Arg)[e]!
           : centralDifference(
               (v) =>
-                f(
-                  ...args.map((arg, i) =>
-                    i === argnum ? withElement(arg, e, () => v) : arg,
-                  ),
+                project(
+                  f(
+                    ...args.map((arg, i) =>
+                      i === argnum ? withElement(arg, e, () => v) : arg,
+                    ),
+                  ) as Arg,
                 ),
               flatten(args[argnum]!)[e]!,
               kinds[argnum] === "float32",

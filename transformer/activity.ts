@@ -73,6 +73,10 @@ function forEachDefinition(body: readonly Stmt[], visit: Visit) {
   for (const s of body) {
     if (s.kind === "const" || s.kind === "assign") visit(s.name, s.value);
     if (s.kind === "declare" && s.init) visit(s.name, s.init);
+    // An element written makes the array depend on (and feed) the value.
+    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+      visit(s.array.name, s.value);
+    }
     if (s.kind === "if") {
       forEachDefinition(s.then, visit);
       forEachDefinition(s.else, visit);
@@ -122,7 +126,12 @@ function differentiableReads(e: Expr, visit: (name: string) => void): void {
     case "member":
       return e.numeric ? differentiableReads(e.object, visit) : undefined;
     case "index":
+    case "copy":
       return differentiableReads(e.array, visit);
+    case "arrayLiteral":
+      return e.elements.forEach((element) =>
+        differentiableReads(element, visit),
+      );
     default:
       return;
   }

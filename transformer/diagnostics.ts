@@ -27,6 +27,8 @@ export const DiagnosticCode = {
   MisplacedTag: 96008,
   /** A user name that generated code needs (`f__jvp`). */
   ReservedName: 96009,
+  /** A value typed `any` or `unknown` where a number is needed. */
+  UntypedValue: 96010,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -247,6 +247,24 @@ export class Emitter {
         return f.createReturnStatement(this.expression(s.value));
       case "loop":
         return this.loop(s, types);
+      case "store":
+        return f.createExpressionStatement(
+          f.createBinaryExpression(
+            this.elementOf(s.array, s.indices),
+            s.mode === "set"
+              ? ts.SyntaxKind.EqualsToken
+              : ts.SyntaxKind.PlusEqualsToken,
+            this.expression(s.value),
+          ),
+        );
+      case "append":
+        return f.createExpressionStatement(
+          f.createCallExpression(
+            f.createPropertyAccessExpression(this.expression(s.array), "push"),
+            undefined,
+            [this.expression(s.value)],
+          ),
+        );
       case "push":
         return f.createExpressionStatement(
           f.createCallExpression(this.stackMethod("push"), undefined, [
@@ -442,6 +460,18 @@ export class Emitter {
         return this.elementOf(e.array, e.indices);
       case "zeros":
         return this.zeros(this.expression(e.like), e.arrayKind);
+      case "newArray":
+        return this.newArray(this.expression(e.length), e.arrayKind);
+      case "arrayLiteral":
+        return f.createArrayLiteralExpression(
+          e.elements.map((element) => this.expression(element)),
+        );
+      case "copy":
+        return f.createCallExpression(
+          f.createPropertyAccessExpression(this.expression(e.array), "slice"),
+          undefined,
+          [],
+        );
       case "length":
         return f.createPropertyAccessExpression(
           this.elementOf(e.array, e.indices),
@@ -454,6 +484,28 @@ export class Emitter {
    * Zeros shaped like `like`: `new Float64Array(x.length)`,
    * `new Array(x.length).fill(0)`, `m.map((row) => new Array(row.length).fill(0))`.
    */
+  /** `new Float64Array(n)`, `new Array(n).fill(0)`. */
+  private newArray(length: ts.Expression, kind: ValueKind): ts.Expression {
+    const f = this.factory;
+    if (kind === "float64" || kind === "float32") {
+      return f.createNewExpression(
+        f.createIdentifier(
+          kind === "float64" ? "Float64Array" : "Float32Array",
+        ),
+        undefined,
+        [length],
+      );
+    }
+    return f.createCallExpression(
+      f.createPropertyAccessExpression(
+        f.createNewExpression(f.createIdentifier("Array"), undefined, [length]),
+        "fill",
+      ),
+      undefined,
+      [f.createNumericLiteral(0)],
+    );
+  }
+
   private zeros(like: ts.Expression, kind: ValueKind): ts.Expression {
     const f = this.factory;
     const length = (e: ts.Expression) =>

@@ -15,6 +15,7 @@
  */
 import { isActiveAtom, type Activity } from "./activity";
 import {
+  arrayKinds,
   binary,
   mapBlocks,
   num,
@@ -42,6 +43,20 @@ export function forwardMode(
   const tangentOf = (e: Expr): Expr =>
     isActiveAtom(activity, e) ? ref(tangentName(e.name)) : num(0);
 
+  const kinds = arrayKinds(fn);
+  /** The tangent of an array: its tangent array, or zeros if inactive. */
+  const arrayTangent = (array: Expr): Expr =>
+    isActiveAtom(activity, array)
+      ? fn.params.some((p) => p.name === array.name)
+        ? { kind: "copy", array: ref(tangentName(array.name)) }
+        : ref(tangentName(array.name))
+      : {
+          kind: "zeros",
+          like: array,
+          arrayKind:
+            array.kind === "var" ? (kinds.get(array.name) ?? "array") : "array",
+        };
+
   const tangentParams: Param[] = fn.params.map((p) => ({
     name: tangentName(p.name),
     kind: p.kind,
@@ -67,6 +82,30 @@ export function forwardMode(
                 variant: "jvp",
                 args: [...value.args, ...tangentArgs],
               },
+            },
+          ];
+        }
+        if (value.kind === "newArray") {
+          return [s, { kind: "const", name: tangentName(s.name), value }];
+        }
+        if (value.kind === "arrayLiteral") {
+          const elements = value.elements.map(tangentOf);
+          return [
+            s,
+            {
+              kind: "const",
+              name: tangentName(s.name),
+              value: { ...value, elements },
+            },
+          ];
+        }
+        if (value.kind === "copy") {
+          return [
+            s,
+            {
+              kind: "const",
+              name: tangentName(s.name),
+              value: arrayTangent(value.array),
             },
           ];
         }
@@ -114,11 +153,31 @@ export function forwardMode(
       case "if":
       case "loop":
         return [mapBlocks(s, (block) => block.flatMap(statement))];
+      case "store":
+      case "append":
+        return isActiveAtom(activity, s.array)
+          ? [
+              s,
+              {
+                ...s,
+                array: ref(tangentName(s.array.name)),
+                value: tangentOf(s.value),
+              },
+            ]
+          : [s];
       case "return":
         return [
           {
             kind: "return",
-            value: { kind: "tuple", elements: [s.value, tangentOf(s.value)] },
+            value: {
+              kind: "tuple",
+              elements: [
+                s.value,
+                fn.result && fn.result !== "number"
+                  ? arrayTangent(s.value)
+                  : tangentOf(s.value),
+              ],
+            },
           },
         ];
       default:
@@ -137,6 +196,6 @@ export function forwardMode(
     name: derivativeName(fn.name, "jvp"),
     params: [...fn.params, ...tangentParams],
     body: fn.body.flatMap(statement),
-    resultKinds: ["number", "number"],
+    resultKinds: [fn.result ?? "number", fn.result ?? "number"],
   };
 }

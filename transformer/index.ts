@@ -18,6 +18,7 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
+import { checkArrayWrites } from "./array-writes";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter } from "./emit";
 import { forwardMode } from "./forward";
@@ -111,7 +112,7 @@ function transformFile(
       }
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
-      const { jvp, vjp, params } = differentiate(
+      const { jvp, vjp, params, result } = differentiate(
         lowerContext,
         fn,
         new Names(identifiers),
@@ -121,7 +122,7 @@ function transformFile(
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
       ];
-      const registration = emitter.registration(fn.name, params, "number");
+      const registration = emitter.registration(fn.name, params, result);
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
       after.set(fn.statement, [
@@ -191,22 +192,22 @@ function differentiate(
 ) {
   const { ts, checker } = context;
   const signature = checker.getSignatureFromDeclaration(fn.node);
-  if (
-    !signature ||
-    valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature)) !==
-      "number"
-  ) {
+  const result = signature
+    ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
+    : "none";
+  if (result === "none" || result === "matrix") {
     throw new DiffError(
-      fn.node,
+      fn.nameNode,
       DiagnosticCode.UnsupportedSyntax,
-      `'${fn.name}' must return a number to be @differentiable (arrays come later).`,
+      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array) to be @differentiable.`,
     );
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);
-  const normalized = toSSA(
-    { ...surface, body: tailReturns(surface.body) },
-    names,
-  );
+  const normalized = {
+    ...toSSA({ ...surface, body: tailReturns(surface.body) }, names),
+    result,
+  };
+  checkArrayWrites(normalized);
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const primal = definedNames(
@@ -223,7 +224,7 @@ function differentiate(
     primal,
   );
   debugStage("reverse", vjp);
-  return { jvp, vjp, params: normalized.params.map((p) => p.kind) };
+  return { jvp, vjp, params: normalized.params.map((p) => p.kind), result };
 }
 
 /** Every identifier in the file, so generated names shadow nothing. */

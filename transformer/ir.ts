@@ -116,6 +116,16 @@ export type Expr =
       readonly array: Expr;
       readonly indices: readonly Expr[];
     }
+  /** `new Float64Array(n)`, `new Array(n).fill(0)`: a local array of zeros. */
+  | {
+      readonly kind: "newArray";
+      readonly arrayKind: ValueKind;
+      readonly length: Expr;
+    }
+  /** `[a, b, c]`: a local `number[]`. */
+  | { readonly kind: "arrayLiteral"; readonly elements: readonly Expr[] }
+  /** `a.slice()`: a copy. */
+  | { readonly kind: "copy"; readonly array: Expr }
   /** A new array of zeros shaped like `like` (adjoints of array inputs). */
   | {
       readonly kind: "zeros";
@@ -174,6 +184,22 @@ export type Stmt =
     }
   /** Saves a value on the runtime's value stack for the reverse sweep. */
   | { readonly kind: "push"; readonly value: Expr }
+  /** `a[i] = value` (`mode` "set") or `a[i] += value` ("add"). */
+  | {
+      readonly kind: "store";
+      readonly array: Expr;
+      readonly indices: readonly Expr[];
+      readonly value: Expr;
+      readonly mode: "set" | "add";
+      readonly origin?: ts.Node;
+    }
+  /** `a.push(value)`. */
+  | {
+      readonly kind: "append";
+      readonly array: Expr;
+      readonly value: Expr;
+      readonly origin?: ts.Node;
+    }
   /** `name = stack.pop()`: restores what a `push` saved. */
   | { readonly kind: "pop"; readonly name: string }
   /** A call kept for its side effects (`console.log(x)`). */
@@ -243,7 +269,8 @@ export type SurfaceStmt =
       readonly body: readonly SurfaceStmt[];
     }
   | { readonly kind: "break" }
-  | { readonly kind: "continue" };
+  | { readonly kind: "continue" }
+  | Extract<Stmt, { kind: "store" | "append" }>;
 
 /** Like `LoopHeader`, before normalization: `while` tests any expression. */
 export type SurfaceLoopHeader =
@@ -274,6 +301,8 @@ export interface FunctionIR {
   readonly returnType?: ts.TypeNode;
   /** For generated functions: they return a tuple of these kinds. */
   readonly resultKinds?: readonly ValueKind[];
+  /** What the function returns: a number or an array kind. */
+  readonly result?: ValueKind;
 }
 
 export const num = (value: number): Expr => ({ kind: "num", value });
@@ -324,6 +353,12 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
       return { ...e, array: f(e.array), indices: e.indices.map(f) };
     case "zeros":
       return { ...e, like: f(e.like) };
+    case "newArray":
+      return { ...e, length: f(e.length) };
+    case "arrayLiteral":
+      return { ...e, elements: e.elements.map(f) };
+    case "copy":
+      return { ...e, array: f(e.array) };
     default:
       return e;
   }
@@ -355,6 +390,15 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
       return { ...s, value: f(s.value) };
     case "accumulate":
       return { ...s, indices: s.indices?.map(f), value: f(s.value) };
+    case "store":
+      return {
+        ...s,
+        array: f(s.array),
+        indices: s.indices.map(f),
+        value: f(s.value),
+      };
+    case "append":
+      return { ...s, array: f(s.array), value: f(s.value) };
     case "declare":
       return s.init ? { ...s, init: f(s.init) } : s;
     case "pop":
@@ -489,4 +533,28 @@ export function mapBlocks(
     return { ...s, header, body: f(s.body) };
   }
   return s;
+}
+
+/** The array kind of every array variable: parameters and local arrays. */
+export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
+  const kinds = new Map<string, ValueKind>();
+  for (const p of fn.params) {
+    if (p.kind !== "number" && p.kind !== "none") kinds.set(p.name, p.kind);
+  }
+  const visit = (body: readonly Stmt[]) => {
+    for (const s of body) {
+      if (s.kind === "const") {
+        const v = s.value;
+        if (v.kind === "newArray") kinds.set(s.name, v.arrayKind);
+        if (v.kind === "arrayLiteral") kinds.set(s.name, "array");
+        if (v.kind === "copy" && v.array.kind === "var") {
+          const source = kinds.get(v.array.name);
+          if (source) kinds.set(s.name, source);
+        }
+      }
+      nestedBlocks(s).forEach(visit);
+    }
+  };
+  visit(fn.body);
+  return kinds;
 }

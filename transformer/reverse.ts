@@ -41,8 +41,10 @@
  * contribution inside a branch or loop is declared as 0 before it.
  */
 import { isActiveAtom, type Activity } from "./activity";
+import type { ValueKind } from "../runtime/registry";
 import {
   allReads,
+  arrayKinds,
   binary,
   definedNames,
   forEachExpr,
@@ -89,20 +91,72 @@ export function reverseMode(
   };
   const declared = new Set<string>();
   const plans = new Map<Loop, LoopPlan>();
-  const seed = adjointName(
-    returned.value.kind === "var" ? returned.value.name : "result",
-  );
-  if (isActiveAtom(activity, returned.value)) declared.add(returned.value.name);
+  const resultKind = fn.result ?? "number";
+  const kinds = arrayKinds(fn);
+  // An array result's cotangent belongs to the caller: the sweep works on a copy.
+  const seed =
+    resultKind === "number"
+      ? adjointName(
+          returned.value.kind === "var" ? returned.value.name : "result",
+        )
+      : names.fresh("cotangent");
+  const returnedArray =
+    resultKind !== "number" && isActiveAtom(activity, returned.value)
+      ? returned.value.name
+      : undefined;
+  if (resultKind === "number" && isActiveAtom(activity, returned.value)) {
+    declared.add(returned.value.name);
+  }
+  /** Where the reverse sweep stands in arrays grown by `push`. */
+  const tops = new Map<string, string>();
 
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
   );
+  /** `const a_adj = zeros`, for the arrays defined in `body`. */
+  const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
+    body.flatMap((s): Stmt[] => {
+      const isArray =
+        s.kind === "const" &&
+        (s.value.kind === "newArray" ||
+          s.value.kind === "arrayLiteral" ||
+          s.value.kind === "copy");
+      if (!isArray || !activity.active.has(s.name)) return [];
+      return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
+    });
+  const arrayAdjoint = (
+    name: string,
+    kind: ValueKind,
+    body: readonly Stmt[],
+  ): Stmt[] => {
+    declared.add(name);
+    const adjoint: Stmt =
+      name === returnedArray
+        ? {
+            kind: "const",
+            name: adjointName(name),
+            value: { kind: "copy", array: ref(seed) },
+          }
+        : {
+            kind: "const",
+            name: adjointName(name),
+            value: { kind: "zeros", like: ref(name), arrayKind: kind },
+          };
+    if (!appendsTo(body, name)) return [adjoint];
+    const top = names.fresh(`${name}_top`);
+    tops.set(name, top);
+    return [
+      adjoint,
+      {
+        kind: "declare",
+        name: top,
+        init: { kind: "length", array: ref(name), indices: [] },
+      },
+    ];
+  };
   const arrayAdjoints: Stmt[] = arrayParams
     .filter((p) => activity.active.has(p.name))
-    .map((p) => {
-      declared.add(p.name);
-      return { kind: "const", name: adjointName(p.name), value: zerosLike(p) };
-    });
+    .flatMap((p) => arrayAdjoint(p.name, p.kind, primalBody));
 
   const accumulate = (out: Stmt[], operand: Expr, value: Expr) => {
     if (!isActiveAtom(activity, operand)) return;
@@ -129,9 +183,43 @@ export function reverseMode(
     body: readonly Stmt[],
     carried: ReadonlySet<string>,
   ): Stmt[] => {
-    const out: Stmt[] = [];
+    const out: Stmt[] = arrayAdjointsOf(body);
     for (const s of [...body].reverse()) {
       switch (s.kind) {
+        case "store": {
+          if (!isActiveAtom(activity, s.array)) break;
+          const element: Expr = {
+            kind: "index",
+            array: ref(adjointName(s.array.name)),
+            indices: s.indices,
+          };
+          accumulate(out, s.value, element);
+          if (s.mode === "set") {
+            // The element's earlier value did not reach the result.
+            out.push({
+              ...s,
+              array: ref(adjointName(s.array.name)),
+              value: num(0),
+              mode: "set",
+            });
+          }
+          break;
+        }
+        case "append": {
+          if (!isActiveAtom(activity, s.array)) break;
+          const top = tops.get(s.array.name)!;
+          out.push({
+            kind: "assign",
+            name: top,
+            value: binary("-", ref(top), num(1)),
+          });
+          accumulate(out, s.value, {
+            kind: "index",
+            array: ref(adjointName(s.array.name)),
+            indices: [ref(top)],
+          });
+          break;
+        }
         case "const":
         case "assign": {
           if (!activity.active.has(s.name) || !declared.has(s.name)) break;
@@ -157,6 +245,43 @@ export function reverseMode(
             });
             break;
           }
+          if (value.kind === "arrayLiteral") {
+            value.elements.forEach((element, k) =>
+              accumulate(out, element, {
+                kind: "index",
+                array: adjoint,
+                indices: [num(k)],
+              }),
+            );
+            break;
+          }
+          if (value.kind === "copy") {
+            if (isActiveAtom(activity, value.array)) {
+              const k = names.fresh("k");
+              out.push({
+                kind: "loop",
+                header: {
+                  kind: "counted",
+                  counter: k,
+                  start: num(0),
+                  end: { kind: "length", array: adjoint, indices: [] },
+                  step: 1,
+                  inclusive: false,
+                },
+                carried: [],
+                body: [
+                  {
+                    kind: "accumulate",
+                    name: adjointName(value.array.name),
+                    indices: [ref(k)],
+                    value: { kind: "index", array: adjoint, indices: [ref(k)] },
+                  },
+                ],
+              });
+            }
+            break;
+          }
+          if (value.kind === "newArray") break;
           if (value.kind === "index") {
             if (isActiveAtom(activity, value.array)) {
               out.push({
@@ -265,7 +390,7 @@ export function reverseMode(
   );
   return {
     name: derivativeName(fn.name, "vjp"),
-    params: [...fn.params, { name: seed, kind: "number" }],
+    params: [...fn.params, { name: seed, kind: resultKind }],
     body: [
       ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
       ...arrayAdjoints,
@@ -278,7 +403,7 @@ export function reverseMode(
         },
       },
     ],
-    resultKinds: ["number", ...fn.params.map((p) => p.kind)],
+    resultKinds: [resultKind, ...fn.params.map((p) => p.kind)],
   };
 }
 
@@ -479,8 +604,7 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
         continue;
       }
       const assigned = new Set<string>();
-      if (s.kind === "assign") assigned.add(s.name);
-      assignedIn(s, assigned);
+      assignedIn([s], assigned);
       const values = new Set(assigned);
       if (s.kind !== "loop") definedNames([s], values);
       const wanted =
@@ -545,13 +669,25 @@ function freeReads(
   return free;
 }
 
-function assignedIn(s: Stmt, into: Set<string>) {
-  for (const block of nestedBlocks(s)) {
-    for (const t of block) {
-      if (t.kind === "assign") into.add(t.name);
-      assignedIn(t, into);
+/** Variables (and arrays, element-wise) these statements assign. */
+function assignedIn(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if (s.kind === "assign") into.add(s.name);
+    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+      into.add(s.array.name);
     }
+    nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
+}
+
+function appendsTo(body: readonly Stmt[], array: string): boolean {
+  return body.some(
+    (s) =>
+      (s.kind === "append" &&
+        s.array.kind === "var" &&
+        s.array.name === array) ||
+      nestedBlocks(s).some((block) => appendsTo(block, array)),
+  );
 }
 
 function calleeBase(call: Extract<Expr, { kind: "call" }>): string {

@@ -387,6 +387,12 @@ class Lowering {
         "this `for...of` (write `for (const x of xs)` over a local array)",
       );
     }
+    if (this.kindOf(iterable) === "matrix") {
+      throw this.unsupported(
+        node,
+        "`for...of` over the rows of a matrix (index the elements: `m[i][j]`)",
+      );
+    }
     const array = this.expression(iterable);
     const counter = this.names.fresh("i");
     const element: Stmt = {
@@ -676,6 +682,8 @@ class Lowering {
   private expressionStatement(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipParentheses(ts, node);
+    const write = this.arrayWrite(node);
+    if (write) return [write];
     if (ts.isBinaryExpression(node)) {
       const kind = node.operatorToken.kind;
       if (kind === ts.SyntaxKind.EqualsToken) {
@@ -743,12 +751,124 @@ class Lowering {
     throw this.unsupported(node, "this expression statement");
   }
 
+  /**
+   * `a[i] = v`, `a[i] += v`, `a[i] -= v`, `a[i] *= v`, `a.push(v)` on a
+   * local array; `undefined` for anything else.
+   */
+  private arrayWrite(node: ts.Expression): Stmt | undefined {
+    const ts = this.ts;
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "push" &&
+      this.isArrayKind(node.expression.expression)
+    ) {
+      const array = this.writableArray(node.expression.expression);
+      if (
+        node.arguments.length !== 1 ||
+        ts.isSpreadElement(node.arguments[0]!)
+      ) {
+        throw this.unsupported(node, "`push` with other than one argument");
+      }
+      return {
+        kind: "append",
+        array,
+        value: this.expression(node.arguments[0]!),
+        origin: node,
+      };
+    }
+    if (!ts.isBinaryExpression(node)) return undefined;
+    const target = skipParentheses(ts, node.left);
+    if (!ts.isElementAccessExpression(target)) return undefined;
+    const { array, indices } = this.arrayPath(target);
+    this.writableArray(skipParentheses(ts, target.expression));
+    if (indices.length !== 1)
+      throw this.unsupported(node, "writing into a matrix");
+    const value = this.expression(node.right);
+    const element: Expr = { kind: "index", array, indices };
+    switch (node.operatorToken.kind) {
+      case ts.SyntaxKind.EqualsToken:
+        return {
+          kind: "store",
+          array,
+          indices,
+          value,
+          mode: "set",
+          origin: node,
+        };
+      case ts.SyntaxKind.PlusEqualsToken:
+        return {
+          kind: "store",
+          array,
+          indices,
+          value,
+          mode: "add",
+          origin: node,
+        };
+      case ts.SyntaxKind.MinusEqualsToken:
+        return {
+          kind: "store",
+          array,
+          indices,
+          value: { kind: "neg", operand: value },
+          mode: "add",
+          origin: node,
+        };
+      default: {
+        const op = compound[node.operatorToken.kind];
+        if (!op)
+          throw this.unsupported(node, "this assignment to an array element");
+        return {
+          kind: "store",
+          array,
+          indices,
+          value: { kind: "binary", op, left: element, right: value },
+          mode: "set",
+          origin: node,
+        };
+      }
+    }
+  }
+
+  private isArrayKind(node: ts.Expression): boolean {
+    const kind = this.kindOf(node);
+    return kind !== "number" && kind !== "none";
+  }
+
+  /** A local array the function may write: not a parameter, which is the caller's. */
+  private writableArray(node: ts.Expression): Expr {
+    const ts = this.ts;
+    if (!ts.isIdentifier(node) || !this.isLocal(node)) {
+      throw this.unsupported(
+        node,
+        "writing into an array that is not a local variable",
+      );
+    }
+    const declaration =
+      this.context.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    if (declaration && ts.isParameter(declaration)) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.CapturedWrite,
+        `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
+      );
+    }
+    return { kind: "var", name: this.localName(node) };
+  }
+
   /** The local variable an assignment writes. */
   private assignedName(target: ts.Expression): string {
     const ts = this.ts;
     target = skipParentheses(ts, target);
-    if (ts.isIdentifier(target) && this.isLocal(target))
+    if (ts.isIdentifier(target) && this.isLocal(target)) {
+      if (this.isArrayKind(target)) {
+        throw this.unsupported(
+          target,
+          "assigning a whole array to a variable again (write its elements instead)",
+        );
+      }
       return this.localName(target);
+    }
     if (ts.isIdentifier(target)) {
       throw new DiffError(
         target,
@@ -802,9 +922,16 @@ class Lowering {
     right: Expr,
     node: ts.Expression,
   ): Expr {
-    if (!this.isNumber(node))
+    if (this.isNumber(node)) return { kind: "binary", op, left, right };
+    const type = this.context.checker.getTypeAtLocation(node);
+    if (op === "+" && type.flags & this.ts.TypeFlags.StringLike) {
       return { kind: "inactiveBinary", op: "+", left, right };
-    return { kind: "binary", op, left, right };
+    }
+    throw new DiffError(
+      node,
+      DiagnosticCode.UntypedValue,
+      `tsad needs to know this value is a number, but its type is '${this.context.checker.typeToString(type)}'. Annotate the variables involved (for example \`const e: number[] = new Array(n).fill(0)\`).`,
+    );
   }
 
   private expression(node: ts.Expression): Expr {
@@ -862,8 +989,27 @@ class Lowering {
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
         throw this.unsupported(node, "closures");
-      case ts.SyntaxKind.ArrayLiteralExpression:
-        throw this.unsupported(node, "arrays");
+      case ts.SyntaxKind.ArrayLiteralExpression: {
+        const literal = node as ts.ArrayLiteralExpression;
+        return {
+          kind: "arrayLiteral",
+          elements: literal.elements.map((e) => {
+            if (
+              ts.isSpreadElement(e) ||
+              ts.isOmittedExpression(e) ||
+              !this.isNumber(e)
+            ) {
+              throw this.unsupported(
+                e,
+                "array literals of anything but numbers",
+              );
+            }
+            return this.expression(e);
+          }),
+        };
+      }
+      case ts.SyntaxKind.NewExpression:
+        return this.newArray(node as ts.NewExpression);
       default:
         throw this.unsupported(
           node,
@@ -1034,9 +1180,57 @@ class Lowering {
     );
   }
 
+  /** `new Float64Array(n)`, `new Float32Array(n)`, `new Array(n)`. */
+  private newArray(node: ts.NewExpression): Expr {
+    const ts = this.ts;
+    const constructor = ts.isIdentifier(node.expression)
+      ? node.expression.text
+      : "";
+    const arrayKind =
+      constructor === "Float64Array"
+        ? "float64"
+        : constructor === "Float32Array"
+          ? "float32"
+          : constructor === "Array"
+            ? "array"
+            : undefined;
+    const [length] = node.arguments ?? [];
+    if (!arrayKind || node.arguments?.length !== 1 || !this.isNumber(length!)) {
+      throw this.unsupported(
+        node,
+        "this `new` expression (allocate arrays with `new Float64Array(n)` or `new Array(n).fill(0)`)",
+      );
+    }
+    return { kind: "newArray", arrayKind, length: this.expression(length!) };
+  }
+
   private call(node: ts.CallExpression): Expr {
     const ts = this.ts;
     const callee = skipParentheses(ts, node.expression);
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      (this.isArrayKind(callee.expression) ||
+        ts.isNewExpression(skipParentheses(ts, callee.expression)))
+    ) {
+      const method = callee.name.text;
+      if (method === "slice" && node.arguments.length === 0) {
+        return { kind: "copy", array: this.expression(callee.expression) };
+      }
+      const allocation = skipParentheses(ts, callee.expression);
+      if (
+        method === "fill" &&
+        ts.isNewExpression(allocation) &&
+        node.arguments.length === 1 &&
+        ts.isNumericLiteral(node.arguments[0]!) &&
+        Number(node.arguments[0].text) === 0
+      ) {
+        return this.newArray(allocation);
+      }
+      throw this.unsupported(
+        node,
+        `the array method '${method}' (write the loop out)`,
+      );
+    }
     if (
       ts.isPropertyAccessExpression(callee) &&
       this.isGlobalMath(callee.expression)
@@ -1069,6 +1263,12 @@ class Lowering {
           node,
           DiagnosticCode.Recursion,
           "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
+        );
+      }
+      if (marked.params.some((kind) => kind !== "number" && kind !== "none")) {
+        throw this.unsupported(
+          node,
+          "passing arrays to another @differentiable function (inline the loop for now)",
         );
       }
       if (args.length !== marked.params.length) {

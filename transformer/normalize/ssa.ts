@@ -106,6 +106,21 @@ class SsaBuilder {
       case "loop":
         this.loop(s);
         return false;
+      case "store":
+        this.out.push({
+          ...s,
+          array: this.atom(s.array, "array"),
+          indices: s.indices.map((i) => this.bound(i, "t")),
+          value: this.atom(s.value, "t"),
+        });
+        return false;
+      case "append":
+        this.out.push({
+          ...s,
+          array: this.atom(s.array, "array"),
+          value: this.atom(s.value, "t"),
+        });
+        return false;
       case "break":
       case "continue":
         throw new Error(`\`${s.kind}\` left after structuring the loop body`);
@@ -304,6 +319,12 @@ class SsaBuilder {
         return { ...value, elements: value.elements.map(atom) };
       case "member":
         return { ...value, object: atom(value.object) };
+      case "newArray":
+        return { ...value, length: this.bound(value.length, "n") };
+      case "arrayLiteral":
+        return { ...value, elements: value.elements.map(atom) };
+      case "copy":
+        return { ...value, array: atom(value.array) };
       case "index":
       case "length":
         return {

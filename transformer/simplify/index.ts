@@ -33,7 +33,8 @@ export function simplify(
 ): FunctionIR {
   const simplifyStatement = statementSimplifier(primal);
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
-  for (let round = 0; round < 50; round++) {
+  // Each round makes one change; the limit only guards against a cycle.
+  for (let round = 0; round < 100_000; round++) {
     const next = simplifyOnce(body, simplifyStatement);
     if (next === body) break;
     body = next;
@@ -90,11 +91,17 @@ function statementSimplifier(primal: ReadonlySet<string>) {
       return { ...header, body: s.body.map(simplifyStatement) };
     }
     if (s.kind === "push" || s.kind === "pop") return s;
-    const exact =
-      s.kind === "effect" ||
-      (s.kind === "destructure"
-        ? s.names.some((n) => n !== undefined && primal.has(n))
-        : s.kind !== "return" && primal.has(s.name));
+    const target =
+      s.kind === "store" || s.kind === "append"
+        ? s.array.kind === "var"
+          ? [s.array.name]
+          : []
+        : s.kind === "destructure"
+          ? s.names.filter((n) => n !== undefined)
+          : s.kind === "return" || s.kind === "effect"
+            ? []
+            : [s.name];
+    const exact = s.kind === "effect" || target.some((n) => primal.has(n));
     return mapExprs(s, (e) => simplifyExpr(e, exact));
   };
   return simplifyStatement;
@@ -115,6 +122,10 @@ function mutatedNames(
   for (const s of body) {
     if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
       into.add(s.name);
+    }
+    // Writing an element changes what reads of the array give.
+    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+      into.add(s.array.name);
     }
     if (s.kind === "declare" && !s.init) into.add(s.name);
     for (const block of nestedBlocks(s)) mutatedNames(block, into);
