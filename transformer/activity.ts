@@ -118,7 +118,7 @@ function differentiableReads(e: Expr, visit: (name: string) => void): void {
       return e.args.forEach((a) => differentiableReads(a, visit));
     case "call":
       return e.args.forEach((a, i) => {
-        if (e.callee.params[i] === "number") differentiableReads(a, visit);
+        if (e.callee.params[i] !== "none") differentiableReads(a, visit);
       });
     case "cond":
       differentiableReads(e.whenTrue, visit);

@@ -153,6 +153,8 @@ function exprReads(e: Expr, array: string, grows: boolean): boolean {
   ) {
     return true;
   }
+  // A call reads the whole array it is passed.
+  if (e.kind === "call" && e.args.some((a) => isVar(a, array))) return true;
   let found = false;
   mapSubexpressions(
     e,

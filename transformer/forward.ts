@@ -68,11 +68,14 @@ export function forwardMode(
         if (!activity.active.has(s.name)) return [s];
         const value = s.value;
         if (value.kind === "call") {
-          const tangentArgs = value.args.map((a, i) =>
-            value.callee.params[i] === "number"
-              ? tangentOf(a)
-              : ({ kind: "undefined" } as const),
-          );
+          const tangentArgs = value.args.map((a, i): Expr => {
+            const kind = value.callee.params[i];
+            if (kind === "number") return tangentOf(a);
+            if (kind === "none") return { kind: "undefined" };
+            return isActiveAtom(activity, a)
+              ? ref(tangentName(a.name))
+              : { kind: "zeros", like: a, arrayKind: kind! };
+          });
           return [
             {
               kind: "destructure",

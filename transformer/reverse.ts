@@ -227,7 +227,7 @@ export function reverseMode(
           const value = s.value;
           if (value.kind === "call") {
             const received = value.args.map((a, i) =>
-              value.callee.params[i] === "number" && isActiveAtom(activity, a)
+              value.callee.params[i] !== "none" && isActiveAtom(activity, a)
                 ? names.fresh(`${adjointName(a.name)}_${calleeBase(value)}`)
                 : undefined,
             );
@@ -241,7 +241,14 @@ export function reverseMode(
               },
             });
             received.forEach((name, i) => {
-              if (name) accumulate(out, value.args[i]!, ref(name));
+              if (!name) return;
+              const arg = value.args[i] as { kind: "var"; name: string };
+              if (value.callee.params[i] === "number") {
+                accumulate(out, arg, ref(name));
+              } else {
+                // The callee returns a fresh adjoint array: add it in.
+                out.push(addInto(adjointName(arg.name), ref(name), names));
+              }
             });
             break;
           }
@@ -257,27 +264,7 @@ export function reverseMode(
           }
           if (value.kind === "copy") {
             if (isActiveAtom(activity, value.array)) {
-              const k = names.fresh("k");
-              out.push({
-                kind: "loop",
-                header: {
-                  kind: "counted",
-                  counter: k,
-                  start: num(0),
-                  end: { kind: "length", array: adjoint, indices: [] },
-                  step: 1,
-                  inclusive: false,
-                },
-                carried: [],
-                body: [
-                  {
-                    kind: "accumulate",
-                    name: adjointName(value.array.name),
-                    indices: [ref(k)],
-                    value: { kind: "index", array: adjoint, indices: [ref(k)] },
-                  },
-                ],
-              });
+              out.push(addInto(adjointName(value.array.name), adjoint, names));
             }
             break;
           }
@@ -730,4 +717,29 @@ function hoistBranchValues(
       ...rewritten,
     ];
   });
+}
+
+/** `for (let k = 0; k < from.length; k++) into[k] += from[k];` */
+function addInto(into: string, from: Expr, names: Names): Stmt {
+  const k = names.fresh("k");
+  return {
+    kind: "loop",
+    header: {
+      kind: "counted",
+      counter: k,
+      start: num(0),
+      end: { kind: "length", array: from, indices: [] },
+      step: 1,
+      inclusive: false,
+    },
+    carried: [],
+    body: [
+      {
+        kind: "accumulate",
+        name: into,
+        indices: [ref(k)],
+        value: { kind: "index", array: from, indices: [ref(k)] },
+      },
+    ],
+  };
 }

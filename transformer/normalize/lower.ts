@@ -1265,10 +1265,10 @@ class Lowering {
           "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
         );
       }
-      if (marked.params.some((kind) => kind !== "number" && kind !== "none")) {
+      if (marked.params.includes("matrix")) {
         throw this.unsupported(
           node,
-          "passing arrays to another @differentiable function (inline the loop for now)",
+          "passing a matrix to another @differentiable function (pass its rows' data as a Float64Array, or inline the loop)",
         );
       }
       if (args.length !== marked.params.length) {
