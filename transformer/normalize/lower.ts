@@ -239,7 +239,7 @@ class Lowering {
       case ts.SyntaxKind.ForInStatement:
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
-        throw this.unsupported(node, "`switch`");
+        return this.switchStatement(node as ts.SwitchStatement);
       case ts.SyntaxKind.TryStatement:
         throw this.unsupported(node, "`try`/`catch`");
       default:
@@ -248,6 +248,76 @@ class Lowering {
           `this statement (${ts.SyntaxKind[node.kind]})`,
         );
     }
+  }
+
+  /**
+   * `switch` without fall-through: an `if`/`else if` chain on `===`, the
+   * discriminant evaluated once. Cases sharing a body (`case 1: case 2:`)
+   * are joined with `||`; each body must end in `break` or `return`.
+   */
+  private switchStatement(node: ts.SwitchStatement): Stmt[] {
+    const ts = this.ts;
+    const subject = this.names.fresh("subject");
+    const subjectRead: Expr = { kind: "var", name: subject };
+    const chain: { test: Expr | undefined; body: Stmt[] }[] = [];
+    let pending: Expr[] = [];
+    const clauses = node.caseBlock.clauses;
+    clauses.forEach((clause, k) => {
+      if (ts.isCaseClause(clause)) {
+        pending.push({
+          kind: "compare",
+          op: "===",
+          left: subjectRead,
+          right: this.expression(clause.expression),
+        });
+      }
+      if (clause.statements.length === 0 && k < clauses.length - 1) return;
+      const statements = [...clause.statements];
+      const last = statements.at(-1);
+      const ends =
+        last && (ts.isBreakStatement(last) || ts.isReturnStatement(last));
+      if (!ends && k < clauses.length - 1) {
+        throw this.unsupported(
+          clause,
+          "a `switch` case that falls through (end it with `break` or `return`)",
+        );
+      }
+      if (last && ts.isBreakStatement(last)) statements.pop();
+      if (statements.some((t) => this.containsJump(t, "break"))) {
+        throw this.unsupported(
+          clause,
+          "`break` inside a `switch` case other than at its end",
+        );
+      }
+      const test = ts.isDefaultClause(clause)
+        ? undefined
+        : pending.reduce((left, right) => ({
+            kind: "logical",
+            op: "||",
+            left,
+            right,
+          }));
+      chain.push({ test, body: this.block(statements) });
+      pending = [];
+    });
+    const defaultBody = chain.find((c) => c.test === undefined)?.body ?? [];
+    const branches = chain.filter((c) => c.test !== undefined);
+    const ifChain = branches.reduceRight<Stmt[]>(
+      (otherwise, branch) => [
+        { kind: "if", test: branch.test!, then: branch.body, else: otherwise },
+      ],
+      defaultBody,
+    );
+    return [
+      {
+        kind: "let",
+        name: subject,
+        value: this.expression(node.expression),
+        constant: true,
+        origin: node,
+      },
+      ...ifChain,
+    ];
   }
 
   /**
@@ -1120,6 +1190,14 @@ class Lowering {
       target = skipParentheses(ts, target.expression);
     }
     const kind = this.kindOf(target);
+    const type = this.context.checker.getTypeAtLocation(target);
+    if (kind === "none" && this.context.checker.isArrayType(type)) {
+      throw new DiffError(
+        target,
+        DiagnosticCode.UntypedValue,
+        `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. Annotate it (for example \`const e: number[] = new Array(n).fill(0)\`).`,
+      );
+    }
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
       throw this.unsupported(
         node,
