@@ -183,13 +183,24 @@ class Lowering {
           (node as ts.ExpressionStatement).expression,
         );
       case ts.SyntaxKind.ReturnStatement: {
-        if (this.insideLoop(node)) {
-          throw this.unsupported(
-            node,
-            "`return` inside a loop (assign the result to a variable, `break`, and return after the loop)",
-          );
-        }
         const value = (node as ts.ReturnStatement).expression;
+        if (this.returnSlot) {
+          // Inside a loop: leave it, and return after it (see `iteration`).
+          return [
+            {
+              kind: "assign",
+              name: this.returnSlot.value,
+              value: value ? this.expression(value) : { kind: "undefined" },
+              origin: node,
+            },
+            {
+              kind: "assign",
+              name: this.returnSlot.flag,
+              value: { kind: "bool", value: true },
+            },
+            { kind: "break" },
+          ];
+        }
         return [
           {
             kind: "return",
@@ -213,17 +224,26 @@ class Lowering {
       case ts.SyntaxKind.EmptyStatement:
         return [];
       case ts.SyntaxKind.ForStatement:
-        return this.forStatement(node as ts.ForStatement);
+        return this.iteration(node as ts.IterationStatement, () =>
+          this.forStatement(node as ts.ForStatement),
+        );
       case ts.SyntaxKind.ForOfStatement:
-        return this.forOfStatement(node as ts.ForOfStatement);
+        return this.iteration(node as ts.IterationStatement, () =>
+          this.forOfStatement(node as ts.ForOfStatement),
+        );
       case ts.SyntaxKind.WhileStatement: {
         const loop = node as ts.WhileStatement;
-        return this.generalLoop(loop, [], this.expression(loop.expression), []);
+        return this.iteration(loop, () =>
+          this.generalLoop(loop, [], this.expression(loop.expression), []),
+        );
       }
       case ts.SyntaxKind.DoStatement: {
         const loop = node as ts.DoStatement;
-        return this.generalLoop(loop, [], undefined, [], loop.expression);
+        return this.iteration(loop, () =>
+          this.generalLoop(loop, [], undefined, [], loop.expression),
+        );
       }
+
       case ts.SyntaxKind.BreakStatement:
       case ts.SyntaxKind.ContinueStatement: {
         const jump = node as ts.BreakOrContinueStatement;
@@ -390,7 +410,11 @@ class Lowering {
     if (step === undefined || !((upward && step > 0) || (downward && step < 0)))
       return undefined;
     const assigned = this.assignedSymbols(node.statement);
-    if (assigned.has(counter!) || this.containsJump(node.statement, "break"))
+    if (
+      assigned.has(counter!) ||
+      this.containsJump(node.statement, "break") ||
+      this.containsReturn(node.statement)
+    )
       return undefined;
     if (this.readsAnyOf(test.right, assigned)) return undefined;
     return {
@@ -478,7 +502,10 @@ class Lowering {
     };
     const body = [element, ...this.statement(node.statement)];
     const length: Expr = { kind: "length", array, indices: [] };
-    if (!this.containsJump(node.statement, "break")) {
+    if (
+      !this.containsJump(node.statement, "break") &&
+      !this.containsReturn(node.statement)
+    ) {
       return [
         {
           kind: "loop",
@@ -598,11 +625,62 @@ class Lowering {
     return structureJumps(this.statement(node), undefined);
   }
 
-  private insideLoop(node: ts.Node): boolean {
-    for (let n = node.parent; n !== this.fn; n = n.parent) {
-      if (this.ts.isIterationStatement(n, false)) return true;
-    }
-    return false;
+  /** Set while lowering a loop that contains `return`. */
+  private returnSlot: { flag: string; value: string } | undefined;
+
+  /**
+   * A loop containing `return`: the `return` sets a flag and the value and
+   * breaks out; after the loop, the outermost one returns the value, inner
+   * ones break on:
+   *
+   *   for (...) { if (c) return v; }   ->   let returned = false; let value;
+   *                                          for (...) { if (c) { value = v;
+   *                                            returned = true; break; } }
+   *                                          if (returned) return value;
+   */
+  private iteration(node: ts.IterationStatement, lower: () => Stmt[]): Stmt[] {
+    if (!this.containsReturn(node.statement)) return lower();
+    const outermost = this.returnSlot === undefined;
+    const slot = (this.returnSlot ??= {
+      flag: this.names.fresh("returned"),
+      value: this.names.fresh("returnValue"),
+    });
+    const loop = lower();
+    if (outermost) this.returnSlot = undefined;
+    const flag: Expr = { kind: "var", name: slot.flag };
+    const after: Stmt = {
+      kind: "if",
+      test: flag,
+      then: outermost
+        ? [{ kind: "return", value: { kind: "var", name: slot.value } }]
+        : [{ kind: "break" }],
+      else: [],
+    };
+    const setup: Stmt[] = outermost
+      ? [
+          {
+            kind: "let",
+            name: slot.flag,
+            value: { kind: "bool", value: false },
+            constant: false,
+            origin: node,
+          },
+          { kind: "let", name: slot.value, constant: false, origin: node },
+        ]
+      : [];
+    return [...setup, ...loop, after];
+  }
+
+  private containsReturn(node: ts.Node): boolean {
+    const ts = this.ts;
+    if (ts.isReturnStatement(node)) return true;
+    if (ts.isFunctionLike(node)) return false;
+    return (
+      ts.forEachChild(
+        node,
+        (child) => this.containsReturn(child) || undefined,
+      ) ?? false
+    );
   }
 
   /** Whether `node` has a `break`/`continue` for the loop it is in (not a nested one). */
