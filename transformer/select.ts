@@ -240,60 +240,28 @@ export function resolveMarkedCallee(
     valueKindOf(ts, checker, checker.getTypeAtLocation(p)),
   );
 
-  if (ts.isIdentifier(callee)) {
-    const importSpecifier = symbol.declarations?.[0];
-    if (importSpecifier && ts.isImportSpecifier(importSpecifier)) {
-      return {
-        declaration: fn,
-        params,
-        ref: {
-          kind: "module",
-          specifier: moduleSpecifierOf(ts, importSpecifier),
-          exportName: (importSpecifier.propertyName ?? importSpecifier.name)
-            .text,
-          derivativeBase,
-        },
-      };
-    }
-    if (importSpecifier && ts.isImportClause(importSpecifier)) {
-      return {
-        declaration: fn,
-        params,
-        ref: {
-          kind: "module",
-          specifier: moduleSpecifierOf(ts, importSpecifier),
-          exportName: "default",
-          derivativeBase,
-        },
-      };
-    }
-    if (fn.getSourceFile() === callee.getSourceFile()) {
-      return {
-        declaration: fn,
-        params,
-        ref: { kind: "local", name: derivativeBase },
-      };
-    }
-    return undefined;
+  const imported = importedFrom(ts, checker, callee);
+  if (imported) {
+    return {
+      declaration: fn,
+      params,
+      ref: {
+        kind: "module",
+        specifier: imported.specifier,
+        exportName: imported.name,
+        derivativeBase,
+      },
+    };
   }
   if (
-    ts.isPropertyAccessExpression(callee) &&
-    ts.isIdentifier(callee.expression)
+    ts.isIdentifier(callee) &&
+    fn.getSourceFile() === callee.getSourceFile()
   ) {
-    const namespace = checker.getSymbolAtLocation(callee.expression)
-      ?.declarations?.[0];
-    if (namespace && ts.isNamespaceImport(namespace)) {
-      return {
-        declaration: fn,
-        params,
-        ref: {
-          kind: "module",
-          specifier: moduleSpecifierOf(ts, namespace),
-          exportName: callee.name.text,
-          derivativeBase,
-        },
-      };
-    }
+    return {
+      declaration: fn,
+      params,
+      ref: { kind: "local", name: derivativeBase },
+    };
   }
   return undefined;
 }
@@ -376,7 +344,11 @@ function moduleSpecifierOf(
   return (current.moduleSpecifier as ts.StringLiteral).text;
 }
 
-/** The module an imported binding comes from, for recognising `stopGradient`. */
+/**
+ * The module an imported binding comes from and the name it is exported
+ * under: a named import, a default import (`"default"`), or `ns.f` through
+ * a namespace import.
+ */
 export function importedFrom(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
@@ -389,6 +361,9 @@ export function importedFrom(
         specifier: moduleSpecifierOf(ts, declaration),
         name: (declaration.propertyName ?? declaration.name).text,
       };
+    }
+    if (declaration && ts.isImportClause(declaration)) {
+      return { specifier: moduleSpecifierOf(ts, declaration), name: "default" };
     }
   }
   if (
