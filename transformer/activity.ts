@@ -138,11 +138,9 @@ function differentiableReads(e: Expr, visit: (name: string) => void): void {
 }
 
 function rejectOpaqueFlow(value: Expr, varied: ReadonlySet<string>) {
-  if (
-    value.kind === "extern" &&
-    value.numeric &&
-    value.args.some((a) => readsAny(a, varied))
-  ) {
+  // Whatever its declared type, an active value computed by a call tsad
+  // cannot see into would lose its derivative.
+  if (value.kind === "extern" && value.args.some((a) => readsAny(a, varied))) {
     const callee = value.callee.getText();
     throw new DiffError(
       value.node,

@@ -392,12 +392,23 @@ export class Emitter {
       case "undefined":
         return f.createIdentifier("undefined");
       case "binary":
-      case "inactiveBinary":
+      case "inactiveBinary": {
+        // TypeScript's printer treats `*` and `+` as associative and drops
+        // the parentheses of `a * (b * c)`; floating point is not, so keep
+        // them. A negative base of `**` needs them too: `(-1.5) ** 2`.
+        const sameOp = e.right.kind === "binary" && e.right.op === e.op;
+        const negativeBase =
+          e.op === "**" &&
+          (e.left.kind === "neg" ||
+            (e.left.kind === "num" && e.left.value < 0));
+        const left = this.expression(e.left);
+        const right = this.expression(e.right);
         return f.createBinaryExpression(
-          this.expression(e.left),
+          negativeBase ? f.createParenthesizedExpression(left) : left,
           binaryToken(ts, e.op),
-          this.expression(e.right),
+          sameOp ? f.createParenthesizedExpression(right) : right,
         );
+      }
       case "compare":
         return f.createBinaryExpression(
           this.expression(e.left),
@@ -588,7 +599,8 @@ export class Emitter {
   }
 }
 
-function moduleHint(specifier: string): string {
+/** The name a namespace import of `specifier` is given, before its suffix. */
+export function moduleHint(specifier: string): string {
   const base = specifier
     .split("/")
     .at(-1)!

@@ -20,7 +20,7 @@ import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
 import { checkArrayWrites } from "./array-writes";
 import { DiagnosticCode, DiffError } from "./diagnostics";
-import { Emitter } from "./emit";
+import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
 import { derivativeName, Names } from "./naming";
@@ -95,6 +95,11 @@ function transformFile(
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
   const identifiers = identifiersOf(ts, sourceFile);
+  // The namespace imports emit adds are named `<hint>_1`, `<hint>_2`, ...
+  // by TypeScript at print time; keep generated names clear of them.
+  for (const hint of importHints(ts, sourceFile, lowerContext.runtimeModule)) {
+    for (let k = 1; k <= 3; k++) identifiers.add(`${hint}_${k}`);
+  }
   const after = new Map<ts.Statement, ts.Statement[]>();
   const hoistedRegistrations: ts.Statement[] = [];
 
@@ -225,6 +230,19 @@ function differentiate(
   );
   debugStage("reverse", vjp);
   return { jvp, vjp, params: normalized.params.map((p) => p.kind), result };
+}
+
+function importHints(
+  ts: typeof import("typescript"),
+  sourceFile: ts.SourceFile,
+  runtimeModule: string,
+): string[] {
+  const specifiers = sourceFile.statements.flatMap((s) =>
+    ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier)
+      ? [s.moduleSpecifier.text]
+      : [],
+  );
+  return ["tsad", ...[runtimeModule, ...specifiers].map(moduleHint)];
 }
 
 /** Every identifier in the file, so generated names shadow nothing. */

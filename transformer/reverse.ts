@@ -701,12 +701,17 @@ function hoistBranchValues(
 ): Stmt[] {
   const hoisted: string[] = [];
   const rewrite = (block: readonly Stmt[]): Stmt[] =>
-    block.map((s): Stmt => {
+    block.flatMap((s): Stmt[] => {
       if (s.kind === "const" && needed(s.name)) {
         hoisted.push(s.name);
-        return { kind: "assign", name: s.name, value: s.value };
+        return [{ kind: "assign", name: s.name, value: s.value }];
       }
-      return s.kind === "if" ? mapBlocks(s, rewrite) : s;
+      // A variable merged inside the branch, or carried by a loop in it.
+      if (s.kind === "declare" && needed(s.name)) {
+        hoisted.push(s.name);
+        return s.init ? [{ kind: "assign", name: s.name, value: s.init }] : [];
+      }
+      return s.kind === "if" ? [mapBlocks(s, rewrite)] : [s];
     });
   return body.flatMap((s): Stmt[] => {
     if (s.kind !== "if") return [s];

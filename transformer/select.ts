@@ -200,6 +200,12 @@ export function valueKindOf(
   checker: ts.TypeChecker,
   type: ts.Type,
 ): ValueKind {
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const constraint = checker.getBaseConstraintOfType(type);
+    return constraint && constraint !== type
+      ? valueKindOf(ts, checker, constraint)
+      : "none";
+  }
   const defined = type.isUnion()
     ? type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined))
     : [type];

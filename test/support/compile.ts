@@ -77,7 +77,10 @@ export function emitTo(
   program.emit(
     undefined,
     (fileName, text) => {
-      const target = path.join(outDir, path.relative(rootDir, fileName));
+      const relative = path.relative(rootDir, fileName);
+      // Only the program's own files: the runtime's source is imported as is.
+      if (relative.startsWith("..")) return;
+      const target = path.join(outDir, relative);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(
         target,

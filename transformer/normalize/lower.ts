@@ -99,6 +99,14 @@ class Lowering {
   ) {
     this.ts = context.ts;
     initOperatorTables(this.ts);
+    // Names the function reads from outside stay free for those reads: a
+    // local of the same name is renamed.
+    const visit = (node: ts.Node) => {
+      if (this.ts.isIdentifier(node) && !this.isLocal(node))
+        this.claimed.add(node.text);
+      this.ts.forEachChild(node, visit);
+    };
+    if (fn.body) visit(fn.body);
   }
 
   function(name: string): SurfaceFunction {
@@ -1084,6 +1092,14 @@ class Lowering {
 
   private expression(node: ts.Expression): Expr {
     const ts = this.ts;
+    if (
+      (ts.isPropertyAccessExpression(node) ||
+        ts.isElementAccessExpression(node) ||
+        ts.isCallExpression(node)) &&
+      node.questionDotToken
+    ) {
+      throw this.unsupported(node, "optional chaining (`?.`)");
+    }
     switch (node.kind) {
       case ts.SyntaxKind.NumericLiteral:
         return { kind: "num", value: Number((node as ts.NumericLiteral).text) };

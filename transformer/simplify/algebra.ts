@@ -124,8 +124,9 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         if (isIndicator(right)) return indicatorTimes(right, left);
         return e;
       case "+":
-        if (isNum(left, 0)) return right;
-        if (isNum(right, 0)) return left;
+        // -0 + 0 is +0: primal code keeps its additions of zero.
+        if (!exact && isNum(left, 0)) return right;
+        if (!exact && isNum(right, 0)) return left;
         if (sameValue(left, right)) {
           return simplifyExpr({
             ...e,
@@ -146,7 +147,7 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         return e;
       case "-":
         if (isNum(right, 0)) return left;
-        if (isNum(left, 0))
+        if (!exact && isNum(left, 0))
           return simplifyExpr({ kind: "neg", operand: right });
         if (right.kind === "neg")
           return { ...e, op: "+", right: right.operand };
@@ -174,6 +175,7 @@ function algebra(exact: boolean): (e: Expr) => Expr {
     const factors = factorsOf(e);
     const constant = factors.reduce((c, f) => (isNum(f) ? c * f.value : c), 1);
     const rest = factors.filter((f) => !isNum(f));
+    if (rest.length === 0) return { kind: "num", value: constant };
     const product = rest.reduce((left, right) => ({
       kind: "binary",
       op: "*",
