@@ -1,0 +1,102 @@
+// `npm run bench`: build tsad if dist/ is stale, compile bench/ with
+// ts-patch's `tspc` running the tsad transformer (as a user's project is
+// built), run every suite, and write bench/RESULTS.md and bench/chart.svg.
+//
+// A workload that tsad cannot compile yet (a tsad diagnostic, TS96xxx) does
+// not stop the run: it is reported as unsupported. Any other compile error
+// does. Environment: BENCH_QUICK=1, BENCH_SUITES=a,b, BENCH_LIMIT_S,
+// BENCH_TIME_MS (bench/README.md).
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const out = path.join(root, ".tmp/bench");
+const tspc = path.join(root, "node_modules/ts-patch/bin/tspc.js");
+const TSAD_DIAGNOSTIC = /^bench\/\S+\(\d+,\d+\): error TS96\d{3}:/;
+
+/** Newest modification time of the files under `dir`, recursively. */
+function newestChange(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, {
+    withFileTypes: true,
+    recursive: true,
+  })) {
+    if (entry.isFile()) {
+      newest = Math.max(
+        newest,
+        fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs,
+      );
+    }
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const built = ["runtime", "transformer"].map((dir) =>
+    path.join(root, "dist", dir, "index.js"),
+  );
+  const sources = Math.max(
+    newestChange(path.join(root, "runtime")),
+    newestChange(path.join(root, "transformer")),
+  );
+  if (
+    built.every((file) => fs.existsSync(file)) &&
+    Math.min(...built.map((file) => fs.statSync(file).mtimeMs)) >= sources
+  ) {
+    return;
+  }
+  console.error("> npm run build");
+  execFileSync("npm", ["run", "build", "--silent"], {
+    cwd: root,
+    stdio: "inherit",
+    shell: process.platform === "win32",
+  });
+}
+
+/** Compiles bench/; returns tsad's diagnostics, exits on any other error. */
+function compileBench() {
+  fs.rmSync(out, { recursive: true, force: true });
+  console.error("> tspc -p bench");
+  const result = spawnSync(process.execPath, [tspc, "-p", "bench"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  const lines = `${result.stdout}${result.stderr}`
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+  const errors = lines.filter((line) => /error TS\d+/.test(line));
+  const others = errors.filter((line) => !TSAD_DIAGNOSTIC.test(line));
+  if (others.length > 0 || (result.status !== 0 && errors.length === 0)) {
+    console.error(lines.join("\n"));
+    console.error("\nbench: compiling bench/ failed");
+    process.exit(1);
+  }
+  if (errors.length > 0) {
+    console.error(
+      `tsad cannot compile these workloads yet (reported, not timed):\n${errors.join("\n")}`,
+    );
+  }
+  return errors;
+}
+
+ensureBuilt();
+const diagnostics = compileBench();
+const diagnosticsFile = path.join(out, "diagnostics.txt");
+fs.writeFileSync(diagnosticsFile, diagnostics.join("\n"));
+const run = spawnSync(
+  process.execPath,
+  [path.join(out, "main.js"), path.join(root, "bench"), diagnosticsFile],
+  { cwd: root, stdio: "inherit" },
+);
+execFileSync(
+  process.execPath,
+  [
+    path.join(root, "node_modules/prettier/bin/prettier.cjs"),
+    "--write",
+    "--log-level=warn",
+    "bench/RESULTS.md",
+  ],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(run.status ?? 1);
