@@ -366,6 +366,23 @@ export function reverseMode(
   forEachExpr(reverseSweep, (e) =>
     allReads(e, (name) => neededByReverse.add(name)),
   );
+  // The reverse sweep restores loop-carried variables as it goes back: a
+  // returned one is read before it starts.
+  const restored = new Set<string>();
+  assignedIn(reverseSweep, restored);
+  const collectPops = (block: readonly Stmt[]) =>
+    block.forEach((t) => {
+      if (t.kind === "pop") restored.add(t.name);
+      nestedBlocks(t).forEach(collectPops);
+    });
+  collectPops(reverseSweep);
+  const value =
+    returned.value.kind === "var" && restored.has(returned.value.name)
+      ? names.fresh("value")
+      : undefined;
+  const keepValue: Stmt[] = value
+    ? [{ kind: "const", name: value, value: returned.value }]
+    : [];
   const paramAdjoints: Expr[] = fn.params.map((p) =>
     p.kind === "none"
       ? { kind: "undefined" }
@@ -380,13 +397,14 @@ export function reverseMode(
     params: [...fn.params, { name: seed, kind: resultKind }],
     body: [
       ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
+      ...keepValue,
       ...arrayAdjoints,
       ...reverseSweep,
       {
         kind: "return",
         value: {
           kind: "tuple",
-          elements: [returned.value, ...paramAdjoints],
+          elements: [value ? ref(value) : returned.value, ...paramAdjoints],
         },
       },
     ],
