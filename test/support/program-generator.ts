@@ -1,0 +1,495 @@
+/**
+ * Random differentiable programs, as data (issue 4, "Random-program
+ * testing"). fast-check builds a context-free syntax tree; it knows nothing
+ * of scopes or domains, so any tree is a valid input and shrinking is free
+ * to cut any part of it. program-render.ts then resolves the tree into a
+ * TypeScript module: references pick from what is in scope, and arguments
+ * are wrapped to stay inside each function's domain.
+ *
+ *   { kind: "math", fn: "log", args: [{ kind: "read", pick: 1 }], guard: square }
+ *     -> Math.log(1 + b * b)
+ *
+ * Adding a construct (vector results, local arrays, element writes) means a
+ * new variant here, its arbitrary in `programArbitrary`, and its case in
+ * program-render.ts.
+ */
+import fc from "fast-check";
+
+/** Every `Math` function the generator calls (`pow` is a `power` node). */
+export const MATH_FUNCTIONS = [
+  "sin",
+  "cos",
+  "tan",
+  "asin",
+  "acos",
+  "atan",
+  "atan2",
+  "sinh",
+  "cosh",
+  "tanh",
+  "asinh",
+  "acosh",
+  "atanh",
+  "exp",
+  "expm1",
+  "log",
+  "log1p",
+  "log2",
+  "log10",
+  "sqrt",
+  "cbrt",
+  "hypot",
+  "abs",
+  "sign",
+  "min",
+  "max",
+  "floor",
+  "ceil",
+  "round",
+  "trunc",
+] as const;
+export type MathFunction = (typeof MATH_FUNCTIONS)[number];
+const PIECEWISE_CONSTANT: readonly MathFunction[] = [
+  "sign",
+  "floor",
+  "ceil",
+  "round",
+  "trunc",
+];
+
+export const MATH_CONSTANTS = [
+  "PI",
+  "E",
+  "LN2",
+  "LN10",
+  "LOG2E",
+  "LOG10E",
+  "SQRT1_2",
+  "SQRT2",
+] as const;
+export type MathConstant = (typeof MATH_CONSTANTS)[number];
+
+/**
+ * How an argument that must be positive (a divisor, a logarithm's
+ * argument, a power's base) is kept away from zero:
+ * square `1 + e * e`, sine `2 + Math.sin(e)`, cosh `Math.cosh(e)`,
+ * exp `0.5 + Math.exp(e)`, literal: the positive number itself.
+ */
+export type Guard =
+  | { readonly kind: "square" | "sine" | "cosh" | "exp" }
+  | { readonly kind: "literal"; readonly value: number };
+
+export type Expr =
+  | { readonly kind: "literal"; readonly value: number }
+  | { readonly kind: "constant"; readonly name: MathConstant }
+  /** A number in scope: parameter, local, loop counter or element variable. */
+  | { readonly kind: "read"; readonly pick: number }
+  /** An element of the array parameter, at a loop counter that indexes it. */
+  | { readonly kind: "element"; readonly pick: number }
+  | { readonly kind: "unary"; readonly op: "-" | "+"; readonly operand: Expr }
+  | {
+      readonly kind: "binary";
+      readonly op: "+" | "-" | "*";
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  /** `left / G(right)` or `left % G(right)`. */
+  | {
+      readonly kind: "divide";
+      readonly op: "/" | "%";
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly guard: Guard;
+    }
+  /** `base ** 2`, `Math.pow(base, 3)`: any base, a constant exponent. */
+  | {
+      readonly kind: "power-integer";
+      readonly syntax: "**" | "Math.pow";
+      readonly base: Expr;
+      readonly exponent: 2 | 3;
+    }
+  /** `G(base) ** exponent`: a positive base, any exponent. */
+  | {
+      readonly kind: "power-positive";
+      readonly syntax: "**" | "Math.pow";
+      readonly base: Expr;
+      readonly exponent: Expr;
+      readonly guard: Guard;
+    }
+  /** Unary functions read `args[0]`, atan2 two, min/max/hypot all. */
+  | {
+      readonly kind: "math";
+      readonly fn: MathFunction;
+      readonly args: readonly Expr[];
+      readonly guard: Guard;
+    }
+  | {
+      readonly kind: "conditional";
+      readonly test: Condition;
+      readonly whenTrue: Expr;
+      readonly whenFalse: Expr;
+    }
+  /** A call to another marked function of the program. */
+  | {
+      readonly kind: "call";
+      readonly pick: number;
+      readonly args: readonly Expr[];
+    };
+
+export type Condition =
+  | {
+      readonly kind: "compare";
+      readonly op: "<" | "<=" | ">" | ">=" | "===" | "!==";
+      readonly left: Expr;
+      readonly right: Expr;
+    }
+  | { readonly kind: "not"; readonly operand: Condition }
+  | {
+      readonly kind: "logical";
+      readonly op: "&&" | "||";
+      readonly left: Condition;
+      readonly right: Condition;
+    };
+
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
+
+/**
+ * Counted loops over the array parameter (or a fixed count when there is
+ * none): up, down, triangular (`j <= i` inside a loop over `i`), for-of;
+ * a fixed count; `while` and `do-while` with a counter; a `while` whose
+ * test reads values, with a counter as a cap.
+ */
+export const LOOP_FORMS = [
+  "for-up",
+  "for-down",
+  "for-triangle",
+  "for-fixed",
+  "for-of",
+  "while",
+  "while-data",
+  "do-while",
+] as const;
+export type LoopForm = (typeof LOOP_FORMS)[number];
+
+export type Stmt =
+  | {
+      readonly kind: "declare";
+      readonly mutable: boolean;
+      readonly name: number;
+      readonly init: Expr;
+    }
+  | {
+      readonly kind: "assign";
+      readonly pick: number;
+      readonly op: AssignOp;
+      readonly value: Expr;
+      readonly guard: Guard;
+    }
+  | {
+      readonly kind: "step";
+      readonly pick: number;
+      readonly op: "++" | "--";
+      readonly prefix: boolean;
+    }
+  | {
+      readonly kind: "if";
+      readonly test: Condition;
+      readonly then: readonly Stmt[];
+      readonly otherwise: readonly Stmt[];
+    }
+  | {
+      readonly kind: "loop";
+      readonly form: LoopForm;
+      /** The count of a fixed loop; an odd count makes `for-triangle` strict (`j < i`). */
+      readonly trips: number;
+      /** How the counter steps: `i++`, `++i` or `i += 1` (or down). */
+      readonly update: 0 | 1 | 2;
+      readonly test: Condition;
+      readonly body: readonly Stmt[];
+    }
+  /**
+   * `if (test) break;`, `continue` or `return value`: break and continue
+   * only inside loops, return only outside them (`return` inside a loop
+   * becomes `break`).
+   */
+  | {
+      readonly kind: "exit";
+      readonly jump: "break" | "continue" | "return";
+      readonly test: Condition;
+      readonly value: Expr;
+    };
+
+export interface FunctionSpec {
+  /** Number parameters, 0 to 3 (at least one parameter in all). */
+  readonly scalars: number;
+  /** Where the array parameter goes, when the function has one. */
+  readonly arrayFirst: boolean;
+  /** Which set of parameter names, some chosen to collide with generated names. */
+  readonly names: number;
+  readonly body: readonly Stmt[];
+  readonly result: Expr;
+  /**
+   * The result also adds the parameters and locals of the top of the body,
+   * so that what the body computes reaches it.
+   */
+  readonly sumsVariables: boolean;
+}
+
+export interface ProgramSpec {
+  /** Exported and checked; each may call the helper and the ones before it. */
+  readonly mains: readonly FunctionSpec[];
+  /** A marked function the mains may call. */
+  readonly helper: FunctionSpec | null;
+  readonly helperExported: boolean;
+  /** Whether the helper takes the array parameter too (when there is one). */
+  readonly helperArray: boolean;
+  /** The array parameter every main takes: none, Float64Array or number[]. */
+  readonly array: "none" | "float64" | "array";
+  /** Seeds the points the checks draw. */
+  readonly seed: number;
+}
+
+const guard: fc.Arbitrary<Guard> = fc.oneof(
+  fc.record({ kind: fc.constantFrom("square", "sine", "cosh", "exp") }),
+  fc.record({
+    kind: fc.constant("literal"),
+    value: fc.constantFrom(2, 0.5, 3, 1.5),
+  }),
+);
+
+const literal: fc.Arbitrary<Expr> = fc.record({
+  kind: fc.constant("literal"),
+  value: fc.constantFrom(1, 2, 0.5, 3, 1.5, 0.25, -1, -0.5, 0, 10, 0.1),
+});
+
+/** Piecewise-constant functions less often: their derivative is zero. */
+const mathFunction: fc.Arbitrary<MathFunction> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      ...MATH_FUNCTIONS.filter((f) => !PIECEWISE_CONSTANT.includes(f)),
+    ),
+    weight: 6,
+  },
+  { arbitrary: fc.constantFrom(...PIECEWISE_CONSTANT), weight: 1 },
+);
+
+type Tree = {
+  expr: Expr;
+  condition: Condition;
+  stmt: Stmt;
+};
+
+const tree = fc.letrec<Tree>((tie) => {
+  const expr = tie("expr");
+  const condition = tie("condition");
+  const block = fc.array(tie("stmt"), { minLength: 1, maxLength: 4 });
+  const leaf: fc.Arbitrary<Expr> = fc.oneof(
+    {
+      arbitrary: fc.record({ kind: fc.constant("read"), pick: fc.nat(15) }),
+      weight: 6,
+    },
+    { arbitrary: literal, weight: 2 },
+    {
+      arbitrary: fc.record({ kind: fc.constant("element"), pick: fc.nat(3) }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("constant"),
+        name: fc.constantFrom(...MATH_CONSTANTS),
+      }),
+      weight: 1,
+    },
+  );
+  return {
+    expr: fc.oneof(
+      {
+        maxDepth: 4,
+        depthSize: "small",
+        depthIdentifier: "expr",
+        withCrossShrink: true,
+      },
+      { arbitrary: leaf, weight: 5 },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("unary"),
+          op: fc.constantFrom("-", "+"),
+          operand: expr,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("binary"),
+          op: fc.constantFrom("+", "-", "*"),
+          left: expr,
+          right: expr,
+        }),
+        weight: 5,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("divide"),
+          op: fc.constantFrom("/", "%"),
+          left: expr,
+          right: expr,
+          guard,
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("power-integer"),
+          syntax: fc.constantFrom("**", "Math.pow"),
+          base: expr,
+          exponent: fc.constantFrom(2, 3),
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("power-positive"),
+          syntax: fc.constantFrom("**", "Math.pow"),
+          base: expr,
+          exponent: expr,
+          guard,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("math"),
+          fn: mathFunction,
+          args: fc.array(expr, { minLength: 1, maxLength: 3 }),
+          guard,
+        }),
+        weight: 5,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("conditional"),
+          test: condition,
+          whenTrue: expr,
+          whenFalse: expr,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("call"),
+          pick: fc.nat(3),
+          args: fc.array(expr, { minLength: 1, maxLength: 3 }),
+        }),
+        weight: 1,
+      },
+    ),
+    condition: fc.oneof(
+      { maxDepth: 2, depthIdentifier: "condition", withCrossShrink: true },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("compare"),
+          op: fc.constantFrom("<", "<=", ">", ">=", "===", "!=="),
+          left: expr,
+          right: expr,
+        }),
+        weight: 6,
+      },
+      {
+        arbitrary: fc.record({ kind: fc.constant("not"), operand: condition }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("logical"),
+          op: fc.constantFrom("&&", "||"),
+          left: condition,
+          right: condition,
+        }),
+        weight: 1,
+      },
+    ),
+    stmt: fc.oneof(
+      { maxDepth: 3, depthIdentifier: "stmt", withCrossShrink: true },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("declare"),
+          mutable: fc.boolean(),
+          name: fc.nat(20),
+          init: expr,
+        }),
+        weight: 4,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("assign"),
+          pick: fc.nat(15),
+          op: fc.constantFrom("=", "+=", "-=", "*=", "/=", "%=", "**="),
+          value: expr,
+          guard,
+        }),
+        weight: 5,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("step"),
+          pick: fc.nat(15),
+          op: fc.constantFrom("++", "--"),
+          prefix: fc.boolean(),
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("if"),
+          test: condition,
+          then: block,
+          otherwise: fc.oneof(fc.constant([]), block),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("loop"),
+          form: fc.constantFrom(...LOOP_FORMS),
+          trips: fc.integer({ min: 1, max: 3 }),
+          update: fc.constantFrom(0, 1, 2),
+          test: condition,
+          body: block,
+        }),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("exit"),
+          jump: fc.constantFrom("break", "continue", "return"),
+          test: condition,
+          value: expr,
+        }),
+        weight: 1,
+      },
+    ),
+  };
+});
+
+const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
+  scalars: fc.integer({ min: 0, max: 3 }),
+  arrayFirst: fc.boolean(),
+  names: fc.nat(3),
+  body: fc.array(tree.stmt, { minLength: 1, maxLength: 7 }),
+  result: tree.expr,
+  sumsVariables: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(false), weight: 1 },
+    { arbitrary: fc.constant(true), weight: 4 },
+  ),
+});
+
+/** One module's worth of marked functions: one or two mains, maybe a helper. */
+export const programArbitrary: fc.Arbitrary<ProgramSpec> = fc.record({
+  mains: fc.array(functionSpec, { minLength: 1, maxLength: 2 }),
+  helper: fc.option(functionSpec, { nil: null }),
+  helperExported: fc.boolean(),
+  helperArray: fc.boolean(),
+  array: fc.constantFrom("none", "float64", "array"),
+  seed: fc.integer({ min: 1, max: 0x7fffffff }),
+});

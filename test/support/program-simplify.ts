@@ -1,0 +1,193 @@
+/**
+ * Simpler variants of a program, to finish shrinking where fast-check's
+ * shrinkers stop (they rarely drop a statement that has others before it,
+ * or lift a loop's body out of the loop). Each variant makes one change,
+ * coarse ones first:
+ *
+ *   drop a function, drop a statement, inline a branch or a loop body,
+ *   replace an expression with one of its operands or with 1, ...
+ *
+ *   for (...) { s += x[i]; const t = 1; }   ->   for (...) { s += x[i]; }
+ *   s += Math.sin(x[i] * 2);                ->   s += x[i] * 2;
+ */
+import type {
+  Condition,
+  Expr,
+  FunctionSpec,
+  ProgramSpec,
+  Stmt,
+} from "./program-generator.js";
+
+export function* simplerPrograms(p: ProgramSpec): Generator<ProgramSpec> {
+  if (p.mains.length > 1) {
+    for (let j = 0; j < p.mains.length; j++) {
+      yield { ...p, mains: p.mains.filter((_, k) => k !== j) };
+    }
+  }
+  if (p.helper !== null) yield { ...p, helper: null };
+  if (p.array !== "none") yield { ...p, array: "none" };
+  if (p.helper !== null) {
+    for (const helper of simplerFunctions(p.helper)) yield { ...p, helper };
+  }
+  for (const [j, main] of p.mains.entries()) {
+    for (const simpler of simplerFunctions(main)) {
+      yield { ...p, mains: p.mains.map((m, k) => (k === j ? simpler : m)) };
+    }
+  }
+}
+
+function* simplerFunctions(f: FunctionSpec): Generator<FunctionSpec> {
+  for (const body of simplerBlocks(f.body)) yield { ...f, body };
+  if (f.sumsVariables) yield { ...f, sumsVariables: false };
+  for (const result of simplerExprs(f.result)) yield { ...f, result };
+  if (f.scalars > 0) yield { ...f, scalars: f.scalars - 1 };
+  if (f.names !== 0) yield { ...f, names: 0 };
+}
+
+function* simplerBlocks(stmts: readonly Stmt[]): Generator<Stmt[]> {
+  for (let i = 0; i < stmts.length; i++) {
+    yield stmts.filter((_, k) => k !== i);
+  }
+  for (let i = 0; i < stmts.length; i++) {
+    for (const replacement of simplerStmts(stmts[i]!)) {
+      yield [...stmts.slice(0, i), ...replacement, ...stmts.slice(i + 1)];
+    }
+  }
+}
+
+/** Replacements for `s`: its inner statements, or a simpler `s`. */
+function* simplerStmts(s: Stmt): Generator<Stmt[]> {
+  switch (s.kind) {
+    case "if":
+      yield [...s.then];
+      if (s.otherwise.length > 0) {
+        yield [...s.otherwise];
+        yield [{ ...s, otherwise: [] }];
+      }
+      for (const then of simplerBlocks(s.then)) yield [{ ...s, then }];
+      for (const otherwise of simplerBlocks(s.otherwise)) {
+        yield [{ ...s, otherwise }];
+      }
+      for (const test of simplerConditions(s.test)) yield [{ ...s, test }];
+      return;
+    case "loop":
+      yield [...s.body];
+      if (s.form !== "for-fixed") yield [{ ...s, form: "for-fixed" }];
+      if (s.trips > 1) yield [{ ...s, trips: 1 }];
+      for (const body of simplerBlocks(s.body)) yield [{ ...s, body }];
+      for (const test of simplerConditions(s.test)) yield [{ ...s, test }];
+      return;
+    case "declare":
+      for (const init of simplerExprs(s.init)) yield [{ ...s, init }];
+      if (!s.mutable) yield [{ ...s, mutable: true }];
+      if (s.name !== 0) yield [{ ...s, name: 0 }];
+      return;
+    case "assign":
+      if (s.op !== "=") yield [{ ...s, op: "=" }];
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      return;
+    case "step":
+      return;
+    case "exit":
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      for (const test of simplerConditions(s.test)) yield [{ ...s, test }];
+      return;
+  }
+}
+
+/** The expressions directly inside `e`. */
+function operands(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "literal":
+    case "constant":
+    case "read":
+    case "element":
+      return [];
+    case "unary":
+      return [e.operand];
+    case "binary":
+    case "divide":
+      return [e.left, e.right];
+    case "power-integer":
+      return [e.base];
+    case "power-positive":
+      return [e.base, e.exponent];
+    case "math":
+    case "call":
+      return [...e.args];
+    case "conditional":
+      return [e.whenTrue, e.whenFalse];
+  }
+}
+
+/** `e` with operand `i` (in `operands` order) replaced. */
+function withOperand(e: Expr, i: number, operand: Expr): Expr {
+  const replace = (list: readonly Expr[]) =>
+    list.map((x, k) => (k === i ? operand : x));
+  switch (e.kind) {
+    case "literal":
+    case "constant":
+    case "read":
+    case "element":
+      return e;
+    case "unary":
+      return { ...e, operand };
+    case "binary":
+    case "divide":
+      return i === 0 ? { ...e, left: operand } : { ...e, right: operand };
+    case "power-integer":
+      return { ...e, base: operand };
+    case "power-positive":
+      return i === 0 ? { ...e, base: operand } : { ...e, exponent: operand };
+    case "math":
+    case "call":
+      return { ...e, args: replace(e.args) };
+    case "conditional":
+      return i === 0
+        ? { ...e, whenTrue: operand }
+        : { ...e, whenFalse: operand };
+  }
+}
+
+function* simplerExprs(e: Expr): Generator<Expr> {
+  const inner = operands(e);
+  yield* inner;
+  if (e.kind !== "literal" && e.kind !== "read") {
+    yield { kind: "read", pick: 0 };
+  }
+  if (e.kind !== "literal") yield { kind: "literal", value: 1 };
+  if ((e.kind === "math" || e.kind === "call") && e.args.length > 1) {
+    for (let i = 0; i < e.args.length; i++) {
+      yield { ...e, args: e.args.filter((_, k) => k !== i) };
+    }
+  }
+  if (e.kind === "conditional") {
+    for (const test of simplerConditions(e.test)) yield { ...e, test };
+  }
+  for (const [i, operand] of inner.entries()) {
+    for (const simpler of simplerExprs(operand)) {
+      yield withOperand(e, i, simpler);
+    }
+  }
+}
+
+function* simplerConditions(c: Condition): Generator<Condition> {
+  switch (c.kind) {
+    case "compare":
+      for (const left of simplerExprs(c.left)) yield { ...c, left };
+      for (const right of simplerExprs(c.right)) yield { ...c, right };
+      return;
+    case "not":
+      yield c.operand;
+      for (const operand of simplerConditions(c.operand)) {
+        yield { ...c, operand };
+      }
+      return;
+    case "logical":
+      yield c.left;
+      yield c.right;
+      for (const left of simplerConditions(c.left)) yield { ...c, left };
+      for (const right of simplerConditions(c.right)) yield { ...c, right };
+      return;
+  }
+}
