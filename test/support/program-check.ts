@@ -15,7 +15,7 @@
 import { grad, jvp, vjp } from "../../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../../runtime/registry.js";
 import { close } from "./numeric.js";
-import { INPUT_BOUND, MAX_LENGTH } from "./program-render.js";
+import { INPUT_BOUND, MAX_LENGTH } from "./program-expressions.js";
 
 type Arg = number | number[] | Float64Array;
 type Fn = (...args: Arg[]) => number;
