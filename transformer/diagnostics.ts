@@ -29,6 +29,18 @@ export const DiagnosticCode = {
   ReservedName: 96009,
   /** A value typed `any` or `unknown` where a number is needed. */
   UntypedValue: 96010,
+  /** `try`, `catch`, `finally`, `throw`. */
+  Exceptions: 96011,
+  /** An `async` function, `await`, `for await`. */
+  AsyncCode: 96012,
+  /** A generator function or `yield`. */
+  Generator: 96013,
+  /** The `arguments` object. */
+  ArgumentsObject: 96014,
+  /** A direct call to `eval`: code tsad cannot see. */
+  Eval: 96015,
+  /** A `with` statement. */
+  WithStatement: 96016,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -27,6 +27,7 @@ import { derivativeName, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
+import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { reverseMode } from "./reverse";
 import {
   reexportedDerivatives,
@@ -196,6 +197,7 @@ function differentiate(
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
   const { ts, checker } = context;
+  rejectUnsupportedConstructs(ts, checker, fn.node);
   const signature = checker.getSignatureFromDeclaration(fn.node);
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))

@@ -268,8 +268,6 @@ class Lowering {
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
         return this.switchStatement(node as ts.SwitchStatement);
-      case ts.SyntaxKind.TryStatement:
-        throw this.unsupported(node, "`try`/`catch`");
       default:
         throw this.unsupported(
           node,
@@ -1106,7 +1104,6 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
-        if (id.text === "arguments") throw this.unsupported(id, "`arguments`");
         return this.isLocal(id)
           ? { kind: "var", name: this.localName(id) }
           : { kind: "verbatim", node: id };
