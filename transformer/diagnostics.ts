@@ -41,6 +41,8 @@ export const DiagnosticCode = {
   Eval: 96015,
   /** A `with` statement. */
   WithStatement: 96016,
+  /** A read of an outer `let` or `var` that some code reassigns. */
+  ReassignableVariable: 96017,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;
@@ -48,12 +50,19 @@ export const DiagnosticCode = {
 export type DiagnosticCode =
   (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 
+/** A place that explains an error: where a variable is assigned, a call on the way. */
+export interface RelatedNode {
+  readonly node: ts.Node;
+  readonly message: string;
+}
+
 /** Thrown by any pass; reported by `index.ts` with the function's context. */
 export class DiffError extends Error {
   constructor(
     readonly node: ts.Node,
     readonly code: DiagnosticCode,
     message: string,
+    readonly related: readonly RelatedNode[] = [],
   ) {
     super(message);
   }

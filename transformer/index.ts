@@ -57,6 +57,7 @@ export default function tsadTransformer(
     ts,
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
+    assignedIn: new WeakMap(),
   };
   return (context) => (sourceFile) =>
     transformFile(sourceFile, context, lowerContext, extras);
@@ -285,14 +286,17 @@ function report(extras: TsadExtras, error: DiffError, fn?: MarkedFunction) {
     category: ts.DiagnosticCategory.Error,
     code: error.code,
     messageText: error.message,
-    relatedInformation: fn && [
-      {
-        ...at(fn.nameNode),
-        category: ts.DiagnosticCategory.Message,
-        code: error.code,
-        messageText: `when differentiating '${fn.name}'`,
-      },
-    ],
+    relatedInformation: [
+      ...(fn
+        ? [{ node: fn.nameNode, message: `when differentiating '${fn.name}'` }]
+        : []),
+      ...error.related,
+    ].map(({ node, message }) => ({
+      ...at(node),
+      category: ts.DiagnosticCategory.Message,
+      code: error.code,
+      messageText: message,
+    })),
   });
 }
 

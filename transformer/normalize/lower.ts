@@ -27,6 +27,7 @@ import type {
   SurfaceStmt as Stmt,
 } from "../ir";
 import { jumps, structureJumps } from "./jumps";
+import { requireFixedOuterVariable } from "./outer-variables";
 import type { Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
@@ -41,6 +42,8 @@ export interface LowerContext {
   readonly checker: ts.TypeChecker;
   /** The module specifier of the runtime (`"tsad"`), for `stopGradient`. */
   readonly runtimeModule: string;
+  /** The variables each source file assigns to (see outer-variables.ts). */
+  readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
 }
 
 export function lowerFunction(
@@ -1104,9 +1107,9 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
-        return this.isLocal(id)
-          ? { kind: "var", name: this.localName(id) }
-          : { kind: "verbatim", node: id };
+        if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
+        requireFixedOuterVariable(this.context, id);
+        return { kind: "verbatim", node: id };
       }
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -1328,8 +1331,12 @@ class Lowering {
       );
     }
     const object = this.expression(node.expression);
-    if (object.kind === "verbatim" && ts.isIdentifier(node.expression))
+    if (object.kind === "verbatim" && ts.isIdentifier(node.expression)) {
+      // `ns.value`: a variable exported by a namespace.
+      if (ts.isIdentifier(node.name))
+        requireFixedOuterVariable(this.context, node.name);
       return { kind: "verbatim", node };
+    }
     return {
       kind: "member",
       object,
@@ -1455,6 +1462,12 @@ class Lowering {
         callee,
         "calling local functions or methods of local values",
       );
+    // The callee is kept as written: `helper(1)`, `config.log(1)`.
+    const visitCallee = (n: ts.Node): void => {
+      if (ts.isIdentifier(n)) requireFixedOuterVariable(this.context, n);
+      ts.forEachChild(n, visitCallee);
+    };
+    visitCallee(callee);
     return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
   }
 
