@@ -23,7 +23,7 @@ import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
-import { derivativeName, Names } from "./naming";
+import { derivativeName, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
@@ -92,6 +92,12 @@ function transformFile(
       ),
       marked[0],
     );
+    return sourceFile;
+  }
+  const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+  if (shadowing.length > 0) {
+    for (const fn of marked)
+      for (const error of shadowing) report(extras, error, fn);
     return sourceFile;
   }
 
@@ -260,6 +266,35 @@ function identifiersOf(
   };
   visit(sourceFile);
   return names;
+}
+
+/**
+ * Module-level declarations hiding a global that generated code calls:
+ * `import { Math } from "./my-math.js"` would turn the derivative's
+ * `Math.cos(x)` into a call of the user's `Math.cos`.
+ */
+function shadowedGlobals(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  return generatedGlobals.flatMap((name) => {
+    const symbol = checker.resolveName(
+      name,
+      sourceFile,
+      ts.SymbolFlags.Value,
+      /*excludeGlobals*/ false,
+    );
+    const declaration = symbol?.declarations?.[0];
+    if (!declaration || declaration.getSourceFile().hasNoDefaultLib) return [];
+    return [
+      new DiffError(
+        ts.getNameOfDeclaration(declaration) ?? declaration,
+        DiagnosticCode.ReservedName,
+        `This module declares '${name}', which hides the global '${name}' that tsad's generated derivative code uses. Rename it (\`import { ${name} as my${name} }\` for an import).`,
+      ),
+    ];
+  });
 }
 
 /** Turns an unexpected failure into a diagnostic too: a bug in tsad. */

@@ -28,7 +28,7 @@ import type {
 } from "../ir";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
-import type { Names } from "../naming";
+import { generatedGlobals, type Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
   importedFrom,
@@ -102,8 +102,10 @@ class Lowering {
   ) {
     this.ts = context.ts;
     initOperatorTables(this.ts);
-    // Names the function reads from outside stay free for those reads: a
-    // local of the same name is renamed.
+    // Names the function reads from outside, and the globals generated
+    // code calls, stay free for those reads: a local of the same name is
+    // renamed.
+    for (const name of generatedGlobals) this.claimed.add(name);
     const visit = (node: ts.Node) => {
       if (this.ts.isIdentifier(node) && !this.isLocal(node))
         this.claimed.add(node.text);
