@@ -23,10 +23,11 @@ import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
-import { derivativeName, Names } from "./naming";
+import { derivativeName, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
+import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { reverseMode } from "./reverse";
 import {
   reexportedDerivatives,
@@ -56,6 +57,7 @@ export default function tsadTransformer(
     ts,
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
+    assignedIn: new WeakMap(),
   };
   return (context) => (sourceFile) =>
     transformFile(sourceFile, context, lowerContext, extras);
@@ -90,6 +92,12 @@ function transformFile(
       ),
       marked[0],
     );
+    return sourceFile;
+  }
+  const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+  if (shadowing.length > 0) {
+    for (const fn of marked)
+      for (const error of shadowing) report(extras, error, fn);
     return sourceFile;
   }
 
@@ -196,6 +204,7 @@ function differentiate(
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
   const { ts, checker } = context;
+  rejectUnsupportedConstructs(ts, checker, fn.node);
   const signature = checker.getSignatureFromDeclaration(fn.node);
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
@@ -259,6 +268,35 @@ function identifiersOf(
   return names;
 }
 
+/**
+ * Module-level declarations hiding a global that generated code calls:
+ * `import { Math } from "./my-math.js"` would turn the derivative's
+ * `Math.cos(x)` into a call of the user's `Math.cos`.
+ */
+function shadowedGlobals(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  return generatedGlobals.flatMap((name) => {
+    const symbol = checker.resolveName(
+      name,
+      sourceFile,
+      ts.SymbolFlags.Value,
+      /*excludeGlobals*/ false,
+    );
+    const declaration = symbol?.declarations?.[0];
+    if (!declaration || declaration.getSourceFile().hasNoDefaultLib) return [];
+    return [
+      new DiffError(
+        ts.getNameOfDeclaration(declaration) ?? declaration,
+        DiagnosticCode.ReservedName,
+        `This module declares '${name}', which hides the global '${name}' that tsad's generated derivative code uses. Rename it (\`import { ${name} as my${name} }\` for an import).`,
+      ),
+    ];
+  });
+}
+
 /** Turns an unexpected failure into a diagnostic too: a bug in tsad. */
 function asDiffError(error: unknown, fn: MarkedFunction): DiffError {
   if (error instanceof DiffError) return error;
@@ -283,14 +321,17 @@ function report(extras: TsadExtras, error: DiffError, fn?: MarkedFunction) {
     category: ts.DiagnosticCategory.Error,
     code: error.code,
     messageText: error.message,
-    relatedInformation: fn && [
-      {
-        ...at(fn.nameNode),
-        category: ts.DiagnosticCategory.Message,
-        code: error.code,
-        messageText: `when differentiating '${fn.name}'`,
-      },
-    ],
+    relatedInformation: [
+      ...(fn
+        ? [{ node: fn.nameNode, message: `when differentiating '${fn.name}'` }]
+        : []),
+      ...error.related,
+    ].map(({ node, message }) => ({
+      ...at(node),
+      category: ts.DiagnosticCategory.Message,
+      code: error.code,
+      messageText: message,
+    })),
   });
 }
 

@@ -27,7 +27,8 @@ import type {
   SurfaceStmt as Stmt,
 } from "../ir";
 import { jumps, structureJumps } from "./jumps";
-import type { Names } from "../naming";
+import { requireFixedOuterVariable } from "./outer-variables";
+import { generatedGlobals, type Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
   importedFrom,
@@ -41,6 +42,8 @@ export interface LowerContext {
   readonly checker: ts.TypeChecker;
   /** The module specifier of the runtime (`"tsad"`), for `stopGradient`. */
   readonly runtimeModule: string;
+  /** The variables each source file assigns to (see outer-variables.ts). */
+  readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
 }
 
 export function lowerFunction(
@@ -99,8 +102,10 @@ class Lowering {
   ) {
     this.ts = context.ts;
     initOperatorTables(this.ts);
-    // Names the function reads from outside stay free for those reads: a
-    // local of the same name is renamed.
+    // Names the function reads from outside, and the globals generated
+    // code calls, stay free for those reads: a local of the same name is
+    // renamed.
+    for (const name of generatedGlobals) this.claimed.add(name);
     const visit = (node: ts.Node) => {
       if (this.ts.isIdentifier(node) && !this.isLocal(node))
         this.claimed.add(node.text);
@@ -268,8 +273,6 @@ class Lowering {
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
         return this.switchStatement(node as ts.SwitchStatement);
-      case ts.SyntaxKind.TryStatement:
-        throw this.unsupported(node, "`try`/`catch`");
       default:
         throw this.unsupported(
           node,
@@ -1106,10 +1109,9 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
-        if (id.text === "arguments") throw this.unsupported(id, "`arguments`");
-        return this.isLocal(id)
-          ? { kind: "var", name: this.localName(id) }
-          : { kind: "verbatim", node: id };
+        if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
+        requireFixedOuterVariable(this.context, id);
+        return { kind: "verbatim", node: id };
       }
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -1331,8 +1333,12 @@ class Lowering {
       );
     }
     const object = this.expression(node.expression);
-    if (object.kind === "verbatim" && ts.isIdentifier(node.expression))
+    if (object.kind === "verbatim" && ts.isIdentifier(node.expression)) {
+      // `ns.value`: a variable exported by a namespace.
+      if (ts.isIdentifier(node.name))
+        requireFixedOuterVariable(this.context, node.name);
       return { kind: "verbatim", node };
+    }
     return {
       kind: "member",
       object,
@@ -1458,6 +1464,12 @@ class Lowering {
         callee,
         "calling local functions or methods of local values",
       );
+    // The callee is kept as written: `helper(1)`, `config.log(1)`.
+    const visitCallee = (n: ts.Node): void => {
+      if (ts.isIdentifier(n)) requireFixedOuterVariable(this.context, n);
+      ts.forEachChild(n, visitCallee);
+    };
+    visitCallee(callee);
     return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
   }
 
