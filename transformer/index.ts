@@ -12,7 +12,8 @@
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
- * function gets no derivatives (so nothing wrong can run). A file with no
+ * function gets no derivatives (so nothing wrong can run), nor does any
+ * marked function that calls it (callees.ts). A file with no
  * marked function is returned untouched. `TSAD_DEBUG=stages` prints the
  * code after each stage.
  */
