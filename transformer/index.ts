@@ -12,13 +12,15 @@
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
- * function gets no derivatives (so nothing wrong can run). A file with no
+ * function gets no derivatives (so nothing wrong can run), nor does any
+ * marked function that calls it (callees.ts). A file with no
  * marked function is returned untouched. `TSAD_DEBUG=stages` prints the
  * code after each stage.
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
 import { checkArrayWrites } from "./array-writes";
+import { CalleeCheck } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -59,14 +61,29 @@ export default function tsadTransformer(
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
   };
+  // A callee is checked once per program, whichever file calls it.
+  const callees = new CalleeCheck(
+    ts,
+    lowerContext.checker,
+    (fn) => {
+      const sourceFile = fn.node.getSourceFile();
+      const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+      if (shadowing.length > 0) throw shadowing[0];
+      const identifiers = identifiersOf(ts, sourceFile);
+      requireFreeDerivativeNames(fn, identifiers);
+      differentiate(lowerContext, fn, new Names(identifiers), () => {});
+    },
+    asDiffError,
+  );
   return (context) => (sourceFile) =>
-    transformFile(sourceFile, context, lowerContext, extras);
+    transformFile(sourceFile, context, lowerContext, callees, extras);
 }
 
 function transformFile(
   sourceFile: ts.SourceFile,
   context: ts.TransformationContext,
   lowerContext: LowerContext,
+  callees: CalleeCheck,
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
@@ -113,24 +130,12 @@ function transformFile(
 
   for (const fn of marked) {
     try {
-      for (const variant of ["jvp", "vjp"] as const) {
-        const reserved = derivativeName(fn.name, variant);
-        if (identifiers.has(reserved)) {
-          throw new DiffError(
-            fn.node,
-            DiagnosticCode.ReservedName,
-            `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
-          );
-        }
-      }
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
-      const { jvp, vjp, params, result } = differentiate(
-        lowerContext,
-        fn,
-        new Names(identifiers),
-        debug,
-      );
+      const { jvp, vjp, params, result } = callees.differentiate(fn, () => {
+        requireFreeDerivativeNames(fn, identifiers);
+        return differentiate(lowerContext, fn, new Names(identifiers), debug);
+      });
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
@@ -163,6 +168,23 @@ function transformFile(
     output.push(statement, ...(after.get(statement) ?? []));
   }
   return addReexports(context.factory, sourceFile, output, reexports);
+}
+
+/** The file may not declare the names of `fn`'s derivatives itself. */
+function requireFreeDerivativeNames(
+  fn: MarkedFunction,
+  identifiers: ReadonlySet<string>,
+) {
+  for (const variant of ["jvp", "vjp"] as const) {
+    const reserved = derivativeName(fn.name, variant);
+    if (identifiers.has(reserved)) {
+      throw new DiffError(
+        fn.node,
+        DiagnosticCode.ReservedName,
+        `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
+      );
+    }
+  }
 }
 
 /** `export { f } from "./lib.js"` -> also `export { f__jvp, f__vjp } from ...` */

@@ -997,7 +997,14 @@ class Lowering {
   /** A local array the function may write: not a parameter, which is the caller's. */
   private writableArray(node: ts.Expression): Expr {
     const ts = this.ts;
-    if (!ts.isIdentifier(node) || !this.isLocal(node)) {
+    if (ts.isIdentifier(node) && !this.isLocal(node)) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.CapturedWrite,
+        `'${node.text}' is declared outside this function: writing into it is a side effect the derivative code cannot see. Write into a local copy (\`const copy = ${node.text}.slice()\`).`,
+      );
+    }
+    if (!ts.isIdentifier(node)) {
       throw this.unsupported(
         node,
         "writing into an array that is not a local variable",
@@ -1019,7 +1026,20 @@ class Lowering {
   private assignedName(target: ts.Expression): string {
     const ts = this.ts;
     target = skipParentheses(ts, target);
-    if (ts.isIdentifier(target) && this.isLocal(target)) {
+    let root = target;
+    while (
+      ts.isPropertyAccessExpression(root) ||
+      ts.isElementAccessExpression(root)
+    )
+      root = skipParentheses(ts, root.expression);
+    if (ts.isIdentifier(root) && !this.isLocal(root)) {
+      throw new DiffError(
+        target,
+        DiagnosticCode.CapturedWrite,
+        `'${root.text}' is declared outside this function: writing to it is a side effect the derivative code cannot see. Return the value instead, or move the write out of the @differentiable function.`,
+      );
+    }
+    if (ts.isIdentifier(target)) {
       if (this.isArrayKind(target)) {
         throw this.unsupported(
           target,
@@ -1027,13 +1047,6 @@ class Lowering {
         );
       }
       return this.localName(target);
-    }
-    if (ts.isIdentifier(target)) {
-      throw new DiffError(
-        target,
-        DiagnosticCode.CapturedWrite,
-        `'${target.text}' is declared outside this function: writing to it is a side effect the derivative code cannot see. Return the value instead, or move the write out of the @differentiable function.`,
-      );
     }
     throw this.unsupported(
       target,
@@ -1161,9 +1174,8 @@ class Lowering {
           kind: "arrayLiteral",
           elements: literal.elements.map((e) => {
             if (
-              ts.isSpreadElement(e) ||
-              ts.isOmittedExpression(e) ||
-              !this.isNumber(e)
+              !ts.isSpreadElement(e) &&
+              (ts.isOmittedExpression(e) || !this.isNumber(e))
             ) {
               throw this.unsupported(
                 e,
@@ -1176,6 +1188,16 @@ class Lowering {
       }
       case ts.SyntaxKind.NewExpression:
         return this.newArray(node as ts.NewExpression);
+      case ts.SyntaxKind.ObjectLiteralExpression:
+        throw this.unsupported(
+          node,
+          "objects (keep each number in its own variable, or the numbers in an array)",
+        );
+      case ts.SyntaxKind.SpreadElement:
+        throw this.unsupported(
+          node,
+          "spread (`...xs`) (copy an array with `xs.slice()`, or write the loop out)",
+        );
       default:
         throw this.unsupported(
           node,
@@ -1295,6 +1317,8 @@ class Lowering {
       );
     }
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
+      // `xs.map(f)[i]`: the call is the problem, say so.
+      if (ts.isCallExpression(target)) this.expression(target);
       throw this.unsupported(
         node,
         "element access on anything but a variable holding an array",
