@@ -240,7 +240,7 @@ function differentiate(
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);
   const normalized = {
-    ...toSSA({ ...surface, body: tailReturns(surface.body) }, names),
+    ...toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
     result,
   };
   checkArrayWrites(normalized);

@@ -247,7 +247,8 @@ export type SurfaceStmt =
       readonly name: string;
       readonly value?: Expr;
       readonly constant: boolean;
-      readonly origin: ts.Node;
+      /** Where it came from; none for flags `normalize` adds. */
+      readonly origin?: ts.Node;
     }
   | {
       readonly kind: "assign";
@@ -268,8 +269,14 @@ export type SurfaceStmt =
       readonly header: SurfaceLoopHeader;
       readonly body: readonly SurfaceStmt[];
     }
+  /** `break` and `continue` of the innermost loop. */
   | { readonly kind: "break" }
   | { readonly kind: "continue" }
+  /**
+   * Leaves the labelled block or `switch` named `target`; only inside it,
+   * until `lower` structures it (see `normalize/jumps.ts`).
+   */
+  | { readonly kind: "exit"; readonly target: string }
   | Extract<Stmt, { kind: "store" | "append" }>;
 
 /** Like `LoopHeader`, before normalization: `while` tests any expression. */

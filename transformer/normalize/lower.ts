@@ -28,6 +28,8 @@ import type {
 } from "../ir";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
+import { switchChain } from "./switch";
+import { JumpTargets } from "./targets";
 import { generatedGlobals, type Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
@@ -94,6 +96,8 @@ class Lowering {
   private readonly ts: typeof import("typescript");
   private readonly uniqueNames = new Map<ts.Symbol, string>();
   private readonly claimed = new Set<string>();
+  /** The loops, `switch`es and labelled blocks around what is being lowered. */
+  private readonly targets: JumpTargets;
 
   constructor(
     private readonly context: LowerContext,
@@ -101,6 +105,7 @@ class Lowering {
     private readonly names: Names,
   ) {
     this.ts = context.ts;
+    this.targets = new JumpTargets(names);
     initOperatorTables(this.ts);
     // Names the function reads from outside, and the globals generated
     // code calls, stay free for those reads: a local of the same name is
@@ -237,42 +242,22 @@ class Lowering {
       case ts.SyntaxKind.EmptyStatement:
         return [];
       case ts.SyntaxKind.ForStatement:
-        return this.iteration(node as ts.IterationStatement, () =>
-          this.forStatement(node as ts.ForStatement),
-        );
       case ts.SyntaxKind.ForOfStatement:
-        return this.iteration(node as ts.IterationStatement, () =>
-          this.forOfStatement(node as ts.ForOfStatement),
-        );
-      case ts.SyntaxKind.WhileStatement: {
-        const loop = node as ts.WhileStatement;
-        return this.iteration(loop, () =>
-          this.generalLoop(loop, [], this.expression(loop.expression), []),
-        );
-      }
-      case ts.SyntaxKind.DoStatement: {
-        const loop = node as ts.DoStatement;
-        return this.iteration(loop, () =>
-          this.generalLoop(loop, [], undefined, [], loop.expression),
-        );
-      }
-
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        return this.loop(node as ts.IterationStatement, []);
       case ts.SyntaxKind.BreakStatement:
-      case ts.SyntaxKind.ContinueStatement: {
-        const jump = node as ts.BreakOrContinueStatement;
-        if (jump.label)
-          throw this.unsupported(jump, "labelled `break` and `continue`");
-        return [
-          {
-            kind:
-              jump.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue",
-          },
-        ];
-      }
+      case ts.SyntaxKind.ContinueStatement:
+        return this.targets.jump(
+          node.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue",
+          (node as ts.BreakOrContinueStatement).label?.text,
+        );
+      case ts.SyntaxKind.LabeledStatement:
+        return this.labelled(node as ts.LabeledStatement);
       case ts.SyntaxKind.ForInStatement:
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
-        return this.switchStatement(node as ts.SwitchStatement);
+        return this.switchStatement(node as ts.SwitchStatement, []);
       default:
         throw this.unsupported(
           node,
@@ -282,73 +267,103 @@ class Lowering {
   }
 
   /**
-   * `switch` without fall-through: an `if`/`else if` chain on `===`, the
-   * discriminant evaluated once. Cases sharing a body (`case 1: case 2:`)
-   * are joined with `||`; each body must end in `break` or `return`.
+   * `switch`: the discriminant evaluated once, then an `if`/`else if`
+   * chain on `===` (see `switchChain`); `break` inside it leaves it.
    */
-  private switchStatement(node: ts.SwitchStatement): Stmt[] {
+  private switchStatement(
+    node: ts.SwitchStatement,
+    labels: readonly string[],
+  ): Stmt[] {
     const ts = this.ts;
     const subject = this.names.fresh("subject");
-    const subjectRead: Expr = { kind: "var", name: subject };
-    const chain: { test: Expr | undefined; body: Stmt[] }[] = [];
-    let pending: Expr[] = [];
-    const clauses = node.caseBlock.clauses;
-    clauses.forEach((clause, k) => {
-      if (ts.isCaseClause(clause)) {
-        pending.push({
-          kind: "compare",
-          op: "===",
-          left: subjectRead,
-          right: this.expression(clause.expression),
-        });
-      }
-      if (clause.statements.length === 0 && k < clauses.length - 1) return;
-      const statements = [...clause.statements];
-      const last = statements.at(-1);
-      const ends =
-        last && (ts.isBreakStatement(last) || ts.isReturnStatement(last));
-      if (!ends && k < clauses.length - 1) {
-        throw this.unsupported(
-          clause,
-          "a `switch` case that falls through (end it with `break` or `return`)",
-        );
-      }
-      if (last && ts.isBreakStatement(last)) statements.pop();
-      if (statements.some((t) => this.containsJump(t, "break"))) {
-        throw this.unsupported(
-          clause,
-          "`break` inside a `switch` case other than at its end",
-        );
-      }
-      const test = ts.isDefaultClause(clause)
-        ? undefined
-        : pending.reduce((left, right) => ({
-            kind: "logical",
-            op: "||",
-            left,
-            right,
-          }));
-      chain.push({ test, body: this.block(statements) });
-      pending = [];
-    });
-    const defaultBody = chain.find((c) => c.test === undefined)?.body ?? [];
-    const branches = chain.filter((c) => c.test !== undefined);
-    const ifChain = branches.reduceRight<Stmt[]>(
-      (otherwise, branch) => [
-        { kind: "if", test: branch.test!, then: branch.body, else: otherwise },
-      ],
-      defaultBody,
-    );
+    const discriminant = this.expression(node.expression);
+    const target = this.targets.enter("switch", labels);
+    const clauses = node.caseBlock.clauses.map((clause) => ({
+      match: ts.isCaseClause(clause)
+        ? {
+            kind: "compare" as const,
+            op: "===" as const,
+            left: { kind: "var" as const, name: subject },
+            right: this.expression(clause.expression),
+          }
+        : undefined,
+      body: this.block(clause.statements),
+    }));
+    const { before } = this.targets.leave(target);
     return [
       {
         kind: "let",
         name: subject,
-        value: this.expression(node.expression),
+        value: discriminant,
         constant: true,
         origin: node,
       },
-      ...ifChain,
+      ...before,
+      ...switchChain(clauses, {
+        scope: this.targets.exitScope(target),
+        distinctLabels: this.distinctLabels(node),
+        freshName: (base) => this.names.fresh(base),
+      }),
     ];
+  }
+
+  /** Whether every `case` label has a literal type and no two are equal. */
+  private distinctLabels(node: ts.SwitchStatement): boolean {
+    const values = node.caseBlock.clauses.flatMap((clause) => {
+      if (!this.ts.isCaseClause(clause)) return [];
+      const type = this.context.checker.getTypeAtLocation(clause.expression);
+      return [type.isLiteral() ? type.value : undefined];
+    });
+    return (
+      values.every((v) => typeof v === "number" || typeof v === "string") &&
+      new Set(values).size === values.length
+    );
+  }
+
+  /** `label: statement`: the labels name a loop, a `switch` or a block. */
+  private labelled(node: ts.LabeledStatement): Stmt[] {
+    const ts = this.ts;
+    const labels = [node.label.text];
+    let statement = node.statement;
+    while (ts.isLabeledStatement(statement)) {
+      labels.push(statement.label.text);
+      statement = statement.statement;
+    }
+    if (ts.isSwitchStatement(statement))
+      return this.switchStatement(statement, labels);
+    if (ts.isIterationStatement(statement, /*lookInLabeledStatements*/ false))
+      return this.loop(statement, labels);
+    const target = this.targets.enter("block", labels);
+    const body = this.statement(statement);
+    const { before } = this.targets.leave(target);
+    return [...before, ...structureJumps(body, this.targets.exitScope(target))];
+  }
+
+  /** A loop, of any kind, that `labels` name. */
+  private loop(node: ts.IterationStatement, labels: readonly string[]): Stmt[] {
+    const target = this.targets.enter("loop", labels);
+    const loop = this.containsReturn(node.statement)
+      ? this.returningLoop(node, () => this.loopOfKind(node))
+      : this.loopOfKind(node);
+    const { before, after } = this.targets.leave(target);
+    return [...before, ...loop, ...after];
+  }
+
+  private loopOfKind(node: ts.IterationStatement): Stmt[] {
+    const ts = this.ts;
+    if (ts.isForStatement(node)) return this.forStatement(node);
+    if (ts.isForOfStatement(node)) return this.forOfStatement(node);
+    if (ts.isWhileStatement(node))
+      return this.generalLoop(node, [], this.expression(node.expression), []);
+    if (ts.isDoStatement(node))
+      return this.generalLoop(node, [], undefined, [], node.expression);
+    throw this.unsupported(node, "`for...in`");
+  }
+
+  /** A loop body, lowered inside its loop. */
+  private iterationBody(node: ts.Statement): Stmt[] {
+    const body = this.statement(node);
+    return [...this.targets.iterationStart(), ...body];
   }
 
   /**
@@ -421,12 +436,7 @@ class Lowering {
     if (step === undefined || !((upward && step > 0) || (downward && step < 0)))
       return undefined;
     const assigned = this.assignedSymbols(node.statement);
-    if (
-      assigned.has(counter!) ||
-      this.containsJump(node.statement, "break") ||
-      this.containsReturn(node.statement)
-    )
-      return undefined;
+    if (assigned.has(counter!) || this.leavesLoop(node)) return undefined;
     if (this.readsAnyOf(test.right, assigned)) return undefined;
     return {
       kind: "counted",
@@ -511,12 +521,9 @@ class Lowering {
       constant: true,
       origin: list,
     };
-    const body = [element, ...this.statement(node.statement)];
+    const body = [element, ...this.iterationBody(node.statement)];
     const length: Expr = { kind: "length", array, indices: [] };
-    if (
-      !this.containsJump(node.statement, "break") &&
-      !this.containsReturn(node.statement)
-    ) {
+    if (!this.leavesLoop(node)) {
       return [
         {
           kind: "loop",
@@ -528,7 +535,7 @@ class Lowering {
             step: 1,
             inclusive: false,
           },
-          body: structureJumps(body, undefined),
+          body: structureJumps(body, this.targets.loopScope(undefined)),
         },
       ];
     }
@@ -574,7 +581,7 @@ class Lowering {
     update: Stmt[],
     postTest?: ts.Expression,
   ): Stmt[] {
-    const body = this.statement(node.statement);
+    const body = this.iterationBody(node.statement);
     const check: Stmt[] = postTest
       ? [this.breakUnless(this.expression(postTest))]
       : [];
@@ -594,12 +601,15 @@ class Lowering {
     condition: Expr | undefined,
     update: Stmt[],
   ): Stmt[] {
-    const hasBreak = [...body, ...update].some((s) => jumps(s, "break"));
+    const hasBreak = [...body, ...update].some((s) =>
+      jumps(s, (jump) => jump.kind === "break"),
+    );
     const flag = hasBreak ? this.names.fresh("done") : undefined;
     const flagRead: Expr | undefined = flag
       ? { kind: "var", name: flag }
       : undefined;
-    const structuredUpdate = structureJumps(update, flag);
+    const scope = this.targets.loopScope(flag);
+    const structuredUpdate = structureJumps(update, scope);
     const guardedUpdate: Stmt[] =
       flagRead && structuredUpdate.length > 0
         ? [{ kind: "if", test: flagRead, then: [], else: structuredUpdate }]
@@ -608,8 +618,10 @@ class Lowering {
       kind: "not",
       operand: flagRead,
     };
+    // `while (true)` with a `break` tests `!done` alone.
+    const always = condition?.kind === "bool" && condition.value;
     const test: Expr =
-      notDone && condition
+      notDone && condition && !always
         ? { kind: "logical", op: "&&", left: notDone, right: condition }
         : (notDone ?? condition ?? { kind: "bool", value: true });
     return [
@@ -627,13 +639,16 @@ class Lowering {
       {
         kind: "loop",
         header: { kind: "while", condition: test },
-        body: [...structureJumps(body, flag), ...guardedUpdate],
+        body: [...structureJumps(body, scope), ...guardedUpdate],
       },
     ];
   }
 
   private loopBody(node: ts.Statement): Stmt[] {
-    return structureJumps(this.statement(node), undefined);
+    return structureJumps(
+      this.iterationBody(node),
+      this.targets.loopScope(undefined),
+    );
   }
 
   /** Set while lowering a loop that contains `return`. */
@@ -649,8 +664,10 @@ class Lowering {
    *                                            returned = true; break; } }
    *                                          if (returned) return value;
    */
-  private iteration(node: ts.IterationStatement, lower: () => Stmt[]): Stmt[] {
-    if (!this.containsReturn(node.statement)) return lower();
+  private returningLoop(
+    node: ts.IterationStatement,
+    lower: () => Stmt[],
+  ): Stmt[] {
     const outermost = this.returnSlot === undefined;
     const slot = (this.returnSlot ??= {
       flag: this.names.fresh("returned"),
@@ -694,21 +711,43 @@ class Lowering {
     );
   }
 
-  /** Whether `node` has a `break`/`continue` for the loop it is in (not a nested one). */
-  private containsJump(node: ts.Node, kind: "break" | "continue"): boolean {
+  /**
+   * Whether a jump in `loop`'s body leaves it: a `break` of it (labelled
+   * or not), a `break` or `continue` naming a statement around it, a
+   * `return`. Such a loop runs as a general loop with a `done` flag.
+   */
+  private leavesLoop(loop: ts.IterationStatement): boolean {
     const ts = this.ts;
-    const target =
-      kind === "break"
-        ? ts.SyntaxKind.BreakStatement
-        : ts.SyntaxKind.ContinueStatement;
-    const visit = (n: ts.Node): boolean => {
-      if (n.kind === target) return true;
-      if (ts.isIterationStatement(n, false) || ts.isFunctionLike(n))
-        return false;
-      if (kind === "break" && ts.isSwitchStatement(n)) return false;
-      return ts.forEachChild(n, visit) ?? false;
+    const own = new Set<string>();
+    for (let p = loop.parent; ts.isLabeledStatement(p); p = p.parent)
+      own.add(p.label.text);
+    /** `nested`: inside a loop or `switch` in the body; `inner`: labels declared in the body around the node. */
+    const visit = (
+      n: ts.Node,
+      nested: boolean,
+      inner: ReadonlySet<string>,
+    ): boolean => {
+      if (ts.isReturnStatement(n)) return true;
+      if (ts.isFunctionLike(n)) return false;
+      if (ts.isBreakOrContinueStatement(n)) {
+        const label = n.label?.text;
+        const isBreak = n.kind === ts.SyntaxKind.BreakStatement;
+        if (label === undefined) return isBreak && !nested;
+        return !inner.has(label) && (isBreak || !own.has(label));
+      }
+      const innerHere = ts.isLabeledStatement(n)
+        ? new Set([...inner, n.label.text])
+        : inner;
+      const nestedHere =
+        nested || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
+      return (
+        ts.forEachChild(
+          n,
+          (c) => visit(c, nestedHere, innerHere) || undefined,
+        ) ?? false
+      );
     };
-    return visit(node);
+    return visit(loop.statement, false, new Set());
   }
 
   /** Symbols of the variables `node` assigns to. */

@@ -123,7 +123,8 @@ class SsaBuilder {
         return false;
       case "break":
       case "continue":
-        throw new Error(`\`${s.kind}\` left after structuring the loop body`);
+      case "exit":
+        throw new Error(`\`${s.kind}\` left after structuring the jumps`);
     }
   }
 
