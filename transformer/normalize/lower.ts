@@ -11,9 +11,10 @@
  *
  * Each local variable gets a name unique in the function (its own name,
  * unless an inner scope shadows it), so blocks can be flattened and later
- * steps never reason about scopes. Variables may still be reassigned and
- * `return` may appear anywhere; the later steps (`returns`, `ssa`) remove
- * both.
+ * steps never reason about scopes. Loops, `switch`es and labelled blocks
+ * come out with their `break`s and `continue`s structured away (`targets`,
+ * `switch`, `jumps`). Variables may still be reassigned and `return` may
+ * appear anywhere; the later steps (`returns`, `ssa`) remove both.
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
