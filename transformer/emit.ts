@@ -488,6 +488,8 @@ export class Emitter {
           this.elementOf(e.array, e.indices),
           "length",
         );
+      case "popped":
+        return f.createCallExpression(this.stackMethod("pop"), undefined, []);
     }
   }
 

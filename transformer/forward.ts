@@ -103,12 +103,16 @@ export function forwardMode(
           ];
         }
         if (value.kind === "copy") {
+          // A copy of the tangent too: either array may be written later.
+          const array = value.array;
           return [
             s,
             {
               kind: "const",
               name: tangentName(s.name),
-              value: arrayTangent(value.array),
+              value: isActiveAtom(activity, array)
+                ? { kind: "copy", array: ref(tangentName(array.name)) }
+                : arrayTangent(array),
             },
           ];
         }

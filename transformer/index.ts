@@ -18,7 +18,6 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
-import { checkArrayWrites } from "./array-writes";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -212,7 +211,6 @@ function differentiate(
     ...toSSA({ ...surface, body: tailReturns(surface.body) }, names),
     result,
   };
-  checkArrayWrites(normalized);
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const primal = definedNames(

@@ -132,6 +132,11 @@ export type Expr =
       readonly like: Expr;
       readonly arrayKind: ValueKind;
     }
+  /**
+   * `stack.pop()`: the value a `push` saved last, read where it has no
+   * variable of its own yet (`const t = stack.pop()`, `a[i] = stack.pop()`).
+   */
+  | { readonly kind: "popped" }
   /** A property read on an inactive value (`label.length`). */
   | {
       readonly kind: "member";
@@ -449,6 +454,7 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "mathConst":
       case "index":
       case "length":
+      case "popped":
         return "number";
       case "bool":
       case "compare":

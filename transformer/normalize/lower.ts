@@ -942,8 +942,17 @@ class Lowering {
       throw this.unsupported(node, "writing into a matrix");
     const value = this.expression(node.right);
     const element: Expr = { kind: "index", array, indices };
+    const [index] = indices;
+    const pastTheEnd =
+      index?.kind === "length" &&
+      index.indices.length === 0 &&
+      index.array.kind === "var" &&
+      array.kind === "var" &&
+      index.array.name === array.name;
     switch (node.operatorToken.kind) {
       case ts.SyntaxKind.EqualsToken:
+        // `a[a.length] = v` is `a.push(v)`.
+        if (pastTheEnd) return { kind: "append", array, value, origin: node };
         return {
           kind: "store",
           array,
