@@ -48,7 +48,11 @@ export function forwardMode(
   const arrayTangent = (array: Expr): Expr =>
     isActiveAtom(activity, array)
       ? fn.params.some((p) => p.name === array.name)
-        ? { kind: "copy", array: ref(tangentName(array.name)) }
+        ? {
+            kind: "copy",
+            array: ref(tangentName(array.name)),
+            matrix: kinds.get(array.name) === "matrix",
+          }
         : ref(tangentName(array.name))
       : {
           kind: "zeros",

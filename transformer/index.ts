@@ -199,11 +199,11 @@ function differentiate(
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
     : "none";
-  if (result === "none" || result === "matrix") {
+  if (result === "none") {
     throw new DiffError(
       fn.nameNode,
       DiagnosticCode.UnsupportedSyntax,
-      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array) to be @differentiable.`,
+      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array, number[][]) to be @differentiable.`,
     );
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);

@@ -121,11 +121,13 @@ export type Expr =
       readonly kind: "newArray";
       readonly arrayKind: ValueKind;
       readonly length: Expr;
+      /** For a matrix: the length of each of its `length` rows. */
+      readonly columns?: Expr;
     }
   /** `[a, b, c]`: a local `number[]`. */
   | { readonly kind: "arrayLiteral"; readonly elements: readonly Expr[] }
-  /** `a.slice()`: a copy. */
-  | { readonly kind: "copy"; readonly array: Expr }
+  /** `a.slice()`: a copy; of a matrix, of its rows too. */
+  | { readonly kind: "copy"; readonly array: Expr; readonly matrix?: boolean }
   /** A new array of zeros shaped like `like` (adjoints of array inputs). */
   | {
       readonly kind: "zeros";
@@ -359,7 +361,11 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
     case "zeros":
       return { ...e, like: f(e.like) };
     case "newArray":
-      return { ...e, length: f(e.length) };
+      return {
+        ...e,
+        length: f(e.length),
+        columns: e.columns && f(e.columns),
+      };
     case "arrayLiteral":
       return { ...e, elements: e.elements.map(f) };
     case "copy":

@@ -218,7 +218,11 @@ function adjointFunction(
         ? {
             kind: "const",
             name: adjointName(name),
-            value: { kind: "copy", array: ref(seed) },
+            value: {
+              kind: "copy",
+              array: ref(seed),
+              matrix: resultKind === "matrix",
+            },
           }
         : {
             kind: "const",
@@ -345,7 +349,14 @@ function adjointFunction(
                 accumulate(out, arg, ref(name));
               } else {
                 // The callee returns a fresh adjoint array: add it in.
-                out.push(addInto(adjointName(arg.name), ref(name), names));
+                out.push(
+                  addInto(
+                    adjointName(arg.name),
+                    ref(name),
+                    names,
+                    value.callee.params[i] === "matrix",
+                  ),
+                );
               }
             });
             break;
@@ -688,7 +699,11 @@ function adjointFunction(
           value:
             resultKind === "number"
               ? returned.value
-              : { kind: "copy", array: returned.value },
+              : {
+                  kind: "copy",
+                  array: returned.value,
+                  matrix: resultKind === "matrix",
+                },
         },
       ]
     : [];
@@ -1133,27 +1148,32 @@ function hoistBranchValues(
   });
 }
 
-/** `for (let k = 0; k < from.length; k++) into[k] += from[k];` */
-function addInto(into: string, from: Expr, names: Names): Stmt {
-  const k = names.fresh("k");
-  return {
+/**
+ * `for (let k = 0; k < from.length; k++) into[k] += from[k];`, and for a
+ * matrix the same over each row's elements.
+ */
+function addInto(into: string, from: Expr, names: Names, matrix = false): Stmt {
+  const row = names.fresh("k");
+  const column = matrix ? names.fresh("l") : undefined;
+  const loop = (counter: string, over: Expr[], body: Stmt): Stmt => ({
     kind: "loop",
     header: {
       kind: "counted",
-      counter: k,
+      counter,
       start: num(0),
-      end: { kind: "length", array: from, indices: [] },
+      end: { kind: "length", array: from, indices: over },
       step: 1,
       inclusive: false,
     },
     carried: [],
-    body: [
-      {
-        kind: "accumulate",
-        name: into,
-        indices: [ref(k)],
-        value: { kind: "index", array: from, indices: [ref(k)] },
-      },
-    ],
+    body: [body],
+  });
+  const at = column ? [ref(row), ref(column)] : [ref(row)];
+  const element: Stmt = {
+    kind: "accumulate",
+    name: into,
+    indices: at,
+    value: { kind: "index", array: from, indices: at },
   };
+  return loop(row, [], column ? loop(column, [ref(row)], element) : element);
 }
