@@ -42,7 +42,8 @@ export type Write = Extract<Stmt, { kind: "store" | "append" }>;
 /** What a read sees of an array: elements, its length, or all of it. */
 export type Access =
   | { readonly kind: "element"; readonly indices: readonly Expr[] }
-  | { readonly kind: "length" }
+  /** `a.length`, or with `indices` the length of a row (`m[i].length`). */
+  | { readonly kind: "length"; readonly indices: readonly Expr[] }
   /** A copy, or a call the array is passed to. */
   | { readonly kind: "whole" };
 
@@ -166,7 +167,8 @@ export class ArrayWrites {
     const visit = (e: Expr): Expr => {
       if (e.kind === "index")
         add(e.array, { kind: "element", indices: e.indices });
-      if (e.kind === "length") add(e.array, { kind: "length" });
+      if (e.kind === "length")
+        add(e.array, { kind: "length", indices: e.indices });
       if (e.kind === "copy") add(e.array, { kind: "whole" });
       if (e.kind === "call" || e.kind === "extern") {
         e.args.forEach((a) => add(a, { kind: "whole" }));
@@ -233,7 +235,12 @@ export class ArrayWrites {
     later: Loop | undefined,
   ): boolean {
     const access = read.access;
-    if (write.kind === "append") return access.kind !== "element";
+    // Pushing a row onto a matrix changes no row.
+    if (write.kind === "append")
+      return (
+        access.kind === "whole" ||
+        (access.kind === "length" && access.indices.length === 0)
+      );
     if (access.kind === "whole") return true;
     if (access.kind === "length") return this.growing.has(read.array);
     const dimensions = Math.min(access.indices.length, write.indices.length);

@@ -172,7 +172,11 @@ export function forwardMode(
               {
                 ...s,
                 array: ref(tangentName(s.array.name)),
-                value: tangentOf(s.value),
+                // A row pushed onto a matrix has an array for a tangent.
+                value:
+                  s.kind === "append" && kinds.get(s.array.name) === "matrix"
+                    ? arrayTangent(s.value)
+                    : tangentOf(s.value),
               },
             ]
           : [s];

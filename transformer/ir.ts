@@ -124,8 +124,12 @@ export type Expr =
       /** For a matrix: the length of each of its `length` rows. */
       readonly columns?: Expr;
     }
-  /** `[a, b, c]`: a local `number[]`. */
-  | { readonly kind: "arrayLiteral"; readonly elements: readonly Expr[] }
+  /** `[a, b, c]`: a local `number[]` (`[]` may be a `number[][]`, grown by rows). */
+  | {
+      readonly kind: "arrayLiteral";
+      readonly elements: readonly Expr[];
+      readonly arrayKind?: ValueKind;
+    }
   /** `a.slice()`: a copy; of a matrix, of its rows too. */
   | { readonly kind: "copy"; readonly array: Expr; readonly matrix?: boolean }
   /** A new array of zeros shaped like `like` (adjoints of array inputs). */
@@ -558,7 +562,8 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
       if (s.kind === "const") {
         const v = s.value;
         if (v.kind === "newArray") kinds.set(s.name, v.arrayKind);
-        if (v.kind === "arrayLiteral") kinds.set(s.name, "array");
+        if (v.kind === "arrayLiteral")
+          kinds.set(s.name, v.arrayKind ?? "array");
         if (v.kind === "copy" && v.array.kind === "var") {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);

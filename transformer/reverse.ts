@@ -315,11 +315,17 @@ function adjointFunction(
             name: top,
             value: binary("-", ref(top), num(1)),
           });
-          accumulate(out, s.value, {
+          const element: Expr = {
             kind: "index",
             array: ref(adjointName(s.array.name)),
             indices: [ref(top)],
-          });
+          };
+          if (kinds.get(s.array.name) !== "matrix") {
+            accumulate(out, s.value, element);
+          } else if (isActiveAtom(activity, s.value)) {
+            // A row: its adjoint is a row of the matrix's.
+            out.push(addInto(adjointName(s.value.name), element, names));
+          }
           break;
         }
         case "const":

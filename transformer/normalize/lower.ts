@@ -813,6 +813,14 @@ class Lowering {
         );
       }
       const row = d.initializer && skipParentheses(ts, d.initializer);
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isArrayLiteralExpression(row) &&
+        this.kindOf(d.name) === "matrix"
+      ) {
+        return this.matrixLiteral(this.localName(d.name), row, constant, d);
+      }
       const copied = row && this.copiedRow(row);
       if (ts.isIdentifier(d.name) && copied) {
         return lowerRowCopy(
@@ -912,6 +920,8 @@ class Lowering {
   private expressionStatement(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipParentheses(ts, node);
+    const pushedCopy = this.pushedRowCopy(node);
+    if (pushedCopy) return pushedCopy;
     const write = this.arrayWrite(node);
     if (write) return [write];
     if (ts.isBinaryExpression(node)) {
@@ -994,10 +1004,10 @@ class Lowering {
       this.isArrayKind(node.expression.expression)
     ) {
       const list = skipParentheses(ts, node.expression.expression);
-      if (this.kindOf(list) === "matrix" || this.rowOf(list)) {
+      if (this.rowOf(list)) {
         throw this.unsupported(
           node,
-          "`push` onto a matrix or its rows (allocate it with `Array.from({ length: n }, () => new Array(k).fill(0))` and write its elements)",
+          "`push` onto a row of a matrix (give the matrix its rows' lengths when you allocate it)",
         );
       }
       const array = this.writableArray(node.expression.expression);
@@ -1006,6 +1016,20 @@ class Lowering {
         ts.isSpreadElement(node.arguments[0]!)
       ) {
         throw this.unsupported(node, "`push` with other than one argument");
+      }
+      const row = skipParentheses(ts, node.arguments[0]!);
+      // A literal, `new Array(k).fill(0)` or a `.slice()` copy.
+      const fresh =
+        ts.isArrayLiteralExpression(row) ||
+        (ts.isCallExpression(row) &&
+          ts.isPropertyAccessExpression(row.expression) &&
+          ["fill", "slice"].includes(row.expression.name.text));
+      if (this.kindOf(list) === "matrix" && !fresh) {
+        // The matrix would share the row with the variable.
+        throw this.unsupported(
+          node,
+          "`push` onto a matrix of anything but a new row (push a literal, `new Array(k).fill(0)`, or a copy: `m.push(row.slice())`)",
+        );
       }
       return {
         kind: "append",
@@ -1081,6 +1105,32 @@ class Lowering {
         };
       }
     }
+  }
+
+  /** `m.push(m[i].slice())`: the copy first, in a variable of its own. */
+  private pushedRowCopy(node: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "push" ||
+      node.arguments.length !== 1
+    ) {
+      return undefined;
+    }
+    const copied = this.copiedRow(skipParentheses(ts, node.arguments[0]!));
+    if (!copied) return undefined;
+    const array = this.writableArray(node.expression.expression);
+    const copy = this.names.fresh("row");
+    return [
+      ...lowerRowCopy(copy, copied, true, node, this.names.fresh("k")),
+      {
+        kind: "append",
+        array,
+        value: { kind: "var", name: copy },
+        origin: node,
+      },
+    ];
   }
 
   private isArrayKind(node: ts.Expression): boolean {
@@ -1453,6 +1503,81 @@ class Lowering {
       matrix: this.rowOf(root)?.matrix ?? (root as ts.Identifier),
     });
     return setup;
+  }
+
+  /**
+   * `const m: number[][] = [[a, b], [c, d]]`: a matrix of zeros, then its
+   * elements; `[]`, a matrix grown by `push`.
+   */
+  private matrixLiteral(
+    name: string,
+    node: ts.ArrayLiteralExpression,
+    constant: boolean,
+    origin: ts.Node,
+  ): Stmt[] {
+    const ts = this.ts;
+    const declare = (value: Expr): Stmt => ({
+      kind: "let",
+      name,
+      value,
+      constant,
+      origin,
+    });
+    if (node.elements.length === 0) {
+      return [
+        declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
+      ];
+    }
+    const rows = node.elements.map((row) => {
+      if (!ts.isArrayLiteralExpression(row)) {
+        throw this.unsupported(
+          row,
+          "a matrix literal with rows that are not array literals",
+        );
+      }
+      return row;
+    });
+    const columns = rows[0]!.elements.length;
+    if (rows.some((row) => row.elements.length !== columns)) {
+      throw this.unsupported(
+        node,
+        "rows of different lengths (give every row the same length)",
+      );
+    }
+    const stores = rows.flatMap((row, r) =>
+      row.elements.map((element, c): Stmt => {
+        if (
+          ts.isSpreadElement(element) ||
+          ts.isOmittedExpression(element) ||
+          !this.isNumber(element)
+        ) {
+          throw this.unsupported(
+            element,
+            "matrix literals of anything but numbers",
+          );
+        }
+        return {
+          kind: "store",
+          array: { kind: "var", name },
+          indices: [
+            { kind: "num", value: r },
+            { kind: "num", value: c },
+          ],
+          value: this.expression(element),
+          mode: "set",
+          origin: element,
+        };
+      }),
+    );
+    return [
+      declare({
+        kind: "newArray",
+        arrayKind: "matrix",
+        length: { kind: "num", value: rows.length },
+        columns: { kind: "num", value: columns },
+      }),
+      ...stores,
+    ];
   }
 
   /** For `m[i].slice()` or `row.slice()` (a named row), the row. */
