@@ -63,7 +63,7 @@ export interface ArrayRead {
 interface Position {
   /** Program order (pre-order over nested blocks). */
   readonly order: number;
-  /** The loops around it, outermost first; a loop is inside itself. */
+  /** The loops around it, outermost first (a loop's own are those outside it). */
   readonly loops: readonly Loop[];
 }
 
@@ -425,20 +425,11 @@ export class ArrayWrites {
   }
 }
 
-/** The names a statement gives a value (not those of nested blocks). */
+/** The name a normalized statement gives a value (not in nested blocks). */
 function namesGiven(s: Stmt): string[] {
-  switch (s.kind) {
-    case "const":
-    case "declare":
-    case "assign":
-    case "accumulate":
-    case "pop":
-      return [s.name];
-    case "destructure":
-      return s.names.filter((n): n is string => n !== undefined);
-    default:
-      return [];
-  }
+  return s.kind === "const" || s.kind === "declare" || s.kind === "assign"
+    ? [s.name]
+    : [];
 }
 
 const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;
