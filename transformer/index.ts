@@ -19,7 +19,6 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
-import { checkArrayWrites } from "./array-writes";
 import { CalleeCheck } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
@@ -231,11 +230,11 @@ function differentiate(
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
     : "none";
-  if (result === "none" || result === "matrix") {
+  if (result === "none") {
     throw new DiffError(
       fn.nameNode,
       DiagnosticCode.UnsupportedSyntax,
-      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array) to be @differentiable.`,
+      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array, number[][]) to be @differentiable.`,
     );
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);
@@ -243,7 +242,6 @@ function differentiate(
     ...toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
     result,
   };
-  checkArrayWrites(normalized);
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const primal = definedNames(

@@ -121,17 +121,28 @@ export type Expr =
       readonly kind: "newArray";
       readonly arrayKind: ValueKind;
       readonly length: Expr;
+      /** For a matrix: the length of each of its `length` rows. */
+      readonly columns?: Expr;
     }
-  /** `[a, b, c]`: a local `number[]`. */
-  | { readonly kind: "arrayLiteral"; readonly elements: readonly Expr[] }
-  /** `a.slice()`: a copy. */
-  | { readonly kind: "copy"; readonly array: Expr }
+  /** `[a, b, c]`: a local `number[]` (`[]` may be a `number[][]`, grown by rows). */
+  | {
+      readonly kind: "arrayLiteral";
+      readonly elements: readonly Expr[];
+      readonly arrayKind?: ValueKind;
+    }
+  /** `a.slice()`: a copy; of a matrix, of its rows too. */
+  | { readonly kind: "copy"; readonly array: Expr; readonly matrix?: boolean }
   /** A new array of zeros shaped like `like` (adjoints of array inputs). */
   | {
       readonly kind: "zeros";
       readonly like: Expr;
       readonly arrayKind: ValueKind;
     }
+  /**
+   * `stack.pop()`: the value a `push` saved last, read where it has no
+   * variable of its own yet (`const t = stack.pop()`, `a[i] = stack.pop()`).
+   */
+  | { readonly kind: "popped" }
   /** A property read on an inactive value (`label.length`). */
   | {
       readonly kind: "member";
@@ -361,7 +372,11 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
     case "zeros":
       return { ...e, like: f(e.like) };
     case "newArray":
-      return { ...e, length: f(e.length) };
+      return {
+        ...e,
+        length: f(e.length),
+        columns: e.columns && f(e.columns),
+      };
     case "arrayLiteral":
       return { ...e, elements: e.elements.map(f) };
     case "copy":
@@ -456,6 +471,7 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "mathConst":
       case "index":
       case "length":
+      case "popped":
         return "number";
       case "bool":
       case "compare":
@@ -553,7 +569,8 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
       if (s.kind === "const") {
         const v = s.value;
         if (v.kind === "newArray") kinds.set(s.name, v.arrayKind);
-        if (v.kind === "arrayLiteral") kinds.set(s.name, "array");
+        if (v.kind === "arrayLiteral")
+          kinds.set(s.name, v.arrayKind ?? "array");
         if (v.kind === "copy" && v.array.kind === "var") {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);

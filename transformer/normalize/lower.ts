@@ -27,6 +27,12 @@ import type {
   SurfaceLoopHeader,
   SurfaceStmt as Stmt,
 } from "../ir";
+import {
+  isArrayFrom,
+  lowerArrayFrom,
+  lowerRowCopy,
+  type ArrayFromContext,
+} from "./array-from";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
 import { switchChain } from "./switch";
@@ -93,12 +99,22 @@ function initOperatorTables(ts: typeof import("typescript")) {
   });
 }
 
+/** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
+interface Row {
+  readonly array: Expr;
+  readonly indices: readonly Expr[];
+  /** The matrix variable, to check writes into the row. */
+  readonly matrix: ts.Identifier;
+}
+
 class Lowering {
   private readonly ts: typeof import("typescript");
   private readonly uniqueNames = new Map<ts.Symbol, string>();
   private readonly claimed = new Set<string>();
   /** The loops, `switch`es and labelled blocks around what is being lowered. */
   private readonly targets: JumpTargets;
+  /** Rows of matrices given a name: each use reads or writes the matrix. */
+  private readonly rows = new Map<ts.Symbol, Row>();
 
   constructor(
     private readonly context: LowerContext,
@@ -202,14 +218,35 @@ class Lowering {
           (node as ts.ExpressionStatement).expression,
         );
       case ts.SyntaxKind.ReturnStatement: {
-        const value = (node as ts.ReturnStatement).expression;
+        const returned = (node as ts.ReturnStatement).expression;
+        // `return Array.from(...)` builds the array in a variable first.
+        const built =
+          returned && isArrayFrom(this.arrayFrom, returned)
+            ? this.names.fresh("result")
+            : undefined;
+        const setup = built
+          ? lowerArrayFrom(
+              this.arrayFrom,
+              built,
+              returned as ts.CallExpression,
+              this.returnKind(),
+              /*constant*/ true,
+              node,
+            )
+          : [];
+        const value: Expr = built
+          ? { kind: "var", name: built }
+          : returned
+            ? this.expression(returned)
+            : { kind: "undefined" };
         if (this.returnSlot) {
           // Inside a loop: leave it, and return after it (see `iteration`).
           return [
+            ...setup,
             {
               kind: "assign",
               name: this.returnSlot.value,
-              value: value ? this.expression(value) : { kind: "undefined" },
+              value,
               origin: node,
             },
             {
@@ -220,12 +257,7 @@ class Lowering {
             { kind: "break" },
           ];
         }
-        return [
-          {
-            kind: "return",
-            value: value ? this.expression(value) : { kind: "undefined" },
-          },
-        ];
+        return [...setup, { kind: "return", value }];
       }
       case ts.SyntaxKind.IfStatement: {
         const s = node as ts.IfStatement;
@@ -503,27 +535,31 @@ class Lowering {
         "this `for...of` (write `for (const x of xs)` over a local array)",
       );
     }
-    if (this.kindOf(iterable) === "matrix") {
-      throw this.unsupported(
-        node,
-        "`for...of` over the rows of a matrix (index the elements: `m[i][j]`)",
-      );
-    }
-    const array = this.expression(iterable);
+    // Over a matrix, each element is a row: a name for `m[i]`.
+    const row = this.rowOf(iterable);
+    const array = row?.array ?? this.expression(iterable);
+    const outer = row?.indices ?? [];
     const counter = this.names.fresh("i");
-    const element: Stmt = {
-      kind: "let",
-      name: this.localName(list.declarations[0]!.name as ts.Identifier),
-      value: {
-        kind: "index",
+    const at: Expr[] = [...outer, { kind: "var", name: counter }];
+    const variable = list.declarations[0]!.name as ts.Identifier;
+    const element: Stmt[] = [];
+    if (this.kindOf(iterable) === "matrix") {
+      this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array,
-        indices: [{ kind: "var", name: counter }],
-      },
-      constant: true,
-      origin: list,
-    };
-    const body = [element, ...this.iterationBody(node.statement)];
-    const length: Expr = { kind: "length", array, indices: [] };
+        indices: at,
+        matrix: row?.matrix ?? iterable,
+      });
+    } else {
+      element.push({
+        kind: "let",
+        name: this.localName(variable),
+        value: { kind: "index", array, indices: at },
+        constant: true,
+        origin: list,
+      });
+    }
+    const body = [...element, ...this.iterationBody(node.statement)];
+    const length: Expr = { kind: "length", array, indices: outer };
     if (!this.leavesLoop(node)) {
       return [
         {
@@ -805,6 +841,52 @@ class Lowering {
     }
     const constant = (list.flags & ts.NodeFlags.Const) !== 0;
     return list.declarations.flatMap((d): Stmt[] => {
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        isArrayFrom(this.arrayFrom, skipParentheses(ts, d.initializer))
+      ) {
+        return lowerArrayFrom(
+          this.arrayFrom,
+          this.localName(d.name),
+          skipParentheses(ts, d.initializer) as ts.CallExpression,
+          this.kindOf(d.name),
+          constant,
+          d,
+        );
+      }
+      const row = d.initializer && skipParentheses(ts, d.initializer);
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isArrayLiteralExpression(row) &&
+        this.kindOf(d.name) === "matrix"
+      ) {
+        return this.matrixLiteral(this.localName(d.name), row, constant, d);
+      }
+      const copied = row && this.copiedRow(row);
+      if (ts.isIdentifier(d.name) && copied) {
+        return lowerRowCopy(
+          this.localName(d.name),
+          copied,
+          constant,
+          d,
+          this.names.fresh("k"),
+        );
+      }
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isElementAccessExpression(row) &&
+        this.isArrayKind(row)
+      ) {
+        if (!constant)
+          throw this.unsupported(
+            d,
+            "a row of a matrix in a `let` (use `const`)",
+          );
+        return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
+      }
       if (ts.isIdentifier(d.name)) {
         const value = d.initializer
           ? this.expression(d.initializer)
@@ -881,6 +963,8 @@ class Lowering {
   private expressionStatement(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipParentheses(ts, node);
+    const pushedCopy = this.pushedRowCopy(node);
+    if (pushedCopy) return pushedCopy;
     const write = this.arrayWrite(node);
     if (write) return [write];
     if (ts.isBinaryExpression(node)) {
@@ -962,12 +1046,33 @@ class Lowering {
       node.expression.name.text === "push" &&
       this.isArrayKind(node.expression.expression)
     ) {
+      const list = skipParentheses(ts, node.expression.expression);
+      if (this.rowOf(list)) {
+        throw this.unsupported(
+          node,
+          "`push` onto a row of a matrix (give the matrix its rows' lengths when you allocate it)",
+        );
+      }
       const array = this.writableArray(node.expression.expression);
       if (
         node.arguments.length !== 1 ||
         ts.isSpreadElement(node.arguments[0]!)
       ) {
         throw this.unsupported(node, "`push` with other than one argument");
+      }
+      const row = skipParentheses(ts, node.arguments[0]!);
+      // A literal, `new Array(k).fill(0)` or a `.slice()` copy.
+      const fresh =
+        ts.isArrayLiteralExpression(row) ||
+        (ts.isCallExpression(row) &&
+          ts.isPropertyAccessExpression(row.expression) &&
+          ["fill", "slice"].includes(row.expression.name.text));
+      if (this.kindOf(list) === "matrix" && !fresh) {
+        // The matrix would share the row with the variable.
+        throw this.unsupported(
+          node,
+          "`push` onto a matrix of anything but a new row (push a literal, `new Array(k).fill(0)`, or a copy: `m.push(row.slice())`)",
+        );
       }
       return {
         kind: "append",
@@ -980,13 +1085,29 @@ class Lowering {
     const target = skipParentheses(ts, node.left);
     if (!ts.isElementAccessExpression(target)) return undefined;
     const { array, indices } = this.arrayPath(target);
-    this.writableArray(skipParentheses(ts, target.expression));
-    if (indices.length !== 1)
-      throw this.unsupported(node, "writing into a matrix");
+    let root = skipParentheses(ts, target.expression);
+    while (ts.isElementAccessExpression(root))
+      root = skipParentheses(ts, root.expression);
+    this.writableArray(this.rowOf(root)?.matrix ?? root);
+    if (this.kindOf(target) !== "number") {
+      throw this.unsupported(
+        node,
+        "writing a whole row of a matrix (write its elements: `m[i][j] = v`)",
+      );
+    }
     const value = this.expression(node.right);
     const element: Expr = { kind: "index", array, indices };
+    const [index] = indices;
+    const pastTheEnd =
+      index?.kind === "length" &&
+      index.indices.length === 0 &&
+      index.array.kind === "var" &&
+      array.kind === "var" &&
+      index.array.name === array.name;
     switch (node.operatorToken.kind) {
       case ts.SyntaxKind.EqualsToken:
+        // `a[a.length] = v` is `a.push(v)`.
+        if (pastTheEnd) return { kind: "append", array, value, origin: node };
         return {
           kind: "store",
           array,
@@ -1027,6 +1148,32 @@ class Lowering {
         };
       }
     }
+  }
+
+  /** `m.push(m[i].slice())`: the copy first, in a variable of its own. */
+  private pushedRowCopy(node: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "push" ||
+      node.arguments.length !== 1
+    ) {
+      return undefined;
+    }
+    const copied = this.copiedRow(skipParentheses(ts, node.arguments[0]!));
+    if (!copied) return undefined;
+    const array = this.writableArray(node.expression.expression);
+    const copy = this.names.fresh("row");
+    return [
+      ...lowerRowCopy(copy, copied, true, node, this.names.fresh("k")),
+      {
+        kind: "append",
+        array,
+        value: { kind: "var", name: copy },
+        origin: node,
+      },
+    ];
   }
 
   private isArrayKind(node: ts.Expression): boolean {
@@ -1162,6 +1309,12 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
+        if (this.rowOf(id)) {
+          throw this.unsupported(
+            id,
+            "a row of a matrix as a value, beyond its elements, its length and `for...of` (copy it first: `const copy = row.slice()`)",
+          );
+        }
         if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
         requireFixedOuterVariable(this.context, id);
         return { kind: "verbatim", node: id };
@@ -1329,7 +1482,7 @@ class Lowering {
     ) {
       throw this.unsupported(
         node,
-        "a row of a matrix as a value (read its elements as `m[i][j]`)",
+        "a row of a matrix as a value here (name it, `const row = m[i]`, or copy it, `const copy = m[i].slice()`)",
       );
     }
     return { kind: "index", array, indices };
@@ -1347,6 +1500,8 @@ class Lowering {
       indices.unshift(this.expression(target.argumentExpression));
       target = skipParentheses(ts, target.expression);
     }
+    const row = this.rowOf(target);
+    if (row) return { array: row.array, indices: [...row.indices, ...indices] };
     const kind = this.kindOf(target);
     const type = this.context.checker.getTypeAtLocation(target);
     if (kind === "none" && this.context.checker.isArrayType(type)) {
@@ -1367,6 +1522,156 @@ class Lowering {
     return { array: this.expression(target), indices };
   }
 
+  /**
+   * `const row = m[i]`: `row[j]` reads and writes `m[i][j]` with `i` as it
+   * was here (kept in a variable unless it is a variable the block does not
+   * assign).
+   */
+  private nameRow(
+    declaration: ts.VariableDeclaration & { name: ts.Identifier },
+    node: ts.ElementAccessExpression,
+  ): Stmt[] {
+    const ts = this.ts;
+    const { array, indices } = this.arrayPath(node);
+    const indexNodes: ts.Expression[] = [];
+    let root: ts.Expression = node;
+    while (ts.isElementAccessExpression(root)) {
+      indexNodes.unshift(skipParentheses(ts, root.argumentExpression));
+      root = skipParentheses(ts, root.expression);
+    }
+    // The statements the row is visible in (after the declaration).
+    const assigned = this.assignedSymbols(declaration.parent.parent.parent);
+    // A named row's own indices come first; then this access's.
+    const offset = indices.length - indexNodes.length;
+    const setup: Stmt[] = [];
+    const at = indices.map((index, k): Expr => {
+      const source = indexNodes[k - offset];
+      const fixed =
+        index.kind === "num" ||
+        k < offset ||
+        (source !== undefined &&
+          ts.isIdentifier(source) &&
+          !assigned.has(this.context.checker.getSymbolAtLocation(source)!));
+      if (fixed) return index;
+      const name = this.names.fresh(`${declaration.name.text}_index`);
+      setup.push({
+        kind: "let",
+        name,
+        value: index,
+        constant: true,
+        origin: node,
+      });
+      return { kind: "var", name };
+    });
+    this.rows.set(this.context.checker.getSymbolAtLocation(declaration.name)!, {
+      array,
+      indices: at,
+      matrix: this.rowOf(root)?.matrix ?? (root as ts.Identifier),
+    });
+    return setup;
+  }
+
+  /**
+   * `const m: number[][] = [[a, b], [c, d]]`: a matrix of zeros, then its
+   * elements; `[]`, a matrix grown by `push`.
+   */
+  private matrixLiteral(
+    name: string,
+    node: ts.ArrayLiteralExpression,
+    constant: boolean,
+    origin: ts.Node,
+  ): Stmt[] {
+    const ts = this.ts;
+    const declare = (value: Expr): Stmt => ({
+      kind: "let",
+      name,
+      value,
+      constant,
+      origin,
+    });
+    if (node.elements.length === 0) {
+      return [
+        declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
+      ];
+    }
+    const rows = node.elements.map((row) => {
+      if (!ts.isArrayLiteralExpression(row)) {
+        throw this.unsupported(
+          row,
+          "a matrix literal with rows that are not array literals",
+        );
+      }
+      return row;
+    });
+    const columns = rows[0]!.elements.length;
+    if (rows.some((row) => row.elements.length !== columns)) {
+      throw this.unsupported(
+        node,
+        "rows of different lengths (give every row the same length)",
+      );
+    }
+    const stores = rows.flatMap((row, r) =>
+      row.elements.map((element, c): Stmt => {
+        if (
+          ts.isSpreadElement(element) ||
+          ts.isOmittedExpression(element) ||
+          !this.isNumber(element)
+        ) {
+          throw this.unsupported(
+            element,
+            "matrix literals of anything but numbers",
+          );
+        }
+        return {
+          kind: "store",
+          array: { kind: "var", name },
+          indices: [
+            { kind: "num", value: r },
+            { kind: "num", value: c },
+          ],
+          value: this.expression(element),
+          mode: "set",
+          origin: element,
+        };
+      }),
+    );
+    return [
+      declare({
+        kind: "newArray",
+        arrayKind: "matrix",
+        length: { kind: "num", value: rows.length },
+        columns: { kind: "num", value: columns },
+      }),
+      ...stores,
+    ];
+  }
+
+  /** For `m[i].slice()` or `row.slice()` (a named row), the row. */
+  private copiedRow(
+    node: ts.Expression,
+  ): { array: Expr; indices: readonly Expr[] } | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      node.arguments.length > 0 ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "slice"
+    ) {
+      return undefined;
+    }
+    const source = skipParentheses(ts, node.expression.expression);
+    if (ts.isElementAccessExpression(source) && this.isArrayKind(source))
+      return this.arrayPath(source);
+    return this.rowOf(source);
+  }
+
+  /** The row `node` names, if it names one. */
+  private rowOf(node: ts.Expression): Row | undefined {
+    if (!this.ts.isIdentifier(node)) return undefined;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    return symbol && this.rows.get(symbol);
+  }
+
   private kindOf(node: ts.Expression) {
     return valueKindOf(
       this.ts,
@@ -1384,6 +1689,8 @@ class Lowering {
       const target = skipParentheses(ts, node.expression);
       if (ts.isElementAccessExpression(target))
         return { kind: "length", ...this.arrayPath(target) };
+      const row = this.rowOf(target);
+      if (row) return { kind: "length", ...row };
       if (ts.isIdentifier(target))
         return { kind: "length", array: this.expression(target), indices: [] };
     }
@@ -1412,9 +1719,41 @@ class Lowering {
     };
   }
 
+  /** What the function returns: a number, an array kind, ... */
+  private returnKind() {
+    const checker = this.context.checker;
+    const signature = checker.getSignatureFromDeclaration(this.fn);
+    return signature
+      ? valueKindOf(
+          this.ts,
+          checker,
+          checker.getReturnTypeOfSignature(signature),
+        )
+      : "none";
+  }
+
+  /** What `array-from.ts` needs of this lowering. */
+  private get arrayFrom(): ArrayFromContext {
+    return {
+      ts: this.ts,
+      checker: this.context.checker,
+      expression: (node) => this.expression(node),
+      localName: (id) => this.localName(id),
+      fresh: (hint) => this.names.fresh(hint),
+      kindOf: (node) => this.kindOf(node),
+      isGlobal: (node, name) => this.isGlobal(node, name),
+      unsupported: (node, what) => this.unsupported(node, what),
+    };
+  }
+
   private isGlobalMath(node: ts.Expression): boolean {
+    return this.isGlobal(node, "Math");
+  }
+
+  /** `node` is the global `name` (`Math`, `Array`), not a local of that name. */
+  private isGlobal(node: ts.Expression, name: string): boolean {
     const ts = this.ts;
-    if (!ts.isIdentifier(node) || node.text !== "Math") return false;
+    if (!ts.isIdentifier(node) || node.text !== name) return false;
     const declaration =
       this.context.checker.getSymbolAtLocation(node)?.declarations?.[0];
     return (
@@ -1449,6 +1788,12 @@ class Lowering {
   private call(node: ts.CallExpression): Expr {
     const ts = this.ts;
     const callee = skipParentheses(ts, node.expression);
+    if (isArrayFrom(this.arrayFrom, node)) {
+      throw this.unsupported(
+        node,
+        "`Array.from` inside an expression (give it its own declaration: `const a = Array.from(...)`)",
+      );
+    }
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
@@ -1456,6 +1801,12 @@ class Lowering {
     ) {
       const method = callee.name.text;
       if (method === "slice" && node.arguments.length === 0) {
+        if (this.kindOf(callee.expression) === "matrix") {
+          throw this.unsupported(
+            node,
+            "`.slice()` of a matrix (a copy that shares its rows; copy each row: `const row = m[i].slice()`)",
+          );
+        }
         return { kind: "copy", array: this.expression(callee.expression) };
       }
       const allocation = skipParentheses(ts, callee.expression);
@@ -1505,12 +1856,6 @@ class Lowering {
           node,
           DiagnosticCode.Recursion,
           "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
-        );
-      }
-      if (marked.params.includes("matrix")) {
-        throw this.unsupported(
-          node,
-          "passing a matrix to another @differentiable function (pass its rows' data as a Float64Array, or inline the loop)",
         );
       }
       if (args.length !== marked.params.length) {

@@ -321,7 +321,11 @@ class SsaBuilder {
       case "member":
         return { ...value, object: atom(value.object) };
       case "newArray":
-        return { ...value, length: this.bound(value.length, "n") };
+        return {
+          ...value,
+          length: this.bound(value.length, "n"),
+          columns: value.columns && this.bound(value.columns, "columns"),
+        };
       case "arrayLiteral":
         return { ...value, elements: value.elements.map(atom) };
       case "copy":

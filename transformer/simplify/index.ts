@@ -144,9 +144,14 @@ function returnedNames(body: readonly Stmt[]): Set<string> {
   return names;
 }
 
-/** Free of side effects, so it may move or go: no calls, no property reads. */
+/** Free of side effects, so it may move or go: no calls, no property reads, no pops. */
 function isPure(e: Expr): boolean {
-  if (e.kind === "call" || e.kind === "extern" || e.kind === "member")
+  if (
+    e.kind === "call" ||
+    e.kind === "extern" ||
+    e.kind === "member" ||
+    e.kind === "popped"
+  )
     return false;
   let pure = true;
   mapSubexpressions(e, (inner) => ((pure &&= isPure(inner)), inner));
