@@ -39,6 +39,9 @@ describe("loops overwriting the arrays they read", () => {
     "scratch",
     "rescale",
     "twoArrays",
+    "growing",
+    "stencil2d",
+    "rowsPerStep",
   ];
   for (const name of names) {
     it(name, () => {

@@ -81,7 +81,7 @@ export class ArrayWrites {
   /** For each variable, the loops around its definitions and assignments. */
   private readonly definedIn = new Map<string, Set<Loop>>();
   private readonly counters = new Map<string, Loop>();
-  /** Arrays that may get longer: grown by `push` or born `[]` and written. */
+  /** Arrays that may get longer: grown by `push`, or literals written into. */
   private readonly growing = new Set<string>();
   /** The statements of each loop's body (the function's own for none). */
   private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
@@ -94,7 +94,7 @@ export class ArrayWrites {
   constructor(fn: FunctionIR) {
     const writes: Write[] = [];
     let order = 0;
-    const empty = new Set<string>();
+    const literal = new Set<string>();
     const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
       for (const s of body) {
         this.positions.set(s, { order: order++, loops });
@@ -110,18 +110,16 @@ export class ArrayWrites {
         if (s.kind === "store" || s.kind === "append") {
           writes.push(s);
           if (s.array.kind === "var") {
-            if (s.kind === "append" || empty.has(s.array.name))
+            if (s.kind === "append" || literal.has(s.array.name))
               this.growing.add(s.array.name);
           }
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
-        if (
-          s.kind === "const" &&
-          s.value.kind === "arrayLiteral" &&
-          s.value.elements.length === 0
-        ) {
-          empty.add(s.name);
+        // Writes past the end of an array from a literal are how it grows;
+        // arrays allocated with a length are written within it.
+        if (s.kind === "const" && s.value.kind === "arrayLiteral") {
+          literal.add(s.name);
         }
         for (const name of namesGiven(s)) this.define(name, loops);
         nestedBlocks(s).forEach((block) => visit(block, inner));
@@ -328,9 +326,9 @@ export class ArrayWrites {
 
   /**
    * The writes the reverse sweep must undo, for these reads: every write
-   * that may change what one of them saw. A write that makes an array
-   * longer cannot be undone element-wise; a read of the length (or of the
-   * whole array) before one is an error.
+   * that may change what one of them saw (a `push`, the length). An
+   * element written past the end cannot be taken back, so a read of the
+   * length (or of the whole array) before such a write is an error.
    */
   writesToUndo(reads: readonly ArrayRead[]): Set<Write> {
     const undo = new Set<Write>();
@@ -338,13 +336,14 @@ export class ArrayWrites {
       for (const write of this.writes) {
         if (undo.has(write) || !this.mayOverwrite(read, write)) continue;
         const grows =
-          write.kind === "append" ||
-          (this.growing.has(read.array) && read.access.kind !== "element");
+          write.kind === "store" &&
+          this.growing.has(read.array) &&
+          read.access.kind !== "element";
         if (grows) {
           throw new DiffError(
             write.origin!,
             DiagnosticCode.UnsupportedSyntax,
-            `tsad cannot yet differentiate this write into '${read.array}': it makes the array longer, and the reverse sweep reads ${read.access.kind === "length" ? `'${read.array}.length'` : `all of '${read.array}'`} from before it, which it cannot give back yet. Index with a loop counter (\`${read.array}[i]\`) or keep the length in a variable of your own.`,
+            `tsad cannot yet differentiate this write into '${read.array}': it may make the array longer, and the reverse sweep reads ${read.access.kind === "length" ? `'${read.array}.length'` : `all of '${read.array}'`} from before it, which it cannot give back after such a write. Grow the array with \`push\` instead.`,
           );
         }
         undo.add(write);

@@ -265,6 +265,14 @@ export class Emitter {
             [this.expression(s.value)],
           ),
         );
+      case "dropLast":
+        return f.createExpressionStatement(
+          f.createCallExpression(
+            f.createPropertyAccessExpression(this.expression(s.array), "pop"),
+            undefined,
+            [],
+          ),
+        );
       case "push":
         return f.createExpressionStatement(
           f.createCallExpression(this.stackMethod("push"), undefined, [

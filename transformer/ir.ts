@@ -211,6 +211,8 @@ export type Stmt =
       readonly value: Expr;
       readonly origin?: ts.Node;
     }
+  /** `a.pop()`: the reverse sweep taking back what an `append` added. */
+  | { readonly kind: "dropLast"; readonly array: Expr }
   /** `name = stack.pop()`: restores what a `push` saved. */
   | { readonly kind: "pop"; readonly name: string }
   /** A call kept for its side effects (`console.log(x)`). */
@@ -421,6 +423,8 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
       };
     case "append":
       return { ...s, array: f(s.array), value: f(s.value) };
+    case "dropLast":
+      return { ...s, array: f(s.array) };
     case "declare":
       return s.init ? { ...s, init: f(s.init) } : s;
     case "pop":

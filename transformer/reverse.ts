@@ -177,7 +177,7 @@ function adjointFunction(
   /** Per loop, reads kept so a store can be restored from them. */
   const sources = new Map<Loop, Set<string>>();
   for (const write of undone) {
-    // `writesToUndo` only ever asks to undo stores.
+    // An append is undone by dropping the element (see "append" below).
     if (write.kind !== "store" || write.array.kind !== "var") continue;
     const loop = writes.loopsOf(write).at(-1);
     const source = writes.overwrittenValue(write);
@@ -308,24 +308,27 @@ function adjointFunction(
           break;
         }
         case "append": {
-          if (!isActiveAtom(activity, s.array)) break;
-          const top = tops.get(s.array.name)!;
-          out.push({
-            kind: "assign",
-            name: top,
-            value: binary("-", ref(top), num(1)),
-          });
-          const element: Expr = {
-            kind: "index",
-            array: ref(adjointName(s.array.name)),
-            indices: [ref(top)],
-          };
-          if (kinds.get(s.array.name) !== "matrix") {
-            accumulate(out, s.value, element);
-          } else if (isActiveAtom(activity, s.value)) {
-            // A row: its adjoint is a row of the matrix's.
-            out.push(addInto(adjointName(s.value.name), element, names));
+          if (isActiveAtom(activity, s.array)) {
+            const top = tops.get(s.array.name)!;
+            out.push({
+              kind: "assign",
+              name: top,
+              value: binary("-", ref(top), num(1)),
+            });
+            const element: Expr = {
+              kind: "index",
+              array: ref(adjointName(s.array.name)),
+              indices: [ref(top)],
+            };
+            if (kinds.get(s.array.name) !== "matrix") {
+              accumulate(out, s.value, element);
+            } else if (isActiveAtom(activity, s.value)) {
+              // A row: its adjoint is a row of the matrix's.
+              out.push(addInto(adjointName(s.value.name), element, names));
+            }
           }
+          // Give the array back its earlier length, for reads before.
+          if (undone.has(s)) out.push({ kind: "dropLast", array: s.array });
           break;
         }
         case "const":
@@ -1090,9 +1093,9 @@ function freeReads(
 function assignedIn(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
     if (s.kind === "assign") into.add(s.name);
-    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
-      into.add(s.array.name);
-    }
+    const written =
+      s.kind === "store" || s.kind === "append" || s.kind === "dropLast";
+    if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
 }

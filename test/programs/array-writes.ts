@@ -169,3 +169,61 @@ export function twoArrays(x: number[], c: number): number {
   for (let i = 0; i < u.length; i++) s += u[i]! * old[i]!;
   return s;
 }
+
+/** Pushes after reads of the length, in nested loops. */
+/** @differentiable */
+export function growing(x: number[], c: number): number {
+  const xs = [c];
+  for (let i = 0; i < x.length; i++) {
+    for (let k = 0; k < 2; k++) {
+      const last = xs[xs.length - 1]!;
+      xs.push(Math.sin(last * x[i]!) + xs.length * 0.1);
+    }
+  }
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]! * (i + 1);
+  return s;
+}
+
+/** A two-dimensional stencil updated in place over time steps. */
+/** @differentiable */
+export function stencil2d(x: Float64Array, k: number): number {
+  const n = x.length + 3;
+  const u: number[][] = Array.from({ length: n }, (_, i) =>
+    Array.from(
+      { length: n },
+      (_, j) => x[(i + j) % x.length]! * Math.cos(j + k),
+    ),
+  );
+  for (let t = 0; t < 2; t++) {
+    for (let i = 1; i < n - 1; i++) {
+      const row = u[i]!;
+      for (let j = 1; j < n - 1; j++) {
+        const around =
+          u[i - 1]![j]! + u[i + 1]![j]! + row[j - 1]! + row[j + 1]!;
+        row[j] = row[j]! + k * (around - 4 * row[j]!) - 0.1 * row[j]! ** 3;
+      }
+    }
+  }
+  let s = 0;
+  for (const row of u) for (const v of row) s += v * v;
+  return s;
+}
+
+/** Rows of a local matrix mapped in place, a matrix allocated per step. */
+/** @differentiable */
+export function rowsPerStep(x: number[], c: number): number {
+  let s = 0;
+  for (let step = 0; step < 2; step++) {
+    const m: number[][] = Array.from({ length: x.length }, (_, i) => [
+      x[i]!,
+      c * (step + 1),
+    ]);
+    for (const row of m) {
+      row[0] = Math.tanh(row[0]! * row[1]!);
+      row[1] += row[0]!;
+    }
+    for (let i = 0; i < m.length; i++) s += m[i]![0]! * m[i]![1]!;
+  }
+  return s;
+}

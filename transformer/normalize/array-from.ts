@@ -251,10 +251,11 @@ function fillLoop(
   });
   let columns: Expr | undefined;
   let statements: Stmt[];
-  const rows = (what: ts.Node) => {
+  /** A row of `length` (the node, unless a literal's): one per index. */
+  const rows = (what: ts.Node, length?: ts.Node) => {
     if (row)
       throw context.unsupported(what, "arrays of more than two dimensions");
-    if (callback.index && refersTo(context, what, callback.index)) {
+    if (length && callback.index && refersTo(context, length, callback.index)) {
       throw context.unsupported(
         what,
         "rows of different lengths (give every row the same length)",
@@ -266,7 +267,7 @@ function fillLoop(
     ? (body as ts.CallExpression)
     : undefined;
   if (zeroRow) {
-    rows(zeroRow);
+    rows(zeroRow, zeroRow);
     columns = context.expression(zeroRow);
     statements = [];
   } else if (ts.isArrayLiteralExpression(body)) {
@@ -291,7 +292,7 @@ function fillLoop(
         "this `Array.from` (write `Array.from({ length: n }, (_, i) => expression)`)",
       );
     }
-    rows(innerLength);
+    rows(innerLength, innerLength);
     columns = context.expression(innerLength);
     statements = fillLoop(context, target, at, fill, /*row*/ true).statements;
   } else {

@@ -92,7 +92,7 @@ function statementSimplifier(primal: ReadonlySet<string>) {
     }
     if (s.kind === "push" || s.kind === "pop") return s;
     const target =
-      s.kind === "store" || s.kind === "append"
+      s.kind === "store" || s.kind === "append" || s.kind === "dropLast"
         ? s.array.kind === "var"
           ? [s.array.name]
           : []
@@ -124,7 +124,10 @@ function mutatedNames(
       into.add(s.name);
     }
     // Writing an element changes what reads of the array give.
-    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+    if (
+      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      s.array.kind === "var"
+    ) {
       into.add(s.array.name);
     }
     if (s.kind === "declare" && !s.init) into.add(s.name);
