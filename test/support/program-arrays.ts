@@ -75,6 +75,12 @@ export interface ArrayState {
   wrote: boolean;
   /** The current top statement read it in a loop. */
   loopRead: boolean;
+  /**
+   * The current top statement is a loop setting `h[i]` at its own counter
+   * `i`: the checker takes it for a loop writing each element once and
+   * reading it after, as `tabulate` does (PATTERNS.writeAfterFillLoop).
+   */
+  fills: boolean;
   /** Passed to a marked function: no write after it (PATTERNS.writeAfterCall). */
   passed: boolean;
   /** Inside its tabulate loop: only `h[counter]` may be read, after the write. */
@@ -113,6 +119,7 @@ export function trackArray(
     readByLoop: false,
     wrote: false,
     loopRead: false,
+    fills: false,
     passed: false,
     tabulating: null,
     maxLength,
@@ -139,9 +146,10 @@ export function commitArrays(env: Env) {
   for (const v of env.scope.declared.values()) {
     const s = isArray(v) ? env.fn.arrays.get(v) : undefined;
     if (s === undefined) continue;
-    s.readByLoop ||= s.loopRead;
+    s.readByLoop ||= s.loopRead || s.fills;
     s.wrote = false;
     s.loopRead = false;
+    s.fills = false;
   }
 }
 
@@ -175,14 +183,33 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
   const counters = env.indices
     .filter((c) => fits(c, a))
     .map((c) => c.variable.name);
+  const length = lengthOf(a, env);
   const ends =
     a.extent.kind === "fixed"
       ? [...new Set(["0", String(a.extent.length - 1)])]
       : a.extent.kind === "param"
-        ? ["0", `${a.name}.length - 1`]
+        ? ["0", `${length} - 1`]
         : [];
-  const rotated = counters.map((c) => `(${c} + 1) % ${a.name}.length`);
+  const rotated = counters.map((c) => `(${c} + 1) % ${length}`);
   return [...counters, ...ends, ...rotated];
+}
+
+/**
+ * `h.length`, or its value without reading `h` (the parameter's length,
+ * a number) unless PATTERNS.lengthInWritingLoops.
+ */
+function lengthOf(a: ArrayVariable, env: Env): string {
+  if (a.scope === null || PATTERNS.lengthInWritingLoops) {
+    return `${a.name}.length`;
+  }
+  switch (a.extent.kind) {
+    case "param":
+      return `${env.fn.array}.length`;
+    case "fixed":
+      return String(a.extent.length);
+    case "own":
+      return `${a.name}.length`;
+  }
 }
 
 /** Whether `a` may be written here (and pushed onto, if it grows). */
@@ -206,6 +233,18 @@ export function mayUpdate(a: ArrayVariable, env: Env): boolean {
 
 export function noteWrite(a: ArrayVariable, env: Env) {
   env.fn.arrays.get(a)!.wrote = true;
+}
+
+/** `h[index] = v` (after noteWrite). */
+export function noteSet(a: ArrayVariable, index: string, env: Env) {
+  const loop = env.fn.loops[a.depth];
+  if (
+    !PATTERNS.writeAfterFillLoop &&
+    loop !== undefined &&
+    loop.counter === index
+  ) {
+    env.fn.arrays.get(a)!.fills = true;
+  }
 }
 
 /** How many elements a push here adds: one per iteration of the loops around it. */

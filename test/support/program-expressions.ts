@@ -189,6 +189,8 @@ export interface LoopFrame {
   readonly over: ArrayVariable | null;
   /** The most times it runs. */
   readonly trips: number;
+  /** Its counter, if it has one. */
+  readonly counter: string | null;
   /**
    * The jumps out of this loop allowed here: a tabulate loop stays
    * counted (no `break`) and keeps its write at the top of its body (no

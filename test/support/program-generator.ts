@@ -18,50 +18,142 @@ import fc from "fast-check";
 /**
  * Patterns generated only when switched on: programs the transformer
  * rejects today (a generated program it rejects fails the test), or
- * accepts but differentiates wrongly (open bugs). Each is a one-line
- * switch; `TSAD_RANDOM_PATTERNS=recurrences,writeAfterCall` switches them
- * on for one run.
+ * accepts but differentiates wrongly (open bugs, each with its minimal
+ * program). Each is a one-line switch here;
+ * `TSAD_RANDOM_PATTERNS=recurrences,writeAfterCall` switches them on for
+ * one run.
  */
-export const PATTERNS = {
+const PATTERNS_OFF = {
   /**
-   * A loop that reads a local array and then overwrites it
-   * (`a[i] *= c`, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that
+   * A loop that reads a local array and then overwrites it (`a[i] *= c`
+   * in a loop, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that
    * read it): rejected with TS96003 until recurrences are supported.
    */
   recurrences: false,
   /**
-   * A local array passed to a marked function outside loops, then
-   * written: the reverse sweep calls the callee's adjoint with the array
-   * as it is at the end (wrong derivatives; see the random-programs
-   * report, bug "write after call").
+   * Bug: a local array passed to a marked function, then written. The
+   * adjoint calls the callee's adjoint with the array as it is at the end:
+   *
+   *   function h2(a: number[]): number { return a[0] * a[1]; }
+   *   function g(x: number): number {
+   *     const a = [x, 2 * x];
+   *     const r = h2(a);
+   *     a[0] = 3;
+   *     return r + a[0];       // dg/dx = 4x; reverse mode gives 2x + 6
+   *   }
    */
   writeAfterCall: false,
   /**
-   * A local array passed to a marked function inside the loop that writes
-   * it once per element (`e[i] = ...; s += h(e)`): accepted, but the
-   * callee's adjoint sees elements the loop has not written yet (bug
-   * "call in a write-once loop").
+   * Bug: a local array passed to a marked function inside the loop that
+   * writes it once per element. The callee's adjoint sees elements the
+   * loop had not written yet at that call:
+   *
+   *   function h(a: Float64Array): number { return a[0] * a[a.length - 1]; }
+   *   function f(x: Float64Array): number {
+   *     const e = new Float64Array(x.length);
+   *     let s = 0;
+   *     for (let i = 0; i < x.length; i++) {
+   *       e[i] = Math.sin(x[i]);
+   *       s += h(e);           // reverse mode differs from forward mode
+   *     }
+   *     return s;
+   *   }
    */
   callInTabulate: false,
   /**
-   * A marked function returning an array, called from another
-   * (`const a = h(x)`): reverse mode drops the adjoint flowing through the
-   * call and returns 0 (bug "call returning an array").
+   * Bug: a call to a marked function returning an array. Reverse mode
+   * drops the adjoint through the call (forward mode is right):
+   *
+   *   function hv(x: number, y: number): number[] { return [x * y, Math.sin(x)]; }
+   *   function f(x: number): number {
+   *     const a = hv(x, 2);
+   *     return a[0] * a[1];    // reverse mode gives 0
+   *   }
    */
   callsReturningArrays: false,
   /**
-   * An early `return` in a function returning an array
-   * (`if (c) return [0]; return [2 * a];`): reverse mode ignores the
-   * cotangent and returns 0 (bug "array returned from several places").
+   * Bug: a function returning an array from more than one `return`.
+   * Reverse mode ignores the cotangent (the adjoint is 0), and forward
+   * mode's tangent of `[0]` is the number 0:
+   *
+   *   function E(a: number): number[] {
+   *     if (a > 5) return [0];
+   *     return [a * 2];        // reverse mode gives 0 instead of 2
+   *   }
    */
   earlyArrayReturns: false,
-  ...Object.fromEntries(
-    (process.env.TSAD_RANDOM_PATTERNS ?? "")
-      .split(",")
-      .filter((name) => name !== "")
-      .map((name) => [name, true]),
-  ),
+  /**
+   * Bug: `h[k] += v` (or `-=`) where `v` reads `h`. The adjoint adds the
+   * element's adjoint before it has received what comes after:
+   *
+   *   function A(a: number): number {
+   *     const h = [a];
+   *     h[0] += h[0];
+   *     return h[0];           // reverse mode gives 1 instead of 2
+   *   }
+   */
+  addReadingItself: false,
+  /**
+   * Bug: `.slice()` of a local array. Forward mode shares the tangent
+   * (`const dh = dout;`), so a write into either array changes the
+   * other's tangent:
+   *
+   *   function A(a: number): number {
+   *     const out = [a];
+   *     const h = out.slice();
+   *     h[0] = 1;
+   *     return h[0] + out[0];  // forward mode gives 0 instead of 1
+   *   }
+   */
+  copiesOfLocalArrays: false,
+  /**
+   * Bug: the reverse sweep, recomputing an iteration that reads a local
+   * array's length, runs its writes into that array again; when the
+   * function returns the array, `vjp` returns those values:
+   *
+   *   function X3(a: number): Float64Array {
+   *     const out = new Float64Array(2);
+   *     for (let i = 0; i < 2; i++) {
+   *       out[i] = 1;
+   *       out[i] = a * out.length;
+   *     }
+   *     return out;            // vjp's value is [1, 1], not [2a, 2a]
+   *   }
+   *
+   * Off, indices write `xs.length` or the number for a local array's
+   * length (its value).
+   */
+  lengthInWritingLoops: false,
+  /**
+   * Bug (a diagnostic too many): a write after a loop that sets each
+   * element once is rejected with TS96003, "a loop before it reads 'out'",
+   * though no loop reads it:
+   *
+   *   const out = [0, 0];
+   *   for (let i = 0; i < 2; i++) out[i] = 1;
+   *   for (let i = 0; i < 2; i++) out[i] = a * i;   // TS96003
+   */
+  writeAfterFillLoop: false,
 };
+
+export type Pattern = keyof typeof PATTERNS_OFF;
+
+export const PATTERNS: Readonly<Record<Pattern, boolean>> = switchOn(
+  process.env.TSAD_RANDOM_PATTERNS ?? "",
+);
+
+function switchOn(list: string): Record<Pattern, boolean> {
+  const patterns = { ...PATTERNS_OFF };
+  for (const name of list.split(",").filter((n) => n !== "")) {
+    if (!(name in patterns)) {
+      throw new Error(
+        `TSAD_RANDOM_PATTERNS: no pattern "${name}" (${Object.keys(patterns).join(", ")})`,
+      );
+    }
+    patterns[name as Pattern] = true;
+  }
+  return patterns;
+}
 
 /** Every `Math` function the generator calls (`pow` is a `power` node). */
 export const MATH_FUNCTIONS = [

@@ -23,6 +23,7 @@ import {
   maxLengthOf,
   noteWholeRead,
   notePush,
+  noteSet,
   noteWrite,
   readIndices,
   copyArrayStates,
@@ -307,9 +308,10 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       };
     case "copy": {
       const param = env.fn.arrayParam;
+      const locals = PATTERNS.copiesOfLocalArrays ? localArrays(env) : [];
       const sources = [
         ...(param === null ? [] : [param]),
-        ...localArrays(env).filter((a) => mayReadWhole(a, env, "copy")),
+        ...locals.filter((a) => mayReadWhole(a, env, "copy")),
       ];
       if (sources.length === 0) {
         return resolveArrayInit(
@@ -388,7 +390,11 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   // Before the value, so that it reads `a` only where a write may follow.
   noteWrite(a, env);
   env.fn.storing = a;
-  const value = resolveExpr(s.value, env);
+  const adds = s.op === "+=" || s.op === "-=";
+  const value = resolveExpr(s.value, {
+    ...env,
+    hidden: adds && !PATTERNS.addReadingItself ? a.name : env.hidden,
+  });
   env.fn.storing = null;
   const before = env.bounds.get(a)!;
   const bounds: Record<typeof s.op, number> = {
@@ -402,6 +408,7 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const op =
     (s.op === "*=" && !mayUpdate(a, env)) || bounds[s.op] > CAP ? "=" : s.op;
   env.bounds.set(a, bounds[op]);
+  if (op === "=") noteSet(a, index, env);
   return [`${a.name}[${index}] ${op} ${value.text};`];
 }
 
@@ -824,6 +831,7 @@ function resolveLoop(
       continues: [],
       over: shape.over,
       trips: shape.trips,
+      counter: shape.index?.variable.name ?? null,
       jumps: "any",
     };
     env.fn.loops.push(frame);
@@ -1050,11 +1058,17 @@ function resolveResult(
   spec: FunctionSpec,
   env: Env,
 ): { lines: string[]; result: Code; type: ArrayType | null; extent: Extent } {
-  const terms: Code[] = [];
-  if (spec.sumsVariables) {
+  /** The variables to add, but `skip`. */
+  const variables = (skip: ArrayVariable | null = null) => {
+    const terms: Code[] = [];
+    if (!spec.sumsVariables) return terms;
     for (const v of env.scope.declared.values()) {
       if (isArray(v)) {
-        if (v.extent.kind !== "own" && readIndices(v, env).includes("0")) {
+        const first =
+          v !== skip &&
+          v.extent.kind !== "own" &&
+          readIndices(v, env).includes("0");
+        if (first) {
           env.scope.use(v);
           terms.push(atom(`${v.name}[0]`, env.bounds.get(v)!));
         }
@@ -1062,14 +1076,15 @@ function resolveResult(
         terms.push(read(v, env));
       }
     }
-  }
+    return terms;
+  };
   const sum = (first: Code, rest: readonly Code[]) =>
     rest.reduce((s, t) => binary(s, "+", t, s.bound + t.bound), first);
   const vector = env.fn.vector;
   if (vector === null) {
     return {
       lines: [],
-      result: sum(resolveExpr(spec.result, env), terms),
+      result: sum(resolveExpr(spec.result, env), variables()),
       type: null,
       extent: { kind: "param" },
     };
@@ -1078,6 +1093,7 @@ function resolveResult(
     const elements = [spec.result, ...spec.vector!.literal].map((e) =>
       resolveExpr(e, env),
     );
+    const terms = variables();
     if (terms.length > 0) elements.push(sum(terms[0]!, terms.slice(1)));
     return {
       lines: [],
@@ -1099,6 +1115,7 @@ function resolveResult(
   ];
   const returned = candidates[spec.vector!.pick % candidates.length]!;
   env.scope.use(returned);
+  const terms = variables(PATTERNS.addReadingItself ? null : returned);
   const lines =
     terms.length === 0
       ? []
