@@ -57,7 +57,8 @@ it(
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `random programs (seed ${SEED}): ${totals.programs} programs, ` +
-        `${totals.functions} functions checked at ${totals.points} points ` +
+        `${totals.functions} functions (${totals.vectors} with array results) ` +
+        `checked at ${totals.points} points ` +
         `(${totals.skipped} points near kinks drawn again, ${totals.unchecked} ` +
         `functions without a smooth point) in ${seconds.toFixed(1)} s, ` +
         `${(totals.compileMs / 1000).toFixed(1)} s of it compiling`,

@@ -131,6 +131,8 @@ function batchValue(values: fc.Value<ProgramSpec>[]): fc.Value<ProgramBatch> {
 export interface Totals {
   programs: number;
   functions: number;
+  /** Functions with an array result. */
+  vectors: number;
   points: number;
   /** Points drawn again: `f` not finite, or a kink nearby. */
   skipped: number;
@@ -142,6 +144,7 @@ export interface Totals {
 export const newTotals = (): Totals => ({
   programs: 0,
   functions: 0,
+  vectors: 0,
   points: 0,
   skipped: 0,
   unchecked: 0,
@@ -274,9 +277,10 @@ function checkProgram(
   for (const { name, exported } of program.functions) {
     if (!exported) continue;
     totals.functions++;
-    const f = module[name] as (...args: unknown[]) => number;
+    const f = module[name] as Parameters<typeof checkFunction>[1];
     try {
-      const { checked, skipped } = checkFunction(name, f, random);
+      const { checked, skipped, vector } = checkFunction(name, f, random);
+      if (vector) totals.vectors++;
       totals.points += checked;
       totals.skipped += skipped;
       if (checked === 0) totals.unchecked++;

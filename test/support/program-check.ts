@@ -1,30 +1,35 @@
 /**
- * The numeric checks of one compiled function with a number result, at a
- * few random points (random-programs.test.ts):
- * - `jvp` with a unit tangent per scalar and per array element equals the
- *   gradient from `grad` (tight tolerance), and its value equals `f`'s;
- * - both equal central finite differences (looser tolerance), at points
- *   where finite differences with steps h and h/10 agree; elsewhere the
- *   point is near a kink (a branch, floor, abs, `%`) and is drawn again;
+ * The numeric checks of one compiled function, at a few random points
+ * (random-programs.test.ts). A vector result is contracted with random
+ * weights w (a number result: w = 1), g(x) = <w, f(x)>:
+ * - the Jacobian by forward mode (`jvp` with a unit tangent per scalar and
+ *   per array element) equals the Jacobian by reverse mode (`grad`; for a
+ *   vector result `vjp` with a unit cotangent per element) and the
+ *   runtime's `jacobian` (tight tolerance), and `jvp`'s value equals `f`'s;
+ * - the gradient of g (`vjp` with cotangent w) equals central finite
+ *   differences of g (looser tolerance), at points where finite
+ *   differences with steps h and h/10 agree; elsewhere the point is near a
+ *   kink (a branch, floor, abs, `%`) and is drawn again;
  * - the dot-product identity <J t, c> = <t, J^T c> for a random tangent t
  *   (jvp) and cotangent c (vjp), and the compiled adjoint's value equals
  *   `f`'s.
  * Whether a point is used is decided from `f` alone, never from the
  * derivatives being checked.
  */
-import { grad, jvp, vjp } from "../../runtime/index.js";
+import { grad, jacobian, jvp, vjp } from "../../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../../runtime/registry.js";
 import { close } from "./numeric.js";
 import { INPUT_BOUND, MAX_LENGTH } from "./program-expressions.js";
 
 type Arg = number | number[] | Float64Array;
-type Fn = (...args: Arg[]) => number;
+type Fn = (...args: Arg[]) => Arg;
 
 /** The API seen without its precise types: the programs are only known at run time. */
-const untyped = { grad, jvp, vjp } as unknown as {
+const untyped = { grad, jacobian, jvp, vjp } as unknown as {
   grad: (f: Fn, argnums: number[]) => (...args: Arg[]) => Arg[];
-  jvp: (f: Fn, primals: Arg[], tangents: Arg[]) => [number, number];
-  vjp: (f: Fn, ...primals: Arg[]) => [number, (cotangent: number) => Arg[]];
+  jacobian: (f: Fn, argnums: number) => (...args: Arg[]) => number[][];
+  jvp: (f: Fn, primals: Arg[], tangents: Arg[]) => [Arg, Arg];
+  vjp: (f: Fn, ...primals: Arg[]) => [Arg, (cotangent: Arg) => Arg[]];
 };
 
 /** Points checked per function. */
@@ -41,6 +46,8 @@ export interface PointCounts {
   readonly checked: number;
   /** Points drawn again: `f` not finite there, or a kink nearby. */
   readonly skipped: number;
+  /** Whether the result is an array. */
+  readonly vector: boolean;
 }
 
 /** A failed check, with what to print about it. */
@@ -68,15 +75,16 @@ export function checkFunction(
   }
   const kinds = entry.params;
   const active = kinds.flatMap((kind, i) => (kind !== "none" ? [i] : []));
+  const result = entry.result;
   let checked = 0;
   let skipped = 0;
   for (let k = 0; k < ATTEMPTS && checked < POINTS; k++) {
     const length = 1 + Math.floor(random() * MAX_LENGTH);
     const args = kinds.map((kind) => drawArg(kind, length, random));
-    if (checkPoint(name, f, args, active, random)) checked++;
+    if (checkPoint(name, f, args, active, result, random)) checked++;
     else skipped++;
   }
-  return { checked, skipped };
+  return { checked, skipped, vector: result !== "number" };
 }
 
 function drawArg(kind: ValueKind, length: number, random: () => number): Arg {
@@ -146,7 +154,7 @@ function flattenAdjoints(
 }
 
 function centralDifference(
-  f: Fn,
+  f: (...args: Arg[]) => number,
   args: readonly Arg[],
   c: Component,
   step: number,
@@ -162,17 +170,50 @@ function centralDifference(
   );
 }
 
-export function describeArgs(args: readonly Arg[]): string {
-  return args
-    .map((arg) =>
-      typeof arg === "number"
-        ? String(arg)
-        : Array.isArray(arg)
-          ? `[${arg.join(", ")}]`
-          : `new Float64Array([${Array.from(arg).join(", ")}])`,
-    )
-    .join(", ");
+/** The numbers of a value, in order. */
+function flat(value: Arg): number[] {
+  return typeof value === "number" ? [value] : Array.from(value);
 }
+
+function kindOf(value: unknown): ValueKind {
+  if (typeof value === "number") return "number";
+  if (value instanceof Float64Array) return "float64";
+  return Array.isArray(value) ? "array" : "none";
+}
+
+/** `numbers` as a value of `like`'s kind. */
+function shapedLike(like: Arg, numbers: readonly number[]): Arg {
+  if (typeof like === "number") return numbers[0]!;
+  return like instanceof Float64Array
+    ? Float64Array.from(numbers)
+    : [...numbers];
+}
+
+/** The same kind of value, with the same numbers. */
+function sameValue(a: Arg, b: Arg): boolean {
+  const fa = flat(a);
+  const fb = flat(b);
+  return (
+    kindOf(a) === kindOf(b) &&
+    fa.length === fb.length &&
+    fa.every((x, k) => x === fb[k])
+  );
+}
+
+function describeValue(value: Arg): string {
+  return typeof value === "number"
+    ? String(value)
+    : Array.isArray(value)
+      ? `[${value.join(", ")}]`
+      : `new Float64Array([${Array.from(value).join(", ")}])`;
+}
+
+export function describeArgs(args: readonly Arg[]): string {
+  return args.map(describeValue).join(", ");
+}
+
+const dot = (a: readonly number[], b: readonly number[]) =>
+  a.reduce((sum, x, k) => sum + x * b[k]!, 0);
 
 /** Checks `f` at `args`; false if the point is skipped. */
 function checkPoint(
@@ -180,54 +221,122 @@ function checkPoint(
   f: Fn,
   args: Arg[],
   active: readonly number[],
+  result: ValueKind,
   random: () => number,
 ): boolean {
   const value = f(...args);
-  if (!Number.isFinite(value)) return false;
+  const outputs = flat(value);
+  if (!outputs.every(Number.isFinite)) return false;
+  const at = `${name}(${describeArgs(args)})`;
+  const fail = (what: string): never => {
+    throw new CheckFailure(`${what}\n  at ${at} = ${describeValue(value)}`);
+  };
+  if (kindOf(value) !== result) {
+    fail(
+      `registered with a result of kind "${result}", returned a ${kindOf(value)}`,
+    );
+  }
+  const vector = typeof value !== "number";
+  // g = <w, f>, the number whose gradient finite differences can check.
+  const w = vector ? outputs.map(() => 2 * random() - 1) : [1];
+  const g = (...at: Arg[]) => {
+    const o = flat(f(...at));
+    return o.length === w.length ? dot(w, o) : NaN;
+  };
   const components = componentsOf(args, active);
   // Finite differences first: a kink nearby skips the point.
-  const noise = 1e-8 * (1 + Math.abs(value));
+  const noise =
+    1e-8 * (1 + outputs.reduce((sum, x, k) => sum + Math.abs(w[k]! * x), 0));
   const differences: { h: number; tenth: number }[] = [];
   for (const c of components) {
-    const h = centralDifference(f, args, c, 1e-6);
-    const tenth = centralDifference(f, args, c, 1e-7);
+    const h = centralDifference(g, args, c, 1e-6);
+    const tenth = centralDifference(g, args, c, 1e-7);
     if (!Number.isFinite(h) || !Number.isFinite(tenth)) return false;
     if (!close(h, tenth, KINK_RTOL, 100 * noise)) return false;
     differences.push({ h, tenth });
   }
 
-  const at = `${name}(${describeArgs(args)})`;
-  const fail = (what: string): never => {
-    throw new CheckFailure(`${what}\n  at ${at} = ${value}`);
-  };
   const label = (c: Component) =>
     c.element === null
       ? `argument ${c.argnum}`
       : `argument ${c.argnum}, element ${c.element}`;
+  const output = (i: number) => (vector ? `output ${i}, ` : "");
+  const pullback = (cotangent: readonly number[]) => {
+    const [, back] = untyped.vjp(f, ...args);
+    return flattenAdjoints(
+      back(shapedLike(value, cotangent)).filter((_, i) => active.includes(i)),
+      active,
+      components,
+    );
+  };
 
-  const gradient = flattenAdjoints(
-    untyped.grad(f, [...active])(...args),
-    active,
-    components,
-  );
+  // The Jacobian by forward mode, a column per component...
+  const columns = components.map((c) => {
+    const tangents = tangentsFor(args, components, (d) => (d === c ? 1 : 0));
+    const [jvpValue, tangent] = untyped.jvp(f, args, tangents);
+    if (!sameValue(jvpValue, value)) {
+      fail(
+        `jvp value ${describeValue(jvpValue)} differs from the function's value`,
+      );
+    }
+    if (kindOf(tangent) !== result || flat(tangent).length !== outputs.length) {
+      fail(
+        `jvp tangent ${describeValue(tangent)} is not shaped like the value`,
+      );
+    }
+    return flat(tangent);
+  });
+  // ... by reverse mode, a row per output ...
+  const rows = vector
+    ? outputs.map((_, i) => pullback(outputs.map((_, k) => (k === i ? 1 : 0))))
+    : [
+        flattenAdjoints(
+          untyped.grad(f, [...active])(...args),
+          active,
+          components,
+        ),
+      ];
+  components.forEach((c, k) => {
+    rows.forEach((row, i) => {
+      const forward = columns[k]![i]!;
+      const reverse = row[k]!;
+      if (!close(forward, reverse, FORWARD_REVERSE_RTOL, 1e-12)) {
+        fail(
+          `forward mode ${forward} differs from reverse mode ${reverse} for ${output(i)}${label(c)}`,
+        );
+      }
+    });
+  });
+  // ... and by the runtime's `jacobian`, one parameter at a time.
+  for (const argnum of active) {
+    const matrix = untyped.jacobian(f, argnum)(...args);
+    components.forEach((c, k) => {
+      if (c.argnum !== argnum) return;
+      rows.forEach((_, i) => {
+        const entry = matrix[i]?.[c.element ?? 0];
+        if (
+          entry === undefined ||
+          !close(entry, columns[k]![i]!, FORWARD_REVERSE_RTOL, 1e-12)
+        ) {
+          fail(
+            `jacobian entry ${entry} differs from forward mode ${columns[k]![i]} for ${output(i)}${label(c)}`,
+          );
+        }
+      });
+    });
+  }
+
+  // The gradient of g against finite differences.
+  const gradient = vector ? pullback(w) : rows[0]!;
   let unverifiable = false;
   components.forEach((c, k) => {
     const reverse = gradient[k]!;
-    const tangents = tangentsFor(args, components, (d) => (d === c ? 1 : 0));
-    const [jvpValue, forward] = untyped.jvp(f, args, tangents);
-    if (jvpValue !== value) {
-      fail(`jvp value ${jvpValue} differs from the function's value ${value}`);
-    }
-    if (!close(forward, reverse, FORWARD_REVERSE_RTOL, 1e-12)) {
-      fail(
-        `forward mode ${forward} differs from reverse mode ${reverse} for ${label(c)}`,
-      );
-    }
+    const forward = dot(w, columns[k]!);
     const { h, tenth } = differences[k]!;
     const tolerance = 2 * Math.abs(h - tenth) + noise;
     // Where f varies faster than any step can follow (sin of a huge value),
     // differences at 10h, h and h/10 disagree: nothing to compare with.
-    const wide = centralDifference(f, args, c, 1e-5);
+    const wide = centralDifference(g, args, c, 1e-5);
     if (!close(wide, h, 1e-3, 0) && !close(h, tenth, 1e-3, 0)) {
       unverifiable = true;
       return;
@@ -235,7 +344,7 @@ function checkPoint(
     if (!close(reverse, h, FINITE_DIFFERENCE_RTOL, tolerance)) {
       fail(
         `reverse mode ${reverse} (forward ${forward}) differs from finite differences ${h} ` +
-          `(step h/10: ${tenth}) for ${label(c)}`,
+          `(step h/10: ${tenth}) for ${vector ? "<w, f> with w = [" + w.join(", ") + "], " : ""}${label(c)}`,
       );
     }
   });
@@ -243,33 +352,32 @@ function checkPoint(
 
   // <J t, c> = <t, J^T c>
   const t = components.map(() => 2 * random() - 1);
-  const cotangent = 0.5 + random();
+  const cotangent = vector
+    ? outputs.map(() => 2 * random() - 1)
+    : [0.5 + random()];
   const [, jt] = untyped.jvp(
     f,
     args,
     tangentsFor(args, components, (_, k) => t[k]!),
   );
-  const [vjpValue, pullback] = untyped.vjp(f, ...args);
-  const jtc = flattenAdjoints(
-    pullback(cotangent).filter((_, i) => active.includes(i)),
-    active,
-    components,
-  );
-  const terms = jtc.map((g, k) => g * t[k]!);
+  const left = dot(flat(jt), cotangent);
+  const terms = pullback(cotangent).map((g, k) => g * t[k]!);
   const right = terms.reduce((a, b) => a + b, 0);
   const scale = terms.reduce((a, b) => a + Math.abs(b), 0);
-  if (
-    !close(jt * cotangent, right, FORWARD_REVERSE_RTOL, 1e-12 + 1e-9 * scale)
-  ) {
+  if (!close(left, right, FORWARD_REVERSE_RTOL, 1e-12 + 1e-9 * scale)) {
     fail(
-      `<J t, c> = ${jt * cotangent} differs from <t, J^T c> = ${right}` +
-        ` (t = [${t.join(", ")}], c = ${cotangent})`,
+      `<J t, c> = ${left} differs from <t, J^T c> = ${right}` +
+        ` (t = [${t.join(", ")}], c = [${cotangent.join(", ")}])`,
     );
   }
-  const compiledValue = lookupCompiled(f)!.vjp(...args, cotangent)[0];
-  if (vjpValue !== value || compiledValue !== value) {
+  const [vjpValue] = untyped.vjp(f, ...args);
+  const compiledValue = lookupCompiled(f)!.vjp(
+    ...args,
+    shapedLike(value, cotangent),
+  )[0] as Arg;
+  if (!sameValue(vjpValue, value) || !sameValue(compiledValue, value)) {
     fail(
-      `vjp value ${compiledValue} differs from the function's value ${value}`,
+      `vjp value ${describeValue(compiledValue)} differs from the function's value`,
     );
   }
   return true;

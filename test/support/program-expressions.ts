@@ -16,6 +16,19 @@
  * (branches, floor, abs, min/max, `%`) stay in; the checks skip points
  * near them.
  */
+import {
+  type ArrayStates,
+  type ArrayType,
+  type ArrayVariable,
+  type Counter,
+  type Extent,
+  isArray,
+  localArrays,
+  mayReadWhole,
+  noteRead,
+  noteWholeRead,
+  readIndices,
+} from "./program-arrays.js";
 import type {
   Condition,
   Expr,
@@ -29,7 +42,10 @@ export const INPUT_BOUND = 2;
 export const MAX_LENGTH = 4;
 /** A value that may grow past this is wrapped in `Math.atan`. */
 export const CAP = 100;
-/** Parameters of every function are assumed this large: calls squash arguments to it. */
+/**
+ * Parameters of every function are assumed this large: calls squash
+ * arguments to it, and pass only arrays whose elements are this small.
+ */
 export const PARAM_BOUND = 4;
 
 // Precedence, for parentheses only where needed.
@@ -115,7 +131,8 @@ const MATH_RULES: Record<MathFunction, MathRule> = {
 
 export interface Variable {
   readonly name: string;
-  readonly role: "param" | "local" | "counter" | "element";
+  /** An "array" is an ArrayVariable (program-arrays.ts). */
+  readonly role: "param" | "local" | "counter" | "element" | "array";
   readonly mutable: boolean;
   readonly literal: boolean;
 }
@@ -152,7 +169,15 @@ export class Scope {
 export interface Callable {
   readonly name: string;
   readonly params: readonly ("number" | "array")[];
+  /** The type of its array parameter, if it has one. */
+  readonly arrayType: ArrayType;
+  /** A bound on the result, or on the result's elements. */
   readonly resultBound: number;
+  /**
+   * An array result: its type and length, a "param" extent meaning the
+   * length of the array passed. null for a number.
+   */
+  readonly vector: { readonly type: ArrayType; readonly extent: Extent } | null;
 }
 
 export interface LoopFrame {
@@ -160,16 +185,48 @@ export interface LoopFrame {
   readonly increment: string | null;
   readonly breaks: Bounds[];
   readonly continues: Bounds[];
+  /** The local array whose length the loop runs to. */
+  readonly over: ArrayVariable | null;
+  /** The most times it runs. */
+  readonly trips: number;
+  /** Its counter, if it has one. */
+  readonly counter: string | null;
+  /**
+   * The jumps out of this loop allowed here: a tabulate loop stays
+   * counted (no `break`) and keeps its write at the top of its body (no
+   * `continue` before it).
+   */
+  jumps: "any" | "continue" | "none";
+}
+
+/** How a function with an array result returns (program-render.ts). */
+export interface VectorContext {
+  /** The array `const out = ...` declared first. */
+  readonly out: ArrayVariable;
+  /** Returns array literals (`return [v];`) rather than `out`. */
+  readonly literal: boolean;
 }
 
 export interface FunctionContext {
   readonly array: string | null;
+  /** The array parameter, as the array a call or a copy may take. */
+  readonly arrayParam: ArrayVariable | null;
+  /** A bound on the array parameter's elements. */
+  readonly elementBound: number;
   readonly callables: readonly Callable[];
   /** Names a local may not take (it would hide the array parameter). */
   readonly reserved: ReadonlySet<string>;
   whileCount: number;
   returnBound: number;
+  /** The extents of the arrays returned so far (an array result). */
+  readonly returnedExtents: Extent[];
   readonly loops: LoopFrame[];
+  /** Where each local array stands (program-arrays.ts). */
+  arrays: ArrayStates;
+  /** The array a store is writing, while its value is resolved. */
+  storing: ArrayVariable | null;
+  /** Set once `out` is declared. */
+  vector: VectorContext | null;
 }
 
 export interface Env {
@@ -178,11 +235,11 @@ export interface Env {
   readonly fn: FunctionContext;
   /** The name being declared: its initializer cannot read it or what it hides. */
   readonly hidden: string | null;
-  /** Loop counters that are valid indices of the array parameter here. */
-  readonly indices: readonly Variable[];
+  /** Loop counters in scope, with the arrays each indexes. */
+  readonly indices: readonly Counter[];
 }
 
-const atom = (text: string, bound: number, literal = false): Code => ({
+export const atom = (text: string, bound: number, literal = false): Code => ({
   text,
   prec: ATOM,
   bound,
@@ -275,8 +332,11 @@ export function positive(
   }
 }
 
+/** Numbers in scope. */
 export function readable(env: Env): Variable[] {
-  return env.scope.visible().filter((v) => v.name !== env.hidden);
+  return env.scope
+    .visible()
+    .filter((v) => v.name !== env.hidden && !isArray(v));
 }
 
 export function read(v: Variable, env: Env): Code {
@@ -302,14 +362,28 @@ export function resolveExpr(e: Expr, env: Env): Code {
       const array = env.fn.array;
       if (array === null)
         return resolveExpr({ kind: "read", pick: e.pick }, env);
-      const counters = env.indices;
+      const counters = env.indices.filter((c) => c.extent.kind === "param");
       const index =
         counters.length > 0
-          ? counters[e.pick % counters.length]!.name
+          ? counters[e.pick % counters.length]!.variable.name
           : e.pick % 2 === 0
             ? "0"
             : `${array}.length - 1`;
-      return atom(`${array}[${index}]`, INPUT_BOUND);
+      return atom(`${array}[${index}]`, env.fn.elementBound);
+    }
+    case "local": {
+      const arrays = localArrays(env).filter(
+        (a) => readIndices(a, env).length > 0,
+      );
+      if (arrays.length === 0) {
+        return resolveExpr({ kind: "element", pick: e.pick }, env);
+      }
+      const a = arrays[e.pick % arrays.length]!;
+      const indices = readIndices(a, env);
+      noteRead(a, env);
+      env.scope.use(a);
+      const index = indices[e.index % indices.length]!;
+      return atom(`${a.name}[${index}]`, env.bounds.get(a)!);
     }
     case "unary": {
       const inner = resolveExpr(e.operand, env);
@@ -427,16 +501,45 @@ function resolveMath(e: Extract<Expr, { kind: "math" }>, env: Env): Code {
 }
 
 function resolveCall(e: Extract<Expr, { kind: "call" }>, env: Env): Code {
-  const callables = env.fn.callables;
+  const callables = env.fn.callables.filter((c) => c.vector === null);
   if (callables.length === 0) return resolveExpr(e.args[0]!, env);
   const callee = callables[e.pick % callables.length]!;
-  let next = 0;
-  const args = callee.params.map((kind) =>
-    kind === "array"
-      ? atom(env.fn.array!, INPUT_BOUND)
-      : squash(resolveExpr(e.args[next++ % e.args.length]!, env), PARAM_BOUND),
-  );
+  const { args } = callArguments(callee, e.args, e.array, env);
   return call(callee.name, args, callee.resultBound);
+}
+
+/**
+ * The arguments of a call to `callee`: numbers squashed to PARAM_BOUND,
+ * and for an array parameter the array parameter or a local array (picked
+ * by `array`) that is long enough and has small enough elements.
+ */
+export function callArguments(
+  callee: Callable,
+  exprs: readonly Expr[],
+  array: number,
+  env: Env,
+): { args: Code[]; passed: ArrayVariable | null } {
+  let next = 0;
+  let passed: ArrayVariable | null = null;
+  const args = callee.params.map((kind) => {
+    if (kind === "number") {
+      const arg = resolveExpr(exprs[next++ % exprs.length]!, env);
+      return squash(arg, PARAM_BOUND);
+    }
+    const passable = localArrays(env).filter(
+      (a) =>
+        a.type === callee.arrayType &&
+        a.extent.kind !== "own" &&
+        env.bounds.get(a)! <= PARAM_BOUND &&
+        mayReadWhole(a, env, "call"),
+    );
+    const candidates = [env.fn.arrayParam!, ...passable];
+    passed = candidates[array % candidates.length]!;
+    noteWholeRead(passed, env, "call");
+    env.scope.use(passed);
+    return atom(passed.name, env.bounds.get(passed) ?? env.fn.elementBound);
+  });
+  return { args, passed };
 }
 
 export function resolveCondition(c: Condition, env: Env): Code {

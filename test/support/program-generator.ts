@@ -9,11 +9,151 @@
  *   { kind: "math", fn: "log", args: [{ kind: "read", pick: 1 }], guard: square }
  *     -> Math.log(1 + b * b)
  *
- * Adding a construct (vector results, local arrays, element writes) means a
- * new variant here, its arbitrary in `programArbitrary`, and its case in
- * program-render.ts.
+ * Adding a construct means a new variant here, its arbitrary in
+ * `programArbitrary`, and its case in program-render.ts (local arrays:
+ * program-arrays.ts).
  */
 import fc from "fast-check";
+
+/**
+ * Patterns generated only when switched on: programs the transformer
+ * rejects today (a generated program it rejects fails the test), or
+ * accepts but differentiates wrongly (open bugs, each with its minimal
+ * program). Each is a one-line switch here;
+ * `TSAD_RANDOM_PATTERNS=recurrences,writeAfterCall` switches them on for
+ * one run.
+ */
+const PATTERNS_OFF = {
+  /**
+   * A loop that reads a local array and then overwrites it (`a[i] *= c`
+   * in a loop, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that
+   * read it): rejected with TS96003 until recurrences are supported.
+   */
+  recurrences: false,
+  /**
+   * Bug: a local array passed to a marked function, then written. The
+   * adjoint calls the callee's adjoint with the array as it is at the end:
+   *
+   *   function h2(a: number[]): number { return a[0] * a[1]; }
+   *   function g(x: number): number {
+   *     const a = [x, 2 * x];
+   *     const r = h2(a);
+   *     a[0] = 3;
+   *     return r + a[0];       // dg/dx = 4x; reverse mode gives 2x + 6
+   *   }
+   */
+  writeAfterCall: false,
+  /**
+   * Bug: a local array passed to a marked function inside the loop that
+   * writes it once per element. The callee's adjoint sees elements the
+   * loop had not written yet at that call:
+   *
+   *   function h(a: Float64Array): number { return a[0] * a[a.length - 1]; }
+   *   function f(x: Float64Array): number {
+   *     const e = new Float64Array(x.length);
+   *     let s = 0;
+   *     for (let i = 0; i < x.length; i++) {
+   *       e[i] = Math.sin(x[i]);
+   *       s += h(e);           // reverse mode differs from forward mode
+   *     }
+   *     return s;
+   *   }
+   */
+  callInTabulate: false,
+  /**
+   * Bug: a call to a marked function returning an array. Reverse mode
+   * drops the adjoint through the call (forward mode is right):
+   *
+   *   function hv(x: number, y: number): number[] { return [x * y, Math.sin(x)]; }
+   *   function f(x: number): number {
+   *     const a = hv(x, 2);
+   *     return a[0] * a[1];    // reverse mode gives 0
+   *   }
+   */
+  callsReturningArrays: false,
+  /**
+   * Bug: a function returning an array from more than one `return`.
+   * Reverse mode ignores the cotangent (the adjoint is 0), and forward
+   * mode's tangent of `[0]` is the number 0:
+   *
+   *   function E(a: number): number[] {
+   *     if (a > 5) return [0];
+   *     return [a * 2];        // reverse mode gives 0 instead of 2
+   *   }
+   */
+  earlyArrayReturns: false,
+  /**
+   * Bug: `h[k] += v` (or `-=`) where `v` reads `h`. The adjoint adds the
+   * element's adjoint before it has received what comes after:
+   *
+   *   function A(a: number): number {
+   *     const h = [a];
+   *     h[0] += h[0];
+   *     return h[0];           // reverse mode gives 1 instead of 2
+   *   }
+   */
+  addReadingItself: false,
+  /**
+   * Bug: `.slice()` of a local array. Forward mode shares the tangent
+   * (`const dh = dout;`), so a write into either array changes the
+   * other's tangent:
+   *
+   *   function A(a: number): number {
+   *     const out = [a];
+   *     const h = out.slice();
+   *     h[0] = 1;
+   *     return h[0] + out[0];  // forward mode gives 0 instead of 1
+   *   }
+   */
+  copiesOfLocalArrays: false,
+  /**
+   * Bug: the reverse sweep, recomputing an iteration that reads a local
+   * array's length, runs its writes into that array again; when the
+   * function returns the array, `vjp` returns those values:
+   *
+   *   function X3(a: number): Float64Array {
+   *     const out = new Float64Array(2);
+   *     for (let i = 0; i < 2; i++) {
+   *       out[i] = 1;
+   *       out[i] = a * out.length;
+   *     }
+   *     return out;            // vjp's value is [1, 1], not [2a, 2a]
+   *   }
+   *
+   * Off, indices write `xs.length` or the number for a local array's
+   * length (its value).
+   */
+  lengthInWritingLoops: false,
+  /**
+   * Bug (a diagnostic too many): a write after a loop that sets each
+   * element once is rejected with TS96003, "a loop before it reads 'out'",
+   * though no loop reads it:
+   *
+   *   const out = [0, 0];
+   *   for (let i = 0; i < 2; i++) out[i] = 1;
+   *   for (let i = 0; i < 2; i++) out[i] = a * i;   // TS96003
+   */
+  writeAfterFillLoop: false,
+};
+
+export type Pattern = keyof typeof PATTERNS_OFF;
+
+export const PATTERNS: Readonly<Record<Pattern, boolean>> = switchOn(
+  process.env.TSAD_RANDOM_PATTERNS ?? "",
+);
+
+function switchOn(list: string): Record<Pattern, boolean> {
+  const patterns = { ...PATTERNS_OFF };
+  for (const name of list.split(",").filter((n) => n !== "")) {
+    if (!(name in patterns)) {
+      throw new Error(
+        `TSAD_RANDOM_PATTERNS: no pattern "${name}" (${Object.keys(patterns).join(", ")})`,
+      );
+    }
+    patterns[name as Pattern] = true;
+  }
+  return patterns;
+}
 
 /** Every `Math` function the generator calls (`pow` is a `power` node). */
 export const MATH_FUNCTIONS = [
@@ -86,6 +226,8 @@ export type Expr =
   | { readonly kind: "read"; readonly pick: number }
   /** An element of the array parameter, at a loop counter that indexes it. */
   | { readonly kind: "element"; readonly pick: number }
+  /** An element of a local array, at an index valid for it. */
+  | { readonly kind: "local"; readonly pick: number; readonly index: number }
   | { readonly kind: "unary"; readonly op: "-" | "+"; readonly operand: Expr }
   | {
       readonly kind: "binary";
@@ -129,11 +271,15 @@ export type Expr =
       readonly whenTrue: Expr;
       readonly whenFalse: Expr;
     }
-  /** A call to another marked function of the program. */
+  /**
+   * A call to another marked function of the program; `array` picks what
+   * it passes for an array parameter: the array parameter or a local array.
+   */
   | {
       readonly kind: "call";
       readonly pick: number;
       readonly args: readonly Expr[];
+      readonly array: number;
     };
 
 export type Condition =
@@ -154,10 +300,38 @@ export type Condition =
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
 
 /**
+ * How a local array starts. A `length` of 0 is the array parameter's
+ * length (3 in a function without one).
+ *
+ *   zeros float64   const h = new Float64Array(xs.length);
+ *   zeros array     const h: number[] = new Array(2).fill(0);
+ *   empty           const h: number[] = [];          (grown by push)
+ *   copy            const h = xs.slice();            (or a local array's)
+ *   literal         const h = [a, Math.sin(b)];
+ *   call            const h = g(a, xs);              (a marked function returning an array)
+ */
+export type ArrayInit =
+  | {
+      readonly kind: "zeros";
+      readonly type: "float64" | "array";
+      readonly length: number;
+    }
+  | { readonly kind: "empty" }
+  | { readonly kind: "copy"; readonly pick: number }
+  | { readonly kind: "literal"; readonly elements: readonly Expr[] }
+  | {
+      readonly kind: "call";
+      readonly pick: number;
+      readonly args: readonly Expr[];
+      readonly array: number;
+    };
+
+/**
  * Counted loops over the array parameter (or a fixed count when there is
  * none): up, down, triangular (`j <= i` inside a loop over `i`), for-of;
  * a fixed count; `while` and `do-while` with a counter; a `while` whose
- * test reads values, with a counter as a cap.
+ * test reads values, with a counter as a cap; over a local array's length,
+ * and for-of over a local array.
  */
 export const LOOP_FORMS = [
   "for-up",
@@ -168,6 +342,8 @@ export const LOOP_FORMS = [
   "while",
   "while-data",
   "do-while",
+  "for-local",
+  "for-of-local",
 ] as const;
 export type LoopForm = (typeof LOOP_FORMS)[number];
 
@@ -206,6 +382,37 @@ export type Stmt =
       readonly update: 0 | 1 | 2;
       readonly test: Condition;
       readonly body: readonly Stmt[];
+      /** The local array a `for-local` or `for-of-local` loop goes over. */
+      readonly over: number;
+    }
+  /** `const h = init;` */
+  | { readonly kind: "array"; readonly name: number; readonly init: ArrayInit }
+  /** `h[i] = value`, `h[i] += value`, ... into a local array. */
+  | {
+      readonly kind: "store";
+      readonly pick: number;
+      readonly index: number;
+      readonly op: "=" | "+=" | "-=" | "*=";
+      readonly value: Expr;
+    }
+  /** `h.push(value)` onto a local array that started empty. */
+  | { readonly kind: "push"; readonly pick: number; readonly value: Expr }
+  /**
+   * A loop writing each element of a local array once, reading only that
+   * element after the write (the one loop transformer/array-writes.ts
+   * lets both write and read an array); `target` picks an array of this
+   * block not read by a loop yet, or a new one made from `init`:
+   *
+   *   for (let i = 0; i < h.length; i++) { before; h[i] = value; after }
+   */
+  | {
+      readonly kind: "tabulate";
+      readonly target: number;
+      readonly init: ArrayInit;
+      readonly down: boolean;
+      readonly before: readonly Stmt[];
+      readonly value: Expr;
+      readonly after: readonly Stmt[];
     }
   /**
    * `if (test) break;`, `continue` or `return value`: break and continue
@@ -233,6 +440,20 @@ export interface FunctionSpec {
    * so that what the body computes reaches it.
    */
   readonly sumsVariables: boolean;
+  /** An array result instead of `result`; see `VectorOutput`. */
+  readonly vector: VectorOutput | null;
+}
+
+/**
+ * An array result: `const out = init;` starts the body, and the function
+ * returns `[result, ...literal]` (when `literal` is not empty and `out` is
+ * a `number[]`) or an array of the top of the body of `out`'s type, picked
+ * by `pick`.
+ */
+export interface VectorOutput {
+  readonly init: ArrayInit;
+  readonly literal: readonly Expr[];
+  readonly pick: number;
 }
 
 export interface ProgramSpec {
@@ -277,12 +498,15 @@ type Tree = {
   expr: Expr;
   condition: Condition;
   stmt: Stmt;
+  init: ArrayInit;
 };
 
 const tree = fc.letrec<Tree>((tie) => {
   const expr = tie("expr");
   const condition = tie("condition");
+  const init = tie("init");
   const block = fc.array(tie("stmt"), { minLength: 1, maxLength: 4 });
+  const args = fc.array(expr, { minLength: 1, maxLength: 3 });
   const leaf: fc.Arbitrary<Expr> = fc.oneof(
     {
       arbitrary: fc.record({ kind: fc.constant("read"), pick: fc.nat(15) }),
@@ -291,6 +515,14 @@ const tree = fc.letrec<Tree>((tie) => {
     { arbitrary: literal, weight: 2 },
     {
       arbitrary: fc.record({ kind: fc.constant("element"), pick: fc.nat(3) }),
+      weight: 3,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("local"),
+        pick: fc.nat(3),
+        index: fc.nat(5),
+      }),
       weight: 3,
     },
     {
@@ -360,7 +592,7 @@ const tree = fc.letrec<Tree>((tie) => {
         arbitrary: fc.record({
           kind: fc.constant("math"),
           fn: mathFunction,
-          args: fc.array(expr, { minLength: 1, maxLength: 3 }),
+          args,
           guard,
         }),
         weight: 5,
@@ -378,7 +610,8 @@ const tree = fc.letrec<Tree>((tie) => {
         arbitrary: fc.record({
           kind: fc.constant("call"),
           pick: fc.nat(3),
-          args: fc.array(expr, { minLength: 1, maxLength: 3 }),
+          args,
+          array: fc.nat(3),
         }),
         weight: 1,
       },
@@ -455,6 +688,7 @@ const tree = fc.letrec<Tree>((tie) => {
           update: fc.constantFrom(0, 1, 2),
           test: condition,
           body: block,
+          over: fc.nat(3),
         }),
         weight: 3,
       },
@@ -464,6 +698,72 @@ const tree = fc.letrec<Tree>((tie) => {
           jump: fc.constantFrom("break", "continue", "return"),
           test: condition,
           value: expr,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("array"),
+          name: fc.nat(20),
+          init,
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("store"),
+          pick: fc.nat(3),
+          index: fc.nat(5),
+          op: fc.constantFrom("=", "+=", "-=", "*="),
+          value: expr,
+        }),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("push"),
+          pick: fc.nat(3),
+          value: expr,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("tabulate"),
+          target: fc.nat(3),
+          init,
+          down: fc.boolean(),
+          before: fc.oneof(fc.constant([]), block),
+          value: expr,
+          after: fc.oneof(fc.constant([]), block),
+        }),
+        weight: 1,
+      },
+    ),
+    init: fc.oneof(
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("zeros"),
+          type: fc.constantFrom("float64", "array"),
+          length: fc.nat(3),
+        }),
+        weight: 3,
+      },
+      { arbitrary: fc.record({ kind: fc.constant("empty") }), weight: 2 },
+      {
+        arbitrary: fc.record({ kind: fc.constant("copy"), pick: fc.nat(3) }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({ kind: fc.constant("literal"), elements: args }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("call"),
+          pick: fc.nat(3),
+          args,
+          array: fc.nat(3),
         }),
         weight: 1,
       },
@@ -481,6 +781,21 @@ const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
     { withCrossShrink: true },
     { arbitrary: fc.constant(false), weight: 1 },
     { arbitrary: fc.constant(true), weight: 4 },
+  ),
+  vector: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(null), weight: 3 },
+    {
+      arbitrary: fc.record({
+        init: tree.init,
+        literal: fc.oneof(
+          fc.constant([]),
+          fc.array(tree.expr, { minLength: 1, maxLength: 3 }),
+        ),
+        pick: fc.nat(3),
+      }),
+      weight: 2,
+    },
   ),
 });
 

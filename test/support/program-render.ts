@@ -1,15 +1,41 @@
 /**
  * Resolves a ProgramSpec (program-generator.ts) into TypeScript source:
  * statements, loops and functions; expressions and the bounds that keep
- * values finite are program-expressions.ts's. Bounds flow through
+ * values finite are program-expressions.ts's, what may be done with a
+ * local array where is program-arrays.ts's. Bounds flow through
  * branches by joining them, and through loops by resolving the body once
  * per possible iteration (see `resolveLoop`).
  */
 import {
+  arrayParam,
+  type ArrayType,
+  type ArrayVariable,
+  commitArrays,
+  type Counter,
+  type Extent,
+  indexChoices,
+  isArray,
+  localArrays,
+  mayPush,
+  mayReadWhole,
+  mayUpdate,
+  mayWrite,
+  maxLengthOf,
+  noteWholeRead,
+  notePush,
+  noteSet,
+  noteWrite,
+  readIndices,
+  copyArrayStates,
+  trackArray,
+} from "./program-arrays.js";
+import {
   AND,
+  atom,
   binary,
   type Bounds,
   call,
+  callArguments,
   type Callable,
   CAP,
   type Code,
@@ -30,7 +56,15 @@ import {
   Scope,
   type Variable,
 } from "./program-expressions.js";
-import type { FunctionSpec, ProgramSpec, Stmt } from "./program-generator.js";
+import {
+  type ArrayInit,
+  type Condition,
+  type Expr,
+  type FunctionSpec,
+  PATTERNS,
+  type ProgramSpec,
+  type Stmt,
+} from "./program-generator.js";
 
 const LOCAL_NAMES = [
   "s",
@@ -57,6 +91,21 @@ const PARAM_NAMES: readonly { scalars: string[]; array: string }[] = [
   { scalars: ["x", "dx", "x_adj"], array: "result_adj" },
   { scalars: ["result", "test", "done"], array: "iterations" },
 ];
+/** Local arrays; some collide with generated names (`e_adj`, `cotangent`). */
+const ARRAY_NAMES = [
+  "h",
+  "w",
+  "ys",
+  "buf",
+  "prefix",
+  "e_adj",
+  "da",
+  "cotangent",
+  "tmp",
+  "xs_1",
+];
+/** The array a function with an array result declares first. */
+const OUT = "out";
 const FOR_COUNTERS = ["i", "j", "l", "m", "q"];
 const ELEMENT_NAMES = ["e", "e2", "e3", "e4", "e5"];
 
@@ -82,7 +131,7 @@ function assignBounds(target: Bounds, source: Bounds) {
 function childEnv(
   env: Env,
   bounds: Bounds,
-  indices: readonly Variable[] = env.indices,
+  indices: readonly Counter[] = env.indices,
 ): Env {
   return {
     scope: new Scope(env.scope),
@@ -113,7 +162,11 @@ function freshName(base: string, env: Env): string {
 }
 
 function resolveStmts(stmts: readonly Stmt[], env: Env): string[] {
-  return stmts.flatMap((s) => resolveStmt(s, env));
+  return stmts.flatMap((s) => {
+    const lines = resolveStmt(s, env);
+    commitArrays(env);
+    return lines;
+  });
 }
 
 function assignable(env: Env): Variable[] {
@@ -168,10 +221,265 @@ function resolveStmt(s: Stmt, env: Env): string[] {
       return [...lines, "}"];
     }
     case "loop":
-      return resolveLoop(s, env);
+      return resolveLoop(loopShape(s, env), env, s.test, s.body);
     case "exit":
       return resolveExit(s, env);
+    case "array": {
+      const name = freshName(ARRAY_NAMES[s.name % ARRAY_NAMES.length]!, env);
+      return [declareArray(name, s.init, env).line];
+    }
+    case "store":
+      return resolveStore(s, env);
+    case "push": {
+      const arrays = localArrays(env).filter((a) => mayPush(a, env));
+      if (arrays.length === 0) return [];
+      const a = arrays[s.pick % arrays.length]!;
+      env.scope.use(a);
+      notePush(a, env);
+      const value = resolveExpr(s.value, env);
+      env.bounds.set(a, Math.max(env.bounds.get(a)!, value.bound));
+      return [`${a.name}.push(${value.text});`];
+    }
+    case "tabulate":
+      return resolveTabulate(s, env);
   }
+}
+
+/** `const name = init;`, declared in `env`. */
+function declareArray(
+  name: string,
+  init: ArrayInit,
+  env: Env,
+): { line: string; array: ArrayVariable } {
+  const made = resolveArrayInit(init, { ...env, hidden: name });
+  const array: ArrayVariable = {
+    name,
+    role: "array",
+    mutable: false,
+    literal: false,
+    type: made.type,
+    extent: made.extent,
+    grows: init.kind === "empty",
+    depth: env.fn.loops.length,
+    scope: env.scope,
+  };
+  declare(env, array, made.code.bound);
+  trackArray(env.fn, array, made.maxLength);
+  const annotation = made.annotate ? ": number[]" : "";
+  return { line: `const ${name}${annotation} = ${made.code.text};`, array };
+}
+
+interface MadeArray {
+  readonly code: Code;
+  readonly type: ArrayType;
+  readonly extent: Extent;
+  readonly maxLength: number;
+  /** `new Array(n).fill(0)` and `[]` need `: number[]`. */
+  readonly annotate: boolean;
+}
+
+function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
+  switch (init.kind) {
+    case "zeros": {
+      const array = env.fn.array;
+      const param = init.length === 0 && array !== null;
+      const length = init.length === 0 ? 3 : init.length;
+      const n = param ? `${array}.length` : String(length);
+      return {
+        code: atom(
+          init.type === "float64"
+            ? `new Float64Array(${n})`
+            : `new Array(${n}).fill(0)`,
+          0,
+        ),
+        type: init.type,
+        extent: param ? { kind: "param" } : { kind: "fixed", length },
+        maxLength: param ? MAX_LENGTH : length,
+        annotate: init.type === "array",
+      };
+    }
+    case "empty":
+      return {
+        code: atom("[]", 0),
+        type: "array",
+        extent: { kind: "own" },
+        maxLength: 0,
+        annotate: true,
+      };
+    case "copy": {
+      const param = env.fn.arrayParam;
+      const locals = PATTERNS.copiesOfLocalArrays ? localArrays(env) : [];
+      const sources = [
+        ...(param === null ? [] : [param]),
+        ...locals.filter((a) => mayReadWhole(a, env, "copy")),
+      ];
+      if (sources.length === 0) {
+        return resolveArrayInit(
+          { kind: "zeros", type: "float64", length: 0 },
+          env,
+        );
+      }
+      const source = sources[init.pick % sources.length]!;
+      env.scope.use(source);
+      noteWholeRead(source, env, "copy");
+      return {
+        code: atom(
+          `${source.name}.slice()`,
+          env.bounds.get(source) ?? env.fn.elementBound,
+        ),
+        type: source.type,
+        extent: source.extent,
+        maxLength: maxLengthOf(source, env.fn),
+        annotate: false,
+      };
+    }
+    case "literal": {
+      const elements = init.elements.map((e) => resolveExpr(e, env));
+      return {
+        code: atom(
+          `[${elements.map((e) => e.text).join(", ")}]`,
+          Math.max(...elements.map((e) => e.bound)),
+        ),
+        type: "array",
+        extent: { kind: "fixed", length: elements.length },
+        maxLength: elements.length,
+        annotate: false,
+      };
+    }
+    case "call": {
+      const callables = env.fn.callables.filter((c) => c.vector !== null);
+      if (callables.length === 0) {
+        return resolveArrayInit({ kind: "literal", elements: init.args }, env);
+      }
+      const callee = callables[init.pick % callables.length]!;
+      const { args, passed } = callArguments(
+        callee,
+        init.args,
+        init.array,
+        env,
+      );
+      const { type, extent } = callee.vector!;
+      const actual =
+        extent.kind === "param" && passed !== null ? passed.extent : extent;
+      return {
+        code: call(callee.name, args, callee.resultBound),
+        type,
+        extent: actual,
+        maxLength:
+          actual.kind === "fixed"
+            ? actual.length
+            : passed === null
+              ? MAX_LENGTH
+              : maxLengthOf(passed, env.fn),
+        annotate: false,
+      };
+    }
+  }
+}
+
+/** `h[i] op= value` into a local array that may be written here. */
+function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
+  const arrays = localArrays(env).filter(
+    (a) => !a.grows && mayWrite(a, env) && indexChoices(a, env).length > 0,
+  );
+  if (arrays.length === 0) return [];
+  const a = arrays[s.pick % arrays.length]!;
+  const indices = indexChoices(a, env);
+  const index = indices[s.index % indices.length]!;
+  env.scope.use(a);
+  // Before the value, so that it reads `a` only where a write may follow.
+  noteWrite(a, env);
+  env.fn.storing = a;
+  const adds = s.op === "+=" || s.op === "-=";
+  const value = resolveExpr(s.value, {
+    ...env,
+    hidden: adds && !PATTERNS.addReadingItself ? a.name : env.hidden,
+  });
+  env.fn.storing = null;
+  const before = env.bounds.get(a)!;
+  const bounds: Record<typeof s.op, number> = {
+    "=": Math.max(before, value.bound),
+    "+=": before + value.bound,
+    "-=": before + value.bound,
+    "*=": Math.max(before, before * value.bound),
+  };
+  // `*=` reads the element: a recurrence inside a loop. Growing too large,
+  // any update becomes a plain write.
+  const op =
+    (s.op === "*=" && !mayUpdate(a, env)) || bounds[s.op] > CAP ? "=" : s.op;
+  env.bounds.set(a, bounds[op]);
+  if (op === "=") noteSet(a, index, env);
+  return [`${a.name}[${index}] ${op} ${value.text};`];
+}
+
+/**
+ * The loop of a tabulate statement, after the declaration of a new array
+ * when it does not write one of this block's:
+ *
+ *   for (let i = 0; i < h.length; i++) { before; h[i] = value; after }
+ */
+function resolveTabulate(
+  s: Extract<Stmt, { kind: "tabulate" }>,
+  env: Env,
+): string[] {
+  const targets = [...env.scope.declared.values()].filter(
+    (v): v is ArrayVariable => isArray(v) && !v.grows && mayWrite(v, env),
+  );
+  const lines: string[] = [];
+  let a = targets[s.target % (targets.length + 1)];
+  if (a === undefined) {
+    const name = freshName(ARRAY_NAMES[s.target % ARRAY_NAMES.length]!, env);
+    const init: ArrayInit =
+      s.init.kind === "empty"
+        ? { kind: "zeros", type: "float64", length: 0 }
+        : s.init;
+    const declared = declareArray(name, init, env);
+    lines.push(declared.line);
+    a = declared.array;
+  }
+  const target = a;
+  env.scope.use(target);
+  const c = counter(FOR_COUNTERS[env.fn.loops.length]!);
+  const header = s.down
+    ? `let ${c.name} = ${target.name}.length - 1; ${c.name} >= 0; ${c.name}--`
+    : `let ${c.name} = 0; ${c.name} < ${target.name}.length; ${c.name}++`;
+  const shape: LoopShape = {
+    before: [],
+    open: () => `for (${header}) {`,
+    close: "}",
+    increment: null,
+    trips: maxLengthOf(target, env.fn),
+    local: { variable: c, bound: () => MAX_LENGTH },
+    index: counterOver(c, target),
+    over: target,
+    iterates: false,
+    tested: false,
+  };
+  lines.push(
+    ...resolveLoop(shape, env, /*test*/ null, (body, frame) => {
+      // Each pass starts from the states before the loop: look it up anew.
+      const state = body.fn.arrays.get(target)!;
+      state.tabulating = { counter: c.name, stored: false };
+      // The write below names it: the body may not declare that name.
+      body.scope.use(target);
+      frame.jumps = "none";
+      const before = resolveStmts(s.before, body);
+      const value = resolveExpr(s.value, body);
+      body.bounds.set(target, Math.max(body.bounds.get(target)!, value.bound));
+      state.tabulating.stored = true;
+      frame.jumps = "continue";
+      const after = resolveStmts(s.after, body);
+      return [
+        ...before,
+        `${target.name}[${c.name}] = ${value.text};`,
+        ...after,
+      ];
+    }),
+  );
+  const state = env.fn.arrays.get(target)!;
+  state.tabulating = null;
+  state.readByLoop = true;
+  return lines;
 }
 
 function resolveAssign(
@@ -234,20 +542,43 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
   const frame = env.fn.loops.at(-1);
   if (frame === undefined) {
     if (s.jump !== "return") return [];
+    if (env.fn.vector !== null && !PATTERNS.earlyArrayReturns) return [];
     const test = resolveCondition(s.test, env);
-    const value = resolveExpr(s.value, env);
-    env.fn.returnBound = Math.max(env.fn.returnBound, value.bound);
-    return [`if (${test.text}) return ${value.text};`];
+    const value = returnValue(s.value, env);
+    return [`if (${test.text}) return ${value};`];
   }
-  const test = resolveCondition(s.test, env);
+  if (frame.jumps === "none") return [];
   if (s.jump === "continue") {
+    const test = resolveCondition(s.test, env);
     frame.continues.push(cloneBounds(env.bounds));
     if (frame.increment === null) return [`if (${test.text}) continue;`];
     return [`if (${test.text}) {`, `  ${frame.increment}`, "  continue;", "}"];
   }
+  if (frame.jumps === "continue") return [];
   // `return` inside a loop is not supported yet: it breaks instead.
+  const test = resolveCondition(s.test, env);
   frame.breaks.push(cloneBounds(env.bounds));
   return [`if (${test.text}) break;`];
+}
+
+/**
+ * What an early `return` returns: `value`, or with an array result
+ * `[value]` or `out`.
+ */
+function returnValue(value: Expr, env: Env): string {
+  const fn = env.fn;
+  if (fn.vector === null || fn.vector.literal) {
+    const code = resolveExpr(value, env);
+    fn.returnBound = Math.max(fn.returnBound, code.bound);
+    if (fn.vector === null) return code.text;
+    fn.returnedExtents.push({ kind: "fixed", length: 1 });
+    return `[${code.text}]`;
+  }
+  const out = fn.vector.out;
+  env.scope.use(out);
+  fn.returnBound = Math.max(fn.returnBound, env.bounds.get(out)!);
+  fn.returnedExtents.push(out.extent);
+  return out.name;
 }
 
 interface LoopShape {
@@ -262,10 +593,17 @@ interface LoopShape {
   /** A variable of the body's own scope (a for counter, a for-of element). */
   readonly local: {
     readonly variable: Variable;
-    readonly bound: number;
+    /** Its bound, from the bounds an iteration starts with. */
+    readonly bound: (bounds: Bounds) => number;
   } | null;
-  /** A counter that indexes the array inside the body (not after the loop). */
-  readonly index: Variable | null;
+  /** A counter that indexes arrays inside the body (not after the loop). */
+  readonly index: Counter | null;
+  /** The local array whose length the loop runs to. */
+  readonly over: ArrayVariable | null;
+  /** Whether going over `over` reads it (for-of, or it grows). */
+  readonly iterates: boolean;
+  /** Whether the header has the loop's test (`while (test && n < k)`). */
+  readonly tested: boolean;
 }
 
 const counter = (name: string): Variable => ({
@@ -275,11 +613,26 @@ const counter = (name: string): Variable => ({
   literal: false,
 });
 
+/** A counter running over `a`'s indices. */
+function counterOver(variable: Variable, a: ArrayVariable): Counter {
+  return { variable, extent: a.extent, over: a };
+}
+
 function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
   const array = env.fn.array;
   const depth = env.fn.loops.length;
   const step = (c: string, sign: "+" | "-") =>
     [`${c}${sign}${sign}`, `${sign}${sign}${c}`, `${c} ${sign}= 1`][s.update]!;
+  const paramCounter = (variable: Variable): Counter => ({
+    variable,
+    extent: { kind: "param" },
+    over: null,
+  });
+  const fixedCounter = (variable: Variable): Counter => ({
+    variable,
+    extent: { kind: "fixed", length: s.trips },
+    over: null,
+  });
   const forLoop = (header: (c: string) => string, indexes: boolean) => {
     const c = counter(FOR_COUNTERS[depth]!);
     const trips = indexes ? MAX_LENGTH : s.trips;
@@ -289,14 +642,18 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       close: "}",
       increment: null,
       trips,
-      local: { variable: c, bound: trips },
-      index: indexes ? c : null,
+      local: { variable: c, bound: () => trips },
+      index: indexes ? paramCounter(c) : fixedCounter(c),
+      over: null,
+      iterates: false,
+      tested: false,
     };
   };
   const whileLoop = (
     open: (w: string, test: string) => string,
     close: (w: string) => string,
     indexes: boolean,
+    tested = false,
   ): LoopShape => {
     const w = counter(`n${env.fn.whileCount++}`);
     const trips = indexes ? MAX_LENGTH : s.trips;
@@ -308,7 +665,10 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       increment: `${step(w.name, "+")};`,
       trips,
       local: null,
-      index: indexes ? w : null,
+      index: indexes ? paramCounter(w) : fixedCounter(w),
+      over: null,
+      iterates: false,
+      tested,
     };
   };
   const fixed = forLoop(
@@ -338,11 +698,11 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       );
     case "for-triangle": {
       if (array === null) return fixed;
-      const outer = env.indices.at(-1);
+      const outer = env.indices.filter((c) => c.extent.kind === "param").at(-1);
       const end =
         outer === undefined
           ? `< ${array}.length`
-          : `${s.trips % 2 === 1 ? "<" : "<="} ${outer.name}`;
+          : `${s.trips % 2 === 1 ? "<" : "<="} ${outer.variable.name}`;
       return forLoop((c) => `let ${c} = 0; ${c} ${end}; ${step(c, "+")}`, true);
     }
     case "for-of": {
@@ -359,8 +719,11 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         close: "}",
         increment: null,
         trips: MAX_LENGTH,
-        local: { variable: e, bound: INPUT_BOUND },
+        local: { variable: e, bound: () => env.fn.elementBound },
         index: null,
+        over: null,
+        iterates: false,
+        tested: false,
       };
     }
     case "while":
@@ -374,6 +737,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         (w, test) => `while (${test} && ${w} < ${s.trips}) {`,
         () => "}",
         false,
+        /*tested*/ true,
       );
     case "do-while":
       return whileLoop(
@@ -381,49 +745,120 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         (w) => `} while (${w} < ${limit});`,
         array !== null,
       );
+    case "for-local": {
+      // The length of an array that grows is read like its elements.
+      const arrays = localArrays(env).filter(
+        (a) => !a.grows || mayReadWhole(a, env, "iterate"),
+      );
+      if (arrays.length === 0) return fixed;
+      const a = arrays[s.over % arrays.length]!;
+      env.scope.use(a);
+      const c = counter(FOR_COUNTERS[depth]!);
+      const trips = maxLengthOf(a, env.fn);
+      return {
+        before: [],
+        open: () =>
+          `for (let ${c.name} = 0; ${c.name} < ${a.name}.length; ${step(c.name, "+")}) {`,
+        close: "}",
+        increment: null,
+        trips,
+        local: { variable: c, bound: () => trips },
+        index: counterOver(c, a),
+        over: a,
+        iterates: a.grows,
+        tested: false,
+      };
+    }
+    case "for-of-local": {
+      const arrays = localArrays(env).filter((a) =>
+        mayReadWhole(a, env, "iterate"),
+      );
+      if (arrays.length === 0) return fixed;
+      const a = arrays[s.over % arrays.length]!;
+      env.scope.use(a);
+      const e: Variable = {
+        name: ELEMENT_NAMES[depth]!,
+        role: "element",
+        mutable: false,
+        literal: false,
+      };
+      return {
+        before: [],
+        open: () => `for (const ${e.name} of ${a.name}) {`,
+        close: "}",
+        increment: null,
+        trips: maxLengthOf(a, env.fn),
+        local: { variable: e, bound: (bounds) => bounds.get(a)! },
+        index: null,
+        over: a,
+        iterates: true,
+        tested: false,
+      };
+    }
   }
 }
 
 /**
  * Resolves the body once per possible iteration, each time from the join
- * of the entry bounds and the previous pass's exit: the last pass's code
- * is the one emitted, its bounds hold for every iteration.
+ * of the entry bounds and the previous pass's exit, and from the array
+ * states at entry: the last pass's code is the one emitted, its bounds
+ * hold for every iteration. `test` is the loop statement's condition,
+ * which only the `while (test && n < k)` form reads; `body` its body, or
+ * a function resolving it (a tabulate loop's).
  */
-function resolveLoop(s: Extract<Stmt, { kind: "loop" }>, env: Env): string[] {
-  const shape = loopShape(s, env);
+function resolveLoop(
+  shape: LoopShape,
+  env: Env,
+  test: Condition | null,
+  body: readonly Stmt[] | ((body: Env, frame: LoopFrame) => string[]),
+): string[] {
   const entry = cloneBounds(env.bounds);
+  const arrays = copyArrayStates(env.fn.arrays);
   const whileCount = env.fn.whileCount;
   const indices =
     shape.index === null ? env.indices : [...env.indices, shape.index];
   let assumed = entry;
   let lines: string[] = [];
-  let test = "";
+  let testText = "";
   let exits: Bounds[] = [];
   for (let pass = 0; pass <= shape.trips; pass++) {
     env.fn.whileCount = whileCount;
+    env.fn.arrays = copyArrayStates(arrays);
     const start = cloneBounds(assumed);
-    // Only the `while (test && n < k)` form reads it.
-    test = operand(resolveCondition(s.test, { ...env, bounds: start }), AND);
-    const body = childEnv(env, cloneBounds(start), indices);
-    if (shape.local !== null) {
-      declare(body, shape.local.variable, shape.local.bound);
-    }
     const frame: LoopFrame = {
       increment: shape.increment,
       breaks: [],
       continues: [],
+      over: shape.over,
+      trips: shape.trips,
+      counter: shape.index?.variable.name ?? null,
+      jumps: "any",
     };
     env.fn.loops.push(frame);
-    lines = resolveStmts(s.body, body);
+    if (shape.iterates) noteWholeRead(shape.over!, env, "iterate");
+    if (shape.tested && test !== null) {
+      testText = operand(
+        resolveCondition(test, { ...env, bounds: start }),
+        AND,
+      );
+    }
+    const inner = childEnv(env, cloneBounds(start), indices);
+    if (shape.local !== null) {
+      declare(inner, shape.local.variable, shape.local.bound(start));
+    }
+    lines =
+      typeof body === "function"
+        ? body(inner, frame)
+        : resolveStmts(body, inner);
     env.fn.loops.pop();
-    exits = [body.bounds, ...frame.breaks, ...frame.continues];
-    assumed = join(entry, [entry, body.bounds, ...frame.continues]);
+    exits = [inner.bounds, ...frame.breaks, ...frame.continues];
+    assumed = join(entry, [entry, inner.bounds, ...frame.continues]);
   }
   assignBounds(env.bounds, join(entry, [assumed, ...exits]));
   const increment = shape.increment === null ? [] : [shape.increment];
   return [
     ...shape.before,
-    shape.open(test),
+    shape.open(testText),
     ...indent([...lines, ...increment]),
     shape.close,
   ];
@@ -448,7 +883,7 @@ export function renderProgram(
   prefix: string,
 ): RenderedProgram {
   const withArray = spec.array !== "none";
-  const arrayType = spec.array === "array" ? "number[]" : "Float64Array";
+  const arrayType: ArrayType = spec.array === "array" ? "array" : "float64";
   const names = [`${prefix}_h`, ...spec.mains.map((_, j) => `${prefix}_f${j}`)];
   const chunks: string[] = [];
   const functions: RenderedFunction[] = [];
@@ -458,36 +893,57 @@ export function renderProgram(
     name: string,
     exported: boolean,
     array: boolean,
+    elementBound: number,
   ) => {
     const { text, callable } = renderFunction(f, {
       name,
       exported,
       array: array ? arrayType : null,
+      elementBound,
       callables: [...callables],
       functionNames: names,
     });
     chunks.push(text);
     functions.push({ name, exported });
-    callables.push(callable);
+    // Calls to a function returning an array are generated only when
+    // switched on (see PATTERNS.callsReturningArrays).
+    if (callable.vector === null || PATTERNS.callsReturningArrays) {
+      callables.push(callable);
+    }
   };
   if (spec.helper !== null) {
+    // Mains may pass it their local arrays, whose elements are bounded by
+    // PARAM_BOUND only. It returns a number unless the mains may call a
+    // function returning an array.
+    const helper = PATTERNS.callsReturningArrays
+      ? spec.helper
+      : { ...spec.helper, vector: null };
     add(
-      spec.helper,
+      helper,
       names[0]!,
       spec.helperExported,
       withArray && spec.helperArray,
+      PARAM_BOUND,
     );
   }
-  spec.mains.forEach((f, j) => add(f, names[j + 1]!, true, withArray));
+  spec.mains.forEach((f, j) =>
+    add(f, names[j + 1]!, true, withArray, INPUT_BOUND),
+  );
   return { source: chunks.join("\n"), functions };
 }
+
+const TYPE_NAMES: Record<ArrayType, string> = {
+  float64: "Float64Array",
+  array: "number[]",
+};
 
 function renderFunction(
   spec: FunctionSpec,
   options: {
     name: string;
     exported: boolean;
-    array: string | null;
+    array: ArrayType | null;
+    elementBound: number;
     callables: readonly Callable[];
     functionNames: readonly string[];
   },
@@ -505,11 +961,18 @@ function renderFunction(
   }
   const fn: FunctionContext = {
     array: options.array === null ? null : names.array,
+    arrayParam:
+      options.array === null ? null : arrayParam(names.array, options.array),
+    elementBound: options.elementBound,
     callables: options.callables,
-    reserved: new Set([names.array, ...options.functionNames]),
+    reserved: new Set([names.array, OUT, ...options.functionNames]),
     whileCount: 0,
     returnBound: 0,
+    returnedExtents: [],
     loops: [],
+    arrays: new Map(),
+    storing: null,
+    vector: null,
   };
   const env: Env = {
     scope: new Scope(null),
@@ -532,28 +995,153 @@ function renderFunction(
       );
     }
   }
-  const body = resolveStmts(spec.body, env);
-  const summed = spec.sumsVariables
-    ? [...env.scope.declared.values()].filter((v) => v.role !== "counter")
-    : [];
-  const result = summed.reduce(
-    (sum, v) => binary(sum, "+", read(v, env), sum.bound + env.bounds.get(v)!),
-    resolveExpr(spec.result, env),
-  );
+  const lines: string[] = [];
+  if (spec.vector !== null) {
+    const { line, array: out } = declareArray(OUT, spec.vector.init, env);
+    lines.push(line);
+    commitArrays(env);
+    fn.vector = {
+      out,
+      literal: spec.vector.literal.length > 0 && out.type === "array",
+    };
+  }
+  lines.push(...resolveStmts(spec.body, env));
+  const { lines: last, result, type, extent } = resolveResult(spec, env);
+  lines.push(...last);
+  const returnType = type === null ? "number" : TYPE_NAMES[type];
   const signature = params
-    .map((p) => `${p.name}: ${p.kind === "number" ? "number" : options.array}`)
+    .map(
+      (p) =>
+        `${p.name}: ${p.kind === "number" ? "number" : TYPE_NAMES[options.array!]}`,
+    )
     .join(", ");
   const text = [
     "/** @differentiable */",
-    `${options.exported ? "export " : ""}function ${options.name}(${signature}): number {`,
-    ...indent([...body, `return ${result.text};`]),
+    `${options.exported ? "export " : ""}function ${options.name}(${signature}): ${returnType} {`,
+    ...indent([...lines, `return ${result.text};`]),
     "}",
     "",
   ].join("\n");
+  const extents = [...fn.returnedExtents, extent];
   const callable: Callable = {
     name: options.name,
     params: params.map((p) => p.kind),
+    arrayType: options.array ?? "float64",
     resultBound: Math.max(fn.returnBound, result.bound),
+    vector:
+      type === null
+        ? null
+        : {
+            type,
+            extent: extents.every((e) => sameExtent(e, extent))
+              ? extent
+              : { kind: "own" },
+          },
   };
   return { text, callable };
+}
+
+function sameExtent(a: Extent, b: Extent): boolean {
+  return (
+    a.kind === b.kind &&
+    (a.kind !== "fixed" || a.length === (b as typeof a).length)
+  );
+}
+
+/**
+ * The returned value, after `lines`. A number adds the variables of the
+ * top of the body (and the first element of its arrays) when
+ * `sumsVariables`; an array result gets that sum as an element, or adds
+ * it into the array returned when that may be written.
+ */
+function resolveResult(
+  spec: FunctionSpec,
+  env: Env,
+): { lines: string[]; result: Code; type: ArrayType | null; extent: Extent } {
+  /** The variables to add, but `skip`. */
+  const variables = (skip: ArrayVariable | null = null) => {
+    const terms: Code[] = [];
+    if (!spec.sumsVariables) return terms;
+    for (const v of env.scope.declared.values()) {
+      if (isArray(v)) {
+        const first =
+          v !== skip &&
+          v.extent.kind !== "own" &&
+          readIndices(v, env).includes("0");
+        if (first) {
+          env.scope.use(v);
+          terms.push(atom(`${v.name}[0]`, env.bounds.get(v)!));
+        }
+      } else if (v.role !== "counter") {
+        terms.push(read(v, env));
+      }
+    }
+    return terms;
+  };
+  const sum = (first: Code, rest: readonly Code[]) =>
+    rest.reduce((s, t) => binary(s, "+", t, s.bound + t.bound), first);
+  const vector = env.fn.vector;
+  if (vector === null) {
+    return {
+      lines: [],
+      result: sum(resolveExpr(spec.result, env), variables()),
+      type: null,
+      extent: { kind: "param" },
+    };
+  }
+  if (vector.literal) {
+    const elements = [spec.result, ...spec.vector!.literal].map((e) =>
+      resolveExpr(e, env),
+    );
+    const terms = variables();
+    if (terms.length > 0) elements.push(sum(terms[0]!, terms.slice(1)));
+    return {
+      lines: [],
+      result: atom(
+        `[${elements.map((e) => e.text).join(", ")}]`,
+        Math.max(...elements.map((e) => e.bound)),
+      ),
+      type: "array",
+      extent: { kind: "fixed", length: elements.length },
+    };
+  }
+  const out = vector.out;
+  const param = env.fn.arrayParam;
+  const candidates = [
+    ...localArrays(env).filter(
+      (a) => a.type === out.type && a.scope === env.scope,
+    ),
+    ...(param !== null && param.type === out.type ? [param] : []),
+  ];
+  const returned = candidates[spec.vector!.pick % candidates.length]!;
+  env.scope.use(returned);
+  const terms = variables(PATTERNS.addReadingItself ? null : returned);
+  const lines =
+    terms.length === 0
+      ? []
+      : addInto(returned, sum(terms[0]!, terms.slice(1)), env);
+  return {
+    lines,
+    result: atom(
+      returned.name,
+      env.bounds.get(returned) ?? env.fn.elementBound,
+    ),
+    type: out.type,
+    extent: returned.extent,
+  };
+}
+
+/** `a[0] += value` or `a.push(value)`, if `a` may still be written. */
+function addInto(a: ArrayVariable, value: Code, env: Env): string[] {
+  if (a.grows) {
+    if (!mayPush(a, env)) return [];
+    notePush(a, env);
+    return [`${a.name}.push(${value.text});`];
+  }
+  if (a.extent.kind === "own" || !mayWrite(a, env)) return [];
+  noteWrite(a, env);
+  const before = env.bounds.get(a)!;
+  if (before + value.bound > CAP) return [];
+  env.bounds.set(a, before + value.bound);
+  return [`${a.name}[0] += ${value.text};`];
 }

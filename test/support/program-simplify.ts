@@ -11,6 +11,7 @@
  *   s += Math.sin(x[i] * 2);                ->   s += x[i] * 2;
  */
 import type {
+  ArrayInit,
   Condition,
   Expr,
   FunctionSpec,
@@ -37,9 +38,18 @@ export function* simplerPrograms(p: ProgramSpec): Generator<ProgramSpec> {
 }
 
 function* simplerFunctions(f: FunctionSpec): Generator<FunctionSpec> {
+  if (f.vector !== null) yield { ...f, vector: null };
   for (const body of simplerBlocks(f.body)) yield { ...f, body };
   if (f.sumsVariables) yield { ...f, sumsVariables: false };
   for (const result of simplerExprs(f.result)) yield { ...f, result };
+  if (f.vector !== null) {
+    const vector = f.vector;
+    for (const init of simplerInits(vector.init)) {
+      yield { ...f, vector: { ...vector, init } };
+    }
+    if (vector.literal.length > 0)
+      yield { ...f, vector: { ...vector, literal: [] } };
+  }
   if (f.scalars > 0) yield { ...f, scalars: f.scalars - 1 };
   if (f.names !== 0) yield { ...f, names: 0 };
 }
@@ -88,10 +98,60 @@ function* simplerStmts(s: Stmt): Generator<Stmt[]> {
       return;
     case "step":
       return;
+    case "array":
+      for (const init of simplerInits(s.init)) yield [{ ...s, init }];
+      return;
+    case "store":
+      if (s.op !== "=") yield [{ ...s, op: "=" }];
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      return;
+    case "push":
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      return;
+    case "tabulate":
+      yield [...s.before, ...s.after];
+      for (const before of simplerBlocks(s.before)) yield [{ ...s, before }];
+      for (const after of simplerBlocks(s.after)) yield [{ ...s, after }];
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      for (const init of simplerInits(s.init)) yield [{ ...s, init }];
+      if (s.down) yield [{ ...s, down: false }];
+      return;
     case "exit":
       for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
       for (const test of simplerConditions(s.test)) yield [{ ...s, test }];
       return;
+  }
+}
+
+/** Simpler starts for a local array: zeros, fewer elements or arguments. */
+function* simplerInits(init: ArrayInit): Generator<ArrayInit> {
+  const zeros: ArrayInit = { kind: "zeros", type: "float64", length: 0 };
+  if (init.kind !== "zeros") yield zeros;
+  switch (init.kind) {
+    case "zeros":
+      if (init.type !== "float64") yield { ...init, type: "float64" };
+      if (init.length !== 0) yield { ...init, length: 0 };
+      return;
+    case "empty":
+    case "copy":
+      return;
+    case "literal":
+    case "call": {
+      const list = init.kind === "literal" ? init.elements : init.args;
+      const withList = (l: Expr[]): ArrayInit =>
+        init.kind === "literal"
+          ? { ...init, elements: l }
+          : { ...init, args: l };
+      for (let i = 0; i < list.length && list.length > 1; i++) {
+        yield withList(list.filter((_, k) => k !== i));
+      }
+      for (let i = 0; i < list.length; i++) {
+        for (const simpler of simplerExprs(list[i]!)) {
+          yield withList(list.map((e, k) => (k === i ? simpler : e)));
+        }
+      }
+      return;
+    }
   }
 }
 
@@ -102,6 +162,7 @@ function operands(e: Expr): Expr[] {
     case "constant":
     case "read":
     case "element":
+    case "local":
       return [];
     case "unary":
       return [e.operand];
@@ -129,6 +190,7 @@ function withOperand(e: Expr, i: number, operand: Expr): Expr {
     case "constant":
     case "read":
     case "element":
+    case "local":
       return e;
     case "unary":
       return { ...e, operand };
