@@ -24,7 +24,7 @@ beforeAll(async () => {
   module = await import(
     pathToFileURL(path.join(outDir, "array-writes.js")).href
   );
-}, 60_000);
+}, 240_000);
 
 describe("loops overwriting the arrays they read", () => {
   const names = [

@@ -106,7 +106,7 @@ beforeAll(async () => {
       relatedLines.set(fn!, assigned.file!.text.split("\n")[at.line]!.trim());
     }
   }
-}, 60_000);
+}, 240_000);
 
 describe("a marked function reading an outer let or var", () => {
   it.each(Object.keys(assignments))(

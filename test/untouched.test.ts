@@ -165,7 +165,7 @@ describe.each(Object.keys(formats) as (keyof typeof formats)[])(
       }
       // .js, .js.map and .d.ts of every source file.
       expect(expectUntouched(emits)).toBe(3 * rootNames.length);
-    }, 60_000);
+    }, 240_000);
 
     it("over a sample of varied TypeScript (standard decorators)", () => {
       const emits = emitBoth([...standardSamples, control], {
@@ -187,7 +187,7 @@ describe.each(Object.keys(formats) as (keyof typeof formats)[])(
       expect(controlJs).not.toBe(
         [...emits.plain].find(([name]) => name.endsWith("control.js"))![1],
       );
-    }, 60_000);
+    }, 240_000);
 
     it("over legacy decorators with metadata", () => {
       const legacy = sample("legacy-decorators.ts");
@@ -201,6 +201,6 @@ describe.each(Object.keys(formats) as (keyof typeof formats)[])(
       expect(expectUntouched(emits)).toBe(4);
       const js = [...emits.plain].find(([name]) => name.endsWith(".js"))![1];
       expect(js).toContain("__metadata(");
-    }, 60_000);
+    }, 240_000);
   },
 );
