@@ -279,13 +279,24 @@ class Lowering {
     const subject = this.names.fresh("subject");
     const discriminant = this.expression(node.expression);
     const target = this.targets.enter("switch", labels);
+    // A label that reads a local is read once, before any clause runs:
+    // the chain tests it after the clauses before it, which may assign
+    // that local (`case b: b = 7; case 3: ...`).
+    const labelValues: Stmt[] = [];
+    const labelValue = (expression: ts.Expression): Expr => {
+      const value = this.expression(expression);
+      if (isFixed(value)) return value;
+      const name = this.names.fresh("label");
+      labelValues.push({ kind: "let", name, value, constant: true });
+      return { kind: "var", name };
+    };
     const clauses = node.caseBlock.clauses.map((clause) => ({
       match: ts.isCaseClause(clause)
         ? {
             kind: "compare" as const,
             op: "===" as const,
             left: { kind: "var" as const, name: subject },
-            right: this.expression(clause.expression),
+            right: labelValue(clause.expression),
           }
         : undefined,
       body: this.block(clause.statements),
@@ -299,6 +310,7 @@ class Lowering {
         constant: true,
         origin: node,
       },
+      ...labelValues,
       ...before,
       ...switchChain(clauses, {
         scope: this.targets.exitScope(target),
@@ -1602,4 +1614,23 @@ function skipParentheses(
     node = node.expression;
   }
   return node;
+}
+
+/**
+ * Whether `e` has the same value wherever it is evaluated: literals and
+ * outer names (which are constants, see `requireFixedOuterVariable`).
+ */
+function isFixed(e: Expr): boolean {
+  switch (e.kind) {
+    case "num":
+    case "bool":
+    case "undefined":
+    case "mathConst":
+    case "verbatim":
+      return true;
+    case "neg":
+      return isFixed(e.operand);
+    default:
+      return false;
+  }
 }
