@@ -897,6 +897,12 @@ class Lowering {
     if (write) return [write];
     if (ts.isBinaryExpression(node)) {
       const kind = node.operatorToken.kind;
+      // `i++, s *= x` (a `for` header's update): one statement after the other.
+      if (kind === ts.SyntaxKind.CommaToken)
+        return [
+          ...this.expressionStatement(node.left),
+          ...this.expressionStatement(node.right),
+        ];
       if (kind === ts.SyntaxKind.EqualsToken) {
         if (ts.isArrayLiteralExpression(node.left)) {
           const targets = node.left.elements.map((e) =>
