@@ -99,11 +99,20 @@ function locallyExportedNames(
   return names;
 }
 
-/** The `const` declaration a marked function expression or arrow is bound to. */
+/**
+ * The function expression or arrow a marked `const` is bound to. Not one
+ * bound to a `let` or `var`: code may assign that another function, which
+ * calls from compiled code (straight to the derivatives) would not see.
+ */
 function boundFunction(
   ts: typeof import("typescript"),
   declaration: ts.VariableDeclaration,
 ): ts.FunctionExpression | ts.ArrowFunction | undefined {
+  if (
+    (declaration.parent.flags & ts.NodeFlags.BlockScoped) !==
+    ts.NodeFlags.Const
+  )
+    return undefined;
   let init = declaration.initializer;
   while (
     init &&
@@ -246,6 +255,16 @@ function misplacedTag(
       statement,
       DiagnosticCode.MisplacedTag,
       "A @differentiable function needs a body (an overload or `declare` has none): put the tag on the implementation.",
+    );
+  }
+  if (
+    ts.isVariableStatement(statement) &&
+    !(statement.declarationList.flags & ts.NodeFlags.Const)
+  ) {
+    return new DiffError(
+      statement,
+      DiagnosticCode.MisplacedTag,
+      "A @differentiable function must be bound to a `const`: a `let` or `var` may be assigned another function, whose derivatives compiled callers would not call. Declare it `const`.",
     );
   }
   return new DiffError(

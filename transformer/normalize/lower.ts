@@ -311,13 +311,24 @@ class Lowering {
     const subject = this.names.fresh("subject");
     const discriminant = this.expression(node.expression);
     const target = this.targets.enter("switch", labels);
+    // A label that reads a local is read once, before any clause runs:
+    // the chain tests it after the clauses before it, which may assign
+    // that local (`case b: b = 7; case 3: ...`).
+    const labelValues: Stmt[] = [];
+    const labelValue = (expression: ts.Expression): Expr => {
+      const value = this.expression(expression);
+      if (isFixed(value)) return value;
+      const name = this.names.fresh("label");
+      labelValues.push({ kind: "let", name, value, constant: true });
+      return { kind: "var", name };
+    };
     const clauses = node.caseBlock.clauses.map((clause) => ({
       match: ts.isCaseClause(clause)
         ? {
             kind: "compare" as const,
             op: "===" as const,
             left: { kind: "var" as const, name: subject },
-            right: this.expression(clause.expression),
+            right: labelValue(clause.expression),
           }
         : undefined,
       body: this.block(clause.statements),
@@ -331,6 +342,7 @@ class Lowering {
         constant: true,
         origin: node,
       },
+      ...labelValues,
       ...before,
       ...switchChain(clauses, {
         scope: this.targets.exitScope(target),
@@ -969,6 +981,12 @@ class Lowering {
     if (write) return [write];
     if (ts.isBinaryExpression(node)) {
       const kind = node.operatorToken.kind;
+      // `i++, s *= x` (a `for` header's update): one statement after the other.
+      if (kind === ts.SyntaxKind.CommaToken)
+        return [
+          ...this.expressionStatement(node.left),
+          ...this.expressionStatement(node.right),
+        ];
       if (kind === ts.SyntaxKind.EqualsToken) {
         if (ts.isArrayLiteralExpression(node.left)) {
           const targets = node.left.elements.map((e) =>
@@ -1947,4 +1965,23 @@ function skipParentheses(
     node = node.expression;
   }
   return node;
+}
+
+/**
+ * Whether `e` has the same value wherever it is evaluated: literals and
+ * outer names (which are constants, see `requireFixedOuterVariable`).
+ */
+function isFixed(e: Expr): boolean {
+  switch (e.kind) {
+    case "num":
+    case "bool":
+    case "undefined":
+    case "mathConst":
+    case "verbatim":
+      return true;
+    case "neg":
+      return isFixed(e.operand);
+    default:
+      return false;
+  }
 }
