@@ -16,7 +16,9 @@
  * - no top statement may both write it and read it inside a loop, in any
  *   order, anywhere inside it (the checker looks at the syntax only);
  * - except a tabulate loop: `for (i ...) { h[i] = v; ... h[i] ... }`,
- *   writing each element once and reading only that element after.
+ *   writing each element once and reading only that element after, which
+ *   counts as a loop reading it (so does any loop setting `h[i]` at its
+ *   own counter: the checker takes it for one).
  *
  * Reads outside loops (relative to the declaration) are always fine. The
  * renderer asks before each access (`mayWrite`, `readIndices`,
@@ -195,10 +197,10 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
 }
 
 /**
- * `h.length`, or its value without reading `h` (the parameter's length,
- * a number) unless PATTERNS.lengthInWritingLoops.
+ * `h.length`, or unless PATTERNS.lengthInWritingLoops its value without
+ * reading `h` (the parameter's length, a number) if it does not grow.
  */
-function lengthOf(a: ArrayVariable, env: Env): string {
+export function lengthOf(a: ArrayVariable, env: Env): string {
   if (a.scope === null || PATTERNS.lengthInWritingLoops) {
     return `${a.name}.length`;
   }

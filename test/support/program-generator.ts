@@ -120,8 +120,9 @@ const PATTERNS_OFF = {
    *     return out;            // vjp's value is [1, 1], not [2a, 2a]
    *   }
    *
-   * Off, indices write `xs.length` or the number for a local array's
-   * length (its value).
+   * and the same with `for (let j = 0; j < out.length; j++) out[j] = 1;`
+   * inside another loop. Off, indices and loops use `xs.length` or the
+   * number for the length of a local array that does not grow.
    */
   lengthInWritingLoops: false,
   /**

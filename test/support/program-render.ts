@@ -15,6 +15,7 @@ import {
   type Extent,
   indexChoices,
   isArray,
+  lengthOf,
   localArrays,
   mayPush,
   mayReadWhole,
@@ -417,6 +418,8 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
  * when it does not write one of this block's:
  *
  *   for (let i = 0; i < h.length; i++) { before; h[i] = value; after }
+ *
+ * (`h.length` or its value: see `lengthOf`).
  */
 function resolveTabulate(
   s: Extract<Stmt, { kind: "tabulate" }>,
@@ -440,9 +443,10 @@ function resolveTabulate(
   const target = a;
   env.scope.use(target);
   const c = counter(FOR_COUNTERS[env.fn.loops.length]!);
+  const length = lengthOf(target, env);
   const header = s.down
-    ? `let ${c.name} = ${target.name}.length - 1; ${c.name} >= 0; ${c.name}--`
-    : `let ${c.name} = 0; ${c.name} < ${target.name}.length; ${c.name}++`;
+    ? `let ${c.name} = ${length} - 1; ${c.name} >= 0; ${c.name}--`
+    : `let ${c.name} = 0; ${c.name} < ${length}; ${c.name}++`;
   const shape: LoopShape = {
     before: [],
     open: () => `for (${header}) {`,
@@ -758,7 +762,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       return {
         before: [],
         open: () =>
-          `for (let ${c.name} = 0; ${c.name} < ${a.name}.length; ${step(c.name, "+")}) {`,
+          `for (let ${c.name} = 0; ${c.name} < ${lengthOf(a, env)}; ${step(c.name, "+")}) {`,
         close: "}",
         increment: null,
         trips,
