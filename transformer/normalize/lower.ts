@@ -1793,7 +1793,11 @@ class Lowering {
       }
       return {
         kind: "call",
-        callee: { ref: marked.ref, params: marked.params },
+        callee: {
+          ref: marked.ref,
+          params: marked.params,
+          result: this.kindOf(node),
+        },
         variant: "primal",
         args,
       };
