@@ -1284,6 +1284,13 @@ class Lowering {
         return this.binary(node as ts.BinaryExpression);
       case ts.SyntaxKind.ConditionalExpression: {
         const c = node as ts.ConditionalExpression;
+        if (this.isArrayKind(c)) {
+          // Its adjoint would go to whichever array was chosen.
+          throw this.unsupported(
+            c,
+            "choosing between arrays with `? :` (choose between their elements: `c ? x[i] : y[i]`)",
+          );
+        }
         return {
           kind: "cond",
           test: this.expression(c.condition),
@@ -1391,6 +1398,9 @@ class Lowering {
           DiagnosticCode.UnsupportedOperator,
           "tsad cannot differentiate `&&`/`||` used as a number. Use a ternary (`c ? a : b`) instead.",
         );
+      }
+      if (this.isArrayKind(node)) {
+        throw this.unsupported(node, "choosing between arrays with `&&`/`||`");
       }
       return {
         kind: "logical",
