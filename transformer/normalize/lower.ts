@@ -208,6 +208,19 @@ class Lowering {
         );
       case ts.SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
+        if (
+          returned &&
+          this.isArrayKind(returned) &&
+          (this.returnSlot ||
+            (node.parent !== this.fn.body && !this.returnsOneArray()))
+        ) {
+          // Which array the caller's cotangent belongs to would depend on
+          // the branch or iteration taken.
+          throw this.unsupported(
+            node,
+            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+          );
+        }
         // `return Array.from(...)` builds the array in a variable first.
         const built =
           returned && isArrayFrom(this.arrayFrom, returned)
@@ -713,6 +726,26 @@ class Lowering {
         ]
       : [];
     return [...setup, ...loop, after];
+  }
+
+  /** Every `return` of the function returns the same array variable. */
+  private returnsOneArray(): boolean {
+    const ts = this.ts;
+    const returned = new Set<ts.Symbol | undefined>();
+    const visit = (node: ts.Node) => {
+      if (ts.isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node)) {
+        const value = node.expression && skipParentheses(ts, node.expression);
+        returned.add(
+          value && ts.isIdentifier(value)
+            ? this.context.checker.getSymbolAtLocation(value)
+            : undefined,
+        );
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
+    return returned.size === 1 && !returned.has(undefined);
   }
 
   private containsReturn(node: ts.Node): boolean {
