@@ -21,6 +21,8 @@ export interface MarkedCallee {
   /** How the generated code refers to the primal and its derivatives. */
   readonly ref: CalleeRef;
   readonly params: readonly ValueKind[];
+  /** What it returns, where a call is lowered (a number if not given). */
+  readonly result?: ValueKind;
 }
 
 /**
@@ -575,6 +577,9 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
         if (v.kind === "newArray") kinds.set(s.name, v.arrayKind);
         if (v.kind === "arrayLiteral")
           kinds.set(s.name, v.arrayKind ?? "array");
+        const returned = v.kind === "call" ? v.callee.result : undefined;
+        if (returned && returned !== "number" && returned !== "none")
+          kinds.set(s.name, returned);
         if (v.kind === "copy" && v.array.kind === "var") {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);

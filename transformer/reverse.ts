@@ -36,6 +36,13 @@
  * adjoint never reads: such loops save nothing. A `while` loop counts its
  * iterations; a counted `for` recomputes its indices.
  *
+ * Arrays are not versioned: the reverse sweep puts back the elements a
+ * write overwrote as it passes the write, where a read before needs them
+ * (array-writes.ts says which), so a recomputed read sees what the
+ * forward sweep saw. A read the same iteration overwrites later cannot be
+ * recomputed at the iteration's start: its value is kept instead, pushed
+ * at the end of the iteration like a carried variable (`unrecomputable`).
+ *
  * An adjoint is declared by its first contribution (`let v_adj = ...`) and
  * accumulated after (`v_adj += ...`); one that first receives a
  * contribution inside a branch or loop is declared as 0 before it.
@@ -199,11 +206,13 @@ function adjointFunction(
   /** `const a_adj = zeros`, for the arrays defined in `body`. */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
+      // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
         s.kind === "const" &&
         (s.value.kind === "newArray" ||
           s.value.kind === "arrayLiteral" ||
-          s.value.kind === "copy");
+          s.value.kind === "copy" ||
+          (s.value.kind === "call" && kinds.has(s.name)));
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });

@@ -219,6 +219,19 @@ class Lowering {
         );
       case ts.SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
+        if (
+          returned &&
+          this.isArrayKind(returned) &&
+          (this.returnSlot ||
+            (node.parent !== this.fn.body && !this.returnsOneArray()))
+        ) {
+          // Which array the caller's cotangent belongs to would depend on
+          // the branch or iteration taken.
+          throw this.unsupported(
+            node,
+            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+          );
+        }
         // `return Array.from(...)` builds the array in a variable first.
         const built =
           returned && isArrayFrom(this.arrayFrom, returned)
@@ -746,6 +759,26 @@ class Lowering {
         ]
       : [];
     return [...setup, ...loop, after];
+  }
+
+  /** Every `return` of the function returns the same array variable. */
+  private returnsOneArray(): boolean {
+    const ts = this.ts;
+    const returned = new Set<ts.Symbol | undefined>();
+    const visit = (node: ts.Node) => {
+      if (ts.isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node)) {
+        const value = node.expression && skipParentheses(ts, node.expression);
+        returned.add(
+          value && ts.isIdentifier(value)
+            ? this.context.checker.getSymbolAtLocation(value)
+            : undefined,
+        );
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
+    return returned.size === 1 && !returned.has(undefined);
   }
 
   private containsReturn(node: ts.Node): boolean {
@@ -1357,6 +1390,13 @@ class Lowering {
         return this.binary(node as ts.BinaryExpression);
       case ts.SyntaxKind.ConditionalExpression: {
         const c = node as ts.ConditionalExpression;
+        if (this.isArrayKind(c)) {
+          // Its adjoint would go to whichever array was chosen.
+          throw this.unsupported(
+            c,
+            "choosing between arrays with `? :` (choose between their elements: `c ? x[i] : y[i]`)",
+          );
+        }
         return {
           kind: "cond",
           test: this.expression(c.condition),
@@ -1473,6 +1513,9 @@ class Lowering {
           DiagnosticCode.UnsupportedOperator,
           "tsad cannot differentiate `&&`/`||` used as a number. Use a ternary (`c ? a : b`) instead.",
         );
+      }
+      if (this.isArrayKind(node)) {
+        throw this.unsupported(node, "choosing between arrays with `&&`/`||`");
       }
       return {
         kind: "logical",
@@ -1881,7 +1924,11 @@ class Lowering {
       }
       return {
         kind: "call",
-        callee: { ref: marked.ref, params: marked.params },
+        callee: {
+          ref: marked.ref,
+          params: marked.params,
+          result: this.kindOf(node),
+        },
         variant: "primal",
         args,
       };
