@@ -327,7 +327,9 @@ function inlineOne(
 
 /**
  * `let v = a; ...; v += b;` -> `let v = a + b; ...` (and two `+=` alike)
- * where nothing in between reads `v` or changes what `b` reads.
+ * where nothing in between reads `v` or changes what `b` reads, and `b`
+ * does not read `v` (`h_adj[0] += r_adj; h_adj[0] += h_adj[0];` doubles
+ * what the first added).
  */
 function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
   for (const [i, s] of body.entries()) {
@@ -353,7 +355,7 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
         indicesKey(later.indices) === target
       ) {
         const between = body.slice(i + 1, j);
-        const touched = new Set<string>();
+        const touched = new Set<string>([s.name]);
         mutatedNames(between, touched);
         definedNames(between, touched);
         let blocked = false;
