@@ -197,11 +197,11 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
 }
 
 /**
- * `h.length`, or unless PATTERNS.lengthInWritingLoops its value without
- * reading `h` (the parameter's length, a number) if it does not grow.
+ * `h.length`, or unless PATTERNS.replayedWrites its value without reading
+ * `h` (the parameter's length, a number) if it does not grow.
  */
 export function lengthOf(a: ArrayVariable, env: Env): string {
-  if (a.scope === null || PATTERNS.lengthInWritingLoops) {
+  if (a.scope === null || PATTERNS.replayedWrites) {
     return `${a.name}.length`;
   }
   switch (a.extent.kind) {
@@ -219,6 +219,8 @@ export function mayWrite(a: ArrayVariable, env: Env): boolean {
   if (a.scope === null) return false;
   // Never grow an array while a loop runs to its length: it would not end.
   if (a.grows && env.fn.loops.some((frame) => frame.over === a)) return false;
+  const replayed = env.fn.vector !== null && env.fn.loops.length - a.depth > 1;
+  if (replayed && !PATTERNS.replayedWrites) return false;
   const s = env.fn.arrays.get(a)!;
   if (s.passed && !PATTERNS.writeAfterCall) return false;
   if (PATTERNS.recurrences) return true;

@@ -12,7 +12,9 @@
  *   kink (a branch, floor, abs, `%`) and is drawn again;
  * - the dot-product identity <J t, c> = <t, J^T c> for a random tangent t
  *   (jvp) and cotangent c (vjp), and the compiled adjoint's value equals
- *   `f`'s.
+ *   `f`'s;
+ * - no derivative code writes into the arguments, tangents or cotangents
+ *   it is given.
  * Whether a point is used is decided from `f` alone, never from the
  * derivatives being checked.
  */
@@ -261,19 +263,32 @@ function checkPoint(
       ? `argument ${c.argnum}`
       : `argument ${c.argnum}, element ${c.element}`;
   const output = (i: number) => (vector ? `output ${i}, ` : "");
+  // Derivative code only reads its arguments, tangents and cotangents.
+  const unchanged = (before: string, after: readonly Arg[], what: string) => {
+    if (describeArgs(after) !== before) {
+      fail(`${what} changed: ${before} became ${describeArgs(after)}`);
+    }
+  };
   const pullback = (cotangent: readonly number[]) => {
     const [, back] = untyped.vjp(f, ...args);
+    const given = shapedLike(value, cotangent);
+    const before = describeArgs([given]);
+    const adjoints = back(given);
+    unchanged(before, [given], "the cotangent");
     return flattenAdjoints(
-      back(shapedLike(value, cotangent)).filter((_, i) => active.includes(i)),
+      adjoints.filter((_, i) => active.includes(i)),
       active,
       components,
     );
   };
+  const primals = describeArgs(args);
 
   // The Jacobian by forward mode, a column per component...
   const columns = components.map((c) => {
     const tangents = tangentsFor(args, components, (d) => (d === c ? 1 : 0));
+    const seeds = describeArgs(tangents);
     const [jvpValue, tangent] = untyped.jvp(f, args, tangents);
+    unchanged(seeds, tangents, "a tangent passed to jvp");
     if (!sameValue(jvpValue, value)) {
       fail(
         `jvp value ${describeValue(jvpValue)} differs from the function's value`,
@@ -370,6 +385,7 @@ function checkPoint(
         ` (t = [${t.join(", ")}], c = [${cotangent.join(", ")}])`,
     );
   }
+  unchanged(primals, args, "the arguments");
   const [vjpValue] = untyped.vjp(f, ...args);
   const compiledValue = lookupCompiled(f)!.vjp(
     ...args,

@@ -107,9 +107,26 @@ const PATTERNS_OFF = {
    */
   copiesOfLocalArrays: false,
   /**
-   * Bug: the reverse sweep, recomputing an iteration that reads a local
-   * array's length, runs its writes into that array again; when the
-   * function returns the array, `vjp` returns those values:
+   * Bug: the adjoint returns the local array it computed as the value
+   * (`const value = out;`), and its reverse sweep writes into that array
+   * again wherever it recomputes an iteration that writes it: an inner
+   * loop whose results or trip count it needs, or the length it reads.
+   * `vjp` then returns a wrong value (the derivatives are right):
+   *
+   *   function Z2(a: number): Float64Array {
+   *     const out = new Float64Array(1);
+   *     let p = a;
+   *     for (let i = 0; i < 2; i++) {
+   *       let s = 0;
+   *       for (let j = 0; j < 2; j++) {
+   *         out[0] = 1;
+   *         s += a;
+   *       }
+   *       p = p * s;
+   *     }
+   *     out[0] += p;
+   *     return out;            // vjp's value is [1], not [1 + 4a^3]
+   *   }
    *
    *   function X3(a: number): Float64Array {
    *     const out = new Float64Array(2);
@@ -120,11 +137,11 @@ const PATTERNS_OFF = {
    *     return out;            // vjp's value is [1, 1], not [2a, 2a]
    *   }
    *
-   * and the same with `for (let j = 0; j < out.length; j++) out[j] = 1;`
-   * inside another loop. Off, indices and loops use `xs.length` or the
-   * number for the length of a local array that does not grow.
+   * Off, functions returning arrays write local arrays in loops one deep
+   * only, and loops and indices use the value of a local array's length
+   * (`xs.length`, a number) unless it grows.
    */
-  lengthInWritingLoops: false,
+  replayedWrites: false,
   /**
    * Bug (a diagnostic too many): a write after a loop that sets each
    * element once is rejected with TS96003, "a loop before it reads 'out'",
