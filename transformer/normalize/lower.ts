@@ -30,9 +30,10 @@ import type {
 import {
   isArrayFrom,
   lowerArrayFrom,
+  lowerMatrixLiteral,
   lowerRowCopy,
-  type ArrayFromContext,
-} from "./array-from";
+  type ArraysContext,
+} from "./arrays";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
 import { switchChain } from "./switch";
@@ -234,12 +235,12 @@ class Lowering {
         }
         // `return Array.from(...)` builds the array in a variable first.
         const built =
-          returned && isArrayFrom(this.arrayFrom, returned)
+          returned && isArrayFrom(this.arrays, returned)
             ? this.names.fresh("result")
             : undefined;
         const setup = built
           ? lowerArrayFrom(
-              this.arrayFrom,
+              this.arrays,
               built,
               returned as ts.CallExpression,
               this.returnKind(),
@@ -889,10 +890,10 @@ class Lowering {
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
-        isArrayFrom(this.arrayFrom, skipParentheses(ts, d.initializer))
+        isArrayFrom(this.arrays, skipParentheses(ts, d.initializer))
       ) {
         return lowerArrayFrom(
-          this.arrayFrom,
+          this.arrays,
           this.localName(d.name),
           skipParentheses(ts, d.initializer) as ts.CallExpression,
           this.kindOf(d.name),
@@ -907,7 +908,13 @@ class Lowering {
         ts.isArrayLiteralExpression(row) &&
         this.kindOf(d.name) === "matrix"
       ) {
-        return this.matrixLiteral(this.localName(d.name), row, constant, d);
+        return lowerMatrixLiteral(
+          this.arrays,
+          this.localName(d.name),
+          row,
+          constant,
+          d,
+        );
       }
       const copied = row && this.copiedRow(row);
       if (ts.isIdentifier(d.name) && copied) {
@@ -1632,81 +1639,6 @@ class Lowering {
     return setup;
   }
 
-  /**
-   * `const m: number[][] = [[a, b], [c, d]]`: a matrix of zeros, then its
-   * elements; `[]`, a matrix grown by `push`.
-   */
-  private matrixLiteral(
-    name: string,
-    node: ts.ArrayLiteralExpression,
-    constant: boolean,
-    origin: ts.Node,
-  ): Stmt[] {
-    const ts = this.ts;
-    const declare = (value: Expr): Stmt => ({
-      kind: "let",
-      name,
-      value,
-      constant,
-      origin,
-    });
-    if (node.elements.length === 0) {
-      return [
-        declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
-      ];
-    }
-    const rows = node.elements.map((row) => {
-      if (!ts.isArrayLiteralExpression(row)) {
-        throw this.unsupported(
-          row,
-          "a matrix literal with rows that are not array literals",
-        );
-      }
-      return row;
-    });
-    const columns = rows[0]!.elements.length;
-    if (rows.some((row) => row.elements.length !== columns)) {
-      throw this.unsupported(
-        node,
-        "rows of different lengths (give every row the same length)",
-      );
-    }
-    const stores = rows.flatMap((row, r) =>
-      row.elements.map((element, c): Stmt => {
-        if (
-          ts.isSpreadElement(element) ||
-          ts.isOmittedExpression(element) ||
-          !this.isNumber(element)
-        ) {
-          throw this.unsupported(
-            element,
-            "matrix literals of anything but numbers",
-          );
-        }
-        return {
-          kind: "store",
-          array: { kind: "var", name },
-          indices: [
-            { kind: "num", value: r },
-            { kind: "num", value: c },
-          ],
-          value: this.expression(element),
-          mode: "set",
-          origin: element,
-        };
-      }),
-    );
-    return [
-      declare({
-        kind: "newArray",
-        arrayKind: "matrix",
-        length: { kind: "num", value: rows.length },
-        columns: { kind: "num", value: columns },
-      }),
-      ...stores,
-    ];
-  }
-
   /** For `m[i].slice()` or `row.slice()` (a named row), the row. */
   private copiedRow(
     node: ts.Expression,
@@ -1793,12 +1725,13 @@ class Lowering {
       : "none";
   }
 
-  /** What `array-from.ts` needs of this lowering. */
-  private get arrayFrom(): ArrayFromContext {
+  /** What `arrays.ts` needs of this lowering. */
+  private get arrays(): ArraysContext {
     return {
       ts: this.ts,
       checker: this.context.checker,
       expression: (node) => this.expression(node),
+      isNumber: (node) => this.isNumber(node),
       localName: (id) => this.localName(id),
       fresh: (hint) => this.names.fresh(hint),
       kindOf: (node) => this.kindOf(node),
@@ -1849,7 +1782,7 @@ class Lowering {
   private call(node: ts.CallExpression): Expr {
     const ts = this.ts;
     const callee = skipParentheses(ts, node.expression);
-    if (isArrayFrom(this.arrayFrom, node)) {
+    if (isArrayFrom(this.arrays, node)) {
       throw this.unsupported(
         node,
         "`Array.from` inside an expression (give it its own declaration: `const a = Array.from(...)`)",

@@ -1,7 +1,6 @@
 /**
- * Normalize, `Array.from`: an array built by a callback becomes an array
- * of zeros and the loop that fills it; a callback returning rows makes a
- * matrix.
+ * Normalize, arrays built whole: `Array.from`, matrix literals and copies
+ * of rows become an allocation and the stores that fill it.
  *
  *   const a = Array.from({ length: n }, (_, i) => x[i] * i);
  *     ->  const a = new Array(n).fill(0);
@@ -10,11 +9,15 @@
  *   const m = Array.from({ length: n }, () => new Array(k).fill(0));
  *     ->  const m = <n rows of k zeros>;
  *
- *   const c = Array.from(x);  ->  const c = x.slice();
+ *   const m = [[a, b], [c, d]];  ->  <2 rows of 2 zeros>; m[0][0] = a; ...
  *
- * A callback is one expression (or a block that only returns one): a
- * number, a row of zeros (`new Array(k).fill(0)`), an array literal of
- * numbers, or an `Array.from({ length: k }, ...)` of numbers.
+ *   const c = Array.from(x);     ->  const c = x.slice();
+ *   const r = m[i].slice();      ->  r = new Array(m[i].length).fill(0);
+ *                                    for (...) r[k] = m[i][k];
+ *
+ * An `Array.from` callback is one expression (or a block that only returns
+ * one): a number, a row of zeros (`new Array(k).fill(0)`), an array
+ * literal of numbers, or an `Array.from({ length: k }, ...)` of numbers.
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
@@ -22,10 +25,11 @@ import type { Expr, SurfaceStmt as Stmt } from "../ir";
 import type { ValueKind } from "../../runtime/registry";
 
 /** What `lower` lends this module. */
-export interface ArrayFromContext {
+export interface ArraysContext {
   readonly ts: typeof import("typescript");
   readonly checker: ts.TypeChecker;
   expression(node: ts.Expression): Expr;
+  isNumber(node: ts.Expression): boolean;
   localName(id: ts.Identifier): string;
   fresh(hint: string): string;
   kindOf(node: ts.Expression): ValueKind;
@@ -35,7 +39,7 @@ export interface ArrayFromContext {
 
 /** `Array.from(...)` of the global `Array`. */
 export function isArrayFrom(
-  context: ArrayFromContext,
+  context: ArraysContext,
   node: ts.Expression,
 ): boolean {
   const ts = context.ts;
@@ -52,7 +56,7 @@ export function isArrayFrom(
  * `kind` is the type of `name` (`new Array(k).fill(0)` alone is `any[]`).
  */
 export function lowerArrayFrom(
-  context: ArrayFromContext,
+  context: ArraysContext,
   name: string,
   node: ts.CallExpression,
   kind: ValueKind,
@@ -150,7 +154,7 @@ export function lowerRowCopy(
 
 /** `Array.from(x)`: a copy of a `number[]`. */
 function copyOf(
-  context: ArrayFromContext,
+  context: ArraysContext,
   node: ts.CallExpression,
   source: ts.Expression,
 ): Expr {
@@ -167,7 +171,7 @@ function copyOf(
 
 /** The `n` of `{ length: n }`. */
 function lengthOf(
-  context: ArrayFromContext,
+  context: ArraysContext,
   node: ts.Expression,
 ): ts.Expression | undefined {
   const ts = context.ts;
@@ -191,7 +195,7 @@ interface Callback {
 
 /** `(_, i) => expression`, `() => expression`, or a block returning one. */
 function callbackOf(
-  context: ArrayFromContext,
+  context: ArraysContext,
   node: ts.Expression,
 ): Callback | undefined {
   const ts = context.ts;
@@ -229,7 +233,7 @@ function callbackOf(
  *   for (let i = 0; i < target.length; i++) target[i] = <body>;
  */
 function fillLoop(
-  context: ArrayFromContext,
+  context: ArraysContext,
   target: Expr,
   indices: readonly Expr[],
   callback: Callback,
@@ -354,7 +358,7 @@ function rowOfZeros(
 
 /** Whether `node` mentions the variable `id` declares. */
 function refersTo(
-  context: ArrayFromContext,
+  context: ArraysContext,
   node: ts.Node,
   id: ts.Identifier,
 ): boolean {
@@ -372,4 +376,80 @@ function skipParentheses(
 ): ts.Expression {
   while (ts.isParenthesizedExpression(node)) node = node.expression;
   return node;
+}
+
+/**
+ * `const m: number[][] = [[a, b], [c, d]]`: a matrix of zeros, then its
+ * elements; `[]`, a matrix grown by `push`.
+ */
+export function lowerMatrixLiteral(
+  context: ArraysContext,
+  name: string,
+  node: ts.ArrayLiteralExpression,
+  constant: boolean,
+  origin: ts.Node,
+): Stmt[] {
+  const ts = context.ts;
+  const declare = (value: Expr): Stmt => ({
+    kind: "let",
+    name,
+    value,
+    constant,
+    origin,
+  });
+  if (node.elements.length === 0) {
+    return [
+      declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
+    ];
+  }
+  const rows = node.elements.map((row) => {
+    if (!ts.isArrayLiteralExpression(row)) {
+      throw context.unsupported(
+        row,
+        "a matrix literal with rows that are not array literals",
+      );
+    }
+    return row;
+  });
+  const columns = rows[0]!.elements.length;
+  if (rows.some((row) => row.elements.length !== columns)) {
+    throw context.unsupported(
+      node,
+      "rows of different lengths (give every row the same length)",
+    );
+  }
+  const stores = rows.flatMap((row, r) =>
+    row.elements.map((element, c): Stmt => {
+      if (
+        ts.isSpreadElement(element) ||
+        ts.isOmittedExpression(element) ||
+        !context.isNumber(element)
+      ) {
+        throw context.unsupported(
+          element,
+          "matrix literals of anything but numbers",
+        );
+      }
+      return {
+        kind: "store",
+        array: { kind: "var", name },
+        indices: [
+          { kind: "num", value: r },
+          { kind: "num", value: c },
+        ],
+        value: context.expression(element),
+        mode: "set",
+        origin: element,
+      };
+    }),
+  );
+  return [
+    declare({
+      kind: "newArray",
+      arrayKind: "matrix",
+      length: { kind: "num", value: rows.length },
+      columns: { kind: "num", value: columns },
+    }),
+    ...stores,
+  ];
 }
