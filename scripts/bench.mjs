@@ -9,50 +9,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ensureBuilt } from "./ensure-built.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const out = path.join(root, ".tmp/bench");
 const tspc = path.join(root, "node_modules/ts-patch/bin/tspc.js");
 const TSAD_DIAGNOSTIC = /^bench\/\S+\(\d+,\d+\): error TS96\d{3}:/;
-
-/** Newest modification time of the files under `dir`, recursively. */
-function newestChange(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, {
-    withFileTypes: true,
-    recursive: true,
-  })) {
-    if (entry.isFile()) {
-      newest = Math.max(
-        newest,
-        fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs,
-      );
-    }
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  const built = ["runtime", "transformer"].map((dir) =>
-    path.join(root, "dist", dir, "index.js"),
-  );
-  const sources = Math.max(
-    newestChange(path.join(root, "runtime")),
-    newestChange(path.join(root, "transformer")),
-  );
-  if (
-    built.every((file) => fs.existsSync(file)) &&
-    Math.min(...built.map((file) => fs.statSync(file).mtimeMs)) >= sources
-  ) {
-    return;
-  }
-  console.error("> npm run build");
-  execFileSync("npm", ["run", "build", "--silent"], {
-    cwd: root,
-    stdio: "inherit",
-    shell: process.platform === "win32",
-  });
-}
 
 /** Compiles bench/; returns tsad's diagnostics, exits on any other error. */
 function compileBench() {

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ensureBuilt } from "./ensure-built.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const tspc = path.join(root, "node_modules/ts-patch/bin/tspc.js");
@@ -16,44 +17,6 @@ const examples = [
   ["vectors", "gradients of ||x||^2, ||x||_1 and x^T A x"],
   ["rosenbrock", "L-BFGS on the Rosenbrock function, d = 10"],
 ];
-
-/** Newest modification time of the files under `dir`, recursively. */
-function newestChange(dir) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, {
-    withFileTypes: true,
-    recursive: true,
-  })) {
-    if (entry.isFile()) {
-      const file = path.join(entry.parentPath, entry.name);
-      newest = Math.max(newest, fs.statSync(file).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** `npm install` builds dist/; rebuild only if it is missing or stale. */
-function ensureBuilt() {
-  const built = ["runtime", "transformer"].map((dir) =>
-    path.join(root, "dist", dir, "index.js"),
-  );
-  const sources = Math.max(
-    newestChange(path.join(root, "runtime")),
-    newestChange(path.join(root, "transformer")),
-  );
-  if (
-    built.every((file) => fs.existsSync(file)) &&
-    Math.min(...built.map((file) => fs.statSync(file).mtimeMs)) >= sources
-  ) {
-    return;
-  }
-  console.log("> npm run build");
-  execFileSync("npm", ["run", "build", "--silent"], {
-    cwd: root,
-    stdio: "inherit",
-    shell: process.platform === "win32",
-  });
-}
 
 function heading(text) {
   console.log(`\n=== ${text} ${"=".repeat(Math.max(0, 72 - text.length))}`);

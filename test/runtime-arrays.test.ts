@@ -382,6 +382,25 @@ describe("grad with array parameters", () => {
   });
 });
 
+describe("grad of a vector result", () => {
+  it("is rejected when grad is called, pointing at vjp and jacobian", () => {
+    // @ts-expect-error grad needs a scalar result
+    expect(tsadErrorOf(() => grad(softmax)).message).toBe(
+      "grad(softmax): grad needs a scalar result; use vjp or jacobian " +
+        '(the result of softmax has kind "array")',
+    );
+    // @ts-expect-error valueAndGrad needs a scalar result
+    expect(tsadErrorOf(() => valueAndGrad(curve)).message).toBe(
+      "valueAndGrad(curve): valueAndGrad needs a scalar result; use vjp or jacobian " +
+        '(the result of curve has kind "array")',
+    );
+    // @ts-expect-error checkGrad needs a scalar result
+    expect(tsadErrorOf(() => checkGrad(softmax, [w])).message).toContain(
+      "checkGrad(softmax): checkGrad needs a scalar result",
+    );
+  });
+});
+
 describe("out buffers", () => {
   it("fills a Float64Array buffer and returns that same buffer", () => {
     const out = new Float64Array(3);

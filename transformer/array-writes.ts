@@ -1,21 +1,28 @@
 /**
- * Which writes into local arrays the reverse sweep can undo.
+ * Writes into local arrays, and which of them the reverse sweep must undo.
  *
- * The reverse sweep reads arrays as they are at the end of the function,
- * restoring nothing, so a loop that reads an array must come after every
- * write into it, and must not write into it itself (`a[i] += v` aside,
- * which reads nothing back):
+ * The reverse sweep runs the function backwards and reads arrays as it
+ * goes: a loop's reverse iteration recomputes element reads, a marked call
+ * is reversed with the array it was passed. It undoes each write those
+ * reads need undone, restoring the old element as it passes the write
+ * going back (Tapenade's PUSH/POP), so at every point an array holds what
+ * the forward sweep had there:
  *
- *   const h = new Float64Array(n);
- *   for (...) h[j] = Math.tanh(...);     // writes, then
- *   for (...) out[k] += w[k][j] * h[j];  // reads: fine
+ *   for (...) {                         for (...) {  // backwards
+ *     const g = Math.sin(p[i]);           const g = Math.sin(p[i]);
+ *     stack.push(p[i]);            ->     ... adjoint of the write ...
+ *     p[i] -= lr * g;                     p[i] = stack.pop();
+ *   }                                   }
  *
- *   for (...) a[i] = a[i - 1] * x;       // reads and writes: an error
+ * A write needs undoing only if the reverse sweep reads, at a point the
+ * forward sweep reached before the write, an element the write may change.
+ * `a[i] = a[i - 1] * x` reads each element after its last write, so it
+ * saves nothing: indices that are affine in loop counters
+ * (`2 * i + j - 1`) are compared exactly, across iterations too, anything
+ * else may be any element.
  *
- * Reads outside loops are kept in their own variables, so they may come
- * anywhere. One loop may also write each element once and read it back
- * after (`e[i] = Math.exp(x[i]); sum += e[i];`). Checked after
- * `normalize`, before differentiation.
+ * Input: a normalized function. This module only answers questions;
+ * `reverse` asks them and builds the code.
  */
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
@@ -24,189 +31,425 @@ import {
   nestedBlocks,
   type Expr,
   type FunctionIR,
+  type LoopHeader,
   type Stmt,
 } from "./ir";
+import { expressionKey } from "./simplify/algebra";
 
-export function checkArrayWrites(fn: FunctionIR): void {
-  checkBlock(fn.body);
+export type Loop = Extract<Stmt, { kind: "loop" }>;
+export type Write = Extract<Stmt, { kind: "store" | "append" }>;
+
+/** What a read sees of an array: elements, its length, or all of it. */
+export type Access =
+  | { readonly kind: "element"; readonly indices: readonly Expr[] }
+  /** `a.length`, or with `indices` the length of a row (`m[i].length`). */
+  | { readonly kind: "length"; readonly indices: readonly Expr[] }
+  /** A copy, or a call the array is passed to. */
+  | { readonly kind: "whole" };
+
+/** A read of a written array that the reverse sweep performs. */
+export interface ArrayRead {
+  readonly array: string;
+  readonly access: Access;
+  /** The forward statement (a loop for its header) that reads it. */
+  readonly at: Stmt;
+  /**
+   * The loop whose reverse iterations recompute it, at their start; none
+   * for the adjoint code the reverse sweep runs where `at` was.
+   */
+  readonly recomputedBy?: Loop;
 }
 
-function checkBlock(body: readonly Stmt[]) {
-  for (const [i, s] of body.entries()) {
-    const created =
-      s.kind === "const" &&
-      (s.value.kind === "newArray" ||
-        s.value.kind === "arrayLiteral" ||
-        s.value.kind === "copy");
-    if (created) checkArray(s.name, body.slice(i + 1));
-    nestedBlocks(s).forEach(checkBlock);
+interface Position {
+  /** Program order (pre-order over nested blocks). */
+  readonly order: number;
+  /** The loops around it, outermost first (a loop's own are those outside it). */
+  readonly loops: readonly Loop[];
+}
+
+/** Integer-affine form of an index: sum of coefficient * variable, plus a constant. */
+interface Affine {
+  readonly terms: ReadonlyMap<string, number>;
+  readonly constant: number;
+}
+
+export class ArrayWrites {
+  /** Every store and append, in program order. */
+  readonly writes: readonly Write[];
+  private readonly positions = new Map<Stmt, Position>();
+  private readonly headers = new Map<LoopHeader, Loop>();
+  /** For each variable, the loops around its definitions and assignments. */
+  private readonly definedIn = new Map<string, Set<Loop>>();
+  private readonly counters = new Map<string, Loop>();
+  /** Arrays that may get longer: grown by `push`, or literals written into. */
+  private readonly growing = new Set<string>();
+  /** The statements of each loop's body (the function's own for none). */
+  private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
+  /** Element reads, by the name they define. */
+  private readonly reads = new Map<
+    string,
+    Extract<Stmt, { kind: "const" }> & { value: { kind: "index" } }
+  >();
+
+  constructor(fn: FunctionIR) {
+    const writes: Write[] = [];
+    let order = 0;
+    const literal = new Set<string>();
+    const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
+      for (const s of body) {
+        this.positions.set(s, { order: order++, loops });
+        const inner = s.kind === "loop" ? [...loops, s] : loops;
+        if (s.kind === "loop") {
+          this.headers.set(s.header, s);
+          this.topLevel.set(s, s.body);
+          if (s.header.kind === "counted") {
+            this.counters.set(s.header.counter, s);
+            this.define(s.header.counter, inner);
+          }
+        }
+        if (s.kind === "store" || s.kind === "append") {
+          writes.push(s);
+          if (s.array.kind === "var") {
+            if (s.kind === "append" || literal.has(s.array.name))
+              this.growing.add(s.array.name);
+          }
+        }
+        if (s.kind === "const" && s.value.kind === "index")
+          this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
+        // Writes past the end of an array from a literal are how it grows;
+        // arrays allocated with a length are written within it.
+        if (s.kind === "const" && s.value.kind === "arrayLiteral") {
+          literal.add(s.name);
+        }
+        for (const name of namesGiven(s)) this.define(name, loops);
+        nestedBlocks(s).forEach((block) => visit(block, inner));
+      }
+    };
+    this.topLevel.set(undefined, fn.body);
+    visit(fn.body, []);
+    this.writes = writes;
   }
-}
 
-function checkArray(array: string, rest: readonly Stmt[]) {
-  const grows = rest.some((s) => firstWrite([s], array)?.kind === "append");
-  let readByLoop = false;
-  for (const s of rest) {
-    const write = firstWrite([s], array);
-    const loopReads = readsInLoops([s], array, /*inLoop*/ false, grows);
-    if (write && !readByLoop && writesOnceThenReads(s, array)) {
-      readByLoop = true;
-      continue;
-    }
-    if (write && (readByLoop || loopReads)) {
-      throw new DiffError(
-        (write.origin ?? write.value.kind === "var")
-          ? write.origin!
-          : write.origin!,
-        DiagnosticCode.UnsupportedSyntax,
-        `tsad cannot yet differentiate this write into '${array}': a loop ${readByLoop ? "before it" : "around it"} reads '${array}', and the reverse sweep would see the new value. Write into a new array instead (\`const next = new Float64Array(n)\`).`,
-      );
-    }
-    readByLoop ||= loopReads;
+  private define(name: string, loops: readonly Loop[]) {
+    let set = this.definedIn.get(name);
+    if (!set) this.definedIn.set(name, (set = new Set()));
+    loops.forEach((loop) => set.add(loop));
   }
-}
 
-function firstWrite(
-  body: readonly Stmt[],
-  array: string,
-): Extract<Stmt, { kind: "store" | "append" }> | undefined {
-  for (const s of body) {
-    if ((s.kind === "store" || s.kind === "append") && isVar(s.array, array)) {
-      return s;
-    }
-    for (const block of nestedBlocks(s)) {
-      const write = firstWrite(block, array);
-      if (write) return write;
-    }
+  /** The loops around a forward statement, outermost first. */
+  loopsOf(s: Stmt): readonly Loop[] {
+    return this.position(s).loops;
   }
-  return undefined;
-}
 
-/** Whether a loop among these statements reads elements or the length of `array`. */
-function readsInLoops(
-  body: readonly Stmt[],
-  array: string,
-  inLoop: boolean,
-  grows: boolean,
-): boolean {
-  return body.some((s) => {
-    const loop = inLoop || s.kind === "loop";
-    if (
-      loop &&
-      s.kind !== "store" &&
-      s.kind !== "append" &&
-      readsArray(s, array, grows)
-    ) {
-      return true;
-    }
-    if (loop && (s.kind === "store" || s.kind === "append")) {
-      // The value and indices written may read the array too.
-      const probe: Stmt = {
-        kind: "effect",
-        value: {
-          kind: "tuple",
-          elements: [s.value, ...("indices" in s ? s.indices : [])],
-        },
-      };
-      if (readsArray(probe, array, grows)) return true;
-    }
+  /** The forward loop a header belongs to. */
+  loopOf(header: LoopHeader): Loop | undefined {
+    return this.headers.get(header);
+  }
+
+  /** Whether anything writes into `array`. */
+  isWritten(array: string): boolean {
+    return this.writes.some((w) => isVar(w.array, array));
+  }
+
+  /**
+   * The reads of written arrays in the expressions `s` holds itself (not
+   * in nested blocks; a loop's header counts as the loop's).
+   */
+  readsIn(s: Stmt, at: Stmt, recomputedBy?: Loop): ArrayRead[] {
+    const reads: ArrayRead[] = [];
+    const add = (array: Expr, access: Access) => {
+      if (array.kind === "var" && this.isWritten(array.name)) {
+        reads.push({ array: array.name, access, at, recomputedBy });
+      }
+    };
+    const visit = (e: Expr): Expr => {
+      if (e.kind === "index")
+        add(e.array, { kind: "element", indices: e.indices });
+      if (e.kind === "length")
+        add(e.array, { kind: "length", indices: e.indices });
+      if (e.kind === "copy") add(e.array, { kind: "whole" });
+      if (e.kind === "call" || e.kind === "extern") {
+        e.args.forEach((a) => add(a, { kind: "whole" }));
+      }
+      return mapSubexpressions(e, visit);
+    };
     if (s.kind === "loop") {
-      const header = s.header;
-      const headerReads =
-        header.kind === "counted"
-          ? exprReads(header.start, array, grows) ||
-            exprReads(header.end, array, grows)
-          : exprReads(header.condition, array, grows) ||
-            readsInLoops(header.test, array, true, grows);
-      if (headerReads) return true;
+      if (s.header.kind === "counted")
+        [s.header.start, s.header.end].map(visit);
+      else visit(s.header.condition);
+    } else if (s.kind === "if") {
+      visit(s.test);
+    } else if (s.kind === "store" || s.kind === "append") {
+      // The target is written, not read; what is written and where is.
+      [s.value, ...(s.kind === "store" ? s.indices : [])].map(visit);
+    } else {
+      mapExprs(s, visit);
     }
-    return nestedBlocks(s).some((block) =>
-      readsInLoops(block, array, loop, grows),
-    );
-  });
-}
+    return reads;
+  }
 
-/** Whether the expressions held directly by `s` read an element or length of `array`. */
-function readsArray(s: Stmt, array: string, grows: boolean): boolean {
-  if (s.kind === "if" || s.kind === "loop") return false;
-  let found = false;
-  const values =
-    s.kind === "declare"
-      ? s.init
-        ? [s.init]
-        : []
-      : "value" in s
-        ? [s.value]
-        : [];
-  for (const value of values) found ||= exprReads(value, array, grows);
-  return found;
-}
+  /**
+   * Whether `write` may run after `read` in the forward sweep and change
+   * what it read. With `within`, only within one iteration of that loop
+   * (around both): the writes a recomputation at the start of the reverse
+   * iteration would see too early.
+   */
+  mayOverwrite(read: ArrayRead, write: Write, within?: Loop): boolean {
+    if (!isVar(write.array, read.array)) return false;
+    const r = this.position(read.at);
+    const w = this.position(write);
+    const common: Loop[] = [];
+    while (
+      common.length < Math.min(r.loops.length, w.loops.length) &&
+      r.loops[common.length] === w.loops[common.length]
+    ) {
+      common.push(r.loops[common.length]!);
+    }
+    const from = within ? common.indexOf(within) + 1 : 0;
+    if (within && from === 0) return false;
+    const alias = (same: readonly Loop[], later?: Loop) =>
+      this.mayAlias(read, write, new Set(same), later);
+    // Later in the same iteration of every loop around both ...
+    if (w.order > r.order && alias(common)) return true;
+    // ... or in a later iteration of one of them, unless that iteration
+    // allocates the array anew.
+    const allocatedIn = this.definedIn.get(read.array);
+    for (let level = from; level < common.length; level++) {
+      if (allocatedIn?.has(common[level]!)) continue;
+      if (alias(common.slice(0, level), common[level])) return true;
+    }
+    return false;
+  }
 
-function exprReads(e: Expr, array: string, grows: boolean): boolean {
-  // Writing elements leaves the length alone; only `push` changes it, and
-  // the length of an array that grows is an element-like read.
-  if (
-    (e.kind === "index" ||
-      e.kind === "copy" ||
-      (e.kind === "length" && grows)) &&
-    isVar(e.array, array)
-  ) {
+  /**
+   * Whether `write` may change what `read` saw when both run in the same
+   * iteration of the loops `same`, and `write` in a later iteration of
+   * `later` (if given) than `read`.
+   */
+  private mayAlias(
+    read: ArrayRead,
+    write: Write,
+    same: ReadonlySet<Loop>,
+    later: Loop | undefined,
+  ): boolean {
+    const access = read.access;
+    // Pushing a row onto a matrix changes no row.
+    if (write.kind === "append")
+      return (
+        access.kind === "whole" ||
+        (access.kind === "length" && access.indices.length === 0)
+      );
+    if (access.kind === "whole") return true;
+    if (access.kind === "length") return this.growing.has(read.array);
+    const dimensions = Math.min(access.indices.length, write.indices.length);
+    for (let d = 0; d < dimensions; d++) {
+      const distinct = this.distinct(
+        access.indices[d]!,
+        write.indices[d]!,
+        same,
+        later,
+      );
+      if (distinct) return false;
+    }
     return true;
   }
-  // A call reads the whole array it is passed.
-  if (e.kind === "call" && e.args.some((a) => isVar(a, array))) return true;
-  let found = false;
-  mapSubexpressions(
-    e,
-    (inner) => ((found ||= exprReads(inner, array, grows)), inner),
-  );
-  return found;
+
+  /** Whether two indices are provably different numbers (see `mayAlias`). */
+  private distinct(
+    readIndex: Expr,
+    writeIndex: Expr,
+    same: ReadonlySet<Loop>,
+    later: Loop | undefined,
+  ): boolean {
+    const r = this.affine(readIndex);
+    const w = this.affine(writeIndex);
+    if (!r || !w) return false;
+    // write - read = step * m * advance + gap, for some iteration m >= 1.
+    let advance = 0;
+    const names = new Set([...r.terms.keys(), ...w.terms.keys()]);
+    for (const name of names) {
+      const a = r.terms.get(name) ?? 0;
+      const b = w.terms.get(name) ?? 0;
+      const loops = this.definedIn.get(name) ?? new Set<Loop>();
+      const fixed = [...loops].every((loop) => same.has(loop));
+      if (fixed) {
+        if (a !== b) return false;
+        continue;
+      }
+      const counter = this.counters.get(name);
+      const stepped =
+        later !== undefined &&
+        counter === later &&
+        later.header.kind === "counted" &&
+        [...loops].every((loop) => loop === later || same.has(loop));
+      if (!stepped || a !== b) return false;
+      advance = b * (later.header as { step: number }).step;
+    }
+    const gap = w.constant - r.constant;
+    if (later === undefined || advance === 0) return gap !== 0;
+    const m = -gap / advance;
+    return !(Number.isInteger(m) && m >= 1);
+  }
+
+  private affine(e: Expr): Affine | undefined {
+    switch (e.kind) {
+      case "num":
+        return { terms: new Map(), constant: e.value };
+      case "var":
+        return { terms: new Map([[e.name, 1]]), constant: 0 };
+      case "length":
+        // A length that never changes is one more fixed symbol (no
+        // variable is named with a `#`).
+        if (e.array.kind !== "var" || e.indices.length > 0) return undefined;
+        if (this.growing.has(e.array.name)) return undefined;
+        return { terms: new Map([[`#${e.array.name}`, 1]]), constant: 0 };
+      case "neg": {
+        const operand = this.affine(e.operand);
+        return operand && scale(operand, -1);
+      }
+      case "binary": {
+        const left = this.affine(e.left);
+        const right = this.affine(e.right);
+        if (!left || !right) return undefined;
+        if (e.op === "+") return combine(left, right, 1);
+        if (e.op === "-") return combine(left, right, -1);
+        if (e.op === "*" && left.terms.size === 0)
+          return scale(right, left.constant);
+        if (e.op === "*" && right.terms.size === 0)
+          return scale(left, right.constant);
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The writes the reverse sweep must undo, for these reads: every write
+   * that may change what one of them saw (a `push`, the length). An
+   * element written past the end cannot be taken back, so a read of the
+   * length (or of the whole array) before such a write is an error.
+   */
+  writesToUndo(reads: readonly ArrayRead[]): Set<Write> {
+    const undo = new Set<Write>();
+    for (const read of reads) {
+      for (const write of this.writes) {
+        if (undo.has(write) || !this.mayOverwrite(read, write)) continue;
+        const grows =
+          write.kind === "store" &&
+          this.growing.has(read.array) &&
+          read.access.kind !== "element";
+        if (grows) {
+          throw new DiffError(
+            write.origin!,
+            DiagnosticCode.UnsupportedSyntax,
+            `tsad cannot yet differentiate this write into '${read.array}': it may make the array longer, and the reverse sweep reads ${read.access.kind === "length" ? `'${read.array}.length'` : `all of '${read.array}'`} from before it, which it cannot give back after such a write. Grow the array with \`push\` instead.`,
+          );
+        }
+        undo.add(write);
+      }
+    }
+    return undo;
+  }
+
+  /**
+   * The writes in one iteration of `loop` that may change what `read` saw
+   * before that iteration ends.
+   */
+  hazards(read: ArrayRead, loop: Loop): Write[] {
+    return this.writes.filter(
+      (w) =>
+        this.position(w).loops.includes(loop) &&
+        this.mayOverwrite(read, w, loop),
+    );
+  }
+
+  /**
+   * For a store, an element read whose value is what the store overwrites:
+   * `const t = a[i]` earlier in the same loop body (or the function body
+   * outside loops), the same element, nothing written into `a` in between.
+   * The reverse sweep can restore the element from it.
+   */
+  overwrittenValue(
+    store: Extract<Write, { kind: "store" }>,
+  ): string | undefined {
+    const key = expressionKey({
+      kind: "index",
+      array: store.array,
+      indices: store.indices,
+    });
+    return key === undefined ? undefined : this.firstRead(store, key);
+  }
+
+  /**
+   * For `const t = a[i]` in a loop body (or the function body, `if`s
+   * included), the first read of the same element at the top level of that
+   * body, if nothing writes into `a` in between: it holds the same value.
+   */
+  sameValueAs(name: string): string | undefined {
+    const read = this.reads.get(name);
+    const key = read && expressionKey(read.value);
+    return key === undefined ? undefined : this.firstRead(read!, key);
+  }
+
+  /** The first `const t = <key>` at the top level of the body `s` is in, with nothing written into its array from there up to `s`. */
+  private firstRead(s: Stmt, key: string): string | undefined {
+    const { order, loops } = this.position(s);
+    for (const t of this.topLevel.get(loops.at(-1))!) {
+      const at = this.position(t).order;
+      if (at >= order) return undefined;
+      if (
+        t.kind === "const" &&
+        t.value.kind === "index" &&
+        expressionKey(t.value) === key &&
+        !this.writtenBetween(t.value.array, at, order)
+      ) {
+        return t.name;
+      }
+    }
+    return undefined;
+  }
+
+  private writtenBetween(array: Expr, from: number, to: number): boolean {
+    return this.writes.some((w) => {
+      const at = this.position(w).order;
+      return sameVar(w.array, array) && from < at && at < to;
+    });
+  }
+
+  private position(s: Stmt): Position {
+    const position = this.positions.get(s);
+    if (!position) throw new Error("array-writes: not a forward statement");
+    return position;
+  }
+}
+
+/** The name a normalized statement gives a value (not in nested blocks). */
+function namesGiven(s: Stmt): string[] {
+  return s.kind === "const" || s.kind === "declare" || s.kind === "assign"
+    ? [s.name]
+    : [];
 }
 
 const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;
 
-/**
- * `for (let i ...) { ...; a[i] = v; ... a[i] ... }`: a counted loop whose
- * body writes `a[i]` once, at its own index, and reads only `a[i]` after
- * that write: every value read is final.
- */
-function writesOnceThenReads(s: Stmt, array: string): boolean {
-  if (s.kind !== "loop" || s.header.kind !== "counted") return false;
-  const counter = s.header.counter;
-  const at = s.body.findIndex(
-    (t) => t.kind === "store" && isVar(t.array, array),
-  );
-  if (at === -1) return false;
-  const store = s.body[at] as Extract<Stmt, { kind: "store" }>;
-  const ownIndex =
-    store.mode === "set" &&
-    store.indices.length === 1 &&
-    isVar(store.indices[0]!, counter);
-  if (!ownIndex || exprReads(store.value, array, true)) return false;
-  const others = s.body.filter((_, k) => k !== at);
-  if (firstWrite(others, array)) return false;
-  if (s.body.slice(0, at).some((t) => readsAnywhere(t, array))) return false;
-  return s.body.slice(at + 1).every((t) => readsOnlyAt(t, array, counter));
-}
+const sameVar = (a: Expr, b: Expr) => b.kind === "var" && isVar(a, b.name);
 
-function readsAnywhere(s: Stmt, array: string): boolean {
-  return (
-    readsArray(s, array, true) ||
-    nestedBlocks(s).some((b) => b.some((t) => readsAnywhere(t, array)))
-  );
-}
-
-/** Every read of `array` in `s` is `array[counter]` (the length is fine too). */
-function readsOnlyAt(s: Stmt, array: string, counter: string): boolean {
-  let ok = true;
-  const check = (e: Expr): Expr => {
-    if (e.kind === "index" && isVar(e.array, array)) {
-      ok &&= e.indices.length === 1 && isVar(e.indices[0]!, counter);
-      return e;
-    }
-    if (e.kind === "copy" && isVar(e.array, array)) ok = false;
-    return mapSubexpressions(e, check);
+function scale(a: Affine, factor: number): Affine {
+  const terms = [...a.terms].map(([name, c]): [string, number] => [
+    name,
+    c * factor,
+  ]);
+  return {
+    terms: new Map(terms.filter(([, c]) => c !== 0)),
+    constant: a.constant * factor,
   };
-  mapExprs(s, check);
-  return ok;
+}
+
+function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
+  const terms = new Map(a.terms);
+  for (const [name, c] of b.terms)
+    terms.set(name, (terms.get(name) ?? 0) + sign * c);
+  for (const [name, c] of terms) if (c === 0) terms.delete(name);
+  return { terms, constant: a.constant + sign * b.constant };
 }

@@ -29,6 +29,20 @@ export const DiagnosticCode = {
   ReservedName: 96009,
   /** A value typed `any` or `unknown` where a number is needed. */
   UntypedValue: 96010,
+  /** `try`, `catch`, `finally`, `throw`. */
+  Exceptions: 96011,
+  /** An `async` function, `await`, `for await`. */
+  AsyncCode: 96012,
+  /** A generator function or `yield`. */
+  Generator: 96013,
+  /** The `arguments` object. */
+  ArgumentsObject: 96014,
+  /** A direct call to `eval`: code tsad cannot see. */
+  Eval: 96015,
+  /** A `with` statement. */
+  WithStatement: 96016,
+  /** A read of an outer `let` or `var` that some code reassigns. */
+  ReassignableVariable: 96017,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;
@@ -36,12 +50,19 @@ export const DiagnosticCode = {
 export type DiagnosticCode =
   (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 
+/** A place that explains an error: where a variable is assigned, a call on the way. */
+export interface RelatedNode {
+  readonly node: ts.Node;
+  readonly message: string;
+}
+
 /** Thrown by any pass; reported by `index.ts` with the function's context. */
 export class DiffError extends Error {
   constructor(
     readonly node: ts.Node,
     readonly code: DiagnosticCode,
     message: string,
+    readonly related: readonly RelatedNode[] = [],
   ) {
     super(message);
   }

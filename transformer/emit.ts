@@ -265,6 +265,14 @@ export class Emitter {
             [this.expression(s.value)],
           ),
         );
+      case "dropLast":
+        return f.createExpressionStatement(
+          f.createCallExpression(
+            f.createPropertyAccessExpression(this.expression(s.array), "pop"),
+            undefined,
+            [],
+          ),
+        );
       case "push":
         return f.createExpressionStatement(
           f.createCallExpression(this.stackMethod("push"), undefined, [
@@ -472,22 +480,33 @@ export class Emitter {
       case "zeros":
         return this.zeros(this.expression(e.like), e.arrayKind);
       case "newArray":
-        return this.newArray(this.expression(e.length), e.arrayKind);
+        return e.columns
+          ? this.newMatrix(
+              this.expression(e.length),
+              this.expression(e.columns),
+            )
+          : this.newArray(this.expression(e.length), e.arrayKind);
       case "arrayLiteral":
         return f.createArrayLiteralExpression(
           e.elements.map((element) => this.expression(element)),
         );
-      case "copy":
-        return f.createCallExpression(
-          f.createPropertyAccessExpression(this.expression(e.array), "slice"),
-          undefined,
-          [],
-        );
+      case "copy": {
+        const slice = (array: ts.Expression) =>
+          f.createCallExpression(
+            f.createPropertyAccessExpression(array, "slice"),
+            undefined,
+            [],
+          );
+        if (!e.matrix) return slice(this.expression(e.array));
+        return this.mapRows(this.expression(e.array), slice);
+      }
       case "length":
         return f.createPropertyAccessExpression(
           this.elementOf(e.array, e.indices),
           "length",
         );
+      case "popped":
+        return f.createCallExpression(this.stackMethod("pop"), undefined, []);
     }
   }
 
@@ -517,6 +536,51 @@ export class Emitter {
     );
   }
 
+  /** `Array.from({ length: rows }, () => new Array(columns).fill(0))` */
+  private newMatrix(rows: ts.Expression, columns: ts.Expression) {
+    const f = this.factory;
+    return f.createCallExpression(
+      f.createPropertyAccessExpression(f.createIdentifier("Array"), "from"),
+      undefined,
+      [
+        f.createObjectLiteralExpression([
+          f.createPropertyAssignment("length", rows),
+        ]),
+        f.createArrowFunction(
+          undefined,
+          undefined,
+          [],
+          undefined,
+          undefined,
+          this.newArray(columns, "array"),
+        ),
+      ],
+    );
+  }
+
+  /** `m.map((row) => <of row>)` */
+  private mapRows(
+    matrix: ts.Expression,
+    of: (row: ts.Expression) => ts.Expression,
+  ): ts.Expression {
+    const f = this.factory;
+    const row = f.createIdentifier("row");
+    return f.createCallExpression(
+      f.createPropertyAccessExpression(matrix, "map"),
+      undefined,
+      [
+        f.createArrowFunction(
+          undefined,
+          undefined,
+          [f.createParameterDeclaration(undefined, undefined, row)],
+          undefined,
+          undefined,
+          of(row),
+        ),
+      ],
+    );
+  }
+
   private zeros(like: ts.Expression, kind: ValueKind): ts.Expression {
     const f = this.factory;
     const length = (e: ts.Expression) =>
@@ -542,23 +606,8 @@ export class Emitter {
           undefined,
           [length(like)],
         );
-      case "matrix": {
-        const row = f.createIdentifier("row");
-        return f.createCallExpression(
-          f.createPropertyAccessExpression(like, "map"),
-          undefined,
-          [
-            f.createArrowFunction(
-              undefined,
-              undefined,
-              [f.createParameterDeclaration(undefined, undefined, row)],
-              undefined,
-              undefined,
-              filled(row),
-            ),
-          ],
-        );
-      }
+      case "matrix":
+        return this.mapRows(like, filled);
       default:
         return filled(like);
     }

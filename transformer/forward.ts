@@ -48,7 +48,11 @@ export function forwardMode(
   const arrayTangent = (array: Expr): Expr =>
     isActiveAtom(activity, array)
       ? fn.params.some((p) => p.name === array.name)
-        ? { kind: "copy", array: ref(tangentName(array.name)) }
+        ? {
+            kind: "copy",
+            array: ref(tangentName(array.name)),
+            matrix: kinds.get(array.name) === "matrix",
+          }
         : ref(tangentName(array.name))
       : {
           kind: "zeros",
@@ -103,12 +107,16 @@ export function forwardMode(
           ];
         }
         if (value.kind === "copy") {
+          // A copy of the tangent too: either array may be written later.
+          const array = value.array;
           return [
             s,
             {
               kind: "const",
               name: tangentName(s.name),
-              value: arrayTangent(value.array),
+              value: isActiveAtom(activity, array)
+                ? { kind: "copy", array: ref(tangentName(array.name)) }
+                : arrayTangent(array),
             },
           ];
         }
@@ -164,7 +172,11 @@ export function forwardMode(
               {
                 ...s,
                 array: ref(tangentName(s.array.name)),
-                value: tangentOf(s.value),
+                // A row pushed onto a matrix has an array for a tangent.
+                value:
+                  s.kind === "append" && kinds.get(s.array.name) === "matrix"
+                    ? arrayTangent(s.value)
+                    : tangentOf(s.value),
               },
             ]
           : [s];

@@ -12,21 +12,23 @@
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
- * function gets no derivatives (so nothing wrong can run). A file with no
+ * function gets no derivatives (so nothing wrong can run), nor does any
+ * marked function that calls it (callees.ts). A file with no
  * marked function is returned untouched. `TSAD_DEBUG=stages` prints the
  * code after each stage.
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
-import { checkArrayWrites } from "./array-writes";
+import { CalleeCheck } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
-import { derivativeName, Names } from "./naming";
+import { derivativeName, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
+import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { reverseMode } from "./reverse";
 import {
   reexportedDerivatives,
@@ -56,15 +58,31 @@ export default function tsadTransformer(
     ts,
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
+    assignedIn: new WeakMap(),
   };
+  // A callee is checked once per program, whichever file calls it.
+  const callees = new CalleeCheck(
+    ts,
+    lowerContext.checker,
+    (fn) => {
+      const sourceFile = fn.node.getSourceFile();
+      const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+      if (shadowing.length > 0) throw shadowing[0];
+      const identifiers = identifiersOf(ts, sourceFile);
+      requireFreeDerivativeNames(fn, identifiers);
+      differentiate(lowerContext, fn, new Names(identifiers), () => {});
+    },
+    asDiffError,
+  );
   return (context) => (sourceFile) =>
-    transformFile(sourceFile, context, lowerContext, extras);
+    transformFile(sourceFile, context, lowerContext, callees, extras);
 }
 
 function transformFile(
   sourceFile: ts.SourceFile,
   context: ts.TransformationContext,
   lowerContext: LowerContext,
+  callees: CalleeCheck,
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
@@ -92,6 +110,12 @@ function transformFile(
     );
     return sourceFile;
   }
+  const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+  if (shadowing.length > 0) {
+    for (const fn of marked)
+      for (const error of shadowing) report(extras, error, fn);
+    return sourceFile;
+  }
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
   const identifiers = identifiersOf(ts, sourceFile);
@@ -105,24 +129,12 @@ function transformFile(
 
   for (const fn of marked) {
     try {
-      for (const variant of ["jvp", "vjp"] as const) {
-        const reserved = derivativeName(fn.name, variant);
-        if (identifiers.has(reserved)) {
-          throw new DiffError(
-            fn.node,
-            DiagnosticCode.ReservedName,
-            `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
-          );
-        }
-      }
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
-      const { jvp, vjp, params, result } = differentiate(
-        lowerContext,
-        fn,
-        new Names(identifiers),
-        debug,
-      );
+      const { jvp, vjp, params, result } = callees.differentiate(fn, () => {
+        requireFreeDerivativeNames(fn, identifiers);
+        return differentiate(lowerContext, fn, new Names(identifiers), debug);
+      });
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
@@ -155,6 +167,23 @@ function transformFile(
     output.push(statement, ...(after.get(statement) ?? []));
   }
   return addReexports(context.factory, sourceFile, output, reexports);
+}
+
+/** The file may not declare the names of `fn`'s derivatives itself. */
+function requireFreeDerivativeNames(
+  fn: MarkedFunction,
+  identifiers: ReadonlySet<string>,
+) {
+  for (const variant of ["jvp", "vjp"] as const) {
+    const reserved = derivativeName(fn.name, variant);
+    if (identifiers.has(reserved)) {
+      throw new DiffError(
+        fn.node,
+        DiagnosticCode.ReservedName,
+        `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
+      );
+    }
+  }
 }
 
 /** `export { f } from "./lib.js"` -> also `export { f__jvp, f__vjp } from ...` */
@@ -196,23 +225,23 @@ function differentiate(
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
   const { ts, checker } = context;
+  rejectUnsupportedConstructs(ts, checker, fn.node);
   const signature = checker.getSignatureFromDeclaration(fn.node);
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
     : "none";
-  if (result === "none" || result === "matrix") {
+  if (result === "none") {
     throw new DiffError(
       fn.nameNode,
       DiagnosticCode.UnsupportedSyntax,
-      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array) to be @differentiable.`,
+      `'${fn.name}' must return a number or an array of numbers (number[], Float64Array, Float32Array, number[][]) to be @differentiable.`,
     );
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);
   const normalized = {
-    ...toSSA({ ...surface, body: tailReturns(surface.body) }, names),
+    ...toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
     result,
   };
-  checkArrayWrites(normalized);
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const primal = definedNames(
@@ -259,6 +288,35 @@ function identifiersOf(
   return names;
 }
 
+/**
+ * Module-level declarations hiding a global that generated code calls:
+ * `import { Math } from "./my-math.js"` would turn the derivative's
+ * `Math.cos(x)` into a call of the user's `Math.cos`.
+ */
+function shadowedGlobals(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  return generatedGlobals.flatMap((name) => {
+    const symbol = checker.resolveName(
+      name,
+      sourceFile,
+      ts.SymbolFlags.Value,
+      /*excludeGlobals*/ false,
+    );
+    const declaration = symbol?.declarations?.[0];
+    if (!declaration || declaration.getSourceFile().hasNoDefaultLib) return [];
+    return [
+      new DiffError(
+        ts.getNameOfDeclaration(declaration) ?? declaration,
+        DiagnosticCode.ReservedName,
+        `This module declares '${name}', which hides the global '${name}' that tsad's generated derivative code uses. Rename it (\`import { ${name} as my${name} }\` for an import).`,
+      ),
+    ];
+  });
+}
+
 /** Turns an unexpected failure into a diagnostic too: a bug in tsad. */
 function asDiffError(error: unknown, fn: MarkedFunction): DiffError {
   if (error instanceof DiffError) return error;
@@ -283,14 +341,17 @@ function report(extras: TsadExtras, error: DiffError, fn?: MarkedFunction) {
     category: ts.DiagnosticCategory.Error,
     code: error.code,
     messageText: error.message,
-    relatedInformation: fn && [
-      {
-        ...at(fn.nameNode),
-        category: ts.DiagnosticCategory.Message,
-        code: error.code,
-        messageText: `when differentiating '${fn.name}'`,
-      },
-    ],
+    relatedInformation: [
+      ...(fn
+        ? [{ node: fn.nameNode, message: `when differentiating '${fn.name}'` }]
+        : []),
+      ...error.related,
+    ].map(({ node, message }) => ({
+      ...at(node),
+      category: ts.DiagnosticCategory.Message,
+      code: error.code,
+      messageText: message,
+    })),
   });
 }
 

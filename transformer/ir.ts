@@ -21,6 +21,8 @@ export interface MarkedCallee {
   /** How the generated code refers to the primal and its derivatives. */
   readonly ref: CalleeRef;
   readonly params: readonly ValueKind[];
+  /** What it returns, where a call is lowered (a number if not given). */
+  readonly result?: ValueKind;
 }
 
 /**
@@ -121,17 +123,28 @@ export type Expr =
       readonly kind: "newArray";
       readonly arrayKind: ValueKind;
       readonly length: Expr;
+      /** For a matrix: the length of each of its `length` rows. */
+      readonly columns?: Expr;
     }
-  /** `[a, b, c]`: a local `number[]`. */
-  | { readonly kind: "arrayLiteral"; readonly elements: readonly Expr[] }
-  /** `a.slice()`: a copy. */
-  | { readonly kind: "copy"; readonly array: Expr }
+  /** `[a, b, c]`: a local `number[]` (`[]` may be a `number[][]`, grown by rows). */
+  | {
+      readonly kind: "arrayLiteral";
+      readonly elements: readonly Expr[];
+      readonly arrayKind?: ValueKind;
+    }
+  /** `a.slice()`: a copy; of a matrix, of its rows too. */
+  | { readonly kind: "copy"; readonly array: Expr; readonly matrix?: boolean }
   /** A new array of zeros shaped like `like` (adjoints of array inputs). */
   | {
       readonly kind: "zeros";
       readonly like: Expr;
       readonly arrayKind: ValueKind;
     }
+  /**
+   * `stack.pop()`: the value a `push` saved last, read where it has no
+   * variable of its own yet (`const t = stack.pop()`, `a[i] = stack.pop()`).
+   */
+  | { readonly kind: "popped" }
   /** A property read on an inactive value (`label.length`). */
   | {
       readonly kind: "member";
@@ -200,6 +213,8 @@ export type Stmt =
       readonly value: Expr;
       readonly origin?: ts.Node;
     }
+  /** `a.pop()`: the reverse sweep taking back what an `append` added. */
+  | { readonly kind: "dropLast"; readonly array: Expr }
   /** `name = stack.pop()`: restores what a `push` saved. */
   | { readonly kind: "pop"; readonly name: string }
   /** A call kept for its side effects (`console.log(x)`). */
@@ -247,7 +262,8 @@ export type SurfaceStmt =
       readonly name: string;
       readonly value?: Expr;
       readonly constant: boolean;
-      readonly origin: ts.Node;
+      /** Where it came from; none for flags `normalize` adds. */
+      readonly origin?: ts.Node;
     }
   | {
       readonly kind: "assign";
@@ -268,8 +284,14 @@ export type SurfaceStmt =
       readonly header: SurfaceLoopHeader;
       readonly body: readonly SurfaceStmt[];
     }
+  /** `break` and `continue` of the innermost loop. */
   | { readonly kind: "break" }
   | { readonly kind: "continue" }
+  /**
+   * Leaves the labelled block or `switch` named `target`; only inside it,
+   * until `lower` structures it (see `normalize/jumps.ts`).
+   */
+  | { readonly kind: "exit"; readonly target: string }
   | Extract<Stmt, { kind: "store" | "append" }>;
 
 /** Like `LoopHeader`, before normalization: `while` tests any expression. */
@@ -354,7 +376,11 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
     case "zeros":
       return { ...e, like: f(e.like) };
     case "newArray":
-      return { ...e, length: f(e.length) };
+      return {
+        ...e,
+        length: f(e.length),
+        columns: e.columns && f(e.columns),
+      };
     case "arrayLiteral":
       return { ...e, elements: e.elements.map(f) };
     case "copy":
@@ -399,6 +425,8 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
       };
     case "append":
       return { ...s, array: f(s.array), value: f(s.value) };
+    case "dropLast":
+      return { ...s, array: f(s.array) };
     case "declare":
       return s.init ? { ...s, init: f(s.init) } : s;
     case "pop":
@@ -449,6 +477,7 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "mathConst":
       case "index":
       case "length":
+      case "popped":
         return "number";
       case "bool":
       case "compare":
@@ -546,7 +575,11 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
       if (s.kind === "const") {
         const v = s.value;
         if (v.kind === "newArray") kinds.set(s.name, v.arrayKind);
-        if (v.kind === "arrayLiteral") kinds.set(s.name, "array");
+        if (v.kind === "arrayLiteral")
+          kinds.set(s.name, v.arrayKind ?? "array");
+        const returned = v.kind === "call" ? v.callee.result : undefined;
+        if (returned && returned !== "number" && returned !== "none")
+          kinds.set(s.name, returned);
         if (v.kind === "copy" && v.array.kind === "var") {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);

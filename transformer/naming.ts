@@ -12,6 +12,18 @@
 export const derivativeName = (base: string, variant: "jvp" | "vjp") =>
   `${base}__${variant}`;
 
+/**
+ * Globals the generated code refers to by name (`Math.cos(x)`, `new
+ * Array(n)`). A local of the same name is renamed in generated code
+ * (`Math` -> `Math_1`); a module-level one is an error (TS96009).
+ */
+export const generatedGlobals: readonly string[] = [
+  "Math",
+  "Array",
+  "Float64Array",
+  "Float32Array",
+];
+
 export class Names {
   private readonly taken: Set<string>;
 

@@ -36,11 +36,25 @@
  * adjoint never reads: such loops save nothing. A `while` loop counts its
  * iterations; a counted `for` recomputes its indices.
  *
+ * Arrays are not versioned: the reverse sweep puts back the elements a
+ * write overwrote as it passes the write, where a read before needs them
+ * (array-writes.ts says which), so a recomputed read sees what the
+ * forward sweep saw. A read the same iteration overwrites later cannot be
+ * recomputed at the iteration's start: its value is kept instead, pushed
+ * at the end of the iteration like a carried variable (`unrecomputable`).
+ *
  * An adjoint is declared by its first contribution (`let v_adj = ...`) and
  * accumulated after (`v_adj += ...`); one that first receives a
  * contribution inside a branch or loop is declared as 0 before it.
  */
 import { isActiveAtom, type Activity } from "./activity";
+import {
+  ArrayWrites,
+  type ArrayRead,
+  type Loop,
+  type Write,
+} from "./array-writes";
+import { DiagnosticCode, DiffError } from "./diagnostics";
 import type { ValueKind } from "../runtime/registry";
 import {
   allReads,
@@ -48,6 +62,7 @@ import {
   binary,
   definedNames,
   forEachExpr,
+  inferTypes,
   mapBlocks,
   mapExprs,
   nestedBlocks,
@@ -62,21 +77,75 @@ import {
 import { derivativeName, type Names } from "./naming";
 import { partialsOf } from "./rules";
 
-type Loop = Extract<Stmt, { kind: "loop" }>;
-
 /** What the forward sweep adds to a loop so the reverse sweep can undo it. */
 interface LoopPlan {
   /** Carried variables pushed at the end of each iteration, in order. */
   readonly saved: readonly string[];
+  /**
+   * Values of the iteration pushed before those: ones it cannot recompute
+   * (see `reverseLoop`), an array element by element.
+   */
+  readonly kept: readonly Kept[];
   /** A `while` loop's iteration count. */
   readonly trips?: string;
 }
 
+interface Kept {
+  readonly name: string;
+  /** `number`, or the kind of an array. */
+  readonly kind: ValueKind;
+  /** For an array: the counter of the loops that push and pop it ... */
+  readonly counter?: string;
+  /** ... and the variable its length is popped into. */
+  readonly length?: string;
+  /** An element read equal to an earlier kept one: copied from it, not pushed. */
+  readonly copyOf?: string;
+}
+
+/**
+ * How the forward sweep keeps what a store overwrites, for the reverse
+ * sweep to put back: on the stack (in loops), in a variable (outside
+ * loops), or nowhere because an earlier read holds it (`source`).
+ */
+type StoreSave =
+  | { readonly kind: "stack" }
+  | { readonly kind: "variable"; readonly name: string }
+  | { readonly kind: "source"; readonly name: string };
+
+/**
+ * The adjoint function. Writes into local arrays that the reverse sweep
+ * must undo depend on what the sweep reads, which depends on what it
+ * undoes (an index to restore is one more value to recompute): build,
+ * find the writes to undo, and build again until they are all undone.
+ */
 export function reverseMode(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
 ): FunctionIR {
+  const writes = new ArrayWrites(fn);
+  let undone = new Set<Write>();
+  for (;;) {
+    const { adjoint, reads } = adjointFunction(
+      fn,
+      activity,
+      names.clone(),
+      writes,
+      undone,
+    );
+    const needed = writes.writesToUndo(reads);
+    if ([...needed].every((write) => undone.has(write))) return adjoint;
+    undone = new Set([...undone, ...needed]);
+  }
+}
+
+function adjointFunction(
+  fn: FunctionIR,
+  activity: Activity,
+  names: Names,
+  writes: ArrayWrites,
+  undone: ReadonlySet<Write>,
+): { adjoint: FunctionIR; reads: ArrayRead[] } {
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
     throw new Error("normalized body must end in return");
@@ -109,6 +178,27 @@ export function reverseMode(
   }
   /** Where the reverse sweep stands in arrays grown by `push`. */
   const tops = new Map<string, string>();
+  /** The reads of written arrays the reverse sweep performs. */
+  const arrayReads: ArrayRead[] = [];
+  const saves = new Map<Write, StoreSave>();
+  /** Per loop, reads kept so a store can be restored from them. */
+  const sources = new Map<Loop, Set<string>>();
+  for (const write of undone) {
+    // An append is undone by dropping the element (see "append" below).
+    if (write.kind !== "store" || write.array.kind !== "var") continue;
+    const loop = writes.loopsOf(write).at(-1);
+    const source = writes.overwrittenValue(write);
+    if (source) {
+      saves.set(write, { kind: "source", name: source });
+      if (loop) sources.set(loop, (sources.get(loop) ?? new Set()).add(source));
+    } else if (loop) {
+      saves.set(write, { kind: "stack" });
+    } else {
+      const name = names.fresh(`${write.array.name}_old`);
+      saves.set(write, { kind: "variable", name });
+    }
+  }
+  const types = inferTypes(fn);
 
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
@@ -116,11 +206,13 @@ export function reverseMode(
   /** `const a_adj = zeros`, for the arrays defined in `body`. */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
+      // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
         s.kind === "const" &&
         (s.value.kind === "newArray" ||
           s.value.kind === "arrayLiteral" ||
-          s.value.kind === "copy");
+          s.value.kind === "copy" ||
+          (s.value.kind === "call" && kinds.has(s.name)));
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -135,7 +227,11 @@ export function reverseMode(
         ? {
             kind: "const",
             name: adjointName(name),
-            value: { kind: "copy", array: ref(seed) },
+            value: {
+              kind: "copy",
+              array: ref(seed),
+              matrix: resultKind === "matrix",
+            },
           }
         : {
             kind: "const",
@@ -185,39 +281,63 @@ export function reverseMode(
   ): Stmt[] => {
     const out: Stmt[] = arrayAdjointsOf(body);
     for (const s of [...body].reverse()) {
+      const emitted = out.length;
       switch (s.kind) {
         case "store": {
-          if (!isActiveAtom(activity, s.array)) break;
-          const element: Expr = {
-            kind: "index",
-            array: ref(adjointName(s.array.name)),
-            indices: s.indices,
-          };
-          accumulate(out, s.value, element);
-          if (s.mode === "set") {
-            // The element's earlier value did not reach the result.
-            out.push({
-              ...s,
+          if (isActiveAtom(activity, s.array)) {
+            const element: Expr = {
+              kind: "index",
               array: ref(adjointName(s.array.name)),
-              value: num(0),
+              indices: s.indices,
+            };
+            accumulate(out, s.value, element);
+            if (s.mode === "set") {
+              // The element's earlier value did not reach the result.
+              out.push({
+                kind: "store",
+                array: ref(adjointName(s.array.name)),
+                indices: s.indices,
+                value: num(0),
+                mode: "set",
+              });
+            }
+          }
+          const save = saves.get(s);
+          if (save) {
+            // Put back what the forward sweep overwrote.
+            out.push({
+              kind: "store",
+              array: s.array,
+              indices: s.indices,
+              value:
+                save.kind === "stack" ? { kind: "popped" } : ref(save.name),
               mode: "set",
             });
           }
           break;
         }
         case "append": {
-          if (!isActiveAtom(activity, s.array)) break;
-          const top = tops.get(s.array.name)!;
-          out.push({
-            kind: "assign",
-            name: top,
-            value: binary("-", ref(top), num(1)),
-          });
-          accumulate(out, s.value, {
-            kind: "index",
-            array: ref(adjointName(s.array.name)),
-            indices: [ref(top)],
-          });
+          if (isActiveAtom(activity, s.array)) {
+            const top = tops.get(s.array.name)!;
+            out.push({
+              kind: "assign",
+              name: top,
+              value: binary("-", ref(top), num(1)),
+            });
+            const element: Expr = {
+              kind: "index",
+              array: ref(adjointName(s.array.name)),
+              indices: [ref(top)],
+            };
+            if (kinds.get(s.array.name) !== "matrix") {
+              accumulate(out, s.value, element);
+            } else if (isActiveAtom(activity, s.value)) {
+              // A row: its adjoint is a row of the matrix's.
+              out.push(addInto(adjointName(s.value.name), element, names));
+            }
+          }
+          // Give the array back its earlier length, for reads before.
+          if (undone.has(s)) out.push({ kind: "dropLast", array: s.array });
           break;
         }
         case "const":
@@ -247,7 +367,14 @@ export function reverseMode(
                 accumulate(out, arg, ref(name));
               } else {
                 // The callee returns a fresh adjoint array: add it in.
-                out.push(addInto(adjointName(arg.name), ref(name), names));
+                out.push(
+                  addInto(
+                    adjointName(arg.name),
+                    ref(name),
+                    names,
+                    value.callee.params[i] === "matrix",
+                  ),
+                );
               }
             });
             break;
@@ -313,6 +440,12 @@ export function reverseMode(
         default:
           break;
       }
+      // The adjoint code runs where `s` was (vjp calls, indices), reading
+      // arrays as they were there; nested blocks log their own reads.
+      if (s.kind !== "if" && s.kind !== "loop") {
+        for (const t of out.slice(emitted))
+          arrayReads.push(...writes.readsIn(t, s));
+      }
     }
     return out;
   };
@@ -330,10 +463,24 @@ export function reverseMode(
     const forwardBody = loop.body.filter(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );
-    const recompute = neededOnly(
-      withPlans(forwardBody, plans, /*save*/ false),
-      adjointBody,
-    );
+    // Element reads stores are restored from (numbers: always kept).
+    const sourceNames = [...(sources.get(loop) ?? [])];
+    let kept = keepAll(sourceNames)!;
+    let plan = recomputation(loop, forwardBody, adjointBody, kept);
+    if (plan.hazards.length > 0) {
+      const [first] = plan.hazards;
+      const more = keepAll([
+        ...sourceNames,
+        ...unrecomputable(loop, plan, adjointBody),
+      ]);
+      if (!more) throw hazardError(first!.write);
+      kept = more;
+      plan = recomputation(loop, forwardBody, adjointBody, kept);
+      const [left] = plan.hazards;
+      if (left) throw hazardError(left.write);
+    }
+    arrayReads.push(...plan.reads, ...writes.readsIn(loop, loop));
+    const recompute = plan.recompute;
     const readByAdjoint = new Set<string>();
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
@@ -346,7 +493,7 @@ export function reverseMode(
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
-    plans.set(loop, { saved, trips });
+    plans.set(loop, { saved, kept, trips });
     const restore: Stmt[] = [...saved]
       .reverse()
       .map((name) => ({ kind: "pop", name }));
@@ -355,13 +502,194 @@ export function reverseMode(
       kind: "loop",
       header,
       carried: [],
-      body: [...prologue, ...restore, ...iteration],
+      body: [...prologue, ...restore, ...plan.restoreKept, ...iteration],
     });
     return out;
   };
 
+  /**
+   * Values to keep: numbers, and arrays saved element by element; a read
+   * of an element another kept read has read is copied from it.
+   * `undefined` if one cannot be kept (a matrix).
+   */
+  const keepAll = (values: readonly string[]): Kept[] | undefined => {
+    const kept = new Map<string, Kept>();
+    const add = (name: string): boolean => {
+      if (kept.has(name)) return true;
+      const copyOf = writes.sameValueAs(name);
+      if (copyOf !== undefined && copyOf !== name) {
+        if (!add(copyOf)) return false;
+        kept.set(name, { name, kind: "number", copyOf });
+        return true;
+      }
+      const kind = kinds.get(name) ?? (types.has(name) ? "number" : undefined);
+      if (kind === undefined || kind === "matrix") return false;
+      kept.set(
+        name,
+        kind === "number"
+          ? { name, kind }
+          : {
+              name,
+              kind,
+              counter: names.fresh("k"),
+              length: names.fresh(`${name}_length`),
+            },
+      );
+      return true;
+    };
+    return values.every(add) ? [...kept.values()] : undefined;
+  };
+
+  /**
+   * What a reverse iteration of `loop` recomputes, given the values it
+   * pops (`kept`), and the reads in it that a later write of the same
+   * iteration may have changed (`hazards`): the recomputation runs at the
+   * start of the reverse iteration, where arrays hold what the forward
+   * iteration left in them. Arrays the body allocates are allocated again
+   * and their writes replayed; writes into other arrays are not (the
+   * array already holds what they wrote).
+   */
+  const recomputation = (
+    loop: Loop,
+    forwardBody: readonly Stmt[],
+    adjointBody: readonly Stmt[],
+    kept: readonly Kept[],
+  ) => {
+    const keptNames = new Set(kept.map((k) => k.name));
+    const restoreKept = [
+      ...kept
+        .filter((k) => !k.copyOf)
+        .reverse()
+        .flatMap(popKept),
+      ...kept.filter((k) => k.copyOf).flatMap(popKept),
+    ];
+    const fresh = new Set(
+      [...definedNames(forwardBody)].filter((name) => !keptNames.has(name)),
+    );
+    const recompute = neededOnly(
+      withoutWrites(
+        withPlans(forwardBody, plans, saves, /*save*/ false),
+        fresh,
+      ),
+      adjointBody,
+      keptNames,
+    );
+    const reads: ArrayRead[] = [];
+    const visit = (body: readonly Stmt[]) =>
+      body.forEach((s) => {
+        const at = s.kind === "loop" ? writes.loopOf(s.header) : s;
+        if (at) {
+          const found = writes.readsIn(s, at, loop);
+          reads.push(...found.filter((read) => !fresh.has(read.array)));
+        }
+        nestedBlocks(s).forEach(visit);
+      });
+    visit(recompute);
+    const hazards = reads.flatMap((read) =>
+      writes.hazards(read, loop).map((write) => ({ read, write })),
+    );
+    return { recompute, reads, hazards, restoreKept };
+  };
+
+  /**
+   * The values to keep so that no recomputation reads what a later write
+   * of the iteration changed: such reads in the loop body (in `if`s too),
+   * and for ones in inner loops, the values the adjoint reads that depend
+   * on them (each computed in the loop body itself).
+   *
+   *   for (...) {                         for (...) {  // backwards
+   *     const t = a[i];                     const t = stack.pop();
+   *     a[i] = Math.sin(t);        ->       ... adjoint, with cos(t) ...
+   *     stack.push(t);                      a[i] = t;
+   *   }                                   }
+   */
+  const unrecomputable = (
+    loop: Loop,
+    plan: ReturnType<typeof recomputation>,
+    adjointBody: readonly Stmt[],
+  ): string[] => {
+    const direct = new Set<string>();
+    const nested = new Set<Stmt>();
+    for (const { read } of plan.hazards) {
+      const at = read.at;
+      if (at.kind === "const" && writes.loopsOf(at).at(-1) === loop) {
+        direct.add(at.name);
+      } else {
+        nested.add(at);
+      }
+    }
+    const contains = (s: Stmt): boolean =>
+      nested.has(s) ||
+      (s.kind === "loop" && nested.has(writes.loopOf(s.header)!)) ||
+      nestedBlocks(s).some((block) => block.some(contains));
+    const tainted = new Set<string>();
+    for (const unit of plan.recompute) {
+      const readsTainted = [...freeReads([unit])].some((n) => tainted.has(n));
+      if (contains(unit) || readsTainted) {
+        definedNames([unit], tainted);
+        assignedIn([unit], tainted);
+      }
+    }
+    // Values in `if`s too: the forward sweep declares them before.
+    const defined = definedNames(loop.body.filter((s) => s.kind !== "loop"));
+    const needed = freeReads(adjointBody);
+    const derived = [...tainted].filter((name) => needed.has(name));
+    if (derived.some((name) => !defined.has(name))) {
+      throw hazardError(plan.hazards[0]!.write);
+    }
+    return [...direct, ...derived];
+  };
+
+  /** `const t = stack.pop()`; an array's length, then its elements last first. */
+  const popKept = (k: Kept): Stmt[] => {
+    if (k.copyOf)
+      return [{ kind: "const", name: k.name, value: ref(k.copyOf) }];
+    if (k.kind === "number") {
+      return [{ kind: "declare", name: k.name, init: { kind: "popped" } }];
+    }
+    const length = ref(k.length!);
+    return [
+      { kind: "const", name: k.length!, value: { kind: "popped" } },
+      {
+        kind: "const",
+        name: k.name,
+        value: { kind: "newArray", arrayKind: k.kind, length },
+      },
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter: k.counter!,
+          start: binary("-", length, num(1)),
+          end: num(0),
+          step: -1,
+          inclusive: true,
+        },
+        carried: [],
+        body: [
+          {
+            kind: "store",
+            array: ref(k.name),
+            indices: [ref(k.counter!)],
+            value: { kind: "popped" },
+            mode: "set",
+          },
+        ],
+      },
+    ];
+  };
+
+  const hazardError = (write: Write) => {
+    const array = (write.array as { name: string }).name;
+    return new DiffError(
+      write.origin!,
+      DiagnosticCode.UnsupportedSyntax,
+      `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops. Compute it at the top level of the loop body, or write into a new array.`,
+    );
+  };
+
   const reverseSweep = reverseBlock(primalBody, new Set());
-  const forwardSweep = withPlans(primalBody, plans, /*save*/ true);
+  const forwardSweep = withPlans(primalBody, plans, saves, /*save*/ true);
   const neededByReverse = new Set<string>();
   forEachExpr(reverseSweep, (e) =>
     allReads(e, (name) => neededByReverse.add(name)),
@@ -380,8 +708,22 @@ export function reverseMode(
     returned.value.kind === "var" && restored.has(returned.value.name)
       ? names.fresh("value")
       : undefined;
+  // An array the reverse sweep writes into is returned as a copy.
   const keepValue: Stmt[] = value
-    ? [{ kind: "const", name: value, value: returned.value }]
+    ? [
+        {
+          kind: "const",
+          name: value,
+          value:
+            resultKind === "number"
+              ? returned.value
+              : {
+                  kind: "copy",
+                  array: returned.value,
+                  matrix: resultKind === "matrix",
+                },
+        },
+      ]
     : [];
   const paramAdjoints: Expr[] = fn.params.map((p) =>
     p.kind === "none"
@@ -392,7 +734,7 @@ export function reverseMode(
           ? num(0)
           : zerosLike(p),
   );
-  return {
+  const adjoint: FunctionIR = {
     name: derivativeName(fn.name, "vjp"),
     params: [...fn.params, { name: seed, kind: resultKind }],
     body: [
@@ -410,6 +752,7 @@ export function reverseMode(
     ],
     resultKinds: [resultKind, ...fn.params.map((p) => p.kind)],
   };
+  return { adjoint, reads: arrayReads };
 }
 
 /** A fresh array of zeros shaped like parameter `p`. */
@@ -529,19 +872,40 @@ function stripRounding(e: Expr): Expr {
 /**
  * The forward code of these statements as the reverse sweep needs it run:
  * `while` loops count their iterations, and (when `save`) every loop pushes
- * the carried values its reverse reads, at the end of each iteration.
+ * the values and carried variables its reverse reads, at the end of each
+ * iteration, and a store its reverse undoes keeps what it overwrites.
  */
 function withPlans(
   body: readonly Stmt[],
   plans: ReadonlyMap<Loop, LoopPlan>,
+  saves: ReadonlyMap<Write, StoreSave>,
   save: boolean,
 ): Stmt[] {
   return body.flatMap((s): Stmt[] => {
     if (s.kind !== "loop") {
-      return [mapBlocks(s, (block) => withPlans(block, plans, save))];
+      const kept = save && s.kind === "store" ? saves.get(s) : undefined;
+      const old: Expr | undefined =
+        s.kind === "store"
+          ? { kind: "index", array: s.array, indices: s.indices }
+          : undefined;
+      const before: Stmt[] =
+        kept?.kind === "stack"
+          ? [{ kind: "push", value: old! }]
+          : kept?.kind === "variable"
+            ? [{ kind: "const", name: kept.name, value: old! }]
+            : [];
+      return [
+        ...before,
+        mapBlocks(s, (block) => withPlans(block, plans, saves, save)),
+      ];
     }
     const plan = plans.get(s);
-    const inner = withPlans(s.body, plans, save);
+    const kept = new Set(save ? plan?.kept.map((k) => k.name) : []);
+    // A value kept from inside an `if` is declared before it, to be pushed.
+    const inner = hoistBranchValues(
+      withPlans(s.body, plans, saves, save),
+      (name) => kept.has(name),
+    );
     const carried = new Set(s.carried);
     const writeBacks = inner.findIndex(
       (t) => t.kind === "assign" && carried.has(t.name),
@@ -549,7 +913,13 @@ function withPlans(
     const split = writeBacks === -1 ? inner.length : writeBacks;
     const pushes: Stmt[] =
       save && plan
-        ? plan.saved.map((name) => ({ kind: "push", value: ref(name) }))
+        ? [
+            ...plan.kept.flatMap(pushKept),
+            ...plan.saved.map((name): Stmt => ({
+              kind: "push",
+              value: ref(name),
+            })),
+          ]
         : [];
     const count: Stmt[] = plan?.trips
       ? [
@@ -576,13 +946,67 @@ function withPlans(
   });
 }
 
+/** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
+function pushKept(k: Kept): Stmt[] {
+  if (k.copyOf) return [];
+  if (k.kind === "number") return [{ kind: "push", value: ref(k.name) }];
+  const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
+  return [
+    {
+      kind: "loop",
+      header: {
+        kind: "counted",
+        counter: k.counter!,
+        start: num(0),
+        end: length,
+        step: 1,
+        inclusive: false,
+      },
+      carried: [],
+      body: [
+        {
+          kind: "push",
+          value: {
+            kind: "index",
+            array: ref(k.name),
+            indices: [ref(k.counter!)],
+          },
+        },
+      ],
+    },
+    { kind: "push", value: length },
+  ];
+}
+
+/** These statements without their writes into arrays other than `fresh` ones. */
+function withoutWrites(
+  body: readonly Stmt[],
+  fresh: ReadonlySet<string>,
+): Stmt[] {
+  return body.flatMap((s): Stmt[] => {
+    const written =
+      (s.kind === "store" || s.kind === "append") &&
+      !(s.array.kind === "var" && fresh.has(s.array.name));
+    return written
+      ? []
+      : [mapBlocks(s, (block) => withoutWrites(block, fresh))];
+  });
+}
+
 /**
  * The statements `later` needs, in order: dead recomputation dropped. A
  * loop stays if it assigns a value that is needed; a declaration stays if
- * anything kept (or popped from the stack) assigns the variable.
+ * anything kept (or popped from the stack) assigns the variable. Values
+ * `available` before (popped) are never needed from `body`.
  */
-function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
-  const needed = freeReads(later);
+function neededOnly(
+  body: readonly Stmt[],
+  later: readonly Stmt[],
+  available: ReadonlySet<string>,
+): Stmt[] {
+  const needed = new Set<string>();
+  const need = (name: string) => available.has(name) || needed.add(name);
+  freeReads(later).forEach(need);
   const declarationNeeded = new Set<string>();
   const collectPops = (block: readonly Stmt[]) => {
     for (const s of block) {
@@ -605,7 +1029,7 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
         thenNeeds.forEach((name) => needed.add(name));
         if (then.length === 0 && otherwise.length === 0) continue;
         kept.unshift({ ...s, then, else: otherwise });
-        allReads(s.test, (name) => needed.add(name));
+        allReads(s.test, need);
         continue;
       }
       const assigned = new Set<string>();
@@ -617,7 +1041,7 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
         (s.kind === "declare" && declarationNeeded.has(s.name));
       if (!wanted) continue;
       kept.unshift(s);
-      freeReads([s]).forEach((name) => needed.add(name));
+      freeReads([s]).forEach(need);
       assigned.forEach((name) => declarationNeeded.add(name));
     }
     return kept;
@@ -678,9 +1102,9 @@ function freeReads(
 function assignedIn(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
     if (s.kind === "assign") into.add(s.name);
-    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
-      into.add(s.array.name);
-    }
+    const written =
+      s.kind === "store" || s.kind === "append" || s.kind === "dropLast";
+    if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
 }
@@ -742,27 +1166,32 @@ function hoistBranchValues(
   });
 }
 
-/** `for (let k = 0; k < from.length; k++) into[k] += from[k];` */
-function addInto(into: string, from: Expr, names: Names): Stmt {
-  const k = names.fresh("k");
-  return {
+/**
+ * `for (let k = 0; k < from.length; k++) into[k] += from[k];`, and for a
+ * matrix the same over each row's elements.
+ */
+function addInto(into: string, from: Expr, names: Names, matrix = false): Stmt {
+  const row = names.fresh("k");
+  const column = matrix ? names.fresh("l") : undefined;
+  const loop = (counter: string, over: Expr[], body: Stmt): Stmt => ({
     kind: "loop",
     header: {
       kind: "counted",
-      counter: k,
+      counter,
       start: num(0),
-      end: { kind: "length", array: from, indices: [] },
+      end: { kind: "length", array: from, indices: over },
       step: 1,
       inclusive: false,
     },
     carried: [],
-    body: [
-      {
-        kind: "accumulate",
-        name: into,
-        indices: [ref(k)],
-        value: { kind: "index", array: from, indices: [ref(k)] },
-      },
-    ],
+    body: [body],
+  });
+  const at = column ? [ref(row), ref(column)] : [ref(row)];
+  const element: Stmt = {
+    kind: "accumulate",
+    name: into,
+    indices: at,
+    value: { kind: "index", array: from, indices: at },
   };
+  return loop(row, [], column ? loop(column, [ref(row)], element) : element);
 }

@@ -40,10 +40,18 @@ export function hasDifferentiableTag(
   ts: typeof import("typescript"),
   node: ts.Node,
 ): boolean {
+  return taggedComments(ts, node).length > 0;
+}
+
+/** The JSDoc blocks right before `node` that carry the tag. */
+function taggedComments(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): ts.CommentRange[] {
   const sourceFile = node.getSourceFile();
   const ranges =
     ts.getLeadingCommentRanges(sourceFile.text, node.getFullStart()) ?? [];
-  return ranges.some(
+  return ranges.filter(
     (range) =>
       range.kind === ts.SyntaxKind.MultiLineCommentTrivia &&
       sourceFile.text.startsWith("/**", range.pos) &&
@@ -91,11 +99,20 @@ function locallyExportedNames(
   return names;
 }
 
-/** The `const` declaration a marked function expression or arrow is bound to. */
+/**
+ * The function expression or arrow a marked `const` is bound to. Not one
+ * bound to a `let` or `var`: code may assign that another function, which
+ * calls from compiled code (straight to the derivatives) would not see.
+ */
 function boundFunction(
   ts: typeof import("typescript"),
   declaration: ts.VariableDeclaration,
 ): ts.FunctionExpression | ts.ArrowFunction | undefined {
+  if (
+    (declaration.parent.flags & ts.NodeFlags.BlockScoped) !==
+    ts.NodeFlags.Const
+  )
+    return undefined;
   let init = declaration.initializer;
   while (
     init &&
@@ -161,12 +178,70 @@ export function selectMarkedFunctions(
     }
     if (marked.length === found) misplaced.push(misplacedTag(ts, statement));
   }
-  return { marked, misplaced };
+  return { marked, misplaced: [...misplaced, ...nestedTags(ts, sourceFile)] };
+}
+
+/**
+ * Tags below the top level: on a nested function, a method, a function in
+ * a namespace or a block. tsad differentiates top-level functions only, so
+ * each is reported rather than ignored:
+ *
+ *   class C { /** @differentiable *\/ m(x: number) { ... } }  ->  TS96008 at `m`
+ */
+function nestedTags(
+  ts: typeof import("typescript"),
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  if (!sourceFile.text.includes("@differentiable")) return [];
+  // A statement shares its comments with its first child: report each once,
+  // at the outermost node it precedes, and never a top-level one again.
+  const seen = new Set(
+    sourceFile.statements.flatMap((s) =>
+      taggedComments(ts, s).map((range) => range.pos),
+    ),
+  );
+  const errors: DiffError[] = [];
+  const visit = (node: ts.Node) => {
+    for (const range of taggedComments(ts, node)) {
+      if (seen.has(range.pos)) continue;
+      seen.add(range.pos);
+      errors.push(nestedTag(ts, node));
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const statement of sourceFile.statements)
+    ts.forEachChild(statement, visit);
+  return errors;
+}
+
+function nestedTag(ts: typeof import("typescript"), node: ts.Node): DiffError {
+  const initializer =
+    ts.isVariableStatement(node) &&
+    node.declarationList.declarations.length === 1
+      ? node.declarationList.declarations[0]!.initializer
+      : ts.isPropertyAssignment(node) || ts.isPropertyDeclaration(node)
+        ? node.initializer
+        : undefined;
+  const isFunction =
+    ts.isFunctionLike(node) ||
+    (initializer !== undefined &&
+      (ts.isArrowFunction(initializer) ||
+        ts.isFunctionExpression(initializer)));
+  if (!isFunction) return misplacedTag(ts, node);
+  const name = ts.isVariableStatement(node)
+    ? node.declarationList.declarations[0]!.name
+    : ts.getNameOfDeclaration(node as ts.Declaration);
+  const called = name ? `'${name.getText()}'` : "this function";
+  return new DiffError(
+    node,
+    DiagnosticCode.MisplacedTag,
+    `tsad differentiates top-level functions only, not nested functions, methods, or functions in a namespace or block. Move ${called} to the top level of the module (a method can call a top-level @differentiable function).`,
+  );
 }
 
 function misplacedTag(
   ts: typeof import("typescript"),
-  statement: ts.Statement,
+  statement: ts.Node,
 ): DiffError {
   if (ts.isFunctionDeclaration(statement) && !statement.name) {
     return new DiffError(
@@ -180,6 +255,16 @@ function misplacedTag(
       statement,
       DiagnosticCode.MisplacedTag,
       "A @differentiable function needs a body (an overload or `declare` has none): put the tag on the implementation.",
+    );
+  }
+  if (
+    ts.isVariableStatement(statement) &&
+    !(statement.declarationList.flags & ts.NodeFlags.Const)
+  ) {
+    return new DiffError(
+      statement,
+      DiagnosticCode.MisplacedTag,
+      "A @differentiable function must be bound to a `const`: a `let` or `var` may be assigned another function, whose derivatives compiled callers would not call. Declare it `const`.",
     );
   }
   return new DiffError(
@@ -326,12 +411,18 @@ function markedDeclaration(
   ts: typeof import("typescript"),
   declaration: ts.Declaration,
 ): DifferentiableFunction | undefined {
-  if (ts.isFunctionDeclaration(declaration) && declaration.name) {
+  // Only top-level functions are marked; a tag anywhere else is an error.
+  if (
+    ts.isFunctionDeclaration(declaration) &&
+    declaration.name &&
+    ts.isSourceFile(declaration.parent)
+  ) {
     return hasDifferentiableTag(ts, declaration) ? declaration : undefined;
   }
   if (
     ts.isVariableDeclaration(declaration) &&
-    ts.isVariableStatement(declaration.parent.parent)
+    ts.isVariableStatement(declaration.parent.parent) &&
+    ts.isSourceFile(declaration.parent.parent.parent)
   ) {
     const fn = boundFunction(ts, declaration);
     return fn && hasDifferentiableTag(ts, declaration.parent.parent)

@@ -11,9 +11,10 @@
  *
  * Each local variable gets a name unique in the function (its own name,
  * unless an inner scope shadows it), so blocks can be flattened and later
- * steps never reason about scopes. Variables may still be reassigned and
- * `return` may appear anywhere; the later steps (`returns`, `ssa`) remove
- * both.
+ * steps never reason about scopes. Loops, `switch`es and labelled blocks
+ * come out with their `break`s and `continue`s structured away (`targets`,
+ * `switch`, `jumps`). Variables may still be reassigned and `return` may
+ * appear anywhere; the later steps (`returns`, `ssa`) remove both.
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
@@ -26,8 +27,17 @@ import type {
   SurfaceLoopHeader,
   SurfaceStmt as Stmt,
 } from "../ir";
+import {
+  isArrayFrom,
+  lowerArrayFrom,
+  lowerRowCopy,
+  type ArrayFromContext,
+} from "./array-from";
 import { jumps, structureJumps } from "./jumps";
-import type { Names } from "../naming";
+import { requireFixedOuterVariable } from "./outer-variables";
+import { switchChain } from "./switch";
+import { JumpTargets } from "./targets";
+import { generatedGlobals, type Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
   importedFrom,
@@ -41,6 +51,8 @@ export interface LowerContext {
   readonly checker: ts.TypeChecker;
   /** The module specifier of the runtime (`"tsad"`), for `stopGradient`. */
   readonly runtimeModule: string;
+  /** The variables each source file assigns to (see outer-variables.ts). */
+  readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
 }
 
 export function lowerFunction(
@@ -87,10 +99,22 @@ function initOperatorTables(ts: typeof import("typescript")) {
   });
 }
 
+/** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
+interface Row {
+  readonly array: Expr;
+  readonly indices: readonly Expr[];
+  /** The matrix variable, to check writes into the row. */
+  readonly matrix: ts.Identifier;
+}
+
 class Lowering {
   private readonly ts: typeof import("typescript");
   private readonly uniqueNames = new Map<ts.Symbol, string>();
   private readonly claimed = new Set<string>();
+  /** The loops, `switch`es and labelled blocks around what is being lowered. */
+  private readonly targets: JumpTargets;
+  /** Rows of matrices given a name: each use reads or writes the matrix. */
+  private readonly rows = new Map<ts.Symbol, Row>();
 
   constructor(
     private readonly context: LowerContext,
@@ -98,9 +122,12 @@ class Lowering {
     private readonly names: Names,
   ) {
     this.ts = context.ts;
+    this.targets = new JumpTargets(names);
     initOperatorTables(this.ts);
-    // Names the function reads from outside stay free for those reads: a
-    // local of the same name is renamed.
+    // Names the function reads from outside, and the globals generated
+    // code calls, stay free for those reads: a local of the same name is
+    // renamed.
+    for (const name of generatedGlobals) this.claimed.add(name);
     const visit = (node: ts.Node) => {
       if (this.ts.isIdentifier(node) && !this.isLocal(node))
         this.claimed.add(node.text);
@@ -191,14 +218,48 @@ class Lowering {
           (node as ts.ExpressionStatement).expression,
         );
       case ts.SyntaxKind.ReturnStatement: {
-        const value = (node as ts.ReturnStatement).expression;
+        const returned = (node as ts.ReturnStatement).expression;
+        if (
+          returned &&
+          this.isArrayKind(returned) &&
+          (this.returnSlot ||
+            (node.parent !== this.fn.body && !this.returnsOneArray()))
+        ) {
+          // Which array the caller's cotangent belongs to would depend on
+          // the branch or iteration taken.
+          throw this.unsupported(
+            node,
+            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+          );
+        }
+        // `return Array.from(...)` builds the array in a variable first.
+        const built =
+          returned && isArrayFrom(this.arrayFrom, returned)
+            ? this.names.fresh("result")
+            : undefined;
+        const setup = built
+          ? lowerArrayFrom(
+              this.arrayFrom,
+              built,
+              returned as ts.CallExpression,
+              this.returnKind(),
+              /*constant*/ true,
+              node,
+            )
+          : [];
+        const value: Expr = built
+          ? { kind: "var", name: built }
+          : returned
+            ? this.expression(returned)
+            : { kind: "undefined" };
         if (this.returnSlot) {
           // Inside a loop: leave it, and return after it (see `iteration`).
           return [
+            ...setup,
             {
               kind: "assign",
               name: this.returnSlot.value,
-              value: value ? this.expression(value) : { kind: "undefined" },
+              value,
               origin: node,
             },
             {
@@ -209,12 +270,7 @@ class Lowering {
             { kind: "break" },
           ];
         }
-        return [
-          {
-            kind: "return",
-            value: value ? this.expression(value) : { kind: "undefined" },
-          },
-        ];
+        return [...setup, { kind: "return", value }];
       }
       case ts.SyntaxKind.IfStatement: {
         const s = node as ts.IfStatement;
@@ -232,44 +288,22 @@ class Lowering {
       case ts.SyntaxKind.EmptyStatement:
         return [];
       case ts.SyntaxKind.ForStatement:
-        return this.iteration(node as ts.IterationStatement, () =>
-          this.forStatement(node as ts.ForStatement),
-        );
       case ts.SyntaxKind.ForOfStatement:
-        return this.iteration(node as ts.IterationStatement, () =>
-          this.forOfStatement(node as ts.ForOfStatement),
-        );
-      case ts.SyntaxKind.WhileStatement: {
-        const loop = node as ts.WhileStatement;
-        return this.iteration(loop, () =>
-          this.generalLoop(loop, [], this.expression(loop.expression), []),
-        );
-      }
-      case ts.SyntaxKind.DoStatement: {
-        const loop = node as ts.DoStatement;
-        return this.iteration(loop, () =>
-          this.generalLoop(loop, [], undefined, [], loop.expression),
-        );
-      }
-
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        return this.loop(node as ts.IterationStatement, []);
       case ts.SyntaxKind.BreakStatement:
-      case ts.SyntaxKind.ContinueStatement: {
-        const jump = node as ts.BreakOrContinueStatement;
-        if (jump.label)
-          throw this.unsupported(jump, "labelled `break` and `continue`");
-        return [
-          {
-            kind:
-              jump.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue",
-          },
-        ];
-      }
+      case ts.SyntaxKind.ContinueStatement:
+        return this.targets.jump(
+          node.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue",
+          (node as ts.BreakOrContinueStatement).label?.text,
+        );
+      case ts.SyntaxKind.LabeledStatement:
+        return this.labelled(node as ts.LabeledStatement);
       case ts.SyntaxKind.ForInStatement:
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
-        return this.switchStatement(node as ts.SwitchStatement);
-      case ts.SyntaxKind.TryStatement:
-        throw this.unsupported(node, "`try`/`catch`");
+        return this.switchStatement(node as ts.SwitchStatement, []);
       default:
         throw this.unsupported(
           node,
@@ -279,73 +313,115 @@ class Lowering {
   }
 
   /**
-   * `switch` without fall-through: an `if`/`else if` chain on `===`, the
-   * discriminant evaluated once. Cases sharing a body (`case 1: case 2:`)
-   * are joined with `||`; each body must end in `break` or `return`.
+   * `switch`: the discriminant evaluated once, then an `if`/`else if`
+   * chain on `===` (see `switchChain`); `break` inside it leaves it.
    */
-  private switchStatement(node: ts.SwitchStatement): Stmt[] {
+  private switchStatement(
+    node: ts.SwitchStatement,
+    labels: readonly string[],
+  ): Stmt[] {
     const ts = this.ts;
     const subject = this.names.fresh("subject");
-    const subjectRead: Expr = { kind: "var", name: subject };
-    const chain: { test: Expr | undefined; body: Stmt[] }[] = [];
-    let pending: Expr[] = [];
-    const clauses = node.caseBlock.clauses;
-    clauses.forEach((clause, k) => {
-      if (ts.isCaseClause(clause)) {
-        pending.push({
-          kind: "compare",
-          op: "===",
-          left: subjectRead,
-          right: this.expression(clause.expression),
-        });
-      }
-      if (clause.statements.length === 0 && k < clauses.length - 1) return;
-      const statements = [...clause.statements];
-      const last = statements.at(-1);
-      const ends =
-        last && (ts.isBreakStatement(last) || ts.isReturnStatement(last));
-      if (!ends && k < clauses.length - 1) {
-        throw this.unsupported(
-          clause,
-          "a `switch` case that falls through (end it with `break` or `return`)",
-        );
-      }
-      if (last && ts.isBreakStatement(last)) statements.pop();
-      if (statements.some((t) => this.containsJump(t, "break"))) {
-        throw this.unsupported(
-          clause,
-          "`break` inside a `switch` case other than at its end",
-        );
-      }
-      const test = ts.isDefaultClause(clause)
-        ? undefined
-        : pending.reduce((left, right) => ({
-            kind: "logical",
-            op: "||",
-            left,
-            right,
-          }));
-      chain.push({ test, body: this.block(statements) });
-      pending = [];
-    });
-    const defaultBody = chain.find((c) => c.test === undefined)?.body ?? [];
-    const branches = chain.filter((c) => c.test !== undefined);
-    const ifChain = branches.reduceRight<Stmt[]>(
-      (otherwise, branch) => [
-        { kind: "if", test: branch.test!, then: branch.body, else: otherwise },
-      ],
-      defaultBody,
-    );
+    const discriminant = this.expression(node.expression);
+    const target = this.targets.enter("switch", labels);
+    // A label that reads a local is read once, before any clause runs:
+    // the chain tests it after the clauses before it, which may assign
+    // that local (`case b: b = 7; case 3: ...`).
+    const labelValues: Stmt[] = [];
+    const labelValue = (expression: ts.Expression): Expr => {
+      const value = this.expression(expression);
+      if (isFixed(value)) return value;
+      const name = this.names.fresh("label");
+      labelValues.push({ kind: "let", name, value, constant: true });
+      return { kind: "var", name };
+    };
+    const clauses = node.caseBlock.clauses.map((clause) => ({
+      match: ts.isCaseClause(clause)
+        ? {
+            kind: "compare" as const,
+            op: "===" as const,
+            left: { kind: "var" as const, name: subject },
+            right: labelValue(clause.expression),
+          }
+        : undefined,
+      body: this.block(clause.statements),
+    }));
+    const { before } = this.targets.leave(target);
     return [
       {
         kind: "let",
         name: subject,
-        value: this.expression(node.expression),
+        value: discriminant,
         constant: true,
         origin: node,
       },
-      ...ifChain,
+      ...labelValues,
+      ...before,
+      ...switchChain(clauses, {
+        scope: this.targets.exitScope(target),
+        distinctLabels: this.distinctLabels(node),
+        freshName: (base) => this.names.fresh(base),
+      }),
     ];
+  }
+
+  /** Whether every `case` label has a literal type and no two are equal. */
+  private distinctLabels(node: ts.SwitchStatement): boolean {
+    const values = node.caseBlock.clauses.flatMap((clause) => {
+      if (!this.ts.isCaseClause(clause)) return [];
+      const type = this.context.checker.getTypeAtLocation(clause.expression);
+      return [type.isLiteral() ? type.value : undefined];
+    });
+    return (
+      values.every((v) => typeof v === "number" || typeof v === "string") &&
+      new Set(values).size === values.length
+    );
+  }
+
+  /** `label: statement`: the labels name a loop, a `switch` or a block. */
+  private labelled(node: ts.LabeledStatement): Stmt[] {
+    const ts = this.ts;
+    const labels = [node.label.text];
+    let statement = node.statement;
+    while (ts.isLabeledStatement(statement)) {
+      labels.push(statement.label.text);
+      statement = statement.statement;
+    }
+    if (ts.isSwitchStatement(statement))
+      return this.switchStatement(statement, labels);
+    if (ts.isIterationStatement(statement, /*lookInLabeledStatements*/ false))
+      return this.loop(statement, labels);
+    const target = this.targets.enter("block", labels);
+    const body = this.statement(statement);
+    const { before } = this.targets.leave(target);
+    return [...before, ...structureJumps(body, this.targets.exitScope(target))];
+  }
+
+  /** A loop, of any kind, that `labels` name. */
+  private loop(node: ts.IterationStatement, labels: readonly string[]): Stmt[] {
+    const target = this.targets.enter("loop", labels);
+    const loop = this.containsReturn(node.statement)
+      ? this.returningLoop(node, () => this.loopOfKind(node))
+      : this.loopOfKind(node);
+    const { before, after } = this.targets.leave(target);
+    return [...before, ...loop, ...after];
+  }
+
+  private loopOfKind(node: ts.IterationStatement): Stmt[] {
+    const ts = this.ts;
+    if (ts.isForStatement(node)) return this.forStatement(node);
+    if (ts.isForOfStatement(node)) return this.forOfStatement(node);
+    if (ts.isWhileStatement(node))
+      return this.generalLoop(node, [], this.expression(node.expression), []);
+    if (ts.isDoStatement(node))
+      return this.generalLoop(node, [], undefined, [], node.expression);
+    throw this.unsupported(node, "`for...in`");
+  }
+
+  /** A loop body, lowered inside its loop. */
+  private iterationBody(node: ts.Statement): Stmt[] {
+    const body = this.statement(node);
+    return [...this.targets.iterationStart(), ...body];
   }
 
   /**
@@ -418,12 +494,7 @@ class Lowering {
     if (step === undefined || !((upward && step > 0) || (downward && step < 0)))
       return undefined;
     const assigned = this.assignedSymbols(node.statement);
-    if (
-      assigned.has(counter!) ||
-      this.containsJump(node.statement, "break") ||
-      this.containsReturn(node.statement)
-    )
-      return undefined;
+    if (assigned.has(counter!) || this.leavesLoop(node)) return undefined;
     if (this.readsAnyOf(test.right, assigned)) return undefined;
     return {
       kind: "counted",
@@ -489,31 +560,32 @@ class Lowering {
         "this `for...of` (write `for (const x of xs)` over a local array)",
       );
     }
-    if (this.kindOf(iterable) === "matrix") {
-      throw this.unsupported(
-        node,
-        "`for...of` over the rows of a matrix (index the elements: `m[i][j]`)",
-      );
-    }
-    const array = this.expression(iterable);
+    // Over a matrix, each element is a row: a name for `m[i]`.
+    const row = this.rowOf(iterable);
+    const array = row?.array ?? this.expression(iterable);
+    const outer = row?.indices ?? [];
     const counter = this.names.fresh("i");
-    const element: Stmt = {
-      kind: "let",
-      name: this.localName(list.declarations[0]!.name as ts.Identifier),
-      value: {
-        kind: "index",
+    const at: Expr[] = [...outer, { kind: "var", name: counter }];
+    const variable = list.declarations[0]!.name as ts.Identifier;
+    const element: Stmt[] = [];
+    if (this.kindOf(iterable) === "matrix") {
+      this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array,
-        indices: [{ kind: "var", name: counter }],
-      },
-      constant: true,
-      origin: list,
-    };
-    const body = [element, ...this.statement(node.statement)];
-    const length: Expr = { kind: "length", array, indices: [] };
-    if (
-      !this.containsJump(node.statement, "break") &&
-      !this.containsReturn(node.statement)
-    ) {
+        indices: at,
+        matrix: row?.matrix ?? iterable,
+      });
+    } else {
+      element.push({
+        kind: "let",
+        name: this.localName(variable),
+        value: { kind: "index", array, indices: at },
+        constant: true,
+        origin: list,
+      });
+    }
+    const body = [...element, ...this.iterationBody(node.statement)];
+    const length: Expr = { kind: "length", array, indices: outer };
+    if (!this.leavesLoop(node)) {
       return [
         {
           kind: "loop",
@@ -525,7 +597,7 @@ class Lowering {
             step: 1,
             inclusive: false,
           },
-          body: structureJumps(body, undefined),
+          body: structureJumps(body, this.targets.loopScope(undefined)),
         },
       ];
     }
@@ -571,7 +643,7 @@ class Lowering {
     update: Stmt[],
     postTest?: ts.Expression,
   ): Stmt[] {
-    const body = this.statement(node.statement);
+    const body = this.iterationBody(node.statement);
     const check: Stmt[] = postTest
       ? [this.breakUnless(this.expression(postTest))]
       : [];
@@ -591,12 +663,15 @@ class Lowering {
     condition: Expr | undefined,
     update: Stmt[],
   ): Stmt[] {
-    const hasBreak = [...body, ...update].some((s) => jumps(s, "break"));
+    const hasBreak = [...body, ...update].some((s) =>
+      jumps(s, (jump) => jump.kind === "break"),
+    );
     const flag = hasBreak ? this.names.fresh("done") : undefined;
     const flagRead: Expr | undefined = flag
       ? { kind: "var", name: flag }
       : undefined;
-    const structuredUpdate = structureJumps(update, flag);
+    const scope = this.targets.loopScope(flag);
+    const structuredUpdate = structureJumps(update, scope);
     const guardedUpdate: Stmt[] =
       flagRead && structuredUpdate.length > 0
         ? [{ kind: "if", test: flagRead, then: [], else: structuredUpdate }]
@@ -605,8 +680,10 @@ class Lowering {
       kind: "not",
       operand: flagRead,
     };
+    // `while (true)` with a `break` tests `!done` alone.
+    const always = condition?.kind === "bool" && condition.value;
     const test: Expr =
-      notDone && condition
+      notDone && condition && !always
         ? { kind: "logical", op: "&&", left: notDone, right: condition }
         : (notDone ?? condition ?? { kind: "bool", value: true });
     return [
@@ -624,13 +701,16 @@ class Lowering {
       {
         kind: "loop",
         header: { kind: "while", condition: test },
-        body: [...structureJumps(body, flag), ...guardedUpdate],
+        body: [...structureJumps(body, scope), ...guardedUpdate],
       },
     ];
   }
 
   private loopBody(node: ts.Statement): Stmt[] {
-    return structureJumps(this.statement(node), undefined);
+    return structureJumps(
+      this.iterationBody(node),
+      this.targets.loopScope(undefined),
+    );
   }
 
   /** Set while lowering a loop that contains `return`. */
@@ -646,8 +726,10 @@ class Lowering {
    *                                            returned = true; break; } }
    *                                          if (returned) return value;
    */
-  private iteration(node: ts.IterationStatement, lower: () => Stmt[]): Stmt[] {
-    if (!this.containsReturn(node.statement)) return lower();
+  private returningLoop(
+    node: ts.IterationStatement,
+    lower: () => Stmt[],
+  ): Stmt[] {
     const outermost = this.returnSlot === undefined;
     const slot = (this.returnSlot ??= {
       flag: this.names.fresh("returned"),
@@ -679,6 +761,26 @@ class Lowering {
     return [...setup, ...loop, after];
   }
 
+  /** Every `return` of the function returns the same array variable. */
+  private returnsOneArray(): boolean {
+    const ts = this.ts;
+    const returned = new Set<ts.Symbol | undefined>();
+    const visit = (node: ts.Node) => {
+      if (ts.isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node)) {
+        const value = node.expression && skipParentheses(ts, node.expression);
+        returned.add(
+          value && ts.isIdentifier(value)
+            ? this.context.checker.getSymbolAtLocation(value)
+            : undefined,
+        );
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
+    return returned.size === 1 && !returned.has(undefined);
+  }
+
   private containsReturn(node: ts.Node): boolean {
     const ts = this.ts;
     if (ts.isReturnStatement(node)) return true;
@@ -691,21 +793,43 @@ class Lowering {
     );
   }
 
-  /** Whether `node` has a `break`/`continue` for the loop it is in (not a nested one). */
-  private containsJump(node: ts.Node, kind: "break" | "continue"): boolean {
+  /**
+   * Whether a jump in `loop`'s body leaves it: a `break` of it (labelled
+   * or not), a `break` or `continue` naming a statement around it, a
+   * `return`. Such a loop runs as a general loop with a `done` flag.
+   */
+  private leavesLoop(loop: ts.IterationStatement): boolean {
     const ts = this.ts;
-    const target =
-      kind === "break"
-        ? ts.SyntaxKind.BreakStatement
-        : ts.SyntaxKind.ContinueStatement;
-    const visit = (n: ts.Node): boolean => {
-      if (n.kind === target) return true;
-      if (ts.isIterationStatement(n, false) || ts.isFunctionLike(n))
-        return false;
-      if (kind === "break" && ts.isSwitchStatement(n)) return false;
-      return ts.forEachChild(n, visit) ?? false;
+    const own = new Set<string>();
+    for (let p = loop.parent; ts.isLabeledStatement(p); p = p.parent)
+      own.add(p.label.text);
+    /** `nested`: inside a loop or `switch` in the body; `inner`: labels declared in the body around the node. */
+    const visit = (
+      n: ts.Node,
+      nested: boolean,
+      inner: ReadonlySet<string>,
+    ): boolean => {
+      if (ts.isReturnStatement(n)) return true;
+      if (ts.isFunctionLike(n)) return false;
+      if (ts.isBreakOrContinueStatement(n)) {
+        const label = n.label?.text;
+        const isBreak = n.kind === ts.SyntaxKind.BreakStatement;
+        if (label === undefined) return isBreak && !nested;
+        return !inner.has(label) && (isBreak || !own.has(label));
+      }
+      const innerHere = ts.isLabeledStatement(n)
+        ? new Set([...inner, n.label.text])
+        : inner;
+      const nestedHere =
+        nested || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
+      return (
+        ts.forEachChild(
+          n,
+          (c) => visit(c, nestedHere, innerHere) || undefined,
+        ) ?? false
+      );
     };
-    return visit(node);
+    return visit(loop.statement, false, new Set());
   }
 
   /** Symbols of the variables `node` assigns to. */
@@ -762,6 +886,52 @@ class Lowering {
     }
     const constant = (list.flags & ts.NodeFlags.Const) !== 0;
     return list.declarations.flatMap((d): Stmt[] => {
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        isArrayFrom(this.arrayFrom, skipParentheses(ts, d.initializer))
+      ) {
+        return lowerArrayFrom(
+          this.arrayFrom,
+          this.localName(d.name),
+          skipParentheses(ts, d.initializer) as ts.CallExpression,
+          this.kindOf(d.name),
+          constant,
+          d,
+        );
+      }
+      const row = d.initializer && skipParentheses(ts, d.initializer);
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isArrayLiteralExpression(row) &&
+        this.kindOf(d.name) === "matrix"
+      ) {
+        return this.matrixLiteral(this.localName(d.name), row, constant, d);
+      }
+      const copied = row && this.copiedRow(row);
+      if (ts.isIdentifier(d.name) && copied) {
+        return lowerRowCopy(
+          this.localName(d.name),
+          copied,
+          constant,
+          d,
+          this.names.fresh("k"),
+        );
+      }
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isElementAccessExpression(row) &&
+        this.isArrayKind(row)
+      ) {
+        if (!constant)
+          throw this.unsupported(
+            d,
+            "a row of a matrix in a `let` (use `const`)",
+          );
+        return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
+      }
       if (ts.isIdentifier(d.name)) {
         const value = d.initializer
           ? this.expression(d.initializer)
@@ -838,10 +1008,18 @@ class Lowering {
   private expressionStatement(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipParentheses(ts, node);
+    const pushedCopy = this.pushedRowCopy(node);
+    if (pushedCopy) return pushedCopy;
     const write = this.arrayWrite(node);
     if (write) return [write];
     if (ts.isBinaryExpression(node)) {
       const kind = node.operatorToken.kind;
+      // `i++, s *= x` (a `for` header's update): one statement after the other.
+      if (kind === ts.SyntaxKind.CommaToken)
+        return [
+          ...this.expressionStatement(node.left),
+          ...this.expressionStatement(node.right),
+        ];
       if (kind === ts.SyntaxKind.EqualsToken) {
         if (ts.isArrayLiteralExpression(node.left)) {
           const targets = node.left.elements.map((e) =>
@@ -919,12 +1097,33 @@ class Lowering {
       node.expression.name.text === "push" &&
       this.isArrayKind(node.expression.expression)
     ) {
+      const list = skipParentheses(ts, node.expression.expression);
+      if (this.rowOf(list)) {
+        throw this.unsupported(
+          node,
+          "`push` onto a row of a matrix (give the matrix its rows' lengths when you allocate it)",
+        );
+      }
       const array = this.writableArray(node.expression.expression);
       if (
         node.arguments.length !== 1 ||
         ts.isSpreadElement(node.arguments[0]!)
       ) {
         throw this.unsupported(node, "`push` with other than one argument");
+      }
+      const row = skipParentheses(ts, node.arguments[0]!);
+      // A literal, `new Array(k).fill(0)` or a `.slice()` copy.
+      const fresh =
+        ts.isArrayLiteralExpression(row) ||
+        (ts.isCallExpression(row) &&
+          ts.isPropertyAccessExpression(row.expression) &&
+          ["fill", "slice"].includes(row.expression.name.text));
+      if (this.kindOf(list) === "matrix" && !fresh) {
+        // The matrix would share the row with the variable.
+        throw this.unsupported(
+          node,
+          "`push` onto a matrix of anything but a new row (push a literal, `new Array(k).fill(0)`, or a copy: `m.push(row.slice())`)",
+        );
       }
       return {
         kind: "append",
@@ -937,13 +1136,29 @@ class Lowering {
     const target = skipParentheses(ts, node.left);
     if (!ts.isElementAccessExpression(target)) return undefined;
     const { array, indices } = this.arrayPath(target);
-    this.writableArray(skipParentheses(ts, target.expression));
-    if (indices.length !== 1)
-      throw this.unsupported(node, "writing into a matrix");
+    let root = skipParentheses(ts, target.expression);
+    while (ts.isElementAccessExpression(root))
+      root = skipParentheses(ts, root.expression);
+    this.writableArray(this.rowOf(root)?.matrix ?? root);
+    if (this.kindOf(target) !== "number") {
+      throw this.unsupported(
+        node,
+        "writing a whole row of a matrix (write its elements: `m[i][j] = v`)",
+      );
+    }
     const value = this.expression(node.right);
     const element: Expr = { kind: "index", array, indices };
+    const [index] = indices;
+    const pastTheEnd =
+      index?.kind === "length" &&
+      index.indices.length === 0 &&
+      index.array.kind === "var" &&
+      array.kind === "var" &&
+      index.array.name === array.name;
     switch (node.operatorToken.kind) {
       case ts.SyntaxKind.EqualsToken:
+        // `a[a.length] = v` is `a.push(v)`.
+        if (pastTheEnd) return { kind: "append", array, value, origin: node };
         return {
           kind: "store",
           array,
@@ -986,6 +1201,32 @@ class Lowering {
     }
   }
 
+  /** `m.push(m[i].slice())`: the copy first, in a variable of its own. */
+  private pushedRowCopy(node: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "push" ||
+      node.arguments.length !== 1
+    ) {
+      return undefined;
+    }
+    const copied = this.copiedRow(skipParentheses(ts, node.arguments[0]!));
+    if (!copied) return undefined;
+    const array = this.writableArray(node.expression.expression);
+    const copy = this.names.fresh("row");
+    return [
+      ...lowerRowCopy(copy, copied, true, node, this.names.fresh("k")),
+      {
+        kind: "append",
+        array,
+        value: { kind: "var", name: copy },
+        origin: node,
+      },
+    ];
+  }
+
   private isArrayKind(node: ts.Expression): boolean {
     const kind = this.kindOf(node);
     return kind !== "number" && kind !== "none";
@@ -994,7 +1235,14 @@ class Lowering {
   /** A local array the function may write: not a parameter, which is the caller's. */
   private writableArray(node: ts.Expression): Expr {
     const ts = this.ts;
-    if (!ts.isIdentifier(node) || !this.isLocal(node)) {
+    if (ts.isIdentifier(node) && !this.isLocal(node)) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.CapturedWrite,
+        `'${node.text}' is declared outside this function: writing into it is a side effect the derivative code cannot see. Write into a local copy (\`const copy = ${node.text}.slice()\`).`,
+      );
+    }
+    if (!ts.isIdentifier(node)) {
       throw this.unsupported(
         node,
         "writing into an array that is not a local variable",
@@ -1016,7 +1264,20 @@ class Lowering {
   private assignedName(target: ts.Expression): string {
     const ts = this.ts;
     target = skipParentheses(ts, target);
-    if (ts.isIdentifier(target) && this.isLocal(target)) {
+    let root = target;
+    while (
+      ts.isPropertyAccessExpression(root) ||
+      ts.isElementAccessExpression(root)
+    )
+      root = skipParentheses(ts, root.expression);
+    if (ts.isIdentifier(root) && !this.isLocal(root)) {
+      throw new DiffError(
+        target,
+        DiagnosticCode.CapturedWrite,
+        `'${root.text}' is declared outside this function: writing to it is a side effect the derivative code cannot see. Return the value instead, or move the write out of the @differentiable function.`,
+      );
+    }
+    if (ts.isIdentifier(target)) {
       if (this.isArrayKind(target)) {
         throw this.unsupported(
           target,
@@ -1024,13 +1285,6 @@ class Lowering {
         );
       }
       return this.localName(target);
-    }
-    if (ts.isIdentifier(target)) {
-      throw new DiffError(
-        target,
-        DiagnosticCode.CapturedWrite,
-        `'${target.text}' is declared outside this function: writing to it is a side effect the derivative code cannot see. Return the value instead, or move the write out of the @differentiable function.`,
-      );
     }
     throw this.unsupported(
       target,
@@ -1106,10 +1360,15 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
-        if (id.text === "arguments") throw this.unsupported(id, "`arguments`");
-        return this.isLocal(id)
-          ? { kind: "var", name: this.localName(id) }
-          : { kind: "verbatim", node: id };
+        if (this.rowOf(id)) {
+          throw this.unsupported(
+            id,
+            "a row of a matrix as a value, beyond its elements, its length and `for...of` (copy it first: `const copy = row.slice()`)",
+          );
+        }
+        if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
+        requireFixedOuterVariable(this.context, id);
+        return { kind: "verbatim", node: id };
       }
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -1131,6 +1390,13 @@ class Lowering {
         return this.binary(node as ts.BinaryExpression);
       case ts.SyntaxKind.ConditionalExpression: {
         const c = node as ts.ConditionalExpression;
+        if (this.isArrayKind(c)) {
+          // Its adjoint would go to whichever array was chosen.
+          throw this.unsupported(
+            c,
+            "choosing between arrays with `? :` (choose between their elements: `c ? x[i] : y[i]`)",
+          );
+        }
         return {
           kind: "cond",
           test: this.expression(c.condition),
@@ -1159,9 +1425,8 @@ class Lowering {
           kind: "arrayLiteral",
           elements: literal.elements.map((e) => {
             if (
-              ts.isSpreadElement(e) ||
-              ts.isOmittedExpression(e) ||
-              !this.isNumber(e)
+              !ts.isSpreadElement(e) &&
+              (ts.isOmittedExpression(e) || !this.isNumber(e))
             ) {
               throw this.unsupported(
                 e,
@@ -1174,6 +1439,16 @@ class Lowering {
       }
       case ts.SyntaxKind.NewExpression:
         return this.newArray(node as ts.NewExpression);
+      case ts.SyntaxKind.ObjectLiteralExpression:
+        throw this.unsupported(
+          node,
+          "objects (keep each number in its own variable, or the numbers in an array)",
+        );
+      case ts.SyntaxKind.SpreadElement:
+        throw this.unsupported(
+          node,
+          "spread (`...xs`) (copy an array with `xs.slice()`, or write the loop out)",
+        );
       default:
         throw this.unsupported(
           node,
@@ -1239,6 +1514,9 @@ class Lowering {
           "tsad cannot differentiate `&&`/`||` used as a number. Use a ternary (`c ? a : b`) instead.",
         );
       }
+      if (this.isArrayKind(node)) {
+        throw this.unsupported(node, "choosing between arrays with `&&`/`||`");
+      }
       return {
         kind: "logical",
         op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||",
@@ -1265,7 +1543,7 @@ class Lowering {
     ) {
       throw this.unsupported(
         node,
-        "a row of a matrix as a value (read its elements as `m[i][j]`)",
+        "a row of a matrix as a value here (name it, `const row = m[i]`, or copy it, `const copy = m[i].slice()`)",
       );
     }
     return { kind: "index", array, indices };
@@ -1283,6 +1561,8 @@ class Lowering {
       indices.unshift(this.expression(target.argumentExpression));
       target = skipParentheses(ts, target.expression);
     }
+    const row = this.rowOf(target);
+    if (row) return { array: row.array, indices: [...row.indices, ...indices] };
     const kind = this.kindOf(target);
     const type = this.context.checker.getTypeAtLocation(target);
     if (kind === "none" && this.context.checker.isArrayType(type)) {
@@ -1293,12 +1573,164 @@ class Lowering {
       );
     }
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
+      // `xs.map(f)[i]`: the call is the problem, say so.
+      if (ts.isCallExpression(target)) this.expression(target);
       throw this.unsupported(
         node,
         "element access on anything but a variable holding an array",
       );
     }
     return { array: this.expression(target), indices };
+  }
+
+  /**
+   * `const row = m[i]`: `row[j]` reads and writes `m[i][j]` with `i` as it
+   * was here (kept in a variable unless it is a variable the block does not
+   * assign).
+   */
+  private nameRow(
+    declaration: ts.VariableDeclaration & { name: ts.Identifier },
+    node: ts.ElementAccessExpression,
+  ): Stmt[] {
+    const ts = this.ts;
+    const { array, indices } = this.arrayPath(node);
+    const indexNodes: ts.Expression[] = [];
+    let root: ts.Expression = node;
+    while (ts.isElementAccessExpression(root)) {
+      indexNodes.unshift(skipParentheses(ts, root.argumentExpression));
+      root = skipParentheses(ts, root.expression);
+    }
+    // The statements the row is visible in (after the declaration).
+    const assigned = this.assignedSymbols(declaration.parent.parent.parent);
+    // A named row's own indices come first; then this access's.
+    const offset = indices.length - indexNodes.length;
+    const setup: Stmt[] = [];
+    const at = indices.map((index, k): Expr => {
+      const source = indexNodes[k - offset];
+      const fixed =
+        index.kind === "num" ||
+        k < offset ||
+        (source !== undefined &&
+          ts.isIdentifier(source) &&
+          !assigned.has(this.context.checker.getSymbolAtLocation(source)!));
+      if (fixed) return index;
+      const name = this.names.fresh(`${declaration.name.text}_index`);
+      setup.push({
+        kind: "let",
+        name,
+        value: index,
+        constant: true,
+        origin: node,
+      });
+      return { kind: "var", name };
+    });
+    this.rows.set(this.context.checker.getSymbolAtLocation(declaration.name)!, {
+      array,
+      indices: at,
+      matrix: this.rowOf(root)?.matrix ?? (root as ts.Identifier),
+    });
+    return setup;
+  }
+
+  /**
+   * `const m: number[][] = [[a, b], [c, d]]`: a matrix of zeros, then its
+   * elements; `[]`, a matrix grown by `push`.
+   */
+  private matrixLiteral(
+    name: string,
+    node: ts.ArrayLiteralExpression,
+    constant: boolean,
+    origin: ts.Node,
+  ): Stmt[] {
+    const ts = this.ts;
+    const declare = (value: Expr): Stmt => ({
+      kind: "let",
+      name,
+      value,
+      constant,
+      origin,
+    });
+    if (node.elements.length === 0) {
+      return [
+        declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
+      ];
+    }
+    const rows = node.elements.map((row) => {
+      if (!ts.isArrayLiteralExpression(row)) {
+        throw this.unsupported(
+          row,
+          "a matrix literal with rows that are not array literals",
+        );
+      }
+      return row;
+    });
+    const columns = rows[0]!.elements.length;
+    if (rows.some((row) => row.elements.length !== columns)) {
+      throw this.unsupported(
+        node,
+        "rows of different lengths (give every row the same length)",
+      );
+    }
+    const stores = rows.flatMap((row, r) =>
+      row.elements.map((element, c): Stmt => {
+        if (
+          ts.isSpreadElement(element) ||
+          ts.isOmittedExpression(element) ||
+          !this.isNumber(element)
+        ) {
+          throw this.unsupported(
+            element,
+            "matrix literals of anything but numbers",
+          );
+        }
+        return {
+          kind: "store",
+          array: { kind: "var", name },
+          indices: [
+            { kind: "num", value: r },
+            { kind: "num", value: c },
+          ],
+          value: this.expression(element),
+          mode: "set",
+          origin: element,
+        };
+      }),
+    );
+    return [
+      declare({
+        kind: "newArray",
+        arrayKind: "matrix",
+        length: { kind: "num", value: rows.length },
+        columns: { kind: "num", value: columns },
+      }),
+      ...stores,
+    ];
+  }
+
+  /** For `m[i].slice()` or `row.slice()` (a named row), the row. */
+  private copiedRow(
+    node: ts.Expression,
+  ): { array: Expr; indices: readonly Expr[] } | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      node.arguments.length > 0 ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "slice"
+    ) {
+      return undefined;
+    }
+    const source = skipParentheses(ts, node.expression.expression);
+    if (ts.isElementAccessExpression(source) && this.isArrayKind(source))
+      return this.arrayPath(source);
+    return this.rowOf(source);
+  }
+
+  /** The row `node` names, if it names one. */
+  private rowOf(node: ts.Expression): Row | undefined {
+    if (!this.ts.isIdentifier(node)) return undefined;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    return symbol && this.rows.get(symbol);
   }
 
   private kindOf(node: ts.Expression) {
@@ -1318,6 +1750,8 @@ class Lowering {
       const target = skipParentheses(ts, node.expression);
       if (ts.isElementAccessExpression(target))
         return { kind: "length", ...this.arrayPath(target) };
+      const row = this.rowOf(target);
+      if (row) return { kind: "length", ...row };
       if (ts.isIdentifier(target))
         return { kind: "length", array: this.expression(target), indices: [] };
     }
@@ -1331,8 +1765,12 @@ class Lowering {
       );
     }
     const object = this.expression(node.expression);
-    if (object.kind === "verbatim" && ts.isIdentifier(node.expression))
+    if (object.kind === "verbatim" && ts.isIdentifier(node.expression)) {
+      // `ns.value`: a variable exported by a namespace.
+      if (ts.isIdentifier(node.name))
+        requireFixedOuterVariable(this.context, node.name);
       return { kind: "verbatim", node };
+    }
     return {
       kind: "member",
       object,
@@ -1342,9 +1780,41 @@ class Lowering {
     };
   }
 
+  /** What the function returns: a number, an array kind, ... */
+  private returnKind() {
+    const checker = this.context.checker;
+    const signature = checker.getSignatureFromDeclaration(this.fn);
+    return signature
+      ? valueKindOf(
+          this.ts,
+          checker,
+          checker.getReturnTypeOfSignature(signature),
+        )
+      : "none";
+  }
+
+  /** What `array-from.ts` needs of this lowering. */
+  private get arrayFrom(): ArrayFromContext {
+    return {
+      ts: this.ts,
+      checker: this.context.checker,
+      expression: (node) => this.expression(node),
+      localName: (id) => this.localName(id),
+      fresh: (hint) => this.names.fresh(hint),
+      kindOf: (node) => this.kindOf(node),
+      isGlobal: (node, name) => this.isGlobal(node, name),
+      unsupported: (node, what) => this.unsupported(node, what),
+    };
+  }
+
   private isGlobalMath(node: ts.Expression): boolean {
+    return this.isGlobal(node, "Math");
+  }
+
+  /** `node` is the global `name` (`Math`, `Array`), not a local of that name. */
+  private isGlobal(node: ts.Expression, name: string): boolean {
     const ts = this.ts;
-    if (!ts.isIdentifier(node) || node.text !== "Math") return false;
+    if (!ts.isIdentifier(node) || node.text !== name) return false;
     const declaration =
       this.context.checker.getSymbolAtLocation(node)?.declarations?.[0];
     return (
@@ -1379,6 +1849,12 @@ class Lowering {
   private call(node: ts.CallExpression): Expr {
     const ts = this.ts;
     const callee = skipParentheses(ts, node.expression);
+    if (isArrayFrom(this.arrayFrom, node)) {
+      throw this.unsupported(
+        node,
+        "`Array.from` inside an expression (give it its own declaration: `const a = Array.from(...)`)",
+      );
+    }
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
@@ -1386,6 +1862,12 @@ class Lowering {
     ) {
       const method = callee.name.text;
       if (method === "slice" && node.arguments.length === 0) {
+        if (this.kindOf(callee.expression) === "matrix") {
+          throw this.unsupported(
+            node,
+            "`.slice()` of a matrix (a copy that shares its rows; copy each row: `const row = m[i].slice()`)",
+          );
+        }
         return { kind: "copy", array: this.expression(callee.expression) };
       }
       const allocation = skipParentheses(ts, callee.expression);
@@ -1437,18 +1919,16 @@ class Lowering {
           "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
         );
       }
-      if (marked.params.includes("matrix")) {
-        throw this.unsupported(
-          node,
-          "passing a matrix to another @differentiable function (pass its rows' data as a Float64Array, or inline the loop)",
-        );
-      }
       if (args.length !== marked.params.length) {
         throw this.unsupported(node, "calls that leave out optional arguments");
       }
       return {
         kind: "call",
-        callee: { ref: marked.ref, params: marked.params },
+        callee: {
+          ref: marked.ref,
+          params: marked.params,
+          result: this.kindOf(node),
+        },
         variant: "primal",
         args,
       };
@@ -1458,6 +1938,12 @@ class Lowering {
         callee,
         "calling local functions or methods of local values",
       );
+    // The callee is kept as written: `helper(1)`, `config.log(1)`.
+    const visitCallee = (n: ts.Node): void => {
+      if (ts.isIdentifier(n)) requireFixedOuterVariable(this.context, n);
+      ts.forEachChild(n, visitCallee);
+    };
+    visitCallee(callee);
     return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
   }
 
@@ -1526,4 +2012,23 @@ function skipParentheses(
     node = node.expression;
   }
   return node;
+}
+
+/**
+ * Whether `e` has the same value wherever it is evaluated: literals and
+ * outer names (which are constants, see `requireFixedOuterVariable`).
+ */
+function isFixed(e: Expr): boolean {
+  switch (e.kind) {
+    case "num":
+    case "bool":
+    case "undefined":
+    case "mathConst":
+    case "verbatim":
+      return true;
+    case "neg":
+      return isFixed(e.operand);
+    default:
+      return false;
+  }
 }

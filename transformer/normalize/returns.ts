@@ -11,35 +11,22 @@
  *
  * This is what lets `ssa` treat `return` as one more merged variable.
  * Names are unique in the function after `lower`, so moving statements
- * into a branch cannot change what they refer to.
+ * into a branch cannot change what they refer to. Where an `if` returns
+ * on some paths only and much follows it, a `returned` flag guards the
+ * rest instead of copying it into each path (see `jumps`), so a run of
+ * such `if`s does not grow the code exponentially.
  */
 import type { SurfaceStmt } from "../ir";
+import type { Names } from "../naming";
+import { structureJumps } from "./jumps";
 
-export function tailReturns(statements: readonly SurfaceStmt[]): SurfaceStmt[] {
-  const out: SurfaceStmt[] = [];
-  for (const [i, statement] of statements.entries()) {
-    if (statement.kind === "return") {
-      out.push(statement);
-      return out;
-    }
-    if (statement.kind === "if" && containsReturn(statement)) {
-      const rest = statements.slice(i + 1);
-      out.push({
-        ...statement,
-        then: tailReturns([...statement.then, ...rest]),
-        else: tailReturns([...statement.else, ...rest]),
-      });
-      return out;
-    }
-    out.push(statement);
-  }
-  return out;
-}
-
-function containsReturn(statement: SurfaceStmt): boolean {
-  return (
-    statement.kind === "return" ||
-    (statement.kind === "if" &&
-      [...statement.then, ...statement.else].some(containsReturn))
-  );
+export function tailReturns(
+  statements: readonly SurfaceStmt[],
+  names: Names,
+): SurfaceStmt[] {
+  // Loops and blocks are structured already: only `return` jumps here.
+  return structureJumps(statements, {
+    end: () => undefined,
+    flagName: () => names.fresh("returned"),
+  });
 }

@@ -123,7 +123,8 @@ class SsaBuilder {
         return false;
       case "break":
       case "continue":
-        throw new Error(`\`${s.kind}\` left after structuring the loop body`);
+      case "exit":
+        throw new Error(`\`${s.kind}\` left after structuring the jumps`);
     }
   }
 
@@ -320,7 +321,11 @@ class SsaBuilder {
       case "member":
         return { ...value, object: atom(value.object) };
       case "newArray":
-        return { ...value, length: this.bound(value.length, "n") };
+        return {
+          ...value,
+          length: this.bound(value.length, "n"),
+          columns: value.columns && this.bound(value.columns, "columns"),
+        };
       case "arrayLiteral":
         return { ...value, elements: value.elements.map(atom) };
       case "copy":

@@ -92,7 +92,7 @@ function statementSimplifier(primal: ReadonlySet<string>) {
     }
     if (s.kind === "push" || s.kind === "pop") return s;
     const target =
-      s.kind === "store" || s.kind === "append"
+      s.kind === "store" || s.kind === "append" || s.kind === "dropLast"
         ? s.array.kind === "var"
           ? [s.array.name]
           : []
@@ -124,7 +124,10 @@ function mutatedNames(
       into.add(s.name);
     }
     // Writing an element changes what reads of the array give.
-    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+    if (
+      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      s.array.kind === "var"
+    ) {
       into.add(s.array.name);
     }
     if (s.kind === "declare" && !s.init) into.add(s.name);
@@ -144,9 +147,14 @@ function returnedNames(body: readonly Stmt[]): Set<string> {
   return names;
 }
 
-/** Free of side effects, so it may move or go: no calls, no property reads. */
+/** Free of side effects, so it may move or go: no calls, no property reads, no pops. */
 function isPure(e: Expr): boolean {
-  if (e.kind === "call" || e.kind === "extern" || e.kind === "member")
+  if (
+    e.kind === "call" ||
+    e.kind === "extern" ||
+    e.kind === "member" ||
+    e.kind === "popped"
+  )
     return false;
   let pure = true;
   mapSubexpressions(e, (inner) => ((pure &&= isPure(inner)), inner));
@@ -319,7 +327,9 @@ function inlineOne(
 
 /**
  * `let v = a; ...; v += b;` -> `let v = a + b; ...` (and two `+=` alike)
- * where nothing in between reads `v` or changes what `b` reads.
+ * where nothing in between reads `v` or changes what `b` reads, and `b`
+ * does not read `v` (`h_adj[0] += r_adj; h_adj[0] += h_adj[0];` doubles
+ * what the first added).
  */
 function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
   for (const [i, s] of body.entries()) {
@@ -345,7 +355,7 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
         indicesKey(later.indices) === target
       ) {
         const between = body.slice(i + 1, j);
-        const touched = new Set<string>();
+        const touched = new Set<string>([s.name]);
         mutatedNames(between, touched);
         definedNames(between, touched);
         let blocked = false;

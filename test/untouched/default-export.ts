@@ -1,0 +1,3 @@
+import { Queue } from "./async-code.js";
+
+export default new Queue();

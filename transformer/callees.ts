@@ -1,0 +1,163 @@
+/**
+ * Problems in the marked functions a marked function calls.
+ *
+ * The derivatives of `f` call those of each marked `g` it calls
+ * (`g__vjp`), so when `g` cannot be differentiated, neither can `f`. Its
+ * diagnostic is `g`'s, at the same node, with each call on the way from
+ * `f` as related information (as Swift reports it):
+ *
+ *   f calls g, g calls h, h uses Math.random()
+ *   -> TS96002 at `Math.random()` in h, related: "when differentiating
+ *      'f'", "'f' calls 'g' here", "'g' calls 'h' here"
+ *
+ * A chain of calls that comes back to a function on it is recursion,
+ * which tsad does not differentiate yet (a direct call of `f` in `f` is
+ * found when `f` is lowered).
+ */
+import type * as ts from "typescript";
+import { DiagnosticCode, DiffError } from "./diagnostics";
+import {
+  resolveMarkedCallee,
+  selectMarkedFunctions,
+  type DifferentiableFunction,
+  type MarkedFunction,
+} from "./select";
+
+export class CalleeCheck {
+  /** Per marked function: its first problem, its callees' included; null if none. */
+  private readonly outcomes = new WeakMap<
+    DifferentiableFunction,
+    DiffError | null
+  >();
+  /** The functions whose callees are being checked, by name: a call back to one is recursion. */
+  private readonly onPath = new Map<DifferentiableFunction, string>();
+  /** The marked functions of each file that declares a callee. */
+  private readonly markedIn = new WeakMap<
+    ts.SourceFile,
+    readonly MarkedFunction[]
+  >();
+
+  constructor(
+    private readonly ts: typeof import("typescript"),
+    private readonly checker: ts.TypeChecker,
+    /** Throws the problem of `fn`'s own body, as differentiating it would. */
+    private readonly checkOwn: (fn: MarkedFunction) => void,
+    /** A `DiffError` for anything else `checkOwn` throws. */
+    private readonly asDiffError: (
+      error: unknown,
+      fn: MarkedFunction,
+    ) => DiffError,
+  ) {}
+
+  /**
+   * Differentiates `fn` with `differentiateOwn`, then throws the first
+   * problem of a marked function it calls, directly or not. The outcome is
+   * kept for the functions that call `fn`.
+   */
+  differentiate<T>(fn: MarkedFunction, differentiateOwn: () => T): T {
+    try {
+      const result = differentiateOwn();
+      this.requireCallees(fn);
+      this.outcomes.set(fn.node, null);
+      return result;
+    } catch (error) {
+      this.outcomes.set(fn.node, this.asDiffError(error, fn));
+      throw error;
+    }
+  }
+
+  private requireCallees(fn: MarkedFunction): void {
+    this.onPath.set(fn.node, fn.name);
+    try {
+      for (const { call, callee } of this.markedCalls(fn)) {
+        const problem = this.problemOf(callee, call);
+        if (!problem) continue;
+        // A call closing a cycle is the problem itself, not a step to it.
+        const step =
+          problem.node === call
+            ? []
+            : [
+                {
+                  node: call,
+                  message: `'${fn.name}' calls '${callee.name}' here`,
+                },
+              ];
+        throw new DiffError(problem.node, problem.code, problem.message, [
+          ...step,
+          ...problem.related,
+        ]);
+      }
+    } finally {
+      this.onPath.delete(fn.node);
+    }
+  }
+
+  private problemOf(
+    callee: MarkedFunction,
+    call: ts.CallExpression,
+  ): DiffError | null {
+    if (this.onPath.has(callee.node)) {
+      const path = [...this.onPath];
+      const cycle = path
+        .slice(path.findIndex(([node]) => node === callee.node))
+        .map(([, name]) => name);
+      return new DiffError(
+        call,
+        DiagnosticCode.Recursion,
+        `This call closes a cycle of calls (${[...cycle, callee.name].join(" -> ")}): tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.`,
+      );
+    }
+    let outcome = this.outcomes.get(callee.node);
+    if (outcome === undefined) {
+      try {
+        this.differentiate(callee, () => this.checkOwn(callee));
+      } catch {
+        // Recorded in `outcomes`.
+      }
+      outcome = this.outcomes.get(callee.node)!;
+    }
+    return outcome;
+  }
+
+  /** The calls in `fn` of marked functions, in source order. */
+  private markedCalls(
+    fn: MarkedFunction,
+  ): { call: ts.CallExpression; callee: MarkedFunction }[] {
+    const ts = this.ts;
+    const calls: { call: ts.CallExpression; callee: MarkedFunction }[] = [];
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node)) {
+        const callee = this.markedFunction(node.expression);
+        if (callee) calls.push({ call: node, callee });
+      }
+      // A nested function is an error of its own (a closure).
+      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(fn.node, visit);
+    return calls;
+  }
+
+  private markedFunction(callee: ts.Expression): MarkedFunction | undefined {
+    const ts = this.ts;
+    while (
+      ts.isParenthesizedExpression(callee) ||
+      ts.isAsExpression(callee) ||
+      ts.isNonNullExpression(callee)
+    ) {
+      callee = callee.expression;
+    }
+    const declaration = resolveMarkedCallee(
+      ts,
+      this.checker,
+      callee,
+    )?.declaration;
+    if (!declaration) return undefined;
+    const sourceFile = declaration.getSourceFile();
+    let marked = this.markedIn.get(sourceFile);
+    if (!marked) {
+      marked = selectMarkedFunctions(ts, sourceFile).marked;
+      this.markedIn.set(sourceFile, marked);
+    }
+    return marked.find((m) => m.node === declaration);
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * Normalize, `Array.from`: an array built by a callback becomes an array
+ * of zeros and the loop that fills it; a callback returning rows makes a
+ * matrix.
+ *
+ *   const a = Array.from({ length: n }, (_, i) => x[i] * i);
+ *     ->  const a = new Array(n).fill(0);
+ *         for (let i = 0; i < a.length; i++) a[i] = x[i] * i;
+ *
+ *   const m = Array.from({ length: n }, () => new Array(k).fill(0));
+ *     ->  const m = <n rows of k zeros>;
+ *
+ *   const c = Array.from(x);  ->  const c = x.slice();
+ *
+ * A callback is one expression (or a block that only returns one): a
+ * number, a row of zeros (`new Array(k).fill(0)`), an array literal of
+ * numbers, or an `Array.from({ length: k }, ...)` of numbers.
+ */
+import type * as ts from "typescript";
+import { DiagnosticCode, DiffError } from "../diagnostics";
+import type { Expr, SurfaceStmt as Stmt } from "../ir";
+import type { ValueKind } from "../../runtime/registry";
+
+/** What `lower` lends this module. */
+export interface ArrayFromContext {
+  readonly ts: typeof import("typescript");
+  readonly checker: ts.TypeChecker;
+  expression(node: ts.Expression): Expr;
+  localName(id: ts.Identifier): string;
+  fresh(hint: string): string;
+  kindOf(node: ts.Expression): ValueKind;
+  isGlobal(node: ts.Expression, name: string): boolean;
+  unsupported(node: ts.Node, what: string): DiffError;
+}
+
+/** `Array.from(...)` of the global `Array`. */
+export function isArrayFrom(
+  context: ArrayFromContext,
+  node: ts.Expression,
+): boolean {
+  const ts = context.ts;
+  return (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === "from" &&
+    context.isGlobal(node.expression.expression, "Array")
+  );
+}
+
+/**
+ * `name = Array.from(...)`, as a declaration and the loops that fill it;
+ * `kind` is the type of `name` (`new Array(k).fill(0)` alone is `any[]`).
+ */
+export function lowerArrayFrom(
+  context: ArrayFromContext,
+  name: string,
+  node: ts.CallExpression,
+  kind: ValueKind,
+  constant: boolean,
+  origin: ts.Node,
+): Stmt[] {
+  const declare = (value: Expr): Stmt => ({
+    kind: "let",
+    name,
+    value,
+    constant,
+    origin,
+  });
+  const [source, callback, ...rest] = node.arguments;
+  if (source && !callback) return [declare(copyOf(context, node, source))];
+  const length = source && lengthOf(context, source);
+  const fill = length && callback && callbackOf(context, callback);
+  if (!fill || rest.length > 0) {
+    throw context.unsupported(
+      node,
+      "this `Array.from` (write `Array.from({ length: n }, (_, i) => expression)`, or `Array.from(x)` to copy an array)",
+    );
+  }
+  const target: Expr = { kind: "var", name };
+  const filled = fillLoop(context, target, [], fill, /*row*/ false);
+  if (kind !== (filled.columns ? "matrix" : "array")) {
+    throw new DiffError(
+      node,
+      DiagnosticCode.UntypedValue,
+      `tsad needs to know this array holds numbers${filled.columns ? " in rows" : ""}, but its type is '${context.checker.typeToString(context.checker.getTypeAtLocation(node))}'. Annotate it (\`const m: ${filled.columns ? "number[][]" : "number[]"} = Array.from(...)\`).`,
+    );
+  }
+  return [
+    declare({
+      kind: "newArray",
+      arrayKind: filled.columns ? "matrix" : "array",
+      length: context.expression(length),
+      columns: filled.columns,
+    }),
+    ...filled.statements,
+  ];
+}
+
+/**
+ * `const r = m[i].slice()`: a copy of a row of a matrix, element by
+ * element (a copy is of a variable, and a row is not one).
+ */
+export function lowerRowCopy(
+  name: string,
+  row: { readonly array: Expr; readonly indices: readonly Expr[] },
+  constant: boolean,
+  origin: ts.Node,
+  counter: string,
+): Stmt[] {
+  const k: Expr = { kind: "var", name: counter };
+  return [
+    {
+      kind: "let",
+      name,
+      value: {
+        kind: "newArray",
+        arrayKind: "array",
+        length: { kind: "length", ...row },
+      },
+      constant,
+      origin,
+    },
+    {
+      kind: "loop",
+      header: {
+        kind: "counted",
+        counter,
+        start: { kind: "num", value: 0 },
+        end: { kind: "length", array: { kind: "var", name }, indices: [] },
+        step: 1,
+        inclusive: false,
+      },
+      body: [
+        {
+          kind: "store",
+          array: { kind: "var", name },
+          indices: [k],
+          value: {
+            kind: "index",
+            array: row.array,
+            indices: [...row.indices, k],
+          },
+          mode: "set",
+          origin,
+        },
+      ],
+    },
+  ];
+}
+
+/** `Array.from(x)`: a copy of a `number[]`. */
+function copyOf(
+  context: ArrayFromContext,
+  node: ts.CallExpression,
+  source: ts.Expression,
+): Expr {
+  if (context.kindOf(source) === "array") {
+    return { kind: "copy", array: context.expression(source) };
+  }
+  throw context.unsupported(
+    node,
+    context.kindOf(source) === "matrix"
+      ? "`Array.from` of a matrix (a copy that shares its rows; copy each row with `.slice()`)"
+      : "`Array.from` of anything but a `number[]` (copy it with `.slice()`, or write the loop)",
+  );
+}
+
+/** The `n` of `{ length: n }`. */
+function lengthOf(
+  context: ArrayFromContext,
+  node: ts.Expression,
+): ts.Expression | undefined {
+  const ts = context.ts;
+  if (!ts.isObjectLiteralExpression(node) || node.properties.length !== 1)
+    return undefined;
+  const [property] = node.properties;
+  return property &&
+    ts.isPropertyAssignment(property) &&
+    ts.isIdentifier(property.name) &&
+    property.name.text === "length"
+    ? property.initializer
+    : undefined;
+}
+
+interface Callback {
+  readonly node: ts.Node;
+  /** The index parameter, if there is one. */
+  readonly index?: ts.Identifier;
+  readonly body: ts.Expression;
+}
+
+/** `(_, i) => expression`, `() => expression`, or a block returning one. */
+function callbackOf(
+  context: ArrayFromContext,
+  node: ts.Expression,
+): Callback | undefined {
+  const ts = context.ts;
+  if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
+    return undefined;
+  const [element, index, ...rest] = node.parameters;
+  const simple = (p: ts.ParameterDeclaration | undefined) =>
+    !p || (ts.isIdentifier(p.name) && !p.dotDotDotToken && !p.initializer);
+  if (rest.length > 0 || !simple(element) || !simple(index)) return undefined;
+  let body: ts.Node = node.body;
+  if (ts.isBlock(body)) {
+    const [only, ...others] = body.statements;
+    if (!only || others.length > 0 || !ts.isReturnStatement(only))
+      return undefined;
+    body = only.expression ?? only;
+  }
+  if (!ts.isExpression(body as ts.Node)) return undefined;
+  if (element && refersTo(context, body, element.name as ts.Identifier)) {
+    throw context.unsupported(
+      element,
+      "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
+    );
+  }
+  return {
+    node,
+    index: index?.name as ts.Identifier | undefined,
+    body: body as ts.Expression,
+  };
+}
+
+/**
+ * The loop filling `target[...indices][i]` with the callback's values, and
+ * for rows the number of columns:
+ *
+ *   for (let i = 0; i < target.length; i++) target[i] = <body>;
+ */
+function fillLoop(
+  context: ArrayFromContext,
+  target: Expr,
+  indices: readonly Expr[],
+  callback: Callback,
+  row: boolean,
+): { statements: Stmt[]; columns?: Expr } {
+  const ts = context.ts;
+  const counter = callback.index
+    ? context.localName(callback.index)
+    : context.fresh("i");
+  const at = [...indices, { kind: "var", name: counter } as Expr];
+  const body = skipParentheses(ts, callback.body);
+  const store = (value: Expr, where: readonly Expr[]): Stmt => ({
+    kind: "store",
+    array: target,
+    indices: where,
+    value,
+    mode: "set",
+    origin: body,
+  });
+  let columns: Expr | undefined;
+  let statements: Stmt[];
+  /** A row of `length` (the node, unless a literal's): one per index. */
+  const rows = (what: ts.Node, length?: ts.Node) => {
+    if (row)
+      throw context.unsupported(what, "arrays of more than two dimensions");
+    if (length && callback.index && refersTo(context, length, callback.index)) {
+      throw context.unsupported(
+        what,
+        "rows of different lengths (give every row the same length)",
+      );
+    }
+  };
+  const zeroRow = rowOfZeros(ts, body);
+  const inner = isArrayFrom(context, body)
+    ? (body as ts.CallExpression)
+    : undefined;
+  if (zeroRow) {
+    rows(zeroRow, zeroRow);
+    columns = context.expression(zeroRow);
+    statements = [];
+  } else if (ts.isArrayLiteralExpression(body)) {
+    rows(body);
+    columns = { kind: "num", value: body.elements.length };
+    statements = body.elements.map((element, k) => {
+      if (!ts.isExpression(element) || context.kindOf(element) !== "number") {
+        throw context.unsupported(element, "rows of anything but numbers");
+      }
+      return store(context.expression(element), [
+        ...at,
+        { kind: "num", value: k },
+      ]);
+    });
+  } else if (inner) {
+    const [source, innerCallback] = inner.arguments;
+    const innerLength = source && lengthOf(context, source);
+    const fill = innerCallback && callbackOf(context, innerCallback);
+    if (!innerLength || !fill || inner.arguments.length !== 2) {
+      throw context.unsupported(
+        inner,
+        "this `Array.from` (write `Array.from({ length: n }, (_, i) => expression)`)",
+      );
+    }
+    rows(innerLength, innerLength);
+    columns = context.expression(innerLength);
+    statements = fillLoop(context, target, at, fill, /*row*/ true).statements;
+  } else {
+    if (context.kindOf(body) !== "number") {
+      throw context.unsupported(
+        body,
+        "this `Array.from` callback (return a number, a row `new Array(k).fill(0)`, or `Array.from({ length: k }, ...)`)",
+      );
+    }
+    const value = context.expression(body);
+    statements =
+      value.kind === "num" && Object.is(value.value, 0)
+        ? []
+        : [store(value, at)];
+  }
+  if (statements.length === 0) return { statements, columns };
+  return {
+    columns,
+    statements: [
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter,
+          start: { kind: "num", value: 0 },
+          end: { kind: "length", array: target, indices },
+          step: 1,
+          inclusive: false,
+        },
+        body: statements,
+      },
+    ],
+  };
+}
+
+/** The `k` of `new Array(k).fill(0)`. */
+function rowOfZeros(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): ts.Expression | undefined {
+  if (
+    !ts.isCallExpression(node) ||
+    !ts.isPropertyAccessExpression(node.expression) ||
+    node.expression.name.text !== "fill" ||
+    node.arguments.length !== 1 ||
+    !ts.isNumericLiteral(node.arguments[0]!) ||
+    Number(node.arguments[0].text) !== 0
+  ) {
+    return undefined;
+  }
+  const allocation = skipParentheses(ts, node.expression.expression);
+  return ts.isNewExpression(allocation) &&
+    ts.isIdentifier(allocation.expression) &&
+    allocation.expression.text === "Array" &&
+    allocation.arguments?.length === 1
+    ? allocation.arguments[0]
+    : undefined;
+}
+
+/** Whether `node` mentions the variable `id` declares. */
+function refersTo(
+  context: ArrayFromContext,
+  node: ts.Node,
+  id: ts.Identifier,
+): boolean {
+  const ts = context.ts;
+  const symbol = context.checker.getSymbolAtLocation(id);
+  const visit = (n: ts.Node): boolean =>
+    (ts.isIdentifier(n) && context.checker.getSymbolAtLocation(n) === symbol) ||
+    (ts.forEachChild(n, visit) ?? false);
+  return visit(node);
+}
+
+function skipParentheses(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): ts.Expression {
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}

@@ -1,0 +1,147 @@
+/**
+ * Normalize: reads of variables declared outside the marked function.
+ *
+ * The generated adjoint reads such a variable in its forward sweep and
+ * again in its reverse sweep, and a pullback runs both sweeps again later,
+ * so the variable must hold the same value all along. A `const` does, and
+ * so does a module-level `let` or `var` that no code assigns after its
+ * declaration. Any other read is an error at the read:
+ *
+ *   let scale = 2;
+ *   export function setScale(s: number) { scale = s; }
+ *   /** @differentiable *\/
+ *   export function f(x: number) { return scale * x; }   // TS96017 at `scale`
+ *
+ * Only code in the declaring module can assign a module-level variable (an
+ * import is read-only), so that module is all there is to search. A `let`
+ * or `var` anywhere else (a namespace export, a global of a script) may be
+ * assigned from any file, so it is always rejected. Declaration files,
+ * the default library's `Math` and `Infinity` among them, declare values
+ * tsad treats as fixed.
+ */
+import type * as ts from "typescript";
+import { DiagnosticCode, DiffError } from "../diagnostics";
+
+export interface OuterVariableContext {
+  readonly ts: typeof import("typescript");
+  readonly checker: ts.TypeChecker;
+  /** The variables each source file assigns to, and where first; found on first use. */
+  readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
+}
+
+/** Throws if `id`, read by a marked function, names a variable some code reassigns. */
+export function requireFixedOuterVariable(
+  context: OuterVariableContext,
+  id: ts.Identifier,
+): void {
+  const { ts, checker } = context;
+  let symbol = checker.getSymbolAtLocation(id);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias)
+    symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.valueDeclaration;
+  if (
+    !symbol ||
+    !(symbol.flags & ts.SymbolFlags.Variable) ||
+    !declaration ||
+    declaration.getSourceFile().isDeclarationFile ||
+    ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Constant
+  ) {
+    return;
+  }
+  const scope = ts.findAncestor(
+    declaration.parent,
+    (n) => ts.isFunctionLike(n) || ts.isSourceFile(n) || ts.isModuleBlock(n),
+  );
+  const moduleLevel =
+    scope !== undefined && ts.isSourceFile(scope) && ts.isExternalModule(scope);
+  const assignment = moduleLevel
+    ? assignedIn(context, scope).get(symbol)
+    : undefined;
+  if (moduleLevel && !assignment) return;
+  const name = id.text;
+  const where = moduleLevel
+    ? "other code assigns"
+    : "code in any file may assign";
+  throw new DiffError(
+    id,
+    DiagnosticCode.ReassignableVariable,
+    `'${name}' is a \`let\` or \`var\` that ${where}: it may change between the forward and the reverse sweep (or before a pullback), and the derivative would be wrong. Declare it \`const\`, or pass its value in as a parameter.`,
+    assignment
+      ? [{ node: assignment, message: `'${name}' is assigned here` }]
+      : [],
+  );
+}
+
+function assignedIn(
+  context: OuterVariableContext,
+  sourceFile: ts.SourceFile,
+): ReadonlyMap<ts.Symbol, ts.Node> {
+  let assigned = context.assignedIn.get(sourceFile);
+  if (assigned) return assigned;
+  const { ts, checker } = context;
+  const found = new Map<ts.Symbol, ts.Node>();
+  const visit = (node: ts.Node) => {
+    if (ts.isIdentifier(node) && isAssignmentTarget(ts, node)) {
+      const symbol = ts.isShorthandPropertyAssignment(node.parent)
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node);
+      if (symbol && !found.has(symbol)) found.set(symbol, node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  assigned = found;
+  context.assignedIn.set(sourceFile, assigned);
+  return assigned;
+}
+
+/**
+ * Whether assigning `id` is what the code does: `x = v`, `x += v`, `x++`,
+ * `[x, y] = ...`, `({ x } = ...)`, `for (x of xs)`.
+ */
+function isAssignmentTarget(
+  ts: typeof import("typescript"),
+  id: ts.Identifier,
+): boolean {
+  let node: ts.Node = id;
+  for (;;) {
+    const parent = node.parent;
+    if (
+      ts.isParenthesizedExpression(parent) ||
+      ts.isNonNullExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isSatisfiesExpression(parent) ||
+      ts.isTypeAssertionExpression(parent) ||
+      ts.isArrayLiteralExpression(parent) ||
+      ts.isSpreadElement(parent) ||
+      ts.isSpreadAssignment(parent) ||
+      (ts.isShorthandPropertyAssignment(parent) && parent.name === node) ||
+      (ts.isPropertyAssignment(parent) && parent.initializer === node)
+    ) {
+      // Inside a pattern: the literal it belongs to decides.
+      node = ts.isObjectLiteralElement(parent) ? parent.parent : parent;
+      continue;
+    }
+    if (ts.isBinaryExpression(parent)) {
+      const op = parent.operatorToken.kind;
+      return (
+        parent.left === node &&
+        op >= ts.SyntaxKind.FirstAssignment &&
+        op <= ts.SyntaxKind.LastAssignment
+      );
+    }
+    if (
+      ts.isPrefixUnaryExpression(parent) ||
+      ts.isPostfixUnaryExpression(parent)
+    ) {
+      return (
+        parent.operator === ts.SyntaxKind.PlusPlusToken ||
+        parent.operator === ts.SyntaxKind.MinusMinusToken
+      );
+    }
+    return (
+      (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) &&
+      parent.initializer === node
+    );
+  }
+}
