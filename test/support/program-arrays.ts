@@ -83,6 +83,11 @@ export interface ArrayState {
    * reading it after, as `tabulate` does (PATTERNS.writeAfterFillLoop).
    */
   fills: boolean;
+  /**
+   * An early `return` came after its declaration: the rest of its block
+   * belongs to the current top statement (PATTERNS.arraysAfterEarlyReturn).
+   */
+  merged: boolean;
   /** Passed to a marked function: no write after it (PATTERNS.writeAfterCall). */
   passed: boolean;
   /** Inside its tabulate loop: only `h[counter]` may be read, after the write. */
@@ -122,6 +127,7 @@ export function trackArray(
     wrote: false,
     loopRead: false,
     fills: false,
+    merged: false,
     passed: false,
     tabulating: null,
     maxLength,
@@ -147,7 +153,7 @@ export function copyArrayStates(states: ArrayStates): ArrayStates {
 export function commitArrays(env: Env) {
   for (const v of env.scope.declared.values()) {
     const s = isArray(v) ? env.fn.arrays.get(v) : undefined;
-    if (s === undefined) continue;
+    if (s === undefined || s.merged) continue;
     s.readByLoop ||= s.loopRead || s.fills;
     s.wrote = false;
     s.loopRead = false;
@@ -212,6 +218,12 @@ export function lengthOf(a: ArrayVariable, env: Env): string {
     case "own":
       return `${a.name}.length`;
   }
+}
+
+/** An early `return` here: see ArrayState.merged. */
+export function noteReturn(env: Env) {
+  if (PATTERNS.arraysAfterEarlyReturn) return;
+  for (const a of localArrays(env)) env.fn.arrays.get(a)!.merged = true;
 }
 
 /** Whether `a` may be written here (and pushed onto, if it grows). */

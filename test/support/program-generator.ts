@@ -152,6 +152,27 @@ const PATTERNS_OFF = {
    *   for (let i = 0; i < 2; i++) out[i] = a * i;   // TS96003
    */
   writeAfterFillLoop: false,
+  /**
+   * Bug (a diagnostic too many): after an early `return`, normalization
+   * moves the rest of the block into the `if`'s branches, so a loop
+   * writing each element once and reading it after is no longer one the
+   * checker recognizes, and is rejected with TS96003:
+   *
+   *   function f(a: number): number {
+   *     const h = new Float64Array(3);
+   *     if (a > 5) return 1;
+   *     let s = 0;
+   *     for (let i = 0; i < 3; i++) {
+   *       h[i] = a * i;
+   *       s += h[i];           // TS96003
+   *     }
+   *     return s;
+   *   }
+   *
+   * Off, an early return ends the top statements of the arrays in scope:
+   * what follows is part of the statement that returned.
+   */
+  arraysAfterEarlyReturn: false,
 };
 
 export type Pattern = keyof typeof PATTERNS_OFF;

@@ -24,6 +24,7 @@ import {
   maxLengthOf,
   noteWholeRead,
   notePush,
+  noteReturn,
   noteSet,
   noteWrite,
   readIndices,
@@ -426,7 +427,11 @@ function resolveTabulate(
   env: Env,
 ): string[] {
   const targets = [...env.scope.declared.values()].filter(
-    (v): v is ArrayVariable => isArray(v) && !v.grows && mayWrite(v, env),
+    (v): v is ArrayVariable =>
+      isArray(v) &&
+      !v.grows &&
+      mayWrite(v, env) &&
+      !env.fn.arrays.get(v)!.merged,
   );
   const lines: string[] = [];
   let a = targets[s.target % (targets.length + 1)];
@@ -549,6 +554,7 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
     if (env.fn.vector !== null && !PATTERNS.earlyArrayReturns) return [];
     const test = resolveCondition(s.test, env);
     const value = returnValue(s.value, env);
+    noteReturn(env);
     return [`if (${test.text}) return ${value};`];
   }
   if (frame.jumps === "none") return [];
