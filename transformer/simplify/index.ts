@@ -26,6 +26,7 @@ import {
   type Stmt,
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
+import { removeUnneeded } from "./liveness";
 
 export function simplify(
   fn: FunctionIR,
@@ -35,18 +36,23 @@ export function simplify(
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   // Each round makes one change; the limit only guards against a cycle.
   for (let round = 0; round < 100_000; round++) {
-    const next = simplifyOnce(body, simplifyStatement);
-    if (next === body) break;
+    const next =
+      simplifyOnce(body, simplifyStatement) ??
+      // Whole loops nobody needs: rare, so looked for only when nothing
+      // cheaper is left.
+      removeUnneeded(body);
+    if (next === undefined) break;
     body = next;
   }
   const mutated = mutatedNames(body);
   return { ...fn, body: finalizeDeclarations(body, mutated) };
 }
 
+/** One change, or `undefined` if there is none to make. */
 function simplifyOnce(
   body: readonly Stmt[],
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | readonly Stmt[] {
+): Stmt[] | undefined {
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
@@ -63,9 +69,7 @@ function simplifyOnce(
   if (ternary) return ternary;
   const reused = reuseComputedValues(body, mutated);
   if (reused) return reused;
-  const copied = propagateCopies(body, uses, mutated);
-  if (copied) return copied;
-  return body;
+  return propagateCopies(body, uses, mutated);
 }
 
 /**
