@@ -1,12 +1,17 @@
 /**
- * Reverse mode: `grad`, `valueAndGrad` and `vjp`, all calling the compiled
- * adjoint `f__vjp(...primals, cotangent) -> [value, ...adjoints]`.
+ * Reverse mode: `grad`, `valueAndGrad` and `vjp`, calling compiled
+ * adjoints. `grad` and `valueAndGrad` call the gradient-only adjoint
+ * compiled for their argnums where the program has one (registry.ts),
+ * passing zeroed buffers for array gradients (new ones, or the caller's
+ * `out`), and otherwise `f__vjp(...primals, cotangent) -> [value,
+ * ...adjoints]`, picking entries:
  *
- *   grad(f, 1)(x, w)  ==  f__vjp(x, w, 1)[2]
+ *   grad(f, 1)(x, w)  ==  f__grad_1(x, w, 1, zerosLike(w))
+ *                     ==  f__vjp(x, w, 1)[2]
  *
  * All validation happens when `grad(f, ...)` is called; the function it
- * returns only fits the argument count, calls `f__vjp` and picks entries
- * (and, with `{ out }`, checks each buffer's shape and copies into it).
+ * returns only fits the argument count and calls compiled code (with
+ * `{ out }`, it checks each buffer's shape too).
  */
 import { fitArity, requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
@@ -17,6 +22,8 @@ import {
   isOfKind,
   sameShape,
   TYPE_NAMES,
+  zeroFill,
+  zerosLike,
   type ArrayKind,
 } from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
@@ -58,13 +65,7 @@ export function grad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => unknown {
-  const { adjoint, arity, gradientOf } = planGradient(
-    f,
-    argnums,
-    options,
-    "grad",
-  );
-  return (...args) => gradientOf(adjoint(...fitArity(args, arity), 1));
+  return planGradient(f, argnums, options, "grad");
 }
 
 /**
@@ -89,16 +90,9 @@ export function valueAndGrad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => [unknown, unknown] {
-  const { adjoint, arity, gradientOf } = planGradient(
-    f,
-    argnums,
-    options,
-    "valueAndGrad",
-  );
-  return (...args) => {
-    const adjoints = adjoint(...fitArity(args, arity), 1);
-    return [adjoints[0], gradientOf(adjoints)];
-  };
+  return planGradient(f, argnums, options, "valueAndGrad") as (
+    ...args: unknown[]
+  ) => [unknown, unknown];
 }
 
 /**
@@ -140,37 +134,100 @@ export function vjp(
   return [value, pullback];
 }
 
-interface GradientPlan {
-  readonly adjoint: CompiledDerivatives["vjp"];
-  readonly arity: number;
-  /** The gradient the caller gets, from the compiled adjoint's result. */
-  readonly gradientOf: (adjoints: unknown[]) => unknown;
-}
-
+/**
+ * What `grad(f, argnums, options)` (`valueAndGrad`) returns: a call of the
+ * gradient-only adjoint compiled for these argnums, or of `f__vjp`.
+ */
 function planGradient(
   f: Function,
   argnums: unknown,
   options: GradOptions<unknown[], unknown> | undefined,
-  apiName: string,
-): GradientPlan {
+  apiName: "grad" | "valueAndGrad",
+): (...args: unknown[]) => unknown {
   const entry = requireCompiled(f, apiName);
   const { indices, single } = requireArgnums(entry, argnums, apiName);
   requireScalarResult(entry, apiName, "vjp or jacobian");
-  const slots = indices.map((index) => index + 1);
   const out = options?.out;
-  let gradientOf: GradientPlan["gradientOf"];
-  if (out === undefined) {
+  const writers =
+    out === undefined
+      ? undefined
+      : planOut(entry, indices, single, out, apiName);
+  const fromVjp = vjpGradient(entry, indices, single, writers, apiName);
+  const compiled = entry[apiName]?.[indices.join(",")];
+  if (compiled === undefined) return fromVjp;
+  const arity = entry.params.length;
+  const withValue = apiName === "valueAndGrad";
+  // A list of one argnum uses the compiled single gradient, in a tuple.
+  const wrap = !single && indices.length === 1;
+  const arrays = indices.flatMap((index, k) =>
+    entry.params[index] === "number"
+      ? []
+      : [
+          {
+            index,
+            kind: entry.params[index] as ArrayKind,
+            buffer: single ? out : (out as unknown[] | undefined)?.[k],
+            what: single ? "out" : `out[${k}]`,
+          },
+        ],
+  );
+  const where = callName(apiName, entry);
+  return (...args) => {
+    fitArity(args, arity);
+    // A buffer that is also an argument would change under the adjoint
+    // reading it: such a call goes through f__vjp, which copies at the end.
+    if (out !== undefined && arrays.some((a) => args.includes(a.buffer))) {
+      return fromVjp(...args);
+    }
+    args.push(1);
+    for (const { index, kind, buffer, what } of arrays) {
+      const parameter = args[index];
+      if (out === undefined) {
+        args.push(zerosLike(kind, parameter));
+        continue;
+      }
+      if (!sameShape(kind, parameter, buffer)) {
+        throwShape(kind, index, parameter, buffer, what, where);
+      }
+      zeroFill(kind, buffer);
+      args.push(buffer);
+    }
+    const result = Reflect.apply(compiled, undefined, args);
+    if (!wrap) return result;
+    return withValue
+      ? [(result as unknown[])[0], [(result as unknown[])[1]]]
+      : [result];
+  };
+}
+
+/** The gradient from `f__vjp`'s tuple of all adjoints. */
+function vjpGradient(
+  entry: CompiledDerivatives,
+  indices: readonly number[],
+  single: boolean,
+  writers: ((adjoint: unknown) => unknown)[] | undefined,
+  apiName: "grad" | "valueAndGrad",
+): (...args: unknown[]) => unknown {
+  const slots = indices.map((index) => index + 1);
+  let gradientOf: (adjoints: unknown[]) => unknown;
+  if (writers === undefined) {
     const slot = slots[0]!;
     gradientOf = single
       ? (adjoints) => adjoints[slot]
       : (adjoints) => slots.map((s) => adjoints[s]);
   } else {
-    const writers = planOut(entry, indices, single, out, apiName);
     gradientOf = single
       ? (adjoints) => writers[0]!(adjoints[slots[0]!])
       : (adjoints) => slots.map((s, k) => writers[k]!(adjoints[s]));
   }
-  return { adjoint: entry.vjp, arity: entry.params.length, gradientOf };
+  const arity = entry.params.length;
+  const adjoint = entry.vjp;
+  return apiName === "grad"
+    ? (...args) => gradientOf(adjoint(...fitArity(args, arity), 1))
+    : (...args) => {
+        const adjoints = adjoint(...fitArity(args, arity), 1);
+        return [adjoints[0], gradientOf(adjoints)];
+      };
 }
 
 /**
@@ -237,12 +294,23 @@ function bufferWriter(
   }
   return (adjoint) => {
     if (!sameShape(kind, adjoint, buffer)) {
-      throw new TsadError(
-        `${where}: ${what} must be ${describeShape(kind, adjoint)}, like parameter ${index}, ` +
-          `got ${describeActual(buffer)}`,
-      );
+      throwShape(kind, index, adjoint, buffer, what, where);
     }
     copyInto(kind, adjoint, buffer);
     return buffer;
   };
+}
+
+function throwShape(
+  kind: ArrayKind,
+  index: number,
+  like: unknown,
+  buffer: unknown,
+  what: string,
+  where: string,
+): never {
+  throw new TsadError(
+    `${where}: ${what} must be ${describeShape(kind, like)}, like parameter ${index}, ` +
+      `got ${describeActual(buffer)}`,
+  );
 }

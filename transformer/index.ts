@@ -34,7 +34,9 @@ import {
   valueKindOf,
   type MarkedFunction,
 } from "./select";
+import { GradientRequests, type GradientRequest } from "./requests";
 import { simplify } from "./simplify/index";
+import type { ValueKind } from "../runtime/registry";
 
 export interface TsadConfig {
   /** Where generated code imports the runtime from; `"tsad"` by default. */
@@ -57,14 +59,20 @@ export default function tsadTransformer(
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
   };
+  const requests = new GradientRequests(
+    ts,
+    program,
+    lowerContext.runtimeModule,
+  );
   return (context) => (sourceFile) =>
-    transformFile(sourceFile, context, lowerContext, extras);
+    transformFile(sourceFile, context, lowerContext, requests, extras);
 }
 
 function transformFile(
   sourceFile: ts.SourceFile,
   context: ts.TransformationContext,
   lowerContext: LowerContext,
+  requests: GradientRequests,
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
@@ -117,17 +125,36 @@ function transformFile(
       }
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
-      const { jvp, vjp, params, result } = differentiate(
+      const { jvp, vjp, gradients, params, result } = differentiate(
         lowerContext,
         fn,
+        requests.of(fn.node),
         new Names(identifiers),
         debug,
       );
+      for (const { ir } of gradients) {
+        if (identifiers.has(ir.name)) {
+          throw new DiffError(
+            fn.node,
+            DiagnosticCode.ReservedName,
+            `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
+          );
+        }
+      }
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
+        // Only the runtime calls these, through the registration.
+        ...gradients.map(({ ir }) =>
+          emitter.functionDeclaration(ir, /*exported*/ false),
+        ),
       ];
-      const registration = emitter.registration(fn.name, params, result);
+      const registration = emitter.registration(
+        fn.name,
+        params,
+        result,
+        gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
+      );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
       after.set(fn.statement, [
@@ -192,6 +219,7 @@ function addReexports(
 function differentiate(
   context: LowerContext,
   fn: MarkedFunction,
+  requested: readonly GradientRequest[],
   names: Names,
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
@@ -229,7 +257,38 @@ function differentiate(
     primal,
   );
   debugStage("reverse", vjp);
-  return { jvp, vjp, params: normalized.params.map((p) => p.kind), result };
+  const params = normalized.params.map((p) => p.kind);
+  const gradients = requested
+    .filter((r) => result === "number" && validArgnums(r.argnums, params))
+    .map((request) => {
+      const restricted = analyzeActivity(normalized, request.argnums);
+      // One number input: a tangent sweep is the cheaper gradient.
+      const [first, ...rest] = request.argnums;
+      const ir = simplify(
+        rest.length === 0 && params[first!] === "number"
+          ? forwardMode(normalized, restricted, names.clone(), request)
+          : reverseMode(normalized, restricted, names.clone(), request),
+        primal,
+      );
+      debugStage(`gradient ${ir.name}`, ir);
+      return { request, ir };
+    });
+  return { jvp, vjp, gradients, params, result };
+}
+
+/**
+ * Argnums the runtime accepts and that name each parameter once (the
+ * runtime reports the others, and `f__vjp` serves repeated ones).
+ */
+function validArgnums(
+  argnums: readonly number[],
+  params: readonly ValueKind[],
+): boolean {
+  return (
+    argnums.length > 0 &&
+    new Set(argnums).size === argnums.length &&
+    argnums.every((i) => params[i] !== undefined && params[i] !== "none")
+  );
 }
 
 function importHints(

@@ -57,9 +57,11 @@ import {
   type FunctionIR,
   type LoopHeader,
   type Param,
+  type ResultShape,
   type Stmt,
 } from "./ir";
-import { derivativeName, type Names } from "./naming";
+import { derivativeName, gradientName, type Names } from "./naming";
+import type { GradientRequest } from "./requests";
 import { partialsOf } from "./rules";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
@@ -72,10 +74,26 @@ interface LoopPlan {
   readonly trips?: string;
 }
 
+/**
+ * With `request`, the gradient-only adjoint `grad(f, argnums)` calls
+ * (`activity` restricted to those parameters): it returns their adjoints
+ * only, the value only for `valueAndGrad`, and accumulates the adjoints of
+ * array parameters into buffers its caller passes after the cotangent
+ * (zeros, for a fresh gradient), so `{ out }` allocates nothing:
+ *
+ *   function rosenbrock__grad_0(x, f_adj, x_adj) {
+ *     for (let i = x.length - 2; i >= 0; i--) { ...; x_adj[i] += ...; }
+ *     return x_adj;
+ *   }
+ *
+ * The forward sweep still computes the value; `simplify` removes what
+ * only the value needed (here the whole forward loop).
+ */
 export function reverseMode(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
+  request?: GradientRequest,
 ): FunctionIR {
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
@@ -113,6 +131,11 @@ export function reverseMode(
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
   );
+  /** The parameters whose adjoints come in as buffers. */
+  const buffers = (request?.argnums ?? [])
+    .map((i) => fn.params[i]!)
+    .filter((p) => p.kind !== "number");
+  for (const p of buffers) declared.add(p.name);
   /** `const a_adj = zeros`, for the arrays defined in `body`. */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
@@ -155,7 +178,7 @@ export function reverseMode(
     ];
   };
   const arrayAdjoints: Stmt[] = arrayParams
-    .filter((p) => activity.active.has(p.name))
+    .filter((p) => activity.active.has(p.name) && !buffers.includes(p))
     .flatMap((p) => arrayAdjoint(p.name, p.kind, primalBody));
 
   const accumulate = (out: Stmt[], operand: Expr, value: Expr) => {
@@ -392,23 +415,51 @@ export function reverseMode(
           ? num(0)
           : zerosLike(p),
   );
+  const valueExpr = value ? ref(value) : returned.value;
+  const body = [
+    ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
+    ...keepValue,
+    ...arrayAdjoints,
+    ...reverseSweep,
+  ];
+  if (request) {
+    const { argnums, withValue } = request;
+    const kinds = argnums.map((i) => fn.params[i]!.kind);
+    const gradientShape: ResultShape = kinds.length === 1 ? kinds[0]! : kinds;
+    const gradient: Expr =
+      argnums.length === 1
+        ? paramAdjoints[argnums[0]!]!
+        : { kind: "tuple", elements: argnums.map((i) => paramAdjoints[i]!) };
+    return {
+      name: gradientName(fn.name, argnums, withValue),
+      params: [
+        ...fn.params,
+        { name: seed, kind: resultKind },
+        ...buffers.map((p) => ({ name: adjointName(p.name), kind: p.kind })),
+      ],
+      body: [
+        ...body,
+        {
+          kind: "return",
+          value: withValue
+            ? { kind: "tuple", elements: [valueExpr, gradient] }
+            : gradient,
+        },
+      ],
+      resultShape: withValue ? [resultKind, gradientShape] : gradientShape,
+    };
+  }
   return {
     name: derivativeName(fn.name, "vjp"),
     params: [...fn.params, { name: seed, kind: resultKind }],
     body: [
-      ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
-      ...keepValue,
-      ...arrayAdjoints,
-      ...reverseSweep,
+      ...body,
       {
         kind: "return",
-        value: {
-          kind: "tuple",
-          elements: [value ? ref(value) : returned.value, ...paramAdjoints],
-        },
+        value: { kind: "tuple", elements: [valueExpr, ...paramAdjoints] },
       },
     ],
-    resultKinds: [resultKind, ...fn.params.map((p) => p.kind)],
+    resultShape: [resultKind, ...fn.params.map((p) => p.kind)],
   };
 }
 

@@ -870,6 +870,8 @@ function resolveLoop(s: Extract<Stmt, { kind: "loop" }>, env: Env): string[] {
 export interface RenderedFunction {
   readonly name: string;
   readonly exported: boolean;
+  /** How many parameters it has (all of them differentiable). */
+  readonly arity: number;
 }
 
 export interface RenderedProgram {
@@ -905,7 +907,7 @@ export function renderProgram(
       functionNames: names,
     });
     chunks.push(text);
-    functions.push({ name, exported });
+    functions.push({ name, exported, arity: callable.params.length });
     callables.push(callable);
   };
   if (spec.helper !== null) {

@@ -10,7 +10,9 @@
  * - `let v = a; v += b;` -> `const v = a + b;` when nothing in between
  *   touches `v` or what `b` reads;
  * - `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;`
- * - `let` never reassigned -> `const`.
+ * - `let` never reassigned -> `const`;
+ * - whole loops nobody needs removed (liveness.ts), and a loop's sums
+ *   into one array element kept in a local (accumulators.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
@@ -19,13 +21,16 @@ import {
   mapBlocks,
   nestedBlocks,
   forEachExpr,
+  forEachSubexpression,
   mapExprs,
   mapSubexpressions,
   type Expr,
   type FunctionIR,
+  type LoopHeader,
   type Stmt,
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
+import { localizeAccumulators } from "./accumulators";
 import { removeUnneeded } from "./liveness";
 
 export function simplify(
@@ -38,9 +43,10 @@ export function simplify(
   for (let round = 0; round < 100_000; round++) {
     const next =
       simplifyOnce(body, simplifyStatement) ??
-      // Whole loops nobody needs: rare, so looked for only when nothing
-      // cheaper is left.
-      removeUnneeded(body);
+      // Whole loops nobody needs, and sums a loop can keep local: looked
+      // for once nothing smaller is left.
+      removeUnneeded(body) ??
+      localizeAccumulators(body);
     if (next === undefined) break;
     body = next;
   }
@@ -59,7 +65,13 @@ function simplifyOnce(
 
   const removed = removeDead(body, uses);
   if (removed) return removed;
-  const inlined = inlineOne(body, uses, mutated, keep, simplifyStatement);
+  const inlined = inlineDefinitions(
+    body,
+    uses,
+    mutated,
+    keep,
+    simplifyStatement,
+  );
   if (inlined) return inlined;
   const folded = foldAccumulations(body);
   if (folded) return folded;
@@ -153,7 +165,7 @@ function isPure(e: Expr): boolean {
   if (e.kind === "call" || e.kind === "extern" || e.kind === "member")
     return false;
   let pure = true;
-  mapSubexpressions(e, (inner) => ((pure &&= isPure(inner)), inner));
+  forEachSubexpression(e, (inner) => (pure &&= isPure(inner)));
   return pure;
 }
 
@@ -253,22 +265,25 @@ function loopDepthOfUses(body: readonly Stmt[]): Map<string, number> {
 }
 
 /**
- * Substitutes one definition into its uses: atoms everywhere, other pure
+ * Substitutes definitions into their uses: atoms everywhere, other pure
  * values at their only use. Only values that read nothing reassigned move,
- * so the value is the same wherever it is read.
+ * so the value is the same wherever it is read. Every definition that
+ * does not read another one being substituted goes in one pass.
  */
-function inlineOne(
+function inlineDefinitions(
   body: readonly Stmt[],
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
-  let candidate: { name: string; value: Expr } | undefined;
+  /** Chosen definitions by their block, and the position in it. */
+  const chosen = new Map<readonly Stmt[], Map<number, [string, Expr]>>();
+  const names = new Set<string>();
+  const readByValues = new Set<string>();
   const useDepths = loopDepthOfUses(body);
   const find = (block: readonly Stmt[], depth: number) => {
     for (const [i, s] of block.entries()) {
-      if (candidate) return;
       const value =
         s.kind === "const"
           ? s.value
@@ -282,21 +297,32 @@ function inlineOne(
         !keep.has(s.name)
       ) {
         let readsMutated = false;
-        allReads(value, (name) => (readsMutated ||= mutated.has(name)));
+        let readsChosen = false;
+        allReads(value, (name) => {
+          readsMutated ||= mutated.has(name);
+          readsChosen ||= names.has(name);
+        });
         const next = block[i + 1];
         // Nothing runs between a definition and a use in the very next
         // simple statement, so there the value may read anything.
         const usedNext =
-          next !== undefined && next.kind !== "if" && touches(next, s.name);
+          next !== undefined &&
+          next.kind !== "if" &&
+          next.kind !== "loop" &&
+          touches(next, s.name);
         const single = uses.get(s.name) === 1;
         const movable =
           isPure(value) && (!readsMutated || (usedNext && single));
         const sameLoop = (useDepths.get(s.name) ?? 0) <= depth;
-        if (
-          movable &&
-          (isAtom(value) || (uses.get(s.name) === 1 && sameLoop))
-        ) {
-          candidate = { name: s.name, value };
+        // A name defined twice (a loop body and its recomputation in the
+        // reverse sweep) goes one definition at a time.
+        const independent =
+          !readsChosen && !names.has(s.name) && !readByValues.has(s.name);
+        if (independent && movable && (isAtom(value) || (single && sameLoop))) {
+          names.add(s.name);
+          allReads(value, (name) => readByValues.add(name));
+          const inBlock = chosen.get(block) ?? new Map();
+          chosen.set(block, inBlock.set(i, [s.name, value]));
         }
       }
       if (s.kind === "if") {
@@ -307,18 +333,72 @@ function inlineOne(
     }
   };
   find(body, 0);
-  if (!candidate) return undefined;
-  const { name, value } = candidate;
-  const visit = (block: readonly Stmt[]): Stmt[] =>
-    block.flatMap((s): Stmt[] => {
-      if ((s.kind === "const" || s.kind === "declare") && s.name === name)
-        return [];
-      const replaced = simplifyStatement(
-        mapExprs(s, (e) => substitute(e, name, value)),
-      );
-      return [mapBlocks(replaced, visit)];
-    });
-  return visit(body);
+  if (chosen.size === 0) return undefined;
+
+  // Each definition is substituted where it is in scope: after it in its
+  // block. The reverse sweep recomputes a loop's body under the same
+  // names, so a name may be defined in two loops, reading different
+  // variables.
+  const visit = (
+    block: readonly Stmt[],
+    scope: ReadonlyMap<string, Expr>,
+  ): Stmt[] => {
+    const here = chosen.get(block);
+    const env = new Map(scope);
+    const out: Stmt[] = [];
+    for (const [i, s] of block.entries()) {
+      const definition = here?.get(i);
+      if (definition) {
+        env.set(...definition);
+        continue;
+      }
+      if (env.size === 0 || !readsAny([s], env)) {
+        out.push(mapBlocks(s, (inner) => visit(inner, env)));
+        continue;
+      }
+      // Tests and loop bounds are primal values: exact rewrites only.
+      const replace = (e: Expr) => substituteAll(e, env);
+      const exact = (e: Expr) => simplifyExpr(replace(e), /*exact*/ true);
+      if (s.kind === "if") {
+        out.push({
+          ...s,
+          test: exact(s.test),
+          then: visit(s.then, env),
+          else: visit(s.else, env),
+        });
+      } else if (s.kind === "loop") {
+        const header: LoopHeader =
+          s.header.kind === "counted"
+            ? {
+                ...s.header,
+                start: exact(s.header.start),
+                end: exact(s.header.end),
+              }
+            : {
+                ...s.header,
+                test: visit(s.header.test, env),
+                condition: exact(s.header.condition),
+              };
+        out.push({ ...s, header, body: visit(s.body, env) });
+      } else {
+        out.push(simplifyStatement(mapExprs(s, replace)));
+      }
+    }
+    return out;
+  };
+  return visit(body, new Map());
+}
+
+function readsAny(body: readonly Stmt[], names: ReadonlyMap<string, unknown>) {
+  let found = false;
+  forEachExpr(body, (e) => allReads(e, (name) => (found ||= names.has(name))));
+  return found;
+}
+
+function substituteAll(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
+  if (env.size === 0) return e;
+  if (e.kind === "var") return env.get(e.name) ?? e;
+  return mapSubexpressions(e, (inner) => substituteAll(inner, env));
 }
 
 /**
@@ -530,10 +610,9 @@ function reuseComputedValues(
         const header = mapExprs({ ...s, body: [] }, replace) as typeof s;
         return { ...header, body: visit(s.body, available) };
       }
-      const replaced =
-        s.kind === "const"
-          ? { ...s, value: mapSubexpressions(s.value, replace) }
-          : mapExprs(s, replace);
+      // A `const` holding a value computed before becomes a copy, which
+      // copy propagation then removes (`x[i]` read twice).
+      const replaced = mapExprs(s, replace);
       if (
         replaced.kind === "const" &&
         !mutated.has(replaced.name) &&

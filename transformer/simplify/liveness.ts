@@ -22,7 +22,7 @@ import {
   definedNames,
   forEachExpr,
   mapBlocks,
-  mapSubexpressions,
+  forEachSubexpression,
   nestedBlocks,
   type Expr,
   type Stmt,
@@ -198,7 +198,7 @@ function neededStatements(body: readonly Stmt[]): Set<Stmt> {
 function removable(e: Expr): boolean {
   if (e.kind === "extern" || e.kind === "member") return false;
   let pure = true;
-  mapSubexpressions(e, (inner) => ((pure &&= removable(inner)), inner));
+  forEachSubexpression(e, (inner) => (pure &&= removable(inner)));
   return pure;
 }
 
