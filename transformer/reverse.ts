@@ -70,6 +70,13 @@ type Loop = Extract<Stmt, { kind: "loop" }>;
 interface LoopPlan {
   /** Carried variables pushed at the end of each iteration, in order. */
   readonly saved: readonly string[];
+  /**
+   * What inner loops leave that the reverse of an iteration needs, pushed
+   * at the end of the iteration too (before `saved`), so the reverse pops
+   * them instead of running the inner loops again. In the order the
+   * reverse pops them: the order of the iteration.
+   */
+  readonly results: readonly string[];
   /** A `while` loop's iteration count. */
   readonly trips?: string;
 }
@@ -202,9 +209,11 @@ export function reverseMode(
     }
   };
 
+  /** `inLoop`: the block runs in a loop's body (its own loops are nested). */
   const reverseBlock = (
     body: readonly Stmt[],
     carried: ReadonlySet<string>,
+    inLoop: boolean,
   ): Stmt[] => {
     const out: Stmt[] = arrayAdjointsOf(body);
     for (const s of [...body].reverse()) {
@@ -323,15 +332,15 @@ export function reverseMode(
           break;
         case "if": {
           declareBefore(out, [[...s.then], [...s.else]]);
-          const then = reverseBlock(s.then, carried);
-          const otherwise = reverseBlock(s.else, carried);
+          const then = reverseBlock(s.then, carried, inLoop);
+          const otherwise = reverseBlock(s.else, carried, inLoop);
           if (then.length > 0 || otherwise.length > 0) {
             out.push({ ...s, then, else: otherwise });
           }
           break;
         }
         case "loop":
-          out.push(...reverseLoop(s, declareBefore));
+          out.push(...reverseLoop(s, declareBefore, inLoop));
           break;
         default:
           break;
@@ -340,23 +349,38 @@ export function reverseMode(
     return out;
   };
 
+  /** `nested`: the loop is in another loop's body. */
   const reverseLoop = (
     loop: Loop,
     declareAdjoints: (out: Stmt[], blocks: readonly Stmt[][]) => void,
+    nested: boolean,
   ): Stmt[] => {
     const out: Stmt[] = [];
     declareAdjoints(out, [[...loop.body]]);
     const carried = new Set(loop.carried);
-    const adjointBody = reverseBlock(loop.body, carried);
+    const adjointBody = reverseBlock(loop.body, carried, /*inLoop*/ true);
     // Recompute the iteration from the values it started with: the body
-    // without its write-backs, only what the adjoint needs.
+    // without its write-backs, only what the adjoint needs. The loops in
+    // it save what their own reverse needs as they run again here, so
+    // the forward sweep saves only what outermost loops carry, and the
+    // stack holds one iteration's worth of an inner loop at a time.
     const forwardBody = loop.body.filter(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );
-    const recompute = neededOnly(
-      withPlans(forwardBody, plans, /*save*/ false),
+    const results: string[] = [];
+    let recompute = neededOnly(
+      withPlans(forwardBody, plans, /*save*/ true),
       adjointBody,
     );
+    // This loop itself runs again in its enclosing iteration's reverse:
+    // that run saves what its inner loops leave, and the reverse here pops
+    // it rather than running them once more per iteration.
+    if (nested) {
+      recompute = neededOnly(
+        popResults(recompute, adjointBody, plans, results),
+        adjointBody,
+      );
+    }
     const readByAdjoint = new Set<string>();
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
@@ -369,7 +393,7 @@ export function reverseMode(
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
-    plans.set(loop, { saved, trips });
+    plans.set(loop, { saved, results, trips });
     const restore: Stmt[] = [...saved]
       .reverse()
       .map((name) => ({ kind: "pop", name }));
@@ -383,7 +407,7 @@ export function reverseMode(
     return out;
   };
 
-  const reverseSweep = reverseBlock(primalBody, new Set());
+  const reverseSweep = reverseBlock(primalBody, new Set(), /*inLoop*/ false);
   const forwardSweep = withPlans(primalBody, plans, /*save*/ true);
   const neededByReverse = new Set<string>();
   forEachExpr(reverseSweep, (e) =>
@@ -579,8 +603,11 @@ function stripRounding(e: Expr): Expr {
 
 /**
  * The forward code of these statements as the reverse sweep needs it run:
- * `while` loops count their iterations, and (when `save`) every loop pushes
- * the carried values its reverse reads, at the end of each iteration.
+ * `while` loops count their iterations, and (when `save`) the loops of
+ * this block, not those nested in them, push what their reverse pops, at
+ * the end of each iteration: the results of inner loops, then the carried
+ * values (a nested loop saves its own when its enclosing iteration runs
+ * again in the reverse sweep).
  */
 function withPlans(
   body: readonly Stmt[],
@@ -592,7 +619,7 @@ function withPlans(
       return [mapBlocks(s, (block) => withPlans(block, plans, save))];
     }
     const plan = plans.get(s);
-    const inner = withPlans(s.body, plans, save);
+    const inner = withPlans(s.body, plans, /*save*/ false);
     const carried = new Set(s.carried);
     const writeBacks = inner.findIndex(
       (t) => t.kind === "assign" && carried.has(t.name),
@@ -600,7 +627,10 @@ function withPlans(
     const split = writeBacks === -1 ? inner.length : writeBacks;
     const pushes: Stmt[] =
       save && plan
-        ? plan.saved.map((name) => ({ kind: "push", value: ref(name) }))
+        ? [...[...plan.results].reverse(), ...plan.saved].map((name) => ({
+            kind: "push",
+            value: ref(name),
+          }))
         : [];
     const count: Stmt[] = plan?.trips
       ? [
@@ -663,9 +693,13 @@ function neededOnly(body: readonly Stmt[], later: readonly Stmt[]): Stmt[] {
       assignedIn([s], assigned);
       const values = new Set(assigned);
       if (s.kind !== "loop") definedNames([s], values);
+      // The value stack's pushes pair with pops after them: both stay.
       const wanted =
         [...values].some((name) => needed.has(name)) ||
-        (s.kind === "declare" && declarationNeeded.has(s.name));
+        (s.kind === "declare" && declarationNeeded.has(s.name)) ||
+        s.kind === "pop" ||
+        pushesIn(s);
+      if (s.kind === "pop") declarationNeeded.add(s.name);
       if (!wanted) continue;
       kept.unshift(s);
       freeReads([s]).forEach((name) => needed.add(name));
@@ -734,6 +768,54 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
     }
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
+}
+
+function writesArrays(s: Stmt): boolean {
+  return (
+    s.kind === "store" ||
+    s.kind === "append" ||
+    nestedBlocks(s).some((block) => block.some((t) => writesArrays(t)))
+  );
+}
+
+function pushesIn(s: Stmt): boolean {
+  return (
+    s.kind === "push" ||
+    nestedBlocks(s).some((block) => block.some((t) => pushesIn(t)))
+  );
+}
+
+/**
+ * `recompute` with each inner loop that saves nothing replaced by pops of
+ * what it leaves for the statements after it (and `later`), which are
+ * added to `results` in the order they are popped.
+ *
+ *   let a_2 = a;                         let a_2 = a;
+ *   for (let i = 0; i < n; i++) {   ->   a_2 = tsad.stack.pop();
+ *     a_2 = a_2 + w[i] * x[i];
+ *   }
+ */
+function popResults(
+  recompute: readonly Stmt[],
+  later: readonly Stmt[],
+  plans: ReadonlyMap<Loop, LoopPlan>,
+  results: string[],
+): Stmt[] {
+  const byHeader = new Map(
+    [...plans].map(([loop, plan]) => [loop.header, plan]),
+  );
+  return recompute.flatMap((s, k): Stmt[] => {
+    const plan = s.kind === "loop" ? byHeader.get(s.header) : undefined;
+    if (!plan || plan.saved.length > 0 || plan.results.length > 0) return [s];
+    // Numbers only: a loop that writes an array leaves more than a pop restores.
+    if (writesArrays(s)) return [s];
+    const after = freeReads([...recompute.slice(k + 1), ...later]);
+    const assigned = new Set<string>();
+    assignedIn([s], assigned);
+    const leaves = [...assigned].filter((name) => after.has(name));
+    results.push(...leaves);
+    return leaves.map((name) => ({ kind: "pop", name }));
+  });
 }
 
 function appendsTo(body: readonly Stmt[], array: string): boolean {
