@@ -2,11 +2,11 @@
  * Reverse mode: `grad`, `valueAndGrad` and `vjp`, calling compiled
  * adjoints. `grad` and `valueAndGrad` call the gradient-only adjoint
  * compiled for their argnums where the program has one (registry.ts),
- * passing zeroed buffers for array gradients (new ones, or the caller's
- * `out`), and otherwise `f__vjp(...primals, cotangent) -> [value,
+ * passing the caller's `out` buffers zeroed (without, it makes new
+ * zeros), and otherwise `f__vjp(...primals, cotangent) -> [value,
  * ...adjoints]`, picking entries:
  *
- *   grad(f, 1)(x, w)  ==  f__grad_1(x, w, 1, zerosLike(w))
+ *   grad(f, 1)(x, w)  ==  f__grad_1(x, w, 1)
  *                     ==  f__vjp(x, w, 1)[2]
  *
  * All validation happens when `grad(f, ...)` is called; the function it
@@ -23,7 +23,6 @@ import {
   sameShape,
   TYPE_NAMES,
   zeroFill,
-  zerosLike,
   type ArrayKind,
 } from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
@@ -156,48 +155,84 @@ function planGradient(
   const compiled = entry[apiName]?.[indices.join(",")];
   if (compiled === undefined) return fromVjp;
   const arity = entry.params.length;
-  const withValue = apiName === "valueAndGrad";
+  let call: (...args: unknown[]) => unknown;
+  if (out === undefined) {
+    // The compiled gradient makes new zeros for buffers it is not given.
+    call = forwarder(arity, compiled, [1]);
+  } else {
+    const arrays = indices.flatMap((index, k) =>
+      entry.params[index] === "number"
+        ? []
+        : [
+            {
+              index,
+              kind: entry.params[index] as ArrayKind,
+              buffer: single ? out : (out as unknown[])[k],
+              what: single ? "out" : `out[${k}]`,
+            },
+          ],
+    );
+    const where = callName(apiName, entry);
+    const zeroed = forwarder(arity, compiled, [
+      1,
+      ...arrays.map((a) => a.buffer),
+    ]);
+    call = (...args) => {
+      // A buffer that is also an argument would change under the adjoint
+      // reading it: such a call goes through f__vjp, which copies at the end.
+      if (arrays.some((a) => args.includes(a.buffer))) return fromVjp(...args);
+      for (const { index, kind, buffer, what } of arrays) {
+        if (!sameShape(kind, args[index], buffer)) {
+          throwShape(kind, index, args[index], buffer, what, where);
+        }
+        zeroFill(kind, buffer);
+      }
+      return zeroed(...args);
+    };
+  }
   // A list of one argnum uses the compiled single gradient, in a tuple.
-  const wrap = !single && indices.length === 1;
-  const arrays = indices.flatMap((index, k) =>
-    entry.params[index] === "number"
-      ? []
-      : [
-          {
-            index,
-            kind: entry.params[index] as ArrayKind,
-            buffer: single ? out : (out as unknown[] | undefined)?.[k],
-            what: single ? "out" : `out[${k}]`,
-          },
-        ],
-  );
-  const where = callName(apiName, entry);
-  return (...args) => {
-    fitArity(args, arity);
-    // A buffer that is also an argument would change under the adjoint
-    // reading it: such a call goes through f__vjp, which copies at the end.
-    if (out !== undefined && arrays.some((a) => args.includes(a.buffer))) {
-      return fromVjp(...args);
+  if (single || indices.length !== 1) return call;
+  return apiName === "grad"
+    ? (...args) => [call(...args)]
+    : (...args) => {
+        const [value, gradient] = call(...args) as [unknown, unknown];
+        return [value, [gradient]];
+      };
+}
+
+/**
+ * `(a, b, ...) => target(a, b, ..., ...tail)` with `arity` parameters (so
+ * extra arguments are dropped and missing ones are undefined, as in a call
+ * of `f`): a rest parameter and `apply` cost more than the compiled
+ * gradient of a small function. A tail of up to five values (a cotangent
+ * and four buffers) is passed as it is; unused places are undefined.
+ */
+function forwarder(
+  arity: number,
+  target: (...args: unknown[]) => unknown,
+  tail: readonly unknown[],
+): (...args: unknown[]) => unknown {
+  const [t0, t1, t2, t3, t4] = tail;
+  if (tail.length <= 5) {
+    switch (arity) {
+      case 0:
+        return () => target(t0, t1, t2, t3, t4);
+      case 1:
+        return (a) => target(a, t0, t1, t2, t3, t4);
+      case 2:
+        return (a, b) => target(a, b, t0, t1, t2, t3, t4);
+      case 3:
+        return (a, b, c) => target(a, b, c, t0, t1, t2, t3, t4);
+      case 4:
+        return (a, b, c, d) => target(a, b, c, d, t0, t1, t2, t3, t4);
+      case 5:
+        return (a, b, c, d, e) => target(a, b, c, d, e, t0, t1, t2, t3, t4);
+      case 6:
+        return (a, b, c, d, e, g) =>
+          target(a, b, c, d, e, g, t0, t1, t2, t3, t4);
     }
-    args.push(1);
-    for (const { index, kind, buffer, what } of arrays) {
-      const parameter = args[index];
-      if (out === undefined) {
-        args.push(zerosLike(kind, parameter));
-        continue;
-      }
-      if (!sameShape(kind, parameter, buffer)) {
-        throwShape(kind, index, parameter, buffer, what, where);
-      }
-      zeroFill(kind, buffer);
-      args.push(buffer);
-    }
-    const result = Reflect.apply(compiled, undefined, args);
-    if (!wrap) return result;
-    return withValue
-      ? [(result as unknown[])[0], [(result as unknown[])[1]]]
-      : [result];
-  };
+  }
+  return (...args) => target(...fitArity(args, arity), ...tail);
 }
 
 /** The gradient from `f__vjp`'s tuple of all adjoints. */

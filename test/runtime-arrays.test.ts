@@ -475,7 +475,8 @@ describe("out buffers", () => {
  * weightedSum(w, s) = s sum_i w_i^2, with gradient-only adjoints as the
  * transformer compiles them for `grad(weightedSum, 0)`, `grad(weightedSum,
  * [0, 1])` and `valueAndGrad(weightedSum, 0)`: each adds into the buffer
- * it is given (registry.ts), and records what it was called with.
+ * it is given, or into new zeros (registry.ts), and records what it was
+ * called with.
  */
 function weightedSum(w: Float64Array, s: number): number {
   return s * sum(w.map((wi) => wi * wi));
@@ -506,17 +507,32 @@ registerCompiled(weightedSum, {
     ];
   },
   grad: {
-    "0": (w: Float64Array, s: number, adj: number, w_adj: Float64Array) => {
+    "0": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
       compiledCalls.push({ api: "grad 0", buffers: [w_adj] });
       return addGradient(w, s, adj, w_adj);
     },
-    "0,1": (w: Float64Array, s: number, adj: number, w_adj: Float64Array) => {
+    "0,1": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
       compiledCalls.push({ api: "grad 0,1", buffers: [w_adj] });
       return [addGradient(w, s, adj, w_adj), sum(w.map((wi) => wi * wi)) * adj];
     },
   },
   valueAndGrad: {
-    "0": (w: Float64Array, s: number, adj: number, w_adj: Float64Array) => {
+    "0": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
       compiledCalls.push({ api: "valueAndGrad 0", buffers: [w_adj] });
       return [weightedSum(w, s), addGradient(w, s, adj, w_adj)];
     },
@@ -528,7 +544,7 @@ describe("compiled gradient-only adjoints", () => {
   const expected = [1.7, -4.25, 6.8];
   const lastCall = () => compiledCalls.at(-1)!;
 
-  it("are what grad calls, with a new zeroed buffer per call", () => {
+  it("are what grad calls, making new zeros on each call", () => {
     const g = grad(weightedSum)(weights(), s);
     expect(lastCall().api).toBe("grad 0");
     expect(lastCall().buffers[0]).toBe(g);

@@ -79,6 +79,7 @@ export class Emitter {
         p.optional
           ? f.createUnionTypeNode([type, this.kindType("none")])
           : type,
+        p.init && this.expression(p.init),
       );
     });
     const returnType = fn.resultShape

@@ -21,6 +21,8 @@ export interface MarkedCallee {
   /** How the generated code refers to the primal and its derivatives. */
   readonly ref: CalleeRef;
   readonly params: readonly ValueKind[];
+  /** What it returns. */
+  readonly result: ValueKind;
 }
 
 /**
@@ -290,6 +292,8 @@ export interface Param {
   readonly type?: ts.TypeNode;
   /** Has a default value or `?`: callers may pass `undefined`. */
   readonly optional?: boolean;
+  /** For generated functions: the value when the caller passes none. */
+  readonly init?: Expr;
 }
 
 /** A value of a kind, or a tuple of such (`[value, [x_adj, y_adj]]`). */

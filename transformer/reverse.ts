@@ -86,9 +86,9 @@ interface LoopPlan {
  * (`activity` restricted to those parameters): it returns their adjoints
  * only, the value only for `valueAndGrad`, and accumulates the adjoints of
  * array parameters into buffers its caller passes after the cotangent
- * (zeros, for a fresh gradient), so `{ out }` allocates nothing:
+ * (zeroed `{ out }` buffers: no allocation), or new zeros:
  *
- *   function rosenbrock__grad_0(x, f_adj, x_adj) {
+ *   function rosenbrock__grad_0(x, f_adj, x_adj = new Float64Array(x.length)) {
  *     for (let i = x.length - 2; i >= 0; i--) { ...; x_adj[i] += ...; }
  *     return x_adj;
  *   }
@@ -105,7 +105,13 @@ export function reverseMode(
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
     throw new Error("normalized body must end in return");
-  const primalBody = fn.body.slice(0, -1);
+  const derivatives = new Map<Stmt, Derivative>();
+  const primalBody = withDerivatives(
+    fn.body.slice(0, -1),
+    activity,
+    names,
+    derivatives,
+  );
 
   const adjoints = new Map<string, string>();
   const adjointName = (name: string) => {
@@ -330,6 +336,17 @@ export function reverseMode(
             accumulate(out, s.init, ref(adjointName(s.name)));
           }
           break;
+        case "destructure": {
+          const derivative = derivatives.get(s);
+          const [name] = s.names;
+          if (!derivative || !name || !declared.has(name)) break;
+          accumulate(
+            out,
+            derivative.operand,
+            binary("*", ref(derivative.name), ref(adjointName(name))),
+          );
+          break;
+        }
         case "if": {
           declareBefore(out, [[...s.then], [...s.else]]);
           const then = reverseBlock(s.then, carried, inLoop);
@@ -459,7 +476,12 @@ export function reverseMode(
       params: [
         ...fn.params,
         { name: seed, kind: resultKind },
-        ...buffers.map((p) => ({ name: adjointName(p.name), kind: p.kind })),
+        // New zeros when the caller passes no buffer.
+        ...buffers.map((p) => ({
+          name: adjointName(p.name),
+          kind: p.kind,
+          init: zerosLike(p),
+        })),
       ],
       body: [
         ...body,
@@ -485,6 +507,61 @@ export function reverseMode(
     ],
     resultShape: [resultKind, ...fn.params.map((p) => p.kind)],
   };
+}
+
+/** `y`'s derivative with respect to the one number its callee takes. */
+interface Derivative {
+  readonly operand: Expr;
+  readonly name: string;
+}
+
+/**
+ * `const y = g(x)` for a marked `g` of one number (any other parameters
+ * not differentiable) returning a number -> `const [y, dy] = g__jvp(x, 1)`:
+ * g's tangent function gives the value and the derivative in one sweep,
+ * and the reverse sweep adds `dy * y_adj` to `x_adj` instead of running
+ * `g__vjp`, a forward and a reverse sweep of g, on top of `g` itself.
+ * Not in branches, whose values the reverse sweep reads from outside
+ * them (see hoistBranchValues).
+ */
+function withDerivatives(
+  body: readonly Stmt[],
+  activity: Activity,
+  names: Names,
+  derivatives: Map<Stmt, Derivative>,
+): Stmt[] {
+  return body.map((s): Stmt => {
+    if (s.kind === "loop") {
+      return mapBlocks(s, (block) =>
+        withDerivatives(block, activity, names, derivatives),
+      );
+    }
+    if (s.kind !== "const" || s.value.kind !== "call") return s;
+    const call = s.value;
+    const { params, result } = call.callee;
+    const inputs = params.flatMap((kind, i) => (kind === "none" ? [] : [i]));
+    const [input] = inputs;
+    if (
+      result !== "number" ||
+      inputs.length !== 1 ||
+      params[input!] !== "number" ||
+      !activity.active.has(s.name) ||
+      !isActiveAtom(activity, call.args[input!]!)
+    ) {
+      return s;
+    }
+    const name = names.tangent(s.name);
+    const tangents: Expr[] = params.map((_, i) =>
+      i === input ? num(1) : { kind: "undefined" },
+    );
+    const linearized: Stmt = {
+      kind: "destructure",
+      names: [s.name, name],
+      value: { ...call, variant: "jvp", args: [...call.args, ...tangents] },
+    };
+    derivatives.set(linearized, { operand: call.args[input!]!, name });
+    return linearized;
+  });
 }
 
 /** A fresh array of zeros shaped like parameter `p`. */

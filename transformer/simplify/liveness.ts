@@ -30,7 +30,7 @@ import {
 
 /** `body` without the statements nothing needs; `undefined` if none. */
 export function removeUnneeded(body: readonly Stmt[]): Stmt[] | undefined {
-  const needed = neededStatements(body);
+  const { needed, liveNames } = neededStatements(body);
   let changed = false;
   const keep = (block: readonly Stmt[]): Stmt[] => {
     const kept: Stmt[] = [];
@@ -39,7 +39,10 @@ export function removeUnneeded(body: readonly Stmt[]): Stmt[] | undefined {
     for (let k = block.length - 1; k >= 0; k--) {
       const s = block[k]!;
       let stmt: Stmt | undefined;
-      if (needed.has(s)) {
+      if (s.kind === "destructure" && needed.has(s)) {
+        stmt = withLiveNames(s, liveNames.get(s)!);
+        if (stmt !== s) changed = true;
+      } else if (needed.has(s)) {
         stmt = mapBlocks(s, keep);
       } else if (s.kind === "declare" && touched.has(s.name)) {
         // Assigned before it is read: the declaration stays, not the value.
@@ -64,9 +67,38 @@ export function removeUnneeded(body: readonly Stmt[]): Stmt[] | undefined {
   return changed ? kept : undefined;
 }
 
-function neededStatements(body: readonly Stmt[]): Set<Stmt> {
+/**
+ * `const [y, dy] = g__jvp(x, 1)` with only `y` needed: `const y = g(x)`;
+ * other names nobody needs are left out of a destructuring.
+ */
+function withLiveNames(
+  s: Extract<Stmt, { kind: "destructure" }>,
+  live: ReadonlySet<string>,
+): Stmt {
+  const names = s.names.map((n) => (n && live.has(n) ? n : undefined));
+  while (names.length > 0 && names.at(-1) === undefined) names.pop();
+  const [value] = names;
+  if (names.length === 1 && value && s.value.kind === "call") {
+    const call = s.value;
+    if (call.variant === "jvp") {
+      const args = call.args.slice(0, call.callee.params.length);
+      return {
+        kind: "const",
+        name: value,
+        value: { ...call, variant: "primal", args },
+      };
+    }
+  }
+  const same =
+    names.length === s.names.length && names.every((n, i) => n === s.names[i]);
+  return same ? s : { ...s, names };
+}
+
+function neededStatements(body: readonly Stmt[]) {
   const local = definedNames(body);
   const needed = new Set<Stmt>();
+  /** Of each destructuring, the names needed after it. */
+  const liveNames = new Map<Stmt, Set<string>>();
   const readsOf = (e: Expr, into: Set<string>) =>
     allReads(e, (name) => into.add(name));
 
@@ -106,6 +138,9 @@ function neededStatements(body: readonly Stmt[]): Set<Stmt> {
       case "destructure": {
         const wanted = s.names.some((n) => n !== undefined && live.has(n));
         if (!markIf(s, wanted || !removable(s.value))) return live;
+        const names = liveNames.get(s) ?? new Set();
+        s.names.forEach((n) => n !== undefined && live.has(n) && names.add(n));
+        liveNames.set(s, names);
         s.names.forEach((n) => n !== undefined && live.delete(n));
         readsOf(s.value, live);
         return live;
@@ -191,7 +226,7 @@ function neededStatements(body: readonly Stmt[]): Set<Stmt> {
   };
 
   block(body, new Set());
-  return needed;
+  return { needed, liveNames };
 }
 
 /** Computing it has no effect but its value: calls to marked functions too. */
