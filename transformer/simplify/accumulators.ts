@@ -109,7 +109,10 @@ function localizeIn(
 
 /** A name not taken yet, made of identifier characters: `x_adj_3_i_2`. */
 function fresh(base: string, taken: Set<string>): string {
-  const clean = base.replace(/[^A-Za-z0-9_$]+/g, "_").replace(/_+$/, "");
+  const clean = base
+    .replace(/[^A-Za-z0-9_$]+/g, "_")
+    .replace(/__+/g, "_")
+    .replace(/_+$/, "");
   let name = clean;
   for (let k = 1; taken.has(name); k++) name = `${clean}_${k}`;
   taken.add(name);

@@ -285,6 +285,11 @@ export function expressionKey(e: Expr): string | undefined {
       return e.name;
     case "mathConst":
       return `Math.${e.name}`;
+    case "verbatim": {
+      // A name from outside the function, or a literal.
+      const text = (e.node as { text?: unknown }).text;
+      return typeof text === "string" ? `@${e.node.kind}:${text}` : undefined;
+    }
     case "binary":
     case "compare": {
       const left = expressionKey(e.left);

@@ -11,8 +11,10 @@
  *   touches `v` or what `b` reads;
  * - `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;`
  * - `let` never reassigned -> `const`;
- * - whole loops nobody needs removed (liveness.ts), and a loop's sums
- *   into one array element kept in a local (accumulators.ts).
+ * - whole loops nobody needs removed (liveness.ts), a loop's sums into
+ *   one array element kept in a local (accumulators.ts), and what a loop
+ *   computes the same in every iteration computed before it
+ *   (invariants.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
@@ -31,6 +33,7 @@ import {
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
+import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
 
 export function simplify(
@@ -43,10 +46,11 @@ export function simplify(
   for (let round = 0; round < 100_000; round++) {
     const next =
       simplifyOnce(body, simplifyStatement) ??
-      // Whole loops nobody needs, and sums a loop can keep local: looked
-      // for once nothing smaller is left.
+      // Whole loops nobody needs, sums a loop can keep local, values a
+      // loop need not compute again: looked for once nothing smaller is left.
       removeUnneeded(body) ??
-      localizeAccumulators(body);
+      localizeAccumulators(body) ??
+      hoistInvariants(body);
     if (next === undefined) break;
     body = next;
   }
