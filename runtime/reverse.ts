@@ -173,22 +173,24 @@ function planGradient(
           ],
     );
     const where = callName(apiName, entry);
-    const zeroed = forwarder(arity, compiled, [
-      1,
-      ...arrays.map((a) => a.buffer),
-    ]);
-    call = (...args) => {
-      // A buffer that is also an argument would change under the adjoint
-      // reading it: such a call goes through f__vjp, which copies at the end.
-      if (arrays.some((a) => args.includes(a.buffer))) return fromVjp(...args);
+    // Checks the buffers against this call's arguments and zeroes them;
+    // true sends the call to f__vjp instead: a buffer that is also an
+    // argument would change under the adjoint reading it (f__vjp copies
+    // at the end).
+    const prepare = (args: unknown[]) => {
+      if (arrays.some((a) => args.includes(a.buffer))) return true;
       for (const { index, kind, buffer, what } of arrays) {
         if (!sameShape(kind, args[index], buffer)) {
           throwShape(kind, index, args[index], buffer, what, where);
         }
         zeroFill(kind, buffer);
       }
-      return zeroed(...args);
+      return false;
     };
+    call = forwarder(arity, compiled, [1, ...arrays.map((a) => a.buffer)], {
+      prepare,
+      otherwise: fromVjp,
+    });
   }
   // A list of one argnum uses the compiled single gradient, in a tuple.
   if (single || indices.length !== 1) return call;
@@ -205,34 +207,61 @@ function planGradient(
  * extra arguments are dropped and missing ones are undefined, as in a call
  * of `f`): a rest parameter and `apply` cost more than the compiled
  * gradient of a small function. A tail of up to five values (a cotangent
- * and four buffers) is passed as it is; unused places are undefined.
+ * and four buffers) is passed as it is; unused places are undefined. With
+ * `guard`, each call first runs `prepare(args)`, and goes to `otherwise`
+ * when that returns true.
  */
 function forwarder(
   arity: number,
   target: (...args: unknown[]) => unknown,
   tail: readonly unknown[],
+  guard?: {
+    prepare: (args: unknown[]) => boolean;
+    otherwise: (...args: unknown[]) => unknown;
+  },
 ): (...args: unknown[]) => unknown {
   const [t0, t1, t2, t3, t4] = tail;
+  const prepare = guard?.prepare;
+  const otherwise = guard?.otherwise;
   if (tail.length <= 5) {
     switch (arity) {
       case 0:
-        return () => target(t0, t1, t2, t3, t4);
+        return () =>
+          prepare?.([]) ? otherwise!() : target(t0, t1, t2, t3, t4);
       case 1:
-        return (a) => target(a, t0, t1, t2, t3, t4);
+        return (a) =>
+          prepare?.([a]) ? otherwise!(a) : target(a, t0, t1, t2, t3, t4);
       case 2:
-        return (a, b) => target(a, b, t0, t1, t2, t3, t4);
+        return (a, b) =>
+          prepare?.([a, b])
+            ? otherwise!(a, b)
+            : target(a, b, t0, t1, t2, t3, t4);
       case 3:
-        return (a, b, c) => target(a, b, c, t0, t1, t2, t3, t4);
+        return (a, b, c) =>
+          prepare?.([a, b, c])
+            ? otherwise!(a, b, c)
+            : target(a, b, c, t0, t1, t2, t3, t4);
       case 4:
-        return (a, b, c, d) => target(a, b, c, d, t0, t1, t2, t3, t4);
+        return (a, b, c, d) =>
+          prepare?.([a, b, c, d])
+            ? otherwise!(a, b, c, d)
+            : target(a, b, c, d, t0, t1, t2, t3, t4);
       case 5:
-        return (a, b, c, d, e) => target(a, b, c, d, e, t0, t1, t2, t3, t4);
+        return (a, b, c, d, e) =>
+          prepare?.([a, b, c, d, e])
+            ? otherwise!(a, b, c, d, e)
+            : target(a, b, c, d, e, t0, t1, t2, t3, t4);
       case 6:
         return (a, b, c, d, e, g) =>
-          target(a, b, c, d, e, g, t0, t1, t2, t3, t4);
+          prepare?.([a, b, c, d, e, g])
+            ? otherwise!(a, b, c, d, e, g)
+            : target(a, b, c, d, e, g, t0, t1, t2, t3, t4);
     }
   }
-  return (...args) => target(...fitArity(args, arity), ...tail);
+  return (...args) => {
+    fitArity(args, arity);
+    return prepare?.(args) ? otherwise!(...args) : target(...args, ...tail);
+  };
 }
 
 /** The gradient from `f__vjp`'s tuple of all adjoints. */
