@@ -14,7 +14,8 @@
  * - whole loops nobody needs removed (liveness.ts), a loop's sums into
  *   one array element kept in a local (accumulators.ts), and what a loop
  *   computes the same in every iteration computed before it
- *   (invariants.ts).
+ *   (invariants.ts), and additions of an adjoint a branch makes zero
+ *   skipped with it (zeros.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
@@ -35,6 +36,7 @@ import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
 import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
+import { skipZeroAdjoints } from "./zeros";
 
 export function simplify(
   fn: FunctionIR,
@@ -47,10 +49,12 @@ export function simplify(
     const next =
       simplifyOnce(body, simplifyStatement) ??
       // Whole loops nobody needs, sums a loop can keep local, values a
-      // loop need not compute again: looked for once nothing smaller is left.
+      // loop need not compute again, additions of zeros: looked for once
+      // nothing smaller is left.
       removeUnneeded(body) ??
       localizeAccumulators(body) ??
-      hoistInvariants(body);
+      hoistInvariants(body) ??
+      skipZeroAdjoints(body);
     if (next === undefined) break;
     body = next;
   }
