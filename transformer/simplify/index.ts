@@ -413,8 +413,13 @@ function substituteAll(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
  * `let v = a; ...; v += b;` -> `let v = a + b; ...` (and two `+=` alike)
  * where nothing in between reads `v` or changes what `b` reads.
  */
-function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+function foldAccumulations(block: readonly Stmt[]): Stmt[] | undefined {
+  // Every fold in the block in one pass: each is checked on the block as
+  // the folds before it left it.
+  let body = block;
+  let folded = false;
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     const first =
       s.kind === "declare"
         ? s.init
@@ -451,12 +456,15 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
         });
         const merged: Stmt =
           s.kind === "declare" ? { ...s, init: sum } : { ...s, value: sum };
-        return [...body.slice(0, i), merged, ...between, ...body.slice(j + 1)];
+        body = [...body.slice(0, i), merged, ...between, ...body.slice(j + 1)];
+        folded = true;
+        i--;
+        break;
       }
       if (touches(later, s.name)) break;
     }
   }
-  return inBranches(body, foldAccumulations);
+  return folded ? [...body] : inBranches(body, foldAccumulations);
 }
 
 /** `[i][j]` as a key, `""` for none, `undefined` if not comparable. */
@@ -603,7 +611,14 @@ function reuseComputedValues(
         changed = true;
         return { kind: "var", name: holder };
       }
-      return mapSubexpressions(e, replace);
+      // Unchanged expressions stay the same objects, keys and all.
+      let inner = false;
+      const mapped = mapSubexpressions(e, (sub) => {
+        const replaced = replace(sub);
+        inner ||= replaced !== sub;
+        return replaced;
+      });
+      return inner ? mapped : e;
     };
     return block.map((s): Stmt => {
       if (s.kind === "if") {
