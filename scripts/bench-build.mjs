@@ -3,11 +3,14 @@
 // arrays, calls between them, in 50 modules, with `grad` calls asking for
 // gradients), and the same project with the tags removed, then times
 // `tspc -p` (ts-patch running the tsad transformer) against plain `tsc -p`
-// on each, ROUNDS times, interleaved, and compares medians. Targets
-// (issue 5): at most 1.5x tsc with marked functions, 1.1x without.
+// on each, and `tspc` with no plugin (what ts-patch costs by itself),
+// ROUNDS times, interleaved, and compares medians of the processes' CPU
+// time (user + system; other processes on a shared machine do not count).
+// Targets (issue 5): at most 1.5x tsc with marked functions, 1.1x without.
+// `npm run bench` runs it too and reports it in RESULTS.md.
 //
 //   node scripts/bench-build.mjs [--json <file>]   (BENCH_BUILD_ROUNDS=5)
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -121,15 +124,35 @@ function writeProject(name, marked) {
     path.join(dir, "tsconfig.json"),
     JSON.stringify(tsconfig, null, 2),
   );
+  const bare = {
+    ...tsconfig,
+    compilerOptions: { ...tsconfig.compilerOptions, plugins: [] },
+  };
+  fs.writeFileSync(path.join(dir, "tsconfig.bare.json"), JSON.stringify(bare));
   return dir;
 }
 
-/** Wall time of one build, in ms; throws if it fails. */
-function build(compiler, dir) {
-  fs.rmSync(path.join(dir, "out"), { recursive: true, force: true });
-  const start = performance.now();
-  execFileSync(process.execPath, [compiler, "-p", dir], { stdio: "pipe" });
-  return performance.now() - start;
+/** Preloaded into each build: prints the process's CPU time as it exits. */
+const cpuReporter = path.join(work, "cpu-time.cjs");
+
+/** CPU time of one build (its process, user + system), in ms. */
+function build(compiler, project) {
+  fs.rmSync(path.join(path.dirname(project), "out"), {
+    recursive: true,
+    force: true,
+  });
+  const result = spawnSync(
+    process.execPath,
+    ["--require", cpuReporter, compiler, "-p", project],
+    { encoding: "utf8" },
+  );
+  const cpu = /\ncpu ([\d.]+)\n/.exec(result.stderr);
+  if (result.status !== 0 || cpu === null) {
+    throw new Error(
+      `${compiler} -p ${project} failed:\n${result.stdout}${result.stderr}`,
+    );
+  }
+  return Number(cpu[1]);
 }
 
 const median = (values) => {
@@ -140,27 +163,38 @@ const median = (values) => {
 if (!fs.existsSync(path.join(root, "dist/transformer/index.js"))) {
   throw new Error("dist/ is missing: run `npm run build` first");
 }
+fs.mkdirSync(work, { recursive: true });
+fs.writeFileSync(
+  cpuReporter,
+  `process.on("exit", () => {
+  const { user, system } = process.cpuUsage();
+  process.stderr.write("\\ncpu " + (user + system) / 1000 + "\\n");
+});
+`,
+);
 const projects = {
   marked: writeProject("marked", true),
   unmarked: writeProject("unmarked", false),
 };
+const builds = {
+  tsc: (dir) => build(tsc, path.join(dir, "tsconfig.json")),
+  bare: (dir) => build(tspc, path.join(dir, "tsconfig.bare.json")),
+  tspc: (dir) => build(tspc, path.join(dir, "tsconfig.json")),
+};
 const times = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, dir] of Object.entries(projects)) {
-    for (const [compiler, file] of [
-      ["tsc", tsc],
-      ["tspc", tspc],
-    ]) {
-      const key = `${name} ${compiler}`;
-      (times[key] ??= []).push(build(file, dir));
+    for (const [how, run] of Object.entries(builds)) {
+      (times[`${name} ${how}`] ??= []).push(run(dir));
     }
   }
 }
 const results = Object.fromEntries(
-  Object.entries(projects).map(([name]) => {
-    const tscMs = median(times[`${name} tsc`]);
-    const tspcMs = median(times[`${name} tspc`]);
-    return [name, { tscMs, tspcMs, ratio: tspcMs / tscMs }];
+  Object.keys(projects).map((name) => {
+    const [tscMs, bareMs, tspcMs] = ["tsc", "bare", "tspc"].map((how) =>
+      median(times[`${name} ${how}`]),
+    );
+    return [name, { tscMs, bareMs, tspcMs, ratio: tspcMs / tscMs }];
   }),
 );
 const summary = {
@@ -170,8 +204,9 @@ const summary = {
   ...results,
 };
 for (const [name, r] of Object.entries(results)) {
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
-    `${name}: tsc ${(r.tscMs / 1000).toFixed(2)} s, tspc with tsad ${(r.tspcMs / 1000).toFixed(2)} s, ratio ${r.ratio.toFixed(2)}`,
+    `${name}: tsc ${s(r.tscMs)}, tspc without plugins ${s(r.bareMs)}, tspc with tsad ${s(r.tspcMs)}: ${r.ratio.toFixed(2)}x tsc`,
   );
 }
 const jsonAt = process.argv.indexOf("--json");

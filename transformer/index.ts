@@ -3,12 +3,14 @@
  *
  * The pipeline, for each function marked `@differentiable`:
  *
- *   select      find marked functions                       select.ts
+ *   select      find marked functions, and the gradients    select.ts
+ *               the program's grad calls ask for            requests.ts
  *   normalize   lower -> tail returns -> SSA/A-normal form  normalize/
  *   activity    which variables carry derivatives           activity.ts
  *   forward     tangent function  f__jvp                    forward.ts
- *   reverse     adjoint function  f__vjp                    reverse.ts
- *   simplify    readable, lean code                         simplify.ts
+ *   reverse     adjoint function  f__vjp, and gradients     reverse.ts
+ *               f__grad_1 (forward.ts for one number)
+ *   simplify    readable, lean code                         simplify/
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the

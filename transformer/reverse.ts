@@ -596,19 +596,25 @@ function reversedHeader(
   }
   const { counter, start, end, step, inclusive } = header;
   if (Math.abs(step) === 1) {
-    // The last index: the first one past `end`, stepped back.
-    const span = binary("-", end, start);
-    const whole: Expr = {
-      kind: "math",
-      fn: inclusive === step > 0 ? "floor" : "ceil",
-      args: [step > 0 ? span : binary("-", start, end)],
-    };
-    const count = inclusive ? binary("+", whole, num(1)) : whole;
-    const last = binary(
-      step > 0 ? "+" : "-",
-      start,
-      minusOne(isIntegerSpan(header) ? stripRounding(count) : count),
-    );
+    // The last index: the first one past `end`, stepped back. Between
+    // integers that is `end` itself, or next to it.
+    let last: Expr;
+    if (isIntegerSpan(header)) {
+      last = inclusive ? end : plusInteger(end, -step);
+    } else {
+      const span = binary("-", end, start);
+      const whole: Expr = {
+        kind: "math",
+        fn: inclusive === step > 0 ? "floor" : "ceil",
+        args: [step > 0 ? span : binary("-", start, end)],
+      };
+      const count = inclusive ? binary("+", whole, num(1)) : whole;
+      const fromStart = minusOne(count);
+      last =
+        start.kind === "num" && start.value === 0 && step > 0
+          ? fromStart
+          : binary(step > 0 ? "+" : "-", start, fromStart);
+    }
     return {
       header: {
         kind: "counted",
@@ -663,19 +669,25 @@ function isIntegerSpan(header: Extract<LoopHeader, { kind: "counted" }>) {
 
 /** `e - 1`, folded into a trailing literal: `n - 1` -> `n - 2`. */
 function minusOne(e: Expr): Expr {
-  if (e.kind === "binary" && e.right.kind === "num") {
-    if (e.op === "-") return { ...e, right: num(e.right.value + 1) };
-    if (e.op === "+") return { ...e, right: num(e.right.value - 1) };
-  }
-  return binary("-", e, num(1));
+  return plusInteger(e, -1);
 }
 
-function stripRounding(e: Expr): Expr {
-  if (e.kind === "math" && (e.fn === "floor" || e.fn === "ceil")) {
-    return e.args[0]!;
+/** `e + k` for an integer `k`, folded into a literal: `n - 1` + 1 -> `n`. */
+function plusInteger(e: Expr, k: number): Expr {
+  if (k === 0) return e;
+  if (e.kind === "num") return num(e.value + k);
+  if (e.kind === "binary" && e.right.kind === "num") {
+    const offset =
+      e.op === "-" ? -e.right.value : e.op === "+" ? e.right.value : undefined;
+    if (offset !== undefined) {
+      const total = offset + k;
+      if (total === 0) return e.left;
+      return total > 0
+        ? binary("+", e.left, num(total))
+        : binary("-", e.left, num(-total));
+    }
   }
-  if (e.kind === "binary") return { ...e, left: stripRounding(e.left) };
-  return e;
+  return k > 0 ? binary("+", e, num(k)) : binary("-", e, num(-k));
 }
 
 /**
