@@ -178,8 +178,9 @@ function planGradient(
     // argument would change under the adjoint reading it (f__vjp copies
     // at the end).
     const prepare = (args: unknown[]) => {
-      if (arrays.some((a) => args.includes(a.buffer))) return true;
-      for (const { index, kind, buffer, what } of arrays) {
+      for (let b = 0; b < arrays.length; b++) {
+        const { index, kind, buffer, what } = arrays[b]!;
+        if (args.includes(buffer)) return true;
         if (!sameShape(kind, args[index], buffer)) {
           throwShape(kind, index, args[index], buffer, what, where);
         }
