@@ -226,9 +226,6 @@ function forwarder(
   const otherwise = guard?.otherwise;
   if (tail.length <= 5) {
     switch (arity) {
-      case 0:
-        return () =>
-          prepare?.([]) ? otherwise!() : target(t0, t1, t2, t3, t4);
       case 1:
         return (a) =>
           prepare?.([a]) ? otherwise!(a) : target(a, t0, t1, t2, t3, t4);
