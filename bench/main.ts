@@ -1,7 +1,8 @@
 /**
  * `npm run bench` after the build: runs each suite in its own Node
  * process, then writes RESULTS.md and chart.svg into the folder given as
- * the first argument. `node main.js <bench folder> [diagnostics file]`.
+ * the first argument.
+ * `node main.js <bench folder> [diagnostics file] [build speed JSON]`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,11 +11,15 @@ import * as path from "node:path";
 import { measureOptions, selectedSuites } from "./harness/options.js";
 import type { SuiteReport } from "./harness/types.js";
 import { chartSvg } from "./report/chart.js";
-import { resultsMarkdown, type RunInfo } from "./report/markdown.js";
+import {
+  resultsMarkdown,
+  type BuildSpeed,
+  type RunInfo,
+} from "./report/markdown.js";
 import { SUITES, SYMBOLIC_CHAIN } from "./suites/index.js";
 
 function main(): void {
-  const [benchDir, diagnosticsFile] = process.argv.slice(2);
+  const [benchDir, diagnosticsFile, buildFile] = process.argv.slice(2);
   if (benchDir === undefined) {
     throw new Error("usage: node main.js <bench folder> [diagnostics file]");
   }
@@ -40,7 +45,13 @@ function main(): void {
   }
   fs.rmSync(scratch, { recursive: true, force: true });
 
-  const info = runInfo(diagnosticsFile, crashed, loadAtStart);
+  const info = {
+    ...runInfo(diagnosticsFile, crashed, loadAtStart),
+    ...(buildFile !== undefined &&
+      fs.existsSync(buildFile) && {
+        build: JSON.parse(fs.readFileSync(buildFile, "utf8")) as BuildSpeed,
+      }),
+  };
   fs.writeFileSync(
     path.join(benchDir, "RESULTS.md"),
     resultsMarkdown(reports, info),

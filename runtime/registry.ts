@@ -10,6 +10,15 @@
  *   registerCompiled(f, { name: "f", params: ["number", "float64"],
  *                         result: "number", jvp: f__jvp, vjp: f__vjp });
  *
+ * and, for each `grad(f, argnums)` / `valueAndGrad(f, argnums)` the
+ * program calls with argnums known at compile time, a gradient-only
+ * adjoint, listed under its argnums:
+ *
+ *   function f__grad_1(x, w, f_adj, w_adj = zeros) -> w_adj
+ *   function f__valueAndGrad_0_1(x, w, f_adj, w_adj = zeros) -> [f, [x_adj, w_adj]]
+ *   registerCompiled(f, { ..., grad: { "1": f__grad_1 },
+ *                         valueAndGrad: { "0,1": f__valueAndGrad_0_1 } });
+ *
  * Calling conventions (the transformer and the runtime both rely on them):
  * - `jvp(...primals, ...tangents)` takes one tangent per parameter, in
  *   parameter order, after all the primals, and returns
@@ -25,6 +34,17 @@
  *   shape (a number for a "number" result) and is only read. The adjoint of
  *   an array-kind parameter is a freshly allocated array of the parameter's
  *   kind and shape, owned by the caller; `undefined` for kind "none".
+ * - A gradient-only adjoint for argnums `[a, b, ...]` (key `"a,b,..."`)
+ *   takes `(...primals, cotangentOfValue, ...buffers)`, one buffer per
+ *   array-kind parameter among the argnums, in argnums order, of that
+ *   parameter's kind and shape, and adds the parameter's adjoint into it
+ *   (callers pass zeros, or `undefined` for new zeros; it allocates no
+ *   other adjoint array of a parameter). It returns the adjoint of the
+ *   one parameter for a single argnum (the buffer itself for an array),
+ *   or a tuple in argnums order, and under `valueAndGrad`, `[value,
+ *   that]`. Extra arguments after the buffers are ignored; `f`'s result is
+ *   a number. Only the runtime calls these; a `grad` without one uses
+ *   `vjp`.
  *
  * Compiled code calls compiled code directly (`g__vjp(...)`); the registry
  * is only consulted by the public API (`grad(f)` and friends), once per
@@ -56,7 +76,16 @@ export interface CompiledDerivatives {
   readonly jvp: (...args: any[]) => [unknown, unknown];
   /** `(...primals, cotangentOfValue) => [value, ...adjoints]` */
   readonly vjp: (...args: any[]) => unknown[];
+  /** Gradient-only adjoints by argnums: `"0,2"` -> `f__grad_0_2`. */
+  readonly grad?: GradientTable;
+  /** The same, returning `[value, gradient]`. */
+  readonly valueAndGrad?: GradientTable;
 }
+
+/** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */
+export type GradientTable = Readonly<
+  Record<string, (...args: any[]) => unknown>
+>;
 
 const compiled = new WeakMap<Function, CompiledDerivatives>();
 

@@ -1,12 +1,17 @@
 /**
- * Reverse mode: `grad`, `valueAndGrad` and `vjp`, all calling the compiled
- * adjoint `f__vjp(...primals, cotangent) -> [value, ...adjoints]`.
+ * Reverse mode: `grad`, `valueAndGrad` and `vjp`, calling compiled
+ * adjoints. `grad` and `valueAndGrad` call the gradient-only adjoint
+ * compiled for their argnums where the program has one (registry.ts),
+ * passing the caller's `out` buffers zeroed (without, it makes new
+ * zeros), and otherwise `f__vjp(...primals, cotangent) -> [value,
+ * ...adjoints]`, picking entries:
  *
- *   grad(f, 1)(x, w)  ==  f__vjp(x, w, 1)[2]
+ *   grad(f, 1)(x, w)  ==  f__grad_1(x, w, 1)
+ *                     ==  f__vjp(x, w, 1)[2]
  *
  * All validation happens when `grad(f, ...)` is called; the function it
- * returns only fits the argument count, calls `f__vjp` and picks entries
- * (and, with `{ out }`, checks each buffer's shape and copies into it).
+ * returns only fits the argument count and calls compiled code (with
+ * `{ out }`, it checks each buffer's shape too).
  */
 import { fitArity, requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
@@ -17,6 +22,7 @@ import {
   isOfKind,
   sameShape,
   TYPE_NAMES,
+  zeroFill,
   type ArrayKind,
 } from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
@@ -58,13 +64,7 @@ export function grad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => unknown {
-  const { adjoint, arity, gradientOf } = planGradient(
-    f,
-    argnums,
-    options,
-    "grad",
-  );
-  return (...args) => gradientOf(adjoint(...fitArity(args, arity), 1));
+  return planGradient(f, argnums, options, "grad");
 }
 
 /**
@@ -89,16 +89,9 @@ export function valueAndGrad(
   argnums: unknown = 0,
   options?: GradOptions<unknown[], unknown>,
 ): (...args: unknown[]) => [unknown, unknown] {
-  const { adjoint, arity, gradientOf } = planGradient(
-    f,
-    argnums,
-    options,
-    "valueAndGrad",
-  );
-  return (...args) => {
-    const adjoints = adjoint(...fitArity(args, arity), 1);
-    return [adjoints[0], gradientOf(adjoints)];
-  };
+  return planGradient(f, argnums, options, "valueAndGrad") as (
+    ...args: unknown[]
+  ) => [unknown, unknown];
 }
 
 /**
@@ -140,37 +133,163 @@ export function vjp(
   return [value, pullback];
 }
 
-interface GradientPlan {
-  readonly adjoint: CompiledDerivatives["vjp"];
-  readonly arity: number;
-  /** The gradient the caller gets, from the compiled adjoint's result. */
-  readonly gradientOf: (adjoints: unknown[]) => unknown;
-}
-
+/**
+ * What `grad(f, argnums, options)` (`valueAndGrad`) returns: a call of the
+ * gradient-only adjoint compiled for these argnums, or of `f__vjp`.
+ */
 function planGradient(
   f: Function,
   argnums: unknown,
   options: GradOptions<unknown[], unknown> | undefined,
-  apiName: string,
-): GradientPlan {
+  apiName: "grad" | "valueAndGrad",
+): (...args: unknown[]) => unknown {
   const entry = requireCompiled(f, apiName);
   const { indices, single } = requireArgnums(entry, argnums, apiName);
   requireScalarResult(entry, apiName, "vjp or jacobian");
-  const slots = indices.map((index) => index + 1);
   const out = options?.out;
-  let gradientOf: GradientPlan["gradientOf"];
+  const writers =
+    out === undefined
+      ? undefined
+      : planOut(entry, indices, single, out, apiName);
+  const fromVjp = vjpGradient(entry, indices, single, writers, apiName);
+  const compiled = entry[apiName]?.[indices.join(",")];
+  if (compiled === undefined) return fromVjp;
+  const arity = entry.params.length;
+  let call: (...args: unknown[]) => unknown;
   if (out === undefined) {
+    // The compiled gradient makes new zeros for buffers it is not given.
+    call = forwarder(arity, compiled, [1]);
+  } else {
+    const arrays = indices.flatMap((index, k) =>
+      entry.params[index] === "number"
+        ? []
+        : [
+            {
+              index,
+              kind: entry.params[index] as ArrayKind,
+              buffer: single ? out : (out as unknown[])[k],
+              what: single ? "out" : `out[${k}]`,
+            },
+          ],
+    );
+    const where = callName(apiName, entry);
+    // Checks the buffers against this call's arguments and zeroes them;
+    // true sends the call to f__vjp instead: a buffer that is also an
+    // argument would change under the adjoint reading it (f__vjp copies
+    // at the end).
+    const prepare = (args: unknown[]) => {
+      for (let b = 0; b < arrays.length; b++) {
+        const { index, kind, buffer, what } = arrays[b]!;
+        if (args.includes(buffer)) return true;
+        if (!sameShape(kind, args[index], buffer)) {
+          throwShape(kind, index, args[index], buffer, what, where);
+        }
+        zeroFill(kind, buffer);
+      }
+      return false;
+    };
+    call = forwarder(arity, compiled, [1, ...arrays.map((a) => a.buffer)], {
+      prepare,
+      otherwise: fromVjp,
+    });
+  }
+  // A list of one argnum uses the compiled single gradient, in a tuple.
+  if (single || indices.length !== 1) return call;
+  return apiName === "grad"
+    ? (...args) => [call(...args)]
+    : (...args) => {
+        const [value, gradient] = call(...args) as [unknown, unknown];
+        return [value, [gradient]];
+      };
+}
+
+/**
+ * `(a, b, ...) => target(a, b, ..., ...tail)` with `arity` parameters (so
+ * extra arguments are dropped and missing ones are undefined, as in a call
+ * of `f`): a rest parameter and `apply` cost more than the compiled
+ * gradient of a small function. A tail of up to five values (a cotangent
+ * and four buffers) is passed as it is; unused places are undefined. With
+ * `guard`, each call first runs `prepare(args)`, and goes to `otherwise`
+ * when that returns true.
+ */
+function forwarder(
+  arity: number,
+  target: (...args: unknown[]) => unknown,
+  tail: readonly unknown[],
+  guard?: {
+    prepare: (args: unknown[]) => boolean;
+    otherwise: (...args: unknown[]) => unknown;
+  },
+): (...args: unknown[]) => unknown {
+  const [t0, t1, t2, t3, t4] = tail;
+  const prepare = guard?.prepare;
+  const otherwise = guard?.otherwise;
+  if (tail.length <= 5) {
+    switch (arity) {
+      case 1:
+        return (a) =>
+          prepare?.([a]) ? otherwise!(a) : target(a, t0, t1, t2, t3, t4);
+      case 2:
+        return (a, b) =>
+          prepare?.([a, b])
+            ? otherwise!(a, b)
+            : target(a, b, t0, t1, t2, t3, t4);
+      case 3:
+        return (a, b, c) =>
+          prepare?.([a, b, c])
+            ? otherwise!(a, b, c)
+            : target(a, b, c, t0, t1, t2, t3, t4);
+      case 4:
+        return (a, b, c, d) =>
+          prepare?.([a, b, c, d])
+            ? otherwise!(a, b, c, d)
+            : target(a, b, c, d, t0, t1, t2, t3, t4);
+      case 5:
+        return (a, b, c, d, e) =>
+          prepare?.([a, b, c, d, e])
+            ? otherwise!(a, b, c, d, e)
+            : target(a, b, c, d, e, t0, t1, t2, t3, t4);
+      case 6:
+        return (a, b, c, d, e, g) =>
+          prepare?.([a, b, c, d, e, g])
+            ? otherwise!(a, b, c, d, e, g)
+            : target(a, b, c, d, e, g, t0, t1, t2, t3, t4);
+    }
+  }
+  return (...args) => {
+    fitArity(args, arity);
+    return prepare?.(args) ? otherwise!(...args) : target(...args, ...tail);
+  };
+}
+
+/** The gradient from `f__vjp`'s tuple of all adjoints. */
+function vjpGradient(
+  entry: CompiledDerivatives,
+  indices: readonly number[],
+  single: boolean,
+  writers: ((adjoint: unknown) => unknown)[] | undefined,
+  apiName: "grad" | "valueAndGrad",
+): (...args: unknown[]) => unknown {
+  const slots = indices.map((index) => index + 1);
+  let gradientOf: (adjoints: unknown[]) => unknown;
+  if (writers === undefined) {
     const slot = slots[0]!;
     gradientOf = single
       ? (adjoints) => adjoints[slot]
       : (adjoints) => slots.map((s) => adjoints[s]);
   } else {
-    const writers = planOut(entry, indices, single, out, apiName);
     gradientOf = single
       ? (adjoints) => writers[0]!(adjoints[slots[0]!])
       : (adjoints) => slots.map((s, k) => writers[k]!(adjoints[s]));
   }
-  return { adjoint: entry.vjp, arity: entry.params.length, gradientOf };
+  const arity = entry.params.length;
+  const adjoint = entry.vjp;
+  return apiName === "grad"
+    ? (...args) => gradientOf(adjoint(...fitArity(args, arity), 1))
+    : (...args) => {
+        const adjoints = adjoint(...fitArity(args, arity), 1);
+        return [adjoints[0], gradientOf(adjoints)];
+      };
 }
 
 /**
@@ -237,12 +356,23 @@ function bufferWriter(
   }
   return (adjoint) => {
     if (!sameShape(kind, adjoint, buffer)) {
-      throw new TsadError(
-        `${where}: ${what} must be ${describeShape(kind, adjoint)}, like parameter ${index}, ` +
-          `got ${describeActual(buffer)}`,
-      );
+      throwShape(kind, index, adjoint, buffer, what, where);
     }
     copyInto(kind, adjoint, buffer);
     return buffer;
   };
+}
+
+function throwShape(
+  kind: ArrayKind,
+  index: number,
+  like: unknown,
+  buffer: unknown,
+  what: string,
+  where: string,
+): never {
+  throw new TsadError(
+    `${where}: ${what} must be ${describeShape(kind, like)}, like parameter ${index}, ` +
+      `got ${describeActual(buffer)}`,
+  );
 }

@@ -4,8 +4,9 @@
 //
 // A workload that tsad cannot compile yet (a tsad diagnostic, TS96xxx) does
 // not stop the run: it is reported as unsupported. Any other compile error
-// does. Environment: BENCH_QUICK=1, BENCH_SUITES=a,b, BENCH_LIMIT_S,
-// BENCH_TIME_MS (bench/README.md).
+// does. Then it times builds with and without tsad (scripts/bench-build.mjs,
+// skipped with BENCH_SUITES). Environment: BENCH_QUICK=1, BENCH_SUITES=a,b,
+// BENCH_LIMIT_S, BENCH_TIME_MS, BENCH_BUILD_ROUNDS (bench/README.md).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -46,9 +47,30 @@ ensureBuilt();
 const diagnostics = compileBench();
 const diagnosticsFile = path.join(out, "diagnostics.txt");
 fs.writeFileSync(diagnosticsFile, diagnostics.join("\n"));
+const buildFile = path.join(out, "build.json");
+if (process.env.BENCH_SUITES === undefined) {
+  console.error("> node scripts/bench-build.mjs");
+  execFileSync(
+    process.execPath,
+    [path.join(root, "scripts/bench-build.mjs"), "--json", buildFile],
+    {
+      cwd: root,
+      stdio: "inherit",
+      env: {
+        BENCH_BUILD_ROUNDS: process.env.BENCH_QUICK === "1" ? "2" : "5",
+        ...process.env,
+      },
+    },
+  );
+}
 const run = spawnSync(
   process.execPath,
-  [path.join(out, "main.js"), path.join(root, "bench"), diagnosticsFile],
+  [
+    path.join(out, "main.js"),
+    path.join(root, "bench"),
+    diagnosticsFile,
+    buildFile,
+  ],
   { cwd: root, stdio: "inherit" },
 );
 execFileSync(

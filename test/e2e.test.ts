@@ -364,6 +364,16 @@ describe.each<{ format: ModuleFormat; extension: string }>([
     expectClose(printed.valueAndGrad[1], dxSinX(x));
   });
 
+  it("compiles the gradients main's grad calls ask for beside the functions, in their modules", () => {
+    const vectors = fs.readFileSync(path.join(dir, "out/vectors.js"), "utf8");
+    expect(vectors).toContain("function weightedSquares__grad_0_1(");
+    expect(vectors).toContain("function weightedSquares__grad_1(");
+    expect(vectors).toMatch(/"0,1": weightedSquares__grad_0_1/);
+    const lib = fs.readFileSync(path.join(dir, "out/lib.js"), "utf8");
+    // valueAndGrad(xSinX): one number, so forward mode.
+    expect(lib).toContain("function xSinX__valueAndGrad_0(");
+  });
+
   it("derivative and jvp (forward mode) match the formulas", () => {
     expectClose(printed.derivative, dAlongDiagonal(x));
     expectClose(printed.derivativeOfDefault, dGaussian(y));

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { grad, jvp, vjp } from "../runtime/index.js";
+import { grad, jvp, valueAndGrad, vjp } from "../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../runtime/registry.js";
 import {
   emitTo,
@@ -31,6 +31,11 @@ import { centralDifference, close, seededRandom } from "./support/numeric.js";
 
 const fixturesRoot = path.join(repoRoot, "fixtures");
 const POINTS = 5;
+/**
+ * Each case compiles a TypeScript program (the runtime's sources too, for
+ * a fixture that imports it): seconds on a loaded machine.
+ */
+const COMPILE_TIMEOUT = 30_000;
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
@@ -81,47 +86,64 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
     .map((f) => path.join(dir, f));
 
   describe(name, () => {
-    it("generates the expected code", async () => {
-      const { code, diagnostics } = await transformedSource(sources, input);
-      expect(diagnostics.map(formatDiagnostic)).toEqual([]);
-      await expect(code).toMatchFileSnapshot(path.join(dir, "output.ts"));
-    });
+    it(
+      "generates the expected code",
+      async () => {
+        const { code, diagnostics } = await transformedSource(sources, input);
+        expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+        await expect(code).toMatchFileSnapshot(path.join(dir, "output.ts"));
+      },
+      COMPILE_TIMEOUT,
+    );
 
-    it("agrees with finite differences in both modes", async () => {
-      const outDir = path.join(repoRoot, ".tmp/fixtures", name);
-      const diagnostics = emitTo(sources, outDir);
-      expect(diagnostics.map(formatDiagnostic)).toEqual([]);
-      const module: Record<string, unknown> = await import(
-        pathToFileURL(path.join(outDir, "input.js")).href
-      );
-      const checkFile = path.join(dir, "check.ts");
-      const check: FixtureCheck = fs.existsSync(checkFile)
-        ? (await import(pathToFileURL(checkFile).href)).check
-        : {};
-      const marked = Object.entries(module).filter(
-        (entry): entry is [string, (...args: Arg[]) => number] =>
-          typeof entry[1] === "function" &&
-          lookupCompiled(entry[1]) !== undefined,
-      );
-      expect(marked.length).toBeGreaterThan(0);
-      const random = seededRandom(name.length * 7919);
-      for (const [fnName, f] of marked) {
-        checkFunction(
-          fnName,
-          f,
-          check.domains?.[fnName],
-          check.lengths?.[fnName],
-          check.gradients?.[fnName],
-          random,
+    it(
+      "agrees with finite differences in both modes",
+      async () => {
+        const outDir = path.join(repoRoot, ".tmp/fixtures", name);
+        const diagnostics = emitTo(sources, outDir);
+        expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+        const module: Record<string, unknown> = await import(
+          pathToFileURL(path.join(outDir, "input.js")).href
         );
-      }
-    });
+        const checkFile = path.join(dir, "check.ts");
+        const check: FixtureCheck = fs.existsSync(checkFile)
+          ? (await import(pathToFileURL(checkFile).href)).check
+          : {};
+        const marked = Object.entries(module).filter(
+          (entry): entry is [string, (...args: Arg[]) => number] =>
+            typeof entry[1] === "function" &&
+            lookupCompiled(entry[1]) !== undefined,
+        );
+        expect(marked.length).toBeGreaterThan(0);
+        const random = seededRandom(name.length * 7919);
+        for (const [fnName, f] of marked) {
+          checkFunction(
+            fnName,
+            f,
+            check.domains?.[fnName],
+            check.lengths?.[fnName],
+            check.gradients?.[fnName],
+            random,
+          );
+        }
+      },
+      COMPILE_TIMEOUT,
+    );
   });
 }
 
 /** The API seen without its precise types: the fixtures are only known at run time. */
-const untyped = { grad, jvp, vjp } as unknown as {
-  grad: (f: Function, argnums: number[]) => (...args: Arg[]) => Arg[];
+const untyped = { grad, jvp, valueAndGrad, vjp } as unknown as {
+  grad: (
+    f: Function,
+    argnums: number | number[],
+    options?: { out: unknown },
+  ) => (...args: Arg[]) => Arg[];
+  valueAndGrad: (
+    f: Function,
+    argnums: number | number[],
+    options?: { out: unknown },
+  ) => (...args: Arg[]) => [number, Arg | Arg[]];
   jvp: (f: Function, primals: Arg[], tangents: Arg[]) => [Arg, Arg];
   vjp: (f: Function, ...primals: Arg[]) => [Arg, (cotangent: Arg) => Arg[]];
 };
@@ -263,7 +285,79 @@ function checkFunction(
         ).toBe(true);
       }
     });
+    if (typeof output === "number") checkCompiledGradients(f, args, where);
   }
+}
+
+/**
+ * The gradient-only adjoints compiled for the `grad` / `valueAndGrad`
+ * calls in the fixture agree with `f__vjp`'s adjoints (up to the order
+ * of additions), fresh and into `{ out }` buffers holding garbage, and
+ * `valueAndGrad`'s value is exactly `f`'s.
+ */
+function checkCompiledGradients(
+  f: (...args: Arg[]) => number,
+  args: Arg[],
+  where: string,
+) {
+  const entry = lookupCompiled(f)!;
+  const adjoints = untyped.vjp(f, ...args)[1](1);
+  const tables = [
+    ["grad", entry.grad],
+    ["valueAndGrad", entry.valueAndGrad],
+  ] as const;
+  for (const [api, table] of tables) {
+    for (const key of Object.keys(table ?? {})) {
+      const argnums = key.split(",").map(Number);
+      const requests: (number | number[])[] =
+        argnums.length === 1 ? [argnums[0]!, argnums] : [argnums];
+      for (const request of requests) {
+        const list = typeof request !== "number";
+        const out = argnums.map((i) =>
+          entry.params[i] === "number"
+            ? undefined
+            : withAll(adjoints[i]!, () => 7),
+        );
+        const options = { out: list ? out : out[0] };
+        for (const [how, opts] of [
+          ["fresh", undefined],
+          ["{ out }", options],
+        ] as const) {
+          if (opts && out.every((b) => b === undefined)) continue;
+          const label = `${api}(f, ${JSON.stringify(request)}) ${how} at ${where}`;
+          let gradient: Arg | Arg[];
+          if (api === "grad") {
+            gradient = untyped.grad(f, request, opts)(...args);
+          } else {
+            const [value, g] = untyped.valueAndGrad(f, request, opts)(...args);
+            expect(value, `value of ${label}`).toBe(f(...args));
+            gradient = g;
+          }
+          const parts = (list ? gradient : [gradient]) as Arg[];
+          expect(parts.length, label).toBe(argnums.length);
+          argnums.forEach((i, k) => {
+            if (opts && out[k] !== undefined) {
+              expect(parts[k], `${label}: the buffer`).toBe(out[k]);
+            }
+            const expected = flatten(adjoints[i]!);
+            const actual = flatten(parts[k]!);
+            expect(actual.length, label).toBe(expected.length);
+            actual.forEach((v, e) =>
+              expect(
+                close(v, expected[e]!, 1e-10, 1e-12),
+                `${label}, argument ${i} element ${e}: ${v} vs f__vjp's ${expected[e]}`,
+              ).toBe(true),
+            );
+          });
+        }
+      }
+    }
+  }
+}
+
+/** A copy of `arg` with every number replaced by `f()`. */
+function withAll(arg: Arg, f: () => number): Arg {
+  return flatten(arg).reduce<Arg>((copy, _, e) => withElement(copy, e, f), arg);
 }
 
 /** A tangent that is 1 at element `e` of `arg` and 0 elsewhere. */

@@ -490,6 +490,147 @@ describe("out buffers", () => {
   });
 });
 
+/**
+ * weightedSum(w, s) = s sum_i w_i^2, with gradient-only adjoints as the
+ * transformer compiles them for `grad(weightedSum, 0)`, `grad(weightedSum,
+ * [0, 1])` and `valueAndGrad(weightedSum, 0)`: each adds into the buffer
+ * it is given, or into new zeros (registry.ts), and records what it was
+ * called with.
+ */
+function weightedSum(w: Float64Array, s: number): number {
+  return s * sum(w.map((wi) => wi * wi));
+}
+const compiledCalls: { api: string; buffers: Float64Array[] }[] = [];
+const addGradient = (
+  w: Float64Array,
+  s: number,
+  adj: number,
+  into: Float64Array,
+) => {
+  w.forEach((wi, i) => (into[i]! += 2 * s * wi * adj));
+  return into;
+};
+registerCompiled(weightedSum, {
+  name: "weightedSum",
+  params: ["float64", "number"],
+  result: "number",
+  jvp: () => {
+    throw new Error("not used");
+  },
+  vjp: (w: Float64Array, s: number, adj: number) => {
+    compiledCalls.push({ api: "vjp", buffers: [] });
+    return [
+      weightedSum(w, s),
+      w.map((wi) => 2 * s * wi * adj),
+      sum(w.map((wi) => wi * wi)) * adj,
+    ];
+  },
+  grad: {
+    "0": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
+      compiledCalls.push({ api: "grad 0", buffers: [w_adj] });
+      return addGradient(w, s, adj, w_adj);
+    },
+    "0,1": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
+      compiledCalls.push({ api: "grad 0,1", buffers: [w_adj] });
+      return [addGradient(w, s, adj, w_adj), sum(w.map((wi) => wi * wi)) * adj];
+    },
+  },
+  valueAndGrad: {
+    "0": (
+      w: Float64Array,
+      s: number,
+      adj: number,
+      w_adj = new Float64Array(w.length),
+    ) => {
+      compiledCalls.push({ api: "valueAndGrad 0", buffers: [w_adj] });
+      return [weightedSum(w, s), addGradient(w, s, adj, w_adj)];
+    },
+  },
+});
+
+describe("compiled gradient-only adjoints", () => {
+  const weights = () => new Float64Array([0.5, -1.25, 2]);
+  const expected = [1.7, -4.25, 6.8];
+  const lastCall = () => compiledCalls.at(-1)!;
+
+  it("are what grad calls, making new zeros on each call", () => {
+    const g = grad(weightedSum)(weights(), s);
+    expect(lastCall().api).toBe("grad 0");
+    expect(lastCall().buffers[0]).toBe(g);
+    expectAllClose(Array.from(g), expected);
+    const again = grad(weightedSum, 0)(weights(), s);
+    expect(again).not.toBe(g);
+    expectAllClose(Array.from(again), expected);
+  });
+
+  it("serve a list of argnums in order, a list of one in a tuple", () => {
+    const [gw, gs] = grad(weightedSum, [0, 1])(weights(), s);
+    expect(lastCall().api).toBe("grad 0,1");
+    expectAllClose(Array.from(gw), expected);
+    expect(gs).toBeCloseTo(5.8125, 14);
+    const [only] = grad(weightedSum, [0])(weights(), s);
+    expect(lastCall().api).toBe("grad 0");
+    expectAllClose(Array.from(only), expected);
+  });
+
+  it("leave argnums compiled for nothing to vjp", () => {
+    const [gs, gw] = grad(weightedSum, [1, 0])(weights(), s);
+    expect(lastCall().api).toBe("vjp");
+    expect(gs).toBeCloseTo(5.8125, 14);
+    expectAllClose(Array.from(gw), expected);
+  });
+
+  it("zero the caller's out buffer and add into it", () => {
+    const out = new Float64Array([9, 9, 9]);
+    const g = grad(weightedSum, 0, { out });
+    expect(g(weights(), s)).toBe(out);
+    expect(lastCall().buffers[0]).toBe(out);
+    expectAllClose(Array.from(out), expected);
+    expect(g(weights(), s)).toBe(out);
+    expectAllClose(Array.from(out), expected);
+    const outs: [Float64Array, undefined] = [new Float64Array(3), undefined];
+    const [gw, gs] = grad(weightedSum, [0, 1], { out: outs })(weights(), s);
+    expect(gw).toBe(outs[0]);
+    expect(gs).toBeCloseTo(5.8125, 14);
+  });
+
+  it("check the out buffer's shape on every call", () => {
+    const g = grad(weightedSum, 0, { out: new Float64Array(2) });
+    expect(tsadErrorOf(() => g(weights(), s)).message).toBe(
+      "grad(weightedSum): out must be a Float64Array of length 3, like parameter 0, " +
+        "got a Float64Array of length 2",
+    );
+  });
+
+  it("leave an out buffer that is also an argument to vjp", () => {
+    const w = weights();
+    const g = grad(weightedSum, 0, { out: w });
+    expect(g(w, s)).toBe(w);
+    expect(lastCall().api).toBe("vjp");
+    expectAllClose(Array.from(w), expected);
+  });
+
+  it("return the value with valueAndGrad", () => {
+    const [value, g] = valueAndGrad(weightedSum)(weights(), s);
+    expect(lastCall().api).toBe("valueAndGrad 0");
+    expect(value).toBe(weightedSum(weights(), s));
+    expectAllClose(Array.from(g), expected);
+    const [value1, [g1]] = valueAndGrad(weightedSum, [0])(weights(), s);
+    expect(value1).toBe(value);
+    expectAllClose(Array.from(g1), expected);
+  });
+});
+
 describe("derivative of vector results", () => {
   it("returns df/dt with the shape of the result", () => {
     expectAllClose(derivative(curve)(t), [-Math.sin(t), Math.cos(t), 2 * t]);

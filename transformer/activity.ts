@@ -21,9 +21,21 @@ export interface Activity {
   readonly active: ReadonlySet<string>;
 }
 
-export function analyzeActivity(fn: FunctionIR): Activity {
+/**
+ * `independents`: the parameters derivatives are taken with respect to, by
+ * index (all differentiable ones by default). A gradient with respect to
+ * `x` alone gives `A` and what only `A` reaches no adjoint code.
+ */
+export function analyzeActivity(
+  fn: FunctionIR,
+  independents?: readonly number[],
+): Activity {
   const varied = new Set(
-    fn.params.filter((p) => p.kind !== "none").map((p) => p.name),
+    fn.params
+      .filter(
+        (p, i) => p.kind !== "none" && (independents?.includes(i) ?? true),
+      )
+      .map((p) => p.name),
   );
   // Loops make the flow cyclic (a carried variable feeds itself), so both
   // passes run until nothing changes.

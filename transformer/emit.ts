@@ -20,6 +20,7 @@ import {
   type CalleeRef,
   type Expr,
   type FunctionIR,
+  type ResultShape,
   type Stmt,
   type ValueType,
 } from "./ir";
@@ -78,10 +79,11 @@ export class Emitter {
         p.optional
           ? f.createUnionTypeNode([type, this.kindType("none")])
           : type,
+        p.init && this.expression(p.init),
       );
     });
-    const returnType = fn.resultKinds
-      ? f.createTupleTypeNode(fn.resultKinds.map((k) => this.kindType(k)))
+    const returnType = fn.resultShape
+      ? this.shapeType(fn.resultShape)
       : fn.returnType;
     const declaration = f.createFunctionDeclaration(
       exported ? [f.createModifier(ts.SyntaxKind.ExportKeyword)] : undefined,
@@ -95,14 +97,41 @@ export class Emitter {
     return declaration;
   }
 
+  /**
+   * `gradients`: the gradient-only adjoints emitted for `name`, listed by
+   * argnums (`grad: { "0,1": f__grad_0_1 }`).
+   */
   registration(
     name: string,
     params: readonly ValueKind[],
     result: ValueKind,
+    gradients: readonly {
+      readonly argnums: readonly number[];
+      readonly withValue: boolean;
+      readonly name: string;
+    }[],
   ): ts.Statement {
     const f = this.factory;
     const kinds = (list: readonly ValueKind[]) =>
       f.createArrayLiteralExpression(list.map((k) => f.createStringLiteral(k)));
+    const table = (api: "grad" | "valueAndGrad", withValue: boolean) => {
+      const entries = gradients.filter((g) => g.withValue === withValue);
+      if (entries.length === 0) return [];
+      return [
+        f.createPropertyAssignment(
+          api,
+          f.createObjectLiteralExpression(
+            entries.map((g) =>
+              f.createPropertyAssignment(
+                f.createStringLiteral(g.argnums.join(",")),
+                f.createIdentifier(g.name),
+              ),
+            ),
+            true,
+          ),
+        ),
+      ];
+    };
     return f.createExpressionStatement(
       f.createCallExpression(
         f.createPropertyAccessExpression(this.runtime, "registerCompiled"),
@@ -125,12 +154,20 @@ export class Emitter {
                 "vjp",
                 f.createIdentifier(derivativeName(name, "vjp")),
               ),
+              ...table("grad", /*withValue*/ false),
+              ...table("valueAndGrad", /*withValue*/ true),
             ],
             true,
           ),
         ],
       ),
     );
+  }
+
+  private shapeType(shape: ResultShape): ts.TypeNode {
+    return typeof shape === "string"
+      ? this.kindType(shape)
+      : this.factory.createTupleTypeNode(shape.map((s) => this.shapeType(s)));
   }
 
   private kindType(kind: ValueKind): ts.TypeNode {

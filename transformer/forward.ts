@@ -25,13 +25,29 @@ import {
   type Param,
   type Stmt,
 } from "./ir";
-import { derivativeName, type Names } from "./naming";
+import { derivativeName, gradientName, type Names } from "./naming";
+import type { GradientRequest } from "./requests";
 import { partialsOf } from "./rules";
 
+/**
+ * With `request`, a gradient with respect to one number parameter
+ * (`grad(f, 1)`, `activity` restricted to it): one tangent sweep with that
+ * parameter's tangent 1 gives the whole gradient, with no reverse sweep
+ * and nothing stored, so it is what `grad` calls (the calling convention
+ * of reverse.ts's gradient-only adjoints; the cotangent scales it):
+ *
+ *   function chain__grad_0(x, k, x_1_adj) {
+ *     let x_1 = x;
+ *     let dx_1 = 1;
+ *     for (...) { ...; dx_1 = dx_1 + (Math.cos(x_1) * dx_1) / k; ... }
+ *     return dx_1 * x_1_adj;
+ *   }
+ */
 export function forwardMode(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
+  request?: GradientRequest,
 ): FunctionIR {
   const tangents = new Map<string, string>();
   const tangentName = (name: string) => {
@@ -207,10 +223,42 @@ export function forwardMode(
       .map(({ operand, partial }) => binary("*", partial, tangentOf(operand)))
       .reduce((sum, term) => binary("+", sum, term), num(0) as Expr);
 
+  const body = fn.body.flatMap(statement);
+  if (request) {
+    const [argnum] = request.argnums;
+    const tangentIn = tangentParams[argnum!]!.name;
+    const returned = body.at(-1);
+    if (returned?.kind !== "return" || returned.value.kind !== "tuple") {
+      throw new Error("normalized body must end in return");
+    }
+    const [value, tangentOut] = returned.value.elements;
+    const source = fn.body.at(-1);
+    const seed = names.adjoint(
+      source?.kind === "return" && source.value.kind === "var"
+        ? source.value.name
+        : "result",
+    );
+    const gradient = binary("*", tangentOut!, ref(seed));
+    return {
+      name: gradientName(fn.name, request.argnums, request.withValue),
+      params: [...fn.params, { name: seed, kind: "number" }],
+      body: [
+        { kind: "const", name: tangentIn, value: num(1) },
+        ...body.slice(0, -1),
+        {
+          kind: "return",
+          value: request.withValue
+            ? { kind: "tuple", elements: [value!, gradient] }
+            : gradient,
+        },
+      ],
+      resultShape: request.withValue ? ["number", "number"] : "number",
+    };
+  }
   return {
     name: derivativeName(fn.name, "jvp"),
     params: [...fn.params, ...tangentParams],
-    body: fn.body.flatMap(statement),
-    resultKinds: [fn.result ?? "number", fn.result ?? "number"],
+    body,
+    resultShape: [fn.result ?? "number", fn.result ?? "number"],
   };
 }

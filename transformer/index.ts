@@ -3,12 +3,14 @@
  *
  * The pipeline, for each function marked `@differentiable`:
  *
- *   select      find marked functions                       select.ts
+ *   select      find marked functions, and the gradients    select.ts
+ *               the program's grad calls ask for            requests.ts
  *   normalize   lower -> tail returns -> SSA/A-normal form  normalize/
  *   activity    which variables carry derivatives           activity.ts
  *   forward     tangent function  f__jvp                    forward.ts
- *   reverse     adjoint function  f__vjp                    reverse.ts
- *   simplify    readable, lean code                         simplify.ts
+ *   reverse     adjoint function  f__vjp, and gradients     reverse.ts
+ *               f__grad_1 (forward.ts for one number)
+ *   simplify    readable, lean code                         simplify/
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
@@ -36,7 +38,9 @@ import {
   valueKindOf,
   type MarkedFunction,
 } from "./select";
+import { GradientRequests, type GradientRequest } from "./requests";
 import { simplify } from "./simplify/index";
+import type { ValueKind } from "../runtime/registry";
 
 export interface TsadConfig {
   /** Where generated code imports the runtime from; `"tsad"` by default. */
@@ -60,7 +64,13 @@ export default function tsadTransformer(
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
   };
-  // A callee is checked once per program, whichever file calls it.
+  const requests = new GradientRequests(
+    ts,
+    program,
+    lowerContext.runtimeModule,
+  );
+  // A callee is checked once per program, whichever file calls it. Its
+  // callers need its f__jvp and f__vjp only, not the gradients asked of it.
   const callees = new CalleeCheck(
     ts,
     lowerContext.checker,
@@ -70,12 +80,12 @@ export default function tsadTransformer(
       if (shadowing.length > 0) throw shadowing[0];
       const identifiers = identifiersOf(ts, sourceFile);
       requireFreeDerivativeNames(fn, identifiers);
-      differentiate(lowerContext, fn, new Names(identifiers), () => {});
+      differentiate(lowerContext, fn, [], new Names(identifiers), () => {});
     },
     asDiffError,
   );
   return (context) => (sourceFile) =>
-    transformFile(sourceFile, context, lowerContext, callees, extras);
+    transformFile(sourceFile, context, lowerContext, callees, requests, extras);
 }
 
 function transformFile(
@@ -83,6 +93,7 @@ function transformFile(
   context: ts.TransformationContext,
   lowerContext: LowerContext,
   callees: CalleeCheck,
+  requests: GradientRequests,
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
@@ -131,15 +142,43 @@ function transformFile(
     try {
       const debug = (stage: string, ir: FunctionIR) =>
         debugStage(ts, emitter, sourceFile, stage, ir);
-      const { jvp, vjp, params, result } = callees.differentiate(fn, () => {
-        requireFreeDerivativeNames(fn, identifiers);
-        return differentiate(lowerContext, fn, new Names(identifiers), debug);
-      });
+      const { jvp, vjp, gradients, params, result } = callees.differentiate(
+        fn,
+        () => {
+          requireFreeDerivativeNames(fn, identifiers);
+          const derivatives = differentiate(
+            lowerContext,
+            fn,
+            requests.of(fn.node),
+            new Names(identifiers),
+            debug,
+          );
+          for (const { ir } of derivatives.gradients) {
+            if (identifiers.has(ir.name)) {
+              throw new DiffError(
+                fn.node,
+                DiagnosticCode.ReservedName,
+                `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
+              );
+            }
+          }
+          return derivatives;
+        },
+      );
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
+        // Only the runtime calls these, through the registration.
+        ...gradients.map(({ ir }) =>
+          emitter.functionDeclaration(ir, /*exported*/ false),
+        ),
       ];
-      const registration = emitter.registration(fn.name, params, result);
+      const registration = emitter.registration(
+        fn.name,
+        params,
+        result,
+        gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
+      );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
       after.set(fn.statement, [
@@ -221,6 +260,7 @@ function addReexports(
 function differentiate(
   context: LowerContext,
   fn: MarkedFunction,
+  requested: readonly GradientRequest[],
   names: Names,
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
@@ -258,7 +298,38 @@ function differentiate(
     primal,
   );
   debugStage("reverse", vjp);
-  return { jvp, vjp, params: normalized.params.map((p) => p.kind), result };
+  const params = normalized.params.map((p) => p.kind);
+  const gradients = requested
+    .filter((r) => result === "number" && validArgnums(r.argnums, params))
+    .map((request) => {
+      const restricted = analyzeActivity(normalized, request.argnums);
+      // One number input: a tangent sweep is the cheaper gradient.
+      const [first, ...rest] = request.argnums;
+      const ir = simplify(
+        rest.length === 0 && params[first!] === "number"
+          ? forwardMode(normalized, restricted, names.clone(), request)
+          : reverseMode(normalized, restricted, names.clone(), request),
+        primal,
+      );
+      debugStage(`gradient ${ir.name}`, ir);
+      return { request, ir };
+    });
+  return { jvp, vjp, gradients, params, result };
+}
+
+/**
+ * Argnums the runtime accepts and that name each parameter once (the
+ * runtime reports the others, and `f__vjp` serves repeated ones).
+ */
+function validArgnums(
+  argnums: readonly number[],
+  params: readonly ValueKind[],
+): boolean {
+  return (
+    argnums.length > 0 &&
+    new Set(argnums).size === argnums.length &&
+    argnums.every((i) => params[i] !== undefined && params[i] !== "none")
+  );
 }
 
 function importHints(

@@ -21,8 +21,8 @@ export interface MarkedCallee {
   /** How the generated code refers to the primal and its derivatives. */
   readonly ref: CalleeRef;
   readonly params: readonly ValueKind[];
-  /** What it returns, where a call is lowered (a number if not given). */
-  readonly result?: ValueKind;
+  /** What it returns (where a call is lowered, the call's own kind). */
+  readonly result: ValueKind;
 }
 
 /**
@@ -312,7 +312,12 @@ export interface Param {
   readonly type?: ts.TypeNode;
   /** Has a default value or `?`: callers may pass `undefined`. */
   readonly optional?: boolean;
+  /** For generated functions: the value when the caller passes none. */
+  readonly init?: Expr;
 }
+
+/** A value of a kind, or a tuple of such (`[value, [x_adj, y_adj]]`). */
+export type ResultShape = ValueKind | readonly ResultShape[];
 
 /** A function in IR: what `normalize` returns and the modes produce. */
 export interface FunctionIR {
@@ -321,8 +326,8 @@ export interface FunctionIR {
   readonly body: readonly Stmt[];
   /** The user's own annotation, for the primal. */
   readonly returnType?: ts.TypeNode;
-  /** For generated functions: they return a tuple of these kinds. */
-  readonly resultKinds?: readonly ValueKind[];
+  /** For generated functions: what they return. */
+  readonly resultShape?: ResultShape;
   /** What the function returns: a number or an array kind. */
   readonly result?: ValueKind;
 }
@@ -398,10 +403,52 @@ export function allReads(
 ): void {
   if (e.kind === "var") return visit(e.name);
   if (e.kind === "stopGradient" && !intoStopGradient) return;
-  mapSubexpressions(e, (inner) => {
-    allReads(inner, visit, intoStopGradient);
-    return inner;
-  });
+  forEachSubexpression(e, (inner) => allReads(inner, visit, intoStopGradient));
+}
+
+/**
+ * `f` on each direct subexpression: `mapSubexpressions` without building
+ * a copy, for the passes that only look (the transformer's hottest code).
+ */
+export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
+  switch (e.kind) {
+    case "binary":
+    case "compare":
+    case "logical":
+    case "inactiveBinary":
+      f(e.left);
+      return f(e.right);
+    case "neg":
+    case "not":
+      return f(e.operand);
+    case "math":
+    case "call":
+    case "extern":
+      return e.args.forEach((a) => f(a));
+    case "tuple":
+    case "arrayLiteral":
+      return e.elements.forEach((a) => f(a));
+    case "cond":
+      f(e.test);
+      f(e.whenTrue);
+      return f(e.whenFalse);
+    case "member":
+      return f(e.object);
+    case "stopGradient":
+      return f(e.value);
+    case "index":
+    case "length":
+      f(e.array);
+      return e.indices.forEach((a) => f(a));
+    case "zeros":
+      return f(e.like);
+    case "newArray":
+      return f(e.length);
+    case "copy":
+      return f(e.array);
+    default:
+      return;
+  }
 }
 
 /** The statement with `f` applied to each of its expressions, nested blocks too. */
@@ -454,7 +501,51 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
 
 /** Visits every expression in these statements, nested blocks too. */
 export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
-  for (const s of body) mapExprs(s, (e) => (visit(e), e));
+  for (const s of body) {
+    switch (s.kind) {
+      case "const":
+      case "assign":
+      case "destructure":
+      case "effect":
+      case "return":
+      case "push":
+        visit(s.value);
+        break;
+      case "accumulate":
+        s.indices?.forEach((e) => visit(e));
+        visit(s.value);
+        break;
+      case "store":
+        visit(s.array);
+        s.indices.forEach((e) => visit(e));
+        visit(s.value);
+        break;
+      case "append":
+        visit(s.array);
+        visit(s.value);
+        break;
+      case "declare":
+        if (s.init) visit(s.init);
+        break;
+      case "pop":
+        break;
+      case "if":
+        visit(s.test);
+        forEachExpr(s.then, visit);
+        forEachExpr(s.else, visit);
+        break;
+      case "loop":
+        if (s.header.kind === "counted") {
+          visit(s.header.start);
+          visit(s.header.end);
+        } else {
+          forEachExpr(s.header.test, visit);
+          visit(s.header.condition);
+        }
+        forEachExpr(s.body, visit);
+        break;
+    }
+  }
 }
 
 export type ValueType = "number" | "boolean";

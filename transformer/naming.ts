@@ -3,7 +3,8 @@
  *
  *   source `x` -> tangent `dx`, adjoint `x_adj`, new version `x_1`
  *   `Math.sin(y)` kept in a temporary -> `sin_y`
- *   function `f` -> `f__jvp` (tangent), `f__vjp` (adjoint)
+ *   function `f` -> `f__jvp` (tangent), `f__vjp` (adjoint), `f__grad_1`
+ *   (gradient with respect to parameter 1)
  *
  * A `Names` instance hands out names unique within one generated function;
  * it is seeded with every identifier of the source file so that generated
@@ -23,6 +24,16 @@ export const generatedGlobals: readonly string[] = [
   "Float64Array",
   "Float32Array",
 ];
+
+/**
+ * The adjoint `grad(f, argnums)` calls: `f__grad_1`, `f__grad_0_2`, and
+ * `f__valueAndGrad_1` for `valueAndGrad`.
+ */
+export const gradientName = (
+  base: string,
+  argnums: readonly number[],
+  withValue: boolean,
+) => `${base}__${withValue ? "valueAndGrad" : "grad"}_${argnums.join("_")}`;
 
 export class Names {
   private readonly taken: Set<string>;

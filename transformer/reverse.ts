@@ -72,9 +72,11 @@ import {
   type FunctionIR,
   type LoopHeader,
   type Param,
+  type ResultShape,
   type Stmt,
 } from "./ir";
-import { derivativeName, type Names } from "./naming";
+import { derivativeName, gradientName, type Names } from "./naming";
+import type { GradientRequest } from "./requests";
 import { partialsOf } from "./rules";
 
 /** What the forward sweep adds to a loop so the reverse sweep can undo it. */
@@ -86,6 +88,13 @@ interface LoopPlan {
    * (see `reverseLoop`), an array element by element.
    */
   readonly kept: readonly Kept[];
+  /**
+   * What inner loops leave that the reverse of an iteration needs, pushed
+   * at the end of the iteration too (before `saved`), so the reverse pops
+   * them instead of running the inner loops again. In the order the
+   * reverse pops them: the order of the iteration.
+   */
+  readonly results: readonly string[];
   /** A `while` loop's iteration count. */
   readonly trips?: string;
 }
@@ -117,21 +126,42 @@ type StoreSave =
  * must undo depend on what the sweep reads, which depends on what it
  * undoes (an index to restore is one more value to recompute): build,
  * find the writes to undo, and build again until they are all undone.
+ *
+ * With `request`, the gradient-only adjoint `grad(f, argnums)` calls
+ * (`activity` restricted to those parameters): it returns their adjoints
+ * only, the value only for `valueAndGrad`, and accumulates the adjoints of
+ * array parameters into buffers its caller passes after the cotangent
+ * (zeroed `{ out }` buffers: no allocation), or new zeros:
+ *
+ *   function rosenbrock__grad_0(x, f_adj, x_adj = new Float64Array(x.length)) {
+ *     for (let i = x.length - 2; i >= 0; i--) { ...; x_adj[i] += ...; }
+ *     return x_adj;
+ *   }
+ *
+ * The forward sweep still computes the value; `simplify` removes what
+ * only the value needed (here the whole forward loop).
  */
 export function reverseMode(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
+  request?: GradientRequest,
 ): FunctionIR {
-  const writes = new ArrayWrites(fn);
+  // Calls of marked functions of one number, linearized once: the array
+  // writes are found in the body the adjoint is built from.
+  const derivatives = new Map<Stmt, Derivative>();
+  const linearized: FunctionIR = {
+    ...fn,
+    body: withDerivatives(fn.body, activity, names, derivatives),
+  };
+  const writes = new ArrayWrites(linearized);
   let undone = new Set<Write>();
   for (;;) {
     const { adjoint, reads } = adjointFunction(
-      fn,
+      linearized,
       activity,
       names.clone(),
-      writes,
-      undone,
+      { writes, undone, derivatives, request },
     );
     const needed = writes.writesToUndo(reads);
     if ([...needed].every((write) => undone.has(write))) return adjoint;
@@ -139,12 +169,21 @@ export function reverseMode(
   }
 }
 
+/** What the adjoint of a function is built with, beside the function. */
+interface AdjointInputs {
+  readonly writes: ArrayWrites;
+  /** The writes the reverse sweep undoes. */
+  readonly undone: ReadonlySet<Write>;
+  /** The one-number calls `withDerivatives` linearized. */
+  readonly derivatives: ReadonlyMap<Stmt, Derivative>;
+  readonly request: GradientRequest | undefined;
+}
+
 function adjointFunction(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
-  writes: ArrayWrites,
-  undone: ReadonlySet<Write>,
+  { writes, undone, derivatives, request }: AdjointInputs,
 ): { adjoint: FunctionIR; reads: ArrayRead[] } {
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
@@ -199,10 +238,28 @@ function adjointFunction(
     }
   }
   const types = inferTypes(fn);
+  // Where nothing writes into arrays, a loop nested in another saves what
+  // its reverse needs when the reverse sweep recomputes the enclosing
+  // iteration, so the stack holds one iteration's worth of it at a time,
+  // and the results of inner loops are popped rather than run again.
+  // Undoing array writes needs each store's old value pushed when the
+  // forward sweep runs it, in order: there every loop saves as it runs.
+  const innerLoopsSaveWhenRecomputed = writes.writes.length === 0;
+  const sweepSaves: Saving = innerLoopsSaveWhenRecomputed
+    ? "outermost loops"
+    : "every loop";
+  const recomputeSaves: Saving = innerLoopsSaveWhenRecomputed
+    ? "outermost loops"
+    : "none";
 
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
   );
+  /** The parameters whose adjoints come in as buffers. */
+  const buffers = (request?.argnums ?? [])
+    .map((i) => fn.params[i]!)
+    .filter((p) => p.kind !== "number");
+  for (const p of buffers) declared.add(p.name);
   /** `const a_adj = zeros`, for the arrays defined in `body`. */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
@@ -251,7 +308,7 @@ function adjointFunction(
     ];
   };
   const arrayAdjoints: Stmt[] = arrayParams
-    .filter((p) => activity.active.has(p.name))
+    .filter((p) => activity.active.has(p.name) && !buffers.includes(p))
     .flatMap((p) => arrayAdjoint(p.name, p.kind, primalBody));
 
   const accumulate = (out: Stmt[], operand: Expr, value: Expr) => {
@@ -275,9 +332,11 @@ function adjointFunction(
     }
   };
 
+  /** `inLoop`: the block runs in a loop's body (its own loops are nested). */
   const reverseBlock = (
     body: readonly Stmt[],
     carried: ReadonlySet<string>,
+    inLoop: boolean,
   ): Stmt[] => {
     const out: Stmt[] = arrayAdjointsOf(body);
     for (const s of [...body].reverse()) {
@@ -425,17 +484,28 @@ function adjointFunction(
             accumulate(out, s.init, ref(adjointName(s.name)));
           }
           break;
+        case "destructure": {
+          const derivative = derivatives.get(s);
+          const [name] = s.names;
+          if (!derivative || !name || !declared.has(name)) break;
+          accumulate(
+            out,
+            derivative.operand,
+            binary("*", ref(derivative.name), ref(adjointName(name))),
+          );
+          break;
+        }
         case "if": {
           declareBefore(out, [[...s.then], [...s.else]]);
-          const then = reverseBlock(s.then, carried);
-          const otherwise = reverseBlock(s.else, carried);
+          const then = reverseBlock(s.then, carried, inLoop);
+          const otherwise = reverseBlock(s.else, carried, inLoop);
           if (then.length > 0 || otherwise.length > 0) {
             out.push({ ...s, then, else: otherwise });
           }
           break;
         }
         case "loop":
-          out.push(...reverseLoop(s, declareBefore));
+          out.push(...reverseLoop(s, declareBefore, inLoop));
           break;
         default:
           break;
@@ -450,16 +520,21 @@ function adjointFunction(
     return out;
   };
 
+  /** `nested`: the loop is in another loop's body. */
   const reverseLoop = (
     loop: Loop,
     declareAdjoints: (out: Stmt[], blocks: readonly Stmt[][]) => void,
+    nested: boolean,
   ): Stmt[] => {
     const out: Stmt[] = [];
     declareAdjoints(out, [[...loop.body]]);
     const carried = new Set(loop.carried);
-    const adjointBody = reverseBlock(loop.body, carried);
+    const adjointBody = reverseBlock(loop.body, carried, /*inLoop*/ true);
     // Recompute the iteration from the values it started with: the body
-    // without its write-backs, only what the adjoint needs.
+    // without its write-backs, only what the adjoint needs. The loops in
+    // it save what their own reverse needs as they run again here, so
+    // the forward sweep saves only what outermost loops carry, and the
+    // stack holds one iteration's worth of an inner loop at a time.
     const forwardBody = loop.body.filter(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );
@@ -480,7 +555,18 @@ function adjointFunction(
       if (left) throw hazardError(left.write);
     }
     arrayReads.push(...plan.reads, ...writes.readsIn(loop, loop));
-    const recompute = plan.recompute;
+    // This loop itself runs again in its enclosing iteration's reverse:
+    // that run saves what its inner loops leave, and the reverse here pops
+    // it rather than running them once more per iteration.
+    const results: string[] = [];
+    const recompute =
+      nested && innerLoopsSaveWhenRecomputed
+        ? neededOnly(
+            popResults(plan.recompute, adjointBody, plans, results),
+            adjointBody,
+            new Set(),
+          )
+        : plan.recompute;
     const readByAdjoint = new Set<string>();
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
@@ -493,7 +579,7 @@ function adjointFunction(
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
-    plans.set(loop, { saved, kept, trips });
+    plans.set(loop, { saved, kept, results, trips });
     const restore: Stmt[] = [...saved]
       .reverse()
       .map((name) => ({ kind: "pop", name }));
@@ -568,7 +654,7 @@ function adjointFunction(
     );
     const recompute = neededOnly(
       withoutWrites(
-        withPlans(forwardBody, plans, saves, /*save*/ false),
+        withPlans(forwardBody, plans, saves, recomputeSaves),
         fresh,
       ),
       adjointBody,
@@ -688,8 +774,8 @@ function adjointFunction(
     );
   };
 
-  const reverseSweep = reverseBlock(primalBody, new Set());
-  const forwardSweep = withPlans(primalBody, plans, saves, /*save*/ true);
+  const reverseSweep = reverseBlock(primalBody, new Set(), /*inLoop*/ false);
+  const forwardSweep = withPlans(primalBody, plans, saves, sweepSaves);
   const neededByReverse = new Set<string>();
   forEachExpr(reverseSweep, (e) =>
     allReads(e, (name) => neededByReverse.add(name)),
@@ -734,25 +820,114 @@ function adjointFunction(
           ? num(0)
           : zerosLike(p),
   );
+  const valueExpr = value ? ref(value) : returned.value;
+  const body = [
+    ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
+    ...keepValue,
+    ...arrayAdjoints,
+    ...reverseSweep,
+  ];
+  if (request) {
+    const { argnums, withValue } = request;
+    const kinds = argnums.map((i) => fn.params[i]!.kind);
+    const gradientShape: ResultShape = kinds.length === 1 ? kinds[0]! : kinds;
+    const gradient: Expr =
+      argnums.length === 1
+        ? paramAdjoints[argnums[0]!]!
+        : { kind: "tuple", elements: argnums.map((i) => paramAdjoints[i]!) };
+    const gradientFunction: FunctionIR = {
+      name: gradientName(fn.name, argnums, withValue),
+      params: [
+        ...fn.params,
+        { name: seed, kind: resultKind },
+        // New zeros when the caller passes no buffer.
+        ...buffers.map((p) => ({
+          name: adjointName(p.name),
+          kind: p.kind,
+          init: zerosLike(p),
+        })),
+      ],
+      body: [
+        ...body,
+        {
+          kind: "return",
+          value: withValue
+            ? { kind: "tuple", elements: [valueExpr, gradient] }
+            : gradient,
+        },
+      ],
+      resultShape: withValue ? [resultKind, gradientShape] : gradientShape,
+    };
+    return { adjoint: gradientFunction, reads: arrayReads };
+  }
   const adjoint: FunctionIR = {
     name: derivativeName(fn.name, "vjp"),
     params: [...fn.params, { name: seed, kind: resultKind }],
     body: [
-      ...hoistBranchValues(forwardSweep, (name) => neededByReverse.has(name)),
-      ...keepValue,
-      ...arrayAdjoints,
-      ...reverseSweep,
+      ...body,
       {
         kind: "return",
-        value: {
-          kind: "tuple",
-          elements: [value ? ref(value) : returned.value, ...paramAdjoints],
-        },
+        value: { kind: "tuple", elements: [valueExpr, ...paramAdjoints] },
       },
     ],
-    resultKinds: [resultKind, ...fn.params.map((p) => p.kind)],
+    resultShape: [resultKind, ...fn.params.map((p) => p.kind)],
   };
   return { adjoint, reads: arrayReads };
+}
+
+/** `y`'s derivative with respect to the one number its callee takes. */
+interface Derivative {
+  readonly operand: Expr;
+  readonly name: string;
+}
+
+/**
+ * `const y = g(x)` for a marked `g` of one number (any other parameters
+ * not differentiable) returning a number -> `const [y, dy] = g__jvp(x, 1)`:
+ * g's tangent function gives the value and the derivative in one sweep,
+ * and the reverse sweep adds `dy * y_adj` to `x_adj` instead of running
+ * `g__vjp`, a forward and a reverse sweep of g, on top of `g` itself.
+ * Not in branches, whose values the reverse sweep reads from outside
+ * them (see hoistBranchValues).
+ */
+function withDerivatives(
+  body: readonly Stmt[],
+  activity: Activity,
+  names: Names,
+  derivatives: Map<Stmt, Derivative>,
+): Stmt[] {
+  return body.map((s): Stmt => {
+    if (s.kind === "loop") {
+      return mapBlocks(s, (block) =>
+        withDerivatives(block, activity, names, derivatives),
+      );
+    }
+    if (s.kind !== "const" || s.value.kind !== "call") return s;
+    const call = s.value;
+    const { params, result } = call.callee;
+    const inputs = params.flatMap((kind, i) => (kind === "none" ? [] : [i]));
+    const [input] = inputs;
+    if (
+      result !== "number" ||
+      inputs.length !== 1 ||
+      params[input!] !== "number" ||
+      !activity.active.has(s.name) ||
+      !isActiveAtom(activity, call.args[input!]!)
+    ) {
+      return s;
+    }
+    const name = names.tangent(s.name);
+    const tangents: Expr[] = params.map((_, i) =>
+      i === input ? num(1) : { kind: "undefined" },
+    );
+    const linearized: Stmt = {
+      kind: "destructure",
+      names: [s.name, name],
+      value: { ...call, variant: "jvp", args: [...call.args, ...tangents] },
+    };
+    derivatives.set(linearized, { operand: call.args[input!]!, name });
+    return linearized;
+  });
 }
 
 /** A fresh array of zeros shaped like parameter `p`. */
@@ -787,19 +962,25 @@ function reversedHeader(
   }
   const { counter, start, end, step, inclusive } = header;
   if (Math.abs(step) === 1) {
-    // The last index: the first one past `end`, stepped back.
-    const span = binary("-", end, start);
-    const whole: Expr = {
-      kind: "math",
-      fn: inclusive === step > 0 ? "floor" : "ceil",
-      args: [step > 0 ? span : binary("-", start, end)],
-    };
-    const count = inclusive ? binary("+", whole, num(1)) : whole;
-    const last = binary(
-      step > 0 ? "+" : "-",
-      start,
-      minusOne(isIntegerSpan(header) ? stripRounding(count) : count),
-    );
+    // The last index: the first one past `end`, stepped back. Between
+    // integers that is `end` itself, or next to it.
+    let last: Expr;
+    if (isIntegerSpan(header)) {
+      last = inclusive ? end : plusInteger(end, -step);
+    } else {
+      const span = binary("-", end, start);
+      const whole: Expr = {
+        kind: "math",
+        fn: inclusive === step > 0 ? "floor" : "ceil",
+        args: [step > 0 ? span : binary("-", start, end)],
+      };
+      const count = inclusive ? binary("+", whole, num(1)) : whole;
+      const fromStart = minusOne(count);
+      last =
+        start.kind === "num" && start.value === 0 && step > 0
+          ? fromStart
+          : binary(step > 0 ? "+" : "-", start, fromStart);
+    }
     return {
       header: {
         kind: "counted",
@@ -854,36 +1035,53 @@ function isIntegerSpan(header: Extract<LoopHeader, { kind: "counted" }>) {
 
 /** `e - 1`, folded into a trailing literal: `n - 1` -> `n - 2`. */
 function minusOne(e: Expr): Expr {
-  if (e.kind === "binary" && e.right.kind === "num") {
-    if (e.op === "-") return { ...e, right: num(e.right.value + 1) };
-    if (e.op === "+") return { ...e, right: num(e.right.value - 1) };
-  }
-  return binary("-", e, num(1));
+  return plusInteger(e, -1);
 }
 
-function stripRounding(e: Expr): Expr {
-  if (e.kind === "math" && (e.fn === "floor" || e.fn === "ceil")) {
-    return e.args[0]!;
+/** `e + k` for an integer `k`, folded into a literal: `n - 1` + 1 -> `n`. */
+function plusInteger(e: Expr, k: number): Expr {
+  if (k === 0) return e;
+  if (e.kind === "num") return num(e.value + k);
+  if (e.kind === "binary" && e.right.kind === "num") {
+    const offset =
+      e.op === "-" ? -e.right.value : e.op === "+" ? e.right.value : undefined;
+    if (offset !== undefined) {
+      const total = offset + k;
+      if (total === 0) return e.left;
+      return total > 0
+        ? binary("+", e.left, num(total))
+        : binary("-", e.left, num(-total));
+    }
   }
-  if (e.kind === "binary") return { ...e, left: stripRounding(e.left) };
-  return e;
+  return k > 0 ? binary("+", e, num(k)) : binary("-", e, num(-k));
 }
 
 /**
+ * Which loops push what their reverse pops: every loop at any depth, each
+ * iteration of an inner loop too; only the loops of the block itself, not
+ * those nested in them, whose values are saved again when the reverse
+ * sweep recomputes their enclosing iteration; or none.
+ */
+type Saving = "every loop" | "outermost loops" | "none";
+
+/**
  * The forward code of these statements as the reverse sweep needs it run:
- * `while` loops count their iterations, and (when `save`) every loop pushes
- * the values and carried variables its reverse reads, at the end of each
- * iteration, and a store its reverse undoes keeps what it overwrites.
+ * `while` loops count their iterations, and loops push what their reverse
+ * pops, at the end of each iteration: the results of inner loops, the
+ * values it keeps, then the carried variables. `save` says which loops
+ * push (see `Saving`); where they do, a store its reverse undoes keeps
+ * what it overwrites.
  */
 function withPlans(
   body: readonly Stmt[],
   plans: ReadonlyMap<Loop, LoopPlan>,
   saves: ReadonlyMap<Write, StoreSave>,
-  save: boolean,
+  save: Saving,
 ): Stmt[] {
   return body.flatMap((s): Stmt[] => {
     if (s.kind !== "loop") {
-      const kept = save && s.kind === "store" ? saves.get(s) : undefined;
+      const kept =
+        save !== "none" && s.kind === "store" ? saves.get(s) : undefined;
       const old: Expr | undefined =
         s.kind === "store"
           ? { kind: "index", array: s.array, indices: s.indices }
@@ -900,10 +1098,11 @@ function withPlans(
       ];
     }
     const plan = plans.get(s);
-    const kept = new Set(save ? plan?.kept.map((k) => k.name) : []);
+    const saving = save !== "none";
+    const kept = new Set(saving ? plan?.kept.map((k) => k.name) : []);
     // A value kept from inside an `if` is declared before it, to be pushed.
     const inner = hoistBranchValues(
-      withPlans(s.body, plans, saves, save),
+      withPlans(s.body, plans, saves, save === "every loop" ? save : "none"),
       (name) => kept.has(name),
     );
     const carried = new Set(s.carried);
@@ -912,13 +1111,11 @@ function withPlans(
     );
     const split = writeBacks === -1 ? inner.length : writeBacks;
     const pushes: Stmt[] =
-      save && plan
+      save !== "none" && plan
         ? [
+            ...[...plan.results].reverse().map(pushed),
             ...plan.kept.flatMap(pushKept),
-            ...plan.saved.map((name): Stmt => ({
-              kind: "push",
-              value: ref(name),
-            })),
+            ...plan.saved.map(pushed),
           ]
         : [];
     const count: Stmt[] = plan?.trips
@@ -945,6 +1142,8 @@ function withPlans(
       : [loop];
   });
 }
+
+const pushed = (name: string): Stmt => ({ kind: "push", value: ref(name) });
 
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
@@ -1036,9 +1235,13 @@ function neededOnly(
       assignedIn([s], assigned);
       const values = new Set(assigned);
       if (s.kind !== "loop") definedNames([s], values);
+      // The value stack's pushes pair with pops after them: both stay.
       const wanted =
         [...values].some((name) => needed.has(name)) ||
-        (s.kind === "declare" && declarationNeeded.has(s.name));
+        (s.kind === "declare" && declarationNeeded.has(s.name)) ||
+        s.kind === "pop" ||
+        pushesIn(s);
+      if (s.kind === "pop") declarationNeeded.add(s.name);
       if (!wanted) continue;
       kept.unshift(s);
       freeReads([s]).forEach(need);
@@ -1107,6 +1310,54 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
     if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
+}
+
+function writesArrays(s: Stmt): boolean {
+  return (
+    s.kind === "store" ||
+    s.kind === "append" ||
+    nestedBlocks(s).some((block) => block.some((t) => writesArrays(t)))
+  );
+}
+
+function pushesIn(s: Stmt): boolean {
+  return (
+    s.kind === "push" ||
+    nestedBlocks(s).some((block) => block.some((t) => pushesIn(t)))
+  );
+}
+
+/**
+ * `recompute` with each inner loop that saves nothing replaced by pops of
+ * what it leaves for the statements after it (and `later`), which are
+ * added to `results` in the order they are popped.
+ *
+ *   let a_2 = a;                         let a_2 = a;
+ *   for (let i = 0; i < n; i++) {   ->   a_2 = tsad.stack.pop();
+ *     a_2 = a_2 + w[i] * x[i];
+ *   }
+ */
+function popResults(
+  recompute: readonly Stmt[],
+  later: readonly Stmt[],
+  plans: ReadonlyMap<Loop, LoopPlan>,
+  results: string[],
+): Stmt[] {
+  const byHeader = new Map(
+    [...plans].map(([loop, plan]) => [loop.header, plan]),
+  );
+  return recompute.flatMap((s, k): Stmt[] => {
+    const plan = s.kind === "loop" ? byHeader.get(s.header) : undefined;
+    if (!plan || plan.saved.length > 0 || plan.results.length > 0) return [s];
+    // Numbers only: a loop that writes an array leaves more than a pop restores.
+    if (writesArrays(s)) return [s];
+    const after = freeReads([...recompute.slice(k + 1), ...later]);
+    const assigned = new Set<string>();
+    assignedIn([s], assigned);
+    const leaves = [...assigned].filter((name) => after.has(name));
+    results.push(...leaves);
+    return leaves.map((name) => ({ kind: "pop", name }));
+  });
 }
 
 function appendsTo(body: readonly Stmt[], array: string): boolean {

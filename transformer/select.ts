@@ -330,12 +330,17 @@ export function resolveMarkedCallee(
   const params = fn.parameters.map((p) =>
     valueKindOf(ts, checker, checker.getTypeAtLocation(p)),
   );
+  const signature = checker.getSignatureFromDeclaration(fn);
+  const result = signature
+    ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
+    : "none";
 
   const imported = importedFrom(ts, checker, callee);
   if (imported) {
     return {
       declaration: fn,
       params,
+      result,
       ref: {
         kind: "module",
         specifier: imported.specifier,
@@ -351,6 +356,7 @@ export function resolveMarkedCallee(
     return {
       declaration: fn,
       params,
+      result,
       ref: { kind: "local", name: derivativeBase },
     };
   }

@@ -23,6 +23,24 @@ export interface RunInfo {
   readonly diagnostics: readonly string[];
   /** Suites whose process failed, with the reason. */
   readonly crashed: readonly string[];
+  /** scripts/bench-build.mjs's figures, when it ran. */
+  readonly build?: BuildSpeed;
+}
+
+/** Median CPU times of builds of one generated project, in ms. */
+interface BuildTimes {
+  readonly tscMs: number;
+  /** tspc with no plugin: what ts-patch costs by itself. */
+  readonly bareMs: number;
+  readonly tspcMs: number;
+}
+
+export interface BuildSpeed {
+  readonly functions: number;
+  readonly modules: number;
+  readonly rounds: number;
+  readonly marked: BuildTimes;
+  readonly unmarked: BuildTimes;
 }
 
 const CHART = "chart.svg";
@@ -41,6 +59,7 @@ export function resultsMarkdown(
     targets(tables, scaling),
     resultsTable(tables),
     valueStack(tables),
+    info.build === undefined ? "" : buildSpeed(info.build),
     scaling === undefined ? "" : chainScaling(scaling),
     symbolic === undefined
       ? ""
@@ -48,6 +67,24 @@ export function resultsMarkdown(
     diagnostics(info),
   ];
   return `${sections.filter((s) => s !== "").join("\n\n")}\n`;
+}
+
+function buildSpeed(build: BuildSpeed): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const row = (project: string, times: BuildTimes, target: number) => {
+    const ratio = times.tspcMs / times.tscMs;
+    return `| ${project} | ${seconds(times.tscMs)} | ${seconds(times.bareMs)} | ${seconds(times.tspcMs)} | ${formatRatio(ratio)}${ratio <= target ? "" : " ✗"} | ${target} |`;
+  };
+  return [
+    "## Build speed",
+    "",
+    `\`npm run bench:build\` (scripts/bench-build.mjs): a generated project of ${build.functions} functions in ${build.modules} modules (scalar code, branches, loops over arrays and matrices, calls between them, \`grad\` calls asking for gradients), built with the functions marked and with the tags removed. Median CPU time of the build process over ${build.rounds} builds each; "tspc, no plugin" is ts-patch alone, so tsad's own share is the difference to the next column.`,
+    "",
+    "| project | tsc | tspc, no plugin | tspc with tsad | tspc with tsad / tsc | target |",
+    "| --- | --- | --- | --- | --- | --- |",
+    row(`${build.functions} marked functions`, build.marked, 1.5),
+    row("no marked functions", build.unmarked, 1.1),
+  ].join("\n");
 }
 
 function header(info: RunInfo): string {

@@ -33,7 +33,10 @@ export class ProgramBatch {
 
   constructor(readonly programs: readonly ProgramSpec[]) {
     this.rendered = programs.map((p, n) => renderProgram(p, `p${n}`));
-    this.source = this.rendered.map((r) => r.source).join("\n");
+    this.source = [
+      ...this.rendered.map((r) => r.source),
+      gradientRequests(this.rendered),
+    ].join("\n");
   }
 
   [fc.toStringMethod](): string {
@@ -42,6 +45,34 @@ export class ProgramBatch {
       failing === undefined ? this.source : this.rendered[failing]!.source;
     return `\n${source}`;
   }
+}
+
+/**
+ * Calls (never run) that ask the transformer for gradient-only adjoints
+ * of every exported function returning a number, which the checks
+ * compare with `f__vjp`: with respect to all parameters (the gradient the
+ * checks take), the last one alone (forward mode when it is a number), and
+ * all in reverse order with the value. They come after every program, so diagnostics still map
+ * to programs.
+ */
+function gradientRequests(rendered: readonly RenderedProgram[]): string {
+  const calls = rendered.flatMap((r) =>
+    r.functions.flatMap(({ name, exported, arity, returnsNumber }) => {
+      if (!exported || arity === 0 || !returnsNumber) return [];
+      const all = Array.from({ length: arity }, (_, i) => i);
+      return [
+        `requestGrad(${name}, [${all.join(", ")}])`,
+        `requestGrad(${name}, ${arity - 1})`,
+        `requestValueAndGrad(${name}, [${all.reverse().join(", ")}])`,
+      ];
+    }),
+  );
+  return [
+    `import { grad as requestGrad, valueAndGrad as requestValueAndGrad } from "tsad";`,
+    `export function requests() {`,
+    `  return [${calls.join(",\n    ")}];`,
+    `}`,
+  ].join("\n");
 }
 
 /** For a batch that failed, its first failing program (checkBatch records it). */

@@ -19,7 +19,11 @@
  * derivatives being checked.
  */
 import { grad, jacobian, jvp, vjp } from "../../runtime/index.js";
-import { lookupCompiled, type ValueKind } from "../../runtime/registry.js";
+import {
+  lookupCompiled,
+  type CompiledDerivatives,
+  type ValueKind,
+} from "../../runtime/registry.js";
 import { close } from "./numeric.js";
 import { INPUT_BOUND, MAX_LENGTH } from "./program-expressions.js";
 
@@ -386,15 +390,73 @@ function checkPoint(
     );
   }
   unchanged(primals, args, "the arguments");
-  const [vjpValue] = untyped.vjp(f, ...args);
-  const compiledValue = lookupCompiled(f)!.vjp(
-    ...args,
-    shapedLike(value, cotangent),
-  )[0] as Arg;
+  const [vjpValue, back] = untyped.vjp(f, ...args);
+  const entry = lookupCompiled(f)!;
+  const given = shapedLike(value, cotangent);
+  const compiledValue = entry.vjp(...args, given)[0] as Arg;
   if (!sameValue(vjpValue, value) || !sameValue(compiledValue, value)) {
     fail(
       `vjp value ${describeValue(compiledValue)} differs from the function's value`,
     );
   }
+  // Gradients are compiled for functions returning a number only.
+  if (typeof value === "number" && typeof given === "number") {
+    checkCompiledGradients(entry, args, value, back(given), given, fail);
+  }
   return true;
+}
+
+/**
+ * Every gradient-only adjoint compiled for the module's `grad` and
+ * `valueAndGrad` calls (program-batch.ts asks for some) agrees with the
+ * adjoints of `f__vjp`, and returns `f`'s value exactly.
+ */
+function checkCompiledGradients(
+  entry: CompiledDerivatives,
+  args: readonly Arg[],
+  value: number,
+  adjoints: readonly Arg[],
+  cotangent: number,
+  fail: (what: string) => never,
+) {
+  const tables = [
+    ["grad", entry.grad],
+    ["valueAndGrad", entry.valueAndGrad],
+  ] as const;
+  for (const [api, table] of tables) {
+    for (const [key, compiled] of Object.entries(table ?? {})) {
+      const argnums = key.split(",").map(Number);
+      const buffers = argnums.flatMap((i) => {
+        const arg = args[i]!;
+        return typeof arg === "number" ? [] : [arg.map(() => 0)];
+      });
+      let result = compiled(...args, cotangent, ...buffers) as
+        Arg | Arg[] | [number, Arg | Arg[]];
+      const where = `${api}(f, ${key}) compiled`;
+      if (api === "valueAndGrad") {
+        const [compiledValue, gradient] = result as [number, Arg | Arg[]];
+        if (compiledValue !== value) {
+          fail(`${where}: value ${compiledValue} differs from ${value}`);
+        }
+        result = gradient;
+      }
+      const gradients = (argnums.length === 1 ? [result] : result) as Arg[];
+      argnums.forEach((i, k) => {
+        const expected = adjoints[i]!;
+        const actual = gradients[k]!;
+        const pairs =
+          typeof expected === "number"
+            ? [[actual as number, expected]]
+            : Array.from(expected, (e, n) => [(actual as number[])[n]!, e]);
+        pairs.forEach(([a, e], n) => {
+          if (!close(a!, e!, FORWARD_REVERSE_RTOL, 1e-12)) {
+            fail(
+              `${where}: ${a} differs from f__vjp's ${e} for argument ${i}` +
+                (typeof expected === "number" ? "" : `, element ${n}`),
+            );
+          }
+        });
+      });
+    }
+  }
 }

@@ -877,6 +877,10 @@ function resolveLoop(
 export interface RenderedFunction {
   readonly name: string;
   readonly exported: boolean;
+  /** How many parameters it has (all of them differentiable). */
+  readonly arity: number;
+  /** Whether it returns a number (else an array): `grad` takes only those. */
+  readonly returnsNumber: boolean;
 }
 
 export interface RenderedProgram {
@@ -914,7 +918,12 @@ export function renderProgram(
       functionNames: names,
     });
     chunks.push(text);
-    functions.push({ name, exported });
+    functions.push({
+      name,
+      exported,
+      arity: callable.params.length,
+      returnsNumber: callable.vector === null,
+    });
     // Calls to a function returning an array are generated only when
     // switched on (see PATTERNS.callsReturningArrays).
     if (callable.vector === null || PATTERNS.callsReturningArrays) {

@@ -276,8 +276,22 @@ function hasScatteredConstants(e: Expr): boolean {
   return literals > 1 || (literals === 1 && !isNum(factors[0]!));
 }
 
+/**
+ * The keys of expressions already keyed. Expressions are never changed
+ * once built, so a key stays right; without it, keying every subexpression
+ * of a deep expression (as reuseComputedValues does) takes quadratic time.
+ */
+const keys = new WeakMap<Expr, string | undefined>();
+
 /** A string equal for structurally equal pure expressions, else `undefined`. */
 export function expressionKey(e: Expr): string | undefined {
+  if (keys.has(e)) return keys.get(e);
+  const key = computeKey(e);
+  keys.set(e, key);
+  return key;
+}
+
+function computeKey(e: Expr): string | undefined {
   switch (e.kind) {
     case "num":
       return `${e.value}`;
@@ -285,6 +299,11 @@ export function expressionKey(e: Expr): string | undefined {
       return e.name;
     case "mathConst":
       return `Math.${e.name}`;
+    case "verbatim": {
+      // A name from outside the function, or a literal.
+      const text = (e.node as { text?: unknown }).text;
+      return typeof text === "string" ? `@${e.node.kind}:${text}` : undefined;
+    }
     case "binary":
     case "compare": {
       const left = expressionKey(e.left);

@@ -10,7 +10,12 @@
  * - `let v = a; v += b;` -> `const v = a + b;` when nothing in between
  *   touches `v` or what `b` reads;
  * - `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;`
- * - `let` never reassigned -> `const`.
+ * - `let` never reassigned -> `const`;
+ * - whole loops nobody needs removed (liveness.ts), a loop's sums into
+ *   one array element kept in a local (accumulators.ts), and what a loop
+ *   computes the same in every iteration computed before it
+ *   (invariants.ts), and additions of an adjoint a branch makes zero
+ *   skipped with it (zeros.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
@@ -19,13 +24,19 @@ import {
   mapBlocks,
   nestedBlocks,
   forEachExpr,
+  forEachSubexpression,
   mapExprs,
   mapSubexpressions,
   type Expr,
   type FunctionIR,
+  type LoopHeader,
   type Stmt,
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
+import { localizeAccumulators } from "./accumulators";
+import { hoistInvariants } from "./invariants";
+import { removeUnneeded } from "./liveness";
+import { skipZeroAdjoints } from "./zeros";
 
 export function simplify(
   fn: FunctionIR,
@@ -35,25 +46,40 @@ export function simplify(
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   // Each round makes one change; the limit only guards against a cycle.
   for (let round = 0; round < 100_000; round++) {
-    const next = simplifyOnce(body, simplifyStatement);
-    if (next === body) break;
+    const next =
+      simplifyOnce(body, simplifyStatement) ??
+      // Whole loops nobody needs, sums a loop can keep local, values a
+      // loop need not compute again, additions of zeros: looked for once
+      // nothing smaller is left.
+      removeUnneeded(body) ??
+      localizeAccumulators(body) ??
+      hoistInvariants(body) ??
+      skipZeroAdjoints(body);
+    if (next === undefined) break;
     body = next;
   }
   const mutated = mutatedNames(body);
   return { ...fn, body: finalizeDeclarations(body, mutated) };
 }
 
+/** One change, or `undefined` if there is none to make. */
 function simplifyOnce(
   body: readonly Stmt[],
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | readonly Stmt[] {
+): Stmt[] | undefined {
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
 
   const removed = removeDead(body, uses);
   if (removed) return removed;
-  const inlined = inlineOne(body, uses, mutated, keep, simplifyStatement);
+  const inlined = inlineDefinitions(
+    body,
+    uses,
+    mutated,
+    keep,
+    simplifyStatement,
+  );
   if (inlined) return inlined;
   const folded = foldAccumulations(body);
   if (folded) return folded;
@@ -63,9 +89,7 @@ function simplifyOnce(
   if (ternary) return ternary;
   const reused = reuseComputedValues(body, mutated);
   if (reused) return reused;
-  const copied = propagateCopies(body, uses, mutated);
-  if (copied) return copied;
-  return body;
+  return propagateCopies(body, uses, mutated);
 }
 
 /**
@@ -157,7 +181,7 @@ function isPure(e: Expr): boolean {
   )
     return false;
   let pure = true;
-  mapSubexpressions(e, (inner) => ((pure &&= isPure(inner)), inner));
+  forEachSubexpression(e, (inner) => (pure &&= isPure(inner)));
   return pure;
 }
 
@@ -257,22 +281,25 @@ function loopDepthOfUses(body: readonly Stmt[]): Map<string, number> {
 }
 
 /**
- * Substitutes one definition into its uses: atoms everywhere, other pure
+ * Substitutes definitions into their uses: atoms everywhere, other pure
  * values at their only use. Only values that read nothing reassigned move,
- * so the value is the same wherever it is read.
+ * so the value is the same wherever it is read. Every definition that
+ * does not read another one being substituted goes in one pass.
  */
-function inlineOne(
+function inlineDefinitions(
   body: readonly Stmt[],
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
-  let candidate: { name: string; value: Expr } | undefined;
+  /** Chosen definitions by their block, and the position in it. */
+  const chosen = new Map<readonly Stmt[], Map<number, [string, Expr]>>();
+  const names = new Set<string>();
+  const readByValues = new Set<string>();
   const useDepths = loopDepthOfUses(body);
   const find = (block: readonly Stmt[], depth: number) => {
     for (const [i, s] of block.entries()) {
-      if (candidate) return;
       const value =
         s.kind === "const"
           ? s.value
@@ -286,21 +313,32 @@ function inlineOne(
         !keep.has(s.name)
       ) {
         let readsMutated = false;
-        allReads(value, (name) => (readsMutated ||= mutated.has(name)));
+        let readsChosen = false;
+        allReads(value, (name) => {
+          readsMutated ||= mutated.has(name);
+          readsChosen ||= names.has(name);
+        });
         const next = block[i + 1];
         // Nothing runs between a definition and a use in the very next
         // simple statement, so there the value may read anything.
         const usedNext =
-          next !== undefined && next.kind !== "if" && touches(next, s.name);
+          next !== undefined &&
+          next.kind !== "if" &&
+          next.kind !== "loop" &&
+          touches(next, s.name);
         const single = uses.get(s.name) === 1;
         const movable =
           isPure(value) && (!readsMutated || (usedNext && single));
         const sameLoop = (useDepths.get(s.name) ?? 0) <= depth;
-        if (
-          movable &&
-          (isAtom(value) || (uses.get(s.name) === 1 && sameLoop))
-        ) {
-          candidate = { name: s.name, value };
+        // A name defined twice (a loop body and its recomputation in the
+        // reverse sweep) goes one definition at a time.
+        const independent =
+          !readsChosen && !names.has(s.name) && !readByValues.has(s.name);
+        if (independent && movable && (isAtom(value) || (single && sameLoop))) {
+          names.add(s.name);
+          allReads(value, (name) => readByValues.add(name));
+          const inBlock = chosen.get(block) ?? new Map();
+          chosen.set(block, inBlock.set(i, [s.name, value]));
         }
       }
       if (s.kind === "if") {
@@ -311,18 +349,72 @@ function inlineOne(
     }
   };
   find(body, 0);
-  if (!candidate) return undefined;
-  const { name, value } = candidate;
-  const visit = (block: readonly Stmt[]): Stmt[] =>
-    block.flatMap((s): Stmt[] => {
-      if ((s.kind === "const" || s.kind === "declare") && s.name === name)
-        return [];
-      const replaced = simplifyStatement(
-        mapExprs(s, (e) => substitute(e, name, value)),
-      );
-      return [mapBlocks(replaced, visit)];
-    });
-  return visit(body);
+  if (chosen.size === 0) return undefined;
+
+  // Each definition is substituted where it is in scope: after it in its
+  // block. The reverse sweep recomputes a loop's body under the same
+  // names, so a name may be defined in two loops, reading different
+  // variables.
+  const visit = (
+    block: readonly Stmt[],
+    scope: ReadonlyMap<string, Expr>,
+  ): Stmt[] => {
+    const here = chosen.get(block);
+    const env = new Map(scope);
+    const out: Stmt[] = [];
+    for (const [i, s] of block.entries()) {
+      const definition = here?.get(i);
+      if (definition) {
+        env.set(...definition);
+        continue;
+      }
+      if (env.size === 0 || !readsAny([s], env)) {
+        out.push(mapBlocks(s, (inner) => visit(inner, env)));
+        continue;
+      }
+      // Tests and loop bounds are primal values: exact rewrites only.
+      const replace = (e: Expr) => substituteAll(e, env);
+      const exact = (e: Expr) => simplifyExpr(replace(e), /*exact*/ true);
+      if (s.kind === "if") {
+        out.push({
+          ...s,
+          test: exact(s.test),
+          then: visit(s.then, env),
+          else: visit(s.else, env),
+        });
+      } else if (s.kind === "loop") {
+        const header: LoopHeader =
+          s.header.kind === "counted"
+            ? {
+                ...s.header,
+                start: exact(s.header.start),
+                end: exact(s.header.end),
+              }
+            : {
+                ...s.header,
+                test: visit(s.header.test, env),
+                condition: exact(s.header.condition),
+              };
+        out.push({ ...s, header, body: visit(s.body, env) });
+      } else {
+        out.push(simplifyStatement(mapExprs(s, replace)));
+      }
+    }
+    return out;
+  };
+  return visit(body, new Map());
+}
+
+function readsAny(body: readonly Stmt[], names: ReadonlyMap<string, unknown>) {
+  let found = false;
+  forEachExpr(body, (e) => allReads(e, (name) => (found ||= names.has(name))));
+  return found;
+}
+
+function substituteAll(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
+  if (env.size === 0) return e;
+  if (e.kind === "var") return env.get(e.name) ?? e;
+  return mapSubexpressions(e, (inner) => substituteAll(inner, env));
 }
 
 /**
@@ -331,8 +423,13 @@ function inlineOne(
  * does not read `v` (`h_adj[0] += r_adj; h_adj[0] += h_adj[0];` doubles
  * what the first added).
  */
-function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+function foldAccumulations(block: readonly Stmt[]): Stmt[] | undefined {
+  // Every fold in the block in one pass: each is checked on the block as
+  // the folds before it left it.
+  let body = block;
+  let folded = false;
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     const first =
       s.kind === "declare"
         ? s.init
@@ -369,12 +466,15 @@ function foldAccumulations(body: readonly Stmt[]): Stmt[] | undefined {
         });
         const merged: Stmt =
           s.kind === "declare" ? { ...s, init: sum } : { ...s, value: sum };
-        return [...body.slice(0, i), merged, ...between, ...body.slice(j + 1)];
+        body = [...body.slice(0, i), merged, ...between, ...body.slice(j + 1)];
+        folded = true;
+        i--;
+        break;
       }
       if (touches(later, s.name)) break;
     }
   }
-  return inBranches(body, foldAccumulations);
+  return folded ? [...body] : inBranches(body, foldAccumulations);
 }
 
 /** `[i][j]` as a key, `""` for none, `undefined` if not comparable. */
@@ -521,7 +621,14 @@ function reuseComputedValues(
         changed = true;
         return { kind: "var", name: holder };
       }
-      return mapSubexpressions(e, replace);
+      // Unchanged expressions stay the same objects, keys and all.
+      let inner = false;
+      const mapped = mapSubexpressions(e, (sub) => {
+        const replaced = replace(sub);
+        inner ||= replaced !== sub;
+        return replaced;
+      });
+      return inner ? mapped : e;
     };
     return block.map((s): Stmt => {
       if (s.kind === "if") {
@@ -536,10 +643,9 @@ function reuseComputedValues(
         const header = mapExprs({ ...s, body: [] }, replace) as typeof s;
         return { ...header, body: visit(s.body, available) };
       }
-      const replaced =
-        s.kind === "const"
-          ? { ...s, value: mapSubexpressions(s.value, replace) }
-          : mapExprs(s, replace);
+      // A `const` holding a value computed before becomes a copy, which
+      // copy propagation then removes (`x[i]` read twice).
+      const replaced = mapExprs(s, replace);
       if (
         replaced.kind === "const" &&
         !mutated.has(replaced.name) &&

@@ -1,0 +1,139 @@
+/**
+ * Adjoint elements a loop only adds to, at an index the loop does not
+ * change, are summed in a local variable and added once after the loop,
+ * as a person writes it: one write per loop instead of a read and a write
+ * per iteration.
+ *
+ *   for (let j = n - 1; j >= 0; j--) {      let x_adj_i = 0;
+ *     x_adj[j] += a * s_adj;           ->   for (let j = n - 1; j >= 0; j--) {
+ *     x_adj[i] += b * s_adj;                  x_adj[j] += a * s_adj;
+ *   }                                         x_adj_i += b * s_adj;
+ *                                           }
+ *                                           x_adj[i] += x_adj_i;
+ *
+ * Only where the loop never reads the array nor writes it otherwise, so
+ * the sum is the same up to the order of the additions (`x_adj[j]` may be
+ * `x_adj[i]` for one `j`).
+ */
+import {
+  allReads,
+  definedNames,
+  forEachExpr,
+  mapBlocks,
+  nestedBlocks,
+  num,
+  ref,
+  type Expr,
+  type Stmt,
+} from "../ir";
+import { expressionKey } from "./algebra";
+
+/** `body` with such sums local; `undefined` if there are none. */
+export function localizeAccumulators(
+  body: readonly Stmt[],
+): Stmt[] | undefined {
+  const taken = new Set<string>();
+  forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
+  definedNames(body, taken);
+  let changed = false;
+  const visit = (block: readonly Stmt[]): Stmt[] =>
+    block.flatMap((s): Stmt[] => {
+      const inner = mapBlocks(s, visit);
+      if (inner.kind !== "loop") return [inner];
+      const localized = localizeIn(inner, taken);
+      if (localized === undefined) return [inner];
+      changed = true;
+      return localized;
+    });
+  const result = visit(body);
+  return changed ? result : undefined;
+}
+
+interface Sum {
+  readonly array: string;
+  readonly indices: readonly Expr[];
+  readonly local: string;
+}
+
+function localizeIn(
+  loop: Extract<Stmt, { kind: "loop" }>,
+  taken: Set<string>,
+): Stmt[] | undefined {
+  const inside = nestedBlocks(loop).flat();
+  const changing = definedNames(inside);
+  assignedIn(inside, changing);
+  if (loop.header.kind === "counted") changing.add(loop.header.counter);
+  const read = new Set<string>();
+  forEachExpr([loop], (e) => allReads(e, (name) => read.add(name)));
+  const written = new Set<string>();
+  writtenArrays(loop.body, written);
+
+  const sums = new Map<string, Sum>();
+  const rewrite = (block: readonly Stmt[]): Stmt[] =>
+    block.map((s): Stmt => {
+      if (s.kind === "if") return mapBlocks(s, rewrite);
+      if (s.kind !== "accumulate" || s.indices === undefined) return s;
+      if (read.has(s.name) || written.has(s.name)) return s;
+      let varies = false;
+      s.indices.forEach((e) =>
+        allReads(e, (name) => (varies ||= changing.has(name))),
+      );
+      const keys = s.indices.map(expressionKey);
+      if (varies || keys.includes(undefined)) return s;
+      const key = `${s.name}[${keys.join("][")}]`;
+      let sum = sums.get(key);
+      if (!sum) {
+        const local = fresh(`${s.name}_${keys.join("_")}`, taken);
+        sum = { array: s.name, indices: s.indices, local };
+        sums.set(key, sum);
+      }
+      return { kind: "accumulate", name: sum.local, value: s.value };
+    });
+  const body = rewrite(loop.body);
+  if (sums.size === 0) return undefined;
+  return [
+    ...[...sums.values()].map((sum): Stmt => ({
+      kind: "declare",
+      name: sum.local,
+      init: num(0),
+    })),
+    { ...loop, body },
+    ...[...sums.values()].map((sum): Stmt => ({
+      kind: "accumulate",
+      name: sum.array,
+      indices: sum.indices,
+      value: ref(sum.local),
+    })),
+  ];
+}
+
+/** A name not taken yet, made of identifier characters: `x_adj_3_i_2`. */
+function fresh(base: string, taken: Set<string>): string {
+  const clean = base
+    .replace(/[^A-Za-z0-9_$]+/g, "_")
+    .replace(/__+/g, "_")
+    .replace(/_+$/, "");
+  let name = clean;
+  for (let k = 1; taken.has(name); k++) name = `${clean}_${k}`;
+  taken.add(name);
+  return name;
+}
+
+/** Scalar variables these statements assign, nested blocks too. */
+function assignedIn(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if (s.kind === "assign" || s.kind === "pop") into.add(s.name);
+    if (s.kind === "accumulate" && s.indices === undefined) into.add(s.name);
+    nestedBlocks(s).forEach((block) => assignedIn(block, into));
+  }
+}
+
+/** Arrays written other than by adding to an element. */
+function writtenArrays(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+      into.add(s.array.name);
+    }
+    nestedBlocks(s).forEach((block) => writtenArrays(block, into));
+  }
+}

@@ -1,0 +1,323 @@
+/**
+ * What a loop computes the same in every iteration is computed once,
+ * before it, as a person writes it. The reverse sweep's recomputation of
+ * an iteration is full of such values (an outer index read in an inner
+ * loop, a matrix row):
+ *
+ *   for (let j = n - 1; j >= 0; j--) {        const x_i = x[i];
+ *     x_adj[j] += x[i] * A[i][j] * s_adj; ->   const A_i = A[i];
+ *   }                                          for (let j = n - 1; j >= 0; j--) {
+ *                                                x_adj[j] += x_i * A_i[j] * s_adj;
+ *                                              }
+ *
+ * What moves: arithmetic, `Math` functions and element reads of arrays
+ * the loop does not write, on variables the loop does not change (and
+ * names from outside the function, unless the loop calls code tsad does
+ * not see, which could change them), and rows `A[i]` of matrices read so.
+ * None of it can throw, so computing it when the loop runs no iteration
+ * changes nothing. A `const` whose whole value moves keeps its name (when
+ * the function defines it only there).
+ */
+import {
+  allReads,
+  definedNames,
+  forEachExpr,
+  forEachSubexpression,
+  mapBlocks,
+  mapExprs,
+  mapSubexpressions,
+  nestedBlocks,
+  ref,
+  type Expr,
+  type Stmt,
+} from "../ir";
+import { expressionKey } from "./algebra";
+import { arrayNames } from "./arrays";
+
+type Loop = Extract<Stmt, { kind: "loop" }>;
+
+/** `body` with loop-invariant values moved out; `undefined` if none. */
+export function hoistInvariants(body: readonly Stmt[]): Stmt[] | undefined {
+  const taken = new Set<string>();
+  forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
+  const definitions = new Map<string, number>();
+  countDefinitions(body, definitions);
+  definitions.forEach((_, name) => taken.add(name));
+  // A write into an array another name may reach (a matrix row, `const
+  // b = a`) may change any element a loop reads.
+  const { owned, shared } = arrayNames(body);
+  const ownName = (array: string) =>
+    owned.has(array) || (!definitions.has(array) && !shared.has(array));
+  let changed = false;
+
+  const visit = (block: readonly Stmt[]): Stmt[] => {
+    const out: Stmt[] = [];
+    const before: Available = new Map();
+    for (const statement of block) {
+      const s = mapBlocks(statement, visit);
+      if (s.kind === "loop") {
+        const { hoisted, loop } = hoistFrom(
+          s,
+          before,
+          definitions,
+          taken,
+          ownName,
+        );
+        if (hoisted.length > 0) changed = true;
+        out.push(...hoisted, loop);
+      } else {
+        out.push(s);
+      }
+      forget(before, s, ownName);
+      if (s.kind === "const") remember(before, s.name, s.value);
+    }
+    return out;
+  };
+  const result = visit(body);
+  return changed ? result : undefined;
+}
+
+/**
+ * The `const`s of a block so far, by their values' keys, with what those
+ * values read: a loop after them reads them instead of computing again.
+ */
+type Available = Map<
+  string,
+  { name: string; reads: Set<string>; elements: boolean }
+>;
+
+function remember(available: Available, name: string, value: Expr) {
+  const key = expressionKey(value);
+  if (key === undefined) return;
+  const reads = new Set<string>();
+  allReads(value, (read) => reads.add(read));
+  available.set(key, { name, reads, elements: readsElements(value) });
+}
+
+/**
+ * Drops the values that `s` may change by writing what they read: all
+ * element reads where it writes an array other names may reach.
+ */
+function forget(
+  available: Available,
+  s: Stmt,
+  ownName: (array: string) => boolean,
+) {
+  const written = new Set<string>();
+  writtenArrays([s], written);
+  const elementsStay = [...written].every(ownName);
+  assignedIn([s], written);
+  for (const [key, { reads, elements }] of available) {
+    if (
+      [...reads].some((name) => written.has(name)) ||
+      (elements && !elementsStay)
+    )
+      available.delete(key);
+  }
+}
+
+function hoistFrom(
+  loop: Loop,
+  before: Available,
+  definitions: ReadonlyMap<string, number>,
+  taken: Set<string>,
+  ownName: (array: string) => boolean,
+): { hoisted: Stmt[]; loop: Loop } {
+  const changing = definedNames(nestedBlocks(loop).flat());
+  assignedIn([loop], changing);
+  if (loop.header.kind === "counted") changing.add(loop.header.counter);
+  const written = new Set<string>();
+  writtenArrays([loop], written);
+  written.forEach((name) => changing.add(name));
+  const elementsStay = [...written].every(ownName);
+  let opaque = false;
+  forEachExpr([loop], (e) => (opaque ||= callsOut(e)));
+  const invariant = (e: Expr) => {
+    let varies = false;
+    allReads(e, (name) => (varies ||= changing.has(name)));
+    return (
+      !varies &&
+      (elementsStay || !readsElements(e)) &&
+      canHoist(e, /*outside*/ !opaque)
+    );
+  };
+
+  const hoisted: Stmt[] = [];
+  /** The variable holding `e` before the loop (a new one if need be). */
+  const held = (e: Expr): Expr => {
+    const known = before.get(expressionKey(e)!);
+    if (known) return ref(known.name);
+    const name = fresh(baseName(e), taken);
+    hoisted.push({ kind: "const", name, value: e });
+    remember(before, name, e);
+    return ref(name);
+  };
+  const moveOut = (e: Expr): Expr => {
+    // Reading a name again costs nothing; negating is as cheap.
+    if (
+      e.kind === "var" ||
+      e.kind === "num" ||
+      e.kind === "mathConst" ||
+      e.kind === "verbatim" ||
+      (e.kind === "neg" && e.operand.kind !== "index")
+    ) {
+      return e;
+    }
+    if (invariant(e) && expressionKey(e) !== undefined) return held(e);
+    if (
+      (e.kind === "index" || e.kind === "length") &&
+      (e.array.kind === "var" || e.array.kind === "verbatim") &&
+      e.indices.length > 0
+    ) {
+      // A matrix row read with an invariant index: `A[i][j]` -> `A_i[j]`.
+      const indices = e.indices.map(moveOut);
+      const row: Expr = {
+        kind: "index",
+        array: e.array,
+        indices: [indices[0]!],
+      };
+      if ((indices.length > 1 || e.kind === "length") && invariant(row)) {
+        return { ...e, array: held(row), indices: indices.slice(1) };
+      }
+      return { ...e, indices };
+    }
+    return mapSubexpressions(e, moveOut);
+  };
+
+  const rewrite = (block: readonly Stmt[]): Stmt[] =>
+    block.flatMap((s): Stmt[] => {
+      if (
+        s.kind === "const" &&
+        definitions.get(s.name) === 1 &&
+        s.value.kind !== "var" &&
+        invariant(s.value)
+      ) {
+        // The whole definition moves, under its own name.
+        changing.delete(s.name);
+        hoisted.push(s);
+        remember(before, s.name, s.value);
+        return [];
+      }
+      if (s.kind === "if") {
+        return [
+          {
+            ...s,
+            test: moveOut(s.test),
+            then: rewrite(s.then),
+            else: rewrite(s.else),
+          },
+        ];
+      }
+      // An inner loop's bounds are computed once per iteration already.
+      if (s.kind === "loop") return [s];
+      return [mapExprs(s, moveOut)];
+    });
+  const body = rewrite(loop.body);
+  return { hoisted, loop: { ...loop, body } };
+}
+
+/** `x[i]` -> `x_i`, `A[i]` -> `A_i`; other values -> `t`. */
+function baseName(e: Expr): string {
+  if (e.kind !== "index") return "t";
+  const array =
+    e.array.kind === "var"
+      ? e.array.name
+      : ((e.array as { node?: { text?: string } }).node?.text ?? "t");
+  return `${array}_${e.indices.map((i) => expressionKey(i) ?? "k").join("_")}`;
+}
+
+function fresh(base: string, taken: Set<string>): string {
+  const clean = base
+    .replace(/[^A-Za-z0-9_$]+/g, "_")
+    .replace(/__+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  let name = clean || "t";
+  for (let k = 1; taken.has(name); k++) name = `${clean || "t"}_${k}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * Pure and unable to throw: arithmetic, `Math`, reads of array variables,
+ * and with `outside`, names from outside the function (and their elements).
+ */
+function canHoist(e: Expr, outside: boolean): boolean {
+  // A name or a literal: no property read (a getter could do anything).
+  const name = (a: Expr) =>
+    a.kind === "var" ||
+    (outside && a.kind === "verbatim" && !("expression" in a.node));
+  switch (e.kind) {
+    case "num":
+    case "var":
+    case "mathConst":
+    case "binary":
+    case "neg":
+    case "math":
+      break;
+    case "verbatim":
+      return name(e);
+    case "index":
+      if (!name(e.array) || e.indices.length !== 1) return false;
+      return e.indices.every((i) => canHoist(i, outside));
+    default:
+      return false;
+  }
+  let ok = true;
+  forEachSubexpression(e, (inner) => (ok &&= canHoist(inner, outside)));
+  return ok;
+}
+
+/** Reads an element or a row of an array. */
+function readsElements(e: Expr): boolean {
+  if (e.kind === "index") return true;
+  let found = false;
+  forEachSubexpression(e, (inner) => (found ||= readsElements(inner)));
+  return found;
+}
+
+/** Calls code tsad does not see, or reads a property. */
+function callsOut(e: Expr): boolean {
+  if (e.kind === "extern" || e.kind === "member") return true;
+  let found = false;
+  forEachSubexpression(e, (inner) => (found ||= callsOut(inner)));
+  return found;
+}
+
+/** How often each name is defined in these statements, nested blocks too. */
+function countDefinitions(body: readonly Stmt[], into: Map<string, number>) {
+  for (const s of body) {
+    const own =
+      s.kind === "const" || s.kind === "declare"
+        ? [s.name]
+        : s.kind === "destructure"
+          ? s.names.filter((n) => n !== undefined)
+          : s.kind === "loop" && s.header.kind === "counted"
+            ? [s.header.counter]
+            : [];
+    own.forEach((name) => into.set(name, (into.get(name) ?? 0) + 1));
+    nestedBlocks(s).forEach((block) => countDefinitions(block, into));
+  }
+}
+
+/** Scalar variables these statements assign, nested blocks too. */
+function assignedIn(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if (s.kind === "assign" || s.kind === "pop") into.add(s.name);
+    if (s.kind === "accumulate" && s.indices === undefined) into.add(s.name);
+    nestedBlocks(s).forEach((block) => assignedIn(block, into));
+  }
+}
+
+/** Arrays written in these statements, element by element or whole. */
+function writtenArrays(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if (
+      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      s.array.kind === "var"
+    ) {
+      into.add(s.array.name);
+    }
+    if (s.kind === "accumulate" && s.indices !== undefined) into.add(s.name);
+    nestedBlocks(s).forEach((block) => writtenArrays(block, into));
+  }
+}

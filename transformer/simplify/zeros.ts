@@ -1,0 +1,155 @@
+/**
+ * An adjoint that a branch makes exactly zero (the derivative of
+ * `Math.max(a, 0)` where `a < 0`, of the branch not taken) contributes
+ * nothing to what it is added into: the additions it scales go into the
+ * branch, as a person writes backpropagation through a ReLU.
+ *
+ *   const a_adj = a >= 0 ? h_adj : 0;          if (a >= 0) {
+ *   for (let i = n - 1; i >= 0; i--) {    ->     const a_adj = h_adj;
+ *     W_adj[i] += x[i] * a_adj;                  for (let i = n - 1; i >= 0; i--) {
+ *   }                                              W_adj[i] += x[i] * a_adj;
+ *   b_adj += a_adj;                              }
+ *                                                b_adj += a_adj;
+ *                                              }
+ *
+ * Only additions of multiples of the adjoint (and the temporaries they
+ * read) move, so each skipped addition adds a zero product (an infinite or
+ * NaN factor times that zero aside, which the derivative does not have).
+ */
+import {
+  allReads,
+  forEachExpr,
+  forEachSubexpression,
+  mapBlocks,
+  nestedBlocks,
+  type Expr,
+  type Stmt,
+} from "../ir";
+
+/** `body` with such additions in branches; `undefined` if none. */
+export function skipZeroAdjoints(body: readonly Stmt[]): Stmt[] | undefined {
+  let changed = false;
+  const visit = (block: readonly Stmt[]): Stmt[] => {
+    const out = block.map((s) => mapBlocks(s, visit));
+    for (let k = 0; k < out.length; k++) {
+      const wrapped = branchFrom(out, k);
+      if (!wrapped) continue;
+      changed = true;
+      out.splice(k, wrapped.length, wrapped.branch);
+    }
+    return out;
+  };
+  const result = visit(body);
+  return changed ? result : undefined;
+}
+
+/** The `if` replacing `block[k]` and the statements after it that move. */
+function branchFrom(
+  block: readonly Stmt[],
+  k: number,
+): { branch: Stmt; length: number } | undefined {
+  const s = block[k]!;
+  // `let` until simplify has seen that nothing assigns it again.
+  const init =
+    s.kind === "const" ? s.value : s.kind === "declare" ? s.init : undefined;
+  if (init?.kind !== "cond" || (s.kind !== "const" && s.kind !== "declare")) {
+    return undefined;
+  }
+  if (assigns(block, s.name)) return undefined;
+  const { test, whenTrue, whenFalse } = init;
+  const zeroWhenFalse = isZero(whenFalse);
+  if (!zeroWhenFalse && !isZero(whenTrue)) return undefined;
+  const adjoint = s.name;
+  let last = -1;
+  block.forEach((t, i) => reads([t], adjoint) && (last = i));
+  if (last <= k) return undefined;
+  const moved = block.slice(k + 1, last + 1);
+  const later = block.slice(last + 1);
+  const temporaries = new Set<string>();
+  const movable = (t: Stmt): boolean => {
+    if (t.kind === "const" && !reads([t], adjoint) && pure(t.value)) {
+      temporaries.add(t.name);
+      return true;
+    }
+    if (t.kind === "accumulate") return linearIn(t.value, adjoint);
+    if (t.kind === "loop" && t.header.kind === "counted") {
+      return t.body.every(movable);
+    }
+    return false;
+  };
+  if (!moved.every(movable)) return undefined;
+  if ([...temporaries].some((name) => reads(later, name))) return undefined;
+  const value = zeroWhenFalse ? whenTrue : whenFalse;
+  const branch: Stmt = {
+    kind: "if",
+    test: zeroWhenFalse ? test : { kind: "not", operand: test },
+    then: [{ kind: "const", name: adjoint, value }, ...moved],
+    else: [],
+  };
+  return { branch, length: last - k + 1 };
+}
+
+const isZero = (e: Expr) => e.kind === "num" && e.value === 0;
+
+/** `a`, `x * a`, `a / x`, `-(x * a)`, sums of such: zero where `a` is. */
+function linearIn(e: Expr, a: string): boolean {
+  switch (e.kind) {
+    case "var":
+      return e.name === a;
+    case "neg":
+      return linearIn(e.operand, a);
+    case "binary":
+      if (e.op === "+" || e.op === "-") {
+        return linearIn(e.left, a) && linearIn(e.right, a);
+      }
+      if (e.op === "*") {
+        return (
+          (linearIn(e.left, a) && !readsExpr(e.right, a)) ||
+          (linearIn(e.right, a) && !readsExpr(e.left, a))
+        );
+      }
+      if (e.op === "/") return linearIn(e.left, a) && !readsExpr(e.right, a);
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** Arithmetic and element reads: nothing that could do something else. */
+function pure(e: Expr): boolean {
+  if (
+    e.kind === "call" ||
+    e.kind === "extern" ||
+    e.kind === "member" ||
+    e.kind === "newArray" ||
+    e.kind === "zeros" ||
+    e.kind === "copy" ||
+    e.kind === "arrayLiteral"
+  ) {
+    return false;
+  }
+  let ok = true;
+  forEachSubexpression(e, (inner) => (ok &&= pure(inner)));
+  return ok;
+}
+
+function assigns(body: readonly Stmt[], name: string): boolean {
+  return body.some(
+    (s) =>
+      ((s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") &&
+        s.name === name) ||
+      nestedBlocks(s).some((block) => assigns(block, name)),
+  );
+}
+
+function readsExpr(e: Expr, name: string): boolean {
+  let found = false;
+  allReads(e, (read) => (found ||= read === name));
+  return found;
+}
+
+function reads(body: readonly Stmt[], name: string): boolean {
+  let found = false;
+  forEachExpr(body, (e) => (found ||= readsExpr(e, name)));
+  return found;
+}
