@@ -531,10 +531,9 @@ function adjointFunction(
     const carried = new Set(loop.carried);
     const adjointBody = reverseBlock(loop.body, carried, /*inLoop*/ true);
     // Recompute the iteration from the values it started with: the body
-    // without its write-backs, only what the adjoint needs. The loops in
-    // it save what their own reverse needs as they run again here, so
-    // the forward sweep saves only what outermost loops carry, and the
-    // stack holds one iteration's worth of an inner loop at a time.
+    // without its write-backs, only what the adjoint needs. Where no
+    // array is written, the loops in it save what their own reverse needs
+    // as they run again here (see `innerLoopsSaveWhenRecomputed`).
     const forwardBody = loop.body.filter(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );

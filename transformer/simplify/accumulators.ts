@@ -131,7 +131,10 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
 /** Arrays written other than by adding to an element. */
 function writtenArrays(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
-    if ((s.kind === "store" || s.kind === "append") && s.array.kind === "var") {
+    if (
+      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      s.array.kind === "var"
+    ) {
       into.add(s.array.name);
     }
     nestedBlocks(s).forEach((block) => writtenArrays(block, into));
