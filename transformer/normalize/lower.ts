@@ -1264,7 +1264,39 @@ class Lowering {
         `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
       );
     }
+    const initializer =
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      skipParentheses(ts, declaration.initializer);
+    if (initializer && this.isUnmarkedCall(initializer)) {
+      throw this.unsupported(
+        node,
+        `writing into an array that a function not marked @differentiable returned (mark it, or write into a copy: \`const copy = ${node.text}.slice()\`)`,
+      );
+    }
     return { kind: "var", name: this.localName(node) };
+  }
+
+  /**
+   * A call the function keeps as written (`zeros(n)`): its result is a
+   * constant, which has no derivative to write into.
+   */
+  private isUnmarkedCall(node: ts.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isCallExpression(node) || isArrayFrom(this.arrays, node)) {
+      return false;
+    }
+    const callee = skipParentheses(ts, node.expression);
+    if (this.isGlobal(callee, "Array")) return false;
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      (this.isArrayKind(callee.expression) ||
+        this.isAllocation(skipParentheses(ts, callee.expression)))
+    ) {
+      return false;
+    }
+    return !resolveMarkedCallee(ts, this.context.checker, callee);
   }
 
   /** The local variable an assignment writes. */
@@ -1445,7 +1477,7 @@ class Lowering {
         };
       }
       case ts.SyntaxKind.NewExpression:
-        return this.newArray(node as ts.NewExpression);
+        return this.newArray(node as ts.NewExpression, /*filled*/ false);
       case ts.SyntaxKind.ObjectLiteralExpression:
         throw this.unsupported(
           node,
@@ -1755,8 +1787,15 @@ class Lowering {
     );
   }
 
-  /** `new Float64Array(n)`, `new Float32Array(n)`, `new Array(n)`. */
-  private newArray(node: ts.NewExpression): Expr {
+  /**
+   * `new Float64Array(n)`, `new Float32Array(n)`, `new Array(n).fill(0)`
+   * (`filled`); `Array(n)` is `new Array(n)`. An `Array(n)` not filled has
+   * holes, not zeros, so it is an error.
+   */
+  private newArray(
+    node: ts.NewExpression | ts.CallExpression,
+    filled: boolean,
+  ): Expr {
     const ts = this.ts;
     const constructor = ts.isIdentifier(node.expression)
       ? node.expression.text
@@ -1773,10 +1812,25 @@ class Lowering {
     if (!arrayKind || node.arguments?.length !== 1 || !this.isNumber(length!)) {
       throw this.unsupported(
         node,
-        "this `new` expression (allocate arrays with `new Float64Array(n)` or `new Array(n).fill(0)`)",
+        "this `new` expression (allocate arrays with `new Float64Array(n)` or `new Array(n).fill(0)`, then write the values in)",
+      );
+    }
+    if (arrayKind === "array" && !filled) {
+      throw this.unsupported(
+        node,
+        "an array of holes (`new Array(n)` and `Array(n)` have no elements yet: allocate zeros with `new Array(n).fill(0)`)",
       );
     }
     return { kind: "newArray", arrayKind, length: this.expression(length!) };
+  }
+
+  /** `new Array(n)`, `new Float64Array(n)`, or the call `Array(n)`. */
+  private isAllocation(node: ts.Expression): boolean {
+    const ts = this.ts;
+    return (
+      ts.isNewExpression(node) ||
+      (ts.isCallExpression(node) && this.isGlobal(node.expression, "Array"))
+    );
   }
 
   private call(node: ts.CallExpression): Expr {
@@ -1788,10 +1842,11 @@ class Lowering {
         "`Array.from` inside an expression (give it its own declaration: `const a = Array.from(...)`)",
       );
     }
+    if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
-        ts.isNewExpression(skipParentheses(ts, callee.expression)))
+        this.isAllocation(skipParentheses(ts, callee.expression)))
     ) {
       const method = callee.name.text;
       if (method === "slice" && node.arguments.length === 0) {
@@ -1806,12 +1861,13 @@ class Lowering {
       const allocation = skipParentheses(ts, callee.expression);
       if (
         method === "fill" &&
-        ts.isNewExpression(allocation) &&
+        (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
+        this.isAllocation(allocation) &&
         node.arguments.length === 1 &&
         ts.isNumericLiteral(node.arguments[0]!) &&
         Number(node.arguments[0].text) === 0
       ) {
-        return this.newArray(allocation);
+        return this.newArray(allocation, /*filled*/ true);
       }
       throw this.unsupported(
         node,
