@@ -143,13 +143,20 @@ class Lowering {
       if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
         throw this.unsupported(p, "destructured and rest parameters");
       }
+      const kind = valueKindOf(
+        ts,
+        this.context.checker,
+        this.context.checker.getTypeAtLocation(p),
+      );
+      if (p.initializer && kind !== "number" && kind !== "none") {
+        throw this.unsupported(
+          p.initializer,
+          `a default value for the array parameter '${p.name.text}' (make it a required parameter and pass the array explicitly)`,
+        );
+      }
       return {
         name: this.localName(p.name),
-        kind: valueKindOf(
-          ts,
-          this.context.checker,
-          this.context.checker.getTypeAtLocation(p),
-        ),
+        kind,
         type: p.type,
         optional: p.initializer !== undefined || p.questionToken !== undefined,
       };
