@@ -1604,6 +1604,7 @@ class Lowering {
     const indices: Expr[] = [];
     let target: ts.Expression = node;
     while (ts.isElementAccessExpression(target)) {
+      this.requireElementIndex(target.argumentExpression);
       indices.unshift(this.expression(target.argumentExpression));
       target = skipParentheses(ts, target.expression);
     }
@@ -1627,6 +1628,28 @@ class Lowering {
       );
     }
     return { array: this.expression(target), indices };
+  }
+
+  /**
+   * A literal index must name an element: `a[-1]` and `a[0.5]` are
+   * properties, not elements, which the sweeps would treat differently.
+   */
+  private requireElementIndex(index: ts.Expression): void {
+    const ts = this.ts;
+    const literal = skipParentheses(ts, index);
+    const value = ts.isNumericLiteral(literal)
+      ? Number(literal.text)
+      : ts.isPrefixUnaryExpression(literal) &&
+          literal.operator === ts.SyntaxKind.MinusToken &&
+          ts.isNumericLiteral(literal.operand)
+        ? -Number(literal.operand.text)
+        : undefined;
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw this.unsupported(
+        index,
+        `the index ${literal.getText()}, which names no element (indices are whole numbers from 0; the last element is \`a[a.length - 1]\`)`,
+      );
+    }
   }
 
   /**
