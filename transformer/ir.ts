@@ -35,6 +35,8 @@ export type CalleeRef =
   | {
       readonly kind: "module";
       readonly specifier: string;
+      /** Namespaces on the way: `L` for `L.f`, `L` imported from the module. */
+      readonly path: readonly string[];
       /** The name the primal is exported under (`default` too). */
       readonly exportName: string;
       /** The name the derivatives are exported under, before suffixes. */

@@ -14,6 +14,16 @@ export const derivativeName = (base: string, variant: "jvp" | "vjp") =>
   `${base}__${variant}`;
 
 /**
+ * Every name a marked function's generated code exports beside it: what a
+ * file may not declare, and what a module re-exporting the function
+ * re-exports.
+ */
+export const derivativeNames = (base: string): string[] => [
+  derivativeName(base, "jvp"),
+  derivativeName(base, "vjp"),
+];
+
+/**
  * Globals the generated code refers to by name (`Math.cos(x)`, `new
  * Array(n)`). A local of the same name is renamed in generated code
  * (`Math` -> `Math_1`); a module-level one is an error (TS96009).

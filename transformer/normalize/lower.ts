@@ -36,6 +36,7 @@ import {
 } from "./arrays";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
+import { SharedArrays } from "./shared-arrays";
 import { switchChain } from "./switch";
 import { JumpTargets } from "./targets";
 import { generatedGlobals, type Names } from "../naming";
@@ -116,6 +117,8 @@ class Lowering {
   private readonly targets: JumpTargets;
   /** Rows of matrices given a name: each use reads or writes the matrix. */
   private readonly rows = new Map<ts.Symbol, Row>();
+  /** Local names for the caller's arrays and other outside ones. */
+  private readonly shared: SharedArrays;
 
   constructor(
     private readonly context: LowerContext,
@@ -125,6 +128,12 @@ class Lowering {
     this.ts = context.ts;
     this.targets = new JumpTargets(names);
     initOperatorTables(this.ts);
+    this.shared = new SharedArrays({
+      ts: this.ts,
+      checker: context.checker,
+      isLocal: (id) => this.isLocal(id),
+      isArray: (node) => this.isArrayKind(node),
+    });
     // Names the function reads from outside, and the globals generated
     // code calls, stay free for those reads: a local of the same name is
     // renamed.
@@ -162,6 +171,7 @@ class Lowering {
       };
     });
     const body = this.fn.body!;
+    if (!ts.isBlock(body)) this.shared.requireOwnResult(body);
     const statements = ts.isBlock(body)
       ? this.block(body.statements)
       : [{ kind: "return" as const, value: this.expression(body) }];
@@ -240,6 +250,7 @@ class Lowering {
             "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
           );
         }
+        if (returned) this.shared.requireOwnResult(returned);
         // `return Array.from(...)` builds the array in a variable first.
         const built =
           returned && isArrayFrom(this.arrays, returned)
@@ -947,6 +958,7 @@ class Lowering {
         return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
       }
       if (ts.isIdentifier(d.name)) {
+        if (d.initializer) this.shared.bind(d.name, d.initializer, d);
         const value = d.initializer
           ? this.expression(d.initializer)
           : undefined;
@@ -961,7 +973,8 @@ class Lowering {
         ];
       }
       if (ts.isArrayBindingPattern(d.name) && d.initializer) {
-        const targets = d.name.elements.map((element) => {
+        const literal = skipParentheses(ts, d.initializer);
+        const targets = d.name.elements.map((element, i) => {
           if (ts.isOmittedExpression(element)) return undefined;
           if (
             !ts.isIdentifier(element.name) ||
@@ -970,6 +983,9 @@ class Lowering {
           ) {
             throw this.unsupported(element, "this destructuring pattern");
           }
+          const value =
+            ts.isArrayLiteralExpression(literal) && literal.elements[i];
+          if (value) this.shared.bind(element.name, value, element);
           return this.localName(element.name);
         });
         return this.destructure(d.initializer, targets, (name, value) => ({
@@ -1282,6 +1298,7 @@ class Lowering {
         `writing into an array that a function not marked @differentiable returned (mark it, or write into a copy: \`const copy = ${node.text}.slice()\`)`,
       );
     }
+    this.shared.requireWritable(node);
     return { kind: "var", name: this.localName(node) };
   }
 
