@@ -1287,40 +1287,8 @@ class Lowering {
         `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
       );
     }
-    const initializer =
-      declaration &&
-      ts.isVariableDeclaration(declaration) &&
-      declaration.initializer &&
-      skipParentheses(ts, declaration.initializer);
-    if (initializer && this.isUnmarkedCall(initializer)) {
-      throw this.unsupported(
-        node,
-        `writing into an array that a function not marked @differentiable returned (mark it, or write into a copy: \`const copy = ${node.text}.slice()\`)`,
-      );
-    }
     this.shared.requireWritable(node);
     return { kind: "var", name: this.localName(node) };
-  }
-
-  /**
-   * A call the function keeps as written (`zeros(n)`): its result is a
-   * constant, which has no derivative to write into.
-   */
-  private isUnmarkedCall(node: ts.Expression): boolean {
-    const ts = this.ts;
-    if (!ts.isCallExpression(node) || isArrayFrom(this.arrays, node)) {
-      return false;
-    }
-    const callee = skipParentheses(ts, node.expression);
-    if (this.isGlobal(callee, "Array")) return false;
-    if (
-      ts.isPropertyAccessExpression(callee) &&
-      (this.isArrayKind(callee.expression) ||
-        this.isAllocation(skipParentheses(ts, callee.expression)))
-    ) {
-      return false;
-    }
-    return !resolveMarkedCallee(ts, this.context.checker, callee);
   }
 
   /** The local variable an assignment writes. */

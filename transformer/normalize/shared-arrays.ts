@@ -108,6 +108,8 @@ export class SharedArrays {
     }
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
+    // `Array(n)` allocates, as `new Array(n)` does.
+    if (ts.isIdentifier(callee) && callee.text === "Array") return undefined;
     if (ts.isPropertyAccessExpression(callee)) {
       // `x.slice()` copies; `a.fill(v)` returns `a` itself.
       if (callee.name.text === "slice") return undefined;
