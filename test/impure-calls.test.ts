@@ -1,7 +1,8 @@
 /**
  * Derivatives see what the function saw: each call of an unmarked function
  * in a marked one runs once per call of a derivative (the reverse sweep
- * keeps its result and never calls it again).
+ * keeps its result and never calls it again), and a pullback from `vjp`
+ * differentiates the function as it was at the call of `vjp`.
  */
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -148,5 +149,45 @@ describe("unmarked calls in nested loops", () => {
       expect(run.counts, run.name).toEqual([6, 0]);
       expect(run.gradient as number, run.name).toBeCloseTo(7 * 1.25 ** 6, 12);
     }
+  });
+});
+
+describe("a pullback from vjp", () => {
+  let m: {
+    data: number[];
+    weightedNorm: Vector;
+    scaledSquares: (x: number[], y: number[]) => number[];
+  };
+  beforeAll(async () => {
+    m = await compileFixture("arrays/regression-pullback-snapshot");
+  });
+
+  it("differentiates a number result at the call of vjp", () => {
+    const data = m.data.slice();
+    const x = [1, 2, -3, 0.5];
+    const expected = x.map((v, i) => 3 * 2 * data[i % 3]! * v);
+    const [value, pullback] = vjp(m.weightedNorm, x);
+    expect(value).toBe(m.weightedNorm(x));
+    // The caller changes the data and the argument before pulling back.
+    m.data[0] = 100;
+    x[1] = 7;
+    try {
+      expect(pullback(3)[0]).toEqual(expected);
+    } finally {
+      m.data.splice(0, data.length, ...data);
+    }
+  });
+
+  it("differentiates an array result at the arguments vjp was given", () => {
+    const x = [1, 2, -3];
+    const y = [0.5, -1, 2];
+    const c = [1, -2, 0.25];
+    const dx = x.map((v, i) => 2 * v * y[i]! * c[i]!);
+    const dy = x.map((v, i) => v * v * c[i]!);
+    const [value, pullback] = vjp(m.scaledSquares, x, y);
+    expect(value).toEqual(m.scaledSquares(x, y));
+    x[0] = 9;
+    y[1] = 9;
+    expect(pullback(c)).toEqual([dx, dy]);
   });
 });
