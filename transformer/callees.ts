@@ -18,11 +18,18 @@
  * `g__vjp(x, ...)`, which runs `g`'s forward sweep again, in its reverse
  * sweep. So a `g` that uses the result of a function tsad does not
  * differentiate (`const k = next()`), which may return another value the
- * second time, cannot be called from `f` (TS96002 at the call).
+ * second time, cannot be called from `f` (TS96002 at the call), unless
+ * the result only goes to other such calls (`console.log(k)`).
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "./diagnostics";
-import { nestedBlocks, type Stmt } from "./ir";
+import {
+  allReads,
+  forEachExpr,
+  nestedBlocks,
+  type Expr,
+  type Stmt,
+} from "./ir";
 import {
   resolveMarkedCallee,
   selectMarkedFunctions,
@@ -193,16 +200,50 @@ export class CalleeCheck {
   }
 }
 
-/** The first call of an unmarked function whose result `body` uses. */
+/**
+ * The first call of an unmarked function whose result `body` uses for
+ * more than other unmarked calls: `console.log(JSON.stringify(x))` runs
+ * again with `g`, but changes nothing its derivative reads.
+ */
 export function unmarkedResultIn(
   body: readonly Stmt[],
 ): ts.Expression | undefined {
-  for (const s of body) {
-    if (s.kind === "const" && s.value.kind === "extern") return s.value.node;
-    for (const block of nestedBlocks(s)) {
-      const found = unmarkedResultIn(block);
-      if (found) return found;
+  const results = new Map<string, ts.Expression>();
+  /** Per variable, the statements that read it. */
+  const readers = new Map<string, Stmt[]>();
+  const visit = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (s.kind === "const" && s.value.kind === "extern") {
+        results.set(s.name, s.value.node);
+      }
+      const read = (e: Expr) =>
+        allReads(e, (name) =>
+          readers.set(name, [...(readers.get(name) ?? []), s]),
+        );
+      if (s.kind === "if") read(s.test);
+      else if (s.kind !== "loop") forEachExpr([s], read);
+      else if (s.header.kind === "while") read(s.header.condition);
+      else [s.header.start, s.header.end].forEach(read);
+      nestedBlocks(s).forEach(visit);
+    });
+  visit(body);
+  // Results that only feed unmarked calls, whose results do the same.
+  const harmless = new Set(results.keys());
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const name of harmless) {
+      const onlyUnmarked = (readers.get(name) ?? []).every(
+        (s) =>
+          s.kind === "effect" ||
+          (s.kind === "const" &&
+            s.value.kind === "extern" &&
+            harmless.has(s.name)),
+      );
+      if (!onlyUnmarked) {
+        harmless.delete(name);
+        changed = true;
+      }
     }
   }
-  return undefined;
+  return [...results].find(([name]) => !harmless.has(name))?.[1];
 }
