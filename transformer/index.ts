@@ -19,7 +19,7 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
-import { CalleeCheck } from "./callees";
+import { CalleeCheck, unmarkedResultIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -71,7 +71,13 @@ export default function tsadTransformer(
       if (shadowing.length > 0) throw shadowing[0];
       const identifiers = identifiersOf(ts, sourceFile);
       requireFreeDerivativeNames(fn, identifiers);
-      differentiate(lowerContext, fn, new Names(identifiers), () => {});
+      const { unmarked } = differentiate(
+        lowerContext,
+        fn,
+        new Names(identifiers),
+        () => {},
+      );
+      callees.noteUnmarkedCall(fn, unmarked);
     },
     asDiffError,
   );
@@ -139,7 +145,14 @@ function transformFile(
         debugStage(ts, emitter, sourceFile, stage, ir);
       const { jvp, vjp, params, result } = callees.differentiate(fn, () => {
         requireFreeDerivativeNames(fn, identifiers);
-        return differentiate(lowerContext, fn, new Names(identifiers), debug);
+        const derivatives = differentiate(
+          lowerContext,
+          fn,
+          new Names(identifiers),
+          debug,
+        );
+        callees.noteUnmarkedCall(fn, derivatives.unmarked);
+        return derivatives;
       });
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
@@ -265,7 +278,13 @@ function differentiate(
     primal,
   );
   debugStage("reverse", vjp);
-  return { jvp, vjp, params: normalized.params.map((p) => p.kind), result };
+  return {
+    jvp,
+    vjp,
+    params: normalized.params.map((p) => p.kind),
+    result,
+    unmarked: unmarkedResultIn(normalized.body),
+  };
 }
 
 function importHints(

@@ -75,6 +75,8 @@ export type Expr =
       readonly callee: ts.Expression;
       readonly args: readonly Expr[];
       readonly numeric: boolean;
+      /** Returns a `boolean`: the reverse sweep can keep it as 0 or 1. */
+      readonly boolean?: boolean;
       readonly node: ts.Expression;
     }
   /** String `+`, member reads on inactive values and similar. */

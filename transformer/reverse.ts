@@ -65,6 +65,7 @@ import {
   inferTypes,
   mapBlocks,
   mapExprs,
+  mapSubexpressions,
   nestedBlocks,
   num,
   ref,
@@ -100,6 +101,8 @@ interface Kept {
   readonly length?: string;
   /** An element read equal to an earlier kept one: copied from it, not pushed. */
   readonly copyOf?: string;
+  /** A `boolean` (an unmarked call's result), pushed as 1 or 0. */
+  readonly boolean?: boolean;
 }
 
 /**
@@ -199,6 +202,15 @@ function adjointFunction(
     }
   }
   const types = inferTypes(fn);
+  const unmarkedResults = new Map<string, UnmarkedCall>();
+  const collectResults = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (s.kind === "const" && s.value.kind === "extern") {
+        unmarkedResults.set(s.name, s.value);
+      }
+      nestedBlocks(s).forEach(collectResults);
+    });
+  collectResults(fn.body);
 
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
@@ -464,13 +476,20 @@ function adjointFunction(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );
     // Element reads stores are restored from (numbers: always kept).
-    const sourceNames = [...(sources.get(loop) ?? [])];
-    let kept = keepAll(sourceNames)!;
+    let keptNames = [...(sources.get(loop) ?? [])];
+    let kept = keepAll(keptNames)!;
     let plan = recomputation(loop, forwardBody, adjointBody, kept);
+    for (;;) {
+      const impure = impureValues(loop, plan.recompute, adjointBody);
+      if (impure.every((name) => keptNames.includes(name))) break;
+      keptNames = [...new Set([...keptNames, ...impure])];
+      kept = keepAll(keptNames) ?? throwUnmarked(plan.recompute);
+      plan = recomputation(loop, forwardBody, adjointBody, kept);
+    }
     if (plan.hazards.length > 0) {
       const [first] = plan.hazards;
       const more = keepAll([
-        ...sourceNames,
+        ...keptNames,
         ...unrecomputable(loop, plan, adjointBody),
       ]);
       if (!more) throw hazardError(first!.write);
@@ -479,6 +498,7 @@ function adjointFunction(
       const [left] = plan.hazards;
       if (left) throw hazardError(left.write);
     }
+    if (unmarkedCallIn(plan.recompute)) throwUnmarked(plan.recompute);
     arrayReads.push(...plan.reads, ...writes.readsIn(loop, loop));
     const recompute = plan.recompute;
     const readByAdjoint = new Set<string>();
@@ -522,7 +542,17 @@ function adjointFunction(
         kept.set(name, { name, kind: "number", copyOf });
         return true;
       }
-      const kind = kinds.get(name) ?? (types.has(name) ? "number" : undefined);
+      const call = unmarkedResults.get(name);
+      if (call?.boolean) {
+        kept.set(name, { name, kind: "number", boolean: true });
+        return true;
+      }
+      if (call && !call.numeric) return false;
+      // An inner `while` loop's iteration count, kept with what it computed.
+      const trips = [...plans.values()].some((plan) => plan.trips === name);
+      const kind =
+        kinds.get(name) ??
+        (types.has(name) || call || trips ? "number" : undefined);
       if (kind === undefined || kind === "matrix") return false;
       kept.set(
         name,
@@ -644,6 +674,15 @@ function adjointFunction(
   const popKept = (k: Kept): Stmt[] => {
     if (k.copyOf)
       return [{ kind: "const", name: k.name, value: ref(k.copyOf) }];
+    if (k.boolean) {
+      const popped: Expr = {
+        kind: "compare",
+        op: "!==",
+        left: { kind: "popped" },
+        right: num(0),
+      };
+      return [{ kind: "declare", name: k.name, init: popped }];
+    }
     if (k.kind === "number") {
       return [{ kind: "declare", name: k.name, init: { kind: "popped" } }];
     }
@@ -677,6 +716,51 @@ function adjointFunction(
         ],
       },
     ];
+  };
+
+  /**
+   * Values a reverse iteration would get by calling an unmarked function
+   * again, which may give another value (a counter, a random draw) or
+   * repeat a side effect: the results of such calls in the recomputation
+   * (in `if`s too), and what an inner loop that makes one computes for
+   * the rest of the iteration. The loop keeps them, as it keeps
+   * unrecomputable reads, and recomputes the rest from them.
+   *
+   *   for (...) {                         for (...) {  // backwards
+   *     const k = next();                   const k = stack.pop();
+   *     s += k * x[i] * x[i];      ->       x_adj[i] += 2 * k * x[i] * s_adj;
+   *     stack.push(k);                    }
+   *   }
+   */
+  const impureValues = (
+    loop: Loop,
+    recompute: readonly Stmt[],
+    adjointBody: readonly Stmt[],
+  ): string[] => {
+    const needed = freeReads(adjointBody);
+    recompute.forEach((unit) =>
+      freeReads([unit]).forEach((n) => needed.add(n)),
+    );
+    const impure: string[] = [];
+    const visit = (block: readonly Stmt[]) =>
+      block.forEach((s) => {
+        if (s.kind === "const" && s.value.kind === "extern") {
+          impure.push(s.name);
+        } else if (s.kind === "if") {
+          nestedBlocks(s).forEach(visit);
+        } else if (s.kind === "loop" && unmarkedCallIn([s])) {
+          const assigned = new Set<string>();
+          assignedIn([s], assigned);
+          impure.push(...[...assigned].filter((name) => needed.has(name)));
+        }
+      });
+    visit(recompute);
+    // Only values of the loop body itself (in `if`s too) can be pushed,
+    // an inner `while` loop's iteration count too.
+    const body = withPlans(loop.body, plans, saves, /*save*/ false);
+    const defined = definedNames(body.filter((s) => s.kind !== "loop"));
+    if (impure.some((name) => !defined.has(name))) throwUnmarked(recompute);
+    return impure;
   };
 
   const hazardError = (write: Write) => {
@@ -753,6 +837,32 @@ function adjointFunction(
     resultKinds: [resultKind, ...fn.params.map((p) => p.kind)],
   };
   return { adjoint, reads: arrayReads };
+}
+
+type UnmarkedCall = Extract<Expr, { kind: "extern" }>;
+
+/** The first call to an unmarked function in these statements. */
+function unmarkedCallIn(body: readonly Stmt[]): UnmarkedCall | undefined {
+  let found: UnmarkedCall | undefined;
+  const visit = (e: Expr): Expr => {
+    if (e.kind === "extern") found ??= e;
+    return mapSubexpressions(e, visit);
+  };
+  forEachExpr(body, visit);
+  return found;
+}
+
+/**
+ * The error for an unmarked call a reverse iteration would have to make
+ * again: its result could differ from the forward sweep's.
+ */
+function throwUnmarked(recompute: readonly Stmt[]): never {
+  const call = unmarkedCallIn(recompute)!;
+  throw new DiffError(
+    call.node,
+    DiagnosticCode.NondeterministicCall,
+    "tsad cannot differentiate this call of a function that is not marked: the reverse sweep needs what it returned again, and calling it again could give another value or repeat its side effects. The reverse sweep keeps such results only when they are numbers or booleans computed in the loop's own body (not in an inner loop). Call it before the loop and pass its result in, or make it return a number.",
+  );
 }
 
 /** A fresh array of zeros shaped like parameter `p`. */
@@ -949,6 +1059,15 @@ function withPlans(
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
   if (k.copyOf) return [];
+  if (k.boolean) {
+    const value: Expr = {
+      kind: "cond",
+      test: ref(k.name),
+      whenTrue: num(1),
+      whenFalse: num(0),
+    };
+    return [{ kind: "push", value }];
+  }
   if (k.kind === "number") return [{ kind: "push", value: ref(k.name) }];
   const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
   return [
@@ -1038,7 +1157,9 @@ function neededOnly(
       if (s.kind !== "loop") definedNames([s], values);
       const wanted =
         [...values].some((name) => needed.has(name)) ||
-        (s.kind === "declare" && declarationNeeded.has(s.name));
+        (s.kind === "declare" &&
+          declarationNeeded.has(s.name) &&
+          !available.has(s.name));
       if (!wanted) continue;
       kept.unshift(s);
       freeReads([s]).forEach(need);

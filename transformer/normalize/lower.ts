@@ -1357,6 +1357,11 @@ class Lowering {
     );
   }
 
+  private isBoolean(node: ts.Expression): boolean {
+    const type = this.context.checker.getTypeAtLocation(node);
+    return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
+  }
+
   private arithmetic(
     op: BinaryOp,
     left: Expr,
@@ -1948,7 +1953,14 @@ class Lowering {
       ts.forEachChild(n, visitCallee);
     };
     visitCallee(callee);
-    return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
+    return {
+      kind: "extern",
+      callee,
+      args,
+      numeric: this.isNumber(node),
+      boolean: this.isBoolean(node),
+      node,
+    };
   }
 
   private referencesLocal(node: ts.Node): boolean {
