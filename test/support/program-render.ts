@@ -1130,12 +1130,11 @@ function resolveResult(
     terms.length === 0
       ? []
       : addInto(returned, sum(terms[0]!, terms.slice(1)), env);
+  // A marked function returns a copy of its parameter, never the caller's array.
+  const text = returned === param ? `${returned.name}.slice()` : returned.name;
   return {
     lines,
-    result: atom(
-      returned.name,
-      env.bounds.get(returned) ?? env.fn.elementBound,
-    ),
+    result: atom(text, env.bounds.get(returned) ?? env.fn.elementBound),
     type: out.type,
     extent: returned.extent,
   };

@@ -114,6 +114,8 @@ export class SharedArrays {
       // `x.slice()` copies; `a.fill(v)` returns `a` itself.
       if (callee.name.text === "slice") return undefined;
       if (callee.name.text === "fill") return this.aliasOf(callee.expression);
+      // Other array methods are errors of their own (`xs.map(f)`).
+      if (this.context.isArray(callee.expression)) return undefined;
       if (
         ts.isIdentifier(callee.expression) &&
         callee.expression.text === "Array" &&
