@@ -21,6 +21,8 @@ export interface MarkedCallee {
   /** How the generated code refers to the primal and its derivatives. */
   readonly ref: CalleeRef;
   readonly params: readonly ValueKind[];
+  /** What it returns: a number, or an array whose adjoint is a cotangent. */
+  readonly result: ValueKind;
 }
 
 /**
@@ -579,6 +581,16 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);
         }
+        if (v.kind === "call" && v.callee.result !== "number")
+          kinds.set(s.name, v.callee.result);
+      }
+      // `result = result_1`: the arrays returned, joined (see returns.ts).
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var"
+      ) {
+        const source = kinds.get(s.value.name);
+        if (source) kinds.set(s.name, source);
       }
       nestedBlocks(s).forEach(visit);
     }

@@ -311,12 +311,17 @@ export function resolveMarkedCallee(
   const params = fn.parameters.map((p) =>
     valueKindOf(ts, checker, checker.getTypeAtLocation(p)),
   );
+  const signature = checker.getSignatureFromDeclaration(fn);
+  const result = signature
+    ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
+    : "number";
 
   const imported = importedFrom(ts, checker, callee);
   if (imported) {
     return {
       declaration: fn,
       params,
+      result,
       ref: {
         kind: "module",
         specifier: imported.specifier,
@@ -332,6 +337,7 @@ export function resolveMarkedCallee(
     return {
       declaration: fn,
       params,
+      result,
       ref: { kind: "local", name: derivativeBase },
     };
   }

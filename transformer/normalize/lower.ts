@@ -1863,7 +1863,11 @@ class Lowering {
       }
       return {
         kind: "call",
-        callee: { ref: marked.ref, params: marked.params },
+        callee: {
+          ref: marked.ref,
+          params: marked.params,
+          result: marked.result,
+        },
         variant: "primal",
         args,
       };
