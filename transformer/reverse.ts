@@ -203,16 +203,20 @@ function adjointFunction(
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
   );
-  /** `const a_adj = zeros`, for the arrays defined in `body`. */
+  /**
+   * `const a_adj = zeros`, for the arrays defined in `body` (the returned
+   * one: a copy of the cotangent, also when branches assign it).
+   */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
       // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
-        s.kind === "const" &&
-        (s.value.kind === "newArray" ||
-          s.value.kind === "arrayLiteral" ||
-          s.value.kind === "copy" ||
-          (s.value.kind === "call" && kinds.has(s.name)));
+        (s.kind === "const" &&
+          (s.value.kind === "newArray" ||
+            s.value.kind === "arrayLiteral" ||
+            s.value.kind === "copy" ||
+            (s.value.kind === "call" && kinds.has(s.name)))) ||
+        (s.kind === "declare" && s.name === returnedArray);
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -396,6 +400,20 @@ function adjointFunction(
             break;
           }
           if (value.kind === "newArray") break;
+          if (value.kind === "var" && kinds.has(s.name)) {
+            // `result_2 = result_1`, joining the arrays returned.
+            if (isActiveAtom(activity, value)) {
+              out.push(
+                addInto(
+                  adjointName(value.name),
+                  adjoint,
+                  names,
+                  kinds.get(s.name) === "matrix",
+                ),
+              );
+            }
+            break;
+          }
           if (value.kind === "index") {
             if (isActiveAtom(activity, value.array)) {
               out.push({

@@ -24,6 +24,14 @@ import fc from "fast-check";
  * one run.
  */
 const PATTERNS_OFF = {
+  // Fixed in the transformer, each with its regression fixture under
+  // fixtures/arrays/regression-*: writeAfterCall (typed arrays; literals are
+  // rejected), callInTabulate, callsReturningArrays, earlyArrayReturns,
+  // addReadingItself, copiesOfLocalArrays, lengthInWritingLoops (typed
+  // arrays), writeAfterFillLoop. Still off: switching any on changes the
+  // random stream, which then generates a write into an array from a
+  // literal inside a loop to its length (rejected, TS96003):
+  //   const h = [1]; for (let i = 0; i < h.length; i++) h[i] = 1;
   /**
    * A loop that reads a local array and then overwrites it (`a[i] *= c`
    * in a loop, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that

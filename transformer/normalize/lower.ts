@@ -224,7 +224,9 @@ class Lowering {
           returned &&
           this.isArrayKind(returned) &&
           (this.returnSlot ||
-            (node.parent !== this.fn.body && !this.returnsOneArray()))
+            (node.parent !== this.fn.body &&
+              !this.returnsOneArray() &&
+              !this.returnsVectorLiterals()))
         ) {
           // Which array the caller's cotangent belongs to would depend on
           // the branch or iteration taken.
@@ -780,6 +782,29 @@ class Lowering {
     };
     if (this.fn.body) ts.forEachChild(this.fn.body, visit);
     return returned.size === 1 && !returned.has(undefined);
+  }
+
+  /**
+   * Every `return` of the function returns a new vector (`[a * 2]`): no
+   * other statement can write into it, so the joined result's adjoint
+   * goes to the one of the branch taken.
+   */
+  private returnsVectorLiterals(): boolean {
+    const ts = this.ts;
+    let literals = true;
+    const visit = (node: ts.Node) => {
+      if (ts.isFunctionLike(node)) return;
+      if (ts.isReturnStatement(node)) {
+        const value = node.expression && skipParentheses(ts, node.expression);
+        literals &&=
+          value !== undefined &&
+          ts.isArrayLiteralExpression(value) &&
+          this.kindOf(value) !== "matrix";
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
+    return literals;
   }
 
   private containsReturn(node: ts.Node): boolean {
