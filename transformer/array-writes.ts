@@ -94,7 +94,8 @@ export class ArrayWrites {
   constructor(fn: FunctionIR) {
     const writes: Write[] = [];
     let order = 0;
-    const literal = new Set<string>();
+    /** Arrays from a literal, and the literal's length. */
+    const literal = new Map<string, number>();
     const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
       for (const s of body) {
         this.positions.set(s, { order: order++, loops });
@@ -110,8 +111,11 @@ export class ArrayWrites {
         if (s.kind === "store" || s.kind === "append") {
           writes.push(s);
           if (s.array.kind === "var") {
-            if (s.kind === "append" || literal.has(s.array.name))
-              this.growing.add(s.array.name);
+            const length = literal.get(s.array.name);
+            const grows =
+              s.kind === "append" ||
+              (length !== undefined && !withinLiteral(s, length, loops));
+            if (grows) this.growing.add(s.array.name);
           }
         }
         if (s.kind === "const" && s.value.kind === "index")
@@ -119,7 +123,7 @@ export class ArrayWrites {
         // Writes past the end of an array from a literal are how it grows;
         // arrays allocated with a length are written within it.
         if (s.kind === "const" && s.value.kind === "arrayLiteral") {
-          literal.add(s.name);
+          literal.set(s.name, s.value.elements.length);
         }
         for (const name of namesGiven(s)) this.define(name, loops);
         nestedBlocks(s).forEach((block) => visit(block, inner));
@@ -452,4 +456,42 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
     terms.set(name, (terms.get(name) ?? 0) + sign * c);
   for (const [name, c] of terms) if (c === 0) terms.delete(name);
   return { terms, constant: a.constant + sign * b.constant };
+}
+
+/**
+ * Whether a store into an array from a literal of `length` elements stays
+ * within it: at a constant index below `length`, or at the counter of a
+ * loop around it that counts up from 0 or more to below `length` or below
+ * the array's own length (`for (let i = 0; i < h.length; i++) h[i] = ...`).
+ * Nothing shortens a local array, so such a store never makes it longer.
+ */
+function withinLiteral(
+  s: Extract<Stmt, { kind: "store" }>,
+  length: number,
+  loops: readonly Loop[],
+): boolean {
+  if (s.indices.length !== 1 || s.array.kind !== "var") return false;
+  const index = s.indices[0]!;
+  /** A constant index, or loop end, that keeps the index below `length`. */
+  const below = (e: Expr, inclusive: boolean) =>
+    e.kind === "num" &&
+    Number.isInteger(e.value) &&
+    (inclusive ? e.value + 1 : e.value) <= length;
+  if (index.kind === "num") return index.value >= 0 && below(index, true);
+  if (index.kind !== "var") return false;
+  const header = loops.find(
+    (loop) =>
+      loop.header.kind === "counted" && loop.header.counter === index.name,
+  )?.header;
+  if (header?.kind !== "counted" || header.step <= 0) return false;
+  const { start, end, inclusive } = header;
+  const startsInside =
+    start.kind === "num" && Number.isInteger(start.value) && start.value >= 0;
+  const endsInside =
+    (end.kind === "num" && below(end, inclusive)) ||
+    (!inclusive &&
+      end.kind === "length" &&
+      end.indices.length === 0 &&
+      isVar(end.array, s.array.name));
+  return startsInside && endsInside;
 }
