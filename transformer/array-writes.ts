@@ -461,9 +461,10 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
 /**
  * Whether a store into an array from a literal of `length` elements stays
  * within it: at a constant index below `length`, or at the counter of a
- * loop around it that counts up from 0 or more to below `length` or below
- * the array's own length (`for (let i = 0; i < h.length; i++) h[i] = ...`).
- * Nothing shortens a local array, so such a store never makes it longer.
+ * loop around it that runs between 0 and `length - 1` or the array's own
+ * length less one (`for (let i = 0; i < h.length; i++) h[i] = ...`, or
+ * from `h.length - 1` down to 0). Nothing shortens a local array, so such
+ * a store never makes it longer.
  */
 function withinLiteral(
   s: Extract<Stmt, { kind: "store" }>,
@@ -471,27 +472,39 @@ function withinLiteral(
   loops: readonly Loop[],
 ): boolean {
   if (s.indices.length !== 1 || s.array.kind !== "var") return false;
+  const array = s.array.name;
   const index = s.indices[0]!;
-  /** A constant index, or loop end, that keeps the index below `length`. */
-  const below = (e: Expr, inclusive: boolean) =>
-    e.kind === "num" &&
-    Number.isInteger(e.value) &&
-    (inclusive ? e.value + 1 : e.value) <= length;
-  if (index.kind === "num") return index.value >= 0 && below(index, true);
+  const integer = (e: Expr): number | undefined =>
+    e.kind === "num" && Number.isInteger(e.value) ? e.value : undefined;
+  /** Whether the counter stays at or above 0 from `e`: a bound or start. */
+  const atLeastZero = (e: Expr, strict: boolean) =>
+    (integer(e) ?? -Infinity) >= (strict ? -1 : 0);
+  /** Whether the counter stays below the array's length from `e`. */
+  const belowLength = (e: Expr, strict: boolean) => {
+    const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
+    if (last < length) return true;
+    // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
+    const ownLength = (l: Expr) =>
+      l.kind === "length" && l.indices.length === 0 && isVar(l.array, array);
+    if (strict && ownLength(e)) return true;
+    return (
+      e.kind === "binary" &&
+      e.op === "-" &&
+      ownLength(e.left) &&
+      (integer(e.right) ?? 0) >= (strict ? 0 : 1)
+    );
+  };
+  const constant = integer(index);
+  if (constant !== undefined)
+    return atLeastZero(index, false) && belowLength(index, false);
   if (index.kind !== "var") return false;
   const header = loops.find(
     (loop) =>
       loop.header.kind === "counted" && loop.header.counter === index.name,
   )?.header;
-  if (header?.kind !== "counted" || header.step <= 0) return false;
-  const { start, end, inclusive } = header;
-  const startsInside =
-    start.kind === "num" && Number.isInteger(start.value) && start.value >= 0;
-  const endsInside =
-    (end.kind === "num" && below(end, inclusive)) ||
-    (!inclusive &&
-      end.kind === "length" &&
-      end.indices.length === 0 &&
-      isVar(end.array, s.array.name));
-  return startsInside && endsInside;
+  if (header?.kind !== "counted") return false;
+  const { start, end, inclusive, step } = header;
+  return step > 0
+    ? atLeastZero(start, false) && belowLength(end, !inclusive)
+    : belowLength(start, false) && atLeastZero(end, !inclusive);
 }
