@@ -723,7 +723,10 @@ function adjointFunction(
     });
   collectPops(reverseSweep);
   const value =
-    returned.value.kind === "var" && restored.has(returned.value.name)
+    returned.value.kind === "var" &&
+    sharedWith(primalBody, returned.value.name, resultKind).some((name) =>
+      restored.has(name),
+    )
       ? names.fresh("value")
       : undefined;
   // An array the reverse sweep writes into is returned as a copy.
@@ -1125,6 +1128,36 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
     if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
+}
+
+/**
+ * `name` and, for an array, the arrays it may be (`result_2 = out` joins
+ * the arrays different `return`s return): the reverse sweep writing into
+ * any of them writes into the array returned.
+ */
+function sharedWith(
+  body: readonly Stmt[],
+  name: string,
+  kind: ValueKind,
+): string[] {
+  const shared = new Set([name]);
+  if (kind === "number") return [name];
+  const visit = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var" &&
+        shared.has(s.name)
+      )
+        shared.add(s.value.name);
+      nestedBlocks(s).forEach(visit);
+    });
+  // Joins are in program order before the return; one pass per level.
+  for (let size = 0; size !== shared.size;) {
+    size = shared.size;
+    visit(body);
+  }
+  return [...shared];
 }
 
 function appendsTo(body: readonly Stmt[], array: string): boolean {

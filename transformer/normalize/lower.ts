@@ -220,19 +220,13 @@ class Lowering {
         );
       case ts.SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
-        if (
-          returned &&
-          this.isArrayKind(returned) &&
-          (this.returnSlot ||
-            (node.parent !== this.fn.body &&
-              !this.returnsOneArray() &&
-              !this.returnsVectorLiterals()))
-        ) {
+        if (returned && this.isArrayKind(returned) && this.returnSlot) {
           // Which array the caller's cotangent belongs to would depend on
-          // the branch or iteration taken.
+          // the iteration taken. From different branches, the arrays are
+          // joined after the `if` and each branch takes the cotangent.
           throw this.unsupported(
             node,
-            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+            "returning an array from inside a loop (return one array variable, after the loops)",
           );
         }
         // `return Array.from(...)` builds the array in a variable first.
@@ -762,49 +756,6 @@ class Lowering {
         ]
       : [];
     return [...setup, ...loop, after];
-  }
-
-  /** Every `return` of the function returns the same array variable. */
-  private returnsOneArray(): boolean {
-    const ts = this.ts;
-    const returned = new Set<ts.Symbol | undefined>();
-    const visit = (node: ts.Node) => {
-      if (ts.isFunctionLike(node)) return;
-      if (ts.isReturnStatement(node)) {
-        const value = node.expression && skipParentheses(ts, node.expression);
-        returned.add(
-          value && ts.isIdentifier(value)
-            ? this.context.checker.getSymbolAtLocation(value)
-            : undefined,
-        );
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
-    return returned.size === 1 && !returned.has(undefined);
-  }
-
-  /**
-   * Every `return` of the function returns a new vector (`[a * 2]`): no
-   * other statement can write into it, so the joined result's adjoint
-   * goes to the one of the branch taken.
-   */
-  private returnsVectorLiterals(): boolean {
-    const ts = this.ts;
-    let literals = true;
-    const visit = (node: ts.Node) => {
-      if (ts.isFunctionLike(node)) return;
-      if (ts.isReturnStatement(node)) {
-        const value = node.expression && skipParentheses(ts, node.expression);
-        literals &&=
-          value !== undefined &&
-          ts.isArrayLiteralExpression(value) &&
-          this.kindOf(value) !== "matrix";
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
-    return literals;
   }
 
   private containsReturn(node: ts.Node): boolean {
