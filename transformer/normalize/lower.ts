@@ -1240,6 +1240,27 @@ class Lowering {
         `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
       );
     }
+    const init =
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer &&
+      skipParentheses(ts, declaration.initializer);
+    const fresh = ["slice", "from", "fill", "concat"];
+    if (
+      init &&
+      ts.isCallExpression(init) &&
+      this.isArrayKind(init) &&
+      !(
+        ts.isPropertyAccessExpression(init.expression) &&
+        fresh.includes(init.expression.name.text)
+      )
+    ) {
+      // `const h = g(xs)` may be `xs` itself: `g` may return its parameter.
+      throw this.unsupported(
+        node,
+        `writing into '${node.text}', the array a call returned, which may be one of the call's arguments (write into a copy: \`const copy = ${node.text}.slice()\`)`,
+      );
+    }
     return { kind: "var", name: this.localName(node) };
   }
 
