@@ -589,6 +589,14 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
           if (source) kinds.set(s.name, source);
         }
       }
+      // `result = result_1`: the arrays returned, joined (see returns.ts).
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var"
+      ) {
+        const source = kinds.get(s.value.name);
+        if (source) kinds.set(s.name, source);
+      }
       nestedBlocks(s).forEach(visit);
     }
   };

@@ -215,16 +215,20 @@ function adjointFunction(
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
   );
-  /** `const a_adj = zeros`, for the arrays defined in `body`. */
+  /**
+   * `const a_adj = zeros`, for the arrays defined in `body` (the returned
+   * one: a copy of the cotangent, also when branches assign it).
+   */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
       // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
-        s.kind === "const" &&
-        (s.value.kind === "newArray" ||
-          s.value.kind === "arrayLiteral" ||
-          s.value.kind === "copy" ||
-          (s.value.kind === "call" && kinds.has(s.name)));
+        (s.kind === "const" &&
+          (s.value.kind === "newArray" ||
+            s.value.kind === "arrayLiteral" ||
+            s.value.kind === "copy" ||
+            (s.value.kind === "call" && kinds.has(s.name)))) ||
+        (s.kind === "declare" && s.name === returnedArray);
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -408,6 +412,20 @@ function adjointFunction(
             break;
           }
           if (value.kind === "newArray") break;
+          if (value.kind === "var" && kinds.has(s.name)) {
+            // `result_2 = result_1`, joining the arrays returned.
+            if (isActiveAtom(activity, value)) {
+              out.push(
+                addInto(
+                  adjointName(value.name),
+                  adjoint,
+                  names,
+                  kinds.get(s.name) === "matrix",
+                ),
+              );
+            }
+            break;
+          }
           if (value.kind === "index") {
             if (isActiveAtom(activity, value.array)) {
               out.push({
@@ -789,7 +807,10 @@ function adjointFunction(
     });
   collectPops(reverseSweep);
   const value =
-    returned.value.kind === "var" && restored.has(returned.value.name)
+    returned.value.kind === "var" &&
+    sharedWith(primalBody, returned.value.name, resultKind).some((name) =>
+      restored.has(name),
+    )
       ? names.fresh("value")
       : undefined;
   // An array the reverse sweep writes into is returned as a copy.
@@ -1228,6 +1249,36 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
     if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
+}
+
+/**
+ * `name` and, for an array, the arrays it may be (`result_2 = out` joins
+ * the arrays different `return`s return): the reverse sweep writing into
+ * any of them writes into the array returned.
+ */
+function sharedWith(
+  body: readonly Stmt[],
+  name: string,
+  kind: ValueKind,
+): string[] {
+  const shared = new Set([name]);
+  if (kind === "number") return [name];
+  const visit = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var" &&
+        shared.has(s.name)
+      )
+        shared.add(s.value.name);
+      nestedBlocks(s).forEach(visit);
+    });
+  // Joins are in program order before the return; one pass per level.
+  for (let size = 0; size !== shared.size;) {
+    size = shared.size;
+    visit(body);
+  }
+  return [...shared];
 }
 
 function appendsTo(body: readonly Stmt[], array: string): boolean {

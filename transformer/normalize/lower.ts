@@ -237,17 +237,13 @@ class Lowering {
         );
       case ts.SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
-        if (
-          returned &&
-          this.isArrayKind(returned) &&
-          (this.returnSlot ||
-            (node.parent !== this.fn.body && !this.returnsOneArray()))
-        ) {
+        if (returned && this.isArrayKind(returned) && this.returnSlot) {
           // Which array the caller's cotangent belongs to would depend on
-          // the branch or iteration taken.
+          // the iteration taken. From different branches, the arrays are
+          // joined after the `if` and each branch takes the cotangent.
           throw this.unsupported(
             node,
-            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+            "returning an array from inside a loop (return one array variable, after the loops)",
           );
         }
         if (returned) this.shared.requireOwnResult(returned);
@@ -778,26 +774,6 @@ class Lowering {
         ]
       : [];
     return [...setup, ...loop, after];
-  }
-
-  /** Every `return` of the function returns the same array variable. */
-  private returnsOneArray(): boolean {
-    const ts = this.ts;
-    const returned = new Set<ts.Symbol | undefined>();
-    const visit = (node: ts.Node) => {
-      if (ts.isFunctionLike(node)) return;
-      if (ts.isReturnStatement(node)) {
-        const value = node.expression && skipParentheses(ts, node.expression);
-        returned.add(
-          value && ts.isIdentifier(value)
-            ? this.context.checker.getSymbolAtLocation(value)
-            : undefined,
-        );
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
-    return returned.size === 1 && !returned.has(undefined);
   }
 
   private containsReturn(node: ts.Node): boolean {
