@@ -165,6 +165,25 @@ export function cloneValue(kind: ArrayKind, value: unknown): unknown {
     : (value as Vector).slice();
 }
 
+/** `factor` times a value of `kind`: a new value, of the same kind and shape. */
+export function scaled(
+  kind: DifferentiableKind,
+  value: unknown,
+  factor: number,
+): unknown {
+  switch (kind) {
+    case "number":
+      return factor * (value as number);
+    case "array":
+      return (value as Vector).map((v) => factor * v);
+    case "float64":
+    case "float32":
+      return (value as Float64Array | Float32Array).map((v) => factor * v);
+    case "matrix":
+      return (value as Matrix).map((row) => row.map((v) => factor * v));
+  }
+}
+
 /** Copy `source` into `target`, both of `kind` and the same shape. */
 /** Sets every number of an array-kind value to 0, in place. */
 export function zeroFill(kind: ArrayKind, target: unknown): void {

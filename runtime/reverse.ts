@@ -16,14 +16,17 @@
 import { fitArity, requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
 import {
+  cloneValue,
   copyInto,
   describeActual,
   describeShape,
   isOfKind,
   sameShape,
+  scaled,
   TYPE_NAMES,
   zeroFill,
   type ArrayKind,
+  type DifferentiableKind,
 } from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
 import type {
@@ -99,6 +102,15 @@ export function valueAndGrad(
  * `pullback(cotangent)` takes a cotangent of the result's kind and shape
  * and returns one cotangent per parameter (`undefined` for parameters that
  * are not differentiable).
+ *
+ * The pullback is the derivative at the call of `vjp`, as in JAX, however
+ * the arrays `f` read change after it. For a number result, `vjp` runs
+ * `f__vjp` once with cotangent 1 and the pullback scales what it got (the
+ * adjoint is linear in the cotangent): `f` and any function it calls run
+ * once, and what they read later does not matter. For an array result
+ * the pullback runs `f__vjp` when called, on copies of the array
+ * arguments taken by `vjp`; module-level arrays `f` reads must stay as
+ * they were (see the README).
  */
 export function vjp<P extends unknown[], R extends Differentiable>(
   f: (...args: P) => R,
@@ -112,7 +124,33 @@ export function vjp(
   const result = requireDifferentiableResult(entry, "vjp");
   const where = callName("vjp", entry);
   const args = fitArity(primals, entry.params.length);
-  const value: unknown = Reflect.apply(f, undefined, args);
+  let value: unknown;
+  let pullBack: (cotangent: unknown) => unknown[];
+  if (result === "number") {
+    const adjoints = entry.vjp(...args, 1);
+    value = adjoints[0];
+    pullBack = (cotangent) =>
+      adjoints
+        .slice(1)
+        .map((adjoint, i) =>
+          adjoint === undefined
+            ? undefined
+            : scaled(
+                entry.params[i] as DifferentiableKind,
+                adjoint,
+                cotangent as number,
+              ),
+        );
+  } else {
+    const kept = args.map((arg, i) => {
+      const kind = entry.params[i]!;
+      return kind === "number" || kind === "none" || !isOfKind(kind, arg)
+        ? arg
+        : cloneValue(kind, arg);
+    });
+    value = Reflect.apply(f, undefined, args);
+    pullBack = (cotangent) => entry.vjp(...kept, cotangent).slice(1);
+  }
   const pullback = (cotangent: unknown): unknown[] => {
     if (cotangent === undefined) {
       throw new TsadError(
@@ -127,8 +165,7 @@ export function vjp(
       `the value of ${entry.name}`,
       where,
     );
-    // Recomputes the forward sweep; fine until vjp keeps the sweep's state.
-    return entry.vjp(...args, cotangent).slice(1);
+    return pullBack(cotangent);
   };
   return [value, pullback];
 }

@@ -465,6 +465,71 @@ describe.each<{ format: ModuleFormat; extension: string }>([
   );
 });
 
+/**
+ * A module that imports marked functions and exports them again, in every
+ * form: its emitted code must export their derivatives too, or callers
+ * through it fail at run time (`reexports_1.square__jvp is not a function`).
+ */
+function reexportSources(extension: string): Record<string, string> {
+  return {
+    "src/lib.ts": `/** @differentiable */
+export function square(x: number): number {
+  return x * x;
+}
+
+/** @differentiable */
+export default function cube(x: number): number {
+  return x * x * x;
+}
+`,
+    "src/reexports.ts": `import cube, { square } from "./lib${extension}";
+export { square };
+export { square as sq };
+export { cube as third };
+export default square;
+export * as lib from "./lib${extension}";
+`,
+    "src/main.ts": `import { derivative, grad } from "tsad";
+import twice, { lib, sq, square, third } from "./reexports${extension}";
+
+/** @differentiable */
+function f(x: number): number {
+  return square(x) + 2 * sq(x) + third(x) + twice(x) + lib.square(x) + lib.default(x);
+}
+
+console.log(JSON.stringify([derivative(f)(1.5), grad(f)(1.5)]));
+`,
+  };
+}
+
+describe.each<{ format: ModuleFormat; extension: string }>([
+  { format: "commonjs", extension: "" },
+  { format: "esm", extension: ".js" },
+])(
+  "a $format project calling through a module that imports and exports marked functions",
+  ({ format, extension }) => {
+    let build: Run;
+    let run: Run;
+
+    beforeAll(() => {
+      const dir = createProject(format, reexportSources(extension));
+      createdDirs.push(dir);
+      build = runNode([tspc, "-p", ".", "--pretty", "false"], dir);
+      run = runNode(["out/main.js"], dir);
+    }, buildTimeout);
+
+    it("builds, and both modes give the derivative", () => {
+      expect(build).toEqual({ status: 0, output: "" });
+      expect(run.status, run.output).toBe(0);
+      // f = 5 x^2 + 2 x^3: f'(1.5) = 10 * 1.5 + 6 * 1.5^2
+      const expected = 10 * 1.5 + 6 * 1.5 * 1.5;
+      const [forward, reverse] = JSON.parse(run.output) as [number, number];
+      expectClose(forward, expected);
+      expectClose(reverse, expected);
+    });
+  },
+);
+
 describe("a marked function calling an unmarked one", () => {
   const source = `import { stopGradient } from "tsad";
 

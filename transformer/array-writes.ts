@@ -94,7 +94,8 @@ export class ArrayWrites {
   constructor(fn: FunctionIR) {
     const writes: Write[] = [];
     let order = 0;
-    const literal = new Set<string>();
+    /** Arrays from a literal, and the literal's length. */
+    const literal = new Map<string, number>();
     const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
       for (const s of body) {
         this.positions.set(s, { order: order++, loops });
@@ -110,8 +111,11 @@ export class ArrayWrites {
         if (s.kind === "store" || s.kind === "append") {
           writes.push(s);
           if (s.array.kind === "var") {
-            if (s.kind === "append" || literal.has(s.array.name))
-              this.growing.add(s.array.name);
+            const length = literal.get(s.array.name);
+            const grows =
+              s.kind === "append" ||
+              (length !== undefined && !withinLiteral(s, length, loops));
+            if (grows) this.growing.add(s.array.name);
           }
         }
         if (s.kind === "const" && s.value.kind === "index")
@@ -119,7 +123,7 @@ export class ArrayWrites {
         // Writes past the end of an array from a literal are how it grows;
         // arrays allocated with a length are written within it.
         if (s.kind === "const" && s.value.kind === "arrayLiteral") {
-          literal.add(s.name);
+          literal.set(s.name, s.value.elements.length);
         }
         for (const name of namesGiven(s)) this.define(name, loops);
         nestedBlocks(s).forEach((block) => visit(block, inner));
@@ -452,4 +456,55 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
     terms.set(name, (terms.get(name) ?? 0) + sign * c);
   for (const [name, c] of terms) if (c === 0) terms.delete(name);
   return { terms, constant: a.constant + sign * b.constant };
+}
+
+/**
+ * Whether a store into an array from a literal of `length` elements stays
+ * within it: at a constant index below `length`, or at the counter of a
+ * loop around it that runs between 0 and `length - 1` or the array's own
+ * length less one (`for (let i = 0; i < h.length; i++) h[i] = ...`, or
+ * from `h.length - 1` down to 0). Nothing shortens a local array, so such
+ * a store never makes it longer.
+ */
+function withinLiteral(
+  s: Extract<Stmt, { kind: "store" }>,
+  length: number,
+  loops: readonly Loop[],
+): boolean {
+  if (s.indices.length !== 1 || s.array.kind !== "var") return false;
+  const array = s.array.name;
+  const index = s.indices[0]!;
+  const integer = (e: Expr): number | undefined =>
+    e.kind === "num" && Number.isInteger(e.value) ? e.value : undefined;
+  /** Whether the counter stays at or above 0 from `e`: a bound or start. */
+  const atLeastZero = (e: Expr, strict: boolean) =>
+    (integer(e) ?? -Infinity) >= (strict ? -1 : 0);
+  /** Whether the counter stays below the array's length from `e`. */
+  const belowLength = (e: Expr, strict: boolean) => {
+    const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
+    if (last < length) return true;
+    // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
+    const ownLength = (l: Expr) =>
+      l.kind === "length" && l.indices.length === 0 && isVar(l.array, array);
+    if (strict && ownLength(e)) return true;
+    return (
+      e.kind === "binary" &&
+      e.op === "-" &&
+      ownLength(e.left) &&
+      (integer(e.right) ?? 0) >= (strict ? 0 : 1)
+    );
+  };
+  const constant = integer(index);
+  if (constant !== undefined)
+    return atLeastZero(index, false) && belowLength(index, false);
+  if (index.kind !== "var") return false;
+  const header = loops.find(
+    (loop) =>
+      loop.header.kind === "counted" && loop.header.counter === index.name,
+  )?.header;
+  if (header?.kind !== "counted") return false;
+  const { start, end, inclusive, step } = header;
+  return step > 0
+    ? atLeastZero(start, false) && belowLength(end, !inclusive)
+    : belowLength(start, false) && atLeastZero(end, !inclusive);
 }

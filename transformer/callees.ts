@@ -13,9 +13,23 @@
  * A chain of calls that comes back to a function on it is recursion,
  * which tsad does not differentiate yet (a direct call of `f` in `f` is
  * found when `f` is lowered).
+ *
+ * The adjoint of `f` runs `g` twice: `g(x)` in its forward sweep, and
+ * `g__vjp(x, ...)`, which runs `g`'s forward sweep again, in its reverse
+ * sweep. So a `g` that uses the result of a function tsad does not
+ * differentiate (`const k = next()`), which may return another value the
+ * second time, cannot be called from `f` (TS96002 at the call), unless
+ * the result only goes to other such calls (`console.log(k)`).
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "./diagnostics";
+import {
+  allReads,
+  forEachExpr,
+  nestedBlocks,
+  type Expr,
+  type Stmt,
+} from "./ir";
 import {
   resolveMarkedCallee,
   selectMarkedFunctions,
@@ -31,6 +45,11 @@ export class CalleeCheck {
   >();
   /** The functions whose callees are being checked, by name: a call back to one is recursion. */
   private readonly onPath = new Map<DifferentiableFunction, string>();
+  /** Per marked function: a call of an unmarked function whose result it uses. */
+  private readonly unmarkedCalls = new WeakMap<
+    DifferentiableFunction,
+    ts.Node
+  >();
   /** The marked functions of each file that declares a callee. */
   private readonly markedIn = new WeakMap<
     ts.SourceFile,
@@ -66,11 +85,30 @@ export class CalleeCheck {
     }
   }
 
+  /** Records what `unmarkedResultIn` found in `fn`'s normalized body. */
+  noteUnmarkedCall(fn: MarkedFunction, call: ts.Node | undefined): void {
+    if (call) this.unmarkedCalls.set(fn.node, call);
+  }
+
   private requireCallees(fn: MarkedFunction): void {
     this.onPath.set(fn.node, fn.name);
     try {
       for (const { call, callee } of this.markedCalls(fn)) {
         const problem = this.problemOf(callee, call);
+        const unmarked = this.unmarkedCalls.get(callee.node);
+        if (!problem && unmarked) {
+          throw new DiffError(
+            call,
+            DiagnosticCode.NondeterministicCall,
+            `'${callee.name}' uses the result of a function that is not marked, and the adjoint of '${fn.name}' runs '${callee.name}' twice (in its forward sweep, and again for its derivative): that function could return another value the second time. Call it in '${fn.name}' and pass its result to '${callee.name}' as an argument.`,
+            [
+              {
+                node: unmarked,
+                message: `'${callee.name}' calls a function that is not marked here`,
+              },
+            ],
+          );
+        }
         if (!problem) continue;
         // A call closing a cycle is the problem itself, not a step to it.
         const step =
@@ -160,4 +198,52 @@ export class CalleeCheck {
     }
     return marked.find((m) => m.node === declaration);
   }
+}
+
+/**
+ * The first call of an unmarked function whose result `body` uses for
+ * more than other unmarked calls: `console.log(JSON.stringify(x))` runs
+ * again with `g`, but changes nothing its derivative reads.
+ */
+export function unmarkedResultIn(
+  body: readonly Stmt[],
+): ts.Expression | undefined {
+  const results = new Map<string, ts.Expression>();
+  /** Per variable, the statements that read it. */
+  const readers = new Map<string, Stmt[]>();
+  const visit = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (s.kind === "const" && s.value.kind === "extern") {
+        results.set(s.name, s.value.node);
+      }
+      const read = (e: Expr) =>
+        allReads(e, (name) =>
+          readers.set(name, [...(readers.get(name) ?? []), s]),
+        );
+      if (s.kind === "if") read(s.test);
+      else if (s.kind !== "loop") forEachExpr([s], read);
+      else if (s.header.kind === "while") read(s.header.condition);
+      else [s.header.start, s.header.end].forEach(read);
+      nestedBlocks(s).forEach(visit);
+    });
+  visit(body);
+  // Results that only feed unmarked calls, whose results do the same.
+  const harmless = new Set(results.keys());
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const name of harmless) {
+      const onlyUnmarked = (readers.get(name) ?? []).every(
+        (s) =>
+          s.kind === "effect" ||
+          (s.kind === "const" &&
+            s.value.kind === "extern" &&
+            harmless.has(s.name)),
+      );
+      if (!onlyUnmarked) {
+        harmless.delete(name);
+        changed = true;
+      }
+    }
+  }
+  return [...results].find(([name]) => !harmless.has(name))?.[1];
 }

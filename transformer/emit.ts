@@ -672,9 +672,9 @@ export class Emitter {
         variant === "primal" ? ref.name : derivativeName(ref.name, variant),
       );
     }
-    const namespace = this.namespaceFor(
-      ref.specifier,
-      moduleHint(ref.specifier),
+    const namespace = ref.path.reduce<ts.Expression>(
+      (outer, name) => f.createPropertyAccessExpression(outer, name),
+      this.namespaceFor(ref.specifier, moduleHint(ref.specifier)),
     );
     return f.createPropertyAccessExpression(
       namespace,

@@ -173,7 +173,11 @@ export function forwardMode(
               {
                 kind: "assign",
                 name: tangentName(s.name),
-                value: tangent(s.value, ref(s.name)),
+                // `result_2 = result_1`, joining the arrays returned.
+                value:
+                  s.value.kind === "var" && kinds.has(s.value.name)
+                    ? arrayTangent(s.value)
+                    : tangent(s.value, ref(s.name)),
               },
             ]
           : [s];

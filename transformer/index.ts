@@ -21,12 +21,12 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity } from "./activity";
-import { CalleeCheck } from "./callees";
+import { CalleeCheck, unmarkedResultIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
-import { derivativeName, generatedGlobals, Names } from "./naming";
+import { derivativeNames, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
@@ -35,6 +35,7 @@ import { reverseMode } from "./reverse";
 import {
   reexportedDerivatives,
   selectMarkedFunctions,
+  type DerivativeReexport,
   valueKindOf,
   type MarkedFunction,
 } from "./select";
@@ -80,7 +81,14 @@ export default function tsadTransformer(
       if (shadowing.length > 0) throw shadowing[0];
       const identifiers = identifiersOf(ts, sourceFile);
       requireFreeDerivativeNames(fn, identifiers);
-      differentiate(lowerContext, fn, [], new Names(identifiers), () => {});
+      const { unmarked } = differentiate(
+        lowerContext,
+        fn,
+        [],
+        new Names(identifiers),
+        () => {},
+      );
+      callees.noteUnmarkedCall(fn, unmarked);
     },
     asDiffError,
   );
@@ -99,7 +107,12 @@ function transformFile(
   const { ts } = lowerContext;
   const { marked, misplaced } = selectMarkedFunctions(ts, sourceFile);
   for (const error of misplaced) report(extras, error);
-  const reexports = reexportedDerivatives(ts, lowerContext.checker, sourceFile);
+  const { reexports, conflicts } = reexportedDerivatives(
+    ts,
+    lowerContext.checker,
+    sourceFile,
+  );
+  for (const error of conflicts) report(extras, error);
   if (marked.length === 0 && reexports.length === 0) return sourceFile;
   if (marked.length === 0) {
     return addReexports(
@@ -162,6 +175,7 @@ function transformFile(
               );
             }
           }
+          callees.noteUnmarkedCall(fn, derivatives.unmarked);
           return derivatives;
         },
       );
@@ -213,47 +227,48 @@ function requireFreeDerivativeNames(
   fn: MarkedFunction,
   identifiers: ReadonlySet<string>,
 ) {
-  for (const variant of ["jvp", "vjp"] as const) {
-    const reserved = derivativeName(fn.name, variant);
-    if (identifiers.has(reserved)) {
-      throw new DiffError(
-        fn.node,
-        DiagnosticCode.ReservedName,
-        `tsad names the derivatives of '${fn.name}' '${derivativeName(fn.name, "jvp")}' and '${derivativeName(fn.name, "vjp")}', but this file already uses '${reserved}'. Rename it.`,
-      );
-    }
+  const names = derivativeNames(fn.name);
+  const reserved = names.find((name) => identifiers.has(name));
+  const quoted = names.map((name) => `'${name}'`);
+  if (reserved !== undefined) {
+    throw new DiffError(
+      fn.node,
+      DiagnosticCode.ReservedName,
+      `tsad names the derivatives of '${fn.name}' ${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}, but this file already uses '${reserved}'. Rename it.`,
+    );
   }
 }
 
-/** `export { f } from "./lib.js"` -> also `export { f__jvp, f__vjp } from ...` */
+/**
+ * After each statement that re-exports marked functions, their
+ * derivatives: `export { f } from "./lib.js"`, or `export { f }` of an
+ * imported `f` -> also `export { f__jvp, f__vjp } from "./lib.js"`.
+ */
 function addReexports(
   factory: ts.NodeFactory,
   sourceFile: ts.SourceFile,
   statements: ts.Statement[],
-  reexports: ReturnType<typeof reexportedDerivatives>,
+  reexports: readonly DerivativeReexport[],
 ): ts.SourceFile {
-  const output = statements.flatMap((statement) => {
-    const reexport = reexports.find((r) => r.declaration === statement);
-    if (!reexport) return [statement];
-    const names = reexport.bases.flatMap((base) =>
-      (["jvp", "vjp"] as const).map((variant) =>
-        factory.createExportSpecifier(
-          false,
+  const output = statements.flatMap((statement) => [
+    statement,
+    ...reexports
+      .filter((reexport) => reexport.statement === statement)
+      .map((reexport) =>
+        factory.createExportDeclaration(
           undefined,
-          derivativeName(base, variant),
+          false,
+          factory.createNamedExports(
+            reexport.bases
+              .flatMap(derivativeNames)
+              .map((name) =>
+                factory.createExportSpecifier(false, undefined, name),
+              ),
+          ),
+          reexport.specifier,
         ),
       ),
-    );
-    return [
-      statement,
-      factory.createExportDeclaration(
-        undefined,
-        false,
-        factory.createNamedExports(names),
-        reexport.declaration.moduleSpecifier,
-      ),
-    ];
-  });
+  ]);
   return factory.updateSourceFile(sourceFile, output);
 }
 
@@ -314,7 +329,14 @@ function differentiate(
       debugStage(`gradient ${ir.name}`, ir);
       return { request, ir };
     });
-  return { jvp, vjp, gradients, params, result };
+  return {
+    jvp,
+    vjp,
+    gradients,
+    params,
+    result,
+    unmarked: unmarkedResultIn(normalized.body),
+  };
 }
 
 /**

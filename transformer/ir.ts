@@ -35,6 +35,8 @@ export type CalleeRef =
   | {
       readonly kind: "module";
       readonly specifier: string;
+      /** Namespaces on the way: `L` for `L.f`, `L` imported from the module. */
+      readonly path: readonly string[];
       /** The name the primal is exported under (`default` too). */
       readonly exportName: string;
       /** The name the derivatives are exported under, before suffixes. */
@@ -73,6 +75,8 @@ export type Expr =
       readonly callee: ts.Expression;
       readonly args: readonly Expr[];
       readonly numeric: boolean;
+      /** Returns a `boolean`: the reverse sweep can keep it as 0 or 1. */
+      readonly boolean?: boolean;
       readonly node: ts.Expression;
     }
   /** String `+`, member reads on inactive values and similar. */
@@ -675,6 +679,14 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);
         }
+      }
+      // `result = result_1`: the arrays returned, joined (see returns.ts).
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var"
+      ) {
+        const source = kinds.get(s.value.name);
+        if (source) kinds.set(s.name, source);
       }
       nestedBlocks(s).forEach(visit);
     }

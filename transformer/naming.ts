@@ -8,10 +8,21 @@
  *
  * A `Names` instance hands out names unique within one generated function;
  * it is seeded with every identifier of the source file so that generated
- * names never shadow what the function refers to.
+ * names never shadow what the function refers to. A derived name that is a
+ * reserved word gets a suffix: tangent of `o` -> `do_1`, not `do`.
  */
 export const derivativeName = (base: string, variant: "jvp" | "vjp") =>
   `${base}__${variant}`;
+
+/**
+ * Every name a marked function's generated code exports beside it: what a
+ * file may not declare, and what a module re-exporting the function
+ * re-exports.
+ */
+export const derivativeNames = (base: string): string[] => [
+  derivativeName(base, "jvp"),
+  derivativeName(base, "vjp"),
+];
 
 /**
  * Globals the generated code refers to by name (`Math.cos(x)`, `new
@@ -35,6 +46,66 @@ export const gradientName = (
   withValue: boolean,
 ) => `${base}__${withValue ? "valueAndGrad" : "grad"}_${argnums.join("_")}`;
 
+/**
+ * Words a generated binding may not be: reserved words, those reserved in
+ * strict mode and modules, and the globals that cannot or should not be
+ * rebound (`const eval` is a strict-mode error, and generated code reads
+ * `undefined`).
+ */
+const unusableNames: ReadonlySet<string> = new Set([
+  "arguments",
+  "await",
+  "break",
+  "case",
+  "catch",
+  "class",
+  "const",
+  "continue",
+  "debugger",
+  "default",
+  "delete",
+  "do",
+  "else",
+  "enum",
+  "eval",
+  "export",
+  "extends",
+  "false",
+  "finally",
+  "for",
+  "function",
+  "if",
+  "implements",
+  "import",
+  "in",
+  "Infinity",
+  "instanceof",
+  "interface",
+  "let",
+  "NaN",
+  "new",
+  "null",
+  "package",
+  "private",
+  "protected",
+  "public",
+  "return",
+  "static",
+  "super",
+  "switch",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "typeof",
+  "undefined",
+  "var",
+  "void",
+  "while",
+  "with",
+  "yield",
+]);
+
 export class Names {
   private readonly taken: Set<string>;
 
@@ -42,11 +113,17 @@ export class Names {
     this.taken = new Set(taken);
   }
 
-  /** A name not used yet: `base`, else `base_1`, `base_2`, ... */
+  /**
+   * A name not used yet and not reserved: `base`, else `base_1`, `base_2`,
+   * ...
+   */
   fresh(base: string): string {
-    const clean = base.replace(/[^A-Za-z0-9_$]/g, "_") || "t";
+    const clean =
+      base.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(?=\d)/, "_") || "t";
     let name = clean;
-    for (let i = 1; this.taken.has(name); i++) name = `${clean}_${i}`;
+    for (let i = 1; this.taken.has(name) || unusableNames.has(name); i++) {
+      name = `${clean}_${i}`;
+    }
     this.taken.add(name);
     return name;
   }

@@ -65,6 +65,7 @@ import {
   inferTypes,
   mapBlocks,
   mapExprs,
+  mapSubexpressions,
   nestedBlocks,
   num,
   ref,
@@ -109,6 +110,8 @@ interface Kept {
   readonly length?: string;
   /** An element read equal to an earlier kept one: copied from it, not pushed. */
   readonly copyOf?: string;
+  /** A `boolean` (an unmarked call's result), pushed as 1 or 0. */
+  readonly boolean?: boolean;
 }
 
 /**
@@ -244,13 +247,25 @@ function adjointFunction(
   // and the results of inner loops are popped rather than run again.
   // Undoing array writes needs each store's old value pushed when the
   // forward sweep runs it, in order: there every loop saves as it runs.
-  const innerLoopsSaveWhenRecomputed = writes.writes.length === 0;
+  // So does a function calling unmarked functions, which the reverse
+  // sweep must not call again (see impureValues).
+  const innerLoopsSaveWhenRecomputed =
+    writes.writes.length === 0 && unmarkedCallIn(fn.body) === undefined;
   const sweepSaves: Saving = innerLoopsSaveWhenRecomputed
     ? "outermost loops"
     : "every loop";
   const recomputeSaves: Saving = innerLoopsSaveWhenRecomputed
     ? "outermost loops"
     : "none";
+  const unmarkedResults = new Map<string, UnmarkedCall>();
+  const collectResults = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (s.kind === "const" && s.value.kind === "extern") {
+        unmarkedResults.set(s.name, s.value);
+      }
+      nestedBlocks(s).forEach(collectResults);
+    });
+  collectResults(fn.body);
 
   const arrayParams = fn.params.filter(
     (p) => p.kind !== "number" && p.kind !== "none",
@@ -260,16 +275,20 @@ function adjointFunction(
     .map((i) => fn.params[i]!)
     .filter((p) => p.kind !== "number");
   for (const p of buffers) declared.add(p.name);
-  /** `const a_adj = zeros`, for the arrays defined in `body`. */
+  /**
+   * `const a_adj = zeros`, for the arrays defined in `body` (the returned
+   * one: a copy of the cotangent, also when branches assign it).
+   */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
       // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
-        s.kind === "const" &&
-        (s.value.kind === "newArray" ||
-          s.value.kind === "arrayLiteral" ||
-          s.value.kind === "copy" ||
-          (s.value.kind === "call" && kinds.has(s.name)));
+        (s.kind === "const" &&
+          (s.value.kind === "newArray" ||
+            s.value.kind === "arrayLiteral" ||
+            s.value.kind === "copy" ||
+            (s.value.kind === "call" && kinds.has(s.name)))) ||
+        (s.kind === "declare" && s.name === returnedArray);
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -455,6 +474,20 @@ function adjointFunction(
             break;
           }
           if (value.kind === "newArray") break;
+          if (value.kind === "var" && kinds.has(s.name)) {
+            // `result_2 = result_1`, joining the arrays returned.
+            if (isActiveAtom(activity, value)) {
+              out.push(
+                addInto(
+                  adjointName(value.name),
+                  adjoint,
+                  names,
+                  kinds.get(s.name) === "matrix",
+                ),
+              );
+            }
+            break;
+          }
           if (value.kind === "index") {
             if (isActiveAtom(activity, value.array)) {
               out.push({
@@ -538,13 +571,20 @@ function adjointFunction(
       (s) => !(s.kind === "assign" && carried.has(s.name)),
     );
     // Element reads stores are restored from (numbers: always kept).
-    const sourceNames = [...(sources.get(loop) ?? [])];
-    let kept = keepAll(sourceNames)!;
+    let keptNames = [...(sources.get(loop) ?? [])];
+    let kept = keepAll(keptNames)!;
     let plan = recomputation(loop, forwardBody, adjointBody, kept);
+    for (;;) {
+      const impure = impureValues(loop, plan.recompute, adjointBody);
+      if (impure.every((name) => keptNames.includes(name))) break;
+      keptNames = [...new Set([...keptNames, ...impure])];
+      kept = keepAll(keptNames) ?? throwUnmarked(plan.recompute);
+      plan = recomputation(loop, forwardBody, adjointBody, kept);
+    }
     if (plan.hazards.length > 0) {
       const [first] = plan.hazards;
       const more = keepAll([
-        ...sourceNames,
+        ...keptNames,
         ...unrecomputable(loop, plan, adjointBody),
       ]);
       if (!more) throw hazardError(first!.write);
@@ -553,6 +593,7 @@ function adjointFunction(
       const [left] = plan.hazards;
       if (left) throw hazardError(left.write);
     }
+    if (unmarkedCallIn(plan.recompute)) throwUnmarked(plan.recompute);
     arrayReads.push(...plan.reads, ...writes.readsIn(loop, loop));
     // This loop itself runs again in its enclosing iteration's reverse:
     // that run saves what its inner loops leave, and the reverse here pops
@@ -607,7 +648,17 @@ function adjointFunction(
         kept.set(name, { name, kind: "number", copyOf });
         return true;
       }
-      const kind = kinds.get(name) ?? (types.has(name) ? "number" : undefined);
+      const call = unmarkedResults.get(name);
+      if (call?.boolean) {
+        kept.set(name, { name, kind: "number", boolean: true });
+        return true;
+      }
+      if (call && !call.numeric) return false;
+      // An inner `while` loop's iteration count, kept with what it computed.
+      const trips = [...plans.values()].some((plan) => plan.trips === name);
+      const kind =
+        kinds.get(name) ??
+        (types.has(name) || call || trips ? "number" : undefined);
       if (kind === undefined || kind === "matrix") return false;
       kept.set(
         name,
@@ -729,6 +780,15 @@ function adjointFunction(
   const popKept = (k: Kept): Stmt[] => {
     if (k.copyOf)
       return [{ kind: "const", name: k.name, value: ref(k.copyOf) }];
+    if (k.boolean) {
+      const popped: Expr = {
+        kind: "compare",
+        op: "!==",
+        left: { kind: "popped" },
+        right: num(0),
+      };
+      return [{ kind: "declare", name: k.name, init: popped }];
+    }
     if (k.kind === "number") {
       return [{ kind: "declare", name: k.name, init: { kind: "popped" } }];
     }
@@ -764,6 +824,51 @@ function adjointFunction(
     ];
   };
 
+  /**
+   * Values a reverse iteration would get by calling an unmarked function
+   * again, which may give another value (a counter, a random draw) or
+   * repeat a side effect: the results of such calls in the recomputation
+   * (in `if`s too), and what an inner loop that makes one computes for
+   * the rest of the iteration. The loop keeps them, as it keeps
+   * unrecomputable reads, and recomputes the rest from them.
+   *
+   *   for (...) {                         for (...) {  // backwards
+   *     const k = next();                   const k = stack.pop();
+   *     s += k * x[i] * x[i];      ->       x_adj[i] += 2 * k * x[i] * s_adj;
+   *     stack.push(k);                    }
+   *   }
+   */
+  const impureValues = (
+    loop: Loop,
+    recompute: readonly Stmt[],
+    adjointBody: readonly Stmt[],
+  ): string[] => {
+    const needed = freeReads(adjointBody);
+    recompute.forEach((unit) =>
+      freeReads([unit]).forEach((n) => needed.add(n)),
+    );
+    const impure: string[] = [];
+    const visit = (block: readonly Stmt[]) =>
+      block.forEach((s) => {
+        if (s.kind === "const" && s.value.kind === "extern") {
+          impure.push(s.name);
+        } else if (s.kind === "if") {
+          nestedBlocks(s).forEach(visit);
+        } else if (s.kind === "loop" && unmarkedCallIn([s])) {
+          const assigned = new Set<string>();
+          assignedIn([s], assigned);
+          impure.push(...[...assigned].filter((name) => needed.has(name)));
+        }
+      });
+    visit(recompute);
+    // Only values of the loop body itself (in `if`s too) can be pushed,
+    // an inner `while` loop's iteration count too.
+    const body = withPlans(loop.body, plans, saves, "none");
+    const defined = definedNames(body.filter((s) => s.kind !== "loop"));
+    if (impure.some((name) => !defined.has(name))) throwUnmarked(recompute);
+    return impure;
+  };
+
   const hazardError = (write: Write) => {
     const array = (write.array as { name: string }).name;
     return new DiffError(
@@ -790,7 +895,10 @@ function adjointFunction(
     });
   collectPops(reverseSweep);
   const value =
-    returned.value.kind === "var" && restored.has(returned.value.name)
+    returned.value.kind === "var" &&
+    sharedWith(primalBody, returned.value.name, resultKind).some((name) =>
+      restored.has(name),
+    )
       ? names.fresh("value")
       : undefined;
   // An array the reverse sweep writes into is returned as a copy.
@@ -927,6 +1035,32 @@ function withDerivatives(
     derivatives.set(linearized, { operand: call.args[input!]!, name });
     return linearized;
   });
+}
+
+type UnmarkedCall = Extract<Expr, { kind: "extern" }>;
+
+/** The first call to an unmarked function in these statements. */
+function unmarkedCallIn(body: readonly Stmt[]): UnmarkedCall | undefined {
+  let found: UnmarkedCall | undefined;
+  const visit = (e: Expr): Expr => {
+    if (e.kind === "extern") found ??= e;
+    return mapSubexpressions(e, visit);
+  };
+  forEachExpr(body, visit);
+  return found;
+}
+
+/**
+ * The error for an unmarked call a reverse iteration would have to make
+ * again: its result could differ from the forward sweep's.
+ */
+function throwUnmarked(recompute: readonly Stmt[]): never {
+  const call = unmarkedCallIn(recompute)!;
+  throw new DiffError(
+    call.node,
+    DiagnosticCode.NondeterministicCall,
+    "tsad cannot differentiate this call of a function that is not marked: the reverse sweep needs what it returned again, and calling it again could give another value or repeat its side effects. The reverse sweep keeps such results only when they are numbers or booleans computed in the loop's own body (not in an inner loop). Call it before the loop and pass its result in, or make it return a number.",
+  );
 }
 
 /** A fresh array of zeros shaped like parameter `p`. */
@@ -1147,6 +1281,15 @@ const pushed = (name: string): Stmt => ({ kind: "push", value: ref(name) });
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
   if (k.copyOf) return [];
+  if (k.boolean) {
+    const value: Expr = {
+      kind: "cond",
+      test: ref(k.name),
+      whenTrue: num(1),
+      whenFalse: num(0),
+    };
+    return [{ kind: "push", value }];
+  }
   if (k.kind === "number") return [{ kind: "push", value: ref(k.name) }];
   const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
   return [
@@ -1237,7 +1380,9 @@ function neededOnly(
       // The value stack's pushes pair with pops after them: both stay.
       const wanted =
         [...values].some((name) => needed.has(name)) ||
-        (s.kind === "declare" && declarationNeeded.has(s.name)) ||
+        (s.kind === "declare" &&
+          declarationNeeded.has(s.name) &&
+          !available.has(s.name)) ||
         s.kind === "pop" ||
         pushesIn(s);
       if (s.kind === "pop") declarationNeeded.add(s.name);
@@ -1357,6 +1502,36 @@ function popResults(
     results.push(...leaves);
     return leaves.map((name) => ({ kind: "pop", name }));
   });
+}
+
+/**
+ * `name` and, for an array, the arrays it may be (`result_2 = out` joins
+ * the arrays different `return`s return): the reverse sweep writing into
+ * any of them writes into the array returned.
+ */
+function sharedWith(
+  body: readonly Stmt[],
+  name: string,
+  kind: ValueKind,
+): string[] {
+  const shared = new Set([name]);
+  if (kind === "number") return [name];
+  const visit = (block: readonly Stmt[]) =>
+    block.forEach((s) => {
+      if (
+        (s.kind === "assign" || s.kind === "const") &&
+        s.value.kind === "var" &&
+        shared.has(s.name)
+      )
+        shared.add(s.value.name);
+      nestedBlocks(s).forEach(visit);
+    });
+  // Joins are in program order before the return; one pass per level.
+  for (let size = 0; size !== shared.size;) {
+    size = shared.size;
+    visit(body);
+  }
+  return [...shared];
 }
 
 function appendsTo(body: readonly Stmt[], array: string): boolean {

@@ -13,7 +13,8 @@
  * Conventions at non-differentiable points (documented in README):
  * abs'(0) = 0; sign, floor, ceil, round, trunc have derivative 0;
  * min/max send the whole derivative to the first argument that attains the
- * result; sqrt'(0) = Infinity; d(a ** b)/db = 0 where a <= 0;
+ * result; sqrt'(0) = Infinity; d(a ** b)/db = 0 where a <= 0, and
+ * d(a ** b)/da = 0 where b = 0;
  * hypot'(0, ..., 0) = 0; fround has derivative 1.
  */
 import { binary, math, neg, num, type BinaryOp, type Expr } from "./ir";
@@ -66,11 +67,23 @@ const eq = (a: Expr, b: Expr): Expr => ({
   right: b,
 });
 
-/** d(a ** b): b * a ** (b - 1) and, where a > 0, a ** b * log(a). */
-const powerPartials: PartialsOf = ([a, b], r) => [
-  mul(b!, binary("**", a!, sub(b!, one))),
-  cond(gt(a!, num(0)), mul(r, math("log", a!)), num(0)),
-];
+/**
+ * d(a ** b): b * a ** (b - 1) and, where a > 0, a ** b * log(a). Where
+ * b = 0, a ** b is 1 for every a and the first is 0, not 0 * 0 ** -1 =
+ * NaN at a = 0: `b === 0 ? 0 : b * a ** (b - 1)`, unguarded for a literal
+ * exponent (`x ** 3` -> `3 * x ** 2`; `x ** 0` has none).
+ */
+const powerPartials: PartialsOf = ([a, b], r) => {
+  const power = mul(b!, binary("**", a!, sub(b!, one)));
+  return [
+    b!.kind !== "num"
+      ? cond(eq(b!, num(0)), num(0), power)
+      : b!.value === 0
+        ? ZERO
+        : power,
+    cond(gt(a!, num(0)), mul(r, math("log", a!)), num(0)),
+  ];
+};
 
 const unary = (partial: (a: Expr, r: Expr) => Partial): Rule => ({
   arity: 1,

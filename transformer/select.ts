@@ -15,6 +15,7 @@ import type * as ts from "typescript";
 import type { ValueKind } from "../runtime/registry";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import type { MarkedCallee } from "./ir";
+import { derivativeNames } from "./naming";
 
 export type DifferentiableFunction =
   ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
@@ -344,6 +345,7 @@ export function resolveMarkedCallee(
       ref: {
         kind: "module",
         specifier: imported.specifier,
+        path: imported.path,
         exportName: imported.name,
         derivativeBase,
       },
@@ -382,35 +384,136 @@ function markedTarget(
   return { fn, derivativeBase };
 }
 
+/** Marked functions a module re-exports, whose derivatives it re-exports too. */
+export interface DerivativeReexport {
+  /** The statement re-exporting them; the derivatives' export follows it. */
+  readonly statement: ts.Statement;
+  /** The module the derivatives come from. */
+  readonly specifier: ts.Expression;
+  /** The names of the functions as declared, before derivative suffixes. */
+  readonly bases: readonly string[];
+}
+
 /**
- * `export { f } from "./lib.js"` of a marked `f`: the derivative names to
- * re-export beside it, so calls through this module find them too.
+ * Marked functions this module exports without declaring them, so calls
+ * through this module find their derivatives too:
+ *
+ *   export { f } from "./lib.js"             ->  export { f__jvp, f__vjp } from "./lib.js"
+ *   import { f } from "./lib.js"; export { f as g };  (or `export default f`)
+ *                                            ->  export { f__jvp, f__vjp } from "./lib.js"
  */
 export function reexportedDerivatives(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   sourceFile: ts.SourceFile,
-): { declaration: ts.ExportDeclaration; bases: string[] }[] {
-  return sourceFile.statements.flatMap((statement) => {
-    if (
-      !ts.isExportDeclaration(statement) ||
-      !statement.moduleSpecifier ||
-      statement.isTypeOnly ||
-      !statement.exportClause ||
-      !ts.isNamedExports(statement.exportClause)
-    ) {
-      return [];
-    }
-    const bases = new Set<string>();
-    for (const element of statement.exportClause.elements) {
-      const symbol = checker.getSymbolAtLocation(element.name);
+): { reexports: DerivativeReexport[]; conflicts: DiffError[] } {
+  // Each derivative name is exported once, for one function.
+  const claimed = new Map<string, DifferentiableFunction>();
+  const conflicts: DiffError[] = [];
+  const reexports = sourceFile.statements.flatMap((statement) => {
+    const bySpecifier = new Map<
+      string,
+      { node: ts.Expression; bases: string[] }
+    >();
+    const add = (
+      at: ts.Node,
+      specifier: ts.Expression,
+      symbol: ts.Symbol | undefined,
+    ) => {
       const target = symbol && markedTarget(ts, checker, symbol);
-      if (target) bases.add(target.derivativeBase);
+      if (!target || !ts.isStringLiteral(specifier)) return;
+      const base = target.derivativeBase;
+      const owner = claimed.get(base);
+      if (owner === target.fn) return;
+      if (owner) {
+        conflicts.push(
+          new DiffError(
+            at,
+            DiagnosticCode.ReservedName,
+            `This module re-exports two different @differentiable functions declared as '${base}', whose derivatives would both be exported as ${derivativeNames(
+              base,
+            )
+              .map((name) => `'${name}'`)
+              .join(" and ")}. Rename one where it is declared.`,
+          ),
+        );
+        return;
+      }
+      claimed.set(base, target.fn);
+      const entry = bySpecifier.get(specifier.text) ?? {
+        node: specifier,
+        bases: [],
+      };
+      entry.bases.push(base);
+      bySpecifier.set(specifier.text, entry);
+    };
+    // A name this module imports, then exports: where it is imported from.
+    const addImported = (at: ts.Node, local: ts.Symbol | undefined) => {
+      const declaration = local?.declarations?.[0];
+      if (
+        declaration &&
+        (ts.isImportSpecifier(declaration) || ts.isImportClause(declaration)) &&
+        !isTypeOnlyImport(ts, declaration)
+      ) {
+        add(at, importDeclarationOf(ts, declaration).moduleSpecifier, local);
+      }
+    };
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.isTypeOnly &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
+      for (const element of statement.exportClause.elements) {
+        if (element.isTypeOnly) continue;
+        if (statement.moduleSpecifier) {
+          add(
+            element,
+            statement.moduleSpecifier,
+            checker.getSymbolAtLocation(element.name),
+          );
+        } else {
+          addImported(
+            element,
+            checker.getExportSpecifierLocalTargetSymbol(element),
+          );
+        }
+      }
+    } else if (
+      ts.isExportAssignment(statement) &&
+      !statement.isExportEquals &&
+      ts.isIdentifier(statement.expression)
+    ) {
+      addImported(
+        statement.expression,
+        checker.getSymbolAtLocation(statement.expression),
+      );
     }
-    return bases.size > 0
-      ? [{ declaration: statement, bases: [...bases] }]
-      : [];
+    return [...bySpecifier.values()].map(({ node, bases }) => ({
+      statement,
+      specifier: node,
+      bases,
+    }));
   });
+  return { reexports, conflicts };
+}
+
+function importDeclarationOf(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): ts.ImportDeclaration {
+  while (!ts.isImportDeclaration(node)) node = node.parent;
+  return node;
+}
+
+function isTypeOnlyImport(
+  ts: typeof import("typescript"),
+  declaration: ts.ImportSpecifier | ts.ImportClause,
+): boolean {
+  return (
+    declaration.isTypeOnly ||
+    (importDeclarationOf(ts, declaration).importClause?.isTypeOnly ?? false)
+  );
 }
 
 function markedDeclaration(
@@ -442,45 +545,49 @@ function moduleSpecifierOf(
   ts: typeof import("typescript"),
   node: ts.ImportSpecifier | ts.ImportClause | ts.NamespaceImport,
 ): string {
-  let current: ts.Node = node;
-  while (!ts.isImportDeclaration(current)) current = current.parent;
-  return (current.moduleSpecifier as ts.StringLiteral).text;
+  return (importDeclarationOf(ts, node).moduleSpecifier as ts.StringLiteral)
+    .text;
 }
 
 /**
  * The module an imported binding comes from and the name it is exported
  * under: a named import, a default import (`"default"`), or `ns.f` through
- * a namespace import.
+ * a namespace import. A namespace that a module exports
+ * (`export * as L from "./lib.js"`, imported as `{ L }`) is a path:
+ * `L.f` -> name `f`, path `["L"]`.
  */
 export function importedFrom(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   callee: ts.Expression,
-): { specifier: string; name: string } | undefined {
-  if (ts.isIdentifier(callee)) {
-    const declaration = checker.getSymbolAtLocation(callee)?.declarations?.[0];
-    if (declaration && ts.isImportSpecifier(declaration)) {
-      return {
-        specifier: moduleSpecifierOf(ts, declaration),
-        name: (declaration.propertyName ?? declaration.name).text,
-      };
-    }
-    if (declaration && ts.isImportClause(declaration)) {
-      return { specifier: moduleSpecifierOf(ts, declaration), name: "default" };
-    }
+): { specifier: string; name: string; path: string[] } | undefined {
+  const members: string[] = [];
+  let root = callee;
+  while (ts.isPropertyAccessExpression(root)) {
+    members.unshift(root.name.text);
+    root = root.expression;
   }
-  if (
-    ts.isPropertyAccessExpression(callee) &&
-    ts.isIdentifier(callee.expression)
-  ) {
-    const declaration = checker.getSymbolAtLocation(callee.expression)
-      ?.declarations?.[0];
-    if (declaration && ts.isNamespaceImport(declaration)) {
-      return {
-        specifier: moduleSpecifierOf(ts, declaration),
-        name: callee.name.text,
-      };
-    }
-  }
-  return undefined;
+  if (!ts.isIdentifier(root)) return undefined;
+  const declaration = checker.getSymbolAtLocation(root)?.declarations?.[0];
+  if (!declaration) return undefined;
+  const imported = ts.isImportSpecifier(declaration)
+    ? (declaration.propertyName ?? declaration.name).text
+    : ts.isImportClause(declaration)
+      ? "default"
+      : undefined;
+  const names =
+    imported !== undefined
+      ? [imported, ...members]
+      : ts.isNamespaceImport(declaration)
+        ? members
+        : [];
+  if (names.length === 0) return undefined;
+  return {
+    specifier: moduleSpecifierOf(
+      ts,
+      declaration as ts.ImportSpecifier | ts.ImportClause | ts.NamespaceImport,
+    ),
+    name: names.at(-1)!,
+    path: names.slice(0, -1),
+  };
 }

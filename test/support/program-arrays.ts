@@ -17,8 +17,7 @@
  *   order, anywhere inside it (the checker looks at the syntax only);
  * - except a tabulate loop: `for (i ...) { h[i] = v; ... h[i] ... }`,
  *   writing each element once and reading only that element after, which
- *   counts as a loop reading it (so does any loop setting `h[i]` at its
- *   own counter: the checker takes it for one).
+ *   counts as a loop reading it.
  *
  * Reads outside loops (relative to the declaration) are always fine. The
  * renderer asks before each access (`mayWrite`, `readIndices`,
@@ -78,18 +77,10 @@ export interface ArrayState {
   /** The current top statement read it in a loop. */
   loopRead: boolean;
   /**
-   * The current top statement is a loop setting `h[i]` at its own counter
-   * `i`: the checker takes it for a loop writing each element once and
-   * reading it after, as `tabulate` does (PATTERNS.writeAfterFillLoop).
-   */
-  fills: boolean;
-  /**
    * An early `return` came after its declaration: the rest of its block
    * belongs to the current top statement (PATTERNS.arraysAfterEarlyReturn).
    */
   merged: boolean;
-  /** Passed to a marked function: no write after it (PATTERNS.writeAfterCall). */
-  passed: boolean;
   /** Inside its tabulate loop: only `h[counter]` may be read, after the write. */
   tabulating: { readonly counter: string; stored: boolean } | null;
   /**
@@ -126,9 +117,7 @@ export function trackArray(
     readByLoop: false,
     wrote: false,
     loopRead: false,
-    fills: false,
     merged: false,
-    passed: false,
     tabulating: null,
     maxLength,
   });
@@ -154,10 +143,9 @@ export function commitArrays(env: Env) {
   for (const v of env.scope.declared.values()) {
     const s = isArray(v) ? env.fn.arrays.get(v) : undefined;
     if (s === undefined || s.merged) continue;
-    s.readByLoop ||= s.loopRead || s.fills;
+    s.readByLoop ||= s.loopRead;
     s.wrote = false;
     s.loopRead = false;
-    s.fills = false;
   }
 }
 
@@ -191,7 +179,7 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
   const counters = env.indices
     .filter((c) => fits(c, a))
     .map((c) => c.variable.name);
-  const length = lengthOf(a, env);
+  const length = lengthOf(a);
   const ends =
     a.extent.kind === "fixed"
       ? [...new Set(["0", String(a.extent.length - 1)])]
@@ -202,22 +190,9 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
   return [...counters, ...ends, ...rotated];
 }
 
-/**
- * `h.length`, or unless PATTERNS.replayedWrites its value without reading
- * `h` (the parameter's length, a number) if it does not grow.
- */
-export function lengthOf(a: ArrayVariable, env: Env): string {
-  if (a.scope === null || PATTERNS.replayedWrites) {
-    return `${a.name}.length`;
-  }
-  switch (a.extent.kind) {
-    case "param":
-      return `${env.fn.array}.length`;
-    case "fixed":
-      return String(a.extent.length);
-    case "own":
-      return `${a.name}.length`;
-  }
+/** `h.length`: read from the array, so the reverse sweep reads it too. */
+export function lengthOf(a: ArrayVariable): string {
+  return `${a.name}.length`;
 }
 
 /** An early `return` here: see ArrayState.merged. */
@@ -231,10 +206,7 @@ export function mayWrite(a: ArrayVariable, env: Env): boolean {
   if (a.scope === null) return false;
   // Never grow an array while a loop runs to its length: it would not end.
   if (a.grows && env.fn.loops.some((frame) => frame.over === a)) return false;
-  const replayed = env.fn.vector !== null && env.fn.loops.length - a.depth > 1;
-  if (replayed && !PATTERNS.replayedWrites) return false;
   const s = env.fn.arrays.get(a)!;
-  if (s.passed && !PATTERNS.writeAfterCall) return false;
   if (PATTERNS.recurrences) return true;
   return !s.readByLoop && !s.loopRead && s.tabulating === null;
 }
@@ -249,18 +221,6 @@ export function mayUpdate(a: ArrayVariable, env: Env): boolean {
 
 export function noteWrite(a: ArrayVariable, env: Env) {
   env.fn.arrays.get(a)!.wrote = true;
-}
-
-/** `h[index] = v` (after noteWrite). */
-export function noteSet(a: ArrayVariable, index: string, env: Env) {
-  const loop = env.fn.loops[a.depth];
-  if (
-    !PATTERNS.writeAfterFillLoop &&
-    loop !== undefined &&
-    loop.counter === index
-  ) {
-    env.fn.arrays.get(a)!.fills = true;
-  }
 }
 
 /** How many elements a push here adds: one per iteration of the loops around it. */
@@ -318,13 +278,9 @@ export function mayReadWhole(
 ): boolean {
   const s = env.fn.arrays.get(a);
   if (s === undefined) return true;
-  if (use === "call" && env.fn.storing === a && !PATTERNS.writeAfterCall) {
-    // `h[0] = g(h)`: the call comes before the write.
-    return false;
-  }
   if (PATTERNS.recurrences) return true;
   if (s.tabulating !== null) {
-    return use === "call" && s.tabulating.stored && PATTERNS.callInTabulate;
+    return use === "call" && s.tabulating.stored;
   }
   return !(inLoopFor(a, env, use) && s.wrote);
 }
@@ -333,5 +289,4 @@ export function noteWholeRead(a: ArrayVariable, env: Env, use: WholeRead) {
   const s = env.fn.arrays.get(a);
   if (s === undefined) return;
   if (inLoopFor(a, env, use)) s.loopRead = true;
-  if (use === "call") s.passed = true;
 }

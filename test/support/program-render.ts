@@ -25,7 +25,6 @@ import {
   noteWholeRead,
   notePush,
   noteReturn,
-  noteSet,
   noteWrite,
   readIndices,
   copyArrayStates,
@@ -310,7 +309,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       };
     case "copy": {
       const param = env.fn.arrayParam;
-      const locals = PATTERNS.copiesOfLocalArrays ? localArrays(env) : [];
+      const locals = localArrays(env);
       const sources = [
         ...(param === null ? [] : [param]),
         ...locals.filter((a) => mayReadWhole(a, env, "copy")),
@@ -395,7 +394,7 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const adds = s.op === "+=" || s.op === "-=";
   const value = resolveExpr(s.value, {
     ...env,
-    hidden: adds && !PATTERNS.addReadingItself ? a.name : env.hidden,
+    hidden: env.hidden,
   });
   env.fn.storing = null;
   const before = env.bounds.get(a)!;
@@ -410,7 +409,6 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const op =
     (s.op === "*=" && !mayUpdate(a, env)) || bounds[s.op] > CAP ? "=" : s.op;
   env.bounds.set(a, bounds[op]);
-  if (op === "=") noteSet(a, index, env);
   return [`${a.name}[${index}] ${op} ${value.text};`];
 }
 
@@ -419,8 +417,6 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
  * when it does not write one of this block's:
  *
  *   for (let i = 0; i < h.length; i++) { before; h[i] = value; after }
- *
- * (`h.length` or its value: see `lengthOf`).
  */
 function resolveTabulate(
   s: Extract<Stmt, { kind: "tabulate" }>,
@@ -448,7 +444,7 @@ function resolveTabulate(
   const target = a;
   env.scope.use(target);
   const c = counter(FOR_COUNTERS[env.fn.loops.length]!);
-  const length = lengthOf(target, env);
+  const length = lengthOf(target);
   const header = s.down
     ? `let ${c.name} = ${length} - 1; ${c.name} >= 0; ${c.name}--`
     : `let ${c.name} = 0; ${c.name} < ${length}; ${c.name}++`;
@@ -551,7 +547,6 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
   const frame = env.fn.loops.at(-1);
   if (frame === undefined) {
     if (s.jump !== "return") return [];
-    if (env.fn.vector !== null && !PATTERNS.earlyArrayReturns) return [];
     const test = resolveCondition(s.test, env);
     const value = returnValue(s.value, env);
     noteReturn(env);
@@ -768,7 +763,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       return {
         before: [],
         open: () =>
-          `for (let ${c.name} = 0; ${c.name} < ${lengthOf(a, env)}; ${step(c.name, "+")}) {`,
+          `for (let ${c.name} = 0; ${c.name} < ${lengthOf(a)}; ${step(c.name, "+")}) {`,
         close: "}",
         increment: null,
         trips,
@@ -924,21 +919,14 @@ export function renderProgram(
       arity: callable.params.length,
       returnsNumber: callable.vector === null,
     });
-    // Calls to a function returning an array are generated only when
-    // switched on (see PATTERNS.callsReturningArrays).
-    if (callable.vector === null || PATTERNS.callsReturningArrays) {
-      callables.push(callable);
-    }
+    callables.push(callable);
   };
   if (spec.helper !== null) {
     // Mains may pass it their local arrays, whose elements are bounded by
     // PARAM_BOUND only. It returns a number unless the mains may call a
     // function returning an array.
-    const helper = PATTERNS.callsReturningArrays
-      ? spec.helper
-      : { ...spec.helper, vector: null };
     add(
-      helper,
+      spec.helper,
       names[0]!,
       spec.helperExported,
       withArray && spec.helperArray,
@@ -1078,15 +1066,13 @@ function resolveResult(
   env: Env,
 ): { lines: string[]; result: Code; type: ArrayType | null; extent: Extent } {
   /** The variables to add, but `skip`. */
-  const variables = (skip: ArrayVariable | null = null) => {
+  const variables = () => {
     const terms: Code[] = [];
     if (!spec.sumsVariables) return terms;
     for (const v of env.scope.declared.values()) {
       if (isArray(v)) {
         const first =
-          v !== skip &&
-          v.extent.kind !== "own" &&
-          readIndices(v, env).includes("0");
+          v.extent.kind !== "own" && readIndices(v, env).includes("0");
         if (first) {
           env.scope.use(v);
           terms.push(atom(`${v.name}[0]`, env.bounds.get(v)!));
@@ -1134,17 +1120,16 @@ function resolveResult(
   ];
   const returned = candidates[spec.vector!.pick % candidates.length]!;
   env.scope.use(returned);
-  const terms = variables(PATTERNS.addReadingItself ? null : returned);
+  const terms = variables();
   const lines =
     terms.length === 0
       ? []
       : addInto(returned, sum(terms[0]!, terms.slice(1)), env);
+  // A marked function returns a copy of its parameter, never the caller's array.
+  const text = returned === param ? `${returned.name}.slice()` : returned.name;
   return {
     lines,
-    result: atom(
-      returned.name,
-      env.bounds.get(returned) ?? env.fn.elementBound,
-    ),
+    result: atom(text, env.bounds.get(returned) ?? env.fn.elementBound),
     type: out.type,
     extent: returned.extent,
   };

@@ -266,7 +266,7 @@ function fillLoop(
       );
     }
   };
-  const zeroRow = rowOfZeros(ts, body);
+  const zeroRow = rowOfZeros(context, body);
   const inner = isArrayFrom(context, body)
     ? (body as ts.CallExpression)
     : undefined;
@@ -332,11 +332,12 @@ function fillLoop(
   };
 }
 
-/** The `k` of `new Array(k).fill(0)`. */
+/** The `k` of `new Array(k).fill(0)` or `Array(k).fill(0)`. */
 function rowOfZeros(
-  ts: typeof import("typescript"),
+  context: ArraysContext,
   node: ts.Expression,
 ): ts.Expression | undefined {
+  const ts = context.ts;
   if (
     !ts.isCallExpression(node) ||
     !ts.isPropertyAccessExpression(node.expression) ||
@@ -348,9 +349,8 @@ function rowOfZeros(
     return undefined;
   }
   const allocation = skipParentheses(ts, node.expression.expression);
-  return ts.isNewExpression(allocation) &&
-    ts.isIdentifier(allocation.expression) &&
-    allocation.expression.text === "Array" &&
+  return (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
+    context.isGlobal(allocation.expression, "Array") &&
     allocation.arguments?.length === 1
     ? allocation.arguments[0]
     : undefined;

@@ -36,6 +36,7 @@ import {
 } from "./arrays";
 import { jumps, structureJumps } from "./jumps";
 import { requireFixedOuterVariable } from "./outer-variables";
+import { SharedArrays } from "./shared-arrays";
 import { switchChain } from "./switch";
 import { JumpTargets } from "./targets";
 import { generatedGlobals, type Names } from "../naming";
@@ -116,6 +117,8 @@ class Lowering {
   private readonly targets: JumpTargets;
   /** Rows of matrices given a name: each use reads or writes the matrix. */
   private readonly rows = new Map<ts.Symbol, Row>();
+  /** Local names for the caller's arrays and other outside ones. */
+  private readonly shared: SharedArrays;
 
   constructor(
     private readonly context: LowerContext,
@@ -125,6 +128,12 @@ class Lowering {
     this.ts = context.ts;
     this.targets = new JumpTargets(names);
     initOperatorTables(this.ts);
+    this.shared = new SharedArrays({
+      ts: this.ts,
+      checker: context.checker,
+      isLocal: (id) => this.isLocal(id),
+      isArray: (node) => this.isArrayKind(node),
+    });
     // Names the function reads from outside, and the globals generated
     // code calls, stay free for those reads: a local of the same name is
     // renamed.
@@ -143,18 +152,26 @@ class Lowering {
       if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
         throw this.unsupported(p, "destructured and rest parameters");
       }
+      const kind = valueKindOf(
+        ts,
+        this.context.checker,
+        this.context.checker.getTypeAtLocation(p),
+      );
+      if (p.initializer && kind !== "number" && kind !== "none") {
+        throw this.unsupported(
+          p.initializer,
+          `a default value for the array parameter '${p.name.text}' (make it a required parameter and pass the array explicitly)`,
+        );
+      }
       return {
         name: this.localName(p.name),
-        kind: valueKindOf(
-          ts,
-          this.context.checker,
-          this.context.checker.getTypeAtLocation(p),
-        ),
+        kind,
         type: p.type,
         optional: p.initializer !== undefined || p.questionToken !== undefined,
       };
     });
     const body = this.fn.body!;
+    if (!ts.isBlock(body)) this.shared.requireOwnResult(body);
     const statements = ts.isBlock(body)
       ? this.block(body.statements)
       : [{ kind: "return" as const, value: this.expression(body) }];
@@ -220,19 +237,16 @@ class Lowering {
         );
       case ts.SyntaxKind.ReturnStatement: {
         const returned = (node as ts.ReturnStatement).expression;
-        if (
-          returned &&
-          this.isArrayKind(returned) &&
-          (this.returnSlot ||
-            (node.parent !== this.fn.body && !this.returnsOneArray()))
-        ) {
+        if (returned && this.isArrayKind(returned) && this.returnSlot) {
           // Which array the caller's cotangent belongs to would depend on
-          // the branch or iteration taken.
+          // the iteration taken. From different branches, the arrays are
+          // joined after the `if` and each branch takes the cotangent.
           throw this.unsupported(
             node,
-            "returning an array from inside a loop, or different arrays from different branches (return one array variable, after the loops)",
+            "returning an array from inside a loop (return one array variable, after the loops)",
           );
         }
+        if (returned) this.shared.requireOwnResult(returned);
         // `return Array.from(...)` builds the array in a variable first.
         const built =
           returned && isArrayFrom(this.arrays, returned)
@@ -762,26 +776,6 @@ class Lowering {
     return [...setup, ...loop, after];
   }
 
-  /** Every `return` of the function returns the same array variable. */
-  private returnsOneArray(): boolean {
-    const ts = this.ts;
-    const returned = new Set<ts.Symbol | undefined>();
-    const visit = (node: ts.Node) => {
-      if (ts.isFunctionLike(node)) return;
-      if (ts.isReturnStatement(node)) {
-        const value = node.expression && skipParentheses(ts, node.expression);
-        returned.add(
-          value && ts.isIdentifier(value)
-            ? this.context.checker.getSymbolAtLocation(value)
-            : undefined,
-        );
-      }
-      ts.forEachChild(node, visit);
-    };
-    if (this.fn.body) ts.forEachChild(this.fn.body, visit);
-    return returned.size === 1 && !returned.has(undefined);
-  }
-
   private containsReturn(node: ts.Node): boolean {
     const ts = this.ts;
     if (ts.isReturnStatement(node)) return true;
@@ -940,6 +934,7 @@ class Lowering {
         return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
       }
       if (ts.isIdentifier(d.name)) {
+        if (d.initializer) this.shared.bind(d.name, d.initializer, d);
         const value = d.initializer
           ? this.expression(d.initializer)
           : undefined;
@@ -954,7 +949,8 @@ class Lowering {
         ];
       }
       if (ts.isArrayBindingPattern(d.name) && d.initializer) {
-        const targets = d.name.elements.map((element) => {
+        const literal = skipParentheses(ts, d.initializer);
+        const targets = d.name.elements.map((element, i) => {
           if (ts.isOmittedExpression(element)) return undefined;
           if (
             !ts.isIdentifier(element.name) ||
@@ -963,6 +959,9 @@ class Lowering {
           ) {
             throw this.unsupported(element, "this destructuring pattern");
           }
+          const value =
+            ts.isArrayLiteralExpression(literal) && literal.elements[i];
+          if (value) this.shared.bind(element.name, value, element);
           return this.localName(element.name);
         });
         return this.destructure(d.initializer, targets, (name, value) => ({
@@ -1264,6 +1263,7 @@ class Lowering {
         `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
       );
     }
+    this.shared.requireWritable(node);
     return { kind: "var", name: this.localName(node) };
   }
 
@@ -1331,6 +1331,11 @@ class Lowering {
         this.context.checker.getTypeAtLocation(node),
       ) === "number"
     );
+  }
+
+  private isBoolean(node: ts.Expression): boolean {
+    const type = this.context.checker.getTypeAtLocation(node);
+    return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
   }
 
   private arithmetic(
@@ -1445,7 +1450,7 @@ class Lowering {
         };
       }
       case ts.SyntaxKind.NewExpression:
-        return this.newArray(node as ts.NewExpression);
+        return this.newArray(node as ts.NewExpression, /*filled*/ false);
       case ts.SyntaxKind.ObjectLiteralExpression:
         throw this.unsupported(
           node,
@@ -1565,6 +1570,7 @@ class Lowering {
     const indices: Expr[] = [];
     let target: ts.Expression = node;
     while (ts.isElementAccessExpression(target)) {
+      this.requireElementIndex(target.argumentExpression);
       indices.unshift(this.expression(target.argumentExpression));
       target = skipParentheses(ts, target.expression);
     }
@@ -1588,6 +1594,28 @@ class Lowering {
       );
     }
     return { array: this.expression(target), indices };
+  }
+
+  /**
+   * A literal index must name an element: `a[-1]` and `a[0.5]` are
+   * properties, not elements, which the sweeps would treat differently.
+   */
+  private requireElementIndex(index: ts.Expression): void {
+    const ts = this.ts;
+    const literal = skipParentheses(ts, index);
+    const value = ts.isNumericLiteral(literal)
+      ? Number(literal.text)
+      : ts.isPrefixUnaryExpression(literal) &&
+          literal.operator === ts.SyntaxKind.MinusToken &&
+          ts.isNumericLiteral(literal.operand)
+        ? -Number(literal.operand.text)
+        : undefined;
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw this.unsupported(
+        index,
+        `the index ${literal.getText()}, which names no element (indices are whole numbers from 0; the last element is \`a[a.length - 1]\`)`,
+      );
+    }
   }
 
   /**
@@ -1755,8 +1783,15 @@ class Lowering {
     );
   }
 
-  /** `new Float64Array(n)`, `new Float32Array(n)`, `new Array(n)`. */
-  private newArray(node: ts.NewExpression): Expr {
+  /**
+   * `new Float64Array(n)`, `new Float32Array(n)`, `new Array(n).fill(0)`
+   * (`filled`); `Array(n)` is `new Array(n)`. An `Array(n)` not filled has
+   * holes, not zeros, so it is an error.
+   */
+  private newArray(
+    node: ts.NewExpression | ts.CallExpression,
+    filled: boolean,
+  ): Expr {
     const ts = this.ts;
     const constructor = ts.isIdentifier(node.expression)
       ? node.expression.text
@@ -1773,10 +1808,25 @@ class Lowering {
     if (!arrayKind || node.arguments?.length !== 1 || !this.isNumber(length!)) {
       throw this.unsupported(
         node,
-        "this `new` expression (allocate arrays with `new Float64Array(n)` or `new Array(n).fill(0)`)",
+        "this `new` expression (allocate arrays with `new Float64Array(n)` or `new Array(n).fill(0)`, then write the values in)",
+      );
+    }
+    if (arrayKind === "array" && !filled) {
+      throw this.unsupported(
+        node,
+        "an array of holes (`new Array(n)` and `Array(n)` have no elements yet: allocate zeros with `new Array(n).fill(0)`)",
       );
     }
     return { kind: "newArray", arrayKind, length: this.expression(length!) };
+  }
+
+  /** `new Array(n)`, `new Float64Array(n)`, or the call `Array(n)`. */
+  private isAllocation(node: ts.Expression): boolean {
+    const ts = this.ts;
+    return (
+      ts.isNewExpression(node) ||
+      (ts.isCallExpression(node) && this.isGlobal(node.expression, "Array"))
+    );
   }
 
   private call(node: ts.CallExpression): Expr {
@@ -1788,10 +1838,11 @@ class Lowering {
         "`Array.from` inside an expression (give it its own declaration: `const a = Array.from(...)`)",
       );
     }
+    if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
-        ts.isNewExpression(skipParentheses(ts, callee.expression)))
+        this.isAllocation(skipParentheses(ts, callee.expression)))
     ) {
       const method = callee.name.text;
       if (method === "slice" && node.arguments.length === 0) {
@@ -1806,12 +1857,13 @@ class Lowering {
       const allocation = skipParentheses(ts, callee.expression);
       if (
         method === "fill" &&
-        ts.isNewExpression(allocation) &&
+        (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
+        this.isAllocation(allocation) &&
         node.arguments.length === 1 &&
         ts.isNumericLiteral(node.arguments[0]!) &&
         Number(node.arguments[0].text) === 0
       ) {
-        return this.newArray(allocation);
+        return this.newArray(allocation, /*filled*/ true);
       }
       throw this.unsupported(
         node,
@@ -1877,7 +1929,14 @@ class Lowering {
       ts.forEachChild(n, visitCallee);
     };
     visitCallee(callee);
-    return { kind: "extern", callee, args, numeric: this.isNumber(node), node };
+    return {
+      kind: "extern",
+      callee,
+      args,
+      numeric: this.isNumber(node),
+      boolean: this.isBoolean(node),
+      node,
+    };
   }
 
   private referencesLocal(node: ts.Node): boolean {
