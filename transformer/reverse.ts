@@ -281,14 +281,16 @@ function adjointFunction(
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
-      // Arrays allocated here: by a literal, a copy, a marked call.
+      // Arrays allocated here: by a literal, a copy, a marked call; and
+      // joins of the arrays different branches return (`let result_2`).
       const isArray =
         (s.kind === "const" &&
           (s.value.kind === "newArray" ||
             s.value.kind === "arrayLiteral" ||
             s.value.kind === "copy" ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
-        (s.kind === "declare" && s.name === returnedArray);
+        (s.kind === "declare" &&
+          (s.name === returnedArray || (!s.init && kinds.has(s.name))));
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
