@@ -218,6 +218,15 @@ function adjointFunction(
   if (resultKind === "number" && isActiveAtom(activity, returned.value)) {
     declared.add(returned.value.name);
   }
+  // Arrays different `return`s return meet in joins (`result_2 = out` in
+  // one branch, `result_2 = h` in another), which hold nothing on paths
+  // not taken. Joins get no adjoint: the cotangent goes to the array that
+  // is returned, found by identity where its adjoint is made.
+  const joined = new Set(
+    returnedArray === undefined
+      ? []
+      : sharedWith(fn.body, returnedArray, resultKind),
+  );
   /** Where the reverse sweep stands in arrays grown by `push`. */
   const tops = new Map<string, string>();
   /** The reads of written arrays the reverse sweep performs. */
@@ -281,16 +290,14 @@ function adjointFunction(
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
-      // Arrays allocated here: by a literal, a copy, a marked call; and
-      // joins of the arrays different branches return (`let result_2`).
+      // Arrays allocated here: by a literal, a copy, a marked call.
       const isArray =
         (s.kind === "const" &&
           (s.value.kind === "newArray" ||
             s.value.kind === "arrayLiteral" ||
             s.value.kind === "copy" ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
-        (s.kind === "declare" &&
-          (s.name === returnedArray || (!s.init && kinds.has(s.name))));
+        (s.kind === "declare" && s.name === returnedArray && !!s.init);
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -300,22 +307,33 @@ function adjointFunction(
     body: readonly Stmt[],
   ): Stmt[] => {
     declared.add(name);
-    const adjoint: Stmt =
-      name === returnedArray
-        ? {
-            kind: "const",
-            name: adjointName(name),
-            value: {
-              kind: "copy",
-              array: ref(seed),
-              matrix: resultKind === "matrix",
-            },
-          }
+    const zeros: Expr = { kind: "zeros", like: ref(name), arrayKind: kind };
+    const cotangent: Expr = {
+      kind: "copy",
+      array: ref(seed),
+      matrix: resultKind === "matrix",
+    };
+    const returned: Expr | undefined =
+      returnedArray === undefined
+        ? undefined
         : {
-            kind: "const",
-            name: adjointName(name),
-            value: { kind: "zeros", like: ref(name), arrayKind: kind },
+            kind: "compare",
+            op: "===",
+            left: ref(name),
+            right: ref(returnedArray),
           };
+    const value: Expr =
+      name === returnedArray
+        ? cotangent
+        : returned && joined.has(name)
+          ? {
+              kind: "cond",
+              test: returned,
+              whenTrue: cotangent,
+              whenFalse: zeros,
+            }
+          : zeros;
+    const adjoint: Stmt = { kind: "const", name: adjointName(name), value };
     if (!appendsTo(body, name)) return [adjoint];
     const top = names.fresh(`${name}_top`);
     tops.set(name, top);
