@@ -217,7 +217,9 @@ function adjointFunction(
   );
   /**
    * `const a_adj = zeros`, for the arrays defined in `body` (the returned
-   * one: a copy of the cotangent, also when branches assign it).
+   * one: a copy of the cotangent, also when branches assign it; in nested
+   * `if`s, the arrays returned are joined in steps, `result_3 = result_1`
+   * then `result = result_3`, each step's result declared in its block).
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
@@ -228,7 +230,8 @@ function adjointFunction(
             s.value.kind === "arrayLiteral" ||
             s.value.kind === "copy" ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
-        (s.kind === "declare" && s.name === returnedArray);
+        (s.kind === "declare" &&
+          (s.name === returnedArray || (!s.init && kinds.has(s.name))));
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
