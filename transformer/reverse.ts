@@ -491,6 +491,9 @@ function adjointFunction(
     declareAdjoints(out, [[...loop.body]]);
     const carried = new Set(loop.carried);
     const adjointBody = reverseBlock(loop.body, carried);
+    // A loop with nothing to do backwards (no adjoint, no write to undo) is
+    // not run again: recomputing it would only read arrays it need not.
+    if (adjointBody.length === 0 && !sources.has(loop)) return out;
     // Recompute the iteration from the values it started with: the body
     // without its write-backs, only what the adjoint needs.
     const forwardBody = loop.body.filter(
@@ -1226,9 +1229,12 @@ function freeReads(
           read(s.header.end);
           inner(s.body, [s.header.counter]);
         } else {
+          // The condition reads what the test computes (`const test = ...`).
           const testBound = [...definedNames(s.header.test)];
           inner([...s.header.test]);
-          read(s.header.condition);
+          allReads(s.header.condition, (name) => {
+            if (!local.has(name) && !testBound.includes(name)) free.add(name);
+          });
           inner(s.body, testBound);
         }
         break;
