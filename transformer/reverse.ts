@@ -217,9 +217,15 @@ function adjointFunction(
   );
   /**
    * `const a_adj = zeros`, for the arrays defined in `body` (the returned
-   * one: a copy of the cotangent, also when branches assign it; in nested
-   * `if`s, the arrays returned are joined in steps, `result_3 = result_1`
-   * then `result = result_3`, each step's result declared in its block).
+   * one: a copy of the cotangent, also when branches assign it).
+   *
+   * In nested `if`s the arrays returned are joined in steps, each step's
+   * result declared in its block (`let result_3`, `result_3 = result_1`,
+   * then `result = result_3`); arrays are never assigned again otherwise,
+   * so such a declared array is a step of the join. Its adjoint is zeros
+   * shaped like the cotangent: where the step's array is returned it is
+   * the array returned, and it may be undefined on paths that did not
+   * return (a `returned` flag guards the rest, see normalize/jumps.ts).
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
@@ -231,7 +237,8 @@ function adjointFunction(
             s.value.kind === "copy" ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
         (s.kind === "declare" &&
-          (s.name === returnedArray || (!s.init && kinds.has(s.name))));
+          (s.name === returnedArray ||
+            (returnedArray !== undefined && !s.init && kinds.has(s.name))));
       if (!isArray || !activity.active.has(s.name)) return [];
       return arrayAdjoint(s.name, kinds.get(s.name) ?? "array", body);
     });
@@ -241,6 +248,9 @@ function adjointFunction(
     body: readonly Stmt[],
   ): Stmt[] => {
     declared.add(name);
+    const joinStep =
+      name !== returnedArray &&
+      body.some((s) => s.kind === "declare" && s.name === name && !s.init);
     const adjoint: Stmt =
       name === returnedArray
         ? {
@@ -255,7 +265,11 @@ function adjointFunction(
         : {
             kind: "const",
             name: adjointName(name),
-            value: { kind: "zeros", like: ref(name), arrayKind: kind },
+            value: {
+              kind: "zeros",
+              like: ref(joinStep ? seed : name),
+              arrayKind: kind,
+            },
           };
     if (!appendsTo(body, name)) return [adjoint];
     const top = names.fresh(`${name}_top`);
