@@ -698,8 +698,13 @@ function adjointFunction(
         assignedIn([unit], tainted);
       }
     }
-    // Values in `if`s too: the forward sweep declares them before.
-    const defined = definedNames(loop.body.filter((s) => s.kind !== "loop"));
+    // Values in `if`s too: the forward sweep declares them before; an
+    // inner `while` loop's iteration count too (see keepAll).
+    const defined = definedNames(
+      withPlans(loop.body, plans, saves, /*save*/ false).filter(
+        (s) => s.kind !== "loop",
+      ),
+    );
     const needed = freeReads(adjointBody);
     const derived = [...tainted].filter((name) => needed.has(name));
     if (derived.some((name) => !defined.has(name))) {
