@@ -15,6 +15,8 @@
  *   TSAD_RANDOM_RUNS=100 TSAD_RANDOM_BATCH=50 ...   (more programs)
  *   TSAD_RANDOM_ONLY="ReferenceError" ...           (only failures matching
  *                                                   count: shrink one bug)
+ *   TSAD_RANDOM_NOSHRINK=1 ...                      (stop at the first
+ *                                                   failure, unshrunk)
  * Compiled programs are kept under .tmp/random/<n>/.
  */
 import * as fs from "node:fs";
@@ -34,8 +36,14 @@ const SEED = Number(process.env.TSAD_RANDOM_SEED ?? 4);
 const RUNS = Number(process.env.TSAD_RANDOM_RUNS ?? 25);
 const BATCH = Number(process.env.TSAD_RANDOM_BATCH ?? 40);
 const ONLY = process.env.TSAD_RANDOM_ONLY;
+/** Stop at the first failing batch, printing its first failure unshrunk. */
+const NO_SHRINK = process.env.TSAD_RANDOM_NOSHRINK !== undefined;
 
-const outRoot = path.join(repoRoot, ".tmp/random");
+const outRoot = path.join(
+  repoRoot,
+  ".tmp/random",
+  process.env.TSAD_RANDOM_PATTERNS ?? "",
+);
 
 it(
   `${RUNS * BATCH} random programs compile and differentiate correctly`,
@@ -52,7 +60,7 @@ it(
           ONLY === undefined ? undefined : new RegExp(ONLY),
         ),
       ),
-      { seed: SEED, numRuns: RUNS },
+      { seed: SEED, numRuns: RUNS, endOnFailure: NO_SHRINK },
     );
     const seconds = (performance.now() - started) / 1000;
     console.log(

@@ -286,7 +286,8 @@ function adjointFunction(
   for (const p of buffers) declared.add(p.name);
   /**
    * `const a_adj = zeros`, for the arrays defined in `body` (the returned
-   * one: a copy of the cotangent, also when branches assign it).
+   * one: a copy of the cotangent; one the branches may return: the
+   * cotangent if it is the array returned).
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
@@ -583,6 +584,9 @@ function adjointFunction(
     declareAdjoints(out, [[...loop.body]]);
     const carried = new Set(loop.carried);
     const adjointBody = reverseBlock(loop.body, carried, /*inLoop*/ true);
+    // A loop with nothing to do backwards (no adjoint, no write to undo) is
+    // not run again: recomputing it would only read arrays it need not.
+    if (adjointBody.length === 0 && !sources.has(loop)) return out;
     // Recompute the iteration from the values it started with: the body
     // without its write-backs, only what the adjoint needs. Where no
     // array is written, the loops in it save what their own reverse needs
@@ -786,8 +790,13 @@ function adjointFunction(
         assignedIn([unit], tainted);
       }
     }
-    // Values in `if`s too: the forward sweep declares them before.
-    const defined = definedNames(loop.body.filter((s) => s.kind !== "loop"));
+    // Values in `if`s too: the forward sweep declares them before; an
+    // inner `while` loop's iteration count too (see keepAll).
+    const defined = definedNames(
+      withPlans(loop.body, plans, saves, "none").filter(
+        (s) => s.kind !== "loop",
+      ),
+    );
     const needed = freeReads(adjointBody);
     const derived = [...tainted].filter((name) => needed.has(name));
     if (derived.some((name) => !defined.has(name))) {
@@ -1448,9 +1457,12 @@ function freeReads(
           read(s.header.end);
           inner(s.body, [s.header.counter]);
         } else {
+          // The condition reads what the test computes (`const test = ...`).
           const testBound = [...definedNames(s.header.test)];
           inner([...s.header.test]);
-          read(s.header.condition);
+          allReads(s.header.condition, (name) => {
+            if (!local.has(name) && !testBound.includes(name)) free.add(name);
+          });
           inner(s.body, testBound);
         }
         break;

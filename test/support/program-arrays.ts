@@ -76,11 +76,6 @@ export interface ArrayState {
   wrote: boolean;
   /** The current top statement read it in a loop. */
   loopRead: boolean;
-  /**
-   * An early `return` came after its declaration: the rest of its block
-   * belongs to the current top statement (PATTERNS.arraysAfterEarlyReturn).
-   */
-  merged: boolean;
   /** Inside its tabulate loop: only `h[counter]` may be read, after the write. */
   tabulating: { readonly counter: string; stored: boolean } | null;
   /**
@@ -117,7 +112,6 @@ export function trackArray(
     readByLoop: false,
     wrote: false,
     loopRead: false,
-    merged: false,
     tabulating: null,
     maxLength,
   });
@@ -142,7 +136,7 @@ export function copyArrayStates(states: ArrayStates): ArrayStates {
 export function commitArrays(env: Env) {
   for (const v of env.scope.declared.values()) {
     const s = isArray(v) ? env.fn.arrays.get(v) : undefined;
-    if (s === undefined || s.merged) continue;
+    if (s === undefined) continue;
     s.readByLoop ||= s.loopRead;
     s.wrote = false;
     s.loopRead = false;
@@ -193,12 +187,6 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
 /** `h.length`: read from the array, so the reverse sweep reads it too. */
 export function lengthOf(a: ArrayVariable): string {
   return `${a.name}.length`;
-}
-
-/** An early `return` here: see ArrayState.merged. */
-export function noteReturn(env: Env) {
-  if (PATTERNS.arraysAfterEarlyReturn) return;
-  for (const a of localArrays(env)) env.fn.arrays.get(a)!.merged = true;
 }
 
 /** Whether `a` may be written here (and pushed onto, if it grows). */

@@ -30,34 +30,22 @@ const PATTERNS_OFF = {
   // earlyArrayReturns (array-returns-in-branches, early-array-returns),
   // addReadingItself, copiesOfLocalArrays (copy-of-local-array),
   // lengthInWritingLoops (length-in-writing-loop), writeAfterFillLoop,
-  // replayedWrites, and writes into a literal up to its own length
-  // (literal-written-to-its-length).
+  // replayedWrites, writes into a literal up to its own length
+  // (literal-written-to-its-length), and arraysAfterEarlyReturn
+  // (loop-after-early-return, nested-array-returns).
   /**
    * A loop that reads a local array and then overwrites it (`a[i] *= c`
    * in a loop, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that
-   * read it): rejected with TS96003 until recurrences are supported.
+   * read it). Supported now; with inner `while` loops it was rejected
+   * (fixtures/arrays/regression-inner-while-in-recurrence). Still off:
+   * seed 4 (TSAD_RANDOM_RUNS=8, third batch) writes into a literal at a
+   * `while` loop's counter, `ys[n0] = ...` in a loop over `ys.length`,
+   * which the transformer rejects (TS96003, "it may make the array
+   * longer"): it trusts only constant indices and `for` counters up to
+   * the literal's length. The generator should not index literals with
+   * `while` counters when it writes.
    */
   recurrences: false,
-  /**
-   * Bug, not yet shrunk: with an early `return` followed by more writes
-   * and reads of a local array, random programs still fail (seed 4,
-   * TSAD_RANDOM_RUNS=8; the shrink did not finish on a loaded machine).
-   * After an early `return`, normalization moves the rest of the block
-   * into the `if`'s branches; the first minimal program found, a loop
-   * writing each element once and reading it after that, was rejected
-   * with TS96003 and now compiles (fixtures/arrays/
-   * regression-loop-after-early-return):
-   *
-   *   const h = new Float64Array(3);
-   *   if (a > 5) return 1;
-   *   let s = 0;
-   *   for (let i = 0; i < 3; i++) { h[i] = a * i; s += h[i]; }
-   *   return s;
-   *
-   * Off, an early return ends the top statements of the arrays in scope:
-   * what follows is part of the statement that returned.
-   */
-  arraysAfterEarlyReturn: false,
 };
 
 export type Pattern = keyof typeof PATTERNS_OFF;

@@ -24,7 +24,6 @@ import {
   maxLengthOf,
   noteWholeRead,
   notePush,
-  noteReturn,
   noteWrite,
   readIndices,
   copyArrayStates,
@@ -423,11 +422,7 @@ function resolveTabulate(
   env: Env,
 ): string[] {
   const targets = [...env.scope.declared.values()].filter(
-    (v): v is ArrayVariable =>
-      isArray(v) &&
-      !v.grows &&
-      mayWrite(v, env) &&
-      !env.fn.arrays.get(v)!.merged,
+    (v): v is ArrayVariable => isArray(v) && !v.grows && mayWrite(v, env),
   );
   const lines: string[] = [];
   let a = targets[s.target % (targets.length + 1)];
@@ -549,7 +544,6 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
     if (s.jump !== "return") return [];
     const test = resolveCondition(s.test, env);
     const value = returnValue(s.value, env);
-    noteReturn(env);
     return [`if (${test.text}) return ${value};`];
   }
   if (frame.jumps === "none") return [];
