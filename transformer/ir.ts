@@ -643,6 +643,15 @@ export function nestedBlocks(s: Stmt): (readonly Stmt[])[] {
   return [];
 }
 
+/** Scalar variables these statements assign, nested blocks too. */
+export function assignedScalars(body: readonly Stmt[], into: Set<string>) {
+  for (const s of body) {
+    if (s.kind === "assign" || s.kind === "pop") into.add(s.name);
+    if (s.kind === "accumulate" && s.indices === undefined) into.add(s.name);
+    nestedBlocks(s).forEach((block) => assignedScalars(block, into));
+  }
+}
+
 /** The statement with `f` applied to each block nested directly in it. */
 export function mapBlocks(
   s: Stmt,

@@ -23,6 +23,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
 import type { Expr, SurfaceStmt as Stmt } from "../ir";
 import type { ValueKind } from "../../runtime/registry";
+import { skipWrappers } from "./wrappers";
 
 /** What `lower` lends this module. */
 export interface ArraysContext {
@@ -244,7 +245,7 @@ function fillLoop(
     ? context.localName(callback.index)
     : context.fresh("i");
   const at = [...indices, { kind: "var", name: counter } as Expr];
-  const body = skipParentheses(ts, callback.body);
+  const body = skipWrappers(ts, callback.body);
   const store = (value: Expr, where: readonly Expr[]): Stmt => ({
     kind: "store",
     array: target,
@@ -348,7 +349,7 @@ function rowOfZeros(
   ) {
     return undefined;
   }
-  const allocation = skipParentheses(ts, node.expression.expression);
+  const allocation = skipWrappers(ts, node.expression.expression);
   return (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
     context.isGlobal(allocation.expression, "Array") &&
     allocation.arguments?.length === 1
@@ -368,14 +369,6 @@ function refersTo(
     (ts.isIdentifier(n) && context.checker.getSymbolAtLocation(n) === symbol) ||
     (ts.forEachChild(n, visit) ?? false);
   return visit(node);
-}
-
-function skipParentheses(
-  ts: typeof import("typescript"),
-  node: ts.Expression,
-): ts.Expression {
-  while (ts.isParenthesizedExpression(node)) node = node.expression;
-  return node;
 }
 
 /**

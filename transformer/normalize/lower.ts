@@ -47,6 +47,7 @@ import {
   valueKindOf,
   type DifferentiableFunction,
 } from "../select";
+import { skipWrappers } from "./wrappers";
 
 export interface LowerContext {
   readonly ts: typeof import("typescript");
@@ -476,7 +477,7 @@ class Lowering {
   ): Extract<SurfaceLoopHeader, { kind: "counted" }> | undefined {
     const ts = this.ts;
     const init = node.initializer;
-    const test = node.condition && skipParentheses(ts, node.condition);
+    const test = node.condition && skipWrappers(ts, node.condition);
     if (
       !init ||
       !ts.isVariableDeclarationList(init) ||
@@ -492,7 +493,7 @@ class Lowering {
     if (!ts.isIdentifier(declaration.name) || !declaration.initializer)
       return undefined;
     const counter = this.context.checker.getSymbolAtLocation(declaration.name);
-    const left = skipParentheses(ts, test.left);
+    const left = skipWrappers(ts, test.left);
     if (
       !ts.isIdentifier(left) ||
       this.context.checker.getSymbolAtLocation(left) !== counter
@@ -529,7 +530,7 @@ class Lowering {
     counter: ts.Symbol,
   ): number | undefined {
     const ts = this.ts;
-    update = skipParentheses(ts, update);
+    update = skipWrappers(ts, update);
     const isCounter = (e: ts.Expression) =>
       ts.isIdentifier(e) &&
       this.context.checker.getSymbolAtLocation(e) === counter;
@@ -560,7 +561,7 @@ class Lowering {
   private forOfStatement(node: ts.ForOfStatement): Stmt[] {
     const ts = this.ts;
     const list = node.initializer;
-    const iterable = skipParentheses(ts, node.expression);
+    const iterable = skipWrappers(ts, node.expression);
     if (
       !ts.isVariableDeclarationList(list) ||
       list.declarations.length !== 1 ||
@@ -843,16 +844,16 @@ class Lowering {
         n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
         n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
       ) {
-        add(skipParentheses(ts, n.left));
+        add(skipWrappers(ts, n.left));
         if (ts.isArrayLiteralExpression(n.left))
-          n.left.elements.forEach((e) => add(skipParentheses(ts, e)));
+          n.left.elements.forEach((e) => add(skipWrappers(ts, e)));
       }
       if (
         (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
         (n.operator === ts.SyntaxKind.PlusPlusToken ||
           n.operator === ts.SyntaxKind.MinusMinusToken)
       ) {
-        add(skipParentheses(ts, n.operand));
+        add(skipWrappers(ts, n.operand));
       }
       ts.forEachChild(n, visit);
     };
@@ -884,18 +885,18 @@ class Lowering {
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
-        isArrayFrom(this.arrays, skipParentheses(ts, d.initializer))
+        isArrayFrom(this.arrays, skipWrappers(ts, d.initializer))
       ) {
         return lowerArrayFrom(
           this.arrays,
           this.localName(d.name),
-          skipParentheses(ts, d.initializer) as ts.CallExpression,
+          skipWrappers(ts, d.initializer) as ts.CallExpression,
           this.kindOf(d.name),
           constant,
           d,
         );
       }
-      const row = d.initializer && skipParentheses(ts, d.initializer);
+      const row = d.initializer && skipWrappers(ts, d.initializer);
       if (
         ts.isIdentifier(d.name) &&
         row &&
@@ -949,7 +950,7 @@ class Lowering {
         ];
       }
       if (ts.isArrayBindingPattern(d.name) && d.initializer) {
-        const literal = skipParentheses(ts, d.initializer);
+        const literal = skipWrappers(ts, d.initializer);
         const targets = d.name.elements.map((element, i) => {
           if (ts.isOmittedExpression(element)) return undefined;
           if (
@@ -983,7 +984,7 @@ class Lowering {
     write: (name: string, value: Expr) => Stmt,
   ): Stmt[] {
     const ts = this.ts;
-    const literal = skipParentheses(ts, source);
+    const literal = skipWrappers(ts, source);
     if (
       !ts.isArrayLiteralExpression(literal) ||
       literal.elements.length < targets.length
@@ -1013,7 +1014,7 @@ class Lowering {
 
   private expressionStatement(node: ts.Expression): Stmt[] {
     const ts = this.ts;
-    node = skipParentheses(ts, node);
+    node = skipWrappers(ts, node);
     const pushedCopy = this.pushedRowCopy(node);
     if (pushedCopy) return pushedCopy;
     const write = this.arrayWrite(node);
@@ -1103,7 +1104,7 @@ class Lowering {
       node.expression.name.text === "push" &&
       this.isArrayKind(node.expression.expression)
     ) {
-      const list = skipParentheses(ts, node.expression.expression);
+      const list = skipWrappers(ts, node.expression.expression);
       if (this.rowOf(list)) {
         throw this.unsupported(
           node,
@@ -1117,7 +1118,7 @@ class Lowering {
       ) {
         throw this.unsupported(node, "`push` with other than one argument");
       }
-      const row = skipParentheses(ts, node.arguments[0]!);
+      const row = skipWrappers(ts, node.arguments[0]!);
       // A literal, `new Array(k).fill(0)` or a `.slice()` copy.
       const fresh =
         ts.isArrayLiteralExpression(row) ||
@@ -1139,12 +1140,12 @@ class Lowering {
       };
     }
     if (!ts.isBinaryExpression(node)) return undefined;
-    const target = skipParentheses(ts, node.left);
+    const target = skipWrappers(ts, node.left);
     if (!ts.isElementAccessExpression(target)) return undefined;
     const { array, indices } = this.arrayPath(target);
-    let root = skipParentheses(ts, target.expression);
+    let root = skipWrappers(ts, target.expression);
     while (ts.isElementAccessExpression(root))
-      root = skipParentheses(ts, root.expression);
+      root = skipWrappers(ts, root.expression);
     this.writableArray(this.rowOf(root)?.matrix ?? root);
     if (this.kindOf(target) !== "number") {
       throw this.unsupported(
@@ -1218,7 +1219,7 @@ class Lowering {
     ) {
       return undefined;
     }
-    const copied = this.copiedRow(skipParentheses(ts, node.arguments[0]!));
+    const copied = this.copiedRow(skipWrappers(ts, node.arguments[0]!));
     if (!copied) return undefined;
     const array = this.writableArray(node.expression.expression);
     const copy = this.names.fresh("row");
@@ -1270,13 +1271,13 @@ class Lowering {
   /** The local variable an assignment writes. */
   private assignedName(target: ts.Expression): string {
     const ts = this.ts;
-    target = skipParentheses(ts, target);
+    target = skipWrappers(ts, target);
     let root = target;
     while (
       ts.isPropertyAccessExpression(root) ||
       ts.isElementAccessExpression(root)
     )
-      root = skipParentheses(ts, root.expression);
+      root = skipWrappers(ts, root.expression);
     if (ts.isIdentifier(root) && !this.isLocal(root)) {
       throw new DiffError(
         target,
@@ -1572,7 +1573,7 @@ class Lowering {
     while (ts.isElementAccessExpression(target)) {
       this.requireElementIndex(target.argumentExpression);
       indices.unshift(this.expression(target.argumentExpression));
-      target = skipParentheses(ts, target.expression);
+      target = skipWrappers(ts, target.expression);
     }
     const row = this.rowOf(target);
     if (row) return { array: row.array, indices: [...row.indices, ...indices] };
@@ -1602,7 +1603,7 @@ class Lowering {
    */
   private requireElementIndex(index: ts.Expression): void {
     const ts = this.ts;
-    const literal = skipParentheses(ts, index);
+    const literal = skipWrappers(ts, index);
     const value = ts.isNumericLiteral(literal)
       ? Number(literal.text)
       : ts.isPrefixUnaryExpression(literal) &&
@@ -1632,8 +1633,8 @@ class Lowering {
     const indexNodes: ts.Expression[] = [];
     let root: ts.Expression = node;
     while (ts.isElementAccessExpression(root)) {
-      indexNodes.unshift(skipParentheses(ts, root.argumentExpression));
-      root = skipParentheses(ts, root.expression);
+      indexNodes.unshift(skipWrappers(ts, root.argumentExpression));
+      root = skipWrappers(ts, root.expression);
     }
     // The statements the row is visible in (after the declaration).
     const assigned = this.assignedSymbols(declaration.parent.parent.parent);
@@ -1680,7 +1681,7 @@ class Lowering {
     ) {
       return undefined;
     }
-    const source = skipParentheses(ts, node.expression.expression);
+    const source = skipWrappers(ts, node.expression.expression);
     if (ts.isElementAccessExpression(source) && this.isArrayKind(source))
       return this.arrayPath(source);
     return this.rowOf(source);
@@ -1707,7 +1708,7 @@ class Lowering {
       node.name.text === "length" &&
       this.kindOf(node.expression) !== "none"
     ) {
-      const target = skipParentheses(ts, node.expression);
+      const target = skipWrappers(ts, node.expression);
       if (ts.isElementAccessExpression(target))
         return { kind: "length", ...this.arrayPath(target) };
       const row = this.rowOf(target);
@@ -1831,7 +1832,7 @@ class Lowering {
 
   private call(node: ts.CallExpression): Expr {
     const ts = this.ts;
-    const callee = skipParentheses(ts, node.expression);
+    const callee = skipWrappers(ts, node.expression);
     if (isArrayFrom(this.arrays, node)) {
       throw this.unsupported(
         node,
@@ -1842,7 +1843,7 @@ class Lowering {
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
-        this.isAllocation(skipParentheses(ts, callee.expression)))
+        this.isAllocation(skipWrappers(ts, callee.expression)))
     ) {
       const method = callee.name.text;
       if (method === "slice" && node.arguments.length === 0) {
@@ -1854,7 +1855,7 @@ class Lowering {
         }
         return { kind: "copy", array: this.expression(callee.expression) };
       }
-      const allocation = skipParentheses(ts, callee.expression);
+      const allocation = skipWrappers(ts, callee.expression);
       if (
         method === "fill" &&
         (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
@@ -1990,20 +1991,6 @@ class Lowering {
     if (fn === "hypot" && args.length === 0) return { kind: "num", value: 0 };
     return { kind: "math", fn, args };
   }
-}
-
-function skipParentheses(
-  ts: typeof import("typescript"),
-  node: ts.Expression,
-): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isNonNullExpression(node)
-  ) {
-    node = node.expression;
-  }
-  return node;
 }
 
 /**

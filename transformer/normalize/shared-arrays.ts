@@ -15,6 +15,7 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee } from "../select";
+import { skipWrappers } from "./wrappers";
 
 /** Whose array an expression is, when it is not the function's own. */
 type Owner =
@@ -176,19 +177,4 @@ function isMatrix(context: SharedArraysContext, node: ts.Expression): boolean {
   return (
     element !== undefined && element !== false && checker.isArrayType(element)
   );
-}
-
-function skipWrappers(
-  ts: typeof import("typescript"),
-  node: ts.Expression,
-): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isNonNullExpression(node) ||
-    ts.isSatisfiesExpression(node)
-  ) {
-    node = node.expression;
-  }
-  return node;
 }

@@ -17,6 +17,7 @@
  */
 import {
   allReads,
+  assignedScalars,
   definedNames,
   forEachExpr,
   mapBlocks,
@@ -61,7 +62,7 @@ function localizeIn(
 ): Stmt[] | undefined {
   const inside = nestedBlocks(loop).flat();
   const changing = definedNames(inside);
-  assignedIn(inside, changing);
+  assignedScalars(inside, changing);
   if (loop.header.kind === "counted") changing.add(loop.header.counter);
   const read = new Set<string>();
   forEachExpr([loop], (e) => allReads(e, (name) => read.add(name)));
@@ -117,15 +118,6 @@ function fresh(base: string, taken: Set<string>): string {
   for (let k = 1; taken.has(name); k++) name = `${clean}_${k}`;
   taken.add(name);
   return name;
-}
-
-/** Scalar variables these statements assign, nested blocks too. */
-function assignedIn(body: readonly Stmt[], into: Set<string>) {
-  for (const s of body) {
-    if (s.kind === "assign" || s.kind === "pop") into.add(s.name);
-    if (s.kind === "accumulate" && s.indices === undefined) into.add(s.name);
-    nestedBlocks(s).forEach((block) => assignedIn(block, into));
-  }
 }
 
 /** Arrays written other than by adding to an element. */

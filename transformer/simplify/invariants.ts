@@ -20,6 +20,7 @@
  */
 import {
   allReads,
+  assignedScalars,
   definedNames,
   forEachExpr,
   forEachSubexpression,
@@ -106,7 +107,7 @@ function forget(
   const written = new Set<string>();
   writtenArrays([s], written);
   const elementsStay = [...written].every(ownName);
-  assignedIn([s], written);
+  assignedScalars([s], written);
   for (const [key, { reads, elements }] of available) {
     if (
       [...reads].some((name) => written.has(name)) ||
@@ -124,7 +125,7 @@ function hoistFrom(
   ownName: (array: string) => boolean,
 ): { hoisted: Stmt[]; loop: Loop } {
   const changing = definedNames(nestedBlocks(loop).flat());
-  assignedIn([loop], changing);
+  assignedScalars([loop], changing);
   if (loop.header.kind === "counted") changing.add(loop.header.counter);
   const written = new Set<string>();
   writtenArrays([loop], written);
@@ -296,15 +297,6 @@ function countDefinitions(body: readonly Stmt[], into: Map<string, number>) {
             : [];
     own.forEach((name) => into.set(name, (into.get(name) ?? 0) + 1));
     nestedBlocks(s).forEach((block) => countDefinitions(block, into));
-  }
-}
-
-/** Scalar variables these statements assign, nested blocks too. */
-function assignedIn(body: readonly Stmt[], into: Set<string>) {
-  for (const s of body) {
-    if (s.kind === "assign" || s.kind === "pop") into.add(s.name);
-    if (s.kind === "accumulate" && s.indices === undefined) into.add(s.name);
-    nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }
 }
 
