@@ -7,7 +7,7 @@
  *
  * Primal values get only the rewrites that never change a result.
  */
-import { mapSubexpressions, type Expr } from "../ir";
+import { mapSubexpressions, num, type Expr } from "../ir";
 
 export const isNum = (
   e: Expr,
@@ -74,10 +74,39 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         return { ...e, operand: simplifyExpr(e.operand) };
       case "member":
         return { ...e, object: simplifyExpr(e.object) };
+      case "index":
+        return readElement(simplifyExpr(e.array), e.indices.map(simplifyExpr));
       case "stopGradient":
         return { ...e, value: simplifyExpr(e.value) };
       default:
         return e;
+    }
+  }
+
+  /**
+   * An element read from an array made on the spot reads the array it
+   * comes from: `(c ? a.slice() : zeros)[0]` -> `c ? a[0] : 0`, with no
+   * allocation.
+   */
+  function readElement(array: Expr, indices: readonly Expr[]): Expr {
+    switch (array.kind) {
+      case "cond":
+        return simplifyExpr({
+          ...array,
+          whenTrue: { kind: "index", array: array.whenTrue, indices },
+          whenFalse: { kind: "index", array: array.whenFalse, indices },
+        });
+      // Numbers only: a row read from a copy must stay a row of the copy.
+      case "copy":
+        return indices.length === (array.matrix ? 2 : 1)
+          ? readElement(array.array, indices)
+          : { kind: "index", array, indices };
+      case "zeros":
+        return indices.length === (array.arrayKind === "matrix" ? 2 : 1)
+          ? num(0)
+          : { kind: "index", array, indices };
+      default:
+        return { kind: "index", array, indices };
     }
   }
 
