@@ -81,8 +81,13 @@ export class ArrayWrites {
   /** For each variable, the loops around its definitions and assignments. */
   private readonly definedIn = new Map<string, Set<Loop>>();
   private readonly counters = new Map<string, Loop>();
-  /** Arrays that may get longer: grown by `push`, or literals written into. */
+  /**
+   * Arrays that may get longer: grown by `push`, or literals written into
+   * past their end (`m[i][j] = v` may lengthen the row `m[i]`, not `m`).
+   */
   private readonly growing = new Set<string>();
+  /** The stores that may write past the end of the array (or row) they write. */
+  private readonly lengthening = new Set<Write>();
   /** The statements of each loop's body (the function's own for none). */
   private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
   /** Element reads, by the name they define. */
@@ -112,10 +117,14 @@ export class ArrayWrites {
           writes.push(s);
           if (s.array.kind === "var") {
             const length = literal.get(s.array.name);
-            const grows =
-              s.kind === "append" ||
-              (length !== undefined && !withinLiteral(s, length, loops));
-            if (grows) this.growing.add(s.array.name);
+            const lengthens =
+              s.kind === "store" &&
+              length !== undefined &&
+              !withinLiteral(s, length, loops);
+            if (lengthens) this.lengthening.add(s);
+            const own = s.kind === "append" || s.indices.length === 1;
+            if (own && (s.kind === "append" || lengthens))
+              this.growing.add(s.array.name);
           }
         }
         if (s.kind === "const" && s.value.kind === "index")
@@ -244,7 +253,12 @@ export class ArrayWrites {
         (access.kind === "length" && access.indices.length === 0)
       );
     if (access.kind === "whole") return true;
-    if (access.kind === "length") return this.growing.has(read.array);
+    // A store can lengthen only the array its last index is into.
+    if (access.kind === "length")
+      return (
+        this.lengthening.has(write) &&
+        write.indices.length === access.indices.length + 1
+      );
     const dimensions = Math.min(access.indices.length, write.indices.length);
     for (let d = 0; d < dimensions; d++) {
       const distinct = this.distinct(
@@ -340,15 +354,9 @@ export class ArrayWrites {
       for (const write of this.writes) {
         if (undo.has(write) || !this.mayOverwrite(read, write)) continue;
         const grows =
-          write.kind === "store" &&
-          this.growing.has(read.array) &&
-          read.access.kind !== "element";
+          this.lengthening.has(write) && read.access.kind !== "element";
         if (grows) {
-          throw new DiffError(
-            write.origin!,
-            DiagnosticCode.UnsupportedSyntax,
-            `tsad cannot yet differentiate this write into '${read.array}': it may make the array longer, and the reverse sweep reads ${read.access.kind === "length" ? `'${read.array}.length'` : `all of '${read.array}'`} from before it, which it cannot give back after such a write. Grow the array with \`push\` instead.`,
-          );
+          throw lengtheningError(write, read);
         }
         undo.add(write);
       }
@@ -428,6 +436,26 @@ export class ArrayWrites {
   }
 }
 
+/** A write past the end that the reverse sweep would have to take back. */
+function lengtheningError(write: Write, read: ArrayRead): DiffError {
+  const array = read.array;
+  const what =
+    read.access.kind !== "length"
+      ? `all of '${array}'`
+      : read.access.indices.length > 0
+        ? `the length of a row of '${array}'`
+        : `'${array}.length'`;
+  const intoRow = write.kind === "store" && write.indices.length > 1;
+  const fix = intoRow
+    ? "Write a row's elements in a loop up to its length (`for (let j = 0; j < m[i].length; j++) m[i][j] = v`), or push rows that already have every element"
+    : "Grow the array with `push` instead";
+  return new DiffError(
+    write.origin!,
+    DiagnosticCode.UnsupportedSyntax,
+    `tsad cannot yet differentiate this write into '${array}': it may make ${intoRow ? "a row of it" : "the array"} longer, and the reverse sweep reads ${what} from before it, which it cannot give back after such a write. ${fix}.`,
+  );
+}
+
 /** The name a normalized statement gives a value (not in nested blocks). */
 function namesGiven(s: Stmt): string[] {
   return s.kind === "const" || s.kind === "declare" || s.kind === "assign"
@@ -436,6 +464,12 @@ function namesGiven(s: Stmt): string[] {
 }
 
 const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;
+
+/** The same variable or the same integer: an index that names one row. */
+function sameIndex(a: Expr, b: Expr): boolean {
+  if (a.kind === "num") return b.kind === "num" && a.value === b.value;
+  return a.kind === "var" && isVar(b, a.name);
+}
 
 const sameVar = (a: Expr, b: Expr) => b.kind === "var" && isVar(a, b.name);
 
@@ -464,16 +498,21 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
  * loop around it that runs between 0 and `length - 1` or the array's own
  * length less one (`for (let i = 0; i < h.length; i++) h[i] = ...`, or
  * from `h.length - 1` down to 0). Nothing shortens a local array, so such
- * a store never makes it longer.
+ * a store never makes it longer. A store into a row of a matrix grown from
+ * `[]` stays within the row by the row's own length
+ * (`for (let j = 0; j < m[i].length; j++) m[i][j] = ...`).
  */
 function withinLiteral(
   s: Extract<Stmt, { kind: "store" }>,
-  length: number,
+  literalLength: number,
   loops: readonly Loop[],
 ): boolean {
-  if (s.indices.length !== 1 || s.array.kind !== "var") return false;
+  if (s.indices.length > 2 || s.array.kind !== "var") return false;
   const array = s.array.name;
-  const index = s.indices[0]!;
+  const row = s.indices.slice(0, -1);
+  // The literal's length is the matrix's, not its rows'.
+  const length = row.length === 0 ? literalLength : 0;
+  const index = s.indices.at(-1)!;
   const integer = (e: Expr): number | undefined =>
     e.kind === "num" && Number.isInteger(e.value) ? e.value : undefined;
   /** Whether the counter stays at or above 0 from `e`: a bound or start. */
@@ -485,7 +524,10 @@ function withinLiteral(
     if (last < length) return true;
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
     const ownLength = (l: Expr) =>
-      l.kind === "length" && l.indices.length === 0 && isVar(l.array, array);
+      l.kind === "length" &&
+      isVar(l.array, array) &&
+      l.indices.length === row.length &&
+      l.indices.every((e, d) => sameIndex(e, row[d]!));
     if (strict && ownLength(e)) return true;
     return (
       e.kind === "binary" &&
