@@ -278,8 +278,8 @@ function misplacedTag(
 /**
  * What a type is for differentiation (DESIGN.md "Types"): `number` (also
  * `number | undefined` for an optional parameter), `number[]` and
- * `readonly number[]`, `Float64Array`, `Float32Array`, `number[][]`;
- * anything else is not differentiable.
+ * `readonly number[]`, `Float64Array`, `Float32Array`, `number[][]`, each
+ * also through `Readonly<...>`; anything else is not differentiable.
  */
 export function valueKindOf(
   ts: typeof import("typescript"),
@@ -299,6 +299,8 @@ export function valueKindOf(
   if (defined.every((t) => t.flags & ts.TypeFlags.NumberLike)) return "number";
   if (defined.length !== 1) return "none";
   const only = defined[0]!;
+  const readonlyOf = readonlyTarget(only);
+  if (readonlyOf) return valueKindOf(ts, checker, readonlyOf);
   const name = only.getSymbol()?.getName();
   if (name === "Float64Array") return "float64";
   if (name === "Float32Array") return "float32";
@@ -310,6 +312,21 @@ export function valueKindOf(
     if (elementKind === "array") return "matrix";
   }
   return "none";
+}
+
+/**
+ * `T` of the standard library's `Readonly<T>`: a typed array seen through
+ * it (`Readonly<Float64Array>`) is a mapped object type, not the array
+ * type, but it holds the same elements and cannot be written.
+ */
+function readonlyTarget(type: ts.Type): ts.Type | undefined {
+  const alias = type.aliasSymbol;
+  const [target] = type.aliasTypeArguments ?? [];
+  const declaration = alias?.declarations?.[0];
+  return alias?.name === "Readonly" &&
+    declaration?.getSourceFile().hasNoDefaultLib
+    ? target
+    : undefined;
 }
 
 /**
