@@ -485,7 +485,7 @@ export class Emitter {
         return f.createCallExpression(
           this.calleeExpression(e.callee.ref, e.variant),
           undefined,
-          e.args.map((a) => this.expression(a)),
+          primalArgs(e).map((a) => this.expression(a)),
         );
       case "extern":
         return f.createCallExpression(
@@ -726,4 +726,16 @@ function compareToken(
     "!=": k.ExclamationEqualsToken,
   };
   return tokens[op]!;
+}
+
+/**
+ * A call's arguments as written: `g(x)` for `g(x, undefined)`, where `g`
+ * has a default for the argument left out. A derivative's arguments are
+ * positional (tangents follow), so they stay.
+ */
+function primalArgs(e: Extract<Expr, { kind: "call" }>): readonly Expr[] {
+  if (e.variant !== "primal") return e.args;
+  let end = e.args.length;
+  while (end > 0 && e.args[end - 1]!.kind === "undefined") end--;
+  return e.args.slice(0, end);
 }

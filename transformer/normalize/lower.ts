@@ -1773,15 +1773,31 @@ class Lowering {
     return this.isGlobal(node, "Math");
   }
 
-  /** `node` is the global `name` (`Math`, `Array`), not a local of that name. */
+  /**
+   * `node` is the global `name` (`Math`, `Array`), not a local of that
+   * name; read as `name` or as `globalThis.name`.
+   */
   private isGlobal(node: ts.Expression, name: string): boolean {
     const ts = this.ts;
-    if (!ts.isIdentifier(node) || node.text !== name) return false;
+    const id = ts.isPropertyAccessExpression(node)
+      ? this.isGlobalThis(node.expression) && node.name
+      : node;
+    if (!id || !ts.isIdentifier(id) || id.text !== name) return false;
     const declaration =
-      this.context.checker.getSymbolAtLocation(node)?.declarations?.[0];
+      this.context.checker.getSymbolAtLocation(id)?.declarations?.[0];
     return (
       declaration !== undefined && declaration.getSourceFile().hasNoDefaultLib
     );
+  }
+
+  /**
+   * `globalThis` itself, which the checker declares nowhere; a variable
+   * the program names `globalThis` has a declaration.
+   */
+  private isGlobalThis(node: ts.Expression): boolean {
+    if (!this.ts.isIdentifier(node) || node.text !== "globalThis") return false;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    return symbol !== undefined && !symbol.declarations?.length;
   }
 
   /**
@@ -1794,9 +1810,13 @@ class Lowering {
     filled: boolean,
   ): Expr {
     const ts = this.ts;
-    const constructor = ts.isIdentifier(node.expression)
-      ? node.expression.text
-      : "";
+    const created = node.expression;
+    const constructor = ts.isIdentifier(created)
+      ? created.text
+      : ts.isPropertyAccessExpression(created) &&
+          this.isGlobal(created, created.name.text)
+        ? created.name.text
+        : "";
     const arrayKind =
       constructor === "Float64Array"
         ? "float64"
@@ -1905,9 +1925,11 @@ class Lowering {
           "tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.",
         );
       }
-      if (args.length !== marked.params.length) {
-        throw this.unsupported(node, "calls that leave out optional arguments");
-      }
+      // An argument left out is `undefined`, as JavaScript passes it: the
+      // callee's default applies in its derivatives too.
+      const omitted = marked.params
+        .slice(args.length)
+        .map((): Expr => ({ kind: "undefined" }));
       return {
         kind: "call",
         callee: {
@@ -1916,7 +1938,7 @@ class Lowering {
           result: this.kindOf(node),
         },
         variant: "primal",
-        args,
+        args: [...args, ...omitted],
       };
     }
     if (this.referencesLocal(callee))
