@@ -164,6 +164,13 @@ class Lowering {
           `a default value for the array parameter '${p.name.text}' (make it a required parameter and pass the array explicitly)`,
         );
       }
+      // Its adjoint would be allocated with the length of `undefined`.
+      if (p.questionToken && kind !== "number" && kind !== "none") {
+        throw this.unsupported(
+          p,
+          `the optional array parameter '${p.name.text}' (make it a required parameter and pass the array explicitly)`,
+        );
+      }
       return {
         name: this.localName(p.name),
         kind,
