@@ -179,10 +179,9 @@ class Lowering {
       };
     });
     const body = this.fn.body!;
-    if (!ts.isBlock(body)) this.shared.requireOwnResult(body);
     const statements = ts.isBlock(body)
       ? this.block(body.statements)
-      : [{ kind: "return" as const, value: this.expression(body) }];
+      : this.returnOf(body, body);
     return {
       name,
       params,
@@ -243,58 +242,8 @@ class Lowering {
         return this.expressionStatement(
           (node as ts.ExpressionStatement).expression,
         );
-      case ts.SyntaxKind.ReturnStatement: {
-        const returned = (node as ts.ReturnStatement).expression;
-        if (returned && this.isArrayKind(returned) && this.returnSlot) {
-          // Which array the caller's cotangent belongs to would depend on
-          // the iteration taken. From different branches, the arrays are
-          // joined after the `if` and each branch takes the cotangent.
-          throw this.unsupported(
-            node,
-            "returning an array from inside a loop (return one array variable, after the loops)",
-          );
-        }
-        if (returned) this.shared.requireOwnResult(returned);
-        // `return Array.from(...)` builds the array in a variable first.
-        const built =
-          returned && isArrayFrom(this.arrays, returned)
-            ? this.names.fresh("result")
-            : undefined;
-        const setup = built
-          ? lowerArrayFrom(
-              this.arrays,
-              built,
-              returned as ts.CallExpression,
-              this.returnKind(),
-              /*constant*/ true,
-              node,
-            )
-          : [];
-        const value: Expr = built
-          ? { kind: "var", name: built }
-          : returned
-            ? this.expression(returned)
-            : { kind: "undefined" };
-        if (this.returnSlot) {
-          // Inside a loop: leave it, and return after it (see `iteration`).
-          return [
-            ...setup,
-            {
-              kind: "assign",
-              name: this.returnSlot.value,
-              value,
-              origin: node,
-            },
-            {
-              kind: "assign",
-              name: this.returnSlot.flag,
-              value: { kind: "bool", value: true },
-            },
-            { kind: "break" },
-          ];
-        }
-        return [...setup, { kind: "return", value }];
-      }
+      case ts.SyntaxKind.ReturnStatement:
+        return this.returnOf((node as ts.ReturnStatement).expression, node);
       case ts.SyntaxKind.IfStatement: {
         const s = node as ts.IfStatement;
         return [
@@ -333,6 +282,81 @@ class Lowering {
           `this statement (${ts.SyntaxKind[node.kind]})`,
         );
     }
+  }
+
+  /** `return value`, or an arrow function's expression body. */
+  private returnOf(returned: ts.Expression | undefined, node: ts.Node): Stmt[] {
+    if (returned && this.isArrayKind(returned) && this.returnSlot) {
+      // Which array the caller's cotangent belongs to would depend on
+      // the iteration taken. From different branches, the arrays are
+      // joined after the `if` and each branch takes the cotangent.
+      throw this.unsupported(
+        node,
+        "returning an array from inside a loop (return one array variable, after the loops)",
+      );
+    }
+    if (returned) this.shared.requireOwnResult(returned);
+    // `return Array.from(...)` and `return [[a, b], [c, d]]` build the
+    // array in a variable first.
+    const built = returned && this.builtResult(returned, node);
+    const value: Expr = built
+      ? { kind: "var", name: built.name }
+      : returned
+        ? this.expression(returned)
+        : { kind: "undefined" };
+    const setup = built?.setup ?? [];
+    if (this.returnSlot) {
+      // Inside a loop: leave it, and return after it (see `iteration`).
+      return [
+        ...setup,
+        {
+          kind: "assign",
+          name: this.returnSlot.value,
+          value,
+          origin: node,
+        },
+        {
+          kind: "assign",
+          name: this.returnSlot.flag,
+          value: { kind: "bool", value: true },
+        },
+        { kind: "break" },
+      ];
+    }
+    return [...setup, { kind: "return", value }];
+  }
+
+  /** A returned `Array.from(...)` or matrix literal, in a variable of its own. */
+  private builtResult(
+    returned: ts.Expression,
+    node: ts.Node,
+  ): { name: string; setup: Stmt[] } | undefined {
+    const ts = this.ts;
+    const array = skipWrappers(ts, returned);
+    if (isArrayFrom(this.arrays, array)) {
+      const name = this.names.fresh("result");
+      const setup = lowerArrayFrom(
+        this.arrays,
+        name,
+        array as ts.CallExpression,
+        this.returnKind(),
+        /*constant*/ true,
+        node,
+      );
+      return { name, setup };
+    }
+    if (ts.isArrayLiteralExpression(array) && this.kindOf(array) === "matrix") {
+      const name = this.names.fresh("result");
+      const setup = lowerMatrixLiteral(
+        this.arrays,
+        name,
+        array,
+        /*constant*/ true,
+        node,
+      );
+      return { name, setup };
+    }
+    return undefined;
   }
 
   /**
