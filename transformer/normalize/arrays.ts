@@ -15,9 +15,14 @@
  *   const r = m[i].slice();      ->  r = new Array(m[i].length).fill(0);
  *                                    for (...) r[k] = m[i][k];
  *
- * An `Array.from` callback is one expression (or a block that only returns
- * one): a number, a row of zeros (`new Array(k).fill(0)`), an array
- * literal of numbers, or an `Array.from({ length: k }, ...)` of numbers.
+ * An `Array.from` callback is one expression, or a block of statements
+ * ending in `return` of one: a number, a row of zeros
+ * (`new Array(k).fill(0)`), an array literal of numbers, or an
+ * `Array.from({ length: k }, ...)` of numbers. The block's statements run
+ * first in each iteration of the loop, as the callback runs them:
+ *
+ *   Array.from({ length: n }, (_, i) => { const t = x[i]; return t * t; })
+ *     ->  for (let i = 0; i < a.length; i++) { const t = x[i]; a[i] = t * t; }
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
@@ -30,6 +35,10 @@ export interface ArraysContext {
   readonly ts: typeof import("typescript");
   readonly checker: ts.TypeChecker;
   expression(node: ts.Expression): Expr;
+  /** Statements, lowered where they are (a callback's, in its loop). */
+  statements(nodes: readonly ts.Statement[]): Stmt[];
+  /** Whether `node` assigns the variable `id` declares. */
+  assigns(node: ts.Node, id: ts.Identifier): boolean;
   isNumber(node: ts.Expression): boolean;
   localName(id: ts.Identifier): string;
   fresh(hint: string): string;
@@ -188,13 +197,18 @@ function lengthOf(
 }
 
 interface Callback {
-  readonly node: ts.Node;
+  readonly node: ts.ArrowFunction | ts.FunctionExpression;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
+  /** The statements of a block body before its `return`. */
+  readonly statements: readonly ts.Statement[];
   readonly body: ts.Expression;
 }
 
-/** `(_, i) => expression`, `() => expression`, or a block returning one. */
+/**
+ * `(_, i) => expression`, `() => expression`, or a block ending in
+ * `return expression`.
+ */
 function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
@@ -207,24 +221,50 @@ function callbackOf(
     !p || (ts.isIdentifier(p.name) && !p.dotDotDotToken && !p.initializer);
   if (rest.length > 0 || !simple(element) || !simple(index)) return undefined;
   let body: ts.Node = node.body;
+  let statements: readonly ts.Statement[] = [];
   if (ts.isBlock(body)) {
-    const [only, ...others] = body.statements;
-    if (!only || others.length > 0 || !ts.isReturnStatement(only))
+    const last = body.statements.at(-1);
+    if (!last || !ts.isReturnStatement(last) || !last.expression)
       return undefined;
-    body = only.expression ?? only;
+    statements = body.statements.slice(0, -1);
+    const early = statements.find((s) => containsReturn(ts, s));
+    if (early) {
+      throw context.unsupported(
+        early,
+        "a `return` before the last statement of an `Array.from` callback (keep the value in a variable and return it at the end)",
+      );
+    }
+    body = last.expression;
   }
-  if (!ts.isExpression(body as ts.Node)) return undefined;
-  if (element && refersTo(context, body, element.name as ts.Identifier)) {
+  if (!ts.isExpression(body)) return undefined;
+  if (element && refersTo(context, node.body, element.name as ts.Identifier)) {
     throw context.unsupported(
       element,
       "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
     );
   }
-  return {
-    node,
-    index: index?.name as ts.Identifier | undefined,
-    body: body as ts.Expression,
-  };
+  const indexName = index?.name as ts.Identifier | undefined;
+  // The index is the counter of the loop that fills the array.
+  if (indexName && context.assigns(node.body, indexName)) {
+    throw context.unsupported(
+      indexName,
+      "assigning the index parameter of an `Array.from` callback (copy it into a `let` of its own)",
+    );
+  }
+  return { node, index: indexName, statements, body };
+}
+
+/** Whether `node` returns from the function it is in (not a nested one). */
+function containsReturn(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): boolean {
+  if (ts.isReturnStatement(node)) return true;
+  if (ts.isFunctionLike(node)) return false;
+  return (
+    ts.forEachChild(node, (child) => containsReturn(ts, child) || undefined) ??
+    false
+  );
 }
 
 /**
@@ -245,6 +285,7 @@ function fillLoop(
     ? context.localName(callback.index)
     : context.fresh("i");
   const at = [...indices, { kind: "var", name: counter } as Expr];
+  const before = context.statements(callback.statements);
   const body = skipWrappers(ts, callback.body);
   const store = (value: Expr, where: readonly Expr[]): Stmt => ({
     kind: "store",
@@ -260,10 +301,11 @@ function fillLoop(
   const rows = (what: ts.Node, length?: ts.Node) => {
     if (row)
       throw context.unsupported(what, "arrays of more than two dimensions");
-    if (length && callback.index && refersTo(context, length, callback.index)) {
+    // The rows are allocated before the callback runs.
+    if (length && refersToAnyDeclaredIn(context, length, callback.node)) {
       throw context.unsupported(
         what,
-        "rows of different lengths (give every row the same length)",
+        "rows of different lengths (give every row the same length, from values the callback does not compute)",
       );
     }
   };
@@ -313,6 +355,7 @@ function fillLoop(
         ? []
         : [store(value, at)];
   }
+  statements = [...before, ...statements];
   if (statements.length === 0) return { statements, columns };
   return {
     columns,
@@ -355,6 +398,27 @@ function rowOfZeros(
     allocation.arguments?.length === 1
     ? allocation.arguments[0]
     : undefined;
+}
+
+/** Whether `node` mentions a variable declared in `scope` (a parameter too). */
+function refersToAnyDeclaredIn(
+  context: ArraysContext,
+  node: ts.Node,
+  scope: ts.Node,
+): boolean {
+  const ts = context.ts;
+  const visit = (n: ts.Node): boolean => {
+    const declaration = ts.isIdentifier(n)
+      ? context.checker.getSymbolAtLocation(n)?.valueDeclaration
+      : undefined;
+    const inside =
+      declaration !== undefined &&
+      declaration.getSourceFile() === scope.getSourceFile() &&
+      declaration.pos >= scope.pos &&
+      declaration.end <= scope.end;
+    return inside || (ts.forEachChild(n, visit) ?? false);
+  };
+  return visit(node);
 }
 
 /** Whether `node` mentions the variable `id` declares. */

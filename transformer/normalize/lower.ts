@@ -1791,6 +1791,11 @@ class Lowering {
       ts: this.ts,
       checker: this.context.checker,
       expression: (node) => this.expression(node),
+      statements: (nodes) => this.block(nodes),
+      assigns: (node, id) =>
+        this.assignedSymbols(node).has(
+          this.context.checker.getSymbolAtLocation(id)!,
+        ),
       isNumber: (node) => this.isNumber(node),
       localName: (id) => this.localName(id),
       fresh: (hint) => this.names.fresh(hint),
