@@ -598,10 +598,11 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
           changed = true;
         }
       };
+      // `a_adj[k] += v` adds a number into an array: no type for `a_adj`.
       if (
         s.kind === "const" ||
         s.kind === "assign" ||
-        s.kind === "accumulate"
+        (s.kind === "accumulate" && s.indices === undefined)
       ) {
         learn(s.name, typeOf(s.value));
       }
