@@ -246,10 +246,16 @@ class Lowering {
         return this.returnOf((node as ts.ReturnStatement).expression, node);
       case ts.SyntaxKind.IfStatement: {
         const s = node as ts.IfStatement;
+        let test: Expr | undefined;
+        const before = this.hoisting(() => {
+          test = this.expression(s.expression);
+          return [];
+        });
         return [
+          ...before,
           {
             kind: "if",
-            test: this.expression(s.expression),
+            test: test!,
             then: this.statement(s.thenStatement),
             else: s.elseStatement ? this.statement(s.elseStatement) : [],
           },
@@ -284,6 +290,81 @@ class Lowering {
     }
   }
 
+  /**
+   * Statements that the expression being lowered needs run just before
+   * its statement (see `hoisting`), and the first call to a function not
+   * marked in that statement.
+   */
+  private hoist:
+    { readonly before: Stmt[]; unmarkedCall?: ts.Node } | undefined;
+  /** Inside a branch of `? :` or the right of `&&`/`||`: may not run. */
+  private conditionalDepth = 0;
+
+  /**
+   * Lowers one statement's expressions, which may need statements run
+   * first: `s += nrm(m[i].slice())` copies the row into a variable just
+   * before (`hoistedRowCopy`). Nothing a statement evaluates before the
+   * copy can change the matrix (marked functions write no arrays they are
+   * passed), unless it calls a function not marked: that is an error.
+   */
+  private hoisting(lower: () => Stmt[]): Stmt[] {
+    const outer = { hoist: this.hoist, depth: this.conditionalDepth };
+    const hoist: { before: Stmt[]; unmarkedCall?: ts.Node } = { before: [] };
+    this.hoist = hoist;
+    this.conditionalDepth = 0;
+    try {
+      const lowered = lower();
+      if (hoist.before.length > 0 && hoist.unmarkedCall) {
+        throw this.unsupported(
+          hoist.unmarkedCall,
+          "a call to a function not marked in a statement that copies a row of a matrix (`m[i].slice()`), which it might change (copy the row in a statement of its own first: `const copy = m[i].slice()`)",
+        );
+      }
+      return [...hoist.before, ...lowered];
+    } finally {
+      this.hoist = outer.hoist;
+      this.conditionalDepth = outer.depth;
+    }
+  }
+
+  /** Lowers a part of an expression that runs only on some paths. */
+  private conditionally<T>(lower: () => T): T {
+    this.conditionalDepth++;
+    try {
+      return lower();
+    } finally {
+      this.conditionalDepth--;
+    }
+  }
+
+  /**
+   * `f(m[i].slice())`: the copy in a variable of its own, made just before
+   * the statement (the IR copies only whole variables).
+   */
+  private hoistedRowCopy(
+    node: ts.CallExpression,
+    row: { array: Expr; indices: readonly Expr[] },
+  ): Expr {
+    if (!this.hoist || this.conditionalDepth > 0) {
+      throw this.unsupported(
+        node,
+        "a copy of a row of a matrix here (copy it in a statement of its own first: `const copy = m[i].slice()`)",
+      );
+    }
+    const matrix = row.array.kind === "var" ? row.array.name : "matrix";
+    const name = this.names.fresh(`${matrix}_row`);
+    this.hoist.before.push(
+      ...lowerRowCopy(
+        name,
+        row,
+        /*constant*/ true,
+        node,
+        this.names.fresh("k"),
+      ),
+    );
+    return { kind: "var", name };
+  }
+
   /** `return value`, or an arrow function's expression body. */
   private returnOf(returned: ts.Expression | undefined, node: ts.Node): Stmt[] {
     if (returned && this.isArrayKind(returned) && this.returnSlot) {
@@ -299,12 +380,14 @@ class Lowering {
     // `return Array.from(...)` and `return [[a, b], [c, d]]` build the
     // array in a variable first.
     const built = returned && this.builtResult(returned, node);
-    const value: Expr = built
-      ? { kind: "var", name: built.name }
-      : returned
-        ? this.expression(returned)
-        : { kind: "undefined" };
-    const setup = built?.setup ?? [];
+    let value: Expr = { kind: "undefined" };
+    const setup = built
+      ? built.setup
+      : this.hoisting(() => {
+          if (returned) value = this.expression(returned);
+          return [];
+        });
+    if (built) value = { kind: "var", name: built.name };
     if (this.returnSlot) {
       // Inside a loop: leave it, and return after it (see `iteration`).
       return [
@@ -966,19 +1049,17 @@ class Lowering {
         return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
       }
       if (ts.isIdentifier(d.name)) {
-        if (d.initializer) this.shared.bind(d.name, d.initializer, d);
-        const value = d.initializer
-          ? this.expression(d.initializer)
-          : undefined;
-        return [
+        const id = d.name;
+        if (d.initializer) this.shared.bind(id, d.initializer, d);
+        return this.hoisting(() => [
           {
             kind: "let",
-            name: this.localName(d.name),
-            value,
+            name: this.localName(id),
+            value: d.initializer && this.expression(d.initializer),
             constant,
             origin: d,
           },
-        ];
+        ]);
       }
       if (ts.isArrayBindingPattern(d.name) && d.initializer) {
         const literal = skipWrappers(ts, d.initializer);
@@ -1044,6 +1125,10 @@ class Lowering {
   }
 
   private expressionStatement(node: ts.Expression): Stmt[] {
+    return this.hoisting(() => this.expressionStatementOf(node));
+  }
+
+  private expressionStatementOf(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipWrappers(ts, node);
     const pushedCopy = this.pushedRowCopy(node);
@@ -1444,8 +1529,8 @@ class Lowering {
         return {
           kind: "cond",
           test: this.expression(c.condition),
-          whenTrue: this.expression(c.whenTrue),
-          whenFalse: this.expression(c.whenFalse),
+          whenTrue: this.conditionally(() => this.expression(c.whenTrue)),
+          whenFalse: this.conditionally(() => this.expression(c.whenFalse)),
         };
       }
       case ts.SyntaxKind.CallExpression:
@@ -1565,7 +1650,7 @@ class Lowering {
         kind: "logical",
         op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||",
         left: this.expression(node.left),
-        right: this.expression(node.right),
+        right: this.conditionally(() => this.expression(node.right)),
       };
     }
     throw new DiffError(
@@ -1909,6 +1994,8 @@ class Lowering {
             "`.slice()` of a matrix (a copy that shares its rows; copy each row: `const row = m[i].slice()`)",
           );
         }
+        const row = this.copiedRow(node);
+        if (row) return this.hoistedRowCopy(node, row);
         return { kind: "copy", array: this.expression(callee.expression) };
       }
       const allocation = skipWrappers(ts, callee.expression);
@@ -1988,6 +2075,7 @@ class Lowering {
       ts.forEachChild(n, visitCallee);
     };
     visitCallee(callee);
+    if (this.hoist) this.hoist.unmarkedCall ??= node;
     return {
       kind: "extern",
       callee,
