@@ -42,6 +42,8 @@ describe("loops overwriting the arrays they read", () => {
     "growing",
     "stencil2d",
     "rowsPerStep",
+    "pushedRows",
+    "pushedThenRescaled",
   ];
   for (const name of names) {
     it(name, () => {

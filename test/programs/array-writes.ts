@@ -227,3 +227,43 @@ export function rowsPerStep(x: number[], c: number): number {
   }
   return s;
 }
+
+/**
+ * Rows pushed onto `[]`, then updated in place over time steps within
+ * their lengths: the writes never lengthen the matrix or its rows.
+ */
+/** @differentiable */
+export function pushedRows(x: number[], c: number): number {
+  const m: number[][] = [];
+  for (let i = 0; i < x.length; i++) m.push([x[i]!, c, x[i]! * c]);
+  for (let step = 0; step < 3; step++) {
+    for (let i = 0; i < m.length; i++) {
+      for (let j = 0; j < m[i]!.length; j++)
+        m[i]![j] = Math.sin(m[i]![j]! * c) + m[i]![0]!;
+    }
+  }
+  let s = 0;
+  for (const row of m) for (const v of row) s += v * v;
+  return s;
+}
+
+/** @differentiable */
+export function weightedSines(v: number[]): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += Math.sin(v[i]!) * (i + 1);
+  return s;
+}
+
+/** A vector grown by `push`, read whole by calls between in-place updates. */
+/** @differentiable */
+export function pushedThenRescaled(x: number[], c: number): number {
+  const a: number[] = [];
+  for (let i = 0; i < x.length; i++) a.push(x[i]! * c);
+  let s = 0;
+  for (let step = 0; step < 2; step++) {
+    s += weightedSines(a);
+    for (let i = 0; i < a.length; i++) a[i] = a[i]! * a[i]! - s;
+    a.push(s * c);
+  }
+  return s + weightedSines(a);
+}
