@@ -37,6 +37,11 @@ export interface ArraysContext {
   expression(node: ts.Expression): Expr;
   /** Statements, lowered where they are (a callback's, in its loop). */
   statements(nodes: readonly ts.Statement[]): Stmt[];
+  /**
+   * The statements `lower` returns, after those its expressions need run
+   * first (a row copied for a call: `f(m[i].slice())`).
+   */
+  hoisting(lower: () => Stmt[]): Stmt[];
   /** Whether `node` assigns the variable `id` declares. */
   assigns(node: ts.Node, id: ts.Identifier): boolean;
   isNumber(node: ts.Expression): boolean;
@@ -320,15 +325,17 @@ function fillLoop(
   } else if (ts.isArrayLiteralExpression(body)) {
     rows(body);
     columns = { kind: "num", value: body.elements.length };
-    statements = body.elements.map((element, k) => {
-      if (!ts.isExpression(element) || context.kindOf(element) !== "number") {
-        throw context.unsupported(element, "rows of anything but numbers");
-      }
-      return store(context.expression(element), [
-        ...at,
-        { kind: "num", value: k },
-      ]);
-    });
+    statements = context.hoisting(() =>
+      body.elements.map((element, k) => {
+        if (!ts.isExpression(element) || context.kindOf(element) !== "number") {
+          throw context.unsupported(element, "rows of anything but numbers");
+        }
+        return store(context.expression(element), [
+          ...at,
+          { kind: "num", value: k },
+        ]);
+      }),
+    );
   } else if (inner) {
     const [source, innerCallback] = inner.arguments;
     const innerLength = source && lengthOf(context, source);
@@ -349,11 +356,12 @@ function fillLoop(
         "this `Array.from` callback (return a number, a row `new Array(k).fill(0)`, or `Array.from({ length: k }, ...)`)",
       );
     }
-    const value = context.expression(body);
-    statements =
-      value.kind === "num" && Object.is(value.value, 0)
+    statements = context.hoisting(() => {
+      const value = context.expression(body);
+      return value.kind === "num" && Object.is(value.value, 0)
         ? []
         : [store(value, at)];
+    });
   }
   statements = [...before, ...statements];
   if (statements.length === 0) return { statements, columns };

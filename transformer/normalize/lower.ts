@@ -1877,6 +1877,7 @@ class Lowering {
       checker: this.context.checker,
       expression: (node) => this.expression(node),
       statements: (nodes) => this.block(nodes),
+      hoisting: (lower) => this.hoisting(lower),
       assigns: (node, id) =>
         this.assignedSymbols(node).has(
           this.context.checker.getSymbolAtLocation(id)!,
