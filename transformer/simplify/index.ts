@@ -112,7 +112,8 @@ function statementSimplifier(primal: ReadonlySet<string>) {
       const header = mapExprs({ ...s, body: [] }, (e) =>
         simplifyExpr(e, /*exact*/ true),
       ) as Extract<Stmt, { kind: "loop" }>;
-      return { ...header, body: s.body.map(simplifyStatement) };
+      const own = ownCopy(header) as typeof header;
+      return { ...own, body: s.body.map(simplifyStatement) };
     }
     if (s.kind === "push" || s.kind === "pop") return s;
     const target =
@@ -126,9 +127,39 @@ function statementSimplifier(primal: ReadonlySet<string>) {
             ? []
             : [s.name];
     const exact = s.kind === "effect" || target.some((n) => primal.has(n));
-    return mapExprs(s, (e) => simplifyExpr(e, exact));
+    return ownCopy(mapExprs(s, (e) => simplifyExpr(e, exact)));
   };
   return simplifyStatement;
+}
+
+/**
+ * `s` as a new object, and so are the statements nested in it (but a
+ * `pop` or a `let` with no value): the passes key side tables by
+ * statement and by block (liveness.ts, `inlineDefinitions`), and the
+ * reverse sweep repeats a loop's statements in its recomputation, so each
+ * place a statement is at needs its own object. (`mapExprs` returns the
+ * statements it leaves unchanged.)
+ */
+function ownCopy(s: Stmt): Stmt {
+  switch (s.kind) {
+    case "pop":
+      return s;
+    case "declare":
+      return s.init ? { ...s } : s;
+    case "if":
+      return { ...s, then: s.then.map(ownCopy), else: s.else.map(ownCopy) };
+    case "loop":
+      return {
+        ...s,
+        header:
+          s.header.kind === "while"
+            ? { ...s.header, test: s.header.test.map(ownCopy) }
+            : { ...s.header },
+        body: s.body.map(ownCopy),
+      };
+    default:
+      return { ...s };
+  }
 }
 
 function useCounts(body: readonly Stmt[]): Map<string, number> {
