@@ -318,13 +318,15 @@ function hasScatteredConstants(e: Expr): boolean {
  * once built, so a key stays right; without it, keying every subexpression
  * of a deep expression (as reuseComputedValues does) takes quadratic time.
  */
-const keys = new WeakMap<Expr, string | undefined>();
+const keys = new WeakMap<Expr, string | null>();
 
 /** A string equal for structurally equal pure expressions, else `undefined`. */
 export function expressionKey(e: Expr): string | undefined {
-  if (keys.has(e)) return keys.get(e);
+  // One lookup: `null` is an expression known to have no key.
+  const known = keys.get(e);
+  if (known !== undefined) return known ?? undefined;
   const key = computeKey(e);
-  keys.set(e, key);
+  keys.set(e, key ?? null);
   return key;
 }
 
