@@ -151,10 +151,13 @@ function transformFile(
   const after = new Map<ts.Statement, ts.Statement[]>();
   const hoistedRegistrations: ts.Statement[] = [];
 
+  // Read once: `process.env` is slow to read for every stage of every function.
+  const debug = process.env.TSAD_DEBUG?.split(",").includes("stages")
+    ? (stage: string, ir: FunctionIR) =>
+        debugStage(ts, emitter, sourceFile, stage, ir)
+    : () => {};
   for (const fn of marked) {
     try {
-      const debug = (stage: string, ir: FunctionIR) =>
-        debugStage(ts, emitter, sourceFile, stage, ir);
       const { jvp, vjp, gradients, params, result } = callees.differentiate(
         fn,
         () => {
@@ -448,6 +451,7 @@ function report(extras: TsadExtras, error: DiffError, fn?: MarkedFunction) {
   });
 }
 
+/** `TSAD_DEBUG=stages`: the code of `fn` after `stage`, on stderr. */
 function debugStage(
   ts: typeof import("typescript"),
   emitter: Emitter,
@@ -455,7 +459,6 @@ function debugStage(
   stage: string,
   fn: FunctionIR,
 ) {
-  if (!process.env.TSAD_DEBUG?.split(",").includes("stages")) return;
   const code = ts
     .createPrinter()
     .printNode(

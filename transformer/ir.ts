@@ -351,52 +351,100 @@ export const math = (fn: string, ...args: Expr[]): Expr => ({
   args,
 });
 
-/** `e` with `f` applied to each direct subexpression. */
+/**
+ * `e` with `f` applied to each direct subexpression; `e` itself when `f`
+ * changes none. Keeping unchanged nodes keeps their cached keys
+ * (`expressionKey`) and spares `simplify`'s rounds, which rewrite one
+ * spot of a body, from copying the rest of it.
+ */
 export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
   switch (e.kind) {
     case "binary":
     case "compare":
     case "logical":
-    case "inactiveBinary":
-      return { ...e, left: f(e.left), right: f(e.right) };
+    case "inactiveBinary": {
+      const left = f(e.left);
+      const right = f(e.right);
+      return left === e.left && right === e.right ? e : { ...e, left, right };
+    }
     case "neg":
-    case "not":
-      return { ...e, operand: f(e.operand) };
+    case "not": {
+      const operand = f(e.operand);
+      return operand === e.operand ? e : { ...e, operand };
+    }
     case "math":
     case "call":
-    case "extern":
-      return { ...e, args: e.args.map(f) };
+    case "extern": {
+      const args = mapAll(e.args, f);
+      return args === e.args ? e : { ...e, args };
+    }
     case "tuple":
-      return { ...e, elements: e.elements.map(f) };
-    case "cond":
-      return {
-        ...e,
-        test: f(e.test),
-        whenTrue: f(e.whenTrue),
-        whenFalse: f(e.whenFalse),
-      };
-    case "member":
-      return { ...e, object: f(e.object) };
-    case "stopGradient":
-      return { ...e, value: f(e.value) };
+    case "arrayLiteral": {
+      const elements = mapAll(e.elements, f);
+      return elements === e.elements ? e : { ...e, elements };
+    }
+    case "cond": {
+      const test = f(e.test);
+      const whenTrue = f(e.whenTrue);
+      const whenFalse = f(e.whenFalse);
+      return test === e.test &&
+        whenTrue === e.whenTrue &&
+        whenFalse === e.whenFalse
+        ? e
+        : { ...e, test, whenTrue, whenFalse };
+    }
+    case "member": {
+      const object = f(e.object);
+      return object === e.object ? e : { ...e, object };
+    }
+    case "stopGradient": {
+      const value = f(e.value);
+      return value === e.value ? e : { ...e, value };
+    }
     case "index":
-    case "length":
-      return { ...e, array: f(e.array), indices: e.indices.map(f) };
-    case "zeros":
-      return { ...e, like: f(e.like) };
-    case "newArray":
-      return {
-        ...e,
-        length: f(e.length),
-        columns: e.columns && f(e.columns),
-      };
-    case "arrayLiteral":
-      return { ...e, elements: e.elements.map(f) };
-    case "copy":
-      return { ...e, array: f(e.array) };
+    case "length": {
+      const array = f(e.array);
+      const indices = mapAll(e.indices, f);
+      return array === e.array && indices === e.indices
+        ? e
+        : { ...e, array, indices };
+    }
+    case "zeros": {
+      const like = f(e.like);
+      return like === e.like ? e : { ...e, like };
+    }
+    case "newArray": {
+      const length = f(e.length);
+      const columns = e.columns && f(e.columns);
+      return length === e.length && columns === e.columns
+        ? e
+        : { ...e, length, columns };
+    }
+    case "copy": {
+      const array = f(e.array);
+      return array === e.array ? e : { ...e, array };
+    }
     default:
       return e;
   }
+}
+
+/** `items.map(f)`, or `items` itself when `f` changes none of them. */
+export function mapAll<T>(
+  items: readonly T[],
+  f: (item: T) => T,
+): readonly T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const mapped = f(item);
+    if (out) out.push(mapped);
+    else if (mapped !== item) {
+      out = items.slice(0, i);
+      out.push(mapped);
+    }
+  }
+  return out ?? items;
 }
 
 /** Every variable an expression reads (inside `stopGradient` too, unless told). */
@@ -455,7 +503,10 @@ export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
   }
 }
 
-/** The statement with `f` applied to each of its expressions, nested blocks too. */
+/**
+ * The statement with `f` applied to each of its expressions, nested blocks
+ * too; `s` itself when `f` changes none (see `mapSubexpressions`).
+ */
 export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
   switch (s.kind) {
     case "const":
@@ -463,44 +514,71 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
     case "destructure":
     case "effect":
     case "return":
-    case "push":
-      return { ...s, value: f(s.value) };
-    case "accumulate":
-      return { ...s, indices: s.indices?.map(f), value: f(s.value) };
-    case "store":
-      return {
-        ...s,
-        array: f(s.array),
-        indices: s.indices.map(f),
-        value: f(s.value),
-      };
-    case "append":
-      return { ...s, array: f(s.array), value: f(s.value) };
-    case "dropLast":
-      return { ...s, array: f(s.array) };
-    case "declare":
-      return s.init ? { ...s, init: f(s.init) } : s;
+    case "push": {
+      const value = f(s.value);
+      return value === s.value ? s : { ...s, value };
+    }
+    case "accumulate": {
+      const indices = s.indices && mapAll(s.indices, f);
+      const value = f(s.value);
+      return indices === s.indices && value === s.value
+        ? s
+        : { ...s, indices, value };
+    }
+    case "store": {
+      const array = f(s.array);
+      const indices = mapAll(s.indices, f);
+      const value = f(s.value);
+      return array === s.array && indices === s.indices && value === s.value
+        ? s
+        : { ...s, array, indices, value };
+    }
+    case "append": {
+      const array = f(s.array);
+      const value = f(s.value);
+      return array === s.array && value === s.value
+        ? s
+        : { ...s, array, value };
+    }
+    case "dropLast": {
+      const array = f(s.array);
+      return array === s.array ? s : { ...s, array };
+    }
+    case "declare": {
+      const init = s.init && f(s.init);
+      return init === s.init ? s : { ...s, init };
+    }
     case "pop":
       return s;
-    case "if":
-      return {
-        ...s,
-        test: f(s.test),
-        then: s.then.map((t) => mapExprs(t, f)),
-        else: s.else.map((t) => mapExprs(t, f)),
-      };
+    case "if": {
+      const test = f(s.test);
+      const then = mapAll(s.then, (t) => mapExprs(t, f));
+      const otherwise = mapAll(s.else, (t) => mapExprs(t, f));
+      return test === s.test && then === s.then && otherwise === s.else
+        ? s
+        : { ...s, test, then, else: otherwise };
+    }
     case "loop": {
-      const header: LoopHeader =
-        s.header.kind === "counted"
-          ? { ...s.header, start: f(s.header.start), end: f(s.header.end) }
-          : {
-              ...s.header,
-              test: s.header.test.map((t) => mapExprs(t, f)),
-              condition: f(s.header.condition),
-            };
-      return { ...s, header, body: s.body.map((t) => mapExprs(t, f)) };
+      const header = mapHeaderExprs(s.header, f);
+      const body = mapAll(s.body, (t) => mapExprs(t, f));
+      return header === s.header && body === s.body
+        ? s
+        : { ...s, header, body };
     }
   }
+}
+
+function mapHeaderExprs(h: LoopHeader, f: (e: Expr) => Expr): LoopHeader {
+  if (h.kind === "counted") {
+    const start = f(h.start);
+    const end = f(h.end);
+    return start === h.start && end === h.end ? h : { ...h, start, end };
+  }
+  const test = mapAll(h.test, (t) => mapExprs(t, f));
+  const condition = f(h.condition);
+  return test === h.test && condition === h.condition
+    ? h
+    : { ...h, test, condition };
 }
 
 /** Visits every expression in these statements, nested blocks too. */
@@ -653,18 +731,29 @@ export function assignedScalars(body: readonly Stmt[], into: Set<string>) {
   }
 }
 
-/** The statement with `f` applied to each block nested directly in it. */
+/**
+ * The statement with `f` applied to each block nested directly in it; `s`
+ * itself when `f` changes none.
+ */
 export function mapBlocks(
   s: Stmt,
   f: (block: readonly Stmt[]) => readonly Stmt[],
 ): Stmt {
-  if (s.kind === "if") return { ...s, then: f(s.then), else: f(s.else) };
+  if (s.kind === "if") {
+    const then = f(s.then);
+    const otherwise = f(s.else);
+    return then === s.then && otherwise === s.else
+      ? s
+      : { ...s, then, else: otherwise };
+  }
   if (s.kind === "loop") {
+    const test = s.header.kind === "while" ? f(s.header.test) : undefined;
     const header =
-      s.header.kind === "while"
-        ? { ...s.header, test: f(s.header.test) }
+      s.header.kind === "while" && test !== s.header.test
+        ? { ...s.header, test: test! }
         : s.header;
-    return { ...s, header, body: f(s.body) };
+    const body = f(s.body);
+    return header === s.header && body === s.body ? s : { ...s, header, body };
   }
   return s;
 }

@@ -7,7 +7,7 @@
  *
  * Primal values get only the rewrites that never change a result.
  */
-import { mapSubexpressions, num, type Expr } from "../ir";
+import { mapAll, mapSubexpressions, num, type Expr } from "../ir";
 
 export const isNum = (
   e: Expr,
@@ -25,32 +25,34 @@ export const isNum = (
  * infinite).
  */
 function algebra(exact: boolean): (e: Expr) => Expr {
+  // Unchanged expressions come back as the same objects (see
+  // `mapSubexpressions`), so their cached keys stay.
   function simplifyExpr(e: Expr): Expr {
     switch (e.kind) {
       case "binary": {
         const left = simplifyExpr(e.left);
         const right = simplifyExpr(e.right);
-        return simplifyBinary({ ...e, left, right });
+        return simplifyBinary(
+          left === e.left && right === e.right ? e : { ...e, left, right },
+        );
       }
       case "neg": {
         const operand = simplifyExpr(e.operand);
         if (operand.kind === "neg") return operand.operand;
         if (isNum(operand)) return { kind: "num", value: -operand.value };
-        return { ...e, operand };
+        return operand === e.operand ? e : { ...e, operand };
       }
-      case "math":
-      case "call":
-      case "extern":
-        return { ...e, args: e.args.map(simplifyExpr) };
-      case "tuple":
-        return { ...e, elements: e.elements.map(simplifyExpr) };
       case "cond": {
         const test = simplifyExpr(e.test);
         if (test.kind === "bool")
           return simplifyExpr(test.value ? e.whenTrue : e.whenFalse);
         const whenTrue = simplifyExpr(e.whenTrue);
         const whenFalse = simplifyExpr(e.whenFalse);
-        return { ...e, test, whenTrue, whenFalse };
+        return test === e.test &&
+          whenTrue === e.whenTrue &&
+          whenFalse === e.whenFalse
+          ? e
+          : { ...e, test, whenTrue, whenFalse };
       }
       case "compare": {
         const left = simplifyExpr(e.left);
@@ -61,23 +63,23 @@ function algebra(exact: boolean): (e: Expr) => Expr {
             value: compare(e.op, left.value, right.value),
           };
         }
-        return { ...e, left, right };
+        return left === e.left && right === e.right ? e : { ...e, left, right };
       }
+      case "index": {
+        const array = simplifyExpr(e.array);
+        const indices = mapAll(e.indices, simplifyExpr);
+        return readElement(array, indices, e);
+      }
+      case "math":
+      case "call":
+      case "extern":
+      case "tuple":
       case "logical":
       case "inactiveBinary":
-        return {
-          ...e,
-          left: simplifyExpr(e.left),
-          right: simplifyExpr(e.right),
-        };
       case "not":
-        return { ...e, operand: simplifyExpr(e.operand) };
       case "member":
-        return { ...e, object: simplifyExpr(e.object) };
-      case "index":
-        return readElement(simplifyExpr(e.array), e.indices.map(simplifyExpr));
       case "stopGradient":
-        return { ...e, value: simplifyExpr(e.value) };
+        return mapSubexpressions(e, simplifyExpr);
       default:
         return e;
     }
@@ -88,7 +90,11 @@ function algebra(exact: boolean): (e: Expr) => Expr {
    * comes from: `(c ? a.slice() : zeros)[0]` -> `c ? a[0] : 0`, with no
    * allocation.
    */
-  function readElement(array: Expr, indices: readonly Expr[]): Expr {
+  function readElement(
+    array: Expr,
+    indices: readonly Expr[],
+    read?: Extract<Expr, { kind: "index" }>,
+  ): Expr {
     switch (array.kind) {
       case "cond":
         return simplifyExpr({
@@ -106,7 +112,9 @@ function algebra(exact: boolean): (e: Expr) => Expr {
           ? num(0)
           : { kind: "index", array, indices };
       default:
-        return { kind: "index", array, indices };
+        return read?.array === array && read.indices === indices
+          ? read
+          : { kind: "index", array, indices };
     }
   }
 
@@ -310,13 +318,15 @@ function hasScatteredConstants(e: Expr): boolean {
  * once built, so a key stays right; without it, keying every subexpression
  * of a deep expression (as reuseComputedValues does) takes quadratic time.
  */
-const keys = new WeakMap<Expr, string | undefined>();
+const keys = new WeakMap<Expr, string | null>();
 
 /** A string equal for structurally equal pure expressions, else `undefined`. */
 export function expressionKey(e: Expr): string | undefined {
-  if (keys.has(e)) return keys.get(e);
+  // One lookup: `null` is an expression known to have no key.
+  const known = keys.get(e);
+  if (known !== undefined) return known ?? undefined;
   const key = computeKey(e);
-  keys.set(e, key);
+  keys.set(e, key ?? null);
   return key;
 }
 

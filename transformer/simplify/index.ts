@@ -112,7 +112,8 @@ function statementSimplifier(primal: ReadonlySet<string>) {
       const header = mapExprs({ ...s, body: [] }, (e) =>
         simplifyExpr(e, /*exact*/ true),
       ) as Extract<Stmt, { kind: "loop" }>;
-      return { ...header, body: s.body.map(simplifyStatement) };
+      const own = ownCopy(header) as typeof header;
+      return { ...own, body: s.body.map(simplifyStatement) };
     }
     if (s.kind === "push" || s.kind === "pop") return s;
     const target =
@@ -126,9 +127,39 @@ function statementSimplifier(primal: ReadonlySet<string>) {
             ? []
             : [s.name];
     const exact = s.kind === "effect" || target.some((n) => primal.has(n));
-    return mapExprs(s, (e) => simplifyExpr(e, exact));
+    return ownCopy(mapExprs(s, (e) => simplifyExpr(e, exact)));
   };
   return simplifyStatement;
+}
+
+/**
+ * `s` as a new object, and so are the statements nested in it (but a
+ * `pop` or a `let` with no value): the passes key side tables by
+ * statement and by block (liveness.ts, `inlineDefinitions`), and the
+ * reverse sweep repeats a loop's statements in its recomputation, so each
+ * place a statement is at needs its own object. (`mapExprs` returns the
+ * statements it leaves unchanged.)
+ */
+function ownCopy(s: Stmt): Stmt {
+  switch (s.kind) {
+    case "pop":
+      return s;
+    case "declare":
+      return s.init ? { ...s } : s;
+    case "if":
+      return { ...s, then: s.then.map(ownCopy), else: s.else.map(ownCopy) };
+    case "loop":
+      return {
+        ...s,
+        header:
+          s.header.kind === "while"
+            ? { ...s.header, test: s.header.test.map(ownCopy) }
+            : { ...s.header },
+        body: s.body.map(ownCopy),
+      };
+    default:
+      return { ...s };
+  }
 }
 
 function useCounts(body: readonly Stmt[]): Map<string, number> {
@@ -143,21 +174,26 @@ function mutatedNames(
   body: readonly Stmt[],
   into = new Set<string>(),
 ): Set<string> {
-  for (const s of body) {
-    if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
-      into.add(s.name);
-    }
-    // Writing an element changes what reads of the array give.
-    if (
-      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
-      s.array.kind === "var"
-    ) {
-      into.add(s.array.name);
-    }
-    if (s.kind === "declare" && !s.init) into.add(s.name);
-    for (const block of nestedBlocks(s)) mutatedNames(block, into);
-  }
+  for (const s of body) forEachMutated(s, (name) => into.add(name));
   return into;
+}
+
+/** `visit` on each variable `s` changes, nested blocks too. */
+function forEachMutated(s: Stmt, visit: (name: string) => void): void {
+  if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
+    visit(s.name);
+  }
+  // Writing an element changes what reads of the array give.
+  if (
+    (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+    s.array.kind === "var"
+  ) {
+    visit(s.array.name);
+  }
+  if (s.kind === "declare" && !s.init) visit(s.name);
+  for (const block of nestedBlocks(s)) {
+    for (const t of block) forEachMutated(t, visit);
+  }
 }
 
 function returnedNames(body: readonly Stmt[]): Set<string> {
@@ -299,7 +335,8 @@ function inlineDefinitions(
   const readByValues = new Set<string>();
   const useDepths = loopDepthOfUses(body);
   const find = (block: readonly Stmt[], depth: number) => {
-    for (const [i, s] of block.entries()) {
+    for (let i = 0; i < block.length; i++) {
+      const s = block[i]!;
       const value =
         s.kind === "const"
           ? s.value
@@ -362,7 +399,8 @@ function inlineDefinitions(
     const here = chosen.get(block);
     const env = new Map(scope);
     const out: Stmt[] = [];
-    for (const [i, s] of block.entries()) {
+    for (let i = 0; i < block.length; i++) {
+      const s = block[i]!;
       const definition = here?.get(i);
       if (definition) {
         env.set(...definition);
@@ -493,7 +531,8 @@ function coalesceMerges(
   body: readonly Stmt[],
   uses: ReadonlyMap<string, number>,
 ): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     if (s.kind !== "declare" || s.init || uses.get(s.name) !== 1) continue;
     const j = body.findIndex(
       (later, k) =>
@@ -522,7 +561,8 @@ function inBranches(
   body: readonly Stmt[],
   rewrite: (block: readonly Stmt[]) => Stmt[] | undefined,
 ): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     let changed = false;
     const rewritten = mapBlocks(s, (block) => {
       if (changed) return block;
@@ -538,9 +578,7 @@ function inBranches(
 function touches(s: Stmt, name: string): boolean {
   let found = false;
   forEachExpr([s], (e) => allReads(e, (read) => (found ||= read === name)));
-  const written = new Set<string>();
-  mutatedNames([s], written);
-  return found || written.has(name);
+  return found || writes(s, name);
 }
 
 /**
@@ -548,7 +586,8 @@ function touches(s: Stmt, name: string): boolean {
  * `let v = 0; if (c) { v += a; }` -> `const v = c ? a : 0;`
  */
 function mergesToTernaries(body: readonly Stmt[]): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     const next = body[i + 1];
     if (s.kind === "declare" && next?.kind === "if") {
       const start = s.init;
@@ -678,7 +717,8 @@ function propagateCopies(
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
 ): Stmt[] | undefined {
-  for (const [i, s] of body.entries()) {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
     const value =
       s.kind === "const" ? s.value : s.kind === "declare" ? s.init : undefined;
     if (value?.kind !== "var") continue;
@@ -716,7 +756,7 @@ function propagateCopies(
 }
 
 function writes(s: Stmt, name: string): boolean {
-  const written = new Set<string>();
-  mutatedNames([s], written);
-  return written.has(name);
+  let found = false;
+  forEachMutated(s, (written) => (found ||= written === name));
+  return found;
 }
