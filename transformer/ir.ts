@@ -198,6 +198,16 @@ export type Stmt =
        */
       readonly carried: readonly string[];
       readonly body: readonly Stmt[];
+      /**
+       * A reverse loop's header as the forward sweep ran it, first index
+       * first: `simplify` runs the loop with it if its iterations turn out
+       * to be independent (see simplify/loop-order.ts). `balancedStack`:
+       * an iteration pops only what it pushed itself.
+       */
+      readonly forwards?: {
+        readonly header: LoopHeader;
+        readonly balancedStack: boolean;
+      };
     }
   /** Saves a value on the runtime's value stack for the reverse sweep. */
   | { readonly kind: "push"; readonly value: Expr }
@@ -490,17 +500,29 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
         else: s.else.map((t) => mapExprs(t, f)),
       };
     case "loop": {
-      const header: LoopHeader =
-        s.header.kind === "counted"
-          ? { ...s.header, start: f(s.header.start), end: f(s.header.end) }
-          : {
-              ...s.header,
-              test: s.header.test.map((t) => mapExprs(t, f)),
-              condition: f(s.header.condition),
-            };
-      return { ...s, header, body: s.body.map((t) => mapExprs(t, f)) };
+      // The header it may run with instead reads the same values.
+      const forwards = s.forwards && {
+        ...s.forwards,
+        header: mapHeaderExprs(s.forwards.header, f),
+      };
+      return {
+        ...s,
+        header: mapHeaderExprs(s.header, f),
+        body: s.body.map((t) => mapExprs(t, f)),
+        ...(forwards && { forwards }),
+      };
     }
   }
+}
+
+function mapHeaderExprs(header: LoopHeader, f: (e: Expr) => Expr): LoopHeader {
+  return header.kind === "counted"
+    ? { ...header, start: f(header.start), end: f(header.end) }
+    : {
+        ...header,
+        test: header.test.map((t) => mapExprs(t, f)),
+        condition: f(header.condition),
+      };
 }
 
 /** Visits every expression in these statements, nested blocks too. */
@@ -539,6 +561,9 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
         forEachExpr(s.else, visit);
         break;
       case "loop":
+        if (s.forwards) {
+          mapHeaderExprs(s.forwards.header, (e) => (visit(e), e));
+        }
         if (s.header.kind === "counted") {
           visit(s.header.start);
           visit(s.header.end);
