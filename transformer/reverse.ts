@@ -159,17 +159,64 @@ export function reverseMode(
   };
   const writes = new ArrayWrites(linearized);
   let undone = new Set<Write>();
+  // Inner loops save when the reverse sweep recomputes their enclosing
+  // iteration (see `Saving`) where that is sound: no unmarked calls, which
+  // the reverse sweep must not make again (see impureValues), and no write
+  // in a loop to undo, which needs its old value pushed when the forward
+  // sweep runs it, in order. Loops write only into arrays their outermost
+  // iteration allocates (an MLP's layers), which its recomputation
+  // allocates and fills again; whether one of those writes needs undoing
+  // all the same, or a recomputed read is a hazard, shows in the adjoint
+  // built: then every loop saves as the forward sweep runs it instead.
+  let innerLoopsSaveWhenRecomputed =
+    unmarkedCallIn(fn.body) === undefined &&
+    writes.writes.every((write) => {
+      const [outermost] = writes.loopsOf(write);
+      return !outermost || allocatesIn(outermost.body, write.array);
+    });
+  const inLoop = (write: Write) => writes.loopsOf(write).length > 0;
   for (;;) {
-    const { adjoint, reads } = adjointFunction(
-      linearized,
-      activity,
-      names.clone(),
-      { writes, undone, derivatives, request },
-    );
-    const needed = writes.writesToUndo(reads);
-    if ([...needed].every((write) => undone.has(write))) return adjoint;
+    let built: ReturnType<typeof adjointFunction>;
+    try {
+      built = adjointFunction(linearized, activity, names.clone(), {
+        writes,
+        undone,
+        derivatives,
+        request,
+        innerLoopsSaveWhenRecomputed,
+      });
+    } catch (error) {
+      if (!(error instanceof DiffError) || !innerLoopsSaveWhenRecomputed)
+        throw error;
+      innerLoopsSaveWhenRecomputed = false;
+      undone = new Set();
+      continue;
+    }
+    const needed = writes.writesToUndo(built.reads);
+    if (innerLoopsSaveWhenRecomputed && [...needed].some(inLoop)) {
+      innerLoopsSaveWhenRecomputed = false;
+      undone = new Set();
+      continue;
+    }
+    if ([...needed].every((write) => undone.has(write))) return built.adjoint;
     undone = new Set([...undone, ...needed]);
   }
+}
+
+/** Whether `array` is a new array these statements allocate. */
+function allocatesIn(body: readonly Stmt[], array: Expr): boolean {
+  return (
+    array.kind === "var" &&
+    body.some(
+      (s) =>
+        (s.kind === "const" &&
+          s.name === array.name &&
+          (s.value.kind === "newArray" ||
+            s.value.kind === "arrayLiteral" ||
+            s.value.kind === "copy")) ||
+        nestedBlocks(s).some((block) => allocatesIn(block, array)),
+    )
+  );
 }
 
 /** What the adjoint of a function is built with, beside the function. */
@@ -180,13 +227,21 @@ interface AdjointInputs {
   /** The one-number calls `withDerivatives` linearized. */
   readonly derivatives: ReadonlyMap<Stmt, Derivative>;
   readonly request: GradientRequest | undefined;
+  /** Where inner loops save: see `reverseMode`. */
+  readonly innerLoopsSaveWhenRecomputed: boolean;
 }
 
 function adjointFunction(
   fn: FunctionIR,
   activity: Activity,
   names: Names,
-  { writes, undone, derivatives, request }: AdjointInputs,
+  {
+    writes,
+    undone,
+    derivatives,
+    request,
+    innerLoopsSaveWhenRecomputed,
+  }: AdjointInputs,
 ): { adjoint: FunctionIR; reads: ArrayRead[] } {
   const returned = fn.body.at(-1);
   if (returned?.kind !== "return")
@@ -250,16 +305,10 @@ function adjointFunction(
     }
   }
   const types = inferTypes(fn);
-  // Where nothing writes into arrays, a loop nested in another saves what
-  // its reverse needs when the reverse sweep recomputes the enclosing
-  // iteration, so the stack holds one iteration's worth of it at a time,
-  // and the results of inner loops are popped rather than run again.
-  // Undoing array writes needs each store's old value pushed when the
-  // forward sweep runs it, in order: there every loop saves as it runs.
-  // So does a function calling unmarked functions, which the reverse
-  // sweep must not call again (see impureValues).
-  const innerLoopsSaveWhenRecomputed =
-    writes.writes.length === 0 && unmarkedCallIn(fn.body) === undefined;
+  // A loop nested in another saves what its reverse needs when the
+  // reverse sweep recomputes the enclosing iteration, where it can (see
+  // `reverseMode`), so the stack holds one iteration's worth of it at a
+  // time, and the results of inner loops are popped rather than run again.
   const sweepSaves: Saving = innerLoopsSaveWhenRecomputed
     ? "outermost loops"
     : "every loop";
@@ -648,11 +697,24 @@ function adjointFunction(
       .reverse()
       .map((name) => ({ kind: "pop", name }));
     const { header, prologue } = reversedHeader(loop.header, trips, names);
+    const body = [...prologue, ...restore, ...plan.restoreKept, ...iteration];
+    // Nothing popped that an earlier iteration of the forward sweep pushed:
+    // `simplify` may find that the iterations only add into adjoints.
+    const forwards =
+      body.length === iteration.length &&
+      results.length === 0 &&
+      loop.header.kind === "counted"
+        ? {
+            header: loop.header,
+            balancedStack: recomputeSaves === "outermost loops",
+          }
+        : undefined;
     out.push({
       kind: "loop",
       header,
       carried: [],
-      body: [...prologue, ...restore, ...plan.restoreKept, ...iteration],
+      body,
+      ...(forwards && { forwards }),
     });
     return out;
   };

@@ -95,7 +95,14 @@ export const operatorRules: Record<BinaryOp | "neg", Rule> = {
   "+": { arity: 2, partials: () => [one, one] },
   "-": { arity: 2, partials: () => [one, num(-1)] },
   "*": { arity: 2, partials: ([a, b]) => [b!, a!] },
-  "/": { arity: 2, partials: ([a, b], r) => [div(one, b!), neg(div(r, b!))] },
+  "/": {
+    arity: 2,
+    // d(a / b)/db = -r / b; for r = 1 / b, -r * r: no second division.
+    partials: ([a, b], r) => [
+      div(one, b!),
+      neg(a!.kind === "num" && a!.value === 1 ? mul(r, r) : div(r, b!)),
+    ],
+  },
   "**": { arity: 2, partials: powerPartials },
   "%": {
     arity: 2,

@@ -15,7 +15,9 @@
  *   one array element kept in a local (accumulators.ts), and what a loop
  *   computes the same in every iteration computed before it
  *   (invariants.ts), and additions of an adjoint a branch makes zero
- *   skipped with it (zeros.ts).
+ *   skipped with it (zeros.ts);
+ * - last, reverse loops whose iterations only add into adjoints run
+ *   first to last (loop-order.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
@@ -36,6 +38,7 @@ import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
 import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
+import { runLoopsForwards } from "./loop-order";
 import { skipZeroAdjoints } from "./zeros";
 
 export function simplify(
@@ -58,6 +61,7 @@ export function simplify(
     if (next === undefined) break;
     body = next;
   }
+  body = runLoopsForwards(body);
   const mutated = mutatedNames(body);
   return { ...fn, body: finalizeDeclarations(body, mutated) };
 }
