@@ -39,11 +39,7 @@ const ONLY = process.env.TSAD_RANDOM_ONLY;
 /** Stop at the first failing batch, printing its first failure unshrunk. */
 const NO_SHRINK = process.env.TSAD_RANDOM_NOSHRINK !== undefined;
 
-const outRoot = path.join(
-  repoRoot,
-  ".tmp/random",
-  process.env.TSAD_RANDOM_PATTERNS ?? "",
-);
+const outRoot = path.join(repoRoot, ".tmp/random");
 
 it(
   `${RUNS * BATCH} random programs compile and differentiate correctly`,

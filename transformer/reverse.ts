@@ -1323,11 +1323,19 @@ function withPlans(
     }
     const plan = plans.get(s);
     const saving = save !== "none";
-    const kept = new Set(saving ? plan?.kept.map((k) => k.name) : []);
-    // A value kept from inside an `if` is declared before it, to be pushed.
+    const kept = new Map(saving ? plan?.kept.map((k) => [k.name, k]) : []);
+    // A value kept from inside an `if` is declared before it, to be pushed;
+    // an array starts empty, for the paths that never make it.
+    const emptyArray = (name: string): Expr | undefined => {
+      const k = kept.get(name)!;
+      return k.kind === "number" || k.copyOf
+        ? undefined
+        : { kind: "newArray", arrayKind: k.kind, length: num(0) };
+    };
     const inner = hoistBranchValues(
       withPlans(s.body, plans, saves, save === "every loop" ? save : "none"),
       (name) => kept.has(name),
+      emptyArray,
     );
     const carried = new Set(s.carried);
     const writeBacks = inner.findIndex(
@@ -1655,10 +1663,13 @@ function activeReads(body: readonly Stmt[], activity: Activity): Set<string> {
 /**
  * `if (c) { const t = ...; }` -> `let t; if (c) { t = ...; }` for each `t`
  * the reverse sweep reads (`needed`): its branches are other blocks.
+ * `initial` gives a hoisted name a value for the paths that do not assign
+ * it (an empty array, so that pushing a kept array's elements pushes none).
  */
 function hoistBranchValues(
   body: readonly Stmt[],
   needed: (name: string) => boolean,
+  initial: (name: string) => Expr | undefined = () => undefined,
 ): Stmt[] {
   const hoisted: string[] = [];
   const rewrite = (block: readonly Stmt[]): Stmt[] =>
@@ -1679,7 +1690,11 @@ function hoistBranchValues(
     hoisted.length = 0;
     const rewritten = rewrite([s]);
     return [
-      ...hoisted.map((name): Stmt => ({ kind: "declare", name })),
+      ...hoisted.map((name): Stmt => ({
+        kind: "declare",
+        name,
+        init: initial(name),
+      })),
       ...rewritten,
     ];
   });

@@ -1,30 +1,26 @@
 /**
  * Local arrays of the random programs: what the renderer knows of each
  * (type, length, element bound in `Env.bounds`), which indices are valid
- * for it, and the rule that keeps every program inside what the
- * transformer accepts today (transformer/array-writes.ts). That rule looks
- * at the statements that follow an array's declaration in its block, its
- * "top statements":
+ * for it, and how far it may grow. Loops read and overwrite local arrays
+ * freely (recurrences: `h[i] = h[i - 1] * c + x[i]`, `h[i] *= c`, a write
+ * after a loop that read it), with three limits:
  *
- *   const h = new Float64Array(n);
- *   for (...) h[i] = Math.sin(x[i]);   // writes
- *   if (c) h[0] += a;                   // writes (outside loops, reads too)
- *   for (...) s += h[i];                // reads in a loop: no write after it
+ * - an array from a literal is written only at indices the transformer
+ *   proves inside it (transformer/array-writes.ts, `withinLiteral`):
+ *   constants and the counters of `for` headers bounded by a constant or
+ *   its own length. Any other write might make it longer, as far as the
+ *   transformer knows, and it rejects one that follows a read of the
+ *   length (TS96003):
  *
- * - once a top statement reads the array inside a loop, no later one may
- *   write it;
- * - no top statement may both write it and read it inside a loop, in any
- *   order, anywhere inside it (the checker looks at the syntax only);
- * - except a tabulate loop: `for (i ...) { h[i] = v; ... h[i] ... }`,
- *   writing each element once and reading only that element after, which
- *   counts as a loop reading it.
+ *     const ys = [a, b, c];
+ *     for (let j = 0; j < ys.length; j++) ys[j] = ...;   // fine
+ *     let n0 = 0;
+ *     while (n0 < 2) { ys[n0] = ...; n0++; }             // never generated
  *
- * Reads outside loops (relative to the declaration) are always fine. The
- * renderer asks before each access (`mayWrite`, `readIndices`,
- * `mayReadWhole`) and records it (`noteWrite`, `noteRead`,
- * `noteWholeRead`); what it may not do, it does differently (another
- * array, the array parameter, or nothing). PATTERNS.recurrences lifts the
- * rule.
+ * - an array never grows while a loop runs to its length (it would not
+ *   end);
+ * - pushes stop at MAX_LENGTH, so that loops over any array run at most
+ *   MAX_LENGTH times, as the bounds assume.
  */
 import {
   type Env,
@@ -33,7 +29,6 @@ import {
   type Scope,
   type Variable,
 } from "./program-expressions.js";
-import { PATTERNS } from "./program-generator.js";
 
 export type ArrayType = "float64" | "array";
 
@@ -54,6 +49,8 @@ export interface ArrayVariable extends Variable {
   readonly extent: Extent;
   /** Started empty and grown by push: its length is read like its elements. */
   readonly grows: boolean;
+  /** Made by an array literal: written only where it provably stays as long. */
+  readonly fromLiteral: boolean;
   /** Loops around the declaration: an access from deeper is inside a loop. */
   readonly depth: number;
   /** The block declaring it; null for the array parameter, never written. */
@@ -66,26 +63,15 @@ export interface Counter {
   readonly extent: Extent;
   /** For an `own` extent: the array whose length the loop runs to. */
   readonly over: ArrayVariable | null;
-}
-
-/** Where an array stands in the rule above. */
-export interface ArrayState {
-  /** A finished top statement read it in a loop: it is final. */
-  readByLoop: boolean;
-  /** The current top statement wrote it. */
-  wrote: boolean;
-  /** The current top statement read it in a loop. */
-  loopRead: boolean;
-  /** Inside its tabulate loop: only `h[counter]` may be read, after the write. */
-  tabulating: { readonly counter: string; stored: boolean } | null;
   /**
-   * At most this long: pushes stop at MAX_LENGTH, so that loops over any
-   * array run at most MAX_LENGTH times, as the bounds assume.
+   * A `for` header's counter, from 0 up to its bound or down to 0, not a
+   * `while` loop's: the transformer proves it inside a literal.
    */
-  maxLength: number;
+  readonly counted: boolean;
 }
 
-export type ArrayStates = Map<ArrayVariable, ArrayState>;
+/** The most elements each local array may have (see `mayPush`). */
+export type MaxLengths = Map<ArrayVariable, number>;
 
 export const isArray = (v: Variable): v is ArrayVariable => v.role === "array";
 
@@ -98,52 +84,16 @@ export function arrayParam(name: string, type: ArrayType): ArrayVariable {
     type,
     extent: { kind: "param" },
     grows: false,
+    fromLiteral: false,
     depth: 0,
     scope: null,
   };
 }
 
-export function trackArray(
-  fn: FunctionContext,
-  a: ArrayVariable,
-  maxLength: number,
-) {
-  fn.arrays.set(a, {
-    readByLoop: false,
-    wrote: false,
-    loopRead: false,
-    tabulating: null,
-    maxLength,
-  });
-}
-
 /** The most times a loop over `a` runs. */
 export function maxLengthOf(a: ArrayVariable, fn: FunctionContext): number {
-  return fn.arrays.get(a)?.maxLength ?? MAX_LENGTH;
+  return fn.maxLengths.get(a) ?? MAX_LENGTH;
 }
-
-/** A copy: each pass over a loop's body starts from the states before it. */
-export function copyArrayStates(states: ArrayStates): ArrayStates {
-  return new Map(
-    [...states].map(([a, s]) => [
-      a,
-      { ...s, tabulating: s.tabulating && { ...s.tabulating } },
-    ]),
-  );
-}
-
-/** A top statement of `env`'s block is done: what it read in loops is final. */
-export function commitArrays(env: Env) {
-  for (const v of env.scope.declared.values()) {
-    const s = isArray(v) ? env.fn.arrays.get(v) : undefined;
-    if (s === undefined) continue;
-    s.readByLoop ||= s.loopRead;
-    s.wrote = false;
-    s.loopRead = false;
-  }
-}
-
-const inLoop = (a: ArrayVariable, env: Env) => env.fn.loops.length > a.depth;
 
 /** Local arrays in scope, the most recent first. */
 export function localArrays(env: Env): ArrayVariable[] {
@@ -184,6 +134,19 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
   return [...counters, ...ends, ...rotated];
 }
 
+/**
+ * Index expressions `a` may be written at here: any valid one, but into a
+ * literal only constants and `for` counters bounded by a constant or by
+ * its own length (`withinLiteral` in transformer/array-writes.ts).
+ */
+export function writeIndices(a: ArrayVariable, env: Env): string[] {
+  if (!a.fromLiteral || a.extent.kind !== "fixed") return indexChoices(a, env);
+  const counters = env.indices
+    .filter((c) => c.counted && fits(c, a) && (c.over === null || c.over === a))
+    .map((c) => c.variable.name);
+  return [...counters, ...new Set(["0", String(a.extent.length - 1)])];
+}
+
 /** `h.length`: read from the array, so the reverse sweep reads it too. */
 export function lengthOf(a: ArrayVariable): string {
   return `${a.name}.length`;
@@ -193,22 +156,7 @@ export function lengthOf(a: ArrayVariable): string {
 export function mayWrite(a: ArrayVariable, env: Env): boolean {
   if (a.scope === null) return false;
   // Never grow an array while a loop runs to its length: it would not end.
-  if (a.grows && env.fn.loops.some((frame) => frame.over === a)) return false;
-  const s = env.fn.arrays.get(a)!;
-  if (PATTERNS.recurrences) return true;
-  return !s.readByLoop && !s.loopRead && s.tabulating === null;
-}
-
-/**
- * Whether a write into `a` here may also read `a` (`h[i] *= v`): only
- * outside loops, as inside one that is a recurrence.
- */
-export function mayUpdate(a: ArrayVariable, env: Env): boolean {
-  return PATTERNS.recurrences || !inLoop(a, env);
-}
-
-export function noteWrite(a: ArrayVariable, env: Env) {
-  env.fn.arrays.get(a)!.wrote = true;
+  return !(a.grows && env.fn.loops.some((frame) => frame.over === a));
 }
 
 /** How many elements a push here adds: one per iteration of the loops around it. */
@@ -228,53 +176,5 @@ export function mayPush(a: ArrayVariable, env: Env): boolean {
 }
 
 export function notePush(a: ArrayVariable, env: Env) {
-  noteWrite(a, env);
-  env.fn.arrays.get(a)!.maxLength += pushCount(a, env);
-}
-
-/** The indices `a` may be read at here; none when it may not be read. */
-export function readIndices(a: ArrayVariable, env: Env): string[] {
-  const s = env.fn.arrays.get(a);
-  if (s !== undefined && !PATTERNS.recurrences) {
-    if (s.tabulating !== null) {
-      return s.tabulating.stored ? [s.tabulating.counter] : [];
-    }
-    if (inLoop(a, env) && s.wrote) return [];
-  }
-  return indexChoices(a, env);
-}
-
-export function noteRead(a: ArrayVariable, env: Env) {
-  const s = env.fn.arrays.get(a);
-  if (s !== undefined && inLoop(a, env)) s.loopRead = true;
-}
-
-/**
- * What reads a whole array: a copy (`h.slice()`), a call passing it, or a
- * loop going over it (`for...of`, or `i < h.length` when `h` grows), which
- * reads it inside that loop.
- */
-export type WholeRead = "copy" | "call" | "iterate";
-
-const inLoopFor = (a: ArrayVariable, env: Env, use: WholeRead) =>
-  use === "iterate" || inLoop(a, env);
-
-export function mayReadWhole(
-  a: ArrayVariable,
-  env: Env,
-  use: WholeRead,
-): boolean {
-  const s = env.fn.arrays.get(a);
-  if (s === undefined) return true;
-  if (PATTERNS.recurrences) return true;
-  if (s.tabulating !== null) {
-    return use === "call" && s.tabulating.stored;
-  }
-  return !(inLoopFor(a, env, use) && s.wrote);
-}
-
-export function noteWholeRead(a: ArrayVariable, env: Env, use: WholeRead) {
-  const s = env.fn.arrays.get(a);
-  if (s === undefined) return;
-  if (inLoopFor(a, env, use)) s.loopRead = true;
+  env.fn.maxLengths.set(a, maxLengthOf(a, env.fn) + pushCount(a, env));
 }

@@ -17,17 +17,14 @@
  * near them.
  */
 import {
-  type ArrayStates,
   type ArrayType,
   type ArrayVariable,
   type Counter,
   type Extent,
+  indexChoices,
   isArray,
   localArrays,
-  mayReadWhole,
-  noteRead,
-  noteWholeRead,
-  readIndices,
+  type MaxLengths,
 } from "./program-arrays.js";
 import type {
   Condition,
@@ -221,10 +218,8 @@ export interface FunctionContext {
   /** The extents of the arrays returned so far (an array result). */
   readonly returnedExtents: Extent[];
   readonly loops: LoopFrame[];
-  /** Where each local array stands (program-arrays.ts). */
-  arrays: ArrayStates;
-  /** The array a store is writing, while its value is resolved. */
-  storing: ArrayVariable | null;
+  /** How long each local array may grow (program-arrays.ts). */
+  maxLengths: MaxLengths;
   /** Set once `out` is declared. */
   vector: VectorContext | null;
 }
@@ -373,14 +368,13 @@ export function resolveExpr(e: Expr, env: Env): Code {
     }
     case "local": {
       const arrays = localArrays(env).filter(
-        (a) => readIndices(a, env).length > 0,
+        (a) => indexChoices(a, env).length > 0,
       );
       if (arrays.length === 0) {
         return resolveExpr({ kind: "element", pick: e.pick }, env);
       }
       const a = arrays[e.pick % arrays.length]!;
-      const indices = readIndices(a, env);
-      noteRead(a, env);
+      const indices = indexChoices(a, env);
       env.scope.use(a);
       const index = indices[e.index % indices.length]!;
       return atom(`${a.name}[${index}]`, env.bounds.get(a)!);
@@ -530,12 +524,10 @@ export function callArguments(
       (a) =>
         a.type === callee.arrayType &&
         a.extent.kind !== "own" &&
-        env.bounds.get(a)! <= PARAM_BOUND &&
-        mayReadWhole(a, env, "call"),
+        env.bounds.get(a)! <= PARAM_BOUND,
     );
     const candidates = [env.fn.arrayParam!, ...passable];
     passed = candidates[array % candidates.length]!;
-    noteWholeRead(passed, env, "call");
     env.scope.use(passed);
     return atom(passed.name, env.bounds.get(passed) ?? env.fn.elementBound);
   });

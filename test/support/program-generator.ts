@@ -11,61 +11,10 @@
  *
  * Adding a construct means a new variant here, its arbitrary in
  * `programArbitrary`, and its case in program-render.ts (local arrays:
- * program-arrays.ts).
+ * program-arrays.ts). The bugs these programs found each have their
+ * minimal program as a fixture, fixtures/<area>/regression-*.
  */
 import fc from "fast-check";
-
-/**
- * Patterns generated only when switched on: programs the transformer
- * rejects today (a generated program it rejects fails the test), or
- * accepts but differentiates wrongly (open bugs, each with its minimal
- * program). Each is a one-line switch here;
- * `TSAD_RANDOM_PATTERNS=recurrences,writeAfterCall` switches them on for
- * one run.
- */
-const PATTERNS_OFF = {
-  // Fixed, now always generated, each with its regression fixture under
-  // fixtures/arrays/regression-*: writeAfterCall (call-then-write, typed
-  // arrays and literals), callInTabulate, callsReturningArrays,
-  // earlyArrayReturns (array-returns-in-branches, early-array-returns),
-  // addReadingItself, copiesOfLocalArrays (copy-of-local-array),
-  // lengthInWritingLoops (length-in-writing-loop), writeAfterFillLoop,
-  // replayedWrites, writes into a literal up to its own length
-  // (literal-written-to-its-length), and arraysAfterEarlyReturn
-  // (loop-after-early-return, nested-array-returns).
-  /**
-   * A loop that reads a local array and then overwrites it (`a[i] *= c`
-   * in a loop, `a[i] = a[i - 1] * c + x[i]`, a write after a loop that
-   * read it). Supported now; with inner `while` loops it was rejected
-   * (fixtures/arrays/regression-inner-while-in-recurrence). Still off:
-   * seed 4 (TSAD_RANDOM_RUNS=8, third batch) writes into a literal at a
-   * `while` loop's counter, `ys[n0] = ...` in a loop over `ys.length`,
-   * which the transformer rejects (TS96003, "it may make the array
-   * longer"): it trusts only constant indices and `for` counters up to
-   * the literal's length. The generator should not index literals with
-   * `while` counters when it writes.
-   */
-  recurrences: false,
-};
-
-export type Pattern = keyof typeof PATTERNS_OFF;
-
-export const PATTERNS: Readonly<Record<Pattern, boolean>> = switchOn(
-  process.env.TSAD_RANDOM_PATTERNS ?? "",
-);
-
-function switchOn(list: string): Record<Pattern, boolean> {
-  const patterns = { ...PATTERNS_OFF };
-  for (const name of list.split(",").filter((n) => n !== "")) {
-    if (!(name in patterns)) {
-      throw new Error(
-        `TSAD_RANDOM_PATTERNS: no pattern "${name}" (${Object.keys(patterns).join(", ")})`,
-      );
-    }
-    patterns[name as Pattern] = true;
-  }
-  return patterns;
-}
 
 /** Every `Math` function the generator calls (`pow` is a `power` node). */
 export const MATH_FUNCTIONS = [
@@ -310,10 +259,9 @@ export type Stmt =
   /** `h.push(value)` onto a local array that started empty. */
   | { readonly kind: "push"; readonly pick: number; readonly value: Expr }
   /**
-   * A loop writing each element of a local array once, reading only that
-   * element after the write (the one loop transformer/array-writes.ts
-   * lets both write and read an array); `target` picks an array of this
-   * block not read by a loop yet, or a new one made from `init`:
+   * A loop writing each element of a local array in turn, a `for` over
+   * its own length (so it may write a literal too); `target` picks an
+   * array of this block, or a new one made from `init`:
    *
    *   for (let i = 0; i < h.length; i++) { before; h[i] = value; after }
    */

@@ -10,7 +10,6 @@ import {
   arrayParam,
   type ArrayType,
   type ArrayVariable,
-  commitArrays,
   type Counter,
   type Extent,
   indexChoices,
@@ -18,16 +17,10 @@ import {
   lengthOf,
   localArrays,
   mayPush,
-  mayReadWhole,
-  mayUpdate,
   mayWrite,
   maxLengthOf,
-  noteWholeRead,
   notePush,
-  noteWrite,
-  readIndices,
-  copyArrayStates,
-  trackArray,
+  writeIndices,
 } from "./program-arrays.js";
 import {
   AND,
@@ -61,7 +54,6 @@ import {
   type Condition,
   type Expr,
   type FunctionSpec,
-  PATTERNS,
   type ProgramSpec,
   type Stmt,
 } from "./program-generator.js";
@@ -162,11 +154,7 @@ function freshName(base: string, env: Env): string {
 }
 
 function resolveStmts(stmts: readonly Stmt[], env: Env): string[] {
-  return stmts.flatMap((s) => {
-    const lines = resolveStmt(s, env);
-    commitArrays(env);
-    return lines;
-  });
+  return stmts.flatMap((s) => resolveStmt(s, env));
 }
 
 function assignable(env: Env): Variable[] {
@@ -260,11 +248,12 @@ function declareArray(
     type: made.type,
     extent: made.extent,
     grows: init.kind === "empty",
+    fromLiteral: made.fromLiteral,
     depth: env.fn.loops.length,
     scope: env.scope,
   };
   declare(env, array, made.code.bound);
-  trackArray(env.fn, array, made.maxLength);
+  env.fn.maxLengths.set(array, made.maxLength);
   const annotation = made.annotate ? ": number[]" : "";
   return { line: `const ${name}${annotation} = ${made.code.text};`, array };
 }
@@ -274,6 +263,7 @@ interface MadeArray {
   readonly type: ArrayType;
   readonly extent: Extent;
   readonly maxLength: number;
+  readonly fromLiteral: boolean;
   /** `new Array(n).fill(0)` and `[]` need `: number[]`. */
   readonly annotate: boolean;
 }
@@ -295,6 +285,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: init.type,
         extent: param ? { kind: "param" } : { kind: "fixed", length },
         maxLength: param ? MAX_LENGTH : length,
+        fromLiteral: false,
         annotate: init.type === "array",
       };
     }
@@ -304,15 +295,13 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: "array",
         extent: { kind: "own" },
         maxLength: 0,
+        fromLiteral: false,
         annotate: true,
       };
     case "copy": {
       const param = env.fn.arrayParam;
       const locals = localArrays(env);
-      const sources = [
-        ...(param === null ? [] : [param]),
-        ...locals.filter((a) => mayReadWhole(a, env, "copy")),
-      ];
+      const sources = [...(param === null ? [] : [param]), ...locals];
       if (sources.length === 0) {
         return resolveArrayInit(
           { kind: "zeros", type: "float64", length: 0 },
@@ -321,7 +310,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       }
       const source = sources[init.pick % sources.length]!;
       env.scope.use(source);
-      noteWholeRead(source, env, "copy");
       return {
         code: atom(
           `${source.name}.slice()`,
@@ -330,6 +318,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: source.type,
         extent: source.extent,
         maxLength: maxLengthOf(source, env.fn),
+        fromLiteral: false,
         annotate: false,
       };
     }
@@ -343,6 +332,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: "array",
         extent: { kind: "fixed", length: elements.length },
         maxLength: elements.length,
+        fromLiteral: true,
         annotate: false,
       };
     }
@@ -371,6 +361,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
             : passed === null
               ? MAX_LENGTH
               : maxLengthOf(passed, env.fn),
+        fromLiteral: false,
         annotate: false,
       };
     }
@@ -380,22 +371,14 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
 /** `h[i] op= value` into a local array that may be written here. */
 function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const arrays = localArrays(env).filter(
-    (a) => !a.grows && mayWrite(a, env) && indexChoices(a, env).length > 0,
+    (a) => !a.grows && mayWrite(a, env) && writeIndices(a, env).length > 0,
   );
   if (arrays.length === 0) return [];
   const a = arrays[s.pick % arrays.length]!;
-  const indices = indexChoices(a, env);
+  const indices = writeIndices(a, env);
   const index = indices[s.index % indices.length]!;
   env.scope.use(a);
-  // Before the value, so that it reads `a` only where a write may follow.
-  noteWrite(a, env);
-  env.fn.storing = a;
-  const adds = s.op === "+=" || s.op === "-=";
-  const value = resolveExpr(s.value, {
-    ...env,
-    hidden: env.hidden,
-  });
-  env.fn.storing = null;
+  const value = resolveExpr(s.value, env);
   const before = env.bounds.get(a)!;
   const bounds: Record<typeof s.op, number> = {
     "=": Math.max(before, value.bound),
@@ -403,10 +386,8 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
     "-=": before + value.bound,
     "*=": Math.max(before, before * value.bound),
   };
-  // `*=` reads the element: a recurrence inside a loop. Growing too large,
-  // any update becomes a plain write.
-  const op =
-    (s.op === "*=" && !mayUpdate(a, env)) || bounds[s.op] > CAP ? "=" : s.op;
+  // Growing too large, an update becomes a plain write.
+  const op = bounds[s.op] > CAP ? "=" : s.op;
   env.bounds.set(a, bounds[op]);
   return [`${a.name}[${index}] ${op} ${value.text};`];
 }
@@ -452,21 +433,16 @@ function resolveTabulate(
     local: { variable: c, bound: () => MAX_LENGTH },
     index: counterOver(c, target),
     over: target,
-    iterates: false,
     tested: false,
   };
   lines.push(
     ...resolveLoop(shape, env, /*test*/ null, (body, frame) => {
-      // Each pass starts from the states before the loop: look it up anew.
-      const state = body.fn.arrays.get(target)!;
-      state.tabulating = { counter: c.name, stored: false };
       // The write below names it: the body may not declare that name.
       body.scope.use(target);
       frame.jumps = "none";
       const before = resolveStmts(s.before, body);
       const value = resolveExpr(s.value, body);
       body.bounds.set(target, Math.max(body.bounds.get(target)!, value.bound));
-      state.tabulating.stored = true;
       frame.jumps = "continue";
       const after = resolveStmts(s.after, body);
       return [
@@ -476,9 +452,6 @@ function resolveTabulate(
       ];
     }),
   );
-  const state = env.fn.arrays.get(target)!;
-  state.tabulating = null;
-  state.readByLoop = true;
   return lines;
 }
 
@@ -599,8 +572,6 @@ interface LoopShape {
   readonly index: Counter | null;
   /** The local array whose length the loop runs to. */
   readonly over: ArrayVariable | null;
-  /** Whether going over `over` reads it (for-of, or it grows). */
-  readonly iterates: boolean;
   /** Whether the header has the loop's test (`while (test && n < k)`). */
   readonly tested: boolean;
 }
@@ -614,7 +585,7 @@ const counter = (name: string): Variable => ({
 
 /** A counter running over `a`'s indices. */
 function counterOver(variable: Variable, a: ArrayVariable): Counter {
-  return { variable, extent: a.extent, over: a };
+  return { variable, extent: a.extent, over: a, counted: true };
 }
 
 function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
@@ -622,15 +593,17 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
   const depth = env.fn.loops.length;
   const step = (c: string, sign: "+" | "-") =>
     [`${c}${sign}${sign}`, `${sign}${sign}${c}`, `${c} ${sign}= 1`][s.update]!;
-  const paramCounter = (variable: Variable): Counter => ({
+  const paramCounter = (variable: Variable, counted: boolean): Counter => ({
     variable,
     extent: { kind: "param" },
     over: null,
+    counted,
   });
-  const fixedCounter = (variable: Variable): Counter => ({
+  const fixedCounter = (variable: Variable, counted: boolean): Counter => ({
     variable,
     extent: { kind: "fixed", length: s.trips },
     over: null,
+    counted,
   });
   const forLoop = (header: (c: string) => string, indexes: boolean) => {
     const c = counter(FOR_COUNTERS[depth]!);
@@ -642,9 +615,8 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       increment: null,
       trips,
       local: { variable: c, bound: () => trips },
-      index: indexes ? paramCounter(c) : fixedCounter(c),
+      index: indexes ? paramCounter(c, true) : fixedCounter(c, true),
       over: null,
-      iterates: false,
       tested: false,
     };
   };
@@ -664,9 +636,8 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       increment: `${step(w.name, "+")};`,
       trips,
       local: null,
-      index: indexes ? paramCounter(w) : fixedCounter(w),
+      index: indexes ? paramCounter(w, false) : fixedCounter(w, false),
       over: null,
-      iterates: false,
       tested,
     };
   };
@@ -721,7 +692,6 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         local: { variable: e, bound: () => env.fn.elementBound },
         index: null,
         over: null,
-        iterates: false,
         tested: false,
       };
     }
@@ -745,10 +715,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         array !== null,
       );
     case "for-local": {
-      // The length of an array that grows is read like its elements.
-      const arrays = localArrays(env).filter(
-        (a) => !a.grows || mayReadWhole(a, env, "iterate"),
-      );
+      const arrays = localArrays(env);
       if (arrays.length === 0) return fixed;
       const a = arrays[s.over % arrays.length]!;
       env.scope.use(a);
@@ -764,14 +731,11 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         local: { variable: c, bound: () => trips },
         index: counterOver(c, a),
         over: a,
-        iterates: a.grows,
         tested: false,
       };
     }
     case "for-of-local": {
-      const arrays = localArrays(env).filter((a) =>
-        mayReadWhole(a, env, "iterate"),
-      );
+      const arrays = localArrays(env);
       if (arrays.length === 0) return fixed;
       const a = arrays[s.over % arrays.length]!;
       env.scope.use(a);
@@ -790,7 +754,6 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         local: { variable: e, bound: (bounds) => bounds.get(a)! },
         index: null,
         over: a,
-        iterates: true,
         tested: false,
       };
     }
@@ -812,7 +775,7 @@ function resolveLoop(
   body: readonly Stmt[] | ((body: Env, frame: LoopFrame) => string[]),
 ): string[] {
   const entry = cloneBounds(env.bounds);
-  const arrays = copyArrayStates(env.fn.arrays);
+  const maxLengths = new Map(env.fn.maxLengths);
   const whileCount = env.fn.whileCount;
   const indices =
     shape.index === null ? env.indices : [...env.indices, shape.index];
@@ -822,7 +785,7 @@ function resolveLoop(
   let exits: Bounds[] = [];
   for (let pass = 0; pass <= shape.trips; pass++) {
     env.fn.whileCount = whileCount;
-    env.fn.arrays = copyArrayStates(arrays);
+    env.fn.maxLengths = new Map(maxLengths);
     const start = cloneBounds(assumed);
     const frame: LoopFrame = {
       increment: shape.increment,
@@ -834,7 +797,6 @@ function resolveLoop(
       jumps: "any",
     };
     env.fn.loops.push(frame);
-    if (shape.iterates) noteWholeRead(shape.over!, env, "iterate");
     if (shape.tested && test !== null) {
       testText = operand(
         resolveCondition(test, { ...env, bounds: start }),
@@ -971,8 +933,7 @@ function renderFunction(
     returnBound: 0,
     returnedExtents: [],
     loops: [],
-    arrays: new Map(),
-    storing: null,
+    maxLengths: new Map(),
     vector: null,
   };
   const env: Env = {
@@ -1000,7 +961,6 @@ function renderFunction(
   if (spec.vector !== null) {
     const { line, array: out } = declareArray(OUT, spec.vector.init, env);
     lines.push(line);
-    commitArrays(env);
     fn.vector = {
       out,
       literal: spec.vector.literal.length > 0 && out.type === "array",
@@ -1065,9 +1025,7 @@ function resolveResult(
     if (!spec.sumsVariables) return terms;
     for (const v of env.scope.declared.values()) {
       if (isArray(v)) {
-        const first =
-          v.extent.kind !== "own" && readIndices(v, env).includes("0");
-        if (first) {
+        if (v.extent.kind !== "own") {
           env.scope.use(v);
           terms.push(atom(`${v.name}[0]`, env.bounds.get(v)!));
         }
@@ -1137,7 +1095,6 @@ function addInto(a: ArrayVariable, value: Code, env: Env): string[] {
     return [`${a.name}.push(${value.text});`];
   }
   if (a.extent.kind === "own" || !mayWrite(a, env)) return [];
-  noteWrite(a, env);
   const before = env.bounds.get(a)!;
   if (before + value.bound > CAP) return [];
   env.bounds.set(a, before + value.bound);

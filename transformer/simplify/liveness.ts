@@ -159,8 +159,15 @@ function neededStatements(body: readonly Stmt[]) {
       case "append":
       case "dropLast": {
         const array = s.array.kind === "var" ? s.array.name : undefined;
+        // `a[k] = stack.pop()` restores an element nothing reads again,
+        // but its pop still takes its push off the stack.
+        let effectful = false;
+        forEachExpr([s], (e) => (effectful ||= !removable(e)));
         const wanted =
-          array === undefined || live.has(array) || !local.has(array);
+          array === undefined ||
+          live.has(array) ||
+          !local.has(array) ||
+          effectful;
         if (!markIf(s, wanted)) return live;
         forEachExpr([s], (e) => readsOf(e, live));
         return live;
