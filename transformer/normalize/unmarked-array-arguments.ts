@@ -46,19 +46,22 @@ export function requireArraysUnchangedByCall(
     if (!ts.isIdentifier(name) || !context.isArray(name)) continue;
     const symbol = checker.getSymbolAtLocation(name);
     if (!symbol) continue;
+    const alias = aliasOf(context, symbol);
     const uses = usesOf(context, symbol);
-    if (uses.length === 0) continue;
+    if (uses.length === 0 && !alias) continue;
     const repeated = inLoop(ts, context.fn, call);
-    const values = valuesBefore(context, symbol);
+    const values = alias ?? valuesBefore(context, symbol);
     const before = values ?? usedBefore(uses, call, repeated);
     if (!before) continue;
     const callee = call.expression.getText();
     const a = name.text;
-    const why = values
-      ? `'${a}' holds values its derivative code reads`
-      : repeated
-        ? `this call runs in a loop while the function also uses '${a}'`
-        : `the function uses '${a}' before this call`;
+    const why = alias
+      ? `'${a}' is another name for an array the function may use`
+      : values
+        ? `'${a}' holds values its derivative code reads`
+        : repeated
+          ? `this call runs in a loop while the function also uses '${a}'`
+          : `the function uses '${a}' before this call`;
     const copy = context.isMatrix(name)
       ? `a copy of each of its rows`
       : `a copy: \`${callee}(${call.arguments.map((arg) => (arg === argument ? `${a}.slice()` : arg.getText())).join(", ")})\``;
@@ -81,6 +84,27 @@ function usedBefore(
 ): RelatedNode | undefined {
   const use = uses.find((u) => repeated || u.getStart() < call.getStart());
   return use && { node: use, message: `'${use.text}' is used here` };
+}
+
+/**
+ * `const b = a` or `const r = m[i]`: the call changes an array other
+ * names reach, whose uses are not the argument's.
+ */
+function aliasOf(
+  context: UnmarkedArrayArgumentsContext,
+  symbol: ts.Symbol,
+): RelatedNode | undefined {
+  const { ts } = context;
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
+  const init =
+    declaration.initializer && skipWrappers(ts, declaration.initializer);
+  if (!init || !(ts.isIdentifier(init) || ts.isElementAccessExpression(init)))
+    return undefined;
+  return {
+    node: init,
+    message: `'${declaration.name.getText()}' is another name for '${init.getText()}' here`,
+  };
 }
 
 /**
