@@ -10,10 +10,12 @@
  *
  * The array is safe when the derivative code never reads it across the
  * call: the call comes before every other use of the array and is not in a
- * loop (or a callback, which runs like one), so everything tsad sees
- * starts from the state the call left; or nothing but such calls uses the
- * array at all. Anything else is TS96003, whether or not the callee writes:
- * tsad cannot tell.
+ * loop (or a callback, which runs like one), and the array holds no values
+ * from the inputs or the caller yet (not a parameter, allocated or a
+ * literal of numbers) and is no other name for an array, so everything
+ * tsad sees starts from the state the call left; or nothing but such calls
+ * uses the array at all. Anything else is TS96003, whether or not the
+ * callee writes: tsad cannot tell.
  *
  *   const a = new Array(n).fill(0);  fill(a, k);  ... x[i] * a[i] ...  // fine
  *   for (...) { s += x[0] * a[0] * s;  bump(a); }                      // TS96003
