@@ -85,6 +85,7 @@ export function lowerArrayFrom(
     constant,
     origin,
   });
+  requireNoSelfReference(context, node, origin);
   const [source, callback, ...rest] = node.arguments;
   if (source && !callback) return [declare(copyOf(context, node, source))];
   const length = source && lengthOf(context, source);
@@ -113,6 +114,36 @@ export function lowerArrayFrom(
     }),
     ...filled.statements,
   ];
+}
+
+/**
+ * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
+ * ReferenceError in JavaScript: `y` is not initialized until `Array.from`
+ * returns. The lowering fills `y` in place, so its derivative code would
+ * quietly read the elements filled so far instead.
+ */
+function requireNoSelfReference(
+  context: ArraysContext,
+  node: ts.CallExpression,
+  origin: ts.Node,
+): void {
+  const ts = context.ts;
+  if (!ts.isVariableDeclaration(origin) || !ts.isIdentifier(origin.name))
+    return;
+  const name = origin.name;
+  const symbol = context.checker.getSymbolAtLocation(name);
+  const visit = (n: ts.Node): ts.Identifier | undefined =>
+    ts.isIdentifier(n) && context.checker.getSymbolAtLocation(n) === symbol
+      ? n
+      : ts.forEachChild(n, visit);
+  const read = visit(node);
+  if (!read) return;
+  throw new DiffError(
+    read,
+    DiagnosticCode.UnsupportedSyntax,
+    `This reads '${name.text}' while \`Array.from\` is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until \`Array.from\` returns. To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`,
+    [{ node: origin, message: `'${name.text}' is declared here` }],
+  );
 }
 
 /**

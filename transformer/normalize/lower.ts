@@ -47,6 +47,7 @@ import {
   valueKindOf,
   type DifferentiableFunction,
 } from "../select";
+import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
 import { skipWrappers } from "./wrappers";
 
 export interface LowerContext {
@@ -2077,6 +2078,17 @@ class Lowering {
     };
     visitCallee(callee);
     if (this.hoist) this.hoist.unmarkedCall ??= node;
+    requireArraysUnchangedByCall(
+      {
+        ts,
+        checker: this.context.checker,
+        fn: this.fn,
+        isArray: (n) => this.isArrayKind(n),
+        isMatrix: (n) => this.kindOf(n) === "matrix",
+        isUnmarkedCall: (c) => this.isUnmarkedCall(c),
+      },
+      node,
+    );
     return {
       kind: "extern",
       callee,
@@ -2085,6 +2097,23 @@ class Lowering {
       boolean: this.isBoolean(node),
       node,
     };
+  }
+
+  /** A call `call` lowers to an `extern`: not marked, not `Math`, `Array` or an array method. */
+  private isUnmarkedCall(call: ts.CallExpression): boolean {
+    const ts = this.ts;
+    const callee = skipWrappers(ts, call.expression);
+    if (this.isGlobal(callee, "Array")) return false;
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      (this.isArrayKind(callee.expression) ||
+        this.isGlobalMath(callee.expression) ||
+        this.isGlobal(callee.expression, "Array"))
+    )
+      return false;
+    const imported = importedFrom(ts, this.context.checker, callee);
+    if (imported?.specifier === this.context.runtimeModule) return false;
+    return !resolveMarkedCallee(ts, this.context.checker, callee);
   }
 
   private referencesLocal(node: ts.Node): boolean {

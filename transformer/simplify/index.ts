@@ -36,6 +36,7 @@ import {
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
+import { removeDeadStores } from "./dead-stores";
 import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
 import { runLoopsForwards } from "./loop-order";
@@ -51,10 +52,11 @@ export function simplify(
   for (let round = 0; round < 100_000; round++) {
     const next =
       simplifyOnce(body, simplifyStatement) ??
-      // Whole loops nobody needs, sums a loop can keep local, values a
+      // Whole loops nobody needs, stores into elements nobody reads, sums a loop can keep local, values a
       // loop need not compute again, additions of zeros: looked for once
       // nothing smaller is left.
       removeUnneeded(body) ??
+      removeDeadStores(body) ??
       localizeAccumulators(body) ??
       hoistInvariants(body) ??
       skipZeroAdjoints(body);
