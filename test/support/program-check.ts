@@ -8,8 +8,9 @@
  *   runtime's `jacobian` (tight tolerance), and `jvp`'s value equals `f`'s;
  * - the gradient of g (`vjp` with cotangent w) equals central finite
  *   differences of g (looser tolerance), at points where finite
- *   differences with steps h and h/10 agree; elsewhere the point is near a
- *   kink (a branch, floor, abs, `%`) and is drawn again;
+ *   differences with steps h and h/10 agree and g(x) is the mean of
+ *   g(x - h) and g(x + h); elsewhere the point is near a kink (a branch,
+ *   floor, abs, `%`) and is drawn again;
  * - the dot-product identity <J t, c> = <t, J^T c> for a random tangent t
  *   (jvp) and cotangent c (vjp), and the compiled adjoint's value equals
  *   `f`'s;
@@ -165,15 +166,23 @@ function centralDifference(
   c: Component,
   step: number,
 ): number {
+  return centralSteps(f, args, c, step).slope;
+}
+
+/** The central difference, and the mean of the two values it takes. */
+function centralSteps(
+  f: (...args: Arg[]) => number,
+  args: readonly Arg[],
+  c: Component,
+  step: number,
+): { slope: number; mean: number } {
   const x = componentOf(args, c);
   const h = step * Math.max(1, Math.abs(x));
   const above = x + h;
   const below = x - h;
-  return (
-    (f(...withComponent(args, c, above)) -
-      f(...withComponent(args, c, below))) /
-    (above - below)
-  );
+  const high = f(...withComponent(args, c, above));
+  const low = f(...withComponent(args, c, below));
+  return { slope: (high - low) / (above - below), mean: (high + low) / 2 };
 }
 
 /** The numbers of a value, in order. */
@@ -250,15 +259,19 @@ function checkPoint(
     return o.length === w.length ? dot(w, o) : NaN;
   };
   const components = componentsOf(args, active);
+  const gHere = dot(w, outputs);
   // Finite differences first: a kink nearby skips the point.
   const noise =
     1e-8 * (1 + outputs.reduce((sum, x, k) => sum + Math.abs(w[k]! * x), 0));
   const differences: { h: number; tenth: number }[] = [];
   for (const c of components) {
-    const h = centralDifference(g, args, c, 1e-6);
+    const { slope: h, mean } = centralSteps(g, args, c, 1e-6);
     const tenth = centralDifference(g, args, c, 1e-7);
     if (!Number.isFinite(h) || !Number.isFinite(tenth)) return false;
     if (!close(h, tenth, KINK_RTOL, 100 * noise)) return false;
+    // A branch taken at this point only (`b === a + (b - a)` holds here by
+    // rounding, not an ulp away): g jumps here though both sides agree.
+    if (!close(mean, gHere, KINK_RTOL, 100 * noise)) return false;
     differences.push({ h, tenth });
   }
 
