@@ -1026,6 +1026,21 @@ class Lowering {
           d,
         );
       }
+      if (
+        ts.isIdentifier(d.name) &&
+        row &&
+        ts.isArrayLiteralExpression(row) &&
+        row.elements.length === 0 &&
+        this.kindOf(d.name) === "none"
+      ) {
+        // `const t = []` is typed by what is pushed later: at the
+        // declaration tsad cannot tell a vector from a matrix.
+        throw new DiffError(
+          d,
+          DiagnosticCode.UntypedValue,
+          `tsad needs to know what '${d.name.text}' holds, but an empty array's type is '${this.context.checker.typeToString(this.context.checker.getTypeAtLocation(d.name))}' where it is declared. Annotate it (\`const ${d.name.text}: number[] = []\`, or \`number[][]\` for rows).`,
+        );
+      }
       const copied = row && this.copiedRow(row);
       if (ts.isIdentifier(d.name) && copied) {
         return lowerRowCopy(
