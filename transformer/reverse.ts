@@ -539,7 +539,13 @@ function adjointFunction(
           }
           if (value.kind === "copy") {
             if (isActiveAtom(activity, value.array)) {
-              out.push(addInto(adjointName(value.array.name), adjoint, names));
+              // A copy may grow past its source (`w[n] = v`); a
+              // parameter's adjoint keeps the parameter's length.
+              const source = value.array.name;
+              const fixed = arrayParams.some((p) => p.name === source);
+              out.push(
+                addInto(adjointName(source), adjoint, names, false, fixed),
+              );
             }
             break;
           }
@@ -1702,9 +1708,16 @@ function hoistBranchValues(
 
 /**
  * `for (let k = 0; k < from.length; k++) into[k] += from[k];`, and for a
- * matrix the same over each row's elements.
+ * matrix the same over each row's elements; over `into`'s length instead
+ * when `from` may be longer.
  */
-function addInto(into: string, from: Expr, names: Names, matrix = false): Stmt {
+function addInto(
+  into: string,
+  from: Expr,
+  names: Names,
+  matrix = false,
+  overInto = false,
+): Stmt {
   const row = names.fresh("k");
   const column = matrix ? names.fresh("l") : undefined;
   const loop = (counter: string, over: Expr[], body: Stmt): Stmt => ({
@@ -1713,7 +1726,11 @@ function addInto(into: string, from: Expr, names: Names, matrix = false): Stmt {
       kind: "counted",
       counter,
       start: num(0),
-      end: { kind: "length", array: from, indices: over },
+      end: {
+        kind: "length",
+        array: overInto ? ref(into) : from,
+        indices: over,
+      },
       step: 1,
       inclusive: false,
     },
