@@ -468,6 +468,17 @@ export function allReads(
   forEachSubexpression(e, (inner) => allReads(inner, visit, intoStopGradient));
 }
 
+/** Whether `e` or any expression inside it passes `test`. */
+export function someSubexpression(e: Expr, test: (e: Expr) => boolean) {
+  if (test(e)) return true;
+  let found = false;
+  forEachSubexpression(
+    e,
+    (inner) => (found ||= someSubexpression(inner, test)),
+  );
+  return found;
+}
+
 /**
  * `f` on each direct subexpression: `mapSubexpressions` without building
  * a copy, for the passes that only look (the transformer's hottest code).

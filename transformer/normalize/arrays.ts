@@ -291,7 +291,7 @@ function callbackOf(
 }
 
 /** Whether `node` returns from the function it is in (not a nested one). */
-function containsReturn(
+export function containsReturn(
   ts: typeof import("typescript"),
   node: ts.Node,
 ): boolean {

@@ -28,6 +28,7 @@ import type {
   SurfaceStmt as Stmt,
 } from "../ir";
 import {
+  containsReturn,
   isArrayFrom,
   lowerArrayFrom,
   lowerMatrixLiteral,
@@ -531,7 +532,7 @@ class Lowering {
   /** A loop, of any kind, that `labels` name. */
   private loop(node: ts.IterationStatement, labels: readonly string[]): Stmt[] {
     const target = this.targets.enter("loop", labels);
-    const loop = this.containsReturn(node.statement)
+    const loop = containsReturn(this.ts, node.statement)
       ? this.returningLoop(node, () => this.loopOfKind(node))
       : this.loopOfKind(node);
     const { before, after } = this.targets.leave(target);
@@ -890,18 +891,6 @@ class Lowering {
         ]
       : [];
     return [...setup, ...loop, after];
-  }
-
-  private containsReturn(node: ts.Node): boolean {
-    const ts = this.ts;
-    if (ts.isReturnStatement(node)) return true;
-    if (ts.isFunctionLike(node)) return false;
-    return (
-      ts.forEachChild(
-        node,
-        (child) => this.containsReturn(child) || undefined,
-      ) ?? false
-    );
   }
 
   /**

@@ -23,7 +23,7 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
-import { skipWrappers } from "./wrappers";
+import { isWrapper, skipWrappers } from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
   readonly ts: typeof import("typescript");
@@ -219,13 +219,7 @@ function isUnmarkedArgument(
 ): boolean {
   const { ts } = context;
   let argument: ts.Node = node;
-  while (
-    ts.isParenthesizedExpression(argument.parent) ||
-    ts.isAsExpression(argument.parent) ||
-    ts.isNonNullExpression(argument.parent) ||
-    ts.isSatisfiesExpression(argument.parent)
-  )
-    argument = argument.parent;
+  while (isWrapper(ts, argument.parent)) argument = argument.parent;
   const call = argument.parent;
   return (
     ts.isCallExpression(call) &&

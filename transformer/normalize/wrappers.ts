@@ -8,13 +8,23 @@ export function skipWrappers(
   ts: typeof import("typescript"),
   node: ts.Expression,
 ): ts.Expression {
-  while (
+  while (isWrapper(ts, node)) node = node.expression;
+  return node;
+}
+
+/** Parentheses, `as`, `!` or `satisfies` around an expression. */
+export function isWrapper(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): node is
+  | ts.ParenthesizedExpression
+  | ts.AsExpression
+  | ts.NonNullExpression
+  | ts.SatisfiesExpression {
+  return (
     ts.isParenthesizedExpression(node) ||
     ts.isAsExpression(node) ||
     ts.isNonNullExpression(node) ||
     ts.isSatisfiesExpression(node)
-  ) {
-    node = node.expression;
-  }
-  return node;
+  );
 }

@@ -18,6 +18,7 @@ import {
   definedNames,
   forEachExpr,
   forEachSubexpression,
+  someSubexpression,
   nestedBlocks,
   type Expr,
   type Stmt,
@@ -143,9 +144,11 @@ function literalIndices(indices: readonly Expr[]): number[] | undefined {
 
 /** A call or a pop: removing the store would remove that too. */
 function hasEffects(e: Expr): boolean {
-  if (e.kind === "call" || e.kind === "extern" || e.kind === "popped")
-    return true;
-  let found = false;
-  forEachSubexpression(e, (inner) => (found ||= hasEffects(inner)));
-  return found;
+  return someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "call" ||
+      inner.kind === "extern" ||
+      inner.kind === "popped",
+  );
 }

@@ -26,7 +26,7 @@ import {
   mapBlocks,
   nestedBlocks,
   forEachExpr,
-  forEachSubexpression,
+  someSubexpression,
   mapExprs,
   mapSubexpressions,
   type Expr,
@@ -215,16 +215,14 @@ function returnedNames(body: readonly Stmt[]): Set<string> {
 
 /** Free of side effects, so it may move or go: no calls, no property reads, no pops. */
 function isPure(e: Expr): boolean {
-  if (
-    e.kind === "call" ||
-    e.kind === "extern" ||
-    e.kind === "member" ||
-    e.kind === "popped"
-  )
-    return false;
-  let pure = true;
-  forEachSubexpression(e, (inner) => (pure &&= isPure(inner)));
-  return pure;
+  return !someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "call" ||
+      inner.kind === "extern" ||
+      inner.kind === "member" ||
+      inner.kind === "popped",
+  );
 }
 
 const isAtom = (e: Expr) =>

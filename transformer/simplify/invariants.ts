@@ -24,6 +24,7 @@ import {
   definedNames,
   forEachExpr,
   forEachSubexpression,
+  someSubexpression,
   mapBlocks,
   mapExprs,
   mapSubexpressions,
@@ -270,18 +271,15 @@ function canHoist(e: Expr, outside: boolean): boolean {
 
 /** Reads an element or a row of an array. */
 function readsElements(e: Expr): boolean {
-  if (e.kind === "index") return true;
-  let found = false;
-  forEachSubexpression(e, (inner) => (found ||= readsElements(inner)));
-  return found;
+  return someSubexpression(e, (inner) => inner.kind === "index");
 }
 
 /** Calls code tsad does not see, or reads a property. */
 function callsOut(e: Expr): boolean {
-  if (e.kind === "extern" || e.kind === "member") return true;
-  let found = false;
-  forEachSubexpression(e, (inner) => (found ||= callsOut(inner)));
-  return found;
+  return someSubexpression(
+    e,
+    (inner) => inner.kind === "extern" || inner.kind === "member",
+  );
 }
 
 /** How often each name is defined in these statements, nested blocks too. */

@@ -23,7 +23,7 @@ import {
   definedNames,
   forEachExpr,
   mapBlocks,
-  forEachSubexpression,
+  someSubexpression,
   nestedBlocks,
   type Expr,
   type Stmt,
@@ -244,11 +244,13 @@ function neededStatements(body: readonly Stmt[]) {
  * too; not a `stack.pop()`, whose push stays.
  */
 function removable(e: Expr): boolean {
-  if (e.kind === "extern" || e.kind === "member" || e.kind === "popped")
-    return false;
-  let pure = true;
-  forEachSubexpression(e, (inner) => (pure &&= removable(inner)));
-  return pure;
+  return !someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "extern" ||
+      inner.kind === "member" ||
+      inner.kind === "popped",
+  );
 }
 
 /** Variables these statements assign, nested blocks too. */

@@ -31,7 +31,7 @@ import {
   allReads,
   definedNames,
   forEachExpr,
-  forEachSubexpression,
+  someSubexpression,
   mapBlocks,
   nestedBlocks,
   type Expr,
@@ -192,8 +192,5 @@ function aliasesIn(body: readonly Stmt[]): Map<string, Set<string>> {
  * unmarked function (it may count its calls, or draw); `popped`.
  */
 function holds(e: Expr, kind: "extern" | "popped"): boolean {
-  if (e.kind === kind) return true;
-  let found = false;
-  forEachSubexpression(e, (inner) => (found ||= holds(inner, kind)));
-  return found;
+  return someSubexpression(e, (inner) => inner.kind === kind);
 }

@@ -19,12 +19,13 @@
 import {
   allReads,
   forEachExpr,
-  forEachSubexpression,
+  someSubexpression,
   mapBlocks,
   nestedBlocks,
   type Expr,
   type Stmt,
 } from "../ir";
+import { isNum } from "./algebra";
 
 /** `body` with such additions in branches; `undefined` if none. */
 export function skipZeroAdjoints(body: readonly Stmt[]): Stmt[] | undefined {
@@ -89,7 +90,7 @@ function branchFrom(
   return { branch, length: last - k + 1 };
 }
 
-const isZero = (e: Expr) => e.kind === "num" && e.value === 0;
+const isZero = (e: Expr) => isNum(e, 0);
 
 /** `a`, `x * a`, `a / x`, `-(x * a)`, sums of such: zero where `a` is. */
 function linearIn(e: Expr, a: string): boolean {
@@ -117,20 +118,17 @@ function linearIn(e: Expr, a: string): boolean {
 
 /** Arithmetic and element reads: nothing that could do something else. */
 function pure(e: Expr): boolean {
-  if (
-    e.kind === "call" ||
-    e.kind === "extern" ||
-    e.kind === "member" ||
-    e.kind === "newArray" ||
-    e.kind === "zeros" ||
-    e.kind === "copy" ||
-    e.kind === "arrayLiteral"
-  ) {
-    return false;
-  }
-  let ok = true;
-  forEachSubexpression(e, (inner) => (ok &&= pure(inner)));
-  return ok;
+  return !someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "call" ||
+      inner.kind === "extern" ||
+      inner.kind === "member" ||
+      inner.kind === "newArray" ||
+      inner.kind === "zeros" ||
+      inner.kind === "copy" ||
+      inner.kind === "arrayLiteral",
+  );
 }
 
 function assigns(body: readonly Stmt[], name: string): boolean {
