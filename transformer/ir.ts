@@ -638,6 +638,9 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
         visit(s.array);
         visit(s.value);
         break;
+      case "dropLast":
+        visit(s.array);
+        break;
       case "declare":
         if (s.init) visit(s.init);
         break;
