@@ -43,6 +43,8 @@ export const DiagnosticCode = {
   WithStatement: 96016,
   /** A read of an outer `let` or `var` that some code reassigns. */
   ReassignableVariable: 96017,
+  /** An unmarked call that may change what the marked function reads. */
+  HiddenWrite: 96018,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

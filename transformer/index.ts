@@ -31,6 +31,7 @@ import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
+import { HiddenWrites } from "./normalize/hidden-writes";
 import { reverseMode } from "./reverse";
 import {
   reexportedDerivatives,
@@ -64,6 +65,7 @@ export default function tsadTransformer(
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
+    hiddenWrites: new HiddenWrites(ts, program.getTypeChecker()),
   };
   const requests = new GradientRequests(
     ts,
@@ -296,6 +298,7 @@ function differentiate(
     );
   }
   const surface = lowerFunction(context, fn.name, fn.node, names);
+  context.hiddenWrites.require(fn.node, fn.name);
   const normalized = {
     ...toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
     result,

@@ -49,6 +49,7 @@ import {
   type DifferentiableFunction,
 } from "../select";
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
+import type { HiddenWrites } from "./hidden-writes";
 import { skipWrappers } from "./wrappers";
 
 export interface LowerContext {
@@ -58,6 +59,8 @@ export interface LowerContext {
   readonly runtimeModule: string;
   /** The variables each source file assigns to (see outer-variables.ts). */
   readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
+  /** What unmarked callees change, found once per program. */
+  readonly hiddenWrites: HiddenWrites;
 }
 
 export function lowerFunction(
