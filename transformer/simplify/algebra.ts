@@ -79,6 +79,7 @@ function algebra(exact: boolean): (e: Expr) => Expr {
       case "not":
       case "member":
       case "stopGradient":
+      case "arrayLiteral":
         return mapSubexpressions(e, simplifyExpr);
       default:
         return e;
@@ -164,6 +165,10 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         // -0 + 0 is +0: primal code keeps its additions of zero.
         if (!exact && isNum(left, 0)) return right;
         if (!exact && isNum(right, 0)) return left;
+        if (!exact) {
+          const collected = collectTerms(e);
+          if (collected !== e) return collected;
+        }
         if (sameValue(left, right)) {
           return simplifyExpr({
             ...e,
@@ -186,6 +191,10 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         if (isNum(right, 0)) return left;
         if (!exact && isNum(left, 0))
           return simplifyExpr({ kind: "neg", operand: right });
+        if (!exact) {
+          const collected = collectTerms(e);
+          if (collected !== e) return collected;
+        }
         if (right.kind === "neg")
           return { ...e, op: "+", right: right.operand };
         return e;
@@ -205,6 +214,103 @@ function algebra(exact: boolean): (e: Expr) => Expr {
       default:
         return e;
     }
+  }
+
+  /**
+   * `a * g + a * g - g` -> `(2 * a - 1) * g`: the like terms of a sum
+   * added up, and a factor several terms share multiplied once. `e` itself
+   * if neither applies.
+   */
+  function collectTerms(e: Expr): Expr {
+    const terms = termsOf(e, 1);
+    if (terms.length < 2 || terms.length > maxTerms) return e;
+    const combined = combineLikeTerms(terms);
+    const factored = factorOut(combined);
+    if (combined.length === terms.length && !factored) return e;
+    return factored ?? sumOf(combined);
+  }
+
+  function sumOfCollected(terms: readonly Term[]): Expr {
+    const combined = combineLikeTerms(terms);
+    return factorOut(combined) ?? sumOf(combined);
+  }
+
+  /**
+   * The terms that share the factor most terms have, added up and
+   * multiplied by it once, beside the others; `undefined` if no two terms
+   * share a factor.
+   */
+  function factorOut(terms: readonly Term[]): Expr | undefined {
+    const counts = new Map<string, number>();
+    for (const term of terms)
+      for (const key of new Set(term.keys)) {
+        if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    let common: string | undefined;
+    for (const [key, count] of counts)
+      if (count >= 2 && count > (counts.get(common!) ?? 1)) common = key;
+    if (common === undefined) return undefined;
+    const sharing = terms.filter((t) => t.keys.includes(common));
+    const at = sharing[0]!.keys.indexOf(common);
+    const factor = sharing[0]!.factors[at]!;
+    const rest = sharing.map((t) => {
+      const i = t.keys.indexOf(common);
+      return {
+        ...t,
+        factors: t.factors.filter((_, j) => j !== i),
+        keys: t.keys.filter((_, j) => j !== i),
+      };
+    });
+    const product: Expr = simplifyExpr({
+      kind: "binary",
+      op: "*",
+      left: sumOfCollected(rest),
+      right: factor,
+    });
+    const first = terms.indexOf(sharing[0]!);
+    return sumOf(
+      terms.flatMap((t, i): Term[] =>
+        i === first
+          ? [{ coefficient: 1, factors: [product], keys: [undefined] }]
+          : sharing.includes(t)
+            ? []
+            : [t],
+      ),
+    );
+  }
+
+  /** The expression adding up `terms`, in order but a positive one first. */
+  function sumOf(terms: readonly Term[]): Expr {
+    if (terms.length === 0) return num(0);
+    const positive = terms.findIndex((t) => t.coefficient > 0);
+    if (positive > 0)
+      terms = [terms[positive]!, ...terms.filter((_, i) => i !== positive)];
+    return terms.slice(1).reduce<Expr>(
+      (sum, term) =>
+        simplifyExpr({
+          kind: "binary",
+          op: term.coefficient < 0 ? "-" : "+",
+          left: sum,
+          right: termOf({ ...term, coefficient: Math.abs(term.coefficient) }),
+        }),
+      termOf(terms[0]!),
+    );
+  }
+
+  function termOf({ coefficient, factors }: Term): Expr {
+    if (factors.length === 0) return num(coefficient);
+    const product = factors.reduce((left, right) => ({
+      kind: "binary",
+      op: "*",
+      left,
+      right,
+    }));
+    return simplifyExpr({
+      kind: "binary",
+      op: "*",
+      left: num(coefficient),
+      right: product,
+    });
   }
 
   /** `4 * x ** 3 * 2 * g` -> `8 * x ** 3 * g`: one literal factor, in front. */
@@ -297,6 +403,60 @@ function compare(op: string, a: number, b: number): boolean {
     default:
       return a !== b;
   }
+}
+
+/** Sums longer than this are left as they are: collecting is quadratic. */
+const maxTerms = 64;
+
+/** A product in a sum: a literal coefficient times other factors. */
+interface Term {
+  readonly coefficient: number;
+  readonly factors: readonly Expr[];
+  /** Each factor's `expressionKey`. */
+  readonly keys: readonly (string | undefined)[];
+}
+
+/** The terms of a sum: `a * b - 2 * c` -> [1·a·b, -2·c]. */
+function termsOf(e: Expr, sign: number): Term[] {
+  if (e.kind === "binary" && (e.op === "+" || e.op === "-"))
+    return [
+      ...termsOf(e.left, sign),
+      ...termsOf(e.right, e.op === "-" ? -sign : sign),
+    ];
+  if (e.kind === "neg") return termsOf(e.operand, -sign);
+  let coefficient = sign;
+  const factors: Expr[] = [];
+  for (const factor of factorsOf(e)) {
+    if (isNum(factor)) coefficient *= factor.value;
+    else if (factor.kind === "neg") {
+      coefficient = -coefficient;
+      factors.push(factor.operand);
+    } else factors.push(factor);
+  }
+  return [{ coefficient, factors, keys: factors.map(expressionKey) }];
+}
+
+/** Terms that differ only in their coefficient, added into one. */
+function combineLikeTerms(terms: readonly Term[]): Term[] {
+  const combined: Term[] = [];
+  const at = new Map<string, number>();
+  for (const term of terms) {
+    const keys = term.keys.includes(undefined)
+      ? undefined
+      : [...(term.keys as string[])].sort().join("\u0000");
+    const i = keys === undefined ? undefined : at.get(keys);
+    if (i === undefined) {
+      if (keys !== undefined) at.set(keys, combined.length);
+      combined.push(term);
+    } else {
+      const like = combined[i]!;
+      combined[i] = {
+        ...like,
+        coefficient: like.coefficient + term.coefficient,
+      };
+    }
+  }
+  return combined.filter((t) => t.coefficient !== 0);
 }
 
 /** The factors of a product: `2 * x * (4 * y)` -> [2, x, 4, y]. */

@@ -93,9 +93,9 @@ function simplifyOnce(
   if (coalesced) return coalesced;
   const ternary = mergesToTernaries(body);
   if (ternary) return ternary;
-  const reused = reuseComputedValues(body, mutated);
+  const reused = reuseComputedValues(body, mutated, simplifyStatement);
   if (reused) return reused;
-  return propagateCopies(body, uses, mutated);
+  return propagateCopies(body, uses, mutated, simplifyStatement);
 }
 
 /**
@@ -650,6 +650,7 @@ function finalizeDeclarations(
 function reuseComputedValues(
   body: readonly Stmt[],
   mutated: ReadonlySet<string>,
+  simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
   let changed = false;
   const visit = (
@@ -687,8 +688,10 @@ function reuseComputedValues(
         return { ...header, body: visit(s.body, available) };
       }
       // A `const` holding a value computed before becomes a copy, which
-      // copy propagation then removes (`x[i]` read twice).
-      const replaced = mapExprs(s, replace);
+      // copy propagation then removes (`x[i]` read twice). What changed
+      // may simplify further: `100 * a + t_3` is `t_3 + t_3`, `2 * t_3`.
+      const mapped = mapExprs(s, replace);
+      const replaced = mapped === s ? s : simplifyStatement(mapped);
       if (
         replaced.kind === "const" &&
         !mutated.has(replaced.name) &&
@@ -720,6 +723,7 @@ function propagateCopies(
   body: readonly Stmt[],
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
+  simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
   for (let i = 0; i < body.length; i++) {
     const s = body[i]!;
@@ -751,12 +755,15 @@ function propagateCopies(
       allReads(e, (name) => name === copy && readsBefore++),
     );
     if (readsBefore !== uses.get(copy)) continue;
-    const replaced = before.map((t) =>
-      mapExprs(t, (e) => substitute(e, copy, value)),
-    );
+    const replaced = before.map((t) => {
+      const mapped = mapExprs(t, (e) => substitute(e, copy, value));
+      return mapped === t ? t : simplifyStatement(mapped);
+    });
     return [...body.slice(0, i), ...replaced, ...rest.slice(before.length)];
   }
-  return inBranches(body, (block) => propagateCopies(block, uses, mutated));
+  return inBranches(body, (block) =>
+    propagateCopies(block, uses, mutated, simplifyStatement),
+  );
 }
 
 function writes(s: Stmt, name: string): boolean {
