@@ -13,42 +13,23 @@
  *   /** @differentiable *\/
  *   function f(x: number) { const a = [1]; keep(a); const y = x * a[0]; change(); return y * a[0]; }
  *
- * So the bodies of unmarked callees are searched for writes, through the
- * functions they call, and a marked function may call one that writes
- * into something it did not create only when the marked function (and
- * the marked functions it calls) read nothing that could be that thing:
- *
- * - A write into a module-level `const` holding a fresh array or object
- *   that the module only ever indexes (`history.push(v)`, `stats.calls++`;
- *   never passed, returned, aliased or exported) changes that one object,
- *   which a marked function can only read by its name.
- * - Any other write (through a parameter of a callback, `this`, a `let`,
- *   an object reached from another, a call tsad cannot resolve) could
- *   change any array or object reachable from outside: the marked
- *   function's array parameters, the module-level arrays it reads, what
- *   it passed to or got from unmarked code.
- *
- * Functions declared in declaration files (the standard library,
- * packages' types) are taken to change only their receiver (`push`) and
- * their arguments: tsad cannot read their bodies.
+ * So a marked function may make a call that writes into something it
+ * did not create (unmarked-writes.ts finds those writes) only when it,
+ * and the marked functions it calls, read nothing that could be that
+ * thing: a write into a module-level object only its own name reaches
+ * conflicts with reads of that name; any other write, with any read of an
+ * array parameter, a module-level array or object, or an array passed to
+ * or returned by unmarked code.
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
+import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
 import { skipWrappers } from "./wrappers";
-
-/** What running a function may change, beyond objects it creates itself. */
-interface Writes {
-  /** Its parameters, by position, whose arrays or objects it writes into. */
-  readonly params: Map<number, RelatedNode>;
-  /** Module-level objects that only their own name reaches (see above). */
-  readonly own: Map<ts.Symbol, RelatedNode>;
-  /** A write into an object any name could reach. */
-  anything?: RelatedNode;
-}
 
 /** What a marked function reads that code outside it can reach. */
 interface Reads {
+  /** Module-level objects only their own name reaches. */
   readonly own: Map<ts.Symbol, RelatedNode>;
   /** An array or object other names may reach: a parameter, a module-level array. */
   shared?: RelatedNode;
@@ -56,7 +37,7 @@ interface Reads {
 
 /** A write a call in a marked function leads to, with the calls on the way. */
 interface Reached {
-  readonly call: ts.CallExpression;
+  readonly call: ts.Node;
   /** The unmarked function that writes, as the call that runs it names it. */
   readonly writer: string;
   readonly path: readonly RelatedNode[];
@@ -68,61 +49,21 @@ interface MarkedEffects {
   anything?: Reached;
 }
 
-/** Array, typed-array and collection methods that change their receiver. */
-const mutators = new Set([
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "splice",
-  "sort",
-  "reverse",
-  "fill",
-  "copyWithin",
-  "set",
-  "add",
-  "delete",
-  "clear",
-]);
-
-/** `Object.assign(target, ...)` and friends. */
-const firstArgumentMutators = new Set([
-  "assign",
-  "defineProperty",
-  "defineProperties",
-  "setPrototypeOf",
-  "deleteProperty",
-]);
-
-/** Methods and functions that return a new array or object. */
-const allocators = new Set([
-  "slice",
-  "map",
-  "filter",
-  "concat",
-  "flat",
-  "flatMap",
-  "toSorted",
-  "toReversed",
-  "toSpliced",
-  "with",
-  "from",
-  "of",
-]);
+type CallLike =
+  ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
 
 export class HiddenWrites {
-  private readonly unmarked = new WeakMap<ts.Node, Writes>();
+  private readonly unmarked: UnmarkedWrites;
   private readonly marked = new WeakMap<ts.Node, MarkedEffects>();
-  private readonly privateObjects = new WeakMap<ts.Symbol, boolean>();
-  /** Functions being summarized: a call back to one adds nothing new. */
+  /** Marked functions being read: recursion is an error of its own. */
   private readonly inProgress = new Set<ts.Node>();
-  /** How many calls back have been cut: a summary that cut one is partial. */
-  private cuts = 0;
 
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
-  ) {}
+  ) {
+    this.unmarked = new UnmarkedWrites(ts, checker);
+  }
 
   /**
    * Throws TS96018 at the first call in `fn` that may change, unseen, an
@@ -159,41 +100,21 @@ export class HiddenWrites {
   }
 
   private markedEffects(fn: DifferentiableFunction): MarkedEffects {
-    return this.summary(
-      this.marked,
-      fn,
-      { reads: { own: new Map() }, own: new Map() },
-      (effects) => this.collectMarked(fn, effects),
-    );
-  }
-
-  /**
-   * `fn`'s summary, filled in by `collect` unless known. Within a cycle of
-   * calls, the call back is cut (it adds what is being collected already);
-   * a summary that cut a call is whole only for the function it started
-   * from, so only summaries that cut none are kept.
-   */
-  private summary<T>(
-    known: WeakMap<ts.Node, T>,
-    fn: ts.Node,
-    empty: T,
-    collect: (summary: T) => void,
-  ): T {
-    const summary = known.get(fn);
-    if (summary) return summary;
-    if (this.inProgress.has(fn)) {
-      this.cuts++;
-      return empty;
-    }
-    const cutsBefore = this.cuts;
+    const known = this.marked.get(fn);
+    if (known) return known;
+    const effects: MarkedEffects = {
+      reads: { own: new Map() },
+      own: new Map(),
+    };
+    if (this.inProgress.has(fn)) return effects;
     this.inProgress.add(fn);
     try {
-      collect(empty);
+      this.collectMarked(fn, effects);
     } finally {
       this.inProgress.delete(fn);
     }
-    if (this.cuts === cutsBefore) known.set(fn, empty);
-    return empty;
+    this.marked.set(fn, effects);
+    return effects;
   }
 
   private collectMarked(fn: DifferentiableFunction, effects: MarkedEffects) {
@@ -205,19 +126,26 @@ export class HiddenWrites {
           node: p,
           message: `'${p.name.getText()}' is an array other code can reach`,
         };
+    // Into nested functions too: `Array.from` callbacks run in `fn`.
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) this.noteRead(node, fn, reads);
-      if (ts.isCallExpression(node)) this.noteCall(node, effects);
-      // A nested function is an error of its own (a closure).
-      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+      if (
+        ts.isCallExpression(node) ||
+        ts.isNewExpression(node) ||
+        ts.isTaggedTemplateExpression(node)
+      )
+        this.noteCall(node, fn, effects);
+      ts.forEachChild(node, visit);
     };
     if (fn.body) ts.forEachChild(fn.body, visit);
   }
 
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
-    const declaration = this.variableOf(id);
+    const { ts } = this;
+    const declaration = this.symbolOf(id)?.valueDeclaration;
     if (
       !declaration ||
+      !ts.isVariableDeclaration(declaration) ||
       declaration.getSourceFile().isDeclarationFile ||
       contains(fn, declaration) ||
       !this.isObject(id) ||
@@ -225,7 +153,7 @@ export class HiddenWrites {
     )
       return;
     const symbol = this.symbolOf(id)!;
-    if (this.isPrivateObject(symbol, declaration))
+    if (this.unmarked.isPrivateObject(declaration))
       reads.own.set(symbol, { node: id, message: `'${id.text}' is read here` });
     else
       reads.shared ??= {
@@ -251,53 +179,41 @@ export class HiddenWrites {
       callee !== id &&
       ts.isCallExpression(call) &&
       call.expression === callee &&
-      this.targetOf(call) !== "library"
+      !this.unmarked.isLibraryCall(call)
     );
   }
 
-  private noteCall(call: ts.CallExpression, effects: MarkedEffects): void {
+  private noteCall(
+    call: CallLike,
+    fn: DifferentiableFunction,
+    effects: MarkedEffects,
+  ): void {
     const { ts } = this;
-    const callee = skipWrappers(ts, call.expression);
-    const marked = resolveMarkedCallee(ts, this.checker, callee)?.declaration;
-    if (marked) {
-      const inner = this.markedEffects(marked);
-      const name = calleeName(ts, callee);
-      const lift = (reached: Reached): Reached => ({
-        call,
-        writer: reached.writer,
-        path: [
-          {
-            node: reached.call,
-            message: `'${name}' calls '${reached.call.expression.getText()}' here`,
-          },
-          ...reached.path,
-        ],
-      });
-      for (const [symbol, reached] of inner.own)
-        if (!effects.own.has(symbol)) effects.own.set(symbol, lift(reached));
-      if (inner.anything && !effects.anything)
-        effects.anything = lift(inner.anything);
-      for (const [symbol, read] of inner.reads.own)
-        if (!effects.reads.own.has(symbol)) effects.reads.own.set(symbol, read);
-      effects.reads.shared ??= inner.reads.shared;
-      return;
-    }
-    const target = this.targetOf(call);
-    if (target === "library") return;
-    // What an unmarked function is given or returns, it may keep.
-    for (const argument of call.arguments)
-      if (this.isObject(argument))
+    const callee = ts.isTaggedTemplateExpression(call)
+      ? call.tag
+      : skipWrappers(ts, call.expression);
+    const marked =
+      ts.isCallExpression(call) &&
+      resolveMarkedCallee(ts, this.checker, callee)?.declaration;
+    if (marked) return this.liftMarked(call, callee, marked, effects);
+    if (!ts.isNewExpression(call) && !this.unmarked.isLibraryCall(call)) {
+      // What an unmarked function is given or returns, it may keep.
+      const args = ts.isCallExpression(call) ? call.arguments : [];
+      for (const argument of args)
+        if (this.isObject(argument))
+          effects.reads.shared ??= {
+            node: argument,
+            message: `'${argument.getText()}' is passed to '${callee.getText()}' here, which may keep it`,
+          };
+      if (this.isObject(call))
         effects.reads.shared ??= {
-          node: argument,
-          message: `'${argument.getText()}' is passed to '${callee.getText()}' here, which may keep it`,
+          node: call,
+          message: `'${callee.getText()}' returns an array or object other code can reach`,
         };
-    if (this.isObject(call))
-      effects.reads.shared ??= {
-        node: call,
-        message: `'${callee.getText()}' returns an array or object other code can reach`,
-      };
-    const writes =
-      target === "unknown" ? unknownWrites(call) : this.unmarkedWrites(target);
+    }
+    // Writes into `fn`'s own arrays are unmarked-array-arguments.ts's.
+    const writes = noWrites();
+    this.unmarked.addCall(call, fn, writes);
     const reached = (write: RelatedNode): Reached => ({
       call,
       writer: callee.getText(),
@@ -309,257 +225,35 @@ export class HiddenWrites {
       effects.anything = reached(writes.anything);
   }
 
-  /** The function `call` runs, if tsad can read its body. */
-  private targetOf(
-    call: ts.CallExpression | ts.NewExpression,
-  ): ts.FunctionLikeDeclaration | "library" | "unknown" {
-    const { ts } = this;
-    const declaration = this.checker.getResolvedSignature(call)?.declaration;
-    if (!declaration || ts.isJSDocSignature(declaration)) {
-      // A class without a constructor runs its field initializers only.
-      return ts.isNewExpression(call) ? "library" : "unknown";
-    }
-    if (declaration.getSourceFile().isDeclarationFile) return "library";
-    // An overload signature: the implementation is a sibling declaration.
-    const symbol =
-      declaration.name && this.checker.getSymbolAtLocation(declaration.name);
-    const withBody = [declaration, ...(symbol?.declarations ?? [])].find(
-      (d): d is ts.FunctionLikeDeclaration => isFunctionWithBody(ts, d),
-    );
-    return withBody ?? "unknown";
-  }
-
-  /** What running the body of the unmarked `fn` may change. */
-  private unmarkedWrites(fn: ts.FunctionLikeDeclaration): Writes {
-    return this.summary(
-      this.unmarked,
-      fn,
-      { params: new Map(), own: new Map() },
-      (writes) => this.collectUnmarked(fn, writes),
-    );
-  }
-
-  private collectUnmarked(fn: ts.FunctionLikeDeclaration, writes: Writes) {
-    const { ts } = this;
-    const into = (object: ts.Expression, at: ts.Node) =>
-      this.writeInto(object, at, fn, writes);
-    const assigned = (target: ts.Expression, at: ts.Node): void => {
-      target = skipWrappers(ts, target);
-      if (
-        ts.isElementAccessExpression(target) ||
-        ts.isPropertyAccessExpression(target)
-      )
-        into(target.expression, at);
-      else if (ts.isArrayLiteralExpression(target))
-        for (const e of target.elements)
-          assigned(ts.isSpreadElement(e) ? e.expression : e, at);
-      else if (ts.isObjectLiteralExpression(target))
-        for (const p of target.properties) {
-          if (ts.isPropertyAssignment(p)) assigned(p.initializer, at);
-          else if (ts.isSpreadAssignment(p)) assigned(p.expression, at);
-        }
-      else if (ts.isBinaryExpression(target)) assigned(target.left, at); // `[a[0] = 1] = ...`: a default
-    };
-    const visit = (node: ts.Node): void => {
-      if (
-        ts.isBinaryExpression(node) &&
-        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      )
-        assigned(node.left, node);
-      else if (
-        (ts.isPrefixUnaryExpression(node) ||
-          ts.isPostfixUnaryExpression(node)) &&
-        (node.operator === ts.SyntaxKind.PlusPlusToken ||
-          node.operator === ts.SyntaxKind.MinusMinusToken)
-      )
-        assigned(node.operand, node);
-      else if (ts.isDeleteExpression(node)) assigned(node.expression, node);
-      else if (
-        (ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
-        !ts.isVariableDeclarationList(node.initializer)
-      )
-        assigned(node.initializer, node);
-      else if (ts.isCallExpression(node) || ts.isNewExpression(node))
-        this.noteUnmarkedCall(node, fn, writes);
-      ts.forEachChild(node, visit);
-    };
-    if (fn.body) visit(fn.body);
-  }
-
-  private noteUnmarkedCall(
-    call: ts.CallExpression | ts.NewExpression,
-    fn: ts.FunctionLikeDeclaration,
-    writes: Writes,
+  private liftMarked(
+    call: ts.CallExpression,
+    callee: ts.Expression,
+    marked: DifferentiableFunction,
+    effects: MarkedEffects,
   ): void {
     const { ts } = this;
-    const callee = skipWrappers(ts, call.expression);
-    if (
-      ts.isCallExpression(call) &&
-      resolveMarkedCallee(ts, this.checker, callee)
-    )
-      return; // A marked function writes nothing outside (TS96007).
-    const target = this.targetOf(call);
-    const args = call.arguments ?? [];
-    if (target === "library") {
-      if (ts.isPropertyAccessExpression(callee)) {
-        const method = callee.name.text;
-        if (firstArgumentMutators.has(method) && args[0])
-          this.writeInto(args[0], call, fn, writes);
-        else if (mutators.has(method))
-          this.writeInto(callee.expression, call, fn, writes);
-      }
-      // `rows.forEach(clear)`: the library calls `clear`, with arguments
-      // tsad does not know.
-      for (const argument of args) {
-        const callback = this.functionOf(argument);
-        if (!callback) continue;
-        const inner = this.unmarkedWrites(callback);
-        for (const [symbol, write] of inner.own)
-          if (!writes.own.has(symbol)) writes.own.set(symbol, write);
-        writes.anything ??=
-          inner.anything ?? inner.params.values().next().value;
-      }
-      return;
-    }
-    if (target === "unknown") {
-      writes.anything ??= unknownWrites(call).anything;
-      return;
-    }
-    const inner = this.unmarkedWrites(target);
-    for (const [symbol, write] of inner.own)
-      if (!writes.own.has(symbol)) writes.own.set(symbol, write);
-    writes.anything ??= inner.anything;
-    for (const [index, write] of inner.params) {
-      const argument = args[index];
-      if (argument) this.writeInto(argument, write.node, fn, writes);
-    }
-  }
-
-  /** Records that `fn` changes the array or object `object` evaluates to. */
-  private writeInto(
-    object: ts.Expression,
-    at: ts.Node,
-    fn: ts.FunctionLikeDeclaration,
-    writes: Writes,
-  ): void {
-    const { ts } = this;
-    const write = (what: string): RelatedNode => ({
-      node: at,
-      message: `it writes into ${what} here`,
+    const inner = this.markedEffects(marked);
+    const name = ts.isPropertyAccessExpression(callee)
+      ? callee.name.text
+      : callee.getText();
+    const lift = (reached: Reached): Reached => ({
+      call,
+      writer: reached.writer,
+      path: [
+        {
+          node: reached.call,
+          message: `'${name}' calls '${reached.writer}' here`,
+        },
+        ...reached.path,
+      ],
     });
-    object = skipWrappers(ts, object);
-    if (object.kind === ts.SyntaxKind.ThisKeyword) {
-      if (!ts.isConstructorDeclaration(fn)) writes.anything ??= write("'this'");
-      return;
-    }
-    if (!ts.isIdentifier(object)) {
-      // Reached from another object: a row, a field. Only a parameter's
-      // are its caller's alone.
-      const root = rootOf(ts, object);
-      const parameter = root && this.parameterIndex(root, fn);
-      if (parameter !== undefined)
-        writes.params.set(parameter, write(`'${object.getText()}'`));
-      else writes.anything ??= write(`'${object.getText()}'`);
-      return;
-    }
-    const parameter = this.parameterIndex(object, fn);
-    if (parameter !== undefined) {
-      writes.params.set(parameter, write(`'${object.text}'`));
-      return;
-    }
-    const declaration = this.variableOf(object);
-    const symbol = this.symbolOf(object);
-    if (declaration && symbol && contains(fn, declaration)) {
-      const initializer = soleValue(ts, this.checker, declaration, fn);
-      if (initializer && this.isFresh(initializer)) return;
-      if (initializer) return this.writeInto(initializer, at, fn, writes);
-    } else if (
-      declaration &&
-      symbol &&
-      this.isPrivateObject(symbol, declaration)
-    ) {
-      if (!writes.own.has(symbol))
-        writes.own.set(symbol, write(`'${object.text}'`));
-      return;
-    }
-    writes.anything ??= write(`'${object.text}'`);
-  }
-
-  /** The function `e` names, if tsad can read its body (inline ones are read in place). */
-  private functionOf(e: ts.Expression): ts.FunctionLikeDeclaration | undefined {
-    const { ts } = this;
-    e = skipWrappers(ts, e);
-    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
-      return undefined;
-    const symbol = this.symbolOf(ts.isIdentifier(e) ? e : e.name);
-    for (const d of symbol?.declarations ?? []) {
-      const value =
-        ts.isVariableDeclaration(d) && d.initializer
-          ? skipWrappers(ts, d.initializer)
-          : d;
-      if (isFunctionWithBody(ts, value)) return value;
-    }
-    return undefined;
-  }
-
-  private parameterIndex(
-    id: ts.Expression,
-    fn: ts.FunctionLikeDeclaration,
-  ): number | undefined {
-    if (!this.ts.isIdentifier(id)) return undefined;
-    const declaration = this.symbolOf(id)?.valueDeclaration;
-    if (!declaration || !this.ts.isParameter(declaration)) return undefined;
-    const index = fn.parameters.indexOf(declaration);
-    return index < 0 ? undefined : index;
-  }
-
-  /**
-   * A module-level `const` holding a fresh array or object that its module
-   * only indexes: no other name reaches it.
-   */
-  private isPrivateObject(
-    symbol: ts.Symbol,
-    declaration: ts.VariableDeclaration,
-  ): boolean {
-    const known = this.privateObjects.get(symbol);
-    if (known !== undefined) return known;
-    const { ts } = this;
-    const statement = declaration.parent.parent;
-    const sourceFile = declaration.getSourceFile();
-    const result =
-      ts.isVariableStatement(statement) &&
-      statement.parent === sourceFile &&
-      ts.isExternalModule(sourceFile) &&
-      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
-      !statement.modifiers?.some(
-        (m) => m.kind === ts.SyntaxKind.ExportKeyword,
-      ) &&
-      ts.isIdentifier(declaration.name) &&
-      declaration.initializer !== undefined &&
-      this.isFresh(declaration.initializer) &&
-      onlyIndexed(ts, this.checker, sourceFile, symbol, declaration.name);
-    this.privateObjects.set(symbol, result);
-    return result;
-  }
-
-  /** An expression whose value is an array or object made right there. */
-  private isFresh(e: ts.Expression): boolean {
-    const { ts } = this;
-    e = skipWrappers(ts, e);
-    if (
-      ts.isArrayLiteralExpression(e) ||
-      ts.isObjectLiteralExpression(e) ||
-      ts.isNewExpression(e)
-    )
-      return true;
-    if (!ts.isCallExpression(e)) return false;
-    const callee = skipWrappers(ts, e.expression);
-    if (ts.isIdentifier(callee)) return callee.text === "Array";
-    if (!ts.isPropertyAccessExpression(callee)) return false;
-    const method = callee.name.text;
-    if (method === "fill") return this.isFresh(callee.expression);
-    return allocators.has(method) && this.targetOf(e) === "library";
+    for (const [symbol, reached] of inner.own)
+      if (!effects.own.has(symbol)) effects.own.set(symbol, lift(reached));
+    if (inner.anything && !effects.anything)
+      effects.anything = lift(inner.anything);
+    for (const [symbol, read] of inner.reads.own)
+      if (!effects.reads.own.has(symbol)) effects.reads.own.set(symbol, read);
+    effects.reads.shared ??= inner.reads.shared;
   }
 
   /** Whether `node`'s value is an array or object (not a number, a function). */
@@ -568,172 +262,16 @@ export class HiddenWrites {
     return isObjectType(this.ts, type) && type.getCallSignatures().length === 0;
   }
 
-  private symbolOf(id: ts.Node): ts.Symbol | undefined {
-    let symbol = this.checker.getSymbolAtLocation(id);
+  private symbolOf(node: ts.Node): ts.Symbol | undefined {
+    let symbol = this.checker.getSymbolAtLocation(node);
     if (symbol && symbol.flags & this.ts.SymbolFlags.Alias)
       symbol = this.checker.getAliasedSymbol(symbol);
     return symbol;
   }
-
-  private variableOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
-    const declaration = this.symbolOf(id)?.valueDeclaration;
-    return declaration && this.ts.isVariableDeclaration(declaration)
-      ? declaration
-      : undefined;
-  }
-}
-
-function unknownWrites(call: ts.CallExpression | ts.NewExpression): Writes {
-  return {
-    params: new Map(),
-    own: new Map(),
-    anything: {
-      node: call,
-      message: `tsad cannot see which function '${call.expression.getText()}' calls, nor what it changes`,
-    },
-  };
 }
 
 function isObjectType(ts: typeof import("typescript"), type: ts.Type): boolean {
   if (type.isUnion() || type.isIntersection())
     return type.types.some((t) => isObjectType(ts, t));
   return (type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive)) !== 0;
-}
-
-function calleeName(ts: typeof import("typescript"), callee: ts.Expression) {
-  return ts.isPropertyAccessExpression(callee)
-    ? callee.name.text
-    : callee.getText();
-}
-
-function isFunctionWithBody(
-  ts: typeof import("typescript"),
-  node: ts.Node,
-): node is ts.FunctionLikeDeclaration {
-  return (
-    (ts.isFunctionDeclaration(node) ||
-      ts.isFunctionExpression(node) ||
-      ts.isArrowFunction(node) ||
-      ts.isMethodDeclaration(node) ||
-      ts.isConstructorDeclaration(node) ||
-      ts.isGetAccessorDeclaration(node) ||
-      ts.isSetAccessorDeclaration(node)) &&
-    node.body !== undefined
-  );
-}
-
-function contains(outer: ts.Node, inner: ts.Node): boolean {
-  return (
-    outer.getSourceFile() === inner.getSourceFile() &&
-    inner.pos >= outer.pos &&
-    inner.end <= outer.end
-  );
-}
-
-/** The identifier at the bottom of `a.b[i].c`, if there is one. */
-function rootOf(
-  ts: typeof import("typescript"),
-  e: ts.Expression,
-): ts.Identifier | undefined {
-  e = skipWrappers(ts, e);
-  while (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e))
-    e = skipWrappers(ts, e.expression);
-  return ts.isIdentifier(e) ? e : undefined;
-}
-
-/**
- * The one value a local variable of `fn` ever holds: its initializer, if
- * nothing assigns it afterwards.
- */
-function soleValue(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  declaration: ts.VariableDeclaration,
-  fn: ts.FunctionLikeDeclaration,
-): ts.Expression | undefined {
-  if (!declaration.initializer || !ts.isIdentifier(declaration.name))
-    return undefined;
-  if (declaration.parent.flags & ts.NodeFlags.Const)
-    return declaration.initializer;
-  const symbol = checker.getSymbolAtLocation(declaration.name);
-  let reassigned = false;
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isIdentifier(node) &&
-      node !== declaration.name &&
-      checker.getSymbolAtLocation(node) === symbol &&
-      isAssignmentTarget(ts, node)
-    )
-      reassigned = true;
-    if (!reassigned) ts.forEachChild(node, visit);
-  };
-  if (fn.body) visit(fn.body);
-  return reassigned ? undefined : declaration.initializer;
-}
-
-function isAssignmentTarget(
-  ts: typeof import("typescript"),
-  id: ts.Identifier,
-): boolean {
-  let node: ts.Node = id;
-  while (
-    ts.isParenthesizedExpression(node.parent) ||
-    ts.isArrayLiteralExpression(node.parent) ||
-    ts.isShorthandPropertyAssignment(node.parent) ||
-    ts.isPropertyAssignment(node.parent) ||
-    ts.isObjectLiteralExpression(node.parent) ||
-    ts.isSpreadElement(node.parent)
-  )
-    node = node.parent;
-  const parent = node.parent;
-  if (ts.isBinaryExpression(parent))
-    return (
-      parent.left === node &&
-      parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-    );
-  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent))
-    return (
-      parent.operator === ts.SyntaxKind.PlusPlusToken ||
-      parent.operator === ts.SyntaxKind.MinusMinusToken
-    );
-  return (
-    (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) &&
-    parent.initializer === node
-  );
-}
-
-/** Every mention of `symbol` in `sourceFile` but `name` indexes it: `m[i]`, `m.x`. */
-function onlyIndexed(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  sourceFile: ts.SourceFile,
-  symbol: ts.Symbol,
-  name: ts.Identifier,
-): boolean {
-  let escapes = false;
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isIdentifier(node) &&
-      node !== name &&
-      node.text === name.text &&
-      checker.getSymbolAtLocation(node) === symbol
-    ) {
-      let use: ts.Node = node;
-      while (
-        ts.isParenthesizedExpression(use.parent) ||
-        ts.isNonNullExpression(use.parent)
-      )
-        use = use.parent;
-      const parent = use.parent;
-      const indexed =
-        (ts.isElementAccessExpression(parent) ||
-          ts.isPropertyAccessExpression(parent)) &&
-        parent.expression === use;
-      if (!indexed) escapes = true;
-    }
-    if (!escapes) ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
-  return !escapes;
 }

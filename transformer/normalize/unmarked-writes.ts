@@ -1,0 +1,814 @@
+/**
+ * What running code tsad does not differentiate may change: the arrays and
+ * objects an unmarked function (and what it calls, constructs, or is
+ * handed as a callback) writes into, beyond those it creates itself.
+ * hidden-writes.ts checks these against what a marked function reads.
+ *
+ * A write is described by where its object comes from:
+ *
+ * - a parameter of the function (or its `this`): the caller's argument,
+ *   known at each call;
+ * - a module-level `const` holding a fresh array or object that its
+ *   module only ever indexes (`history.push(v)`, `stats.calls++`; never
+ *   passed, returned, aliased, exported or viewed through `.buffer`): a
+ *   write at depth one changes that object only, which other code can
+ *   read by its name alone;
+ * - anything else (a `let`, a row or field of another object, a callback's
+ *   parameter, a call tsad cannot resolve, `eval`): any array or object
+ *   other code can reach.
+ *
+ * Functions declared in declaration files (the standard library, packages'
+ * types) are taken to change only their receiver (`push`, `set...`) or
+ * first argument (`Object.assign`), and to call the functions they are
+ * given with any arguments. Getters, `valueOf`, iterators and other calls
+ * the language makes implicitly are not read (see README).
+ */
+import type * as ts from "typescript";
+import type { RelatedNode } from "../diagnostics";
+import { resolveMarkedCallee } from "../select";
+import { skipWrappers } from "./wrappers";
+
+/** `this`, among a function's parameters. */
+export const THIS = -1;
+
+export interface ParameterWrite {
+  readonly at: RelatedNode;
+  /** Into a row or field of the argument, not the argument itself. */
+  readonly deep: boolean;
+  /** The parameter is `...rest`: every argument from its position. */
+  readonly rest: boolean;
+}
+
+export interface Writes {
+  /** By parameter position (`THIS` for `this`). */
+  readonly params: Map<number, ParameterWrite>;
+  /** Module-level objects only their own name reaches, written at depth one. */
+  readonly own: Map<ts.Symbol, RelatedNode>;
+  /** A write into an object any name could reach. */
+  anything?: RelatedNode;
+}
+
+export const noWrites = (): Writes => ({ params: new Map(), own: new Map() });
+
+type CallLike =
+  ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
+
+/** Code whose writes are summarized: a function, or what `new` of a class runs. */
+type Runnable = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
+
+/** Array, typed-array and collection methods that change their receiver. */
+const mutators = new Set([
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "splice",
+  "sort",
+  "reverse",
+  "fill",
+  "copyWithin",
+  "set",
+  "add",
+  "delete",
+  "clear",
+]);
+/** `DataView`'s `setFloat64` and friends. */
+const isMutator = (method: string) =>
+  mutators.has(method) || /^set[A-Z]/.test(method);
+
+/** `Object.assign(target, ...)` and friends. */
+const firstArgumentMutators = new Set([
+  "assign",
+  "defineProperty",
+  "defineProperties",
+  "setPrototypeOf",
+  "deleteProperty",
+]);
+
+/** Methods and functions that return a new array or object. */
+const allocators = new Set([
+  "slice",
+  "map",
+  "filter",
+  "concat",
+  "flat",
+  "flatMap",
+  "toSorted",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "from",
+  "of",
+]);
+
+/** Members that give another name for an array's elements. */
+const views = new Set(["buffer", "subarray"]);
+
+export class UnmarkedWrites {
+  private readonly summaries = new WeakMap<ts.Node, Writes>();
+  private readonly privateObjects = new WeakMap<ts.Symbol, boolean>();
+  /** Code being summarized: a call back into it is cut. */
+  private readonly inProgress = new Set<ts.Node>();
+  /** How many calls back have been cut: a summary that cut one is partial. */
+  private cuts = 0;
+
+  constructor(
+    private readonly ts: typeof import("typescript"),
+    private readonly checker: ts.TypeChecker,
+  ) {}
+
+  /** Whether `call` runs library code only (a declaration file's function). */
+  isLibraryCall(call: CallLike): boolean {
+    return this.targetOf(call) === "library";
+  }
+
+  /**
+   * Adds to `writes` what `call`, made in `scope`, may change, with writes
+   * into `scope`'s parameters as such. A marked callee writes nothing
+   * outside itself (TS96007), so it adds nothing.
+   */
+  addCall(call: CallLike, scope: Runnable, writes: Writes): void {
+    const { ts } = this;
+    const callee = ts.isTaggedTemplateExpression(call)
+      ? call.tag
+      : skipWrappers(ts, call.expression);
+    if (
+      ts.isCallExpression(call) &&
+      resolveMarkedCallee(ts, this.checker, callee)
+    )
+      return;
+    const args = ts.isTaggedTemplateExpression(call)
+      ? []
+      : [...(call.arguments ?? [])];
+    this.addCallbacks(args, scope, writes);
+    if (ts.isNewExpression(call) || callee.kind === ts.SyntaxKind.SuperKeyword)
+      return this.addConstruction(call, callee, args, scope, writes);
+    if (ts.isIdentifier(callee) && callee.text === "eval")
+      return void (writes.anything ??= unseen(call));
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      (callee.name.text === "call" || callee.name.text === "apply") &&
+      this.isFunctionValue(callee.expression)
+    )
+      return this.addIndirectCall(call, callee, args, scope, writes);
+    const target = this.targetOf(call);
+    if (target === "library") {
+      if (!ts.isPropertyAccessExpression(callee)) return;
+      const method = callee.name.text;
+      if (firstArgumentMutators.has(method) && args[0])
+        this.writeInto(args[0], call, scope, writes, false);
+      else if (isMutator(method))
+        this.writeInto(callee.expression, call, scope, writes, false);
+      return;
+    }
+    if (target === "unknown") return void (writes.anything ??= unseen(call));
+    const receiver = ts.isPropertyAccessExpression(callee)
+      ? callee.expression
+      : undefined;
+    this.apply(this.summaryOf(target), args, receiver, scope, writes);
+  }
+
+  /** `f.call(self, a)`, `f.apply(self, [a])`, `Array.prototype.fill.call(data, 0)`. */
+  private addIndirectCall(
+    call: CallLike,
+    callee: ts.PropertyAccessExpression,
+    args: ts.Expression[],
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    const self = args[0];
+    const fn = this.functionOf(callee.expression);
+    if (fn) {
+      // `apply`'s arguments are in an array: positions unknown.
+      const passed = callee.name.text === "call" ? args.slice(1) : undefined;
+      return this.apply(this.summaryOf(fn), passed, self, scope, writes);
+    }
+    const named = skipWrappers(ts, callee.expression);
+    if (!this.isLibraryValue(named))
+      return void (writes.anything ??= unseen(call));
+    const method = ts.isPropertyAccessExpression(named)
+      ? named.name.text
+      : undefined;
+    if (method && isMutator(method) && self)
+      this.writeInto(self, call, scope, writes, false);
+  }
+
+  /**
+   * `new C(a)` and `super(a)`: a class's field initializers and
+   * constructor, its base class's first. `this` there is the object being
+   * made; a library class writes nothing.
+   */
+  private addConstruction(
+    call: CallLike,
+    callee: ts.Expression,
+    args: ts.Expression[],
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    const cls =
+      callee.kind === ts.SyntaxKind.SuperKeyword
+        ? this.baseClassOf(ts.findAncestor(call, ts.isClassLike))
+        : this.classOf(callee);
+    if (cls === "library") return;
+    if (cls === undefined) return void (writes.anything ??= unseen(call));
+    this.apply(this.summaryOf(cls), args, undefined, scope, writes);
+  }
+
+  /** `fn`'s writes, made at a call with `args` (`undefined`: unknown) on `receiver`. */
+  private apply(
+    fn: Writes,
+    args: readonly ts.Expression[] | undefined,
+    receiver: ts.Expression | undefined,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    for (const [symbol, at] of fn.own)
+      if (!writes.own.has(symbol)) writes.own.set(symbol, at);
+    writes.anything ??= fn.anything;
+    const spread = args?.some((a) => ts.isSpreadElement(a));
+    for (const [index, write] of fn.params) {
+      const passed =
+        index === THIS
+          ? receiver && [receiver]
+          : args === undefined || spread
+            ? undefined
+            : write.rest
+              ? args.slice(index)
+              : args.slice(index, index + 1);
+      if (passed === undefined) writes.anything ??= write.at;
+      else
+        for (const arg of passed)
+          this.writeInto(arg, write.at, scope, writes, write.deep);
+    }
+  }
+
+  /**
+   * Functions passed as values: whoever gets them may call them with any
+   * arguments. A function written in place is read where it stands.
+   */
+  private addCallbacks(
+    args: readonly ts.Expression[],
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    for (const arg of args) {
+      const value = skipWrappers(
+        ts,
+        ts.isSpreadElement(arg) ? arg.expression : arg,
+      );
+      if (
+        ts.isArrowFunction(value) ||
+        ts.isFunctionExpression(value) ||
+        !this.isFunctionValue(value)
+      )
+        continue;
+      const fn = this.functionOf(value);
+      if (fn)
+        this.apply(this.summaryOf(fn), undefined, undefined, scope, writes);
+      else if (!this.isLibraryValue(value) || isMutator(nameOf(ts, value)))
+        writes.anything ??= {
+          node: arg,
+          message: `tsad cannot see what the function '${arg.getText()}' changes`,
+        };
+    }
+  }
+
+  /** What running `fn` (or constructing `fn`'s class) may change. */
+  summaryOf(fn: Runnable): Writes {
+    const known = this.summaries.get(fn);
+    if (known) return known;
+    if (this.inProgress.has(fn)) {
+      // A call back into code being read: until its summary is whole, it
+      // may write into every parameter.
+      this.cuts++;
+      return this.everyParameter(fn);
+    }
+    const writes = noWrites();
+    const cutsBefore = this.cuts;
+    this.inProgress.add(fn);
+    try {
+      this.collect(fn, writes);
+    } finally {
+      this.inProgress.delete(fn);
+    }
+    if (this.cuts === cutsBefore) this.summaries.set(fn, writes);
+    return writes;
+  }
+
+  private everyParameter(fn: Runnable): Writes {
+    const { ts } = this;
+    const writes = noWrites();
+    const params = ts.isClassLike(fn)
+      ? (constructorOf(ts, fn)?.parameters ?? [])
+      : fn.parameters;
+    const at = { node: fn, message: "it calls itself here" };
+    params.forEach((p, i) =>
+      writes.params.set(i, { at, deep: true, rest: !!p.dotDotDotToken }),
+    );
+    writes.params.set(THIS, { at, deep: true, rest: false });
+    return writes;
+  }
+
+  private collect(fn: Runnable, writes: Writes): void {
+    const { ts } = this;
+    const assigned = (target: ts.Expression, at: ts.Node): void => {
+      target = skipWrappers(ts, target);
+      if (
+        ts.isElementAccessExpression(target) ||
+        ts.isPropertyAccessExpression(target)
+      ) {
+        if (ts.isPropertyAccessExpression(target) && this.isSetter(target))
+          writes.anything ??= {
+            node: at,
+            message: `'${target.name.text}' is a setter, which tsad does not read`,
+          };
+        this.writeInto(target.expression, at, fn, writes, false);
+      } else if (ts.isArrayLiteralExpression(target))
+        for (const e of target.elements)
+          assigned(ts.isSpreadElement(e) ? e.expression : e, at);
+      else if (ts.isObjectLiteralExpression(target))
+        for (const p of target.properties) {
+          if (ts.isPropertyAssignment(p)) assigned(p.initializer, at);
+          else if (ts.isSpreadAssignment(p)) assigned(p.expression, at);
+        }
+      else if (ts.isBinaryExpression(target)) assigned(target.left, at); // a default
+    };
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      )
+        assigned(node.left, node);
+      else if (
+        (ts.isPrefixUnaryExpression(node) ||
+          ts.isPostfixUnaryExpression(node)) &&
+        (node.operator === ts.SyntaxKind.PlusPlusToken ||
+          node.operator === ts.SyntaxKind.MinusMinusToken)
+      )
+        assigned(node.operand, node);
+      else if (ts.isDeleteExpression(node)) assigned(node.expression, node);
+      else if (
+        (ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
+        !ts.isVariableDeclarationList(node.initializer)
+      )
+        assigned(node.initializer, node);
+      else if (
+        ts.isCallExpression(node) ||
+        ts.isNewExpression(node) ||
+        ts.isTaggedTemplateExpression(node)
+      )
+        this.addCall(node, fn, writes);
+      ts.forEachChild(node, visit);
+    };
+    if (!ts.isClassLike(fn)) {
+      for (const p of fn.parameters) visit(p);
+      if (fn.body) visit(fn.body);
+      return;
+    }
+    const constructor = constructorOf(ts, fn);
+    if (!constructor) {
+      // No constructor: the base class's runs, with the same arguments.
+      const base = this.baseClassOf(fn);
+      if (base === undefined)
+        writes.anything ??= {
+          node: fn,
+          message: "tsad cannot see what its base class changes",
+        };
+      else if (base !== "library") {
+        const inner = this.summaryOf(base);
+        for (const [symbol, at] of inner.own) writes.own.set(symbol, at);
+        writes.anything ??= inner.anything;
+        for (const [i, write] of inner.params) writes.params.set(i, write);
+      }
+    }
+    for (const member of fn.members)
+      if (
+        ts.isPropertyDeclaration(member) &&
+        member.initializer &&
+        !member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)
+      )
+        visit(member.initializer);
+    if (constructor) {
+      for (const p of constructor.parameters) visit(p);
+      if (constructor.body) visit(constructor.body);
+    }
+  }
+
+  /** Records that code in `scope` changes the array or object `object` evaluates to. */
+  private writeInto(
+    object: ts.Expression,
+    at: ts.Node | RelatedNode,
+    scope: Runnable,
+    writes: Writes,
+    deep: boolean,
+  ): void {
+    const { ts } = this;
+    // A write inside a callee keeps its own words.
+    const write = (): RelatedNode =>
+      "message" in at
+        ? at
+        : { node: at, message: `it writes into '${object.getText()}' here` };
+    object = skipWrappers(ts, object);
+    if (!deep && this.isFresh(object)) return;
+    if (object.kind === ts.SyntaxKind.ThisKeyword)
+      return this.writeIntoThis(object, write(), scope, writes, deep);
+    if (!ts.isIdentifier(object)) {
+      // Reached from another object: a row, a field.
+      const root = rootOf(ts, object);
+      if (root) return this.writeInto(root, write(), scope, writes, true);
+      return void (writes.anything ??= write());
+    }
+    const declaration = this.symbolOf(object)?.valueDeclaration;
+    if (declaration && ts.isParameter(declaration)) {
+      const fn = ts.isClassLike(scope) ? constructorOf(ts, scope) : scope;
+      const index = fn ? fn.parameters.indexOf(declaration) : -1;
+      if (index < 0) return void (writes.anything ??= write());
+      const known = writes.params.get(index);
+      writes.params.set(index, {
+        at: known?.at ?? write(),
+        deep: deep || !!known?.deep,
+        rest: !!declaration.dotDotDotToken,
+      });
+      return;
+    }
+    if (!declaration || !ts.isVariableDeclaration(declaration))
+      return void (writes.anything ??= write());
+    if (contains(scope, declaration)) {
+      const value = soleValue(ts, this.checker, declaration, scope);
+      if (value && !this.isFresh(value))
+        return this.writeInto(value, at, scope, writes, deep);
+      if (value && !deep) return;
+    } else if (!deep && this.isPrivateObject(declaration)) {
+      const symbol = this.symbolOf(object)!;
+      if (!writes.own.has(symbol)) writes.own.set(symbol, write());
+      return;
+    }
+    writes.anything ??= write();
+  }
+
+  /** `this` is the object being made in a constructor, else the receiver. */
+  private writeIntoThis(
+    node: ts.Node,
+    at: RelatedNode,
+    scope: Runnable,
+    writes: Writes,
+    deep: boolean,
+  ): void {
+    const { ts } = this;
+    let owner = node.parent;
+    while (ts.isArrowFunction(owner) || !isThisOwner(ts, owner))
+      owner = owner.parent;
+    if (
+      ts.isClassLike(scope) &&
+      (ts.isConstructorDeclaration(owner) || ts.isPropertyDeclaration(owner))
+    )
+      return;
+    if (owner !== scope) return void (writes.anything ??= at);
+    const known = writes.params.get(THIS);
+    writes.params.set(THIS, {
+      at: known?.at ?? at,
+      deep: deep || !!known?.deep,
+      rest: false,
+    });
+  }
+
+  /** The function `call` runs, if tsad can read its body. */
+  private targetOf(
+    call: CallLike,
+  ): ts.FunctionLikeDeclaration | "library" | "unknown" {
+    const { ts } = this;
+    const declaration = this.checker.getResolvedSignature(call)?.declaration;
+    if (!declaration || ts.isJSDocSignature(declaration)) return "unknown";
+    if (declaration.getSourceFile().isDeclarationFile) return "library";
+    // An overload signature: the implementation is a sibling declaration.
+    const symbol =
+      declaration.name && this.checker.getSymbolAtLocation(declaration.name);
+    const withBody = [declaration, ...(symbol?.declarations ?? [])].find(
+      (d): d is ts.FunctionLikeDeclaration => isFunctionWithBody(ts, d),
+    );
+    return withBody ?? "unknown";
+  }
+
+  /** The class `new callee` makes, `"library"` for a declaration file's. */
+  private classOf(
+    callee: ts.Expression,
+  ): ts.ClassLikeDeclaration | "library" | undefined {
+    const { ts } = this;
+    const symbol = this.symbolOf(skipWrappers(ts, callee));
+    const declarations = symbol?.declarations ?? [];
+    if (declarations.some((d) => d.getSourceFile().isDeclarationFile))
+      return "library";
+    for (const d of declarations) {
+      if (ts.isClassLike(d)) return d;
+      const value =
+        ts.isVariableDeclaration(d) && d.initializer
+          ? skipWrappers(ts, d.initializer)
+          : undefined;
+      if (value && ts.isClassExpression(value)) return value;
+    }
+    return undefined;
+  }
+
+  private baseClassOf(
+    cls: ts.ClassLikeDeclaration | undefined,
+  ): ts.ClassLikeDeclaration | "library" | undefined {
+    const { ts } = this;
+    const extended = cls?.heritageClauses?.find(
+      (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+    )?.types[0];
+    return extended ? this.classOf(extended.expression) : "library";
+  }
+
+  /** The function `e` names, if tsad can read its body. */
+  private functionOf(e: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
+    // `clear.bind(null)` runs `clear`.
+    if (
+      ts.isCallExpression(e) &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      e.expression.name.text === "bind"
+    )
+      return this.functionOf(e.expression.expression);
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
+      return undefined;
+    const symbol = this.symbolOf(ts.isIdentifier(e) ? e : e.name);
+    for (const d of symbol?.declarations ?? []) {
+      const value =
+        ts.isVariableDeclaration(d) && d.initializer
+          ? skipWrappers(ts, d.initializer)
+          : d;
+      if (isFunctionWithBody(ts, value)) return value;
+    }
+    return undefined;
+  }
+
+  /** A function a declaration file declares: `Math.sqrt`, `Array.prototype.fill`. */
+  private isLibraryValue(e: ts.Expression): boolean {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    const name = ts.isPropertyAccessExpression(e) ? e.name : e;
+    const declarations = this.symbolOf(name)?.declarations ?? [];
+    return (
+      declarations.length > 0 &&
+      declarations.every((d) => d.getSourceFile().isDeclarationFile)
+    );
+  }
+
+  private isFunctionValue(e: ts.Expression): boolean {
+    return this.checker.getTypeAtLocation(e).getCallSignatures().length > 0;
+  }
+
+  private isSetter(target: ts.PropertyAccessExpression): boolean {
+    const declarations = this.symbolOf(target.name)?.declarations ?? [];
+    return declarations.some(
+      (d) =>
+        this.ts.isSetAccessorDeclaration(d) &&
+        !d.getSourceFile().isDeclarationFile,
+    );
+  }
+
+  /**
+   * A module-level `const` holding a fresh array or object that its module
+   * only indexes: no other name reaches it.
+   */
+  isPrivateObject(declaration: ts.VariableDeclaration): boolean {
+    const { ts } = this;
+    if (!ts.isIdentifier(declaration.name)) return false;
+    const symbol = this.checker.getSymbolAtLocation(declaration.name);
+    if (!symbol) return false;
+    const known = this.privateObjects.get(symbol);
+    if (known !== undefined) return known;
+    const statement = declaration.parent.parent;
+    const sourceFile = declaration.getSourceFile();
+    const result =
+      ts.isVariableStatement(statement) &&
+      statement.parent === sourceFile &&
+      ts.isExternalModule(sourceFile) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      !statement.modifiers?.some(
+        (m) => m.kind === ts.SyntaxKind.ExportKeyword,
+      ) &&
+      declaration.initializer !== undefined &&
+      this.isFresh(declaration.initializer) &&
+      onlyIndexed(ts, this.checker, sourceFile, symbol, declaration.name);
+    this.privateObjects.set(symbol, result);
+    return result;
+  }
+
+  /** An expression whose value is an array or object made right there. */
+  private isFresh(e: ts.Expression): boolean {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e))
+      return true;
+    if (ts.isNewExpression(e)) {
+      // A proxy or a view is another name for an object that exists.
+      const made = skipWrappers(ts, e.expression).getText();
+      return (
+        made !== "Proxy" &&
+        made !== "DataView" &&
+        !(e.arguments ?? []).some((a) =>
+          /ArrayBuffer/.test(
+            this.checker.typeToString(this.checker.getTypeAtLocation(a)),
+          ),
+        )
+      );
+    }
+    if (!ts.isCallExpression(e)) return false;
+    const callee = skipWrappers(ts, e.expression);
+    if (ts.isIdentifier(callee)) return callee.text === "Array";
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const method = callee.name.text;
+    if (method === "fill") return this.isFresh(callee.expression);
+    return allocators.has(method) && this.targetOf(e) === "library";
+  }
+
+  private symbolOf(node: ts.Node): ts.Symbol | undefined {
+    let symbol = this.checker.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & this.ts.SymbolFlags.Alias)
+      symbol = this.checker.getAliasedSymbol(symbol);
+    return symbol;
+  }
+}
+
+function unseen(call: CallLike): RelatedNode {
+  return {
+    node: call,
+    message: `tsad cannot see what '${call.getText()}' changes`,
+  };
+}
+
+function nameOf(ts: typeof import("typescript"), e: ts.Expression): string {
+  return ts.isPropertyAccessExpression(e) ? e.name.text : e.getText();
+}
+
+function isFunctionWithBody(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): node is ts.FunctionLikeDeclaration {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isSetAccessorDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+/** A node that gives `this` its meaning: a function (not an arrow), a field, a class. */
+function isThisOwner(ts: typeof import("typescript"), node: ts.Node): boolean {
+  return (
+    ts.isFunctionLike(node) ||
+    ts.isPropertyDeclaration(node) ||
+    ts.isClassStaticBlockDeclaration(node) ||
+    ts.isSourceFile(node)
+  );
+}
+
+function constructorOf(
+  ts: typeof import("typescript"),
+  cls: ts.ClassLikeDeclaration,
+): ts.ConstructorDeclaration | undefined {
+  return cls.members.find(
+    (m): m is ts.ConstructorDeclaration =>
+      ts.isConstructorDeclaration(m) && m.body !== undefined,
+  );
+}
+
+export function contains(outer: ts.Node, inner: ts.Node): boolean {
+  return (
+    outer.getSourceFile() === inner.getSourceFile() &&
+    inner.pos >= outer.pos &&
+    inner.end <= outer.end
+  );
+}
+
+/** The identifier or `this` at the bottom of `a.b[i].c`, if there is one. */
+function rootOf(
+  ts: typeof import("typescript"),
+  e: ts.Expression,
+): ts.Expression | undefined {
+  e = skipWrappers(ts, e);
+  while (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e))
+    e = skipWrappers(ts, e.expression);
+  return ts.isIdentifier(e) || e.kind === ts.SyntaxKind.ThisKeyword
+    ? e
+    : undefined;
+}
+
+/**
+ * The one value a local variable ever holds: its initializer, if nothing
+ * in `scope` assigns it afterwards.
+ */
+function soleValue(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  declaration: ts.VariableDeclaration,
+  scope: ts.Node,
+): ts.Expression | undefined {
+  if (!declaration.initializer || !ts.isIdentifier(declaration.name))
+    return undefined;
+  if (declaration.parent.flags & ts.NodeFlags.Const)
+    return declaration.initializer;
+  const symbol = checker.getSymbolAtLocation(declaration.name);
+  let reassigned = false;
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isIdentifier(node) &&
+      node !== declaration.name &&
+      checker.getSymbolAtLocation(node) === symbol &&
+      isAssignmentTarget(ts, node)
+    )
+      reassigned = true;
+    if (!reassigned) ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return reassigned ? undefined : declaration.initializer;
+}
+
+function isAssignmentTarget(
+  ts: typeof import("typescript"),
+  id: ts.Identifier,
+): boolean {
+  let node: ts.Node = id;
+  while (
+    ts.isParenthesizedExpression(node.parent) ||
+    ts.isArrayLiteralExpression(node.parent) ||
+    ts.isShorthandPropertyAssignment(node.parent) ||
+    ts.isPropertyAssignment(node.parent) ||
+    ts.isObjectLiteralExpression(node.parent) ||
+    ts.isSpreadElement(node.parent)
+  )
+    node = node.parent;
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent))
+    return (
+      parent.left === node &&
+      parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    );
+  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent))
+    return (
+      parent.operator === ts.SyntaxKind.PlusPlusToken ||
+      parent.operator === ts.SyntaxKind.MinusMinusToken
+    );
+  return (
+    (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) &&
+    parent.initializer === node
+  );
+}
+
+/**
+ * Every mention of `symbol` in `sourceFile` but its declaration indexes
+ * it (`m[i]`, `m.x`, `m.push(v)`), and none exports it or views its
+ * memory (`m.buffer`, `m.subarray()`).
+ */
+function onlyIndexed(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+  symbol: ts.Symbol,
+  name: ts.Identifier,
+): boolean {
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isExportSpecifier(node) &&
+      checker.getExportSpecifierLocalTargetSymbol(node) === symbol
+    )
+      escapes = true;
+    else if (
+      ts.isIdentifier(node) &&
+      node !== name &&
+      node.text === name.text &&
+      checker.getSymbolAtLocation(node) === symbol
+    ) {
+      let use: ts.Node = node;
+      while (
+        ts.isParenthesizedExpression(use.parent) ||
+        ts.isNonNullExpression(use.parent)
+      )
+        use = use.parent;
+      const parent = use.parent;
+      const indexed =
+        (ts.isElementAccessExpression(parent) && parent.expression === use) ||
+        (ts.isPropertyAccessExpression(parent) &&
+          parent.expression === use &&
+          !views.has(parent.name.text));
+      if (!indexed) escapes = true;
+    }
+    if (!escapes) ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return !escapes;
+}
