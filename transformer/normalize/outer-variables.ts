@@ -99,7 +99,7 @@ function assignedIn(
  * Whether assigning `id` is what the code does: `x = v`, `x += v`, `x++`,
  * `[x, y] = ...`, `({ x } = ...)`, `for (x of xs)`.
  */
-function isAssignmentTarget(
+export function isAssignmentTarget(
   ts: typeof import("typescript"),
   id: ts.Identifier,
 ): boolean {

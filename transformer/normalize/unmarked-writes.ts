@@ -26,6 +26,7 @@
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee } from "../select";
+import { isAssignmentTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
 /** `this`, among a function's parameters. */
@@ -734,38 +735,6 @@ function soleValue(
   };
   visit(scope);
   return reassigned ? undefined : declaration.initializer;
-}
-
-function isAssignmentTarget(
-  ts: typeof import("typescript"),
-  id: ts.Identifier,
-): boolean {
-  let node: ts.Node = id;
-  while (
-    ts.isParenthesizedExpression(node.parent) ||
-    ts.isArrayLiteralExpression(node.parent) ||
-    ts.isShorthandPropertyAssignment(node.parent) ||
-    ts.isPropertyAssignment(node.parent) ||
-    ts.isObjectLiteralExpression(node.parent) ||
-    ts.isSpreadElement(node.parent)
-  )
-    node = node.parent;
-  const parent = node.parent;
-  if (ts.isBinaryExpression(parent))
-    return (
-      parent.left === node &&
-      parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-    );
-  if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent))
-    return (
-      parent.operator === ts.SyntaxKind.PlusPlusToken ||
-      parent.operator === ts.SyntaxKind.MinusMinusToken
-    );
-  return (
-    (ts.isForOfStatement(parent) || ts.isForInStatement(parent)) &&
-    parent.initializer === node
-  );
 }
 
 /**

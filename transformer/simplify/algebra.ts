@@ -297,7 +297,11 @@ function algebra(exact: boolean): (e: Expr) => Expr {
     );
   }
 
-  function termOf({ coefficient, factors }: Term): Expr {
+  /** `coefficient * f1 * f2 ...`, the literal in front. */
+  function termOf({
+    coefficient,
+    factors,
+  }: Pick<Term, "coefficient" | "factors">): Expr {
     if (factors.length === 0) return num(coefficient);
     const product = factors.reduce((left, right) => ({
       kind: "binary",
@@ -316,20 +320,13 @@ function algebra(exact: boolean): (e: Expr) => Expr {
   /** `4 * x ** 3 * 2 * g` -> `8 * x ** 3 * g`: one literal factor, in front. */
   function gatherConstants(e: Expr): Expr {
     const factors = factorsOf(e);
-    const constant = factors.reduce((c, f) => (isNum(f) ? c * f.value : c), 1);
-    const rest = factors.filter((f) => !isNum(f));
-    if (rest.length === 0) return { kind: "num", value: constant };
-    const product = rest.reduce((left, right) => ({
-      kind: "binary",
-      op: "*",
-      left,
-      right,
-    }));
-    return simplifyExpr({
-      kind: "binary",
-      op: "*",
-      left: { kind: "num", value: constant },
-      right: product,
+    const coefficient = factors.reduce(
+      (c, f) => (isNum(f) ? c * f.value : c),
+      1,
+    );
+    return termOf({
+      coefficient,
+      factors: factors.filter((f) => !isNum(f)),
     });
   }
 
