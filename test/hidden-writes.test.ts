@@ -131,6 +131,10 @@ const reaching: Record<string, Case> = {
       "const rows_$: number[][] = [[2, 3]];\nfunction clear_$(r: number[]): void { r[0] = 5; }",
     touch: "rows_$.forEach(rows_$.length > 0 ? clear_$ : clear_$);",
   },
+  shorthandReassignment: {
+    setup: "let s_$: number[] = [];",
+    touch: "let t: number[] = []; ({ t } = { t: s_$ }); t[0] = 5;",
+  },
   exportedByName: {
     setup: "const data_$: number[] = [2, 3];\nexport { data_$ };",
     touch: "data_$[0] = 5;",

@@ -727,7 +727,9 @@ function soleValue(
     if (
       ts.isIdentifier(node) &&
       node !== declaration.name &&
-      checker.getSymbolAtLocation(node) === symbol &&
+      (ts.isShorthandPropertyAssignment(node.parent)
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node)) === symbol &&
       isAssignmentTarget(ts, node)
     )
       reassigned = true;
