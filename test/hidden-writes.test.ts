@@ -135,6 +135,122 @@ const reaching: Record<string, Case> = {
     setup: "let s_$: number[] = [];",
     touch: "let t: number[] = []; ({ t } = { t: s_$ }); t[0] = 5;",
   },
+  // Calls whose function is not the one the types name.
+  subclassOverride: {
+    setup:
+      "const data_$: number[] = [2];\nclass A_$ { run(): void {} }\nclass B_$ extends A_$ { override run(): void { data_$[0] = 5; } }\nconst a_$: A_$ = new B_$();",
+    touch: "a_$.run();",
+    read: "data_$[0]!",
+  },
+  overriddenHook: {
+    setup:
+      "const data_$: number[] = [2];\nclass A_$ { go(): void { this.hook(); } hook(): void {} }\nclass B_$ extends A_$ { override hook(): void { data_$[0] = 5; } }\nconst b_$ = new B_$();",
+    touch: "b_$.go();",
+    read: "data_$[0]!",
+  },
+  functionTypedAsAnother: {
+    setup:
+      "const data_$: number[] = [2];\nfunction nop_$(): void {}\nfunction poke_$(): void { data_$[0] = 5; }\nconst cb_$: typeof nop_$ = poke_$;",
+    touch: "cb_$();",
+    read: "data_$[0]!",
+  },
+  functionInAnArray: {
+    setup:
+      "const data_$: number[] = [2];\nfunction nop_$(): void {}\nfunction poke_$(): void { data_$[0] = 5; }\nconst handlers_$ = [nop_$, poke_$];",
+    touch: "handlers_$[1]!();",
+    read: "data_$[0]!",
+  },
+  listenerList: {
+    setup:
+      "const data_$: number[] = [2];\nfunction nop_$(): void {}\nfunction poke_$(): void { data_$[0] = 5; }\nconst listeners_$ = [nop_$];\nlisteners_$.push(poke_$);\nfunction emit_$(): void { for (const l of listeners_$) l(); }",
+    touch: "emit_$();",
+    read: "data_$[0]!",
+  },
+  libraryFunctionType: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nconst cb_$: VoidFunction = poke_$;",
+    touch: "cb_$();",
+    read: "data_$[0]!",
+  },
+  boundLibraryMethod: {
+    setup:
+      "const data_$: number[] = [2];\nconst fill_$ = data_$.fill.bind(data_$);",
+    touch: "fill_$(5);",
+    read: "data_$[0]!",
+  },
+  generatorNext: {
+    setup:
+      "const data_$: number[] = [2];\nfunction* gen_$(): Generator<number> { while (true) { data_$[0] = 5; yield 1; } }\nconst it_$ = gen_$();",
+    touch: "it_$.next();",
+    read: "data_$[0]!",
+  },
+  reflectConstruct: {
+    setup:
+      "const data_$: number[] = [2];\nclass C_$ { constructor() { data_$[0] = 5; } }",
+    touch: "Reflect.construct(C_$, []);",
+    read: "data_$[0]!",
+  },
+  markedFunctionsUnmarkedCall: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\n/** @differentiable */\nexport function g_$(t: number): number { poke_$(); return t * t; }",
+    touch: "g_$(1);",
+    read: "data_$[0]!",
+  },
+  parameterProperty: {
+    setup:
+      "const data_$: number[] = [2];\nclass Scaler_$ { constructor(private w: number[]) { this.w[0] = 5; } }",
+    touch: "new Scaler_$(data_$);",
+  },
+  constructorCallsMethod: {
+    setup:
+      "const data_$: number[] = [2];\nclass C_$ { v: number[]; constructor(v: number[]) { this.v = v; this.init(); } init(): void { this.v[0] = 5; } }",
+    touch: "new C_$(data_$);",
+  },
+  reassignedParameter: {
+    setup:
+      "const data_$: number[] = [2];\nfunction w_$(a: number[]): void { a = data_$; a[0] = 5; }",
+    touch: "w_$([0]);",
+    read: "data_$[0]!",
+  },
+  defaultOfParameter: {
+    setup:
+      "const data_$: number[] = [2];\nfunction w_$(a: number[] = data_$): void { a[0] = 5; }",
+    touch: "w_$();",
+    read: "data_$[0]!",
+  },
+  parameterAsLoopTarget: {
+    setup:
+      "const data_$: number[] = [2];\nconst rows_$: number[][] = [data_$];\nfunction w_$(a: number[]): void { for (a of rows_$) a[0] = 5; }",
+    touch: "w_$([0]);",
+  },
+  varDeclaredTwice: {
+    setup: "const data_$: number[] = [2];",
+    touch: "var t = [0]; var t = data_$; t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  aliasFromSort: {
+    setup: "const a_$: number[] = [2, 3];\nconst b_$ = a_$.sort();",
+    touch: "a_$[0] = 5;",
+    read: "b_$[0]!",
+  },
+  aliasFromAccessor: {
+    setup:
+      "const w_$: number[] = [3, 2];\nfunction sorted_$(): number[] { return w_$.sort((p, q) => p - q); }\nconst v_$ = sorted_$();",
+    touch: "w_$[0] = 5;",
+    read: "v_$[0]!",
+  },
+  aliasInRegistry: {
+    setup:
+      "const a_$: number[] = [2];\nconst registry_$: number[][] = [];\nregistry_$.push(a_$.fill(2));",
+    touch: "a_$[0] = 5;",
+    read: "registry_$[0]![0]!",
+  },
+  bufferByElementAccess: {
+    setup:
+      'const fa_$ = new Float64Array([2]);\nconst fv_$ = new Float64Array(fa_$["buffer"], 0, 1);',
+    touch: "fa_$[0] = 5;",
+    read: "fv_$[0]!",
+  },
   exportedByName: {
     setup: "const data_$: number[] = [2, 3];\nexport { data_$ };",
     touch: "data_$[0] = 5;",
@@ -265,6 +381,25 @@ export function read_arrayFromCallback(x: number): number {
   const t: number[] = Array.from({ length: 1 }, () => pokeSaved());
   return y * a[0]! + t[0]!;
 }
+const { destructured } = { destructured: [2] };
+function pokeDestructured(): void { destructured[0] = 5; }
+/** @differentiable */
+export function read_destructuredModuleConst(x: number): number {
+  const y = x * destructured[0]!;
+  pokeDestructured();
+  return y * destructured[0]!;
+}
+let held: number[] = [0];
+function hold(a: number[]): void { held = a; }
+function pokeHeld(): void { held[0] = 5; }
+/** @differentiable */
+export function read_keptThroughCall(x: number): number {
+  const a: number[] = [2];
+  hold.call(undefined, a);
+  const y = x * a[0]!;
+  pokeHeld();
+  return y * a[0]!;
+}
 const text: number[] = [2];
 function pokeText(): string { text[0] = 5; return "b"; }
 /** @differentiable */
@@ -301,6 +436,15 @@ describe("an unmarked call in a function that reads an array parameter", () => {
 
   it("is accepted in a function that reads no array", () => {
     expect(flagged.has("receiverOnly")).toBe(false);
+  });
+
+  it("is rejected where a scalar function reads what the call reaches", () => {
+    expect(flagged.get("destructuredModuleConst")).toContain(
+      "'pokeDestructured' is not marked",
+    );
+    expect(flagged.get("keptThroughCall")).toContain(
+      "'pokeHeld' is not marked",
+    );
   });
 
   it("is rejected in a callback the marked function passes", () => {

@@ -65,7 +65,7 @@ export default function tsadTransformer(
     checker: program.getTypeChecker(),
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
-    hiddenWrites: new HiddenWrites(ts, program.getTypeChecker()),
+    hiddenWrites: new HiddenWrites(ts, program.getTypeChecker(), program),
   };
   const requests = new GradientRequests(
     ts,

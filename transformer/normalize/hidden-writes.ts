@@ -61,8 +61,9 @@ export class HiddenWrites {
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
+    program: ts.Program,
   ) {
-    this.unmarked = new UnmarkedWrites(ts, checker);
+    this.unmarked = new UnmarkedWrites(ts, checker, program);
   }
 
   /**
@@ -145,7 +146,10 @@ export class HiddenWrites {
     const declaration = this.symbolOf(id)?.valueDeclaration;
     if (
       !declaration ||
-      !ts.isVariableDeclaration(declaration) ||
+      !(
+        ts.isVariableDeclaration(declaration) ||
+        ts.isBindingElement(declaration)
+      ) ||
       declaration.getSourceFile().isDeclarationFile ||
       contains(fn, declaration) ||
       !this.isObject(id) ||
@@ -153,7 +157,10 @@ export class HiddenWrites {
     )
       return;
     const symbol = this.symbolOf(id)!;
-    if (this.unmarked.isPrivateObject(declaration))
+    if (
+      ts.isVariableDeclaration(declaration) &&
+      this.unmarked.isPrivateObject(declaration)
+    )
       reads.own.set(symbol, { node: id, message: `'${id.text}' is read here` });
     else
       reads.shared ??= {

@@ -42,7 +42,7 @@ export function requireArraysUnchangedByCall(
   call: ts.CallExpression,
 ): void {
   const { ts, checker } = context;
-  if (readsOnly(ts, call)) return;
+  if (readsOnly(context, call)) return;
   for (const argument of call.arguments) {
     const name = skipWrappers(ts, argument);
     if (!ts.isIdentifier(name) || !context.isArray(name)) continue;
@@ -167,13 +167,24 @@ function isFreshConstant(
   return context.isUnmarkedCall(init);
 }
 
-/** `console.log(a)` and friends only read their arguments. */
-function readsOnly(ts: typeof import("typescript"), call: ts.CallExpression) {
+/** `console.log(a)` and friends (the global `console`) only read their arguments. */
+function readsOnly(
+  context: UnmarkedArrayArgumentsContext,
+  call: ts.CallExpression,
+) {
+  const { ts, checker } = context;
   const callee = call.expression;
+  if (
+    !ts.isPropertyAccessExpression(callee) ||
+    !ts.isIdentifier(callee.expression) ||
+    callee.expression.text !== "console"
+  )
+    return false;
+  const declarations =
+    checker.getSymbolAtLocation(callee.expression)?.declarations ?? [];
   return (
-    ts.isPropertyAccessExpression(callee) &&
-    ts.isIdentifier(callee.expression) &&
-    callee.expression.text === "console"
+    declarations.length > 0 &&
+    declarations.every((d) => d.getSourceFile().isDeclarationFile)
   );
 }
 

@@ -25,7 +25,6 @@
  */
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
-import { resolveMarkedCallee } from "../select";
 import { isAssignmentTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
@@ -102,9 +101,6 @@ const allocators = new Set([
   "of",
 ]);
 
-/** Members that give another name for an array's elements. */
-const views = new Set(["buffer", "subarray"]);
-
 export class UnmarkedWrites {
   private readonly summaries = new WeakMap<ts.Node, Writes>();
   private readonly privateObjects = new WeakMap<ts.Symbol, boolean>();
@@ -113,47 +109,54 @@ export class UnmarkedWrites {
   /** How many calls back have been cut: a summary that cut one is partial. */
   private cuts = 0;
 
+  /** Each class's direct subclasses in the program, found on first use. */
+  private subclasses?: Map<ts.ClassLikeDeclaration, ts.ClassLikeDeclaration[]>;
+
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
+    private readonly program: ts.Program,
   ) {}
 
-  /** Whether `call` runs library code only (a declaration file's function). */
+  /**
+   * Whether `call` runs library code only: a declaration file's function,
+   * given no function or class of the program's.
+   */
   isLibraryCall(call: CallLike): boolean {
-    return this.targetOf(call) === "library";
+    const { ts } = this;
+    const callee = calleeOf(ts, call);
+    const args = argumentsOf(ts, call);
+    const passesCode = args.some((arg) => {
+      const value = skipWrappers(ts, arg);
+      return (
+        (this.isClassValue(value) && this.classOf(value) !== "library") ||
+        (this.isFunctionValue(value) && this.functionsOf(value) !== "library")
+      );
+    });
+    if (passesCode) return false;
+    if (ts.isNewExpression(call)) return this.classOf(callee) === "library";
+    if (isIndirectCall(ts, callee) && this.isFunctionValue(callee.expression))
+      return this.functionsOf(callee.expression) === "library";
+    return this.functionsOf(callee) === "library";
   }
 
   /**
    * Adds to `writes` what `call`, made in `scope`, may change, with writes
-   * into `scope`'s parameters as such. A marked callee writes nothing
-   * outside itself (TS96007), so it adds nothing.
+   * into `scope`'s parameters as such.
    */
   addCall(call: CallLike, scope: Runnable, writes: Writes): void {
     const { ts } = this;
-    const callee = ts.isTaggedTemplateExpression(call)
-      ? call.tag
-      : skipWrappers(ts, call.expression);
-    if (
-      ts.isCallExpression(call) &&
-      resolveMarkedCallee(ts, this.checker, callee)
-    )
-      return;
-    const args = ts.isTaggedTemplateExpression(call)
-      ? []
-      : [...(call.arguments ?? [])];
+    const callee = calleeOf(ts, call);
+    const args = argumentsOf(ts, call);
     this.addCallbacks(args, scope, writes);
     if (ts.isNewExpression(call) || callee.kind === ts.SyntaxKind.SuperKeyword)
       return this.addConstruction(call, callee, args, scope, writes);
     if (ts.isIdentifier(callee) && callee.text === "eval")
       return void (writes.anything ??= unseen(call));
-    if (
-      ts.isPropertyAccessExpression(callee) &&
-      (callee.name.text === "call" || callee.name.text === "apply") &&
-      this.isFunctionValue(callee.expression)
-    )
+    if (isIndirectCall(ts, callee) && this.isFunctionValue(callee.expression))
       return this.addIndirectCall(call, callee, args, scope, writes);
-    const target = this.targetOf(call);
-    if (target === "library") {
+    const targets = this.functionsOf(callee);
+    if (targets === "library") {
       if (!ts.isPropertyAccessExpression(callee)) return;
       const method = callee.name.text;
       if (firstArgumentMutators.has(method) && args[0])
@@ -162,11 +165,12 @@ export class UnmarkedWrites {
         this.writeInto(callee.expression, call, scope, writes, false);
       return;
     }
-    if (target === "unknown") return void (writes.anything ??= unseen(call));
+    if (targets === "unknown") return void (writes.anything ??= unseen(call));
     const receiver = ts.isPropertyAccessExpression(callee)
       ? callee.expression
       : undefined;
-    this.apply(this.summaryOf(target), args, receiver, scope, writes);
+    for (const fn of targets)
+      this.apply(this.summaryOf(fn), args, receiver, scope, writes);
   }
 
   /** `f.call(self, a)`, `f.apply(self, [a])`, `Array.prototype.fill.call(data, 0)`. */
@@ -179,20 +183,18 @@ export class UnmarkedWrites {
   ): void {
     const { ts } = this;
     const self = args[0];
-    const fn = this.functionOf(callee.expression);
-    if (fn) {
-      // `apply`'s arguments are in an array: positions unknown.
-      const passed = callee.name.text === "call" ? args.slice(1) : undefined;
-      return this.apply(this.summaryOf(fn), passed, self, scope, writes);
+    const targets = this.functionsOf(callee.expression);
+    if (targets === "unknown") return void (writes.anything ??= unseen(call));
+    if (targets === "library") {
+      const named = skipWrappers(ts, callee.expression);
+      if (isMutator(nameOf(ts, named)) && self)
+        this.writeInto(self, call, scope, writes, false);
+      return;
     }
-    const named = skipWrappers(ts, callee.expression);
-    if (!this.isLibraryValue(named))
-      return void (writes.anything ??= unseen(call));
-    const method = ts.isPropertyAccessExpression(named)
-      ? named.name.text
-      : undefined;
-    if (method && isMutator(method) && self)
-      this.writeInto(self, call, scope, writes, false);
+    // `apply`'s arguments are in an array: positions unknown.
+    const passed = callee.name.text === "call" ? args.slice(1) : undefined;
+    for (const fn of targets)
+      this.apply(this.summaryOf(fn), passed, self, scope, writes);
   }
 
   /**
@@ -247,8 +249,9 @@ export class UnmarkedWrites {
   }
 
   /**
-   * Functions passed as values: whoever gets them may call them with any
-   * arguments. A function written in place is read where it stands.
+   * Functions and classes passed as values: whoever gets them may call
+   * them with any arguments. A function written in place is read where it
+   * stands.
    */
   private addCallbacks(
     args: readonly ts.Expression[],
@@ -256,25 +259,31 @@ export class UnmarkedWrites {
     writes: Writes,
   ): void {
     const { ts } = this;
+    const unseenValue = (arg: ts.Expression): RelatedNode => ({
+      node: arg,
+      message: `tsad cannot see what '${arg.getText()}' changes`,
+    });
     for (const arg of args) {
       const value = skipWrappers(
         ts,
         ts.isSpreadElement(arg) ? arg.expression : arg,
       );
-      if (
-        ts.isArrowFunction(value) ||
-        ts.isFunctionExpression(value) ||
-        !this.isFunctionValue(value)
-      )
+      if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
+      if (this.isClassValue(value)) {
+        const cls = this.classOf(value);
+        if (cls === undefined) writes.anything ??= unseenValue(arg);
+        else if (cls !== "library")
+          this.apply(this.summaryOf(cls), undefined, undefined, scope, writes);
         continue;
-      const fn = this.functionOf(value);
-      if (fn)
-        this.apply(this.summaryOf(fn), undefined, undefined, scope, writes);
-      else if (!this.isLibraryValue(value) || isMutator(nameOf(ts, value)))
-        writes.anything ??= {
-          node: arg,
-          message: `tsad cannot see what the function '${arg.getText()}' changes`,
-        };
+      }
+      if (!this.isFunctionValue(value)) continue;
+      const targets = this.functionsOf(value);
+      if (targets === "unknown") writes.anything ??= unseenValue(arg);
+      else if (targets === "library") {
+        if (isMutator(nameOf(ts, value))) writes.anything ??= unseenValue(arg);
+      } else
+        for (const fn of targets)
+          this.apply(this.summaryOf(fn), undefined, undefined, scope, writes);
     }
   }
 
@@ -428,7 +437,13 @@ export class UnmarkedWrites {
     if (declaration && ts.isParameter(declaration)) {
       const fn = ts.isClassLike(scope) ? constructorOf(ts, scope) : scope;
       const index = fn ? fn.parameters.indexOf(declaration) : -1;
-      if (index < 0) return void (writes.anything ??= write());
+      // A default or an assignment can make it hold anything.
+      if (
+        index < 0 ||
+        declaration.initializer ||
+        isReassigned(ts, this.checker, declaration, fn!)
+      )
+        return void (writes.anything ??= write());
       const known = writes.params.get(index);
       writes.params.set(index, {
         at: known?.at ?? write(),
@@ -464,11 +479,12 @@ export class UnmarkedWrites {
     let owner = node.parent;
     while (ts.isArrowFunction(owner) || !isThisOwner(ts, owner))
       owner = owner.parent;
+    // The object being made is fresh, not what its fields were given.
     if (
       ts.isClassLike(scope) &&
       (ts.isConstructorDeclaration(owner) || ts.isPropertyDeclaration(owner))
     )
-      return;
+      return void (deep && (writes.anything ??= at));
     if (owner !== scope) return void (writes.anything ??= at);
     const known = writes.params.get(THIS);
     writes.params.set(THIS, {
@@ -476,23 +492,6 @@ export class UnmarkedWrites {
       deep: deep || !!known?.deep,
       rest: false,
     });
-  }
-
-  /** The function `call` runs, if tsad can read its body. */
-  private targetOf(
-    call: CallLike,
-  ): ts.FunctionLikeDeclaration | "library" | "unknown" {
-    const { ts } = this;
-    const declaration = this.checker.getResolvedSignature(call)?.declaration;
-    if (!declaration || ts.isJSDocSignature(declaration)) return "unknown";
-    if (declaration.getSourceFile().isDeclarationFile) return "library";
-    // An overload signature: the implementation is a sibling declaration.
-    const symbol =
-      declaration.name && this.checker.getSymbolAtLocation(declaration.name);
-    const withBody = [declaration, ...(symbol?.declarations ?? [])].find(
-      (d): d is ts.FunctionLikeDeclaration => isFunctionWithBody(ts, d),
-    );
-    return withBody ?? "unknown";
   }
 
   /** The class `new callee` makes, `"library"` for a declaration file's. */
@@ -525,40 +524,141 @@ export class UnmarkedWrites {
     return extended ? this.classOf(extended.expression) : "library";
   }
 
-  /** The function `e` names, if tsad can read its body. */
-  private functionOf(e: ts.Expression): ts.FunctionLikeDeclaration | undefined {
+  /**
+   * The functions calling `e` may run: a function written in place, a
+   * function declaration, a `const` holding one, a class's method with
+   * its overrides in subclasses. `"library"` for a declaration file's
+   * function; `"unknown"` for anything else (a `let`, a parameter, an
+   * element of an array, an object literal's method, a decorated method:
+   * code may put another function there).
+   */
+  private functionsOf(
+    e: ts.Expression,
+    seen = new Set<ts.Node>(),
+  ): readonly ts.FunctionLikeDeclaration[] | "library" | "unknown" {
     const { ts } = this;
     e = skipWrappers(ts, e);
-    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return e;
-    // `clear.bind(null)` runs `clear`.
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return [e];
     if (
       ts.isCallExpression(e) &&
       ts.isPropertyAccessExpression(e.expression) &&
       e.expression.name.text === "bind"
-    )
-      return this.functionOf(e.expression.expression);
-    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
-      return undefined;
-    const symbol = this.symbolOf(ts.isIdentifier(e) ? e : e.name);
-    for (const d of symbol?.declarations ?? []) {
-      const value =
-        ts.isVariableDeclaration(d) && d.initializer
-          ? skipWrappers(ts, d.initializer)
-          : d;
-      if (isFunctionWithBody(ts, value)) return value;
+    ) {
+      // A bound library method may write into what it is bound to.
+      const bound = this.functionsOf(e.expression.expression, seen);
+      return bound === "library" ? "unknown" : bound;
     }
-    return undefined;
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
+      return "unknown";
+    const declarations =
+      this.symbolOf(ts.isPropertyAccessExpression(e) ? e.name : e)
+        ?.declarations ?? [];
+    if (declarations.length === 0) return "unknown";
+    if (declarations.every((d) => d.getSourceFile().isDeclarationFile))
+      // An iterator's `next` runs a generator's body.
+      return ts.isPropertyAccessExpression(e) && this.isIterator(e.expression)
+        ? "unknown"
+        : "library";
+    const found: ts.FunctionLikeDeclaration[] = [];
+    for (const d of declarations) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (ts.isFunctionDeclaration(d)) {
+        if (d.body) found.push(d); // else an overload's signature
+        continue;
+      }
+      if (
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        d.parent.flags & ts.NodeFlags.Const
+      ) {
+        const value = this.functionsOf(d.initializer, seen);
+        if (value === "unknown" || value === "library") return value;
+        found.push(...value);
+        continue;
+      }
+      if (ts.isClassElement(d) && ts.isClassLike(d.parent)) {
+        const members = this.membersNamed(d);
+        if (members === "unknown") return "unknown";
+        found.push(...members);
+        continue;
+      }
+      return "unknown";
+    }
+    return found.length > 0 ? found : "unknown";
   }
 
-  /** A function a declaration file declares: `Math.sqrt`, `Array.prototype.fill`. */
-  private isLibraryValue(e: ts.Expression): boolean {
+  /** A class's method, with the methods overriding it in subclasses. */
+  private membersNamed(
+    member: ts.ClassElement,
+  ): ts.FunctionLikeDeclaration[] | "unknown" {
     const { ts } = this;
-    e = skipWrappers(ts, e);
-    const name = ts.isPropertyAccessExpression(e) ? e.name : e;
-    const declarations = this.symbolOf(name)?.declarations ?? [];
+    const name = member.name;
+    if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
+      return "unknown";
+    const found: ts.FunctionLikeDeclaration[] = [];
+    for (const cls of [
+      member.parent as ts.ClassLikeDeclaration,
+      ...this.subclassesOf(member.parent as ts.ClassLikeDeclaration),
+    ]) {
+      if (ts.canHaveDecorators(cls) && ts.getDecorators(cls)?.length)
+        return "unknown";
+      for (const m of cls.members) {
+        if (m.name?.getText() !== name.getText()) continue;
+        if (ts.canHaveDecorators(m) && ts.getDecorators(m)?.length)
+          return "unknown";
+        if (isFunctionWithBody(ts, m)) found.push(m);
+        else if (ts.isPropertyDeclaration(m)) {
+          const value = m.initializer && skipWrappers(ts, m.initializer);
+          if (
+            value &&
+            (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
+          )
+            found.push(value);
+          else return "unknown";
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Every class of the program that extends `cls`, directly or not. */
+  private subclassesOf(
+    cls: ts.ClassLikeDeclaration,
+  ): ts.ClassLikeDeclaration[] {
+    const { ts } = this;
+    if (!this.subclasses) {
+      const subclasses = new Map<
+        ts.ClassLikeDeclaration,
+        ts.ClassLikeDeclaration[]
+      >();
+      const visit = (node: ts.Node): void => {
+        if (ts.isClassLike(node)) {
+          const base = this.baseClassOf(node);
+          if (base !== undefined && base !== "library")
+            subclasses.set(base, [...(subclasses.get(base) ?? []), node]);
+        }
+        ts.forEachChild(node, visit);
+      };
+      for (const file of this.program.getSourceFiles())
+        if (!file.isDeclarationFile) visit(file);
+      this.subclasses = subclasses;
+    }
+    const direct = this.subclasses.get(cls) ?? [];
+    return direct.flatMap((sub) => [sub, ...this.subclassesOf(sub)]);
+  }
+
+  /** A generator or iterator object, whose `next` runs code. */
+  private isIterator(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return /^(Async)?(Generator|Iterator|IterableIterator)\b/.test(
+      this.checker.typeToString(type),
+    );
+  }
+
+  private isClassValue(e: ts.Expression): boolean {
     return (
-      declarations.length > 0 &&
-      declarations.every((d) => d.getSourceFile().isDeclarationFile)
+      this.checker.getTypeAtLocation(e).getConstructSignatures().length > 0
     );
   }
 
@@ -628,7 +728,7 @@ export class UnmarkedWrites {
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
     if (method === "fill") return this.isFresh(callee.expression);
-    return allocators.has(method) && this.targetOf(e) === "library";
+    return allocators.has(method) && this.functionsOf(callee) === "library";
   }
 
   private symbolOf(node: ts.Node): ts.Symbol | undefined {
@@ -637,6 +737,30 @@ export class UnmarkedWrites {
       symbol = this.checker.getAliasedSymbol(symbol);
     return symbol;
   }
+}
+
+function calleeOf(ts: typeof import("typescript"), call: CallLike) {
+  return ts.isTaggedTemplateExpression(call)
+    ? call.tag
+    : skipWrappers(ts, call.expression);
+}
+
+function argumentsOf(
+  ts: typeof import("typescript"),
+  call: CallLike,
+): ts.Expression[] {
+  return ts.isTaggedTemplateExpression(call) ? [] : [...(call.arguments ?? [])];
+}
+
+/** `f.call(...)`, `f.apply(...)`. */
+function isIndirectCall(
+  ts: typeof import("typescript"),
+  callee: ts.Expression,
+): callee is ts.PropertyAccessExpression {
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    (callee.name.text === "call" || callee.name.text === "apply")
+  );
 }
 
 function unseen(call: CallLike): RelatedNode {
@@ -708,8 +832,8 @@ function rootOf(
 }
 
 /**
- * The one value a local variable ever holds: its initializer, if nothing
- * in `scope` assigns it afterwards.
+ * The one value a local variable ever holds: its initializer, if it is
+ * declared once and nothing in `scope` assigns it afterwards.
  */
 function soleValue(
   ts: typeof import("typescript"),
@@ -721,12 +845,31 @@ function soleValue(
     return undefined;
   if (declaration.parent.flags & ts.NodeFlags.Const)
     return declaration.initializer;
-  const symbol = checker.getSymbolAtLocation(declaration.name);
+  const declarations = checker.getSymbolAtLocation(
+    declaration.name,
+  )?.declarations;
+  if ((declarations?.length ?? 0) > 1) return undefined; // `var t = a; var t = b;`
+  return isReassigned(ts, checker, declaration, scope)
+    ? undefined
+    : declaration.initializer;
+}
+
+/** Whether code in `scope` assigns the variable or parameter `declaration`. */
+function isReassigned(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  declaration: ts.VariableDeclaration | ts.ParameterDeclaration,
+  scope: ts.Node,
+): boolean {
+  if (!ts.isIdentifier(declaration.name)) return true;
+  const name = declaration.name;
+  const symbol = checker.getSymbolAtLocation(name);
   let reassigned = false;
   const visit = (node: ts.Node): void => {
     if (
       ts.isIdentifier(node) &&
-      node !== declaration.name &&
+      node !== name &&
+      node.text === name.text &&
       (ts.isShorthandPropertyAssignment(node.parent)
         ? checker.getShorthandAssignmentValueSymbol(node.parent)
         : checker.getSymbolAtLocation(node)) === symbol &&
@@ -736,13 +879,16 @@ function soleValue(
     if (!reassigned) ts.forEachChild(node, visit);
   };
   visit(scope);
-  return reassigned ? undefined : declaration.initializer;
+  return reassigned;
 }
 
 /**
- * Every mention of `symbol` in `sourceFile` but its declaration indexes
- * it (`m[i]`, `m.x`, `m.push(v)`), and none exports it or views its
- * memory (`m.buffer`, `m.subarray()`).
+ * Every mention of `symbol` in `sourceFile` but its declaration uses it
+ * in place, handing out no other name for it: `m[i]` with a number `i`,
+ * `m.length`, a field of a primitive type (`stats.calls++`), a method
+ * call whose result is discarded or primitive (`history.push(v)`,
+ * `rng.next()`; `m.sort()` returns `m` itself). Nor does anything export
+ * it.
  */
 function onlyIndexed(
   ts: typeof import("typescript"),
@@ -751,6 +897,30 @@ function onlyIndexed(
   symbol: ts.Symbol,
   name: ts.Identifier,
 ): boolean {
+  const primitive = (node: ts.Node) =>
+    !(
+      checker.getTypeAtLocation(node).flags &
+      (ts.TypeFlags.Object |
+        ts.TypeFlags.NonPrimitive |
+        ts.TypeFlags.Any |
+        ts.TypeFlags.Unknown |
+        ts.TypeFlags.TypeParameter)
+    ) && !checker.getTypeAtLocation(node).isUnionOrIntersection();
+  const inPlace = (use: ts.Node): boolean => {
+    const parent = use.parent;
+    if (ts.isElementAccessExpression(parent) && parent.expression === use)
+      return (
+        (checker.getTypeAtLocation(parent.argumentExpression).flags &
+          ts.TypeFlags.NumberLike) !==
+        0
+      );
+    if (!ts.isPropertyAccessExpression(parent) || parent.expression !== use)
+      return false;
+    const call = parent.parent;
+    if (ts.isCallExpression(call) && call.expression === parent)
+      return ts.isExpressionStatement(call.parent) || primitive(call);
+    return primitive(parent);
+  };
   let escapes = false;
   const visit = (node: ts.Node): void => {
     if (
@@ -770,13 +940,7 @@ function onlyIndexed(
         ts.isNonNullExpression(use.parent)
       )
         use = use.parent;
-      const parent = use.parent;
-      const indexed =
-        (ts.isElementAccessExpression(parent) && parent.expression === use) ||
-        (ts.isPropertyAccessExpression(parent) &&
-          parent.expression === use &&
-          !views.has(parent.name.text));
-      if (!indexed) escapes = true;
+      if (!inPlace(use)) escapes = true;
     }
     if (!escapes) ts.forEachChild(node, visit);
   };
