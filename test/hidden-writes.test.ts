@@ -251,6 +251,68 @@ const reaching: Record<string, Case> = {
     touch: "fa_$[0] = 5;",
     read: "fv_$[0]!",
   },
+  shorthandProperty: {
+    setup:
+      "const m_$: number[] = [2];\nconst model_$ = { m_$ };\nconst w_$ = model_$.m_$;",
+    touch: "m_$[0] = 5;",
+    read: "w_$[0]!",
+  },
+  callbackGetsTheArray: {
+    setup:
+      "const m_$: number[] = [2];\nconst leaked_$: number[][] = [];\nm_$.forEach((_v, _i, all) => { leaked_$.push(all); });",
+    touch: "m_$[0] = 5;",
+    read: "leaked_$[0]![0]!",
+  },
+  constructorHandsOutThis: {
+    setup:
+      "const all_$: number[][] = [];\nclass Vec_$ extends Array<number> { constructor() { super(); all_$.push(this); } }\nconst m_$ = new Vec_$();\nm_$.push(2);",
+    touch: "m_$[0] = 5;",
+    read: "all_$[0]![0]!",
+  },
+  constructorReturnsAnother: {
+    setup:
+      "const data_$: number[] = [2];\nclass Evil_$ { constructor() { return data_$ as unknown as Evil_$; } }",
+    touch: "const t = new Evil_$() as unknown as number[]; t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  getterReturnsFunction: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nclass H_$ { get run(): () => void { return poke_$; } }\nconst h_$ = new H_$();",
+    touch: "h_$.run();",
+    read: "data_$[0]!",
+  },
+  bindWithArguments: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(a: number[]): void { a[0] = 5; }\nconst p_$ = poke_$.bind(null, data_$);",
+    touch: "p_$();",
+    read: "data_$[0]!",
+  },
+  baseThroughAlias: {
+    setup:
+      "const data_$: number[] = [2];\nclass Base_$ { run(): void {} }\nconst Alias_$ = Base_$;\nclass C_$ extends Alias_$ { override run(): void { data_$[0] = 5; } }\nconst b_$: Base_$ = new C_$();",
+    touch: "b_$.run();",
+    read: "data_$[0]!",
+  },
+  baseFromMixin: {
+    setup:
+      "const data_$: number[] = [2];\nclass Base_$ { go(): void {} }\nfunction Mix_$<T extends new (...args: any[]) => Base_$>(B: T) { return class extends B {}; }\nclass C_$ extends Mix_$(Base_$) { override go(): void { data_$[0] = 5; } }\nconst b_$: Base_$ = new C_$();",
+    touch: "b_$.go();",
+    read: "data_$[0]!",
+  },
+  untypedBufferView: {
+    setup: "const data_$ = new Float64Array([2]);",
+    touch: "const v = new Float64Array(data_$.buffer as any); v[0] = 5;",
+  },
+  proxyThroughGlobalThis: {
+    setup: "const data_$: number[] = [2];",
+    touch: "const p = new globalThis.Proxy(data_$, {}); p[0] = 5;",
+  },
+  atomicsStore: {
+    setup:
+      "const buf_$ = new SharedArrayBuffer(8);\nconst w_$ = new Float64Array(buf_$);\nconst iv_$ = new Int32Array(buf_$);",
+    touch: "Atomics.store(iv_$, 1, 0x40140000);",
+    read: "w_$[0]!",
+  },
   exportedByName: {
     setup: "const data_$: number[] = [2, 3];\nexport { data_$ };",
     touch: "data_$[0] = 5;",
@@ -336,6 +398,11 @@ const harmless: Record<string, Case> = {
     touch: "rng_$.next();",
   },
   outerNumber: { setup: "let count_$ = 0;", touch: "count_$++;" },
+  privateArrayCopiedAndIterated: {
+    setup:
+      "const h_$: number[] = [];\nexport type H_$ = typeof h_$;\nexport function copy_$(): number[] { return h_$.slice(); }\nexport function total_$(): number { let t = 0; for (const v of h_$) t += v; return t; }",
+    touch: "h_$.push(1);",
+  },
 };
 
 function caseModule(name: string, { setup = "", touch, read = "1" }: Case) {

@@ -56,33 +56,75 @@ type CallLike =
 /** Code whose writes are summarized: a function, or what `new` of a class runs. */
 type Runnable = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
 
-/** Array, typed-array and collection methods that change their receiver. */
-const mutators = new Set([
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "splice",
-  "sort",
-  "reverse",
-  "fill",
-  "copyWithin",
-  "set",
-  "add",
-  "delete",
-  "clear",
+/**
+ * Library methods that leave their receiver as it is; any other method
+ * of a library type (`push`, `sort`, `set`, `writeDoubleLE`) may change it.
+ */
+const readers = new Set([
+  "at",
+  "concat",
+  "entries",
+  "every",
+  "filter",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "flat",
+  "flatMap",
+  "forEach",
+  "get",
+  "has",
+  "hasOwnProperty",
+  "includes",
+  "indexOf",
+  "isPrototypeOf",
+  "join",
+  "keys",
+  "lastIndexOf",
+  "map",
+  "propertyIsEnumerable",
+  "reduce",
+  "reduceRight",
+  "slice",
+  "some",
+  "subarray",
+  "toFixed",
+  "toLocaleString",
+  "toPrecision",
+  "toReversed",
+  "toSorted",
+  "toSpliced",
+  "toString",
+  "valueOf",
+  "values",
+  "with",
 ]);
-/** `DataView`'s `setFloat64` and friends. */
-const isMutator = (method: string) =>
-  mutators.has(method) || /^set[A-Z]/.test(method);
+const changesReceiver = (method: string) =>
+  !readers.has(method) && !/^(get|read)[A-Z]/.test(method);
 
-/** `Object.assign(target, ...)` and friends. */
-const firstArgumentMutators = new Set([
-  "assign",
-  "defineProperty",
-  "defineProperties",
-  "setPrototypeOf",
-  "deleteProperty",
+/**
+ * Functions of the library's namespaces that change their first argument;
+ * their other functions change nothing of the program's.
+ */
+const firstArgumentWriters = new Set([
+  "Object.assign",
+  "Object.defineProperty",
+  "Object.defineProperties",
+  "Object.setPrototypeOf",
+  "Reflect.set",
+  "Reflect.defineProperty",
+  "Reflect.deleteProperty",
+  "Reflect.setPrototypeOf",
+  "Atomics.store",
+  "Atomics.add",
+  "Atomics.sub",
+  "Atomics.and",
+  "Atomics.or",
+  "Atomics.xor",
+  "Atomics.exchange",
+  "Atomics.compareExchange",
+  "crypto.getRandomValues",
 ]);
 
 /** Methods and functions that return a new array or object. */
@@ -111,6 +153,8 @@ export class UnmarkedWrites {
 
   /** Each class's direct subclasses in the program, found on first use. */
   private subclasses?: Map<ts.ClassLikeDeclaration, ts.ClassLikeDeclaration[]>;
+  /** Names of the members of classes whose base tsad cannot resolve. */
+  private readonly unknownOverrides = new Set<string>();
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -158,11 +202,15 @@ export class UnmarkedWrites {
     const targets = this.functionsOf(callee);
     if (targets === "library") {
       if (!ts.isPropertyAccessExpression(callee)) return;
+      const receiver = skipWrappers(ts, callee.expression);
       const method = callee.name.text;
-      if (firstArgumentMutators.has(method) && args[0])
-        this.writeInto(args[0], call, scope, writes, false);
-      else if (isMutator(method))
-        this.writeInto(callee.expression, call, scope, writes, false);
+      if (this.isLibraryNamespace(receiver)) {
+        if (firstArgumentWriters.has(`${nameOf(ts, receiver)}.${method}`))
+          if (args[0]) this.writeInto(args[0], call, scope, writes, false);
+        return;
+      }
+      if (changesReceiver(method) && !this.isPrimitive(receiver))
+        this.writeInto(receiver, call, scope, writes, false);
       return;
     }
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
@@ -187,7 +235,7 @@ export class UnmarkedWrites {
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     if (targets === "library") {
       const named = skipWrappers(ts, callee.expression);
-      if (isMutator(nameOf(ts, named)) && self)
+      if (changesReceiver(nameOf(ts, named)) && self)
         this.writeInto(self, call, scope, writes, false);
       return;
     }
@@ -280,7 +328,8 @@ export class UnmarkedWrites {
       const targets = this.functionsOf(value);
       if (targets === "unknown") writes.anything ??= unseenValue(arg);
       else if (targets === "library") {
-        if (isMutator(nameOf(ts, value))) writes.anything ??= unseenValue(arg);
+        if (changesReceiver(nameOf(ts, value)))
+          writes.anything ??= unseenValue(arg);
       } else
         for (const fn of targets)
           this.apply(this.summaryOf(fn), undefined, undefined, scope, writes);
@@ -497,6 +546,7 @@ export class UnmarkedWrites {
   /** The class `new callee` makes, `"library"` for a declaration file's. */
   private classOf(
     callee: ts.Expression,
+    seen = new Set<ts.Node>(),
   ): ts.ClassLikeDeclaration | "library" | undefined {
     const { ts } = this;
     const symbol = this.symbolOf(skipWrappers(ts, callee));
@@ -504,12 +554,22 @@ export class UnmarkedWrites {
     if (declarations.some((d) => d.getSourceFile().isDeclarationFile))
       return "library";
     for (const d of declarations) {
+      if (seen.has(d)) continue;
+      seen.add(d);
       if (ts.isClassLike(d)) return d;
+      // `const Alias = Base`, `const C = class { ... }`
       const value =
-        ts.isVariableDeclaration(d) && d.initializer
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        d.parent.flags & ts.NodeFlags.Const
           ? skipWrappers(ts, d.initializer)
           : undefined;
       if (value && ts.isClassExpression(value)) return value;
+      if (
+        value &&
+        (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))
+      )
+        return this.classOf(value, seen);
     }
     return undefined;
   }
@@ -544,9 +604,10 @@ export class UnmarkedWrites {
       ts.isPropertyAccessExpression(e.expression) &&
       e.expression.name.text === "bind"
     ) {
-      // A bound library method may write into what it is bound to.
+      // A bound library method may write into what it is bound to, and
+      // bound arguments are not the call's.
       const bound = this.functionsOf(e.expression.expression, seen);
-      return bound === "library" ? "unknown" : bound;
+      return bound === "library" || e.arguments.length > 1 ? "unknown" : bound;
     }
     if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
       return "unknown";
@@ -596,17 +657,19 @@ export class UnmarkedWrites {
     const name = member.name;
     if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
       return "unknown";
+    const cls = member.parent as ts.ClassLikeDeclaration;
+    const classes = [cls, ...this.subclassesOf(cls)];
+    if (this.unknownOverrides.has(name.getText())) return "unknown";
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const cls of [
-      member.parent as ts.ClassLikeDeclaration,
-      ...this.subclassesOf(member.parent as ts.ClassLikeDeclaration),
-    ]) {
+    for (const cls of classes) {
       if (ts.canHaveDecorators(cls) && ts.getDecorators(cls)?.length)
         return "unknown";
       for (const m of cls.members) {
         if (m.name?.getText() !== name.getText()) continue;
         if (ts.canHaveDecorators(m) && ts.getDecorators(m)?.length)
           return "unknown";
+        // A getter's result is what runs.
+        if (ts.isGetAccessorDeclaration(m)) return "unknown";
         if (isFunctionWithBody(ts, m)) found.push(m);
         else if (ts.isPropertyDeclaration(m)) {
           const value = m.initializer && skipWrappers(ts, m.initializer);
@@ -637,6 +700,11 @@ export class UnmarkedWrites {
           const base = this.baseClassOf(node);
           if (base !== undefined && base !== "library")
             subclasses.set(base, [...(subclasses.get(base) ?? []), node]);
+          // A base tsad cannot resolve (a mixin's call): any class's method
+          // of the same name may be overridden here.
+          if (base === undefined)
+            for (const m of node.members)
+              if (m.name) this.unknownOverrides.add(m.name.getText());
         }
         ts.forEachChild(node, visit);
       };
@@ -659,6 +727,44 @@ export class UnmarkedWrites {
   private isClassValue(e: ts.Expression): boolean {
     return (
       this.checker.getTypeAtLocation(e).getConstructSignatures().length > 0
+    );
+  }
+
+  /**
+   * `Object`, `Atomics`, `console`, `globalThis.Math`: a global object the
+   * library declares, reached from a global through library members.
+   */
+  private isLibraryNamespace(e: ts.Expression): boolean {
+    const { ts } = this;
+    const declared = (node: ts.Node) => {
+      const declarations = this.symbolOf(node)?.declarations ?? [];
+      return (
+        declarations.length > 0 &&
+        declarations.every((d) => d.getSourceFile().isDeclarationFile)
+      );
+    };
+    e = skipWrappers(ts, e);
+    while (ts.isPropertyAccessExpression(e)) {
+      if (!declared(e.name)) return false;
+      e = skipWrappers(ts, e.expression);
+    }
+    // `globalThis` itself has no declaration.
+    const global =
+      ts.isIdentifier(e) &&
+      e.text === "globalThis" &&
+      !this.symbolOf(e)?.valueDeclaration;
+    return global || (ts.isIdentifier(e) && declared(e));
+  }
+
+  private isPrimitive(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return (
+      (type.flags &
+        (this.ts.TypeFlags.StringLike |
+          this.ts.TypeFlags.NumberLike |
+          this.ts.TypeFlags.BooleanLike |
+          this.ts.TypeFlags.BigIntLike)) !==
+      0
     );
   }
 
@@ -710,16 +816,15 @@ export class UnmarkedWrites {
     if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e))
       return true;
     if (ts.isNewExpression(e)) {
+      const cls = this.classOf(e.expression);
+      if (cls === undefined) return false;
+      if (cls !== "library") return this.isFreshClass(cls);
       // A proxy or a view is another name for an object that exists.
-      const made = skipWrappers(ts, e.expression).getText();
+      const made = this.symbolOf(skipWrappers(ts, e.expression))?.name;
       return (
         made !== "Proxy" &&
         made !== "DataView" &&
-        !(e.arguments ?? []).some((a) =>
-          /ArrayBuffer/.test(
-            this.checker.typeToString(this.checker.getTypeAtLocation(a)),
-          ),
-        )
+        !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
       );
     }
     if (!ts.isCallExpression(e)) return false;
@@ -728,7 +833,58 @@ export class UnmarkedWrites {
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
     if (method === "fill") return this.isFresh(callee.expression);
-    return allocators.has(method) && this.functionsOf(callee) === "library";
+    return (
+      allocators.has(method) &&
+      this.functionsOf(callee) === "library" &&
+      !e.arguments.some((a) => this.mayBeMemory(a))
+    );
+  }
+
+  /** An argument that may be an existing object's memory: a buffer, or untyped. */
+  private mayBeMemory(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return (
+      (type.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) !==
+        0 || /ArrayBuffer|Buffer/.test(this.checker.typeToString(type))
+    );
+  }
+
+  /**
+   * A class whose `new` makes a fresh object: its constructors (its base
+   * classes' too) return nothing and use `this` only to reach its fields
+   * (`this.s = 1`), handing it to no code.
+   */
+  private isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
+    const { ts } = this;
+    let fresh = true;
+    const visit = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node) && node.expression) fresh = false;
+      else if (node.kind === ts.SyntaxKind.ThisKeyword) {
+        const parent = node.parent;
+        const field =
+          (ts.isPropertyAccessExpression(parent) ||
+            ts.isElementAccessExpression(parent)) &&
+          parent.expression === node &&
+          !(
+            ts.isCallExpression(parent.parent) &&
+            parent.parent.expression === parent
+          );
+        if (!field) fresh = false;
+      }
+      if (fresh && !ts.isFunctionLike(node) && !ts.isClassLike(node))
+        ts.forEachChild(node, visit);
+    };
+    for (let c: typeof cls | undefined = cls; c && fresh;) {
+      const constructor = constructorOf(ts, c);
+      if (constructor?.body) ts.forEachChild(constructor.body, visit);
+      for (const member of c.members)
+        if (ts.isPropertyDeclaration(member) && member.initializer)
+          visit(member.initializer);
+      const base = this.baseClassOf(c);
+      if (base === undefined) return false;
+      c = base === "library" ? undefined : base;
+    }
+    return fresh;
   }
 
   private symbolOf(node: ts.Node): ts.Symbol | undefined {
@@ -914,11 +1070,21 @@ function onlyIndexed(
           ts.TypeFlags.NumberLike) !==
         0
       );
+    // `for (const v of m)` reads its elements.
+    if (ts.isForOfStatement(parent) && parent.expression === use) return true;
     if (!ts.isPropertyAccessExpression(parent) || parent.expression !== use)
       return false;
     const call = parent.parent;
     if (ts.isCallExpression(call) && call.expression === parent)
-      return ts.isExpressionStatement(call.parent) || primitive(call);
+      // A callback is handed `m` itself (`m.forEach((v, i, all) => ...)`).
+      return (
+        !call.arguments.some(
+          (a) => checker.getTypeAtLocation(a).getCallSignatures().length > 0,
+        ) &&
+        (ts.isExpressionStatement(call.parent) ||
+          primitive(call) ||
+          allocators.has(parent.name.text))
+      );
     return primitive(parent);
   };
   let escapes = false;
@@ -932,7 +1098,10 @@ function onlyIndexed(
       ts.isIdentifier(node) &&
       node !== name &&
       node.text === name.text &&
-      checker.getSymbolAtLocation(node) === symbol
+      (ts.isShorthandPropertyAssignment(node.parent)
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node)) === symbol &&
+      !ts.findAncestor(node, ts.isTypeNode)
     ) {
       let use: ts.Node = node;
       while (
