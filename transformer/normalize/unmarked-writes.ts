@@ -2,30 +2,34 @@
  * What running code tsad does not differentiate may change: the arrays and
  * objects an unmarked function (and what it calls, constructs, or is
  * handed as a callback) writes into, beyond those it creates itself.
- * hidden-writes.ts checks these against what a marked function reads.
+ * hidden-writes.ts checks these against what a marked function reads;
+ * call-targets.ts says which functions a call runs, fresh-objects.ts which
+ * objects are made on the spot.
  *
  * A write is described by where its object comes from:
  *
  * - a parameter of the function (or its `this`): the caller's argument,
  *   known at each call;
  * - a module-level `const` holding a fresh array or object that its
- *   module only ever indexes (`history.push(v)`, `stats.calls++`; never
- *   passed, returned, aliased, exported or viewed through `.buffer`): a
+ *   module only uses in place (`history.push(v)`, `stats.calls++`): a
  *   write at depth one changes that object only, which other code can
  *   read by its name alone;
  * - anything else (a `let`, a row or field of another object, a callback's
- *   parameter, a call tsad cannot resolve, `eval`): any array or object
- *   other code can reach.
+ *   parameter, a call that could run any code, `eval`): any array or
+ *   object other code can reach.
  *
  * Functions declared in declaration files (the standard library, packages'
- * types) are taken to change only their receiver (`push`, `set...`) or
- * first argument (`Object.assign`), and to call the functions they are
- * given with any arguments. Getters, `valueOf`, iterators and other calls
- * the language makes implicitly are not read (see README).
+ * types) are taken to change only their receiver (unless known to only
+ * read it) or, for a few namespace functions (`Object.assign`,
+ * `Atomics.store`), their first argument, and to call the functions they
+ * are given with any arguments. Getters, `valueOf`, iterators and other
+ * calls the language makes implicitly are not read (see README).
  */
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
 import { isAssignmentTarget } from "./outer-variables";
+import { CallTargets, constructorOf } from "./call-targets";
+import { FreshObjects } from "./fresh-objects";
 import { skipWrappers } from "./wrappers";
 
 /** `this`, among a function's parameters. */
@@ -127,40 +131,29 @@ const firstArgumentWriters = new Set([
   "crypto.getRandomValues",
 ]);
 
-/** Methods and functions that return a new array or object. */
-const allocators = new Set([
-  "slice",
-  "map",
-  "filter",
-  "concat",
-  "flat",
-  "flatMap",
-  "toSorted",
-  "toReversed",
-  "toSpliced",
-  "with",
-  "from",
-  "of",
-]);
-
 export class UnmarkedWrites {
   private readonly summaries = new WeakMap<ts.Node, Writes>();
-  private readonly privateObjects = new WeakMap<ts.Symbol, boolean>();
   /** Code being summarized: a call back into it is cut. */
   private readonly inProgress = new Set<ts.Node>();
   /** How many calls back have been cut: a summary that cut one is partial. */
   private cuts = 0;
 
-  /** Each class's direct subclasses in the program, found on first use. */
-  private subclasses?: Map<ts.ClassLikeDeclaration, ts.ClassLikeDeclaration[]>;
-  /** Names of the members of classes whose base tsad cannot resolve. */
-  private readonly unknownOverrides = new Set<string>();
+  private readonly targets: CallTargets;
+  private readonly fresh: FreshObjects;
 
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
-    private readonly program: ts.Program,
-  ) {}
+    program: ts.Program,
+  ) {
+    this.targets = new CallTargets(ts, checker, program);
+    this.fresh = new FreshObjects(ts, checker, this.targets);
+  }
+
+  /** See FreshObjects. */
+  isPrivateObject(declaration: ts.VariableDeclaration): boolean {
+    return this.fresh.isPrivateObject(declaration);
+  }
 
   /**
    * Whether `call` runs library code only: a declaration file's function,
@@ -173,15 +166,21 @@ export class UnmarkedWrites {
     const passesCode = args.some((arg) => {
       const value = skipWrappers(ts, arg);
       return (
-        (this.isClassValue(value) && this.classOf(value) !== "library") ||
-        (this.isFunctionValue(value) && this.functionsOf(value) !== "library")
+        (this.targets.isClassValue(value) &&
+          this.targets.classOf(value) !== "library") ||
+        (this.targets.isFunctionValue(value) &&
+          this.targets.functionsOf(value) !== "library")
       );
     });
     if (passesCode) return false;
-    if (ts.isNewExpression(call)) return this.classOf(callee) === "library";
-    if (isIndirectCall(ts, callee) && this.isFunctionValue(callee.expression))
-      return this.functionsOf(callee.expression) === "library";
-    return this.functionsOf(callee) === "library";
+    if (ts.isNewExpression(call))
+      return this.targets.classOf(callee) === "library";
+    if (
+      isIndirectCall(ts, callee) &&
+      this.targets.isFunctionValue(callee.expression)
+    )
+      return this.targets.functionsOf(callee.expression) === "library";
+    return this.targets.functionsOf(callee) === "library";
   }
 
   /**
@@ -197,19 +196,22 @@ export class UnmarkedWrites {
       return this.addConstruction(call, callee, args, scope, writes);
     if (ts.isIdentifier(callee) && callee.text === "eval")
       return void (writes.anything ??= unseen(call));
-    if (isIndirectCall(ts, callee) && this.isFunctionValue(callee.expression))
+    if (
+      isIndirectCall(ts, callee) &&
+      this.targets.isFunctionValue(callee.expression)
+    )
       return this.addIndirectCall(call, callee, args, scope, writes);
-    const targets = this.functionsOf(callee);
+    const targets = this.targets.functionsOf(callee);
     if (targets === "library") {
       if (!ts.isPropertyAccessExpression(callee)) return;
       const receiver = skipWrappers(ts, callee.expression);
       const method = callee.name.text;
-      if (this.isLibraryNamespace(receiver)) {
+      if (this.targets.isLibraryNamespace(receiver)) {
         if (firstArgumentWriters.has(`${nameOf(ts, receiver)}.${method}`))
           if (args[0]) this.writeInto(args[0], call, scope, writes, false);
         return;
       }
-      if (changesReceiver(method) && !this.isPrimitive(receiver))
+      if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
         this.writeInto(receiver, call, scope, writes, false);
       return;
     }
@@ -231,7 +233,7 @@ export class UnmarkedWrites {
   ): void {
     const { ts } = this;
     const self = args[0];
-    const targets = this.functionsOf(callee.expression);
+    const targets = this.targets.functionsOf(callee.expression);
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     if (targets === "library") {
       const named = skipWrappers(ts, callee.expression);
@@ -260,8 +262,8 @@ export class UnmarkedWrites {
     const { ts } = this;
     const cls =
       callee.kind === ts.SyntaxKind.SuperKeyword
-        ? this.baseClassOf(ts.findAncestor(call, ts.isClassLike))
-        : this.classOf(callee);
+        ? this.targets.baseClassOf(ts.findAncestor(call, ts.isClassLike))
+        : this.targets.classOf(callee);
     if (cls === "library") return;
     if (cls === undefined) return void (writes.anything ??= unseen(call));
     this.apply(this.summaryOf(cls), args, undefined, scope, writes);
@@ -317,15 +319,15 @@ export class UnmarkedWrites {
         ts.isSpreadElement(arg) ? arg.expression : arg,
       );
       if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
-      if (this.isClassValue(value)) {
-        const cls = this.classOf(value);
+      if (this.targets.isClassValue(value)) {
+        const cls = this.targets.classOf(value);
         if (cls === undefined) writes.anything ??= unseenValue(arg);
         else if (cls !== "library")
           this.apply(this.summaryOf(cls), undefined, undefined, scope, writes);
         continue;
       }
-      if (!this.isFunctionValue(value)) continue;
-      const targets = this.functionsOf(value);
+      if (!this.targets.isFunctionValue(value)) continue;
+      const targets = this.targets.functionsOf(value);
       if (targets === "unknown") writes.anything ??= unseenValue(arg);
       else if (targets === "library") {
         if (changesReceiver(nameOf(ts, value)))
@@ -432,7 +434,7 @@ export class UnmarkedWrites {
     const constructor = constructorOf(ts, fn);
     if (!constructor) {
       // No constructor: the base class's runs, with the same arguments.
-      const base = this.baseClassOf(fn);
+      const base = this.targets.baseClassOf(fn);
       if (base === undefined)
         writes.anything ??= {
           node: fn,
@@ -473,7 +475,7 @@ export class UnmarkedWrites {
         ? at
         : { node: at, message: `it writes into '${object.getText()}' here` };
     object = skipWrappers(ts, object);
-    if (!deep && this.isFresh(object)) return;
+    if (!deep && this.fresh.isFresh(object)) return;
     if (object.kind === ts.SyntaxKind.ThisKeyword)
       return this.writeIntoThis(object, write(), scope, writes, deep);
     if (!ts.isIdentifier(object)) {
@@ -482,7 +484,7 @@ export class UnmarkedWrites {
       if (root) return this.writeInto(root, write(), scope, writes, true);
       return void (writes.anything ??= write());
     }
-    const declaration = this.symbolOf(object)?.valueDeclaration;
+    const declaration = this.targets.symbolOf(object)?.valueDeclaration;
     if (declaration && ts.isParameter(declaration)) {
       const fn = ts.isClassLike(scope) ? constructorOf(ts, scope) : scope;
       const index = fn ? fn.parameters.indexOf(declaration) : -1;
@@ -505,11 +507,11 @@ export class UnmarkedWrites {
       return void (writes.anything ??= write());
     if (contains(scope, declaration)) {
       const value = soleValue(ts, this.checker, declaration, scope);
-      if (value && !this.isFresh(value))
+      if (value && !this.fresh.isFresh(value))
         return this.writeInto(value, at, scope, writes, deep);
       if (value && !deep) return;
-    } else if (!deep && this.isPrivateObject(declaration)) {
-      const symbol = this.symbolOf(object)!;
+    } else if (!deep && this.fresh.isPrivateObject(declaration)) {
+      const symbol = this.targets.symbolOf(object)!;
       if (!writes.own.has(symbol)) writes.own.set(symbol, write());
       return;
     }
@@ -543,355 +545,13 @@ export class UnmarkedWrites {
     });
   }
 
-  /** The class `new callee` makes, `"library"` for a declaration file's. */
-  private classOf(
-    callee: ts.Expression,
-    seen = new Set<ts.Node>(),
-  ): ts.ClassLikeDeclaration | "library" | undefined {
-    const { ts } = this;
-    const symbol = this.symbolOf(skipWrappers(ts, callee));
-    const declarations = symbol?.declarations ?? [];
-    if (declarations.some((d) => d.getSourceFile().isDeclarationFile))
-      return "library";
-    for (const d of declarations) {
-      if (seen.has(d)) continue;
-      seen.add(d);
-      if (ts.isClassLike(d)) return d;
-      // `const Alias = Base`, `const C = class { ... }`
-      const value =
-        ts.isVariableDeclaration(d) &&
-        d.initializer &&
-        d.parent.flags & ts.NodeFlags.Const
-          ? skipWrappers(ts, d.initializer)
-          : undefined;
-      if (value && ts.isClassExpression(value)) return value;
-      if (
-        value &&
-        (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))
-      )
-        return this.classOf(value, seen);
-    }
-    return undefined;
-  }
-
-  private baseClassOf(
-    cls: ts.ClassLikeDeclaration | undefined,
-  ): ts.ClassLikeDeclaration | "library" | undefined {
-    const { ts } = this;
-    const extended = cls?.heritageClauses?.find(
-      (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
-    )?.types[0];
-    return extended ? this.classOf(extended.expression) : "library";
-  }
-
-  /**
-   * The functions calling `e` may run: a function written in place, a
-   * function declaration, a `const` holding one, a class's method with
-   * its overrides in subclasses. `"library"` for a declaration file's
-   * function; `"unknown"` for anything else (a `let`, a parameter, an
-   * element of an array, an object literal's method, a decorated method:
-   * code may put another function there).
-   */
-  private functionsOf(
-    e: ts.Expression,
-    seen = new Set<ts.Node>(),
-  ): readonly ts.FunctionLikeDeclaration[] | "library" | "unknown" {
-    const { ts } = this;
-    e = skipWrappers(ts, e);
-    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return [e];
-    if (
-      ts.isCallExpression(e) &&
-      ts.isPropertyAccessExpression(e.expression) &&
-      e.expression.name.text === "bind"
-    ) {
-      // A bound library method may write into what it is bound to, and
-      // bound arguments are not the call's.
-      const bound = this.functionsOf(e.expression.expression, seen);
-      return bound === "library" || e.arguments.length > 1 ? "unknown" : bound;
-    }
-    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
-      return "unknown";
-    const declarations =
-      this.symbolOf(ts.isPropertyAccessExpression(e) ? e.name : e)
-        ?.declarations ?? [];
-    if (declarations.length === 0) return "unknown";
-    if (declarations.every((d) => d.getSourceFile().isDeclarationFile))
-      // An iterator's `next` runs a generator's body.
-      return ts.isPropertyAccessExpression(e) && this.isIterator(e.expression)
-        ? "unknown"
-        : "library";
-    const found: ts.FunctionLikeDeclaration[] = [];
-    for (const d of declarations) {
-      if (seen.has(d)) continue;
-      seen.add(d);
-      if (ts.isFunctionDeclaration(d)) {
-        if (d.body) found.push(d); // else an overload's signature
-        continue;
-      }
-      if (
-        ts.isVariableDeclaration(d) &&
-        d.initializer &&
-        d.parent.flags & ts.NodeFlags.Const
-      ) {
-        const value = this.functionsOf(d.initializer, seen);
-        if (value === "unknown" || value === "library") return value;
-        found.push(...value);
-        continue;
-      }
-      if (ts.isClassElement(d) && ts.isClassLike(d.parent)) {
-        const members = this.membersNamed(d);
-        if (members === "unknown") return "unknown";
-        found.push(...members);
-        continue;
-      }
-      return "unknown";
-    }
-    return found.length > 0 ? found : "unknown";
-  }
-
-  /** A class's method, with the methods overriding it in subclasses. */
-  private membersNamed(
-    member: ts.ClassElement,
-  ): ts.FunctionLikeDeclaration[] | "unknown" {
-    const { ts } = this;
-    const name = member.name;
-    if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
-      return "unknown";
-    const cls = member.parent as ts.ClassLikeDeclaration;
-    const classes = [cls, ...this.subclassesOf(cls)];
-    if (this.unknownOverrides.has(name.getText())) return "unknown";
-    const found: ts.FunctionLikeDeclaration[] = [];
-    for (const cls of classes) {
-      if (ts.canHaveDecorators(cls) && ts.getDecorators(cls)?.length)
-        return "unknown";
-      for (const m of cls.members) {
-        if (m.name?.getText() !== name.getText()) continue;
-        if (ts.canHaveDecorators(m) && ts.getDecorators(m)?.length)
-          return "unknown";
-        // A getter's result is what runs.
-        if (ts.isGetAccessorDeclaration(m)) return "unknown";
-        if (isFunctionWithBody(ts, m)) found.push(m);
-        else if (ts.isPropertyDeclaration(m)) {
-          const value = m.initializer && skipWrappers(ts, m.initializer);
-          if (
-            value &&
-            (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
-          )
-            found.push(value);
-          else return "unknown";
-        }
-      }
-    }
-    return found;
-  }
-
-  /** Every class of the program that extends `cls`, directly or not. */
-  private subclassesOf(
-    cls: ts.ClassLikeDeclaration,
-  ): ts.ClassLikeDeclaration[] {
-    const { ts } = this;
-    if (!this.subclasses) {
-      const subclasses = new Map<
-        ts.ClassLikeDeclaration,
-        ts.ClassLikeDeclaration[]
-      >();
-      const visit = (node: ts.Node): void => {
-        if (ts.isClassLike(node)) {
-          const base = this.baseClassOf(node);
-          if (base !== undefined && base !== "library")
-            subclasses.set(base, [...(subclasses.get(base) ?? []), node]);
-          // A base tsad cannot resolve (a mixin's call): any class's method
-          // of the same name may be overridden here.
-          if (base === undefined)
-            for (const m of node.members)
-              if (m.name) this.unknownOverrides.add(m.name.getText());
-        }
-        ts.forEachChild(node, visit);
-      };
-      for (const file of this.program.getSourceFiles())
-        if (!file.isDeclarationFile) visit(file);
-      this.subclasses = subclasses;
-    }
-    const direct = this.subclasses.get(cls) ?? [];
-    return direct.flatMap((sub) => [sub, ...this.subclassesOf(sub)]);
-  }
-
-  /** A generator or iterator object, whose `next` runs code. */
-  private isIterator(e: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(e);
-    return /^(Async)?(Generator|Iterator|IterableIterator)\b/.test(
-      this.checker.typeToString(type),
-    );
-  }
-
-  private isClassValue(e: ts.Expression): boolean {
-    return (
-      this.checker.getTypeAtLocation(e).getConstructSignatures().length > 0
-    );
-  }
-
-  /**
-   * `Object`, `Atomics`, `console`, `globalThis.Math`: a global object the
-   * library declares, reached from a global through library members.
-   */
-  private isLibraryNamespace(e: ts.Expression): boolean {
-    const { ts } = this;
-    const declared = (node: ts.Node) => {
-      const declarations = this.symbolOf(node)?.declarations ?? [];
-      return (
-        declarations.length > 0 &&
-        declarations.every((d) => d.getSourceFile().isDeclarationFile)
-      );
-    };
-    e = skipWrappers(ts, e);
-    while (ts.isPropertyAccessExpression(e)) {
-      if (!declared(e.name)) return false;
-      e = skipWrappers(ts, e.expression);
-    }
-    // `globalThis` itself has no declaration.
-    const global =
-      ts.isIdentifier(e) &&
-      e.text === "globalThis" &&
-      !this.symbolOf(e)?.valueDeclaration;
-    return global || (ts.isIdentifier(e) && declared(e));
-  }
-
-  private isPrimitive(e: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(e);
-    return (
-      (type.flags &
-        (this.ts.TypeFlags.StringLike |
-          this.ts.TypeFlags.NumberLike |
-          this.ts.TypeFlags.BooleanLike |
-          this.ts.TypeFlags.BigIntLike)) !==
-      0
-    );
-  }
-
-  private isFunctionValue(e: ts.Expression): boolean {
-    return this.checker.getTypeAtLocation(e).getCallSignatures().length > 0;
-  }
-
   private isSetter(target: ts.PropertyAccessExpression): boolean {
-    const declarations = this.symbolOf(target.name)?.declarations ?? [];
+    const declarations = this.targets.symbolOf(target.name)?.declarations ?? [];
     return declarations.some(
       (d) =>
         this.ts.isSetAccessorDeclaration(d) &&
         !d.getSourceFile().isDeclarationFile,
     );
-  }
-
-  /**
-   * A module-level `const` holding a fresh array or object that its module
-   * only indexes: no other name reaches it.
-   */
-  isPrivateObject(declaration: ts.VariableDeclaration): boolean {
-    const { ts } = this;
-    if (!ts.isIdentifier(declaration.name)) return false;
-    const symbol = this.checker.getSymbolAtLocation(declaration.name);
-    if (!symbol) return false;
-    const known = this.privateObjects.get(symbol);
-    if (known !== undefined) return known;
-    const statement = declaration.parent.parent;
-    const sourceFile = declaration.getSourceFile();
-    const result =
-      ts.isVariableStatement(statement) &&
-      statement.parent === sourceFile &&
-      ts.isExternalModule(sourceFile) &&
-      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
-      !statement.modifiers?.some(
-        (m) => m.kind === ts.SyntaxKind.ExportKeyword,
-      ) &&
-      declaration.initializer !== undefined &&
-      this.isFresh(declaration.initializer) &&
-      onlyIndexed(ts, this.checker, sourceFile, symbol, declaration.name);
-    this.privateObjects.set(symbol, result);
-    return result;
-  }
-
-  /** An expression whose value is an array or object made right there. */
-  private isFresh(e: ts.Expression): boolean {
-    const { ts } = this;
-    e = skipWrappers(ts, e);
-    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e))
-      return true;
-    if (ts.isNewExpression(e)) {
-      const cls = this.classOf(e.expression);
-      if (cls === undefined) return false;
-      if (cls !== "library") return this.isFreshClass(cls);
-      // A proxy or a view is another name for an object that exists.
-      const made = this.symbolOf(skipWrappers(ts, e.expression))?.name;
-      return (
-        made !== "Proxy" &&
-        made !== "DataView" &&
-        !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
-      );
-    }
-    if (!ts.isCallExpression(e)) return false;
-    const callee = skipWrappers(ts, e.expression);
-    if (ts.isIdentifier(callee)) return callee.text === "Array";
-    if (!ts.isPropertyAccessExpression(callee)) return false;
-    const method = callee.name.text;
-    if (method === "fill") return this.isFresh(callee.expression);
-    return (
-      allocators.has(method) &&
-      this.functionsOf(callee) === "library" &&
-      !e.arguments.some((a) => this.mayBeMemory(a))
-    );
-  }
-
-  /** An argument that may be an existing object's memory: a buffer, or untyped. */
-  private mayBeMemory(e: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(e);
-    return (
-      (type.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) !==
-        0 || /ArrayBuffer|Buffer/.test(this.checker.typeToString(type))
-    );
-  }
-
-  /**
-   * A class whose `new` makes a fresh object: its constructors (its base
-   * classes' too) return nothing and use `this` only to reach its fields
-   * (`this.s = 1`), handing it to no code.
-   */
-  private isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
-    const { ts } = this;
-    let fresh = true;
-    const visit = (node: ts.Node): void => {
-      if (ts.isReturnStatement(node) && node.expression) fresh = false;
-      else if (node.kind === ts.SyntaxKind.ThisKeyword) {
-        const parent = node.parent;
-        const field =
-          (ts.isPropertyAccessExpression(parent) ||
-            ts.isElementAccessExpression(parent)) &&
-          parent.expression === node &&
-          !(
-            ts.isCallExpression(parent.parent) &&
-            parent.parent.expression === parent
-          );
-        if (!field) fresh = false;
-      }
-      if (fresh && !ts.isFunctionLike(node) && !ts.isClassLike(node))
-        ts.forEachChild(node, visit);
-    };
-    for (let c: typeof cls | undefined = cls; c && fresh;) {
-      const constructor = constructorOf(ts, c);
-      if (constructor?.body) ts.forEachChild(constructor.body, visit);
-      for (const member of c.members)
-        if (ts.isPropertyDeclaration(member) && member.initializer)
-          visit(member.initializer);
-      const base = this.baseClassOf(c);
-      if (base === undefined) return false;
-      c = base === "library" ? undefined : base;
-    }
-    return fresh;
-  }
-
-  private symbolOf(node: ts.Node): ts.Symbol | undefined {
-    let symbol = this.checker.getSymbolAtLocation(node);
-    if (symbol && symbol.flags & this.ts.SymbolFlags.Alias)
-      symbol = this.checker.getAliasedSymbol(symbol);
-    return symbol;
   }
 }
 
@@ -930,22 +590,6 @@ function nameOf(ts: typeof import("typescript"), e: ts.Expression): string {
   return ts.isPropertyAccessExpression(e) ? e.name.text : e.getText();
 }
 
-function isFunctionWithBody(
-  ts: typeof import("typescript"),
-  node: ts.Node,
-): node is ts.FunctionLikeDeclaration {
-  return (
-    (ts.isFunctionDeclaration(node) ||
-      ts.isFunctionExpression(node) ||
-      ts.isArrowFunction(node) ||
-      ts.isMethodDeclaration(node) ||
-      ts.isConstructorDeclaration(node) ||
-      ts.isGetAccessorDeclaration(node) ||
-      ts.isSetAccessorDeclaration(node)) &&
-    node.body !== undefined
-  );
-}
-
 /** A node that gives `this` its meaning: a function (not an arrow), a field, a class. */
 function isThisOwner(ts: typeof import("typescript"), node: ts.Node): boolean {
   return (
@@ -953,16 +597,6 @@ function isThisOwner(ts: typeof import("typescript"), node: ts.Node): boolean {
     ts.isPropertyDeclaration(node) ||
     ts.isClassStaticBlockDeclaration(node) ||
     ts.isSourceFile(node)
-  );
-}
-
-function constructorOf(
-  ts: typeof import("typescript"),
-  cls: ts.ClassLikeDeclaration,
-): ts.ConstructorDeclaration | undefined {
-  return cls.members.find(
-    (m): m is ts.ConstructorDeclaration =>
-      ts.isConstructorDeclaration(m) && m.body !== undefined,
   );
 }
 
@@ -1036,83 +670,4 @@ function isReassigned(
   };
   visit(scope);
   return reassigned;
-}
-
-/**
- * Every mention of `symbol` in `sourceFile` but its declaration uses it
- * in place, handing out no other name for it: `m[i]` with a number `i`,
- * `m.length`, a field of a primitive type (`stats.calls++`), a method
- * call whose result is discarded or primitive (`history.push(v)`,
- * `rng.next()`; `m.sort()` returns `m` itself). Nor does anything export
- * it.
- */
-function onlyIndexed(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  sourceFile: ts.SourceFile,
-  symbol: ts.Symbol,
-  name: ts.Identifier,
-): boolean {
-  const primitive = (node: ts.Node) =>
-    !(
-      checker.getTypeAtLocation(node).flags &
-      (ts.TypeFlags.Object |
-        ts.TypeFlags.NonPrimitive |
-        ts.TypeFlags.Any |
-        ts.TypeFlags.Unknown |
-        ts.TypeFlags.TypeParameter)
-    ) && !checker.getTypeAtLocation(node).isUnionOrIntersection();
-  const inPlace = (use: ts.Node): boolean => {
-    const parent = use.parent;
-    if (ts.isElementAccessExpression(parent) && parent.expression === use)
-      return (
-        (checker.getTypeAtLocation(parent.argumentExpression).flags &
-          ts.TypeFlags.NumberLike) !==
-        0
-      );
-    // `for (const v of m)` reads its elements.
-    if (ts.isForOfStatement(parent) && parent.expression === use) return true;
-    if (!ts.isPropertyAccessExpression(parent) || parent.expression !== use)
-      return false;
-    const call = parent.parent;
-    if (ts.isCallExpression(call) && call.expression === parent)
-      // A callback is handed `m` itself (`m.forEach((v, i, all) => ...)`).
-      return (
-        !call.arguments.some(
-          (a) => checker.getTypeAtLocation(a).getCallSignatures().length > 0,
-        ) &&
-        (ts.isExpressionStatement(call.parent) ||
-          primitive(call) ||
-          allocators.has(parent.name.text))
-      );
-    return primitive(parent);
-  };
-  let escapes = false;
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isExportSpecifier(node) &&
-      checker.getExportSpecifierLocalTargetSymbol(node) === symbol
-    )
-      escapes = true;
-    else if (
-      ts.isIdentifier(node) &&
-      node !== name &&
-      node.text === name.text &&
-      (ts.isShorthandPropertyAssignment(node.parent)
-        ? checker.getShorthandAssignmentValueSymbol(node.parent)
-        : checker.getSymbolAtLocation(node)) === symbol &&
-      !ts.findAncestor(node, ts.isTypeNode)
-    ) {
-      let use: ts.Node = node;
-      while (
-        ts.isParenthesizedExpression(use.parent) ||
-        ts.isNonNullExpression(use.parent)
-      )
-        use = use.parent;
-      if (!inPlace(use)) escapes = true;
-    }
-    if (!escapes) ts.forEachChild(node, visit);
-  };
-  visit(sourceFile);
-  return !escapes;
 }

@@ -1,0 +1,282 @@
+/**
+ * Which functions a call may run, for unmarked-writes.ts: a function
+ * written in place, a function declaration, a `const` holding one, a class
+ * method with every override of it in the program's subclasses, a class's
+ * constructor. `"library"` for what declaration files declare, `"unknown"`
+ * for anything else, which could be any code.
+ */
+import type * as ts from "typescript";
+import { skipWrappers } from "./wrappers";
+
+export class CallTargets {
+  /** Each class's direct subclasses in the program, found on first use. */
+  private subclasses?: Map<ts.ClassLikeDeclaration, ts.ClassLikeDeclaration[]>;
+  /** Names of the members of classes whose base tsad cannot resolve. */
+  private readonly unknownOverrides = new Set<string>();
+
+  constructor(
+    private readonly ts: typeof import("typescript"),
+    private readonly checker: ts.TypeChecker,
+    private readonly program: ts.Program,
+  ) {}
+
+  /** The class `new callee` makes, `"library"` for a declaration file's. */
+  classOf(
+    callee: ts.Expression,
+    seen = new Set<ts.Node>(),
+  ): ts.ClassLikeDeclaration | "library" | undefined {
+    const { ts } = this;
+    const symbol = this.symbolOf(skipWrappers(ts, callee));
+    const declarations = symbol?.declarations ?? [];
+    if (declarations.some((d) => d.getSourceFile().isDeclarationFile))
+      return "library";
+    for (const d of declarations) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (ts.isClassLike(d)) return d;
+      // `const Alias = Base`, `const C = class { ... }`
+      const value =
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        d.parent.flags & ts.NodeFlags.Const
+          ? skipWrappers(ts, d.initializer)
+          : undefined;
+      if (value && ts.isClassExpression(value)) return value;
+      if (
+        value &&
+        (ts.isIdentifier(value) || ts.isPropertyAccessExpression(value))
+      )
+        return this.classOf(value, seen);
+    }
+    return undefined;
+  }
+
+  baseClassOf(
+    cls: ts.ClassLikeDeclaration | undefined,
+  ): ts.ClassLikeDeclaration | "library" | undefined {
+    const { ts } = this;
+    const extended = cls?.heritageClauses?.find(
+      (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+    )?.types[0];
+    return extended ? this.classOf(extended.expression) : "library";
+  }
+
+  /**
+   * The functions calling `e` may run: a function written in place, a
+   * function declaration, a `const` holding one, a class's method with
+   * its overrides in subclasses. `"library"` for a declaration file's
+   * function; `"unknown"` for anything else (a `let`, a parameter, an
+   * element of an array, an object literal's method, a decorated method:
+   * code may put another function there).
+   */
+  functionsOf(
+    e: ts.Expression,
+    seen = new Set<ts.Node>(),
+  ): readonly ts.FunctionLikeDeclaration[] | "library" | "unknown" {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return [e];
+    if (
+      ts.isCallExpression(e) &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      e.expression.name.text === "bind"
+    ) {
+      // A bound library method may write into what it is bound to, and
+      // bound arguments are not the call's.
+      const bound = this.functionsOf(e.expression.expression, seen);
+      return bound === "library" || e.arguments.length > 1 ? "unknown" : bound;
+    }
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
+      return "unknown";
+    const declarations =
+      this.symbolOf(ts.isPropertyAccessExpression(e) ? e.name : e)
+        ?.declarations ?? [];
+    if (declarations.length === 0) return "unknown";
+    if (declarations.every((d) => d.getSourceFile().isDeclarationFile))
+      // An iterator's `next` runs a generator's body.
+      return ts.isPropertyAccessExpression(e) && this.isIterator(e.expression)
+        ? "unknown"
+        : "library";
+    const found: ts.FunctionLikeDeclaration[] = [];
+    for (const d of declarations) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      if (ts.isFunctionDeclaration(d)) {
+        if (d.body) found.push(d); // else an overload's signature
+        continue;
+      }
+      if (
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        d.parent.flags & ts.NodeFlags.Const
+      ) {
+        const value = this.functionsOf(d.initializer, seen);
+        if (value === "unknown" || value === "library") return value;
+        found.push(...value);
+        continue;
+      }
+      if (ts.isClassElement(d) && ts.isClassLike(d.parent)) {
+        const members = this.membersNamed(d);
+        if (members === "unknown") return "unknown";
+        found.push(...members);
+        continue;
+      }
+      return "unknown";
+    }
+    return found.length > 0 ? found : "unknown";
+  }
+
+  /** A class's method, with the methods overriding it in subclasses. */
+  membersNamed(
+    member: ts.ClassElement,
+  ): ts.FunctionLikeDeclaration[] | "unknown" {
+    const { ts } = this;
+    const name = member.name;
+    if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
+      return "unknown";
+    const cls = member.parent as ts.ClassLikeDeclaration;
+    const classes = [cls, ...this.subclassesOf(cls)];
+    if (this.unknownOverrides.has(name.getText())) return "unknown";
+    const found: ts.FunctionLikeDeclaration[] = [];
+    for (const cls of classes) {
+      if (ts.canHaveDecorators(cls) && ts.getDecorators(cls)?.length)
+        return "unknown";
+      for (const m of cls.members) {
+        if (m.name?.getText() !== name.getText()) continue;
+        if (ts.canHaveDecorators(m) && ts.getDecorators(m)?.length)
+          return "unknown";
+        // A getter's result is what runs.
+        if (ts.isGetAccessorDeclaration(m)) return "unknown";
+        if (isFunctionWithBody(ts, m)) found.push(m);
+        else if (ts.isPropertyDeclaration(m)) {
+          const value = m.initializer && skipWrappers(ts, m.initializer);
+          if (
+            value &&
+            (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
+          )
+            found.push(value);
+          else return "unknown";
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Every class of the program that extends `cls`, directly or not. */
+  subclassesOf(cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[] {
+    const { ts } = this;
+    if (!this.subclasses) {
+      const subclasses = new Map<
+        ts.ClassLikeDeclaration,
+        ts.ClassLikeDeclaration[]
+      >();
+      const visit = (node: ts.Node): void => {
+        if (ts.isClassLike(node)) {
+          const base = this.baseClassOf(node);
+          if (base !== undefined && base !== "library")
+            subclasses.set(base, [...(subclasses.get(base) ?? []), node]);
+          // A base tsad cannot resolve (a mixin's call): any class's method
+          // of the same name may be overridden here.
+          if (base === undefined)
+            for (const m of node.members)
+              if (m.name) this.unknownOverrides.add(m.name.getText());
+        }
+        ts.forEachChild(node, visit);
+      };
+      for (const file of this.program.getSourceFiles())
+        if (!file.isDeclarationFile) visit(file);
+      this.subclasses = subclasses;
+    }
+    const direct = this.subclasses.get(cls) ?? [];
+    return direct.flatMap((sub) => [sub, ...this.subclassesOf(sub)]);
+  }
+
+  /** A generator or iterator object, whose `next` runs code. */
+  isIterator(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return /^(Async)?(Generator|Iterator|IterableIterator)\b/.test(
+      this.checker.typeToString(type),
+    );
+  }
+
+  isClassValue(e: ts.Expression): boolean {
+    return (
+      this.checker.getTypeAtLocation(e).getConstructSignatures().length > 0
+    );
+  }
+
+  /**
+   * `Object`, `Atomics`, `console`, `globalThis.Math`: a global object the
+   * library declares, reached from a global through library members.
+   */
+  isLibraryNamespace(e: ts.Expression): boolean {
+    const { ts } = this;
+    const declared = (node: ts.Node) => {
+      const declarations = this.symbolOf(node)?.declarations ?? [];
+      return (
+        declarations.length > 0 &&
+        declarations.every((d) => d.getSourceFile().isDeclarationFile)
+      );
+    };
+    e = skipWrappers(ts, e);
+    while (ts.isPropertyAccessExpression(e)) {
+      if (!declared(e.name)) return false;
+      e = skipWrappers(ts, e.expression);
+    }
+    // `globalThis` itself has no declaration.
+    const global =
+      ts.isIdentifier(e) &&
+      e.text === "globalThis" &&
+      !this.symbolOf(e)?.valueDeclaration;
+    return global || (ts.isIdentifier(e) && declared(e));
+  }
+
+  isPrimitive(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return (
+      (type.flags &
+        (this.ts.TypeFlags.StringLike |
+          this.ts.TypeFlags.NumberLike |
+          this.ts.TypeFlags.BooleanLike |
+          this.ts.TypeFlags.BigIntLike)) !==
+      0
+    );
+  }
+
+  isFunctionValue(e: ts.Expression): boolean {
+    return this.checker.getTypeAtLocation(e).getCallSignatures().length > 0;
+  }
+
+  symbolOf(node: ts.Node): ts.Symbol | undefined {
+    let symbol = this.checker.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & this.ts.SymbolFlags.Alias)
+      symbol = this.checker.getAliasedSymbol(symbol);
+    return symbol;
+  }
+}
+
+export function isFunctionWithBody(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): node is ts.FunctionLikeDeclaration {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isConstructorDeclaration(node) ||
+      ts.isGetAccessorDeclaration(node) ||
+      ts.isSetAccessorDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+export function constructorOf(
+  ts: typeof import("typescript"),
+  cls: ts.ClassLikeDeclaration,
+): ts.ConstructorDeclaration | undefined {
+  return cls.members.find(
+    (m): m is ts.ConstructorDeclaration =>
+      ts.isConstructorDeclaration(m) && m.body !== undefined,
+  );
+}

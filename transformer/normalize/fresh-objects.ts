@@ -1,0 +1,221 @@
+/**
+ * Objects made on the spot, for unmarked-writes.ts: a literal, a library
+ * constructor's result that is no view of existing memory, a class whose
+ * constructors keep `this` to themselves, a copy; and the module-level
+ * `const`s holding one that their module only uses in place, which no
+ * other name reaches.
+ */
+import type * as ts from "typescript";
+import { constructorOf, type CallTargets } from "./call-targets";
+import { skipWrappers } from "./wrappers";
+
+/** Methods and functions that return a new array or object. */
+export const allocators = new Set([
+  "slice",
+  "map",
+  "filter",
+  "concat",
+  "flat",
+  "flatMap",
+  "toSorted",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "from",
+  "of",
+]);
+
+export class FreshObjects {
+  private readonly privateObjects = new WeakMap<ts.Symbol, boolean>();
+
+  constructor(
+    private readonly ts: typeof import("typescript"),
+    private readonly checker: ts.TypeChecker,
+    private readonly targets: CallTargets,
+  ) {}
+
+  /**
+   * A module-level `const` holding a fresh array or object that its module
+   * only indexes: no other name reaches it.
+   */
+  isPrivateObject(declaration: ts.VariableDeclaration): boolean {
+    const { ts } = this;
+    if (!ts.isIdentifier(declaration.name)) return false;
+    const symbol = this.checker.getSymbolAtLocation(declaration.name);
+    if (!symbol) return false;
+    const known = this.privateObjects.get(symbol);
+    if (known !== undefined) return known;
+    const statement = declaration.parent.parent;
+    const sourceFile = declaration.getSourceFile();
+    const result =
+      ts.isVariableStatement(statement) &&
+      statement.parent === sourceFile &&
+      ts.isExternalModule(sourceFile) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      !statement.modifiers?.some(
+        (m) => m.kind === ts.SyntaxKind.ExportKeyword,
+      ) &&
+      declaration.initializer !== undefined &&
+      this.isFresh(declaration.initializer) &&
+      onlyIndexed(ts, this.checker, sourceFile, symbol, declaration.name);
+    this.privateObjects.set(symbol, result);
+    return result;
+  }
+
+  /** An expression whose value is an array or object made right there. */
+  isFresh(e: ts.Expression): boolean {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e))
+      return true;
+    if (ts.isNewExpression(e)) {
+      const cls = this.targets.classOf(e.expression);
+      if (cls === undefined) return false;
+      if (cls !== "library") return this.isFreshClass(cls);
+      // A proxy or a view is another name for an object that exists.
+      const made = this.targets.symbolOf(skipWrappers(ts, e.expression))?.name;
+      return (
+        made !== "Proxy" &&
+        made !== "DataView" &&
+        !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
+      );
+    }
+    if (!ts.isCallExpression(e)) return false;
+    const callee = skipWrappers(ts, e.expression);
+    if (ts.isIdentifier(callee)) return callee.text === "Array";
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const method = callee.name.text;
+    if (method === "fill") return this.isFresh(callee.expression);
+    return (
+      allocators.has(method) &&
+      this.targets.functionsOf(callee) === "library" &&
+      !e.arguments.some((a) => this.mayBeMemory(a))
+    );
+  }
+
+  /** An argument that may be an existing object's memory: a buffer, or untyped. */
+  mayBeMemory(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return (
+      (type.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) !==
+        0 || /ArrayBuffer|Buffer/.test(this.checker.typeToString(type))
+    );
+  }
+
+  /**
+   * A class whose `new` makes a fresh object: its constructors (its base
+   * classes' too) return nothing and use `this` only to reach its fields
+   * (`this.s = 1`), handing it to no code.
+   */
+  isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
+    const { ts } = this;
+    let fresh = true;
+    const visit = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node) && node.expression) fresh = false;
+      else if (node.kind === ts.SyntaxKind.ThisKeyword) {
+        const parent = node.parent;
+        const field =
+          (ts.isPropertyAccessExpression(parent) ||
+            ts.isElementAccessExpression(parent)) &&
+          parent.expression === node &&
+          !(
+            ts.isCallExpression(parent.parent) &&
+            parent.parent.expression === parent
+          );
+        if (!field) fresh = false;
+      }
+      if (fresh && !ts.isFunctionLike(node) && !ts.isClassLike(node))
+        ts.forEachChild(node, visit);
+    };
+    for (let c: typeof cls | undefined = cls; c && fresh;) {
+      const constructor = constructorOf(ts, c);
+      if (constructor?.body) ts.forEachChild(constructor.body, visit);
+      for (const member of c.members)
+        if (ts.isPropertyDeclaration(member) && member.initializer)
+          visit(member.initializer);
+      const base = this.targets.baseClassOf(c);
+      if (base === undefined) return false;
+      c = base === "library" ? undefined : base;
+    }
+    return fresh;
+  }
+}
+
+/**
+ * Every mention of `symbol` in `sourceFile` but its declaration uses it
+ * in place, handing out no other name for it: `m[i]` with a number `i`,
+ * `m.length`, a field of a primitive type (`stats.calls++`), a method
+ * call whose result is discarded or primitive (`history.push(v)`,
+ * `rng.next()`; `m.sort()` returns `m` itself). Nor does anything export
+ * it.
+ */
+function onlyIndexed(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+  symbol: ts.Symbol,
+  name: ts.Identifier,
+): boolean {
+  const primitive = (node: ts.Node) =>
+    !(
+      checker.getTypeAtLocation(node).flags &
+      (ts.TypeFlags.Object |
+        ts.TypeFlags.NonPrimitive |
+        ts.TypeFlags.Any |
+        ts.TypeFlags.Unknown |
+        ts.TypeFlags.TypeParameter)
+    ) && !checker.getTypeAtLocation(node).isUnionOrIntersection();
+  const inPlace = (use: ts.Node): boolean => {
+    const parent = use.parent;
+    if (ts.isElementAccessExpression(parent) && parent.expression === use)
+      return (
+        (checker.getTypeAtLocation(parent.argumentExpression).flags &
+          ts.TypeFlags.NumberLike) !==
+        0
+      );
+    // `for (const v of m)` reads its elements.
+    if (ts.isForOfStatement(parent) && parent.expression === use) return true;
+    if (!ts.isPropertyAccessExpression(parent) || parent.expression !== use)
+      return false;
+    const call = parent.parent;
+    if (ts.isCallExpression(call) && call.expression === parent)
+      // A callback is handed `m` itself (`m.forEach((v, i, all) => ...)`).
+      return (
+        !call.arguments.some(
+          (a) => checker.getTypeAtLocation(a).getCallSignatures().length > 0,
+        ) &&
+        (ts.isExpressionStatement(call.parent) ||
+          primitive(call) ||
+          allocators.has(parent.name.text))
+      );
+    return primitive(parent);
+  };
+  let escapes = false;
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isExportSpecifier(node) &&
+      checker.getExportSpecifierLocalTargetSymbol(node) === symbol
+    )
+      escapes = true;
+    else if (
+      ts.isIdentifier(node) &&
+      node !== name &&
+      node.text === name.text &&
+      (ts.isShorthandPropertyAssignment(node.parent)
+        ? checker.getShorthandAssignmentValueSymbol(node.parent)
+        : checker.getSymbolAtLocation(node)) === symbol &&
+      !ts.findAncestor(node, ts.isTypeNode)
+    ) {
+      let use: ts.Node = node;
+      while (
+        ts.isParenthesizedExpression(use.parent) ||
+        ts.isNonNullExpression(use.parent)
+      )
+        use = use.parent;
+      if (!inPlace(use)) escapes = true;
+    }
+    if (!escapes) ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return !escapes;
+}
