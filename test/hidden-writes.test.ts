@@ -313,6 +313,51 @@ const reaching: Record<string, Case> = {
     touch: "Atomics.store(iv_$, 1, 0x40140000);",
     read: "w_$[0]!",
   },
+  methodHandsOutThis: {
+    setup:
+      "const all_$: number[][] = [];\nclass Bag_$ { 0 = 2; reg(): void { all_$.push(this as unknown as number[]); } }\nconst m_$ = new Bag_$();\nm_$.reg();",
+    touch: "m_$[0] = 5;",
+    read: "all_$[0]![0]!",
+  },
+  subclassOfTypedArrayOverBuffer: {
+    setup:
+      "const other_$ = new Float64Array([2]);\nclass V_$ extends Float64Array { constructor() { super(other_$.buffer); } }\nconst m_$ = new V_$();",
+    touch: "m_$[0] = 5;",
+    read: "other_$[0]!",
+  },
+  bufferUnderAnotherName: {
+    setup:
+      "const other_$ = new Float64Array([2]);\ninterface Mem_$ extends ArrayBuffer {}",
+    touch: "const m = new Float64Array(other_$.buffer as Mem_$); m[0] = 5;",
+    read: "other_$[0]!",
+  },
+  libraryWriterAlias: {
+    setup: "const data_$: number[] = [2];\nconst assign_$ = Object.assign;",
+    touch: "assign_$(data_$, [5]);",
+    read: "data_$[0]!",
+  },
+  evalAlias: {
+    setup: "const run_$ = eval;",
+    touch: 'run_$("1");',
+  },
+  implementsTheType: {
+    setup:
+      "const data_$: number[] = [2];\nclass Hook_$ { fire(): void {} }\nclass Poke_$ implements Hook_$ { fire(): void { data_$[0] = 5; } }\nconst hooks_$: Hook_$[] = [new Hook_$()];\nfunction register_$(h: Hook_$): void { hooks_$.push(h); }\nregister_$(new Poke_$());",
+    touch: "for (let i = 0; i < hooks_$.length; i++) hooks_$[i]!.fire();",
+    read: "data_$[0]!",
+  },
+  objectOfTheSameShape: {
+    setup:
+      "const data_$: number[] = [2];\nclass Hook_$ { ring(): void {} }\nconst h_$: Hook_$ = { ring() { data_$[0] = 5; } };",
+    touch: "h_$.ring();",
+    read: "data_$[0]!",
+  },
+  baseConstructorReturnsAnother: {
+    setup:
+      "const data_$: number[] = [2];\nclass B_$ { constructor() { return data_$ as unknown as B_$; } }\nclass C_$ extends B_$ { constructor() { super(); (this as unknown as number[])[0] = 5; } }",
+    touch: "new C_$();",
+    read: "data_$[0]!",
+  },
   exportedByName: {
     setup: "const data_$: number[] = [2, 3];\nexport { data_$ };",
     touch: "data_$[0] = 5;",
@@ -389,8 +434,8 @@ const harmless: Record<string, Case> = {
   },
   methodReplacesOwnField: {
     setup:
-      "class Box_$ { v: number[] = [0]; put(): void { this.v = [1]; } }\nconst box_$ = new Box_$();",
-    touch: "box_$.put();",
+      "class Box_$ { v: number[] = [0]; replace(): void { this.v = [1]; } }\nconst box_$ = new Box_$();",
+    touch: "box_$.replace();",
   },
   seededGenerator: {
     setup:
@@ -398,6 +443,10 @@ const harmless: Record<string, Case> = {
     touch: "rng_$.next();",
   },
   outerNumber: { setup: "let count_$ = 0;", touch: "count_$++;" },
+  memoCache: {
+    setup: "const cache_$ = new Map<string, number>();",
+    touch: 'cache_$.set("k", (cache_$.get("k") ?? 0) + 1);',
+  },
   privateArrayCopiedAndIterated: {
     setup:
       "const h_$: number[] = [];\nexport type H_$ = typeof h_$;\nexport function copy_$(): number[] { return h_$.slice(); }\nexport function total_$(): number { let t = 0; for (const v of h_$) t += v; return t; }",
@@ -467,6 +516,23 @@ export function read_keptThroughCall(x: number): number {
   pokeHeld();
   return y * a[0]!;
 }
+class Constants { static k = 2; }
+function setConstant(): void { Constants.k = 5; }
+/** @differentiable */
+export function read_classStatic(x: number): number {
+  const y = x * Constants.k;
+  setConstant();
+  return y * Constants.k;
+}
+function tuned(): void {}
+tuned.k = 2;
+function setTuned(): void { tuned.k = 5; }
+/** @differentiable */
+export function read_functionProperty(x: number): number {
+  const y = x * tuned.k;
+  setTuned();
+  return y * tuned.k;
+}
 const text: number[] = [2];
 function pokeText(): string { text[0] = 5; return "b"; }
 /** @differentiable */
@@ -511,6 +577,13 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     );
     expect(flagged.get("keptThroughCall")).toContain(
       "'pokeHeld' is not marked",
+    );
+  });
+
+  it("is rejected where the function reads a class's or a function's field", () => {
+    expect(flagged.get("classStatic")).toContain("'setConstant' is not marked");
+    expect(flagged.get("functionProperty")).toContain(
+      "'setTuned' is not marked",
     );
   });
 

@@ -8,11 +8,16 @@
 import type * as ts from "typescript";
 import { skipWrappers } from "./wrappers";
 
+/** A method of a class or object literal; `fn` undefined if not a plain function. */
+interface Method {
+  /** The type of the objects it is on (the class's constructor for a static one). */
+  readonly owner: ts.Type;
+  readonly fn: ts.FunctionLikeDeclaration | undefined;
+}
+
 export class CallTargets {
-  /** Each class's direct subclasses in the program, found on first use. */
-  private subclasses?: Map<ts.ClassLikeDeclaration, ts.ClassLikeDeclaration[]>;
-  /** Names of the members of classes whose base tsad cannot resolve. */
-  private readonly unknownOverrides = new Set<string>();
+  /** The program's methods by name, found on first use. */
+  private methods?: Map<string, Method[]>;
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -110,13 +115,25 @@ export class CallTargets {
         d.initializer &&
         d.parent.flags & ts.NodeFlags.Const
       ) {
+        // A library function under another name (`const run = eval`) is
+        // not one tsad knows.
         const value = this.functionsOf(d.initializer, seen);
-        if (value === "unknown" || value === "library") return value;
+        if (value === "unknown" || value === "library") return "unknown";
         found.push(...value);
         continue;
       }
-      if (ts.isClassElement(d) && ts.isClassLike(d.parent)) {
-        const members = this.membersNamed(d);
+      // A method, of a class, an object literal or an interface: any
+      // method of that name may be the one that runs.
+      if (
+        (ts.isClassElement(d) ||
+          ts.isTypeElement(d) ||
+          ts.isObjectLiteralElement(d)) &&
+        d.name
+      ) {
+        const members = this.methodsNamed(
+          d.name,
+          ts.isPropertyAccessExpression(e) ? e.expression : undefined,
+        );
         if (members === "unknown") return "unknown";
         found.push(...members);
         continue;
@@ -126,69 +143,103 @@ export class CallTargets {
     return found.length > 0 ? found : "unknown";
   }
 
-  /** A class's method, with the methods overriding it in subclasses. */
-  membersNamed(
-    member: ts.ClassElement,
-  ): ts.FunctionLikeDeclaration[] | "unknown" {
-    const { ts } = this;
-    const name = member.name;
-    if (!name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
+  /**
+   * The methods named `name` of the program's classes and object literals
+   * whose objects could be `receiver` (their type is assignable to its
+   * type: a subclass, a class that `implements` it, any object of the same
+   * shape), or all of them without a receiver. `"unknown"` if one of them
+   * is not a plain function (a getter, a field holding some value, a
+   * decorated method) or the name is computed.
+   */
+  methodsNamed(
+    name: ts.PropertyName | ts.MemberName,
+    receiver: ts.Expression | undefined,
+  ): readonly ts.FunctionLikeDeclaration[] | "unknown" {
+    const { ts, checker } = this;
+    if (!(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
       return "unknown";
-    const cls = member.parent as ts.ClassLikeDeclaration;
-    const classes = [cls, ...this.subclassesOf(cls)];
-    if (this.unknownOverrides.has(name.getText())) return "unknown";
+    const target = receiver && checker.getTypeAtLocation(receiver);
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const cls of classes) {
-      if (ts.canHaveDecorators(cls) && ts.getDecorators(cls)?.length)
-        return "unknown";
-      for (const m of cls.members) {
-        if (m.name?.getText() !== name.getText()) continue;
-        if (ts.canHaveDecorators(m) && ts.getDecorators(m)?.length)
-          return "unknown";
-        // A getter's result is what runs.
-        if (ts.isGetAccessorDeclaration(m)) return "unknown";
-        if (isFunctionWithBody(ts, m)) found.push(m);
-        else if (ts.isPropertyDeclaration(m)) {
-          const value = m.initializer && skipWrappers(ts, m.initializer);
-          if (
-            value &&
-            (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
-          )
-            found.push(value);
-          else return "unknown";
-        }
-      }
+    for (const { owner, fn } of this.methodIndex().get(name.getText()) ?? []) {
+      if (target && !checker.isTypeAssignableTo(owner, target)) continue;
+      if (!fn) return "unknown";
+      found.push(fn);
     }
     return found;
   }
 
-  /** Every class of the program that extends `cls`, directly or not. */
-  subclassesOf(cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[] {
-    const { ts } = this;
-    if (!this.subclasses) {
-      const subclasses = new Map<
-        ts.ClassLikeDeclaration,
-        ts.ClassLikeDeclaration[]
-      >();
-      const visit = (node: ts.Node): void => {
-        if (ts.isClassLike(node)) {
-          const base = this.baseClassOf(node);
-          if (base !== undefined && base !== "library")
-            subclasses.set(base, [...(subclasses.get(base) ?? []), node]);
-          // A base tsad cannot resolve (a mixin's call): any class's method
-          // of the same name may be overridden here.
-          if (base === undefined)
-            for (const m of node.members)
-              if (m.name) this.unknownOverrides.add(m.name.getText());
+  /** The program's methods by name, with the type of the object each is on. */
+  private methodIndex(): Map<string, Method[]> {
+    const { ts, checker } = this;
+    if (this.methods) return this.methods;
+    const methods = new Map<string, Method[]>();
+    const decorated = (node: ts.Node) =>
+      ts.canHaveDecorators(node) && (ts.getDecorators(node)?.length ?? 0) > 0;
+    const callable = (node: ts.Node) =>
+      checker.getTypeAtLocation(node).getCallSignatures().length > 0;
+    const ownerType = (container: ts.Node, member: ts.Node): ts.Type => {
+      if (!ts.isClassLike(container))
+        return checker.getTypeAtLocation(container);
+      const symbol = container.name
+        ? checker.getSymbolAtLocation(container.name)
+        : checker.getTypeAtLocation(container).getSymbol();
+      const isStatic =
+        ts.canHaveModifiers(member) &&
+        ts
+          .getModifiers(member)
+          ?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      return isStatic && symbol
+        ? checker.getTypeOfSymbolAtLocation(symbol, container)
+        : symbol
+          ? checker.getDeclaredTypeOfSymbol(symbol)
+          : checker.getTypeAtLocation(container);
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
+        const members: readonly ts.Node[] = ts.isClassLike(node)
+          ? node.members
+          : node.properties;
+        for (const m of members) {
+          const key = (m as { name?: ts.Node }).name;
+          if (!key) continue;
+          let fn: ts.FunctionLikeDeclaration | undefined;
+          if (decorated(m) || (ts.isClassLike(node) && decorated(node)))
+            fn = undefined;
+          else if (ts.isMethodDeclaration(m)) {
+            if (!m.body) continue; // an overload's or an abstract signature
+            fn = m;
+          } else if (
+            ts.isPropertyDeclaration(m) ||
+            ts.isPropertyAssignment(m) ||
+            ts.isShorthandPropertyAssignment(m)
+          ) {
+            if (!callable(m)) continue; // a field holding data
+            const value =
+              !ts.isShorthandPropertyAssignment(m) && m.initializer
+                ? skipWrappers(ts, m.initializer)
+                : undefined;
+            fn =
+              value &&
+              (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
+                ? value
+                : undefined;
+          } else if (
+            !ts.isGetAccessorDeclaration(m) &&
+            !ts.isSetAccessorDeclaration(m)
+          )
+            continue;
+          const text = key.getText();
+          methods.set(text, [
+            ...(methods.get(text) ?? []),
+            { owner: ownerType(node, m), fn },
+          ]);
         }
-        ts.forEachChild(node, visit);
-      };
-      for (const file of this.program.getSourceFiles())
-        if (!file.isDeclarationFile) visit(file);
-      this.subclasses = subclasses;
-    }
-    const direct = this.subclasses.get(cls) ?? [];
-    return direct.flatMap((sub) => [sub, ...this.subclassesOf(sub)]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    for (const file of this.program.getSourceFiles())
+      if (!file.isDeclarationFile) visit(file);
+    return (this.methods = methods);
   }
 
   /** A generator or iterator object, whose `next` runs code. */

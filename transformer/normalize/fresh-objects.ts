@@ -93,50 +93,56 @@ export class FreshObjects {
     );
   }
 
-  /** An argument that may be an existing object's memory: a buffer, or untyped. */
+  /**
+   * An argument that may be an existing object's memory: anything but a
+   * number, an array literal or an array of numbers (`new Float64Array(x)`
+   * copies `x`; `new Float64Array(x.buffer)` views it).
+   */
   mayBeMemory(e: ts.Expression): boolean {
+    const { ts } = this;
+    if (ts.isArrayLiteralExpression(skipWrappers(ts, e))) return false;
     const type = this.checker.getTypeAtLocation(e);
+    if (isPrimitiveType(ts, type) || type.getCallSignatures().length > 0)
+      return false;
     return (
-      (type.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) !==
-        0 || /ArrayBuffer|Buffer/.test(this.checker.typeToString(type))
+      this.checker.getIndexTypeOfType(type, ts.IndexKind.Number) === undefined
     );
   }
 
   /**
-   * A class whose `new` makes a fresh object: its constructors (its base
-   * classes' too) return nothing and use `this` only to reach its fields
-   * (`this.s = 1`), handing it to no code.
+   * A class whose `new` makes a fresh object and keeps it to itself: no
+   * base class (whose constructor could return another object), a
+   * constructor that returns nothing, and `this`, anywhere in the class,
+   * only to reach a member (`this.s = 1`, `this.step()`), never handed
+   * out (`all.push(this)`, `return this`).
    */
   isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
     const { ts } = this;
+    if (
+      cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
+    )
+      return false;
     let fresh = true;
     const visit = (node: ts.Node): void => {
-      if (ts.isReturnStatement(node) && node.expression) fresh = false;
+      if (
+        ts.isReturnStatement(node) &&
+        node.expression &&
+        ts.findAncestor(node, (n) => ts.isFunctionLike(n)) ===
+          constructorOf(ts, cls)
+      )
+        fresh = false;
       else if (node.kind === ts.SyntaxKind.ThisKeyword) {
         const parent = node.parent;
-        const field =
+        if (!(
           (ts.isPropertyAccessExpression(parent) ||
             ts.isElementAccessExpression(parent)) &&
-          parent.expression === node &&
-          !(
-            ts.isCallExpression(parent.parent) &&
-            parent.parent.expression === parent
-          );
-        if (!field) fresh = false;
+          parent.expression === node
+        ))
+          fresh = false;
       }
-      if (fresh && !ts.isFunctionLike(node) && !ts.isClassLike(node))
-        ts.forEachChild(node, visit);
+      if (fresh) ts.forEachChild(node, visit);
     };
-    for (let c: typeof cls | undefined = cls; c && fresh;) {
-      const constructor = constructorOf(ts, c);
-      if (constructor?.body) ts.forEachChild(constructor.body, visit);
-      for (const member of c.members)
-        if (ts.isPropertyDeclaration(member) && member.initializer)
-          visit(member.initializer);
-      const base = this.targets.baseClassOf(c);
-      if (base === undefined) return false;
-      c = base === "library" ? undefined : base;
-    }
+    for (const member of cls.members) visit(member);
     return fresh;
   }
 }
@@ -157,14 +163,7 @@ function onlyIndexed(
   name: ts.Identifier,
 ): boolean {
   const primitive = (node: ts.Node) =>
-    !(
-      checker.getTypeAtLocation(node).flags &
-      (ts.TypeFlags.Object |
-        ts.TypeFlags.NonPrimitive |
-        ts.TypeFlags.Any |
-        ts.TypeFlags.Unknown |
-        ts.TypeFlags.TypeParameter)
-    ) && !checker.getTypeAtLocation(node).isUnionOrIntersection();
+    isPrimitiveType(ts, checker.getTypeAtLocation(node));
   const inPlace = (use: ts.Node): boolean => {
     const parent = use.parent;
     if (ts.isElementAccessExpression(parent) && parent.expression === use)
@@ -218,4 +217,21 @@ function onlyIndexed(
   };
   visit(sourceFile);
   return !escapes;
+}
+
+/** A number, string, boolean, `undefined`..., or a union of them. */
+export function isPrimitiveType(
+  ts: typeof import("typescript"),
+  type: ts.Type,
+): boolean {
+  if (type.isUnion()) return type.types.every((t) => isPrimitiveType(ts, t));
+  return !(
+    type.flags &
+    (ts.TypeFlags.Object |
+      ts.TypeFlags.NonPrimitive |
+      ts.TypeFlags.Any |
+      ts.TypeFlags.Unknown |
+      ts.TypeFlags.TypeParameter |
+      ts.TypeFlags.Intersection)
+  );
 }

@@ -144,6 +144,21 @@ export class HiddenWrites {
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
     const { ts } = this;
     const declaration = this.symbolOf(id)?.valueDeclaration;
+    // `K.k`, `F.k`: a field of a class or a function, which any code may set.
+    if (
+      declaration &&
+      !declaration.getSourceFile().isDeclarationFile &&
+      (ts.isClassLike(declaration) || ts.isFunctionLike(declaration)) &&
+      ts.isPropertyAccessExpression(id.parent) &&
+      id.parent.expression === id &&
+      !this.isObjectCallee(id.parent)
+    ) {
+      reads.shared ??= {
+        node: id.parent,
+        message: `'${id.parent.getText()}' is a field other code can set`,
+      };
+      return;
+    }
     if (
       !declaration ||
       !(
@@ -261,6 +276,12 @@ export class HiddenWrites {
     for (const [symbol, read] of inner.reads.own)
       if (!effects.reads.own.has(symbol)) effects.reads.own.set(symbol, read);
     effects.reads.shared ??= inner.reads.shared;
+  }
+
+  /** `K.make()`: a call of a static method, not a read of a field. */
+  private isObjectCallee(access: ts.PropertyAccessExpression): boolean {
+    const call = access.parent;
+    return this.ts.isCallExpression(call) && call.expression === access;
   }
 
   /** Whether `node`'s value is an array or object (not a number, a function). */

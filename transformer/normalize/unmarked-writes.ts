@@ -61,8 +61,9 @@ type CallLike =
 type Runnable = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
 
 /**
- * Library methods that leave their receiver as it is; any other method
- * of a library type (`push`, `sort`, `set`, `writeDoubleLE`) may change it.
+ * Library methods that leave their receiver as it is (and `DataView`'s
+ * `getFloat64` and friends); any other method of a library type (`push`,
+ * `sort`, `set`, `writeDoubleLE`, `getRandomValues`) may change it.
  */
 const readers = new Set([
   "at",
@@ -105,7 +106,8 @@ const readers = new Set([
   "with",
 ]);
 const changesReceiver = (method: string) =>
-  !readers.has(method) && !/^(get|read)[A-Z]/.test(method);
+  !readers.has(method) &&
+  !/^get(Float|Int|Uint|BigInt|BigUint)\d+$/.test(method);
 
 /**
  * Functions of the library's namespaces that change their first argument;
@@ -530,12 +532,18 @@ export class UnmarkedWrites {
     let owner = node.parent;
     while (ts.isArrowFunction(owner) || !isThisOwner(ts, owner))
       owner = owner.parent;
-    // The object being made is fresh, not what its fields were given.
+    // The object being made is fresh, not what its fields were given; with
+    // a base class, `this` is what the base's constructor returned.
     if (
       ts.isClassLike(scope) &&
       (ts.isConstructorDeclaration(owner) || ts.isPropertyDeclaration(owner))
-    )
-      return void (deep && (writes.anything ??= at));
+    ) {
+      const extended = scope.heritageClauses?.some(
+        (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+      );
+      if (deep || extended) writes.anything ??= at;
+      return;
+    }
     if (owner !== scope) return void (writes.anything ??= at);
     const known = writes.params.get(THIS);
     writes.params.set(THIS, {
