@@ -352,6 +352,12 @@ const reaching: Record<string, Case> = {
     touch: "h_$.ring();",
     read: "data_$[0]!",
   },
+  genericClassMethod: {
+    setup:
+      "const data_$: number[] = [2];\nclass Store_$<T> { items: T[] = []; keep(v: T): void { this.items.length = 0; data_$[0] = 5; } }\nclass Plain_$ { items: number[] = []; keep(v: number): void {} }\nconst s_$ = new Store_$<number>();",
+    touch: "s_$.keep(1);",
+    read: "data_$[0]!",
+  },
   baseConstructorReturnsAnother: {
     setup:
       "const data_$: number[] = [2];\nclass B_$ { constructor() { return data_$ as unknown as B_$; } }\nclass C_$ extends B_$ { constructor() { super(); (this as unknown as number[])[0] = 5; } }",

@@ -12,6 +12,8 @@ import { skipWrappers } from "./wrappers";
 interface Method {
   /** The type of the objects it is on (the class's constructor for a static one). */
   readonly owner: ts.Type;
+  /** In a class or function with type parameters: `owner` mentions them. */
+  readonly generic: boolean;
   readonly fn: ts.FunctionLikeDeclaration | undefined;
 }
 
@@ -160,8 +162,12 @@ export class CallTargets {
       return "unknown";
     const target = receiver && checker.getTypeAtLocation(receiver);
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const { owner, fn } of this.methodIndex().get(name.getText()) ?? []) {
-      if (target && !checker.isTypeAssignableTo(owner, target)) continue;
+    for (const { owner, generic, fn } of this.methodIndex().get(
+      name.getText(),
+    ) ?? []) {
+      // A generic class's `Box<T>` is not assignable to `Box<number>`.
+      if (target && !generic && !checker.isTypeAssignableTo(owner, target))
+        continue;
       if (!fn) return "unknown";
       found.push(fn);
     }
@@ -229,9 +235,15 @@ export class CallTargets {
           )
             continue;
           const text = key.getText();
+          const generic = !!ts.findAncestor(
+            node,
+            (n) =>
+              (ts.isClassLike(n) || ts.isFunctionLike(n)) &&
+              (n.typeParameters?.length ?? 0) > 0,
+          );
           methods.set(text, [
             ...(methods.get(text) ?? []),
-            { owner: ownerType(node, m), fn },
+            { owner: ownerType(node, m), generic, fn },
           ]);
         }
       }
