@@ -358,6 +358,36 @@ const reaching: Record<string, Case> = {
     touch: "s_$.keep(1);",
     read: "data_$[0]!",
   },
+  inheritedMethodThroughInterface: {
+    setup:
+      "const data_$: number[] = [2];\ninterface Runner_$ { extra_$: number; step_$(): void }\nclass Base_$ { step_$(): void { data_$[0] = 5; } }\nclass Impl_$ extends Base_$ implements Runner_$ { extra_$ = 1; }\nclass Quiet_$ implements Runner_$ { extra_$ = 1; step_$(): void {} }\nconst r_$: Runner_$ = new Impl_$();",
+    touch: "r_$.step_$();",
+    read: "data_$[0]!",
+  },
+  methodCopiedBySpread: {
+    setup:
+      "const data_$: number[] = [2];\nconst a_$ = { tick_$(): void { data_$[0] = 5; } };\nconst b_$ = { ...a_$, extra: 1 };\nclass Quiet_$ { extra = 1; tick_$(): void {} }",
+    touch: "b_$.tick_$();",
+    read: "data_$[0]!",
+  },
+  staticThroughThis: {
+    setup:
+      "const data_$: number[] = [2];\nclass K_$ { static hit_$(): void {} static go_$(): void { this.hit_$(); } }\nclass S_$ extends K_$ { constructor(n: number) { super(); } static override hit_$(): void { data_$[0] = 5; } }",
+    touch: "S_$.go_$();",
+    read: "data_$[0]!",
+  },
+  proxyUnderAnotherName: {
+    setup:
+      "const data_$: number[] = [2];\nconst P_$ = Proxy;\nconst p_$ = new P_$<number[]>(data_$, Object.assign((): void => {}, { has: (): boolean => true }));",
+    touch: "p_$[0] = 5;",
+    read: "data_$[0]!",
+  },
+  bufferWithIndex: {
+    setup:
+      "class Mem_$ extends ArrayBuffer { [i: number]: number; }\nconst mem_$ = new Mem_$(16);\nconst a_$ = new Float64Array(mem_$);\nconst data_$ = new Float64Array(mem_$);",
+    touch: "a_$[0] = 5;",
+    read: "data_$[0]!",
+  },
   baseConstructorReturnsAnother: {
     setup:
       "const data_$: number[] = [2];\nclass B_$ { constructor() { return data_$ as unknown as B_$; } }\nclass C_$ extends B_$ { constructor() { super(); (this as unknown as number[])[0] = 5; } }",
@@ -539,6 +569,15 @@ export function read_functionProperty(x: number): number {
   setTuned();
   return y * tuned.k;
 }
+const scaled = (v: number): number => v * scaled.k;
+scaled.k = 2;
+function setScaled(): void { scaled.k = 5; }
+/** @differentiable */
+export function read_constFunctionField(x: number): number {
+  const y = x * scaled.k;
+  setScaled();
+  return y * scaled.k;
+}
 const text: number[] = [2];
 function pokeText(): string { text[0] = 5; return "b"; }
 /** @differentiable */
@@ -590,6 +629,9 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     expect(flagged.get("classStatic")).toContain("'setConstant' is not marked");
     expect(flagged.get("functionProperty")).toContain(
       "'setTuned' is not marked",
+    );
+    expect(flagged.get("constFunctionField")).toContain(
+      "'setScaled' is not marked",
     );
   });
 

@@ -8,18 +8,9 @@
 import type * as ts from "typescript";
 import { skipWrappers } from "./wrappers";
 
-/** A method of a class or object literal; `fn` undefined if not a plain function. */
-interface Method {
-  /** The type of the objects it is on (the class's constructor for a static one). */
-  readonly owner: ts.Type;
-  /** In a class or function with type parameters: `owner` mentions them. */
-  readonly generic: boolean;
-  readonly fn: ts.FunctionLikeDeclaration | undefined;
-}
-
 export class CallTargets {
   /** The program's methods by name, found on first use. */
-  private methods?: Map<string, Method[]>;
+  private methods?: Map<string, (ts.FunctionLikeDeclaration | undefined)[]>;
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -132,10 +123,7 @@ export class CallTargets {
           ts.isObjectLiteralElement(d)) &&
         d.name
       ) {
-        const members = this.methodsNamed(
-          d.name,
-          ts.isPropertyAccessExpression(e) ? e.expression : undefined,
-        );
+        const members = this.methodsNamed(d.name);
         if (members === "unknown") return "unknown";
         found.push(...members);
         continue;
@@ -146,60 +134,42 @@ export class CallTargets {
   }
 
   /**
-   * The methods named `name` of the program's classes and object literals
-   * whose objects could be `receiver` (their type is assignable to its
-   * type: a subclass, a class that `implements` it, any object of the same
-   * shape), or all of them without a receiver. `"unknown"` if one of them
-   * is not a plain function (a getter, a field holding some value, a
-   * decorated method) or the name is computed.
+   * Every method named `name` of the program's classes and object
+   * literals: an object's type says little about which one it has (a
+   * subclass's, a base class's, one copied by a spread, a mixin's, any
+   * object of the same shape). `"unknown"` if one of them is not a plain
+   * function (a getter, a field holding some value, a decorated method) or
+   * the name is computed.
    */
   methodsNamed(
     name: ts.PropertyName | ts.MemberName,
-    receiver: ts.Expression | undefined,
   ): readonly ts.FunctionLikeDeclaration[] | "unknown" {
-    const { ts, checker } = this;
+    const { ts } = this;
     if (!(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
       return "unknown";
-    const target = receiver && checker.getTypeAtLocation(receiver);
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const { owner, generic, fn } of this.methodIndex().get(
-      name.getText(),
-    ) ?? []) {
-      // A generic class's `Box<T>` is not assignable to `Box<number>`.
-      if (target && !generic && !checker.isTypeAssignableTo(owner, target))
-        continue;
+    for (const fn of this.methodIndex().get(name.getText()) ?? []) {
       if (!fn) return "unknown";
       found.push(fn);
     }
     return found;
   }
 
-  /** The program's methods by name, with the type of the object each is on. */
-  private methodIndex(): Map<string, Method[]> {
+  /** The program's methods by name; `undefined` for one that is not a plain function. */
+  private methodIndex(): Map<
+    string,
+    (ts.FunctionLikeDeclaration | undefined)[]
+  > {
     const { ts, checker } = this;
     if (this.methods) return this.methods;
-    const methods = new Map<string, Method[]>();
+    const methods = new Map<
+      string,
+      (ts.FunctionLikeDeclaration | undefined)[]
+    >();
     const decorated = (node: ts.Node) =>
       ts.canHaveDecorators(node) && (ts.getDecorators(node)?.length ?? 0) > 0;
     const callable = (node: ts.Node) =>
       checker.getTypeAtLocation(node).getCallSignatures().length > 0;
-    const ownerType = (container: ts.Node, member: ts.Node): ts.Type => {
-      if (!ts.isClassLike(container))
-        return checker.getTypeAtLocation(container);
-      const symbol = container.name
-        ? checker.getSymbolAtLocation(container.name)
-        : checker.getTypeAtLocation(container).getSymbol();
-      const isStatic =
-        ts.canHaveModifiers(member) &&
-        ts
-          .getModifiers(member)
-          ?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
-      return isStatic && symbol
-        ? checker.getTypeOfSymbolAtLocation(symbol, container)
-        : symbol
-          ? checker.getDeclaredTypeOfSymbol(symbol)
-          : checker.getTypeAtLocation(container);
-    };
     const visit = (node: ts.Node): void => {
       if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
         const members: readonly ts.Node[] = ts.isClassLike(node)
@@ -235,16 +205,7 @@ export class CallTargets {
           )
             continue;
           const text = key.getText();
-          const generic = !!ts.findAncestor(
-            node,
-            (n) =>
-              (ts.isClassLike(n) || ts.isFunctionLike(n)) &&
-              (n.typeParameters?.length ?? 0) > 0,
-          );
-          methods.set(text, [
-            ...(methods.get(text) ?? []),
-            { owner: ownerType(node, m), generic, fn },
-          ]);
+          methods.set(text, [...(methods.get(text) ?? []), fn]);
         }
       }
       ts.forEachChild(node, visit);

@@ -72,11 +72,16 @@ export class FreshObjects {
       const cls = this.targets.classOf(e.expression);
       if (cls === undefined) return false;
       if (cls !== "library") return this.isFreshClass(cls);
-      // A proxy or a view is another name for an object that exists.
-      const made = this.targets.symbolOf(skipWrappers(ts, e.expression))?.name;
+      // A proxy or a view is another name for an object that exists; a
+      // library class under a name of the program's may be either.
+      const made = this.targets.symbolOf(skipWrappers(ts, e.expression));
       return (
-        made !== "Proxy" &&
-        made !== "DataView" &&
+        made !== undefined &&
+        (made.declarations ?? []).every(
+          (d) => d.getSourceFile().isDeclarationFile,
+        ) &&
+        made.name !== "Proxy" &&
+        made.name !== "DataView" &&
         !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
       );
     }
@@ -86,10 +91,15 @@ export class FreshObjects {
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
     if (method === "fill") return this.isFresh(callee.expression);
+    // `data.map((v) => 2 * v)`: a callback is no memory.
     return (
       allocators.has(method) &&
       this.targets.functionsOf(callee) === "library" &&
-      !e.arguments.some((a) => this.mayBeMemory(a))
+      !e.arguments.some(
+        (a) =>
+          this.checker.getTypeAtLocation(a).getCallSignatures().length === 0 &&
+          this.mayBeMemory(a),
+      )
     );
   }
 
@@ -102,9 +112,13 @@ export class FreshObjects {
     const { ts } = this;
     if (ts.isArrayLiteralExpression(skipWrappers(ts, e))) return false;
     const type = this.checker.getTypeAtLocation(e);
-    if (isPrimitiveType(ts, type) || type.getCallSignatures().length > 0)
-      return false;
+    if (isPrimitiveType(ts, type)) return false;
+    // A buffer has a byte length but no length, whatever else it has.
+    const buffer =
+      type.getProperty("byteLength") !== undefined &&
+      type.getProperty("length") === undefined;
     return (
+      buffer ||
       this.checker.getIndexTypeOfType(type, ts.IndexKind.Number) === undefined
     );
   }

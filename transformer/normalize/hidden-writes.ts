@@ -144,11 +144,13 @@ export class HiddenWrites {
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
     const { ts } = this;
     const declaration = this.symbolOf(id)?.valueDeclaration;
-    // `K.k`, `F.k`: a field of a class or a function, which any code may set.
+    // `K.k`, `F.k`: a field of a class or a function (or a const holding
+    // one), which any code may set.
     if (
       declaration &&
       !declaration.getSourceFile().isDeclarationFile &&
-      (ts.isClassLike(declaration) || ts.isFunctionLike(declaration)) &&
+      !contains(fn, declaration) &&
+      this.isCode(id) &&
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.expression === id &&
       !this.isObjectCallee(id.parent)
@@ -276,6 +278,15 @@ export class HiddenWrites {
     for (const [symbol, read] of inner.reads.own)
       if (!effects.reads.own.has(symbol)) effects.reads.own.set(symbol, read);
     effects.reads.shared ??= inner.reads.shared;
+  }
+
+  /** A function or a class. */
+  private isCode(node: ts.Node): boolean {
+    const type = this.checker.getTypeAtLocation(node);
+    return (
+      type.getCallSignatures().length > 0 ||
+      type.getConstructSignatures().length > 0
+    );
   }
 
   /** `K.make()`: a call of a static method, not a read of a field. */
