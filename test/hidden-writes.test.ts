@@ -388,6 +388,66 @@ const reaching: Record<string, Case> = {
     touch: "a_$[0] = 5;",
     read: "data_$[0]!",
   },
+  declaredThisParameter: {
+    setup:
+      "const data_$: number[] = [2];\nfunction w_$(this: void, a: number[]): void { a[0] = 5; }",
+    touch: "w_$(data_$);",
+    read: "data_$[0]!",
+  },
+  taggedTemplateArgument: {
+    setup:
+      "const data_$: number[] = [2];\nfunction tag_$(s: TemplateStringsArray, a: number[]): number { a[0] = 5; return s.length; }",
+    touch: "tag_$`${data_$}`;",
+    read: "data_$[0]!",
+  },
+  quotedMethodName: {
+    setup:
+      'const data_$: number[] = [2];\nclass Quiet_$ { ding_$(): void {} }\nconst h_$: Quiet_$ = { "ding_$"() { data_$[0] = 5; } };',
+    touch: "h_$.ding_$();",
+    read: "data_$[0]!",
+  },
+  parameterPropertyMethod: {
+    setup:
+      "const data_$: number[] = [2];\nclass Quiet_$ { buzz_$(): void {} }\nclass Q_$ { constructor(public buzz_$: () => void) {} }\nconst h_$: Quiet_$ = new Q_$(() => { data_$[0] = 5; });",
+    touch: "h_$.buzz_$();",
+    read: "data_$[0]!",
+  },
+  genericField: {
+    setup:
+      "const data_$: number[] = [2];\nclass Quiet_$ { hum_$(): void {} }\nclass Q_$<T> { hum_$: T; constructor(r: T) { this.hum_$ = r; } }\nconst q_$ = new Q_$(() => { data_$[0] = 5; });",
+    touch: "q_$.hum_$();",
+    read: "data_$[0]!",
+  },
+  libraryObjectThroughProgramType: {
+    setup:
+      "const data_$ = new Float64Array([2]);\nclass Bag_$ { fill(_v: number): void {} }\nconst h_$: { fill(v: number): unknown } = data_$;",
+    touch: "h_$.fill(5);",
+    read: "data_$[0]!",
+  },
+  programMethodNamedFill: {
+    setup:
+      "const data_$: number[] = [2];\nclass Bag_$ { fill(): number[] { return data_$; } }",
+    touch: "const t = new Bag_$().fill(); t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  shadowedArray: {
+    setup: "const data_$: number[] = [2];",
+    touch:
+      "const Array = (_n: number): number[] => data_$; const t = Array(1); t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  bufferWithLength: {
+    setup:
+      "class Mem_$ extends ArrayBuffer { length = 2; [i: number]: number; }\nconst mem_$ = new Mem_$(16);\nconst a_$ = new Float64Array(mem_$);\nconst data_$ = new Float64Array(mem_$);",
+    touch: "a_$[0] = 5;",
+    read: "data_$[0]!",
+  },
+  objectMethodHandsOutThis: {
+    setup:
+      "const all_$: number[][] = [];\nconst st_$ = { 0: 2, leak(): void { all_$.push(this as unknown as number[]); } };\nst_$.leak();",
+    touch: "st_$[0] = 5;",
+    read: "all_$[0]![0]!",
+  },
   baseConstructorReturnsAnother: {
     setup:
       "const data_$: number[] = [2];\nclass B_$ { constructor() { return data_$ as unknown as B_$; } }\nclass C_$ extends B_$ { constructor() { super(); (this as unknown as number[])[0] = 5; } }",
@@ -491,7 +551,8 @@ const harmless: Record<string, Case> = {
 };
 
 function caseModule(name: string, { setup = "", touch, read = "1" }: Case) {
-  const named = (code: string) => code.replace(/\$/g, name);
+  // `$` is the case's name; `${` stays a template's.
+  const named = (code: string) => code.replace(/\$(?!\{)/g, name);
   return `${named(setup)}
 function touch_${name}(): void {
   ${named(touch)}

@@ -9,6 +9,8 @@ import type * as ts from "typescript";
 import { skipWrappers } from "./wrappers";
 
 export class CallTargets {
+  /** Whether some method's name is computed: a call may run it by any name. */
+  private anyName = false;
   /** The program's methods by name, found on first use. */
   private methods?: Map<string, (ts.FunctionLikeDeclaration | undefined)[]>;
 
@@ -147,8 +149,10 @@ export class CallTargets {
     const { ts } = this;
     if (!(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
       return "unknown";
+    const index = this.methodIndex();
+    if (this.anyName) return "unknown";
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const fn of this.methodIndex().get(name.getText()) ?? []) {
+    for (const fn of index.get(keyText(ts, name) ?? "") ?? []) {
       if (!fn) return "unknown";
       found.push(fn);
     }
@@ -169,15 +173,31 @@ export class CallTargets {
     const decorated = (node: ts.Node) =>
       ts.canHaveDecorators(node) && (ts.getDecorators(node)?.length ?? 0) > 0;
     const callable = (node: ts.Node) =>
-      checker.getTypeAtLocation(node).getCallSignatures().length > 0;
+      mayBeCallable(ts, checker.getTypeAtLocation(node));
     const visit = (node: ts.Node): void => {
       if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
         const members: readonly ts.Node[] = ts.isClassLike(node)
           ? node.members
           : node.properties;
+        if (ts.isClassLike(node))
+          for (const p of constructorOf(ts, node)?.parameters ?? [])
+            if (
+              ts.isParameterPropertyDeclaration(p, p.parent) &&
+              ts.isIdentifier(p.name)
+            )
+              methods.set(p.name.text, [
+                ...(methods.get(p.name.text) ?? []),
+                undefined,
+              ]);
         for (const m of members) {
-          const key = (m as { name?: ts.Node }).name;
+          const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
+          const text = keyText(ts, key);
+          if (text === undefined) {
+            // `[k]() {}`: a method of any name.
+            this.anyName = true;
+            continue;
+          }
           let fn: ts.FunctionLikeDeclaration | undefined;
           if (decorated(m) || (ts.isClassLike(node) && decorated(node)))
             fn = undefined;
@@ -204,7 +224,6 @@ export class CallTargets {
             !ts.isSetAccessorDeclaration(m)
           )
             continue;
-          const text = key.getText();
           methods.set(text, [...(methods.get(text) ?? []), fn]);
         }
       }
@@ -302,5 +321,40 @@ export function constructorOf(
   return cls.members.find(
     (m): m is ts.ConstructorDeclaration =>
       ts.isConstructorDeclaration(m) && m.body !== undefined,
+  );
+}
+
+/** A method's name as calls spell it: `ring`, `"ring"` and `["ring"]` alike. */
+function keyText(
+  ts: typeof import("typescript"),
+  key: ts.PropertyName | ts.MemberName,
+): string | undefined {
+  if (ts.isComputedPropertyName(key)) {
+    const e = key.expression;
+    if (ts.isStringLiteralLike(e) || ts.isNumericLiteral(e)) return e.text;
+    // `[Symbol.iterator]`: no call by name reaches it.
+    if (ts.isPropertyAccessExpression(e) && e.expression.getText() === "Symbol")
+      return `[${e.getText()}]`;
+    return undefined;
+  }
+  if (ts.isPrivateIdentifier(key)) return key.text;
+  return (key as ts.Identifier | ts.StringLiteral | ts.NumericLiteral).text;
+}
+
+/** A type whose values may be functions: callable, generic, any, or a union with one. */
+function mayBeCallable(
+  ts: typeof import("typescript"),
+  type: ts.Type,
+): boolean {
+  if (type.isUnionOrIntersection())
+    return type.types.some((t) => mayBeCallable(ts, t));
+  return (
+    type.getCallSignatures().length > 0 ||
+    (type.flags &
+      (ts.TypeFlags.Any |
+        ts.TypeFlags.Unknown |
+        ts.TypeFlags.TypeParameter |
+        ts.TypeFlags.NonPrimitive)) !==
+      0
   );
 }

@@ -66,8 +66,10 @@ export class FreshObjects {
   isFresh(e: ts.Expression): boolean {
     const { ts } = this;
     e = skipWrappers(ts, e);
-    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e))
-      return true;
+    if (ts.isArrayLiteralExpression(e)) return true;
+    // An object's methods may hand out `this` as a class's may.
+    if (ts.isObjectLiteralExpression(e))
+      return e.properties.every((p) => this.keepsThisToItself(p));
     if (ts.isNewExpression(e)) {
       const cls = this.targets.classOf(e.expression);
       if (cls === undefined) return false;
@@ -87,10 +89,11 @@ export class FreshObjects {
     }
     if (!ts.isCallExpression(e)) return false;
     const callee = skipWrappers(ts, e.expression);
-    if (ts.isIdentifier(callee)) return callee.text === "Array";
+    const library = this.targets.functionsOf(callee) === "library";
+    if (ts.isIdentifier(callee)) return callee.text === "Array" && library;
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
-    if (method === "fill") return this.isFresh(callee.expression);
+    if (method === "fill") return library && this.isFresh(callee.expression);
     // `data.map((v) => 2 * v)`: a callback is no memory.
     return (
       allocators.has(method) &&
@@ -113,12 +116,16 @@ export class FreshObjects {
     if (ts.isArrayLiteralExpression(skipWrappers(ts, e))) return false;
     const type = this.checker.getTypeAtLocation(e);
     if (isPrimitiveType(ts, type)) return false;
-    // A buffer has a byte length but no length, whatever else it has.
-    const buffer =
-      type.getProperty("byteLength") !== undefined &&
-      type.getProperty("length") === undefined;
+    // Arrays and typed arrays are copied; anything else with a byte length
+    // may be a buffer, whatever else it has.
+    const name = type.getSymbol()?.name ?? "";
+    const declaredByLibrary = (type.getSymbol()?.declarations ?? []).every(
+      (d) => d.getSourceFile().isDeclarationFile,
+    );
+    if (declaredByLibrary && /^(Readonly)?Array$|^\w+Array$/.test(name))
+      return /Buffer/.test(name);
     return (
-      buffer ||
+      type.getProperty("byteLength") !== undefined ||
       this.checker.getIndexTypeOfType(type, ts.IndexKind.Number) === undefined
     );
   }
@@ -136,28 +143,30 @@ export class FreshObjects {
       cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
     )
       return false;
-    let fresh = true;
-    const visit = (node: ts.Node): void => {
-      if (
-        ts.isReturnStatement(node) &&
-        node.expression &&
-        ts.findAncestor(node, (n) => ts.isFunctionLike(n)) ===
-          constructorOf(ts, cls)
-      )
-        fresh = false;
-      else if (node.kind === ts.SyntaxKind.ThisKeyword) {
-        const parent = node.parent;
-        if (!(
-          (ts.isPropertyAccessExpression(parent) ||
-            ts.isElementAccessExpression(parent)) &&
-          parent.expression === node
-        ))
-          fresh = false;
-      }
-      if (fresh) ts.forEachChild(node, visit);
+    const constructor = constructorOf(ts, cls);
+    const returns = (node: ts.Node): boolean =>
+      (ts.isReturnStatement(node) && node.expression !== undefined) ||
+      (!ts.isFunctionLike(node) && ts.forEachChild(node, returns) === true);
+    if (constructor?.body && returns(constructor.body)) return false;
+    return cls.members.every((m) => this.keepsThisToItself(m));
+  }
+
+  /** `this` in `node` only reaches a member (`this.s = 1`, `this.step()`). */
+  private keepsThisToItself(node: ts.Node): boolean {
+    const { ts } = this;
+    const leaks = (n: ts.Node): boolean => {
+      if (n.kind !== ts.SyntaxKind.ThisKeyword)
+        return (
+          ts.forEachChild(n, (child) => leaks(child) || undefined) === true
+        );
+      const parent = n.parent;
+      return !(
+        (ts.isPropertyAccessExpression(parent) ||
+          ts.isElementAccessExpression(parent)) &&
+        parent.expression === n
+      );
     };
-    for (const member of cls.members) visit(member);
-    return fresh;
+    return !leaks(node);
   }
 }
 
@@ -178,6 +187,13 @@ function onlyIndexed(
 ): boolean {
   const primitive = (node: ts.Node) =>
     isPrimitiveType(ts, checker.getTypeAtLocation(node));
+  const declaredByLibrary = (node: ts.Node) => {
+    const declarations = checker.getSymbolAtLocation(node)?.declarations ?? [];
+    return (
+      declarations.length > 0 &&
+      declarations.every((d) => d.getSourceFile().isDeclarationFile)
+    );
+  };
   const inPlace = (use: ts.Node): boolean => {
     const parent = use.parent;
     if (ts.isElementAccessExpression(parent) && parent.expression === use)
@@ -199,7 +215,7 @@ function onlyIndexed(
         ) &&
         (ts.isExpressionStatement(call.parent) ||
           primitive(call) ||
-          allocators.has(parent.name.text))
+          (allocators.has(parent.name.text) && declaredByLibrary(parent.name)))
       );
     return primitive(parent);
   };

@@ -223,6 +223,15 @@ export class UnmarkedWrites {
       : undefined;
     for (const fn of targets)
       this.apply(this.summaryOf(fn), args, receiver, scope, writes);
+    // A library object may be there under a program's type (a `Float64Array`
+    // as `{ fill(v: number): unknown }`): its `fill` changes it.
+    if (
+      receiver &&
+      ts.isPropertyAccessExpression(callee) &&
+      changesReceiver(callee.name.text) &&
+      !this.targets.isPrimitive(receiver)
+    )
+      this.writeInto(receiver, call, scope, writes, false);
   }
 
   /** `f.call(self, a)`, `f.apply(self, [a])`, `Array.prototype.fill.call(data, 0)`. */
@@ -367,7 +376,7 @@ export class UnmarkedWrites {
     const writes = noWrites();
     const params = ts.isClassLike(fn)
       ? (constructorOf(ts, fn)?.parameters ?? [])
-      : fn.parameters;
+      : realParameters(ts, fn);
     const at = { node: fn, message: "it calls itself here" };
     params.forEach((p, i) =>
       writes.params.set(i, { at, deep: true, rest: !!p.dotDotDotToken }),
@@ -489,7 +498,7 @@ export class UnmarkedWrites {
     const declaration = this.targets.symbolOf(object)?.valueDeclaration;
     if (declaration && ts.isParameter(declaration)) {
       const fn = ts.isClassLike(scope) ? constructorOf(ts, scope) : scope;
-      const index = fn ? fn.parameters.indexOf(declaration) : -1;
+      const index = fn ? realParameters(ts, fn).indexOf(declaration) : -1;
       // A default or an assignment can make it hold anything.
       if (
         index < 0 ||
@@ -573,7 +582,26 @@ function argumentsOf(
   ts: typeof import("typescript"),
   call: CallLike,
 ): ts.Expression[] {
-  return ts.isTaggedTemplateExpression(call) ? [] : [...(call.arguments ?? [])];
+  if (!ts.isTaggedTemplateExpression(call)) return [...(call.arguments ?? [])];
+  // The strings, then each `${...}`.
+  const { template } = call;
+  return [
+    template,
+    ...(ts.isTemplateExpression(template)
+      ? template.templateSpans.map((span) => span.expression)
+      : []),
+  ];
+}
+
+/** A function's parameters without a declared `this`, as calls pass them. */
+function realParameters(
+  ts: typeof import("typescript"),
+  fn: ts.SignatureDeclaration,
+): readonly ts.ParameterDeclaration[] {
+  const first = fn.parameters[0];
+  return first && ts.isIdentifier(first.name) && first.name.text === "this"
+    ? fn.parameters.slice(1)
+    : fn.parameters;
 }
 
 /** `f.call(...)`, `f.apply(...)`. */
