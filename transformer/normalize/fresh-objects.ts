@@ -227,12 +227,7 @@ function onlyIndexed(
     )
       escapes = true;
     else if (
-      ts.isIdentifier(node) &&
-      node !== name &&
-      node.text === name.text &&
-      (ts.isShorthandPropertyAssignment(node.parent)
-        ? checker.getShorthandAssignmentValueSymbol(node.parent)
-        : checker.getSymbolAtLocation(node)) === symbol &&
+      isMentionOf(ts, checker, node, name, symbol) &&
       !ts.findAncestor(node, ts.isTypeNode)
     ) {
       let use: ts.Node = node;
@@ -263,5 +258,26 @@ export function isPrimitiveType(
       ts.TypeFlags.Unknown |
       ts.TypeFlags.TypeParameter |
       ts.TypeFlags.Intersection)
+  );
+}
+
+/**
+ * Whether `node` is another mention of the variable `name` declares
+ * (`symbol`), a shorthand property's (`{ m }`) included.
+ */
+export function isMentionOf(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  node: ts.Node,
+  name: ts.Identifier,
+  symbol: ts.Symbol | undefined,
+): node is ts.Identifier {
+  return (
+    ts.isIdentifier(node) &&
+    node !== name &&
+    node.text === name.text &&
+    (ts.isShorthandPropertyAssignment(node.parent)
+      ? checker.getShorthandAssignmentValueSymbol(node.parent)
+      : checker.getSymbolAtLocation(node)) === symbol
   );
 }

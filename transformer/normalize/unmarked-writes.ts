@@ -29,7 +29,7 @@ import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
 import { isAssignmentTarget } from "./outer-variables";
 import { CallTargets, constructorOf } from "./call-targets";
-import { FreshObjects } from "./fresh-objects";
+import { FreshObjects, isMentionOf } from "./fresh-objects";
 import { skipWrappers } from "./wrappers";
 
 /** `this`, among a function's parameters. */
@@ -693,12 +693,7 @@ function isReassigned(
   let reassigned = false;
   const visit = (node: ts.Node): void => {
     if (
-      ts.isIdentifier(node) &&
-      node !== name &&
-      node.text === name.text &&
-      (ts.isShorthandPropertyAssignment(node.parent)
-        ? checker.getShorthandAssignmentValueSymbol(node.parent)
-        : checker.getSymbolAtLocation(node)) === symbol &&
+      isMentionOf(ts, checker, node, name, symbol) &&
       isAssignmentTarget(ts, node)
     )
       reassigned = true;
