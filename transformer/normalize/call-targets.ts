@@ -88,11 +88,10 @@ export class CallTargets {
     }
     if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
       return "unknown";
-    const declarations =
-      this.symbolOf(ts.isPropertyAccessExpression(e) ? e.name : e)
-        ?.declarations ?? [];
+    const symbol = this.symbolOf(ts.isPropertyAccessExpression(e) ? e.name : e);
+    const declarations = symbol?.declarations ?? [];
     if (declarations.length === 0) return "unknown";
-    if (declarations.every((d) => d.getSourceFile().isDeclarationFile))
+    if (declaredByLibrary(symbol))
       // An iterator's `next` runs a generator's body.
       return ts.isPropertyAccessExpression(e) && this.isIterator(e.expression)
         ? "unknown"
@@ -254,13 +253,7 @@ export class CallTargets {
    */
   isLibraryNamespace(e: ts.Expression): boolean {
     const { ts } = this;
-    const declared = (node: ts.Node) => {
-      const declarations = this.symbolOf(node)?.declarations ?? [];
-      return (
-        declarations.length > 0 &&
-        declarations.every((d) => d.getSourceFile().isDeclarationFile)
-      );
-    };
+    const declared = (node: ts.Node) => declaredByLibrary(this.symbolOf(node));
     e = skipWrappers(ts, e);
     while (ts.isPropertyAccessExpression(e)) {
       if (!declared(e.name)) return false;
@@ -356,5 +349,16 @@ function mayBeCallable(
         ts.TypeFlags.TypeParameter |
         ts.TypeFlags.NonPrimitive)) !==
       0
+  );
+}
+
+/** A name only declaration files declare: the standard library's, a package's. */
+export function declaredByLibrary(
+  symbol: ts.Symbol | undefined,
+): symbol is ts.Symbol {
+  const declarations = symbol?.declarations ?? [];
+  return (
+    declarations.length > 0 &&
+    declarations.every((d) => d.getSourceFile().isDeclarationFile)
   );
 }

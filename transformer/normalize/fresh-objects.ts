@@ -6,7 +6,11 @@
  * other name reaches.
  */
 import type * as ts from "typescript";
-import { constructorOf, type CallTargets } from "./call-targets";
+import {
+  constructorOf,
+  declaredByLibrary,
+  type CallTargets,
+} from "./call-targets";
 import { skipWrappers } from "./wrappers";
 
 /** Methods and functions that return a new array or object. */
@@ -78,10 +82,7 @@ export class FreshObjects {
       // library class under a name of the program's may be either.
       const made = this.targets.symbolOf(skipWrappers(ts, e.expression));
       return (
-        made !== undefined &&
-        (made.declarations ?? []).every(
-          (d) => d.getSourceFile().isDeclarationFile,
-        ) &&
+        declaredByLibrary(made) &&
         made.name !== "Proxy" &&
         made.name !== "DataView" &&
         !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
@@ -119,10 +120,10 @@ export class FreshObjects {
     // Arrays and typed arrays are copied; anything else with a byte length
     // may be a buffer, whatever else it has.
     const name = type.getSymbol()?.name ?? "";
-    const declaredByLibrary = (type.getSymbol()?.declarations ?? []).every(
-      (d) => d.getSourceFile().isDeclarationFile,
-    );
-    if (declaredByLibrary && /^(Readonly)?Array$|^\w+Array$/.test(name))
+    if (
+      declaredByLibrary(type.getSymbol()) &&
+      /^(Readonly)?Array$|^\w+Array$/.test(name)
+    )
       return /Buffer/.test(name);
     return (
       type.getProperty("byteLength") !== undefined ||
@@ -187,13 +188,7 @@ function onlyIndexed(
 ): boolean {
   const primitive = (node: ts.Node) =>
     isPrimitiveType(ts, checker.getTypeAtLocation(node));
-  const declaredByLibrary = (node: ts.Node) => {
-    const declarations = checker.getSymbolAtLocation(node)?.declarations ?? [];
-    return (
-      declarations.length > 0 &&
-      declarations.every((d) => d.getSourceFile().isDeclarationFile)
-    );
-  };
+
   const inPlace = (use: ts.Node): boolean => {
     const parent = use.parent;
     if (ts.isElementAccessExpression(parent) && parent.expression === use)
@@ -215,7 +210,8 @@ function onlyIndexed(
         ) &&
         (ts.isExpressionStatement(call.parent) ||
           primitive(call) ||
-          (allocators.has(parent.name.text) && declaredByLibrary(parent.name)))
+          (allocators.has(parent.name.text) &&
+            declaredByLibrary(checker.getSymbolAtLocation(parent.name))))
       );
     return primitive(parent);
   };

@@ -23,6 +23,7 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
+import { declaredByLibrary } from "./call-targets";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
@@ -180,12 +181,7 @@ function readsOnly(
     callee.expression.text !== "console"
   )
     return false;
-  const declarations =
-    checker.getSymbolAtLocation(callee.expression)?.declarations ?? [];
-  return (
-    declarations.length > 0 &&
-    declarations.every((d) => d.getSourceFile().isDeclarationFile)
-  );
+  return declaredByLibrary(checker.getSymbolAtLocation(callee.expression));
 }
 
 /**
