@@ -143,7 +143,7 @@ export class HiddenWrites {
 
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
     const { ts } = this;
-    const declaration = this.symbolOf(id)?.valueDeclaration;
+    const declaration = this.unmarked.targets.symbolOf(id)?.valueDeclaration;
     // `K.k`, `F.k`: a field of a class or a function (or a const holding
     // one), which any code may set.
     if (
@@ -173,7 +173,7 @@ export class HiddenWrites {
       this.isMethodReceiver(id)
     )
       return;
-    const symbol = this.symbolOf(id)!;
+    const symbol = this.unmarked.targets.symbolOf(id)!;
     if (
       ts.isVariableDeclaration(declaration) &&
       this.unmarked.isPrivateObject(declaration)
@@ -299,13 +299,6 @@ export class HiddenWrites {
   private isObject(node: ts.Node): boolean {
     const type = this.checker.getTypeAtLocation(node);
     return isObjectType(this.ts, type) && type.getCallSignatures().length === 0;
-  }
-
-  private symbolOf(node: ts.Node): ts.Symbol | undefined {
-    let symbol = this.checker.getSymbolAtLocation(node);
-    if (symbol && symbol.flags & this.ts.SymbolFlags.Alias)
-      symbol = this.checker.getAliasedSymbol(symbol);
-    return symbol;
   }
 }
 

@@ -140,7 +140,8 @@ export class UnmarkedWrites {
   /** How many calls back have been cut: a summary that cut one is partial. */
   private cuts = 0;
 
-  private readonly targets: CallTargets;
+  /** Which functions a call runs; hidden-writes.ts resolves names with it too. */
+  readonly targets: CallTargets;
   private readonly fresh: FreshObjects;
 
   constructor(
