@@ -751,6 +751,25 @@ export function definedNames(
   return into;
 }
 
+/** How often each name is defined in these statements, nested blocks too. */
+export function countDefinitions(
+  body: readonly Stmt[],
+  into: Map<string, number>,
+) {
+  for (const s of body) {
+    const own =
+      s.kind === "const" || s.kind === "declare"
+        ? [s.name]
+        : s.kind === "destructure"
+          ? s.names.filter((n) => n !== undefined)
+          : s.kind === "loop" && s.header.kind === "counted"
+            ? [s.header.counter]
+            : [];
+    own.forEach((name) => into.set(name, (into.get(name) ?? 0) + 1));
+    nestedBlocks(s).forEach((block) => countDefinitions(block, into));
+  }
+}
+
 /** The blocks nested directly in a statement: branches, a loop's test and body. */
 export function nestedBlocks(s: Stmt): (readonly Stmt[])[] {
   if (s.kind === "if") return [s.then, s.else];

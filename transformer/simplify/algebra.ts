@@ -457,7 +457,7 @@ function combineLikeTerms(terms: readonly Term[]): Term[] {
 }
 
 /** The factors of a product: `2 * x * (4 * y)` -> [2, x, 4, y]. */
-function factorsOf(e: Expr): Expr[] {
+export function factorsOf(e: Expr): Expr[] {
   return e.kind === "binary" && e.op === "*"
     ? [...factorsOf(e.left), ...factorsOf(e.right)]
     : [e];

@@ -12,10 +12,12 @@
  * - `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;`
  * - `let` never reassigned -> `const`;
  * - whole loops nobody needs removed (liveness.ts), a loop's sums into
- *   one array element kept in a local (accumulators.ts), and what a loop
- *   computes the same in every iteration computed before it
- *   (invariants.ts), and additions of an adjoint a branch makes zero
- *   skipped with it (zeros.ts);
+ *   one array element kept in a local (accumulators.ts), a literal factor
+ *   all uses of a derivative value multiply it by multiplied in once
+ *   (coefficients.ts), what a loop computes the same in every iteration
+ *   computed before it, invariant factors of derivative products
+ *   included (invariants.ts), and additions of an adjoint a branch makes
+ *   zero skipped with it (zeros.ts);
  * - last, reverse loops whose iterations only add into adjoints run
  *   first to last (loop-order.ts).
  * Variables returned directly keep their names: `return [r, x_adj]`.
@@ -36,6 +38,8 @@ import {
 } from "../ir";
 import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
+import { absorbCoefficients } from "./coefficients";
+import { isExact } from "./exact";
 import { removeDeadStores } from "./dead-stores";
 import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
@@ -46,19 +50,23 @@ export function simplify(
   fn: FunctionIR,
   primal: ReadonlySet<string>,
 ): FunctionIR {
-  const simplifyStatement = statementSimplifier(primal);
+  // Primal names, and those of values moved out of primal code.
+  const exactNames = new Set(primal);
+  const simplifyStatement = statementSimplifier(exactNames);
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   // Each round makes one change; the limit only guards against a cycle.
   for (let round = 0; round < 100_000; round++) {
     const next =
       simplifyOnce(body, simplifyStatement) ??
-      // Whole loops nobody needs, stores into elements nobody reads, sums a loop can keep local, values a
-      // loop need not compute again, additions of zeros: looked for once
-      // nothing smaller is left.
+      // Whole loops nobody needs, stores into elements nobody reads, sums
+      // a loop can keep local, a literal factor of all uses of a value,
+      // values a loop need not compute again, additions of zeros: looked
+      // for once nothing smaller is left.
       removeUnneeded(body) ??
       removeDeadStores(body) ??
       localizeAccumulators(body) ??
-      hoistInvariants(body) ??
+      absorbCoefficients(body, exactNames) ??
+      hoistInvariants(body, exactNames) ??
       skipZeroAdjoints(body);
     if (next === undefined) break;
     body = next;
@@ -122,17 +130,7 @@ function statementSimplifier(primal: ReadonlySet<string>) {
       return { ...own, body: s.body.map(simplifyStatement) };
     }
     if (s.kind === "push" || s.kind === "pop") return s;
-    const target =
-      s.kind === "store" || s.kind === "append" || s.kind === "dropLast"
-        ? s.array.kind === "var"
-          ? [s.array.name]
-          : []
-        : s.kind === "destructure"
-          ? s.names.filter((n) => n !== undefined)
-          : s.kind === "return" || s.kind === "effect"
-            ? []
-            : [s.name];
-    const exact = s.kind === "effect" || target.some((n) => primal.has(n));
+    const exact = isExact(s, primal);
     return ownCopy(mapExprs(s, (e) => simplifyExpr(e, exact)));
   };
   return simplifyStatement;

@@ -17,10 +17,18 @@
  * None of it can throw, so computing it when the loop runs no iteration
  * changes nothing. A `const` whose whole value moves keeps its name (when
  * the function defines it only there).
+ *
+ * In derivative code, where rounding may change, a product's invariant
+ * factors are multiplied first, so that their product moves: every
+ * adjoint in a loop is proportional to the result's, and
+ * `200 * (x[i + 1] - t) * f_adj` costs one multiplication less as
+ * `t_1 * (x[i + 1] - t)`, with `const t_1 = 200 * f_adj` before the loop.
  */
 import {
   allReads,
   assignedScalars,
+  binary,
+  countDefinitions,
   definedNames,
   forEachExpr,
   forEachSubexpression,
@@ -28,19 +36,30 @@ import {
   mapBlocks,
   mapExprs,
   mapSubexpressions,
+  neg,
   nestedBlocks,
+  num,
   ref,
   type Expr,
   type Stmt,
 } from "../ir";
-import { expressionKey } from "./algebra";
+import { expressionKey, factorsOf, isNum } from "./algebra";
 import { arrayNames } from "./arrays";
+import { isExact } from "./exact";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
 
-/** `body` with loop-invariant values moved out; `undefined` if none. */
-export function hoistInvariants(body: readonly Stmt[]): Stmt[] | undefined {
-  const taken = new Set<string>();
+/**
+ * `body` with loop-invariant values moved out; `undefined` if none.
+ * `exactNames`: the names of primal values, whose rounding must not
+ * change (see `isExact`); the names of values moved out of their
+ * statements join it.
+ */
+export function hoistInvariants(
+  body: readonly Stmt[],
+  exactNames: Set<string>,
+): Stmt[] | undefined {
+  const taken = new Set<string>(exactNames);
   forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
   const definitions = new Map<string, number>();
   countDefinitions(body, definitions);
@@ -64,6 +83,7 @@ export function hoistInvariants(body: readonly Stmt[]): Stmt[] | undefined {
           definitions,
           taken,
           ownName,
+          exactNames,
         );
         if (hoisted.length > 0) changed = true;
         out.push(...hoisted, loop);
@@ -124,6 +144,7 @@ function hoistFrom(
   definitions: ReadonlyMap<string, number>,
   taken: Set<string>,
   ownName: (array: string) => boolean,
+  exactNames: Set<string>,
 ): { hoisted: Stmt[]; loop: Loop } {
   const changing = definedNames(nestedBlocks(loop).flat());
   assignedScalars([loop], changing);
@@ -145,45 +166,49 @@ function hoistFrom(
   };
 
   const hoisted: Stmt[] = [];
-  /** The variable holding `e` before the loop (a new one if need be). */
-  const held = (e: Expr): Expr => {
+  /**
+   * The variable holding `e` before the loop (a new one if need be); for
+   * `exact` code, one whose value stays exact.
+   */
+  const held = (e: Expr, exact: boolean): Expr => {
     const known = before.get(expressionKey(e)!);
-    if (known) return ref(known.name);
+    if (known && (!exact || exactNames.has(known.name))) return ref(known.name);
     const name = fresh(baseName(e), taken);
+    if (exact) exactNames.add(name);
     hoisted.push({ kind: "const", name, value: e });
     remember(before, name, e);
     return ref(name);
   };
-  const moveOut = (e: Expr): Expr => {
-    // Reading a name again costs nothing; negating is as cheap.
-    if (
-      e.kind === "var" ||
-      e.kind === "num" ||
-      e.kind === "mathConst" ||
-      e.kind === "verbatim" ||
-      (e.kind === "neg" && e.operand.kind !== "index")
-    ) {
-      return e;
+  const moveOut = (e: Expr, exact: boolean): Expr => {
+    // Reading a name again costs nothing; negating one is as cheap.
+    if (isAtom(e) || (e.kind === "neg" && isAtom(e.operand))) return e;
+    if (invariant(e) && expressionKey(e) !== undefined) return held(e, exact);
+    const grouped = exact ? undefined : invariantFactorsFirst(e, invariant);
+    if (grouped) {
+      return binary(
+        "*",
+        moveOut(grouped.invariant, false),
+        moveOut(grouped.varying, false),
+      );
     }
-    if (invariant(e) && expressionKey(e) !== undefined) return held(e);
     if (
       (e.kind === "index" || e.kind === "length") &&
       (e.array.kind === "var" || e.array.kind === "verbatim") &&
       e.indices.length > 0
     ) {
       // A matrix row read with an invariant index: `A[i][j]` -> `A_i[j]`.
-      const indices = e.indices.map(moveOut);
+      const indices = e.indices.map((i) => moveOut(i, true));
       const row: Expr = {
         kind: "index",
         array: e.array,
         indices: [indices[0]!],
       };
       if ((indices.length > 1 || e.kind === "length") && invariant(row)) {
-        return { ...e, array: held(row), indices: indices.slice(1) };
+        return { ...e, array: held(row, exact), indices: indices.slice(1) };
       }
       return { ...e, indices };
     }
-    return mapSubexpressions(e, moveOut);
+    return mapSubexpressions(e, (inner) => moveOut(inner, exact));
   };
 
   const rewrite = (block: readonly Stmt[]): Stmt[] =>
@@ -204,7 +229,7 @@ function hoistFrom(
         return [
           {
             ...s,
-            test: moveOut(s.test),
+            test: moveOut(s.test, true),
             then: rewrite(s.then),
             else: rewrite(s.else),
           },
@@ -212,10 +237,54 @@ function hoistFrom(
       }
       // An inner loop's bounds are computed once per iteration already.
       if (s.kind === "loop") return [s];
-      return [mapExprs(s, moveOut)];
+      const exact = isExact(s, exactNames);
+      return [mapExprs(s, (e) => moveOut(e, exact))];
     });
   const body = rewrite(loop.body);
   return { hoisted, loop: { ...loop, body } };
+}
+
+const isAtom = (e: Expr) =>
+  e.kind === "var" ||
+  e.kind === "num" ||
+  e.kind === "mathConst" ||
+  e.kind === "verbatim";
+
+/**
+ * A product (or its negation) as the product of its invariant factors,
+ * literals and sign included, times the product of the others, when that
+ * saves a multiplication in the loop: `-(2 * (b * f_adj))` ->
+ * `(-2 * f_adj) * b`. `undefined` if it would not.
+ */
+function invariantFactorsFirst(
+  e: Expr,
+  invariant: (e: Expr) => boolean,
+): { invariant: Expr; varying: Expr } | undefined {
+  const negated = e.kind === "neg";
+  const product = negated ? e.operand : e;
+  if (product.kind !== "binary" || product.op !== "*") return undefined;
+  let coefficient = negated ? -1 : 1;
+  const fixed: Expr[] = [];
+  const varying: Expr[] = [];
+  for (const factor of factorsOf(product)) {
+    if (isNum(factor)) coefficient *= factor.value;
+    else if (invariant(factor) && expressionKey(factor) !== undefined)
+      fixed.push(factor);
+    else varying.push(factor);
+  }
+  // A negation costs what a multiplication does; `-f_adj` does not move.
+  const saved = fixed.length - 1 + (Math.abs(coefficient) === 1 ? 0 : 1);
+  if (fixed.length === 0 || varying.length === 0 || saved < 1) return undefined;
+  const fixedProduct = fixed.reduce((left, right) => binary("*", left, right));
+  return {
+    invariant:
+      coefficient === 1
+        ? fixedProduct
+        : coefficient === -1
+          ? neg(fixedProduct)
+          : binary("*", num(coefficient), fixedProduct),
+    varying: varying.reduce((left, right) => binary("*", left, right)),
+  };
 }
 
 /** `x[i]` -> `x_i`, `A[i]` -> `A_i`; other values -> `t`. */
@@ -280,22 +349,6 @@ function callsOut(e: Expr): boolean {
     e,
     (inner) => inner.kind === "extern" || inner.kind === "member",
   );
-}
-
-/** How often each name is defined in these statements, nested blocks too. */
-function countDefinitions(body: readonly Stmt[], into: Map<string, number>) {
-  for (const s of body) {
-    const own =
-      s.kind === "const" || s.kind === "declare"
-        ? [s.name]
-        : s.kind === "destructure"
-          ? s.names.filter((n) => n !== undefined)
-          : s.kind === "loop" && s.header.kind === "counted"
-            ? [s.header.counter]
-            : [];
-    own.forEach((name) => into.set(name, (into.get(name) ?? 0) + 1));
-    nestedBlocks(s).forEach((block) => countDefinitions(block, into));
-  }
 }
 
 /** Arrays written in these statements, element by element or whole. */
