@@ -460,8 +460,8 @@ const reaching: Record<string, Case> = {
   },
   setter: {
     setup:
-      "const data_$: number[] = [2, 3];\nclass S_$ { set v(n: number) { data_$[0] = n; } }\nconst s_$ = new S_$();",
-    touch: "s_$.v = 5;",
+      "const data_$: number[] = [2, 3];\nclass S_$ { set v_$(n: number) { data_$[0] = n; } }\nconst s_$ = new S_$();",
+    touch: "s_$.v_$ = 5;",
     read: "data_$[0]!",
   },
   rowOfPrivateArray: {
@@ -504,6 +504,123 @@ const reaching: Record<string, Case> = {
     setup: "const w_$: number[] = [1];",
     touch: "w_$[0] = 2;",
     read: "w_$[0]!",
+  },
+  // Setters, whatever the receiver's type says.
+  setterThroughInterface: {
+    setup:
+      "const data_$: number[] = [2];\ninterface I_$ { v_$: number }\nconst o_$: I_$ = { get v_$() { return 0; }, set v_$(n: number) { data_$[0] = n; } };",
+    touch: "o_$.v_$ = 5;",
+    read: "data_$[0]!",
+  },
+  setterByElementAccess: {
+    setup:
+      "const data_$: number[] = [2];\nclass S_$ { set v_$(n: number) { data_$[0] = n; } }",
+    touch: 'const s = new S_$(); s["v_$"] = 5;',
+    read: "data_$[0]!",
+  },
+  setterThroughTypeParameter: {
+    setup:
+      "const data_$: number[] = [2];\nclass S_$ { get v_$(): number { return 0; } set v_$(n: number) { data_$[0] = n; } }\nfunction put_$<T extends { v_$: number }>(o: T): void { o.v_$ = 5; }",
+    touch: "put_$(new S_$());",
+    read: "data_$[0]!",
+  },
+  setterCompound: {
+    setup:
+      "const data_$: number[] = [2];\ninterface I_$ { v_$: number }\nclass S_$ { get v_$(): number { return 0; } set v_$(n: number) { data_$[0] = n; } }",
+    touch: "const s: I_$ = new S_$(); s.v_$ += 5;",
+    read: "data_$[0]!",
+  },
+  setterDestructured: {
+    setup:
+      "const data_$: number[] = [2];\nclass S_$ { set v_$(n: number) { data_$[0] = n; } }",
+    touch: 'const s = new S_$(); [s["v_$"]] = [5];',
+    read: "data_$[0]!",
+  },
+  setterRunByObjectAssign: {
+    setup:
+      "const data_$: number[] = [2];\nclass S_$ { set v_$(n: number) { data_$[0] = n; } }",
+    touch: "Object.assign(new S_$(), { v_$: 5 });",
+    read: "data_$[0]!",
+  },
+  // Decorators run code when a class is made.
+  classDecorator: {
+    setup:
+      "const data_$: number[] = [2];\nfunction swap_$<T extends new (...a: any[]) => object>(value: T, _ctx: ClassDecoratorContext): T { return class extends value { constructor(...a: any[]) { super(...a); data_$[0] = 5; } }; }\n@swap_$ class C_$ { n = 1; }",
+    touch: "new C_$();",
+    read: "data_$[0]!",
+  },
+  fieldDecorator: {
+    setup:
+      "const data_$: number[] = [2];\nfunction init_$(_v: undefined, _ctx: ClassFieldDecoratorContext) { return (v: number): number => { data_$[0] = 5; return v; }; }\nclass C_$ { @init_$ n = 1; }",
+    touch: "new C_$();",
+    read: "data_$[0]!",
+  },
+  decoratorInitializer: {
+    setup:
+      "const data_$: number[] = [2];\nfunction hook_$(_m: unknown, ctx: ClassMethodDecoratorContext) { ctx.addInitializer(() => { data_$[0] = 5; }); }\nclass C_$ { @hook_$ m(): void {} }",
+    touch: "new C_$();",
+    read: "data_$[0]!",
+  },
+  // `new Object(o)` is `o`.
+  newObjectOfArray: {
+    setup: "const data_$: number[] = [2];",
+    touch: "Object.assign(new Object(data_$), [5]);",
+    read: "data_$[0]!",
+  },
+  reflectSetOnNewObject: {
+    setup: "const data_$: number[] = [2];",
+    touch: "const o = new Object(data_$); Reflect.set(o, 0, 5);",
+    read: "data_$[0]!",
+  },
+  // Library calls that write an argument other than the first.
+  encodeIntoView: {
+    setup:
+      "const data_$ = new Float64Array([2]);\nconst bytes_$ = new Uint8Array(data_$.buffer, 7, 1);",
+    touch: 'new TextEncoder().encodeInto("A", bytes_$);',
+    read: "data_$[0]!",
+  },
+  reflectSetReceiver: {
+    setup: "const data_$: number[] = [2];",
+    touch: "Reflect.set({}, 0, 5, data_$);",
+    read: "data_$[0]!",
+  },
+  // `this.valueOf()` is `this`: the object is not its module's alone.
+  thisThroughValueOfInClass: {
+    setup:
+      "const all_$: number[][] = [];\nclass Bag_$ { 0 = 2; reg(): void { all_$.push(this.valueOf() as number[]); } }\nconst m_$ = new Bag_$();\nm_$.reg();",
+    touch: "m_$[0] = 5;",
+    read: "all_$[0]![0]!",
+  },
+  thisThroughValueOfInLiteral: {
+    setup:
+      "const all_$: number[][] = [];\nconst m_$ = { 0: 2, reg(): void { all_$.push(this.valueOf() as number[]); } };\nm_$.reg();",
+    touch: "m_$[0] = 5;",
+    read: "all_$[0]![0]!",
+  },
+  // A member typed `Function` may be called.
+  functionTypedField: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nclass Quiet_$ { ring_$(): void {} }\nclass Loud_$ { ring_$: Function = poke_$; }\nconst loud_$ = new Loud_$();",
+    touch: "loud_$.ring_$();",
+    read: "data_$[0]!",
+  },
+  functionTypedFieldSetInConstructor: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nclass Quiet_$ { ring_$(): void {} }\nclass Loud_$ { ring_$: Function; constructor() { this.ring_$ = poke_$; } }\nconst loud_$ = new Loud_$();",
+    touch: "loud_$.ring_$();",
+    read: "data_$[0]!",
+  },
+  functionTypedLiteralProperty: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nconst quiet_$ = { ring_$(): void {} };\nconst fn_$: Function = poke_$;\nconst loud_$ = { ring_$: fn_$ };",
+    touch: "loud_$.ring_$();",
+    read: "data_$[0]!",
+  },
+  globalThisEval: {
+    setup:
+      "declare global { var saved_$: number[]; }\nconst data_$: number[] = [2];\nglobalThis.saved_$ = data_$;",
+    touch: 'globalThis.eval("saved_$[0] = 5");',
+    read: "data_$[0]!",
   },
 };
 
@@ -639,6 +756,16 @@ export function read_constFunctionField(x: number): number {
   setScaled();
   return y * scaled.k;
 }
+const scale: number[] = [2];
+function pokeScale(): void { scale[0] = 5; }
+/** @differentiable */
+export function scaled_default(t: number, d: number = scale[0]!): number { return t * d; }
+/** @differentiable */
+export function read_markedCalleeDefault(x: number): number {
+  const z = scaled_default(x);
+  pokeScale();
+  return z * x;
+}
 const text: number[] = [2];
 function pokeText(): string { text[0] = 5; return "b"; }
 /** @differentiable */
@@ -696,8 +823,75 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     );
   });
 
+  it("is rejected where a marked callee's parameter default reads what the call reaches", () => {
+    expect(flagged.get("markedCalleeDefault")).toContain(
+      "'pokeScale' is not marked",
+    );
+  });
+
   it("is rejected in a callback the marked function passes", () => {
     expect(flagged.get("arrayFromCallback")).toContain("'pokeSaved'");
     expect(flagged.get("libraryCallback")).toContain("changes 'text'");
   });
+});
+
+/**
+ * Programs of several files, each compiled on its own: data a default
+ * export holds, data and classes the program's own declaration files
+ * declare (which are not the library's).
+ */
+const projects: Record<string, Record<string, string>> = {
+  defaultExport: {
+    "other.ts": "export default [2] as number[];",
+    "main.ts": `import w from "./other.js";
+function touch(): void { w[0] = 5; }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  dataInDeclarationFile: {
+    "lib.d.ts": "export declare const w: number[];",
+    "main.ts": `import { w } from "./lib.js";
+function touch(): void { w[0] = 5; }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  globalInDeclarationFile: {
+    "globals.d.ts": "declare var saved: number[];",
+    "main.ts": `const data: number[] = [2];
+globalThis.saved = data;
+function touch(): void { saved.fill(5); }
+/** @differentiable */
+export function f(x: number[]): number { const y = x[0]! * data[0]!; touch(); return y * data[0]!; }`,
+  },
+  classAugmentedInDeclarationFile: {
+    "other.ts": `export const data: number[] = [2];
+export class Poker { constructor() { data[0] = 5; } }`,
+    "augment.d.ts": `import "./other.js";
+declare module "./other.js" { interface Poker { tag?: string } }`,
+    "main.ts": `import { data, Poker } from "./other.js";
+function touch(): void { new Poker(); }
+/** @differentiable */
+export function f(x: number[]): number { const y = x[0]! * data[0]!; touch(); return y * data[0]!; }`,
+  },
+};
+
+describe("an unmarked call across files", () => {
+  it.each(Object.keys(projects))(
+    "is rejected when it writes: %s",
+    async (name) => {
+      const dir = path.join(repoRoot, ".tmp/hidden-writes", name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [file, text] of Object.entries(projects[name]!))
+        fs.writeFileSync(path.join(dir, file), text);
+      const main = path.join(dir, "main.ts");
+      const roots = Object.keys(projects[name]!).map((f) => path.join(dir, f));
+      const { diagnostics } = await transformedSource(roots, main);
+      expect(diagnostics.map((d) => d.code)).toEqual([96018]);
+      expect(String(diagnostics[0]!.messageText)).toContain(
+        "'touch' is not marked",
+      );
+    },
+    60_000,
+  );
 });

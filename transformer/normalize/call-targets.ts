@@ -13,6 +13,10 @@ export class CallTargets {
   private anyName = false;
   /** The program's methods by name, found on first use. */
   private methods?: Map<string, (ts.FunctionLikeDeclaration | undefined)[]>;
+  /** The names of the program's setters (with the method index). */
+  private readonly setters = new Set<string>();
+  /** Whether some setter's name is computed: a write may run it by any name. */
+  private anySetterName = false;
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -28,12 +32,17 @@ export class CallTargets {
     const { ts } = this;
     const symbol = this.symbolOf(skipWrappers(ts, callee));
     const declarations = symbol?.declarations ?? [];
-    if (declarations.some((d) => d.getSourceFile().isDeclarationFile))
+    // A program's class may have an interface merged in from anywhere.
+    const cls = declarations.find(
+      (d): d is ts.ClassLikeDeclaration =>
+        ts.isClassLike(d) && !d.getSourceFile().isDeclarationFile,
+    );
+    if (cls) return cls;
+    if (declarations.some((d) => isLibraryFile(d.getSourceFile())))
       return "library";
     for (const d of declarations) {
       if (seen.has(d)) continue;
       seen.add(d);
-      if (ts.isClassLike(d)) return d;
       // `const Alias = Base`, `const C = class { ... }`
       const value =
         ts.isVariableDeclaration(d) &&
@@ -158,6 +167,18 @@ export class CallTargets {
     return found;
   }
 
+  /**
+   * Whether writing the property `name` (`undefined`: one named at run
+   * time) may run a setter of the program's.
+   */
+  mayBeSetter(name: string | undefined): boolean {
+    this.methodIndex();
+    return (
+      this.anySetterName ||
+      (name === undefined ? this.setters.size > 0 : this.setters.has(name))
+    );
+  }
+
   /** The program's methods by name; `undefined` for one that is not a plain function. */
   private methodIndex(): Map<
     string,
@@ -192,6 +213,10 @@ export class CallTargets {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
           const text = keyText(ts, key);
+          if (ts.isSetAccessorDeclaration(m)) {
+            if (text === undefined) this.anySetterName = true;
+            else this.setters.add(text);
+          }
           if (text === undefined) {
             // `[k]() {}`: a method of any name.
             this.anyName = true;
@@ -341,8 +366,11 @@ function mayBeCallable(
 ): boolean {
   if (type.isUnionOrIntersection())
     return type.types.some((t) => mayBeCallable(ts, t));
+  const symbol = type.getSymbol();
   return (
     type.getCallSignatures().length > 0 ||
+    // `ring: Function` may be called, with no signature.
+    (declaredByLibrary(symbol) && /Function$/.test(symbol.name)) ||
     (type.flags &
       (ts.TypeFlags.Any |
         ts.TypeFlags.Unknown |
@@ -352,13 +380,25 @@ function mayBeCallable(
   );
 }
 
-/** A name only declaration files declare: the standard library's, a package's. */
+/** A name only library files declare: the standard library's, a package's. */
 export function declaredByLibrary(
   symbol: ts.Symbol | undefined,
 ): symbol is ts.Symbol {
   const declarations = symbol?.declarations ?? [];
   return (
     declarations.length > 0 &&
-    declarations.every((d) => d.getSourceFile().isDeclarationFile)
+    declarations.every((d) => isLibraryFile(d.getSourceFile()))
+  );
+}
+
+/**
+ * A declaration file of the standard library or of a package, whose code
+ * tsad takes on trust; not one of the program's own, which may declare
+ * what the program's code defines (`declare var saved: number[]`).
+ */
+export function isLibraryFile(file: ts.SourceFile): boolean {
+  return (
+    file.isDeclarationFile &&
+    (file.hasNoDefaultLib || file.fileName.includes("/node_modules/"))
   );
 }

@@ -78,13 +78,15 @@ export class FreshObjects {
       const cls = this.targets.classOf(e.expression);
       if (cls === undefined) return false;
       if (cls !== "library") return this.isFreshClass(cls);
-      // A proxy or a view is another name for an object that exists; a
-      // library class under a name of the program's may be either.
+      // A proxy or a view is another name for an object that exists, as
+      // `new Object(o)` is `o`; a library class under a name of the
+      // program's may be any of them.
       const made = this.targets.symbolOf(skipWrappers(ts, e.expression));
       return (
         declaredByLibrary(made) &&
         made.name !== "Proxy" &&
         made.name !== "DataView" &&
+        !(made.name === "Object" && (e.arguments?.length ?? 0) > 0) &&
         !(e.arguments ?? []).some((a) => this.mayBeMemory(a))
       );
     }
@@ -160,12 +162,18 @@ export class FreshObjects {
         return (
           ts.forEachChild(n, (child) => leaks(child) || undefined) === true
         );
+      // A library method (`this.valueOf()`) may hand out `this`, and so
+      // may any method named at run time.
       const parent = n.parent;
-      return !(
-        (ts.isPropertyAccessExpression(parent) ||
-          ts.isElementAccessExpression(parent)) &&
-        parent.expression === n
-      );
+      if (ts.isPropertyAccessExpression(parent) && parent.expression === n)
+        return declaredByLibrary(this.targets.symbolOf(parent.name));
+      if (ts.isElementAccessExpression(parent) && parent.expression === n) {
+        const key = skipWrappers(ts, parent.argumentExpression);
+        return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
+          ? declaredByLibrary(this.targets.symbolOf(key))
+          : true;
+      }
+      return true;
     };
     return !leaks(node);
   }

@@ -24,6 +24,7 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
+import { isLibraryFile } from "./call-targets";
 import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
 import { skipWrappers } from "./wrappers";
 
@@ -138,6 +139,8 @@ export class HiddenWrites {
         this.noteCall(node, fn, effects);
       ts.forEachChild(node, visit);
     };
+    // A parameter's default is computed again in the reverse sweep.
+    for (const p of fn.parameters) if (p.initializer) visit(p.initializer);
     if (fn.body) ts.forEachChild(fn.body, visit);
   }
 
@@ -148,7 +151,7 @@ export class HiddenWrites {
     // one), which any code may set.
     if (
       declaration &&
-      !declaration.getSourceFile().isDeclarationFile &&
+      !isLibraryFile(declaration.getSourceFile()) &&
       !contains(fn, declaration) &&
       this.isCode(id) &&
       ts.isPropertyAccessExpression(id.parent) &&
@@ -165,9 +168,10 @@ export class HiddenWrites {
       !declaration ||
       !(
         ts.isVariableDeclaration(declaration) ||
-        ts.isBindingElement(declaration)
+        ts.isBindingElement(declaration) ||
+        ts.isExportAssignment(declaration) // `export default [2]`
       ) ||
-      declaration.getSourceFile().isDeclarationFile ||
+      isLibraryFile(declaration.getSourceFile()) ||
       contains(fn, declaration) ||
       !this.isObject(id) ||
       this.isMethodReceiver(id)

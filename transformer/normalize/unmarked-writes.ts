@@ -18,17 +18,19 @@
  *   parameter, a call that could run any code, `eval`): any array or
  *   object other code can reach.
  *
- * Functions declared in declaration files (the standard library, packages'
- * types) are taken to change only their receiver (unless known to only
- * read it) or, for a few namespace functions (`Object.assign`,
- * `Atomics.store`), their first argument, and to call the functions they
- * are given with any arguments. Getters, `valueOf`, iterators and other
- * calls the language makes implicitly are not read (see README).
+ * Functions declared in library files (the standard library, packages'
+ * types; see `isLibraryFile`) are taken to change only their receiver
+ * (unless known to only read it) or, for a few functions
+ * (`Object.assign`, `Atomics.store`, `encodeInto`), the arguments listed,
+ * and to call the functions they are given with any arguments. A write
+ * into a property some setter of the program is named like runs it, and
+ * may change anything. Getters, `valueOf`, iterators and other calls the
+ * language makes implicitly are not read (see README).
  */
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
 import { isAssignmentTarget } from "./outer-variables";
-import { CallTargets, constructorOf } from "./call-targets";
+import { CallTargets, constructorOf, declaredByLibrary } from "./call-targets";
 import { FreshObjects, isMentionOf } from "./fresh-objects";
 import { skipWrappers } from "./wrappers";
 
@@ -110,27 +112,35 @@ const changesReceiver = (method: string) =>
   !/^get(Float|Int|Uint|BigInt|BigUint)\d+$/.test(method);
 
 /**
- * Functions of the library's namespaces that change their first argument;
- * their other functions change nothing of the program's.
+ * Functions of the library's namespaces that change some of their
+ * arguments (by position); their other functions change nothing of the
+ * program's. Those that set properties run the program's setters.
  */
-const firstArgumentWriters = new Set([
-  "Object.assign",
-  "Object.defineProperty",
-  "Object.defineProperties",
-  "Object.setPrototypeOf",
-  "Reflect.set",
-  "Reflect.defineProperty",
-  "Reflect.deleteProperty",
-  "Reflect.setPrototypeOf",
-  "Atomics.store",
-  "Atomics.add",
-  "Atomics.sub",
-  "Atomics.and",
-  "Atomics.or",
-  "Atomics.xor",
-  "Atomics.exchange",
-  "Atomics.compareExchange",
-  "crypto.getRandomValues",
+const argumentWriters = new Map<string, readonly number[]>([
+  ["Object.assign", [0]],
+  ["Object.defineProperty", [0]],
+  ["Object.defineProperties", [0]],
+  ["Object.setPrototypeOf", [0]],
+  // The fourth argument is the receiver a setter is run on.
+  ["Reflect.set", [0, 3]],
+  ["Reflect.defineProperty", [0]],
+  ["Reflect.deleteProperty", [0]],
+  ["Reflect.setPrototypeOf", [0]],
+  ["Atomics.store", [0]],
+  ["Atomics.add", [0]],
+  ["Atomics.sub", [0]],
+  ["Atomics.and", [0]],
+  ["Atomics.or", [0]],
+  ["Atomics.xor", [0]],
+  ["Atomics.exchange", [0]],
+  ["Atomics.compareExchange", [0]],
+  ["crypto.getRandomValues", [0]],
+]);
+const settersRun = new Set(["Object.assign", "Reflect.set"]);
+
+/** Library methods that change an argument besides their receiver. */
+const methodArgumentWriters = new Map<string, readonly number[]>([
+  ["encodeInto", [1]],
 ]);
 
 export class UnmarkedWrites {
@@ -197,8 +207,7 @@ export class UnmarkedWrites {
     this.addCallbacks(args, scope, writes);
     if (ts.isNewExpression(call) || callee.kind === ts.SyntaxKind.SuperKeyword)
       return this.addConstruction(call, callee, args, scope, writes);
-    if (ts.isIdentifier(callee) && callee.text === "eval")
-      return void (writes.anything ??= unseen(call));
+    if (this.isEval(callee)) return void (writes.anything ??= unseen(call));
     if (
       isIndirectCall(ts, callee) &&
       this.targets.isFunctionValue(callee.expression)
@@ -210,12 +219,17 @@ export class UnmarkedWrites {
       const receiver = skipWrappers(ts, callee.expression);
       const method = callee.name.text;
       if (this.targets.isLibraryNamespace(receiver)) {
-        if (firstArgumentWriters.has(`${nameOf(ts, receiver)}.${method}`))
-          if (args[0]) this.writeInto(args[0], call, scope, writes, false);
+        const name = `${nameOf(ts, receiver)}.${method}`;
+        if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
+          return void (writes.anything ??= unseen(call));
+        for (const i of argumentWriters.get(name) ?? [])
+          if (args[i]) this.writeInto(args[i], call, scope, writes, false);
         return;
       }
       if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
         this.writeInto(receiver, call, scope, writes, false);
+      for (const i of methodArgumentWriters.get(method) ?? [])
+        if (args[i]) this.writeInto(args[i], call, scope, writes, false);
       return;
     }
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
@@ -394,10 +408,11 @@ export class UnmarkedWrites {
         ts.isElementAccessExpression(target) ||
         ts.isPropertyAccessExpression(target)
       ) {
-        if (ts.isPropertyAccessExpression(target) && this.isSetter(target))
+        const property = propertyName(ts, target);
+        if (this.targets.mayBeSetter(property))
           writes.anything ??= {
             node: at,
-            message: `'${target.name.text}' is a setter, which tsad does not read`,
+            message: `'${property ?? target.getText()}' may be a setter, which tsad does not read`,
           };
         this.writeInto(target.expression, at, fn, writes, false);
       } else if (ts.isArrayLiteralExpression(target))
@@ -443,6 +458,17 @@ export class UnmarkedWrites {
       if (fn.body) visit(fn.body);
       return;
     }
+    // A decorator may replace the class, or run code as it makes one.
+    if (
+      [fn, ...fn.members].some(
+        (m) =>
+          ts.canHaveDecorators(m) && (ts.getDecorators(m)?.length ?? 0) > 0,
+      )
+    )
+      writes.anything ??= {
+        node: fn,
+        message: "tsad cannot see what its decorators run",
+      };
     const constructor = constructorOf(ts, fn);
     if (!constructor) {
       // No constructor: the base class's runs, with the same arguments.
@@ -563,14 +589,29 @@ export class UnmarkedWrites {
     });
   }
 
-  private isSetter(target: ts.PropertyAccessExpression): boolean {
-    const declarations = this.targets.symbolOf(target.name)?.declarations ?? [];
-    return declarations.some(
-      (d) =>
-        this.ts.isSetAccessorDeclaration(d) &&
-        !d.getSourceFile().isDeclarationFile,
+  /** `eval`, `globalThis.eval`, `window.eval`. */
+  private isEval(callee: ts.Expression): boolean {
+    const { ts } = this;
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+    return (
+      ts.isIdentifier(name) &&
+      name.text === "eval" &&
+      (ts.isIdentifier(callee) ||
+        declaredByLibrary(this.targets.symbolOf(name)))
     );
   }
+}
+
+/** The property `o.p` or `o["p"]` writes; `undefined` for one known at run time. */
+function propertyName(
+  ts: typeof import("typescript"),
+  target: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+): string | undefined {
+  if (ts.isPropertyAccessExpression(target)) return target.name.text;
+  const key = skipWrappers(ts, target.argumentExpression);
+  return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
+    ? key.text
+    : undefined;
 }
 
 function calleeOf(ts: typeof import("typescript"), call: CallLike) {
