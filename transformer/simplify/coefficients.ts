@@ -15,6 +15,7 @@ import {
   binary,
   countDefinitions,
   forEachExpr,
+  forEachSubexpression,
   mapExprs,
   mapSubexpressions,
   nestedBlocks,
@@ -81,9 +82,8 @@ function forEachUse(
 ) {
   const walk = (e: Expr, exact: boolean) => {
     if (e.kind === "var") return record(e.name, exact ? NaN : 1);
-    if (e.kind !== "binary" || e.op !== "*") {
-      return void mapSubexpressions(e, (inner) => (walk(inner, exact), inner));
-    }
+    if (e.kind !== "binary" || e.op !== "*")
+      return forEachSubexpression(e, (inner) => walk(inner, exact));
     const factors = factorsOf(e);
     let coefficient = 1;
     for (const f of factors) if (isNum(f)) coefficient *= f.value;
@@ -97,25 +97,18 @@ function forEachUse(
     }
   };
   for (const s of body) {
-    if (s.kind === "if" || s.kind === "loop") {
-      // Tests and loop headers are primal values.
-      forEachExpr(
-        [s.kind === "if" ? { ...s, then: [], else: [] } : { ...s, body: [] }],
-        (e) => walk(e, true),
-      );
-      for (const block of nestedBlocks(s)) {
-        if (
-          s.kind === "loop" &&
-          s.header.kind === "while" &&
-          block === s.header.test
-        )
-          continue;
-        forEachUse(block, exactNames, record);
-      }
-      continue;
+    // Tests and loop headers are primal values.
+    if (s.kind === "if") {
+      walk(s.test, true);
+      forEachUse(s.then, exactNames, record);
+      forEachUse(s.else, exactNames, record);
+    } else if (s.kind === "loop") {
+      forEachExpr([{ ...s, body: [] }], (e) => walk(e, true));
+      forEachUse(s.body, exactNames, record);
+    } else {
+      const exact = isExact(s, exactNames);
+      forEachExpr([s], (e) => walk(e, exact));
     }
-    const exact = isExact(s, exactNames);
-    mapExprs(s, (e) => (walk(e, exact), e));
   }
 }
 
