@@ -124,3 +124,17 @@ function freshArray(e: Expr): "numbers" | "matrix" | undefined {
       return undefined;
   }
 }
+
+/**
+ * Whether writing an element of `array` changes no other name's
+ * elements: an array the body allocates and owns (`arrayNames`), or a
+ * parameter no other name is given.
+ */
+export function ownArrays(
+  body: readonly Stmt[],
+  definitions: ReadonlyMap<string, number>,
+): (array: string) => boolean {
+  const { owned, shared } = arrayNames(body);
+  return (array) =>
+    owned.has(array) || (!definitions.has(array) && !shared.has(array));
+}

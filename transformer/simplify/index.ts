@@ -24,6 +24,7 @@
  */
 import {
   allReads,
+  countDefinitions,
   definedNames,
   mapBlocks,
   nestedBlocks,
@@ -40,6 +41,8 @@ import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
 import { localizeAccumulators } from "./accumulators";
 import { absorbCoefficients } from "./coefficients";
 import { isExact } from "./exact";
+import { forget, remember, type Available } from "./available";
+import { ownArrays } from "./arrays";
 import { removeDeadStores } from "./dead-stores";
 import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
@@ -643,25 +646,28 @@ function finalizeDeclarations(
 
 /**
  * A value already held by a `const` in scope is read from it rather than
- * computed again: the rules say `Math.cosh(x)` where `cosh_x` exists.
+ * computed again: the rules say `Math.cosh(x)` where `cosh_x` exists, and
+ * each mention of `x[i]` in the source is a read of its own. Until a
+ * statement writes what the value reads (an element of the array, a
+ * variable), and, in a loop, unless the loop writes it.
  */
 function reuseComputedValues(
   body: readonly Stmt[],
   mutated: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
+  const definitions = new Map<string, number>();
+  countDefinitions(body, definitions);
+  const ownName = ownArrays(body, definitions);
   let changed = false;
-  const visit = (
-    block: readonly Stmt[],
-    outer: ReadonlyMap<string, string>,
-  ): Stmt[] => {
-    const available = new Map(outer);
+  /** `e` reading the `const`s in `available` for the values they hold. */
+  const reading = (available: Available) => {
     const replace = (e: Expr): Expr => {
       const key = expressionKey(e);
       const holder = key === undefined ? undefined : available.get(key);
       if (holder !== undefined) {
         changed = true;
-        return { kind: "var", name: holder };
+        return { kind: "var", name: holder.name };
       }
       // Unchanged expressions stay the same objects, keys and all.
       let inner = false;
@@ -672,39 +678,41 @@ function reuseComputedValues(
       });
       return inner ? mapped : e;
     };
+    return replace;
+  };
+  const visit = (block: readonly Stmt[], outer: Available): Stmt[] => {
+    const available: Available = new Map(outer);
+    const replace = reading(available);
     return block.map((s): Stmt => {
+      let replaced: Stmt;
       if (s.kind === "if") {
-        return {
+        replaced = {
           ...s,
           test: replace(s.test),
           then: visit(s.then, available),
           else: visit(s.else, available),
         };
+      } else if (s.kind === "loop") {
+        // What the loop writes differs from one iteration to the next.
+        const steady = new Map(available);
+        forget(steady, s, ownName);
+        const header = mapExprs({ ...s, body: [] }, reading(steady));
+        replaced = { ...(header as typeof s), body: visit(s.body, steady) };
+      } else {
+        // A `const` holding a value computed before becomes a copy, which
+        // copy propagation then removes (`x[i]` read twice). What changed
+        // may simplify further: `100 * a + t_3` is `t_3 + t_3`, `2 * t_3`.
+        const mapped = mapExprs(s, replace);
+        replaced = mapped === s ? s : simplifyStatement(mapped);
       }
-      if (s.kind === "loop") {
-        const header = mapExprs({ ...s, body: [] }, replace) as typeof s;
-        return { ...header, body: visit(s.body, available) };
-      }
-      // A `const` holding a value computed before becomes a copy, which
-      // copy propagation then removes (`x[i]` read twice). What changed
-      // may simplify further: `100 * a + t_3` is `t_3 + t_3`, `2 * t_3`.
-      const mapped = mapExprs(s, replace);
-      const replaced = mapped === s ? s : simplifyStatement(mapped);
+      forget(available, replaced, ownName);
       if (
         replaced.kind === "const" &&
         !mutated.has(replaced.name) &&
-        isPure(replaced.value)
-      ) {
-        let readsMutated = false;
-        allReads(
-          replaced.value,
-          (name) => (readsMutated ||= mutated.has(name)),
-        );
-        const key = expressionKey(replaced.value);
-        if (!readsMutated && key !== undefined && !isAtom(replaced.value)) {
-          available.set(key, replaced.name);
-        }
-      }
+        isPure(replaced.value) &&
+        !isAtom(replaced.value)
+      )
+        remember(available, replaced.name, replaced.value);
       return replaced;
     });
   };

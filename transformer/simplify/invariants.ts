@@ -44,7 +44,14 @@ import {
   type Stmt,
 } from "../ir";
 import { expressionKey, factorsOf, isNum } from "./algebra";
-import { arrayNames } from "./arrays";
+import { ownArrays } from "./arrays";
+import {
+  forget,
+  readsElements,
+  remember,
+  writtenArrays,
+  type Available,
+} from "./available";
 import { isExact } from "./exact";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
@@ -64,11 +71,7 @@ export function hoistInvariants(
   const definitions = new Map<string, number>();
   countDefinitions(body, definitions);
   definitions.forEach((_, name) => taken.add(name));
-  // A write into an array another name may reach (a matrix row, `const
-  // b = a`) may change any element a loop reads.
-  const { owned, shared } = arrayNames(body);
-  const ownName = (array: string) =>
-    owned.has(array) || (!definitions.has(array) && !shared.has(array));
+  const ownName = ownArrays(body, definitions);
   let changed = false;
 
   const visit = (block: readonly Stmt[]): Stmt[] => {
@@ -97,45 +100,6 @@ export function hoistInvariants(
   };
   const result = visit(body);
   return changed ? result : undefined;
-}
-
-/**
- * The `const`s of a block so far, by their values' keys, with what those
- * values read: a loop after them reads them instead of computing again.
- */
-type Available = Map<
-  string,
-  { name: string; reads: Set<string>; elements: boolean }
->;
-
-function remember(available: Available, name: string, value: Expr) {
-  const key = expressionKey(value);
-  if (key === undefined) return;
-  const reads = new Set<string>();
-  allReads(value, (read) => reads.add(read));
-  available.set(key, { name, reads, elements: readsElements(value) });
-}
-
-/**
- * Drops the values that `s` may change by writing what they read: all
- * element reads where it writes an array other names may reach.
- */
-function forget(
-  available: Available,
-  s: Stmt,
-  ownName: (array: string) => boolean,
-) {
-  const written = new Set<string>();
-  writtenArrays([s], written);
-  const elementsStay = [...written].every(ownName);
-  assignedScalars([s], written);
-  for (const [key, { reads, elements }] of available) {
-    if (
-      [...reads].some((name) => written.has(name)) ||
-      (elements && !elementsStay)
-    )
-      available.delete(key);
-  }
 }
 
 function hoistFrom(
@@ -338,29 +302,10 @@ function canHoist(e: Expr, outside: boolean): boolean {
   return ok;
 }
 
-/** Reads an element or a row of an array. */
-function readsElements(e: Expr): boolean {
-  return someSubexpression(e, (inner) => inner.kind === "index");
-}
-
 /** Calls code tsad does not see, or reads a property. */
 function callsOut(e: Expr): boolean {
   return someSubexpression(
     e,
     (inner) => inner.kind === "extern" || inner.kind === "member",
   );
-}
-
-/** Arrays written in these statements, element by element or whole. */
-function writtenArrays(body: readonly Stmt[], into: Set<string>) {
-  for (const s of body) {
-    if (
-      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
-      s.array.kind === "var"
-    ) {
-      into.add(s.array.name);
-    }
-    if (s.kind === "accumulate" && s.indices !== undefined) into.add(s.name);
-    nestedBlocks(s).forEach((block) => writtenArrays(block, into));
-  }
 }
