@@ -260,10 +260,10 @@ export class Emitter {
       case "accumulate": {
         // `a -= b` for `a += -b`: the same number, and V8 runs it faster
         // (a tenth of Lennard-Jones' gradient).
-        const [operator, value]: [ts.CompoundAssignmentOperator, Expr] =
-          s.value.kind === "neg"
-            ? [ts.SyntaxKind.MinusEqualsToken, s.value.operand]
-            : [ts.SyntaxKind.PlusEqualsToken, s.value];
+        const negated = negationOf(s.value);
+        const [operator, value]: [ts.CompoundAssignmentOperator, Expr] = negated
+          ? [ts.SyntaxKind.MinusEqualsToken, negated]
+          : [ts.SyntaxKind.PlusEqualsToken, s.value];
         return f.createExpressionStatement(
           f.createBinaryExpression(
             this.elementOf({ kind: "var", name: s.name }, s.indices ?? []),
@@ -757,4 +757,20 @@ function primalArgs(e: Extract<Expr, { kind: "call" }>): readonly Expr[] {
   let end = e.args.length;
   while (end > 0 && e.args[end - 1]!.kind === "undefined") end--;
   return e.args.slice(0, end);
+}
+
+/**
+ * `p` where `e` is `-p`: `-b` -> `b`, `-2 * g` -> `2 * g`; `undefined`
+ * if `e` is not a negation.
+ */
+function negationOf(e: Expr): Expr | undefined {
+  if (e.kind === "neg") return e.operand;
+  if (
+    e.kind === "binary" &&
+    e.op === "*" &&
+    e.left.kind === "num" &&
+    e.left.value < 0
+  )
+    return { ...e, left: { kind: "num", value: -e.left.value } };
+  return undefined;
 }

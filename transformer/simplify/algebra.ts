@@ -225,6 +225,26 @@ function algebra(exact: boolean): (e: Expr) => Expr {
     const terms = termsOf(e, 1);
     if (terms.length < 2 || terms.length > maxTerms) return e;
     const combined = combineLikeTerms(terms);
+    // `2 * a - 2 * b` -> `2 * (a - b)`: a coefficient all terms share,
+    // negative if all are (`-2 * (a + b)`).
+    const size = Math.abs(combined[0]?.coefficient ?? 1);
+    const shared = combined.every((t) => t.coefficient < 0) ? -size : size;
+    if (
+      combined.length >= 2 &&
+      size !== 1 &&
+      combined.every((t) => Math.abs(t.coefficient) === size)
+    ) {
+      const unit = combined.map((t) => ({
+        ...t,
+        coefficient: t.coefficient / shared,
+      }));
+      return simplifyExpr({
+        kind: "binary",
+        op: "*",
+        left: num(shared),
+        right: sumOfCollected(unit),
+      });
+    }
     const factored = factorOut(combined);
     if (combined.length === terms.length && !factored) return e;
     return factored ?? sumOf(combined);
