@@ -184,13 +184,13 @@ export function scaled(
   }
 }
 
-/** Copy `source` into `target`, both of `kind` and the same shape. */
 /** Sets every number of an array-kind value to 0, in place. */
 export function zeroFill(kind: ArrayKind, target: unknown): void {
   if (kind === "matrix") (target as number[][]).forEach((row) => row.fill(0));
   else (target as number[] | Float64Array | Float32Array).fill(0);
 }
 
+/** Copy `source` into `target`, both of `kind` and the same shape. */
 export function copyInto(
   kind: ArrayKind,
   source: unknown,

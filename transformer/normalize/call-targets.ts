@@ -199,6 +199,8 @@ export class CallTargets {
         const members: readonly ts.Node[] = ts.isClassLike(node)
           ? node.members
           : node.properties;
+        // A class decorator may return a subclass with setters of any name.
+        if (ts.isClassLike(node) && decorated(node)) this.anySetterName = true;
         if (ts.isClassLike(node))
           for (const p of constructorOf(ts, node)?.parameters ?? [])
             if (
@@ -213,7 +215,11 @@ export class CallTargets {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
           const text = keyText(ts, key);
-          if (ts.isSetAccessorDeclaration(m)) {
+          // A decorated `accessor` field's setter is the decorator's.
+          if (
+            ts.isSetAccessorDeclaration(m) ||
+            (ts.isAutoAccessorPropertyDeclaration(m) && decorated(m))
+          ) {
             if (text === undefined) this.anySetterName = true;
             else this.setters.add(text);
           }
@@ -360,7 +366,7 @@ function keyText(
 }
 
 /** A type whose values may be functions: callable, generic, any, or a union with one. */
-function mayBeCallable(
+export function mayBeCallable(
   ts: typeof import("typescript"),
   type: ts.Type,
 ): boolean {
@@ -388,6 +394,20 @@ export function declaredByLibrary(
   return (
     declarations.length > 0 &&
     declarations.every((d) => isLibraryFile(d.getSourceFile()))
+  );
+}
+
+/**
+ * Declared by the standard library's files (`lib.es5.d.ts`...): not a
+ * package's, whose `slice` may be a view (Node's `Buffer`) and whose data
+ * the program may change.
+ */
+export function declaredByStandardLibrary(
+  symbol: ts.Symbol | undefined,
+): symbol is ts.Symbol {
+  return (
+    declaredByLibrary(symbol) &&
+    symbol.declarations!.every((d) => d.getSourceFile().hasNoDefaultLib)
   );
 }
 

@@ -9,6 +9,8 @@ import type * as ts from "typescript";
 import {
   constructorOf,
   declaredByLibrary,
+  declaredByStandardLibrary,
+  mayBeCallable,
   type CallTargets,
 } from "./call-targets";
 import { skipWrappers } from "./wrappers";
@@ -70,10 +72,17 @@ export class FreshObjects {
   isFresh(e: ts.Expression): boolean {
     const { ts } = this;
     e = skipWrappers(ts, e);
-    if (ts.isArrayLiteralExpression(e)) return true;
+    if (ts.isArrayLiteralExpression(e))
+      return e.elements.every((element) => this.keepsOutThis(element));
     // An object's methods may hand out `this` as a class's may.
     if (ts.isObjectLiteralExpression(e))
-      return e.properties.every((p) => this.keepsThisToItself(p));
+      return e.properties.every((p) =>
+        ts.isPropertyAssignment(p)
+          ? this.keepsOutThis(p.initializer)
+          : ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p)
+            ? this.keepsOutThis(p)
+            : this.keepsThisToItself(p),
+      );
     if (ts.isNewExpression(e)) {
       const cls = this.targets.classOf(e.expression);
       if (cls === undefined) return false;
@@ -97,10 +106,11 @@ export class FreshObjects {
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
     if (method === "fill") return library && this.isFresh(callee.expression);
-    // `data.map((v) => 2 * v)`: a callback is no memory.
+    // `data.map((v) => 2 * v)`: a callback is no memory. A package's
+    // `slice` may return a view (Node's `Buffer`).
     return (
       allocators.has(method) &&
-      this.targets.functionsOf(callee) === "library" &&
+      declaredByStandardLibrary(this.targets.symbolOf(callee.name)) &&
       !e.arguments.some(
         (a) =>
           this.checker.getTypeAtLocation(a).getCallSignatures().length === 0 &&
@@ -135,15 +145,22 @@ export class FreshObjects {
 
   /**
    * A class whose `new` makes a fresh object and keeps it to itself: no
-   * base class (whose constructor could return another object), a
-   * constructor that returns nothing, and `this`, anywhere in the class,
-   * only to reach a member (`this.s = 1`, `this.step()`), never handed
-   * out (`all.push(this)`, `return this`).
+   * base class (whose constructor could return another object), no
+   * decorator (which may replace the class or a member), a constructor
+   * that returns nothing, and `this`, anywhere in the class, only to
+   * reach a member (`this.s = 1`, `this.step()`), never handed out
+   * (`all.push(this)`, `return this`), nor a field holding a function
+   * from elsewhere, which runs with the object as `this`.
    */
   isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
     const { ts } = this;
     if (
-      cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
+      cls.heritageClauses?.some(
+        (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+      ) ||
+      [cls, ...cls.members].some(
+        (node) => ts.canHaveDecorators(node) && ts.getDecorators(node),
+      )
     )
       return false;
     const constructor = constructorOf(ts, cls);
@@ -151,7 +168,45 @@ export class FreshObjects {
       (ts.isReturnStatement(node) && node.expression !== undefined) ||
       (!ts.isFunctionLike(node) && ts.forEachChild(node, returns) === true);
     if (constructor?.body && returns(constructor.body)) return false;
-    return cls.members.every((m) => this.keepsThisToItself(m));
+    return cls.members.every(
+      (m) =>
+        this.keepsThisToItself(m) &&
+        !(ts.isPropertyDeclaration(m) && m.initializer
+          ? !this.keepsOutThis(m.initializer)
+          : false),
+    );
+  }
+
+  /**
+   * A value put into a literal or a field that cannot run with the
+   * object as `this`: no function, or one written in place whose `this`
+   * only reaches members. A function from elsewhere (`[2, leak]`,
+   * `{ ...proto }`, `f = leak`) gets the object as `this` when called as
+   * its method.
+   */
+  private keepsOutThis(
+    value: ts.Expression | ts.ShorthandPropertyAssignment | ts.SpreadAssignment,
+  ): boolean {
+    const { ts, checker } = this;
+    if (ts.isShorthandPropertyAssignment(value))
+      return !mayBeCallable(ts, checker.getTypeAtLocation(value.name));
+    if (ts.isSpreadAssignment(value) || ts.isSpreadElement(value)) {
+      const type = checker.getTypeAtLocation(value.expression);
+      if (ts.isSpreadElement(value)) {
+        const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+        return element !== undefined && !mayBeCallable(ts, element);
+      }
+      return checker
+        .getPropertiesOfType(type)
+        .every(
+          (p) =>
+            !mayBeCallable(ts, checker.getTypeOfSymbolAtLocation(p, value)),
+        );
+    }
+    value = skipWrappers(ts, value);
+    if (ts.isArrowFunction(value)) return true;
+    if (ts.isFunctionExpression(value)) return this.keepsThisToItself(value);
+    return !mayBeCallable(ts, checker.getTypeAtLocation(value));
   }
 
   /** `this` in `node` only reaches a member (`this.s = 1`, `this.step()`). */
@@ -219,20 +274,26 @@ function onlyIndexed(
         (ts.isExpressionStatement(call.parent) ||
           primitive(call) ||
           (allocators.has(parent.name.text) &&
-            declaredByLibrary(checker.getSymbolAtLocation(parent.name))))
+            declaredByStandardLibrary(
+              checker.getSymbolAtLocation(parent.name),
+            )))
       );
     return primitive(parent);
   };
   let escapes = false;
   const visit = (node: ts.Node): void => {
     if (
-      ts.isExportSpecifier(node) &&
-      checker.getExportSpecifierLocalTargetSymbol(node) === symbol
+      (ts.isExportSpecifier(node) &&
+        checker.getExportSpecifierLocalTargetSymbol(node) === symbol) ||
+      // A direct `eval` reaches the module's names without naming them.
+      (ts.isCallExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === "eval")
     )
       escapes = true;
     else if (
       isMentionOf(ts, checker, node, name, symbol) &&
-      !ts.findAncestor(node, ts.isTypeNode)
+      !isInType(ts, node)
     ) {
       let use: ts.Node = node;
       while (
@@ -246,6 +307,27 @@ function onlyIndexed(
   };
   visit(sourceFile);
   return !escapes;
+}
+
+/**
+ * Whether `node` is in a type, which does not run: not in a class's
+ * `extends` clause or an instantiation expression (`get<number>`), which
+ * TypeScript parses as types too.
+ */
+function isInType(ts: typeof import("typescript"), node: ts.Node): boolean {
+  return (
+    ts.findAncestor(
+      node,
+      (n) =>
+        ts.isTypeNode(n) &&
+        !(
+          ts.isExpressionWithTypeArguments(n) &&
+          (!ts.isHeritageClause(n.parent) ||
+            (n.parent.token === ts.SyntaxKind.ExtendsKeyword &&
+              ts.isClassLike(n.parent.parent)))
+        ),
+    ) !== undefined
+  );
 }
 
 /** A number, string, boolean, `undefined`..., or a union of them. */

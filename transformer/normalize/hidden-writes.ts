@@ -24,7 +24,6 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
-import { isLibraryFile } from "./call-targets";
 import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
 import { skipWrappers } from "./wrappers";
 
@@ -147,20 +146,22 @@ export class HiddenWrites {
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
     const { ts } = this;
     const declaration = this.unmarked.targets.symbolOf(id)?.valueDeclaration;
-    // `K.k`, `F.k`: a field of a class or a function (or a const holding
-    // one), which any code may set.
+    // The standard library's data is no program's; a package's may be.
+    const program =
+      declaration !== undefined && !declaration.getSourceFile().hasNoDefaultLib;
+    // `K.k`, `N.K.k`, `(K).k`, `F.k`: a field of a class or a function (or
+    // a const holding one), which any code may set.
+    const field = this.fieldAccess(id);
     if (
-      declaration &&
-      !isLibraryFile(declaration.getSourceFile()) &&
+      program &&
       !contains(fn, declaration) &&
       this.isCode(id) &&
-      ts.isPropertyAccessExpression(id.parent) &&
-      id.parent.expression === id &&
-      !this.isObjectCallee(id.parent)
+      field &&
+      !this.isObjectCallee(field)
     ) {
       reads.shared ??= {
-        node: id.parent,
-        message: `'${id.parent.getText()}' is a field other code can set`,
+        node: field,
+        message: `'${field.getText()}' is a field other code can set`,
       };
       return;
     }
@@ -171,7 +172,7 @@ export class HiddenWrites {
         ts.isBindingElement(declaration) ||
         ts.isExportAssignment(declaration) // `export default [2]`
       ) ||
-      isLibraryFile(declaration.getSourceFile()) ||
+      !program ||
       contains(fn, declaration) ||
       !this.isObject(id) ||
       this.isMethodReceiver(id)
@@ -284,6 +285,31 @@ export class HiddenWrites {
     effects.reads.shared ??= inner.reads.shared;
   }
 
+  /**
+   * The property access `id` is the object of, through a namespace
+   * (`N.K.k`) and wrappers (`(K).k`, `K!.k`).
+   */
+  private fieldAccess(
+    id: ts.Identifier,
+  ): ts.PropertyAccessExpression | undefined {
+    const { ts } = this;
+    let object: ts.Node = id;
+    if (ts.isPropertyAccessExpression(id.parent) && id.parent.name === id)
+      object = id.parent;
+    while (
+      ts.isParenthesizedExpression(object.parent) ||
+      ts.isNonNullExpression(object.parent) ||
+      ts.isAsExpression(object.parent) ||
+      ts.isSatisfiesExpression(object.parent) ||
+      ts.isTypeAssertionExpression(object.parent)
+    )
+      object = object.parent;
+    const access = object.parent;
+    return ts.isPropertyAccessExpression(access) && access.expression === object
+      ? access
+      : undefined;
+  }
+
   /** A function or a class. */
   private isCode(node: ts.Node): boolean {
     const type = this.checker.getTypeAtLocation(node);
@@ -309,5 +335,10 @@ export class HiddenWrites {
 function isObjectType(ts: typeof import("typescript"), type: ts.Type): boolean {
   if (type.isUnion() || type.isIntersection())
     return type.types.some((t) => isObjectType(ts, t));
+  // `T extends number[]`: whatever `T` may be.
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const constraint = type.getConstraint();
+    return constraint === undefined || isObjectType(ts, constraint);
+  }
   return (type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive)) !== 0;
 }

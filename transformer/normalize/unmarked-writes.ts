@@ -226,8 +226,11 @@ export class UnmarkedWrites {
           if (args[i]) this.writeInto(args[i], call, scope, writes, false);
         return;
       }
-      if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
+      if (changesReceiver(method) && !this.targets.isPrimitive(receiver)) {
+        if (this.mayRunSetters(receiver))
+          return void (writes.anything ??= unseen(call));
         this.writeInto(receiver, call, scope, writes, false);
+      }
       for (const i of methodArgumentWriters.get(method) ?? [])
         if (args[i]) this.writeInto(args[i], call, scope, writes, false);
       return;
@@ -239,14 +242,28 @@ export class UnmarkedWrites {
     for (const fn of targets)
       this.apply(this.summaryOf(fn), args, receiver, scope, writes);
     // A library object may be there under a program's type (a `Float64Array`
-    // as `{ fill(v: number): unknown }`): its `fill` changes it.
-    if (
-      receiver &&
-      ts.isPropertyAccessExpression(callee) &&
-      changesReceiver(callee.name.text) &&
-      !this.targets.isPrimitive(receiver)
-    )
-      this.writeInto(receiver, call, scope, writes, false);
+    // as `{ fill(v: number): unknown }`): its `fill` changes it, and its
+    // `encodeInto` its argument.
+    if (receiver && ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
+        this.writeInto(receiver, call, scope, writes, false);
+      for (const i of methodArgumentWriters.get(method) ?? [])
+        if (args[i]) this.writeInto(args[i], call, scope, writes, false);
+    }
+  }
+
+  /**
+   * Whether a library method that changes `receiver` (`push`, `fill`)
+   * may run the program's setters: it sets elements and `length`, and
+   * the receiver may be a program's object (`Array.prototype.push.call(o,
+   * 1)`, a subclass of `Array`) with setters of those names.
+   */
+  private mayRunSetters(receiver: ts.Expression): boolean {
+    return (
+      this.targets.mayBeSetter(undefined) &&
+      !declaredByLibrary(this.checker.getTypeAtLocation(receiver).getSymbol())
+    );
   }
 
   /** `f.call(self, a)`, `f.apply(self, [a])`, `Array.prototype.fill.call(data, 0)`. */
@@ -263,8 +280,10 @@ export class UnmarkedWrites {
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     if (targets === "library") {
       const named = skipWrappers(ts, callee.expression);
-      if (changesReceiver(nameOf(ts, named)) && self)
-        this.writeInto(self, call, scope, writes, false);
+      if (!changesReceiver(nameOf(ts, named)) || !self) return;
+      if (this.mayRunSetters(self))
+        return void (writes.anything ??= unseen(call));
+      this.writeInto(self, call, scope, writes, false);
       return;
     }
     // `apply`'s arguments are in an array: positions unknown.
@@ -451,6 +470,21 @@ export class UnmarkedWrites {
         ts.isTaggedTemplateExpression(node)
       )
         this.addCall(node, fn, writes);
+      // Calls the language makes that tsad does not read: a decorator runs
+      // where its class is defined, `using` runs `[Symbol.dispose]()`.
+      else if (ts.isDecorator(node))
+        writes.anything ??= {
+          node,
+          message: "tsad does not read what a decorator changes",
+        };
+      else if (
+        ts.isVariableDeclarationList(node) &&
+        (node.flags & ts.NodeFlags.Using) !== 0
+      )
+        writes.anything ??= {
+          node,
+          message: "tsad does not read what a disposer ('using') changes",
+        };
       ts.forEachChild(node, visit);
     };
     if (!ts.isClassLike(fn)) {
