@@ -210,21 +210,27 @@ function planGradient(
           ],
     );
     const where = callName(apiName, entry);
-    // Checks the buffers against this call's arguments and zeroes them;
+    // Each checks its buffer against this call's arguments and zeroes it;
     // true sends the call to f__vjp instead: a buffer that is also an
     // argument would change under the adjoint reading it (f__vjp copies
-    // at the end).
-    const prepare = (args: unknown[]) => {
-      for (let b = 0; b < arrays.length; b++) {
-        const { index, kind, buffer, what } = arrays[b]!;
-        if (args.includes(buffer)) return true;
-        if (!sameShape(kind, args[index], buffer)) {
-          throwShape(kind, index, args[index], buffer, what, where);
-        }
-        zeroFill(kind, buffer);
-      }
-      return false;
-    };
+    // at the end). One closure per buffer, with its own constants: on a
+    // gradient of 100 numbers, a loop over a table of buffers cost a
+    // tenth of the call.
+    const guards = arrays.map(
+      ({ index, kind, buffer, what }) =>
+        (args: unknown[]) => {
+          if (args.includes(buffer)) return true;
+          if (!sameShape(kind, args[index], buffer)) {
+            throwShape(kind, index, args[index], buffer, what, where);
+          }
+          zeroFill(kind, buffer);
+          return false;
+        },
+    );
+    const prepare =
+      guards.length === 1
+        ? guards[0]!
+        : (args: unknown[]) => guards.some((guard) => guard(args));
     call = forwarder(arity, compiled, [1, ...arrays.map((a) => a.buffer)], {
       prepare,
       otherwise: fromVjp,
