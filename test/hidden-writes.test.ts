@@ -705,6 +705,21 @@ const harmless: Record<string, Case> = {
     touch: "h_$.push(1); h_$[0] = 2; h_$.length = 0;",
   },
   privateObject: { setup: "const st_$ = { n: 0 };", touch: "st_$.n++;" },
+  // Functions written in place, and spread data, give the object no
+  // other name; a library array runs no program setter.
+  privateLiteralWithArrow: {
+    setup: "const m_$ = { 0: 2, f: (): number => 1 };",
+    touch: "m_$[0] = 5;",
+  },
+  privateLiteralWithSpreadData: {
+    setup: "const base_$ = { a: 1 };\nconst m_$ = { ...base_$, 0: 2 };",
+    touch: "m_$[0] = 5;",
+  },
+  privateArrayWhereSettersExist: {
+    setup:
+      "const h_$: number[] = [];\nexport class S_$ { set length(_n: number) {} }",
+    touch: "h_$.push(1);",
+  },
   constructorThis: {
     setup: "class P_$ { v: number[]; constructor() { this.v = [0]; } }",
     touch: "new P_$();",
