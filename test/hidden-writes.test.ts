@@ -694,6 +694,81 @@ const reaching: Record<string, Case> = {
     setup: '/// <reference types="node" />\nconst data_$ = Buffer.alloc(8);',
     touch: "const v = data_$.slice(0, 8); v.writeDoubleLE(5, 0);",
   },
+  uint8SliceMayBeBuffer: {
+    setup:
+      '/// <reference types="node" />\nconst data_$ = Buffer.alloc(8);\nconst u_$: Uint8Array = data_$;',
+    touch: "const v = u_$.slice(0, 8); v[0] = 1;",
+  },
+  packageMethodWritesArgument: {
+    setup:
+      '/// <reference types="node" />\nconst data_$ = new Float64Array([2]);\nconst bytes_$ = new Uint8Array(data_$.buffer);',
+    touch: "const src = new Buffer(8); src.copy(bytes_$);",
+    read: "data_$[0]!",
+  },
+  packageFunctionWritesArgument: {
+    setup:
+      '/// <reference types="node" />\nimport { readSync } from "node:fs";\nlet saved_$ = new Uint8Array(8);',
+    touch: "readSync(0, saved_$);",
+  },
+  structuredCloneTransfers: {
+    setup: "let saved_$ = new Float64Array([2]);",
+    touch: "structuredClone(saved_$.buffer, { transfer: [saved_$.buffer] });",
+  },
+  // Round 9.
+  boundThisIgnoresCall: {
+    setup:
+      "const data_$: number[] = [2];\nfunction set0_$(this: number[]): void { this[0] = 5; }\nconst b_$ = set0_$.bind(data_$);",
+    touch: "b_$.call([0]);",
+    read: "data_$[0]!",
+  },
+  bindWithSpread: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(a: number[]): void { a[0] = 5; }\nconst bargs_$: [null, number[]] = [null, data_$];\nconst b_$ = poke_$.bind(...bargs_$);",
+    touch: "b_$();",
+    read: "data_$[0]!",
+  },
+  libraryMethodCalledUnderProgramType: {
+    setup:
+      "const data_$: number[] = [2];\ninterface Fl_$ { fill(v: number): unknown }\nclass Q_$ { fill(v: number): number { return v; } }\nconst fl_$: Fl_$ = data_$;",
+    touch: "fl_$.fill.call(fl_$, 5);",
+    read: "data_$[0]!",
+  },
+  methodOfEntriesObject: {
+    setup:
+      'const w_$: number[] = [2];\ninterface Runner_$ { get?(): void }\nclass Quiet_$ { get(): void {} }\nconst ext_$: Runner_$ = Object.fromEntries([["get", function (): void { w_$[0] = 5; }]]);',
+    touch: "ext_$.get!();",
+    read: "w_$[0]!",
+  },
+  prototypeReplaced: {
+    setup:
+      "const held_$: unknown[] = [];\nclass Leaky_$ { reg(): void { held_$.push(this); } }\nclass C_$ { 0 = 2; }\nObject.setPrototypeOf(C_$.prototype, Leaky_$.prototype);\nconst c_$ = new C_$();",
+    touch: "c_$[0] = 5;",
+  },
+  superHandsOutThis: {
+    setup:
+      "const held_$: unknown[] = [];\nconst m_$ = { 0: 2, reg(): void { held_$.push(super.valueOf()); } };",
+    touch: "m_$[0] = 5;",
+  },
+  functionGivenToConstructor: {
+    setup:
+      "const held_$: unknown[] = [];\nfunction leak_$(this: unknown): void { held_$.push(this); }\nclass C_$ { 0 = 2; constructor(public reg: (this: C_$) => void) {} }\nconst c_$ = new C_$(leak_$);",
+    touch: "c_$[0] = 5;",
+  },
+  spreadHidingMethod: {
+    setup:
+      "const held_$: unknown[] = [];\nconst full_$ = { leak(): void { held_$.push(this); } };\nconst proto_$: {} = full_$;\nconst m_$ = { 0: 2, ...proto_$ };",
+    touch: "m_$[0] = 5;",
+  },
+  thisOfGetterFunction: {
+    setup:
+      "const held_$: unknown[] = [];\nfunction leak_$(this: unknown): void { held_$.push(this); }\nconst m_$ = { 0: 2, get reg(): (this: unknown) => void { return leak_$; } };",
+    touch: "m_$[0] = 5;",
+  },
+  parenthesizedEval: {
+    setup:
+      'const m_$: number[] = [2];\nexport const alias_$: number[] = (eval)("m_$");',
+    touch: "m_$[0] = 5;",
+  },
 };
 
 /** Writes that cannot reach anything the marked function reads. */
@@ -711,8 +786,8 @@ const harmless: Record<string, Case> = {
     setup: "const m_$ = { 0: 2, f: (): number => 1 };",
     touch: "m_$[0] = 5;",
   },
-  privateLiteralWithSpreadData: {
-    setup: "const base_$ = { a: 1 };\nconst m_$ = { ...base_$, 0: 2 };",
+  privateArrayWithSpreadNumbers: {
+    setup: "const base_$ = [1];\nconst m_$ = [2, ...base_$];",
     touch: "m_$[0] = 5;",
   },
   privateArrayWhereSettersExist: {
@@ -870,6 +945,49 @@ export function read_wrappedStatic(x: number): number {
   setWrapped();
   return y * w[0]!;
 }
+enum Level { A = 2 }
+function setLevel(): void { Object.assign(Level, { A: 5 }); }
+/** @differentiable */
+export function read_enumMember(x: number): number {
+  const y = x * Level.A;
+  setLevel();
+  return y * Level.A;
+}
+namespace Consts { export const k = 2; }
+function setConsts(): void { Object.assign(Consts, { k: 5 }); }
+/** @differentiable */
+export function read_namespaceConst(x: number): number {
+  const y = x * Consts.k;
+  setConsts();
+  return y * Consts.k;
+}
+class Holder { static w: number[] = [2]; }
+function setHolder(): void { Holder.w[0] = 5; }
+/** @differentiable */
+export function read_classAlias(x: number): number {
+  const H = Holder;
+  const a = H.w;
+  const y = x * a[0]!;
+  setHolder();
+  return y * a[0]!;
+}
+let anyShared: number[] = [2];
+function getAny(): any { return anyShared; }
+function setAny(): void { anyShared[0] = 5; }
+/** @differentiable */
+export function read_anyResult(x: number): number {
+  const a: number[] = getAny();
+  const y = x * a[0]!;
+  setAny();
+  return y * a[0]!;
+}
+/** @differentiable */
+export function read_unknownParameter(x: number, w: unknown): number {
+  const a = w as number[];
+  const y = x * a[0]!;
+  setAny();
+  return y * a[0]!;
+}
 let shared: number[] = [2];
 function setShared(): void { shared[0] = 5; }
 /** @differentiable */
@@ -962,6 +1080,19 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     );
   });
 
+  it("is rejected where the function reads an enum's or a namespace's member, or a class under another name", () => {
+    expect(flagged.get("enumMember")).toContain("'setLevel' is not marked");
+    expect(flagged.get("namespaceConst")).toContain(
+      "'setConsts' is not marked",
+    );
+    expect(flagged.get("classAlias")).toContain("'setHolder' is not marked");
+  });
+
+  it("is rejected where the function reads a value typed any or unknown", () => {
+    expect(flagged.get("anyResult")).toContain("'setAny' is not marked");
+    expect(flagged.get("unknownParameter")).toContain("'setAny' is not marked");
+  });
+
   it("is rejected where a marked callee's parameter default reads what the call reaches", () => {
     expect(flagged.get("markedCalleeDefault")).toContain(
       "'pokeScale' is not marked",
@@ -980,6 +1111,18 @@ describe("an unmarked call in a function that reads an array parameter", () => {
  * declare (which are not the library's).
  */
 const projects: Record<string, Record<string, string>> = {
+  moduleFunctionAsMethod: {
+    "impl.ts":
+      "export const w: number[] = [2];\nexport function get(): void { w[0] = 5; }",
+    "main.ts": `import * as impl from "./impl.js";
+import { w } from "./impl.js";
+interface Getter { get(): void }
+class Quiet { get(): void {} }
+const r: Getter = impl;
+function touch(): void { r.get(); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
   packageData: {
     "node_modules/pkgdata/index.d.ts": "export declare const w: number[];",
     "main.ts": `import { w } from "pkgdata";

@@ -17,6 +17,8 @@ export class CallTargets {
   private readonly setters = new Set<string>();
   /** Whether some setter's name is computed: a write may run it by any name. */
   private anySetterName = false;
+  /** Classes whose `prototype` some code reaches (and may change). */
+  private readonly prototypes = new Set<ts.Symbol>();
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -91,9 +93,17 @@ export class CallTargets {
       e.expression.name.text === "bind"
     ) {
       // A bound library method may write into what it is bound to, and
-      // bound arguments are not the call's.
+      // bound arguments are not the call's, nor a bound `this` the
+      // receiver's (`b.call(other)` runs with the bound one).
       const bound = this.functionsOf(e.expression.expression, seen);
-      return bound === "library" || e.arguments.length > 1 ? "unknown" : bound;
+      const [self, ...rest] = e.arguments;
+      const nullish =
+        self === undefined ||
+        self.kind === ts.SyntaxKind.NullKeyword ||
+        (ts.isIdentifier(self) && self.text === "undefined");
+      return bound === "library" || rest.length > 0 || !nullish
+        ? "unknown"
+        : bound;
     }
     if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e))
       return "unknown";
@@ -167,6 +177,13 @@ export class CallTargets {
     return found;
   }
 
+  /** Whether some code reaches `cls.prototype`, and may give its objects other methods. */
+  prototypeReached(cls: ts.ClassLikeDeclaration): boolean {
+    this.methodIndex();
+    const symbol = cls.name && this.checker.getSymbolAtLocation(cls.name);
+    return symbol !== undefined && this.prototypes.has(symbol);
+  }
+
   /**
    * Whether writing the property `name` (`undefined`: one named at run
    * time) may run a setter of the program's.
@@ -194,6 +211,9 @@ export class CallTargets {
       ts.canHaveDecorators(node) && (ts.getDecorators(node)?.length ?? 0) > 0;
     const callable = (node: ts.Node) =>
       mayBeCallable(ts, checker.getTypeAtLocation(node));
+    /** `fn` may run as `name`; `undefined`: something not a plain function. */
+    const add = (name: string, fn: ts.FunctionLikeDeclaration | undefined) =>
+      methods.set(name, [...(methods.get(name) ?? []), fn]);
     const visit = (node: ts.Node): void => {
       if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
         const members: readonly ts.Node[] = ts.isClassLike(node)
@@ -207,10 +227,7 @@ export class CallTargets {
               ts.isParameterPropertyDeclaration(p, p.parent) &&
               ts.isIdentifier(p.name)
             )
-              methods.set(p.name.text, [
-                ...(methods.get(p.name.text) ?? []),
-                undefined,
-              ]);
+              add(p.name.text, undefined);
         for (const m of members) {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
@@ -254,13 +271,52 @@ export class CallTargets {
             !ts.isSetAccessorDeclaration(m)
           )
             continue;
-          methods.set(text, [...(methods.get(text) ?? []), fn]);
+          add(text, fn);
         }
       }
+      if (
+        ts.isPropertyAccessExpression(node) &&
+        node.name.text === "prototype"
+      ) {
+        const reached = this.symbolOf(node.expression);
+        if (reached) this.prototypes.add(reached);
+      }
+      // An object made from entries has methods of names known at run time.
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === "fromEntries"
+      )
+        this.anyName = true;
       ts.forEachChild(node, visit);
     };
-    for (const file of this.program.getSourceFiles())
-      if (!file.isDeclarationFile) visit(file);
+    for (const file of this.program.getSourceFiles()) {
+      if (file.isDeclarationFile) continue;
+      visit(file);
+      // A module's functions are the methods of its namespace object
+      // (`import * as impl`), which may stand for any object.
+      const module = checker.getSymbolAtLocation(file);
+      for (const exported of module ? checker.getExportsOfModule(module) : []) {
+        const symbol =
+          exported.flags & ts.SymbolFlags.Alias
+            ? checker.getAliasedSymbol(exported)
+            : exported;
+        for (const d of symbol.declarations ?? []) {
+          if (ts.isFunctionDeclaration(d) && d.body) add(exported.name, d);
+          else if (ts.isVariableDeclaration(d) && callable(d)) {
+            const value = d.initializer && skipWrappers(ts, d.initializer);
+            add(
+              exported.name,
+              value &&
+                (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) &&
+                d.parent.flags & ts.NodeFlags.Const
+                ? value
+                : undefined,
+            );
+          }
+        }
+      }
+    }
     return (this.methods = methods);
   }
 

@@ -81,12 +81,18 @@ export class FreshObjects {
           ? this.keepsOutThis(p.initializer)
           : ts.isShorthandPropertyAssignment(p) || ts.isSpreadAssignment(p)
             ? this.keepsOutThis(p)
-            : this.keepsThisToItself(p),
+            : this.memberKeepsThis(p),
       );
     if (ts.isNewExpression(e)) {
       const cls = this.targets.classOf(e.expression);
       if (cls === undefined) return false;
-      if (cls !== "library") return this.isFreshClass(cls);
+      // A function given to the constructor may become a method
+      // (`constructor(public run: () => void)`, `this.run = run`).
+      if (cls !== "library")
+        return (
+          this.isFreshClass(cls) &&
+          (e.arguments ?? []).every((a) => this.keepsOutThis(a))
+        );
       // A proxy or a view is another name for an object that exists, as
       // `new Object(o)` is `o`; a library class under a name of the
       // program's may be any of them.
@@ -107,16 +113,30 @@ export class FreshObjects {
     const method = callee.name.text;
     if (method === "fill") return library && this.isFresh(callee.expression);
     // `data.map((v) => 2 * v)`: a callback is no memory. A package's
-    // `slice` may return a view (Node's `Buffer`).
+    // `slice` may return a view (Node's `Buffer`), and so may a
+    // `Uint8Array`'s, which may be a `Buffer`.
     return (
       allocators.has(method) &&
       declaredByStandardLibrary(this.targets.symbolOf(callee.name)) &&
+      (method !== "slice" ||
+        !["Uint8Array", undefined].includes(
+          this.arrayType(callee.expression),
+        )) &&
       !e.arguments.some(
         (a) =>
           this.checker.getTypeAtLocation(a).getCallSignatures().length === 0 &&
           this.mayBeMemory(a),
       )
     );
+  }
+
+  /** The standard library's array or typed array type `e` has, by name. */
+  private arrayType(e: ts.Expression): string | undefined {
+    const symbol = this.checker.getTypeAtLocation(e).getSymbol();
+    return declaredByStandardLibrary(symbol) &&
+      /^(Readonly)?Array$|^\w+Array$/.test(symbol.name)
+      ? symbol.name
+      : undefined;
   }
 
   /**
@@ -150,11 +170,14 @@ export class FreshObjects {
    * that returns nothing, and `this`, anywhere in the class, only to
    * reach a member (`this.s = 1`, `this.step()`), never handed out
    * (`all.push(this)`, `return this`), nor a field holding a function
-   * from elsewhere, which runs with the object as `this`.
+   * from elsewhere, which runs with the object as `this`; and a
+   * `prototype` no code reaches (`Object.setPrototypeOf(C.prototype, P)`
+   * gives its objects other methods).
    */
   isFreshClass(cls: ts.ClassLikeDeclaration): boolean {
     const { ts } = this;
     if (
+      this.targets.prototypeReached(cls) ||
       cls.heritageClauses?.some(
         (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
       ) ||
@@ -170,7 +193,7 @@ export class FreshObjects {
     if (constructor?.body && returns(constructor.body)) return false;
     return cls.members.every(
       (m) =>
-        this.keepsThisToItself(m) &&
+        this.memberKeepsThis(m) &&
         !(ts.isPropertyDeclaration(m) && m.initializer
           ? !this.keepsOutThis(m.initializer)
           : false),
@@ -178,41 +201,69 @@ export class FreshObjects {
   }
 
   /**
-   * A value put into a literal or a field that cannot run with the
-   * object as `this`: no function, or one written in place whose `this`
-   * only reaches members. A function from elsewhere (`[2, leak]`,
-   * `{ ...proto }`, `f = leak`) gets the object as `this` when called as
-   * its method.
+   * A value put into a literal, a field or a constructor's argument that
+   * cannot run with the object as `this`: a primitive, an array, a
+   * literal that is fresh itself, or a function written in place whose
+   * `this` only reaches members. Anything else may be a function whatever
+   * its type says (`{}` holds one, and `typeof` narrows it back), and
+   * called as the object's method, it gets the object as `this`
+   * (`[2, leak]`, `{ ...proto }`, `f = leak`).
    */
   private keepsOutThis(
     value: ts.Expression | ts.ShorthandPropertyAssignment | ts.SpreadAssignment,
   ): boolean {
     const { ts, checker } = this;
-    if (ts.isShorthandPropertyAssignment(value))
-      return !mayBeCallable(ts, checker.getTypeAtLocation(value.name));
-    if (ts.isSpreadAssignment(value) || ts.isSpreadElement(value)) {
-      const type = checker.getTypeAtLocation(value.expression);
-      if (ts.isSpreadElement(value)) {
-        const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
-        return element !== undefined && !mayBeCallable(ts, element);
-      }
-      return checker
-        .getPropertiesOfType(type)
-        .every(
-          (p) =>
-            !mayBeCallable(ts, checker.getTypeOfSymbolAtLocation(p, value)),
-        );
+    if (ts.isShorthandPropertyAssignment(value)) value = value.name;
+    else if (ts.isSpreadAssignment(value) || ts.isSpreadElement(value)) {
+      const spread = skipWrappers(ts, value.expression);
+      if (
+        ts.isObjectLiteralExpression(spread) ||
+        ts.isArrayLiteralExpression(spread)
+      )
+        return this.isFresh(spread);
+      // An array's elements.
+      const type = checker.getTypeAtLocation(spread);
+      const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+      return (
+        ts.isSpreadElement(value) &&
+        element !== undefined &&
+        isPrimitiveType(ts, element)
+      );
     }
+    if (isPrimitiveType(ts, checker.getTypeAtLocation(value))) return true;
     value = skipWrappers(ts, value);
     if (ts.isArrowFunction(value)) return true;
     if (ts.isFunctionExpression(value)) return this.keepsThisToItself(value);
-    return !mayBeCallable(ts, checker.getTypeAtLocation(value));
+    if (
+      ts.isObjectLiteralExpression(value) ||
+      ts.isArrayLiteralExpression(value)
+    )
+      return this.isFresh(value);
+    return this.arrayType(value) !== undefined;
+  }
+
+  /**
+   * A method or accessor that keeps `this` to itself, and a getter that
+   * returns no function (called as a method, it would get the object as
+   * `this`).
+   */
+  private memberKeepsThis(member: ts.Node): boolean {
+    const { ts, checker } = this;
+    if (!this.keepsThisToItself(member)) return false;
+    if (!ts.isGetAccessorDeclaration(member)) return true;
+    const signature = checker.getSignatureFromDeclaration(member);
+    return (
+      signature !== undefined &&
+      isPrimitiveType(ts, checker.getReturnTypeOfSignature(signature))
+    );
   }
 
   /** `this` in `node` only reaches a member (`this.s = 1`, `this.step()`). */
   private keepsThisToItself(node: ts.Node): boolean {
     const { ts } = this;
     const leaks = (n: ts.Node): boolean => {
+      // `super.valueOf()` runs with the object as `this`.
+      if (n.kind === ts.SyntaxKind.SuperKeyword) return true;
       if (n.kind !== ts.SyntaxKind.ThisKeyword)
         return (
           ts.forEachChild(n, (child) => leaks(child) || undefined) === true
@@ -287,8 +338,8 @@ function onlyIndexed(
         checker.getExportSpecifierLocalTargetSymbol(node) === symbol) ||
       // A direct `eval` reaches the module's names without naming them.
       (ts.isCallExpression(node) &&
-        ts.isIdentifier(node.expression) &&
-        node.expression.text === "eval")
+        ts.isIdentifier(skipWrappers(ts, node.expression)) &&
+        (skipWrappers(ts, node.expression) as ts.Identifier).text === "eval")
     )
       escapes = true;
     else if (

@@ -149,21 +149,35 @@ export class HiddenWrites {
     // The standard library's data is no program's; a package's may be.
     const program =
       declaration !== undefined && !declaration.getSourceFile().hasNoDefaultLib;
-    // `K.k`, `N.K.k`, `(K).k`, `F.k`: a field of a class or a function (or
-    // a const holding one), which any code may set.
-    const field = this.fieldAccess(id);
-    if (
-      program &&
-      !contains(fn, declaration) &&
-      this.isCode(id) &&
-      field &&
-      !this.isObjectCallee(field)
-    ) {
-      reads.shared ??= {
-        node: field,
-        message: `'${field.getText()}' is a field other code can set`,
-      };
-      return;
+    // `K.k`, `N.K.k`, `(K).k`, `F.k`, `E.A`, `N.k`: a field of a class, a
+    // function (or a const holding one), an enum or a namespace, which any
+    // code may set (`Object.assign(E, ...)`).
+    if (program && !contains(fn, declaration)) {
+      const field = this.fieldAccess(id);
+      const holder =
+        this.isCode(id) ||
+        ts.isEnumDeclaration(declaration) ||
+        ts.isModuleDeclaration(declaration);
+      if (holder && field && !this.isObjectCallee(field)) {
+        reads.shared ??= {
+          node: field,
+          message: `'${field.getText()}' is a field other code can set`,
+        };
+        return;
+      }
+      // `const K2 = K`: its fields are read under another name.
+      if (
+        this.isCode(id) &&
+        !field &&
+        !this.isCallee(id) &&
+        !ts.findAncestor(id, ts.isTypeNode)
+      ) {
+        reads.shared ??= {
+          node: id,
+          message: `'${id.text}' has fields other code can set`,
+        };
+        return;
+      }
     }
     if (
       !declaration ||
@@ -319,6 +333,19 @@ export class HiddenWrites {
     );
   }
 
+  /** `g(x)`, `new K()`: a function or class called, not handed on. */
+  private isCallee(id: ts.Identifier): boolean {
+    const { ts } = this;
+    let callee: ts.Node = id;
+    if (ts.isPropertyAccessExpression(id.parent) && id.parent.name === id)
+      callee = id.parent;
+    const call = callee.parent;
+    return (
+      (ts.isCallExpression(call) || ts.isNewExpression(call)) &&
+      skipWrappers(ts, call.expression) === callee
+    );
+  }
+
   /** `K.make()`: a call of a static method, not a read of a field. */
   private isObjectCallee(access: ts.PropertyAccessExpression): boolean {
     const call = access.parent;
@@ -335,6 +362,7 @@ export class HiddenWrites {
 function isObjectType(ts: typeof import("typescript"), type: ts.Type): boolean {
   if (type.isUnion() || type.isIntersection())
     return type.types.some((t) => isObjectType(ts, t));
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
   // `T extends number[]`: whatever `T` may be.
   if (type.flags & ts.TypeFlags.TypeParameter) {
     const constraint = type.getConstraint();

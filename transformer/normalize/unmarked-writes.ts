@@ -30,7 +30,12 @@
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
 import { isAssignmentTarget } from "./outer-variables";
-import { CallTargets, constructorOf, declaredByLibrary } from "./call-targets";
+import {
+  CallTargets,
+  constructorOf,
+  declaredByLibrary,
+  declaredByStandardLibrary,
+} from "./call-targets";
 import { FreshObjects, isMentionOf } from "./fresh-objects";
 import { skipWrappers } from "./wrappers";
 
@@ -143,6 +148,15 @@ const methodArgumentWriters = new Map<string, readonly number[]>([
   ["encodeInto", [1]],
 ]);
 
+/**
+ * The standard library's functions that change what an argument holds:
+ * the buffers listed to transfer are detached.
+ */
+const functionArgumentWriters = new Map<string, readonly number[]>([
+  ["structuredClone", [1]],
+  ["postMessage", [1, 2]],
+]);
+
 export class UnmarkedWrites {
   private readonly summaries = new WeakMap<ts.Node, Writes>();
   /** Code being summarized: a call back into it is cut. */
@@ -215,7 +229,20 @@ export class UnmarkedWrites {
       return this.addIndirectCall(call, callee, args, scope, writes);
     const targets = this.targets.functionsOf(callee);
     if (targets === "library") {
-      if (!ts.isPropertyAccessExpression(callee)) return;
+      // A package's function may fill what it is given (`readSync(fd,
+      // bytes)`, `buffer.copy(target)`).
+      const named = ts.isPropertyAccessExpression(callee)
+        ? callee.name
+        : callee;
+      if (!declaredByStandardLibrary(this.targets.symbolOf(named)))
+        for (const arg of args)
+          if (!this.targets.isPrimitive(arg))
+            this.writeInto(arg, call, scope, writes, true);
+      if (!ts.isPropertyAccessExpression(callee)) {
+        for (const i of functionArgumentWriters.get(nameOf(ts, callee)) ?? [])
+          if (args[i]) this.writeInto(args[i], call, scope, writes, true);
+        return;
+      }
       const receiver = skipWrappers(ts, callee.expression);
       const method = callee.name.text;
       if (this.targets.isLibraryNamespace(receiver)) {
@@ -241,16 +268,15 @@ export class UnmarkedWrites {
       : undefined;
     for (const fn of targets)
       this.apply(this.summaryOf(fn), args, receiver, scope, writes);
-    // A library object may be there under a program's type (a `Float64Array`
-    // as `{ fill(v: number): unknown }`): its `fill` changes it, and its
-    // `encodeInto` its argument.
-    if (receiver && ts.isPropertyAccessExpression(callee)) {
-      const method = callee.name.text;
-      if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
-        this.writeInto(receiver, call, scope, writes, false);
-      for (const i of methodArgumentWriters.get(method) ?? [])
-        if (args[i]) this.writeInto(args[i], call, scope, writes, false);
-    }
+    if (receiver && ts.isPropertyAccessExpression(callee))
+      this.asLibraryObject(
+        callee.name.text,
+        receiver,
+        args,
+        call,
+        scope,
+        writes,
+      );
   }
 
   /**
@@ -290,6 +316,30 @@ export class UnmarkedWrites {
     const passed = callee.name.text === "call" ? args.slice(1) : undefined;
     for (const fn of targets)
       this.apply(this.summaryOf(fn), passed, self, scope, writes);
+    const method = skipWrappers(ts, callee.expression);
+    if (self && ts.isPropertyAccessExpression(method))
+      this.asLibraryObject(method.name.text, self, passed, call, scope, writes);
+  }
+
+  /**
+   * A library object may be there under a program's type (a
+   * `Float64Array` as `{ fill(v: number): unknown }`): its `fill` changes
+   * it, its `encodeInto` an argument (of `passed`; `undefined`: unknown).
+   */
+  private asLibraryObject(
+    method: string,
+    receiver: ts.Expression,
+    passed: readonly ts.Expression[] | undefined,
+    call: CallLike,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
+      this.writeInto(receiver, call, scope, writes, false);
+    for (const i of methodArgumentWriters.get(method) ?? []) {
+      if (passed === undefined) writes.anything ??= unseen(call);
+      else if (passed[i]) this.writeInto(passed[i], call, scope, writes, false);
+    }
   }
 
   /**
