@@ -14,8 +14,8 @@
  * program calls with argnums known at compile time, a gradient-only
  * adjoint, listed under its argnums:
  *
- *   function f__grad_1(x, w, f_adj, w_adj = zeros) -> w_adj
- *   function f__valueAndGrad_0_1(x, w, f_adj, w_adj = zeros) -> [f, [x_adj, w_adj]]
+ *   function f__grad_1(x, w, f_adj, w_adj) -> w_adj
+ *   function f__valueAndGrad_0_1(x, w, f_adj, x_adj, w_adj) -> [f, [x_adj, w_adj]]
  *   registerCompiled(f, { ..., grad: { "1": f__grad_1 },
  *                         valueAndGrad: { "0,1": f__valueAndGrad_0_1 } });
  *
@@ -38,8 +38,8 @@
  *   takes `(...primals, cotangentOfValue, ...buffers)`, one buffer per
  *   array-kind parameter among the argnums, in argnums order, of that
  *   parameter's kind and shape, and adds the parameter's adjoint into it
- *   (callers pass zeros, or `undefined` for new zeros; it allocates no
- *   other adjoint array of a parameter). It returns the adjoint of the
+ *   (callers pass zeros; it allocates no adjoint array of a
+ *   parameter). It returns the adjoint of the
  *   one parameter for a single argnum (the buffer itself for an array),
  *   or a tuple in argnums order, and under `valueAndGrad`, `[value,
  *   that]`. Extra arguments after the buffers are ignored; `f`'s result is

@@ -79,7 +79,6 @@ export class Emitter {
         p.optional
           ? f.createUnionTypeNode([type, this.kindType("none")])
           : type,
-        p.init && this.expression(p.init),
       );
     });
     const returnType = fn.resultShape

@@ -326,8 +326,6 @@ export interface Param {
   readonly type?: ts.TypeNode;
   /** Has a default value or `?`: callers may pass `undefined`. */
   readonly optional?: boolean;
-  /** For generated functions: the value when the caller passes none. */
-  readonly init?: Expr;
 }
 
 /** A value of a kind, or a tuple of such (`[value, [x_adj, y_adj]]`). */

@@ -133,10 +133,10 @@ type StoreSave =
  * With `request`, the gradient-only adjoint `grad(f, argnums)` calls
  * (`activity` restricted to those parameters): it returns their adjoints
  * only, the value only for `valueAndGrad`, and accumulates the adjoints of
- * array parameters into buffers its caller passes after the cotangent
- * (zeroed `{ out }` buffers: no allocation), or new zeros:
+ * array parameters into zeroed buffers its caller passes after the
+ * cotangent (`{ out }`, or new zeros the runtime makes):
  *
- *   function rosenbrock__grad_0(x, f_adj, x_adj = new Float64Array(x.length)) {
+ *   function rosenbrock__grad_0(x, f_adj, x_adj) {
  *     for (let i = x.length - 2; i >= 0; i--) { ...; x_adj[i] += ...; }
  *     return x_adj;
  *   }
@@ -1044,12 +1044,7 @@ function adjointFunction(
       params: [
         ...fn.params,
         { name: seed, kind: resultKind },
-        // New zeros when the caller passes no buffer.
-        ...buffers.map((p) => ({
-          name: adjointName(p.name),
-          kind: p.kind,
-          init: zerosLike(p),
-        })),
+        ...buffers.map((p) => ({ name: adjointName(p.name), kind: p.kind })),
       ],
       body: [
         ...body,
