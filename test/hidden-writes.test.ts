@@ -769,6 +769,72 @@ const reaching: Record<string, Case> = {
       'const m_$: number[] = [2];\nexport const alias_$: number[] = (eval)("m_$");',
     touch: "m_$[0] = 5;",
   },
+  // Round 10.
+  prototypeOfInstance: {
+    setup:
+      "const held_$: unknown[] = [];\nclass Leaky_$ { reg(): void { held_$.push(this); } }\nclass C_$ { 0 = 2; }\nObject.setPrototypeOf(Object.getPrototypeOf(new C_$()), Leaky_$.prototype);\nconst c_$ = new C_$();",
+    touch: "c_$[0] = 5;",
+  },
+  prototypeOfAlias: {
+    setup:
+      "const held_$: unknown[] = [];\nclass Leaky_$ { reg(): void { held_$.push(this); } }\nclass C_$ { 0 = 2; }\nconst K_$ = C_$;\nObject.assign(K_$.prototype, { reg: Leaky_$.prototype.reg });\nconst c_$ = new C_$();",
+    touch: "c_$[0] = 5;",
+  },
+  arrayPrototypeChanged: {
+    setup:
+      "const held_$: unknown[] = [];\nclass Leaky_$ { reg(): void { held_$.push(this); } }\nObject.assign(Array.prototype, { reg: Leaky_$.prototype.reg });\nconst c_$ = [2];",
+    touch: "c_$[0] = 5;",
+  },
+  functionAssignedToField: {
+    setup:
+      "const held_$: unknown[] = [];\nfunction leak_$(this: unknown): void { held_$.push(this); }\nclass C_$ { 0 = 2; reg: (this: C_$) => void; constructor() { this.reg = leak_$; } }\nconst c_$ = new C_$();",
+    touch: "c_$[0] = 5;",
+  },
+  transferThroughGlobalThis: {
+    setup: "let saved_$ = new Float64Array([2]);",
+    touch: "globalThis.structuredClone(0, { transfer: [saved_$.buffer] });",
+  },
+  transferBySpread: {
+    setup: "let saved_$ = new Float64Array([2]);",
+    touch:
+      "const args: [number, StructuredSerializeOptions] = [0, { transfer: [saved_$.buffer] }]; structuredClone(...args);",
+  },
+  callbackTypedFunction: {
+    setup:
+      "const data_$: number[] = [2];\nfunction writer_$(): void { data_$[0] = 5; }\nconst g_$: Function = writer_$;",
+    touch: "Reflect.apply(g_$, undefined, []);",
+    read: "data_$[0]!",
+  },
+  callbackTypedAny: {
+    setup:
+      "const data_$: number[] = [2];\nfunction writer_$(): void { data_$[0] = 5; }\nconst g_$: any = writer_$;",
+    touch: "[0].forEach(g_$);",
+    read: "data_$[0]!",
+  },
+  callbacksBySpread: {
+    setup:
+      "const data_$: number[] = [2];\nfunction writer_$(): void { data_$[0] = 5; }",
+    touch: "const fns: [() => void] = [writer_$]; [0].forEach(...fns);",
+    read: "data_$[0]!",
+  },
+  callbacksInArrayArgument: {
+    setup:
+      "const data_$: number[] = [2];\nfunction writer_$(): void { data_$[0] = 5; }",
+    touch: "const a = [0]; a.forEach.apply(a, [writer_$]);",
+    read: "data_$[0]!",
+  },
+  methodTypedEmptyObject: {
+    setup:
+      "const data_$: number[] = [2];\nfunction writer_$(): void { data_$[0] = 5; }\nconst hidden_$: {} = writer_$;\ninterface Getter_$ { get(): void }\nclass Quiet_$ { get(): void {} }\nconst obj_$: Getter_$ = Object.assign(new Quiet_$(), { get: hidden_$ });",
+    touch: "obj_$.get();",
+    read: "data_$[0]!",
+  },
+  entriesUnderAnotherName: {
+    setup:
+      'const data_$: number[] = [2];\ninterface Runner_$ { get(): void }\nclass Quiet_$ { get(): void {} }\nconst { fromEntries } = Object;\nconst entries_$: Iterable<readonly any[]> = [["get", function (): void { data_$[0] = 5; }]];\nconst ext_$: Runner_$ = fromEntries(entries_$);',
+    touch: "ext_$.get();",
+    read: "data_$[0]!",
+  },
 };
 
 /** Writes that cannot reach anything the marked function reads. */
@@ -988,6 +1054,25 @@ export function read_unknownParameter(x: number, w: unknown): number {
   setAny();
   return y * a[0]!;
 }
+declare global { var arr: number[]; interface JSON { w: number[] } }
+globalThis.arr = [2];
+function setArr(): void { globalThis.arr[0] = 5; }
+/** @differentiable */
+export function read_libraryResult(x: number): number {
+  const a: number[] = Reflect.get(globalThis, "arr");
+  const y = x * a[0]!;
+  setArr();
+  return y * a[0]!;
+}
+JSON.w = [2];
+function setJsonField(): void { JSON.w[0] = 5; }
+/** @differentiable */
+export function read_libraryObjectField(x: number): number {
+  const a = JSON.w;
+  const y = x * a[0]!;
+  setJsonField();
+  return y * a[0]!;
+}
 let shared: number[] = [2];
 function setShared(): void { shared[0] = 5; }
 /** @differentiable */
@@ -1088,6 +1173,13 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     expect(flagged.get("classAlias")).toContain("'setHolder' is not marked");
   });
 
+  it("is rejected where the function reads what a library call returns, or a field added to a library object", () => {
+    expect(flagged.get("libraryResult")).toContain("'setArr' is not marked");
+    expect(flagged.get("libraryObjectField")).toContain(
+      "'setJsonField' is not marked",
+    );
+  });
+
   it("is rejected where the function reads a value typed any or unknown", () => {
     expect(flagged.get("anyResult")).toContain("'setAny' is not marked");
     expect(flagged.get("unknownParameter")).toContain("'setAny' is not marked");
@@ -1110,7 +1202,39 @@ describe("an unmarked call in a function that reads an array parameter", () => {
  * export holds, data and classes the program's own declaration files
  * declare (which are not the library's).
  */
+const pkg = (declaration: string, code: string) => ({
+  "node_modules/pkg/package.json":
+    '{ "name": "pkg", "type": "module", "types": "index.d.ts" }',
+  "node_modules/pkg/index.d.ts": declaration,
+  "node_modules/pkg/index.js": code,
+});
+
 const projects: Record<string, Record<string, string>> = {
+  packageNamespaceAsObject: {
+    ...pkg(
+      "export declare function get(a: number[]): void;",
+      "export function get(a) { a[0] = 5; }",
+    ),
+    "main.ts": `import * as p from "pkg";
+interface Getter { get(a: number[]): void }
+class Quiet { get(_a: number[]): void {} }
+const obj: Getter = p;
+const w: number[] = [2];
+function touch(): void { obj.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageFunctionReaderName: {
+    ...pkg(
+      "export declare function values(a: number[]): void;",
+      "export function values(a) { a[0] = 5; }",
+    ),
+    "main.ts": `import { values } from "pkg";
+const w: number[] = [2];
+function touch(): void { [w].forEach(values); values.call(undefined, w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
   moduleFunctionAsMethod: {
     "impl.ts":
       "export const w: number[] = [2];\nexport function get(): void { w[0] = 5; }",
@@ -1176,7 +1300,9 @@ describe("an unmarked call across files", () => {
         fs.writeFileSync(path.join(dir, file), text);
       }
       const main = path.join(dir, "main.ts");
-      const roots = Object.keys(projects[name]!).map((f) => path.join(dir, f));
+      const roots = Object.keys(projects[name]!)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => path.join(dir, f));
       const { diagnostics } = await transformedSource(roots, main);
       expect(diagnostics.map((d) => d.code)).toEqual([96018]);
       expect(String(diagnostics[0]!.messageText)).toContain(

@@ -8,6 +8,12 @@
 import type * as ts from "typescript";
 import { skipWrappers } from "./wrappers";
 
+/** A function a module exports; `fn` undefined: not a plain function of the program's. */
+interface ExportedFunction {
+  readonly name: string;
+  readonly fn: ts.FunctionLikeDeclaration | undefined;
+}
+
 export class CallTargets {
   /** Whether some method's name is computed: a call may run it by any name. */
   private anyName = false;
@@ -19,6 +25,12 @@ export class CallTargets {
   private anySetterName = false;
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
+  /**
+   * Whether code may change prototypes tsad cannot name: through an alias
+   * (`K.prototype`), `Object.getPrototypeOf`, `__proto__`, or the
+   * library's own (`Array.prototype`).
+   */
+  private anyPrototype = false;
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -177,11 +189,15 @@ export class CallTargets {
     return found;
   }
 
-  /** Whether some code reaches `cls.prototype`, and may give its objects other methods. */
-  prototypeReached(cls: ts.ClassLikeDeclaration): boolean {
+  /**
+   * Whether some code reaches `cls.prototype` (`undefined`: an array's or
+   * an object literal's), and may give its objects other methods.
+   */
+  prototypeReached(cls?: ts.ClassLikeDeclaration): boolean {
     this.methodIndex();
-    const symbol = cls.name && this.checker.getSymbolAtLocation(cls.name);
-    return symbol !== undefined && this.prototypes.has(symbol);
+    if (this.anyPrototype) return true;
+    const symbol = cls?.name && this.checker.getSymbolAtLocation(cls.name);
+    return !!symbol && this.prototypes.has(symbol);
   }
 
   /**
@@ -276,48 +292,113 @@ export class CallTargets {
       }
       if (
         ts.isPropertyAccessExpression(node) &&
-        node.name.text === "prototype"
+        node.name.text === "prototype" &&
+        !readsMember(ts, node) // `Array.prototype.push.call(o)`
       ) {
         const reached = this.symbolOf(node.expression);
-        if (reached) this.prototypes.add(reached);
+        const named = reached?.valueDeclaration;
+        if (
+          named &&
+          ts.isClassLike(named) &&
+          !declaredByLibrary(reached) &&
+          ts.isIdentifier(skipWrappers(ts, node.expression))
+        )
+          this.prototypes.add(reached!);
+        else this.anyPrototype = true;
       }
-      // An object made from entries has methods of names known at run time.
       if (
-        ts.isCallExpression(node) &&
-        ts.isPropertyAccessExpression(node.expression) &&
-        node.expression.name.text === "fromEntries"
+        (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+        /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
+      )
+        this.anyPrototype = true;
+      // An object made from entries has methods of names known at run
+      // time (`Object.fromEntries`, `const { fromEntries } = Object`).
+      if (
+        (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+        node.text === "fromEntries"
       )
         this.anyName = true;
+      // A namespace object handed on stands for an object whose methods
+      // are the module's functions, a package's too.
+      if (ts.isNamespaceImport(node) && this.handedOn(node.name))
+        for (const exported of this.exportsOf(node.parent))
+          add(exported.name, exported.fn);
       ts.forEachChild(node, visit);
     };
     for (const file of this.program.getSourceFiles()) {
       if (file.isDeclarationFile) continue;
       visit(file);
-      // A module's functions are the methods of its namespace object
-      // (`import * as impl`), which may stand for any object.
+      // A program module's functions are the methods of its namespace
+      // object (`import * as impl`), which may stand for any object.
       const module = checker.getSymbolAtLocation(file);
-      for (const exported of module ? checker.getExportsOfModule(module) : []) {
-        const symbol =
-          exported.flags & ts.SymbolFlags.Alias
-            ? checker.getAliasedSymbol(exported)
-            : exported;
-        for (const d of symbol.declarations ?? []) {
-          if (ts.isFunctionDeclaration(d) && d.body) add(exported.name, d);
-          else if (ts.isVariableDeclaration(d) && callable(d)) {
-            const value = d.initializer && skipWrappers(ts, d.initializer);
-            add(
-              exported.name,
-              value &&
-                (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) &&
-                d.parent.flags & ts.NodeFlags.Const
-                ? value
-                : undefined,
-            );
-          }
-        }
-      }
+      if (module)
+        for (const exported of this.exportedFunctions(module))
+          add(exported.name, exported.fn);
     }
     return (this.methods = methods);
+  }
+
+  /** The functions `module` exports, by name; `undefined` for one with no body here. */
+  private exportedFunctions(module: ts.Symbol): ExportedFunction[] {
+    const { ts, checker } = this;
+    return checker.getExportsOfModule(module).flatMap((exported) => {
+      const symbol =
+        exported.flags & ts.SymbolFlags.Alias
+          ? checker.getAliasedSymbol(exported)
+          : exported;
+      return (symbol.declarations ?? []).flatMap((d): ExportedFunction[] => {
+        // A package's function (no body here) may be any code; an
+        // overload's signature is not a function of its own.
+        if (ts.isFunctionDeclaration(d))
+          return d.body || d.getSourceFile().isDeclarationFile
+            ? [{ name: exported.name, fn: d.body ? d : undefined }]
+            : [];
+        if (
+          !ts.isVariableDeclaration(d) ||
+          !mayBeCallable(ts, checker.getTypeAtLocation(d))
+        )
+          return [];
+        const value = d.initializer && skipWrappers(ts, d.initializer);
+        const plain =
+          value &&
+          (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) &&
+          d.parent.flags & ts.NodeFlags.Const;
+        return [{ name: exported.name, fn: plain ? value : undefined }];
+      });
+    });
+  }
+
+  /** The functions the module `import * as ns from "m"` names exports. */
+  private exportsOf(clause: ts.ImportClause): ExportedFunction[] {
+    const { ts } = this;
+    const declaration = clause.parent;
+    const module =
+      ts.isImportDeclaration(declaration) &&
+      this.checker.getSymbolAtLocation(declaration.moduleSpecifier);
+    return module ? this.exportedFunctions(module) : [];
+  }
+
+  /** Whether a namespace import is used other than to name its members (`ns.f`). */
+  private handedOn(name: ts.Identifier): boolean {
+    const { ts, checker } = this;
+    const symbol = checker.getSymbolAtLocation(name);
+    let handed = false;
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isIdentifier(node) &&
+        node !== name &&
+        node.text === name.text &&
+        checker.getSymbolAtLocation(node) === symbol &&
+        !(
+          ts.isPropertyAccessExpression(node.parent) &&
+          node.parent.expression === node
+        )
+      )
+        handed = true;
+      if (!handed) ts.forEachChild(node, visit);
+    };
+    visit(name.getSourceFile());
+    return handed;
   }
 
   /** A generator or iterator object, whose `next` runs code. */
@@ -367,7 +448,7 @@ export class CallTargets {
   }
 
   isFunctionValue(e: ts.Expression): boolean {
-    return this.checker.getTypeAtLocation(e).getCallSignatures().length > 0;
+    return mayBeCallable(this.ts, this.checker.getTypeAtLocation(e));
   }
 
   symbolOf(node: ts.Node): ts.Symbol | undefined {
@@ -376,6 +457,24 @@ export class CallTargets {
       symbol = this.checker.getAliasedSymbol(symbol);
     return symbol;
   }
+}
+
+/** `X.prototype.m` read (not assigned): the prototype itself is not handed on. */
+function readsMember(
+  ts: typeof import("typescript"),
+  prototype: ts.PropertyAccessExpression,
+): boolean {
+  const parent = prototype.parent;
+  return (
+    ts.isPropertyAccessExpression(parent) &&
+    parent.expression === prototype &&
+    !(
+      ts.isBinaryExpression(parent.parent) &&
+      parent.parent.left === parent &&
+      parent.parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      parent.parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    )
+  );
 }
 
 export function isFunctionWithBody(
@@ -431,8 +530,12 @@ export function mayBeCallable(
   const symbol = type.getSymbol();
   return (
     type.getCallSignatures().length > 0 ||
-    // `ring: Function` may be called, with no signature.
-    (declaredByLibrary(symbol) && /Function$/.test(symbol.name)) ||
+    // `ring: Function` may be called, with no signature; an `Object` or a
+    // `{}` may hold a function.
+    (declaredByLibrary(symbol) && /Function$|^Object$/.test(symbol.name)) ||
+    (type.flags & ts.TypeFlags.Object &&
+      type.getProperties().length === 0 &&
+      type.getConstructSignatures().length === 0) ||
     (type.flags &
       (ts.TypeFlags.Any |
         ts.TypeFlags.Unknown |

@@ -72,6 +72,12 @@ export class FreshObjects {
   isFresh(e: ts.Expression): boolean {
     const { ts } = this;
     e = skipWrappers(ts, e);
+    // A literal's methods come from prototypes too, which code may change.
+    if (
+      (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) &&
+      this.targets.prototypeReached()
+    )
+      return false;
     if (ts.isArrayLiteralExpression(e))
       return e.elements.every((element) => this.keepsOutThis(element));
     // An object's methods may hand out `this` as a class's may.
@@ -239,6 +245,12 @@ export class FreshObjects {
       ts.isArrayLiteralExpression(value)
     )
       return this.isFresh(value);
+    // A fresh object is no function (but `new Function(...)`).
+    if (ts.isNewExpression(value))
+      return (
+        this.isFresh(value) &&
+        !mayBeCallable(ts, checker.getTypeAtLocation(value))
+      );
     return this.arrayType(value) !== undefined;
   }
 
@@ -269,14 +281,22 @@ export class FreshObjects {
           ts.forEachChild(n, (child) => leaks(child) || undefined) === true
         );
       // A library method (`this.valueOf()`) may hand out `this`, and so
-      // may any method named at run time.
+      // may any method named at run time, or one put in a field
+      // (`this.run = leak`).
       const parent = n.parent;
+      const assigned =
+        ts.isBinaryExpression(parent.parent) &&
+        parent.parent.left === parent &&
+        parent.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        !this.keepsOutThis(parent.parent.right);
       if (ts.isPropertyAccessExpression(parent) && parent.expression === n)
-        return declaredByLibrary(this.targets.symbolOf(parent.name));
+        return (
+          assigned || declaredByLibrary(this.targets.symbolOf(parent.name))
+        );
       if (ts.isElementAccessExpression(parent) && parent.expression === n) {
         const key = skipWrappers(ts, parent.argumentExpression);
         return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
-          ? declaredByLibrary(this.targets.symbolOf(key))
+          ? assigned || declaredByLibrary(this.targets.symbolOf(key))
           : true;
       }
       return true;

@@ -149,6 +149,22 @@ export class HiddenWrites {
     // The standard library's data is no program's; a package's may be.
     const program =
       declaration !== undefined && !declaration.getSourceFile().hasNoDefaultLib;
+    // `JSON.w`: a field the program adds to a library object.
+    if (
+      program &&
+      ts.isPropertyAccessExpression(id.parent) &&
+      id.parent.name === id &&
+      this.isObject(id.parent) &&
+      this.unmarked.targets
+        .symbolOf(id.parent.expression)
+        ?.valueDeclaration?.getSourceFile().hasNoDefaultLib
+    ) {
+      reads.shared ??= {
+        node: id.parent,
+        message: `'${id.parent.getText()}' is a field other code can set`,
+      };
+      return;
+    }
     // `K.k`, `N.K.k`, `(K).k`, `F.k`, `E.A`, `N.k`: a field of a class, a
     // function (or a const holding one), an enum or a namespace, which any
     // code may set (`Object.assign(E, ...)`).
@@ -239,8 +255,9 @@ export class HiddenWrites {
       ts.isCallExpression(call) &&
       resolveMarkedCallee(ts, this.checker, callee)?.declaration;
     if (marked) return this.liftMarked(call, callee, marked, effects);
-    if (!ts.isNewExpression(call) && !this.unmarked.isLibraryCall(call)) {
-      // What an unmarked function is given or returns, it may keep.
+    const library = this.unmarked.isLibraryCall(call);
+    if (!ts.isNewExpression(call) && !library) {
+      // What an unmarked function is given, it may keep.
       const args = ts.isCallExpression(call) ? call.arguments : [];
       for (const argument of args)
         if (this.isObject(argument))
@@ -248,12 +265,18 @@ export class HiddenWrites {
             node: argument,
             message: `'${argument.getText()}' is passed to '${callee.getText()}' here, which may keep it`,
           };
-      if (this.isObject(call))
-        effects.reads.shared ??= {
-          node: call,
-          message: `'${callee.getText()}' returns an array or object other code can reach`,
-        };
     }
+    // What it returns, other code may reach: a library function's result
+    // too (`Reflect.get(globalThis, "w")`), but a copy (`x.slice()`).
+    if (
+      !ts.isNewExpression(call) &&
+      this.isObject(call) &&
+      !(library && this.unmarked.isFresh(call))
+    )
+      effects.reads.shared ??= {
+        node: call,
+        message: `'${callee.getText()}' returns an array or object other code can reach`,
+      };
     // Writes into `fn`'s own arrays are unmarked-array-arguments.ts's.
     const writes = noWrites();
     this.unmarked.addCall(call, fn, writes);

@@ -35,6 +35,7 @@ import {
   constructorOf,
   declaredByLibrary,
   declaredByStandardLibrary,
+  mayBeCallable,
 } from "./call-targets";
 import { FreshObjects, isMentionOf } from "./fresh-objects";
 import { skipWrappers } from "./wrappers";
@@ -178,6 +179,11 @@ export class UnmarkedWrites {
   }
 
   /** See FreshObjects. */
+  isFresh(e: ts.Expression): boolean {
+    return this.fresh.isFresh(e);
+  }
+
+  /** See FreshObjects. */
   isPrivateObject(declaration: ts.VariableDeclaration): boolean {
     return this.fresh.isPrivateObject(declaration);
   }
@@ -231,36 +237,30 @@ export class UnmarkedWrites {
     if (targets === "library") {
       // A package's function may fill what it is given (`readSync(fd,
       // bytes)`, `buffer.copy(target)`).
-      const named = ts.isPropertyAccessExpression(callee)
-        ? callee.name
-        : callee;
-      if (!declaredByStandardLibrary(this.targets.symbolOf(named)))
+      if (this.fromPackage(callee))
         for (const arg of args)
           if (!this.targets.isPrimitive(arg))
             this.writeInto(arg, call, scope, writes, true);
-      if (!ts.isPropertyAccessExpression(callee)) {
-        for (const i of functionArgumentWriters.get(nameOf(ts, callee)) ?? [])
-          if (args[i]) this.writeInto(args[i], call, scope, writes, true);
-        return;
-      }
+      // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
+      const writers = functionArgumentWriters.get(nameOf(ts, callee));
+      this.writeArguments(args, writers, true, call, scope, writes);
+      if (!ts.isPropertyAccessExpression(callee)) return;
       const receiver = skipWrappers(ts, callee.expression);
       const method = callee.name.text;
       if (this.targets.isLibraryNamespace(receiver)) {
         const name = `${nameOf(ts, receiver)}.${method}`;
         if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
           return void (writes.anything ??= unseen(call));
-        for (const i of argumentWriters.get(name) ?? [])
-          if (args[i]) this.writeInto(args[i], call, scope, writes, false);
-        return;
+        const written = argumentWriters.get(name);
+        return this.writeArguments(args, written, false, call, scope, writes);
       }
       if (changesReceiver(method) && !this.targets.isPrimitive(receiver)) {
         if (this.mayRunSetters(receiver))
           return void (writes.anything ??= unseen(call));
         this.writeInto(receiver, call, scope, writes, false);
       }
-      for (const i of methodArgumentWriters.get(method) ?? [])
-        if (args[i]) this.writeInto(args[i], call, scope, writes, false);
-      return;
+      const written = methodArgumentWriters.get(method);
+      return this.writeArguments(args, written, false, call, scope, writes);
     }
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     const receiver = ts.isPropertyAccessExpression(callee)
@@ -277,6 +277,13 @@ export class UnmarkedWrites {
         scope,
         writes,
       );
+  }
+
+  /** A function (`f`, `o.f`) a package declares, not the standard library. */
+  private fromPackage(e: ts.Expression): boolean {
+    const { ts } = this;
+    const named = ts.isPropertyAccessExpression(e) ? e.name : e;
+    return !declaredByStandardLibrary(this.targets.symbolOf(named));
   }
 
   /**
@@ -306,6 +313,11 @@ export class UnmarkedWrites {
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     if (targets === "library") {
       const named = skipWrappers(ts, callee.expression);
+      // A package's function may fill what it is given.
+      if (this.fromPackage(named))
+        for (const arg of args)
+          if (!this.targets.isPrimitive(arg))
+            this.writeInto(arg, call, scope, writes, true);
       if (!changesReceiver(nameOf(ts, named)) || !self) return;
       if (this.mayRunSetters(self))
         return void (writes.anything ??= unseen(call));
@@ -336,9 +348,31 @@ export class UnmarkedWrites {
   ): void {
     if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
       this.writeInto(receiver, call, scope, writes, false);
-    for (const i of methodArgumentWriters.get(method) ?? []) {
-      if (passed === undefined) writes.anything ??= unseen(call);
-      else if (passed[i]) this.writeInto(passed[i], call, scope, writes, false);
+    const written = methodArgumentWriters.get(method);
+    this.writeArguments(passed, written, false, call, scope, writes);
+  }
+
+  /**
+   * Writes into the arguments at `positions` of `args` (`undefined`: not
+   * known, as after a spread, which could put any value anywhere).
+   */
+  private writeArguments(
+    args: readonly ts.Expression[] | undefined,
+    positions: readonly number[] | undefined,
+    deep: boolean,
+    call: CallLike,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    for (const i of positions ?? []) {
+      if (
+        args === undefined ||
+        args.slice(0, i + 1).some((a) => ts.isSpreadElement(a))
+      )
+        return void (writes.anything ??= unseen(call));
+      const arg = args[i];
+      if (arg) this.writeInto(arg, call, scope, writes, deep);
     }
   }
 
@@ -408,11 +442,36 @@ export class UnmarkedWrites {
       node: arg,
       message: `tsad cannot see what '${arg.getText()}' changes`,
     });
-    for (const arg of args) {
-      const value = skipWrappers(
-        ts,
-        ts.isSpreadElement(arg) ? arg.expression : arg,
+    // Functions in literals are passed too (`f.apply(o, [callback])`), and
+    // an array's elements (`...callbacks`).
+    const passed = (arg: ts.Expression): ts.Expression[] => {
+      const value = skipWrappers(ts, arg);
+      if (ts.isSpreadElement(value) || ts.isSpreadAssignment(value))
+        return passed(value.expression);
+      if (ts.isArrayLiteralExpression(value))
+        return value.elements.flatMap(passed);
+      if (ts.isObjectLiteralExpression(value))
+        return value.properties.flatMap((p) =>
+          ts.isPropertyAssignment(p)
+            ? passed(p.initializer)
+            : ts.isShorthandPropertyAssignment(p)
+              ? [p.name]
+              : ts.isSpreadAssignment(p)
+                ? passed(p.expression)
+                : [],
+        );
+      return [value];
+    };
+    for (const arg of args.flatMap(passed)) {
+      const value = arg;
+      const elements = this.checker.getIndexTypeOfType(
+        this.checker.getTypeAtLocation(value),
+        ts.IndexKind.Number,
       );
+      if (elements && mayBeCallable(ts, elements)) {
+        writes.anything ??= unseenValue(arg);
+        continue;
+      }
       if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
       if (this.targets.isClassValue(value)) {
         const cls = this.targets.classOf(value);
@@ -425,7 +484,7 @@ export class UnmarkedWrites {
       const targets = this.targets.functionsOf(value);
       if (targets === "unknown") writes.anything ??= unseenValue(arg);
       else if (targets === "library") {
-        if (changesReceiver(nameOf(ts, value)))
+        if (changesReceiver(nameOf(ts, value)) || this.fromPackage(value))
           writes.anything ??= unseenValue(arg);
       } else
         for (const fn of targets)
