@@ -224,7 +224,16 @@ export class UnmarkedWrites {
     const { ts } = this;
     const callee = calleeOf(ts, call);
     const args = argumentsOf(ts, call);
-    this.addCallbacks(args, scope, writes);
+    // `f.apply(self, args)` and `Reflect.apply(f, self, args)` pass what
+    // `args` holds.
+    const spread =
+      (isIndirectCall(ts, callee) && callee.name.text === "apply") ||
+      (ts.isPropertyAccessExpression(callee) &&
+        callee.name.text === "apply" &&
+        this.targets.isLibraryNamespace(callee.expression))
+        ? args.slice(-1)
+        : [];
+    this.addCallbacks(args, spread, scope, writes);
     if (ts.isNewExpression(call) || callee.kind === ts.SyntaxKind.SuperKeyword)
       return this.addConstruction(call, callee, args, scope, writes);
     if (this.isEval(callee)) return void (writes.anything ??= unseen(call));
@@ -430,10 +439,11 @@ export class UnmarkedWrites {
   /**
    * Functions and classes passed as values: whoever gets them may call
    * them with any arguments. A function written in place is read where it
-   * stands.
+   * stands. `spread`: arguments whose elements are passed (`apply`'s).
    */
   private addCallbacks(
     args: readonly ts.Expression[],
+    spread: readonly ts.Expression[],
     scope: Runnable,
     writes: Writes,
   ): void {
@@ -442,8 +452,7 @@ export class UnmarkedWrites {
       node: arg,
       message: `tsad cannot see what '${arg.getText()}' changes`,
     });
-    // Functions in literals are passed too (`f.apply(o, [callback])`), and
-    // an array's elements (`...callbacks`).
+    // Functions in literals are passed too (`f.apply(o, [callback])`).
     const passed = (arg: ts.Expression): ts.Expression[] => {
       const value = skipWrappers(ts, arg);
       if (ts.isSpreadElement(value) || ts.isSpreadAssignment(value))
@@ -462,30 +471,39 @@ export class UnmarkedWrites {
         );
       return [value];
     };
-    for (const arg of args.flatMap(passed)) {
-      const value = arg;
-      const elements = this.checker.getIndexTypeOfType(
-        this.checker.getTypeAtLocation(value),
-        ts.IndexKind.Number,
-      );
-      if (elements && mayBeCallable(ts, elements)) {
+    // So are the elements of an array spread (`...callbacks`), which may
+    // be functions.
+    for (const arg of args) {
+      const value = skipWrappers(ts, arg);
+      const list = ts.isSpreadElement(value)
+        ? value.expression
+        : spread.includes(arg) && !ts.isArrayLiteralExpression(value)
+          ? value
+          : undefined;
+      const elements =
+        list &&
+        this.checker.getIndexTypeOfType(
+          this.checker.getTypeAtLocation(list),
+          ts.IndexKind.Number,
+        );
+      if (list && (!elements || mayBeCallable(ts, elements)))
         writes.anything ??= unseenValue(arg);
-        continue;
-      }
+    }
+    for (const value of args.flatMap(passed)) {
       if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
       if (this.targets.isClassValue(value)) {
         const cls = this.targets.classOf(value);
-        if (cls === undefined) writes.anything ??= unseenValue(arg);
+        if (cls === undefined) writes.anything ??= unseenValue(value);
         else if (cls !== "library")
           this.apply(this.summaryOf(cls), undefined, undefined, scope, writes);
         continue;
       }
       if (!this.targets.isFunctionValue(value)) continue;
       const targets = this.targets.functionsOf(value);
-      if (targets === "unknown") writes.anything ??= unseenValue(arg);
+      if (targets === "unknown") writes.anything ??= unseenValue(value);
       else if (targets === "library") {
         if (changesReceiver(nameOf(ts, value)) || this.fromPackage(value))
-          writes.anything ??= unseenValue(arg);
+          writes.anything ??= unseenValue(value);
       } else
         for (const fn of targets)
           this.apply(this.summaryOf(fn), undefined, undefined, scope, writes);
