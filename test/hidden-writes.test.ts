@@ -829,6 +829,18 @@ const reaching: Record<string, Case> = {
     touch: "obj_$.get();",
     read: "data_$[0]!",
   },
+  // Round 11.
+  namespaceAsObject: {
+    setup:
+      "const data_$: number[] = [2];\nnamespace Store_$ { export function get(): number { data_$[0] = 5; return 0; } }\ninterface Getter_$ { get(): number }\nclass Quiet_$ { get(): number { return 0; } }",
+    touch: "const g: Getter_$ = Store_$; g.get();",
+    read: "data_$[0]!",
+  },
+  libraryFunctionByCall: {
+    setup: "const data_$: number[] = [2];",
+    touch: "Object.assign.call([], data_$, [5]);",
+    read: "data_$[0]!",
+  },
   entriesUnderAnotherName: {
     setup:
       'const data_$: number[] = [2];\ninterface Runner_$ { get(): void }\nclass Quiet_$ { get(): void {} }\nconst { fromEntries } = Object;\nconst entries_$: Iterable<readonly any[]> = [["get", function (): void { data_$[0] = 5; }]];\nconst ext_$: Runner_$ = fromEntries(entries_$);',
@@ -1054,7 +1066,20 @@ export function read_unknownParameter(x: number, w: unknown): number {
   setAny();
   return y * a[0]!;
 }
-declare global { var arr: number[]; interface JSON { w: number[] } }
+declare global {
+  var arr: number[];
+  var kept: number[] | undefined;
+  interface JSON { w: number[] }
+}
+function setKept(): void { if (globalThis.kept) globalThis.kept[0] = 5; }
+/** @differentiable */
+export function read_keptByLibrary(x: number): number {
+  const a = [2];
+  Reflect.set(globalThis, "kept", a);
+  const y = x * a[0]!;
+  setKept();
+  return y * a[0]!;
+}
 globalThis.arr = [2];
 function setArr(): void { globalThis.arr[0] = 5; }
 /** @differentiable */
@@ -1180,6 +1205,13 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     );
   });
 
+  it("is rejected where the function hands an array to a library call that keeps it", () => {
+    // Where it writes what it keeps it into: `globalThis`.
+    expect(flagged.get("keptByLibrary")).toContain(
+      "'Reflect.set' is not marked",
+    );
+  });
+
   it("is rejected where the function reads a value typed any or unknown", () => {
     expect(flagged.get("anyResult")).toContain("'setAny' is not marked");
     expect(flagged.get("unknownParameter")).toContain("'setAny' is not marked");
@@ -1221,6 +1253,45 @@ class Quiet { get(_a: number[]): void {} }
 const obj: Getter = p;
 const w: number[] = [2];
 function touch(): void { obj.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageClassUnderProgramType: {
+    ...pkg(
+      "export declare class Writer { run(a: number[]): void; }",
+      "export class Writer { run(a) { a[0] = 5; } }",
+    ),
+    "main.ts": `import { Writer } from "pkg";
+interface Runner { run(a: number[]): void }
+class Quiet { run(_a: number[]): void {} }
+const w: number[] = [2];
+function touch(): void { const r: Runner = new Writer(); r.run(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageNamespaceReexported: {
+    ...pkg(
+      "export declare function get(a: number[]): number;",
+      "export function get(a) { a[0] = 5; return 0; }",
+    ),
+    "re.ts": 'export * as pkgns from "pkg";',
+    "main.ts": `import { pkgns } from "./re.js";
+interface Getter { get(a: number[]): number }
+class Quiet { get(_a: number[]): number { return 0; } }
+const g: Getter = pkgns;
+const w: number[] = [2];
+function touch(): void { g.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageConstructorWritesArgument: {
+    ...pkg(
+      "export declare class Filler { constructor(a: number[]); }",
+      "export class Filler { constructor(a) { a[0] = 5; } }",
+    ),
+    "main.ts": `import { Filler } from "pkg";
+const w: number[] = [2];
+function touch(): void { new Filler(w); }
 /** @differentiable */
 export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
   },

@@ -319,10 +319,46 @@ export class CallTargets {
       )
         this.anyName = true;
       // A namespace object handed on stands for an object whose methods
-      // are the module's functions, a package's too.
+      // are the module's functions, a package's too; so does a program's
+      // `namespace`.
       if (ts.isNamespaceImport(node) && this.handedOn(node.name))
         for (const exported of this.exportsOf(node.parent))
           add(exported.name, exported.fn);
+      if (ts.isModuleDeclaration(node) && node.body) {
+        const namespace = checker.getSymbolAtLocation(node.name);
+        for (const exported of namespace
+          ? this.exportedFunctions(namespace)
+          : [])
+          add(exported.name, exported.fn);
+      }
+      // A package's object may be there under a program's type: its
+      // methods may run by their names (and do what tsad cannot see).
+      if (
+        ts.isNewExpression(node) ||
+        ts.isImportSpecifier(node) ||
+        ts.isImportClause(node)
+      ) {
+        const made = ts.isNewExpression(node)
+          ? this.symbolOf(node.expression)
+          : node.name && this.symbolOf(node.name);
+        if (
+          made &&
+          declaredByLibrary(made) &&
+          !declaredByStandardLibrary(made)
+        ) {
+          const type = ts.isNewExpression(node)
+            ? checker.getTypeAtLocation(node)
+            : checker.getTypeOfSymbol(made);
+          // A class's objects too.
+          const types = [
+            type,
+            ...type.getConstructSignatures().map((c) => c.getReturnType()),
+          ];
+          for (const member of types.flatMap((t) => t.getProperties()))
+            if (mayBeCallable(ts, checker.getTypeOfSymbol(member)))
+              add(member.name, undefined);
+        }
+      }
       ts.forEachChild(node, visit);
     };
     for (const file of this.program.getSourceFiles()) {
@@ -339,32 +375,46 @@ export class CallTargets {
   }
 
   /** The functions `module` exports, by name; `undefined` for one with no body here. */
-  private exportedFunctions(module: ts.Symbol): ExportedFunction[] {
+  private exportedFunctions(
+    module: ts.Symbol,
+    seen = new Set<ts.Symbol>(),
+  ): ExportedFunction[] {
     const { ts, checker } = this;
+    if (seen.has(module)) return [];
+    seen.add(module);
     return checker.getExportsOfModule(module).flatMap((exported) => {
       const symbol =
         exported.flags & ts.SymbolFlags.Alias
           ? checker.getAliasedSymbol(exported)
           : exported;
-      return (symbol.declarations ?? []).flatMap((d): ExportedFunction[] => {
-        // A package's function (no body here) may be any code; an
-        // overload's signature is not a function of its own.
-        if (ts.isFunctionDeclaration(d))
-          return d.body || d.getSourceFile().isDeclarationFile
-            ? [{ name: exported.name, fn: d.body ? d : undefined }]
-            : [];
-        if (
-          !ts.isVariableDeclaration(d) ||
-          !mayBeCallable(ts, checker.getTypeAtLocation(d))
-        )
-          return [];
-        const value = d.initializer && skipWrappers(ts, d.initializer);
-        const plain =
-          value &&
-          (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) &&
-          d.parent.flags & ts.NodeFlags.Const;
-        return [{ name: exported.name, fn: plain ? value : undefined }];
-      });
+      // `export * as ns from "m"`, `export namespace ns`: `ns`'s functions
+      // are methods too.
+      const nested =
+        symbol.flags & ts.SymbolFlags.ValueModule
+          ? this.exportedFunctions(symbol, seen)
+          : [];
+      const own = (symbol.declarations ?? []).flatMap(
+        (d): ExportedFunction[] => {
+          // A package's function (no body here) may be any code; an
+          // overload's signature is not a function of its own.
+          if (ts.isFunctionDeclaration(d))
+            return d.body || d.getSourceFile().isDeclarationFile
+              ? [{ name: exported.name, fn: d.body ? d : undefined }]
+              : [];
+          if (
+            !ts.isVariableDeclaration(d) ||
+            !mayBeCallable(ts, checker.getTypeAtLocation(d))
+          )
+            return [];
+          const value = d.initializer && skipWrappers(ts, d.initializer);
+          const plain =
+            value &&
+            (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) &&
+            d.parent.flags & ts.NodeFlags.Const;
+          return [{ name: exported.name, fn: plain ? value : undefined }];
+        },
+      );
+      return [...nested, ...own];
     });
   }
 

@@ -256,7 +256,10 @@ export class HiddenWrites {
       resolveMarkedCallee(ts, this.checker, callee)?.declaration;
     if (marked) return this.liftMarked(call, callee, marked, effects);
     const library = this.unmarked.isLibraryCall(call);
-    if (!ts.isNewExpression(call) && !library) {
+    if (
+      !ts.isNewExpression(call) &&
+      (!library || this.unmarked.mayKeepArguments(call))
+    ) {
       // What an unmarked function is given, it may keep.
       const args = ts.isCallExpression(call) ? call.arguments : [];
       for (const argument of args)

@@ -178,6 +178,22 @@ export class UnmarkedWrites {
     this.fresh = new FreshObjects(ts, checker, this.targets);
   }
 
+  /**
+   * Whether a library `call` may keep what it is given where other code
+   * reaches it: one that changes an object (`Reflect.set(globalThis, "k",
+   * a)`, `list.push(a)`) may store its arguments there.
+   */
+  mayKeepArguments(call: CallLike): boolean {
+    const { ts } = this;
+    const callee = calleeOf(ts, call);
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const owner = skipWrappers(ts, callee.expression);
+    const method = callee.name.text;
+    return this.targets.isLibraryNamespace(owner)
+      ? argumentWriters.has(`${nameOf(ts, owner)}.${method}`)
+      : changesReceiver(method);
+  }
+
   /** See FreshObjects. */
   isFresh(e: ts.Expression): boolean {
     return this.fresh.isFresh(e);
@@ -244,32 +260,10 @@ export class UnmarkedWrites {
       return this.addIndirectCall(call, callee, args, scope, writes);
     const targets = this.targets.functionsOf(callee);
     if (targets === "library") {
-      // A package's function may fill what it is given (`readSync(fd,
-      // bytes)`, `buffer.copy(target)`).
-      if (this.fromPackage(callee))
-        for (const arg of args)
-          if (!this.targets.isPrimitive(arg))
-            this.writeInto(arg, call, scope, writes, true);
-      // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
-      const writers = functionArgumentWriters.get(nameOf(ts, callee));
-      this.writeArguments(args, writers, true, call, scope, writes);
-      if (!ts.isPropertyAccessExpression(callee)) return;
-      const receiver = skipWrappers(ts, callee.expression);
-      const method = callee.name.text;
-      if (this.targets.isLibraryNamespace(receiver)) {
-        const name = `${nameOf(ts, receiver)}.${method}`;
-        if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
-          return void (writes.anything ??= unseen(call));
-        const written = argumentWriters.get(name);
-        return this.writeArguments(args, written, false, call, scope, writes);
-      }
-      if (changesReceiver(method) && !this.targets.isPrimitive(receiver)) {
-        if (this.mayRunSetters(receiver))
-          return void (writes.anything ??= unseen(call));
-        this.writeInto(receiver, call, scope, writes, false);
-      }
-      const written = methodArgumentWriters.get(method);
-      return this.writeArguments(args, written, false, call, scope, writes);
+      const receiver = ts.isPropertyAccessExpression(callee)
+        ? skipWrappers(ts, callee.expression)
+        : undefined;
+      return this.libraryCall(call, callee, receiver, args, scope, writes);
     }
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
     const receiver = ts.isPropertyAccessExpression(callee)
@@ -320,21 +314,12 @@ export class UnmarkedWrites {
     const self = args[0];
     const targets = this.targets.functionsOf(callee.expression);
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
-    if (targets === "library") {
-      const named = skipWrappers(ts, callee.expression);
-      // A package's function may fill what it is given.
-      if (this.fromPackage(named))
-        for (const arg of args)
-          if (!this.targets.isPrimitive(arg))
-            this.writeInto(arg, call, scope, writes, true);
-      if (!changesReceiver(nameOf(ts, named)) || !self) return;
-      if (this.mayRunSetters(self))
-        return void (writes.anything ??= unseen(call));
-      this.writeInto(self, call, scope, writes, false);
-      return;
-    }
     // `apply`'s arguments are in an array: positions unknown.
     const passed = callee.name.text === "call" ? args.slice(1) : undefined;
+    if (targets === "library") {
+      const fn = skipWrappers(ts, callee.expression);
+      return this.libraryCall(call, fn, self, passed, scope, writes);
+    }
     for (const fn of targets)
       this.apply(this.summaryOf(fn), passed, self, scope, writes);
     const method = skipWrappers(ts, callee.expression);
@@ -343,9 +328,71 @@ export class UnmarkedWrites {
   }
 
   /**
-   * A library object may be there under a program's type (a
-   * `Float64Array` as `{ fill(v: number): unknown }`): its `fill` changes
-   * it, its `encodeInto` an argument (of `passed`; `undefined`: unknown).
+   * What a library function `fn` changes, run on `self` with `passed`
+   * (`undefined`: arguments at unknown positions): a package's function
+   * anything it is given (`readSync(fd, bytes)`, `buffer.copy(target)`);
+   * the standard library's its receiver or the arguments listed.
+   */
+  private libraryCall(
+    call: CallLike,
+    fn: ts.Expression,
+    self: ts.Expression | undefined,
+    passed: readonly ts.Expression[] | undefined,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts } = this;
+    if (this.fromPackage(fn)) this.writeAll(passed, call, scope, writes);
+    const method = nameOf(ts, fn);
+    // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
+    const detached = functionArgumentWriters.get(method);
+    this.writeArguments(passed, detached, true, call, scope, writes);
+    // `Object.assign(...)`, `Object.assign.call(o, ...)`; but
+    // `Array.prototype.fill.call(data, 0)` fills `data`.
+    const owner = ts.isPropertyAccessExpression(fn)
+      ? skipWrappers(ts, fn.expression)
+      : undefined;
+    const name = owner ? `${nameOf(ts, owner)}.${method}` : "";
+    if (
+      owner &&
+      this.targets.isLibraryNamespace(owner) &&
+      (self === owner || argumentWriters.has(name) || settersRun.has(name))
+    ) {
+      if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
+        return void (writes.anything ??= unseen(call));
+      const written = argumentWriters.get(name);
+      return this.writeArguments(passed, written, false, call, scope, writes);
+    }
+    if (self) {
+      if (changesReceiver(method) && this.mayRunSetters(self))
+        return void (writes.anything ??= unseen(call));
+      this.asLibraryObject(method, self, passed, call, scope, writes);
+    } else {
+      const written = methodArgumentWriters.get(method);
+      this.writeArguments(passed, written, false, call, scope, writes);
+    }
+  }
+
+  /** Deep writes into every argument (`undefined`: not known). */
+  private writeAll(
+    args: readonly ts.Expression[] | undefined,
+    call: CallLike,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    if (args === undefined) return void (writes.anything ??= unseen(call));
+    for (const arg of args) {
+      const value = this.ts.isSpreadElement(arg) ? arg.expression : arg;
+      if (!this.targets.isPrimitive(value))
+        this.writeInto(value, call, scope, writes, true);
+    }
+  }
+
+  /**
+   * A library object's method `method` run on `receiver` (which may be
+   * there under a program's type: a `Float64Array` as `{ fill(v: number):
+   * unknown }`): `fill` changes it, `encodeInto` an argument (of
+   * `passed`; `undefined`: unknown).
    */
   private asLibraryObject(
     method: string,
@@ -402,6 +449,9 @@ export class UnmarkedWrites {
       callee.kind === ts.SyntaxKind.SuperKeyword
         ? this.targets.baseClassOf(ts.findAncestor(call, ts.isClassLike))
         : this.targets.classOf(callee);
+    // A package's constructor may fill what it is given.
+    if (cls === "library" && this.fromPackage(skipWrappers(ts, callee)))
+      return this.writeAll(args, call, scope, writes);
     if (cls === "library") return;
     if (cls === undefined) return void (writes.anything ??= unseen(call));
     this.apply(this.summaryOf(cls), args, undefined, scope, writes);
