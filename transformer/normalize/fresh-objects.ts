@@ -200,9 +200,9 @@ export class FreshObjects {
     return cls.members.every(
       (m) =>
         this.memberKeepsThis(m) &&
-        !(ts.isPropertyDeclaration(m) && m.initializer
-          ? !this.keepsOutThis(m.initializer)
-          : false),
+        (!ts.isPropertyDeclaration(m) ||
+          !m.initializer ||
+          this.keepsOutThis(m.initializer)),
     );
   }
 
@@ -357,9 +357,7 @@ function onlyIndexed(
       (ts.isExportSpecifier(node) &&
         checker.getExportSpecifierLocalTargetSymbol(node) === symbol) ||
       // A direct `eval` reaches the module's names without naming them.
-      (ts.isCallExpression(node) &&
-        ts.isIdentifier(skipWrappers(ts, node.expression)) &&
-        (skipWrappers(ts, node.expression) as ts.Identifier).text === "eval")
+      isDirectEval(ts, node)
     )
       escapes = true;
     else if (
@@ -378,6 +376,13 @@ function onlyIndexed(
   };
   visit(sourceFile);
   return !escapes;
+}
+
+/** `eval(s)`, `(eval)(s)`: an `eval` that sees the names where it runs. */
+function isDirectEval(ts: typeof import("typescript"), node: ts.Node) {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = skipWrappers(ts, node.expression);
+  return ts.isIdentifier(callee) && callee.text === "eval";
 }
 
 /**
