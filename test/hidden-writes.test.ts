@@ -829,10 +829,6 @@ const reaching: Record<string, Case> = {
     touch: "obj_$.get();",
     read: "data_$[0]!",
   },
-  rowsOfModuleMatrix: {
-    setup: "const rows_$: number[][] = [[0, 0]];",
-    touch: "for (const r of rows_$) r[0] = 1;",
-  },
   // Round 11.
   namespaceAsObject: {
     setup:
@@ -871,9 +867,6 @@ const harmless: Record<string, Case> = {
   privateArrayWithSpreadNumbers: {
     setup: "const base_$ = [1];\nconst m_$ = [2, ...base_$];",
     touch: "m_$[0] = 5;",
-  },
-  localRowsOfNumbers: {
-    touch: "const rows = [[0, 0], [0, 0]]; for (const r of rows) r[0] = 1;",
   },
   privateArrayWhereSettersExist: {
     setup:

@@ -136,24 +136,6 @@ export class FreshObjects {
     );
   }
 
-  /**
-   * A fresh value whose elements are numbers or such values themselves
-   * (`[[0, 0], [0, 0]]`, `new Float64Array(n)`): writing into its rows
-   * reaches nothing else.
-   */
-  holdsNoObject(e: ts.Expression): boolean {
-    const { ts, checker } = this;
-    e = skipWrappers(ts, e);
-    if (!this.isFresh(e)) return false;
-    if (ts.isArrayLiteralExpression(e))
-      return e.elements.every(
-        (element) =>
-          isPrimitiveType(ts, checker.getTypeAtLocation(element)) ||
-          this.holdsNoObject(element),
-      );
-    return /^\w+Array$/.test(this.arrayType(e) ?? "Array");
-  }
-
   /** The standard library's array or typed array type `e` has, by name. */
   private arrayType(e: ts.Expression): string | undefined {
     const symbol = this.checker.getTypeAtLocation(e).getSymbol();

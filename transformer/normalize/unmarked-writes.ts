@@ -755,17 +755,10 @@ export class UnmarkedWrites {
     if (!declaration || !ts.isVariableDeclaration(declaration))
       return void (writes.anything ??= write());
     if (contains(scope, declaration)) {
-      // `for (const row of rows) row[0] = 1`: a write into `rows`'s rows.
-      const loop = declaration.parent.parent;
-      if (
-        ts.isForOfStatement(loop) &&
-        declaration.parent.flags & ts.NodeFlags.Const
-      )
-        return this.writeInto(loop.expression, at, scope, writes, true);
       const value = soleValue(ts, this.checker, declaration, scope);
       if (value && !this.fresh.isFresh(value))
         return this.writeInto(value, at, scope, writes, deep);
-      if (value && (!deep || this.fresh.holdsNoObject(value))) return;
+      if (value && !deep) return;
     } else if (!deep && this.fresh.isPrivateObject(declaration)) {
       const symbol = this.targets.symbolOf(object)!;
       if (!writes.own.has(symbol)) writes.own.set(symbol, write());
