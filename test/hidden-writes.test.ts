@@ -829,6 +829,13 @@ const reaching: Record<string, Case> = {
     touch: "obj_$.get();",
     read: "data_$[0]!",
   },
+  // A local matrix's rows may be another's arrays.
+  rowOfLocalMatrixStoredFromOutside: {
+    setup: "const data_$: number[] = [2];",
+    touch:
+      "const rows = [[0, 0]]; rows[0] = data_$; for (const r of rows) r[0] = 5;",
+    read: "data_$[0]!",
+  },
   // Round 11.
   namespaceAsObject: {
     setup:
