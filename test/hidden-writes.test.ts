@@ -836,6 +836,19 @@ const reaching: Record<string, Case> = {
       "const rows = [[0, 0]]; rows[0] = data_$; for (const r of rows) r[0] = 5;",
     read: "data_$[0]!",
   },
+  // Round 12.
+  fieldTypedFunctionInterface: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\ninterface Callable_$ extends Function {}\nclass Box_$ { get: Callable_$ = poke_$; }\nclass Quiet_$ { get(): void {} }\nconst box_$ = new Box_$();",
+    touch: "box_$.get();",
+    read: "data_$[0]!",
+  },
+  callbackTypedFunctionInterface: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\ninterface Callable_$ extends Function {}\nconst cb_$: Callable_$ = poke_$;",
+    touch: "Reflect.apply(cb_$, undefined, []);",
+    read: "data_$[0]!",
+  },
   // Round 11.
   namespaceAsObject: {
     setup:

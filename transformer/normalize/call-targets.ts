@@ -580,9 +580,11 @@ export function mayBeCallable(
   const symbol = type.getSymbol();
   return (
     type.getCallSignatures().length > 0 ||
-    // `ring: Function` may be called, with no signature; an `Object` or a
-    // `{}` may hold a function.
+    // `ring: Function` may be called, with no signature (and so may an
+    // interface extending `Function`); an `Object` or a `{}` may hold a
+    // function.
     (declaredByLibrary(symbol) && /Function$|^Object$/.test(symbol.name)) ||
+    ["apply", "call", "bind"].every((name) => type.getProperty(name)) ||
     (type.flags & ts.TypeFlags.Object &&
       type.getProperties().length === 0 &&
       type.getConstructSignatures().length === 0) ||
