@@ -836,6 +836,31 @@ const reaching: Record<string, Case> = {
       "const rows = [[0, 0]]; rows[0] = data_$; for (const r of rows) r[0] = 5;",
     read: "data_$[0]!",
   },
+  // Round 13.
+  methodKeyedByShadowedSymbol: {
+    setup:
+      'const Symbol = { run: "run" } as const;\nconst data_$: number[] = [2];\ninterface Step_$ { run(): void }\nclass A_$ { [Symbol.run](): void { data_$[0] = 5; } }\nclass B_$ { run(): void {} }\nconst step_$: Step_$ = new A_$();',
+    touch: "step_$.run();",
+    read: "data_$[0]!",
+  },
+  methodMadeByEval: {
+    setup:
+      'const data_$: number[] = [2];\ninterface Cache_$ { get(k: string): number }\nclass Table_$ { get(k: string): number { return k.length; } }\nconst cache_$: Cache_$ = eval("({ get(k) { data_$[0] = 5; return k.length; } })");',
+    touch: 'cache_$.get("w");',
+    read: "data_$[0]!",
+  },
+  methodMadeByFunction: {
+    setup:
+      'const data_$: number[] = [2];\ninterface Cache_$ { get(k: string): number }\nclass Table_$ { get(k: string): number { return k.length; } }\nconst cache_$: Cache_$ = new Function("d", "return { get() { d[0] = 5; return 0; } }")(data_$);',
+    touch: 'cache_$.get("w");',
+    read: "data_$[0]!",
+  },
+  methodGivenByReviver: {
+    setup:
+      'const data_$: number[] = [2];\ninterface Cache_$ { get(k: string): number }\nclass Table_$ { get(k: string): number { return k.length; } }\nfunction poke_$(k: string): number { data_$[0] = 5; return k.length; }\nconst cache_$: Cache_$ = JSON.parse(\'{"get":0}\', (k, v) => (k === "get" ? poke_$ : v));',
+    touch: 'cache_$.get("w");',
+    read: "data_$[0]!",
+  },
   // Round 12.
   fieldTypedFunctionInterface: {
     setup:

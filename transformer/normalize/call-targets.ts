@@ -182,11 +182,20 @@ export class CallTargets {
     const index = this.methodIndex();
     if (this.anyName) return "unknown";
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const fn of index.get(keyText(ts, name) ?? "") ?? []) {
+    for (const fn of index.get(keyText(ts, this.checker, name) ?? "") ?? []) {
       if (!fn) return "unknown";
       found.push(fn);
     }
     return found;
+  }
+
+  /** Whether `fn` may return a function. */
+  private returnsFunction(fn: ts.SignatureDeclaration): boolean {
+    const signature = this.checker.getSignatureFromDeclaration(fn);
+    return (
+      signature !== undefined &&
+      mayBeCallable(this.ts, this.checker.getReturnTypeOfSignature(signature))
+    );
   }
 
   /**
@@ -247,7 +256,7 @@ export class CallTargets {
         for (const m of members) {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
-          const text = keyText(ts, key);
+          const text = keyText(ts, checker, key);
           // A decorated `accessor` field's setter is the decorator's.
           if (
             ts.isSetAccessorDeclaration(m) ||
@@ -311,11 +320,21 @@ export class CallTargets {
         /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
       )
         this.anyPrototype = true;
-      // An object made from entries has methods of names known at run
-      // time (`Object.fromEntries`, `const { fromEntries } = Object`).
+      // Objects whose methods have names known at run time: made from
+      // entries (`Object.fromEntries`, `const { fromEntries } = Object`),
+      // from code strings (`eval`, `Function`), or given a function by a
+      // callback of library code (a `JSON.parse` reviver's result).
       if (
-        (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
-        node.text === "fromEntries"
+        ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+          node.text === "fromEntries") ||
+        (ts.isIdentifier(node) &&
+          (node.text === "eval" || node.text === "Function") &&
+          !ts.isTypeReferenceNode(node.parent) &&
+          !ts.isExpressionWithTypeArguments(node.parent)) ||
+        ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
+          ts.isCallOrNewExpression(node.parent) &&
+          node.parent.arguments?.includes(node) &&
+          this.returnsFunction(node))
       )
         this.anyName = true;
       // A namespace object handed on stands for an object whose methods
@@ -556,13 +575,20 @@ export function constructorOf(
 /** A method's name as calls spell it: `ring`, `"ring"` and `["ring"]` alike. */
 function keyText(
   ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
   key: ts.PropertyName | ts.MemberName,
 ): string | undefined {
   if (ts.isComputedPropertyName(key)) {
     const e = key.expression;
     if (ts.isStringLiteralLike(e) || ts.isNumericLiteral(e)) return e.text;
-    // `[Symbol.iterator]`: no call by name reaches it.
-    if (ts.isPropertyAccessExpression(e) && e.expression.getText() === "Symbol")
+    // `[Symbol.iterator]`: no call by name reaches it (the library's
+    // `Symbol`, not a program's object of that name).
+    if (
+      ts.isPropertyAccessExpression(e) &&
+      ts.isIdentifier(e.expression) &&
+      e.expression.text === "Symbol" &&
+      declaredByStandardLibrary(checker.getSymbolAtLocation(e.expression))
+    )
       return `[${e.getText()}]`;
     return undefined;
   }
