@@ -6,6 +6,7 @@
  * for anything else, which could be any code.
  */
 import type * as ts from "typescript";
+import { isAssignmentTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
 /** A function a module exports; `fn` undefined: not a plain function of the program's. */
@@ -13,6 +14,12 @@ interface ExportedFunction {
   readonly name: string;
   readonly fn: ts.FunctionLikeDeclaration | undefined;
 }
+
+/** `fn` may run as method `name`; `undefined`: something not a plain function. */
+type AddMethod = (
+  name: string,
+  fn: ts.FunctionLikeDeclaration | undefined,
+) => void;
 
 export class CallTargets {
   /** Whether some method's name is computed: a call may run it by any name. */
@@ -236,8 +243,7 @@ export class CallTargets {
       ts.canHaveDecorators(node) && (ts.getDecorators(node)?.length ?? 0) > 0;
     const callable = (node: ts.Node) =>
       mayBeCallable(ts, checker.getTypeAtLocation(node));
-    /** `fn` may run as `name`; `undefined`: something not a plain function. */
-    const add = (name: string, fn: ts.FunctionLikeDeclaration | undefined) =>
+    const add: AddMethod = (name, fn) =>
       methods.set(name, [...(methods.get(name) ?? []), fn]);
     const visit = (node: ts.Node): void => {
       if (ts.isClassLike(node) || ts.isObjectLiteralExpression(node)) {
@@ -299,85 +305,7 @@ export class CallTargets {
           add(text, fn);
         }
       }
-      if (
-        ts.isPropertyAccessExpression(node) &&
-        node.name.text === "prototype" &&
-        !readsMember(ts, node) // `Array.prototype.push.call(o)`
-      ) {
-        const reached = this.symbolOf(node.expression);
-        const named = reached?.valueDeclaration;
-        if (
-          named &&
-          ts.isClassLike(named) &&
-          !declaredByLibrary(reached) &&
-          ts.isIdentifier(skipWrappers(ts, node.expression))
-        )
-          this.prototypes.add(reached!);
-        else this.anyPrototype = true;
-      }
-      if (
-        (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
-        /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
-      )
-        this.anyPrototype = true;
-      // Objects whose methods have names known at run time: made from
-      // entries (`Object.fromEntries`, `const { fromEntries } = Object`),
-      // from code strings (`eval`, `Function`), or given a function by a
-      // callback of library code (a `JSON.parse` reviver's result).
-      if (
-        ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
-          node.text === "fromEntries") ||
-        (ts.isIdentifier(node) &&
-          (node.text === "eval" || node.text === "Function") &&
-          !ts.isTypeReferenceNode(node.parent) &&
-          !ts.isExpressionWithTypeArguments(node.parent)) ||
-        ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
-          ts.isCallOrNewExpression(node.parent) &&
-          node.parent.arguments?.includes(node) &&
-          this.returnsFunction(node))
-      )
-        this.anyName = true;
-      // A namespace object handed on stands for an object whose methods
-      // are the module's functions, a package's too; so does a program's
-      // `namespace`.
-      if (ts.isNamespaceImport(node) && this.handedOn(node.name))
-        for (const exported of this.exportsOf(node.parent))
-          add(exported.name, exported.fn);
-      if (ts.isModuleDeclaration(node) && node.body) {
-        const namespace = checker.getSymbolAtLocation(node.name);
-        for (const exported of namespace
-          ? this.exportedFunctions(namespace)
-          : [])
-          add(exported.name, exported.fn);
-      }
-      // A package's object may be there under a program's type: its
-      // methods may run by their names (and do what tsad cannot see).
-      if (
-        ts.isNewExpression(node) ||
-        ts.isImportSpecifier(node) ||
-        ts.isImportClause(node)
-      ) {
-        const made = ts.isNewExpression(node)
-          ? this.symbolOf(node.expression)
-          : node.name && this.symbolOf(node.name);
-        if (
-          made &&
-          declaredByLibrary(made) &&
-          !declaredByStandardLibrary(made)
-        ) {
-          const type = ts.isNewExpression(node)
-            ? checker.getTypeAtLocation(node)
-            : checker.getTypeOfSymbol(made);
-          // A class's objects too.
-          const types = [
-            type,
-            ...type.getConstructSignatures().map((c) => c.getReturnType()),
-          ];
-          for (const member of types.flatMap((t) => t.getProperties()))
-            if (mayBeCallable(ts, checker.getTypeOfSymbol(member)))
-              add(member.name, undefined);
-        }
-      }
+      this.noteUnlistedMethods(node, add);
       ts.forEachChild(node, visit);
     };
     for (const file of this.program.getSourceFiles()) {
@@ -391,6 +319,88 @@ export class CallTargets {
           add(exported.name, exported.fn);
     }
     return (this.methods = methods);
+  }
+
+  /**
+   * What `node` says of methods the index cannot list: prototypes it may
+   * change, objects whose methods have names known at run time, and
+   * objects whose methods are a module's functions or a package's.
+   */
+  private noteUnlistedMethods(node: ts.Node, add: AddMethod): void {
+    const { ts, checker } = this;
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      node.name.text === "prototype" &&
+      !readsMember(ts, node) // `Array.prototype.push.call(o)`
+    ) {
+      const reached = this.symbolOf(node.expression);
+      const named = reached?.valueDeclaration;
+      if (
+        named &&
+        ts.isClassLike(named) &&
+        !declaredByLibrary(reached) &&
+        ts.isIdentifier(skipWrappers(ts, node.expression))
+      )
+        this.prototypes.add(reached!);
+      else this.anyPrototype = true;
+    }
+    if (
+      (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+      /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
+    )
+      this.anyPrototype = true;
+    // Objects whose methods have names known at run time: made from
+    // entries (`Object.fromEntries`, `const { fromEntries } = Object`),
+    // from code strings (`eval`, `Function`), or given a function by a
+    // callback of library code (a `JSON.parse` reviver's result).
+    if (
+      ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+        node.text === "fromEntries") ||
+      (ts.isIdentifier(node) &&
+        (node.text === "eval" || node.text === "Function") &&
+        !ts.isTypeReferenceNode(node.parent) &&
+        !ts.isExpressionWithTypeArguments(node.parent)) ||
+      ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
+        ts.isCallOrNewExpression(node.parent) &&
+        node.parent.arguments?.includes(node) &&
+        this.returnsFunction(node))
+    )
+      this.anyName = true;
+    // A namespace object handed on stands for an object whose methods
+    // are the module's functions, a package's too; so does a program's
+    // `namespace`.
+    if (ts.isNamespaceImport(node) && this.handedOn(node.name))
+      for (const exported of this.exportsOf(node.parent))
+        add(exported.name, exported.fn);
+    if (ts.isModuleDeclaration(node) && node.body) {
+      const namespace = checker.getSymbolAtLocation(node.name);
+      for (const exported of namespace ? this.exportedFunctions(namespace) : [])
+        add(exported.name, exported.fn);
+    }
+    // A package's object may be there under a program's type: its
+    // methods may run by their names (and do what tsad cannot see).
+    if (
+      ts.isNewExpression(node) ||
+      ts.isImportSpecifier(node) ||
+      ts.isImportClause(node)
+    ) {
+      const made = ts.isNewExpression(node)
+        ? this.symbolOf(node.expression)
+        : node.name && this.symbolOf(node.name);
+      if (made && declaredByLibrary(made) && !declaredByStandardLibrary(made)) {
+        const type = ts.isNewExpression(node)
+          ? checker.getTypeAtLocation(node)
+          : checker.getTypeOfSymbol(made);
+        // A class's objects too.
+        const types = [
+          type,
+          ...type.getConstructSignatures().map((c) => c.getReturnType()),
+        ];
+        for (const member of types.flatMap((t) => t.getProperties()))
+          if (mayBeCallable(ts, checker.getTypeOfSymbol(member)))
+            add(member.name, undefined);
+      }
+    }
   }
 
   /** The functions `module` exports, by name; `undefined` for one with no body here. */
@@ -537,12 +547,7 @@ function readsMember(
   return (
     ts.isPropertyAccessExpression(parent) &&
     parent.expression === prototype &&
-    !(
-      ts.isBinaryExpression(parent.parent) &&
-      parent.parent.left === parent &&
-      parent.parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      parent.parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-    )
+    !isAssignmentTarget(ts, parent)
   );
 }
 

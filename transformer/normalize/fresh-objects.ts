@@ -245,7 +245,7 @@ export class FreshObjects {
       ts.isArrayLiteralExpression(value)
     )
       return this.isFresh(value);
-    // A fresh object is no function (but `new Function(...)`).
+    // A fresh object is no function (but one the `Function` constructor makes).
     if (ts.isNewExpression(value))
       return (
         this.isFresh(value) &&
@@ -378,7 +378,7 @@ function onlyIndexed(
   return !escapes;
 }
 
-/** `eval(s)`, `(eval)(s)`: an `eval` that sees the names where it runs. */
+/** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
 function isDirectEval(ts: typeof import("typescript"), node: ts.Node) {
   if (!ts.isCallExpression(node)) return false;
   const callee = skipWrappers(ts, node.expression);

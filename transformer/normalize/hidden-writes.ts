@@ -25,7 +25,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
 import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
-import { skipWrappers } from "./wrappers";
+import { isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
 interface Reads {
@@ -336,14 +336,7 @@ export class HiddenWrites {
     let object: ts.Node = id;
     if (ts.isPropertyAccessExpression(id.parent) && id.parent.name === id)
       object = id.parent;
-    while (
-      ts.isParenthesizedExpression(object.parent) ||
-      ts.isNonNullExpression(object.parent) ||
-      ts.isAsExpression(object.parent) ||
-      ts.isSatisfiesExpression(object.parent) ||
-      ts.isTypeAssertionExpression(object.parent)
-    )
-      object = object.parent;
+    while (isWrapper(ts, object.parent)) object = object.parent;
     const access = object.parent;
     return ts.isPropertyAccessExpression(access) && access.expression === object
       ? access

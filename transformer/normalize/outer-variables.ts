@@ -101,9 +101,9 @@ function assignedIn(
  */
 export function isAssignmentTarget(
   ts: typeof import("typescript"),
-  id: ts.Identifier,
+  target: ts.Expression,
 ): boolean {
-  let node: ts.Node = id;
+  let node: ts.Node = target;
   for (;;) {
     const parent = node.parent;
     if (

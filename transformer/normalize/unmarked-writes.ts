@@ -187,11 +187,20 @@ export class UnmarkedWrites {
     const { ts } = this;
     const callee = calleeOf(ts, call);
     if (!ts.isPropertyAccessExpression(callee)) return false;
-    const owner = skipWrappers(ts, callee.expression);
-    const method = callee.name.text;
+    const name = this.namespaceFunction(callee);
+    return name !== undefined
+      ? argumentWriters.has(name)
+      : changesReceiver(callee.name.text);
+  }
+
+  /** `"Object.assign"` for `Object.assign`: a function of a library namespace. */
+  private namespaceFunction(fn: ts.Expression): string | undefined {
+    const { ts } = this;
+    if (!ts.isPropertyAccessExpression(fn)) return undefined;
+    const owner = skipWrappers(ts, fn.expression);
     return this.targets.isLibraryNamespace(owner)
-      ? argumentWriters.has(`${nameOf(ts, owner)}.${method}`)
-      : changesReceiver(method);
+      ? `${nameOf(ts, owner)}.${fn.name.text}`
+      : undefined;
   }
 
   /** See FreshObjects. */
@@ -349,14 +358,13 @@ export class UnmarkedWrites {
     this.writeArguments(passed, detached, true, call, scope, writes);
     // `Object.assign(...)`, `Object.assign.call(o, ...)`; but
     // `Array.prototype.fill.call(data, 0)` fills `data`.
-    const owner = ts.isPropertyAccessExpression(fn)
-      ? skipWrappers(ts, fn.expression)
-      : undefined;
-    const name = owner ? `${nameOf(ts, owner)}.${method}` : "";
+    const name = this.namespaceFunction(fn);
+    const direct =
+      ts.isPropertyAccessExpression(fn) &&
+      self === skipWrappers(ts, fn.expression);
     if (
-      owner &&
-      this.targets.isLibraryNamespace(owner) &&
-      (self === owner || argumentWriters.has(name) || settersRun.has(name))
+      name !== undefined &&
+      (direct || argumentWriters.has(name) || settersRun.has(name))
     ) {
       if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
         return void (writes.anything ??= unseen(call));
