@@ -836,6 +836,39 @@ const reaching: Record<string, Case> = {
       "const rows = [[0, 0]]; rows[0] = data_$; for (const r of rows) r[0] = 5;",
     read: "data_$[0]!",
   },
+  // What a helper's own rows or reassigned local may hold.
+  rowsGivenOutsideRow: {
+    setup: "const data_$: number[] = [2];",
+    touch:
+      "const rows: number[][] = [[0]]; rows.push(data_$); for (const r of rows) r[0] = 5;",
+    read: "data_$[0]!",
+  },
+  rowsHoldingOutsideRow: {
+    setup: "const data_$: number[] = [2];",
+    touch: "const rows = [[0], data_$]; rows[1]![0] = 5;",
+    read: "data_$[0]!",
+  },
+  rowsFilledByCallee: {
+    setup:
+      "const data_$: number[] = [2];\nfunction put_$(rs: number[][]): void { rs[0] = data_$; }",
+    touch: "const rows = [[0]]; put_$(rows); for (const r of rows) r[0] = 5;",
+    read: "data_$[0]!",
+  },
+  rowVariableReassigned: {
+    setup: "const data_$: number[] = [2];",
+    touch: "const rows = [[0]]; for (let r of rows) { r = data_$; r[0] = 5; }",
+    read: "data_$[0]!",
+  },
+  letReassignedToOutside: {
+    setup: "const data_$: number[] = [2];",
+    touch: "let t = [0]; t = data_$; t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  letDestructuredFromOutside: {
+    setup: "const data_$: number[] = [2];",
+    touch: "let t = [0]; [t] = [data_$]; t[0] = 5;",
+    read: "data_$[0]!",
+  },
   // Round 13.
   methodKeyedByShadowedSymbol: {
     setup:
@@ -944,6 +977,20 @@ const harmless: Record<string, Case> = {
   memoCache: {
     setup: "const cache_$ = new Map<string, number>();",
     touch: 'cache_$.set("k", (cache_$.get("k") ?? 0) + 1);',
+  },
+  ownRows: {
+    touch:
+      "const rows = [[0, 0], [0, 0]]; for (const r of rows) r[0] = 1; rows[1]![1] = rows.length;",
+  },
+  ownRowsPushed: {
+    touch:
+      "const rows: number[][] = []; for (let i = 0; i < 2; i++) rows.push([i, 0]); for (const r of rows) r[1] = r[0]! * 2;",
+  },
+  ownRowNamed: {
+    touch: "const rows = [[0]]; const row = rows[0]!; row[0] = 3;",
+  },
+  letReassignedFresh: {
+    touch: "let t = [0, 0]; if (t.length > 1) t = [1, 2, 3]; t[0] = 5;",
   },
   privateArrayCopiedAndIterated: {
     setup:

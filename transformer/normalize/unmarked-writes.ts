@@ -37,8 +37,8 @@ import {
   declaredByStandardLibrary,
   mayBeCallable,
 } from "./call-targets";
-import { FreshObjects, isMentionOf } from "./fresh-objects";
-import { skipWrappers } from "./wrappers";
+import { FreshObjects, isInType, isMentionOf } from "./fresh-objects";
+import { isWrapper, skipWrappers } from "./wrappers";
 
 /** `this`, among a function's parameters. */
 export const THIS = -1;
@@ -736,6 +736,12 @@ export class UnmarkedWrites {
     if (object.kind === ts.SyntaxKind.ThisKeyword)
       return this.writeIntoThis(object, write(), scope, writes, deep);
     if (!ts.isIdentifier(object)) {
+      if (
+        !deep &&
+        ts.isElementAccessExpression(object) &&
+        this.isOwnRows(object.expression, scope)
+      )
+        return;
       // Reached from another object: a row, a field.
       const root = rootOf(ts, object);
       if (root) return this.writeInto(root, write(), scope, writes, true);
@@ -763,16 +769,112 @@ export class UnmarkedWrites {
     if (!declaration || !ts.isVariableDeclaration(declaration))
       return void (writes.anything ??= write());
     if (contains(scope, declaration)) {
-      const value = soleValue(ts, this.checker, declaration, scope);
-      if (value && !this.fresh.isFresh(value))
-        return this.writeInto(value, at, scope, writes, deep);
-      if (value && !deep) return;
+      if (!deep && this.isOwnRow(declaration, scope)) return;
+      const values = valuesOf(ts, this.checker, declaration, scope);
+      if (values) {
+        for (const value of values)
+          if (!this.fresh.isFresh(value))
+            this.writeInto(value, at, scope, writes, deep);
+          else if (deep) writes.anything ??= write();
+        return;
+      }
     } else if (!deep && this.fresh.isPrivateObject(declaration)) {
       const symbol = this.targets.symbolOf(object)!;
       if (!writes.own.has(symbol)) writes.own.set(symbol, write());
       return;
     }
     writes.anything ??= write();
+  }
+
+  /** `for (const row of rows)`, with `rows` as `isOwnRows` says. */
+  private isOwnRow(declaration: ts.VariableDeclaration, scope: Runnable) {
+    const { ts } = this;
+    const loop = declaration.parent.parent;
+    return (
+      ts.isForOfStatement(loop) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      this.isOwnRows(loop.expression, scope)
+    );
+  }
+
+  /**
+   * Whether `rows` is a local \`const\` of `scope` holding an array literal
+   * of fresh arrays (`[[0, 0], [0, 0]]`, or `[]` given fresh arrays by
+   * `push`) that code only indexes by number, iterates, measures or
+   * pushes fresh arrays into: each call makes its rows anew and nothing
+   * puts another object among them, so writing into one of them changes
+   * nothing that existed before the call.
+   */
+  private isOwnRows(rows: ts.Expression, scope: Runnable): boolean {
+    const { ts, checker } = this;
+    rows = skipWrappers(ts, rows);
+    if (!ts.isIdentifier(rows)) return false;
+    const symbol = this.targets.symbolOf(rows);
+    const declaration = symbol?.valueDeclaration;
+    if (
+      !declaration ||
+      !ts.isVariableDeclaration(declaration) ||
+      !ts.isIdentifier(declaration.name) ||
+      (declaration.parent.flags & ts.NodeFlags.Const) === 0 ||
+      !declaration.initializer ||
+      !contains(scope, declaration)
+    )
+      return false;
+    const literal = skipWrappers(ts, declaration.initializer);
+    const freshRows = (elements: readonly ts.Expression[]) =>
+      elements.every((e) => !ts.isSpreadElement(e) && this.fresh.isFresh(e));
+    if (
+      !ts.isArrayLiteralExpression(literal) ||
+      !this.fresh.isFresh(literal) ||
+      !freshRows(literal.elements)
+    )
+      return false;
+    const numeric = (e: ts.Expression) =>
+      (checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike) !== 0;
+    const inPlace = (use: ts.Node): boolean => {
+      const parent = use.parent;
+      if (ts.isForOfStatement(parent)) return parent.expression === use;
+      if (ts.isElementAccessExpression(parent))
+        return (
+          parent.expression === use &&
+          numeric(parent.argumentExpression) &&
+          !isAssignmentTarget(ts, parent)
+        );
+      if (
+        !ts.isPropertyAccessExpression(parent) ||
+        isAssignmentTarget(ts, parent)
+      )
+        return false;
+      if (parent.name.text === "length") return true;
+      const call = parent.parent;
+      return (
+        parent.name.text === "push" &&
+        declaredByStandardLibrary(checker.getSymbolAtLocation(parent.name)) &&
+        ts.isCallExpression(call) &&
+        call.expression === parent &&
+        freshRows(call.arguments)
+      );
+    };
+    let inPlaceOnly = true;
+    const visit = (node: ts.Node): void => {
+      if (
+        isMentionOf(
+          ts,
+          checker,
+          node,
+          declaration.name as ts.Identifier,
+          symbol,
+        ) &&
+        !isInType(ts, node)
+      ) {
+        let use: ts.Node = node;
+        while (isWrapper(ts, use.parent)) use = use.parent;
+        inPlaceOnly &&= inPlace(use);
+      }
+      if (inPlaceOnly) ts.forEachChild(node, visit);
+    };
+    visit(scope);
+    return inPlaceOnly;
   }
 
   /** `this` is the object being made in a constructor, else the receiver. */
@@ -919,26 +1021,51 @@ function rootOf(
 }
 
 /**
- * The one value a local variable ever holds: its initializer, if it is
- * declared once and nothing in `scope` assigns it afterwards.
+ * The values a local variable ever holds: its initializer and what code
+ * in `scope` assigns it (`t = [0, 1]`, `t ??= a`), or `undefined` when
+ * that is not known (`[t] = list`, `for (t of rows)`, a \`var\` declared
+ * twice).
  */
-function soleValue(
+function valuesOf(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   declaration: ts.VariableDeclaration,
   scope: ts.Node,
-): ts.Expression | undefined {
+): ts.Expression[] | undefined {
   if (!declaration.initializer || !ts.isIdentifier(declaration.name))
     return undefined;
-  if (declaration.parent.flags & ts.NodeFlags.Const)
-    return declaration.initializer;
-  const declarations = checker.getSymbolAtLocation(
-    declaration.name,
-  )?.declarations;
-  if ((declarations?.length ?? 0) > 1) return undefined; // `var t = a; var t = b;`
-  return isReassigned(ts, checker, declaration, scope)
-    ? undefined
-    : declaration.initializer;
+  const values = [declaration.initializer];
+  if (declaration.parent.flags & ts.NodeFlags.Const) return values;
+  const name = declaration.name;
+  const symbol = checker.getSymbolAtLocation(name);
+  if ((symbol?.declarations?.length ?? 0) > 1) return undefined;
+  const assignments = [
+    ts.SyntaxKind.EqualsToken,
+    ts.SyntaxKind.QuestionQuestionEqualsToken,
+    ts.SyntaxKind.BarBarEqualsToken,
+    ts.SyntaxKind.AmpersandAmpersandEqualsToken,
+  ];
+  let known = true;
+  const visit = (node: ts.Node): void => {
+    if (
+      isMentionOf(ts, checker, node, name, symbol) &&
+      isAssignmentTarget(ts, node)
+    ) {
+      let target: ts.Node = node;
+      while (isWrapper(ts, target.parent)) target = target.parent;
+      const assignment = target.parent;
+      if (
+        ts.isBinaryExpression(assignment) &&
+        assignment.left === target &&
+        assignments.includes(assignment.operatorToken.kind)
+      )
+        values.push(assignment.right);
+      else known = false;
+    }
+    if (known) ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return known ? values : undefined;
 }
 
 /** Whether code in `scope` assigns the variable or parameter `declaration`. */
