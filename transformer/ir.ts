@@ -461,19 +461,23 @@ export function allReads(
   visit: (name: string) => void,
   intoStopGradient = true,
 ): void {
-  if (e.kind === "var") return visit(e.name);
-  if (e.kind === "stopGradient" && !intoStopGradient) return;
-  forEachSubexpression(e, (inner) => allReads(inner, visit, intoStopGradient));
+  const walk = (inner: Expr): void => {
+    if (inner.kind === "var") return visit(inner.name);
+    if (inner.kind === "stopGradient" && !intoStopGradient) return;
+    forEachSubexpression(inner, walk);
+  };
+  walk(e);
 }
 
 /** Whether `e` or any expression inside it passes `test`. */
 export function someSubexpression(e: Expr, test: (e: Expr) => boolean) {
-  if (test(e)) return true;
   let found = false;
-  forEachSubexpression(
-    e,
-    (inner) => (found ||= someSubexpression(inner, test)),
-  );
+  const walk = (inner: Expr): void => {
+    if (found) return;
+    if (test(inner)) found = true;
+    else forEachSubexpression(inner, walk);
+  };
+  walk(e);
   return found;
 }
 
@@ -495,10 +499,12 @@ export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
     case "math":
     case "call":
     case "extern":
-      return e.args.forEach((a) => f(a));
+      for (const a of e.args) f(a);
+      return;
     case "tuple":
     case "arrayLiteral":
-      return e.elements.forEach((a) => f(a));
+      for (const a of e.elements) f(a);
+      return;
     case "cond":
       f(e.test);
       f(e.whenTrue);
@@ -510,11 +516,14 @@ export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
     case "index":
     case "length":
       f(e.array);
-      return e.indices.forEach((a) => f(a));
+      for (const a of e.indices) f(a);
+      return;
     case "zeros":
       return f(e.like);
     case "newArray":
-      return f(e.length);
+      f(e.length);
+      if (e.columns) f(e.columns);
+      return;
     case "copy":
       return f(e.array);
     default:
@@ -769,13 +778,15 @@ export function countDefinitions(
 }
 
 /** The blocks nested directly in a statement: branches, a loop's test and body. */
-export function nestedBlocks(s: Stmt): (readonly Stmt[])[] {
+export function nestedBlocks(s: Stmt): readonly (readonly Stmt[])[] {
   if (s.kind === "if") return [s.then, s.else];
   if (s.kind === "loop") {
     return s.header.kind === "while" ? [s.header.test, s.body] : [s.body];
   }
-  return [];
+  return noBlocks;
 }
+
+const noBlocks: readonly (readonly Stmt[])[] = [];
 
 /** Scalar variables these statements assign, nested blocks too. */
 export function assignedScalars(body: readonly Stmt[], into: Set<string>) {

@@ -390,7 +390,10 @@ function isDirectEval(ts: typeof import("typescript"), node: ts.Node) {
  * `extends` clause or an instantiation expression (`get<number>`), which
  * TypeScript parses as types too.
  */
-export function isInType(ts: typeof import("typescript"), node: ts.Node): boolean {
+export function isInType(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): boolean {
   return (
     ts.findAncestor(
       node,
