@@ -40,17 +40,17 @@ export function forget(
   s: Stmt,
   ownName: (array: string) => boolean,
 ) {
+  if (available.size === 0) return;
   const written = new Set<string>();
   writtenArrays([s], written);
-  const elementsStay = [...written].every(ownName);
+  let elementsStay = true;
+  for (const array of written) elementsStay &&= ownName(array);
   assignedScalars([s], written);
   definedNames([s], written);
+  if (written.size === 0) return;
   for (const [key, { reads, elements }] of available) {
-    if (
-      [...reads].some((name) => written.has(name)) ||
-      (elements && !elementsStay)
-    )
-      available.delete(key);
+    if (elements && !elementsStay) available.delete(key);
+    else for (const name of reads) if (written.has(name)) available.delete(key);
   }
 }
 

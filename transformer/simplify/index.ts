@@ -234,57 +234,62 @@ function removeDead(
   body: readonly Stmt[],
   uses: ReadonlyMap<string, number>,
 ): Stmt[] | undefined {
-  let changed = false;
   const unused = (name: string) => !uses.get(name);
-  const visit = (block: readonly Stmt[]): Stmt[] =>
-    block.flatMap((s): Stmt[] => {
-      switch (s.kind) {
-        case "const":
-          if (unused(s.name) && (isPure(s.value) || s.value.kind === "call"))
-            return ((changed = true), []);
-          return [s];
-        case "assign":
-          if (s.value.kind === "var" && s.value.name === s.name) {
-            return ((changed = true), []);
-          }
-        // falls through
-        case "declare":
-        case "accumulate":
-          if (
-            unused(s.name) &&
-            (s.kind === "declare" ? !s.init || isPure(s.init) : true)
-          ) {
-            return ((changed = true), []);
-          }
-          return [s];
-        case "destructure": {
-          const names = s.names.map((n) => (n && unused(n) ? undefined : n));
-          if (names.every((n) => n === undefined) && s.value.kind === "call")
-            return ((changed = true), []);
-          if (names.some((n, i) => n !== s.names[i])) changed = true;
-          while (names.length > 0 && names.at(-1) === undefined) names.pop();
-          return [{ ...s, names }];
-        }
-        case "if": {
-          const then = visit(s.then);
-          const otherwise = visit(s.else);
-          if (then.length === 0 && otherwise.length === 0)
-            return ((changed = true), []);
-          return [{ ...s, then, else: otherwise }];
-        }
-        case "loop": {
-          const loop = mapBlocks(s, visit) as typeof s;
-          if (loop.header.kind === "counted" && loop.body.length === 0) {
-            return ((changed = true), []);
-          }
-          return [loop];
-        }
-        default:
-          return [s];
+  /** `s` without what is dead in it, `s` itself if nothing is, `undefined` if all is. */
+  const prune = (s: Stmt): Stmt | undefined => {
+    switch (s.kind) {
+      case "const":
+        return unused(s.name) && (isPure(s.value) || s.value.kind === "call")
+          ? undefined
+          : s;
+      case "assign":
+        if (s.value.kind === "var" && s.value.name === s.name) return undefined;
+      // falls through
+      case "declare":
+      case "accumulate":
+        return unused(s.name) &&
+          (s.kind === "declare" ? !s.init || isPure(s.init) : true)
+          ? undefined
+          : s;
+      case "destructure": {
+        const names = s.names.map((n) => (n && unused(n) ? undefined : n));
+        if (names.every((n) => n === undefined) && s.value.kind === "call")
+          return undefined;
+        if (names.every((n, i) => n === s.names[i])) return s;
+        while (names.length > 0 && names.at(-1) === undefined) names.pop();
+        return { ...s, names };
       }
-    });
+      case "if": {
+        const then = visit(s.then);
+        const otherwise = visit(s.else);
+        if (then.length === 0 && otherwise.length === 0) return undefined;
+        return then === s.then && otherwise === s.else
+          ? s
+          : { ...s, then, else: otherwise };
+      }
+      case "loop": {
+        const loop = mapBlocks(s, visit) as typeof s;
+        return loop.header.kind === "counted" && loop.body.length === 0
+          ? undefined
+          : loop;
+      }
+      default:
+        return s;
+    }
+  };
+  /** The block itself when nothing in it is dead. */
+  const visit = (block: readonly Stmt[]): readonly Stmt[] => {
+    let out: Stmt[] | undefined;
+    for (let i = 0; i < block.length; i++) {
+      const s = block[i]!;
+      const kept = prune(s);
+      if (!out && kept !== s) out = block.slice(0, i);
+      if (out && kept) out.push(kept);
+    }
+    return out ?? block;
+  };
   const result = visit(body);
-  return changed ? result : undefined;
+  return result === body ? undefined : [...result];
 }
 
 /**
