@@ -836,6 +836,31 @@ const reaching: Record<string, Case> = {
       "const rows = [[0, 0]]; rows[0] = data_$; for (const r of rows) r[0] = 5;",
     read: "data_$[0]!",
   },
+  // Round 14.
+  libraryFunctionAsCallback: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }",
+    touch: "[poke_$].forEach(Array.prototype.forEach, [0]);",
+    read: "data_$[0]!",
+  },
+  objectWithFunctionGivenByName: {
+    setup:
+      "const data_$: number[] = [2];\nfunction poke_$(): void { data_$[0] = 5; }\nconst source_$ = { start: poke_$ };",
+    touch: "void new ReadableStream(source_$);",
+    read: "data_$[0]!",
+  },
+  objectWithMethodGivenByName: {
+    setup:
+      "const data_$: number[] = [2];\nconst source_$ = { start(): void { data_$[0] = 5; } };",
+    touch: "void new ReadableStream(source_$);",
+    read: "data_$[0]!",
+  },
+  parsedWithReviver: {
+    setup: "const data_$: number[] = [2];",
+    touch:
+      'const c: number[][] = JSON.parse("[0]", (k, v) => (k === "0" ? data_$ : v)); c[0]![0] = 5; const d: number[] = JSON.parse("[0]", () => data_$); d[0] = 5;',
+    read: "data_$[0]!",
+  },
   // What a helper's own rows or reassigned local may hold.
   rowsGivenOutsideRow: {
     setup: "const data_$: number[] = [2];",
@@ -992,6 +1017,10 @@ const harmless: Record<string, Case> = {
   letReassignedFresh: {
     touch: "let t = [0, 0]; if (t.length > 1) t = [1, 2, 3]; t[0] = 5;",
   },
+  parsedCopy: {
+    touch:
+      'const c: number[] = JSON.parse("[1, 2]"); c[0] = 5; const p = "a,b".split(","); p[0] = "c";',
+  },
   privateArrayCopiedAndIterated: {
     setup:
       "const h_$: number[] = [];\nexport type H_$ = typeof h_$;\nexport function copy_$(): number[] { return h_$.slice(); }\nexport function total_$(): number { let t = 0; for (const v of h_$) t += v; return t; }",
@@ -1055,6 +1084,46 @@ const log = new Log();
 export function read_receiverOnly(x: number): number {
   log.add(1);
   return x * x;
+}
+`,
+    // A string's `match` and `replace` set a regular expression's
+    // `lastIndex`.
+    regexIndex: `const re = /a/g;
+function matchIt(): void { "aaa".match(re); }
+/** @differentiable */
+export function read_regexMatch(x: number): number {
+  const y = x * re.lastIndex;
+  matchIt();
+  return y * re.lastIndex;
+}
+const sticky = /a/y;
+function replaceIt(): void { "aaa".replace(sticky, "b"); }
+/** @differentiable */
+export function read_regexReplace(x: number): number {
+  const y = x * sticky.lastIndex;
+  replaceIt();
+  return y * sticky.lastIndex;
+}
+`,
+    libraryObjectNumberField: `declare global { interface JSON { n: number } }
+JSON.n = 2;
+function setJsonNumber(): void { JSON.n = 5; }
+/** @differentiable */
+export function read_libraryObjectNumberField(x: number): number {
+  const y = x * JSON.n;
+  setJsonNumber();
+  return y * JSON.n;
+}
+`,
+    // A getter reads what tsad does not follow: a module's own array.
+    getterRead: `const data: number[] = [2];
+const cfg = { get w(): number { return data[0]!; } };
+function setData(): void { data[0] = 5; }
+/** @differentiable */
+export function read_getterRead(x: number): number {
+  const y = x * cfg.w;
+  setData();
+  return y * cfg.w;
 }
 `,
     // Calls the marked function makes itself, in a callback and through
@@ -1315,6 +1384,15 @@ describe("an unmarked call in a function that reads an array parameter", () => {
     );
   });
 
+  it("is rejected where the function reads what a string method, a program's field of a library object or a getter may change", () => {
+    expect(flagged.get("regexMatch")).toContain("'matchIt' is not marked");
+    expect(flagged.get("regexReplace")).toContain("'replaceIt' is not marked");
+    expect(flagged.get("libraryObjectNumberField")).toContain(
+      "'setJsonNumber' is not marked",
+    );
+    expect(flagged.get("getterRead")).toContain("'setData' is not marked");
+  });
+
   it("is rejected in a callback the marked function passes", () => {
     expect(flagged.get("arrayFromCallback")).toContain("'pokeSaved'");
     expect(flagged.get("libraryCallback")).toContain("changes 'text'");
@@ -1407,6 +1485,91 @@ interface Getter { get(): void }
 class Quiet { get(): void {} }
 const r: Getter = impl;
 function touch(): void { r.get(); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  // Round 14: a package's object from a factory, a field, a dynamic
+  // import; code the program only declares.
+  packageObjectFromFactory: {
+    ...pkg(
+      "export interface G { get(a: number[]): number }\nexport declare function make(): G;",
+      "export function make() { return { get(a) { a[0] = 5; return 0; } }; }",
+    ),
+    "main.ts": `import { make } from "pkg";
+interface Getter { get(a: number[]): number }
+class Quiet { get(_a: number[]): number { return 0; } }
+void Quiet;
+const h: Getter = make();
+const w: number[] = [2];
+function touch(): void { h.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageObjectInField: {
+    ...pkg(
+      "export declare const tools: { inner: { get(a: number[]): number } };",
+      "export const tools = { inner: { get(a) { a[0] = 5; return 0; } } };",
+    ),
+    "main.ts": `import { tools } from "pkg";
+interface Getter { get(a: number[]): number }
+class Quiet { get(_a: number[]): number { return 0; } }
+void Quiet;
+const h: Getter = tools.inner;
+const w: number[] = [2];
+function touch(): void { h.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageDynamicImport: {
+    ...pkg(
+      "export declare function get(a: number[]): number;",
+      "export function get(a) { a[0] = 5; return 0; }",
+    ),
+    "main.ts": `interface Getter { get(a: number[]): number }
+class Quiet { get(_a: number[]): number { return 0; } }
+void Quiet;
+const p = await import("pkg");
+const h: Getter = p;
+const w: number[] = [2];
+function touch(): void { h.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  declaredClass: {
+    "node_modules/pkg/index.js":
+      "export class W { constructor(a) { a[0] = 5; } }",
+    "ambient.ts":
+      'declare module "pkg" { export class W { constructor(a: number[]); } }',
+    "main.ts": `import { W } from "pkg";
+const w: number[] = [2];
+function touch(): void { new W(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  declaredModuleFunction: {
+    "node_modules/pkg/index.js":
+      "export function get(a) { a[0] = 5; return 0; }",
+    "ambient.ts":
+      'declare module "pkg" { export function get(a: number[]): number; }',
+    "main.ts": `import * as v from "pkg";
+interface Getter { get(a: number[]): number }
+class Quiet { get(_a: number[]): number { return 0; } }
+void Quiet;
+const h: Getter = v;
+const w: number[] = [2];
+function touch(): void { h.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  declaredGlobal: {
+    "node_modules/pkg/index.js":
+      "globalThis.hooks = { get(a) { a[0] = 5; return 0; } };",
+    "globals.ts": "declare const hooks: { get(a: number[]): number };",
+    "main.ts": `import "pkg";
+class Quiet { get(_a: number[]): number { return 0; } }
+void Quiet;
+const w: number[] = [2];
+function touch(): void { hooks.get(w); }
 /** @differentiable */
 export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
   },

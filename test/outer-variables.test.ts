@@ -128,6 +128,25 @@ describe("a marked function reading an outer let or var", () => {
     expect(flagged.has("laterInitialized")).toBe(true);
   });
 
+  it("is rejected for any let of a module with a direct eval", async () => {
+    const dir = path.join(repoRoot, ".tmp/outer-variables");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "eval.ts");
+    fs.writeFileSync(
+      file,
+      `let w = 2;
+let [u] = [3];
+export function touch(): void { eval("w = 5; u = 1"); }
+/** @differentiable */
+export function f(x: number): number { return w * u * x; }
+`,
+    );
+    const { diagnostics } = await transformedSource([file], file);
+    expect(diagnostics.map((d) => d.code)).toEqual([96017]);
+    const [, related] = diagnostics[0]!.relatedInformation ?? [];
+    expect(related?.messageText).toBe("this `eval` may assign 'w'");
+  });
+
   it("is rejected for a let assigned by top-level code", () => {
     expect(flagged.has("topLevelWrite")).toBe(true);
     expect(relatedLines.get("topLevelWrite")).toBe("v_topLevelWrite = 3;");

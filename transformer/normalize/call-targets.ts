@@ -30,6 +30,9 @@ export class CallTargets {
   private readonly setters = new Set<string>();
   /** Whether some setter's name is computed: a write may run it by any name. */
   private anySetterName = false;
+  /** The names of the program's getters, and whether one is computed. */
+  private readonly getters = new Set<string>();
+  private anyGetterName = false;
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
   /**
@@ -38,6 +41,8 @@ export class CallTargets {
    * library's own (`Array.prototype`).
    */
   private anyPrototype = false;
+  /** Types whose members `addMembers` has seen. */
+  private readonly membersAdded = new Set<ts.Type>();
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -56,7 +61,7 @@ export class CallTargets {
     // A program's class may have an interface merged in from anywhere.
     const cls = declarations.find(
       (d): d is ts.ClassLikeDeclaration =>
-        ts.isClassLike(d) && !d.getSourceFile().isDeclarationFile,
+        ts.isClassLike(d) && !isAmbient(ts, d),
     );
     if (cls) return cls;
     if (declarations.some((d) => isLibraryFile(d.getSourceFile())))
@@ -186,10 +191,17 @@ export class CallTargets {
     const { ts } = this;
     if (!(ts.isIdentifier(name) || ts.isPrivateIdentifier(name)))
       return "unknown";
+    return this.methodsNamedText(keyText(ts, this.checker, name) ?? "");
+  }
+
+  /** `methodsNamed` by the name's text. */
+  methodsNamedText(
+    name: string,
+  ): readonly ts.FunctionLikeDeclaration[] | "unknown" {
     const index = this.methodIndex();
     if (this.anyName) return "unknown";
     const found: ts.FunctionLikeDeclaration[] = [];
-    for (const fn of index.get(keyText(ts, this.checker, name) ?? "") ?? []) {
+    for (const fn of index.get(name) ?? []) {
       if (!fn) return "unknown";
       found.push(fn);
     }
@@ -228,6 +240,12 @@ export class CallTargets {
     );
   }
 
+  /** Whether reading the property `name` may run a getter of the program's. */
+  mayBeGetter(name: string): boolean {
+    this.methodIndex();
+    return this.anyGetterName || this.getters.has(name);
+  }
+
   /** The program's methods by name; `undefined` for one that is not a plain function. */
   private methodIndex(): Map<
     string,
@@ -250,8 +268,9 @@ export class CallTargets {
         const members: readonly ts.Node[] = ts.isClassLike(node)
           ? node.members
           : node.properties;
-        // A class decorator may return a subclass with setters of any name.
-        if (ts.isClassLike(node) && decorated(node)) this.anySetterName = true;
+        // A class decorator may return a subclass with accessors of any name.
+        if (ts.isClassLike(node) && decorated(node))
+          this.anySetterName = this.anyGetterName = true;
         if (ts.isClassLike(node))
           for (const p of constructorOf(ts, node)?.parameters ?? [])
             if (
@@ -264,12 +283,15 @@ export class CallTargets {
           if (!key) continue;
           const text = keyText(ts, checker, key);
           // A decorated `accessor` field's setter is the decorator's.
-          if (
-            ts.isSetAccessorDeclaration(m) ||
-            (ts.isAutoAccessorPropertyDeclaration(m) && decorated(m))
-          ) {
+          const decoratedAccessor =
+            ts.isAutoAccessorPropertyDeclaration(m) && decorated(m);
+          if (ts.isSetAccessorDeclaration(m) || decoratedAccessor) {
             if (text === undefined) this.anySetterName = true;
             else this.setters.add(text);
+          }
+          if (ts.isGetAccessorDeclaration(m) || decoratedAccessor) {
+            if (text === undefined) this.anyGetterName = true;
+            else this.getters.add(text);
           }
           if (text === undefined) {
             // `[k]() {}`: a method of any name.
@@ -280,8 +302,10 @@ export class CallTargets {
           if (decorated(m) || (ts.isClassLike(node) && decorated(node)))
             fn = undefined;
           else if (ts.isMethodDeclaration(m)) {
-            if (!m.body) continue; // an overload's or an abstract signature
-            fn = m;
+            // An overload's or an abstract signature; or, declared
+            // (`declare class`), a method whose code is elsewhere.
+            if (!m.body && !isAmbient(ts, m)) continue;
+            fn = m.body ? m : undefined;
           } else if (
             ts.isPropertyDeclaration(m) ||
             ts.isPropertyAssignment(m) ||
@@ -309,7 +333,7 @@ export class CallTargets {
       ts.forEachChild(node, visit);
     };
     for (const file of this.program.getSourceFiles()) {
-      if (file.isDeclarationFile) continue;
+      if (isLibraryFile(file)) continue;
       visit(file);
       // A program module's functions are the methods of its namespace
       // object (`import * as impl`), which may stand for any object.
@@ -378,29 +402,67 @@ export class CallTargets {
         add(exported.name, exported.fn);
     }
     // A package's object may be there under a program's type: its
-    // methods may run by their names (and do what tsad cannot see).
+    // methods may run by their names (and do what tsad cannot see). It
+    // comes from a package's function, constructor, field, import or
+    // callback; or from code the program only declares
+    // (`declare const hooks: { get(): number }`, `declare module "pkg"`).
     if (
+      ts.isCallExpression(node) ||
       ts.isNewExpression(node) ||
+      ts.isAwaitExpression(node) ||
+      (ts.isPropertyAccessExpression(node) &&
+        !ts.isCallExpression(node.parent)) ||
+      ts.isElementAccessExpression(node) ||
       ts.isImportSpecifier(node) ||
-      ts.isImportClause(node)
+      ts.isImportClause(node) ||
+      ts.isVariableDeclaration(node) ||
+      ts.isBindingElement(node) ||
+      ts.isParameter(node)
     ) {
-      const made = ts.isNewExpression(node)
-        ? this.symbolOf(node.expression)
-        : node.name && this.symbolOf(node.name);
-      if (made && declaredByLibrary(made) && !declaredByStandardLibrary(made)) {
-        const type = ts.isNewExpression(node)
-          ? checker.getTypeAtLocation(node)
-          : checker.getTypeOfSymbol(made);
-        // A class's objects too.
-        const types = [
-          type,
-          ...type.getConstructSignatures().map((c) => c.getReturnType()),
-        ];
-        for (const member of types.flatMap((t) => t.getProperties()))
-          if (mayBeCallable(ts, checker.getTypeOfSymbol(member)))
-            add(member.name, undefined);
-      }
+      const named =
+        ts.isImportSpecifier(node) ||
+        ts.isImportClause(node) ||
+        ts.isVariableDeclaration(node) ||
+        ts.isBindingElement(node) ||
+        ts.isParameter(node)
+          ? node.name
+          : node;
+      const declaration = named !== node;
+      const type = named && checker.getTypeAtLocation(named);
+      if (type && (fromPackage(type) || (declaration && isAmbient(ts, node))))
+        this.addMembers(type, add);
     }
+    if (
+      (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) &&
+      isAmbient(ts, node) &&
+      node.name
+    ) {
+      const type = checker.getTypeAtLocation(node.name);
+      this.addMembers(type, add);
+      for (const signature of type.getCallSignatures())
+        this.addMembers(signature.getReturnType(), add);
+    }
+  }
+
+  /**
+   * Adds the callable members of `type` (of a class's objects too) as
+   * methods whose code tsad cannot see.
+   */
+  private addMembers(type: ts.Type, add: AddMethod): void {
+    const { checker } = this;
+    if (this.membersAdded.has(type)) return;
+    this.membersAdded.add(type);
+    if (type.isUnionOrIntersection()) {
+      for (const t of type.types) this.addMembers(t, add);
+      return;
+    }
+    const types = [
+      type,
+      ...type.getConstructSignatures().map((c) => c.getReturnType()),
+    ];
+    for (const member of types.flatMap((t) => t.getProperties()))
+      if (mayBeCallable(this.ts, checker.getTypeOfSymbol(member)))
+        add(member.name, undefined);
   }
 
   /** The functions `module` exports, by name; `undefined` for one with no body here. */
@@ -427,7 +489,7 @@ export class CallTargets {
           // A package's function (no body here) may be any code; an
           // overload's signature is not a function of its own.
           if (ts.isFunctionDeclaration(d))
-            return d.body || d.getSourceFile().isDeclarationFile
+            return d.body || isAmbient(ts, d)
               ? [{ name: exported.name, fn: d.body ? d : undefined }]
               : [];
           if (
@@ -658,6 +720,36 @@ export function declaredByStandardLibrary(
  * tsad takes on trust; not one of the program's own, which may declare
  * what the program's code defines (`declare var saved: number[]`).
  */
+/**
+ * Whether `node` only declares what code elsewhere defines: in a
+ * declaration file, or under \`declare\` (`declare class W {}`,
+ * `declare module "pkg" { ... }`).
+ */
+export function isAmbient(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): boolean {
+  return (
+    node.getSourceFile().isDeclarationFile ||
+    ts.findAncestor(
+      node,
+      (n) =>
+        ts.canHaveModifiers(n) &&
+        (ts
+          .getModifiers(n)
+          ?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ??
+          false),
+    ) !== undefined
+  );
+}
+
+/** Whether a type's symbol (one of a union's) is a package's. */
+function fromPackage(type: ts.Type): boolean {
+  if (type.isUnionOrIntersection()) return type.types.some(fromPackage);
+  const symbol = type.aliasSymbol ?? type.getSymbol();
+  return declaredByLibrary(symbol) && !declaredByStandardLibrary(symbol);
+}
+
 export function isLibraryFile(file: ts.SourceFile): boolean {
   return (
     file.isDeclarationFile &&

@@ -13,7 +13,7 @@ import {
   mayBeCallable,
   type CallTargets,
 } from "./call-targets";
-import { skipWrappers } from "./wrappers";
+import { isDirectEval, skipWrappers } from "./wrappers";
 
 /** Methods and functions that return a new array or object. */
 export const allocators = new Set([
@@ -29,6 +29,8 @@ export const allocators = new Set([
   "with",
   "from",
   "of",
+  "split",
+  "parse",
 ]);
 
 export class FreshObjects {
@@ -118,6 +120,12 @@ export class FreshObjects {
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
     if (method === "fill") return library && this.isFresh(callee.expression);
+    // A reviver may put any object in what `JSON.parse` returns.
+    if (
+      method === "parse" &&
+      (e.arguments.length !== 1 || ts.isSpreadElement(e.arguments[0]!))
+    )
+      return false;
     // `data.map((v) => 2 * v)`: a callback is no memory. A package's
     // `slice` may return a view (Node's `Buffer`), and so may a
     // `Uint8Array`'s, which may be a `Buffer`.
@@ -376,13 +384,6 @@ function onlyIndexed(
   };
   visit(sourceFile);
   return !escapes;
-}
-
-/** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
-function isDirectEval(ts: typeof import("typescript"), node: ts.Node) {
-  if (!ts.isCallExpression(node)) return false;
-  const callee = skipWrappers(ts, node.expression);
-  return ts.isIdentifier(callee) && callee.text === "eval";
 }
 
 /**

@@ -25,6 +25,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
 import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
+import { isAssignmentTarget } from "./outer-variables";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
@@ -33,6 +34,8 @@ interface Reads {
   readonly own: Map<ts.Symbol, RelatedNode>;
   /** An array or object other names may reach: a parameter, a module-level array. */
   shared?: RelatedNode;
+  /** Code that may read anything, a module's own objects too: a getter. */
+  anything?: RelatedNode;
 }
 
 /** A write a call in a marked function leads to, with the calls on the way. */
@@ -74,10 +77,11 @@ export class HiddenWrites {
     const effects = this.markedEffects(fn);
     const { reads } = effects;
     for (const [symbol, reached] of effects.own) {
-      const read = reads.own.get(symbol);
+      const read = reads.own.get(symbol) ?? reads.anything;
       if (read) throw this.conflict(name, reached, symbol.name, read);
     }
-    const read = reads.shared ?? reads.own.values().next().value;
+    const read =
+      reads.anything ?? reads.shared ?? reads.own.values().next().value;
     if (effects.anything && read)
       throw this.conflict(name, effects.anything, undefined, read);
   }
@@ -145,6 +149,19 @@ export class HiddenWrites {
 
   private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
     const { ts } = this;
+    // A getter reads what tsad does not follow, again in the reverse sweep.
+    if (
+      ts.isPropertyAccessExpression(id.parent) &&
+      id.parent.name === id &&
+      !isAssignmentTarget(ts, id.parent) &&
+      this.unmarked.targets.mayBeGetter(id.text)
+    ) {
+      reads.anything ??= {
+        node: id.parent,
+        message: `'${id.parent.getText()}' may run a getter, which reads what tsad cannot see`,
+      };
+      return;
+    }
     const declaration = this.unmarked.targets.symbolOf(id)?.valueDeclaration;
     // The standard library's data is no program's; a package's may be.
     const program =
@@ -154,7 +171,6 @@ export class HiddenWrites {
       program &&
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
-      this.isObject(id.parent) &&
       this.unmarked.targets
         .symbolOf(id.parent.expression)
         ?.valueDeclaration?.getSourceFile().hasNoDefaultLib
@@ -323,6 +339,7 @@ export class HiddenWrites {
     for (const [symbol, read] of inner.reads.own)
       if (!effects.reads.own.has(symbol)) effects.reads.own.set(symbol, read);
     effects.reads.shared ??= inner.reads.shared;
+    effects.reads.anything ??= inner.reads.anything;
   }
 
   /**

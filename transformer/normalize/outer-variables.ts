@@ -21,6 +21,7 @@
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
+import { isDirectEval } from "./wrappers";
 
 export interface OuterVariableContext {
   readonly ts: typeof import("typescript");
@@ -67,7 +68,14 @@ export function requireFixedOuterVariable(
     DiagnosticCode.ReassignableVariable,
     `'${name}' is a \`let\` or \`var\` that ${where}: it may change between the forward and the reverse sweep (or before a pullback), and the derivative would be wrong. Declare it \`const\`, or pass its value in as a parameter.`,
     assignment
-      ? [{ node: assignment, message: `'${name}' is assigned here` }]
+      ? [
+          {
+            node: assignment,
+            message: ts.isCallExpression(assignment)
+              ? `this \`eval\` may assign '${name}'`
+              : `'${name}' is assigned here`,
+          },
+        ]
       : [],
   );
 }
@@ -80,6 +88,7 @@ function assignedIn(
   if (assigned) return assigned;
   const { ts, checker } = context;
   const found = new Map<ts.Symbol, ts.Node>();
+  let directEval: ts.CallExpression | undefined;
   const visit = (node: ts.Node) => {
     if (ts.isIdentifier(node) && isAssignmentTarget(ts, node)) {
       const symbol = ts.isShorthandPropertyAssignment(node.parent)
@@ -87,12 +96,37 @@ function assignedIn(
         : checker.getSymbolAtLocation(node);
       if (symbol && !found.has(symbol)) found.set(symbol, node);
     }
+    if (isDirectEval(ts, node)) directEval ??= node;
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
+  // A direct `eval` may assign any variable of the module without naming it.
+  if (directEval)
+    for (const statement of sourceFile.statements)
+      if (ts.isVariableStatement(statement))
+        for (const declaration of statement.declarationList.declarations)
+          for (const symbol of declaredSymbols(ts, checker, declaration.name))
+            if (!found.has(symbol)) found.set(symbol, directEval);
   assigned = found;
   context.assignedIn.set(sourceFile, assigned);
   return assigned;
+}
+
+/** The variables a declaration's name, or its destructuring pattern, declares. */
+function declaredSymbols(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  name: ts.BindingName,
+): ts.Symbol[] {
+  if (ts.isIdentifier(name)) {
+    const symbol = checker.getSymbolAtLocation(name);
+    return symbol ? [symbol] : [];
+  }
+  return name.elements.flatMap((element) =>
+    ts.isOmittedExpression(element)
+      ? []
+      : declaredSymbols(ts, checker, element.name),
+  );
 }
 
 /**

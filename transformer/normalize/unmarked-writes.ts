@@ -144,9 +144,16 @@ const argumentWriters = new Map<string, readonly number[]>([
 ]);
 const settersRun = new Set(["Object.assign", "Reflect.set"]);
 
-/** Library methods that change an argument besides their receiver. */
+/**
+ * Library methods that change an argument besides their receiver: a
+ * string's `match` and `replace` set a global or sticky regular
+ * expression's `lastIndex`.
+ */
 const methodArgumentWriters = new Map<string, readonly number[]>([
   ["encodeInto", [1]],
+  ["match", [0]],
+  ["replace", [0]],
+  ["replaceAll", [0]],
 ]);
 
 /**
@@ -291,6 +298,97 @@ export class UnmarkedWrites {
       );
   }
 
+  /**
+   * Library code given a program's object may call its methods
+   * (`new ReadableStream(source)` runs `source.start`): any method named
+   * like a field of the object's (or of an object in it) that may hold a
+   * function may run, on it. (Functions and objects written in the call,
+   * `{ start: poke }`, are `addCallbacks`'s.)
+   */
+  private addMethodsOf(
+    args: readonly ts.Expression[] | undefined,
+    call: CallLike,
+    scope: Runnable,
+    writes: Writes,
+  ): void {
+    const { ts, checker } = this;
+    for (const arg of args ?? []) {
+      const value = skipWrappers(
+        ts,
+        ts.isSpreadElement(arg) ? arg.expression : arg,
+      );
+      if (
+        ts.isObjectLiteralExpression(value) ||
+        ts.isArrayLiteralExpression(value) ||
+        this.targets.isPrimitive(value) ||
+        this.targets.isFunctionValue(value)
+      )
+        continue;
+      const names = new Set<string>();
+      const seen = new Set<ts.Type>();
+      let functions = false;
+      const fields = (type: ts.Type): void => {
+        if (seen.has(type)) return;
+        seen.add(type);
+        if (type.isUnionOrIntersection()) return type.types.forEach(fields);
+        const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+        if (element && this.holdsFunctions(element)) functions = true;
+        else if (element) fields(element);
+        for (const field of type.getProperties()) {
+          // A library type's fields are the library's to call.
+          const library: boolean = declaredByLibrary(field);
+          if (library) continue;
+          const fieldType = checker.getTypeOfSymbol(field);
+          if (mayBeCallable(ts, fieldType)) names.add(field.name);
+          else fields(fieldType);
+        }
+      };
+      fields(checker.getTypeAtLocation(value));
+      if (functions) return void (writes.anything ??= unseen(call));
+      for (const name of names) {
+        const methods = this.targets.methodsNamedText(name);
+        if (methods === "unknown")
+          return void (writes.anything ??= unseen(call));
+        for (const fn of methods)
+          this.apply(this.summaryOf(fn), undefined, value, scope, writes);
+      }
+    }
+  }
+
+  /** Whether the library function `fn` takes a function to call, as `this` too. */
+  private callsFunctions(fn: ts.Expression): boolean {
+    const { checker } = this;
+    return checker
+      .getTypeAtLocation(fn)
+      .getCallSignatures()
+      .some((signature) =>
+        [
+          ...(signature.thisParameter ? [signature.thisParameter] : []),
+          ...signature.parameters,
+        ].some((p) => this.holdsFunctions(checker.getTypeOfSymbol(p))),
+      );
+  }
+
+  /**
+   * Whether values of `type` are declared to be functions (or arrays of
+   * them): what library code takes to call. (Not `any`: the library's
+   * own signatures say what they call.)
+   */
+  private holdsFunctions(type: ts.Type): boolean {
+    const { ts, checker } = this;
+    if (type.isUnionOrIntersection())
+      return type.types.some((t) => this.holdsFunctions(t));
+    const symbol = type.getSymbol();
+    const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+    return (
+      type.getCallSignatures().length > 0 ||
+      (declaredByLibrary(symbol) && /Function$/.test(symbol.name)) ||
+      (element !== undefined &&
+        checker.isArrayType(type) &&
+        this.holdsFunctions(element))
+    );
+  }
+
   /** A function (`f`, `o.f`) a package declares, not the standard library. */
   private fromPackage(e: ts.Expression): boolean {
     const { ts } = this;
@@ -351,6 +449,7 @@ export class UnmarkedWrites {
     writes: Writes,
   ): void {
     const { ts } = this;
+    this.addMethodsOf(passed, call, scope, writes);
     if (this.fromPackage(fn)) this.writeAll(passed, call, scope, writes);
     const method = nameOf(ts, fn);
     // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
@@ -436,7 +535,8 @@ export class UnmarkedWrites {
       )
         return void (writes.anything ??= unseen(call));
       const arg = args[i];
-      if (arg) this.writeInto(arg, call, scope, writes, deep);
+      if (arg && !this.targets.isPrimitive(arg))
+        this.writeInto(arg, call, scope, writes, deep);
     }
   }
 
@@ -458,6 +558,7 @@ export class UnmarkedWrites {
         ? this.targets.baseClassOf(ts.findAncestor(call, ts.isClassLike))
         : this.targets.classOf(callee);
     // A package's constructor may fill what it is given.
+    if (cls === "library") this.addMethodsOf(args, call, scope, writes);
     if (cls === "library" && this.fromPackage(skipWrappers(ts, callee)))
       return this.writeAll(args, call, scope, writes);
     if (cls === "library") return;
@@ -560,7 +661,13 @@ export class UnmarkedWrites {
       const targets = this.targets.functionsOf(value);
       if (targets === "unknown") writes.anything ??= unseenValue(value);
       else if (targets === "library") {
-        if (changesReceiver(nameOf(ts, value)) || this.fromPackage(value))
+        // Run with the caller's `this` and arguments, `forEach` and `call`
+        // run the functions among them (`[poke].forEach(Array.prototype.forEach, [0])`).
+        if (
+          changesReceiver(nameOf(ts, value)) ||
+          this.fromPackage(value) ||
+          this.callsFunctions(value)
+        )
           writes.anything ??= unseenValue(value);
       } else
         for (const fn of targets)

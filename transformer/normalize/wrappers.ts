@@ -28,3 +28,13 @@ export function isWrapper(
     ts.isSatisfiesExpression(node)
   );
 }
+
+/** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
+export function isDirectEval(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = skipWrappers(ts, node.expression);
+  return ts.isIdentifier(callee) && callee.text === "eval";
+}
