@@ -411,7 +411,9 @@ export class CallTargets {
       ts.isNewExpression(node) ||
       ts.isAwaitExpression(node) ||
       (ts.isPropertyAccessExpression(node) &&
-        !ts.isCallExpression(node.parent)) ||
+        !(
+          ts.isCallExpression(node.parent) && node.parent.expression === node
+        )) ||
       ts.isElementAccessExpression(node) ||
       ts.isImportSpecifier(node) ||
       ts.isImportClause(node) ||
@@ -716,19 +718,11 @@ export function declaredByStandardLibrary(
 }
 
 /**
- * A declaration file of the standard library or of a package, whose code
- * tsad takes on trust; not one of the program's own, which may declare
- * what the program's code defines (`declare var saved: number[]`).
- */
-/**
  * Whether `node` only declares what code elsewhere defines: in a
- * declaration file, or under \`declare\` (`declare class W {}`,
+ * declaration file, or under `declare` (`declare class W {}`,
  * `declare module "pkg" { ... }`).
  */
-export function isAmbient(
-  ts: typeof import("typescript"),
-  node: ts.Node,
-): boolean {
+function isAmbient(ts: typeof import("typescript"), node: ts.Node): boolean {
   return (
     node.getSourceFile().isDeclarationFile ||
     ts.findAncestor(
@@ -750,6 +744,11 @@ function fromPackage(type: ts.Type): boolean {
   return declaredByLibrary(symbol) && !declaredByStandardLibrary(symbol);
 }
 
+/**
+ * A declaration file of the standard library or of a package, whose code
+ * tsad takes on trust; not one of the program's own, which may declare
+ * what the program's code defines (`declare var saved: number[]`).
+ */
 export function isLibraryFile(file: ts.SourceFile): boolean {
   return (
     file.isDeclarationFile &&

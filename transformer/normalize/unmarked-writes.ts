@@ -905,7 +905,7 @@ export class UnmarkedWrites {
   }
 
   /**
-   * Whether `rows` is a local \`const\` of `scope` holding an array literal
+   * Whether `rows` is a local `const` of `scope` holding an array literal
    * of fresh arrays (`[[0, 0], [0, 0]]`, or `[]` given fresh arrays by
    * `push`) that code only indexes by number, iterates, measures or
    * pushes fresh arrays into: each call makes its rows anew and nothing
@@ -1130,7 +1130,7 @@ function rootOf(
 /**
  * The values a local variable ever holds: its initializer and what code
  * in `scope` assigns it (`t = [0, 1]`, `t ??= a`), or `undefined` when
- * that is not known (`[t] = list`, `for (t of rows)`, a \`var\` declared
+ * that is not known (`[t] = list`, `for (t of rows)`, a `var` declared
  * twice).
  */
 function valuesOf(
