@@ -927,6 +927,7 @@ export class UnmarkedWrites {
       !contains(scope, declaration)
     )
       return false;
+    const name = declaration.name;
     const literal = skipWrappers(ts, declaration.initializer);
     const freshRows = (elements: readonly ts.Expression[]) =>
       elements.every((e) => !ts.isSpreadElement(e) && this.fresh.isFresh(e));
@@ -964,16 +965,7 @@ export class UnmarkedWrites {
     };
     let inPlaceOnly = true;
     const visit = (node: ts.Node): void => {
-      if (
-        isMentionOf(
-          ts,
-          checker,
-          node,
-          declaration.name as ts.Identifier,
-          symbol,
-        ) &&
-        !isInType(ts, node)
-      ) {
+      if (isMentionOf(ts, checker, node, name, symbol) && !isInType(ts, node)) {
         let use: ts.Node = node;
         while (isWrapper(ts, use.parent)) use = use.parent;
         inPlaceOnly &&= inPlace(use);
