@@ -356,8 +356,10 @@ function inlineDefinitions(
       if (
         value &&
         (s.kind === "const" || s.kind === "declare") &&
-        !mutated.has(s.name) &&
-        !keep.has(s.name)
+        !keep.has(s.name) &&
+        // Another variable of the name (the reverse sweep's copy of a
+        // loop body reuses the body's names) may be assigned elsewhere.
+        (!mutated.has(s.name) || !redefinedAfter(block, i, s.name))
       ) {
         let readsMutated = false;
         let readsChosen = false;
@@ -451,6 +453,16 @@ function inlineDefinitions(
     return out;
   };
   return visit(body, new Map());
+}
+
+/** Whether a statement after `block[i]` (or in one) assigns or defines `name`. */
+function redefinedAfter(
+  block: readonly Stmt[],
+  i: number,
+  name: string,
+): boolean {
+  const rest = block.slice(i + 1);
+  return mutatedNames(rest).has(name) || definedNames(rest).has(name);
 }
 
 function readsAny(body: readonly Stmt[], names: ReadonlyMap<string, unknown>) {
