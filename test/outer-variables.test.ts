@@ -147,6 +147,29 @@ export function f(x: number): number { return w * u * x; }
     expect(related?.messageText).toBe("this `eval` may assign 'w'");
   });
 
+  it("is rejected for a var in a block, and a marked callee, of a module with a direct eval", async () => {
+    const dir = path.join(repoRoot, ".tmp/outer-variables");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "eval-bindings.ts");
+    fs.writeFileSync(
+      file,
+      `{ var w = 2; }
+/** @differentiable */
+function g(x: number): number { return x * x; }
+export function touch(): void { eval("w = 5; g = (x) => 5 * x"); }
+/** @differentiable */
+export function f(x: number): number { return w * x; }
+/** @differentiable */
+export function h(x: number): number { return g(x); }
+`,
+    );
+    const { diagnostics } = await transformedSource([file], file);
+    expect(diagnostics.map((d) => d.code)).toEqual([96017, 96017]);
+    const messages = diagnostics.map((d) => String(d.messageText));
+    expect(messages[0]).toContain("'w' is a `let` or `var`");
+    expect(messages[1]).toContain("'g' is a function that a direct `eval`");
+  });
+
   it("is rejected for a let assigned by top-level code", () => {
     expect(flagged.has("topLevelWrite")).toBe(true);
     expect(relatedLines.get("topLevelWrite")).toBe("v_topLevelWrite = 3;");

@@ -434,6 +434,18 @@ export class CallTargets {
       if (type && (fromPackage(type) || (declaration && isAmbient(ts, node))))
         this.addMembers(type, add);
     }
+    // What a package's function makes or gives its callbacks is its
+    // object, whatever type it is given (`make<Getter>()`).
+    if (
+      ts.isCallOrNewExpression(node) &&
+      this.fromPackage(skipWrappers(ts, node.expression))
+    ) {
+      this.addMembers(checker.getTypeAtLocation(node), add);
+      for (const arg of node.arguments ?? [])
+        if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg))
+          for (const p of arg.parameters)
+            this.addMembers(checker.getTypeAtLocation(p.name), add);
+    }
     if (
       (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) &&
       isAmbient(ts, node) &&
@@ -444,6 +456,14 @@ export class CallTargets {
       for (const signature of type.getCallSignatures())
         this.addMembers(signature.getReturnType(), add);
     }
+  }
+
+  /** Whether `e` names (`f`, `o.f`, `new C`) what a package declares. */
+  private fromPackage(e: ts.Expression): boolean {
+    const { ts } = this;
+    const named = ts.isPropertyAccessExpression(e) ? e.name : e;
+    const symbol = this.symbolOf(named);
+    return declaredByLibrary(symbol) && !declaredByStandardLibrary(symbol);
   }
 
   /**
@@ -576,6 +596,19 @@ export class CallTargets {
       e.text === "globalThis" &&
       !this.symbolOf(e)?.valueDeclaration;
     return global || (ts.isIdentifier(e) && declared(e));
+  }
+
+  /** An array or typed array of the library's type (its `length` is no getter of the program's). */
+  isLibraryArray(e: ts.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(e);
+    return (
+      (this.checker.isArrayType(type) ||
+        this.checker.isTupleType(type) ||
+        /^(Float|Int|Uint|BigInt|BigUint)\d+(Clamped)?Array$/.test(
+          type.getSymbol()?.name ?? "",
+        )) &&
+      declaredByStandardLibrary(type.getSymbol())
+    );
   }
 
   isPrimitive(e: ts.Expression): boolean {

@@ -136,11 +136,14 @@ export class FreshObjects {
         !["Uint8Array", undefined].includes(
           this.arrayType(callee.expression),
         )) &&
-      !e.arguments.some(
-        (a) =>
-          this.checker.getTypeAtLocation(a).getCallSignatures().length === 0 &&
-          this.mayBeMemory(a),
-      )
+      // `from` and `of` copy what they are given, a buffer too.
+      (method === "from" ||
+        method === "of" ||
+        !e.arguments.some(
+          (a) =>
+            this.checker.getTypeAtLocation(a).getCallSignatures().length ===
+              0 && this.mayBeMemory(a),
+        ))
     );
   }
 

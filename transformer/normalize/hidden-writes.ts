@@ -154,7 +154,9 @@ export class HiddenWrites {
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
       !isAssignmentTarget(ts, id.parent) &&
-      this.unmarked.targets.mayBeGetter(id.text)
+      this.unmarked.targets.mayBeGetter(id.text) &&
+      // An array's `length` is the library's.
+      !this.unmarked.targets.isLibraryArray(id.parent.expression)
     ) {
       reads.anything ??= {
         node: id.parent,

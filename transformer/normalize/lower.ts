@@ -36,7 +36,10 @@ import {
   type ArraysContext,
 } from "./arrays";
 import { jumps, structureJumps } from "./jumps";
-import { requireFixedOuterVariable } from "./outer-variables";
+import {
+  requireFixedCallee,
+  requireFixedOuterVariable,
+} from "./outer-variables";
 import { SharedArrays } from "./shared-arrays";
 import { switchChain } from "./switch";
 import { JumpTargets } from "./targets";
@@ -2050,6 +2053,10 @@ class Lowering {
     });
     const marked = resolveMarkedCallee(ts, this.context.checker, callee);
     if (marked) {
+      // A direct `eval` of its module may have replaced it.
+      const named = skipWrappers(ts, callee);
+      const name = ts.isPropertyAccessExpression(named) ? named.name : named;
+      if (ts.isIdentifier(name)) requireFixedCallee(this.context, name);
       if (marked.declaration === this.fn) {
         throw new DiffError(
           node,

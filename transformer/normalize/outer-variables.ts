@@ -35,30 +35,51 @@ export function requireFixedOuterVariable(
   context: OuterVariableContext,
   id: ts.Identifier,
 ): void {
+  requireFixed(context, id, false);
+}
+
+/**
+ * Throws if `id`, a marked function a marked function calls, may be
+ * replaced: a function declaration is a binding too, which a direct
+ * `eval` can assign, and the derivatives would call the old one's.
+ */
+export function requireFixedCallee(
+  context: OuterVariableContext,
+  id: ts.Identifier,
+): void {
+  requireFixed(context, id, true);
+}
+
+function requireFixed(
+  context: OuterVariableContext,
+  id: ts.Identifier,
+  callee: boolean,
+): void {
   const { ts, checker } = context;
   let symbol = checker.getSymbolAtLocation(id);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias)
     symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration;
+  const binding =
+    callee &&
+    symbol !== undefined &&
+    (symbol.flags & ts.SymbolFlags.Function) !== 0;
   if (
     !symbol ||
-    !(symbol.flags & ts.SymbolFlags.Variable) ||
+    !(binding || symbol.flags & ts.SymbolFlags.Variable) ||
     !declaration ||
     declaration.getSourceFile().isDeclarationFile ||
     ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Constant
   ) {
     return;
   }
-  const scope = ts.findAncestor(
-    declaration.parent,
-    (n) => ts.isFunctionLike(n) || ts.isSourceFile(n) || ts.isModuleBlock(n),
-  );
+  const scope = moduleScope(ts, declaration);
   const moduleLevel =
     scope !== undefined && ts.isSourceFile(scope) && ts.isExternalModule(scope);
   const assignment = moduleLevel
     ? assignedIn(context, scope).get(symbol)
     : undefined;
-  if (moduleLevel && !assignment) return;
+  if ((moduleLevel || binding) && !assignment) return;
   const name = id.text;
   const where = moduleLevel
     ? "other code assigns"
@@ -66,7 +87,9 @@ export function requireFixedOuterVariable(
   throw new DiffError(
     id,
     DiagnosticCode.ReassignableVariable,
-    `'${name}' is a \`let\` or \`var\` that ${where}: it may change between the forward and the reverse sweep (or before a pullback), and the derivative would be wrong. Declare it \`const\`, or pass its value in as a parameter.`,
+    binding
+      ? `'${name}' is a function that a direct \`eval\` of its module may replace: the derivative code would still call the one it was built from. Move the \`eval\` to a module of its own.`
+      : `'${name}' is a \`let\` or \`var\` that ${where}: it may change between the forward and the reverse sweep (or before a pullback), and the derivative would be wrong. Declare it \`const\`, or pass its value in as a parameter.`,
     assignment
       ? [
           {
@@ -100,16 +123,35 @@ function assignedIn(
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  // A direct `eval` may assign any variable of the module without naming it.
-  if (directEval)
-    for (const statement of sourceFile.statements)
-      if (ts.isVariableStatement(statement))
-        for (const declaration of statement.declarationList.declarations)
-          for (const symbol of declaredSymbols(ts, checker, declaration.name))
-            if (!found.has(symbol)) found.set(symbol, directEval);
+  // A direct `eval` may assign any variable (or function or class) of
+  // the module without naming it.
+  const declared = (node: ts.Node): void => {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node)) &&
+      node.name &&
+      moduleScope(ts, node) === sourceFile
+    )
+      for (const symbol of declaredSymbols(ts, checker, node.name))
+        if (!found.has(symbol)) found.set(symbol, directEval!);
+    ts.forEachChild(node, declared);
+  };
+  if (directEval) declared(sourceFile);
   assigned = found;
   context.assignedIn.set(sourceFile, assigned);
   return assigned;
+}
+
+/** The function, module block or file whose variable `declaration` declares. */
+function moduleScope(
+  ts: typeof import("typescript"),
+  declaration: ts.Node,
+): ts.Node | undefined {
+  return ts.findAncestor(
+    declaration.parent,
+    (n) => ts.isFunctionLike(n) || ts.isSourceFile(n) || ts.isModuleBlock(n),
+  );
 }
 
 /** The variables a declaration's name, or its destructuring pattern, declares. */

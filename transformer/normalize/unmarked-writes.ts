@@ -40,6 +40,34 @@ import {
 import { FreshObjects, isInType, isMentionOf } from "./fresh-objects";
 import { isWrapper, skipWrappers } from "./wrappers";
 
+/**
+ * The objects an argument gives: itself, or those named in a literal
+ * (`{ ...source }`, `[source]`); methods written in the literal are code
+ * of the function that makes it.
+ */
+function objectsIn(
+  ts: typeof import("typescript"),
+  arg: ts.Expression,
+): ts.Expression[] {
+  const value = skipWrappers(
+    ts,
+    ts.isSpreadElement(arg) ? arg.expression : arg,
+  );
+  if (ts.isArrayLiteralExpression(value))
+    return value.elements.flatMap((e) => objectsIn(ts, e));
+  if (ts.isObjectLiteralExpression(value))
+    return value.properties.flatMap((p) =>
+      ts.isPropertyAssignment(p)
+        ? objectsIn(ts, p.initializer)
+        : ts.isShorthandPropertyAssignment(p)
+          ? [p.name]
+          : ts.isSpreadAssignment(p)
+            ? objectsIn(ts, p.expression)
+            : [],
+    );
+  return [value];
+}
+
 /** `this`, among a function's parameters. */
 export const THIS = -1;
 
@@ -171,6 +199,8 @@ export class UnmarkedWrites {
   private readonly inProgress = new Set<ts.Node>();
   /** How many calls back have been cut: a summary that cut one is partial. */
   private cuts = 0;
+  /** Variables whose values `writeInto` is following. */
+  private readonly following = new Set<ts.Node>();
 
   /** Which functions a call runs; hidden-writes.ts resolves names with it too. */
   readonly targets: CallTargets;
@@ -279,6 +309,7 @@ export class UnmarkedWrites {
       const receiver = ts.isPropertyAccessExpression(callee)
         ? skipWrappers(ts, callee.expression)
         : undefined;
+      this.addMethodsOf(call, callee, undefined, args, scope, writes);
       return this.libraryCall(call, callee, receiver, args, scope, writes);
     }
     if (targets === "unknown") return void (writes.anything ??= unseen(call));
@@ -299,74 +330,144 @@ export class UnmarkedWrites {
   }
 
   /**
-   * Library code given a program's object may call its methods
-   * (`new ReadableStream(source)` runs `source.start`): any method named
-   * like a field of the object's (or of an object in it) that may hold a
-   * function may run, on it. (Functions and objects written in the call,
-   * `{ start: poke }`, are `addCallbacks`'s.)
+   * Library code may call methods of what it is given. What its
+   * signature says it calls (`new ReadableStream(source)` runs
+   * `source.start`): the methods of those names run, on the argument. And
+   * code that calls a function it is given may hand on anything it is
+   * given, as `this` too (`Reflect.construct(C, [source])`,
+   * `Array.prototype.toString.call(src)` runs `src.join`): there the
+   * methods named like what the arguments (or the objects in a literal)
+   * hold may run.
    */
   private addMethodsOf(
-    args: readonly ts.Expression[] | undefined,
     call: CallLike,
+    fn: ts.Expression,
+    self: ts.Expression | undefined,
+    args: readonly ts.Expression[],
     scope: Runnable,
     writes: Writes,
   ): void {
     const { ts, checker } = this;
-    for (const arg of args ?? []) {
-      const value = skipWrappers(
-        ts,
-        ts.isSpreadElement(arg) ? arg.expression : arg,
-      );
-      if (
-        ts.isObjectLiteralExpression(value) ||
-        ts.isArrayLiteralExpression(value) ||
-        this.targets.isPrimitive(value) ||
-        this.targets.isFunctionValue(value)
-      )
-        continue;
-      const names = new Set<string>();
-      const seen = new Set<ts.Type>();
-      let functions = false;
-      const fields = (type: ts.Type): void => {
-        if (seen.has(type)) return;
-        seen.add(type);
-        if (type.isUnionOrIntersection()) return type.types.forEach(fields);
-        const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
-        if (element && this.holdsFunctions(element)) functions = true;
-        else if (element) fields(element);
-        for (const field of type.getProperties()) {
-          // A library type's fields are the library's to call.
-          const library: boolean = declaredByLibrary(field);
-          if (library) continue;
-          const fieldType = checker.getTypeOfSymbol(field);
-          if (mayBeCallable(ts, fieldType)) names.add(field.name);
-          else fields(fieldType);
-        }
-      };
-      fields(checker.getTypeAtLocation(value));
-      if (functions) return void (writes.anything ??= unseen(call));
+    const run = (names: Iterable<string>, receiver: ts.Expression): boolean => {
       for (const name of names) {
         const methods = this.targets.methodsNamedText(name);
-        if (methods === "unknown")
-          return void (writes.anything ??= unseen(call));
-        for (const fn of methods)
-          this.apply(this.summaryOf(fn), undefined, value, scope, writes);
+        if (methods === "unknown") {
+          writes.anything ??= unseen(call);
+          return false;
+        }
+        for (const method of methods)
+          this.apply(
+            this.summaryOf(method),
+            undefined,
+            receiver,
+            scope,
+            writes,
+          );
       }
+      return true;
+    };
+    // A library method run on another object calls what it would call
+    // on its own kind (`Array.prototype.toString.call(src)`: `src.join`).
+    if (self !== undefined && ts.isPropertyAccessExpression(fn))
+      if (
+        !run(
+          this.methodNames(checker.getTypeAtLocation(fn.expression), true),
+          self,
+        )
+      )
+        return;
+    if (self !== undefined || this.callsFunctions(fn)) {
+      for (const value of [...(self ? [self] : []), ...args].flatMap((a) =>
+        objectsIn(ts, a),
+      ))
+        if (
+          !run(this.methodNames(checker.getTypeAtLocation(value), false), value)
+        )
+          return;
+      return;
     }
+    const resolved = checker.getResolvedSignature(call);
+    const declaration = resolved?.getDeclaration();
+    // The signature as declared: `Map#set(key: K, value: V)` calls nothing
+    // of a `V`, whatever type the program gives it.
+    const signature =
+      declaration && checker.getSignatureFromDeclaration(declaration);
+    if (!signature) return;
+    const parameters = signature.getParameters();
+    const spread = args.findIndex((a) => ts.isSpreadElement(a));
+    args.forEach((arg, i) => {
+      const at =
+        spread !== -1 && i >= spread
+          ? parameters.slice(spread)
+          : [parameters[Math.min(i, parameters.length - 1)]];
+      for (const parameter of at) {
+        if (!parameter) continue;
+        const declared = parameter.valueDeclaration;
+        const rest =
+          declared !== undefined &&
+          ts.isParameter(declared) &&
+          declared.dotDotDotToken !== undefined;
+        const type = checker.getTypeOfSymbol(parameter);
+        const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+        const receiver = ts.isSpreadElement(arg) ? arg.expression : arg;
+        run(this.methodNames(rest && element ? element : type, true), receiver);
+      }
+    });
+  }
+
+  /**
+   * The names of the fields of `type` (and of the objects in it) that
+   * may hold a function; with `library` false, of the program's fields
+   * only (a library type's are the library's to call).
+   */
+  private methodNames(type: ts.Type, library: boolean): Set<string> {
+    const { ts, checker } = this;
+    const names = new Set<string>();
+    const seen = new Set<ts.Type>();
+    const fields = (type: ts.Type): void => {
+      if (seen.has(type)) return;
+      seen.add(type);
+      if (type.isUnionOrIntersection()) return type.types.forEach(fields);
+      // A number's methods are the library's; no type says what `any`
+      // holds, nor what a type parameter will be.
+      if (
+        type.flags &
+        (ts.TypeFlags.Any |
+          ts.TypeFlags.Unknown |
+          ts.TypeFlags.TypeParameter |
+          ts.TypeFlags.StringLike |
+          ts.TypeFlags.NumberLike |
+          ts.TypeFlags.BigIntLike |
+          ts.TypeFlags.BooleanLike |
+          ts.TypeFlags.ESSymbolLike |
+          ts.TypeFlags.VoidLike |
+          ts.TypeFlags.Null |
+          ts.TypeFlags.Never)
+      )
+        return;
+      for (const field of type.getProperties()) {
+        const fromLibrary: boolean = declaredByLibrary(field);
+        if (fromLibrary && !library) continue;
+        const fieldType = checker.getTypeOfSymbol(field);
+        if (mayBeCallable(ts, fieldType)) names.add(field.name);
+        else fields(fieldType);
+      }
+    };
+    fields(type);
+    return names;
   }
 
   /** Whether the library function `fn` takes a function to call, as `this` too. */
   private callsFunctions(fn: ts.Expression): boolean {
     const { checker } = this;
-    return checker
-      .getTypeAtLocation(fn)
-      .getCallSignatures()
-      .some((signature) =>
+    const type = checker.getTypeAtLocation(fn);
+    return [...type.getCallSignatures(), ...type.getConstructSignatures()].some(
+      (signature) =>
         [
           ...(signature.thisParameter ? [signature.thisParameter] : []),
           ...signature.parameters,
         ].some((p) => this.holdsFunctions(checker.getTypeOfSymbol(p))),
-      );
+    );
   }
 
   /**
@@ -425,6 +526,10 @@ export class UnmarkedWrites {
     const passed = callee.name.text === "call" ? args.slice(1) : undefined;
     if (targets === "library") {
       const fn = skipWrappers(ts, callee.expression);
+      this.addMethodsOf(call, fn, self, args.slice(1), scope, writes);
+      // A package's function may change its `this` too.
+      if (self && this.fromPackage(fn))
+        this.writeAll([self], call, scope, writes);
       return this.libraryCall(call, fn, self, passed, scope, writes);
     }
     for (const fn of targets)
@@ -449,7 +554,6 @@ export class UnmarkedWrites {
     writes: Writes,
   ): void {
     const { ts } = this;
-    this.addMethodsOf(passed, call, scope, writes);
     if (this.fromPackage(fn)) this.writeAll(passed, call, scope, writes);
     const method = nameOf(ts, fn);
     // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
@@ -558,12 +662,36 @@ export class UnmarkedWrites {
         ? this.targets.baseClassOf(ts.findAncestor(call, ts.isClassLike))
         : this.targets.classOf(callee);
     // A package's constructor may fill what it is given.
-    if (cls === "library") this.addMethodsOf(args, call, scope, writes);
-    if (cls === "library" && this.fromPackage(skipWrappers(ts, callee)))
-      return this.writeAll(args, call, scope, writes);
-    if (cls === "library") return;
     if (cls === undefined) return void (writes.anything ??= unseen(call));
-    this.apply(this.summaryOf(cls), args, undefined, scope, writes);
+    // A class with no constructor of its own, down from a library's, is
+    // made by the library's.
+    const made =
+      cls === "library" ? skipWrappers(ts, callee) : this.libraryBase(cls);
+    if (made) {
+      this.addMethodsOf(call, made, undefined, args, scope, writes);
+      if (this.fromPackage(made)) this.writeAll(args, call, scope, writes);
+    }
+    if (cls !== "library")
+      this.apply(this.summaryOf(cls), args, undefined, scope, writes);
+  }
+
+  /**
+   * The library class (its name in an `extends` clause) whose constructor
+   * makes `cls`'s objects: none of `cls` and its program base classes has
+   * one of its own.
+   */
+  private libraryBase(cls: ts.ClassLikeDeclaration): ts.Expression | undefined {
+    const { ts } = this;
+    for (let c: ts.ClassLikeDeclaration | undefined = cls; c;) {
+      if (constructorOf(ts, c)) return undefined;
+      const base = this.targets.baseClassOf(c);
+      if (base === "library")
+        return c.heritageClauses?.find(
+          (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+        )?.types[0]?.expression;
+      c = base;
+    }
+    return undefined;
   }
 
   /** `fn`'s writes, made at a call with `args` (`undefined`: unknown) on `receiver`. */
@@ -878,11 +1006,14 @@ export class UnmarkedWrites {
     if (contains(scope, declaration)) {
       if (!deep && this.isOwnRow(declaration, scope)) return;
       const values = valuesOf(ts, this.checker, declaration, scope);
-      if (values) {
+      // `t = t`, `a = b; b = a`: no value of its own.
+      if (values && !this.following.has(declaration)) {
+        this.following.add(declaration);
         for (const value of values)
           if (!this.fresh.isFresh(value))
             this.writeInto(value, at, scope, writes, deep);
           else if (deep) writes.anything ??= write();
+        this.following.delete(declaration);
         return;
       }
     } else if (!deep && this.fresh.isPrivateObject(declaration)) {
@@ -928,13 +1059,14 @@ export class UnmarkedWrites {
     )
       return false;
     const name = declaration.name;
-    const literal = skipWrappers(ts, declaration.initializer);
+    const made = skipWrappers(ts, declaration.initializer);
     const freshRows = (elements: readonly ts.Expression[]) =>
       elements.every((e) => !ts.isSpreadElement(e) && this.fresh.isFresh(e));
     if (
-      !ts.isArrayLiteralExpression(literal) ||
-      !this.fresh.isFresh(literal) ||
-      !freshRows(literal.elements)
+      !this.fresh.isFresh(made) ||
+      !(ts.isArrayLiteralExpression(made)
+        ? freshRows(made.elements)
+        : this.makesFreshRows(made))
     )
       return false;
     const numeric = (e: ts.Expression) =>
@@ -974,6 +1106,39 @@ export class UnmarkedWrites {
     };
     visit(scope);
     return inPlaceOnly;
+  }
+
+  /**
+   * `Array.from(source, () => [0, 0])`, `list.map(() => new Array(n))`:
+   * a new array of what a callback makes fresh each time.
+   */
+  private makesFreshRows(e: ts.Expression): boolean {
+    const { ts } = this;
+    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression))
+      return false;
+    const method = e.expression.name.text;
+    const callback =
+      method === "from"
+        ? e.arguments[1]
+        : method === "map"
+          ? e.arguments[0]
+          : undefined;
+    if (
+      callback === undefined ||
+      !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))
+    )
+      return false;
+    const body = callback.body;
+    if (!ts.isBlock(body)) return this.fresh.isFresh(body);
+    let fresh = true;
+    const visit = (node: ts.Node): void => {
+      if (ts.isReturnStatement(node))
+        fresh &&=
+          node.expression !== undefined && this.fresh.isFresh(node.expression);
+      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(body, visit);
+    return fresh;
   }
 
   /** `this` is the object being made in a constructor, else the receiver. */
