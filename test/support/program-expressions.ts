@@ -32,6 +32,11 @@ import type {
   Guard,
   MathFunction,
 } from "./program-generator.js";
+import {
+  type MatrixVariable,
+  passableMatrices,
+  readCell,
+} from "./program-matrices.js";
 
 /** The checks draw numbers and array elements from [-INPUT_BOUND, INPUT_BOUND]. */
 export const INPUT_BOUND = 2;
@@ -128,8 +133,12 @@ const MATH_RULES: Record<MathFunction, MathRule> = {
 
 export interface Variable {
   readonly name: string;
-  /** An "array" is an ArrayVariable (program-arrays.ts). */
-  readonly role: "param" | "local" | "counter" | "element" | "array";
+  /**
+   * An "array" is an ArrayVariable (program-arrays.ts), a "matrix" a
+   * MatrixVariable and a "row" a RowVariable (program-matrices.ts).
+   */
+  readonly role:
+    "param" | "local" | "counter" | "element" | "array" | "matrix" | "row";
   readonly mutable: boolean;
   readonly literal: boolean;
 }
@@ -165,7 +174,7 @@ export class Scope {
 
 export interface Callable {
   readonly name: string;
-  readonly params: readonly ("number" | "array")[];
+  readonly params: readonly ("number" | "array" | "matrix")[];
   /** The type of its array parameter, if it has one. */
   readonly arrayType: ArrayType;
   /** A bound on the result, or on the result's elements. */
@@ -211,8 +220,16 @@ export interface FunctionContext {
   /** A bound on the array parameter's elements. */
   readonly elementBound: number;
   readonly callables: readonly Callable[];
-  /** Names a local may not take (it would hide the array parameter). */
-  readonly reserved: ReadonlySet<string>;
+  /** The matrix parameter's name, if there is one. */
+  readonly matrix: string | null;
+  readonly matrixParam: MatrixVariable | null;
+  /** Whether matrix nodes make matrices (ProgramSpec.matrix). */
+  readonly matrices: boolean;
+  /**
+   * Names a local may not take (it would hide the array parameter), and
+   * the widths of local matrices.
+   */
+  readonly reserved: Set<string>;
   whileCount: number;
   returnBound: number;
   /** The extents of the arrays returned so far (an array result). */
@@ -222,6 +239,8 @@ export interface FunctionContext {
   maxLengths: MaxLengths;
   /** Set once `out` is declared. */
   vector: VectorContext | null;
+  /** Set once `out` is declared, for a matrix result. */
+  matrixOut: MatrixVariable | null;
 }
 
 export interface Env {
@@ -327,11 +346,18 @@ export function positive(
   }
 }
 
+const NUMBER_ROLES: ReadonlySet<Variable["role"]> = new Set([
+  "param",
+  "local",
+  "counter",
+  "element",
+]);
+
 /** Numbers in scope. */
 export function readable(env: Env): Variable[] {
   return env.scope
     .visible()
-    .filter((v) => v.name !== env.hidden && !isArray(v));
+    .filter((v) => v.name !== env.hidden && NUMBER_ROLES.has(v.role));
 }
 
 export function read(v: Variable, env: Env): Code {
@@ -378,6 +404,12 @@ export function resolveExpr(e: Expr, env: Env): Code {
       env.scope.use(a);
       const index = indices[e.index % indices.length]!;
       return atom(`${a.name}[${index}]`, env.bounds.get(a)!);
+    }
+    case "cell": {
+      const cell = env.fn.matrices ? readCell(e, env) : null;
+      return (
+        cell ?? resolveExpr({ kind: "local", pick: e.pick, index: e.row }, env)
+      );
     }
     case "unary": {
       const inner = resolveExpr(e.operand, env);
@@ -519,6 +551,13 @@ export function callArguments(
     if (kind === "number") {
       const arg = resolveExpr(exprs[next++ % exprs.length]!, env);
       return squash(arg, PARAM_BOUND);
+    }
+    if (kind === "matrix") {
+      // Every function of a program with matrices takes the parameter.
+      const candidates = [env.fn.matrixParam!, ...passableMatrices(env)];
+      const m = candidates[array % candidates.length]!;
+      env.scope.use(m);
+      return atom(m.name, env.bounds.get(m) ?? env.fn.elementBound);
     }
     const passable = localArrays(env).filter(
       (a) =>
