@@ -203,6 +203,24 @@ export interface LoopFrame {
    * `continue` before it).
    */
   jumps: "any" | "continue" | "none";
+  /** The local arrays and matrices read inside it, this pass. */
+  readonly reads: Set<Variable>;
+  /** Those read by inner loops that ended, this iteration. */
+  readonly innerReads: Set<Variable>;
+}
+
+/** Records that the code being resolved reads `v`'s elements. */
+export function noteRead(v: Variable, env: Env) {
+  for (const frame of env.fn.loops) frame.reads.add(v);
+}
+
+/**
+ * Whether `v` may be written here: not after an inner loop of the same
+ * iteration read it (the transformer rejects most such writes, TS96003
+ * "needs a value this iteration computed from ...", README).
+ */
+export function writableAfterReads(v: Variable, env: Env): boolean {
+  return !env.fn.loops.some((frame) => frame.innerReads.has(v));
 }
 
 /** How a function with an array result returns (program-render.ts). */
@@ -403,6 +421,7 @@ export function resolveExpr(e: Expr, env: Env): Code {
       const indices = indexChoices(a, env);
       env.scope.use(a);
       const index = indices[e.index % indices.length]!;
+      noteRead(a, env);
       return atom(`${a.name}[${index}]`, env.bounds.get(a)!);
     }
     case "cell": {
@@ -557,6 +576,7 @@ export function callArguments(
       const candidates = [env.fn.matrixParam!, ...passableMatrices(env)];
       const m = candidates[array % candidates.length]!;
       env.scope.use(m);
+      noteRead(m, env);
       return atom(m.name, env.bounds.get(m) ?? env.fn.elementBound);
     }
     const passable = localArrays(env).filter(
@@ -568,6 +588,7 @@ export function callArguments(
     const candidates = [env.fn.arrayParam!, ...passable];
     passed = candidates[array % candidates.length]!;
     env.scope.use(passed);
+    noteRead(passed, env);
     return atom(passed.name, env.bounds.get(passed) ?? env.fn.elementBound);
   });
   return { args, passed };

@@ -17,11 +17,14 @@ import {
   atom,
   type Code,
   type Env,
+  type LoopFrame,
   MAX_LENGTH,
+  noteRead,
   PARAM_BOUND,
   resolveExpr,
   Scope,
   type Variable,
+  writableAfterReads,
 } from "./program-expressions.js";
 import type { MatrixInit, RowInit, Width } from "./program-generator.js";
 
@@ -129,7 +132,10 @@ export function matrices(env: Env): MatrixVariable[] {
 
 /** Local matrices that may be written here, by a sweep or (`cell`) at any index. */
 export function writableMatrices(env: Env, cell = false): MatrixVariable[] {
-  return matrices(env).filter((m) => m.scope !== null && !(cell && m.pushed));
+  return matrices(env).filter(
+    (m) =>
+      m.scope !== null && !(cell && m.pushed) && writableAfterReads(m, env),
+  );
 }
 
 /** Row indices valid for `m` here: counters, the ends, a rotated counter, `i - 1` of a time step. */
@@ -214,6 +220,7 @@ export function readCell(
 ): Code | null {
   const cell = resolveCell(e.pick, e.row, e.column, env);
   if (cell === null) return null;
+  noteRead(cell.matrix, env);
   return atom(cell.text, boundOf(cell.matrix, env));
 }
 
@@ -353,6 +360,7 @@ export function resolveMatrixInit(init: MatrixInit, env: Env): MadeMatrix {
       }
       const source = sources[init.pick % sources.length]!;
       env.scope.use(source);
+      asInnerLoop(env, () => noteRead(source, env));
       const s = source.name;
       return {
         before,
@@ -376,9 +384,8 @@ export function resolveMatrixInit(init: MatrixInit, env: Env): MadeMatrix {
     case "tabulate": {
       const rows = resolveWidth(init.rows, env, before);
       const columns = resolveWidth(init.columns, env, before);
-      const value = resolveExpr(
-        init.value,
-        callbackEnv(env, rows.dim, columns.dim),
+      const value = asInnerLoop(env, () =>
+        resolveExpr(init.value, callbackEnv(env, rows.dim, columns.dim)),
       );
       return {
         before,
@@ -394,6 +401,30 @@ export function resolveMatrixInit(init: MatrixInit, env: Env): MadeMatrix {
       };
     }
   }
+}
+
+/**
+ * Runs `resolve` as inside a loop (an `Array.from` callback, a copying
+ * loop): what it reads counts as read by an inner loop (writableAfterReads).
+ */
+function asInnerLoop<T>(env: Env, resolve: () => T): T {
+  const frame: LoopFrame = {
+    increment: null,
+    breaks: [],
+    continues: [],
+    over: null,
+    trips: MAX_LENGTH,
+    counter: null,
+    jumps: "none",
+    reads: new Set(),
+    innerReads: new Set(),
+  };
+  env.fn.loops.push(frame);
+  const result = resolve();
+  env.fn.loops.pop();
+  const parent = env.fn.loops.at(-1);
+  for (const v of frame.reads) parent?.innerReads.add(v);
+  return result;
 }
 
 /** Inside `Array.from`'s callbacks: the row and column indices in scope. */
@@ -439,6 +470,7 @@ function resolveRow(row: RowInit, columns: number, env: Env): Code {
         return resolveRow({ kind: "zeros" }, columns, env);
       const m = sources[row.pick % sources.length]!;
       env.scope.use(m);
+      noteRead(m, env);
       const rows = rowChoices(m, env);
       return atom(
         `${m.name}[${rows[row.row % rows.length]}].slice()`,

@@ -25,6 +25,8 @@ import {
 import {
   AND,
   atom,
+  noteRead,
+  writableAfterReads,
   binary,
   type Bounds,
   call,
@@ -355,7 +357,9 @@ function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
   const depth = env.fn.loops.length;
   if (depth + 2 > FOR_COUNTERS.length) return [];
   const lines: string[] = [];
-  const targets = writableMatrices(env);
+  const targets = writableMatrices(env).filter((m) =>
+    writableAfterReads(m, env),
+  );
   let target = targets[s.pick % (targets.length + 1)];
   if (target === undefined) {
     const name = freshName(MATRIX_NAMES[s.pick % MATRIX_NAMES.length]!, env);
@@ -430,7 +434,10 @@ function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
           const before = resolveStmts(s.before, cell);
           let value = resolveExpr(s.value, cell);
           const write = `${rowText}[${j.name}]`;
+          // An inner loop of `before` read it: no write (writableAfterReads).
+          if (!writableAfterReads(m, cell)) return before;
           if (s.form === "step") {
+            noteRead(m, cell);
             const previous = atom(
               `${m.name}[${i.name} - 1][${j.name}]`,
               boundOf(m, cell),
@@ -524,6 +531,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       }
       const source = sources[init.pick % sources.length]!;
       env.scope.use(source);
+      noteRead(source, env);
       return {
         code: atom(
           `${source.name}.slice()`,
@@ -557,6 +565,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       }
       const m = sources[init.pick % sources.length]!;
       env.scope.use(m);
+      noteRead(m, env);
       const rows = rowChoices(m, env);
       return {
         code: atom(
@@ -605,7 +614,11 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
 /** `h[i] op= value` into a local array that may be written here. */
 function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const arrays = localArrays(env).filter(
-    (a) => !a.grows && mayWrite(a, env) && writeIndices(a, env).length > 0,
+    (a) =>
+      !a.grows &&
+      mayWrite(a, env) &&
+      writableAfterReads(a, env) &&
+      writeIndices(a, env).length > 0,
   );
   if (arrays.length === 0) return [];
   const a = arrays[s.pick % arrays.length]!;
@@ -637,7 +650,8 @@ function resolveTabulate(
   env: Env,
 ): string[] {
   const targets = [...env.scope.declared.values()].filter(
-    (v): v is ArrayVariable => isArray(v) && !v.grows && mayWrite(v, env),
+    (v): v is ArrayVariable =>
+      isArray(v) && !v.grows && mayWrite(v, env) && writableAfterReads(v, env),
   );
   const lines: string[] = [];
   let a = targets[s.target % (targets.length + 1)];
@@ -676,14 +690,19 @@ function resolveTabulate(
       frame.jumps = "none";
       const before = resolveStmts(s.before, body);
       const value = resolveExpr(s.value, body);
-      body.bounds.set(target, Math.max(body.bounds.get(target)!, value.bound));
+      if (writableAfterReads(target, body)) {
+        body.bounds.set(
+          target,
+          Math.max(body.bounds.get(target)!, value.bound),
+        );
+      }
       frame.jumps = "continue";
+      // An inner loop of `before` read it: no write (writableAfterReads).
+      const write = writableAfterReads(target, body)
+        ? [`${target.name}[${c.name}] = ${value.text};`]
+        : [];
       const after = resolveStmts(s.after, body);
-      return [
-        ...before,
-        `${target.name}[${c.name}] = ${value.text};`,
-        ...after,
-      ];
+      return [...before, ...write, ...after];
     }),
   );
   return lines;
@@ -1034,8 +1053,14 @@ function resolveLoop(
       trips: shape.trips,
       counter: shape.index?.variable.name ?? null,
       jumps: "any",
+      reads: new Set(),
+      innerReads: new Set(),
     };
     env.fn.loops.push(frame);
+    // `for (const e of h)` reads h's elements.
+    if (shape.over !== null && shape.local?.variable.role === "element") {
+      noteRead(shape.over, env);
+    }
     if (shape.tested && test !== null) {
       testText = operand(
         resolveCondition(test, { ...env, bounds: start }),
@@ -1051,6 +1076,8 @@ function resolveLoop(
         ? body(inner, frame)
         : resolveStmts(body, inner);
     env.fn.loops.pop();
+    const parent = env.fn.loops.at(-1);
+    for (const v of frame.reads) parent?.innerReads.add(v);
     exits = [inner.bounds, ...frame.breaks, ...frame.continues];
     assumed = join(entry, [entry, inner.bounds, ...frame.continues]);
   }
