@@ -1041,6 +1041,7 @@ function resolveLoop(
   let lines: string[] = [];
   let testText = "";
   let exits: Bounds[] = [];
+  const reads = new Set<Variable>();
   for (let pass = 0; pass <= shape.trips; pass++) {
     env.fn.whileCount = whileCount;
     env.fn.maxLengths = new Map(maxLengths);
@@ -1076,12 +1077,14 @@ function resolveLoop(
         ? body(inner, frame)
         : resolveStmts(body, inner);
     env.fn.loops.pop();
-    const parent = env.fn.loops.at(-1);
-    for (const v of frame.reads) parent?.innerReads.add(v);
+    for (const v of frame.reads) reads.add(v);
     exits = [inner.bounds, ...frame.breaks, ...frame.continues];
     assumed = join(entry, [entry, inner.bounds, ...frame.continues]);
   }
   assignBounds(env.bounds, join(entry, [assumed, ...exits]));
+  // After every pass: a pass's own reads do not stop the next one's writes.
+  const parent = env.fn.loops.at(-1);
+  for (const v of reads) parent?.innerReads.add(v);
   const increment = shape.increment === null ? [] : [shape.increment];
   return [
     ...shape.before,
