@@ -357,9 +357,12 @@ function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
   const depth = env.fn.loops.length;
   if (depth + 2 > FOR_COUNTERS.length) return [];
   const lines: string[] = [];
-  const targets = writableMatrices(env).filter((m) =>
-    writableAfterReads(m, env),
-  );
+  // The matrix parameter is read only: the sweep adds its elements up.
+  const param = env.fn.matrixParam;
+  const targets = [
+    ...writableMatrices(env),
+    ...(param === null ? [] : [param]),
+  ];
   let target = targets[s.pick % (targets.length + 1)];
   if (target === undefined) {
     const name = freshName(MATRIX_NAMES[s.pick % MATRIX_NAMES.length]!, env);
@@ -374,6 +377,17 @@ function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
   }
   const m = target;
   env.scope.use(m);
+  let sum: Variable | null = null;
+  if (m === param) {
+    sum = {
+      name: freshName(LOCAL_NAMES[4]!, env),
+      role: "local",
+      mutable: true,
+      literal: false,
+    };
+    declare(env, sum, 0);
+    lines.push(`let ${sum.name} = 0;`);
+  }
   const i = counter(FOR_COUNTERS[depth]!);
   const j = counter(FOR_COUNTERS[depth + 1]!);
   const aliased = s.form === "alias" || s.form === "for-of";
@@ -431,9 +445,24 @@ function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
           // The write below names them: the body may not declare those names.
           cell.scope.use(m);
           if (aliased) cell.scope.use(row);
+          if (sum !== null) cell.scope.use(sum);
           const before = resolveStmts(s.before, cell);
           let value = resolveExpr(s.value, cell);
           const write = `${rowText}[${j.name}]`;
+          if (sum !== null) {
+            // sum += row[j] * value
+            noteRead(m, cell);
+            const element = atom(`${rowText}[${j.name}]`, boundOf(m, cell));
+            const term = binary(
+              element,
+              "*",
+              value,
+              element.bound * value.bound,
+            );
+            const added = updated(cell.bounds.get(sum)!, "+=", term.bound);
+            cell.bounds.set(sum, added.bound);
+            return [...before, `${sum.name} ${added.op} ${term.text};`];
+          }
           // An inner loop of `before` read it: no write (writableAfterReads).
           if (!writableAfterReads(m, cell)) return before;
           if (s.form === "step") {
