@@ -36,6 +36,7 @@ import {
   type MatrixVariable,
   passableMatrices,
   readCell,
+  rowCopies,
 } from "./program-matrices.js";
 
 /** The checks draw numbers and array elements from [-INPUT_BOUND, INPUT_BOUND]. */
@@ -269,6 +270,11 @@ export interface Env {
   readonly hidden: string | null;
   /** Loop counters in scope, with the arrays each indexes. */
   readonly indices: readonly Counter[];
+  /**
+   * Inside a branch of `?:`, `&&` or `||`, or a loop test: where a row
+   * copy made inside an expression (`f(m[i].slice())`) is not supported.
+   */
+  readonly branch?: boolean;
 }
 
 export const atom = (text: string, bound: number, literal = false): Code => ({
@@ -470,8 +476,8 @@ export function resolveExpr(e: Expr, env: Env): Code {
       return resolveMath(e, env);
     case "conditional": {
       const test = resolveCondition(e.test, env);
-      const whenTrue = resolveExpr(e.whenTrue, env);
-      const whenFalse = resolveExpr(e.whenFalse, env);
+      const whenTrue = resolveExpr(e.whenTrue, { ...env, branch: true });
+      const whenFalse = resolveExpr(e.whenFalse, { ...env, branch: true });
       return {
         text: `${operand(test, OR)} ? ${operand(whenTrue, OR)} : ${operand(whenFalse, OR)}`,
         prec: CONDITIONAL,
@@ -585,7 +591,11 @@ export function callArguments(
         a.extent.kind !== "own" &&
         env.bounds.get(a)! <= PARAM_BOUND,
     );
-    const candidates = [env.fn.arrayParam!, ...passable];
+    const candidates = [
+      env.fn.arrayParam!,
+      ...passable,
+      ...(callee.arrayType === "array" ? rowCopies(env) : []),
+    ];
     passed = candidates[array % candidates.length]!;
     env.scope.use(passed);
     noteRead(passed, env);
@@ -627,7 +637,7 @@ export function resolveCondition(c: Condition, env: Env): Code {
     case "logical": {
       const prec = c.op === "&&" ? AND : OR;
       const left = resolveCondition(c.left, env);
-      const right = resolveCondition(c.right, env);
+      const right = resolveCondition(c.right, { ...env, branch: true });
       return code(
         `${operand(left, prec)} ${c.op} ${operand(right, prec + 1)}`,
         prec,

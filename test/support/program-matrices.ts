@@ -12,7 +12,12 @@
  * (`m[r].slice()`) is a local array (program-arrays.ts) as long as the
  * matrix is wide.
  */
-import type { Counter, Extent } from "./program-arrays.js";
+import {
+  type ArrayVariable,
+  arrayParam,
+  type Counter,
+  type Extent,
+} from "./program-arrays.js";
 import {
   atom,
   type Code,
@@ -233,6 +238,30 @@ export function passableMatrices(env: Env): MatrixVariable[] {
   return matrices(env).filter(
     (m) => m.scope !== null && env.bounds.get(m)! <= PARAM_BOUND,
   );
+}
+
+/**
+ * Row copies `m[r].slice()` to pass for a `number[]` parameter
+ * (`f(m[i].slice())`), as arrays: not in a branch or a loop test (the
+ * copy is made before its statement), rows of at most MAX_LENGTH
+ * elements with elements small enough for a parameter.
+ */
+export function rowCopies(env: Env): ArrayVariable[] {
+  if (!env.fn.matrices || env.branch === true) return [];
+  return matrices(env)
+    .filter(
+      (m) => m.columns.max <= MAX_LENGTH && boundOf(m, env) <= PARAM_BOUND,
+    )
+    .map((m) => {
+      const rows = rowChoices(m, env);
+      const row = rows[0]!;
+      noteRead(m, env);
+      env.scope.use(m);
+      return {
+        ...arrayParam(`${m.name}[${row}].slice()`, "array"),
+        extent: extentOf(m.columns, env),
+      };
+    });
 }
 
 const LOCAL_WIDTHS = ["k", "n", "cols", "width", "k_adj"];

@@ -1093,7 +1093,7 @@ function resolveLoop(
     }
     if (shape.tested && test !== null) {
       testText = operand(
-        resolveCondition(test, { ...env, bounds: start }),
+        resolveCondition(test, { ...env, bounds: start, branch: true }),
         AND,
       );
     }
