@@ -3,7 +3,8 @@
  * (random-programs.test.ts). A vector result is contracted with random
  * weights w (a number result: w = 1), g(x) = <w, f(x)>:
  * - the Jacobian by forward mode (`jvp` with a unit tangent per scalar and
- *   per array element) equals the Jacobian by reverse mode (`grad`; for a
+ *   per array or matrix element; matrices are drawn rectangular, row by
+ *   row the order of the runtime's `jacobian`) equals the Jacobian by reverse mode (`grad`; for a
  *   vector result `vjp` with a unit cotangent per element) and the
  *   runtime's `jacobian` (tight tolerance), and `jvp`'s value equals `f`'s;
  * - the gradient of g (`vjp` with cotangent w) equals central finite
