@@ -29,6 +29,7 @@ import {
   type Scope,
   type Variable,
 } from "./program-expressions.js";
+import type { Dim } from "./program-matrices.js";
 
 export type ArrayType = "float64" | "array";
 
@@ -68,6 +69,10 @@ export interface Counter {
    * `while` loop's: the transformer proves it inside a literal.
    */
   readonly counted: boolean;
+  /** A loop over a matrix's rows or row (program-matrices.ts): its length. */
+  readonly dim?: Dim;
+  /** A time step's row counter, from 1: `i - 1` is a valid row too. */
+  readonly previous?: boolean;
 }
 
 /** The most elements each local array may have (see `mayPush`). */

@@ -3,7 +3,8 @@
  * (random-programs.test.ts). A vector result is contracted with random
  * weights w (a number result: w = 1), g(x) = <w, f(x)>:
  * - the Jacobian by forward mode (`jvp` with a unit tangent per scalar and
- *   per array element) equals the Jacobian by reverse mode (`grad`; for a
+ *   per array or matrix element; matrices are drawn rectangular, row by
+ *   row the order of the runtime's `jacobian`) equals the Jacobian by reverse mode (`grad`; for a
  *   vector result `vjp` with a unit cotangent per element) and the
  *   runtime's `jacobian` (tight tolerance), and `jvp`'s value equals `f`'s;
  * - the gradient of g (`vjp` with cotangent w) equals central finite
@@ -28,7 +29,9 @@ import {
 import { close } from "./numeric.js";
 import { INPUT_BOUND, MAX_LENGTH } from "./program-expressions.js";
 
-type Arg = number | number[] | Float64Array;
+type Arg = number | number[] | Float64Array | number[][];
+/** A value made of numbers in order: a number, a vector or a matrix's rows. */
+type Vector = number[] | Float64Array;
 type Fn = (...args: Arg[]) => Arg;
 
 /** The API seen without its precise types: the programs are only known at run time. */
@@ -60,10 +63,16 @@ export interface PointCounts {
 /** A failed check, with what to print about it. */
 export class CheckFailure extends Error {}
 
-/** One number among the arguments: parameter `argnum`, element `element` of an array. */
+/**
+ * One number among the arguments: parameter `argnum`, element `element`
+ * of an array, or of row `row` of a matrix; `flat` counts the numbers of
+ * the parameter row by row, as the runtime's `jacobian` does.
+ */
 interface Component {
   readonly argnum: number;
+  readonly row: number | null;
   readonly element: number | null;
+  readonly flat: number;
 }
 
 /**
@@ -87,14 +96,21 @@ export function checkFunction(
   let skipped = 0;
   for (let k = 0; k < ATTEMPTS && checked < POINTS; k++) {
     const length = 1 + Math.floor(random() * MAX_LENGTH);
-    const args = kinds.map((kind) => drawArg(kind, length, random));
+    // A matrix parameter's rows all have this many elements.
+    const width = 1 + Math.floor(random() * MAX_LENGTH);
+    const args = kinds.map((kind) => drawArg(kind, length, width, random));
     if (checkPoint(name, f, args, active, result, random)) checked++;
     else skipped++;
   }
   return { checked, skipped, vector: result !== "number" };
 }
 
-function drawArg(kind: ValueKind, length: number, random: () => number): Arg {
+function drawArg(
+  kind: ValueKind,
+  length: number,
+  width: number,
+  random: () => number,
+): Arg {
   const draw = () => INPUT_BOUND * (2 * random() - 1);
   switch (kind) {
     case "number":
@@ -103,17 +119,39 @@ function drawArg(kind: ValueKind, length: number, random: () => number): Arg {
       return Array.from({ length }, draw);
     case "float64":
       return Float64Array.from({ length }, draw);
+    case "matrix":
+      return Array.from({ length }, () => Array.from({ length: width }, draw));
     default:
       throw new CheckFailure(`a parameter of kind "${kind}" is not generated`);
   }
 }
 
+const isMatrix = (value: Arg): value is number[][] =>
+  Array.isArray(value) && value.length > 0 && Array.isArray(value[0]);
+
+/** A copy of an array or matrix (rows copied too). */
+function copyOf(value: Vector | number[][]): Vector | number[][] {
+  return isMatrix(value) ? value.map((row) => row.slice()) : value.slice();
+}
+
 function componentsOf(args: readonly Arg[], active: readonly number[]) {
   return active.flatMap((argnum): Component[] => {
     const arg = args[argnum]!;
-    return typeof arg === "number"
-      ? [{ argnum, element: null }]
-      : Array.from(arg, (_, element) => ({ argnum, element }));
+    if (typeof arg === "number") {
+      return [{ argnum, row: null, element: null, flat: 0 }];
+    }
+    if (!isMatrix(arg)) {
+      return Array.from(arg, (_, element) => ({
+        argnum,
+        row: null,
+        element,
+        flat: element,
+      }));
+    }
+    let flat = 0;
+    return arg.flatMap((r, row) =>
+      r.map((_, element) => ({ argnum, row, element, flat: flat++ })),
+    );
   });
 }
 
@@ -122,15 +160,27 @@ function withComponent(args: readonly Arg[], c: Component, value: number) {
   return args.map((arg, i) => {
     if (i !== c.argnum) return arg;
     if (typeof arg === "number") return value;
-    const copy = arg.slice();
-    copy[c.element!] = value;
+    const copy = copyOf(arg);
+    if (isMatrix(copy)) copy[c.row!]![c.element!] = value;
+    else copy[c.element!] = value;
     return copy;
   });
 }
 
+/** Component `c` of an argument, or of an adjoint shaped like one. */
+function entryOf(arg: Arg, c: Component): number {
+  if (typeof arg === "number") return arg;
+  return isMatrix(arg) ? arg[c.row!]![c.element!]! : arg[c.element!]!;
+}
+
 function componentOf(args: readonly Arg[], c: Component): number {
-  const arg = args[c.argnum]!;
-  return typeof arg === "number" ? arg : arg[c.element!]!;
+  return entryOf(args[c.argnum]!, c);
+}
+
+/** Zeros shaped like `arg`. */
+function zerosLike(arg: Arg): Arg {
+  if (typeof arg === "number") return 0;
+  return isMatrix(arg) ? arg.map((row) => row.map(() => 0)) : arg.map(() => 0);
 }
 
 /** Tangents shaped like `args`, component `c` of them `t(c)`. */
@@ -139,9 +189,7 @@ function tangentsFor(
   components: readonly Component[],
   t: (c: Component, k: number) => number,
 ): Arg[] {
-  let tangents = args.map((arg): Arg =>
-    typeof arg === "number" ? 0 : arg.map(() => 0),
-  );
+  let tangents = args.map(zerosLike);
   components.forEach((c, k) => {
     tangents = withComponent(tangents, c, t(c, k));
   });
@@ -155,8 +203,7 @@ function flattenAdjoints(
   components: readonly Component[],
 ): number[] {
   return components.map((c) => {
-    const adjoint = adjoints[active.indexOf(c.argnum)]!;
-    return typeof adjoint === "number" ? adjoint : adjoint[c.element!]!;
+    return entryOf(adjoints[active.indexOf(c.argnum)]!, c);
   });
 }
 
@@ -187,18 +234,24 @@ function centralSteps(
 
 /** The numbers of a value, in order. */
 function flat(value: Arg): number[] {
-  return typeof value === "number" ? [value] : Array.from(value);
+  if (typeof value === "number") return [value];
+  return isMatrix(value) ? value.flat() : Array.from(value);
 }
 
 function kindOf(value: unknown): ValueKind {
   if (typeof value === "number") return "number";
   if (value instanceof Float64Array) return "float64";
-  return Array.isArray(value) ? "array" : "none";
+  if (!Array.isArray(value)) return "none";
+  return isMatrix(value) ? "matrix" : "array";
 }
 
-/** `numbers` as a value of `like`'s kind. */
+/** `numbers` as a value of `like`'s kind (and shape). */
 function shapedLike(like: Arg, numbers: readonly number[]): Arg {
   if (typeof like === "number") return numbers[0]!;
+  if (isMatrix(like)) {
+    let k = 0;
+    return like.map((row) => row.map(() => numbers[k++]!));
+  }
   return like instanceof Float64Array
     ? Float64Array.from(numbers)
     : [...numbers];
@@ -216,11 +269,11 @@ function sameValue(a: Arg, b: Arg): boolean {
 }
 
 function describeValue(value: Arg): string {
-  return typeof value === "number"
-    ? String(value)
-    : Array.isArray(value)
-      ? `[${value.join(", ")}]`
-      : `new Float64Array([${Array.from(value).join(", ")}])`;
+  if (typeof value === "number") return String(value);
+  if (isMatrix(value)) return `[${value.map(describeValue).join(", ")}]`;
+  return Array.isArray(value)
+    ? `[${value.join(", ")}]`
+    : `new Float64Array([${Array.from(value).join(", ")}])`;
 }
 
 export function describeArgs(args: readonly Arg[]): string {
@@ -278,7 +331,9 @@ function checkPoint(
   const label = (c: Component) =>
     c.element === null
       ? `argument ${c.argnum}`
-      : `argument ${c.argnum}, element ${c.element}`;
+      : c.row === null
+        ? `argument ${c.argnum}, element ${c.element}`
+        : `argument ${c.argnum}, row ${c.row}, element ${c.element}`;
   const output = (i: number) => (vector ? `output ${i}, ` : "");
   // Derivative code only reads its arguments, tangents and cotangents.
   const unchanged = (before: string, after: readonly Arg[], what: string) => {
@@ -345,7 +400,7 @@ function checkPoint(
     components.forEach((c, k) => {
       if (c.argnum !== argnum) return;
       rows.forEach((_, i) => {
-        const entry = matrix[i]?.[c.element ?? 0];
+        const entry = matrix[i]?.[c.flat];
         if (
           entry === undefined ||
           !close(entry, columns[k]![i]!, FORWARD_REVERSE_RTOL, 1e-12)
@@ -441,7 +496,7 @@ function checkCompiledGradients(
       const argnums = key.split(",").map(Number);
       const buffers = argnums.flatMap((i) => {
         const arg = args[i]!;
-        return typeof arg === "number" ? [] : [arg.map(() => 0)];
+        return typeof arg === "number" ? [] : [zerosLike(arg)];
       });
       let result = compiled(...args, cotangent, ...buffers) as
         Arg | Arg[] | [number, Arg | Arg[]];
@@ -457,10 +512,8 @@ function checkCompiledGradients(
       argnums.forEach((i, k) => {
         const expected = adjoints[i]!;
         const actual = gradients[k]!;
-        const pairs =
-          typeof expected === "number"
-            ? [[actual as number, expected]]
-            : Array.from(expected, (e, n) => [(actual as number[])[n]!, e]);
+        const actualNumbers = flat(actual);
+        const pairs = flat(expected).map((e, n) => [actualNumbers[n], e]);
         pairs.forEach(([a, e], n) => {
           if (!close(a!, e!, FORWARD_REVERSE_RTOL, 1e-12)) {
             fail(

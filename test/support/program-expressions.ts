@@ -32,6 +32,12 @@ import type {
   Guard,
   MathFunction,
 } from "./program-generator.js";
+import {
+  type MatrixVariable,
+  passableMatrices,
+  readCell,
+  rowCopies,
+} from "./program-matrices.js";
 
 /** The checks draw numbers and array elements from [-INPUT_BOUND, INPUT_BOUND]. */
 export const INPUT_BOUND = 2;
@@ -128,8 +134,12 @@ const MATH_RULES: Record<MathFunction, MathRule> = {
 
 export interface Variable {
   readonly name: string;
-  /** An "array" is an ArrayVariable (program-arrays.ts). */
-  readonly role: "param" | "local" | "counter" | "element" | "array";
+  /**
+   * An "array" is an ArrayVariable (program-arrays.ts), a "matrix" a
+   * MatrixVariable and a "row" a RowVariable (program-matrices.ts).
+   */
+  readonly role:
+    "param" | "local" | "counter" | "element" | "array" | "matrix" | "row";
   readonly mutable: boolean;
   readonly literal: boolean;
 }
@@ -165,7 +175,7 @@ export class Scope {
 
 export interface Callable {
   readonly name: string;
-  readonly params: readonly ("number" | "array")[];
+  readonly params: readonly ("number" | "array" | "matrix")[];
   /** The type of its array parameter, if it has one. */
   readonly arrayType: ArrayType;
   /** A bound on the result, or on the result's elements. */
@@ -194,6 +204,24 @@ export interface LoopFrame {
    * `continue` before it).
    */
   jumps: "any" | "continue" | "none";
+  /** The local arrays and matrices read inside it, this pass. */
+  readonly reads: Set<Variable>;
+  /** Those read by inner loops that ended, this iteration. */
+  readonly innerReads: Set<Variable>;
+}
+
+/** Records that the code being resolved reads `v`'s elements. */
+export function noteRead(v: Variable, env: Env) {
+  for (const frame of env.fn.loops) frame.reads.add(v);
+}
+
+/**
+ * Whether `v` may be written here: not after an inner loop of the same
+ * iteration read it (the transformer rejects most such writes, TS96003
+ * "needs a value this iteration computed from ...", README).
+ */
+export function writableAfterReads(v: Variable, env: Env): boolean {
+  return !env.fn.loops.some((frame) => frame.innerReads.has(v));
 }
 
 /** How a function with an array result returns (program-render.ts). */
@@ -211,8 +239,16 @@ export interface FunctionContext {
   /** A bound on the array parameter's elements. */
   readonly elementBound: number;
   readonly callables: readonly Callable[];
-  /** Names a local may not take (it would hide the array parameter). */
-  readonly reserved: ReadonlySet<string>;
+  /** The matrix parameter's name, if there is one. */
+  readonly matrix: string | null;
+  readonly matrixParam: MatrixVariable | null;
+  /** Whether matrix nodes make matrices (ProgramSpec.matrix). */
+  readonly matrices: boolean;
+  /**
+   * Names a local may not take (it would hide the array parameter), and
+   * the widths of local matrices.
+   */
+  readonly reserved: Set<string>;
   whileCount: number;
   returnBound: number;
   /** The extents of the arrays returned so far (an array result). */
@@ -222,6 +258,8 @@ export interface FunctionContext {
   maxLengths: MaxLengths;
   /** Set once `out` is declared. */
   vector: VectorContext | null;
+  /** Set once `out` is declared, for a matrix result. */
+  matrixOut: MatrixVariable | null;
 }
 
 export interface Env {
@@ -232,6 +270,11 @@ export interface Env {
   readonly hidden: string | null;
   /** Loop counters in scope, with the arrays each indexes. */
   readonly indices: readonly Counter[];
+  /**
+   * Inside a branch of `?:`, `&&` or `||`, or a loop test: where a row
+   * copy made inside an expression (`f(m[i].slice())`) is not supported.
+   */
+  readonly branch?: boolean;
 }
 
 export const atom = (text: string, bound: number, literal = false): Code => ({
@@ -327,11 +370,18 @@ export function positive(
   }
 }
 
+const NUMBER_ROLES: ReadonlySet<Variable["role"]> = new Set([
+  "param",
+  "local",
+  "counter",
+  "element",
+]);
+
 /** Numbers in scope. */
 export function readable(env: Env): Variable[] {
   return env.scope
     .visible()
-    .filter((v) => v.name !== env.hidden && !isArray(v));
+    .filter((v) => v.name !== env.hidden && NUMBER_ROLES.has(v.role));
 }
 
 export function read(v: Variable, env: Env): Code {
@@ -377,7 +427,14 @@ export function resolveExpr(e: Expr, env: Env): Code {
       const indices = indexChoices(a, env);
       env.scope.use(a);
       const index = indices[e.index % indices.length]!;
+      noteRead(a, env);
       return atom(`${a.name}[${index}]`, env.bounds.get(a)!);
+    }
+    case "cell": {
+      const cell = env.fn.matrices ? readCell(e, env) : null;
+      return (
+        cell ?? resolveExpr({ kind: "local", pick: e.pick, index: e.row }, env)
+      );
     }
     case "unary": {
       const inner = resolveExpr(e.operand, env);
@@ -419,8 +476,8 @@ export function resolveExpr(e: Expr, env: Env): Code {
       return resolveMath(e, env);
     case "conditional": {
       const test = resolveCondition(e.test, env);
-      const whenTrue = resolveExpr(e.whenTrue, env);
-      const whenFalse = resolveExpr(e.whenFalse, env);
+      const whenTrue = resolveExpr(e.whenTrue, { ...env, branch: true });
+      const whenFalse = resolveExpr(e.whenFalse, { ...env, branch: true });
       return {
         text: `${operand(test, OR)} ? ${operand(whenTrue, OR)} : ${operand(whenFalse, OR)}`,
         prec: CONDITIONAL,
@@ -520,15 +577,28 @@ export function callArguments(
       const arg = resolveExpr(exprs[next++ % exprs.length]!, env);
       return squash(arg, PARAM_BOUND);
     }
+    if (kind === "matrix") {
+      // Every function of a program with matrices takes the parameter.
+      const candidates = [env.fn.matrixParam!, ...passableMatrices(env)];
+      const m = candidates[array % candidates.length]!;
+      env.scope.use(m);
+      noteRead(m, env);
+      return atom(m.name, env.bounds.get(m) ?? env.fn.elementBound);
+    }
     const passable = localArrays(env).filter(
       (a) =>
         a.type === callee.arrayType &&
         a.extent.kind !== "own" &&
         env.bounds.get(a)! <= PARAM_BOUND,
     );
-    const candidates = [env.fn.arrayParam!, ...passable];
+    const candidates = [
+      env.fn.arrayParam!,
+      ...passable,
+      ...(callee.arrayType === "array" ? rowCopies(env) : []),
+    ];
     passed = candidates[array % candidates.length]!;
     env.scope.use(passed);
+    noteRead(passed, env);
     return atom(passed.name, env.bounds.get(passed) ?? env.fn.elementBound);
   });
   return { args, passed };
@@ -567,7 +637,7 @@ export function resolveCondition(c: Condition, env: Env): Code {
     case "logical": {
       const prec = c.op === "&&" ? AND : OR;
       const left = resolveCondition(c.left, env);
-      const right = resolveCondition(c.right, env);
+      const right = resolveCondition(c.right, { ...env, branch: true });
       return code(
         `${operand(left, prec)} ${c.op} ${operand(right, prec + 1)}`,
         prec,

@@ -11,7 +11,11 @@
  *
  * Adding a construct means a new variant here, its arbitrary in
  * `programArbitrary`, and its case in program-render.ts (local arrays:
- * program-arrays.ts). The bugs these programs found each have their
+ * program-arrays.ts, local matrices: program-matrices.ts). Matrices appear
+ * in a quarter of the programs (`ProgramSpec.matrix`); elsewhere each
+ * matrix node renders as its one-dimensional counterpart (a local array,
+ * a store, a tabulate loop), so that the other programs keep their mix.
+ * The bugs these programs found each have their
  * minimal program as a fixture, fixtures/<area>/regression-*.
  */
 import fc from "fast-check";
@@ -89,6 +93,17 @@ export type Expr =
   | { readonly kind: "element"; readonly pick: number }
   /** An element of a local array, at an index valid for it. */
   | { readonly kind: "local"; readonly pick: number; readonly index: number }
+  /**
+   * An element of a matrix (the parameter or a local one) at indices
+   * valid for it, `m[i][j]` or through a row alias `row[j]`; without
+   * matrices an element of a local array (`local`).
+   */
+  | {
+      readonly kind: "cell";
+      readonly pick: number;
+      readonly row: number;
+      readonly column: number;
+    }
   | { readonly kind: "unary"; readonly op: "-" | "+"; readonly operand: Expr }
   | {
       readonly kind: "binary";
@@ -185,7 +200,78 @@ export type ArrayInit =
       readonly pick: number;
       readonly args: readonly Expr[];
       readonly array: number;
+    }
+  /** `const h = m[r].slice();`, a row of a matrix (without one: `copy`). */
+  | { readonly kind: "row"; readonly pick: number; readonly row: number };
+
+/**
+ * A matrix dimension: a literal, the matrix parameter's row count or row
+ * length, the array parameter's length, or a local `const k = n + 1` of
+ * one of those three (read nowhere else: regression-matrix-width-local).
+ */
+export type Width =
+  | { readonly kind: "literal"; readonly value: number }
+  | {
+      readonly kind: "rows" | "columns" | "vector";
+      readonly local: boolean;
     };
+
+/** A row pushed onto a matrix that started `[]`. */
+export type RowInit =
+  /** `[a, b]`, as many elements as the matrix's (literal) width. */
+  | { readonly kind: "literal"; readonly elements: readonly Expr[] }
+  /** `new Array(k).fill(0)` */
+  | { readonly kind: "zeros" }
+  /** `m2[r].slice()` of a matrix as wide (without one: zeros). */
+  | { readonly kind: "copy"; readonly pick: number; readonly row: number };
+
+/**
+ * How a local matrix starts (annotated `: number[][]` where needed):
+ *
+ *   zeros     Array.from({ length: r }, () => new Array(k).fill(0))
+ *   literal   [[a, b], [c, d]]      (`rows` rows of `columns` elements)
+ *   pushed    [] then m.push(row) per row, right after the declaration
+ *   copy      Array.from({ length: A.length }, (_, i) => Array.from({ length: A[0].length }, (_, j) => A[i][j]))
+ *             or [] then for (const row of A) m.push(row.slice())
+ *             (not `(_, i) => A[i].slice()`: a callback returns a number or a new row, TS96003)
+ *   tabulate  Array.from({ length: r }, (_, i) => Array.from({ length: k }, (_, j) => value))
+ */
+export type MatrixInit =
+  | {
+      readonly kind: "zeros";
+      readonly rows: Width;
+      readonly columns: Width;
+    }
+  | {
+      readonly kind: "literal";
+      readonly rows: number;
+      readonly columns: number;
+      readonly elements: readonly Expr[];
+    }
+  | {
+      readonly kind: "pushed";
+      readonly columns: number;
+      readonly rows: readonly RowInit[];
+    }
+  | { readonly kind: "copy"; readonly pick: number; readonly push: boolean }
+  | {
+      readonly kind: "tabulate";
+      readonly rows: Width;
+      readonly columns: Width;
+      readonly value: Expr;
+    };
+
+/**
+ * Nested loops over a matrix's rows and then each row's elements, ending
+ * each inner iteration with a write of the element; `before` runs first:
+ *
+ *   rows     for (let i = 0; i < m.length; i++) for (let j = 0; j < m[i].length; j++) m[i][j] op value
+ *   alias    ... { const row = m[i]; for (let j = 0; j < row.length; j++) row[j] op value }
+ *   for-of   for (const row of m) for (let j = 0; j < row.length; j++) row[j] op value
+ *   step     for (let i = 1; i < m.length; i++) ... m[i][j] = m[i - 1][j] + value  (time steps)
+ */
+export const SWEEP_FORMS = ["rows", "alias", "for-of", "step"] as const;
+export type SweepForm = (typeof SWEEP_FORMS)[number];
 
 /**
  * Counted loops over the array parameter (or a fixed count when there is
@@ -258,6 +344,30 @@ export type Stmt =
     }
   /** `h.push(value)` onto a local array that started empty. */
   | { readonly kind: "push"; readonly pick: number; readonly value: Expr }
+  /** `const m = init;` a local matrix (without matrices: an `array`). */
+  | {
+      readonly kind: "matrix";
+      readonly name: number;
+      readonly init: MatrixInit;
+    }
+  /** `m[r][c] op= value` into a local matrix (without matrices: a `store`). */
+  | {
+      readonly kind: "cell-store";
+      readonly pick: number;
+      readonly row: number;
+      readonly column: number;
+      readonly op: "=" | "+=" | "-=";
+      readonly value: Expr;
+    }
+  /** See SWEEP_FORMS (without matrices: a `tabulate` of a new array). */
+  | {
+      readonly kind: "sweep";
+      readonly form: SweepForm;
+      readonly pick: number;
+      readonly op: "=" | "+=" | "-=";
+      readonly before: readonly Stmt[];
+      readonly value: Expr;
+    }
   /**
    * A loop writing each element of a local array in turn, a `for` over
    * its own length (so it may write a literal too); `target` picks an
@@ -302,6 +412,12 @@ export interface FunctionSpec {
   readonly sumsVariables: boolean;
   /** An array result instead of `result`; see `VectorOutput`. */
   readonly vector: VectorOutput | null;
+  /**
+   * In a program with matrices, a matrix result instead: `const out =
+   * init;` starts the body, which returns `out` (a main's only: no
+   * function calls it).
+   */
+  readonly matrixOut: MatrixInit | null;
 }
 
 /**
@@ -326,6 +442,12 @@ export interface ProgramSpec {
   readonly helperArray: boolean;
   /** The array parameter every main takes: none, Float64Array or number[]. */
   readonly array: "none" | "float64" | "array";
+  /**
+   * Whether every main takes a matrix parameter `A: number[][]` (so does
+   * the helper, when it takes the array parameter) and the matrix nodes
+   * make matrices.
+   */
+  readonly matrix: boolean;
   /** Seeds the points the checks draw (not shrunk: it does not simplify the program). */
   readonly seed: number;
 }
@@ -359,12 +481,25 @@ type Tree = {
   condition: Condition;
   stmt: Stmt;
   init: ArrayInit;
+  matrixInit: MatrixInit;
 };
+
+const width: fc.Arbitrary<Width> = fc.oneof(
+  fc.record({
+    kind: fc.constant("literal"),
+    value: fc.integer({ min: 1, max: 3 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom("rows", "columns", "vector"),
+    local: fc.boolean(),
+  }),
+);
 
 const tree = fc.letrec<Tree>((tie) => {
   const expr = tie("expr");
   const condition = tie("condition");
   const init = tie("init");
+  const matrixInit = tie("matrixInit");
   const block = fc.array(tie("stmt"), { minLength: 1, maxLength: 4 });
   const args = fc.array(expr, { minLength: 1, maxLength: 3 });
   const leaf: fc.Arbitrary<Expr> = fc.oneof(
@@ -391,6 +526,15 @@ const tree = fc.letrec<Tree>((tie) => {
         name: fc.constantFrom(...MATH_CONSTANTS),
       }),
       weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("cell"),
+        pick: fc.nat(3),
+        row: fc.nat(5),
+        column: fc.nat(5),
+      }),
+      weight: 2,
     },
   );
   return {
@@ -599,6 +743,36 @@ const tree = fc.letrec<Tree>((tie) => {
         }),
         weight: 1,
       },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("matrix"),
+          name: fc.nat(20),
+          init: matrixInit,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("cell-store"),
+          pick: fc.nat(3),
+          row: fc.nat(5),
+          column: fc.nat(5),
+          op: fc.constantFrom("=", "+=", "-="),
+          value: expr,
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("sweep"),
+          form: fc.constantFrom(...SWEEP_FORMS),
+          pick: fc.nat(3),
+          op: fc.constantFrom("=", "+=", "-="),
+          before: fc.oneof(fc.constant([]), block),
+          value: expr,
+        }),
+        weight: 1,
+      },
     ),
     init: fc.oneof(
       {
@@ -626,6 +800,69 @@ const tree = fc.letrec<Tree>((tie) => {
           array: fc.nat(3),
         }),
         weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("row"),
+          pick: fc.nat(3),
+          row: fc.nat(5),
+        }),
+        weight: 1,
+      },
+    ),
+    matrixInit: fc.oneof(
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("zeros"),
+          rows: width,
+          columns: width,
+        }),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("literal"),
+          rows: fc.integer({ min: 1, max: 3 }),
+          columns: fc.integer({ min: 1, max: 3 }),
+          elements: args,
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("pushed"),
+          columns: fc.integer({ min: 1, max: 3 }),
+          rows: fc.array(
+            fc.oneof(
+              fc.record({ kind: fc.constant("literal"), elements: args }),
+              fc.record({ kind: fc.constant("zeros") }),
+              fc.record({
+                kind: fc.constant("copy"),
+                pick: fc.nat(3),
+                row: fc.nat(5),
+              }),
+            ),
+            { minLength: 1, maxLength: 3 },
+          ),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("copy"),
+          pick: fc.nat(3),
+          push: fc.boolean(),
+        }),
+        weight: 2,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("tabulate"),
+          rows: width,
+          columns: width,
+          value: expr,
+        }),
+        weight: 2,
       },
     ),
   };
@@ -657,6 +894,11 @@ const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
       weight: 2,
     },
   ),
+  matrixOut: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(null), weight: 3 },
+    { arbitrary: tree.matrixInit, weight: 1 },
+  ),
 });
 
 /** One module's worth of marked functions: one or two mains, maybe a helper. */
@@ -666,5 +908,9 @@ export const programArbitrary: fc.Arbitrary<ProgramSpec> = fc.record({
   helperExported: fc.boolean(),
   helperArray: fc.boolean(),
   array: fc.constantFrom("none", "float64", "array"),
+  matrix: fc.oneof(
+    { arbitrary: fc.constant(false), weight: 3 },
+    { arbitrary: fc.constant(true), weight: 1 },
+  ),
   seed: fc.noShrink(fc.integer({ min: 1, max: 0x7fffffff })),
 });

@@ -25,6 +25,8 @@ import {
 import {
   AND,
   atom,
+  noteRead,
+  writableAfterReads,
   binary,
   type Bounds,
   call,
@@ -50,8 +52,23 @@ import {
   type Variable,
 } from "./program-expressions.js";
 import {
+  boundOf,
+  columnChoices,
+  dimCounter,
+  extentOf,
+  isMatrix,
+  matrices,
+  type MatrixVariable,
+  resolveCell,
+  resolveMatrixInit,
+  rowChoices,
+  type RowVariable,
+  writableMatrices,
+} from "./program-matrices.js";
+import {
   type ArrayInit,
   type Condition,
+  type MatrixInit,
   type Expr,
   type FunctionSpec,
   type ProgramSpec,
@@ -77,11 +94,15 @@ const LOCAL_NAMES = [
   "ds",
 ];
 /** Plain names, then names the transformer itself derives (dx, x_adj, result, ...). */
-const PARAM_NAMES: readonly { scalars: string[]; array: string }[] = [
-  { scalars: ["a", "b", "c"], array: "xs" },
-  { scalars: ["x", "y", "z"], array: "v" },
-  { scalars: ["x", "dx", "x_adj"], array: "result_adj" },
-  { scalars: ["result", "test", "done"], array: "iterations" },
+const PARAM_NAMES: readonly {
+  scalars: string[];
+  array: string;
+  matrix: string;
+}[] = [
+  { scalars: ["a", "b", "c"], array: "xs", matrix: "A" },
+  { scalars: ["x", "y", "z"], array: "v", matrix: "W" },
+  { scalars: ["x", "dx", "x_adj"], array: "result_adj", matrix: "m_adj" },
+  { scalars: ["result", "test", "done"], array: "iterations", matrix: "row" },
 ];
 /** Local arrays; some collide with generated names (`e_adj`, `cotangent`). */
 const ARRAY_NAMES = [
@@ -96,9 +117,14 @@ const ARRAY_NAMES = [
   "tmp",
   "xs_1",
 ];
-/** The array a function with an array result declares first. */
+/** Local matrices; some collide with generated names. */
+const MATRIX_NAMES = ["mat", "state", "grid", "rows", "mat_adj", "cells"];
+/** Row aliases (`const row = m[i]`, `for (const row of m)`). */
+const ROW_NAMES = ["row", "cur", "r_adj"];
+/** The array (or matrix) a function with an array result declares first. */
 const OUT = "out";
-const FOR_COUNTERS = ["i", "j", "l", "m", "q"];
+/** By loop depth; a sweep over a matrix takes two. */
+const FOR_COUNTERS = ["i", "j", "l", "m", "q", "r", "o", "i2"];
 const ELEMENT_NAMES = ["e", "e2", "e3", "e4", "e5"];
 
 const indent = (lines: readonly string[]) => lines.map((l) => `  ${l}`);
@@ -230,7 +256,231 @@ function resolveStmt(s: Stmt, env: Env): string[] {
     }
     case "tabulate":
       return resolveTabulate(s, env);
+    case "matrix":
+      if (!env.fn.matrices) {
+        const init: ArrayInit = {
+          kind: "zeros",
+          type: "array",
+          length: s.name % 4,
+        };
+        return resolveStmt({ kind: "array", name: s.name, init }, env);
+      }
+      return declareMatrix(
+        freshName(MATRIX_NAMES[s.name % MATRIX_NAMES.length]!, env),
+        s.init,
+        env,
+      ).lines;
+    case "cell-store":
+      if (!env.fn.matrices) {
+        const { pick, row: index, op, value } = s;
+        return resolveStmt({ kind: "store", pick, index, op, value }, env);
+      }
+      return resolveCellStore(s, env);
+    case "sweep":
+      if (!env.fn.matrices) {
+        return resolveStmt(
+          {
+            kind: "tabulate",
+            target: s.pick,
+            init: { kind: "zeros", type: "float64", length: 0 },
+            down: false,
+            before: s.before,
+            value: s.value,
+            after: [],
+          },
+          env,
+        );
+      }
+      return resolveSweep(s, env);
   }
+}
+
+/** `const m = init;` (and its pushes), declared in `env`. */
+function declareMatrix(
+  name: string,
+  init: MatrixInit,
+  env: Env,
+): { lines: string[]; matrix: MatrixVariable } {
+  const made = resolveMatrixInit(init, { ...env, hidden: name });
+  const matrix: MatrixVariable = {
+    name,
+    role: "matrix",
+    mutable: false,
+    literal: false,
+    rows: made.rows,
+    columns: made.columns,
+    scope: env.scope,
+    pushed: made.pushed,
+  };
+  declare(env, matrix, made.bound);
+  const annotation = made.annotate ? ": number[][]" : "";
+  return {
+    lines: [
+      ...made.before,
+      `const ${name}${annotation} = ${made.text};`,
+      ...made.after(name),
+    ],
+    matrix,
+  };
+}
+
+/** The bound after `op`, and `op` itself unless it would grow past CAP. */
+function updated(
+  before: number,
+  op: "=" | "+=" | "-=",
+  value: number,
+): { op: "=" | "+=" | "-="; bound: number } {
+  if (op === "=") return { op, bound: Math.max(before, value) };
+  // Growing too large, an update becomes a plain write.
+  if (before + value > CAP) return { op: "=", bound: Math.max(before, value) };
+  return { op, bound: before + value };
+}
+
+/** `m[r][c] op= value` (or `row[c] op= value`) into a local matrix. */
+function resolveCellStore(
+  s: Extract<Stmt, { kind: "cell-store" }>,
+  env: Env,
+): string[] {
+  const cell = resolveCell(s.pick, s.row, s.column, env, true);
+  if (cell === null) return [];
+  const value = resolveExpr(s.value, env);
+  const { op, bound } = updated(boundOf(cell.matrix, env), s.op, value.bound);
+  env.bounds.set(cell.matrix, bound);
+  return [`${cell.text} ${op} ${value.text};`];
+}
+
+/**
+ * Nested loops writing each element of a local matrix (a new one when
+ * `pick` picks none of those in scope); see SWEEP_FORMS.
+ */
+function resolveSweep(s: Extract<Stmt, { kind: "sweep" }>, env: Env): string[] {
+  const depth = env.fn.loops.length;
+  if (depth + 2 > FOR_COUNTERS.length) return [];
+  const lines: string[] = [];
+  // The matrix parameter is read only: the sweep adds its elements up.
+  const param = env.fn.matrixParam;
+  const targets = [
+    ...writableMatrices(env),
+    ...(param === null ? [] : [param]),
+  ];
+  let target = targets[s.pick % (targets.length + 1)];
+  if (target === undefined) {
+    const name = freshName(MATRIX_NAMES[s.pick % MATRIX_NAMES.length]!, env);
+    const init: MatrixInit = {
+      kind: "zeros",
+      rows: { kind: "rows", local: s.pick % 2 === 1 },
+      columns: { kind: "columns", local: false },
+    };
+    const declared = declareMatrix(name, init, env);
+    lines.push(...declared.lines);
+    target = declared.matrix;
+  }
+  const m = target;
+  env.scope.use(m);
+  let sum: Variable | null = null;
+  if (m === param) {
+    sum = {
+      name: freshName(LOCAL_NAMES[4]!, env),
+      role: "local",
+      mutable: true,
+      literal: false,
+    };
+    declare(env, sum, 0);
+    lines.push(`let ${sum.name} = 0;`);
+  }
+  const i = counter(FOR_COUNTERS[depth]!);
+  const j = counter(FOR_COUNTERS[depth + 1]!);
+  const aliased = s.form === "alias" || s.form === "for-of";
+  const row: RowVariable = {
+    name: freshName(ROW_NAMES[s.pick % ROW_NAMES.length]!, env),
+    role: "row",
+    mutable: false,
+    literal: false,
+    matrix: m,
+  };
+  const start = s.form === "step" ? 1 : 0;
+  const outer: LoopShape = {
+    before: [],
+    open: () =>
+      s.form === "for-of"
+        ? `for (const ${row.name} of ${m.name}) {`
+        : `for (let ${i.name} = ${start}; ${i.name} < ${m.name}.length; ${i.name}++) {`,
+    close: "}",
+    increment: null,
+    trips: m.rows.max,
+    local:
+      s.form === "for-of"
+        ? { variable: row, bound: () => 0 }
+        : { variable: i, bound: () => m.rows.max },
+    index:
+      s.form === "for-of"
+        ? null
+        : { ...dimCounter(i, m.rows, env), previous: s.form === "step" },
+    over: null,
+    tested: false,
+  };
+  const rowText = aliased ? row.name : `${m.name}[${i.name}]`;
+  const inner: LoopShape = {
+    before: [],
+    open: () =>
+      `for (let ${j.name} = 0; ${j.name} < ${rowText}.length; ${j.name}++) {`,
+    close: "}",
+    increment: null,
+    trips: m.columns.max,
+    local: { variable: j, bound: () => m.columns.max },
+    index: dimCounter(j, m.columns, env),
+    over: null,
+    tested: false,
+  };
+  lines.push(
+    ...resolveLoop(outer, env, /*test*/ null, (body) => {
+      const alias: string[] = [];
+      if (s.form === "alias") {
+        declare(body, row, 0);
+        alias.push(`const ${row.name} = ${m.name}[${i.name}];`);
+      }
+      return [
+        ...alias,
+        ...resolveLoop(inner, body, /*test*/ null, (cell) => {
+          // The write below names them: the body may not declare those names.
+          cell.scope.use(m);
+          if (aliased) cell.scope.use(row);
+          if (sum !== null) cell.scope.use(sum);
+          const before = resolveStmts(s.before, cell);
+          let value = resolveExpr(s.value, cell);
+          const write = `${rowText}[${j.name}]`;
+          if (sum !== null) {
+            // sum += row[j] * value
+            noteRead(m, cell);
+            const element = atom(`${rowText}[${j.name}]`, boundOf(m, cell));
+            const term = binary(
+              element,
+              "*",
+              value,
+              element.bound * value.bound,
+            );
+            const added = updated(cell.bounds.get(sum)!, "+=", term.bound);
+            cell.bounds.set(sum, added.bound);
+            return [...before, `${sum.name} ${added.op} ${term.text};`];
+          }
+          // An inner loop of `before` read it: no write (writableAfterReads).
+          if (!writableAfterReads(m, cell)) return before;
+          if (s.form === "step") {
+            noteRead(m, cell);
+            const previous = atom(
+              `${m.name}[${i.name} - 1][${j.name}]`,
+              boundOf(m, cell),
+            );
+            value = binary(previous, "+", value, previous.bound + value.bound);
+          }
+          const { op, bound } = updated(boundOf(m, cell), s.op, value.bound);
+          cell.bounds.set(m, bound);
+          return [...before, `${write} ${op} ${value.text};`];
+        }),
+      ];
+    }),
+  );
+  return lines;
 }
 
 /** `const name = init;`, declared in `env`. */
@@ -310,6 +560,7 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       }
       const source = sources[init.pick % sources.length]!;
       env.scope.use(source);
+      noteRead(source, env);
       return {
         code: atom(
           `${source.name}.slice()`,
@@ -333,6 +584,27 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         extent: { kind: "fixed", length: elements.length },
         maxLength: elements.length,
         fromLiteral: true,
+        annotate: false,
+      };
+    }
+    case "row": {
+      const sources = env.fn.matrices ? matrices(env) : [];
+      if (sources.length === 0) {
+        return resolveArrayInit({ kind: "copy", pick: init.pick }, env);
+      }
+      const m = sources[init.pick % sources.length]!;
+      env.scope.use(m);
+      noteRead(m, env);
+      const rows = rowChoices(m, env);
+      return {
+        code: atom(
+          `${m.name}[${rows[init.row % rows.length]}].slice()`,
+          boundOf(m, env),
+        ),
+        type: "array",
+        extent: extentOf(m.columns, env),
+        maxLength: m.columns.max,
+        fromLiteral: false,
         annotate: false,
       };
     }
@@ -371,7 +643,11 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
 /** `h[i] op= value` into a local array that may be written here. */
 function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
   const arrays = localArrays(env).filter(
-    (a) => !a.grows && mayWrite(a, env) && writeIndices(a, env).length > 0,
+    (a) =>
+      !a.grows &&
+      mayWrite(a, env) &&
+      writableAfterReads(a, env) &&
+      writeIndices(a, env).length > 0,
   );
   if (arrays.length === 0) return [];
   const a = arrays[s.pick % arrays.length]!;
@@ -403,7 +679,8 @@ function resolveTabulate(
   env: Env,
 ): string[] {
   const targets = [...env.scope.declared.values()].filter(
-    (v): v is ArrayVariable => isArray(v) && !v.grows && mayWrite(v, env),
+    (v): v is ArrayVariable =>
+      isArray(v) && !v.grows && mayWrite(v, env) && writableAfterReads(v, env),
   );
   const lines: string[] = [];
   let a = targets[s.target % (targets.length + 1)];
@@ -442,14 +719,19 @@ function resolveTabulate(
       frame.jumps = "none";
       const before = resolveStmts(s.before, body);
       const value = resolveExpr(s.value, body);
-      body.bounds.set(target, Math.max(body.bounds.get(target)!, value.bound));
+      if (writableAfterReads(target, body)) {
+        body.bounds.set(
+          target,
+          Math.max(body.bounds.get(target)!, value.bound),
+        );
+      }
       frame.jumps = "continue";
+      // An inner loop of `before` read it: no write (writableAfterReads).
+      const write = writableAfterReads(target, body)
+        ? [`${target.name}[${c.name}] = ${value.text};`]
+        : [];
       const after = resolveStmts(s.after, body);
-      return [
-        ...before,
-        `${target.name}[${c.name}] = ${value.text};`,
-        ...after,
-      ];
+      return [...before, ...write, ...after];
     }),
   );
   return lines;
@@ -539,6 +821,11 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
  */
 function returnValue(value: Expr, env: Env): string {
   const fn = env.fn;
+  if (fn.matrixOut !== null) {
+    env.scope.use(fn.matrixOut);
+    fn.returnBound = Math.max(fn.returnBound, boundOf(fn.matrixOut, env));
+    return fn.matrixOut.name;
+  }
   if (fn.vector === null || fn.vector.literal) {
     const code = resolveExpr(value, env);
     fn.returnBound = Math.max(fn.returnBound, code.bound);
@@ -783,6 +1070,7 @@ function resolveLoop(
   let lines: string[] = [];
   let testText = "";
   let exits: Bounds[] = [];
+  const reads = new Set<Variable>();
   for (let pass = 0; pass <= shape.trips; pass++) {
     env.fn.whileCount = whileCount;
     env.fn.maxLengths = new Map(maxLengths);
@@ -795,11 +1083,17 @@ function resolveLoop(
       trips: shape.trips,
       counter: shape.index?.variable.name ?? null,
       jumps: "any",
+      reads: new Set(),
+      innerReads: new Set(),
     };
     env.fn.loops.push(frame);
+    // `for (const e of h)` reads h's elements.
+    if (shape.over !== null && shape.local?.variable.role === "element") {
+      noteRead(shape.over, env);
+    }
     if (shape.tested && test !== null) {
       testText = operand(
-        resolveCondition(test, { ...env, bounds: start }),
+        resolveCondition(test, { ...env, bounds: start, branch: true }),
         AND,
       );
     }
@@ -812,10 +1106,14 @@ function resolveLoop(
         ? body(inner, frame)
         : resolveStmts(body, inner);
     env.fn.loops.pop();
+    for (const v of frame.reads) reads.add(v);
     exits = [inner.bounds, ...frame.breaks, ...frame.continues];
     assumed = join(entry, [entry, inner.bounds, ...frame.continues]);
   }
   assignBounds(env.bounds, join(entry, [assumed, ...exits]));
+  // After every pass: a pass's own reads do not stop the next one's writes.
+  const parent = env.fn.loops.at(-1);
+  for (const v of reads) parent?.innerReads.add(v);
   const increment = shape.increment === null ? [] : [shape.increment];
   return [
     ...shape.before,
@@ -859,11 +1157,16 @@ export function renderProgram(
     exported: boolean,
     array: boolean,
     elementBound: number,
+    matrix: boolean,
   ) => {
-    const { text, callable } = renderFunction(f, {
+    const { text, callable, returnsMatrix } = renderFunction(f, {
       name,
       exported,
       array: array ? arrayType : null,
+      matrix,
+      matrices: spec.matrix,
+      // The helper is called, and a call returns a number or an array.
+      matrixResult: spec.matrix && name !== names[0],
       elementBound,
       callables: [...callables],
       functionNames: names,
@@ -873,9 +1176,10 @@ export function renderProgram(
       name,
       exported,
       arity: callable.params.length,
-      returnsNumber: callable.vector === null,
+      returnsNumber: callable.vector === null && !returnsMatrix,
     });
-    callables.push(callable);
+    // No call takes a matrix result.
+    if (!returnsMatrix) callables.push(callable);
   };
   if (spec.helper !== null) {
     // Mains may pass it their local arrays, whose elements are bounded by
@@ -887,10 +1191,11 @@ export function renderProgram(
       spec.helperExported,
       withArray && spec.helperArray,
       PARAM_BOUND,
+      spec.matrix && spec.helperArray,
     );
   }
   spec.mains.forEach((f, j) =>
-    add(f, names[j + 1]!, true, withArray, INPUT_BOUND),
+    add(f, names[j + 1]!, true, withArray, INPUT_BOUND, spec.matrix),
   );
   return { source: chunks.join("\n"), functions };
 }
@@ -906,35 +1211,68 @@ function renderFunction(
     name: string;
     exported: boolean;
     array: ArrayType | null;
+    /** Whether it takes the matrix parameter (last). */
+    matrix: boolean;
+    /** ProgramSpec.matrix */
+    matrices: boolean;
+    /** Whether it may return a matrix (`spec.matrixOut`). */
+    matrixResult: boolean;
     elementBound: number;
     callables: readonly Callable[];
     functionNames: readonly string[];
   },
-): { text: string; callable: Callable } {
+): { text: string; callable: Callable; returnsMatrix: boolean } {
   const names = PARAM_NAMES[spec.names % PARAM_NAMES.length]!;
   const scalars =
-    options.array === null ? Math.max(1, spec.scalars) : spec.scalars;
-  const params: { name: string; kind: "number" | "array" }[] = names.scalars
-    .slice(0, scalars)
-    .map((name) => ({ name, kind: "number" }));
+    options.array === null && !options.matrix
+      ? Math.max(1, spec.scalars)
+      : spec.scalars;
+  const params: { name: string; kind: "number" | "array" | "matrix" }[] =
+    names.scalars.slice(0, scalars).map((name) => ({ name, kind: "number" }));
   if (options.array !== null) {
     const array = { name: names.array, kind: "array" as const };
     if (spec.arrayFirst) params.unshift(array);
     else params.push(array);
   }
+  if (options.matrix) params.push({ name: names.matrix, kind: "matrix" });
+  const matrixParam: MatrixVariable | null = options.matrix
+    ? {
+        name: names.matrix,
+        role: "matrix",
+        mutable: false,
+        literal: false,
+        rows: { key: `${names.matrix}.length`, fixed: null, max: MAX_LENGTH },
+        columns: {
+          key: `${names.matrix}[0].length`,
+          fixed: null,
+          max: MAX_LENGTH,
+        },
+        scope: null,
+        pushed: false,
+      }
+    : null;
   const fn: FunctionContext = {
     array: options.array === null ? null : names.array,
     arrayParam:
       options.array === null ? null : arrayParam(names.array, options.array),
+    matrix: matrixParam?.name ?? null,
+    matrixParam,
+    matrices: options.matrices,
     elementBound: options.elementBound,
     callables: options.callables,
-    reserved: new Set([names.array, OUT, ...options.functionNames]),
+    reserved: new Set([
+      names.array,
+      names.matrix,
+      OUT,
+      ...options.functionNames,
+    ]),
     whileCount: 0,
     returnBound: 0,
     returnedExtents: [],
     loops: [],
     maxLengths: new Map(),
     vector: null,
+    matrixOut: null,
   };
   const env: Env = {
     scope: new Scope(null),
@@ -957,8 +1295,13 @@ function renderFunction(
       );
     }
   }
+  if (matrixParam !== null) declare(env, matrixParam, options.elementBound);
   const lines: string[] = [];
-  if (spec.vector !== null) {
+  if (options.matrixResult && spec.matrixOut !== null) {
+    const declared = declareMatrix(OUT, spec.matrixOut, env);
+    lines.push(...declared.lines);
+    fn.matrixOut = declared.matrix;
+  } else if (spec.vector !== null) {
     const { line, array: out } = declareArray(OUT, spec.vector.init, env);
     lines.push(line);
     fn.vector = {
@@ -969,12 +1312,20 @@ function renderFunction(
   lines.push(...resolveStmts(spec.body, env));
   const { lines: last, result, type, extent } = resolveResult(spec, env);
   lines.push(...last);
-  const returnType = type === null ? "number" : TYPE_NAMES[type];
+  const returnType =
+    fn.matrixOut !== null
+      ? "number[][]"
+      : type === null
+        ? "number"
+        : TYPE_NAMES[type];
+  const paramType = (kind: (typeof params)[number]["kind"]) =>
+    kind === "number"
+      ? "number"
+      : kind === "matrix"
+        ? "number[][]"
+        : TYPE_NAMES[options.array!];
   const signature = params
-    .map(
-      (p) =>
-        `${p.name}: ${p.kind === "number" ? "number" : TYPE_NAMES[options.array!]}`,
-    )
+    .map((p) => `${p.name}: ${paramType(p.kind)}`)
     .join(", ");
   const text = [
     "/** @differentiable */",
@@ -999,7 +1350,7 @@ function renderFunction(
               : { kind: "own" },
           },
   };
-  return { text, callable };
+  return { text, callable, returnsMatrix: fn.matrixOut !== null };
 }
 
 function sameExtent(a: Extent, b: Extent): boolean {
@@ -1029,7 +1380,10 @@ function resolveResult(
           env.scope.use(v);
           terms.push(atom(`${v.name}[0]`, env.bounds.get(v)!));
         }
-      } else if (v.role !== "counter") {
+      } else if (isMatrix(v)) {
+        env.scope.use(v);
+        terms.push(atom(`${v.name}[0][0]`, boundOf(v, env)));
+      } else if (v.role !== "counter" && v.role !== "row") {
         terms.push(read(v, env));
       }
     }
@@ -1037,6 +1391,23 @@ function resolveResult(
   };
   const sum = (first: Code, rest: readonly Code[]) =>
     rest.reduce((s, t) => binary(s, "+", t, s.bound + t.bound), first);
+  const matrixOut = env.fn.matrixOut;
+  if (matrixOut !== null) {
+    env.scope.use(matrixOut);
+    const terms = variables();
+    const before = boundOf(matrixOut, env);
+    const total = terms.length === 0 ? null : sum(terms[0]!, terms.slice(1));
+    // A pushed matrix is written in sweeps only (MatrixVariable.pushed).
+    const add =
+      total !== null && !matrixOut.pushed && before + total.bound <= CAP;
+    if (add) env.bounds.set(matrixOut, before + total.bound);
+    return {
+      lines: add ? [`${OUT}[0][0] += ${total.text};`] : [],
+      result: atom(OUT, boundOf(matrixOut, env)),
+      type: null,
+      extent: { kind: "param" },
+    };
+  }
   const vector = env.fn.vector;
   if (vector === null) {
     return {

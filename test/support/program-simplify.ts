@@ -15,8 +15,10 @@ import type {
   Condition,
   Expr,
   FunctionSpec,
+  MatrixInit,
   ProgramSpec,
   Stmt,
+  Width,
 } from "./program-generator.js";
 
 export function* simplerPrograms(p: ProgramSpec): Generator<ProgramSpec> {
@@ -27,6 +29,7 @@ export function* simplerPrograms(p: ProgramSpec): Generator<ProgramSpec> {
   }
   if (p.helper !== null) yield { ...p, helper: null };
   if (p.array !== "none") yield { ...p, array: "none" };
+  if (p.matrix) yield { ...p, matrix: false };
   if (p.helper !== null) {
     for (const helper of simplerFunctions(p.helper)) yield { ...p, helper };
   }
@@ -38,6 +41,7 @@ export function* simplerPrograms(p: ProgramSpec): Generator<ProgramSpec> {
 }
 
 function* simplerFunctions(f: FunctionSpec): Generator<FunctionSpec> {
+  if (f.matrixOut !== null) yield { ...f, matrixOut: null };
   if (f.vector !== null) yield { ...f, vector: null };
   for (const body of simplerBlocks(f.body)) yield { ...f, body };
   if (f.sumsVariables) yield { ...f, sumsVariables: false };
@@ -120,6 +124,51 @@ function* simplerStmts(s: Stmt): Generator<Stmt[]> {
       for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
       for (const test of simplerConditions(s.test)) yield [{ ...s, test }];
       return;
+    case "matrix":
+      for (const init of simplerMatrixInits(s.init)) yield [{ ...s, init }];
+      return;
+    case "cell-store":
+      if (s.op !== "=") yield [{ ...s, op: "=" }];
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      return;
+    case "sweep":
+      yield [...s.before];
+      if (s.form !== "rows") yield [{ ...s, form: "rows" }];
+      if (s.op !== "=") yield [{ ...s, op: "=" }];
+      for (const before of simplerBlocks(s.before)) yield [{ ...s, before }];
+      for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      return;
+  }
+}
+
+/** Simpler starts for a local matrix: zeros of literal widths, fewer rows. */
+function* simplerMatrixInits(init: MatrixInit): Generator<MatrixInit> {
+  const two: Width = { kind: "literal", value: 2 };
+  const zeros: MatrixInit = { kind: "zeros", rows: two, columns: two };
+  if (init.kind !== "zeros") yield zeros;
+  switch (init.kind) {
+    case "zeros":
+    case "tabulate":
+      if (init.rows.kind !== "literal") yield { ...init, rows: two };
+      if (init.columns.kind !== "literal") yield { ...init, columns: two };
+      if (init.kind === "tabulate") {
+        for (const value of simplerExprs(init.value)) yield { ...init, value };
+      }
+      return;
+    case "literal":
+      if (init.elements.length > 1)
+        yield { ...init, elements: [init.elements[0]!] };
+      for (const e of simplerExprs(init.elements[0]!)) {
+        yield { ...init, elements: [e, ...init.elements.slice(1)] };
+      }
+      return;
+    case "pushed":
+      for (let i = 0; i < init.rows.length && init.rows.length > 1; i++) {
+        yield { ...init, rows: init.rows.filter((_, k) => k !== i) };
+      }
+      return;
+    case "copy":
+      return;
   }
 }
 
@@ -134,6 +183,7 @@ function* simplerInits(init: ArrayInit): Generator<ArrayInit> {
       return;
     case "empty":
     case "copy":
+    case "row":
       return;
     case "literal":
     case "call": {
@@ -163,6 +213,7 @@ function operands(e: Expr): Expr[] {
     case "read":
     case "element":
     case "local":
+    case "cell":
       return [];
     case "unary":
       return [e.operand];
@@ -191,6 +242,7 @@ function withOperand(e: Expr, i: number, operand: Expr): Expr {
     case "read":
     case "element":
     case "local":
+    case "cell":
       return e;
     case "unary":
       return { ...e, operand };
