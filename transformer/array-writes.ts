@@ -78,6 +78,8 @@ export class ArrayWrites {
   readonly writes: readonly Write[];
   private readonly positions = new Map<Stmt, Position>();
   private readonly headers = new Map<LoopHeader, Loop>();
+  /** Each `if` by its test, which a copy of it keeps. */
+  private readonly tests = new Map<Expr, Stmt>();
   /** For each variable, the loops around its definitions and assignments. */
   private readonly definedIn = new Map<string, Set<Loop>>();
   private readonly counters = new Map<string, Loop>();
@@ -105,6 +107,7 @@ export class ArrayWrites {
       for (const s of body) {
         this.positions.set(s, { order: order++, loops });
         const inner = s.kind === "loop" ? [...loops, s] : loops;
+        if (s.kind === "if") this.tests.set(s.test, s);
         if (s.kind === "loop") {
           this.headers.set(s.header, s);
           this.topLevel.set(s, s.body);
@@ -157,6 +160,19 @@ export class ArrayWrites {
   /** The forward loop a header belongs to. */
   loopOf(header: LoopHeader): Loop | undefined {
     return this.headers.get(header);
+  }
+
+  /**
+   * The forward statement `s` is, or is a copy of (a loop by its header,
+   * an `if` by its test: the reverse sweep's recomputation of a loop body
+   * copies those it takes statements out of).
+   */
+  forwardOf(s: Stmt): Stmt | undefined {
+    const original = originals.get(s);
+    if (original) return this.forwardOf(original);
+    if (s.kind === "loop") return this.headers.get(s.header);
+    if (s.kind === "if") return this.tests.get(s.test) ?? s;
+    return s;
   }
 
   /** Whether anything writes into `array`. */
@@ -434,6 +450,15 @@ export class ArrayWrites {
     if (!position) throw new Error("array-writes: not a forward statement");
     return position;
   }
+}
+
+/** The statements rewritten forms (`const t = v` -> `t = v`) stand for. */
+const originals = new WeakMap<Stmt, Stmt>();
+
+/** `rewritten` is `original` in another form, reading the same arrays. */
+export function rewrittenFrom(rewritten: Stmt, original: Stmt): Stmt {
+  originals.set(rewritten, original);
+  return rewritten;
 }
 
 /** A write past the end that the reverse sweep would have to take back. */

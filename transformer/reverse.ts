@@ -50,6 +50,7 @@
 import { isActiveAtom, type Activity } from "./activity";
 import {
   ArrayWrites,
+  rewrittenFrom,
   type ArrayRead,
   type Loop,
   type Write,
@@ -805,7 +806,7 @@ function adjointFunction(
     const reads: ArrayRead[] = [];
     const visit = (body: readonly Stmt[]) =>
       body.forEach((s) => {
-        const at = s.kind === "loop" ? writes.loopOf(s.header) : s;
+        const at = writes.forwardOf(s);
         if (at) {
           const found = writes.readsIn(s, at, loop);
           reads.push(...found.filter((read) => !fresh.has(read.array)));
@@ -1677,12 +1678,16 @@ function hoistBranchValues(
     block.flatMap((s): Stmt[] => {
       if (s.kind === "const" && needed(s.name)) {
         hoisted.push(s.name);
-        return [{ kind: "assign", name: s.name, value: s.value }];
+        return [
+          rewrittenFrom({ kind: "assign", name: s.name, value: s.value }, s),
+        ];
       }
       // A variable merged inside the branch, or carried by a loop in it.
       if (s.kind === "declare" && needed(s.name)) {
         hoisted.push(s.name);
-        return s.init ? [{ kind: "assign", name: s.name, value: s.init }] : [];
+        return s.init
+          ? [rewrittenFrom({ kind: "assign", name: s.name, value: s.init }, s)]
+          : [];
       }
       return s.kind === "if" ? [mapBlocks(s, rewrite)] : [s];
     });
