@@ -41,9 +41,9 @@ import { FreshObjects, isInType, isMentionOf } from "./fresh-objects";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /**
- * The objects an argument gives: itself, or those named in a literal
- * (`{ ...source }`, `[source]`); methods written in the literal are code
- * of the function that makes it.
+ * The values an argument gives: itself, or those named in a literal
+ * (`{ ...source }`, `[source]`, `{ start: poke }`); methods written in
+ * the literal are code of the function that makes it.
  */
 function objectsIn(
   ts: typeof import("typescript"),
@@ -739,25 +739,6 @@ export class UnmarkedWrites {
       node: arg,
       message: `tsad cannot see what '${arg.getText()}' changes`,
     });
-    // Functions in literals are passed too (`f.apply(o, [callback])`).
-    const passed = (arg: ts.Expression): ts.Expression[] => {
-      const value = skipWrappers(ts, arg);
-      if (ts.isSpreadElement(value) || ts.isSpreadAssignment(value))
-        return passed(value.expression);
-      if (ts.isArrayLiteralExpression(value))
-        return value.elements.flatMap(passed);
-      if (ts.isObjectLiteralExpression(value))
-        return value.properties.flatMap((p) =>
-          ts.isPropertyAssignment(p)
-            ? passed(p.initializer)
-            : ts.isShorthandPropertyAssignment(p)
-              ? [p.name]
-              : ts.isSpreadAssignment(p)
-                ? passed(p.expression)
-                : [],
-        );
-      return [value];
-    };
     // So are the elements of an array spread (`...callbacks`), which may
     // be functions.
     for (const arg of args) {
@@ -776,7 +757,8 @@ export class UnmarkedWrites {
       if (list && (!elements || mayBeCallable(ts, elements)))
         writes.anything ??= unseenValue(arg);
     }
-    for (const value of args.flatMap(passed)) {
+    // Functions in literals are passed too (`f.apply(o, [callback])`).
+    for (const value of args.flatMap((arg) => objectsIn(ts, arg))) {
       if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) continue;
       if (this.targets.isClassValue(value)) {
         const cls = this.targets.classOf(value);
