@@ -903,6 +903,49 @@ const reaching: Record<string, Case> = {
     touch: "let t = [0]; if (data_$.length > 5) t = t; t[0] = 5;",
     read: "data_$[0]!",
   },
+  // Round 16.
+  librarySubclassOverride: {
+    setup:
+      "const data_$: number[] = [2];\nclass MyMap_$ extends Map<string, number> { override get(k: string): number | undefined { data_$[0] = 5; return super.get(k); } }\nconst m_$: Map<string, number> = new MyMap_$();",
+    touch: 'm_$.get("a");',
+    read: "data_$[0]!",
+  },
+  librarySubclassSlice: {
+    setup:
+      "const data_$: number[] = [2];\nclass MyArr_$ extends Array<number> { override slice(): number[] { return data_$; } }\nconst a_$: number[] = new MyArr_$();",
+    touch: "const t = a_$.slice(); t[0] = 5;",
+    read: "data_$[0]!",
+  },
+  prototypeByDestructuring: {
+    setup:
+      "const data_$: number[] = [2];\nconst { prototype: proto_$ } = Array;\nexport function leak_$(): void { proto_$[7] = data_$; }",
+    touch: "const rows: number[][] = []; rows[7]![0] = 5;",
+    read: "data_$[0]!",
+  },
+  prototypeByElement: {
+    setup:
+      'const data_$: number[] = [2];\nconst A_$: { prototype: unknown[] } = Array;\nexport function leak_$(): void { A_$["prototype"][7] = data_$; }',
+    touch: "const rows: number[][] = []; rows[7]![0] = 5;",
+    read: "data_$[0]!",
+  },
+  objectTypedByLibraryHandedOn: {
+    setup:
+      "const data_$: number[] = [2];\nconst source_$: UnderlyingDefaultSource<number> = { start(): void { data_$[0] = 5; } };",
+    touch: "Reflect.construct(ReadableStream, [source_$]);",
+    read: "data_$[0]!",
+  },
+  objectsInArrayHandedOn: {
+    setup:
+      "const data_$: number[] = [2];\nconst source_$ = { start(): void { data_$[0] = 5; } };\nconst args_$ = [source_$];",
+    touch: "Reflect.construct(ReadableStream, args_$);",
+    read: "data_$[0]!",
+  },
+  objectUnderNarrowerTypeHandedOn: {
+    setup:
+      "const data_$: number[] = [2];\nconst full_$ = { k: 1, start(): void { data_$[0] = 5; } };\nconst source_$: { k: number } = full_$;",
+    touch: "Reflect.construct(ReadableStream, [source_$]);",
+    read: "data_$[0]!",
+  },
   // What a helper's own rows or reassigned local may hold.
   rowsGivenOutsideRow: {
     setup: "const data_$: number[] = [2];",
@@ -1068,6 +1111,12 @@ const harmless: Record<string, Case> = {
   },
   letReassignedFresh: {
     touch: "let t = [0, 0]; if (t.length > 1) t = [1, 2, 3]; t[0] = 5;",
+  },
+  objectStringified: {
+    setup:
+      "const data_$: number[] = [2];\nconst state_$ = { n: 1, bump(): void { data_$[0] = 5; } };",
+    touch: "console.log(JSON.stringify(state_$));",
+    read: "data_$[0]!",
   },
   objectLogged: {
     setup:
@@ -1682,6 +1731,49 @@ export function f(x: number): number { const y = x * w[0]!; touch(); return y * 
 const w: number[] = [2];
 const holder = { a: w };
 function touch(): void { get.call(holder); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  // Round 16.
+  packageObjectInArrayResult: {
+    ...pkg(
+      "export declare function makeList<T>(): T[];",
+      "const g = { get(a) { a[0] = 5; return 0; } };\nexport function makeList() { return [g]; }",
+    ),
+    "main.ts": `import { makeList } from "pkg";
+interface Getter { get(a: number[]): number }
+const quiet: Getter = { get(_a: number[]): number { return 0; } };
+void quiet;
+const w: number[] = [2];
+function touch(): void { const [g] = makeList<Getter>(); g!.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageObjectInGenericField: {
+    ...pkg(
+      "export declare class Box<T> { value: T; }",
+      "const g = { get(a) { a[0] = 5; return 0; } };\nexport class Box { constructor() { this.value = g; } }",
+    ),
+    "main.ts": `import { Box } from "pkg";
+interface Getter { get(a: number[]): number }
+const quiet: Getter = { get(_a: number[]): number { return 0; } };
+void quiet;
+const w: number[] = [2];
+function touch(): void { new Box<Getter>().value.get(w); }
+/** @differentiable */
+export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
+  },
+  packageObjectFromTag: {
+    ...pkg(
+      "export declare function tag<T>(s: TemplateStringsArray): T;",
+      "const g = { get(a) { a[0] = 5; return 0; } };\nexport function tag() { return g; }",
+    ),
+    "main.ts": `import { tag } from "pkg";
+interface Getter { get(a: number[]): number }
+const quiet: Getter = { get(_a: number[]): number { return 0; } };
+void quiet;
+const w: number[] = [2];
+function touch(): void { tag<Getter>\`x\`.get(w); }
 /** @differentiable */
 export function f(x: number): number { const y = x * w[0]!; touch(); return y * w[0]!; }`,
   },

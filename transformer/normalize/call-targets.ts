@@ -41,6 +41,12 @@ export class CallTargets {
    * library's own (`Array.prototype`).
    */
   private anyPrototype = false;
+  /**
+   * The names of methods a program's class extending a library class
+   * (`class MyMap extends Map`) declares: a call typed by the library's
+   * class may run them.
+   */
+  private readonly overrides = new Set<string>();
   /** Types whose members `addMembers` has seen. */
   private readonly membersAdded = new Set<ts.Type>();
 
@@ -135,8 +141,10 @@ export class CallTargets {
     const declarations = symbol?.declarations ?? [];
     if (declarations.length === 0) return "unknown";
     if (declaredByLibrary(symbol))
-      // An iterator's `next` runs a generator's body.
-      return ts.isPropertyAccessExpression(e) && this.isIterator(e.expression)
+      // An iterator's `next` runs a generator's body, and a method of a
+      // library class a program's subclass overrides its override.
+      return ts.isPropertyAccessExpression(e) &&
+        (this.isIterator(e.expression) || this.overridden(e.name.text))
         ? "unknown"
         : "library";
     const found: ts.FunctionLikeDeclaration[] = [];
@@ -240,6 +248,29 @@ export class CallTargets {
     );
   }
 
+  /** Whether a program's class extending a library class has a member `name`. */
+  overridden(name: string): boolean {
+    this.methodIndex();
+    return this.overrides.has(name);
+  }
+
+  /** `class C extends Map`: its base (or one further up) is a library class. */
+  private extendsLibraryClass(cls: ts.ClassLikeDeclaration): boolean {
+    const { ts } = this;
+    const seen = new Set<ts.ClassLikeDeclaration>();
+    for (let c: ts.ClassLikeDeclaration | undefined = cls; c && !seen.has(c);) {
+      seen.add(c);
+      const extended = c.heritageClauses?.find(
+        (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
+      )?.types[0];
+      if (!extended) return false;
+      const base = this.classOf(extended.expression);
+      if (base === "library") return true;
+      c = base;
+    }
+    return false;
+  }
+
   /** Whether reading the property `name` may run a getter of the program's. */
   mayBeGetter(name: string): boolean {
     this.methodIndex();
@@ -278,10 +309,16 @@ export class CallTargets {
               ts.isIdentifier(p.name)
             )
               add(p.name.text, undefined);
+        const extendsLibrary =
+          ts.isClassLike(node) && this.extendsLibraryClass(node);
         for (const m of members) {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
           const text = keyText(ts, checker, key);
+          if (extendsLibrary) {
+            if (text === undefined) this.anyName = true;
+            else this.overrides.add(text);
+          }
           // A decorated `accessor` field's setter is the decorator's.
           const decoratedAccessor =
             ts.isAutoAccessorPropertyDeclaration(m) && decorated(m);
@@ -373,6 +410,18 @@ export class CallTargets {
       /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
     )
       this.anyPrototype = true;
+    // `const { prototype: p } = Array`, `A["prototype"]`: a prototype
+    // reached other than by `X.prototype`.
+    if (
+      (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+      node.text === "prototype" &&
+      !(
+        ts.isPropertyAccessExpression(node.parent) && node.parent.name === node
+      ) &&
+      !node.getSourceFile().isDeclarationFile &&
+      !ts.findAncestor(node, ts.isTypeNode)
+    )
+      this.anyPrototype = true;
     // Objects whose methods have names known at run time: made from
     // entries (`Object.fromEntries`, `const { fromEntries } = Object`),
     // from code strings (`eval`, `Function`), or given a function by a
@@ -437,11 +486,19 @@ export class CallTargets {
     // What a package's function makes or gives its callbacks is its
     // object, whatever type it is given (`make<Getter>()`).
     if (
-      ts.isCallOrNewExpression(node) &&
-      this.fromPackage(skipWrappers(ts, node.expression))
+      (ts.isCallOrNewExpression(node) || ts.isTaggedTemplateExpression(node)) &&
+      this.fromPackage(
+        skipWrappers(
+          ts,
+          ts.isTaggedTemplateExpression(node) ? node.tag : node.expression,
+        ),
+      )
     ) {
       this.addMembers(checker.getTypeAtLocation(node), add);
-      for (const arg of node.arguments ?? [])
+      const args = ts.isTaggedTemplateExpression(node)
+        ? []
+        : (node.arguments ?? []);
+      for (const arg of args)
         if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg))
           for (const p of arg.parameters)
             this.addMembers(checker.getTypeAtLocation(p.name), add);
@@ -482,9 +539,18 @@ export class CallTargets {
       type,
       ...type.getConstructSignatures().map((c) => c.getReturnType()),
     ];
-    for (const member of types.flatMap((t) => t.getProperties()))
-      if (mayBeCallable(this.ts, checker.getTypeOfSymbol(member)))
-        add(member.name, undefined);
+    // And of the program's objects in it, the elements of an array too
+    // (`makeList<Getter>()`, `box.value` of a `Box<Getter>`).
+    for (const t of types) {
+      const element = checker.getIndexTypeOfType(t, this.ts.IndexKind.Number);
+      if (element) this.addMembers(element, add);
+    }
+    for (const member of types.flatMap((t) => t.getProperties())) {
+      const memberType = checker.getTypeOfSymbol(member);
+      if (mayBeCallable(this.ts, memberType)) add(member.name, undefined);
+      else if (!declaredByLibrary(memberType.getSymbol()))
+        this.addMembers(memberType, add);
+    }
   }
 
   /** The functions `module` exports, by name; `undefined` for one with no body here. */

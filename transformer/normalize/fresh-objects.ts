@@ -132,6 +132,8 @@ export class FreshObjects {
     return (
       allocators.has(method) &&
       declaredByStandardLibrary(this.targets.symbolOf(callee.name)) &&
+      // A program's subclass may return what it likes.
+      !this.targets.overridden(method) &&
       (method !== "slice" ||
         !["Uint8Array", undefined].includes(
           this.arrayType(callee.expression),

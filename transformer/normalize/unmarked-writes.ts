@@ -40,6 +40,16 @@ import {
 import { FreshObjects, isInType, isMentionOf } from "./fresh-objects";
 import { isWrapper, skipWrappers } from "./wrappers";
 
+/** The standard library's arrays, maps, strings ...: their methods are its own. */
+function isBuiltin(symbol: ts.Symbol | undefined): boolean {
+  return (
+    declaredByStandardLibrary(symbol) &&
+    /^(Readonly)?Array$|^\w+Array$|^(String|Number|Boolean|Object|Function|Map|Set|WeakMap|WeakSet|ReadonlyMap|ReadonlySet|Promise|RegExp|Date|Symbol|BigInt|Error)$/.test(
+      symbol.name,
+    )
+  );
+}
+
 /**
  * The values an argument gives: itself, or those named in a literal
  * (`{ ...source }`, `[source]`, `{ start: poke }`); methods written in
@@ -376,12 +386,29 @@ export class UnmarkedWrites {
         )
       )
         return;
-    if (self !== undefined || this.callsFunctions(fn)) {
-      for (const value of [...(self ? [self] : []), ...args].flatMap((a) =>
+    if (self !== undefined || this.callsFunctions(fn, args)) {
+      const values = [...(self ? [self] : []), ...args].flatMap((a) =>
         objectsIn(ts, a),
-      ))
+      );
+      // What a library function or class among them would call, on any
+      // of them (`Reflect.construct(ReadableStream, [source])`: `start`).
+      const handedOn = new Set<string>();
+      for (const value of values)
         if (
-          !run(this.methodNames(checker.getTypeAtLocation(value), false), value)
+          (this.targets.isFunctionValue(value) ||
+            this.targets.isClassValue(value)) &&
+          this.targets.functionsOf(value) === "library"
+        )
+          for (const name of this.calledBy(value)) handedOn.add(name);
+      for (const value of values)
+        if (
+          !run(
+            [
+              ...this.methodNames(checker.getTypeAtLocation(value), false),
+              ...handedOn,
+            ],
+            value,
+          )
         )
           return;
       return;
@@ -416,11 +443,11 @@ export class UnmarkedWrites {
   }
 
   /**
-   * The names of the fields of `type` (and of the objects in it) that
-   * may hold a function; with `library` false, of the program's fields
-   * only (a library type's are the library's to call).
+   * The names of the fields of `type` (and of the objects in it, elements
+   * too) that may hold a function; with `builtins` false, not the
+   * standard library's own methods of an array, a map, a string ...
    */
-  private methodNames(type: ts.Type, library: boolean): Set<string> {
+  private methodNames(type: ts.Type, builtins: boolean): Set<string> {
     const { ts, checker } = this;
     const names = new Set<string>();
     const seen = new Set<ts.Type>();
@@ -445,9 +472,13 @@ export class UnmarkedWrites {
           ts.TypeFlags.Never)
       )
         return;
+      const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+      if (element) fields(element);
+      // An array's, a map's own methods are the library's to call.
+      const builtin = isBuiltin(type.getSymbol());
       for (const field of type.getProperties()) {
         const fromLibrary: boolean = declaredByLibrary(field);
-        if (fromLibrary && !library) continue;
+        if (fromLibrary && builtin && !builtins) continue;
         const fieldType = checker.getTypeOfSymbol(field);
         if (mayBeCallable(ts, fieldType)) names.add(field.name);
         else fields(fieldType);
@@ -457,17 +488,56 @@ export class UnmarkedWrites {
     return names;
   }
 
-  /** Whether the library function `fn` takes a function to call, as `this` too. */
-  private callsFunctions(fn: ts.Expression): boolean {
-    const { checker } = this;
+  /**
+   * Whether the library function `fn` takes a function to call, as `this`
+   * too; given `args`, one of them (`JSON.stringify(state)` calls no
+   * replacer).
+   */
+  private callsFunctions(
+    fn: ts.Expression,
+    args?: readonly ts.Expression[],
+  ): boolean {
+    const { ts, checker } = this;
     const type = checker.getTypeAtLocation(fn);
+    const spread = args?.findIndex((a) => ts.isSpreadElement(a)) ?? -1;
+    const given = (i: number) =>
+      args === undefined || i < args.length || (spread !== -1 && spread <= i);
     return [...type.getCallSignatures(), ...type.getConstructSignatures()].some(
       (signature) =>
-        [
-          ...(signature.thisParameter ? [signature.thisParameter] : []),
-          ...signature.parameters,
-        ].some((p) => this.holdsFunctions(checker.getTypeOfSymbol(p))),
+        (signature.thisParameter !== undefined &&
+          this.holdsFunctions(
+            checker.getTypeOfSymbol(signature.thisParameter),
+          )) ||
+        signature.parameters.some(
+          (p, i) => given(i) && this.holdsFunctions(checker.getTypeOfSymbol(p)),
+        ),
     );
+  }
+
+  /**
+   * What the library function or class `fn` may call of what it is given:
+   * the methods its parameters' types name, and those of its own kind
+   * (`Array.prototype.toString`: `join`).
+   */
+  private calledBy(fn: ts.Expression): Set<string> {
+    const { ts, checker } = this;
+    const names = new Set<string>();
+    const type = checker.getTypeAtLocation(fn);
+    for (const signature of [
+      ...type.getCallSignatures(),
+      ...type.getConstructSignatures(),
+    ])
+      for (const p of signature.parameters)
+        for (const name of this.methodNames(checker.getTypeOfSymbol(p), true))
+          names.add(name);
+    const owner = skipWrappers(ts, fn);
+    if (ts.isPropertyAccessExpression(owner))
+      for (const name of this.methodNames(
+        checker.getTypeAtLocation(owner.expression),
+        true,
+      ))
+        names.add(name);
+    return names;
   }
 
   /**
