@@ -1112,6 +1112,11 @@ const harmless: Record<string, Case> = {
   letReassignedFresh: {
     touch: "let t = [0, 0]; if (t.length > 1) t = [1, 2, 3]; t[0] = 5;",
   },
+  librarySubclassNewMethod: {
+    setup:
+      "class Vec_$ extends Float64Array { get(i: number): number { return this[i]!; } }\nconst cache_$ = new Map<string, number>();",
+    touch: 'cache_$.get("k"); new Vec_$(2).get(0);',
+  },
   objectStringified: {
     setup:
       "const data_$: number[] = [2];\nconst state_$ = { n: 1, bump(): void { data_$[0] = 5; } };",

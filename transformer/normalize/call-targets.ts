@@ -254,21 +254,28 @@ export class CallTargets {
     return this.overrides.has(name);
   }
 
-  /** `class C extends Map`: its base (or one further up) is a library class. */
-  private extendsLibraryClass(cls: ts.ClassLikeDeclaration): boolean {
-    const { ts } = this;
+  /**
+   * `class C extends Map`: the objects of the library class its base (or
+   * one further up) is, whose methods `C`'s may override.
+   */
+  private libraryBaseType(cls: ts.ClassLikeDeclaration): ts.Type | undefined {
+    const { ts, checker } = this;
     const seen = new Set<ts.ClassLikeDeclaration>();
     for (let c: ts.ClassLikeDeclaration | undefined = cls; c && !seen.has(c);) {
       seen.add(c);
       const extended = c.heritageClauses?.find(
         (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
       )?.types[0];
-      if (!extended) return false;
+      if (!extended) return undefined;
       const base = this.classOf(extended.expression);
-      if (base === "library") return true;
+      if (base === "library")
+        return checker
+          .getTypeAtLocation(extended.expression)
+          .getConstructSignatures()[0]
+          ?.getReturnType();
       c = base;
     }
-    return false;
+    return undefined;
   }
 
   /** Whether reading the property `name` may run a getter of the program's. */
@@ -309,15 +316,16 @@ export class CallTargets {
               ts.isIdentifier(p.name)
             )
               add(p.name.text, undefined);
-        const extendsLibrary =
-          ts.isClassLike(node) && this.extendsLibraryClass(node);
+        const libraryBase = ts.isClassLike(node)
+          ? this.libraryBaseType(node)
+          : undefined;
         for (const m of members) {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
           const text = keyText(ts, checker, key);
-          if (extendsLibrary) {
+          if (libraryBase) {
             if (text === undefined) this.anyName = true;
-            else this.overrides.add(text);
+            else if (libraryBase.getProperty(text)) this.overrides.add(text);
           }
           // A decorated `accessor` field's setter is the decorator's.
           const decoratedAccessor =
