@@ -255,24 +255,26 @@ export class CallTargets {
   }
 
   /**
-   * `class C extends Map`: the objects of the library class its base (or
-   * one further up) is, whose methods `C`'s may override.
+   * The library class (as its `extends` clause names it) at the top of
+   * `cls`'s chain of the program's base classes; with `untilConstructor`,
+   * only if none of them has a constructor of its own, so that the
+   * library's makes `cls`'s objects.
    */
-  private libraryBaseType(cls: ts.ClassLikeDeclaration): ts.Type | undefined {
-    const { ts, checker } = this;
+  libraryBaseOf(
+    cls: ts.ClassLikeDeclaration,
+    untilConstructor = false,
+  ): ts.Expression | undefined {
+    const { ts } = this;
     const seen = new Set<ts.ClassLikeDeclaration>();
     for (let c: ts.ClassLikeDeclaration | undefined = cls; c && !seen.has(c);) {
       seen.add(c);
+      if (untilConstructor && constructorOf(ts, c)) return undefined;
       const extended = c.heritageClauses?.find(
         (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
       )?.types[0];
       if (!extended) return undefined;
       const base = this.classOf(extended.expression);
-      if (base === "library")
-        return checker
-          .getTypeAtLocation(extended.expression)
-          .getConstructSignatures()[0]
-          ?.getReturnType();
+      if (base === "library") return extended.expression;
       c = base;
     }
     return undefined;
@@ -316,9 +318,14 @@ export class CallTargets {
               ts.isIdentifier(p.name)
             )
               add(p.name.text, undefined);
-        const libraryBase = ts.isClassLike(node)
-          ? this.libraryBaseType(node)
-          : undefined;
+        // `class C extends Map`: `C`'s methods may override `Map`'s.
+        const base = ts.isClassLike(node) && this.libraryBaseOf(node);
+        const libraryBase =
+          base &&
+          checker
+            .getTypeAtLocation(base)
+            .getConstructSignatures()[0]
+            ?.getReturnType();
         for (const m of members) {
           const key = (m as { name?: ts.PropertyName }).name;
           if (!key) continue;
@@ -488,7 +495,7 @@ export class CallTargets {
           : node;
       const declaration = named !== node;
       const type = named && checker.getTypeAtLocation(named);
-      if (type && (fromPackage(type) || (declaration && isAmbient(ts, node))))
+      if (type && (packageType(type) || (declaration && isAmbient(ts, node))))
         this.addMembers(type, add);
     }
     // What a package's function makes or gives its callbacks is its
@@ -524,7 +531,7 @@ export class CallTargets {
   }
 
   /** Whether `e` names (`f`, `o.f`, `new C`) what a package declares. */
-  private fromPackage(e: ts.Expression): boolean {
+  fromPackage(e: ts.Expression): boolean {
     const { ts } = this;
     const named = ts.isPropertyAccessExpression(e) ? e.name : e;
     const symbol = this.symbolOf(named);
@@ -672,17 +679,9 @@ export class CallTargets {
     return global || (ts.isIdentifier(e) && declared(e));
   }
 
-  /** An array or typed array of the library's type (its `length` is no getter of the program's). */
-  isLibraryArray(e: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(e);
-    return (
-      (this.checker.isArrayType(type) ||
-        this.checker.isTupleType(type) ||
-        /^(Float|Int|Uint|BigInt|BigUint)\d+(Clamped)?Array$/.test(
-          type.getSymbol()?.name ?? "",
-        )) &&
-      declaredByStandardLibrary(type.getSymbol())
-    );
+  /** A value of the standard library's array, map, string ... type: its properties are the library's. */
+  isBuiltinValue(e: ts.Expression): boolean {
+    return isBuiltin(this.checker.getTypeAtLocation(e).getSymbol());
   }
 
   isPrimitive(e: ts.Expression): boolean {
@@ -844,9 +843,19 @@ function isAmbient(ts: typeof import("typescript"), node: ts.Node): boolean {
   );
 }
 
+/** The standard library's arrays, maps, strings ...: their methods are its own. */
+export function isBuiltin(symbol: ts.Symbol | undefined): boolean {
+  return (
+    declaredByStandardLibrary(symbol) &&
+    /^(Readonly)?Array$|^\w+Array$|^(String|Number|Boolean|Object|Function|Map|Set|WeakMap|WeakSet|ReadonlyMap|ReadonlySet|Promise|RegExp|Date|Symbol|BigInt|Error)$/.test(
+      symbol.name,
+    )
+  );
+}
+
 /** Whether a type's symbol (one of a union's) is a package's. */
-function fromPackage(type: ts.Type): boolean {
-  if (type.isUnionOrIntersection()) return type.types.some(fromPackage);
+function packageType(type: ts.Type): boolean {
+  if (type.isUnionOrIntersection()) return type.types.some(packageType);
   const symbol = type.aliasSymbol ?? type.getSymbol();
   return declaredByLibrary(symbol) && !declaredByStandardLibrary(symbol);
 }

@@ -156,7 +156,7 @@ export class HiddenWrites {
       !isAssignmentTarget(ts, id.parent) &&
       this.unmarked.targets.mayBeGetter(id.text) &&
       // An array's `length` is the library's.
-      !this.unmarked.targets.isLibraryArray(id.parent.expression)
+      !this.unmarked.targets.isBuiltinValue(id.parent.expression)
     ) {
       reads.anything ??= {
         node: id.parent,

@@ -35,20 +35,16 @@ import {
   constructorOf,
   declaredByLibrary,
   declaredByStandardLibrary,
+  isBuiltin,
   mayBeCallable,
 } from "./call-targets";
-import { FreshObjects, isInType, isMentionOf } from "./fresh-objects";
+import {
+  FreshObjects,
+  isInType,
+  isMentionOf,
+  isPrimitiveType,
+} from "./fresh-objects";
 import { isWrapper, skipWrappers } from "./wrappers";
-
-/** The standard library's arrays, maps, strings ...: their methods are its own. */
-function isBuiltin(symbol: ts.Symbol | undefined): boolean {
-  return (
-    declaredByStandardLibrary(symbol) &&
-    /^(Readonly)?Array$|^\w+Array$|^(String|Number|Boolean|Object|Function|Map|Set|WeakMap|WeakSet|ReadonlyMap|ReadonlySet|Promise|RegExp|Date|Symbol|BigInt|Error)$/.test(
-      symbol.name,
-    )
-  );
-}
 
 /**
  * The values an argument gives: itself, or those named in a literal
@@ -458,18 +454,9 @@ export class UnmarkedWrites {
       // A number's methods are the library's; no type says what `any`
       // holds, nor what a type parameter will be.
       if (
+        isPrimitiveType(ts, type) ||
         type.flags &
-        (ts.TypeFlags.Any |
-          ts.TypeFlags.Unknown |
-          ts.TypeFlags.TypeParameter |
-          ts.TypeFlags.StringLike |
-          ts.TypeFlags.NumberLike |
-          ts.TypeFlags.BigIntLike |
-          ts.TypeFlags.BooleanLike |
-          ts.TypeFlags.ESSymbolLike |
-          ts.TypeFlags.VoidLike |
-          ts.TypeFlags.Null |
-          ts.TypeFlags.Never)
+          (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter)
       )
         return;
       const element = checker.getIndexTypeOfType(type, ts.IndexKind.Number);
@@ -560,13 +547,6 @@ export class UnmarkedWrites {
     );
   }
 
-  /** A function (`f`, `o.f`) a package declares, not the standard library. */
-  private fromPackage(e: ts.Expression): boolean {
-    const { ts } = this;
-    const named = ts.isPropertyAccessExpression(e) ? e.name : e;
-    return !declaredByStandardLibrary(this.targets.symbolOf(named));
-  }
-
   /**
    * Whether a library method that changes `receiver` (`push`, `fill`)
    * may run the program's setters: it sets elements and `length`, and
@@ -598,7 +578,7 @@ export class UnmarkedWrites {
       const fn = skipWrappers(ts, callee.expression);
       this.addMethodsOf(call, fn, self, args.slice(1), scope, writes);
       // A package's function may change its `this` too.
-      if (self && this.fromPackage(fn))
+      if (self && this.targets.fromPackage(fn))
         this.writeAll([self], call, scope, writes);
       return this.libraryCall(call, fn, self, passed, scope, writes);
     }
@@ -624,7 +604,8 @@ export class UnmarkedWrites {
     writes: Writes,
   ): void {
     const { ts } = this;
-    if (this.fromPackage(fn)) this.writeAll(passed, call, scope, writes);
+    if (this.targets.fromPackage(fn))
+      this.writeAll(passed, call, scope, writes);
     const method = nameOf(ts, fn);
     // `structuredClone`, `globalThis.structuredClone`, `port.postMessage`.
     const detached = functionArgumentWriters.get(method);
@@ -736,32 +717,16 @@ export class UnmarkedWrites {
     // A class with no constructor of its own, down from a library's, is
     // made by the library's.
     const made =
-      cls === "library" ? skipWrappers(ts, callee) : this.libraryBase(cls);
+      cls === "library"
+        ? skipWrappers(ts, callee)
+        : this.targets.libraryBaseOf(cls, /*untilConstructor*/ true);
     if (made) {
       this.addMethodsOf(call, made, undefined, args, scope, writes);
-      if (this.fromPackage(made)) this.writeAll(args, call, scope, writes);
+      if (this.targets.fromPackage(made))
+        this.writeAll(args, call, scope, writes);
     }
     if (cls !== "library")
       this.apply(this.summaryOf(cls), args, undefined, scope, writes);
-  }
-
-  /**
-   * The library class (its name in an `extends` clause) whose constructor
-   * makes `cls`'s objects: none of `cls` and its program base classes has
-   * one of its own.
-   */
-  private libraryBase(cls: ts.ClassLikeDeclaration): ts.Expression | undefined {
-    const { ts } = this;
-    for (let c: ts.ClassLikeDeclaration | undefined = cls; c;) {
-      if (constructorOf(ts, c)) return undefined;
-      const base = this.targets.baseClassOf(c);
-      if (base === "library")
-        return c.heritageClauses?.find(
-          (h) => h.token === ts.SyntaxKind.ExtendsKeyword,
-        )?.types[0]?.expression;
-      c = base;
-    }
-    return undefined;
   }
 
   /** `fn`'s writes, made at a call with `args` (`undefined`: unknown) on `receiver`. */
@@ -845,7 +810,7 @@ export class UnmarkedWrites {
         // run the functions among them (`[poke].forEach(Array.prototype.forEach, [0])`).
         if (
           changesReceiver(nameOf(ts, value)) ||
-          this.fromPackage(value) ||
+          this.targets.fromPackage(value) ||
           this.callsFunctions(value)
         )
           writes.anything ??= unseenValue(value);
@@ -1088,9 +1053,10 @@ export class UnmarkedWrites {
   }
 
   /**
-   * Whether `rows` is a local `const` of `scope` holding an array literal
-   * of fresh arrays (`[[0, 0], [0, 0]]`, or `[]` given fresh arrays by
-   * `push`) that code only indexes by number, iterates, measures or
+   * Whether `rows` is a local `const` of `scope` holding a new array of
+   * fresh arrays (`[[0, 0], [0, 0]]`, `[]` given fresh arrays by `push`,
+   * `Array.from(n, () => [0, 0])`) that code only indexes by number,
+   * iterates, measures or
    * pushes fresh arrays into: each call makes its rows anew and nothing
    * puts another object among them, so writing into one of them changes
    * nothing that existed before the call.
