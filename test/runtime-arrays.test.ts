@@ -629,6 +629,54 @@ describe("compiled gradient-only adjoints", () => {
     expect(value1).toBe(value);
     expectAllClose(Array.from(g1), expected);
   });
+
+  // The array argument at each place of functions of 1 to 7 parameters
+  // (up to 6 have their own forwarders): its new zeros have its length
+  // (each argument has its own), and the arguments pass through as given.
+  for (let arity = 1; arity <= 7; arity++) {
+    for (let index = 0; index < arity; index++) {
+      it(`make new zeros for array ${index} of ${arity} parameters`, () => {
+        const seen: unknown[][] = [];
+        const f = (..._args: unknown[]) => 0;
+        Object.defineProperty(f, "length", { value: arity });
+        registerCompiled(f, {
+          name: `f${arity}_${index}`,
+          params: Array.from({ length: arity }, (_, i) =>
+            i === index ? "float64" : "number",
+          ),
+          result: "number",
+          jvp: () => {
+            throw new Error("not used");
+          },
+          vjp: () => {
+            throw new Error("not used");
+          },
+          grad: {
+            [index]: (...args: unknown[]) => {
+              seen.push(args);
+              const buffer = args[arity + 1] as Float64Array;
+              buffer.fill(7);
+              return buffer;
+            },
+          },
+        });
+        const args: unknown[] = Array.from({ length: arity }, (_, i) =>
+          i === index ? new Float64Array(i + 2) : i + 0.5,
+        );
+        const g = grad(f, index) as (...args: unknown[]) => Float64Array;
+        const first = g(...args, "extra");
+        const second = g(...args);
+        expect(Array.from(first)).toEqual(new Array(index + 2).fill(7));
+        expect(second).not.toBe(first);
+        expect(seen).toHaveLength(2);
+        for (const call of seen) {
+          expect(call).toHaveLength(arity + 2);
+          expect(call.slice(0, arity)).toEqual(args);
+          expect(call[arity]).toBe(1);
+        }
+      });
+    }
+  }
 });
 
 describe("derivative of vector results", () => {
