@@ -663,7 +663,9 @@ describe("compiled gradient-only adjoints", () => {
         const args: unknown[] = Array.from({ length: arity }, (_, i) =>
           i === index ? new Float64Array(i + 2) : i + 0.5,
         );
-        const g = grad(f, index) as (...args: unknown[]) => Float64Array;
+        const g = grad(f, index) as unknown as (
+          ...args: unknown[]
+        ) => Float64Array;
         const first = g(...args, "extra");
         const second = g(...args);
         expect(Array.from(first)).toEqual(new Array(index + 2).fill(7));
