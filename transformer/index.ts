@@ -6,6 +6,7 @@
  *   select      find marked functions, and the gradients    select.ts
  *               the program's grad calls ask for            requests.ts
  *   normalize   lower -> tail returns -> SSA/A-normal form  normalize/
+ *               -> reads of elements just written
  *   activity    which variables carry derivatives           activity.ts
  *   forward     tangent function  f__jvp                    forward.ts
  *   reverse     adjoint function  f__vjp, and gradients     reverse.ts
@@ -30,6 +31,7 @@ import { derivativeNames, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
+import { forwardStores } from "./normalize/stores";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
 import { reverseMode } from "./reverse";
@@ -300,7 +302,9 @@ function differentiate(
   const surface = lowerFunction(context, fn.name, fn.node, names);
   context.hiddenWrites.require(fn.node, fn.name);
   const normalized = {
-    ...toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
+    ...forwardStores(
+      toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
+    ),
     result,
   };
   debugStage("normalize", normalized);

@@ -7,7 +7,13 @@
  *
  * Primal values get only the rewrites that never change a result.
  */
-import { mapAll, mapSubexpressions, num, type Expr } from "../ir";
+import {
+  mapAll,
+  mapSubexpressions,
+  num,
+  someSubexpression,
+  type Expr,
+} from "../ir";
 
 export const isNum = (
   e: Expr,
@@ -112,11 +118,24 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         return indices.length === (array.arrayKind === "matrix" ? 2 : 1)
           ? num(0)
           : { kind: "index", array, indices };
-      default:
-        return read?.array === array && read.indices === indices
-          ? read
-          : { kind: "index", array, indices };
+      // `[a, b][0]` -> `a`, where dropping `b` drops no call.
+      case "arrayLiteral": {
+        const [first, ...rest] = indices;
+        const element =
+          first?.kind === "num" ? array.elements[first.value] : undefined;
+        const pure = !array.elements.some((e) =>
+          someSubexpression(
+            e,
+            (inner) => inner.kind === "call" || inner.kind === "extern",
+          ),
+        );
+        if (element !== undefined && pure)
+          return rest.length === 0 ? element : readElement(element, rest);
+      }
     }
+    return read?.array === array && read.indices === indices
+      ? read
+      : { kind: "index", array, indices };
   }
 
   function simplifyBinary(e: Extract<Expr, { kind: "binary" }>): Expr {

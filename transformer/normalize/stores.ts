@@ -1,0 +1,147 @@
+/**
+ * Normalize, step 4: a read of an element just written is the value
+ * written.
+ *
+ *   out[1] = a;                    out[1] = a;
+ *   const t = out[1];       ->     const t = a;
+ *
+ * The derivative is the same either way, but the reverse sweep is not: a
+ * loop's reverse iteration recomputes element reads from the array as the
+ * iteration left it, and a later write of the same iteration (in an inner
+ * loop, say) may have changed the element since. A read of a value the
+ * iteration wrote itself has nothing to recompute.
+ *
+ * Only where nothing between the write and the read can change the array
+ * or what the write's index and value read (another write, a call, a
+ * nested block, an assignment), and only into `number[]` arrays and
+ * matrices: a typed array converts what it stores (Float32Array rounds)
+ * and drops writes outside its length.
+ */
+import { expressionKey } from "../simplify/algebra";
+import {
+  allReads,
+  arrayKinds,
+  mapBlocks,
+  someSubexpression,
+  type Expr,
+  type FunctionIR,
+  type Stmt,
+} from "../ir";
+import type { ValueKind } from "../../runtime/registry";
+
+type Store = Extract<Stmt, { kind: "store" }>;
+
+export function forwardStores(fn: FunctionIR): FunctionIR {
+  const kinds = arrayKinds(fn);
+  const block = (body: readonly Stmt[]): readonly Stmt[] => {
+    let out: Stmt[] | undefined;
+    let open: Open[] = [];
+    body.forEach((s, i) => {
+      let next = mapBlocks(s, block);
+      const value = next.kind === "const" ? next.value : undefined;
+      const written = value && open.find((o) => readsElement(value, o));
+      if (written && next.kind === "const") {
+        next = { ...next, value: written.store.value };
+      } else if (next.kind === "store") {
+        const store = next;
+        open = open.filter((o) => elsewhere(o.store, store));
+      } else {
+        open = open.filter((o) => leavesOpen(next, o.reads));
+      }
+      const opened = next.kind === "store" && forwardable(next, kinds);
+      if (opened) open.push(opened);
+      if (next !== s) (out ??= body.slice(0, i)).push(next);
+      else out?.push(s);
+    });
+    return out ?? body;
+  };
+  return { ...fn, body: block(fn.body) };
+}
+
+interface Open {
+  readonly store: Store;
+  /** The element written (see `elementKey`). */
+  readonly key: string;
+  /** The names the store read: assigning one ends what it tells. */
+  readonly reads: ReadonlySet<string>;
+}
+
+/** `store`, if its element can be read back as the value it stores. */
+function forwardable(
+  store: Store,
+  kinds: ReadonlyMap<string, ValueKind>,
+): Open | undefined {
+  if (store.mode !== "set" || store.array.kind !== "var") return undefined;
+  const dimensions = { array: 1, matrix: 2 } as Partial<
+    Record<ValueKind, number>
+  >;
+  if (dimensions[kinds.get(store.array.name)!] !== store.indices.length)
+    return undefined;
+  // Values are atoms after `ssa`: the read gets the same variable or number.
+  if (store.value.kind !== "var" && store.value.kind !== "num")
+    return undefined;
+  const key = elementKey(store.array, store.indices);
+  if (key === undefined) return undefined;
+  const reads = new Set<string>([store.array.name]);
+  for (const e of [store.value, ...store.indices])
+    allReads(e, (name) => reads.add(name));
+  return { store, key, reads };
+}
+
+/**
+ * Whether `later` certainly writes another element than `earlier`: the
+ * same array, another constant last index. (Other arrays may be the same
+ * one under two names, as parameters or rows can be, and rows of one
+ * matrix may be one array.)
+ */
+function elsewhere(earlier: Store, later: Store): boolean {
+  const [a, b] = [earlier.indices.at(-1), later.indices.at(-1)];
+  return (
+    later.array.kind === "var" &&
+    earlier.array.kind === "var" &&
+    later.array.name === earlier.array.name &&
+    a?.kind === "num" &&
+    b?.kind === "num" &&
+    a.value !== b.value
+  );
+}
+
+function readsElement(value: Expr, open: { key: string }): boolean {
+  return (
+    value.kind === "index" &&
+    elementKey(value.array, value.indices) === open.key
+  );
+}
+
+function elementKey(array: Expr, indices: readonly Expr[]): string | undefined {
+  const keys = [array, ...indices].map(expressionKey);
+  return keys.includes(undefined) ? undefined : keys.join("][");
+}
+
+/**
+ * Whether the element written before `s` still holds the value written
+ * after it: `s` writes nothing, calls nothing, and assigns none of the
+ * names the write read.
+ */
+function leavesOpen(s: Stmt, reads: ReadonlySet<string>): boolean {
+  switch (s.kind) {
+    case "const":
+      return !calls(s.value);
+    case "declare":
+      return !reads.has(s.name) && !(s.init && calls(s.init));
+    case "assign":
+      return !reads.has(s.name) && !calls(s.value);
+    default:
+      return false;
+  }
+}
+
+/** Whether evaluating `e` may run code (a getter, for `member`). */
+const calls = (e: Expr) =>
+  someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "call" ||
+      inner.kind === "extern" ||
+      inner.kind === "member",
+  );
