@@ -102,7 +102,8 @@ function elsewhere(earlier: Store, later: Store): boolean {
     later.array.name === earlier.array.name &&
     a?.kind === "num" &&
     b?.kind === "num" &&
-    a.value !== b.value
+    // Property keys: -0 and 0 are one element, NaN is one too.
+    String(a.value) !== String(b.value)
   );
 }
 
