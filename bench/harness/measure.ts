@@ -88,6 +88,9 @@ interface History {
   readonly stopped?: string;
 }
 
+/** Passes over the fast methods, in different orders (see measureCase). */
+const PASSES = 4;
+
 /** Keeps results observable so no engine can drop a timed call as dead code. */
 let sink: unknown;
 
@@ -211,12 +214,14 @@ function measureCase(
     const status = m.family === "tsad" ? rows.get(m)?.status : undefined;
     return status === "failed" || status === "unsupported";
   });
-  // Phase 2: time what passed. A fast method is timed twice, in the list's
-  // order and then in reverse, each time for half the budget, and keeps
-  // the lower median: on small workloads that allocate, the method timed
-  // first in a process pays for the heap's growth (Rosenbrock at d = 100:
-  // the same allocation costs 5 us timed first and 0.4 us timed second),
-  // which would make the order of the list decide the ratio.
+  // Phase 2: time what passed. A fast method is timed in four passes, each
+  // for a quarter of the budget, the list rotated by a quarter more each
+  // time and every other pass reversed, and keeps the lowest median: on
+  // small workloads that allocate, what a method pays for an allocation
+  // depends on the methods timed before it (Rosenbrock at d = 100: the
+  // same gradient took 0.5 us or 5 us, as fresh pages of the young
+  // generation or of malloc's heap faulted in under it, or not), which
+  // would make the order of the list decide the ratio.
   const timed = new Map<Method, { medianMs: number; samples: number }>();
   const timeAll = (pass: readonly Probe[], share: number) => {
     for (const { method, ms } of pass) {
@@ -230,8 +235,11 @@ function measureCase(
       });
     }
   };
-  timeAll(probes, 0.5);
-  timeAll([...probes].reverse(), 0.5);
+  for (let pass = 0; pass < PASSES; pass++) {
+    const start = Math.round((pass * probes.length) / PASSES);
+    const rotated = [...probes.slice(start), ...probes.slice(0, start)];
+    timeAll(pass % 2 === 0 ? rotated : rotated.reverse(), 1 / PASSES);
+  }
   timeAll(
     probes.filter((p) => isSlow(p.ms, options)),
     1,
