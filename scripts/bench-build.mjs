@@ -5,7 +5,8 @@
 // `tspc -p` (ts-patch running the tsad transformer) against plain `tsc -p`
 // on each, `tspc` with no plugin (what ts-patch's patching at startup costs
 // by itself), and the `tsc` of a copy of TypeScript that `ts-patch install`
-// patched once on disk (the persistent patch; no cost at startup),
+// patched once on disk (the persistent patch; no cost at startup), with no
+// plugin and with tsad (their difference is tsad's own),
 // ROUNDS times, interleaved, and compares medians of the processes' CPU
 // time (user + system; other processes on a shared machine do not count).
 // Targets (issue 5): at most 1.5x tsc with marked functions, 1.1x without.
@@ -206,6 +207,7 @@ const builds = {
   tsc: (dir) => build(tsc, path.join(dir, "tsconfig.json")),
   bare: (dir) => build(tspc, path.join(dir, "tsconfig.bare.json")),
   tspc: (dir) => build(tspc, path.join(dir, "tsconfig.json")),
+  patchedBare: (dir) => build(patchedTsc, path.join(dir, "tsconfig.bare.json")),
   patched: (dir) => build(patchedTsc, path.join(dir, "tsconfig.json")),
 };
 const times = {};
@@ -218,10 +220,11 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const results = Object.fromEntries(
   Object.keys(projects).map((name) => {
-    const [tscMs, bareMs, tspcMs, patchedMs] = [
+    const [tscMs, bareMs, tspcMs, patchedBareMs, patchedMs] = [
       "tsc",
       "bare",
       "tspc",
+      "patchedBare",
       "patched",
     ].map((how) => median(times[`${name} ${how}`]));
     return [
@@ -230,6 +233,7 @@ const results = Object.fromEntries(
         tscMs,
         bareMs,
         tspcMs,
+        patchedBareMs,
         patchedMs,
         ratio: tspcMs / tscMs,
         patchedRatio: patchedMs / tscMs,
@@ -246,7 +250,7 @@ const summary = {
 for (const [name, r] of Object.entries(results)) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
-    `${name}: tsc ${s(r.tscMs)}, tspc without plugins ${s(r.bareMs)}, tspc with tsad ${s(r.tspcMs)}: ${r.ratio.toFixed(2)}x tsc; tsc patched by ts-patch install, with tsad ${s(r.patchedMs)}: ${r.patchedRatio.toFixed(2)}x tsc`,
+    `${name}: tsc ${s(r.tscMs)}, tspc without plugins ${s(r.bareMs)}, tspc with tsad ${s(r.tspcMs)}: ${r.ratio.toFixed(2)}x tsc; tsc patched by ts-patch install ${s(r.patchedBareMs)}, with tsad ${s(r.patchedMs)}: ${r.patchedRatio.toFixed(2)}x tsc`,
   );
 }
 const jsonAt = process.argv.indexOf("--json");
