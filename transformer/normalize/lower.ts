@@ -66,6 +66,20 @@ export interface LowerContext {
   readonly hiddenWrites: HiddenWrites;
 }
 
+/** Methods that change the array they are called on (tsad accepts `push`). */
+const GROWING_METHODS = new Set([
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "splice",
+  "fill",
+  "sort",
+  "reverse",
+  "copyWithin",
+  "set",
+]);
+
 export function lowerFunction(
   context: LowerContext,
   name: string,
@@ -633,7 +647,18 @@ class Lowering {
       return undefined;
     const assigned = this.assignedSymbols(node.statement);
     if (assigned.has(counter!) || this.leavesLoop(node)) return undefined;
-    if (this.readsAnyOf(test.right, assigned)) return undefined;
+    // The bounds must hold still: JS tests the end before each iteration,
+    // and the reverse sweep evaluates both again after the loop. A bound
+    // that reads a variable the body assigns, or an array (its length,
+    // an element) the body writes or grows, makes a general loop, which
+    // counts its iterations instead.
+    const { written, grown } = this.changedArrays(node.statement);
+    const moves = (bound: ts.Expression) =>
+      this.readsAnyOf(bound, assigned) ||
+      this.arrayReads(bound).some(({ arrays, length }) =>
+        arrays.some((array) => (length ? grown : written).has(array)),
+      );
+    if (moves(test.right) || moves(declaration.initializer)) return undefined;
     return {
       kind: "counted",
       counter: this.localName(declaration.name),
@@ -969,6 +994,123 @@ class Lowering {
     };
     visit(node);
     return assigned;
+  }
+
+  /**
+   * The arrays `node` writes an element of (`a[i] = v`, `m[i][j] += v`) or
+   * grows (`a.push(v)`), with the arrays they are rows of. (A write past
+   * the end grows an array too; array-writes.ts rejects one the reverse
+   * sweep would read the length from before.)
+   */
+  private changedArrays(node: ts.Node): {
+    written: Set<ts.Symbol>;
+    grown: Set<ts.Symbol>;
+  } {
+    const ts = this.ts;
+    const written = new Set<ts.Symbol>();
+    const grown = new Set<ts.Symbol>();
+    const visit = (n: ts.Node) => {
+      let target: ts.Expression | undefined;
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      ) {
+        target = skipWrappers(ts, n.left);
+      } else if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken ||
+          n.operator === ts.SyntaxKind.MinusMinusToken)
+      ) {
+        target = skipWrappers(ts, n.operand);
+      } else if (
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        GROWING_METHODS.has(n.expression.name.text)
+      ) {
+        target = n.expression.expression;
+      }
+      if (target && ts.isCallExpression(n)) {
+        this.arraysOf(target).forEach((a) => (grown.add(a), written.add(a)));
+      } else if (
+        target &&
+        (ts.isElementAccessExpression(target) ||
+          ts.isArrayLiteralExpression(target))
+      ) {
+        this.arraysOf(target).forEach((a) => written.add(a));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return { written, grown };
+  }
+
+  /**
+   * The arrays `node` reads, each with what it is a row or alias of, and
+   * whether only its length is read (`a.length`, `m[i].length`).
+   */
+  private arrayReads(
+    node: ts.Node,
+  ): { arrays: ts.Symbol[]; length: boolean }[] {
+    const ts = this.ts;
+    if (ts.isIdentifier(node)) {
+      let read: ts.Node = node;
+      while (
+        (ts.isElementAccessExpression(read.parent) &&
+          read.parent.expression === read) ||
+        ts.isNonNullExpression(read.parent) ||
+        ts.isParenthesizedExpression(read.parent) ||
+        ts.isAsExpression(read.parent) ||
+        ts.isSatisfiesExpression(read.parent)
+      )
+        read = read.parent;
+      const length =
+        ts.isPropertyAccessExpression(read.parent) &&
+        read.parent.expression === read &&
+        read.parent.name.text === "length";
+      return [{ arrays: this.arraysOf(node), length }];
+    }
+    const found: { arrays: ts.Symbol[]; length: boolean }[] = [];
+    ts.forEachChild(node, (child) => {
+      found.push(...this.arrayReads(child));
+    });
+    return found;
+  }
+
+  /**
+   * The variable at the root of `e` (`m` in `m[i][j]`), and the arrays it
+   * is a row or an alias of, following `const r = m[i]` and
+   * `for (const r of m)`.
+   */
+  private arraysOf(e: ts.Expression, depth = 0): ts.Symbol[] {
+    const ts = this.ts;
+    let root = skipWrappers(ts, e);
+    while (ts.isElementAccessExpression(root))
+      root = skipWrappers(ts, root.expression);
+    if (ts.isArrayLiteralExpression(root))
+      return root.elements.flatMap((element) => this.arraysOf(element, depth));
+    const symbol = ts.isIdentifier(root)
+      ? this.context.checker.getSymbolAtLocation(root)
+      : undefined;
+    if (!symbol) return [];
+    const declaration = symbol.valueDeclaration;
+    const initializer =
+      declaration && ts.isVariableDeclaration(declaration)
+        ? declaration.initializer && skipWrappers(ts, declaration.initializer)
+        : undefined;
+    const source =
+      initializer &&
+      (ts.isIdentifier(initializer) ||
+        ts.isElementAccessExpression(initializer))
+        ? initializer
+        : declaration &&
+            ts.isVariableDeclaration(declaration) &&
+            ts.isForOfStatement(declaration.parent.parent)
+          ? declaration.parent.parent.expression
+          : undefined;
+    return source && depth < 8
+      ? [symbol, ...this.arraysOf(source, depth + 1)]
+      : [symbol];
   }
 
   private readsAnyOf(node: ts.Node, symbols: ReadonlySet<ts.Symbol>): boolean {

@@ -13,7 +13,8 @@
  *
  * Only where nothing between the write and the read can change the array
  * or what the write's index and value read (another write, a call, a
- * nested block, an assignment), and only into `number[]` arrays and
+ * loop, an `if` (a read in its branches may follow a write before it), an
+ * assignment), and only into `number[]` arrays and
  * matrices: a typed array converts what it stores (Float32Array rounds)
  * and drops writes outside its length.
  */
@@ -33,11 +34,16 @@ type Store = Extract<Stmt, { kind: "store" }>;
 
 export function forwardStores(fn: FunctionIR): FunctionIR {
   const kinds = arrayKinds(fn);
-  const block = (body: readonly Stmt[]): readonly Stmt[] => {
+  /** `open`: what the elements written before the block hold. */
+  const block = (body: readonly Stmt[], open: Open[] = []): readonly Stmt[] => {
     let out: Stmt[] | undefined;
-    let open: Open[] = [];
     body.forEach((s, i) => {
-      let next = mapBlocks(s, block);
+      // A branch starts with what was written before its `if` (a loop's
+      // body does not: its next iteration starts after its own writes).
+      let next =
+        s.kind === "if"
+          ? mapBlocks(s, (branch) => block(branch, [...open]))
+          : mapBlocks(s, (inner) => block(inner));
       const value = next.kind === "const" ? next.value : undefined;
       const written = value && open.find((o) => readsElement(value, o));
       if (written && next.kind === "const") {
