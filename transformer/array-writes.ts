@@ -26,6 +26,7 @@
  */
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
+  arrayKinds,
   mapExprs,
   mapSubexpressions,
   nestedBlocks,
@@ -101,8 +102,12 @@ export class ArrayWrites {
   constructor(fn: FunctionIR) {
     const writes: Write[] = [];
     let order = 0;
-    /** Arrays from a literal, and the literal's length. */
-    const literal = new Map<string, number>();
+    const kinds = arrayKinds(fn);
+    const lengths = knownLengths(fn);
+    const stores: {
+      store: Extract<Stmt, { kind: "store" }>;
+      loops: readonly Loop[];
+    }[] = [];
     const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
       for (const s of body) {
         this.positions.set(s, { order: order++, loops });
@@ -118,25 +123,15 @@ export class ArrayWrites {
         }
         if (s.kind === "store" || s.kind === "append") {
           writes.push(s);
-          if (s.array.kind === "var") {
-            const length = literal.get(s.array.name);
-            const lengthens =
-              s.kind === "store" &&
-              length !== undefined &&
-              !withinLiteral(s, length, loops);
-            if (lengthens) this.lengthening.add(s);
-            const own = s.kind === "append" || s.indices.length === 1;
-            if (own && (s.kind === "append" || lengthens))
-              this.growing.add(s.array.name);
-          }
+          // Typed arrays never grow (they drop writes past their end).
+          const kind = s.array.kind === "var" && kinds.get(s.array.name);
+          if (s.kind === "append" && s.array.kind === "var")
+            this.growing.add(s.array.name);
+          if (s.kind === "store" && (kind === "array" || kind === "matrix"))
+            stores.push({ store: s, loops });
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
-        // Writes past the end of an array from a literal are how it grows;
-        // arrays allocated with a length are written within it.
-        if (s.kind === "const" && s.value.kind === "arrayLiteral") {
-          literal.set(s.name, s.value.elements.length);
-        }
         for (const name of namesGiven(s)) this.define(name, loops);
         nestedBlocks(s).forEach((block) => visit(block, inner));
       }
@@ -144,6 +139,20 @@ export class ArrayWrites {
     this.topLevel.set(undefined, fn.body);
     visit(fn.body, []);
     this.writes = writes;
+    const lengthening = () =>
+      stores.filter(({ store, loops }) => !withinLength(store, lengths, loops));
+    let found = lengthening();
+    // A matrix's rows keep one length if no store makes one longer when
+    // they have one; if one may, they may not.
+    const uneven = found.filter(({ store }) =>
+      lengths.rectangular.delete((store.array as { name: string }).name),
+    );
+    if (uneven.length > 0) found = lengthening();
+    for (const { store } of found) {
+      this.lengthening.add(store);
+      if (store.indices.length === 1)
+        this.growing.add((store.array as { name: string }).name);
+    }
   }
 
   private define(name: string, loops: readonly Loop[]) {
@@ -367,11 +376,13 @@ export class ArrayWrites {
   writesToUndo(reads: readonly ArrayRead[]): Set<Write> {
     const undo = new Set<Write>();
     for (const read of reads) {
+      // Every read is checked against every write, undone already or not:
+      // an element read before a length read must not hide the length's.
+      const element = read.access.kind === "element";
       for (const write of this.writes) {
-        if (undo.has(write) || !this.mayOverwrite(read, write)) continue;
-        const grows =
-          this.lengthening.has(write) && read.access.kind !== "element";
-        if (grows) {
+        if (element && undo.has(write)) continue;
+        if (!this.mayOverwrite(read, write)) continue;
+        if (this.lengthening.has(write) && !element) {
           throw lengtheningError(write, read);
         }
         undo.add(write);
@@ -473,7 +484,7 @@ function lengtheningError(write: Write, read: ArrayRead): DiffError {
   const intoRow = write.kind === "store" && write.indices.length > 1;
   const fix = intoRow
     ? "Write a row's elements in a loop up to its length (`for (let j = 0; j < m[i].length; j++) m[i][j] = v`), or push rows that already have every element"
-    : "Grow the array with `push` instead";
+    : "Write below a length tsad can see (a constant index below the length of a literal or of `new Array(3)`, or the counter of a loop up to the array's own length: `for (let i = 0; i < a.length; i++) a[i] = v`), or grow the array with `push`";
   return new DiffError(
     write.origin!,
     DiagnosticCode.UnsupportedSyntax,
@@ -518,25 +529,126 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
 }
 
 /**
- * Whether a store into an array from a literal of `length` elements stays
- * within it: at a constant index below `length`, or at the counter of a
- * loop around it that runs between 0 and `length - 1` or the array's own
- * length less one (`for (let i = 0; i < h.length; i++) h[i] = ...`, or
- * from `h.length - 1` down to 0). Nothing shortens a local array, so such
- * a store never makes it longer. A store into a row of a matrix grown from
- * `[]` stays within the row by the row's own length
- * (`for (let j = 0; j < m[i].length; j++) m[i][j] = ...`).
+ * What is known of the lengths of a function's local arrays: the length
+ * of each made with one that is a literal number (`[a, b]`, `new
+ * Array(3)`, and its rows' for `Array.from({ length: n }, () => new
+ * Array(3).fill(0))`), and which arrays have one length (a copy and what
+ * it copies, `new Array(x.length)` and `x`), so that a loop up to either's
+ * length stays within both. Nothing shortens a local array; one that
+ * `push` grows has a length of its own.
  */
-function withinLiteral(
+interface Lengths {
+  readonly of: ReadonlyMap<string, number>;
+  readonly rowsOf: ReadonlyMap<string, number>;
+  /** Literals: rows of a matrix literal have lengths tsad cannot see. */
+  readonly literals: ReadonlySet<string>;
+  /** Each `const`'s value. */
+  readonly values: ReadonlyMap<string, Expr>;
+  /**
+   * Matrices whose rows all have one length: made with a length for each
+   * row, never given a row by `push` or `m[i] = row`. (No store makes one
+   * row longer than the rest, by the rules here, so they stay so.)
+   */
+  readonly rectangular: Set<string>;
+  same(a: string, b: string): boolean;
+}
+
+function knownLengths(fn: FunctionIR): Lengths {
+  const of = new Map<string, number>();
+  const rowsOf = new Map<string, number>();
+  const literals = new Set<string>();
+  const values = new Map<string, Expr>();
+  const rowsMade = new Set<string>();
+  const rowsReplaced = new Set<string>();
+  const like = new Map<string, string>();
+  const appended = new Set<string>();
+  const root = (name: string): string => {
+    const source = like.get(name);
+    return source === undefined ? name : root(source);
+  };
+  const visit = (body: readonly Stmt[]) => {
+    for (const s of body) {
+      if (s.kind === "append" && s.array.kind === "var")
+        appended.add(s.array.name);
+      if (
+        s.kind === "store" &&
+        s.array.kind === "var" &&
+        s.indices.length === 1
+      )
+        rowsReplaced.add(s.array.name);
+      if (s.kind === "const") {
+        const v = s.value;
+        values.set(s.name, v);
+        if (v.kind === "arrayLiteral") {
+          of.set(s.name, v.elements.length);
+          literals.add(s.name);
+        }
+        if (v.kind === "newArray") {
+          if (v.length.kind === "num") of.set(s.name, v.length.value);
+          if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
+          if (v.columns) rowsMade.add(s.name);
+          const source = v.length;
+          if (
+            source.kind === "length" &&
+            source.array.kind === "var" &&
+            source.indices.length === 0
+          )
+            like.set(s.name, source.array.name);
+        }
+        const source =
+          v.kind === "copy" && !v.matrix
+            ? v.array
+            : v.kind === "zeros"
+              ? v.like
+              : undefined;
+        if (source?.kind === "var") like.set(s.name, source.name);
+      }
+      nestedBlocks(s).forEach(visit);
+    }
+  };
+  visit(fn.body);
+  return {
+    of,
+    rowsOf,
+    literals,
+    values,
+    rectangular: new Set(
+      [...rowsMade].filter((m) => !appended.has(m) && !rowsReplaced.has(m)),
+    ),
+    same: (a, b) =>
+      a === b || (!appended.has(a) && !appended.has(b) && root(a) === root(b)),
+  };
+}
+
+/**
+ * Whether a store into a local `number[]` or matrix stays within it: at a
+ * constant index below its known length, or at the counter of a loop
+ * around it that runs between 0 and that length less one, or the length
+ * of the array (or one of the same length) less one (`for (let i = 0; i <
+ * h.length; i++) h[i] = ...`, or from `h.length - 1` down to 0). A store
+ * into a row stays within the row the same way, by the row's own length
+ * (`for (let j = 0; j < m[i].length; j++) m[i][j] = ...`). Anything else
+ * may make the array (or the row) longer, where tsad can see its length.
+ */
+function withinLength(
   s: Extract<Stmt, { kind: "store" }>,
-  literalLength: number,
+  lengths: Lengths,
   loops: readonly Loop[],
 ): boolean {
   if (s.indices.length > 2 || s.array.kind !== "var") return false;
   const array = s.array.name;
   const row = s.indices.slice(0, -1);
-  // The literal's length is the matrix's, not its rows'.
-  const length = row.length === 0 ? literalLength : 0;
+  const known =
+    row.length === 0 ? lengths.of.get(array) : lengths.rowsOf.get(array);
+  // An array whose length tsad cannot see (a copy of a parameter, a row
+  // of a matrix made with a length from one) is taken to be written within
+  // it: rejecting `a[0] = v` into every copy would reject too much. The
+  // README says so.
+  if (known === undefined && !lengths.literals.has(array)) return true;
+  const length = known ?? 0;
+  // After `ssa`, an index is often a name for what it computes.
+  const resolve = (e: Expr): Expr =>
+    e.kind === "var" ? (lengths.values.get(e.name) ?? e) : e;
   const index = s.indices.at(-1)!;
   const integer = (e: Expr): number | undefined =>
     e.kind === "num" && Number.isInteger(e.value) ? e.value : undefined;
@@ -548,11 +660,19 @@ function withinLiteral(
     const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
     if (last < length) return true;
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
-    const ownLength = (l: Expr) =>
-      l.kind === "length" &&
-      isVar(l.array, array) &&
-      l.indices.length === row.length &&
-      l.indices.every((e, d) => sameIndex(e, row[d]!));
+    const ownLength = (bound: Expr) => {
+      const l = resolve(bound);
+      return (
+        l.kind === "length" &&
+        l.array.kind === "var" &&
+        (row.length > 0
+          ? l.array.name === array
+          : lengths.same(l.array.name, array)) &&
+        l.indices.length === row.length &&
+        (lengths.rectangular.has(array) ||
+          l.indices.every((i, d) => sameIndex(i, row[d]!)))
+      );
+    };
     if (strict && ownLength(e)) return true;
     return (
       e.kind === "binary" &&
@@ -564,6 +684,13 @@ function withinLiteral(
   const constant = integer(index);
   if (constant !== undefined)
     return atLeastZero(index, false) && belowLength(index, false);
+  // `e % n` with n at most the length is below it, or negative or not an
+  // integer (a property, not an element), or NaN: never past the end.
+  const value = resolve(index);
+  if (value.kind === "binary" && value.op === "%")
+    return belowLength(resolve(value.right), true);
+  // `h.length - c`, c >= 1: below the length, or negative (a property).
+  if (belowLength(value, false) && value.kind === "binary") return true;
   if (index.kind !== "var") return false;
   const header = loops.find(
     (loop) =>
