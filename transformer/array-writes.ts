@@ -537,7 +537,7 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
  * length stays within both. Nothing shortens a local array; one that
  * `push` grows has a length of its own.
  */
-interface Lengths {
+export interface Lengths {
   readonly of: ReadonlyMap<string, number>;
   readonly rowsOf: ReadonlyMap<string, number>;
   /** Literals: rows of a matrix literal have lengths tsad cannot see. */
@@ -553,7 +553,7 @@ interface Lengths {
   same(a: string, b: string): boolean;
 }
 
-function knownLengths(fn: FunctionIR): Lengths {
+export function knownLengths(fn: FunctionIR): Lengths {
   const of = new Map<string, number>();
   const rowsOf = new Map<string, number>();
   const literals = new Set<string>();
@@ -630,10 +630,15 @@ function knownLengths(fn: FunctionIR): Lengths {
  * (`for (let j = 0; j < m[i].length; j++) m[i][j] = ...`). Anything else
  * may make the array (or the row) longer, where tsad can see its length.
  */
-function withinLength(
+export function withinLength(
   s: Extract<Stmt, { kind: "store" }>,
   lengths: Lengths,
   loops: readonly Loop[],
+  /**
+   * Whether the index must be an element's, for a typed array (which
+   * drops other writes), of unknown length too.
+   */
+  proven = false,
 ): boolean {
   if (s.indices.length > 2 || s.array.kind !== "var") return false;
   const array = s.array.name;
@@ -644,7 +649,8 @@ function withinLength(
   // of a matrix made with a length from one) is taken to be written within
   // it: rejecting `a[0] = v` into every copy would reject too much. The
   // README says so.
-  if (known === undefined && !lengths.literals.has(array)) return true;
+  if (known === undefined && !lengths.literals.has(array) && !proven)
+    return true;
   const length = known ?? 0;
   // After `ssa`, an index is often a name for what it computes.
   const resolve = (e: Expr): Expr =>
@@ -686,11 +692,14 @@ function withinLength(
     return atLeastZero(index, false) && belowLength(index, false);
   // `e % n` with n at most the length is below it, or negative or not an
   // integer (a property, not an element), or NaN: never past the end.
+  // These two may give a negative index: a property of a `number[]`,
+  // which holds what it is given, but nothing in a typed array.
   const value = resolve(index);
   if (value.kind === "binary" && value.op === "%")
-    return belowLength(resolve(value.right), true);
-  // `h.length - c`, c >= 1: below the length, or negative (a property).
-  if (belowLength(value, false) && value.kind === "binary") return true;
+    return !proven && belowLength(resolve(value.right), true);
+  // `h.length - c`, c >= 1: below the length, or negative.
+  if (!proven && belowLength(value, false) && value.kind === "binary")
+    return true;
   if (index.kind !== "var") return false;
   const header = loops.find(
     (loop) =>

@@ -14,10 +14,16 @@
  * Only where nothing between the write and the read can change the array
  * or what the write's index and value read (another write, a call, a
  * loop, an `if` (a read in its branches may follow a write before it), an
- * assignment), and only into `number[]` arrays and
- * matrices: a typed array converts what it stores (Float32Array rounds)
- * and drops writes outside its length.
+ * assignment), and only into `number[]` arrays, matrices and Float64Arrays
+ * at an index tsad can see is below the length: a Float32Array rounds
+ * what it stores, and typed arrays drop writes outside their length.
  */
+import {
+  knownLengths,
+  withinLength,
+  type Lengths,
+  type Loop,
+} from "../array-writes";
 import { expressionKey } from "../simplify/algebra";
 import {
   allReads,
@@ -34,16 +40,25 @@ type Store = Extract<Stmt, { kind: "store" }>;
 
 export function forwardStores(fn: FunctionIR): FunctionIR {
   const kinds = arrayKinds(fn);
-  /** `open`: what the elements written before the block hold. */
-  const block = (body: readonly Stmt[], open: Open[] = []): readonly Stmt[] => {
+  const lengths = knownLengths(fn);
+  /**
+   * `open`: what the elements written before the block hold; `loops`: the
+   * loops around it.
+   */
+  const block = (
+    body: readonly Stmt[],
+    loops: readonly Loop[],
+    open: Open[] = [],
+  ): readonly Stmt[] => {
     let out: Stmt[] | undefined;
     body.forEach((s, i) => {
       // A branch starts with what was written before its `if` (a loop's
       // body does not: its next iteration starts after its own writes).
+      const inner = s.kind === "loop" ? [...loops, s] : loops;
       let next =
         s.kind === "if"
-          ? mapBlocks(s, (branch) => block(branch, [...open]))
-          : mapBlocks(s, (inner) => block(inner));
+          ? mapBlocks(s, (branch) => block(branch, loops, [...open]))
+          : mapBlocks(s, (nested) => block(nested, inner));
       const value = next.kind === "const" ? next.value : undefined;
       const written = value && open.find((o) => readsElement(value, o));
       if (written && next.kind === "const") {
@@ -54,14 +69,15 @@ export function forwardStores(fn: FunctionIR): FunctionIR {
       } else {
         open = open.filter((o) => leavesOpen(next, o.reads));
       }
-      const opened = next.kind === "store" && forwardable(next, kinds);
+      const opened =
+        next.kind === "store" && forwardable(next, kinds, lengths, loops);
       if (opened) open.push(opened);
       if (next !== s) (out ??= body.slice(0, i)).push(next);
       else out?.push(s);
     });
     return out ?? body;
   };
-  return { ...fn, body: block(fn.body) };
+  return { ...fn, body: block(fn.body, []) };
 }
 
 interface Open {
@@ -76,12 +92,17 @@ interface Open {
 function forwardable(
   store: Store,
   kinds: ReadonlyMap<string, ValueKind>,
+  lengths: Lengths,
+  loops: readonly Loop[],
 ): Open | undefined {
   if (store.mode !== "set" || store.array.kind !== "var") return undefined;
-  const dimensions = { array: 1, matrix: 2 } as Partial<
+  const kind = kinds.get(store.array.name);
+  const dimensions = { array: 1, matrix: 2, float64: 1 } as Partial<
     Record<ValueKind, number>
   >;
-  if (dimensions[kinds.get(store.array.name)!] !== store.indices.length)
+  if (dimensions[kind!] !== store.indices.length) return undefined;
+  // A Float64Array stores a number as it is, within its length.
+  if (kind === "float64" && !withinLength(store, lengths, loops, true))
     return undefined;
   // Values are atoms after `ssa`: the read gets the same variable or number.
   if (store.value.kind !== "var" && store.value.kind !== "num")
