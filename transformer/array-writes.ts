@@ -533,9 +533,9 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
  * of each made with one that is a literal number (`[a, b]`, `new
  * Array(3)`, and its rows' for `Array.from({ length: n }, () => new
  * Array(3).fill(0))`), and which arrays have one length (a copy and what
- * it copies, `new Array(x.length)` and `x`), so that a loop up to either's
- * length stays within both. Nothing shortens a local array; one that
- * `push` grows has a length of its own.
+ * it copies, `new Array(x.length)` and `x`), so that a loop up to the
+ * length of one that nothing writes into stays within the other. Nothing
+ * shortens a local array; one that `push` grows has a length of its own.
  */
 export interface Lengths {
   readonly of: ReadonlyMap<string, number>;
@@ -550,6 +550,11 @@ export interface Lengths {
    * row longer than the rest, by the rules here, so they stay so.)
    */
   readonly rectangular: Set<string>;
+  /**
+   * Whether `b` is at least as long as `a` always: one length at the start,
+   * and `a`, whose length bounds writes into `b`, never written into or
+   * grown (a write past its end would make it the longer).
+   */
   same(a: string, b: string): boolean;
 }
 
@@ -562,6 +567,7 @@ export function knownLengths(fn: FunctionIR): Lengths {
   const rowsReplaced = new Set<string>();
   const like = new Map<string, string>();
   const appended = new Set<string>();
+  const written = new Set<string>();
   const root = (name: string): string => {
     const source = like.get(name);
     return source === undefined ? name : root(source);
@@ -570,6 +576,8 @@ export function knownLengths(fn: FunctionIR): Lengths {
     for (const s of body) {
       if (s.kind === "append" && s.array.kind === "var")
         appended.add(s.array.name);
+      if (s.kind === "store" && s.array.kind === "var")
+        written.add(s.array.name);
       if (
         s.kind === "store" &&
         s.array.kind === "var" &&
@@ -616,7 +624,11 @@ export function knownLengths(fn: FunctionIR): Lengths {
       [...rowsMade].filter((m) => !appended.has(m) && !rowsReplaced.has(m)),
     ),
     same: (a, b) =>
-      a === b || (!appended.has(a) && !appended.has(b) && root(a) === root(b)),
+      a === b ||
+      (!appended.has(a) &&
+        !appended.has(b) &&
+        !written.has(a) &&
+        root(a) === root(b)),
   };
 }
 
@@ -695,8 +707,13 @@ export function withinLength(
   // These two may give a negative index: a property of a `number[]`,
   // which holds what it is given, but nothing in a typed array.
   const value = resolve(index);
-  if (value.kind === "binary" && value.op === "%")
-    return !proven && belowLength(resolve(value.right), true);
+  // The divisor must be positive (`e % -9` reaches 8): a length, or a
+  // positive literal no greater than the length.
+  if (value.kind === "binary" && value.op === "%") {
+    const n = resolve(value.right);
+    const positive = n.kind === "length" || (integer(n) ?? 0) > 0;
+    return !proven && positive && belowLength(n, true);
+  }
   // `h.length - c`, c >= 1: below the length, or negative.
   if (!proven && belowLength(value, false) && value.kind === "binary")
     return true;
