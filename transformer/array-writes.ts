@@ -702,19 +702,16 @@ export function withinLength(
   const constant = integer(index);
   if (constant !== undefined)
     return atLeastZero(index, false) && belowLength(index, false);
-  // `e % n` with n at most the length is below it, or negative or not an
-  // integer (a property, not an element), or NaN: never past the end.
-  // These two may give a negative index: a property of a `number[]`,
-  // which holds what it is given, but nothing in a typed array.
+  // `e % n`, n a length or a positive literal no greater than the length
+  // (`e % -9` reaches 8), is below it, or negative, fractional or NaN: a
+  // property of a `number[]`, not an element, but nothing in a typed
+  // array (`proven`). So is `h.length - c` with c >= 1.
   const value = resolve(index);
-  // The divisor must be positive (`e % -9` reaches 8): a length, or a
-  // positive literal no greater than the length.
   if (value.kind === "binary" && value.op === "%") {
     const n = resolve(value.right);
     const positive = n.kind === "length" || (integer(n) ?? 0) > 0;
     return !proven && positive && belowLength(n, true);
   }
-  // `h.length - c`, c >= 1: below the length, or negative.
   if (!proven && belowLength(value, false) && value.kind === "binary")
     return true;
   if (index.kind !== "var") return false;

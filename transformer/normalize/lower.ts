@@ -999,8 +999,8 @@ class Lowering {
   /**
    * The arrays `node` writes an element of (`a[i] = v`, `m[i][j] += v`) or
    * grows (`a.push(v)`), with the arrays they are rows of. (A write past
-   * the end grows an array too; array-writes.ts rejects one the reverse
-   * sweep would read the length from before.)
+   * the end grows an array too: array-writes.ts rejects one under a read
+   * of the length, where it can see the length.)
    */
   private changedArrays(node: ts.Node): {
     written: Set<ts.Symbol>;
