@@ -714,14 +714,41 @@ export function withinLength(
   }
   if (!proven && belowLength(value, false) && value.kind === "binary")
     return true;
+  const headerOf = (counter: string) =>
+    loops
+      .map((loop) => loop.header)
+      .find((h) => h.kind === "counted" && h.counter === counter);
+  // `i + c`, `i - c` with literal bounds for i: its range, shifted.
+  const shifted = value.kind === "binary" && shiftOf(value);
+  if (shifted && Number.isInteger(shifted.by)) {
+    const header = headerOf(shifted.counter);
+    if (header?.kind !== "counted") return false;
+    const [first, last] = [integer(header.start), integer(header.end)];
+    if (first === undefined || last === undefined) return false;
+    const inside = header.inclusive ? 0 : Math.sign(header.step);
+    const [low, high] =
+      header.step > 0 ? [first, last - inside] : [last - inside, first];
+    return low + shifted.by >= 0 && high + shifted.by < length;
+  }
   if (index.kind !== "var") return false;
-  const header = loops.find(
-    (loop) =>
-      loop.header.kind === "counted" && loop.header.counter === index.name,
-  )?.header;
+  const header = headerOf(index.name);
   if (header?.kind !== "counted") return false;
   const { start, end, inclusive, step } = header;
   return step > 0
     ? atLeastZero(start, false) && belowLength(end, !inclusive)
     : belowLength(start, false) && atLeastZero(end, !inclusive);
+}
+
+/** `i + 2` -> { counter: i, by: 2 }; `i - 1` -> by -1; `3 + i` too. */
+function shiftOf(
+  e: Extract<Expr, { kind: "binary" }>,
+): { counter: string; by: number } | undefined {
+  const { op, left, right } = e;
+  if (op === "+" && left.kind === "var" && right.kind === "num")
+    return { counter: left.name, by: right.value };
+  if (op === "+" && left.kind === "num" && right.kind === "var")
+    return { counter: right.name, by: left.value };
+  if (op === "-" && left.kind === "var" && right.kind === "num")
+    return { counter: left.name, by: -right.value };
+  return undefined;
 }
