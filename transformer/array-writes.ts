@@ -551,9 +551,11 @@ export interface Lengths {
    */
   readonly rectangular: Set<string>;
   /**
-   * Whether `b` is at least as long as `a` always: one length at the start,
-   * and `a`, whose length bounds writes into `b`, never written into or
-   * grown (a write past its end would make it the longer).
+   * Whether `b` is at least as long as `a` always: one is a copy (or a
+   * copy of a copy) of the other, or made with the other's length, and
+   * `a`, whose length bounds writes into `b`, is never written into or
+   * grown; arrays only grow. (Two copies of one source are not: it may
+   * grow between them.)
    */
   same(a: string, b: string): boolean;
 }
@@ -568,9 +570,10 @@ export function knownLengths(fn: FunctionIR): Lengths {
   const like = new Map<string, string>();
   const appended = new Set<string>();
   const written = new Set<string>();
-  const root = (name: string): string => {
+  /** Whether `from` is `name`'s source, or its source's, and so on. */
+  const descends = (name: string, from: string): boolean => {
     const source = like.get(name);
-    return source === undefined ? name : root(source);
+    return source !== undefined && (source === from || descends(source, from));
   };
   const visit = (body: readonly Stmt[]) => {
     for (const s of body) {
@@ -610,6 +613,11 @@ export function knownLengths(fn: FunctionIR): Lengths {
               ? v.like
               : undefined;
         if (source?.kind === "var") like.set(s.name, source.name);
+        // Arrays only grow: a copy is at least as long as its source was
+        // at its start (a lower bound is all a proof needs).
+        const from = like.get(s.name);
+        const known = from === undefined ? undefined : of.get(from);
+        if (known !== undefined) of.set(s.name, known);
       }
       nestedBlocks(s).forEach(visit);
     }
@@ -626,9 +634,8 @@ export function knownLengths(fn: FunctionIR): Lengths {
     same: (a, b) =>
       a === b ||
       (!appended.has(a) &&
-        !appended.has(b) &&
         !written.has(a) &&
-        root(a) === root(b)),
+        (descends(a, b) || descends(b, a))),
   };
 }
 
