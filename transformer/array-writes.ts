@@ -106,6 +106,7 @@ export class ArrayWrites {
     const lengths = knownLengths(fn);
     const stores: {
       store: Extract<Stmt, { kind: "store" }>;
+      array: string;
       loops: readonly Loop[];
     }[] = [];
     const visit = (body: readonly Stmt[], loops: readonly Loop[]) => {
@@ -123,12 +124,12 @@ export class ArrayWrites {
         }
         if (s.kind === "store" || s.kind === "append") {
           writes.push(s);
+          const array = s.array.kind === "var" ? s.array.name : undefined;
           // Typed arrays never grow (they drop writes past their end).
-          const kind = s.array.kind === "var" && kinds.get(s.array.name);
-          if (s.kind === "append" && s.array.kind === "var")
-            this.growing.add(s.array.name);
+          const kind = array && kinds.get(array);
+          if (s.kind === "append" && array) this.growing.add(array);
           if (s.kind === "store" && (kind === "array" || kind === "matrix"))
-            stores.push({ store: s, loops });
+            stores.push({ store: s, array: array!, loops });
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
@@ -144,14 +145,13 @@ export class ArrayWrites {
     let found = lengthening();
     // A matrix's rows keep one length if no store makes one longer when
     // they have one; if one may, they may not.
-    const uneven = found.filter(({ store }) =>
-      lengths.rectangular.delete((store.array as { name: string }).name),
-    );
-    if (uneven.length > 0) found = lengthening();
-    for (const { store } of found) {
+    let uneven = false;
+    for (const { array } of found)
+      uneven = lengths.rectangular.delete(array) || uneven;
+    if (uneven) found = lengthening();
+    for (const { store, array } of found) {
       this.lengthening.add(store);
-      if (store.indices.length === 1)
-        this.growing.add((store.array as { name: string }).name);
+      if (store.indices.length === 1) this.growing.add(array);
     }
   }
 

@@ -645,14 +645,13 @@ class Lowering {
       op === ts.SyntaxKind.GreaterThanEqualsToken;
     if (step === undefined || !((upward && step > 0) || (downward && step < 0)))
       return undefined;
-    const assigned = this.assignedSymbols(node.statement);
+    const { assigned, written, grown } = this.changes(node.statement);
     if (assigned.has(counter!) || this.leavesLoop(node)) return undefined;
     // The bounds must hold still: JS tests the end before each iteration,
     // and the reverse sweep evaluates both again after the loop. A bound
     // that reads a variable the body assigns, or an array (its length,
     // an element) the body writes or grows, makes a general loop, which
     // counts its iterations instead.
-    const { written, grown } = this.changedArrays(node.statement);
     const moves = (bound: ts.Expression) =>
       this.readsAnyOf(bound, assigned) ||
       this.arrayReads(bound).some(({ arrays, length }) =>
@@ -965,84 +964,63 @@ class Lowering {
 
   /** Symbols of the variables `node` assigns to. */
   private assignedSymbols(node: ts.Node): Set<ts.Symbol> {
-    const ts = this.ts;
-    const assigned = new Set<ts.Symbol>();
-    const add = (target: ts.Expression) => {
-      const symbol = ts.isIdentifier(target)
-        ? this.context.checker.getSymbolAtLocation(target)
-        : undefined;
-      if (symbol) assigned.add(symbol);
-    };
-    const visit = (n: ts.Node) => {
-      if (
-        ts.isBinaryExpression(n) &&
-        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      ) {
-        add(skipWrappers(ts, n.left));
-        if (ts.isArrayLiteralExpression(n.left))
-          n.left.elements.forEach((e) => add(skipWrappers(ts, e)));
-      }
-      if (
-        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
-        (n.operator === ts.SyntaxKind.PlusPlusToken ||
-          n.operator === ts.SyntaxKind.MinusMinusToken)
-      ) {
-        add(skipWrappers(ts, n.operand));
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(node);
-    return assigned;
+    return this.changes(node).assigned;
   }
 
   /**
-   * The arrays `node` writes an element of (`a[i] = v`, `m[i][j] += v`) or
-   * grows (`a.push(v)`), with the arrays they are rows of. (A write past
-   * the end grows an array too: array-writes.ts rejects one under a read
-   * of the length, where it can see the length.)
+   * What `node` changes: the variables it assigns, and the arrays it
+   * writes an element of (`a[i] = v`, `m[i][j] += v`) or grows
+   * (`a.push(v)`), with the arrays they are rows of. (A write past the end
+   * grows an array too: array-writes.ts rejects one under a read of the
+   * length, where it can see the length.)
    */
-  private changedArrays(node: ts.Node): {
+  private changes(node: ts.Node): {
+    assigned: Set<ts.Symbol>;
     written: Set<ts.Symbol>;
     grown: Set<ts.Symbol>;
   } {
     const ts = this.ts;
+    const assigned = new Set<ts.Symbol>();
     const written = new Set<ts.Symbol>();
     const grown = new Set<ts.Symbol>();
+    const change = (target: ts.Expression) => {
+      target = skipWrappers(ts, target);
+      if (ts.isArrayLiteralExpression(target)) {
+        target.elements.forEach(change);
+      } else if (ts.isElementAccessExpression(target)) {
+        this.arraysOf(target).forEach((a) => written.add(a));
+      } else if (ts.isIdentifier(target)) {
+        const symbol = this.context.checker.getSymbolAtLocation(target);
+        if (symbol) assigned.add(symbol);
+      }
+    };
     const visit = (n: ts.Node) => {
-      let target: ts.Expression | undefined;
       if (
         ts.isBinaryExpression(n) &&
         n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
         n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
       ) {
-        target = skipWrappers(ts, n.left);
+        change(n.left);
       } else if (
         (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
         (n.operator === ts.SyntaxKind.PlusPlusToken ||
           n.operator === ts.SyntaxKind.MinusMinusToken)
       ) {
-        target = skipWrappers(ts, n.operand);
+        change(n.operand);
       } else if (
         ts.isCallExpression(n) &&
         ts.isPropertyAccessExpression(n.expression) &&
         GROWING_METHODS.has(n.expression.name.text)
       ) {
-        target = n.expression.expression;
-      }
-      if (target && ts.isCallExpression(n)) {
-        this.arraysOf(target).forEach((a) => (grown.add(a), written.add(a)));
-      } else if (
-        target &&
-        (ts.isElementAccessExpression(target) ||
-          ts.isArrayLiteralExpression(target))
-      ) {
-        this.arraysOf(target).forEach((a) => written.add(a));
+        for (const a of this.arraysOf(n.expression.expression)) {
+          grown.add(a);
+          written.add(a);
+        }
       }
       ts.forEachChild(n, visit);
     };
     visit(node);
-    return { written, grown };
+    return { assigned, written, grown };
   }
 
   /**

@@ -38,6 +38,13 @@ import type { ValueKind } from "../../runtime/registry";
 
 type Store = Extract<Stmt, { kind: "store" }>;
 
+/** The indices of an element, for the kinds of array forwarded. */
+const DIMENSIONS: Partial<Record<ValueKind, number>> = {
+  array: 1,
+  matrix: 2,
+  float64: 1,
+};
+
 export function forwardStores(fn: FunctionIR): FunctionIR {
   const kinds = arrayKinds(fn);
   const lengths = knownLengths(fn);
@@ -82,7 +89,7 @@ export function forwardStores(fn: FunctionIR): FunctionIR {
 
 interface Open {
   readonly store: Store;
-  /** The element written (see `elementKey`). */
+  /** The element written, as `expressionKey` names `a[i]`. */
   readonly key: string;
   /** The names the store read: assigning one ends what it tells. */
   readonly reads: ReadonlySet<string>;
@@ -97,17 +104,19 @@ function forwardable(
 ): Open | undefined {
   if (store.mode !== "set" || store.array.kind !== "var") return undefined;
   const kind = kinds.get(store.array.name);
-  const dimensions = { array: 1, matrix: 2, float64: 1 } as Partial<
-    Record<ValueKind, number>
-  >;
-  if (dimensions[kind!] !== store.indices.length) return undefined;
+  if (kind === undefined || DIMENSIONS[kind] !== store.indices.length)
+    return undefined;
   // A Float64Array stores a number as it is, within its length.
   if (kind === "float64" && !withinLength(store, lengths, loops, true))
     return undefined;
   // Values are atoms after `ssa`: the read gets the same variable or number.
   if (store.value.kind !== "var" && store.value.kind !== "num")
     return undefined;
-  const key = elementKey(store.array, store.indices);
+  const key = expressionKey({
+    kind: "index",
+    array: store.array,
+    indices: store.indices,
+  });
   if (key === undefined) return undefined;
   const reads = new Set<string>([store.array.name]);
   for (const e of [store.value, ...store.indices])
@@ -135,15 +144,7 @@ function elsewhere(earlier: Store, later: Store): boolean {
 }
 
 function readsElement(value: Expr, open: { key: string }): boolean {
-  return (
-    value.kind === "index" &&
-    elementKey(value.array, value.indices) === open.key
-  );
-}
-
-function elementKey(array: Expr, indices: readonly Expr[]): string | undefined {
-  const keys = [array, ...indices].map(expressionKey);
-  return keys.includes(undefined) ? undefined : keys.join("][");
+  return value.kind === "index" && expressionKey(value) === open.key;
 }
 
 /**
