@@ -24,7 +24,6 @@
  * Input: a normalized function. This module only answers questions;
  * `reverse` asks them and builds the code.
  */
-import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
   arrayKinds,
   mapExprs,
@@ -369,26 +368,25 @@ export class ArrayWrites {
 
   /**
    * The writes the reverse sweep must undo, for these reads: every write
-   * that may change what one of them saw (a `push`, the length). An
-   * element written past the end cannot be taken back, so a read of the
-   * length (or of the whole array) before such a write is an error.
+   * that may change what one of them saw (an element, a `push`, the
+   * length a store past the end leaves).
    */
   writesToUndo(reads: readonly ArrayRead[]): Set<Write> {
     const undo = new Set<Write>();
     for (const read of reads) {
-      // Every read is checked against every write, undone already or not:
-      // an element read before a length read must not hide the length's.
-      const element = read.access.kind === "element";
       for (const write of this.writes) {
-        if (element && undo.has(write)) continue;
-        if (!this.mayOverwrite(read, write)) continue;
-        if (this.lengthening.has(write) && !element) {
-          throw lengtheningError(write, read);
-        }
-        undo.add(write);
+        if (!undo.has(write) && this.mayOverwrite(read, write)) undo.add(write);
       }
     }
     return undo;
+  }
+
+  /**
+   * Whether a store may write past the end of the array (or row) it
+   * writes: to undo it, the reverse sweep gives the length back too.
+   */
+  mayLengthen(write: Write): boolean {
+    return this.lengthening.has(write);
   }
 
   /**
@@ -470,26 +468,6 @@ const originals = new WeakMap<Stmt, Stmt>();
 export function rewrittenFrom(rewritten: Stmt, original: Stmt): Stmt {
   originals.set(rewritten, original);
   return rewritten;
-}
-
-/** A write past the end that the reverse sweep would have to take back. */
-function lengtheningError(write: Write, read: ArrayRead): DiffError {
-  const array = read.array;
-  const what =
-    read.access.kind !== "length"
-      ? `all of '${array}'`
-      : read.access.indices.length > 0
-        ? `the length of a row of '${array}'`
-        : `'${array}.length'`;
-  const intoRow = write.kind === "store" && write.indices.length > 1;
-  const fix = intoRow
-    ? "Write a row's elements in a loop up to its length (`for (let j = 0; j < m[i].length; j++) m[i][j] = v`), or push rows that already have every element"
-    : "Write below a length tsad can see (a constant index below the length of a literal or of `new Array(3)`, or the counter of a loop up to the array's own length: `for (let i = 0; i < a.length; i++) a[i] = v`), or grow the array with `push`";
-  return new DiffError(
-    write.origin!,
-    DiagnosticCode.UnsupportedSyntax,
-    `tsad cannot yet differentiate this write into '${array}': it may make ${intoRow ? "a row of it" : "the array"} longer, and the reverse sweep reads ${what} from before it, which it cannot give back after such a write. ${fix}.`,
-  );
 }
 
 /** The name a normalized statement gives a value (not in nested blocks). */
@@ -647,7 +625,7 @@ export function knownLengths(fn: FunctionIR): Lengths {
  * h.length; i++) h[i] = ...`, or from `h.length - 1` down to 0). A store
  * into a row stays within the row the same way, by the row's own length
  * (`for (let j = 0; j < m[i].length; j++) m[i][j] = ...`). Anything else
- * may make the array (or the row) longer, where tsad can see its length.
+ * may make the array (or the row) longer.
  */
 export function withinLength(
   s: Extract<Stmt, { kind: "store" }>,
@@ -665,11 +643,7 @@ export function withinLength(
   const known =
     row.length === 0 ? lengths.of.get(array) : lengths.rowsOf.get(array);
   // An array whose length tsad cannot see (a copy of a parameter, a row
-  // of a matrix made with a length from one) is taken to be written within
-  // it: rejecting `a[0] = v` into every copy would reject too much. The
-  // README says so.
-  if (known === undefined && !lengths.literals.has(array) && !proven)
-    return true;
+  // of a matrix made with a length from one) has at least none.
   const length = known ?? 0;
   // After `ssa`, an index is often a name for what it computes.
   const resolve = (e: Expr): Expr =>

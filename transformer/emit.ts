@@ -309,14 +309,21 @@ export class Emitter {
             [this.expression(s.value)],
           ),
         );
-      case "dropLast":
+      case "shorten": {
+        const target = this.elementOf(s.array, s.indices);
         return f.createExpressionStatement(
-          f.createCallExpression(
-            f.createPropertyAccessExpression(this.expression(s.array), "pop"),
-            undefined,
-            [],
-          ),
+          s.length
+            ? f.createAssignment(
+                f.createPropertyAccessExpression(target, "length"),
+                this.expression(s.length),
+              )
+            : f.createCallExpression(
+                f.createPropertyAccessExpression(target, "pop"),
+                undefined,
+                [],
+              ),
         );
+      }
       case "push":
         return f.createExpressionStatement(
           f.createCallExpression(this.stackMethod("push"), undefined, [

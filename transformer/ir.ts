@@ -227,8 +227,18 @@ export type Stmt =
       readonly value: Expr;
       readonly origin?: ts.Node;
     }
-  /** `a.pop()`: the reverse sweep taking back what an `append` added. */
-  | { readonly kind: "dropLast"; readonly array: Expr }
+  /**
+   * The reverse sweep giving an array back its earlier length: `a.pop()`
+   * without `length`, taking back what an `append` added; else
+   * `a[indices].length = length`, taking back a store that may have made
+   * the array (or the row) longer.
+   */
+  | {
+      readonly kind: "shorten";
+      readonly array: Expr;
+      readonly indices: readonly Expr[];
+      readonly length?: Expr;
+    }
   /** `name = stack.pop()`: restores what a `push` saved. */
   | { readonly kind: "pop"; readonly name: string }
   /** A call kept for its side effects (`console.log(x)`). */
@@ -568,9 +578,13 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
         ? s
         : { ...s, array, value };
     }
-    case "dropLast": {
+    case "shorten": {
       const array = f(s.array);
-      return array === s.array ? s : { ...s, array };
+      const indices = mapAll(s.indices, f);
+      const length = s.length && f(s.length);
+      return array === s.array && indices === s.indices && length === s.length
+        ? s
+        : { ...s, array, indices, length };
     }
     case "declare": {
       const init = s.init && f(s.init);
@@ -645,8 +659,10 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
         visit(s.array);
         visit(s.value);
         break;
-      case "dropLast":
+      case "shorten":
         visit(s.array);
+        s.indices.forEach((e) => visit(e));
+        if (s.length) visit(s.length);
         break;
       case "declare":
         if (s.init) visit(s.init);

@@ -115,15 +115,21 @@ interface Kept {
   readonly boolean?: boolean;
 }
 
+/** Where the forward sweep keeps a value: on the stack (in loops), in a variable (outside loops). */
+type Place =
+  | { readonly kind: "stack" }
+  | { readonly kind: "variable"; readonly name: string };
+
 /**
  * How the forward sweep keeps what a store overwrites, for the reverse
- * sweep to put back: on the stack (in loops), in a variable (outside
- * loops), or nowhere because an earlier read holds it (`source`).
+ * sweep to put back: the element (nowhere, if an earlier read holds it:
+ * `source`), and the length of the array (or row) before it, if the store
+ * may make it longer.
  */
-type StoreSave =
-  | { readonly kind: "stack" }
-  | { readonly kind: "variable"; readonly name: string }
-  | { readonly kind: "source"; readonly name: string };
+interface StoreSave {
+  readonly element: Place | { readonly kind: "source"; readonly name: string };
+  readonly length?: Place;
+}
 
 /**
  * The adjoint function. Writes into local arrays that the reverse sweep
@@ -294,16 +300,18 @@ function adjointFunction(
     // An append is undone by dropping the element (see "append" below).
     if (write.kind !== "store" || write.array.kind !== "var") continue;
     const loop = writes.loopsOf(write).at(-1);
+    const array = write.array.name;
+    const place = (what: string): Place =>
+      loop
+        ? { kind: "stack" }
+        : { kind: "variable", name: names.fresh(`${array}_${what}`) };
     const source = writes.overwrittenValue(write);
-    if (source) {
-      saves.set(write, { kind: "source", name: source });
-      if (loop) sources.set(loop, (sources.get(loop) ?? new Set()).add(source));
-    } else if (loop) {
-      saves.set(write, { kind: "stack" });
-    } else {
-      const name = names.fresh(`${write.array.name}_old`);
-      saves.set(write, { kind: "variable", name });
-    }
+    if (source && loop)
+      sources.set(loop, (sources.get(loop) ?? new Set()).add(source));
+    saves.set(write, {
+      element: source ? { kind: "source", name: source } : place("old"),
+      length: writes.mayLengthen(write) ? place("length") : undefined,
+    });
   }
   const types = inferTypes(fn);
   // A loop nested in another saves what its reverse needs when the
@@ -453,15 +461,22 @@ function adjointFunction(
           }
           const save = saves.get(s);
           if (save) {
-            // Put back what the forward sweep overwrote.
+            // Put back what the forward sweep overwrote, then the length.
             out.push({
               kind: "store",
               array: s.array,
               indices: s.indices,
-              value:
-                save.kind === "stack" ? { kind: "popped" } : ref(save.name),
+              value: saved(save.element),
               mode: "set",
             });
+            if (save.length) {
+              out.push({
+                kind: "shorten",
+                array: s.array,
+                indices: s.indices.slice(0, -1),
+                length: saved(save.length),
+              });
+            }
           }
           break;
         }
@@ -486,7 +501,8 @@ function adjointFunction(
             }
           }
           // Give the array back its earlier length, for reads before.
-          if (undone.has(s)) out.push({ kind: "dropLast", array: s.array });
+          if (undone.has(s))
+            out.push({ kind: "shorten", array: s.array, indices: [] });
           break;
         }
         case "const":
@@ -1290,6 +1306,16 @@ function plusInteger(e: Expr, k: number): Expr {
  */
 type Saving = "every loop" | "outermost loops" | "none";
 
+/** The forward sweep keeping `value` in `place`. */
+const keep = (place: Place, value: Expr): Stmt =>
+  place.kind === "stack"
+    ? { kind: "push", value }
+    : { kind: "const", name: place.name, value };
+
+/** The reverse sweep's read of what `keep` kept. */
+const saved = (place: StoreSave["element"]): Expr =>
+  place.kind === "stack" ? { kind: "popped" } : ref(place.name);
+
 /**
  * The forward code of these statements as the reverse sweep needs it run:
  * `while` loops count their iterations, and loops push what their reverse
@@ -1308,16 +1334,19 @@ function withPlans(
     if (s.kind !== "loop") {
       const kept =
         save !== "none" && s.kind === "store" ? saves.get(s) : undefined;
-      const old: Expr | undefined =
-        s.kind === "store"
-          ? { kind: "index", array: s.array, indices: s.indices }
-          : undefined;
-      const before: Stmt[] =
-        kept?.kind === "stack"
-          ? [{ kind: "push", value: old! }]
-          : kept?.kind === "variable"
-            ? [{ kind: "const", name: kept.name, value: old! }]
-            : [];
+      const before: Stmt[] = [];
+      if (kept && s.kind === "store") {
+        // The reverse sweep pops the element first.
+        const { array, indices } = s;
+        if (kept.length) {
+          const row = indices.slice(0, -1);
+          before.push(
+            keep(kept.length, { kind: "length", array, indices: row }),
+          );
+        }
+        if (kept.element.kind !== "source")
+          before.push(keep(kept.element, { kind: "index", array, indices }));
+      }
       return [
         ...before,
         mapBlocks(s, (block) => withPlans(block, plans, saves, save)),
@@ -1554,7 +1583,7 @@ function assignedIn(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
     if (s.kind === "assign") into.add(s.name);
     const written =
-      s.kind === "store" || s.kind === "append" || s.kind === "dropLast";
+      s.kind === "store" || s.kind === "append" || s.kind === "shorten";
     if (written && s.array.kind === "var") into.add(s.array.name);
     nestedBlocks(s).forEach((block) => assignedIn(block, into));
   }

@@ -124,7 +124,7 @@ function fresh(base: string, taken: Set<string>): string {
 function writtenArrays(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
     if (
-      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
       s.array.kind === "var"
     ) {
       into.add(s.array.name);

@@ -78,7 +78,9 @@ export function arrayNames(body: readonly Stmt[]): {
           if (s.array.kind === "var") rowsTaken.add(s.array.name);
           visit(s.value, false);
           break;
-        case "dropLast":
+        case "shorten":
+          s.indices.forEach((i) => visit(i, false));
+          if (s.length) visit(s.length, false);
           break;
         case "return":
           visit(s.value, /*arrayRead*/ true);

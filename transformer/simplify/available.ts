@@ -66,7 +66,7 @@ export function readsElements(e: Expr): boolean {
 export function writtenArrays(body: readonly Stmt[], into: Set<string>) {
   for (const s of body) {
     if (
-      (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+      (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
       s.array.kind === "var"
     ) {
       into.add(s.array.name);

@@ -8,7 +8,7 @@ import type { Stmt } from "../ir";
 export function isExact(s: Stmt, exactNames: ReadonlySet<string>): boolean {
   if (s.kind === "effect" || s.kind === "push") return true;
   const target =
-    s.kind === "store" || s.kind === "append" || s.kind === "dropLast"
+    s.kind === "store" || s.kind === "append" || s.kind === "shorten"
       ? s.array.kind === "var"
         ? [s.array.name]
         : []

@@ -192,7 +192,7 @@ function forEachMutated(s: Stmt, visit: (name: string) => void): void {
   }
   // Writing an element changes what reads of the array give.
   if (
-    (s.kind === "store" || s.kind === "append" || s.kind === "dropLast") &&
+    (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
     s.array.kind === "var"
   ) {
     visit(s.array.name);

@@ -157,7 +157,7 @@ function neededStatements(body: readonly Stmt[]) {
       }
       case "store":
       case "append":
-      case "dropLast": {
+      case "shorten": {
         const array = s.array.kind === "var" ? s.array.name : undefined;
         // `a[k] = stack.pop()` restores an element nothing reads again,
         // but its pop still takes its push off the stack.

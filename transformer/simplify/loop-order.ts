@@ -116,7 +116,7 @@ function onlyAddsOutside(
         return balancedStack;
       case "store":
       case "append":
-      case "dropLast":
+      case "shorten":
         return (
           s.array.kind === "var" &&
           writesElements(s.array.name, false, scope, context)
