@@ -90,6 +90,8 @@ export class ArrayWrites {
   private readonly growing = new Set<string>();
   /** The stores that may write past the end of the array (or row) they write. */
   private readonly lengthening = new Set<Write>();
+  /** The stores into typed arrays that may fall outside their elements. */
+  private readonly droppable = new Set<Write>();
   /** The statements of each loop's body (the function's own for none). */
   private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
   /** Element reads, by the name they define. */
@@ -129,6 +131,8 @@ export class ArrayWrites {
           if (s.kind === "append" && array) this.growing.add(array);
           if (s.kind === "store" && (kind === "array" || kind === "matrix"))
             stores.push({ store: s, array: array!, loops });
+          else if (s.kind === "store" && !withinLength(s, lengths, loops, true))
+            this.droppable.add(s);
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
@@ -390,6 +394,15 @@ export class ArrayWrites {
   }
 
   /**
+   * Whether a store into a typed array may fall outside its elements,
+   * where JS drops it: the reverse sweep's adjoint array has no element
+   * there either.
+   */
+  mayBeDropped(write: Write): boolean {
+    return this.droppable.has(write);
+  }
+
+  /**
    * The writes in one iteration of `loop` that may change what `read` saw
    * before that iteration ends.
    */
@@ -576,7 +589,11 @@ export function knownLengths(fn: FunctionIR): Lengths {
           if (v.length.kind === "num") of.set(s.name, v.length.value);
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
           if (v.columns) rowsMade.add(s.name);
-          const source = v.length;
+          // After `ssa`, `new Float64Array(n)` for `n = x.length`.
+          const source =
+            v.length.kind === "var"
+              ? (values.get(v.length.name) ?? v.length)
+              : v.length;
           if (
             source.kind === "length" &&
             source.array.kind === "var" &&

@@ -474,6 +474,12 @@ export class Emitter {
           compareToken(ts, e.op),
           this.expression(e.right),
         );
+      case "orZero":
+        return f.createBinaryExpression(
+          this.expression(e.value),
+          ts.SyntaxKind.QuestionQuestionToken,
+          f.createNumericLiteral(0),
+        );
       case "logical":
         return f.createBinaryExpression(
           this.expression(e.left),

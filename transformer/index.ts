@@ -31,6 +31,7 @@ import { derivativeNames, generatedGlobals, Names } from "./naming";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
+import { nameSelfIndices } from "./normalize/store-indices";
 import { forwardStores } from "./normalize/stores";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
@@ -303,7 +304,10 @@ function differentiate(
   context.hiddenWrites.require(fn.node, fn.name);
   const normalized = {
     ...forwardStores(
-      toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
+      nameSelfIndices(
+        toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
+        names,
+      ),
     ),
     result,
   };

@@ -110,6 +110,12 @@ export type Expr =
   | { readonly kind: "undefined" }
   /** `stopGradient(value)`: the value, with derivative zero. */
   | { readonly kind: "stopGradient"; readonly value: Expr }
+  /**
+   * `value ?? 0`: the reverse sweep's read of an element of a typed
+   * array's adjoint where the forward sweep may have written past the end
+   * (JS dropped the write: nothing depends on what it wrote).
+   */
+  | { readonly kind: "orZero"; readonly value: Expr }
   /** `a[i]`, `m[i][j]`: an element of an array (a variable or verbatim). */
   | {
       readonly kind: "index";
@@ -415,7 +421,8 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
       const object = f(e.object);
       return object === e.object ? e : { ...e, object };
     }
-    case "stopGradient": {
+    case "stopGradient":
+    case "orZero": {
       const value = f(e.value);
       return value === e.value ? e : { ...e, value };
     }
@@ -522,6 +529,7 @@ export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
     case "member":
       return f(e.object);
     case "stopGradient":
+    case "orZero":
       return f(e.value);
     case "index":
     case "length":
@@ -712,6 +720,7 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "index":
       case "length":
       case "popped":
+      case "orZero":
         return "number";
       case "bool":
       case "compare":

@@ -393,7 +393,18 @@ function adjointFunction(
             }
           : zeros;
     const adjoint: Stmt = { kind: "const", name: adjointName(name), value };
-    if (!appendsTo(body, name)) return [adjoint];
+    // Where stores may lengthen the array too, counting pushes back from
+    // its final length misses what they added: the reverse sweep finds a
+    // pushed element at the end of the array as it gives lengths back.
+    const lengthenedByStores = writes.writes.some(
+      (w) =>
+        w.kind === "store" &&
+        w.indices.length === 1 &&
+        w.array.kind === "var" &&
+        w.array.name === name &&
+        writes.mayLengthen(w),
+    );
+    if (!appendsTo(body, name) || lengthenedByStores) return [adjoint];
     const top = names.fresh(`${name}_top`);
     tops.set(name, top);
     return [
@@ -447,7 +458,13 @@ function adjointFunction(
               array: ref(adjointName(s.array.name)),
               indices: s.indices,
             };
-            accumulate(out, s.value, element);
+            accumulate(
+              out,
+              s.value,
+              writes.mayBeDropped(s)
+                ? { kind: "orZero", value: element }
+                : element,
+            );
             if (s.mode === "set") {
               // The element's earlier value did not reach the result.
               out.push({
@@ -482,16 +499,23 @@ function adjointFunction(
         }
         case "append": {
           if (isActiveAtom(activity, s.array)) {
-            const top = tops.get(s.array.name)!;
-            out.push({
-              kind: "assign",
-              name: top,
-              value: binary("-", ref(top), num(1)),
-            });
+            const top = tops.get(s.array.name);
+            if (top) {
+              out.push({
+                kind: "assign",
+                name: top,
+                value: binary("-", ref(top), num(1)),
+              });
+            }
+            const last = binary(
+              "-",
+              { kind: "length", array: s.array, indices: [] },
+              num(1),
+            );
             const element: Expr = {
               kind: "index",
               array: ref(adjointName(s.array.name)),
-              indices: [ref(top)],
+              indices: [top ? ref(top) : last],
             };
             if (kinds.get(s.array.name) !== "matrix") {
               accumulate(out, s.value, element);

@@ -1,5 +1,5 @@
 /**
- * Normalize, step 4: a read of an element just written is the value
+ * Normalize, step 5: a read of an element just written is the value
  * written.
  *
  *   out[1] = a;                    out[1] = a;

@@ -85,6 +85,7 @@ function algebra(exact: boolean): (e: Expr) => Expr {
       case "not":
       case "member":
       case "stopGradient":
+      case "orZero":
       case "arrayLiteral":
         return mapSubexpressions(e, simplifyExpr);
       default:
