@@ -531,6 +531,14 @@ function combine(a: Affine, b: Affine, sign: 1 | -1): Affine {
 export interface Lengths {
   readonly of: ReadonlyMap<string, number>;
   readonly rowsOf: ReadonlyMap<string, number>;
+  /**
+   * The key (`expressionKey`) of the length each array (each row) was
+   * made with, `n` in `new Float64Array(n)`, for a loop up to the same
+   * `n`. A constant: a module-level one, or a local that SSA names anew
+   * when it changes.
+   */
+  readonly madeWith: ReadonlyMap<string, string>;
+  readonly rowsMadeWith: ReadonlyMap<string, string>;
   /** Literals: rows of a matrix literal have lengths tsad cannot see. */
   readonly literals: ReadonlySet<string>;
   /** Each `const`'s value. */
@@ -554,6 +562,8 @@ export interface Lengths {
 export function knownLengths(fn: FunctionIR): Lengths {
   const of = new Map<string, number>();
   const rowsOf = new Map<string, number>();
+  const madeWith = new Map<string, string>();
+  const rowsMadeWith = new Map<string, string>();
   const literals = new Set<string>();
   const values = new Map<string, Expr>();
   const rowsMade = new Set<string>();
@@ -588,6 +598,10 @@ export function knownLengths(fn: FunctionIR): Lengths {
         if (v.kind === "newArray") {
           if (v.length.kind === "num") of.set(s.name, v.length.value);
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
+          const length = expressionKey(v.length);
+          const columns = v.columns && expressionKey(v.columns);
+          if (length !== undefined) madeWith.set(s.name, length);
+          if (columns !== undefined) rowsMadeWith.set(s.name, columns);
           if (v.columns) rowsMade.add(s.name);
           // After `ssa`, `new Float64Array(n)` for `n = x.length`.
           const source =
@@ -621,6 +635,8 @@ export function knownLengths(fn: FunctionIR): Lengths {
   return {
     of,
     rowsOf,
+    madeWith,
+    rowsMadeWith,
     literals,
     values,
     rectangular: new Set(
@@ -678,6 +694,18 @@ export function withinLength(
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
     const ownLength = (bound: Expr) => {
       const l = resolve(bound);
+      // The length it was made with (rows: all of them, still).
+      const made =
+        row.length === 0
+          ? lengths.madeWith.get(array)
+          : lengths.rectangular.has(array)
+            ? lengths.rowsMadeWith.get(array)
+            : undefined;
+      if (
+        made !== undefined &&
+        [bound, l].some((b) => expressionKey(b) === made)
+      )
+        return true;
       return (
         l.kind === "length" &&
         l.array.kind === "var" &&
