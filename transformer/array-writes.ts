@@ -534,8 +534,8 @@ export interface Lengths {
   /**
    * The key (`expressionKey`) of the length each array (each row) was
    * made with, `n` in `new Float64Array(n)`, for a loop up to the same
-   * `n`. A constant: a module-level one, or a local that SSA names anew
-   * when it changes.
+   * `n`: a module-level constant, or a local nothing changes (SSA names a
+   * local anew where it changes, except where a loop carries it).
    */
   readonly madeWith: ReadonlyMap<string, string>;
   readonly rowsMadeWith: ReadonlyMap<string, string>;
@@ -562,8 +562,11 @@ export interface Lengths {
 export function knownLengths(fn: FunctionIR): Lengths {
   const of = new Map<string, number>();
   const rowsOf = new Map<string, number>();
-  const madeWith = new Map<string, string>();
-  const rowsMadeWith = new Map<string, string>();
+  const madeWith = new Map<string, Expr>();
+  const rowsMadeWith = new Map<string, Expr>();
+  /** Variables a loop carries (`assign`) or branches join (`declare`). */
+  const changing = new Set<string>();
+  const constant = (e: Expr) => e.kind === "verbatim" || e.kind === "var";
   const literals = new Set<string>();
   const values = new Map<string, Expr>();
   const rowsMade = new Set<string>();
@@ -578,6 +581,7 @@ export function knownLengths(fn: FunctionIR): Lengths {
   };
   const visit = (body: readonly Stmt[]) => {
     for (const s of body) {
+      if (s.kind === "assign" || s.kind === "declare") changing.add(s.name);
       if (s.kind === "append" && s.array.kind === "var")
         appended.add(s.array.name);
       if (s.kind === "store" && s.array.kind === "var")
@@ -598,10 +602,9 @@ export function knownLengths(fn: FunctionIR): Lengths {
         if (v.kind === "newArray") {
           if (v.length.kind === "num") of.set(s.name, v.length.value);
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
-          const length = expressionKey(v.length);
-          const columns = v.columns && expressionKey(v.columns);
-          if (length !== undefined) madeWith.set(s.name, length);
-          if (columns !== undefined) rowsMadeWith.set(s.name, columns);
+          if (constant(v.length)) madeWith.set(s.name, v.length);
+          if (v.columns && constant(v.columns))
+            rowsMadeWith.set(s.name, v.columns);
           if (v.columns) rowsMade.add(s.name);
           // After `ssa`, `new Float64Array(n)` for `n = x.length`.
           const source =
@@ -632,11 +635,20 @@ export function knownLengths(fn: FunctionIR): Lengths {
     }
   };
   visit(fn.body);
+  const keys = (made: Map<string, Expr>) => {
+    const out = new Map<string, string>();
+    for (const [name, e] of made) {
+      const key = expressionKey(e);
+      if (key !== undefined && !(e.kind === "var" && changing.has(e.name)))
+        out.set(name, key);
+    }
+    return out;
+  };
   return {
     of,
     rowsOf,
-    madeWith,
-    rowsMadeWith,
+    madeWith: keys(madeWith),
+    rowsMadeWith: keys(rowsMadeWith),
     literals,
     values,
     rectangular: new Set(
