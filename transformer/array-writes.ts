@@ -90,8 +90,11 @@ export class ArrayWrites {
   private readonly growing = new Set<string>();
   /** The stores that may write past the end of the array (or row) they write. */
   private readonly lengthening = new Set<Write>();
-  /** The stores into typed arrays that may fall outside their elements. */
-  private readonly droppable = new Set<Write>();
+  /**
+   * The stores that may fall outside the elements: past the end of a
+   * typed array (dropped), at a negative or fractional index (a property).
+   */
+  private readonly missing = new Set<Write>();
   /** The statements of each loop's body (the function's own for none). */
   private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
   /** Element reads, by the name they define. */
@@ -131,8 +134,12 @@ export class ArrayWrites {
           if (s.kind === "append" && array) this.growing.add(array);
           if (s.kind === "store" && (kind === "array" || kind === "matrix"))
             stores.push({ store: s, array: array!, loops });
-          else if (s.kind === "store" && !withinLength(s, lengths, loops, true))
-            this.droppable.add(s);
+          const typed = kind === "float64" || kind === "float32";
+          const element = typed
+            ? s.kind === "store" && withinLength(s, lengths, loops, true)
+            : s.kind === "store" &&
+              wholeNumber(s.indices.at(-1)!, lengths, loops);
+          if (s.kind === "store" && !element) this.missing.add(s);
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
@@ -394,12 +401,12 @@ export class ArrayWrites {
   }
 
   /**
-   * Whether a store into a typed array may fall outside its elements,
-   * where JS drops it: the reverse sweep's adjoint array has no element
-   * there either.
+   * Whether a store may fall outside the elements of its array, where JS
+   * drops it (a typed array) or makes a property (`a[-1]`, `a[0.5]`): the
+   * reverse sweep's adjoint array has no element there.
    */
-  mayBeDropped(write: Write): boolean {
-    return this.droppable.has(write);
+  mayMissElements(write: Write): boolean {
+    return this.missing.has(write);
   }
 
   /**
@@ -567,6 +574,14 @@ export function knownLengths(fn: FunctionIR): Lengths {
   /** Variables a loop carries (`assign`) or branches join (`declare`). */
   const changing = new Set<string>();
   const constant = (e: Expr) => e.kind === "verbatim" || e.kind === "var";
+  /** Whether `e` is an integer: a length, or an outer integer constant. */
+  const integral = (e: Expr): boolean => {
+    const value = e.kind === "var" ? values.get(e.name) : e;
+    return (
+      value?.kind === "length" ||
+      (value?.kind === "verbatim" && value.integer === true)
+    );
+  };
   const literals = new Set<string>();
   const values = new Map<string, Expr>();
   const rowsMade = new Set<string>();
@@ -602,7 +617,10 @@ export function knownLengths(fn: FunctionIR): Lengths {
         if (v.kind === "newArray") {
           if (v.length.kind === "num") of.set(s.name, v.length.value);
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
-          if (constant(v.length)) madeWith.set(s.name, v.length);
+          // `new Float64Array(2.5)` has 2 elements (`new Array(2.5)` throws).
+          const typed = v.arrayKind === "float64" || v.arrayKind === "float32";
+          if (constant(v.length) && (!typed || integral(v.length)))
+            madeWith.set(s.name, v.length);
           if (v.columns && constant(v.columns))
             rowsMadeWith.set(s.name, v.columns);
           if (v.columns) rowsMade.add(s.name);
@@ -760,7 +778,8 @@ export function withinLength(
   const shifted = value.kind === "binary" && shiftOf(value);
   if (shifted && Number.isInteger(shifted.by)) {
     const header = headerOf(shifted.counter);
-    if (header?.kind !== "counted") return false;
+    if (header?.kind !== "counted" || !Number.isInteger(header.step))
+      return false;
     const [first, last] = [integer(header.start), integer(header.end)];
     if (first === undefined || last === undefined) return false;
     const inside = header.inclusive ? 0 : Math.sign(header.step);
@@ -770,11 +789,77 @@ export function withinLength(
   }
   if (index.kind !== "var") return false;
   const header = headerOf(index.name);
-  if (header?.kind !== "counted") return false;
+  if (header?.kind !== "counted" || !Number.isInteger(header.step))
+    return false;
   const { start, end, inclusive, step } = header;
   return step > 0
     ? atLeastZero(start, false) && belowLength(end, !inclusive)
     : belowLength(start, false) && atLeastZero(end, !inclusive);
+}
+
+/**
+ * Whether an index is a whole number (0, 1, 2, ...), which a store into a
+ * `number[]` makes an element if it is not one yet: a literal, a length,
+ * a counter that steps by whole numbers from one and stays at 0 or above,
+ * a sum or product of those, or the remainder of one by a positive
+ * literal. Not `h.length - 1` (-1 for an empty array): JS makes `a[-1]`,
+ * `a[0.5]` properties, which the adjoint array has no element for.
+ */
+function wholeNumber(
+  e: Expr,
+  lengths: Lengths,
+  loops: readonly Loop[],
+): boolean {
+  const whole = (e: Expr): boolean => {
+    switch (e.kind) {
+      case "num":
+        return Number.isInteger(e.value) && e.value >= 0;
+      case "length":
+        return true;
+      case "var": {
+        const value = lengths.values.get(e.name);
+        if (value) return whole(value);
+        const header = loops
+          .map((loop) => loop.header)
+          .find((h) => h.kind === "counted" && h.counter === e.name);
+        if (header?.kind !== "counted" || !Number.isInteger(header.step))
+          return false;
+        // Stepping up from a whole number, or down from an integer to a
+        // whole number (`i >= 0`, `i > -1`).
+        if (header.step > 0) return whole(header.start);
+        const { end } = header;
+        const aboveMinus1 =
+          end.kind === "num" && Number.isInteger(end.value) && end.value >= -1;
+        return (
+          integral(header.start) &&
+          (whole(end) || (!header.inclusive && aboveMinus1))
+        );
+      }
+      case "binary":
+        if (e.op === "+" || e.op === "*")
+          return whole(e.left) && whole(e.right);
+        if (e.op === "%")
+          return (
+            whole(e.left) &&
+            e.right.kind === "num" &&
+            Number.isInteger(e.right.value) &&
+            e.right.value > 0
+          );
+        return false;
+      default:
+        return false;
+    }
+  };
+  /** An integer, maybe negative: a whole number, or one less another. */
+  const integral = (e: Expr): boolean =>
+    whole(e) ||
+    (e.kind === "var" && lengths.values.has(e.name)
+      ? integral(lengths.values.get(e.name)!)
+      : e.kind === "binary" &&
+        e.op === "-" &&
+        integral(e.left) &&
+        integral(e.right));
+  return whole(e);
 }
 
 /** `i + 2` -> { counter: i, by: 2 }; `i - 1` -> by -1; `3 + i` too. */

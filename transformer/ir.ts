@@ -48,8 +48,15 @@ export type Expr =
   | { readonly kind: "var"; readonly name: string }
   /** `Math.PI` and the other `Math` constants. */
   | { readonly kind: "mathConst"; readonly name: string }
-  /** Anything with no derivative copied verbatim: string literals. */
-  | { readonly kind: "verbatim"; readonly node: ts.Expression }
+  /**
+   * Anything with no derivative copied verbatim: string literals, outer
+   * constants (`integer`: typed as an integer, `const N = 128`).
+   */
+  | {
+      readonly kind: "verbatim";
+      readonly node: ts.Expression;
+      readonly integer?: boolean;
+    }
   | {
       readonly kind: "binary";
       readonly op: BinaryOp;

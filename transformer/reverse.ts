@@ -461,7 +461,7 @@ function adjointFunction(
             accumulate(
               out,
               s.value,
-              writes.mayBeDropped(s)
+              writes.mayMissElements(s)
                 ? { kind: "orZero", value: element }
                 : element,
             );
@@ -1237,7 +1237,8 @@ function reversedHeader(
       const span = binary("-", end, start);
       const whole: Expr = {
         kind: "math",
-        fn: inclusive === step > 0 ? "floor" : "ceil",
+        // `i < e` runs ceil(e - start) times, `i <= e` floor(e - start) + 1.
+        fn: inclusive ? "floor" : "ceil",
         args: [step > 0 ? span : binary("-", start, end)],
       };
       const count = inclusive ? binary("+", whole, num(1)) : whole;

@@ -1604,6 +1604,12 @@ class Lowering {
     );
   }
 
+  /** Whether the type of `node` is an integer literal (`const N = 128`). */
+  private isInteger(node: ts.Expression): boolean {
+    const type = this.context.checker.getTypeAtLocation(node);
+    return type.isNumberLiteral() && Number.isInteger(type.value);
+  }
+
   private expression(node: ts.Expression): Expr {
     const ts = this.ts;
     if (
@@ -1628,7 +1634,7 @@ class Lowering {
         }
         if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
         requireFixedOuterVariable(this.context, id);
-        return { kind: "verbatim", node: id };
+        return { kind: "verbatim", node: id, integer: this.isInteger(id) };
       }
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -1977,7 +1983,7 @@ class Lowering {
       // `ns.value`: a variable exported by a namespace.
       if (ts.isIdentifier(node.name))
         requireFixedOuterVariable(this.context, node.name);
-      return { kind: "verbatim", node };
+      return { kind: "verbatim", node, integer: this.isInteger(node) };
     }
     return {
       kind: "member",

@@ -85,9 +85,14 @@ function algebra(exact: boolean): (e: Expr) => Expr {
       case "not":
       case "member":
       case "stopGradient":
-      case "orZero":
       case "arrayLiteral":
         return mapSubexpressions(e, simplifyExpr);
+      case "orZero": {
+        // Only a missing element is `undefined`.
+        const value = simplifyExpr(e.value);
+        if (value.kind !== "index") return value;
+        return value === e.value ? e : { ...e, value };
+      }
       default:
         return e;
     }
