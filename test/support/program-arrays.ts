@@ -3,19 +3,10 @@
  * (type, length, element bound in `Env.bounds`), which indices are valid
  * for it, and how far it may grow. Loops read and overwrite local arrays
  * freely (recurrences: `h[i] = h[i - 1] * c + x[i]`, `h[i] *= c`, a write
- * after a loop that read it), with three limits:
- *
- * - an array from a literal is written only at indices the transformer
- *   proves inside it (transformer/array-writes.ts, `withinLiteral`):
- *   constants and the counters of `for` headers bounded by a constant or
- *   its own length. Any other write might make it longer, as far as the
- *   transformer knows, and it rejects one that follows a read of the
- *   length (TS96003):
- *
- *     const ys = [a, b, c];
- *     for (let j = 0; j < ys.length; j++) ys[j] = ...;   // fine
- *     let n0 = 0;
- *     while (n0 < 2) { ys[n0] = ...; n0++; }             // never generated
+ * after a loop that read it), at any valid index: where the transformer
+ * cannot see the write stays inside the array (a `while` loop's counter,
+ * `(i + 1) % n`), it keeps the length too (transformer/array-writes.ts,
+ * `withinLength`). Two limits:
  *
  * - an array never grows while a loop runs to its length (it would not
  *   end);
@@ -50,8 +41,6 @@ export interface ArrayVariable extends Variable {
   readonly extent: Extent;
   /** Started empty and grown by push: its length is read like its elements. */
   readonly grows: boolean;
-  /** Made by an array literal: written only where it provably stays as long. */
-  readonly fromLiteral: boolean;
   /** Loops around the declaration: an access from deeper is inside a loop. */
   readonly depth: number;
   /** The block declaring it; null for the array parameter, never written. */
@@ -64,11 +53,6 @@ export interface Counter {
   readonly extent: Extent;
   /** For an `own` extent: the array whose length the loop runs to. */
   readonly over: ArrayVariable | null;
-  /**
-   * A `for` header's counter, from 0 up to its bound or down to 0, not a
-   * `while` loop's: the transformer proves it inside a literal.
-   */
-  readonly counted: boolean;
   /** A loop over a matrix's rows or row (program-matrices.ts): its length. */
   readonly dim?: Dim;
   /** A time step's row counter, from 1: `i - 1` is a valid row too. */
@@ -89,7 +73,6 @@ export function arrayParam(name: string, type: ArrayType): ArrayVariable {
     type,
     extent: { kind: "param" },
     grows: false,
-    fromLiteral: false,
     depth: 0,
     scope: null,
   };
@@ -137,19 +120,6 @@ export function indexChoices(a: ArrayVariable, env: Env): string[] {
         : [];
   const rotated = counters.map((c) => `(${c} + 1) % ${length}`);
   return [...counters, ...ends, ...rotated];
-}
-
-/**
- * Index expressions `a` may be written at here: any valid one, but into a
- * literal only constants and `for` counters bounded by a constant or by
- * its own length (`withinLiteral` in transformer/array-writes.ts).
- */
-export function writeIndices(a: ArrayVariable, env: Env): string[] {
-  if (!a.fromLiteral || a.extent.kind !== "fixed") return indexChoices(a, env);
-  const counters = env.indices
-    .filter((c) => c.counted && fits(c, a) && (c.over === null || c.over === a))
-    .map((c) => c.variable.name);
-  return [...counters, ...new Set(["0", String(a.extent.length - 1)])];
 }
 
 /** `h.length`: read from the array, so the reverse sweep reads it too. */

@@ -122,7 +122,6 @@ export function dimCounter(variable: Variable, d: Dim, env: Env): Counter {
     variable,
     extent: extentOf(d, env),
     over: null,
-    counted: false,
     dim: d,
   };
 }

@@ -20,7 +20,6 @@ import {
   mayWrite,
   maxLengthOf,
   notePush,
-  writeIndices,
 } from "./program-arrays.js";
 import {
   AND,
@@ -498,7 +497,6 @@ function declareArray(
     type: made.type,
     extent: made.extent,
     grows: init.kind === "empty",
-    fromLiteral: made.fromLiteral,
     depth: env.fn.loops.length,
     scope: env.scope,
   };
@@ -513,7 +511,6 @@ interface MadeArray {
   readonly type: ArrayType;
   readonly extent: Extent;
   readonly maxLength: number;
-  readonly fromLiteral: boolean;
   /** `new Array(n).fill(0)` and `[]` need `: number[]`. */
   readonly annotate: boolean;
 }
@@ -535,7 +532,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: init.type,
         extent: param ? { kind: "param" } : { kind: "fixed", length },
         maxLength: param ? MAX_LENGTH : length,
-        fromLiteral: false,
         annotate: init.type === "array",
       };
     }
@@ -545,7 +541,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: "array",
         extent: { kind: "own" },
         maxLength: 0,
-        fromLiteral: false,
         annotate: true,
       };
     case "copy": {
@@ -569,7 +564,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: source.type,
         extent: source.extent,
         maxLength: maxLengthOf(source, env.fn),
-        fromLiteral: false,
         annotate: false,
       };
     }
@@ -583,7 +577,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: "array",
         extent: { kind: "fixed", length: elements.length },
         maxLength: elements.length,
-        fromLiteral: true,
         annotate: false,
       };
     }
@@ -604,7 +597,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
         type: "array",
         extent: extentOf(m.columns, env),
         maxLength: m.columns.max,
-        fromLiteral: false,
         annotate: false,
       };
     }
@@ -633,7 +625,6 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
             : passed === null
               ? MAX_LENGTH
               : maxLengthOf(passed, env.fn),
-        fromLiteral: false,
         annotate: false,
       };
     }
@@ -647,11 +638,11 @@ function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
       !a.grows &&
       mayWrite(a, env) &&
       writableAfterReads(a, env) &&
-      writeIndices(a, env).length > 0,
+      indexChoices(a, env).length > 0,
   );
   if (arrays.length === 0) return [];
   const a = arrays[s.pick % arrays.length]!;
-  const indices = writeIndices(a, env);
+  const indices = indexChoices(a, env);
   const index = indices[s.index % indices.length]!;
   env.scope.use(a);
   const value = resolveExpr(s.value, env);
@@ -872,7 +863,7 @@ const counter = (name: string): Variable => ({
 
 /** A counter running over `a`'s indices. */
 function counterOver(variable: Variable, a: ArrayVariable): Counter {
-  return { variable, extent: a.extent, over: a, counted: true };
+  return { variable, extent: a.extent, over: a };
 }
 
 function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
@@ -880,17 +871,15 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
   const depth = env.fn.loops.length;
   const step = (c: string, sign: "+" | "-") =>
     [`${c}${sign}${sign}`, `${sign}${sign}${c}`, `${c} ${sign}= 1`][s.update]!;
-  const paramCounter = (variable: Variable, counted: boolean): Counter => ({
+  const paramCounter = (variable: Variable): Counter => ({
     variable,
     extent: { kind: "param" },
     over: null,
-    counted,
   });
-  const fixedCounter = (variable: Variable, counted: boolean): Counter => ({
+  const fixedCounter = (variable: Variable): Counter => ({
     variable,
     extent: { kind: "fixed", length: s.trips },
     over: null,
-    counted,
   });
   const forLoop = (header: (c: string) => string, indexes: boolean) => {
     const c = counter(FOR_COUNTERS[depth]!);
@@ -902,7 +891,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       increment: null,
       trips,
       local: { variable: c, bound: () => trips },
-      index: indexes ? paramCounter(c, true) : fixedCounter(c, true),
+      index: indexes ? paramCounter(c) : fixedCounter(c),
       over: null,
       tested: false,
     };
@@ -923,7 +912,7 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       increment: `${step(w.name, "+")};`,
       trips,
       local: null,
-      index: indexes ? paramCounter(w, false) : fixedCounter(w, false),
+      index: indexes ? paramCounter(w) : fixedCounter(w),
       over: null,
       tested,
     };
