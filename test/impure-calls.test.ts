@@ -65,6 +65,7 @@ describe("unmarked calls in loops", () => {
     weightedSquares: Vector;
     switched: Vector;
     drawnTrips: Scalar;
+    drawnBound: Scalar;
     notedProduct: Vector;
     counts: () => [number, number];
   };
@@ -92,6 +93,13 @@ describe("unmarked calls in loops", () => {
 
   it("in a while loop's test run once per iteration", () => {
     for (const run of everyDerivative(m.drawnTrips, 1.5, m.counts)) {
+      expect(run.counts, run.name).toEqual([3, 0]);
+      expect(run.gradient, run.name).toBe(3 * 1.5 * 1.5);
+    }
+  });
+
+  it("in a for loop's end run once per test", () => {
+    for (const run of everyDerivative(m.drawnBound, 1.5, m.counts)) {
       expect(run.counts, run.name).toEqual([3, 0]);
       expect(run.gradient, run.name).toBe(3 * 1.5 * 1.5);
     }

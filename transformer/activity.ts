@@ -30,20 +30,7 @@ export function analyzeActivity(
   fn: FunctionIR,
   independents?: readonly number[],
 ): Activity {
-  const varied = new Set(
-    fn.params
-      .filter(
-        (p, i) => p.kind !== "none" && (independents?.includes(i) ?? true),
-      )
-      .map((p) => p.name),
-  );
-  // Loops make the flow cyclic (a carried variable feeds itself), so both
-  // passes run until nothing changes.
-  untilStable(varied, () =>
-    forEachDefinition(fn.body, (name, value) => {
-      if (readsAny(value, varied)) varied.add(name);
-    }),
-  );
+  const varied = variedNames(fn, independents);
 
   const useful = new Set<string>();
   const returned = fn.body.at(-1);
@@ -61,6 +48,39 @@ export function analyzeActivity(
     if (active.has(name)) rejectOpaqueFlow(value, varied);
   });
   return { active };
+}
+
+/**
+ * The variables that depend on the (`independents`) differentiable
+ * parameters; with `differentiably`, only through operations with a
+ * derivative (not through a length, a comparison, an index).
+ */
+export function variedNames(
+  fn: FunctionIR,
+  independents?: readonly number[],
+  differentiably = false,
+): Set<string> {
+  const varied = new Set(
+    fn.params
+      .filter(
+        (p, i) => p.kind !== "none" && (independents?.includes(i) ?? true),
+      )
+      .map((p) => p.name),
+  );
+  const depends = (value: Expr) => {
+    if (!differentiably) return readsAny(value, varied);
+    let found = false;
+    differentiableReads(value, (read) => (found ||= varied.has(read)));
+    return found;
+  };
+  // Loops make the flow cyclic (a carried variable feeds itself), so both
+  // passes (this one and `useful`'s) run until nothing changes.
+  untilStable(varied, () =>
+    forEachDefinition(fn.body, (name, value) => {
+      if (depends(value)) varied.add(name);
+    }),
+  );
+  return varied;
 }
 
 /** Runs `pass`, which adds to `set`, until a run adds nothing. */
@@ -116,7 +136,10 @@ function readsAny(e: Expr, names: ReadonlySet<string>): boolean {
  * and non-number parameters of marked callees pass no derivative on; opaque
  * calls and members are included so `rejectOpaqueFlow` can see them.
  */
-function differentiableReads(e: Expr, visit: (name: string) => void): void {
+export function differentiableReads(
+  e: Expr,
+  visit: (name: string) => void,
+): void {
   switch (e.kind) {
     case "var":
       return visit(e.name);

@@ -33,6 +33,7 @@ import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
 import { nameSelfIndices } from "./normalize/store-indices";
 import { forwardStores } from "./normalize/stores";
+import { countVariedCounters } from "./normalize/varied-counters";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
 import { reverseMode } from "./reverse";
@@ -303,11 +304,14 @@ function differentiate(
   const surface = lowerFunction(context, fn.name, fn.node, names);
   context.hiddenWrites.require(fn.node, fn.name);
   const normalized = {
-    ...forwardStores(
-      nameSelfIndices(
-        toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
-        names,
+    ...countVariedCounters(
+      forwardStores(
+        nameSelfIndices(
+          toSSA({ ...surface, body: tailReturns(surface.body, names) }, names),
+          names,
+        ),
       ),
+      names,
     ),
     result,
   };

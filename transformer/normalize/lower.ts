@@ -652,12 +652,18 @@ class Lowering {
     // that reads a variable the body assigns, or an array (its length,
     // an element) the body writes or grows, makes a general loop, which
     // counts its iterations instead.
+    // So does an end that reads the counter, or calls a function that is
+    // not marked (it may return another value each time JS tests it).
     const moves = (bound: ts.Expression) =>
       this.readsAnyOf(bound, assigned) ||
       this.arrayReads(bound).some(({ arrays, length }) =>
         arrays.some((array) => (length ? grown : written).has(array)),
       );
-    if (moves(test.right) || moves(declaration.initializer)) return undefined;
+    const endMoves =
+      moves(test.right) ||
+      this.readsAnyOf(test.right, new Set([counter!])) ||
+      this.callsUnmarked(test.right);
+    if (endMoves || moves(declaration.initializer)) return undefined;
     return {
       kind: "counted",
       counter: this.localName(declaration.name),
@@ -2237,6 +2243,18 @@ class Lowering {
       boolean: this.isBoolean(node),
       node,
     };
+  }
+
+  /** Whether `node` makes a call that lowers to an `extern`. */
+  private callsUnmarked(node: ts.Node): boolean {
+    const ts = this.ts;
+    if (ts.isCallExpression(node) && this.isUnmarkedCall(node)) return true;
+    return (
+      ts.forEachChild(
+        node,
+        (child) => this.callsUnmarked(child) || undefined,
+      ) ?? false
+    );
   }
 
   /** A call `call` lowers to an `extern`: not marked, not `Math`, `Array` or an array method. */
