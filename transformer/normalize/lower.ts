@@ -1392,8 +1392,18 @@ class Lowering {
         origin: node,
       };
     }
-    if (!ts.isBinaryExpression(node)) return undefined;
-    const target = skipWrappers(ts, node.left);
+    // `a[i]++` and `a[i]--` are `a[i] += 1` and `a[i] += -1`.
+    const increment =
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken ||
+        node.operator === ts.SyntaxKind.MinusMinusToken)
+        ? node
+        : undefined;
+    if (!increment && !ts.isBinaryExpression(node)) return undefined;
+    const target = skipWrappers(
+      ts,
+      increment ? increment.operand : (node as ts.BinaryExpression).left,
+    );
     if (!ts.isElementAccessExpression(target)) return undefined;
     const { array, indices } = this.arrayPath(target);
     let root = skipWrappers(ts, target.expression);
@@ -1406,7 +1416,15 @@ class Lowering {
         "writing a whole row of a matrix (write its elements: `m[i][j] = v`)",
       );
     }
-    const value = this.expression(node.right);
+    const value: Expr = increment
+      ? {
+          kind: "num",
+          value: increment.operator === ts.SyntaxKind.PlusPlusToken ? 1 : -1,
+        }
+      : this.expression((node as ts.BinaryExpression).right);
+    const operator = increment
+      ? ts.SyntaxKind.PlusEqualsToken
+      : (node as ts.BinaryExpression).operatorToken.kind;
     const element: Expr = { kind: "index", array, indices };
     const [index] = indices;
     const pastTheEnd =
@@ -1415,7 +1433,7 @@ class Lowering {
       index.array.kind === "var" &&
       array.kind === "var" &&
       index.array.name === array.name;
-    switch (node.operatorToken.kind) {
+    switch (operator) {
       case ts.SyntaxKind.EqualsToken:
         // `a[a.length] = v` is `a.push(v)`.
         if (pastTheEnd) return { kind: "append", array, value, origin: node };
@@ -1446,7 +1464,7 @@ class Lowering {
           origin: node,
         };
       default: {
-        const op = compound[node.operatorToken.kind];
+        const op = compound[operator];
         if (!op)
           throw this.unsupported(node, "this assignment to an array element");
         return {
