@@ -14,7 +14,13 @@
  * = 1` in every iteration), which a carried variable does.
  */
 import { differentiableReads, variedNames } from "../activity";
-import { mapBlocks, type Expr, type FunctionIR, type Stmt } from "../ir";
+import {
+  mapBlocks,
+  mapSubexpressions,
+  type Expr,
+  type FunctionIR,
+  type Stmt,
+} from "../ir";
 import type { Names } from "../naming";
 
 export function countVariedCounters(fn: FunctionIR, names: Names): FunctionIR {
@@ -53,13 +59,16 @@ function asGeneralLoop(
     typeof loop.header,
     { kind: "counted" }
   >;
+  const computed: Stmt[] = [];
+  const first = oneOperationEach(start, names, computed);
   const carried = names.fresh(`${counter}_c`);
   const next = names.fresh(`${counter}_next`);
   const test = names.fresh("test");
   const current: Expr = { kind: "var", name: carried };
   const op = step > 0 ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">";
   return [
-    { kind: "declare", name: carried, init: start },
+    ...computed,
+    { kind: "declare", name: carried, init: first },
     {
       ...loop,
       header: {
@@ -92,3 +101,27 @@ function asGeneralLoop(
     },
   ];
 }
+
+/**
+ * `e` computed by `const`s of one operation each, as normalized code
+ * computes values (a counted loop's start is left as written, `2 * x -
+ * 1`); the atom that holds it.
+ */
+function oneOperationEach(e: Expr, names: Names, out: Stmt[]): Expr {
+  if (ATOMS.has(e.kind)) return e;
+  const value = mapSubexpressions(e, (inner) =>
+    oneOperationEach(inner, names, out),
+  );
+  const name = names.fresh("t");
+  out.push({ kind: "const", name, value });
+  return { kind: "var", name };
+}
+
+const ATOMS = new Set<Expr["kind"]>([
+  "num",
+  "bool",
+  "mathConst",
+  "verbatim",
+  "undefined",
+  "var",
+]);
