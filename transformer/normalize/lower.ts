@@ -1234,17 +1234,50 @@ class Lowering {
   ): Stmt[] {
     const ts = this.ts;
     const literal = skipWrappers(ts, source);
+    const reads: Stmt[] = [];
+    const writes: Stmt[] = [];
+    const kind = this.kindOf(literal);
+    if (
+      !ts.isArrayLiteralExpression(literal) &&
+      (kind === "array" || kind === "float64" || kind === "float32")
+    ) {
+      // `const [a, b] = v`, `= f(x)`: the elements, read in turn (of a
+      // value computed first, once).
+      let array = this.expression(literal);
+      if (array.kind !== "var" && array.kind !== "verbatim") {
+        const name = this.names.fresh("t");
+        reads.push({
+          kind: "let",
+          name,
+          value: array,
+          constant: true,
+          origin: literal,
+        });
+        array = { kind: "var", name };
+      }
+      targets.forEach((target, i) => {
+        if (target === undefined) return;
+        const temporary = this.names.fresh("t");
+        reads.push({
+          kind: "let",
+          name: temporary,
+          value: { kind: "index", array, indices: [{ kind: "num", value: i }] },
+          constant: true,
+          origin: literal,
+        });
+        writes.push(write(target, { kind: "var", name: temporary }));
+      });
+      return [...reads, ...writes];
+    }
     if (
       !ts.isArrayLiteralExpression(literal) ||
       literal.elements.length < targets.length
     ) {
       throw this.unsupported(
         source,
-        "destructuring anything but an array literal",
+        "destructuring anything but an array literal or a vector",
       );
     }
-    const reads: Stmt[] = [];
-    const writes: Stmt[] = [];
     literal.elements.forEach((element, i) => {
       const target = targets[i];
       if (target === undefined) return;
