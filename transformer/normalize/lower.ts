@@ -1896,9 +1896,44 @@ class Lowering {
         `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. Annotate it (for example \`const e: number[] = new Array(n).fill(0)\`).`,
       );
     }
+    if (
+      ts.isCallExpression(target) &&
+      kind !== "none" &&
+      kind !== "number" &&
+      this.hoist &&
+      this.conditionalDepth === 0 &&
+      resolveMarkedCallee(
+        ts,
+        this.context.checker,
+        skipWrappers(ts, target.expression),
+      )
+    ) {
+      // `f(x)[i]`: the array a marked call returns, named just before the
+      // statement (see `hoisting`).
+      const name = this.names.fresh("t");
+      this.hoist.before.push({
+        kind: "let",
+        name,
+        value: this.expression(target),
+        constant: true,
+        origin: target,
+      });
+      return { array: { kind: "var", name }, indices };
+    }
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
       // `xs.map(f)[i]`: the call is the problem, say so.
-      if (ts.isCallExpression(target)) this.expression(target);
+      if (ts.isCallExpression(target)) {
+        this.expression(target);
+        const marked = resolveMarkedCallee(
+          ts,
+          this.context.checker,
+          skipWrappers(ts, target.expression),
+        );
+        throw this.unsupported(
+          node,
+          `an element of ${marked ? "a call's result in a loop's test or a branch of `? :`, `&&` or `||`" : "what a function that is not marked returns"} (name the result in a statement first: \`const v = f(x)\`, then \`v[i]\`)`,
+        );
+      }
       throw this.unsupported(
         node,
         "element access on anything but a variable holding an array",
