@@ -339,7 +339,7 @@ class Lowering {
       if (hoist.before.length > 0 && hoist.unmarkedCall) {
         throw this.unsupported(
           hoist.unmarkedCall,
-          "a call to a function not marked in a statement that copies a row of a matrix (`m[i].slice()`), which it might change (copy the row in a statement of its own first: `const copy = m[i].slice()`)",
+          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`) or indexes a marked call's result (`f(x)[i]`), which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`)",
         );
       }
       return [...hoist.before, ...lowered];
@@ -1931,7 +1931,7 @@ class Lowering {
         );
         throw this.unsupported(
           node,
-          `an element of ${marked ? "a call's result in a loop's test or a branch of `? :`, `&&` or `||`" : "what a function that is not marked returns"} (name the result in a statement first: \`const v = f(x)\`, then \`v[i]\`)`,
+          `an element of ${marked ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||`, a default value or a matrix literal" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
         );
       }
       throw this.unsupported(
