@@ -285,3 +285,28 @@ export function forEachUnit(
     entries.set(k, 0);
   }
 }
+
+/**
+ * Whether two values share memory a write into one would show in the
+ * other: the same array, typed arrays over overlapping bytes of one
+ * buffer, or a row one holds and the other is or holds (`M` and `M[0]`,
+ * `M` and `M.slice()`).
+ */
+export function sharesMemory(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b))
+    return (
+      a.buffer === b.buffer &&
+      a.byteOffset < b.byteOffset + b.byteLength &&
+      b.byteOffset < a.byteOffset + a.byteLength
+    );
+  if (!Array.isArray(a) || !Array.isArray(b)) return false;
+  const aRows = typeof a[0] === "object";
+  const bRows = typeof b[0] === "object";
+  if (aRows && bRows) {
+    const rows = new Set<unknown>(a);
+    return b.some((row) => rows.has(row));
+  }
+  if (aRows) return a.includes(b);
+  return bRows && b.includes(a);
+}

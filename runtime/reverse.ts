@@ -23,6 +23,7 @@ import {
   isOfKind,
   sameShape,
   scaled,
+  sharesMemory,
   TYPE_NAMES,
   zeroFill,
   zerosLike,
@@ -218,15 +219,15 @@ function planGradient(
   } else {
     const where = callName(apiName, entry);
     // Each checks its buffer against this call's arguments and zeroes it;
-    // true sends the call to f__vjp instead: a buffer that is also an
-    // argument would change under the adjoint reading it (f__vjp copies
-    // at the end). One closure per buffer, with its own constants: on a
+    // true sends the call to f__vjp instead: a buffer that shares memory
+    // with an argument (is one, a view of its bytes, a row of it) would
+    // change under the adjoint reading it (f__vjp copies at the end). One closure per buffer, with its own constants: on a
     // gradient of 100 numbers, a loop over a table of buffers cost a
     // tenth of the call.
     const guards = arrays.map(
       ({ index, kind, buffer, what }) =>
         (args: unknown[]) => {
-          if (args.includes(buffer)) return true;
+          for (const arg of args) if (sharesMemory(arg, buffer)) return true;
           if (!sameShape(kind, args[index], buffer)) {
             throwShape(kind, index, args[index], buffer, what, where);
           }
@@ -440,6 +441,18 @@ function planOut(
         `a buffer for an array parameter and undefined for a number, got ${describeActual(out)}`,
     );
   }
+  // The gradients of two parameters cannot share a buffer (they would
+  // add up in it, or the last would win); a repeated argnum can.
+  indices.forEach((index, k) =>
+    indices.forEach((other, j) => {
+      if (j <= k || other === index || out[k] === undefined) return;
+      if (sharesMemory(out[k], out[j]))
+        throw new TsadError(
+          `${where}: out[${k}] and out[${j}] share memory, but they hold the gradients of ` +
+            `different parameters (${index} and ${other} of ${entry.name}); give each its own buffer`,
+        );
+    }),
+  );
   return indices.map((index, k) => {
     const what = `out[${k}]`;
     if (entry.params[index] !== "number") {

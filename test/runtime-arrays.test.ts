@@ -620,6 +620,29 @@ describe("compiled gradient-only adjoints", () => {
     expectAllClose(Array.from(w), expected);
   });
 
+  it("leave an out buffer that shares an argument's memory to vjp", () => {
+    // A view of the argument's bytes: zeroed first, the adjoint would
+    // read zeros where the weights were (review round 25).
+    const w = weights();
+    const g = grad(weightedSum, 0, { out: new Float64Array(w.buffer) });
+    expectAllClose(Array.from(g(w, s)), expected);
+    expect(lastCall().api).toBe("vjp");
+    const w2 = weights();
+    const [gw, gs] = grad(weightedSum, [0, 1], {
+      out: [new Float64Array(w2.buffer), undefined],
+    })(w2, s);
+    expect(lastCall().api).toBe("vjp");
+    expectAllClose(Array.from(gw), expected);
+    expect(gs).toBeCloseTo(5.8125, 14);
+    // A view of other bytes of the same buffer is no argument's.
+    const both = new Float64Array(6);
+    both.set(weights());
+    const [head, tail] = [both.subarray(0, 3), both.subarray(3)];
+    grad(weightedSum, 0, { out: tail })(head, s);
+    expect(lastCall().api).toBe("grad 0");
+    expectAllClose(Array.from(tail), expected);
+  });
+
   it("return the value with valueAndGrad", () => {
     const [value, g] = valueAndGrad(weightedSum)(weights(), s);
     expect(lastCall().api).toBe("valueAndGrad 0");
@@ -1039,5 +1062,61 @@ describe("ValueStack", () => {
     stack.push(7);
     expect(stack.pop()).toBe(7);
     expect(stack.size).toBe(size);
+  });
+});
+
+/**
+ * rowDot(M, v) = sum_j M[0][j] v[j], its gradient with respect to v
+ * compiled as the transformer would (M[0], added into the buffer).
+ */
+function rowDot(M: number[][], v: number[]): number {
+  return sum(v.map((vj, j) => M[0]![j]! * vj));
+}
+registerCompiled(rowDot, {
+  name: "rowDot",
+  params: ["matrix", "array"],
+  result: "number",
+  jvp: () => {
+    throw new Error("not used");
+  },
+  vjp: (M: number[][], v: number[], adj: number) => [
+    rowDot(M, v),
+    M.map((row, i) => row.map((_, j) => (i === 0 ? v[j]! * adj : 0))),
+    v.map((_, j) => M[0]![j]! * adj),
+  ],
+  grad: {
+    "1": (M: number[][], v: number[], adj: number, v_adj: number[]) => {
+      v.forEach((_, j) => (v_adj[j]! += M[0]![j]! * adj));
+      return v_adj;
+    },
+  },
+});
+
+describe("out buffers sharing memory", () => {
+  it("a row of a matrix argument goes to vjp", () => {
+    const M = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
+    const v = [0.5, -1, 2];
+    // Zeroed first, M[0] would read as zeros in the compiled gradient.
+    expect(grad(rowDot, 1, { out: M[0] })(M, v)).toEqual([1, 2, 3]);
+    expect(M[0]).toEqual([1, 2, 3]);
+  });
+
+  it("one buffer for two parameters' gradients is an error", () => {
+    const B = [0, 0, 0];
+    expect(
+      tsadErrorOf(() => grad(rowDot, [0, 1], { out: [[B, B], B] })).message,
+    ).toBe(
+      "grad(rowDot): out[0] and out[1] share memory, but they hold the gradients of " +
+        "different parameters (0 and 1 of rowDot); give each its own buffer",
+    );
+    // The same parameter twice may share one.
+    const twice = grad(rowDot, [1, 1], { out: [B, B] })([[1, 2, 3]], [0, 0, 0]);
+    expect(twice).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
   });
 });
