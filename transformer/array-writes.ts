@@ -103,11 +103,14 @@ export class ArrayWrites {
     Extract<Stmt, { kind: "const" }> & { value: { kind: "index" } }
   >();
 
+  private readonly kinds: ReturnType<typeof arrayKinds>;
+  private readonly lengths: Lengths;
+
   constructor(fn: FunctionIR) {
     const writes: Write[] = [];
     let order = 0;
-    const kinds = arrayKinds(fn);
-    const lengths = knownLengths(fn);
+    const kinds = (this.kinds = arrayKinds(fn));
+    const lengths = (this.lengths = knownLengths(fn));
     const stores: {
       store: Extract<Stmt, { kind: "store" }>;
       array: string;
@@ -407,6 +410,26 @@ export class ArrayWrites {
    */
   mayMissElements(write: Write): boolean {
     return this.missing.has(write);
+  }
+
+  /**
+   * Whether `s`, a read of an element of a `number[]` (a matrix's row),
+   * may be at an index that names no element (`a[-1]`, `a[0.5]`) where a
+   * store may have made a property: the adjoint array has no element
+   * there to add into. (Elsewhere such a read gives `undefined`, and the
+   * function's value is NaN already.)
+   */
+  readMayMissElements(s: Stmt, array: Expr, indices: readonly Expr[]): boolean {
+    if (array.kind !== "var") return false;
+    const kind = this.kinds.get(array.name);
+    if (kind !== "array" && kind !== "matrix") return false;
+    const stored = [...this.missing].some((w) => isVar(w.array, array.name));
+    if (!stored) return false;
+    const at = this.forwardOf(s);
+    const position = at && this.positions.get(at);
+    return (
+      !position || !wholeNumber(indices.at(-1)!, this.lengths, position.loops)
+    );
   }
 
   /**

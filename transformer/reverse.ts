@@ -606,14 +606,30 @@ function adjointFunction(
             break;
           }
           if (value.kind === "index") {
-            if (isActiveAtom(activity, value.array)) {
-              out.push({
-                kind: "accumulate",
-                name: adjointName(value.array.name),
+            if (!isActiveAtom(activity, value.array)) break;
+            const name = adjointName(value.array.name);
+            if (writes.readMayMissElements(s, value.array, value.indices)) {
+              // `a_adj[k] = (a_adj[k] ?? 0) + v`: `a[k]` may be a property.
+              const element: Expr = {
+                kind: "index",
+                array: ref(name),
                 indices: value.indices,
-                value: adjoint,
+              };
+              out.push({
+                kind: "store",
+                array: ref(name),
+                indices: value.indices,
+                value: binary("+", { kind: "orZero", value: element }, adjoint),
+                mode: "set",
               });
+              break;
             }
+            out.push({
+              kind: "accumulate",
+              name,
+              indices: value.indices,
+              value: adjoint,
+            });
             break;
           }
           for (const { operand, partial } of partialsOf(value, ref(s.name))) {
