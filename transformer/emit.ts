@@ -723,7 +723,10 @@ export function moduleHint(specifier: string): string {
     .split("/")
     .at(-1)!
     .replace(/\.[cm]?[jt]s$/, "");
-  return base.replace(/[^A-Za-z0-9_$]/g, "_") || "module";
+  // An identifier: `./1-lib.js` -> `_1_lib`.
+  return (
+    base.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(?=\d)/, "_") || "module"
+  );
 }
 
 function binaryToken(

@@ -38,6 +38,7 @@ import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
 import { reverseMode } from "./reverse";
 import {
+  derivativeNameClashes,
   reexportedDerivatives,
   selectMarkedFunctions,
   type DerivativeReexport,
@@ -119,6 +120,8 @@ function transformFile(
     sourceFile,
   );
   for (const error of conflicts) report(extras, error);
+  const clashes = derivativeNameClashes(ts, lowerContext.checker, sourceFile);
+  for (const error of clashes) report(extras, error);
   if (marked.length === 0 && reexports.length === 0) return sourceFile;
   if (marked.length === 0) {
     return addReexports(

@@ -608,3 +608,74 @@ export function importedFrom(
     path: names.slice(0, -1),
   };
 }
+
+/**
+ * A module's exports whose derivatives would share a name: two marked
+ * functions declared under one name (`export *` from one module and
+ * `export { sq as k }` from another, or a local `sq` exported as `s`
+ * beside a star-exported `sq`), or a marked function and an export of the
+ * program's named like its derivatives (`sq__jvp`). ES modules let a
+ * module's own export shadow a star export, and drop a name two star
+ * exports give, so a call through this module would reach the wrong
+ * derivative, or none.
+ */
+export function derivativeNameClashes(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  const module = checker.getSymbolAtLocation(sourceFile);
+  if (!module) return [];
+  const exports = checker.getExportsOfModule(module);
+  const byBase = new Map<string, { fn: DifferentiableFunction; as: string }>();
+  const names = new Set(exports.map((e) => e.name));
+  const clashes: DiffError[] = [];
+  const at = (symbol: ts.Symbol): ts.Node => {
+    const declaration = symbol.declarations?.[0];
+    return declaration?.getSourceFile() === sourceFile
+      ? declaration
+      : (sourceFile.statements.find((s) => ts.isExportDeclaration(s)) ??
+          sourceFile);
+  };
+  for (const symbol of exports) {
+    const target = markedTarget(ts, checker, symbol);
+    if (!target) continue;
+    const base = target.derivativeBase;
+    const other = byBase.get(base);
+    if (other && other.fn !== target.fn) {
+      clashes.push(
+        new DiffError(
+          at(symbol),
+          DiagnosticCode.ReservedName,
+          `This module exports two different @differentiable functions declared as '${base}' ('${other.as}' and '${symbol.name}'), whose derivatives would both be exported as ${derivativeNames(
+            base,
+          )
+            .map((name) => `'${name}'`)
+            .join(
+              " and ",
+            )}: one would hide the other. Rename one where it is declared, or import it from its own module.`,
+        ),
+      );
+      continue;
+    }
+    byBase.set(base, { fn: target.fn, as: symbol.name });
+    const taken = derivativeNames(base).find(
+      (name) =>
+        names.has(name) &&
+        !markedTarget(
+          ts,
+          checker,
+          exports.find((e) => e.name === name)!,
+        ),
+    );
+    if (taken && !derivativeNames(base).includes(symbol.name))
+      clashes.push(
+        new DiffError(
+          at(exports.find((e) => e.name === taken)!),
+          DiagnosticCode.ReservedName,
+          `This module exports '${taken}', the name of a derivative of the @differentiable function '${symbol.name}' it exports: calls of '${symbol.name}' through this module would reach it. Rename it.`,
+        ),
+      );
+  }
+  return clashes;
+}
