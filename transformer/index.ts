@@ -120,8 +120,10 @@ function transformFile(
     sourceFile,
   );
   for (const error of conflicts) report(extras, error);
+  // Two explicit re-exports' clash is one of `conflicts` already.
   const clashes = derivativeNameClashes(ts, lowerContext.checker, sourceFile);
-  for (const error of clashes) report(extras, error);
+  for (const error of clashes)
+    if (!conflicts.some((c) => c.node === error.node)) report(extras, error);
   if (marked.length === 0 && reexports.length === 0) return sourceFile;
   if (marked.length === 0) {
     return addReexports(

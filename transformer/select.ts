@@ -668,7 +668,9 @@ export function derivativeNameClashes(
           exports.find((e) => e.name === name)!,
         ),
     );
-    if (taken && !derivativeNames(base).includes(symbol.name))
+    // A marked function of this file's own has its names checked with it.
+    const own = target.fn.getSourceFile() === sourceFile;
+    if (taken && !own && !derivativeNames(base).includes(symbol.name))
       clashes.push(
         new DiffError(
           at(exports.find((e) => e.name === taken)!),
