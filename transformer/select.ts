@@ -392,7 +392,10 @@ function markedTarget(
     symbol.flags & ts.SymbolFlags.Alias
       ? checker.getAliasedSymbol(symbol)
       : symbol;
-  const declaration = target.declarations?.[0];
+  // An overloaded function's implementation, after its signatures.
+  const declaration =
+    target.declarations?.find((d) => !ts.isFunctionDeclaration(d) || d.body) ??
+    target.declarations?.[0];
   const fn = declaration && markedDeclaration(ts, declaration);
   if (!fn) return undefined;
   const derivativeBase = ts.isFunctionDeclaration(fn)
@@ -543,7 +546,11 @@ function markedDeclaration(
     declaration.name &&
     ts.isSourceFile(declaration.parent)
   ) {
-    return hasDifferentiableTag(ts, declaration) ? declaration : undefined;
+    // An overload's signature, or a `declare`d function (a package's too),
+    // has no code to differentiate (a tag on one is TS96008 in the program).
+    return hasDifferentiableTag(ts, declaration) && declaration.body
+      ? declaration
+      : undefined;
   }
   if (
     ts.isVariableDeclaration(declaration) &&
