@@ -76,7 +76,23 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         const indices = mapAll(e.indices, simplifyExpr);
         return readElement(array, indices, e);
       }
-      case "math":
+      case "math": {
+        // `Math.ceil(2.5)` -> 3: the rounding functions are exact.
+        const args = mapAll(e.args, simplifyExpr);
+        const round = ROUNDING[e.fn];
+        const value =
+          round && args.length === 1 && isNum(args[0]!)
+            ? round(args[0].value)
+            : undefined;
+        // (A literal prints no -0.)
+        if (
+          value !== undefined &&
+          Number.isFinite(value) &&
+          !Object.is(value, -0)
+        )
+          return { kind: "num", value };
+        return args === e.args ? e : { ...e, args };
+      }
       case "call":
       case "extern":
       case "tuple":
@@ -507,6 +523,13 @@ export function factorsOf(e: Expr): Expr[] {
     ? [...factorsOf(e.left), ...factorsOf(e.right)]
     : [e];
 }
+
+const ROUNDING: Partial<Record<string, (x: number) => number>> = {
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: Math.round,
+  trunc: Math.trunc,
+};
 
 /** A product with more than one literal factor, or one not in front. */
 function hasScatteredConstants(e: Expr): boolean {
