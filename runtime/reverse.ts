@@ -221,9 +221,10 @@ function planGradient(
     // Each checks its buffer against this call's arguments and zeroes it;
     // true sends the call to f__vjp instead: a buffer that shares memory
     // with an argument (is one, a view of its bytes, a row of it) would
-    // change under the adjoint reading it (f__vjp copies at the end). One closure per buffer, with its own constants: on a
-    // gradient of 100 numbers, a loop over a table of buffers cost a
-    // tenth of the call.
+    // change under the adjoint reading it (f__vjp copies at the end).
+    // One closure per buffer, with its own constants: on a gradient of
+    // 100 numbers, a loop over a table of buffers cost a tenth of the
+    // call.
     const guards = arrays.map(
       ({ index, kind, buffer, what }) =>
         (args: unknown[]) => {

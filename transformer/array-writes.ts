@@ -84,17 +84,21 @@ export class ArrayWrites {
   private readonly definedIn = new Map<string, Set<Loop>>();
   private readonly counters = new Map<string, Loop>();
   /**
-   * Arrays that may get longer: grown by `push`, or literals written into
-   * past their end (`m[i][j] = v` may lengthen the row `m[i]`, not `m`).
+   * Arrays that may get longer: grown by `push`, or written into past
+   * their end (`m[i][j] = v` may lengthen the row `m[i]`, not `m`).
    */
   private readonly growing = new Set<string>();
   /** The stores that may write past the end of the array (or row) they write. */
   private readonly lengthening = new Set<Write>();
+  /** The arrays (not rows) one of those stores writes. */
+  private readonly storedPastEnd = new Set<string>();
   /**
    * The stores that may fall outside the elements: past the end of a
    * typed array (dropped), at a negative or fractional index (a property).
    */
   private readonly missing = new Set<Write>();
+  /** The arrays one of those stores writes. */
+  private readonly withProperties = new Set<string>();
   /** The statements of each loop's body (the function's own for none). */
   private readonly topLevel = new Map<Loop | undefined, readonly Stmt[]>();
   /** Element reads, by the name they define. */
@@ -138,11 +142,15 @@ export class ArrayWrites {
           if (s.kind === "store" && (kind === "array" || kind === "matrix"))
             stores.push({ store: s, array: array!, loops });
           const typed = kind === "float64" || kind === "float32";
-          const element = typed
-            ? s.kind === "store" && withinLength(s, lengths, loops, true)
-            : s.kind === "store" &&
-              wholeNumber(s.indices.at(-1)!, lengths, loops);
-          if (s.kind === "store" && !element) this.missing.add(s);
+          const element =
+            s.kind === "append" ||
+            (typed
+              ? withinLength(s, lengths, loops, true)
+              : wholeNumber(s.indices.at(-1)!, lengths, loops));
+          if (!element) {
+            this.missing.add(s);
+            if (array) this.withProperties.add(array);
+          }
         }
         if (s.kind === "const" && s.value.kind === "index")
           this.reads.set(s.name, s as typeof s & { value: { kind: "index" } });
@@ -164,7 +172,10 @@ export class ArrayWrites {
     if (uneven) found = lengthening();
     for (const { store, array } of found) {
       this.lengthening.add(store);
-      if (store.indices.length === 1) this.growing.add(array);
+      if (store.indices.length === 1) {
+        this.growing.add(array);
+        this.storedPastEnd.add(array);
+      }
     }
   }
 
@@ -403,6 +414,11 @@ export class ArrayWrites {
     return this.lengthening.has(write);
   }
 
+  /** Whether a store may make `array` itself (not a row of it) longer. */
+  mayBeStoredPastEnd(array: string): boolean {
+    return this.storedPastEnd.has(array);
+  }
+
   /**
    * Whether a store may fall outside the elements of its array, where JS
    * drops it (a typed array) or makes a property (`a[-1]`, `a[0.5]`): the
@@ -423,8 +439,7 @@ export class ArrayWrites {
     if (array.kind !== "var") return false;
     const kind = this.kinds.get(array.name);
     if (kind !== "array" && kind !== "matrix") return false;
-    const stored = [...this.missing].some((w) => isVar(w.array, array.name));
-    if (!stored) return false;
+    if (!this.withProperties.has(array.name)) return false;
     const at = this.forwardOf(s);
     const position = at && this.positions.get(at);
     return (
@@ -569,8 +584,6 @@ export interface Lengths {
    */
   readonly madeWith: ReadonlyMap<string, string>;
   readonly rowsMadeWith: ReadonlyMap<string, string>;
-  /** Literals: rows of a matrix literal have lengths tsad cannot see. */
-  readonly literals: ReadonlySet<string>;
   /** Each `const`'s value. */
   readonly values: ReadonlyMap<string, Expr>;
   /**
@@ -598,14 +611,13 @@ export function knownLengths(fn: FunctionIR): Lengths {
   const changing = new Set<string>();
   const constant = (e: Expr) => e.kind === "verbatim" || e.kind === "var";
   /** Whether `e` is an integer: a length, or an outer integer constant. */
-  const integral = (e: Expr): boolean => {
+  const integerLength = (e: Expr): boolean => {
     const value = e.kind === "var" ? values.get(e.name) : e;
     return (
       value?.kind === "length" ||
       (value?.kind === "verbatim" && value.integer === true)
     );
   };
-  const literals = new Set<string>();
   const values = new Map<string, Expr>();
   const rowsMade = new Set<string>();
   const rowsReplaced = new Set<string>();
@@ -635,14 +647,13 @@ export function knownLengths(fn: FunctionIR): Lengths {
         values.set(s.name, v);
         if (v.kind === "arrayLiteral") {
           of.set(s.name, v.elements.length);
-          literals.add(s.name);
         }
         if (v.kind === "newArray") {
           if (v.length.kind === "num") of.set(s.name, v.length.value);
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
           // `new Float64Array(2.5)` has 2 elements (`new Array(2.5)` throws).
           const typed = v.arrayKind === "float64" || v.arrayKind === "float32";
-          if (constant(v.length) && (!typed || integral(v.length)))
+          if (constant(v.length) && (!typed || integerLength(v.length)))
             madeWith.set(s.name, v.length);
           if (v.columns && constant(v.columns))
             rowsMadeWith.set(s.name, v.columns);
@@ -690,7 +701,6 @@ export function knownLengths(fn: FunctionIR): Lengths {
     rowsOf,
     madeWith: keys(madeWith),
     rowsMadeWith: keys(rowsMadeWith),
-    literals,
     values,
     rectangular: new Set(
       [...rowsMade].filter((m) => !appended.has(m) && !rowsReplaced.has(m)),
@@ -793,14 +803,10 @@ export function withinLength(
   }
   if (!proven && belowLength(value, false) && value.kind === "binary")
     return true;
-  const headerOf = (counter: string) =>
-    loops
-      .map((loop) => loop.header)
-      .find((h) => h.kind === "counted" && h.counter === counter);
   // `i + c`, `i - c` with literal bounds for i: its range, shifted.
   const shifted = value.kind === "binary" && shiftOf(value);
   if (shifted && Number.isInteger(shifted.by)) {
-    const header = headerOf(shifted.counter);
+    const header = countedHeader(loops, shifted.counter);
     if (header?.kind !== "counted" || !Number.isInteger(header.step))
       return false;
     const [first, last] = [integer(header.start), integer(header.end)];
@@ -811,7 +817,7 @@ export function withinLength(
     return low + shifted.by >= 0 && high + shifted.by < length;
   }
   if (index.kind !== "var") return false;
-  const header = headerOf(index.name);
+  const header = countedHeader(loops, index.name);
   if (header?.kind !== "counted" || !Number.isInteger(header.step))
     return false;
   const { start, end, inclusive, step } = header;
@@ -842,9 +848,7 @@ function wholeNumber(
       case "var": {
         const value = lengths.values.get(e.name);
         if (value) return whole(value);
-        const header = loops
-          .map((loop) => loop.header)
-          .find((h) => h.kind === "counted" && h.counter === e.name);
+        const header = countedHeader(loops, e.name);
         if (header?.kind !== "counted" || !Number.isInteger(header.step))
           return false;
         // Stepping up from a whole number, or down from an integer to a
@@ -883,6 +887,16 @@ function wholeNumber(
         integral(e.left) &&
         integral(e.right));
   return whole(e);
+}
+
+/** The header of the counted loop among `loops` that `counter` counts. */
+function countedHeader(
+  loops: readonly Loop[],
+  counter: string,
+): Extract<LoopHeader, { kind: "counted" }> | undefined {
+  for (const { header } of loops)
+    if (header.kind === "counted" && header.counter === counter) return header;
+  return undefined;
 }
 
 /** `i + 2` -> { counter: i, by: 2 }; `i - 1` -> by -1; `3 + i` too. */

@@ -118,9 +118,10 @@ export type Expr =
   /** `stopGradient(value)`: the value, with derivative zero. */
   | { readonly kind: "stopGradient"; readonly value: Expr }
   /**
-   * `value ?? 0`: the reverse sweep's read of an element of a typed
-   * array's adjoint where the forward sweep may have written past the end
-   * (JS dropped the write: nothing depends on what it wrote).
+   * `value ?? 0`: the reverse sweep's read of an adjoint element a store
+   * may have missed: past the end of a typed array (JS dropped it), or at
+   * `a[-1]`, `a[0.5]` of a `number[]` (a property, which the adjoint
+   * array, made with the array's length, does not have).
    */
   | { readonly kind: "orZero"; readonly value: Expr }
   /** `a[i]`, `m[i][j]`: an element of an array (a variable or verbatim). */

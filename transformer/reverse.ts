@@ -396,15 +396,8 @@ function adjointFunction(
     // Where stores may lengthen the array too, counting pushes back from
     // its final length misses what they added: the reverse sweep finds a
     // pushed element at the end of the array as it gives lengths back.
-    const lengthenedByStores = writes.writes.some(
-      (w) =>
-        w.kind === "store" &&
-        w.indices.length === 1 &&
-        w.array.kind === "var" &&
-        w.array.name === name &&
-        writes.mayLengthen(w),
-    );
-    if (!appendsTo(body, name) || lengthenedByStores) return [adjoint];
+    if (!appendsTo(body, name) || writes.mayBeStoredPastEnd(name))
+      return [adjoint];
     const top = names.fresh(`${name}_top`);
     tops.set(name, top);
     return [

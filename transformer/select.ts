@@ -450,11 +450,7 @@ export function reexportedDerivatives(
           new DiffError(
             at,
             DiagnosticCode.ReservedName,
-            `This module re-exports two different @differentiable functions declared as '${base}', whose derivatives would both be exported as ${derivativeNames(
-              base,
-            )
-              .map((name) => `'${name}'`)
-              .join(" and ")}. Rename one where it is declared.`,
+            `This module re-exports two different @differentiable functions declared as '${base}', whose derivatives would both be exported as ${quotedDerivativeNames(base)}. Rename one where it is declared.`,
           ),
         );
         return;
@@ -635,7 +631,7 @@ export function derivativeNameClashes(
   if (!module) return [];
   const exports = checker.getExportsOfModule(module);
   const byBase = new Map<string, { fn: DifferentiableFunction; as: string }>();
-  const names = new Set(exports.map((e) => e.name));
+  const byName = new Map(exports.map((e) => [e.name, e]));
   const clashes: DiffError[] = [];
   const at = (symbol: ts.Symbol): ts.Node => {
     const declaration = symbol.declarations?.[0];
@@ -654,37 +650,31 @@ export function derivativeNameClashes(
         new DiffError(
           at(symbol),
           DiagnosticCode.ReservedName,
-          `This module exports two different @differentiable functions declared as '${base}' ('${other.as}' and '${symbol.name}'), whose derivatives would both be exported as ${derivativeNames(
-            base,
-          )
-            .map((name) => `'${name}'`)
-            .join(
-              " and ",
-            )}: one would hide the other. Rename one where it is declared, or import it from its own module.`,
+          `This module exports two different @differentiable functions declared as '${base}' ('${other.as}' and '${symbol.name}'), whose derivatives would both be exported as ${quotedDerivativeNames(base)}: one would hide the other. Rename one where it is declared, or import it from its own module.`,
         ),
       );
       continue;
     }
     byBase.set(base, { fn: target.fn, as: symbol.name });
-    const taken = derivativeNames(base).find(
-      (name) =>
-        names.has(name) &&
-        !markedTarget(
-          ts,
-          checker,
-          exports.find((e) => e.name === name)!,
-        ),
-    );
     // A marked function of this file's own has its names checked with it.
-    const own = target.fn.getSourceFile() === sourceFile;
-    if (taken && !own && !derivativeNames(base).includes(symbol.name))
+    if (target.fn.getSourceFile() === sourceFile) continue;
+    const taken = derivativeNames(base)
+      .map((name) => byName.get(name))
+      .find((e) => e !== undefined && !markedTarget(ts, checker, e));
+    if (taken)
       clashes.push(
         new DiffError(
-          at(exports.find((e) => e.name === taken)!),
+          at(taken),
           DiagnosticCode.ReservedName,
-          `This module exports '${taken}', the name of a derivative of the @differentiable function '${symbol.name}' it exports: calls of '${symbol.name}' through this module would reach it. Rename it.`,
+          `This module exports '${taken.name}', the name of a derivative of the @differentiable function '${symbol.name}' it exports: calls of '${symbol.name}' through this module would reach it. Rename it.`,
         ),
       );
   }
   return clashes;
 }
+
+/** `'f__jvp' and 'f__vjp'`, for messages. */
+const quotedDerivativeNames = (base: string) =>
+  derivativeNames(base)
+    .map((name) => `'${name}'`)
+    .join(" and ");

@@ -977,8 +977,10 @@ class Lowering {
    * What `node` changes: the variables it assigns, and the arrays it
    * writes an element of (`a[i] = v`, `m[i][j] += v`) or grows
    * (`a.push(v)`), with the arrays they are rows of. (A write past the end
-   * grows an array too: array-writes.ts rejects one under a read of the
-   * length, where it can see the length.)
+   * grows an array too, and is not in `grown`: the reverse sweep undoes it,
+   * length included, as it goes back, so a length bound it reads again
+   * is the one the forward loop saw; see arrays/write-past-end,
+   * `growsItsBound` and `growsItsStart`.)
    */
   private changes(node: ts.Node): {
     assigned: Set<ts.Symbol>;
@@ -1236,13 +1238,34 @@ class Lowering {
     const literal = skipWrappers(ts, source);
     const reads: Stmt[] = [];
     const writes: Stmt[] = [];
+    /** Every element is read (into a temporary) before any is written. */
+    const readInTurn = (element: (i: number) => [Expr, ts.Node]) =>
+      targets.forEach((target, i) => {
+        if (target === undefined) return;
+        const temporary = this.names.fresh("t");
+        const [value, origin] = element(i);
+        reads.push({
+          kind: "let",
+          name: temporary,
+          value,
+          constant: true,
+          origin,
+        });
+        writes.push(write(target, { kind: "var", name: temporary }));
+      });
     const kind = this.kindOf(literal);
-    if (
-      !ts.isArrayLiteralExpression(literal) &&
-      (kind === "array" || kind === "float64" || kind === "float32")
-    ) {
-      // `const [a, b] = v`, `= f(x)`: the elements, read in turn (of a
-      // value computed first, once).
+    if (ts.isArrayLiteralExpression(literal)) {
+      if (literal.elements.length < targets.length)
+        throw this.unsupported(
+          source,
+          "destructuring more names than the array literal has elements",
+        );
+      readInTurn((i) => {
+        const element = literal.elements[i]!;
+        return [this.expression(element), element];
+      });
+    } else if (kind === "array" || kind === "float64" || kind === "float32") {
+      // `const [a, b] = v`, `= f(x)`: a value computed first, once.
       let array = this.expression(literal);
       if (array.kind !== "var" && array.kind !== "verbatim") {
         const name = this.names.fresh("t");
@@ -1255,42 +1278,16 @@ class Lowering {
         });
         array = { kind: "var", name };
       }
-      targets.forEach((target, i) => {
-        if (target === undefined) return;
-        const temporary = this.names.fresh("t");
-        reads.push({
-          kind: "let",
-          name: temporary,
-          value: { kind: "index", array, indices: [{ kind: "num", value: i }] },
-          constant: true,
-          origin: literal,
-        });
-        writes.push(write(target, { kind: "var", name: temporary }));
-      });
-      return [...reads, ...writes];
-    }
-    if (
-      !ts.isArrayLiteralExpression(literal) ||
-      literal.elements.length < targets.length
-    ) {
+      readInTurn((i) => [
+        { kind: "index", array, indices: [{ kind: "num", value: i }] },
+        literal,
+      ]);
+    } else {
       throw this.unsupported(
         source,
         "destructuring anything but an array literal or a vector",
       );
     }
-    literal.elements.forEach((element, i) => {
-      const target = targets[i];
-      if (target === undefined) return;
-      const temporary = this.names.fresh("t");
-      reads.push({
-        kind: "let",
-        name: temporary,
-        value: this.expression(element),
-        constant: true,
-        origin: element,
-      });
-      writes.push(write(target, { kind: "var", name: temporary }));
-    });
     return [...reads, ...writes];
   }
 
@@ -1896,17 +1893,19 @@ class Lowering {
         `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. Annotate it (for example \`const e: number[] = new Array(n).fill(0)\`).`,
       );
     }
-    if (
+    const markedCall =
       ts.isCallExpression(target) &&
-      kind !== "none" &&
-      kind !== "number" &&
-      this.hoist &&
-      this.conditionalDepth === 0 &&
       resolveMarkedCallee(
         ts,
         this.context.checker,
         skipWrappers(ts, target.expression),
-      )
+      ) !== undefined;
+    if (
+      markedCall &&
+      kind !== "none" &&
+      kind !== "number" &&
+      this.hoist &&
+      this.conditionalDepth === 0
     ) {
       // `f(x)[i]`: the array a marked call returns, named just before the
       // statement (see `hoisting`).
@@ -1924,14 +1923,9 @@ class Lowering {
       // `xs.map(f)[i]`: the call is the problem, say so.
       if (ts.isCallExpression(target)) {
         this.expression(target);
-        const marked = resolveMarkedCallee(
-          ts,
-          this.context.checker,
-          skipWrappers(ts, target.expression),
-        );
         throw this.unsupported(
           node,
-          `an element of ${marked ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||`, a default value or a matrix literal" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
+          `an element of ${markedCall ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||`, a default value or a matrix literal" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
         );
       }
       throw this.unsupported(

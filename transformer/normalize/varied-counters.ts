@@ -17,6 +17,7 @@ import { differentiableReads, variedNames } from "../activity";
 import {
   mapBlocks,
   mapSubexpressions,
+  nestedBlocks,
   type Expr,
   type FunctionIR,
   type Stmt,
@@ -24,6 +25,8 @@ import {
 import type { Names } from "../naming";
 
 export function countVariedCounters(fn: FunctionIR, names: Names): FunctionIR {
+  // Most loops start from a literal: no activity to work out for them.
+  if (!someLoop(fn.body, (start) => start.kind !== "num")) return fn;
   // A converted counter may make the start of an inner loop vary.
   for (;;) {
     const varied = variedNames(fn, undefined, /*differentiably*/ true);
@@ -43,6 +46,17 @@ export function countVariedCounters(fn: FunctionIR, names: Names): FunctionIR {
     if (!changed) return fn;
     fn = { ...fn, body };
   }
+}
+
+/** Whether a counted loop in `body` has a start that passes `test`. */
+function someLoop(body: readonly Stmt[], test: (start: Expr) => boolean) {
+  return body.some(
+    (s): boolean =>
+      (s.kind === "loop" &&
+        s.header.kind === "counted" &&
+        test(s.header.start)) ||
+      nestedBlocks(s).some((block) => someLoop(block, test)),
+  );
 }
 
 function reads(e: Expr, names: ReadonlySet<string>): boolean {
