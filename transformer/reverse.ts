@@ -111,7 +111,7 @@ interface Kept {
   readonly length?: string;
   /** An element read equal to an earlier kept one: copied from it, not pushed. */
   readonly copyOf?: string;
-  /** A `boolean` (an unmarked call's result), pushed as 1 or 0. */
+  /** A `boolean` (a test, an unmarked call's result), pushed as 1 or 0. */
   readonly boolean?: boolean;
 }
 
@@ -791,7 +791,8 @@ function adjointFunction(
         return true;
       }
       const call = unmarkedResults.get(name);
-      if (call?.boolean) {
+      // The stack holds numbers: `true === label` must not see a 1.
+      if (call?.boolean || types.get(name) === "boolean") {
         kept.set(name, { name, kind: "number", boolean: true });
         return true;
       }
