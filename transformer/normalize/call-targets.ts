@@ -144,6 +144,7 @@ export class CallTargets {
       // An iterator's `next` runs a generator's body, and a method of a
       // library class a program's subclass overrides its override.
       return ts.isPropertyAccessExpression(e) &&
+        !this.isStandardGlobal(e.expression) &&
         (this.isIterator(e.expression) || this.overridden(e.name.text))
         ? "unknown"
         : "library";
@@ -651,6 +652,17 @@ export class CallTargets {
     return /^(Async)?(Generator|Iterator|IterableIterator)\b/.test(
       this.checker.typeToString(type),
     );
+  }
+
+  /**
+   * `Math`, `JSON`, `Object`: a global the standard library declares,
+   * not an object of a program's class. Answered without the method index,
+   * which reads the whole program: most calls in marked code are `Math`'s.
+   */
+  isStandardGlobal(e: ts.Expression): boolean {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    return ts.isIdentifier(e) && declaredByStandardLibrary(this.symbolOf(e));
   }
 
   isClassValue(e: ts.Expression): boolean {

@@ -154,9 +154,10 @@ export class HiddenWrites {
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
       !isAssignmentTarget(ts, id.parent) &&
-      this.unmarked.targets.mayBeGetter(id.text) &&
-      // An array's `length` is the library's.
-      !this.unmarked.targets.isBuiltinValue(id.parent.expression)
+      // An array's `length` is the library's, and so is `Math.PI`.
+      !this.unmarked.targets.isBuiltinValue(id.parent.expression) &&
+      !this.unmarked.targets.isStandardGlobal(id.parent.expression) &&
+      this.unmarked.targets.mayBeGetter(id.text)
     ) {
       reads.anything ??= {
         node: id.parent,

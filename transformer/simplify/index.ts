@@ -344,14 +344,26 @@ function inlineDefinitions(
   const names = new Set<string>();
   const readByValues = new Set<string>();
   const useDepths = loopDepthOfUses(body);
-  const find = (block: readonly Stmt[], depth: number) => {
+  /** `scope`: the definitions chosen before `block`, in force in it. */
+  const find = (
+    block: readonly Stmt[],
+    depth: number,
+    scope: ReadonlyMap<string, Expr>,
+  ) => {
+    const env = new Map(scope);
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
+      // A definition reading chosen ones moves with theirs substituted, as
+      // the pass after this one would see it: chains go in one pass.
+      const current =
+        env.size > 0 && readsAny([s], env)
+          ? simplifyStatement(mapExprs(s, (e) => substituteAll(e, env)))
+          : s;
       const value =
-        s.kind === "const"
-          ? s.value
-          : s.kind === "declare"
-            ? s.init
+        current.kind === "const"
+          ? current.value
+          : current.kind === "declare"
+            ? current.init
             : undefined;
       if (
         value &&
@@ -362,6 +374,7 @@ function inlineDefinitions(
         (!mutated.has(s.name) || !redefinedAfter(block, i, s.name))
       ) {
         let readsMutated = false;
+        // A chosen definition not in scope: another variable of its name.
         let readsChosen = false;
         allReads(value, (name) => {
           readsMutated ||= mutated.has(name);
@@ -386,18 +399,19 @@ function inlineDefinitions(
         if (independent && movable && (isAtom(value) || (single && sameLoop))) {
           names.add(s.name);
           allReads(value, (name) => readByValues.add(name));
+          env.set(s.name, value);
           const inBlock = chosen.get(block) ?? new Map();
           chosen.set(block, inBlock.set(i, [s.name, value]));
         }
       }
       if (s.kind === "if") {
-        find(s.then, depth);
-        find(s.else, depth);
+        find(s.then, depth, env);
+        find(s.else, depth, env);
       }
-      if (s.kind === "loop") find(s.body, depth + 1);
+      if (s.kind === "loop") find(s.body, depth + 1, env);
     }
   };
-  find(body, 0);
+  find(body, 0, new Map());
   if (chosen.size === 0) return undefined;
 
   // Each definition is substituted where it is in scope: after it in its
@@ -598,9 +612,25 @@ function inBranches(
 }
 
 function touches(s: Stmt, name: string): boolean {
-  let found = false;
-  forEachExpr([s], (e) => allReads(e, (read) => (found ||= read === name)));
-  return found || writes(s, name);
+  return touchedBy(s).has(name);
+}
+
+/**
+ * The names `s` reads or changes, nested blocks too; found once for each
+ * statement object (statements are never changed in place), so passes
+ * asking of every later statement in a block and rounds asking again of
+ * statements they left as they were cost a lookup.
+ */
+const touchedNames = new WeakMap<Stmt, ReadonlySet<string>>();
+function touchedBy(s: Stmt): ReadonlySet<string> {
+  let names = touchedNames.get(s);
+  if (!names) {
+    const found = new Set<string>();
+    forEachExpr([s], (e) => allReads(e, (read) => found.add(read)));
+    forEachMutated(s, (written) => found.add(written));
+    touchedNames.set(s, (names = found));
+  }
+  return names;
 }
 
 /**
