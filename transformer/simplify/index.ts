@@ -344,6 +344,8 @@ function inlineDefinitions(
   const names = new Set<string>();
   const readByValues = new Set<string>();
   const useDepths = loopDepthOfUses(body);
+  /** Definitions reading chosen ones, those substituted (for `visit` too). */
+  const substituted = new Map<Stmt, Stmt>();
   /** `scope`: the definitions chosen before `block`, in force in it. */
   const find = (
     block: readonly Stmt[],
@@ -356,9 +358,12 @@ function inlineDefinitions(
       // A definition reading chosen ones moves with theirs substituted, as
       // the pass after this one would see it: chains go in one pass.
       const current =
-        env.size > 0 && readsAny([s], env)
+        (s.kind === "const" || s.kind === "declare") &&
+        env.size > 0 &&
+        readsAny([s], env)
           ? simplifyStatement(mapExprs(s, (e) => substituteAll(e, env)))
           : s;
+      if (current !== s) substituted.set(s, current);
       const value =
         current.kind === "const"
           ? current.value
@@ -461,7 +466,7 @@ function inlineDefinitions(
               };
         out.push({ ...s, header, body: visit(s.body, env) });
       } else {
-        out.push(simplifyStatement(mapExprs(s, replace)));
+        out.push(substituted.get(s) ?? simplifyStatement(mapExprs(s, replace)));
       }
     }
     return out;
