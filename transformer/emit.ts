@@ -330,13 +330,25 @@ export class Emitter {
             this.expression(s.value),
           ]),
         );
-      case "pop":
+      case "pop": {
+        const popped = f.createCallExpression(
+          this.stackMethod("pop"),
+          undefined,
+          [],
+        );
         return f.createExpressionStatement(
           f.createAssignment(
             f.createIdentifier(s.name),
-            f.createCallExpression(this.stackMethod("pop"), undefined, []),
+            s.boolean
+              ? f.createBinaryExpression(
+                  popped,
+                  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+                  f.createNumericLiteral(0),
+                )
+              : popped,
           ),
         );
+      }
     }
   }
 

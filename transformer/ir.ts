@@ -253,8 +253,11 @@ export type Stmt =
       readonly indices: readonly Expr[];
       readonly length?: Expr;
     }
-  /** `name = stack.pop()`: restores what a `push` saved. */
-  | { readonly kind: "pop"; readonly name: string }
+  /**
+   * `name = stack.pop()`: restores what a `push` saved; a `boolean` was
+   * pushed as 1 or 0 (`name = stack.pop() !== 0`).
+   */
+  | { readonly kind: "pop"; readonly name: string; readonly boolean?: true }
   /** A call kept for its side effects (`console.log(x)`). */
   | { readonly kind: "effect"; readonly value: Expr }
   | {

@@ -97,6 +97,8 @@ interface LoopPlan {
    * reverse pops them: the order of the iteration.
    */
   readonly results: readonly string[];
+  /** The function's booleans: those in `saved` and `results` push as 1 or 0. */
+  readonly booleans: ReadonlySet<string>;
   /** A `while` loop's iteration count. */
   readonly trips?: string;
 }
@@ -314,6 +316,9 @@ function adjointFunction(
     });
   }
   const types = inferTypes(fn);
+  const booleans = new Set(
+    [...types].flatMap(([name, type]) => (type === "boolean" ? [name] : [])),
+  );
   // A loop nested in another saves what its reverse needs when the
   // reverse sweep recomputes the enclosing iteration, where it can (see
   // `reverseMode`), so the stack holds one iteration's worth of it at a
@@ -731,7 +736,7 @@ function adjointFunction(
     const recompute =
       nested && innerLoopsSaveWhenRecomputed
         ? neededOnly(
-            popResults(plan.recompute, adjointBody, plans, results),
+            popResults(plan.recompute, adjointBody, plans, results, booleans),
             adjointBody,
             new Set(),
           )
@@ -748,10 +753,10 @@ function adjointFunction(
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
-    plans.set(loop, { saved, kept, results, trips });
+    plans.set(loop, { saved, kept, results, booleans, trips });
     const restore: Stmt[] = [...saved]
       .reverse()
-      .map((name) => ({ kind: "pop", name }));
+      .map((name) => popped(name, booleans.has(name)));
     const { header, prologue } = reversedHeader(loop.header, trips, names);
     const body = [...prologue, ...restore, ...plan.restoreKept, ...iteration];
     // Nothing popped that an earlier iteration of the forward sweep pushed:
@@ -1411,9 +1416,11 @@ function withPlans(
     const pushes: Stmt[] =
       save !== "none" && plan
         ? [
-            ...[...plan.results].reverse().map(pushed),
+            ...[...plan.results]
+              .reverse()
+              .map((name) => pushed(name, plan.booleans.has(name))),
             ...plan.kept.flatMap(pushKept),
-            ...plan.saved.map(pushed),
+            ...plan.saved.map((name) => pushed(name, plan.booleans.has(name))),
           ]
         : [];
     const count: Stmt[] = plan?.trips
@@ -1441,21 +1448,23 @@ function withPlans(
   });
 }
 
-const pushed = (name: string): Stmt => ({ kind: "push", value: ref(name) });
+/** `stack.push(name)`; a boolean as 1 or 0: the stack holds numbers. */
+function pushed(name: string, boolean: boolean): Stmt {
+  const value: Expr = boolean
+    ? { kind: "cond", test: ref(name), whenTrue: num(1), whenFalse: num(0) }
+    : ref(name);
+  return { kind: "push", value };
+}
+
+/** `name = stack.pop()`, read back as a boolean where `pushed` made one a number. */
+function popped(name: string, boolean: boolean): Stmt {
+  return boolean ? { kind: "pop", name, boolean: true } : { kind: "pop", name };
+}
 
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
   if (k.copyOf) return [];
-  if (k.boolean) {
-    const value: Expr = {
-      kind: "cond",
-      test: ref(k.name),
-      whenTrue: num(1),
-      whenFalse: num(0),
-    };
-    return [{ kind: "push", value }];
-  }
-  if (k.kind === "number") return [{ kind: "push", value: ref(k.name) }];
+  if (k.kind === "number") return [pushed(k.name, !!k.boolean)];
   const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
   return [
     {
@@ -1654,6 +1663,7 @@ function popResults(
   later: readonly Stmt[],
   plans: ReadonlyMap<Loop, LoopPlan>,
   results: string[],
+  booleans: ReadonlySet<string>,
 ): Stmt[] {
   const byHeader = new Map(
     [...plans].map(([loop, plan]) => [loop.header, plan]),
@@ -1668,7 +1678,7 @@ function popResults(
     assignedIn([s], assigned);
     const leaves = [...assigned].filter((name) => after.has(name));
     results.push(...leaves);
-    return leaves.map((name) => ({ kind: "pop", name }));
+    return leaves.map((name) => popped(name, booleans.has(name)));
   });
 }
 
