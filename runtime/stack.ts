@@ -3,6 +3,9 @@
  * values that a loop overwrites, the reverse sweep pops them in reverse
  * order (Tapenade's PUSH/POP). One growable Float64Array, no per-value
  * objects; booleans go in as 0/1, integers as numbers (exact to 2^53).
+ * Values that are not numbers (a string, `undefined`) go on a second stack
+ * of their own, `pushOther`/`popOther`: each pop reads the stack its push
+ * wrote, so the two orders never mix.
  *
  *   for (...) { tsad.stack.push(x); x = x * w; }      // forward sweep
  *   for (...) { x = tsad.stack.pop(); ... }           // reverse sweep
@@ -12,6 +15,7 @@ import { TsadError } from "./errors.js";
 export class ValueStack {
   #values: Float64Array;
   #size = 0;
+  readonly #others: unknown[] = [];
 
   /** `initialCapacity`: values held before the first growth. */
   constructor(initialCapacity = 1024) {
@@ -38,9 +42,23 @@ export class ValueStack {
     return this.#values[--this.#size]!;
   }
 
-  /** How many values are on the stack. */
+  pushOther(x: unknown): void {
+    this.#others.push(x);
+  }
+
+  popOther(): unknown {
+    if (this.#others.length === 0) {
+      throw new TsadError(
+        "tsad.stack.popOther: the stack of values that are not numbers is empty; " +
+          "generated code popped more values than it pushed, which is a bug in tsad: please report it",
+      );
+    }
+    return this.#others.pop();
+  }
+
+  /** How many values are on the stack, numbers and others. */
   get size(): number {
-    return this.#size;
+    return this.#size + this.#others.length;
   }
 
   /** How many values fit before the next growth; it never shrinks. */

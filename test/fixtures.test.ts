@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { grad, jvp, valueAndGrad, vjp } from "../runtime/index.js";
+import { grad, jvp, stack, valueAndGrad, vjp } from "../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../runtime/registry.js";
 import {
   emitTo,
@@ -125,6 +125,8 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
             check.gradients?.[fnName],
             random,
           );
+          // Each adjoint pops what its forward sweep pushed, no more.
+          expect(stack.size, fnName).toBe(0);
         }
       },
       COMPILE_TIMEOUT,

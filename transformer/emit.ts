@@ -17,6 +17,7 @@ import type * as ts from "typescript";
 import type { ValueKind } from "../runtime/registry";
 import {
   inferTypes,
+  poppedAs,
   type CalleeRef,
   type Expr,
   type FunctionIR,
@@ -326,33 +327,25 @@ export class Emitter {
       }
       case "push":
         return f.createExpressionStatement(
-          f.createCallExpression(this.stackMethod("push"), undefined, [
-            this.expression(s.value),
-          ]),
+          f.createCallExpression(
+            this.stackMethod(s.other ? "pushOther" : "push"),
+            undefined,
+            [this.expression(s.value)],
+          ),
         );
-      case "pop": {
-        const popped = f.createCallExpression(
-          this.stackMethod("pop"),
-          undefined,
-          [],
-        );
+      case "pop":
         return f.createExpressionStatement(
           f.createAssignment(
             f.createIdentifier(s.name),
-            s.boolean
-              ? f.createBinaryExpression(
-                  popped,
-                  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-                  f.createNumericLiteral(0),
-                )
-              : popped,
+            this.expression(poppedAs(s.as)),
           ),
         );
-      }
     }
   }
 
-  private stackMethod(method: "push" | "pop"): ts.Expression {
+  private stackMethod(
+    method: "push" | "pop" | "pushOther" | "popOther",
+  ): ts.Expression {
     const f = this.factory;
     return f.createPropertyAccessExpression(
       f.createPropertyAccessExpression(this.runtime, "stack"),
@@ -587,7 +580,11 @@ export class Emitter {
           "length",
         );
       case "popped":
-        return f.createCallExpression(this.stackMethod("pop"), undefined, []);
+        return f.createCallExpression(
+          this.stackMethod(e.other ? "popOther" : "pop"),
+          undefined,
+          [],
+        );
     }
   }
 

@@ -162,7 +162,7 @@ export type Expr =
    * `stack.pop()`: the value a `push` saved last, read where it has no
    * variable of its own yet (`const t = stack.pop()`, `a[i] = stack.pop()`).
    */
-  | { readonly kind: "popped" }
+  | { readonly kind: "popped"; readonly other?: true }
   /** A property read on an inactive value (`label.length`). */
   | {
       readonly kind: "member";
@@ -224,7 +224,8 @@ export type Stmt =
       };
     }
   /** Saves a value on the runtime's value stack for the reverse sweep. */
-  | { readonly kind: "push"; readonly value: Expr }
+  /** `stack.push(value)`; `other`: a value not a number (`stack.pushOther`). */
+  | { readonly kind: "push"; readonly value: Expr; readonly other?: true }
   /** `a[i] = value` (`mode` "set") or `a[i] += value` ("add"). */
   | {
       readonly kind: "store";
@@ -255,9 +256,14 @@ export type Stmt =
     }
   /**
    * `name = stack.pop()`: restores what a `push` saved; a `boolean` was
-   * pushed as 1 or 0 (`name = stack.pop() !== 0`).
+   * pushed as 1 or 0 (`name = stack.pop() !== 0`), an `other` value on
+   * the stack of values that are not numbers (`stack.popOther()`).
    */
-  | { readonly kind: "pop"; readonly name: string; readonly boolean?: true }
+  | {
+      readonly kind: "pop";
+      readonly name: string;
+      readonly as?: "boolean" | "other";
+    }
   /** A call kept for its side effects (`console.log(x)`). */
   | { readonly kind: "effect"; readonly value: Expr }
   | {
@@ -711,16 +717,65 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
 }
 
 export type ValueType = "number" | "boolean";
+export type StackTypes = ReadonlyMap<string, ValueType | "other">;
+
+/** A value a `push` of a `type` saved, popped and read back as that type. */
+export function poppedAs(type: ValueType | "other" | undefined): Expr {
+  if (type === "boolean") {
+    const popped: Expr = { kind: "popped" };
+    return { kind: "compare", op: "!==", left: popped, right: num(0) };
+  }
+  return type === "other"
+    ? { kind: "popped", other: true }
+    : { kind: "popped" };
+}
 
 /**
  * The type of each variable a function assigns, as far as its values tell
- * (for annotating `let x: number;` in emitted code).
+ * (for annotating `let x: number;` in emitted code): the first type one of
+ * its values has.
  */
 export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
   const types = new Map<string, ValueType>();
+  forEachTyped(fn, types, (name, type) => {
+    if (type === "other" || types.has(name)) return false;
+    types.set(name, type);
+    return true;
+  });
+  return types;
+}
+
+/**
+ * How the reverse sweep may keep each variable on the value stack: as a
+ * number when every value it is given is one, as 1 or 0 when every one is
+ * a boolean, otherwise as itself (`"other"`: a string, `undefined`, a
+ * variable given both a number and `undefined`).
+ */
+export function stackTypes(fn: FunctionIR): StackTypes {
+  const types = new Map<string, ValueType | "other">();
+  forEachTyped(fn, types, (name, type) => {
+    const known = types.get(name);
+    const joined = known === undefined || known === type ? type : "other";
+    if (joined === known) return false;
+    types.set(name, joined);
+    return true;
+  });
+  return types;
+}
+
+/**
+ * `learn(name, type)` for each value a variable is given, until no call
+ * returns true: the types of variables copied from others settle.
+ */
+function forEachTyped(
+  fn: FunctionIR,
+  types: ReadonlyMap<string, ValueType | "other">,
+  learn: (name: string, type: ValueType | "other") => boolean,
+): void {
+  let changed = true;
   for (const p of fn.params)
-    if (p.kind === "number") types.set(p.name, "number");
-  const typeOf = (e: Expr): ValueType | undefined => {
+    if (p.kind === "number") changed = learn(p.name, "number") || changed;
+  const typeOf = (e: Expr): ValueType | "other" | undefined => {
     switch (e.kind) {
       case "num":
       case "binary":
@@ -738,36 +793,42 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
       case "logical":
       case "not":
         return "boolean";
+      case "extern":
+        return e.numeric ? "number" : e.boolean ? "boolean" : "other";
+      case "member":
+        return e.numeric ? "number" : "other";
+      case "verbatim":
+        return e.integer ? "number" : "other";
       case "var":
         return types.get(e.name);
-      case "cond":
-        return typeOf(e.whenTrue) ?? typeOf(e.whenFalse);
+      case "cond": {
+        const a = typeOf(e.whenTrue);
+        const b = typeOf(e.whenFalse);
+        return a === undefined ? b : b === undefined || a === b ? a : "other";
+      }
       case "stopGradient":
         return typeOf(e.value);
       default:
-        return undefined;
+        return "other";
     }
   };
-  let changed = true;
+  const note = (name: string, e: Expr) => {
+    const type = typeOf(e);
+    if (type !== undefined && learn(name, type)) changed = true;
+  };
   const visit = (body: readonly Stmt[]) => {
     for (const s of body) {
-      const learn = (name: string, type: ValueType | undefined) => {
-        if (type && !types.has(name)) {
-          types.set(name, type);
-          changed = true;
-        }
-      };
       // `a_adj[k] += v` adds a number into an array: no type for `a_adj`.
       if (
         s.kind === "const" ||
         s.kind === "assign" ||
         (s.kind === "accumulate" && s.indices === undefined)
       ) {
-        learn(s.name, typeOf(s.value));
+        note(s.name, s.value);
       }
-      if (s.kind === "declare" && s.init) learn(s.name, typeOf(s.init));
+      if (s.kind === "declare" && s.init) note(s.name, s.init);
       if (s.kind === "destructure")
-        s.names.forEach((n) => n && learn(n, "number"));
+        s.names.forEach((n) => n && learn(n, "number") && (changed = true));
       nestedBlocks(s).forEach(visit);
     }
   };
@@ -775,7 +836,6 @@ export function inferTypes(fn: FunctionIR): Map<string, ValueType> {
     changed = false;
     visit(fn.body);
   }
-  return types;
 }
 
 /** Variables given a value (declared or defined) by these statements. */

@@ -63,7 +63,10 @@ import {
   binary,
   definedNames,
   forEachExpr,
-  inferTypes,
+  poppedAs,
+  stackTypes,
+  type StackTypes,
+  type ValueType,
   mapBlocks,
   mapExprs,
   mapSubexpressions,
@@ -97,8 +100,8 @@ interface LoopPlan {
    * reverse pops them: the order of the iteration.
    */
   readonly results: readonly string[];
-  /** The function's booleans: those in `saved` and `results` push as 1 or 0. */
-  readonly booleans: ReadonlySet<string>;
+  /** How the function's variables are kept (see `stackTypes`). */
+  readonly types: StackTypes;
   /** A `while` loop's iteration count. */
   readonly trips?: string;
 }
@@ -113,8 +116,11 @@ interface Kept {
   readonly length?: string;
   /** An element read equal to an earlier kept one: copied from it, not pushed. */
   readonly copyOf?: string;
-  /** A `boolean` (a test, an unmarked call's result), pushed as 1 or 0. */
-  readonly boolean?: boolean;
+  /**
+   * A `boolean` (a test, an unmarked call's result), pushed as 1 or 0; an
+   * `other` value (a string, `undefined`) on the stack of such values.
+   */
+  readonly as?: "boolean" | "other";
 }
 
 /** Where the forward sweep keeps a value: on the stack (in loops), in a variable (outside loops). */
@@ -315,10 +321,7 @@ function adjointFunction(
       length: writes.mayLengthen(write) ? place("length") : undefined,
     });
   }
-  const types = inferTypes(fn);
-  const booleans = new Set(
-    [...types].flatMap(([name, type]) => (type === "boolean" ? [name] : [])),
-  );
+  const types = stackTypes(fn);
   // A loop nested in another saves what its reverse needs when the
   // reverse sweep recomputes the enclosing iteration, where it can (see
   // `reverseMode`), so the stack holds one iteration's worth of it at a
@@ -736,7 +739,7 @@ function adjointFunction(
     const recompute =
       nested && innerLoopsSaveWhenRecomputed
         ? neededOnly(
-            popResults(plan.recompute, adjointBody, plans, results, booleans),
+            popResults(plan.recompute, adjointBody, plans, results, types),
             adjointBody,
             new Set(),
           )
@@ -753,10 +756,10 @@ function adjointFunction(
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
       loop.header.kind === "while" ? names.fresh("iterations") : undefined;
-    plans.set(loop, { saved, kept, results, booleans, trips });
+    plans.set(loop, { saved, kept, results, types, trips });
     const restore: Stmt[] = [...saved]
       .reverse()
-      .map((name) => popped(name, booleans.has(name)));
+      .map((name) => popped(name, types));
     const { header, prologue } = reversedHeader(loop.header, trips, names);
     const body = [...prologue, ...restore, ...plan.restoreKept, ...iteration];
     // Nothing popped that an earlier iteration of the forward sweep pushed:
@@ -797,16 +800,16 @@ function adjointFunction(
       }
       const call = unmarkedResults.get(name);
       // The stack holds numbers: `true === label` must not see a 1.
-      if (call?.boolean || types.get(name) === "boolean") {
-        kept.set(name, { name, kind: "number", boolean: true });
+      const type = call?.boolean ? "boolean" : types.get(name);
+      if (!kinds.has(name) && (type === "boolean" || type === "other")) {
+        kept.set(name, { name, kind: "number", as: type });
         return true;
       }
       if (call && !call.numeric) return false;
       // An inner `while` loop's iteration count, kept with what it computed.
       const trips = [...plans.values()].some((plan) => plan.trips === name);
       const kind =
-        kinds.get(name) ??
-        (types.has(name) || call || trips ? "number" : undefined);
+        kinds.get(name) ?? (type || call || trips ? "number" : undefined);
       if (kind === undefined || kind === "matrix") return false;
       kept.set(
         name,
@@ -933,18 +936,8 @@ function adjointFunction(
   const popKept = (k: Kept): Stmt[] => {
     if (k.copyOf)
       return [{ kind: "const", name: k.name, value: ref(k.copyOf) }];
-    if (k.boolean) {
-      const popped: Expr = {
-        kind: "compare",
-        op: "!==",
-        left: { kind: "popped" },
-        right: num(0),
-      };
-      return [{ kind: "declare", name: k.name, init: popped }];
-    }
-    if (k.kind === "number") {
-      return [{ kind: "declare", name: k.name, init: { kind: "popped" } }];
-    }
+    if (k.kind === "number")
+      return [{ kind: "declare", name: k.name, init: poppedAs(k.as) }];
     const length = ref(k.length!);
     return [
       { kind: "const", name: k.length!, value: { kind: "popped" } },
@@ -1207,7 +1200,7 @@ function throwUnmarked(recompute: readonly Stmt[]): never {
   throw new DiffError(
     call.node,
     DiagnosticCode.NondeterministicCall,
-    "tsad cannot differentiate this call of a function that is not marked: the reverse sweep needs what it returned again, and calling it again could give another value or repeat its side effects. The reverse sweep keeps such results only when they are numbers or booleans computed in the loop's own body (not in an inner loop). Call it before the loop and pass its result in, or make it return a number.",
+    "tsad cannot differentiate this call of a function that is not marked: the reverse sweep needs what it returned again, and calling it again could give another value or repeat its side effects. The reverse sweep keeps such results only when they are computed in the loop's own body (not in an inner loop). Call it before the loop and pass its result in.",
   );
 }
 
@@ -1418,9 +1411,9 @@ function withPlans(
         ? [
             ...[...plan.results]
               .reverse()
-              .map((name) => pushed(name, plan.booleans.has(name))),
+              .map((name) => pushed(name, plan.types)),
             ...plan.kept.flatMap(pushKept),
-            ...plan.saved.map((name) => pushed(name, plan.booleans.has(name))),
+            ...plan.saved.map((name) => pushed(name, plan.types)),
           ]
         : [];
     const count: Stmt[] = plan?.trips
@@ -1448,23 +1441,42 @@ function withPlans(
   });
 }
 
-/** `stack.push(name)`; a boolean as 1 or 0: the stack holds numbers. */
-function pushed(name: string, boolean: boolean): Stmt {
-  const value: Expr = boolean
-    ? { kind: "cond", test: ref(name), whenTrue: num(1), whenFalse: num(0) }
-    : ref(name);
-  return { kind: "push", value };
+type StackType = ValueType | "other";
+
+/**
+ * `stack.push(value)` of a value of type `type`: a boolean as 1 or 0 (the
+ * stack holds numbers), a string or `undefined` on the stack of others.
+ */
+function pushAs(value: Expr, type: StackType | undefined): Stmt {
+  if (type === "boolean") {
+    const number: Expr = {
+      kind: "cond",
+      test: value,
+      whenTrue: num(1),
+      whenFalse: num(0),
+    };
+    return { kind: "push", value: number };
+  }
+  return type === "other"
+    ? { kind: "push", value, other: true }
+    : { kind: "push", value };
 }
 
-/** `name = stack.pop()`, read back as a boolean where `pushed` made one a number. */
-function popped(name: string, boolean: boolean): Stmt {
-  return boolean ? { kind: "pop", name, boolean: true } : { kind: "pop", name };
+const pushed = (name: string, types: StackTypes): Stmt =>
+  pushAs(ref(name), types.get(name));
+
+/** `name = stack.pop()`: what `pushed(name, types)` pushed. */
+function popped(name: string, types: StackTypes): Stmt {
+  const type = types.get(name);
+  return type === "boolean" || type === "other"
+    ? { kind: "pop", name, as: type }
+    : { kind: "pop", name };
 }
 
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
   if (k.copyOf) return [];
-  if (k.kind === "number") return [pushed(k.name, !!k.boolean)];
+  if (k.kind === "number") return [pushAs(ref(k.name), k.as)];
   const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
   return [
     {
@@ -1663,7 +1675,7 @@ function popResults(
   later: readonly Stmt[],
   plans: ReadonlyMap<Loop, LoopPlan>,
   results: string[],
-  booleans: ReadonlySet<string>,
+  types: StackTypes,
 ): Stmt[] {
   const byHeader = new Map(
     [...plans].map(([loop, plan]) => [loop.header, plan]),
@@ -1678,7 +1690,7 @@ function popResults(
     assignedIn([s], assigned);
     const leaves = [...assigned].filter((name) => after.has(name));
     results.push(...leaves);
-    return leaves.map((name) => popped(name, booleans.has(name)));
+    return leaves.map((name) => popped(name, types));
   });
 }
 
