@@ -889,7 +889,7 @@ class Lowering {
    * breaks out; after the loop, the outermost one returns the value, inner
    * ones break on:
    *
-   *   for (...) { if (c) return v; }   ->   let returned = false; let value;
+   *   for (...) { if (c) return v; }   ->   let returned = false; let value = 0;
    *                                          for (...) { if (c) { value = v;
    *                                            returned = true; break; } }
    *                                          if (returned) return value;
@@ -923,7 +923,15 @@ class Lowering {
             constant: false,
             origin: node,
           },
-          { kind: "let", name: slot.value, constant: false, origin: node },
+          // A number (a loop returns no arrays), read only once set: kept
+          // on the stack of numbers, not as a `number | undefined`.
+          {
+            kind: "let",
+            name: slot.value,
+            value: { kind: "num", value: 0 },
+            constant: false,
+            origin: node,
+          },
         ]
       : [];
     return [...setup, ...loop, after];
