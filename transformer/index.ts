@@ -71,6 +71,7 @@ export default function tsadTransformer(
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
     hiddenWrites: new HiddenWrites(ts, program.getTypeChecker(), program),
+    valueKinds: new WeakMap(),
   };
   const requests = new GradientRequests(
     ts,

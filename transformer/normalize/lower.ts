@@ -52,6 +52,7 @@ import {
   type DifferentiableFunction,
 } from "../select";
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
+import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { skipWrappers } from "./wrappers";
 
@@ -64,6 +65,12 @@ export interface LowerContext {
   readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
   /** What unmarked callees change, found once per program. */
   readonly hiddenWrites: HiddenWrites;
+  /**
+   * The value kind of each expression asked about, once per program: the
+   * lowering asks again of an operand at each level of an expression, and
+   * the checker finds an identifier's type by flow analysis each time.
+   */
+  readonly valueKinds: WeakMap<ts.Node, ValueKind>;
 }
 
 /** Methods that change the array they are called on (tsad accepts `push`). */
@@ -1623,24 +1630,25 @@ class Lowering {
 
   /** Declared inside the marked function (parameters included). */
   private isLocal(id: ts.Identifier): boolean {
-    const declaration =
-      this.context.checker.getSymbolAtLocation(id)?.valueDeclaration;
-    return (
-      declaration !== undefined &&
-      declaration.getSourceFile() === this.fn.getSourceFile() &&
-      declaration.pos >= this.fn.pos &&
-      declaration.end <= this.fn.end
-    );
+    let local = this.locals.get(id);
+    if (local === undefined) {
+      const declaration =
+        this.context.checker.getSymbolAtLocation(id)?.valueDeclaration;
+      local =
+        declaration !== undefined &&
+        declaration.getSourceFile() === this.fn.getSourceFile() &&
+        declaration.pos >= this.fn.pos &&
+        declaration.end <= this.fn.end;
+      this.locals.set(id, local);
+    }
+    return local;
   }
 
+  /** `isLocal`'s answers: the lowering asks again of most names. */
+  private readonly locals = new Map<ts.Identifier, boolean>();
+
   private isNumber(node: ts.Expression): boolean {
-    return (
-      valueKindOf(
-        this.ts,
-        this.context.checker,
-        this.context.checker.getTypeAtLocation(node),
-      ) === "number"
-    );
+    return this.kindOf(node) === "number";
   }
 
   private isBoolean(node: ts.Expression): boolean {
@@ -2041,12 +2049,14 @@ class Lowering {
     return symbol && this.rows.get(symbol);
   }
 
-  private kindOf(node: ts.Expression) {
-    return valueKindOf(
-      this.ts,
-      this.context.checker,
-      this.context.checker.getTypeAtLocation(node),
-    );
+  private kindOf(node: ts.Expression): ValueKind {
+    const { checker, valueKinds } = this.context;
+    let kind = valueKinds.get(node);
+    if (kind === undefined) {
+      kind = valueKindOf(this.ts, checker, checker.getTypeAtLocation(node));
+      valueKinds.set(node, kind);
+    }
+    return kind;
   }
 
   private propertyAccess(node: ts.PropertyAccessExpression): Expr {
