@@ -84,6 +84,8 @@ export type Expr =
       readonly numeric: boolean;
       /** Returns a `boolean`: the reverse sweep can keep it as 0 or 1. */
       readonly boolean?: boolean;
+      /** Its type admits `undefined` or `null` (`number | undefined`). */
+      readonly nullable?: boolean;
       readonly node: ts.Expression;
     }
   /** String `+`, member reads on inactive values and similar. */
@@ -169,6 +171,8 @@ export type Expr =
       readonly object: Expr;
       readonly name: string;
       readonly numeric: boolean;
+      /** Its type admits `undefined` or `null` (`number | undefined`). */
+      readonly nullable?: boolean;
       readonly node: ts.Expression;
     };
 
@@ -763,6 +767,12 @@ export function stackTypes(fn: FunctionIR): StackTypes {
   return types;
 }
 
+type Typed = ValueType | "other" | undefined;
+
+/** The type of a value that is one of two, each of its type. */
+const join = (a: Typed, b: Typed): Typed =>
+  a === undefined ? b : b === undefined || a === b ? a : "other";
+
 /**
  * `learn(name, type)` for each value a variable is given, until no call
  * returns true: the types of variables copied from others settle.
@@ -773,9 +783,11 @@ function forEachTyped(
   learn: (name: string, type: ValueType | "other") => boolean,
 ): void {
   let changed = true;
+  // A caller may leave an optional `number` out: `undefined`.
   for (const p of fn.params)
-    if (p.kind === "number") changed = learn(p.name, "number") || changed;
-  const typeOf = (e: Expr): ValueType | "other" | undefined => {
+    if (p.kind === "number")
+      changed = learn(p.name, p.optional ? "other" : "number") || changed;
+  const typeOf = (e: Expr): Typed => {
     switch (e.kind) {
       case "num":
       case "binary":
@@ -790,22 +802,22 @@ function forEachTyped(
         return "number";
       case "bool":
       case "compare":
-      case "logical":
       case "not":
         return "boolean";
+      // One of its operands: `(t === "m" && "a") || "m"` is a string.
+      case "logical":
+        return join(typeOf(e.left), typeOf(e.right));
       case "extern":
+        if (e.nullable) return "other";
         return e.numeric ? "number" : e.boolean ? "boolean" : "other";
       case "member":
-        return e.numeric ? "number" : "other";
+        return e.numeric && !e.nullable ? "number" : "other";
       case "verbatim":
         return e.integer ? "number" : "other";
       case "var":
         return types.get(e.name);
-      case "cond": {
-        const a = typeOf(e.whenTrue);
-        const b = typeOf(e.whenFalse);
-        return a === undefined ? b : b === undefined || a === b ? a : "other";
-      }
+      case "cond":
+        return join(typeOf(e.whenTrue), typeOf(e.whenFalse));
       case "stopGradient":
         return typeOf(e.value);
       default:
@@ -883,6 +895,13 @@ export function nestedBlocks(s: Stmt): readonly (readonly Stmt[])[] {
 }
 
 const noBlocks: readonly (readonly Stmt[])[] = [];
+
+/** Whether these statements hold a loop, nested blocks too. */
+export function containsLoop(body: readonly Stmt[]): boolean {
+  return body.some(
+    (s) => s.kind === "loop" || nestedBlocks(s).some(containsLoop),
+  );
+}
 
 /** Scalar variables these statements assign, nested blocks too. */
 export function assignedScalars(body: readonly Stmt[], into: Set<string>) {

@@ -306,7 +306,15 @@ export function valueKindOf(
   if (name === "Float32Array") return "float32";
   if (checker.isArrayType(only)) {
     const element = checker.getTypeArguments(only as ts.TypeReference)[0];
-    if (!element) return "none";
+    // `(number | undefined)[]` holds what is not a number.
+    if (
+      !element ||
+      (element.isUnion() &&
+        element.types.some(
+          (t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null),
+        ))
+    )
+      return "none";
     const elementKind = valueKindOf(ts, checker, element);
     if (elementKind === "number") return "array";
     if (elementKind === "array") return "matrix";

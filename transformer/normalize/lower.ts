@@ -1651,6 +1651,15 @@ class Lowering {
     return this.kindOf(node) === "number";
   }
 
+  /** Whether `node`'s type admits `undefined` or `null`. */
+  private isNullable(node: ts.Expression): boolean {
+    const type = this.context.checker.getTypeAtLocation(node);
+    const nullish = this.ts.TypeFlags.Undefined | this.ts.TypeFlags.Null;
+    return type.isUnion()
+      ? type.types.some((t) => t.flags & nullish)
+      : (type.flags & nullish) !== 0;
+  }
+
   private isBoolean(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
@@ -2094,6 +2103,7 @@ class Lowering {
       object,
       name: node.name.text,
       numeric: this.isNumber(node),
+      nullable: this.isNullable(node),
       node,
     };
   }
@@ -2339,6 +2349,7 @@ class Lowering {
       args,
       numeric: this.isNumber(node),
       boolean: this.isBoolean(node),
+      nullable: this.isNullable(node),
       node,
     };
   }

@@ -16,6 +16,7 @@
  * `x_adj[i]` for one `j`).
  */
 import {
+  containsLoop,
   allReads,
   assignedScalars,
   definedNames,
@@ -33,6 +34,7 @@ import { expressionKey } from "./algebra";
 export function localizeAccumulators(
   body: readonly Stmt[],
 ): Stmt[] | undefined {
+  if (!containsLoop(body)) return undefined;
   const taken = new Set<string>();
   forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
   definedNames(body, taken);

@@ -28,6 +28,7 @@ import {
   allReads,
   assignedScalars,
   binary,
+  containsLoop,
   countDefinitions,
   definedNames,
   forEachExpr,
@@ -66,6 +67,7 @@ export function hoistInvariants(
   body: readonly Stmt[],
   exactNames: Set<string>,
 ): Stmt[] | undefined {
+  if (!containsLoop(body)) return undefined;
   const taken = new Set<string>(exactNames);
   forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
   const definitions = new Map<string, number>();
