@@ -1603,9 +1603,11 @@ class Lowering {
     }
     if (ts.isIdentifier(target)) {
       if (this.isArrayKind(target)) {
-        throw this.unsupported(
+        const name = target.text;
+        throw new DiffError(
           target,
-          "assigning a whole array to a variable again (write its elements instead)",
+          DiagnosticCode.UnsupportedSyntax,
+          `tsad cannot differentiate assigning a whole array to '${name}' again yet. Keep one array and write its elements: \`const next = ...; for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];\`, with '${name}' made as a copy if it starts as another array (\`const ${name} = start.slice()\`).`,
         );
       }
       return this.localName(target);
