@@ -29,6 +29,7 @@ import {
   mapExprs,
   mapSubexpressions,
   nestedBlocks,
+  isVar,
   type Expr,
   type FunctionIR,
   type LoopHeader,
@@ -534,8 +535,6 @@ function namesGiven(s: Stmt): string[] {
     ? [s.name]
     : [];
 }
-
-const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;
 
 /** The same variable or the same integer: an index that names one row. */
 function sameIndex(a: Expr, b: Expr): boolean {

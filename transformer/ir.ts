@@ -382,6 +382,10 @@ export interface FunctionIR {
 }
 
 export const num = (value: number): Expr => ({ kind: "num", value });
+
+/** Whether `e` is the variable `name`. */
+export const isVar = (e: Expr, name: string): boolean =>
+  e.kind === "var" && e.name === name;
 export const ref = (name: string): Expr => ({ kind: "var", name });
 export const binary = (op: BinaryOp, left: Expr, right: Expr): Expr => ({
   kind: "binary",

@@ -63,6 +63,8 @@ import {
   binary,
   definedNames,
   forEachExpr,
+  forEachSubexpression,
+  isVar,
   poppedAs,
   stackTypes,
   type StackTypes,
@@ -121,6 +123,8 @@ interface Kept {
    * `other` value (a string, `undefined`) on the stack of such values.
    */
   readonly as?: "boolean" | "other";
+  /** An array the reverse iteration reads the length of only: just that is kept. */
+  readonly lengthOnly?: boolean;
 }
 
 /** Where the forward sweep keeps a value: on the stack (in loops), in a variable (outside loops). */
@@ -748,10 +752,26 @@ function adjointFunction(
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
     );
-    const iteration = hoistBranchValues(
-      [...recompute, ...adjointBody],
-      (name) => readByAdjoint.has(name),
+    let iteration = hoistBranchValues([...recompute, ...adjointBody], (name) =>
+      readByAdjoint.has(name),
     );
+    // An array kept for the length of its adjoint (a call's result copied
+    // into another array) keeps its length, not its elements.
+    const lengths = new Map(
+      kept.flatMap((k) =>
+        k.kind !== "number" && !k.copyOf && readsLengthOnly(iteration, k.name)
+          ? [[k.name, ref(k.length!)]]
+          : [],
+      ),
+    );
+    if (lengths.size > 0) {
+      kept = kept.map((k) =>
+        lengths.has(k.name) ? { ...k, lengthOnly: true } : k,
+      );
+      iteration = iteration.map((s) =>
+        mapExprs(s, (e) => withLengths(e, lengths)),
+      );
+    }
     const reads = freeReads(iteration);
     const saved = loop.carried.filter((name) => reads.has(name));
     const trips =
@@ -761,7 +781,7 @@ function adjointFunction(
       .reverse()
       .map((name) => popped(name, types));
     const { header, prologue } = reversedHeader(loop.header, trips, names);
-    const body = [...prologue, ...restore, ...plan.restoreKept, ...iteration];
+    const body = [...prologue, ...restore, ...restoreAll(kept), ...iteration];
     // Nothing popped that an earlier iteration of the forward sweep pushed:
     // `simplify` may find that the iterations only add into adjoints.
     const forwards =
@@ -843,13 +863,6 @@ function adjointFunction(
     kept: readonly Kept[],
   ) => {
     const keptNames = new Set(kept.map((k) => k.name));
-    const restoreKept = [
-      ...kept
-        .filter((k) => !k.copyOf)
-        .reverse()
-        .flatMap(popKept),
-      ...kept.filter((k) => k.copyOf).flatMap(popKept),
-    ];
     const fresh = new Set(
       [...definedNames(forwardBody)].filter((name) => !keptNames.has(name)),
     );
@@ -875,7 +888,7 @@ function adjointFunction(
     const hazards = reads.flatMap((read) =>
       writes.hazards(read, loop).map((write) => ({ read, write })),
     );
-    return { recompute, reads, hazards, restoreKept };
+    return { recompute, reads, hazards };
   };
 
   /**
@@ -932,6 +945,15 @@ function adjointFunction(
     return [...direct, ...derived];
   };
 
+  /** The pops of what `pushKept` pushed, and the copies of kept reads. */
+  const restoreAll = (kept: readonly Kept[]): Stmt[] => [
+    ...kept
+      .filter((k) => !k.copyOf)
+      .reverse()
+      .flatMap(popKept),
+    ...kept.filter((k) => k.copyOf).flatMap(popKept),
+  ];
+
   /** `const t = stack.pop()`; an array's length, then its elements last first. */
   const popKept = (k: Kept): Stmt[] => {
     if (k.copyOf)
@@ -939,8 +961,14 @@ function adjointFunction(
     if (k.kind === "number")
       return [{ kind: "declare", name: k.name, init: poppedAs(k.as) }];
     const length = ref(k.length!);
+    const popLength: Stmt = {
+      kind: "const",
+      name: k.length!,
+      value: { kind: "popped" },
+    };
+    if (k.lengthOnly) return [popLength];
     return [
-      { kind: "const", name: k.length!, value: { kind: "popped" } },
+      popLength,
       {
         kind: "const",
         name: k.name,
@@ -1473,11 +1501,43 @@ function popped(name: string, types: StackTypes): Stmt {
     : { kind: "pop", name };
 }
 
+/** Whether `body` reads `array` only for its length (`zeros` like it too). */
+function readsLengthOnly(body: readonly Stmt[], array: string): boolean {
+  let other = false;
+  const walk = (e: Expr): void => {
+    if (
+      (e.kind === "length" &&
+        e.indices.length === 0 &&
+        isVar(e.array, array)) ||
+      (e.kind === "zeros" && isVar(e.like, array))
+    )
+      return;
+    if (e.kind === "var" && e.name === array) other = true;
+    else forEachSubexpression(e, walk);
+  };
+  forEachExpr(body, walk);
+  return !other;
+}
+
+/** `e` with the lengths of arrays read from the variables holding them. */
+function withLengths(e: Expr, lengths: ReadonlyMap<string, Expr>): Expr {
+  if (e.kind === "length" && e.indices.length === 0 && e.array.kind === "var") {
+    const length = lengths.get(e.array.name);
+    if (length) return length;
+  }
+  if (e.kind === "zeros" && e.like.kind === "var") {
+    const length = lengths.get(e.like.name);
+    if (length) return { kind: "newArray", arrayKind: e.arrayKind, length };
+  }
+  return mapSubexpressions(e, (inner) => withLengths(inner, lengths));
+}
+
 /** `stack.push(t)`; an array's elements, then its length (see `popKept`). */
 function pushKept(k: Kept): Stmt[] {
   if (k.copyOf) return [];
   if (k.kind === "number") return [pushAs(ref(k.name), k.as)];
   const length: Expr = { kind: "length", array: ref(k.name), indices: [] };
+  if (k.lengthOnly) return [{ kind: "push", value: length }];
   return [
     {
       kind: "loop",
