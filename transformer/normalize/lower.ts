@@ -56,6 +56,12 @@ import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { skipWrappers } from "./wrappers";
 
+/** `new Array(n).fill(v)`: the allocation and the value. */
+interface Filling {
+  readonly allocation: ts.NewExpression | ts.CallExpression;
+  readonly value: ts.Expression;
+}
+
 export interface LowerContext {
   readonly ts: typeof import("typescript");
   readonly checker: ts.TypeChecker;
@@ -392,6 +398,91 @@ class Lowering {
       ),
     );
     return { kind: "var", name };
+  }
+
+  /** `new Array(n).fill(v)`, `new Float64Array(n).fill(v)`: its parts. */
+  private filling(node: ts.Expression): Filling | undefined {
+    const ts = this.ts;
+    if (!ts.isCallExpression(node) || node.arguments.length !== 1) return;
+    const callee = skipWrappers(ts, node.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "fill")
+      return;
+    const allocation = skipWrappers(ts, callee.expression);
+    return (ts.isNewExpression(allocation) ||
+      ts.isCallExpression(allocation)) &&
+      this.isAllocation(allocation)
+      ? { allocation, value: node.arguments[0]! }
+      : undefined;
+  }
+
+  /**
+   * `new Array(n).fill(v)` with `v` not 0, in an expression: filled in a
+   * variable of its own before the statement (see `filled`).
+   */
+  private hoistedFill(node: ts.CallExpression, fill: Filling): Expr {
+    if (!this.hoist || this.conditionalDepth > 0) {
+      throw this.unsupported(
+        node,
+        "`fill` with a value other than 0 here (fill the array in a statement of its own: `const a = new Array(n).fill(v)`)",
+      );
+    }
+    const name = this.names.fresh("filled");
+    this.hoist.before.push(...this.filled(name, fill, /*constant*/ true, node));
+    return { kind: "var", name };
+  }
+
+  /**
+   * `let name = new Array(n).fill(v)` for a `v` not 0: zeros, then `v`,
+   * computed once, written into each element.
+   */
+  private filled(
+    name: string,
+    { allocation, value }: Filling,
+    constant: boolean,
+    origin: ts.Node,
+  ): Stmt[] {
+    if (!this.isNumber(value))
+      throw this.unsupported(value, "filling an array with other than numbers");
+    const fill = this.names.fresh("fill");
+    const k: Expr = { kind: "var", name: this.names.fresh("k") };
+    const array: Expr = { kind: "var", name };
+    return [
+      {
+        kind: "let",
+        name,
+        value: this.newArray(allocation, /*filled*/ true),
+        constant,
+        origin,
+      },
+      {
+        kind: "let",
+        name: fill,
+        value: this.expression(value),
+        constant: true,
+        origin,
+      },
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter: k.name,
+          start: { kind: "num", value: 0 },
+          end: { kind: "length", array, indices: [] },
+          step: 1,
+          inclusive: false,
+        },
+        body: [
+          {
+            kind: "store",
+            array,
+            indices: [k],
+            value: { kind: "var", name: fill },
+            mode: "set",
+            origin,
+          },
+        ],
+      },
+    ];
   }
 
   /** `return value`, or an arrow function's expression body. */
@@ -1135,6 +1226,14 @@ class Lowering {
     }
     const constant = (list.flags & ts.NodeFlags.Const) !== 0;
     return list.declarations.flatMap((d): Stmt[] => {
+      const fill =
+        d.initializer && this.filling(skipWrappers(ts, d.initializer));
+      if (
+        ts.isIdentifier(d.name) &&
+        fill &&
+        !(ts.isNumericLiteral(fill.value) && Number(fill.value.text) === 0)
+      )
+        return this.filled(this.localName(d.name), fill, constant, d);
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
@@ -2252,16 +2351,12 @@ class Lowering {
         if (row) return this.hoistedRowCopy(node, row);
         return { kind: "copy", array: this.expression(callee.expression) };
       }
-      const allocation = skipWrappers(ts, callee.expression);
-      if (
-        method === "fill" &&
-        (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
-        this.isAllocation(allocation) &&
-        node.arguments.length === 1 &&
-        ts.isNumericLiteral(node.arguments[0]!) &&
-        Number(node.arguments[0].text) === 0
-      ) {
-        return this.newArray(allocation, /*filled*/ true);
+      const fill = this.filling(node);
+      if (fill) {
+        const { allocation, value } = fill;
+        return ts.isNumericLiteral(value) && Number(value.text) === 0
+          ? this.newArray(allocation, /*filled*/ true)
+          : this.hoistedFill(node, fill);
       }
       throw this.unsupported(
         node,
