@@ -36,6 +36,7 @@ import { forwardStores } from "./normalize/stores";
 import { countVariedCounters } from "./normalize/varied-counters";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
+import { PatchedGlobals } from "./normalize/patched-globals";
 import { reverseMode } from "./reverse";
 import {
   derivativeNameClashes,
@@ -65,12 +66,15 @@ export default function tsadTransformer(
   extras: TsadExtras,
 ): ts.TransformerFactory<ts.SourceFile> {
   const ts = extras.ts;
+  const checker = program.getTypeChecker();
+  const patchedGlobals = new PatchedGlobals(ts, checker, program);
   const lowerContext: LowerContext = {
     ts,
-    checker: program.getTypeChecker(),
+    checker,
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
-    hiddenWrites: new HiddenWrites(ts, program.getTypeChecker(), program),
+    hiddenWrites: new HiddenWrites(ts, checker, program, patchedGlobals),
+    patchedGlobals,
     valueKinds: new WeakMap(),
   };
   const requests = new GradientRequests(
@@ -85,7 +89,7 @@ export default function tsadTransformer(
     lowerContext.checker,
     (fn) => {
       const sourceFile = fn.node.getSourceFile();
-      const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+      const shadowing = unusableGlobals(lowerContext, sourceFile);
       if (shadowing.length > 0) throw shadowing[0];
       const identifiers = identifiersOf(ts, sourceFile);
       requireFreeDerivativeNames(fn, identifiers);
@@ -146,7 +150,7 @@ function transformFile(
     );
     return sourceFile;
   }
-  const shadowing = shadowedGlobals(ts, lowerContext.checker, sourceFile);
+  const shadowing = unusableGlobals(lowerContext, sourceFile);
   if (shadowing.length > 0) {
     for (const fn of marked)
       for (const error of shadowing) report(extras, error, fn);
@@ -406,10 +410,33 @@ function identifiersOf(
 }
 
 /**
- * Module-level declarations hiding a global that generated code calls:
- * `import { Math } from "./my-math.js"` would turn the derivative's
- * `Math.cos(x)` into a call of the user's `Math.cos`.
+ * Globals that generated code calls and the function's derivatives take
+ * as the standard ones, but which are not: a module-level declaration
+ * hiding one (`import { Math } from "./my-math.js"` would turn the
+ * derivative's `Math.cos(x)` into a call of the user's `Math.cos`), or a
+ * change the program makes to one (`Math.sin = ...`: the derivative would
+ * still be `Math.cos`).
  */
+function unusableGlobals(
+  { ts, checker, patchedGlobals }: LowerContext,
+  sourceFile: ts.SourceFile,
+): DiffError[] {
+  const changed = generatedGlobals.flatMap((name) => {
+    const at = patchedGlobals.at(name);
+    return at
+      ? [
+          new DiffError(
+            at,
+            DiagnosticCode.ReservedName,
+            `This program changes the global '${name}', which the derivatives of @differentiable functions take as the standard one: they would not match the functions. Leave '${name}' as it is (put what replaces it in a function of your own, marked @differentiable).`,
+          ),
+        ]
+      : [];
+  });
+  return changed.concat(shadowedGlobals(ts, checker, sourceFile));
+}
+
+/** Module-level declarations hiding a global that generated code calls. */
 function shadowedGlobals(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,

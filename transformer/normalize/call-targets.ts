@@ -7,6 +7,7 @@
  */
 import type * as ts from "typescript";
 import { isAssignmentTarget } from "./outer-variables";
+import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
 /** A function a module exports; `fn` undefined: not a plain function of the program's. */
@@ -54,6 +55,7 @@ export class CallTargets {
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
     private readonly program: ts.Program,
+    private readonly patched: PatchedGlobals,
   ) {}
 
   /** The class `new callee` makes, `"library"` for a declaration file's. */
@@ -141,11 +143,13 @@ export class CallTargets {
     const declarations = symbol?.declarations ?? [];
     if (declarations.length === 0) return "unknown";
     if (declaredByLibrary(symbol))
-      // An iterator's `next` runs a generator's body, and a method of a
-      // library class a program's subclass overrides its override.
+      // An iterator's `next` runs a generator's body, a method of a
+      // library class a program's subclass overrides its override, and
+      // what a global the program changes holds may be the program's.
       return ts.isPropertyAccessExpression(e) &&
-        !this.isStandardGlobal(e.expression) &&
-        (this.isIterator(e.expression) || this.overridden(e.name.text))
+        (this.patched.reaches(e) ||
+          (!this.isStandardGlobal(e.expression) &&
+            (this.isIterator(e.expression) || this.overridden(e.name.text))))
         ? "unknown"
         : "library";
     const found: ts.FunctionLikeDeclaration[] = [];
@@ -426,6 +430,14 @@ export class CallTargets {
       /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
     )
       this.anyPrototype = true;
+    // A descriptor's `get` and `set` are accessors of any name:
+    // `Object.defineProperty(o, "k", { get: () => ... })`.
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      /^(defineProperty|defineProperties|create)$/.test(node.name.text) &&
+      this.isLibraryNamespace(node.expression)
+    )
+      this.anyGetterName = this.anySetterName = true;
     // `const { prototype: p } = Array`, `A["prototype"]`: a prototype
     // reached other than by `X.prototype`.
     if (
@@ -662,7 +674,11 @@ export class CallTargets {
   isStandardGlobal(e: ts.Expression): boolean {
     const { ts } = this;
     e = skipWrappers(ts, e);
-    return ts.isIdentifier(e) && declaredByStandardLibrary(this.symbolOf(e));
+    return (
+      ts.isIdentifier(e) &&
+      declaredByStandardLibrary(this.symbolOf(e)) &&
+      this.patched.at(e.text) === undefined
+    );
   }
 
   isClassValue(e: ts.Expression): boolean {

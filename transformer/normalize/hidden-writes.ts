@@ -26,6 +26,7 @@ import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
 import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
 import { isAssignmentTarget } from "./outer-variables";
+import type { PatchedGlobals } from "./patched-globals";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
@@ -40,6 +41,7 @@ interface Reads {
 
 /** A write a call in a marked function leads to, with the calls on the way. */
 interface Reached {
+  /** The call, or the property read that may run a getter. */
   readonly call: ts.Node;
   /** The unmarked function that writes, as the call that runs it names it. */
   readonly writer: string;
@@ -65,8 +67,9 @@ export class HiddenWrites {
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
     program: ts.Program,
+    patched: PatchedGlobals,
   ) {
-    this.unmarked = new UnmarkedWrites(ts, checker, program);
+    this.unmarked = new UnmarkedWrites(ts, checker, program, patched);
   }
 
   /**
@@ -96,12 +99,13 @@ export class HiddenWrites {
     const what = written
       ? `changes '${written}', which '${fn}' reads`
       : `may change an array or object that '${fn}' reads: it writes into one that other code can reach, and tsad cannot tell which`;
-    return new DiffError(
-      reached.call,
-      DiagnosticCode.HiddenWrite,
-      `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`,
-      [...reached.path, read],
-    );
+    const message = this.ts.isPropertyAccessExpression(reached.call)
+      ? `'${writer}' may run a getter, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Read '${writer}' outside the marked functions and pass the value in.`
+      : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
+    return new DiffError(reached.call, DiagnosticCode.HiddenWrite, message, [
+      ...reached.path,
+      read,
+    ]);
   }
 
   private markedEffects(fn: DifferentiableFunction): MarkedEffects {
@@ -133,7 +137,7 @@ export class HiddenWrites {
         };
     // Into nested functions too: `Array.from` callbacks run in `fn`.
     const visit = (node: ts.Node): void => {
-      if (ts.isIdentifier(node)) this.noteRead(node, fn, reads);
+      if (ts.isIdentifier(node)) this.noteRead(node, fn, effects);
       if (
         ts.isCallExpression(node) ||
         ts.isNewExpression(node) ||
@@ -147,9 +151,15 @@ export class HiddenWrites {
     if (fn.body) ts.forEachChild(fn.body, visit);
   }
 
-  private noteRead(id: ts.Identifier, fn: ts.Node, reads: Reads): void {
+  private noteRead(
+    id: ts.Identifier,
+    fn: ts.Node,
+    effects: MarkedEffects,
+  ): void {
     const { ts } = this;
-    // A getter reads what tsad does not follow, again in the reverse sweep.
+    const { reads } = effects;
+    // A getter reads what tsad does not follow, again in the reverse
+    // sweep, and is code that may write anything, as a call may.
     if (
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
@@ -162,6 +172,11 @@ export class HiddenWrites {
       reads.anything ??= {
         node: id.parent,
         message: `'${id.parent.getText()}' may run a getter, which reads what tsad cannot see`,
+      };
+      effects.anything ??= {
+        call: id.parent,
+        writer: id.parent.getText(),
+        path: [],
       };
       return;
     }

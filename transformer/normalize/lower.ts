@@ -54,6 +54,7 @@ import {
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
 import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
+import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
 /** `new Array(n).fill(v)`: the allocation and the value. */
@@ -77,6 +78,8 @@ export interface LowerContext {
    * the checker finds an identifier's type by flow analysis each time.
    */
   readonly valueKinds: WeakMap<ts.Node, ValueKind>;
+  /** The standard library's globals the program changes. */
+  readonly patchedGlobals: PatchedGlobals;
 }
 
 /** Methods that change the array they are called on (tsad accepts `push`). */

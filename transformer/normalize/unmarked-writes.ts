@@ -36,6 +36,7 @@ import {
   declaredByLibrary,
   declaredByStandardLibrary,
   isBuiltin,
+  isLibraryFile,
   mayBeCallable,
 } from "./call-targets";
 import {
@@ -44,6 +45,7 @@ import {
   isMentionOf,
   isPrimitiveType,
 } from "./fresh-objects";
+import type { PatchedGlobals } from "./patched-globals";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /**
@@ -51,6 +53,23 @@ import { isWrapper, skipWrappers } from "./wrappers";
  * (`{ ...source }`, `[source]`, `{ start: poke }`); methods written in
  * the literal are code of the function that makes it.
  */
+/** The methods that turn an object into a string, a number or JSON. */
+const coercions = ["toString", "valueOf", "toJSON", "[Symbol.toPrimitive]"];
+
+/** The names of `type`'s fields that are accessors: reading one runs code. */
+function accessorsOf(ts: typeof import("typescript"), type: ts.Type): string[] {
+  return type
+    .getProperties()
+    .filter((p) =>
+      p.declarations?.some(
+        (d) =>
+          (ts.isGetAccessorDeclaration(d) || ts.isSetAccessorDeclaration(d)) &&
+          !isLibraryFile(d.getSourceFile()),
+      ),
+    )
+    .map((p) => p.name);
+}
+
 function objectsIn(
   ts: typeof import("typescript"),
   arg: ts.Expression,
@@ -216,8 +235,9 @@ export class UnmarkedWrites {
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
     program: ts.Program,
+    patched: PatchedGlobals,
   ) {
-    this.targets = new CallTargets(ts, checker, program);
+    this.targets = new CallTargets(ts, checker, program, patched);
     this.fresh = new FreshObjects(ts, checker, this.targets);
   }
 
@@ -372,6 +392,18 @@ export class UnmarkedWrites {
       }
       return true;
     };
+    // Library code may turn what it is given into a string or a number,
+    // or read all its fields (`String(o)`, `console.log("%s", o)`,
+    // `JSON.stringify(o)`, `Object.values(o)`): the object's `toString`,
+    // `valueOf`, `toJSON`, `[Symbol.toPrimitive]` and getters run.
+    for (const value of args.flatMap((a) => objectsIn(ts, a))) {
+      const type = checker.getTypeAtLocation(value);
+      if (
+        this.ownObject(type) &&
+        !run([...coercions, ...accessorsOf(ts, type)], value)
+      )
+        return;
+    }
     // A library method run on another object calls what it would call
     // on its own kind (`Array.prototype.toString.call(src)`: `src.join`).
     if (self !== undefined && ts.isPropertyAccessExpression(fn))
@@ -436,6 +468,32 @@ export class UnmarkedWrites {
         run(this.methodNames(rest && element ? element : type, true), receiver);
       }
     });
+  }
+
+  /**
+   * Whether a value of `type` may be an object of the program's or a
+   * package's, or hold one (an array's elements): not a primitive, nor
+   * an object the standard library makes of primitives.
+   */
+  private ownObject(type: ts.Type, seen = new Set<ts.Type>()): boolean {
+    const { ts, checker } = this;
+    if (seen.has(type)) return false;
+    seen.add(type);
+    if (type.isUnionOrIntersection())
+      return type.types.some((t) => this.ownObject(t, seen));
+    // A function's own code runs when it is called (`callsFunctions`).
+    if (isPrimitiveType(ts, type) || type.getCallSignatures().length > 0)
+      return false;
+    const symbol = type.getSymbol();
+    // `globalThis` is declared by no file.
+    if (symbol?.declarations?.length && !declaredByStandardLibrary(symbol))
+      return true;
+    return (
+      (checker.isArrayType(type) || checker.isTupleType(type)) &&
+      checker
+        .getTypeArguments(type as ts.TypeReference)
+        .some((t) => this.ownObject(t, seen))
+    );
   }
 
   /**
