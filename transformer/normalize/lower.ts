@@ -553,12 +553,8 @@ class Lowering {
     }
     if (ts.isArrayLiteralExpression(array) && this.kindOf(array) === "matrix") {
       const name = this.names.fresh("result");
-      const setup = lowerMatrixLiteral(
-        this.arrays,
-        name,
-        array,
-        /*constant*/ true,
-        node,
+      const setup = this.hoisting(() =>
+        lowerMatrixLiteral(this.arrays, name, array, /*constant*/ true, node),
       );
       return { name, setup };
     }
@@ -1258,12 +1254,10 @@ class Lowering {
         ts.isArrayLiteralExpression(row) &&
         this.kindOf(d.name) === "matrix"
       ) {
-        return lowerMatrixLiteral(
-          this.arrays,
-          this.localName(d.name),
-          row,
-          constant,
-          d,
+        // Row copies and marked calls' elements in it go first.
+        const name = this.localName(d.name);
+        return this.hoisting(() =>
+          lowerMatrixLiteral(this.arrays, name, row, constant, d),
         );
       }
       if (
@@ -2054,7 +2048,7 @@ class Lowering {
         this.expression(target);
         throw this.unsupported(
           node,
-          `an element of ${markedCall ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||`, a default value or a matrix literal" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
+          `an element of ${markedCall ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||` or a default value" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
         );
       }
       throw this.unsupported(
