@@ -304,6 +304,14 @@ export function valueKindOf(
   const name = only.getSymbol()?.getName();
   if (name === "Float64Array") return "float64";
   if (name === "Float32Array") return "float32";
+  // `[number, number]`: a `number[]` of a known length.
+  if (
+    checker.isTupleType(only) &&
+    checker
+      .getTypeArguments(only as ts.TypeReference)
+      .every((t) => t.flags & ts.TypeFlags.NumberLike)
+  )
+    return "array";
   if (checker.isArrayType(only)) {
     const element = checker.getTypeArguments(only as ts.TypeReference)[0];
     // `(number | undefined)[]` holds what is not a number.
