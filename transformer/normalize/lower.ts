@@ -811,10 +811,18 @@ class Lowering {
     const ts = this.ts;
     const list = node.initializer;
     const iterable = skipWrappers(ts, node.expression);
+    const declarations = ts.isVariableDeclarationList(list)
+      ? list.declarations
+      : [];
+    const declared = declarations.length === 1 ? declarations[0] : undefined;
+    if (declared && !ts.isIdentifier(declared.name)) {
+      throw this.unsupported(
+        declared.name,
+        "destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`)",
+      );
+    }
     if (
-      !ts.isVariableDeclarationList(list) ||
-      list.declarations.length !== 1 ||
-      !ts.isIdentifier(list.declarations[0]!.name) ||
+      !declared ||
       !ts.isIdentifier(iterable) ||
       this.kindOf(iterable) === "none" ||
       this.kindOf(iterable) === "number" ||
@@ -822,7 +830,7 @@ class Lowering {
     ) {
       throw this.unsupported(
         node,
-        "this `for...of` (write `for (const x of xs)` over a local array)",
+        "this `for...of` (write `for (const x of xs)` over a variable holding an array of numbers or a matrix, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
       );
     }
     // Over a matrix, each element is a row: a name for `m[i]`.
@@ -831,7 +839,7 @@ class Lowering {
     const outer = row?.indices ?? [];
     const counter = this.names.fresh("i");
     const at: Expr[] = [...outer, { kind: "var", name: counter }];
-    const variable = list.declarations[0]!.name as ts.Identifier;
+    const variable = declared.name as ts.Identifier;
     const element: Stmt[] = [];
     if (this.kindOf(iterable) === "matrix") {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
@@ -1269,10 +1277,15 @@ class Lowering {
       ) {
         // `const t = []` is typed by what is pushed later: at the
         // declaration tsad cannot tell a vector from a matrix.
+        const type = this.context.checker.typeToString(
+          this.context.checker.getTypeAtLocation(d.name),
+        );
         throw new DiffError(
           d,
           DiagnosticCode.UntypedValue,
-          `tsad needs to know what '${d.name.text}' holds, but an empty array's type is '${this.context.checker.typeToString(this.context.checker.getTypeAtLocation(d.name))}' where it is declared. Annotate it (\`const ${d.name.text}: number[] = []\`, or \`number[][]\` for rows).`,
+          d.type
+            ? `tsad cannot differentiate '${d.name.text}', an array of type '${type}': its arrays are \`number[]\`, \`Float64Array\` and \`Float32Array\`, and its matrices \`number[][]\`. Make it a \`number[][]\` (push rows as copies: \`m.push(row.slice())\`).`
+            : `tsad needs to know what '${d.name.text}' holds, but an empty array's type is '${type}' where it is declared. Annotate it (\`const ${d.name.text}: number[] = []\`, or \`number[][]\` for rows).`,
         );
       }
       const copied = row && this.copiedRow(row);
@@ -1700,6 +1713,19 @@ class Lowering {
     if (ts.isIdentifier(target)) {
       if (this.isArrayKind(target)) {
         const name = target.text;
+        const declaration =
+          this.context.checker.getSymbolAtLocation(target)?.valueDeclaration;
+        if (
+          declaration &&
+          ts.isVariableDeclaration(declaration) &&
+          !declaration.initializer
+        ) {
+          throw new DiffError(
+            target,
+            DiagnosticCode.UnsupportedSyntax,
+            `tsad cannot differentiate giving the array '${name}' its value after its declaration yet. Put the choice in a @differentiable function of its own that returns the array from each branch (\`if (k) return f(z); return g(z);\`), and declare '${name}' with its call.`,
+          );
+        }
         throw new DiffError(
           target,
           DiagnosticCode.UnsupportedSyntax,
