@@ -54,6 +54,7 @@ import {
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
 import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
+import { contains } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
@@ -1499,6 +1500,55 @@ class Lowering {
     throw this.unsupported(node, "this expression statement");
   }
 
+  /** A literal, `new Array(k).fill(0)`, a `.slice()` copy or a marked call's result. */
+  private isFresh(e: ts.Expression): boolean {
+    const ts = this.ts;
+    e = skipWrappers(ts, e);
+    return (
+      ts.isArrayLiteralExpression(e) ||
+      (ts.isCallExpression(e) &&
+        ((ts.isPropertyAccessExpression(e.expression) &&
+          ["fill", "slice"].includes(e.expression.name.text)) ||
+          resolveMarkedCallee(ts, this.context.checker, e.expression) !==
+            undefined))
+    );
+  }
+
+  /**
+   * Whether `row`, pushed onto a matrix by `push`, is a local array built
+   * for it: made fresh, declared in the loop iteration that pushes it (so
+   * each push has an array of its own), and not used after the push. A
+   * copy of it is then the same as the array itself.
+   */
+  private builtRow(row: ts.Expression, push: ts.Node): boolean {
+    const ts = this.ts;
+    if (!ts.isIdentifier(row) || !this.isLocal(row)) return false;
+    const symbol = this.context.checker.getSymbolAtLocation(row);
+    const declaration = symbol?.valueDeclaration;
+    if (
+      !declaration ||
+      !ts.isVariableDeclaration(declaration) ||
+      !declaration.initializer ||
+      !this.isFresh(declaration.initializer)
+    )
+      return false;
+    for (let at: ts.Node = push; at !== this.fn; at = at.parent)
+      if (ts.isIterationStatement(at, false) && !contains(at, declaration))
+        return false;
+    let usedAfter = false;
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isIdentifier(node) &&
+        node.pos >= push.end &&
+        this.context.checker.getSymbolAtLocation(node) === symbol
+      )
+        usedAfter = true;
+      if (!usedAfter) ts.forEachChild(node, visit);
+    };
+    visit(this.fn);
+    return !usedAfter;
+  }
+
   /**
    * `a[i] = v`, `a[i] += v`, `a[i] -= v`, `a[i] *= v`, `a.push(v)` on a
    * local array; `undefined` for anything else.
@@ -1526,17 +1576,20 @@ class Lowering {
         throw this.unsupported(node, "`push` with other than one argument");
       }
       const row = skipWrappers(ts, node.arguments[0]!);
-      // A literal, `new Array(k).fill(0)` or a `.slice()` copy.
-      const fresh =
-        ts.isArrayLiteralExpression(row) ||
-        (ts.isCallExpression(row) &&
-          ts.isPropertyAccessExpression(row.expression) &&
-          ["fill", "slice"].includes(row.expression.name.text));
-      if (this.kindOf(list) === "matrix" && !fresh) {
+      if (this.kindOf(list) === "matrix" && this.builtRow(row, node)) {
+        // No code sees the row again: the matrix may have a copy.
+        return {
+          kind: "append",
+          array,
+          value: { kind: "copy", array: this.expression(row) },
+          origin: node,
+        };
+      }
+      if (this.kindOf(list) === "matrix" && !this.isFresh(row)) {
         // The matrix would share the row with the variable.
         throw this.unsupported(
           node,
-          "`push` onto a matrix of anything but a new row (push a literal, `new Array(k).fill(0)`, or a copy: `m.push(row.slice())`)",
+          "`push` onto a matrix of a row other code still uses (push a literal, `new Array(k).fill(0)`, a row built in the same loop iteration and not used after the push, or a copy: `m.push(row.slice())`)",
         );
       }
       return {
