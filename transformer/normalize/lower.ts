@@ -380,8 +380,104 @@ class Lowering {
    * `f(m[i].slice())`: the copy in a variable of its own, made just before
    * the statement (the IR copies only whole variables).
    */
+  /**
+   * `let h = x; ... h = layer(W, h);`: an array variable given new arrays
+   * is the last row of a matrix of them, `h_steps`, which each assignment
+   * pushes a new one onto (so the reverse sweep finds each step's array).
+   * Reading `h` reads `h_steps[h_steps.length - 1]`; a marked call given
+   * `h`, and `return h`, get a copy of it.
+   */
+  private steps(
+    id: ts.Identifier,
+    initializer: ts.Expression,
+    origin: ts.Node,
+  ): Stmt[] {
+    const name = this.names.fresh(`${id.text}_steps`);
+    const steps: Expr = { kind: "var", name };
+    const last: Expr = {
+      kind: "binary",
+      op: "-",
+      left: { kind: "length", array: steps, indices: [] },
+      right: { kind: "num", value: 1 },
+    };
+    const symbol = this.context.checker.getSymbolAtLocation(id)!;
+    this.shared.bind(id, initializer, origin);
+    const row: Row = { array: steps, indices: [last], matrix: id };
+    const setup: Stmt[] = [
+      {
+        kind: "let",
+        name,
+        value: { kind: "arrayLiteral", elements: [], arrayKind: "matrix" },
+        constant: true,
+        origin,
+      },
+      ...this.nextStep(row, initializer, origin),
+    ];
+    this.steppedRows.set(symbol, row);
+    this.rows.set(symbol, row);
+    return setup;
+  }
+
+  /** `h` as `steps` made it a matrix's last row, if it is one. */
+  private steppedRow(node: ts.Expression): Row | undefined {
+    if (!this.ts.isIdentifier(node)) return undefined;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    return symbol && this.steppedRows.get(symbol);
+  }
+
+  /** `h = value`: `value`, a new array, pushed onto `h`'s steps. */
+  private nextStep(row: Row, value: ts.Expression, origin: ts.Node): Stmt[] {
+    const ts = this.ts;
+    // (Another such variable would share its array: `v = u.slice()`.)
+    const copied = this.copiedRow(value);
+    // A parameter is never written here: a copy of it is the same.
+    const parameter = this.isParameter(skipWrappers(ts, value));
+    if (parameter) {
+      return this.hoisting(() => [
+        {
+          kind: "append",
+          array: row.array,
+          value: { kind: "copy", array: this.expression(value) },
+          origin,
+        },
+      ]);
+    }
+    if (!this.isFresh(value) && !copied) {
+      throw this.unsupported(
+        value,
+        "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, or a @differentiable function's result)",
+      );
+    }
+    return this.hoisting(() => [
+      {
+        kind: "append",
+        array: row.array,
+        value: copied
+          ? this.hoistedRowCopy(value, copied)
+          : this.expression(value),
+        origin,
+      },
+    ]);
+  }
+
+  /** Whether `e` names one of the function's parameters. */
+  private isParameter(e: ts.Expression): boolean {
+    const ts = this.ts;
+    const declaration = ts.isIdentifier(e)
+      ? this.context.checker.getSymbolAtLocation(e)?.valueDeclaration
+      : undefined;
+    return (
+      declaration !== undefined &&
+      ts.isParameter(declaration) &&
+      declaration.parent === this.fn
+    );
+  }
+
+  /** The arrays variables given new ones are the steps of (see `steps`). */
+  private readonly steppedRows = new Map<ts.Symbol, Row>();
+
   private hoistedRowCopy(
-    node: ts.CallExpression,
+    node: ts.Node,
     row: { array: Expr; indices: readonly Expr[] },
   ): Expr {
     if (!this.hoist || this.conditionalDepth > 0) {
@@ -1312,6 +1408,16 @@ class Lowering {
           );
         return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
       }
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        !constant &&
+        this.kindOf(d.name) === "array" &&
+        this.assignedSymbols(this.fn).has(
+          this.context.checker.getSymbolAtLocation(d.name)!,
+        )
+      )
+        return this.steps(d.name, d.initializer, d);
       if (ts.isIdentifier(d.name)) {
         const id = d.name;
         if (d.initializer) this.shared.bind(id, d.initializer, d);
@@ -1436,6 +1542,8 @@ class Lowering {
           ...this.expressionStatement(node.right),
         ];
       if (kind === ts.SyntaxKind.EqualsToken) {
+        const stepped = this.steppedRow(node.left);
+        if (stepped) return this.nextStep(stepped, node.right, node);
         if (ts.isArrayLiteralExpression(node.left)) {
           const targets = node.left.elements.map((e) =>
             ts.isOmittedExpression(e) ? undefined : this.assignedName(e),
@@ -1782,7 +1890,7 @@ class Lowering {
         throw new DiffError(
           target,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate assigning a whole array to '${name}' again yet. Keep one array and write its elements: \`const next = ...; for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];\`, with '${name}' made as a copy if it starts as another array (\`const ${name} = start.slice()\`).`,
+          `tsad cannot differentiate giving '${name}' a new array here yet: only a \`number[]\` declared with \`let\` and a value may be given new arrays (\`let h = x; h = layer(W, h);\`). Make it one, or keep one array and write its elements: \`for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];\`.`,
         );
       }
       return this.localName(target);
@@ -1882,6 +1990,21 @@ class Lowering {
       case ts.SyntaxKind.Identifier: {
         const id = node as ts.Identifier;
         if (id.text === "undefined") return { kind: "undefined" };
+        const stepped = this.steppedRow(id);
+        // A marked function cannot change what it is given, nor the
+        // caller what is returned: a copy of the step is the same.
+        if (
+          stepped &&
+          (ts.isReturnStatement(id.parent) ||
+            (ts.isCallExpression(id.parent) &&
+              id.parent.arguments.includes(id) &&
+              resolveMarkedCallee(
+                ts,
+                this.context.checker,
+                id.parent.expression,
+              )))
+        )
+          return this.hoistedRowCopy(id, stepped);
         if (this.rowOf(id)) {
           throw this.unsupported(
             id,
