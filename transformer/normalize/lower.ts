@@ -411,7 +411,7 @@ class Lowering {
         constant: true,
         origin,
       },
-      ...this.nextStep(row, initializer, origin),
+      ...this.nextStep(row, initializer, origin, /*first*/ true),
     ];
     this.steppedRows.set(symbol, row);
     this.rows.set(symbol, row);
@@ -425,14 +425,22 @@ class Lowering {
     return symbol && this.steppedRows.get(symbol);
   }
 
-  /** `h = value`: `value`, a new array, pushed onto `h`'s steps. */
-  private nextStep(row: Row, value: ts.Expression, origin: ts.Node): Stmt[] {
+  /**
+   * `h = value`: `value`, a new array, pushed onto `h`'s steps; `first`:
+   * `let h = value`, which may also name a parameter. A write into `h`
+   * would be a write into the caller's array, an error (the declaration
+   * binds `h` to it); a copy of it is the same until `h` is given another.
+   */
+  private nextStep(
+    row: Row,
+    value: ts.Expression,
+    origin: ts.Node,
+    first = false,
+  ): Stmt[] {
     const ts = this.ts;
     // (Another such variable would share its array: `v = u.slice()`.)
     const copied = this.copiedRow(value);
-    // A parameter is never written here: a copy of it is the same.
-    const parameter = this.isParameter(skipWrappers(ts, value));
-    if (parameter) {
+    if (first && this.isParameter(skipWrappers(ts, value))) {
       return this.hoisting(() => [
         {
           kind: "append",
@@ -912,6 +920,19 @@ class Lowering {
       ? list.declarations
       : [];
     const declared = declarations.length === 1 ? declarations[0] : undefined;
+    // `for...of` takes the array once; `h` is the last of its steps.
+    const stepped = this.steppedRow(iterable);
+    if (
+      stepped &&
+      this.assignedSymbols(node.statement).has(
+        this.context.checker.getSymbolAtLocation(iterable)!,
+      )
+    ) {
+      throw this.unsupported(
+        node.expression,
+        "a `for...of` over an array variable the loop gives a new array (loop over a copy: `const start = h.slice(); for (const v of start)`)",
+      );
+    }
     if (declared && !ts.isIdentifier(declared.name)) {
       throw this.unsupported(
         declared.name,
@@ -1624,9 +1645,11 @@ class Lowering {
 
   /**
    * Whether `row`, pushed onto a matrix by `push`, is a local array built
-   * for it: made fresh, declared in the loop iteration that pushes it (so
-   * each push has an array of its own), and not used after the push. A
-   * copy of it is then the same as the array itself.
+   * for it: made fresh, declared in the loop iteration (or callback call)
+   * that pushes it, so each push has an array of its own, used by its own
+   * name only for its elements, its length and pushes (no other name for
+   * it), and not used after the push. A copy of it is then the same as
+   * the array itself.
    */
   private builtRow(row: ts.Expression, push: ts.Node): boolean {
     const ts = this.ts;
@@ -1641,20 +1664,34 @@ class Lowering {
     )
       return false;
     for (let at: ts.Node = push; at !== this.fn; at = at.parent)
-      if (ts.isIterationStatement(at, false) && !contains(at, declaration))
+      if (
+        (ts.isIterationStatement(at, false) || ts.isFunctionLike(at)) &&
+        !contains(at, declaration)
+      )
         return false;
-    let usedAfter = false;
+    const ownUse = (id: ts.Identifier) => {
+      const { parent } = id;
+      return (
+        id === declaration.name ||
+        id === row ||
+        (ts.isElementAccessExpression(parent) && parent.expression === id) ||
+        (ts.isPropertyAccessExpression(parent) &&
+          parent.expression === id &&
+          ["length", "push"].includes(parent.name.text))
+      );
+    };
+    let shared = false;
     const visit = (node: ts.Node): void => {
       if (
         ts.isIdentifier(node) &&
-        node.pos >= push.end &&
-        this.context.checker.getSymbolAtLocation(node) === symbol
+        this.context.checker.getSymbolAtLocation(node) === symbol &&
+        (node.pos >= push.end || !ownUse(node))
       )
-        usedAfter = true;
-      if (!usedAfter) ts.forEachChild(node, visit);
+        shared = true;
+      if (!shared) ts.forEachChild(node, visit);
     };
     visit(this.fn);
-    return !usedAfter;
+    return !shared;
   }
 
   /**
