@@ -331,14 +331,18 @@ function differentiate(
     normalized.body,
     new Set(normalized.params.map((p) => p.name)),
   );
+  // The names simplify makes avoid every name the file uses (`names`),
+  // as the modes' do: a module-level `t` the function reads stays itself.
   const jvp = simplify(
     forwardMode(normalized, activity, names.clone()),
     primal,
+    names,
   );
   debugStage("forward", jvp);
   const vjp = simplify(
     reverseMode(normalized, activity, names.clone()),
     primal,
+    names,
   );
   debugStage("reverse", vjp);
   const params = normalized.params.map((p) => p.kind);
@@ -353,6 +357,7 @@ function differentiate(
           ? forwardMode(normalized, restricted, names.clone(), request)
           : reverseMode(normalized, restricted, names.clone(), request),
         primal,
+        names,
       );
       debugStage(`gradient ${ir.name}`, ir);
       return { request, ir };

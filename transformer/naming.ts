@@ -128,6 +128,19 @@ export class Names {
     return name;
   }
 
+  /**
+   * `fresh` of a name made from an expression (`x_adj[i]` ->
+   * `x_adj_i`): runs of other characters one `_`, none at the ends.
+   */
+  freshFrom(description: string): string {
+    return this.fresh(
+      description
+        .replace(/[^A-Za-z0-9_$]+/g, "_")
+        .replace(/__+/g, "_")
+        .replace(/^_+|_+$/g, ""),
+    );
+  }
+
   /** A new SSA version of a source variable (`x` -> `x_1`). */
   version(source: string): string {
     return this.fresh(source.replace(/_\d+$/, ""));
@@ -143,5 +156,12 @@ export class Names {
 
   clone(): Names {
     return new Names(this.taken);
+  }
+
+  /** A copy with `names` taken too. */
+  with(names: Iterable<string>): Names {
+    const copy = this.clone();
+    for (const name of names) copy.taken.add(name);
+    return copy;
   }
 }

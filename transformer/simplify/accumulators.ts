@@ -29,21 +29,23 @@ import {
   type Stmt,
 } from "../ir";
 import { expressionKey } from "./algebra";
+import type { Names } from "../naming";
 
 /** `body` with such sums local; `undefined` if there are none. */
 export function localizeAccumulators(
   body: readonly Stmt[],
+  reserved: Names,
 ): Stmt[] | undefined {
   if (!containsLoop(body)) return undefined;
-  const taken = new Set<string>();
-  forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
-  definedNames(body, taken);
+  const used = definedNames(body);
+  forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
+  const names = reserved.with(used);
   let changed = false;
   const visit = (block: readonly Stmt[]): Stmt[] =>
     block.flatMap((s): Stmt[] => {
       const inner = mapBlocks(s, visit);
       if (inner.kind !== "loop") return [inner];
-      const localized = localizeIn(inner, taken);
+      const localized = localizeIn(inner, names);
       if (localized === undefined) return [inner];
       changed = true;
       return localized;
@@ -60,7 +62,7 @@ interface Sum {
 
 function localizeIn(
   loop: Extract<Stmt, { kind: "loop" }>,
-  taken: Set<string>,
+  names: Names,
 ): Stmt[] | undefined {
   const inside = nestedBlocks(loop).flat();
   const changing = definedNames(inside);
@@ -86,7 +88,7 @@ function localizeIn(
       const key = `${s.name}[${keys.join("][")}]`;
       let sum = sums.get(key);
       if (!sum) {
-        const local = fresh(`${s.name}_${keys.join("_")}`, taken);
+        const local = names.freshFrom(`${s.name}_${keys.join("_")}`);
         sum = { array: s.name, indices: s.indices, local };
         sums.set(key, sum);
       }
@@ -108,18 +110,6 @@ function localizeIn(
       value: ref(sum.local),
     })),
   ];
-}
-
-/** A name not taken yet, made of identifier characters: `x_adj_3_i_2`. */
-function fresh(base: string, taken: Set<string>): string {
-  const clean = base
-    .replace(/[^A-Za-z0-9_$]+/g, "_")
-    .replace(/__+/g, "_")
-    .replace(/_+$/, "");
-  let name = clean;
-  for (let k = 1; taken.has(name); k++) name = `${clean}_${k}`;
-  taken.add(name);
-  return name;
 }
 
 /** Arrays written other than by adding to an element. */

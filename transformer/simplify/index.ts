@@ -48,10 +48,16 @@ import { hoistInvariants } from "./invariants";
 import { removeUnneeded } from "./liveness";
 import { runLoopsForwards } from "./loop-order";
 import { skipZeroAdjoints } from "./zeros";
+import type { Names } from "../naming";
 
+/**
+ * `reserved`: the names new variables must avoid besides those `fn` uses
+ * (the file's, which generated code may read).
+ */
 export function simplify(
   fn: FunctionIR,
   primal: ReadonlySet<string>,
+  reserved: Names,
 ): FunctionIR {
   // Primal names, and those of values moved out of primal code.
   const exactNames = new Set(primal);
@@ -67,9 +73,9 @@ export function simplify(
       // for once nothing smaller is left.
       removeUnneeded(body) ??
       removeDeadStores(body) ??
-      localizeAccumulators(body) ??
+      localizeAccumulators(body, reserved) ??
       absorbCoefficients(body, exactNames) ??
-      hoistInvariants(body, exactNames) ??
+      hoistInvariants(body, exactNames, reserved) ??
       skipZeroAdjoints(body);
     if (next === undefined) break;
     body = next;

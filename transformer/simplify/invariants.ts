@@ -54,6 +54,7 @@ import {
   type Available,
 } from "./available";
 import { isExact } from "./exact";
+import type { Names } from "../naming";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
 
@@ -66,13 +67,14 @@ type Loop = Extract<Stmt, { kind: "loop" }>;
 export function hoistInvariants(
   body: readonly Stmt[],
   exactNames: Set<string>,
+  reserved: Names,
 ): Stmt[] | undefined {
   if (!containsLoop(body)) return undefined;
-  const taken = new Set<string>(exactNames);
-  forEachExpr(body, (e) => allReads(e, (name) => taken.add(name)));
   const definitions = new Map<string, number>();
   countDefinitions(body, definitions);
-  definitions.forEach((_, name) => taken.add(name));
+  const used = new Set<string>([...exactNames, ...definitions.keys()]);
+  forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
+  const names = reserved.with(used);
   const ownName = ownArrays(body, definitions);
   let changed = false;
 
@@ -86,7 +88,7 @@ export function hoistInvariants(
           s,
           before,
           definitions,
-          taken,
+          names,
           ownName,
           exactNames,
         );
@@ -108,7 +110,7 @@ function hoistFrom(
   loop: Loop,
   before: Available,
   definitions: ReadonlyMap<string, number>,
-  taken: Set<string>,
+  names: Names,
   ownName: (array: string) => boolean,
   exactNames: Set<string>,
 ): { hoisted: Stmt[]; loop: Loop } {
@@ -139,7 +141,7 @@ function hoistFrom(
   const held = (e: Expr, exact: boolean): Expr => {
     const known = before.get(expressionKey(e)!);
     if (known && (!exact || exactNames.has(known.name))) return ref(known.name);
-    const name = fresh(baseName(e), taken);
+    const name = names.freshFrom(baseName(e));
     if (exact) exactNames.add(name);
     hoisted.push({ kind: "const", name, value: e });
     remember(before, name, e);
@@ -261,17 +263,6 @@ function baseName(e: Expr): string {
       ? e.array.name
       : ((e.array as { node?: { text?: string } }).node?.text ?? "t");
   return `${array}_${e.indices.map((i) => expressionKey(i) ?? "k").join("_")}`;
-}
-
-function fresh(base: string, taken: Set<string>): string {
-  const clean = base
-    .replace(/[^A-Za-z0-9_$]+/g, "_")
-    .replace(/__+/g, "_")
-    .replace(/^_+|_+$/g, "");
-  let name = clean || "t";
-  for (let k = 1; taken.has(name); k++) name = `${clean || "t"}_${k}`;
-  taken.add(name);
-  return name;
 }
 
 /**
