@@ -1351,6 +1351,17 @@ class Lowering {
     }
     const constant = (list.flags & ts.NodeFlags.Const) !== 0;
     return list.declarations.flatMap((d): Stmt[] => {
+      // Given new arrays later: the last of its steps (see `steps`).
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        !constant &&
+        this.kindOf(d.name) === "array" &&
+        this.assignedSymbols(this.fn).has(
+          this.context.checker.getSymbolAtLocation(d.name)!,
+        )
+      )
+        return this.steps(d.name, d.initializer, d);
       const fill =
         d.initializer && this.filling(skipWrappers(ts, d.initializer));
       if (
@@ -1429,16 +1440,7 @@ class Lowering {
           );
         return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
       }
-      if (
-        ts.isIdentifier(d.name) &&
-        d.initializer &&
-        !constant &&
-        this.kindOf(d.name) === "array" &&
-        this.assignedSymbols(this.fn).has(
-          this.context.checker.getSymbolAtLocation(d.name)!,
-        )
-      )
-        return this.steps(d.name, d.initializer, d);
+
       if (ts.isIdentifier(d.name)) {
         const id = d.name;
         if (d.initializer) this.shared.bind(id, d.initializer, d);
