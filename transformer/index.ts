@@ -97,7 +97,14 @@ export default function tsadTransformer(
         lowerContext,
         fn,
         [],
-        new Names(identifiers),
+        new Names(
+          reservedNames(
+            ts,
+            sourceFile,
+            lowerContext.runtimeModule,
+            identifiers,
+          ),
+        ),
         () => {},
       );
       callees.noteUnmarkedCall(fn, unmarked);
@@ -158,12 +165,12 @@ function transformFile(
   }
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
-  const identifiers = identifiersOf(ts, sourceFile);
-  // The namespace imports emit adds are named `<hint>_1`, `<hint>_2`, ...
-  // by TypeScript at print time; keep generated names clear of them.
-  for (const hint of importHints(ts, sourceFile, lowerContext.runtimeModule)) {
-    for (let k = 1; k <= 3; k++) identifiers.add(`${hint}_${k}`);
-  }
+  const identifiers = reservedNames(
+    ts,
+    sourceFile,
+    lowerContext.runtimeModule,
+    identifiersOf(ts, sourceFile),
+  );
   const after = new Map<ts.Statement, ts.Statement[]>();
   const hoistedRegistrations: ts.Statement[] = [];
 
@@ -398,6 +405,31 @@ function importHints(
       : [],
   );
   return ["tsad", ...[runtimeModule, ...specifiers].map(moduleHint)];
+}
+
+/**
+ * The names generated code in `sourceFile` must not declare: the file's
+ * identifiers, and the names TypeScript gives at print time to the
+ * namespace imports emit adds, `<hint>_N` for the first N the file does
+ * not use (so the hint's first names after those it uses, with room for
+ * a few imports of one hint).
+ */
+function reservedNames(
+  ts: typeof import("typescript"),
+  sourceFile: ts.SourceFile,
+  runtimeModule: string,
+  identifiers: Set<string>,
+): Set<string> {
+  const reserved = new Set(identifiers);
+  for (const hint of importHints(ts, sourceFile, runtimeModule)) {
+    const used = [...identifiers].filter(
+      (name) =>
+        name.startsWith(`${hint}_`) &&
+        /^\d+$/.test(name.slice(hint.length + 1)),
+    ).length;
+    for (let k = 1; k <= used + 3; k++) reserved.add(`${hint}_${k}`);
+  }
+  return reserved;
 }
 
 /** Every identifier in the file, so generated names shadow nothing. */

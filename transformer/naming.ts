@@ -115,13 +115,23 @@ export class Names {
 
   /**
    * A name not used yet and not reserved: `base`, else `base_1`, `base_2`,
-   * ...
+   * ... Never a global generated code calls, nor one with `__`, which
+   * derivatives' names have (`g__jvp`, a tangent `dg__jvp` of `g__jvp`).
    */
   fresh(base: string): string {
     const clean =
-      base.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(?=\d)/, "_") || "t";
+      base
+        .replace(/[^A-Za-z0-9_$]/g, "_")
+        .replace(/__+/g, "_")
+        .replace(/^(?=\d)/, "_") || "t";
     let name = clean;
-    for (let i = 1; this.taken.has(name) || unusableNames.has(name); i++) {
+    for (
+      let i = 1;
+      this.taken.has(name) ||
+      unusableNames.has(name) ||
+      generatedGlobals.includes(name);
+      i++
+    ) {
       name = `${clean}_${i}`;
     }
     this.taken.add(name);

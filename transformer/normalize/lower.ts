@@ -1945,7 +1945,11 @@ class Lowering {
     const symbol = this.context.checker.getSymbolAtLocation(id)!;
     let name = this.uniqueNames.get(symbol);
     if (name === undefined) {
-      name = this.claimed.has(id.text) ? this.names.fresh(id.text) : id.text;
+      // A local named like a derivative (`g__jvp`) would hide it.
+      name =
+        this.claimed.has(id.text) || id.text.includes("__")
+          ? this.names.fresh(id.text)
+          : id.text;
       this.claimed.add(name);
       this.uniqueNames.set(symbol, name);
     }

@@ -21,7 +21,7 @@
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
-import { isDirectEval } from "./wrappers";
+import { isDirectEval, skipWrappers } from "./wrappers";
 
 export interface OuterVariableContext {
   readonly ts: typeof import("typescript");
@@ -169,6 +169,53 @@ function declaredSymbols(
       ? []
       : declaredSymbols(ts, checker, element.name),
   );
+}
+
+/**
+ * Whether `node` writes what an expression names: an assignment, `++`,
+ * `--`, `delete`, or a `for...of`/`for...in` binding no declaration.
+ * `visit` gets each target, destructuring patterns opened into theirs.
+ */
+export function forEachWrittenTarget(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+  visit: (target: ts.Expression) => void,
+): boolean {
+  const open = (target: ts.Expression): void => {
+    target = skipWrappers(ts, target);
+    if (ts.isArrayLiteralExpression(target))
+      for (const e of target.elements)
+        open(ts.isSpreadElement(e) ? e.expression : e);
+    else if (ts.isObjectLiteralExpression(target))
+      for (const p of target.properties) {
+        if (ts.isPropertyAssignment(p)) open(p.initializer);
+        else if (ts.isSpreadAssignment(p)) open(p.expression);
+        else if (ts.isShorthandPropertyAssignment(p)) visit(p.name);
+      }
+    else if (ts.isBinaryExpression(target))
+      open(target.left); // a default
+    else visit(target);
+  };
+  if (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+    node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+  )
+    open(node.left);
+  else if (
+    (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+    (node.operator === ts.SyntaxKind.PlusPlusToken ||
+      node.operator === ts.SyntaxKind.MinusMinusToken)
+  )
+    open(node.operand);
+  else if (ts.isDeleteExpression(node)) open(node.expression);
+  else if (
+    (ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
+    !ts.isVariableDeclarationList(node.initializer)
+  )
+    open(node.initializer);
+  else return false;
+  return true;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type * as ts from "typescript";
 import { declaredByStandardLibrary, isLibraryFile } from "./call-targets";
+import { forEachWrittenTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
 /** Library functions that change their first argument's fields or prototype. */
@@ -62,21 +63,11 @@ export class PatchedGlobals {
       if (name !== undefined && !found.has(name)) found.set(name, at);
     };
     const visit = (node: ts.Node): void => {
+      const writes = forEachWrittenTarget(ts, node, (target) =>
+        note(target, node),
+      );
       if (
-        ts.isBinaryExpression(node) &&
-        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      )
-        note(node.left, node);
-      else if (
-        (ts.isPrefixUnaryExpression(node) ||
-          ts.isPostfixUnaryExpression(node)) &&
-        (node.operator === ts.SyntaxKind.PlusPlusToken ||
-          node.operator === ts.SyntaxKind.MinusMinusToken)
-      )
-        note(node.operand, node);
-      else if (ts.isDeleteExpression(node)) note(node.expression, node);
-      else if (
+        !writes &&
         ts.isCallExpression(node) &&
         node.arguments.length > 0 &&
         changesFirstArgument.has(skipWrappers(ts, node.expression).getText())

@@ -29,7 +29,7 @@
  */
 import type * as ts from "typescript";
 import type { RelatedNode } from "../diagnostics";
-import { isAssignmentTarget } from "./outer-variables";
+import { forEachWrittenTarget, isAssignmentTarget } from "./outer-variables";
 import {
   CallTargets,
   constructorOf,
@@ -917,7 +917,6 @@ export class UnmarkedWrites {
   private collect(fn: Runnable, writes: Writes): void {
     const { ts } = this;
     const assigned = (target: ts.Expression, at: ts.Node): void => {
-      target = skipWrappers(ts, target);
       if (
         ts.isElementAccessExpression(target) ||
         ts.isPropertyAccessExpression(target)
@@ -929,37 +928,12 @@ export class UnmarkedWrites {
             message: `'${property ?? target.getText()}' may be a setter, which tsad does not read`,
           };
         this.writeInto(target.expression, at, fn, writes, false);
-      } else if (ts.isArrayLiteralExpression(target))
-        for (const e of target.elements)
-          assigned(ts.isSpreadElement(e) ? e.expression : e, at);
-      else if (ts.isObjectLiteralExpression(target))
-        for (const p of target.properties) {
-          if (ts.isPropertyAssignment(p)) assigned(p.initializer, at);
-          else if (ts.isSpreadAssignment(p)) assigned(p.expression, at);
-        }
-      else if (ts.isBinaryExpression(target)) assigned(target.left, at); // a default
+      }
     };
     const visit = (node: ts.Node): void => {
-      if (
-        ts.isBinaryExpression(node) &&
-        node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      )
-        assigned(node.left, node);
-      else if (
-        (ts.isPrefixUnaryExpression(node) ||
-          ts.isPostfixUnaryExpression(node)) &&
-        (node.operator === ts.SyntaxKind.PlusPlusToken ||
-          node.operator === ts.SyntaxKind.MinusMinusToken)
-      )
-        assigned(node.operand, node);
-      else if (ts.isDeleteExpression(node)) assigned(node.expression, node);
-      else if (
-        (ts.isForOfStatement(node) || ts.isForInStatement(node)) &&
-        !ts.isVariableDeclarationList(node.initializer)
-      )
-        assigned(node.initializer, node);
-      else if (
+      if (forEachWrittenTarget(ts, node, (target) => assigned(target, node))) {
+        // Its value, if it has one, is visited with its children.
+      } else if (
         ts.isCallExpression(node) ||
         ts.isNewExpression(node) ||
         ts.isTaggedTemplateExpression(node)
