@@ -21,6 +21,7 @@
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
+import { declaredByStandardLibrary } from "./call-targets";
 import { isDirectEval, skipWrappers } from "./wrappers";
 
 export interface OuterVariableContext {
@@ -60,6 +61,25 @@ function requireFixed(
   if (symbol && symbol.flags & ts.SymbolFlags.Alias)
     symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.valueDeclaration;
+  const initializer =
+    declaration && ts.isVariableDeclaration(declaration)
+      ? declaration.initializer && skipWrappers(ts, declaration.initializer)
+      : undefined;
+  if (
+    initializer &&
+    ts.isNewExpression(initializer) &&
+    ts.isIdentifier(initializer.expression) &&
+    initializer.expression.text === "Proxy" &&
+    declaredByStandardLibrary(
+      checker.getSymbolAtLocation(initializer.expression),
+    )
+  ) {
+    throw new DiffError(
+      id,
+      DiagnosticCode.UnsupportedSyntax,
+      `'${id.text}' is a Proxy: reading it runs its handler, code tsad does not see, and the derivative code reads it again in the reverse sweep. Make it a plain array or object.`,
+    );
+  }
   const binding =
     callee &&
     symbol !== undefined &&
