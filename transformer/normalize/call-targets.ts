@@ -285,6 +285,41 @@ export class CallTargets {
     return undefined;
   }
 
+  /**
+   * Whether `access` reads a data field the program wrote out: of a
+   * `const` bound to an object literal that gives it a value, and no
+   * descriptor anywhere may add accessors (`const CONFIG = { lr: 0.1 }`).
+   */
+  isPlainField(access: ts.PropertyAccessExpression): boolean {
+    const { ts } = this;
+    const receiver = skipWrappers(ts, access.expression);
+    if (!ts.isIdentifier(receiver)) return false;
+    const declaration = this.symbolOf(receiver)?.valueDeclaration;
+    const literal =
+      declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.parent.flags & ts.NodeFlags.Const &&
+      declaration.initializer &&
+      skipWrappers(ts, declaration.initializer);
+    if (!literal || !ts.isObjectLiteralExpression(literal)) return false;
+    this.methodIndex();
+    return (
+      !this.anyGetterName &&
+      literal.properties.every(
+        (p) =>
+          !ts.isSpreadAssignment(p) &&
+          !ts.isGetAccessor(p) &&
+          !ts.isSetAccessor(p),
+      ) &&
+      literal.properties.some(
+        (p) =>
+          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+          ts.isIdentifier(p.name) &&
+          p.name.text === access.name.text,
+      )
+    );
+  }
+
   /** Whether reading the property `name` may run a getter of the program's. */
   mayBeGetter(name: string): boolean {
     this.methodIndex();
@@ -431,11 +466,19 @@ export class CallTargets {
     )
       this.anyPrototype = true;
     // A descriptor's `get` and `set` are accessors of any name:
-    // `Object.defineProperty(o, "k", { get: () => ... })`.
+    // `Object.defineProperty(o, "k", { get: () => ... })`. Descriptors
+    // written out with neither (`{ value: 1 }`, `Object.create(null)`)
+    // make none.
     if (
-      ts.isPropertyAccessExpression(node) &&
-      /^(defineProperty|defineProperties|create)$/.test(node.name.text) &&
-      this.isLibraryNamespace(node.expression)
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      /^(defineProperty|defineProperties|create)$/.test(
+        node.expression.name.text,
+      ) &&
+      this.isLibraryNamespace(node.expression.expression) &&
+      node.arguments
+        .slice(node.expression.name.text === "defineProperty" ? 2 : 1)
+        .some((d) => mayDescribeAccessors(ts, d))
     )
       this.anyGetterName = this.anySetterName = true;
     // `const { prototype: p } = Array`, `A["prototype"]`: a prototype
@@ -677,7 +720,7 @@ export class CallTargets {
     return (
       ts.isIdentifier(e) &&
       declaredByStandardLibrary(this.symbolOf(e)) &&
-      this.patched.at(e.text) === undefined
+      this.patched.at(e.text, /*all*/ true) === undefined
     );
   }
 
@@ -797,6 +840,27 @@ function keyText(
   }
   if (ts.isPrivateIdentifier(key)) return key.text;
   return (key as ts.Identifier | ts.StringLiteral | ts.NumericLiteral).text;
+}
+
+/**
+ * Whether `e`, a descriptor or an object of them, may give a property a
+ * getter or a setter: anything but object literals without `get`/`set`.
+ */
+function mayDescribeAccessors(
+  ts: typeof import("typescript"),
+  e: ts.Expression,
+): boolean {
+  e = skipWrappers(ts, e);
+  if (!ts.isObjectLiteralExpression(e)) return true;
+  return e.properties.some((p) => {
+    const name = p.name && ts.isIdentifier(p.name) ? p.name.text : undefined;
+    if (ts.isSpreadAssignment(p) || name === undefined) return true;
+    if (name === "get" || name === "set") return true;
+    return ts.isPropertyAssignment(p) &&
+      ts.isObjectLiteralExpression(skipWrappers(ts, p.initializer))
+      ? mayDescribeAccessors(ts, p.initializer)
+      : false;
+  });
 }
 
 /** A type whose values may be functions: callable, generic, any, or a union with one. */

@@ -167,6 +167,7 @@ export class HiddenWrites {
       // An array's `length` is the library's, and so is `Math.PI`.
       !this.unmarked.targets.isBuiltinValue(id.parent.expression) &&
       !this.unmarked.targets.isStandardGlobal(id.parent.expression) &&
+      !this.unmarked.targets.isPlainField(id.parent) &&
       this.unmarked.targets.mayBeGetter(id.text)
     ) {
       reads.anything ??= {

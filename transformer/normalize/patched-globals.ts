@@ -10,7 +10,7 @@
  * what another changed global holds as unknown code (call-targets.ts).
  */
 import type * as ts from "typescript";
-import { declaredByStandardLibrary, isLibraryFile } from "./call-targets";
+import { isLibraryFile } from "./call-targets";
 import { forEachWrittenTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
@@ -32,8 +32,21 @@ const anyGlobal = "*";
 /** Names through which code reaches the globals themselves. */
 const globalObjects = new Set(["globalThis", "window", "self", "global"]);
 
+/**
+ * A change to a standard global: which, the member changed if one
+ * (`console.debug`), and for a prototype's, the method (`toFixed`).
+ */
+interface Patch {
+  readonly global: string;
+  readonly member?: string;
+  readonly method?: string;
+  /** It replaces what the library declares (not `Array.prototype.last = ...`). */
+  readonly replaces: boolean;
+  readonly at: ts.Node;
+}
+
 export class PatchedGlobals {
-  private found?: Map<string, ts.Node>;
+  private found?: Patch[];
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -41,26 +54,52 @@ export class PatchedGlobals {
     private readonly program: ts.Program,
   ) {}
 
-  /** Where the program first changes the global `name`, if it does. */
-  at(name: string): ts.Node | undefined {
-    const found = this.scan();
-    return found.get(name) ?? found.get(anyGlobal);
+  /**
+   * Where the program first replaces the global `name` or a member of it
+   * the library declares (`Math.sin = ...`; adding `Math.tau` replaces
+   * nothing); `all`: or changes it in any way.
+   */
+  at(name: string, all = false): ts.Node | undefined {
+    return this.scan().find(
+      (p) =>
+        (p.global === name || p.global === anyGlobal) && (all || p.replaces),
+    )?.at;
   }
 
-  /** Whether `e` is, or is a member of, a global the program changes. */
-  reaches(e: ts.Expression): boolean {
-    const name = this.globalOf(e);
-    return name !== undefined && this.at(name) !== undefined;
+  /**
+   * Whether calling `callee` (`console.log`, `k.toFixed`) may run code the
+   * program put in a standard global: the member itself, or the whole
+   * global, was replaced, or a prototype's method of that name was.
+   */
+  reaches(callee: ts.PropertyAccessExpression): boolean {
+    const method = callee.name.text;
+    const target = this.globalOf(callee);
+    return this.scan().some(
+      (p) =>
+        p.method === method ||
+        p.global === anyGlobal ||
+        (target !== undefined &&
+          p.global === target.global &&
+          (p.member === undefined || p.member === target.path[0])),
+    );
   }
 
   /** The program is read once, on first use. */
-  private scan(): Map<string, ts.Node> {
+  private scan(): Patch[] {
     if (this.found) return this.found;
     const { ts } = this;
-    const found = new Map<string, ts.Node>();
+    const found: Patch[] = [];
     const note = (target: ts.Expression, at: ts.Node) => {
-      const name = this.globalOf(target);
-      if (name !== undefined && !found.has(name)) found.set(name, at);
+      const changed = this.globalOf(target);
+      if (!changed) return;
+      const [member, method] = changed.path;
+      found.push({
+        global: changed.global,
+        member,
+        method: member === "prototype" ? method : undefined,
+        replaces: this.replacesLibrary(target),
+        at,
+      });
     };
     const visit = (node: ts.Node): void => {
       const writes = forEachWrittenTarget(ts, node, (target) =>
@@ -81,33 +120,60 @@ export class PatchedGlobals {
   }
 
   /**
-   * The standard global `target` is or is a part of (`Math.sin`,
-   * `globalThis.Math.sin`, `Array.prototype.fill`: `Math`, `Math`,
-   * `Array`), if it is one.
+   * Whether writing `target` replaces what the standard library declares:
+   * a whole global (or an element of one), or a member its type has
+   * (`Math.sin`, `Array.prototype.fill`, through `as any` too).
    */
-  private globalOf(target: ts.Expression): string | undefined {
+  private replacesLibrary(target: ts.Expression): boolean {
+    const { ts, checker } = this;
+    const written = skipWrappers(ts, target);
+    if (!ts.isPropertyAccessExpression(written)) return true;
+    const owner = skipWrappers(ts, written.expression);
+    const member = checker
+      .getTypeAtLocation(owner)
+      .getProperty(written.name.text);
+    return (
+      member?.declarations?.some((d) => d.getSourceFile().hasNoDefaultLib) ??
+      false
+    );
+  }
+
+  /**
+   * The standard global `target` is or is a part of, and the names of
+   * the members on the way (`Math.sin`, `globalThis.Math.sin`:
+   * `Math`, [`sin`]; `Array.prototype.fill`: `Array`, [`prototype`,
+   * `fill`]), if it is one. A program may add to the library's
+   * declarations (`declare global { interface Math { ... } }`): what the
+   * library declares is still the standard global.
+   */
+  private globalOf(
+    target: ts.Expression,
+  ): { global: string; path: string[] } | undefined {
     const { ts } = this;
-    const chain: ts.Expression[] = [];
+    const path: string[] = [];
     let e = skipWrappers(ts, target);
     while (
       ts.isPropertyAccessExpression(e) ||
       ts.isElementAccessExpression(e)
     ) {
-      chain.unshift(e);
+      path.unshift(
+        ts.isPropertyAccessExpression(e)
+          ? e.name.text
+          : ts.isStringLiteralLike(e.argumentExpression)
+            ? e.argumentExpression.text
+            : anyGlobal,
+      );
       e = skipWrappers(ts, e.expression);
     }
     if (!ts.isIdentifier(e)) return undefined;
-    const symbol = this.checker.getSymbolAtLocation(e);
-    const declared = symbol?.declarations?.length ?? 0;
+    const declarations = this.checker.getSymbolAtLocation(e)?.declarations;
     // `globalThis` itself has no declaration.
-    const standard =
-      declaredByStandardLibrary(symbol) ||
-      (e.text === "globalThis" && declared === 0);
+    const standard = declarations?.length
+      ? declarations.some((d) => d.getSourceFile().hasNoDefaultLib)
+      : e.text === "globalThis";
     if (!standard) return undefined;
-    if (!globalObjects.has(e.text)) return e.text;
-    const [member] = chain;
-    if (member && ts.isPropertyAccessExpression(member))
-      return member.name.text;
-    return member ? anyGlobal : undefined;
+    if (!globalObjects.has(e.text)) return { global: e.text, path };
+    const [global, ...rest] = path;
+    return global === undefined ? undefined : { global, path: rest };
   }
 }
