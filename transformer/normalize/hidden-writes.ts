@@ -99,9 +99,13 @@ export class HiddenWrites {
     const what = written
       ? `changes '${written}', which '${fn}' reads`
       : `may change an array or object that '${fn}' reads: it writes into one that other code can reach, and tsad cannot tell which`;
-    const message = this.ts.isPropertyAccessExpression(reached.call)
+    const { ts } = this;
+    const message = ts.isPropertyAccessExpression(reached.call)
       ? `'${writer}' may run a getter, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Read '${writer}' outside the marked functions and pass the value in.`
-      : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
+      : ts.isBinaryExpression(reached.call) ||
+          ts.isPrefixUnaryExpression(reached.call)
+        ? `'${writer}' turns an object into a string or a number with its own methods, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Convert the object outside the marked functions and pass the result in.`
+        : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
     return new DiffError(reached.call, DiagnosticCode.HiddenWrite, message, [
       ...reached.path,
       read,
@@ -144,11 +148,49 @@ export class HiddenWrites {
         ts.isTaggedTemplateExpression(node)
       )
         this.noteCall(node, fn, effects);
+      // `"" + o`, `+o`, `o < 1`: the language turns an object of the
+      // program's into a string or a number with its own methods.
+      const operands =
+        ts.isBinaryExpression(node) && this.coerces(node.operatorToken.kind)
+          ? [node.left, node.right]
+          : ts.isPrefixUnaryExpression(node) &&
+              node.operator !== ts.SyntaxKind.ExclamationToken
+            ? [node.operand]
+            : [];
+      if (
+        operands.some((o) =>
+          this.unmarked.ownObject(this.checker.getTypeAtLocation(o)),
+        )
+      )
+        effects.anything ??= {
+          call: node,
+          writer: node.getText(),
+          path: [],
+        };
       ts.forEachChild(node, visit);
     };
     // A parameter's default is computed again in the reverse sweep.
     for (const p of fn.parameters) if (p.initializer) visit(p.initializer);
     if (fn.body) ts.forEachChild(fn.body, visit);
+  }
+
+  /** Whether an operator turns its operands into strings or numbers. */
+  private coerces(operator: ts.BinaryOperator): boolean {
+    const { SyntaxKind } = this.ts;
+    return ![
+      SyntaxKind.EqualsEqualsEqualsToken,
+      SyntaxKind.ExclamationEqualsEqualsToken,
+      SyntaxKind.EqualsToken,
+      SyntaxKind.AmpersandAmpersandToken,
+      SyntaxKind.BarBarToken,
+      SyntaxKind.QuestionQuestionToken,
+      SyntaxKind.AmpersandAmpersandEqualsToken,
+      SyntaxKind.BarBarEqualsToken,
+      SyntaxKind.QuestionQuestionEqualsToken,
+      SyntaxKind.CommaToken,
+      SyntaxKind.InstanceOfKeyword,
+      SyntaxKind.InKeyword,
+    ].includes(operator);
   }
 
   private noteRead(

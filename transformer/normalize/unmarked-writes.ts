@@ -475,7 +475,7 @@ export class UnmarkedWrites {
    * package's, or hold one (an array's elements): not a primitive, nor
    * an object the standard library makes of primitives.
    */
-  private ownObject(type: ts.Type, seen = new Set<ts.Type>()): boolean {
+  ownObject(type: ts.Type, seen = new Set<ts.Type>()): boolean {
     const { ts, checker } = this;
     if (seen.has(type)) return false;
     seen.add(type);
