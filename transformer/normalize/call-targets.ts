@@ -6,7 +6,7 @@
  * for anything else, which could be any code.
  */
 import type * as ts from "typescript";
-import { isAssignmentTarget } from "./outer-variables";
+import { forEachWrittenTarget, isAssignmentTarget } from "./outer-variables";
 import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
@@ -33,6 +33,8 @@ export class CallTargets {
   private anySetterName = false;
   /** The names of the program's getters, and whether one is computed. */
   private readonly getters = new Set<string>();
+  /** Getters' names whose code may change something: not just `return this.k`. */
+  private readonly writingGetters = new Set<string>();
   private anyGetterName = false;
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
@@ -326,6 +328,16 @@ export class CallTargets {
     return this.anyGetterName || this.getters.has(name);
   }
 
+  /**
+   * Whether a getter reading the property `name` may run could change
+   * something: one tsad cannot read (a descriptor's), or one whose code
+   * assigns, calls or constructs.
+   */
+  mayBeWritingGetter(name: string): boolean {
+    this.methodIndex();
+    return this.anyGetterName || this.writingGetters.has(name);
+  }
+
   /** The program's methods by name; `undefined` for one that is not a plain function. */
   private methodIndex(): Map<
     string,
@@ -384,6 +396,14 @@ export class CallTargets {
           if (ts.isGetAccessorDeclaration(m) || decoratedAccessor) {
             if (text === undefined) this.anyGetterName = true;
             else this.getters.add(text);
+            if (
+              text !== undefined &&
+              (decoratedAccessor ||
+                (ts.isGetAccessorDeclaration(m) &&
+                  m.body !== undefined &&
+                  mayWrite(ts, m.body)))
+            )
+              this.writingGetters.add(text);
           }
           if (text === undefined) {
             // `[k]() {}`: a method of any name.
@@ -840,6 +860,30 @@ function keyText(
   }
   if (ts.isPrivateIdentifier(key)) return key.text;
   return (key as ts.Identifier | ts.StringLiteral | ts.NumericLiteral).text;
+}
+
+/**
+ * Whether `body` may change anything: it assigns, increments, deletes,
+ * calls, constructs, or reads a property other than its own object's
+ * (which may run another getter).
+ */
+function mayWrite(ts: typeof import("typescript"), body: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (
+      forEachWrittenTarget(ts, node, () => {}) ||
+      ts.isCallExpression(node) ||
+      ts.isNewExpression(node) ||
+      ts.isTaggedTemplateExpression(node) ||
+      ts.isElementAccessExpression(node) ||
+      (ts.isPropertyAccessExpression(node) &&
+        node.expression.kind !== ts.SyntaxKind.ThisKeyword)
+    )
+      found = true;
+    if (!found) ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
 }
 
 /**

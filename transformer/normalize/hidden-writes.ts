@@ -216,11 +216,12 @@ export class HiddenWrites {
         node: id.parent,
         message: `'${id.parent.getText()}' may run a getter, which reads what tsad cannot see`,
       };
-      effects.anything ??= {
-        call: id.parent,
-        writer: id.parent.getText(),
-        path: [],
-      };
+      if (this.unmarked.targets.mayBeWritingGetter(id.text))
+        effects.anything ??= {
+          call: id.parent,
+          writer: id.parent.getText(),
+          path: [],
+        };
       return;
     }
     const declaration = this.unmarked.targets.symbolOf(id)?.valueDeclaration;
