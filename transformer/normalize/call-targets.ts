@@ -485,6 +485,20 @@ export class CallTargets {
       /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
     )
       this.anyPrototype = true;
+    // Accessors made where tsad cannot read the descriptor:
+    // `o.__defineGetter__(k, f)`, `const { defineProperty } = Object`.
+    if (
+      ((ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
+        /^__define[GS]etter__$/.test(node.text)) ||
+      (ts.isIdentifier(node) &&
+        /^(defineProperty|defineProperties)$/.test(node.text) &&
+        !(
+          ts.isPropertyAccessExpression(node.parent) &&
+          node.parent.name === node &&
+          this.isLibraryNamespace(node.parent.expression)
+        ))
+    )
+      this.anyGetterName = this.anySetterName = true;
     // A descriptor's `get` and `set` are accessors of any name:
     // `Object.defineProperty(o, "k", { get: () => ... })`. Descriptors
     // written out with neither (`{ value: 1 }`, `Object.create(null)`)
