@@ -35,6 +35,8 @@ export class CallTargets {
   private readonly getters = new Set<string>();
   /** Getters' names whose code may change something: not just `return this.k`. */
   private readonly writingGetters = new Set<string>();
+  /** The properties of their own object (`this.k`) the other getters read. */
+  private readonly getterReads = new Map<string, Set<string>>();
   private anyGetterName = false;
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
@@ -396,14 +398,20 @@ export class CallTargets {
           if (ts.isGetAccessorDeclaration(m) || decoratedAccessor) {
             if (text === undefined) this.anyGetterName = true;
             else this.getters.add(text);
+            const reads = new Set<string>();
             if (
               text !== undefined &&
               (decoratedAccessor ||
                 (ts.isGetAccessorDeclaration(m) &&
                   m.body !== undefined &&
-                  mayWrite(ts, m.body)))
+                  mayWrite(ts, m.body, reads)))
             )
               this.writingGetters.add(text);
+            else if (text !== undefined)
+              this.getterReads.set(
+                text,
+                new Set([...reads, ...(this.getterReads.get(text) ?? [])]),
+              );
           }
           if (text === undefined) {
             // `[k]() {}`: a method of any name.
@@ -453,6 +461,18 @@ export class CallTargets {
       if (module)
         for (const exported of this.exportedFunctions(module))
           add(exported.name, exported.fn);
+    }
+    // A getter reading `this.k` runs `k`'s getter, if it has one.
+    for (let grown = true; grown;) {
+      grown = false;
+      for (const [name, reads] of this.getterReads)
+        if (
+          !this.writingGetters.has(name) &&
+          [...reads].some((read) => this.writingGetters.has(read))
+        ) {
+          this.writingGetters.add(name);
+          grown = true;
+        }
     }
     return (this.methods = methods);
   }
@@ -879,11 +899,21 @@ function keyText(
 /**
  * Whether `body` may change anything: it assigns, increments, deletes,
  * calls, constructs, or reads a property other than its own object's
- * (which may run another getter).
+ * (which may run another getter). The names of those of its own object
+ * it reads go into `reads`.
  */
-function mayWrite(ts: typeof import("typescript"), body: ts.Node): boolean {
+function mayWrite(
+  ts: typeof import("typescript"),
+  body: ts.Node,
+  reads: Set<string>,
+): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ThisKeyword
+    )
+      reads.add(node.name.text);
     if (
       forEachWrittenTarget(ts, node, () => {}) ||
       ts.isCallExpression(node) ||
