@@ -797,7 +797,6 @@ function forEachTyped(
       case "binary":
       case "neg":
       case "math":
-      case "call":
       case "mathConst":
       case "index":
       case "length":
@@ -811,6 +810,9 @@ function forEachTyped(
       // One of its operands: `(t === "m" && "a") || "m"` is a string.
       case "logical":
         return join(typeOf(e.left), typeOf(e.right));
+      // A marked call's array result is not one of these.
+      case "call":
+        return e.callee.result === "number" ? "number" : "other";
       case "extern":
         if (e.nullable) return "other";
         return e.numeric ? "number" : e.boolean ? "boolean" : "other";

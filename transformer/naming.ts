@@ -144,10 +144,7 @@ export class Names {
    */
   freshFrom(description: string): string {
     return this.fresh(
-      description
-        .replace(/[^A-Za-z0-9_$]+/g, "_")
-        .replace(/__+/g, "_")
-        .replace(/^_+|_+$/g, ""),
+      description.replace(/^[^A-Za-z0-9$]+|[^A-Za-z0-9$]+$/g, ""),
     );
   }
 

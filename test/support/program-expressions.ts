@@ -22,7 +22,6 @@ import {
   type Counter,
   type Extent,
   indexChoices,
-  isArray,
   localArrays,
   type MaxLengths,
 } from "./program-arrays.js";

@@ -52,7 +52,6 @@ import {
 } from "./program-expressions.js";
 import {
   boundOf,
-  columnChoices,
   dimCounter,
   extentOf,
   isMatrix,

@@ -1981,11 +1981,22 @@ class Lowering {
 
   /** Whether `node`'s type admits `undefined` or `null`. */
   private isNullable(node: ts.Expression): boolean {
-    const type = this.context.checker.getTypeAtLocation(node);
+    return this.admitsNullish(this.context.checker.getTypeAtLocation(node));
+  }
+
+  private admitsNullish(type: ts.Type): boolean {
     const nullish = this.ts.TypeFlags.Undefined | this.ts.TypeFlags.Null;
     return type.isUnion()
       ? type.types.some((t) => t.flags & nullish)
       : (type.flags & nullish) !== 0;
+  }
+
+  /** Whether the elements of an array of `type` may be `undefined` or `null`. */
+  private nullableElements(type: ts.Type): boolean {
+    const [element] = this.context.checker.getTypeArguments(
+      type as ts.TypeReference,
+    );
+    return element !== undefined && this.admitsNullish(element);
   }
 
   private isBoolean(node: ts.Expression): boolean {
@@ -2258,7 +2269,7 @@ class Lowering {
       throw new DiffError(
         target,
         DiagnosticCode.UntypedValue,
-        `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. Annotate it (for example \`const e: number[] = new Array(n).fill(0)\`).`,
+        `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. ${this.nullableElements(type) ? "Make it a `number[]`: elements that may be `undefined` or `null` are not numbers." : "Annotate it (for example `const e: number[] = new Array(n).fill(0)`)."}`,
       );
     }
     const markedCall =
