@@ -6,6 +6,7 @@
 export { grad, valueAndGrad, vjp } from "./reverse.js";
 export { derivative, jvp } from "./forward.js";
 export { jacobian } from "./jacobian.js";
+export { hessian, hvp } from "./hessian.js";
 export {
   checkGrad,
   type CheckGradOptions,
@@ -26,6 +27,7 @@ export type {
   GradientBuffer,
   GradientOf,
   GradOptions,
+  HessianOf,
   Tangent,
   TangentArgs,
   TangentsOf,

@@ -46,6 +46,11 @@
  *   a number. Only the runtime calls these; a `grad` without one uses
  *   `vjp`.
  *
+ * - `hvp`, the adjoint of `f__tangent(...primals, ...tangents)` (which
+ *   returns the tangent of the value alone, as `jvp` computes it): with
+ *   the tangents `v` and a cotangent of 1, the adjoint of each primal is
+ *   the Hessian times `v` (hessian.ts).
+ *
  * Compiled code calls compiled code directly (`g__vjp(...)`); the registry
  * is only consulted by the public API (`grad(f)` and friends), once per
  * `grad(...)` call, never per derivative evaluation.
@@ -80,6 +85,13 @@ export interface CompiledDerivatives {
   readonly grad?: GradientTable;
   /** The same, returning `[value, gradient]`. */
   readonly valueAndGrad?: GradientTable;
+  /**
+   * The adjoint of the tangent function, where the program asks for
+   * second derivatives (`hessian(f)`, `hvp(f)`):
+   * `(...primals, ...tangents, cotangentOfTangent) =>
+   * [tangentOfValue, ...adjointsOfPrimals, ...adjointsOfTangents]`.
+   */
+  readonly hvp?: (...args: any[]) => unknown[];
 }
 
 /** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */

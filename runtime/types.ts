@@ -118,3 +118,11 @@ export interface GradOptions<P extends readonly unknown[], A> {
   /** Write the gradient here and return it instead of allocating one. */
   readonly out?: GradientBuffer<P, A>;
 }
+
+/**
+ * What `hessian(f, argnums)` returns per call for a parameter of type `T`:
+ * a number for a number, else `number[][]` (entries counted row-major).
+ */
+export type HessianOf<T> = [Exclude<T, undefined>] extends [number]
+  ? number
+  : number[][];

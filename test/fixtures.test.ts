@@ -18,7 +18,14 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { grad, jvp, stack, valueAndGrad, vjp } from "../runtime/index.js";
+import {
+  grad,
+  hessian,
+  jvp,
+  stack,
+  valueAndGrad,
+  vjp,
+} from "../runtime/index.js";
 import { lookupCompiled, type ValueKind } from "../runtime/registry.js";
 import {
   emitTo,
@@ -287,8 +294,88 @@ function checkFunction(
         ).toBe(true);
       }
     });
-    if (typeof output === "number") checkCompiledGradients(f, args, where);
+    if (typeof output === "number") {
+      checkCompiledGradients(f, args, where);
+      checkSecondOrder(f, args, active, where, random);
+    }
   }
+}
+
+/**
+ * Where the fixture asks for second derivatives (`hessian(f)`): for a
+ * random direction `v` in each parameter, the adjoints of the primals that
+ * `f__tangent__vjp` returns (H v, a column of each block) agree with
+ * central differences of the reverse-mode gradient along `v`, its
+ * adjoints of the tangents are the gradient, and its value is `jvp`'s
+ * tangent; `hessian` is symmetric.
+ */
+function checkSecondOrder(
+  f: (...args: Arg[]) => number,
+  args: Arg[],
+  active: readonly number[],
+  where: string,
+  random: () => number,
+) {
+  const entry = lookupCompiled(f)!;
+  if (!entry.hvp) return;
+  const gradientAt = (at: Arg[]) => untyped.grad(f, [...active])(...at);
+  const gradient = gradientAt(args);
+  for (const argnum of active) {
+    const v = withAll(args[argnum]!, () => random() - 0.5);
+    const tangents = args.map((arg, i) => (i === argnum ? v : zeroLike(arg)));
+    const out = entry.hvp(...args, ...tangents, 1) as Arg[];
+    const label = `direction ${JSON.stringify(flatten(v))} in argument ${argnum} of ${where}`;
+    const [, tangentOut] = untyped.jvp(f, args, tangents);
+    expect(
+      close(out[0] as number, tangentOut as number, 1e-10, 1e-12),
+      `tangent ${out[0]} vs jvp's ${tangentOut} along ${label}`,
+    ).toBe(true);
+    const float32 = entry.params.includes("float32");
+    const along = (s: number) =>
+      gradientAt(args.map((arg, i) => (i === argnum ? step(arg, s, v) : arg)));
+    active.forEach((i, j) => {
+      const adjointOfTangent = flatten(out[1 + args.length + i]!);
+      flatten(gradient[j]!).forEach((g, e) =>
+        expect(
+          close(adjointOfTangent[e]!, g, 1e-10, 1e-12),
+          `adjoint of tangent ${i} element ${e}: ${adjointOfTangent[e]} vs the gradient ${g}, along ${label}`,
+        ).toBe(true),
+      );
+      flatten(out[1 + i]!).forEach((hv, e) => {
+        const difference = centralDifference(
+          (s) => flatten(along(s)[j]!)[e]!,
+          0,
+          float32,
+        );
+        expect(
+          close(hv, difference, float32 ? 1e-2 : 1e-5, 1e-6),
+          `(H v)[${i}][${e}] ${hv} vs finite differences of the gradient ${difference}, along ${label}`,
+        ).toBe(true);
+      });
+    });
+    const H = hessian(
+      f as (x: number) => number,
+      argnum as 0,
+    )(...(args as [number])) as number | number[][];
+    if (typeof H === "number") continue;
+    H.forEach((row, r) =>
+      row.forEach((h, c) =>
+        expect(
+          close(h, H[c]![r]!, 1e-8, 1e-10),
+          `hessian of argument ${argnum} at ${where}: [${r}][${c}] ${h} vs [${c}][${r}] ${H[c]![r]}`,
+        ).toBe(true),
+      ),
+    );
+  }
+}
+
+/** `arg + s v`, element by element: a new value. */
+function step(arg: Arg, s: number, v: Arg): Arg {
+  const direction = flatten(v);
+  return flatten(arg).reduce<Arg>(
+    (moved, _, e) => withElement(moved, e, (x) => x + s * direction[e]!),
+    arg,
+  );
 }
 
 /**

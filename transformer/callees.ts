@@ -161,35 +161,18 @@ export class CalleeCheck {
   private markedCalls(
     fn: MarkedFunction,
   ): { call: ts.CallExpression; callee: MarkedFunction }[] {
-    const ts = this.ts;
-    const calls: { call: ts.CallExpression; callee: MarkedFunction }[] = [];
-    const visit = (node: ts.Node) => {
-      if (ts.isCallExpression(node)) {
-        const callee = this.markedFunction(node.expression);
-        if (callee) calls.push({ call: node, callee });
-      }
-      // A nested function is an error of its own (a closure).
-      if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(fn.node, visit);
-    return calls;
+    return markedCallsIn(this.ts, this.checker, fn.node).flatMap(
+      ({ call, declaration }) => {
+        const callee = this.markedFunction(declaration);
+        return callee ? [{ call, callee }] : [];
+      },
+    );
   }
 
-  private markedFunction(callee: ts.Expression): MarkedFunction | undefined {
+  private markedFunction(
+    declaration: DifferentiableFunction,
+  ): MarkedFunction | undefined {
     const ts = this.ts;
-    while (
-      ts.isParenthesizedExpression(callee) ||
-      ts.isAsExpression(callee) ||
-      ts.isNonNullExpression(callee)
-    ) {
-      callee = callee.expression;
-    }
-    const declaration = resolveMarkedCallee(
-      ts,
-      this.checker,
-      callee,
-    )?.declaration;
-    if (!declaration) return undefined;
     const sourceFile = declaration.getSourceFile();
     let marked = this.markedIn.get(sourceFile);
     if (!marked) {
@@ -198,6 +181,36 @@ export class CalleeCheck {
     }
     return marked.find((m) => m.node === declaration);
   }
+}
+
+/** The calls in `fn` of marked functions, in source order. */
+export function markedCallsIn(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  fn: ts.Node,
+): { call: ts.CallExpression; declaration: DifferentiableFunction }[] {
+  const calls: {
+    call: ts.CallExpression;
+    declaration: DifferentiableFunction;
+  }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node)) {
+      let callee: ts.Expression = node.expression;
+      while (
+        ts.isParenthesizedExpression(callee) ||
+        ts.isAsExpression(callee) ||
+        ts.isNonNullExpression(callee)
+      ) {
+        callee = callee.expression;
+      }
+      const declaration = resolveMarkedCallee(ts, checker, callee)?.declaration;
+      if (declaration) calls.push({ call: node, declaration });
+    }
+    // A nested function is an error of its own (a closure).
+    if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return calls;
 }
 
 /**

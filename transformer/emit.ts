@@ -99,7 +99,8 @@ export class Emitter {
 
   /**
    * `gradients`: the gradient-only adjoints emitted for `name`, listed by
-   * argnums (`grad: { "0,1": f__grad_0_1 }`).
+   * argnums (`grad: { "0,1": f__grad_0_1 }`); `hvp`: the adjoint of its
+   * tangent, where emitted.
    */
   registration(
     name: string,
@@ -110,6 +111,7 @@ export class Emitter {
       readonly withValue: boolean;
       readonly name: string;
     }[],
+    hvp: string | undefined,
   ): ts.Statement {
     const f = this.factory;
     const kinds = (list: readonly ValueKind[]) =>
@@ -156,6 +158,9 @@ export class Emitter {
               ),
               ...table("grad", /*withValue*/ false),
               ...table("valueAndGrad", /*withValue*/ true),
+              ...(hvp
+                ? [f.createPropertyAssignment("hvp", f.createIdentifier(hvp))]
+                : []),
             ],
             true,
           ),

@@ -182,8 +182,16 @@ export function forwardMode(
             ]
           : [s];
       case "if":
-      case "loop":
         return [mapBlocks(s, (block) => block.flatMap(statement))];
+      case "loop": {
+        // The tangents of what an iteration passes on are passed on too.
+        const loop = mapBlocks(s, (block) => block.flatMap(statement));
+        if (loop.kind !== "loop") throw new Error("a loop maps to a loop");
+        const tangents = s.carried
+          .filter((name) => activity.active.has(name))
+          .map(tangentName);
+        return [{ ...loop, carried: [...s.carried, ...tangents] }];
+      }
       case "store":
       case "append":
         return isActiveAtom(activity, s.array)

@@ -11,6 +11,8 @@
  *   forward     tangent function  f__jvp                    forward.ts
  *   reverse     adjoint function  f__vjp, and gradients     reverse.ts
  *               f__grad_1 (forward.ts for one number)
+ *   second      where hessian(f) is asked for: f__tangent   second-order.ts
+ *   order       and its adjoint f__tangent__vjp (reverse)
  *   simplify    readable, lean code                         simplify/
  *   emit        TypeScript nodes, registration, imports     emit.ts
  *
@@ -21,7 +23,7 @@
  * code after each stage.
  */
 import type * as ts from "typescript";
-import { analyzeActivity } from "./activity";
+import { analyzeActivity, type Activity } from "./activity";
 import { CalleeCheck, unmarkedResultIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
@@ -38,6 +40,7 @@ import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
 import { PatchedGlobals } from "./normalize/patched-globals";
 import { reverseMode } from "./reverse";
+import { tangentOnly } from "./second-order";
 import {
   derivativeNameClashes,
   reexportedDerivatives,
@@ -97,6 +100,7 @@ export default function tsadTransformer(
         lowerContext,
         fn,
         [],
+        /*secondOrder*/ false,
         new Names(
           reservedNames(
             ts,
@@ -143,6 +147,7 @@ function transformFile(
       sourceFile,
       [...sourceFile.statements],
       reexports,
+      requests,
     );
   }
   if (!ts.isExternalModule(sourceFile)) {
@@ -181,14 +186,15 @@ function transformFile(
     : () => {};
   for (const fn of marked) {
     try {
-      const { jvp, vjp, gradients, params, result } = callees.differentiate(
-        fn,
-        () => {
-          requireFreeDerivativeNames(fn, identifiers);
+      const secondOrder = requests.needsSecondOrder(fn.node);
+      const { jvp, vjp, gradients, hessian, params, result } =
+        callees.differentiate(fn, () => {
+          requireFreeDerivativeNames(fn, identifiers, secondOrder);
           const derivatives = differentiate(
             lowerContext,
             fn,
             requests.of(fn.node),
+            secondOrder,
             new Names(identifiers),
             debug,
           );
@@ -203,11 +209,16 @@ function transformFile(
           }
           callees.noteUnmarkedCall(fn, derivatives.unmarked);
           return derivatives;
-        },
-      );
+        });
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
+        // Called by the second derivatives of marked functions calling `fn`.
+        ...(hessian
+          ? [hessian.tangent, hessian.vjp].map((ir) =>
+              emitter.functionDeclaration(ir, fn.exported),
+            )
+          : []),
         // Only the runtime calls these, through the registration.
         ...gradients.map(({ ir }) =>
           emitter.functionDeclaration(ir, /*exported*/ false),
@@ -218,6 +229,7 @@ function transformFile(
         params,
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
+        hessian?.vjp.name,
       );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
@@ -245,15 +257,16 @@ function transformFile(
   for (const statement of statements.slice(insertAt)) {
     output.push(statement, ...(after.get(statement) ?? []));
   }
-  return addReexports(context.factory, sourceFile, output, reexports);
+  return addReexports(context.factory, sourceFile, output, reexports, requests);
 }
 
 /** The file may not declare the names of `fn`'s derivatives itself. */
 function requireFreeDerivativeNames(
   fn: MarkedFunction,
   identifiers: ReadonlySet<string>,
+  secondOrder = false,
 ) {
-  const names = derivativeNames(fn.name);
+  const names = derivativeNames(fn.name, secondOrder);
   const reserved = names.find((name) => identifiers.has(name));
   const quoted = names.map((name) => `'${name}'`);
   if (reserved !== undefined) {
@@ -275,6 +288,7 @@ function addReexports(
   sourceFile: ts.SourceFile,
   statements: ts.Statement[],
   reexports: readonly DerivativeReexport[],
+  requests: GradientRequests,
 ): ts.SourceFile {
   const output = statements.flatMap((statement) => [
     statement,
@@ -286,7 +300,12 @@ function addReexports(
           false,
           factory.createNamedExports(
             reexport.bases
-              .flatMap(derivativeNames)
+              .flatMap((base, i) =>
+                derivativeNames(
+                  base,
+                  requests.needsSecondOrder(reexport.functions[i]!),
+                ),
+              )
               .map((name) =>
                 factory.createExportSpecifier(false, undefined, name),
               ),
@@ -302,6 +321,7 @@ function differentiate(
   context: LowerContext,
   fn: MarkedFunction,
   requested: readonly GradientRequest[],
+  secondOrder: boolean,
   names: Names,
   debugStage: (stage: string, ir: FunctionIR) => void,
 ) {
@@ -369,14 +389,38 @@ function differentiate(
       debugStage(`gradient ${ir.name}`, ir);
       return { request, ir };
     });
+  const hessian = secondOrder
+    ? secondDerivatives(normalized, activity, primal, names, debugStage)
+    : undefined;
   return {
     jvp,
     vjp,
     gradients,
+    hessian,
     params,
     result,
     unmarked: unmarkedResultIn(normalized.body),
   };
+}
+
+/** `f__tangent` and its adjoint `f__tangent__vjp`, which `hvp` calls. */
+function secondDerivatives(
+  normalized: FunctionIR,
+  activity: Activity,
+  primal: ReadonlySet<string>,
+  names: Names,
+  debugStage: (stage: string, ir: FunctionIR) => void,
+): { tangent: FunctionIR; vjp: FunctionIR } {
+  const tangent = tangentOnly(normalized, activity, names.clone());
+  debugStage("tangent, normalized", tangent);
+  // All its parameters are inputs: a caller's tangent depends on its primal.
+  const vjp = simplify(
+    reverseMode(tangent, analyzeActivity(tangent), names.clone()),
+    primal,
+    names,
+  );
+  debugStage("reverse over tangent", vjp);
+  return { tangent: simplify(tangent, primal, names), vjp };
 }
 
 /**

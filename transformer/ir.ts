@@ -961,6 +961,7 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
         const returned = v.kind === "call" ? v.callee.result : undefined;
         if (returned && returned !== "number" && returned !== "none")
           kinds.set(s.name, returned);
+        if (v.kind === "zeros") kinds.set(s.name, v.arrayKind);
         if (v.kind === "copy" && v.array.kind === "var") {
           const source = kinds.get(v.array.name);
           if (source) kinds.set(s.name, source);

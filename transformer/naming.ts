@@ -4,7 +4,7 @@
  *   source `x` -> tangent `dx`, adjoint `x_adj`, new version `x_1`
  *   `Math.sin(y)` kept in a temporary -> `sin_y`
  *   function `f` -> `f__jvp` (tangent), `f__vjp` (adjoint), `f__grad_1`
- *   (gradient with respect to parameter 1)
+ *   (gradient with respect to parameter 1), `f__tangent__vjp` (Hessian)
  *
  * A `Names` instance hands out names unique within one generated function;
  * it is seeded with every identifier of the source file so that generated
@@ -15,13 +15,26 @@ export const derivativeName = (base: string, variant: "jvp" | "vjp") =>
   `${base}__${variant}`;
 
 /**
+ * The tangent function returning the tangent alone, which `hvp` and
+ * `hessian` differentiate: `f__tangent`, and its adjoint
+ * `f__tangent__vjp`.
+ */
+export const tangentOnlyName = (base: string) => `${base}__tangent`;
+
+/**
  * Every name a marked function's generated code exports beside it: what a
  * file may not declare, and what a module re-exporting the function
- * re-exports.
+ * re-exports. `secondOrder`: the program asks for its Hessian.
  */
-export const derivativeNames = (base: string): string[] => [
+export const derivativeNames = (
+  base: string,
+  secondOrder = false,
+): string[] => [
   derivativeName(base, "jvp"),
   derivativeName(base, "vjp"),
+  ...(secondOrder
+    ? [tangentOnlyName(base), derivativeName(tangentOnlyName(base), "vjp")]
+    : []),
 ];
 
 /**

@@ -14,8 +14,15 @@
  * A call it cannot resolve (argnums computed at run time, `f` passed
  * around, a module compiled on its own) gets the same gradient from
  * `f__vjp`, only slower.
+ *
+ * A call of `hessian(f)` or `hvp(f)` asks for second derivatives of `f`
+ * (second-order.ts), and so of every marked function `f` calls, directly
+ * or not. They are written only where asked for: they cost as much to
+ * build as the first derivatives. `hessian` of a function passed around
+ * finds none, and says so.
  */
 import type * as ts from "typescript";
+import { markedCallsIn } from "./callees";
 import { importedFrom, resolveMarkedCallee } from "./select";
 
 export interface GradientRequest {
@@ -25,8 +32,14 @@ export interface GradientRequest {
   readonly withValue: boolean;
 }
 
+interface Found {
+  readonly gradients: Map<ts.Node, GradientRequest[]>;
+  /** The marked functions whose second derivatives the program needs. */
+  readonly secondOrder: Set<ts.Node>;
+}
+
 export class GradientRequests {
-  private found?: Map<ts.Node, GradientRequest[]>;
+  private found?: Found;
 
   constructor(
     private readonly ts: typeof import("typescript"),
@@ -37,18 +50,34 @@ export class GradientRequests {
   /** What the program asks of the marked function declared by `fn`. */
   of(fn: ts.Node): readonly GradientRequest[] {
     this.found ??= this.scan();
-    return this.found.get(fn) ?? [];
+    return this.found.gradients.get(fn) ?? [];
+  }
+
+  /** Whether the program needs second derivatives of `fn`. */
+  needsSecondOrder(fn: ts.Node): boolean {
+    this.found ??= this.scan();
+    return this.found.secondOrder.has(fn);
   }
 
   /** One pass over the files that import the runtime, on first use. */
-  private scan(): Map<ts.Node, GradientRequest[]> {
+  private scan(): Found {
     const { ts, runtimeModule } = this;
     const checker = this.program.getTypeChecker();
     const found = new Map<ts.Node, GradientRequest[]>();
+    const secondOrder: ts.Node[] = [];
     const quoted = [`"${runtimeModule}"`, `'${runtimeModule}'`];
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
-        const request = requestOf(ts, checker, node, runtimeModule);
+        const imported = importedFrom(ts, checker, node.expression);
+        const api =
+          imported?.specifier === runtimeModule ? imported.name : undefined;
+        const [f] = node.arguments;
+        const fn =
+          (api === "hessian" || api === "hvp") &&
+          f &&
+          resolveMarkedCallee(ts, checker, f)?.declaration;
+        if (fn) secondOrder.push(fn);
+        const request = api && requestOf(ts, checker, node, api);
         if (request) {
           const list = found.get(request.fn) ?? [];
           const key = requestKey(request);
@@ -66,26 +95,29 @@ export class GradientRequests {
     for (const list of found.values()) {
       list.sort((a, b) => requestKey(a).localeCompare(requestKey(b)));
     }
-    return found;
+    // Their callees' second derivatives, which theirs call.
+    const closed = new Set<ts.Node>();
+    for (let fn; (fn = secondOrder.pop()) !== undefined;) {
+      if (closed.has(fn)) continue;
+      closed.add(fn);
+      for (const { declaration } of markedCallsIn(ts, checker, fn))
+        secondOrder.push(declaration);
+    }
+    return { gradients: found, secondOrder: closed };
   }
 }
 
 const requestKey = (r: GradientRequest) =>
   `${r.withValue ? "valueAndGrad" : "grad"} ${r.argnums.join(",")}`;
 
+/** `grad(f, argnums)` or `valueAndGrad(f, argnums)`, `f` marked. */
 function requestOf(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   call: ts.CallExpression,
-  runtimeModule: string,
+  api: string,
 ): (GradientRequest & { fn: ts.Node }) | undefined {
-  const api = importedFrom(ts, checker, call.expression);
-  if (
-    api?.specifier !== runtimeModule ||
-    (api.name !== "grad" && api.name !== "valueAndGrad")
-  ) {
-    return undefined;
-  }
+  if (api !== "grad" && api !== "valueAndGrad") return undefined;
   const [f, argnums] = call.arguments;
   if (!f) return undefined;
   const callee = resolveMarkedCallee(ts, checker, f);
@@ -94,7 +126,7 @@ function requestOf(
   return {
     fn: callee.declaration,
     argnums: indices,
-    withValue: api.name === "valueAndGrad",
+    withValue: api === "valueAndGrad",
   };
 }
 

@@ -428,6 +428,8 @@ export interface DerivativeReexport {
   readonly specifier: ts.Expression;
   /** The names of the functions as declared, before derivative suffixes. */
   readonly bases: readonly string[];
+  /** Their declarations, in the same order. */
+  readonly functions: readonly DifferentiableFunction[];
 }
 
 /**
@@ -449,7 +451,11 @@ export function reexportedDerivatives(
   const reexports = sourceFile.statements.flatMap((statement) => {
     const bySpecifier = new Map<
       string,
-      { node: ts.Expression; bases: string[] }
+      {
+        node: ts.Expression;
+        bases: string[];
+        functions: DifferentiableFunction[];
+      }
     >();
     const add = (
       at: ts.Node,
@@ -475,8 +481,10 @@ export function reexportedDerivatives(
       const entry = bySpecifier.get(specifier.text) ?? {
         node: specifier,
         bases: [],
+        functions: [],
       };
       entry.bases.push(base);
+      entry.functions.push(target.fn);
       bySpecifier.set(specifier.text, entry);
     };
     // A name this module imports, then exports: where it is imported from.
@@ -521,10 +529,11 @@ export function reexportedDerivatives(
         checker.getSymbolAtLocation(statement.expression),
       );
     }
-    return [...bySpecifier.values()].map(({ node, bases }) => ({
+    return [...bySpecifier.values()].map(({ node, bases, functions }) => ({
       statement,
       specifier: node,
       bases,
+      functions,
     }));
   });
   return { reexports, conflicts };
