@@ -62,13 +62,17 @@ it(
     console.log(
       `random programs (seed ${SEED}): ${totals.programs} programs, ` +
         `${totals.functions} functions (${totals.vectors} with array results) ` +
-        `checked at ${totals.points} points ` +
+        `checked at ${totals.points} points (${totals.secondOrder} of them ` +
+        `for second derivatives too) ` +
         `(${totals.skipped} points near kinks drawn again, ${totals.unchecked} ` +
         `functions without a smooth point) in ${seconds.toFixed(1)} s, ` +
         `${(totals.compileMs / 1000).toFixed(1)} s of it compiling`,
     );
     // Nearly every function is checked somewhere, or the generator drifted into kinks.
     expect(totals.unchecked).toBeLessThan(0.02 * totals.functions);
+    // Second derivatives, asked of every function returning a number (over
+    // half of them), are checked at most of their points.
+    expect(totals.secondOrder).toBeGreaterThan(0.4 * totals.points);
   },
   // Each program's gradient-only adjoints are compiled too: on a loaded
   // machine a run may take over 15 minutes.

@@ -411,11 +411,13 @@ function secondDerivatives(
   names: Names,
   debugStage: (stage: string, ir: FunctionIR) => void,
 ): { tangent: FunctionIR; vjp: FunctionIR } {
-  const tangent = tangentOnly(normalized, activity, names.clone());
+  // Reverse mode's names avoid the tangents' too.
+  const tangentNames = names.clone();
+  const tangent = tangentOnly(normalized, activity, tangentNames);
   debugStage("tangent, normalized", tangent);
   // All its parameters are inputs: a caller's tangent depends on its primal.
   const vjp = simplify(
-    reverseMode(tangent, analyzeActivity(tangent), names.clone()),
+    reverseMode(tangent, analyzeActivity(tangent), tangentNames),
     primal,
     names,
   );

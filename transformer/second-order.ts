@@ -172,12 +172,6 @@ class Flattener {
         return { ...e, operand: this.atom(e.operand, out) };
       case "math":
         return { ...e, args: e.args.map((a) => this.atom(a, out)) };
-      case "compare":
-        return {
-          ...e,
-          left: this.atom(e.left, out),
-          right: this.atom(e.right, out),
-        };
       case "cond":
         return this.branches(e, out);
       default:

@@ -52,7 +52,9 @@ export class ProgramBatch {
  * of every exported function returning a number, which the checks
  * compare with `f__vjp`: with respect to all parameters (the gradient the
  * checks take), the last one alone (forward mode when it is a number), and
- * all in reverse order with the value. They come after every program, so diagnostics still map
+ * all in reverse order with the value; and their second derivatives
+ * (`hessian`), which the checks compare with the gradient's finite
+ * differences. They come after every program, so diagnostics still map
  * to programs.
  */
 function gradientRequests(rendered: readonly RenderedProgram[]): string {
@@ -64,11 +66,12 @@ function gradientRequests(rendered: readonly RenderedProgram[]): string {
         `requestGrad(${name}, [${all.join(", ")}])`,
         `requestGrad(${name}, ${arity - 1})`,
         `requestValueAndGrad(${name}, [${all.reverse().join(", ")}])`,
+        `requestHessian(${name})`,
       ];
     }),
   );
   return [
-    `import { grad as requestGrad, valueAndGrad as requestValueAndGrad } from "tsad";`,
+    `import { grad as requestGrad, hessian as requestHessian, valueAndGrad as requestValueAndGrad } from "tsad";`,
     `export function requests() {`,
     `  return [${calls.join(",\n    ")}];`,
     `}`,
@@ -165,6 +168,8 @@ export interface Totals {
   /** Functions with an array result. */
   vectors: number;
   points: number;
+  /** Points where second derivatives were checked too. */
+  secondOrder: number;
   /** Points drawn again: `f` not finite, or a kink nearby. */
   skipped: number;
   /** Functions with no point where finite differences could be trusted. */
@@ -177,6 +182,7 @@ export const newTotals = (): Totals => ({
   functions: 0,
   vectors: 0,
   points: 0,
+  secondOrder: 0,
   skipped: 0,
   unchecked: 0,
   compileMs: 0,
@@ -310,9 +316,14 @@ function checkProgram(
     totals.functions++;
     const f = module[name] as Parameters<typeof checkFunction>[1];
     try {
-      const { checked, skipped, vector } = checkFunction(name, f, random);
+      const { checked, skipped, secondOrder, vector } = checkFunction(
+        name,
+        f,
+        random,
+      );
       if (vector) totals.vectors++;
       totals.points += checked;
+      totals.secondOrder += secondOrder;
       totals.skipped += skipped;
       if (checked === 0) totals.unchecked++;
     } catch (error) {

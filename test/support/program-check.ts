@@ -16,7 +16,13 @@
  *   (jvp) and cotangent c (vjp), and the compiled adjoint's value equals
  *   `f`'s;
  * - no derivative code writes into the arguments, tangents or cotangents
- *   it is given.
+ *   it is given;
+ * - where second derivatives were compiled (program-batch.ts asks for
+ *   them), the Hessian times a random t (`f__tangent__vjp`) equals central
+ *   differences of the reverse-mode gradient along t, at points where the
+ *   gradient has no kink (differences with steps h and h/10 agree), and
+ *   the same call's tangent and adjoints of the tangents are `jvp`'s
+ *   tangent and the gradient.
  * Whether a point is used is decided from `f` alone, never from the
  * derivatives being checked.
  */
@@ -54,6 +60,8 @@ const KINK_RTOL = 1e-4;
 export interface PointCounts {
   /** Points where every check ran. */
   readonly checked: number;
+  /** Of those, points where second derivatives were checked too. */
+  readonly secondOrder: number;
   /** Points drawn again: `f` not finite there, or a kink nearby. */
   readonly skipped: number;
   /** Whether the result is an array. */
@@ -94,15 +102,18 @@ export function checkFunction(
   const result = entry.result;
   let checked = 0;
   let skipped = 0;
+  let secondOrder = 0;
   for (let k = 0; k < ATTEMPTS && checked < POINTS; k++) {
     const length = 1 + Math.floor(random() * MAX_LENGTH);
     // A matrix parameter's rows all have this many elements.
     const width = 1 + Math.floor(random() * MAX_LENGTH);
     const args = kinds.map((kind) => drawArg(kind, length, width, random));
-    if (checkPoint(name, f, args, active, result, random)) checked++;
-    else skipped++;
+    const point = checkPoint(name, f, args, active, result, random);
+    if (point === "skipped") skipped++;
+    else checked++;
+    if (point === "second order too") secondOrder++;
   }
-  return { checked, skipped, vector: result !== "number" };
+  return { checked, skipped, secondOrder, vector: result !== "number" };
 }
 
 function drawArg(
@@ -283,7 +294,9 @@ export function describeArgs(args: readonly Arg[]): string {
 const dot = (a: readonly number[], b: readonly number[]) =>
   a.reduce((sum, x, k) => sum + x * b[k]!, 0);
 
-/** Checks `f` at `args`; false if the point is skipped. */
+type PointOutcome = "skipped" | "checked" | "second order too";
+
+/** Checks `f` at `args`, unless it skips the point. */
 function checkPoint(
   name: string,
   f: Fn,
@@ -291,10 +304,10 @@ function checkPoint(
   active: readonly number[],
   result: ValueKind,
   random: () => number,
-): boolean {
+): PointOutcome {
   const value = f(...args);
   const outputs = flat(value);
-  if (!outputs.every(Number.isFinite)) return false;
+  if (!outputs.every(Number.isFinite)) return "skipped";
   const at = `${name}(${describeArgs(args)})`;
   const fail = (what: string): never => {
     throw new CheckFailure(`${what}\n  at ${at} = ${describeValue(value)}`);
@@ -320,11 +333,11 @@ function checkPoint(
   for (const c of components) {
     const { slope: h, mean } = centralSteps(g, args, c, 1e-6);
     const tenth = centralDifference(g, args, c, 1e-7);
-    if (!Number.isFinite(h) || !Number.isFinite(tenth)) return false;
-    if (!close(h, tenth, KINK_RTOL, 100 * noise)) return false;
+    if (!Number.isFinite(h) || !Number.isFinite(tenth)) return "skipped";
+    if (!close(h, tenth, KINK_RTOL, 100 * noise)) return "skipped";
     // A branch taken at this point only (`b === a + (b - a)` holds here by
     // rounding, not an ulp away): g jumps here though both sides agree.
-    if (!close(mean, gHere, KINK_RTOL, 100 * noise)) return false;
+    if (!close(mean, gHere, KINK_RTOL, 100 * noise)) return "skipped";
     differences.push({ h, tenth });
   }
 
@@ -435,7 +448,7 @@ function checkPoint(
       );
     }
   });
-  if (unverifiable) return false;
+  if (unverifiable) return "skipped";
 
   // <J t, c> = <t, J^T c>
   const t = components.map(() => 2 * random() - 1);
@@ -471,6 +484,95 @@ function checkPoint(
   if (typeof value === "number" && typeof given === "number") {
     checkCompiledGradients(entry, args, value, back(given), given, fail);
   }
+  if (entry.hvp && !vector) {
+    const gradientAt = (at: readonly Arg[]) =>
+      flattenAdjoints(untyped.grad(f, [...active])(...at), active, components);
+    return checkSecondOrder(
+      entry.hvp,
+      args,
+      components,
+      gradientAt,
+      random,
+      fail,
+    )
+      ? "second order too"
+      : "checked";
+  }
+  return "checked";
+}
+
+/**
+ * H t by `f__tangent__vjp` against central differences of the gradient
+ * along t; skipped (false) where the gradient has a kink nearby.
+ */
+function checkSecondOrder(
+  hvp: (...args: Arg[]) => unknown[],
+  args: readonly Arg[],
+  components: readonly Component[],
+  gradientAt: (at: readonly Arg[]) => number[],
+  random: () => number,
+  fail: (what: string) => never,
+): boolean {
+  const t = components.map(() => 2 * random() - 1);
+  const along = (s: number) =>
+    tangentsFor(args, components, (c, k) => componentOf(args, c) + s * t[k]!);
+  const difference = (s: number) => {
+    const above = gradientAt(along(s));
+    const below = gradientAt(along(-s));
+    return above.map((a, k) => (a - below[k]!) / (2 * s));
+  };
+  const gradient = gradientAt(args);
+  const h = difference(1e-6);
+  const tenth = difference(1e-7);
+  const noise = 1e-8 * (1 + gradient.reduce((sum, g) => sum + Math.abs(g), 0));
+  const smooth = h.every(
+    (d, k) => Number.isFinite(d) && close(d, tenth[k]!, KINK_RTOL, 100 * noise),
+  );
+  if (!smooth) return false;
+
+  const tangents = tangentsFor(args, components, (_, k) => t[k]!);
+  const [tangent, ...adjoints] = hvp(...args, ...tangents, 1) as Arg[];
+  // Adjoints by parameter: primals', then tangents'.
+  const byParameter = args.map((_, i) => i);
+  const primalAdjoints = flattenAdjoints(
+    adjoints.slice(0, args.length),
+    byParameter,
+    components,
+  );
+  const tangentAdjoints = flattenAdjoints(
+    adjoints.slice(args.length),
+    byParameter,
+    components,
+  );
+  const direction = `along t = [${t.join(", ")}]`;
+  const expected = dot(t, gradient);
+  if (
+    !close(
+      tangent as number,
+      expected,
+      FORWARD_REVERSE_RTOL,
+      1e-12 + 1e-9 * dot(t.map(Math.abs), gradient.map(Math.abs)),
+    )
+  ) {
+    fail(
+      `f__tangent__vjp's tangent ${tangent} differs from <t, gradient> = ${expected}, ${direction}`,
+    );
+  }
+  gradient.forEach((g, k) => {
+    if (!close(tangentAdjoints[k]!, g, FORWARD_REVERSE_RTOL, 1e-12)) {
+      fail(
+        `f__tangent__vjp's adjoint of the tangent ${tangentAdjoints[k]} differs from the gradient ${g} for component ${k}, ${direction}`,
+      );
+    }
+  });
+  primalAdjoints.forEach((hv, k) => {
+    const tolerance = 2 * Math.abs(h[k]! - tenth[k]!) + 1e-2 * noise;
+    if (!close(hv, h[k]!, FINITE_DIFFERENCE_RTOL, tolerance)) {
+      fail(
+        `(H t)[${k}] = ${hv} from f__tangent__vjp differs from finite differences of the gradient ${h[k]} (step h/10: ${tenth[k]}), ${direction}`,
+      );
+    }
+  });
   return true;
 }
 
