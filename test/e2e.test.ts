@@ -184,7 +184,7 @@ export function sumXSinX(x: number[]): number {
 
 /** `extension` is what relative imports end with: "" or ".js". */
 function mainSource(extension: string): string {
-  return `import { checkGrad, derivative, grad, jvp, stack, valueAndGrad, vjp } from "tsad";
+  return `import { checkGrad, derivative, grad, hessian, hvp, jvp, stack, valueAndGrad, vjp } from "tsad";
 import gaussian, { scaledSquare, xSinX } from "./lib${extension}";
 import * as lib from "./lib${extension}";
 import { describeCheck, printJson } from "./plain${extension}";
@@ -224,6 +224,7 @@ printJson({
   jvp: jvp(model, [x, y], [0.5, -2]),
   vjp: [value, pullback(3)],
   checkGrad: describeCheck(checkGrad(model, [x, y])),
+  hessian: [hessian(model)(x, y), hessian(model, 1)(x, y)],
   arrays: {
     weightedSquares: [entries(dW), entries(dV)],
     quadraticForm: [dA.map(entries), entries(dU)],
@@ -238,6 +239,8 @@ printJson({
       checkGrad(product, [v]),
       checkGrad(sumXSinX, [u]),
     ].map((result) => describeCheck(result)),
+    quadraticFormHessian: hessian(quadraticForm, 1)(A, u),
+    sumXSinXHvp: hvp(sumXSinX)(u, [1, -2, 0.5]),
   },
 });
 `;
@@ -253,6 +256,7 @@ interface Printed {
   readonly jvp: [number, number];
   readonly vjp: [number, [number, number]];
   readonly checkGrad: string;
+  readonly hessian: [number, number];
   readonly arrays: {
     readonly weightedSquares: [Entries, Entries];
     readonly quadraticForm: [Entries[], Entries];
@@ -262,6 +266,8 @@ interface Printed {
     readonly outIsBuffer: boolean;
     readonly outValues: number[];
     readonly checkGrad: string[];
+    readonly quadraticFormHessian: number[][];
+    readonly sumXSinXHvp: number[];
   };
 }
 
@@ -283,6 +289,12 @@ const modelDx = (x: number, y: number) =>
   dxSinX(x) * y + 2 * x * y + dGaussian(x);
 const modelDy = (x: number, y: number) =>
   xSinX(x) + x * x + 3 + dGaussian(y) - dxSinX(y);
+// Second derivatives: (x sin x)'' = 2 cos x - x sin x, (e^(-x^2/2))'' = (x^2 - 1) e^(-x^2/2)
+const ddxSinX = (x: number) => 2 * Math.cos(x) - x * Math.sin(x);
+const ddGaussian = (x: number) => (x * x - 1) * gaussian(x);
+const modelDxDx = (x: number, y: number) =>
+  ddxSinX(x) * y + 2 * y + ddGaussian(x);
+const modelDyDy = (y: number) => ddGaussian(y) - ddxSinX(y);
 // alongDiagonal(x) = model(x, 2x) + (x^2 + 3)
 const dAlongDiagonal = (x: number) =>
   modelDx(x, 2 * x) + 2 * modelDy(x, 2 * x) + 2 * x;
@@ -438,6 +450,20 @@ describe.each<{ format: ModuleFormat; extension: string }>([
     expect(printed.arrays.outIsBuffer).toBe(true);
     printed.arrays.outValues.forEach((value, i) =>
       expectClose(value, 2 * w[i]! * v[i]!),
+    );
+  });
+
+  it("hessian and hvp match the hand-derived second derivatives", () => {
+    expectClose(printed.hessian[0], modelDxDx(x, y));
+    expectClose(printed.hessian[1], modelDyDy(y));
+    // quadraticForm(A, u) = u^T A u: d²/du² = A + A^T
+    printed.arrays.quadraticFormHessian.forEach((row, i) =>
+      row.forEach((h, j) => expectClose(h, A[i]![j]! + A[j]![i]!)),
+    );
+    // sumXSinX: diagonal, (u_i sin u_i)'' t_i
+    const t = [1, -2, 0.5];
+    printed.arrays.sumXSinXHvp.forEach((h, i) =>
+      expectClose(h, ddxSinX(u[i]!) * t[i]!),
     );
   });
 

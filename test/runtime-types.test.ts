@@ -6,6 +6,8 @@ import {
   checkGrad,
   derivative,
   grad,
+  hessian,
+  hvp,
   jacobian,
   jvp,
   stack,
@@ -59,6 +61,13 @@ function signatures() {
     jacobianOfScalar: jacobian(f, 1),
     jacobianOfLabeled: jacobian(scaled, 1),
     checkGradOfArrays: checkGrad(loss, [[[1]], [1], 0.1], { argnums: [0, 1] }),
+    hessian: hessian(norm),
+    hessianOfScalar: hessian(f, 1),
+    hessianOfMatrix: hessian(loss),
+    hessianOfLabeled: hessian(weighted, 2),
+    hvp: hvp(norm),
+    hvpOf1: hvp(loss, 1),
+    hvpOfScalar: hvp(weighted, 2),
   };
 }
 type Signatures = ReturnType<typeof signatures>;
@@ -369,6 +378,54 @@ describe("checkGrad", () => {
       checkGrad(weighted, [1, "a", 2], { argnums: 1 });
       // @ts-expect-error the result must be a number
       checkGrad(format, [1]);
+    }
+    expectTypeOf(rejected).toBeFunction();
+  });
+});
+
+describe("hessian and hvp", () => {
+  it("hessian keeps f's parameters and returns a number or number[][]", () => {
+    expectTypeOf<Signatures["hessian"]>().toEqualTypeOf<
+      (w: Float64Array) => number[][]
+    >();
+    expectTypeOf<Signatures["hessianOfScalar"]>().toEqualTypeOf<
+      (x: number, y: number) => number
+    >();
+    expectTypeOf<Signatures["hessianOfMatrix"]>().toEqualTypeOf<
+      (w: number[][], b: readonly number[], lr: number) => number[][]
+    >();
+    expectTypeOf<Signatures["hessianOfLabeled"]>().toEqualTypeOf<
+      (x: number, label: string, y: number) => number
+    >();
+  });
+
+  it("hvp takes f's arguments, then v shaped like the parameter", () => {
+    expectTypeOf<Signatures["hvp"]>().toEqualTypeOf<
+      (...args: [w: Float64Array, Float64Array]) => Float64Array
+    >();
+    expectTypeOf<Signatures["hvpOf1"]>().toEqualTypeOf<
+      (
+        ...args: [w: number[][], b: readonly number[], lr: number, number[]]
+      ) => number[]
+    >();
+    expectTypeOf<Signatures["hvpOfScalar"]>().toEqualTypeOf<
+      (...args: [x: number, label: string, y: number, number]) => number
+    >();
+  });
+
+  it("rejects what has no Hessian", () => {
+    function rejected() {
+      // @ts-expect-error the result must be a number
+      hessian(softmax);
+      // @ts-expect-error parameter 0 is a string
+      hessian(scaled);
+      // @ts-expect-error parameter 1 is a string
+      hvp(weighted, 1);
+      // @ts-expect-error one parameter index, not a list
+      hessian(f, [0, 1]);
+      const product = hvp(f);
+      // @ts-expect-error v is missing
+      product(1, 2);
     }
     expectTypeOf(rejected).toBeFunction();
   });

@@ -5,6 +5,8 @@ import {
   checkGrad,
   derivative,
   grad,
+  hessian,
+  hvp,
   jvp,
   registerCompiled,
   stopGradient,
@@ -125,6 +127,43 @@ registerCompiled(sinWrongDy, {
     x * Math.sin(y),
     Math.sin(y) * adj,
     -x * Math.cos(y) * adj,
+  ],
+});
+
+/**
+ * cubic(x, scale) = scale x0² x1, with second derivatives, hand-written
+ * as the transformer writes them: the adjoint of
+ * cubic__tangent(x, scale, dx, dscale)
+ *   = scale (2 x0 x1 dx0 + x0² dx1) + x0² x1 dscale.
+ */
+function cubic(x: number[], scale: number): number {
+  return scale * x[0]! * x[0]! * x[1]!;
+}
+registerCompiled(cubic, {
+  name: "cubic",
+  params: ["array", "number"],
+  result: "number",
+  jvp: () => {
+    throw new Error("not called");
+  },
+  vjp: () => {
+    throw new Error("not called");
+  },
+  hvp: (
+    [x0, x1]: number[],
+    s: number,
+    [d0, d1]: number[],
+    ds: number,
+    c: number,
+  ) => [
+    s * (2 * x0! * x1! * d0! + x0! * x0! * d1!) + x0! * x0! * x1! * ds,
+    [
+      c * (s * (2 * x1! * d0! + 2 * x0! * d1!) + 2 * x0! * x1! * ds),
+      c * (s * 2 * x0! * d0! + x0! * x0! * ds),
+    ],
+    c * (2 * x0! * x1! * d0! + x0! * x0! * d1!),
+    [c * s * 2 * x0! * x1!, c * s * x0! * x0!],
+    c * x0! * x0! * x1!,
   ],
 });
 
@@ -314,6 +353,61 @@ describe("stopGradient", () => {
     const v = { w: 1 };
     expect(stopGradient(v)).toBe(v);
     expect(stopGradient(2.5)).toBe(2.5);
+  });
+});
+
+describe("hessian and hvp", () => {
+  const [a, b] = [0.8, -1.7];
+
+  it("hvp multiplies the Hessian by v", () => {
+    // H = scale [[2 x1, 2 x0], [2 x0, 0]]
+    expect(hvp(cubic)([a, b], 3, [1, 0])).toEqual([3 * 2 * b, 3 * 2 * a]);
+    expect(hvp(cubic)([a, b], 3, [0, 1])).toEqual([3 * 2 * a, 0]);
+    // d²/dscale² = 0
+    expect(hvp(cubic, 1)([a, b], 3, 1)).toBe(0);
+  });
+
+  it("hessian gives a matrix for an array, a number for a number", () => {
+    expect(hessian(cubic)([a, b], 3)).toEqual([
+      [3 * 2 * b, 3 * 2 * a],
+      [3 * 2 * a, 0],
+    ]);
+    expect(hessian(cubic, 1)([a, b], 3)).toBe(0);
+  });
+
+  it("says how to get second derivatives of a function without them", () => {
+    const { message } = tsadErrorOf(() => hessian(f));
+    expect(message).toContain(
+      "hessian(f): tsad wrote no second derivatives of f",
+    );
+    expect(message).toContain("const H = hessian(f)");
+  });
+
+  it("rejects a result that is not a number, and a list of argnums", () => {
+    const pair = (t: number) => [t, t];
+    registerCompiled(pair, {
+      name: "pair",
+      params: ["number"],
+      result: "array",
+      jvp: (t: number, dt: number) => [pair(t), [dt, dt]],
+      vjp: (t: number, c: number[]) => [pair(t), c[0]! + c[1]!],
+    });
+    // @ts-expect-error the result must be a number
+    expect(tsadErrorOf(() => hessian(pair)).message).toContain(
+      "hessian needs a scalar result",
+    );
+    // @ts-expect-error one parameter index
+    expect(tsadErrorOf(() => hvp(cubic, [0, 1])).message).toContain(
+      "argnums must be one parameter index",
+    );
+  });
+
+  it("checks v against the parameter", () => {
+    expect(
+      tsadErrorOf(() => hvp(cubic)([a, b], 3, [1, 0, 0])).message,
+    ).toContain(
+      "hvp(cubic): v (the last argument) must be a number[] of length 2",
+    );
   });
 });
 
