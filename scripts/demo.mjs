@@ -16,6 +16,7 @@ const examples = [
   ["fit-exponential", "gradient descent on a least-squares fit"],
   ["vectors", "gradients of ||x||^2, ||x||_1 and x^T A x"],
   ["rosenbrock", "L-BFGS on the Rosenbrock function, d = 10"],
+  ["newton", "Newton's method with tsad's Hessian"],
 ];
 
 function heading(text) {
