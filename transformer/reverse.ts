@@ -231,6 +231,7 @@ function allocatesIn(body: readonly Stmt[], array: Expr): boolean {
         (s.kind === "const" &&
           s.name === array.name &&
           (s.value.kind === "newArray" ||
+            s.value.kind === "zeros" ||
             s.value.kind === "arrayLiteral" ||
             s.value.kind === "copy")) ||
         nestedBlocks(s).some((block) => allocatesIn(block, array)),
@@ -365,6 +366,7 @@ function adjointFunction(
       const isArray =
         (s.kind === "const" &&
           (s.value.kind === "newArray" ||
+            s.value.kind === "zeros" ||
             s.value.kind === "arrayLiteral" ||
             s.value.kind === "copy" ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
@@ -595,7 +597,7 @@ function adjointFunction(
             }
             break;
           }
-          if (value.kind === "newArray") break;
+          if (value.kind === "newArray" || value.kind === "zeros") break;
           if (value.kind === "var" && kinds.has(s.name)) {
             // `result_2 = result_1`, joining the arrays returned.
             if (isActiveAtom(activity, value)) {
