@@ -11,7 +11,7 @@
  * One `hvp` costs a few evaluations of `f`, whatever the size of `x`; the
  * Hessian is one `hvp` per entry of `x`.
  */
-import { fitArity, requireCompiled } from "./compiled.js";
+import { requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
 import {
   flatSize,
@@ -29,7 +29,7 @@ import type {
 import {
   callName,
   requireArgnums,
-  requireKind,
+  requirePrimals,
   requireLike,
   requireScalarResult,
   zeroTangent,
@@ -141,22 +141,12 @@ function planSecondOrder(
   }
   const index = requireArgnums(entry, argnums, apiName).indices[0]!;
   const adjoint = requireSecondOrder(entry, where);
-  const arity = entry.params.length;
   return {
     where,
     index,
     // requireArgnums only accepts differentiable parameters.
     kind: entry.params[index] as DifferentiableKind,
-    primals(args) {
-      const primals = fitArity(args, arity);
-      if (primals[index] === undefined) {
-        throw new TsadError(`${where}: argument ${index} is missing`);
-      }
-      primals.forEach((primal, i) =>
-        requireKind(entry.params[i]!, primal, `argument ${i}`, where),
-      );
-      return primals;
-    },
+    primals: (args) => requirePrimals(entry, args, index, where),
     product(primals, v) {
       const tangents = entry.params.map((kind, i) =>
         i === index ? v : zeroTangent(kind, primals[i]),

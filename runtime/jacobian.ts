@@ -11,7 +11,7 @@
  * there are no more inputs than outputs; else reverse mode, one `f__vjp`
  * per output with a unit cotangent (a row each).
  */
-import { fitArity, requireCompiled } from "./compiled.js";
+import { requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
 import {
   flatSize,
@@ -25,7 +25,7 @@ import {
   callName,
   requireArgnums,
   requireDifferentiableResult,
-  requireKind,
+  requirePrimals,
   zeroTangent,
 } from "./validate.js";
 
@@ -52,16 +52,9 @@ export function jacobian(
   const index = requireArgnums(entry, argnums, "jacobian").indices[0]!;
   // requireArgnums only accepts differentiable parameters.
   const inputKind = entry.params[index] as DifferentiableKind;
-  const arity = entry.params.length;
   return (...args) => {
-    const primals = fitArity(args, arity);
+    const primals = requirePrimals(entry, args, index, where);
     const input = primals[index];
-    if (input === undefined) {
-      throw new TsadError(`${where}: argument ${index} is missing`);
-    }
-    primals.forEach((primal, i) =>
-      requireKind(entry.params[i]!, primal, `argument ${i}`, where),
-    );
     const inputs = flatSize(inputKind, input);
     // A vector result's length is only known from the value itself.
     const value =

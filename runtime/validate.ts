@@ -4,7 +4,7 @@
  * functions they return are thin calls into compiled code.
  */
 import type { CompiledDerivatives, ValueKind } from "./registry.js";
-import { describeValue } from "./compiled.js";
+import { describeValue, fitArity } from "./compiled.js";
 import { TsadError } from "./errors.js";
 import {
   describeActual,
@@ -132,6 +132,27 @@ export function requireKind(
   throw new TsadError(
     `${where}: ${what} must be a ${TYPE_NAMES[kind]}, got ${describeActual(value)}`,
   );
+}
+
+/**
+ * The arguments of a call of `f`, fitted to its parameters, each of its
+ * parameter's kind, with the one derivatives are taken for (`index`)
+ * present.
+ */
+export function requirePrimals(
+  entry: CompiledDerivatives,
+  args: unknown[],
+  index: number,
+  where: string,
+): unknown[] {
+  const primals = fitArity(args, entry.params.length);
+  if (primals[index] === undefined) {
+    throw new TsadError(`${where}: argument ${index} is missing`);
+  }
+  primals.forEach((primal, i) =>
+    requireKind(entry.params[i]!, primal, `argument ${i}`, where),
+  );
+  return primals;
 }
 
 /**
