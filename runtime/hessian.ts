@@ -67,7 +67,7 @@ export function hvp(
       plan.kind,
       input,
       v,
-      "v (the last argument)",
+      `v (the argument after ${plan.name}'s ${plan.arity})`,
       `argument ${plan.index}`,
       plan.where,
     );
@@ -116,6 +116,9 @@ export function hessian(
 
 interface SecondOrderPlan {
   readonly where: string;
+  /** `f`'s name, and its parameters' count ("2 arguments"). */
+  readonly name: string;
+  readonly arity: string;
   readonly index: number;
   readonly kind: DifferentiableKind;
   /** The arguments, fitted to `f`'s parameters and checked. */
@@ -141,8 +144,11 @@ function planSecondOrder(
   }
   const index = requireArgnums(entry, argnums, apiName).indices[0]!;
   const adjoint = requireSecondOrder(entry, where);
+  const count = entry.params.length;
   return {
     where,
+    name: entry.name,
+    arity: `${count} argument${count === 1 ? "" : "s"}`,
     index,
     // requireArgnums only accepts differentiable parameters.
     kind: entry.params[index] as DifferentiableKind,

@@ -406,7 +406,7 @@ describe("hessian and hvp", () => {
     expect(
       tsadErrorOf(() => hvp(cubic)([a, b], 3, [1, 0, 0])).message,
     ).toContain(
-      "hvp(cubic): v (the last argument) must be a number[] of length 2",
+      "hvp(cubic): v (the argument after cubic's 2 arguments) must be a number[] of length 2",
     );
   });
 });

@@ -6,7 +6,14 @@
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { derivative, grad, jvp, valueAndGrad, vjp } from "../runtime/index.js";
+import {
+  derivative,
+  grad,
+  hessian,
+  jvp,
+  valueAndGrad,
+  vjp,
+} from "../runtime/index.js";
 import { emitTo, formatDiagnostic, repoRoot } from "./support/compile.js";
 
 async function compileFixture<M>(name: string): Promise<M> {
@@ -53,5 +60,26 @@ describe("primal values", () => {
     expect(valueAndGrad(m.timesZero)(1, Infinity)[0]).toBeNaN();
     expect(jvp(m.timesZero, [1, Infinity], [1, 0])[0]).toBeNaN();
     expect(vjp(m.timesZero, 1, Infinity)[0]).toBeNaN();
+  });
+});
+
+describe("second derivatives where a guard is taken", () => {
+  let m: { power: (x: number[]) => number };
+  beforeAll(async () => {
+    m = await compileFixture("hessian/regression-power-exponent-zero");
+  });
+
+  it("differentiate a ** b in b at b = 0, where its derivative in a is 0", () => {
+    // power(a, b) = a^b + b^a. At (2, 0): a^b: [[0, 1/a], [1/a, ln(a)^2]];
+    // b^a has a^b's Hessian with a and b swapped, and is 0 near b = 0 but
+    // for b^a's second derivative in b, a (a - 1) b^(a - 2) = 2.
+    const [[aa, ab], [ba, bb]] = hessian(m.power)([2, 0]) as number[][] as [
+      [number, number],
+      [number, number],
+    ];
+    expect(aa).toBe(0);
+    expect(ab).toBeCloseTo(0.5, 12);
+    expect(ba).toBeCloseTo(0.5, 12);
+    expect(bb).toBeCloseTo(Math.log(2) ** 2 + 2, 12);
   });
 });

@@ -14,7 +14,7 @@
  * abs'(0) = 0; sign, floor, ceil, round, trunc have derivative 0;
  * min/max send the whole derivative to the first argument that attains the
  * result; sqrt'(0) = Infinity; d(a ** b)/db = 0 where a <= 0, and
- * d(a ** b)/da = 0 where b = 0;
+ * d(a ** b)/da = 0 where a = b = 0;
  * hypot'(0, ..., 0) = 0; fround has derivative 1.
  */
 import { binary, math, neg, num, type BinaryOp, type Expr } from "./ir";
@@ -70,14 +70,22 @@ const eq = (a: Expr, b: Expr): Expr => ({
 /**
  * d(a ** b): b * a ** (b - 1) and, where a > 0, a ** b * log(a). Where
  * b = 0, a ** b is 1 for every a and the first is 0, not 0 * 0 ** -1 =
- * NaN at a = 0: `b === 0 ? 0 : b * a ** (b - 1)`, unguarded for a literal
- * exponent (`x ** 3` -> `3 * x ** 2`; `x ** 0` has none).
+ * NaN at a = 0: `a === 0 && b === 0 ? 0 : b * a ** (b - 1)`, unguarded
+ * for a literal exponent (`x ** 3` -> `3 * x ** 2`; `x ** 0` has none).
+ * Only at a = 0: elsewhere the product is 0 at b = 0 by itself, and its
+ * derivative in b (a ** -1 there) is the second derivative's.
  */
 const powerPartials: PartialsOf = ([a, b], r) => {
   const power = mul(b!, binary("**", a!, sub(b!, one)));
+  const atZero: Expr = {
+    kind: "logical",
+    op: "&&",
+    left: eq(a!, num(0)),
+    right: eq(b!, num(0)),
+  };
   return [
     b!.kind !== "num"
-      ? cond(eq(b!, num(0)), num(0), power)
+      ? cond(atZero, num(0), power)
       : b!.value === 0
         ? ZERO
         : power,
