@@ -236,7 +236,7 @@ export async function checkPrograms(
   return failures;
 }
 
-/** Loop iterations one function's checks may run: more is a hang. */
+/** Loop iterations the checks at one point may run: more is a hang. */
 export const LOOP_LIMIT = 1e7;
 
 /**
@@ -245,7 +245,7 @@ export const LOOP_LIMIT = 1e7;
  *
  *   while (true) {    ->   while (true) { if (++globalThis.tsadLoopGuard > 1e7) throw ...
  *
- * checkFunction (program-check.ts) resets the count.
+ * checkFunction (program-check.ts) resets the count at each point.
  */
 function guardLoops(file: string) {
   const text = fs.readFileSync(file, "utf8");

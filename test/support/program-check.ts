@@ -92,7 +92,6 @@ export function checkFunction(
   f: Fn,
   random: () => number,
 ): PointCounts {
-  (globalThis as { tsadLoopGuard?: number }).tsadLoopGuard = 0;
   const entry = lookupCompiled(f);
   if (entry === undefined) {
     throw new CheckFailure(`${name} was not registered with the runtime`);
@@ -108,6 +107,8 @@ export function checkFunction(
     // A matrix parameter's rows all have this many elements.
     const width = 1 + Math.floor(random() * MAX_LENGTH);
     const args = kinds.map((kind) => drawArg(kind, length, width, random));
+    // Each point's checks may run LOOP_LIMIT iterations (program-batch.ts).
+    (globalThis as { tsadLoopGuard?: number }).tsadLoopGuard = 0;
     const point = checkPoint(name, f, args, active, result, random);
     if (point === "skipped") skipped++;
     else checked++;
