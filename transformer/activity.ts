@@ -44,8 +44,15 @@ export function analyzeActivity(
   );
 
   const active = new Set([...varied].filter((name) => useful.has(name)));
+  // What carries a derivative: `tick(x.length)` passes an integer on.
+  let carriesDerivative: Set<string> | undefined;
   forEachDefinition(fn.body, (name, value) => {
-    if (active.has(name)) rejectOpaqueFlow(value, varied);
+    if (active.has(name))
+      rejectOpaqueFlow(
+        value,
+        varied,
+        () => (carriesDerivative ??= variedNames(fn, independents, true)),
+      );
   });
   return { active };
 }
@@ -172,10 +179,26 @@ export function differentiableReads(
   }
 }
 
-function rejectOpaqueFlow(value: Expr, varied: ReadonlySet<string>) {
+/**
+ * `varied`: what depends on the parameters at all; `carriesDerivative`
+ * (asked for only where `varied` finds something): through operations
+ * with a derivative.
+ */
+function rejectOpaqueFlow(
+  value: Expr,
+  varied: ReadonlySet<string>,
+  carriesDerivative: () => ReadonlySet<string>,
+) {
+  const differentiable = (e: Expr) => {
+    if (!readsAny(e, varied)) return false;
+    const names = carriesDerivative();
+    let found = false;
+    differentiableReads(e, (read) => (found ||= names.has(read)));
+    return found;
+  };
   // Whatever its declared type, an active value computed by a call tsad
   // cannot see into would lose its derivative.
-  if (value.kind === "extern" && value.args.some((a) => readsAny(a, varied))) {
+  if (value.kind === "extern" && value.args.some(differentiable)) {
     const callee = value.callee.getText();
     throw new DiffError(
       value.node,
@@ -186,7 +209,7 @@ function rejectOpaqueFlow(value: Expr, varied: ReadonlySet<string>) {
   if (
     value.kind === "member" &&
     value.numeric &&
-    readsAny(value.object, varied)
+    differentiable(value.object)
   ) {
     throw new DiffError(
       value.node,
