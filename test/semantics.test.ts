@@ -63,6 +63,23 @@ describe("primal values", () => {
   });
 });
 
+describe("`??`", () => {
+  let m: { scaledNorm: (x: number[], k?: number) => number };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/nullish-coalescing");
+  });
+
+  it("takes the right side where the left is undefined", () => {
+    // scaledNorm(x, k = 2) = k x0 sum(x): d/dx0 = k (sum(x) + x0),
+    // d/dxi = k x0, d/dk = x0 sum(x)
+    expect(grad(m.scaledNorm)([1, -3])).toEqual([2 * (-2 + 1), 2 * 1]);
+    expect(grad(m.scaledNorm, [0, 1])([1, -3], 0.5)).toEqual([
+      [0.5 * (-2 + 1), 0.5],
+      -2,
+    ]);
+  });
+});
+
 describe("second derivatives where a guard is taken", () => {
   let m: { power: (x: number[]) => number };
   beforeAll(async () => {

@@ -2202,6 +2202,7 @@ class Lowering {
         right: this.expression(node.right),
       };
     }
+    if (kind === ts.SyntaxKind.QuestionQuestionToken) return this.nullish(node);
     if (
       kind === ts.SyntaxKind.AmpersandAmpersandToken ||
       kind === ts.SyntaxKind.BarBarToken
@@ -2228,6 +2229,38 @@ class Lowering {
       DiagnosticCode.UnsupportedOperator,
       `tsad has no derivative for the operator '${node.operatorToken.getText()}' here. Use + - * / % ** and Math functions, or write an assignment as its own statement.`,
     );
+  }
+
+  /**
+   * `a ?? b`, `a` a variable or an element: `a != undefined ? a : b` (the
+   * test reads `a` again, so only where reading it twice is reading it).
+   */
+  private nullish(node: ts.BinaryExpression): Expr {
+    const ts = this.ts;
+    let left = node.left;
+    while (ts.isParenthesizedExpression(left)) left = left.expression;
+    if (!ts.isIdentifier(left) && !ts.isElementAccessExpression(left)) {
+      throw new DiffError(
+        node.operatorToken,
+        DiagnosticCode.UnsupportedOperator,
+        "tsad supports `??` after a variable or an element (`k ?? 2`, `a[i] ?? 0`). Name the value first: `const v = ...; v ?? 0`.",
+      );
+    }
+    if (this.isArrayKind(node)) {
+      throw this.unsupported(node, "choosing between arrays with `??`");
+    }
+    const value = this.expression(left);
+    return {
+      kind: "cond",
+      test: {
+        kind: "compare",
+        op: "!=",
+        left: value,
+        right: { kind: "undefined" },
+      },
+      whenTrue: value,
+      whenFalse: this.conditionally(() => this.expression(node.right)),
+    };
   }
 
   /** `a[i]`, `m[i][j]`: an element of a local or module-level array. */
