@@ -237,7 +237,7 @@ export async function checkPrograms(
 }
 
 /** Loop iterations the checks at one point may run: more is a hang. */
-export const LOOP_LIMIT = 1e7;
+export const LOOP_LIMIT = 1e8;
 
 /**
  * Counts loop iterations in the emitted JavaScript, so that a derivative
