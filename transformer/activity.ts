@@ -15,7 +15,13 @@
  * passed to a function tsad cannot see into.
  */
 import { DiagnosticCode, DiffError } from "./diagnostics";
-import { allReads, type Expr, type FunctionIR, type Stmt } from "./ir";
+import {
+  allReads,
+  forEachSubexpression,
+  type Expr,
+  type FunctionIR,
+  type Stmt,
+} from "./ir";
 
 export interface Activity {
   readonly active: ReadonlySet<string>;
@@ -44,28 +50,36 @@ export function analyzeActivity(
   );
 
   const active = new Set([...varied].filter((name) => useful.has(name)));
-  // What carries a derivative: `tick(x.length)` passes an integer on.
-  let carriesDerivative: Set<string> | undefined;
+  // What carries a varying value: `tick(x.length)` passes an integer on.
+  let carried: Set<string> | undefined;
   forEachDefinition(fn.body, (name, value) => {
     if (active.has(name))
       rejectOpaqueFlow(
         value,
         varied,
-        () => (carriesDerivative ??= variedNames(fn, independents, true)),
+        () => (carried ??= variedNames(fn, independents, informativeReads)),
       );
   });
   return { active };
 }
 
+type Reads = (e: Expr, visit: (name: string) => void) => void;
+
+/** Every variable a value reads, `stopGradient` aside. */
+const anyReads: Reads = (e, visit) =>
+  allReads(e, visit, /*intoStopGradient*/ false);
+
 /**
  * The variables that depend on the (`independents`) differentiable
- * parameters; with `differentiably`, only through operations with a
- * derivative (not through a length, a comparison, an index).
+ * parameters through what `reads` follows: anything (`stopGradient`
+ * aside), operations with a derivative (`differentiableReads`: not
+ * through a length, a comparison, an index), or operations that may pass
+ * a varying value on (`informativeReads`).
  */
 export function variedNames(
   fn: FunctionIR,
   independents?: readonly number[],
-  differentiably = false,
+  reads: Reads = anyReads,
 ): Set<string> {
   const varied = new Set(
     fn.params
@@ -75,9 +89,8 @@ export function variedNames(
       .map((p) => p.name),
   );
   const depends = (value: Expr) => {
-    if (!differentiably) return readsAny(value, varied);
     let found = false;
-    differentiableReads(value, (read) => (found ||= varied.has(read)));
+    reads(value, (read) => (found ||= varied.has(read)));
     return found;
   };
   // Loops make the flow cyclic (a carried variable feeds itself), so both
@@ -184,21 +197,48 @@ export function differentiableReads(
  * (asked for only where `varied` finds something): through operations
  * with a derivative.
  */
+/**
+ * The variables whose values `e` may pass on, so that a function tsad
+ * does not see could compute a varying number from it: all it reads, but
+ * through a length, a comparison or `!` (integers and booleans, constant
+ * between the points where they jump) or `stopGradient`. A string made
+ * from a number passes it on (`parseFloat("" + x)`).
+ */
+export const informativeReads: Reads = (e, visit) => {
+  const walk = (inner: Expr): void => {
+    switch (inner.kind) {
+      case "var":
+        return visit(inner.name);
+      case "length":
+      case "compare":
+      case "not":
+      case "stopGradient":
+        return;
+      default:
+        forEachSubexpression(inner, walk);
+    }
+  };
+  walk(e);
+};
+
+/**
+ * `varied`: what depends on the parameters at all; `carried` (asked for
+ * only where `varied` finds something): what may pass a varying value on.
+ */
 function rejectOpaqueFlow(
   value: Expr,
   varied: ReadonlySet<string>,
-  carriesDerivative: () => ReadonlySet<string>,
+  carried: () => ReadonlySet<string>,
 ) {
-  const differentiable = (e: Expr) => {
+  const passesOn = (e: Expr) => {
     if (!readsAny(e, varied)) return false;
-    const names = carriesDerivative();
     let found = false;
-    differentiableReads(e, (read) => (found ||= names.has(read)));
+    informativeReads(e, (read) => (found ||= carried().has(read)));
     return found;
   };
   // Whatever its declared type, an active value computed by a call tsad
   // cannot see into would lose its derivative.
-  if (value.kind === "extern" && value.args.some(differentiable)) {
+  if (value.kind === "extern" && value.args.some(passesOn)) {
     const callee = value.callee.getText();
     throw new DiffError(
       value.node,
@@ -206,11 +246,7 @@ function rejectOpaqueFlow(
       `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
     );
   }
-  if (
-    value.kind === "member" &&
-    value.numeric &&
-    differentiable(value.object)
-  ) {
+  if (value.kind === "member" && value.numeric && passesOn(value.object)) {
     throw new DiffError(
       value.node,
       DiagnosticCode.UnsupportedSyntax,

@@ -29,7 +29,7 @@ export function countVariedCounters(fn: FunctionIR, names: Names): FunctionIR {
   if (!someLoop(fn.body, (start) => start.kind !== "num")) return fn;
   // A converted counter may make the start of an inner loop vary.
   for (;;) {
-    const varied = variedNames(fn, undefined, /*differentiably*/ true);
+    const varied = variedNames(fn, undefined, differentiableReads);
     let changed = false;
     const block = (body: readonly Stmt[]): readonly Stmt[] =>
       body.flatMap((s): Stmt[] => {
