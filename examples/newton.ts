@@ -1,8 +1,10 @@
 // Newton's method on a smooth loss of 5 parameters (a softplus-regularised
 // least-squares fit), with tsad's gradient and Hessian: each step solves
 // H s = -g. Converges quadratically: the gradient's norm squares (roughly)
-// at each step near the minimum. The Hessian is checked against one
-// derived by hand at the start.
+// at each step near the minimum. The solver takes the function as a
+// parameter, as a library's would: tsad writes second derivatives for the
+// marked functions a program passes to it. The Hessian is checked against
+// one derived by hand at the start.
 import { grad, hessian } from "tsad";
 import {
   formatNumber,
@@ -74,25 +76,43 @@ function solve(A: number[][], b: number[]): number[] {
   return x;
 }
 
-const gradient = grad(loss);
-const lossHessianByTsad = hessian(loss);
-
-let w = [0, 0, 0, 0, 0];
-console.log("Hessian at w = 0: tsad's, and the one derived by hand");
-printMatrixComparison(lossHessianByTsad(w), lossHessian(w));
-
-const rows: (string | number)[][] = [];
-for (let step = 0; step < 20; step++) {
-  const g = gradient(w);
-  const norm = Math.hypot(...g);
-  rows.push([step, loss(w), norm]);
-  if (norm < 1e-9) break;
-  const s = solve(
-    lossHessianByTsad(w),
-    g.map((gi) => -gi),
-  );
-  w = w.map((wi, i) => wi + s[i]!);
+/** Minimises `f` from `w0` by Newton's method; the table of its steps. */
+function newton(
+  f: (w: number[]) => number,
+  w0: number[],
+): { w: number[]; rows: (string | number)[][] } {
+  const gradient = grad(f);
+  const H = hessian(f);
+  let w = w0;
+  const rows: (string | number)[][] = [];
+  for (let step = 0; step < 20; step++) {
+    const g = gradient(w);
+    const norm = Math.hypot(...g);
+    rows.push([step, f(w), norm]);
+    if (norm < 1e-9) break;
+    const s = solve(
+      H(w),
+      g.map((gi) => -gi),
+    );
+    w = w.map((wi, i) => wi + s[i]!);
+  }
+  return { w, rows };
 }
+
+/** Prints `f`'s Hessian at `w` beside `expected`; throws if they differ. */
+function compareHessian(
+  f: (w: number[]) => number,
+  w: number[],
+  expected: number[][],
+): void {
+  printMatrixComparison(hessian(f)(w), expected);
+}
+
+const start = [0, 0, 0, 0, 0];
+console.log("Hessian at w = 0: tsad's, and the one derived by hand");
+compareHessian(loss, start, lossHessian(start));
+
+const { w, rows } = newton(loss, start);
 console.log("\nNewton's method");
 printTable(["step", "loss", "||gradient||"], rows, /*digits*/ 6);
 console.log(`\nw = ${formatVector(w)}, loss ${formatNumber(loss(w), 10)}`);

@@ -170,10 +170,11 @@ function requireSecondOrder(
   if (entry.hvp) return entry.hvp;
   throw new TsadError(
     `${where}: tsad wrote no second derivatives of ${entry.name}. It writes them ` +
-      `for the functions a compiled file passes by name to hessian or hvp ` +
-      `(and the marked functions they call), not for a function passed around: ` +
-      `write hessian(${entry.name}) or hvp(${entry.name}) with ${entry.name} itself ` +
-      `in a file tspc compiles (for example \`const H = hessian(${entry.name})\` ` +
-      `at module level), and build again.`,
+      `for the functions a compiled file passes to hessian or hvp by name, or as ` +
+      `the argument a function passes on to them (\`newton(${entry.name})\` where ` +
+      `\`newton(f)\` calls \`hessian(f)\`), and the marked functions they call; not ` +
+      `for a function stored or returned on the way: write hessian(${entry.name}) ` +
+      `with ${entry.name} itself in a file tspc compiles (for example ` +
+      `\`const H = hessian(${entry.name})\` at module level), and build again.`,
   );
 }

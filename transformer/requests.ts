@@ -18,8 +18,11 @@
  * A call of `hessian(f)` or `hvp(f)` asks for second derivatives of `f`
  * (second-order.ts), and so of every marked function `f` calls, directly
  * or not. They are written only where asked for: they cost as much to
- * build as the first derivatives. `hessian` of a function passed around
- * finds none, and says so.
+ * build as the first derivatives. Where `f` is a parameter (a Newton
+ * solver's `function newton(f, x0) { ... hessian(f) ... }`), the marked
+ * functions the program passes as that argument are asked for, through
+ * any number of such functions; a function passed around some other way
+ * (stored in an object, returned) finds none at run time, and says so.
  */
 import type * as ts from "typescript";
 import { markedCallsIn } from "./callees";
@@ -65,6 +68,8 @@ export class GradientRequests {
     const checker = this.program.getTypeChecker();
     const found = new Map<ts.Node, GradientRequest[]>();
     const secondOrder: ts.Node[] = [];
+    /** Per function, its parameters that `hessian` or `hvp` is given. */
+    const forwarded = new Map<ts.Node, Set<number>>();
     const quoted = [`"${runtimeModule}"`, `'${runtimeModule}'`];
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
@@ -72,11 +77,12 @@ export class GradientRequests {
         const api =
           imported?.specifier === runtimeModule ? imported.name : undefined;
         const [f] = node.arguments;
-        const fn =
-          (api === "hessian" || api === "hvp") &&
-          f &&
-          resolveMarkedCallee(ts, checker, f)?.declaration;
-        if (fn) secondOrder.push(fn);
+        if ((api === "hessian" || api === "hvp") && f) {
+          const fn = resolveMarkedCallee(ts, checker, f)?.declaration;
+          const parameter = fn ? undefined : parameterOf(ts, checker, f);
+          if (fn) secondOrder.push(fn);
+          if (parameter) addTo(forwarded, parameter.fn, parameter.index);
+        }
         const request = api && requestOf(ts, checker, node, api);
         if (request) {
           const list = found.get(request.fn) ?? [];
@@ -95,6 +101,7 @@ export class GradientRequests {
     for (const list of found.values()) {
       list.sort((a, b) => requestKey(a).localeCompare(requestKey(b)));
     }
+    secondOrder.push(...passedOn(ts, checker, this.program, forwarded));
     // Their callees' second derivatives, which theirs call.
     const closed = new Set<ts.Node>();
     for (let fn; (fn = secondOrder.pop()) !== undefined;) {
@@ -105,6 +112,85 @@ export class GradientRequests {
     }
     return { gradients: found, secondOrder: closed };
   }
+}
+
+/**
+ * The marked functions the program passes as the `forwarded` parameters
+ * of their functions, adding to `forwarded` the parameters of callers
+ * that pass their own on (`solve(f) { return newton(f, ...) }`).
+ */
+function passedOn(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  program: ts.Program,
+  forwarded: Map<ts.Node, Set<number>>,
+): Set<ts.Node> {
+  const passed = new Set<ts.Node>();
+  if (forwarded.size === 0) return passed;
+  const calls: { call: ts.CallExpression; callee: ts.Node }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = functionOf(ts, checker, node.expression);
+      if (callee) calls.push({ call: node, callee });
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const file of program.getSourceFiles())
+    if (!file.isDeclarationFile) visit(file);
+  for (let size = -1, count = 0; size !== count;) {
+    size = count;
+    for (const { call, callee } of calls) {
+      for (const index of forwarded.get(callee) ?? []) {
+        const argument = call.arguments[index];
+        if (!argument) continue;
+        const fn = resolveMarkedCallee(ts, checker, argument)?.declaration;
+        const parameter = fn ? undefined : parameterOf(ts, checker, argument);
+        if (fn) passed.add(fn);
+        if (parameter) addTo(forwarded, parameter.fn, parameter.index);
+      }
+    }
+    count = [...forwarded.values()].reduce((n, set) => n + set.size, 0);
+  }
+  return passed;
+}
+
+function addTo(map: Map<ts.Node, Set<number>>, key: ts.Node, index: number) {
+  const set = map.get(key) ?? new Set<number>();
+  map.set(key, set.add(index));
+}
+
+/** `f`, a parameter of the function around it: that function, and where. */
+function parameterOf(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  e: ts.Expression,
+): { fn: ts.Node; index: number } | undefined {
+  if (!ts.isIdentifier(e)) return undefined;
+  const declaration = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!declaration || !ts.isParameter(declaration)) return undefined;
+  const fn = declaration.parent;
+  return { fn, index: fn.parameters.indexOf(declaration) };
+}
+
+/** The function a call's callee names, if it names one the program declares. */
+function functionOf(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  callee: ts.Expression,
+): ts.Node | undefined {
+  let symbol = checker.getSymbolAtLocation(
+    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+  );
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias)
+    symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.valueDeclaration;
+  if (!declaration) return undefined;
+  if (ts.isVariableDeclaration(declaration) && declaration.initializer) {
+    let value = declaration.initializer;
+    while (ts.isParenthesizedExpression(value)) value = value.expression;
+    return ts.isFunctionLike(value) ? value : undefined;
+  }
+  return ts.isFunctionLike(declaration) ? declaration : undefined;
 }
 
 const requestKey = (r: GradientRequest) =>
