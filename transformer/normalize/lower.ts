@@ -468,6 +468,18 @@ class Lowering {
     ]);
   }
 
+  /** Whether `e` is something other than a variable declared outside the function. */
+  private declaredHere(e: ts.Expression): boolean {
+    const ts = this.ts;
+    const declaration = ts.isIdentifier(e)
+      ? this.context.checker.getSymbolAtLocation(e)?.valueDeclaration
+      : undefined;
+    if (!declaration) return true;
+    for (let node: ts.Node | undefined = declaration; node; node = node.parent)
+      if (node === this.fn) return true;
+    return false;
+  }
+
   /** Whether `e` names one of the function's parameters. */
   private isParameter(e: ts.Expression): boolean {
     const ts = this.ts;
@@ -2234,6 +2246,9 @@ class Lowering {
   /**
    * `a ?? b`, `a` a variable or an element: `a != undefined ? a : b` (the
    * test reads `a` again, so only where reading it twice is reading it).
+   * An element only of an array the function cannot write (a parameter,
+   * one declared outside): the reverse sweep tests it again, after later
+   * writes may have filled it (`a.push(v)`).
    */
   private nullish(node: ts.BinaryExpression): Expr {
     const ts = this.ts;
@@ -2244,6 +2259,19 @@ class Lowering {
         node.operatorToken,
         DiagnosticCode.UnsupportedOperator,
         "tsad supports `??` after a variable or an element (`k ?? 2`, `a[i] ?? 0`). Name the value first: `const v = ...; v ?? 0`.",
+      );
+    }
+    let array: ts.Expression = left;
+    while (ts.isElementAccessExpression(array)) array = array.expression;
+    if (
+      array !== left &&
+      !this.isParameter(array) &&
+      this.declaredHere(array)
+    ) {
+      throw new DiffError(
+        node.operatorToken,
+        DiagnosticCode.UnsupportedOperator,
+        "tsad supports `??` on an element of a parameter or of an array declared outside the function, not of a local array, which later writes may fill. Test the index against the length instead: `i < a.length ? a[i] : b`.",
       );
     }
     if (this.isArrayKind(node)) {
