@@ -2,14 +2,16 @@
  * Second order: `hvp` and `hessian`, calling the adjoint of the tangent
  * function the transformer writes where the program asks for them
  * (`f__tangent__vjp`, registry.ts): reverse mode over forward mode. With
- * tangent `v` for the parameter and a cotangent of 1, the adjoint of the
- * parameter is the Hessian-vector product:
+ * tangents `v` for the parameters and a cotangent of 1, the adjoint of
+ * each parameter is its rows of the Hessian times `v`:
  *
  *   hvp(f)(x, w, v)   ==  f__tangent__vjp(x, w, v, zeros, 1)[1]
  *   hessian(f)(x, w)  ==  [hvp(f)(x, w, e_0), hvp(f)(x, w, e_1), ...]
  *
  * One `hvp` costs a few evaluations of `f`, whatever the size of `x`; the
- * Hessian is one `hvp` per entry of `x`.
+ * Hessian is one `hvp` per entry of `x`. With a list of argnums, one
+ * `hvp` per entry of those parameters gives every block, the mixed ones
+ * too (a number counts as one row or one column, as in `jacobian`).
  */
 import { requireCompiled } from "./compiled.js";
 import { TsadError } from "./errors.js";
@@ -21,38 +23,36 @@ import {
 } from "./kinds.js";
 import type { CompiledDerivatives } from "./registry.js";
 import type {
+  Argnums,
   Differentiable,
-  DifferentiableIndex,
+  GradientOf,
   HessianOf,
   Tangent,
 } from "./types.js";
 import {
   callName,
   requireArgnums,
-  requirePrimals,
   requireLike,
+  requirePrimals,
   requireScalarResult,
   zeroTangent,
 } from "./validate.js";
 
 /**
- * `hvp(f, argnums = 0)`: a function taking `f`'s arguments and then a
- * vector `v` shaped like parameter `argnums`, returning the product of
- * the Hessian of `f`'s number result with respect to that parameter and
- * `v` (shaped like `v`), in one forward and one reverse sweep.
+ * `hvp(f, argnums = 0)`: a function taking `f`'s arguments and then `v`,
+ * shaped like parameter `argnums` (a tuple of such for a list), returning
+ * the Hessian of `f`'s number result with respect to those parameters
+ * times `v`, shaped like `v`, in one forward and one reverse sweep.
  *
  *   hvp((x: number[]) => x[0] * x[0] * x[1])([a, b], [1, 0])  // [2b, 2a]
  */
 export function hvp<P extends [Differentiable, ...unknown[]]>(
   f: (...args: P) => number,
 ): (...args: [...P, Tangent<P[0]>]) => Tangent<P[0]>;
-export function hvp<
-  P extends unknown[],
-  const I extends DifferentiableIndex<P>,
->(
+export function hvp<P extends unknown[], const A extends Argnums<P>>(
   f: (...args: P) => number,
-  argnums: I,
-): (...args: [...P, Tangent<P[I]>]) => Tangent<P[I]>;
+  argnums: A,
+): (...args: [...P, GradientOf<P, A>]) => GradientOf<P, A>;
 export function hvp(
   f: Function,
   argnums: unknown = 0,
@@ -62,16 +62,25 @@ export function hvp(
   return (...args) => {
     const v = args.pop();
     const primals = plan.primals(args);
-    const input = primals[plan.index];
-    requireLike(
-      plan.kind,
-      input,
-      v,
-      `v (the argument after ${plan.name}'s ${plan.arity})`,
-      `argument ${plan.index}`,
-      plan.where,
+    const what = `v (the argument after ${plan.name}'s ${plan.arity})`;
+    if (!plan.single && (!Array.isArray(v) || v.length !== plan.count)) {
+      throw new TsadError(
+        `${plan.where}: ${what} must be a tuple of ${plan.count} tangents, one per argnum`,
+      );
+    }
+    const vs = plan.single ? [v] : (v as unknown[]);
+    plan.indices.forEach((index, k) =>
+      requireLike(
+        plan.kinds[k]!,
+        primals[index],
+        vs[k],
+        plan.single ? what : `${what}[${k}]`,
+        `argument ${index}`,
+        plan.where,
+      ),
     );
-    return plan.product(primals, v);
+    const adjoints = plan.adjoints(primals, vs);
+    return plan.single ? adjoints[0] : adjoints;
   };
 }
 
@@ -79,18 +88,22 @@ export function hvp(
  * `hessian(f, argnums = 0)`: a function with `f`'s parameters returning
  * the Hessian of `f`'s number result with respect to parameter
  * `argnums`: a number for a number parameter, else `number[][]`, rows and
- * columns counting the parameter's entries (a matrix's row-major).
+ * columns counting the parameter's entries (a matrix's row-major). For a
+ * list of argnums, the blocks `H[i][j]` (rows: parameter `argnums[i]`,
+ * columns: `argnums[j]`), each a number where both are numbers.
  *
  *   hessian((x: number[]) => x[0] * x[0] * x[1])([a, b])
  *     // [[2b, 2a], [2a, 0]]
+ *   hessian((x: number[], y: number) => x[0] * y * y, [0, 1])([a, b], c)
+ *     // [[[[0], [0]], [[2c], [0]]], [[[2c, 0]], 2a]]
  */
 export function hessian<P extends [Differentiable, ...unknown[]]>(
   f: (...args: P) => number,
-): (...args: P) => HessianOf<P[0]>;
-export function hessian<
-  P extends unknown[],
-  const I extends DifferentiableIndex<P>,
->(f: (...args: P) => number, argnums: I): (...args: P) => HessianOf<P[I]>;
+): (...args: P) => HessianOf<P, 0>;
+export function hessian<P extends unknown[], const A extends Argnums<P>>(
+  f: (...args: P) => number,
+  argnums: A,
+): (...args: P) => HessianOf<P, A>;
 export function hessian(
   f: Function,
   argnums: unknown = 0,
@@ -98,19 +111,34 @@ export function hessian(
   const plan = planSecondOrder(f, argnums, "hessian");
   return (...args) => {
     const primals = plan.primals(args);
-    const input = primals[plan.index];
-    if (plan.kind === "number") return plan.product(primals, 1);
-    const size = flatSize(plan.kind, input);
-    const rows = Array.from({ length: size }, () =>
-      new Array<number>(size).fill(0),
+    const sizes = plan.indices.map((index, k) =>
+      flatSize(plan.kinds[k]!, primals[index]),
     );
-    // Column j is H e_j.
-    forEachUnit(plan.kind, input, (unit, j) => {
-      flatten(plan.kind, plan.product(primals, unit)).forEach((h, i) => {
-        rows[i]![j] = h;
+    const blocks = sizes.map((rows) =>
+      sizes.map(() => Array.from({ length: rows }, () => new Array<number>(0))),
+    );
+    // Column e of the blocks of parameter j: the adjoints for tangent e_e.
+    plan.indices.forEach((index, j) => {
+      const tangents = plan.indices.map((other, k) =>
+        zeroTangent(plan.kinds[k]!, primals[other]),
+      );
+      forEachUnit(plan.kinds[j]!, primals[index], (unit, e) => {
+        tangents[j] = unit;
+        plan.adjoints(primals, tangents).forEach((adjoint, i) =>
+          flatten(plan.kinds[i]!, adjoint).forEach((h, r) => {
+            blocks[i]![j]![r]![e] = h;
+          }),
+        );
       });
     });
-    return rows;
+    const shaped = blocks.map((row, i) =>
+      row.map((block, j) =>
+        plan.kinds[i] === "number" && plan.kinds[j] === "number"
+          ? block[0]![0]!
+          : block,
+      ),
+    );
+    return plan.single ? shaped[0]![0] : shaped;
   };
 }
 
@@ -119,12 +147,15 @@ interface SecondOrderPlan {
   /** `f`'s name, and its parameters' count ("2 arguments"). */
   readonly name: string;
   readonly arity: string;
-  readonly index: number;
-  readonly kind: DifferentiableKind;
+  /** The argnums, their kinds; `single`: one index, not a list. */
+  readonly indices: readonly number[];
+  readonly kinds: readonly DifferentiableKind[];
+  readonly single: boolean;
+  readonly count: number;
   /** The arguments, fitted to `f`'s parameters and checked. */
   primals(args: unknown[]): unknown[];
-  /** H v, for `v` shaped like parameter `index`. */
-  product(primals: readonly unknown[], v: unknown): unknown;
+  /** H v's parts for the argnums, `vs` shaped like their parameters. */
+  adjoints(primals: readonly unknown[], vs: readonly unknown[]): unknown[];
 }
 
 /** What `hvp(f, argnums)` and `hessian(f, argnums)` check once. */
@@ -136,29 +167,33 @@ function planSecondOrder(
   const entry = requireCompiled(f, apiName);
   const where = callName(apiName, entry);
   requireScalarResult(entry, apiName, "jacobian for a vector result");
-  if (Array.isArray(argnums)) {
+  const { indices, single } = requireArgnums(entry, argnums, apiName);
+  const repeated = indices.find((index, k) => indices.indexOf(index) !== k);
+  if (repeated !== undefined) {
     throw new TsadError(
-      `${where}: argnums must be one parameter index, got an array; ` +
-        `call ${apiName} once per parameter`,
+      `${where}: argnums names parameter ${repeated} twice; name each parameter once`,
     );
   }
-  const index = requireArgnums(entry, argnums, apiName).indices[0]!;
   const adjoint = requireSecondOrder(entry, where);
   const count = entry.params.length;
   return {
     where,
     name: entry.name,
     arity: `${count} argument${count === 1 ? "" : "s"}`,
-    index,
+    indices,
     // requireArgnums only accepts differentiable parameters.
-    kind: entry.params[index] as DifferentiableKind,
-    primals: (args) => requirePrimals(entry, args, index, where),
-    product(primals, v) {
-      const tangents = entry.params.map((kind, i) =>
-        i === index ? v : zeroTangent(kind, primals[i]),
-      );
+    kinds: indices.map((index) => entry.params[index] as DifferentiableKind),
+    single,
+    count: indices.length,
+    primals: (args) => requirePrimals(entry, args, indices, where),
+    adjoints(primals, vs) {
+      const tangents = entry.params.map((kind, i) => {
+        const k = indices.indexOf(i);
+        return k >= 0 ? vs[k] : zeroTangent(kind, primals[i]);
+      });
       // [tangent of the value, ...adjoints of the primals, ...of the tangents]
-      return adjoint(...primals, ...tangents, 1)[index + 1];
+      const adjoints = adjoint(...primals, ...tangents, 1);
+      return indices.map((index) => adjoints[index + 1]);
     },
   };
 }

@@ -53,7 +53,7 @@ export function jacobian(
   // requireArgnums only accepts differentiable parameters.
   const inputKind = entry.params[index] as DifferentiableKind;
   return (...args) => {
-    const primals = requirePrimals(entry, args, index, where);
+    const primals = requirePrimals(entry, args, [index], where);
     const input = primals[index];
     const inputs = flatSize(inputKind, input);
     // A vector result's length is only known from the value itself.

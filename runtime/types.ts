@@ -120,9 +120,27 @@ export interface GradOptions<P extends readonly unknown[], A> {
 }
 
 /**
- * What `hessian(f, argnums)` returns per call for a parameter of type `T`:
- * a number for a number, else `number[][]` (entries counted row-major).
+ * What `hessian(f, argnums)` returns per call: for one index, a number for
+ * a number parameter, else `number[][]` (entries counted row-major); for a
+ * list, the blocks, `H[i][j]` a number where both parameters are numbers.
+ * `HessianOf<[number[], number], readonly [0, 1]>` ->
+ * `[[number[][], number[][]], [number[][], number]]`.
  */
-export type HessianOf<T> = [Exclude<T, undefined>] extends [number]
-  ? number
+export type HessianOf<
+  P extends readonly unknown[],
+  A,
+> = A extends readonly unknown[]
+  ? {
+      -readonly [I in keyof A]: {
+        -readonly [J in keyof A]: HessianBlock<At<P, A[I]>, At<P, A[J]>>;
+      };
+    }
+  : HessianBlock<At<P, A>, At<P, A>>;
+
+type At<P extends readonly unknown[], I> = I extends keyof P ? P[I] : never;
+
+type HessianBlock<T, U> = [Exclude<T, undefined>] extends [number]
+  ? [Exclude<U, undefined>] extends [number]
+    ? number
+    : number[][]
   : number[][];

@@ -136,18 +136,19 @@ export function requireKind(
 
 /**
  * The arguments of a call of `f`, fitted to its parameters, each of its
- * parameter's kind, with the one derivatives are taken for (`index`)
+ * parameter's kind, with those derivatives are taken for (`indices`)
  * present.
  */
 export function requirePrimals(
   entry: CompiledDerivatives,
   args: unknown[],
-  index: number,
+  indices: readonly number[],
   where: string,
 ): unknown[] {
   const primals = fitArity(args, entry.params.length);
-  if (primals[index] === undefined) {
-    throw new TsadError(`${where}: argument ${index} is missing`);
+  const missing = indices.find((index) => primals[index] === undefined);
+  if (missing !== undefined) {
+    throw new TsadError(`${where}: argument ${missing} is missing`);
   }
   primals.forEach((primal, i) =>
     requireKind(entry.params[i]!, primal, `argument ${i}`, where),

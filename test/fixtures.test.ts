@@ -353,20 +353,34 @@ function checkSecondOrder(
         ).toBe(true);
       });
     });
-    const H = hessian(
-      f as (x: number) => number,
-      argnum as 0,
-    )(...(args as [number])) as number | number[][];
-    if (typeof H === "number") continue;
-    H.forEach((row, r) =>
-      row.forEach((h, c) =>
-        expect(
-          close(h, H[c]![r]!, 1e-8, 1e-10),
-          `hessian of argument ${argnum} at ${where}: [${r}][${c}] ${h} vs [${c}][${r}] ${H[c]![r]}`,
-        ).toBe(true),
+  }
+  // The blocks of every parameter at once: each diagonal one is that
+  // parameter's Hessian, and H[j][i] is H[i][j] transposed.
+  const untypedHessian = hessian as unknown as (
+    f: Function,
+    argnums: number | number[],
+  ) => (...args: Arg[]) => unknown;
+  const rows = (block: unknown) =>
+    typeof block === "number" ? [[block]] : (block as number[][]);
+  const blocks = (untypedHessian(f, [...active])(...args) as unknown[][]).map(
+    (row) => row.map(rows),
+  );
+  active.forEach((argnum, i) => {
+    const alone = rows(untypedHessian(f, argnum)(...args));
+    expect(blocks[i]![i], `hessian of argument ${argnum} at ${where}`).toEqual(
+      alone,
+    );
+    active.forEach((other, j) =>
+      blocks[i]![j]!.forEach((row, r) =>
+        row.forEach((h, c) =>
+          expect(
+            close(h, blocks[j]![i]![c]![r]!, 1e-8, 1e-10),
+            `hessian block (${argnum}, ${other}) at ${where}: [${r}][${c}] ${h} vs block (${other}, ${argnum}) [${c}][${r}] ${blocks[j]![i]![c]![r]}`,
+          ).toBe(true),
+        ),
       ),
     );
-  }
+  });
 }
 
 /** `arg + s v`, element by element: a new value. */

@@ -68,6 +68,9 @@ function signatures() {
     hvp: hvp(norm),
     hvpOf1: hvp(loss, 1),
     hvpOfScalar: hvp(weighted, 2),
+    hessianOfPair: hessian(loss, [1, 2]),
+    hessianOfNumbers: hessian(f, [0, 1]),
+    hvpOfPair: hvp(loss, [2, 0]),
   };
 }
 type Signatures = ReturnType<typeof signatures>;
@@ -399,6 +402,29 @@ describe("hessian and hvp", () => {
     >();
   });
 
+  it("hessian of a list of parameters gives blocks", () => {
+    expectTypeOf<Signatures["hessianOfPair"]>().toEqualTypeOf<
+      (
+        w: number[][],
+        b: readonly number[],
+        lr: number,
+      ) => [[number[][], number[][]], [number[][], number]]
+    >();
+    expectTypeOf<Signatures["hessianOfNumbers"]>().toEqualTypeOf<
+      (x: number, y: number) => [[number, number], [number, number]]
+    >();
+    expectTypeOf<Signatures["hvpOfPair"]>().toEqualTypeOf<
+      (
+        ...args: [
+          w: number[][],
+          b: readonly number[],
+          lr: number,
+          [number, number[][]],
+        ]
+      ) => [number, number[][]]
+    >();
+  });
+
   it("hvp takes f's arguments, then v shaped like the parameter", () => {
     expectTypeOf<Signatures["hvp"]>().toEqualTypeOf<
       (...args: [w: Float64Array, Float64Array]) => Float64Array
@@ -421,8 +447,8 @@ describe("hessian and hvp", () => {
       hessian(scaled);
       // @ts-expect-error parameter 1 is a string
       hvp(weighted, 1);
-      // @ts-expect-error one parameter index, not a list
-      hessian(f, [0, 1]);
+      // @ts-expect-error parameter 1 is a string
+      hessian(weighted, [0, 1]);
       const product = hvp(f);
       // @ts-expect-error v is missing
       product(1, 2);
