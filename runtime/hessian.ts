@@ -95,7 +95,7 @@ export function hvp(
  *   hessian((x: number[]) => x[0] * x[0] * x[1])([a, b])
  *     // [[2b, 2a], [2a, 0]]
  *   hessian((x: number[], y: number) => x[0] * y * y, [0, 1])([a, b], c)
- *     // [[[[0], [0]], [[2c], [0]]], [[[2c, 0]], 2a]]
+ *     // [[[[0, 0], [0, 0]], [[2c], [0]]], [[[2c, 0]], 2a]]
  */
 export function hessian<P extends [Differentiable, ...unknown[]]>(
   f: (...args: P) => number,
