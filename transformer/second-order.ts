@@ -21,7 +21,8 @@
  * each side is evaluated, and differentiated, only where it is taken); a
  * call of a marked `g__jvp` becomes a call of `g` and one of
  * `g__tangent` (the function this module writes for `g`, whose adjoint is
- * `g__tangent__vjp`); each loop carries the tangents of what it carries.
+ * `g__tangent__vjp`). Each loop lists the tangents of what it carries
+ * among its carried variables (forward.ts), which reverse mode saves.
  */
 import type { Activity } from "./activity";
 import { forwardMode } from "./forward";
