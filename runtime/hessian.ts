@@ -1,7 +1,7 @@
 /**
  * Second order: `hvp` and `hessian`, calling the adjoint of the tangent
  * function the transformer writes where the program asks for them
- * (`f__tangent__vjp`, registry.ts): reverse mode over forward mode. With
+ * (`f__tangent__vjp`, registry.ts `tangentVjp`): reverse mode over forward mode. With
  * tangents `v` for the parameters and a cotangent of 1, the adjoint of
  * each parameter is its rows of the Hessian times `v`:
  *
@@ -166,7 +166,11 @@ function planSecondOrder(
 ): SecondOrderPlan {
   const entry = requireCompiled(f, apiName);
   const where = callName(apiName, entry);
-  requireScalarResult(entry, apiName, "jacobian for a vector result");
+  requireScalarResult(
+    entry,
+    apiName,
+    "a function returning one number (one output, or a weighted sum of them)",
+  );
   const { indices, single } = requireArgnums(entry, argnums, apiName);
   const repeated = indices.find((index, k) => indices.indexOf(index) !== k);
   if (repeated !== undefined) {
@@ -202,7 +206,7 @@ function requireSecondOrder(
   entry: CompiledDerivatives,
   where: string,
 ): (...args: unknown[]) => unknown[] {
-  if (entry.hvp) return entry.hvp;
+  if (entry.tangentVjp) return entry.tangentVjp;
   throw new TsadError(
     `${where}: tsad wrote no second derivatives of ${entry.name}. It writes them ` +
       `for the functions a compiled file passes to hessian or hvp by name, or as ` +

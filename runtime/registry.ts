@@ -46,7 +46,7 @@
  *   a number. Only the runtime calls these; a `grad` without one uses
  *   `vjp`.
  *
- * - `hvp`, the adjoint of `f__tangent(...primals, ...tangents)` (which
+ * - `tangentVjp`, the adjoint of `f__tangent(...primals, ...tangents)` (which
  *   returns the tangent of the value alone, as `jvp` computes it): with
  *   the tangents `v` and a cotangent of 1, the adjoint of each primal is
  *   the Hessian times `v` (hessian.ts).
@@ -91,7 +91,7 @@ export interface CompiledDerivatives {
    * `(...primals, ...tangents, cotangentOfTangent) =>
    * [tangentOfValue, ...adjointsOfPrimals, ...adjointsOfTangents]`.
    */
-  readonly hvp?: (...args: any[]) => unknown[];
+  readonly tangentVjp?: (...args: any[]) => unknown[];
 }
 
 /** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */

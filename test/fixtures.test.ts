@@ -317,13 +317,13 @@ function checkSecondOrder(
   random: () => number,
 ) {
   const entry = lookupCompiled(f)!;
-  if (!entry.hvp) return;
+  if (!entry.tangentVjp) return;
   const gradientAt = (at: Arg[]) => untyped.grad(f, [...active])(...at);
   const gradient = gradientAt(args);
   for (const argnum of active) {
     const v = withAll(args[argnum]!, () => random() - 0.5);
     const tangents = args.map((arg, i) => (i === argnum ? v : zeroLike(arg)));
-    const out = entry.hvp(...args, ...tangents, 1) as Arg[];
+    const out = entry.tangentVjp(...args, ...tangents, 1) as Arg[];
     const label = `direction ${JSON.stringify(flatten(v))} in argument ${argnum} of ${where}`;
     const [, tangentOut] = untyped.jvp(f, args, tangents);
     expect(

@@ -149,7 +149,7 @@ registerCompiled(cubic, {
   vjp: () => {
     throw new Error("not called");
   },
-  hvp: (
+  tangentVjp: (
     [x0, x1]: number[],
     s: number,
     [d0, d1]: number[],

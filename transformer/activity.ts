@@ -193,11 +193,6 @@ export function differentiableReads(
 }
 
 /**
- * `varied`: what depends on the parameters at all; `carriesDerivative`
- * (asked for only where `varied` finds something): through operations
- * with a derivative.
- */
-/**
  * The variables whose values `e` may pass on, so that a function tsad
  * does not see could compute a varying number from it: all it reads, but
  * through a length, a comparison or `!` (integers and booleans, constant

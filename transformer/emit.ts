@@ -99,7 +99,7 @@ export class Emitter {
 
   /**
    * `gradients`: the gradient-only adjoints emitted for `name`, listed by
-   * argnums (`grad: { "0,1": f__grad_0_1 }`); `hvp`: the adjoint of its
+   * argnums (`grad: { "0,1": f__grad_0_1 }`); `tangentVjp`: the adjoint of its
    * tangent, where emitted.
    */
   registration(
@@ -111,7 +111,7 @@ export class Emitter {
       readonly withValue: boolean;
       readonly name: string;
     }[],
-    hvp: string | undefined,
+    tangentVjp: string | undefined,
   ): ts.Statement {
     const f = this.factory;
     const kinds = (list: readonly ValueKind[]) =>
@@ -158,8 +158,13 @@ export class Emitter {
               ),
               ...table("grad", /*withValue*/ false),
               ...table("valueAndGrad", /*withValue*/ true),
-              ...(hvp
-                ? [f.createPropertyAssignment("hvp", f.createIdentifier(hvp))]
+              ...(tangentVjp
+                ? [
+                    f.createPropertyAssignment(
+                      "tangentVjp",
+                      f.createIdentifier(tangentVjp),
+                    ),
+                  ]
                 : []),
             ],
             true,

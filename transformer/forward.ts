@@ -186,7 +186,6 @@ export function forwardMode(
       case "loop": {
         // The tangents of what an iteration passes on are passed on too.
         const loop = mapBlocks(s, (block) => block.flatMap(statement));
-        if (loop.kind !== "loop") throw new Error("a loop maps to a loop");
         const tangents = s.carried
           .filter((name) => activity.active.has(name))
           .map(tangentName);

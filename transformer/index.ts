@@ -95,7 +95,11 @@ export default function tsadTransformer(
       const shadowing = unusableGlobals(lowerContext, sourceFile);
       if (shadowing.length > 0) throw shadowing[0];
       const identifiers = identifiersOf(ts, sourceFile);
-      requireFreeDerivativeNames(fn, identifiers);
+      requireFreeDerivativeNames(
+        fn,
+        identifiers,
+        requests.needsSecondOrder(fn.node),
+      );
       const { unmarked } = differentiate(
         lowerContext,
         fn,
@@ -186,15 +190,15 @@ function transformFile(
     : () => {};
   for (const fn of marked) {
     try {
-      const secondOrder = requests.needsSecondOrder(fn.node);
-      const { jvp, vjp, gradients, hessian, params, result } =
+      const needsSecondOrder = requests.needsSecondOrder(fn.node);
+      const { jvp, vjp, gradients, secondOrder, params, result } =
         callees.differentiate(fn, () => {
-          requireFreeDerivativeNames(fn, identifiers, secondOrder);
+          requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
           const derivatives = differentiate(
             lowerContext,
             fn,
             requests.of(fn.node),
-            secondOrder,
+            needsSecondOrder,
             new Names(identifiers),
             debug,
           );
@@ -214,8 +218,8 @@ function transformFile(
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
         // Called by the second derivatives of marked functions calling `fn`.
-        ...(hessian
-          ? [hessian.tangent, hessian.vjp].map((ir) =>
+        ...(secondOrder
+          ? [secondOrder.tangent, secondOrder.vjp].map((ir) =>
               emitter.functionDeclaration(ir, fn.exported),
             )
           : []),
@@ -229,7 +233,7 @@ function transformFile(
         params,
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
-        hessian?.vjp.name,
+        secondOrder?.vjp.name,
       );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
@@ -264,7 +268,7 @@ function transformFile(
 function requireFreeDerivativeNames(
   fn: MarkedFunction,
   identifiers: ReadonlySet<string>,
-  secondOrder = false,
+  secondOrder: boolean,
 ) {
   const names = derivativeNames(fn.name, secondOrder);
   const reserved = names.find((name) => identifiers.has(name));
@@ -389,14 +393,14 @@ function differentiate(
       debugStage(`gradient ${ir.name}`, ir);
       return { request, ir };
     });
-  const hessian = secondOrder
+  const second = secondOrder
     ? secondDerivatives(normalized, activity, primal, names, debugStage)
     : undefined;
   return {
     jvp,
     vjp,
     gradients,
-    hessian,
+    secondOrder: second,
     params,
     result,
     unmarked: unmarkedResultIn(normalized.body),

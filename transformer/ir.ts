@@ -922,10 +922,10 @@ export function assignedScalars(body: readonly Stmt[], into: Set<string>) {
  * The statement with `f` applied to each block nested directly in it; `s`
  * itself when `f` changes none.
  */
-export function mapBlocks(
-  s: Stmt,
+export function mapBlocks<S extends Stmt>(
+  s: S,
   f: (block: readonly Stmt[]) => readonly Stmt[],
-): Stmt {
+): S {
   if (s.kind === "if") {
     const then = f(s.then);
     const otherwise = f(s.else);

@@ -127,6 +127,7 @@ function passedOn(
 ): Set<ts.Node> {
   const passed = new Set<ts.Node>();
   if (forwarded.size === 0) return passed;
+  // Every call of the program: a solver may be called from any file.
   const calls: { call: ts.CallExpression; callee: ts.Node }[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
@@ -137,8 +138,9 @@ function passedOn(
   };
   for (const file of program.getSourceFiles())
     if (!file.isDeclarationFile) visit(file);
-  for (let size = -1, count = 0; size !== count;) {
-    size = count;
+  let added: boolean;
+  do {
+    added = false;
     for (const { call, callee } of calls) {
       for (const index of forwarded.get(callee) ?? []) {
         const argument = call.arguments[index];
@@ -146,20 +148,29 @@ function passedOn(
         const fn = resolveMarkedCallee(ts, checker, argument)?.declaration;
         const parameter = fn ? undefined : parameterOf(ts, checker, argument);
         if (fn) passed.add(fn);
-        if (parameter) addTo(forwarded, parameter.fn, parameter.index);
+        if (parameter)
+          added = addTo(forwarded, parameter.fn, parameter.index) || added;
       }
     }
-    count = [...forwarded.values()].reduce((n, set) => n + set.size, 0);
-  }
+  } while (added);
   return passed;
 }
 
-function addTo(map: Map<ts.Node, Set<number>>, key: ts.Node, index: number) {
+/** Adds `index` to `key`'s set; whether it was not there. */
+function addTo(
+  map: Map<ts.Node, Set<number>>,
+  key: ts.Node,
+  index: number,
+): boolean {
   const set = map.get(key) ?? new Set<number>();
-  map.set(key, set.add(index));
+  map.set(key, set);
+  return set.size < set.add(index).size;
 }
 
-/** `f`, a parameter of the function around it: that function, and where. */
+/**
+ * `f`, a parameter of the function around it: that function, and where
+ * (not a rest parameter: a call's arguments would not line up).
+ */
 function parameterOf(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
@@ -167,7 +178,12 @@ function parameterOf(
 ): { fn: ts.Node; index: number } | undefined {
   if (!ts.isIdentifier(e)) return undefined;
   const declaration = checker.getSymbolAtLocation(e)?.valueDeclaration;
-  if (!declaration || !ts.isParameter(declaration)) return undefined;
+  if (
+    !declaration ||
+    !ts.isParameter(declaration) ||
+    declaration.dotDotDotToken
+  )
+    return undefined;
   const fn = declaration.parent;
   return { fn, index: fn.parameters.indexOf(declaration) };
 }

@@ -81,8 +81,10 @@ function tangentCallee(callee: MarkedCallee): MarkedCallee {
 function tangentOnlyStatement(s: Stmt): Stmt[] {
   if (s.kind === "if" || s.kind === "loop")
     return [mapBlocks(s, (block) => block.flatMap(tangentOnlyStatement))];
-  if (s.kind === "return" && s.value.kind === "tuple")
+  if (s.kind === "return") {
+    if (s.value.kind !== "tuple") throw new Error("a tangent returns a pair");
     return [{ kind: "return", value: s.value.elements[1]! }];
+  }
   if (
     s.kind !== "destructure" ||
     s.value.kind !== "call" ||

@@ -243,7 +243,7 @@ export const LOOP_LIMIT = 1e8;
  * Counts loop iterations in the emitted JavaScript, so that a derivative
  * that never stops fails its check instead of hanging the test run:
  *
- *   while (true) {    ->   while (true) { if (++globalThis.tsadLoopGuard > 1e7) throw ...
+ *   while (true) {    ->   while (true) { if (++globalThis.tsadLoopGuard > LOOP_LIMIT) throw ...
  *
  * checkFunction (program-check.ts) resets the count at each point.
  */

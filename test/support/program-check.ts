@@ -485,11 +485,11 @@ function checkPoint(
   if (typeof value === "number" && typeof given === "number") {
     checkCompiledGradients(entry, args, value, back(given), given, fail);
   }
-  if (entry.hvp && !vector) {
+  if (entry.tangentVjp && !vector) {
     const gradientAt = (at: readonly Arg[]) =>
       flattenAdjoints(untyped.grad(f, [...active])(...at), active, components);
     return checkSecondOrder(
-      entry.hvp,
+      entry.tangentVjp,
       args,
       components,
       gradientAt,
@@ -507,7 +507,7 @@ function checkPoint(
  * along t; skipped (false) where the gradient has a kink nearby.
  */
 function checkSecondOrder(
-  hvp: (...args: Arg[]) => unknown[],
+  tangentVjp: (...args: Arg[]) => unknown[],
   args: readonly Arg[],
   components: readonly Component[],
   gradientAt: (at: readonly Arg[]) => number[],
@@ -532,7 +532,7 @@ function checkSecondOrder(
   if (!smooth) return false;
 
   const tangents = tangentsFor(args, components, (_, k) => t[k]!);
-  const [tangent, ...adjoints] = hvp(...args, ...tangents, 1) as Arg[];
+  const [tangent, ...adjoints] = tangentVjp(...args, ...tangents, 1) as Arg[];
   // Adjoints by parameter: primals', then tangents'.
   const byParameter = args.map((_, i) => i);
   const primalAdjoints = flattenAdjoints(

@@ -468,16 +468,16 @@ class Lowering {
     ]);
   }
 
-  /** Whether `e` is something other than a variable declared outside the function. */
-  private declaredHere(e: ts.Expression): boolean {
+  /** Whether `e` names a variable declared outside the function. */
+  private declaredOutside(e: ts.Expression): boolean {
     const ts = this.ts;
     const declaration = ts.isIdentifier(e)
       ? this.context.checker.getSymbolAtLocation(e)?.valueDeclaration
       : undefined;
-    if (!declaration) return true;
+    if (!declaration) return false;
     for (let node: ts.Node | undefined = declaration; node; node = node.parent)
-      if (node === this.fn) return true;
-    return false;
+      if (node === this.fn) return false;
+    return true;
   }
 
   /** Whether `e` names one of the function's parameters. */
@@ -2266,7 +2266,7 @@ class Lowering {
     if (
       array !== left &&
       !this.isParameter(array) &&
-      this.declaredHere(array)
+      !this.declaredOutside(array)
     ) {
       throw new DiffError(
         node.operatorToken,
