@@ -760,6 +760,12 @@ function binaryToken(
     "/": k.SlashToken,
     "**": k.AsteriskAsteriskToken,
     "%": k.PercentToken,
+    "&": k.AmpersandToken,
+    "|": k.BarToken,
+    "^": k.CaretToken,
+    "<<": k.LessThanLessThanToken,
+    ">>": k.GreaterThanGreaterThanToken,
+    ">>>": k.GreaterThanGreaterThanGreaterThanToken,
   };
   return tokens[op]!;
 }

@@ -15,6 +15,8 @@ import type { ValueKind } from "../runtime/registry";
 export type BinaryOp = "+" | "-" | "*" | "/" | "**" | "%";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==" | "==" | "!=";
 export type LogicalOp = "&&" | "||";
+/** Bit operations: their values are integers, constant between jumps. */
+export type BitwiseOp = "&" | "|" | "^" | "<<" | ">>" | ">>>";
 
 /** A function marked `@differentiable`, as seen from a call site. */
 export interface MarkedCallee {
@@ -88,10 +90,14 @@ export type Expr =
       readonly nullable?: boolean;
       readonly node: ts.Expression;
     }
-  /** String `+`, member reads on inactive values and similar. */
+  /**
+   * String `+`, and bit operations (`i >> 1`, `x | 0`): no derivative
+   * (a bit operation's value is an int32, constant between jumps, like
+   * `Math.trunc`'s).
+   */
   | {
       readonly kind: "inactiveBinary";
-      readonly op: "+";
+      readonly op: "+" | BitwiseOp;
       readonly left: Expr;
       readonly right: Expr;
     }

@@ -20,6 +20,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
 import type {
   BinaryOp,
+  BitwiseOp,
   CompareOp,
   Expr,
   Param,
@@ -107,6 +108,7 @@ export function lowerFunction(
 }
 
 const arithmetic: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
+const bitwise: Partial<Record<ts.SyntaxKind, BitwiseOp>> = {};
 const compound: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
 const comparison: Partial<Record<ts.SyntaxKind, CompareOp>> = {};
 
@@ -120,6 +122,14 @@ function initOperatorTables(ts: typeof import("typescript")) {
     [k.SlashToken]: "/",
     [k.AsteriskAsteriskToken]: "**",
     [k.PercentToken]: "%",
+  });
+  Object.assign(bitwise, {
+    [k.AmpersandToken]: "&",
+    [k.BarToken]: "|",
+    [k.CaretToken]: "^",
+    [k.LessThanLessThanToken]: "<<",
+    [k.GreaterThanGreaterThanToken]: ">>",
+    [k.GreaterThanGreaterThanGreaterThanToken]: ">>>",
   });
   Object.assign(compound, {
     [k.PlusEqualsToken]: "+",
@@ -2204,6 +2214,15 @@ class Lowering {
         this.expression(node.right),
         node,
       );
+    }
+    const bitwiseOp = bitwise[kind];
+    if (bitwiseOp) {
+      return {
+        kind: "inactiveBinary",
+        op: bitwiseOp,
+        left: this.expression(node.left),
+        right: this.expression(node.right),
+      };
     }
     const compareOp = comparison[kind];
     if (compareOp) {
