@@ -933,11 +933,15 @@ class Lowering {
     return undefined;
   }
 
-  /** `for (const v of xs)`: a counted loop over the indices of `xs`. */
+  /**
+   * `for (const v of xs)`: a counted loop over the indices of `xs`;
+   * `for (const [i, v] of xs.entries())` names the index too.
+   */
   private forOfStatement(node: ts.ForOfStatement): Stmt[] {
     const ts = this.ts;
     const list = node.initializer;
-    const iterable = skipWrappers(ts, node.expression);
+    const entries = this.entriesOf(node);
+    const iterable = entries?.array ?? skipWrappers(ts, node.expression);
     const declarations = ts.isVariableDeclarationList(list)
       ? list.declarations
       : [];
@@ -955,10 +959,10 @@ class Lowering {
         "a `for...of` over an array variable the loop gives a new array (loop over a copy: `const start = h.slice(); for (const v of start)`)",
       );
     }
-    if (declared && !ts.isIdentifier(declared.name)) {
+    if (declared && !entries && !ts.isIdentifier(declared.name)) {
       throw this.unsupported(
         declared.name,
-        "destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`)",
+        "this destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`; or the index and the element of `entries()`, `for (const [i, row] of m.entries())`)",
       );
     }
     if (
@@ -977,17 +981,22 @@ class Lowering {
     const row = this.rowOf(iterable);
     const array = row?.array ?? this.expression(iterable);
     const outer = row?.indices ?? [];
-    const counter = this.names.fresh("i");
+    // The index the pattern names is the counter (a `const`: never written).
+    const counter = entries?.index
+      ? this.localName(entries.index)
+      : this.names.fresh("i");
     const at: Expr[] = [...outer, { kind: "var", name: counter }];
-    const variable = declared.name as ts.Identifier;
+    const variable = entries
+      ? entries.element
+      : (declared.name as ts.Identifier);
     const element: Stmt[] = [];
-    if (this.kindOf(iterable) === "matrix") {
+    if (variable && this.kindOf(iterable) === "matrix") {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array,
         indices: at,
         matrix: row?.matrix ?? iterable,
       });
-    } else {
+    } else if (variable) {
       element.push({
         kind: "let",
         name: this.localName(variable),
@@ -1042,6 +1051,52 @@ class Lowering {
         ],
       ),
     ];
+  }
+
+  /**
+   * `for (const [i, v] of xs.entries())`, `xs` an array variable, the
+   * pattern one or two names (`[, v]`, `[i]`): `xs` and the names.
+   */
+  private entriesOf(node: ts.ForOfStatement):
+    | {
+        array: ts.Expression;
+        index?: ts.Identifier;
+        element?: ts.Identifier;
+      }
+    | undefined {
+    const ts = this.ts;
+    const call = skipWrappers(ts, node.expression);
+    const list = node.initializer;
+    if (
+      !ts.isCallExpression(call) ||
+      call.arguments.length > 0 ||
+      !ts.isPropertyAccessExpression(call.expression) ||
+      call.expression.name.text !== "entries" ||
+      !this.isArrayKind(call.expression.expression) ||
+      !ts.isVariableDeclarationList(list) ||
+      list.declarations.length !== 1
+    ) {
+      return undefined;
+    }
+    const pattern = list.declarations[0]!.name;
+    if (!ts.isArrayBindingPattern(pattern) || pattern.elements.length > 2)
+      return undefined;
+    const names = pattern.elements.map((e) =>
+      ts.isBindingElement(e) &&
+      ts.isIdentifier(e.name) &&
+      !e.initializer &&
+      !e.dotDotDotToken
+        ? e.name
+        : ts.isOmittedExpression(e)
+          ? undefined
+          : null,
+    );
+    if (names.includes(null)) return undefined;
+    return {
+      array: skipWrappers(ts, call.expression.expression),
+      index: names[0] ?? undefined,
+      element: names[1] ?? undefined,
+    };
   }
 
   /**
