@@ -460,10 +460,22 @@ class Lowering {
         },
       ]);
     }
+    const built = skipWrappers(ts, value);
+    if (!this.isFresh(value) && !copied && this.builtRow(built, origin)) {
+      // No code sees the array built for it again: the step may be a copy.
+      return this.hoisting(() => [
+        {
+          kind: "append",
+          array: row.array,
+          value: { kind: "copy", array: this.expression(built) },
+          origin,
+        },
+      ]);
+    }
     if (!this.isFresh(value) && !copied) {
       throw this.unsupported(
         value,
-        "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, or a @differentiable function's result)",
+        "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, a @differentiable function's result, or an array built in the same loop iteration and not used after)",
       );
     }
     return this.hoisting(() => [
