@@ -1067,7 +1067,8 @@ class Lowering {
 
   /**
    * `for (const [i, v] of xs.entries())`, `xs` an array variable, the
-   * pattern one or two names (`[, v]`, `[i]`): `xs` and the names.
+   * pattern one or two names (`[, v]`, `[i]`): `xs` and the names. Not
+   * `let`: `i` is the loop's counter, and `v` may name `xs[i]` itself.
    */
   private entriesOf(node: ts.ForOfStatement):
     | {
@@ -1086,6 +1087,8 @@ class Lowering {
       call.expression.name.text !== "entries" ||
       !this.isArrayKind(call.expression.expression) ||
       !ts.isVariableDeclarationList(list) ||
+      // `i` is the counter: the body may not write it.
+      !(list.flags & ts.NodeFlags.Const) ||
       list.declarations.length !== 1
     ) {
       return undefined;
