@@ -222,18 +222,20 @@ export function reverseMode(
   }
 }
 
+/** A value that is a new array: zeros (given or made), a literal, a copy. */
+const isNewArray = (value: Expr): boolean =>
+  value.kind === "newArray" ||
+  value.kind === "zeros" ||
+  value.kind === "arrayLiteral" ||
+  value.kind === "copy";
+
 /** Whether `array` is a new array these statements allocate. */
 function allocatesIn(body: readonly Stmt[], array: Expr): boolean {
   return (
     array.kind === "var" &&
     body.some(
       (s) =>
-        (s.kind === "const" &&
-          s.name === array.name &&
-          (s.value.kind === "newArray" ||
-            s.value.kind === "zeros" ||
-            s.value.kind === "arrayLiteral" ||
-            s.value.kind === "copy")) ||
+        (s.kind === "const" && s.name === array.name && isNewArray(s.value)) ||
         nestedBlocks(s).some((block) => allocatesIn(block, array)),
     )
   );
@@ -362,13 +364,10 @@ function adjointFunction(
    */
   const arrayAdjointsOf = (body: readonly Stmt[]): Stmt[] =>
     body.flatMap((s): Stmt[] => {
-      // Arrays allocated here: by a literal, a copy, a marked call.
+      // Arrays allocated here: new ones, and marked calls' results.
       const isArray =
         (s.kind === "const" &&
-          (s.value.kind === "newArray" ||
-            s.value.kind === "zeros" ||
-            s.value.kind === "arrayLiteral" ||
-            s.value.kind === "copy" ||
+          (isNewArray(s.value) ||
             (s.value.kind === "call" && kinds.has(s.name)))) ||
         (s.kind === "declare" && s.name === returnedArray && !!s.init);
       if (!isArray || !activity.active.has(s.name)) return [];

@@ -460,19 +460,10 @@ class Lowering {
         },
       ]);
     }
+    const fresh = !!copied || this.isFresh(value);
+    // Or built for it and seen by no code again: the step may be a copy.
     const built = skipWrappers(ts, value);
-    if (!this.isFresh(value) && !copied && this.builtRow(built, origin)) {
-      // No code sees the array built for it again: the step may be a copy.
-      return this.hoisting(() => [
-        {
-          kind: "append",
-          array: row.array,
-          value: { kind: "copy", array: this.expression(built) },
-          origin,
-        },
-      ]);
-    }
-    if (!this.isFresh(value) && !copied) {
+    if (!fresh && !this.builtRow(built, origin)) {
       throw this.unsupported(
         value,
         "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, a @differentiable function's result, or an array built in the same loop iteration and not used after)",
@@ -484,22 +475,12 @@ class Lowering {
         array: row.array,
         value: copied
           ? this.hoistedRowCopy(value, copied)
-          : this.expression(value),
+          : fresh
+            ? this.expression(value)
+            : { kind: "copy", array: this.expression(built) },
         origin,
       },
     ]);
-  }
-
-  /** Whether `e` names a variable declared outside the function. */
-  private declaredOutside(e: ts.Expression): boolean {
-    const ts = this.ts;
-    const declaration = ts.isIdentifier(e)
-      ? this.context.checker.getSymbolAtLocation(e)?.valueDeclaration
-      : undefined;
-    if (!declaration) return false;
-    for (let node: ts.Node | undefined = declaration; node; node = node.parent)
-      if (node === this.fn) return false;
-    return true;
   }
 
   /** Whether `e` names one of the function's parameters. */
@@ -2352,11 +2333,8 @@ class Lowering {
     }
     let array: ts.Expression = left;
     while (ts.isElementAccessExpression(array)) array = array.expression;
-    if (
-      array !== left &&
-      !this.isParameter(array) &&
-      !this.declaredOutside(array)
-    ) {
+    const outside = ts.isIdentifier(array) && !this.isLocal(array);
+    if (array !== left && !this.isParameter(array) && !outside) {
       throw new DiffError(
         node.operatorToken,
         DiagnosticCode.UnsupportedOperator,
