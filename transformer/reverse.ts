@@ -725,15 +725,23 @@ function adjointFunction(
     }
     if (plan.hazards.length > 0) {
       const [first] = plan.hazards;
-      const more = keepAll([
-        ...keptNames,
-        ...unrecomputable(loop, plan, adjointBody),
-      ]);
-      if (!more) throw hazardError(first!.write);
-      kept = more;
-      plan = recomputation(loop, forwardBody, adjointBody, kept);
-      const [left] = plan.hazards;
-      if (left) throw hazardError(left.write);
+      // Keep the reads themselves; where that is not enough (a copy
+      // written later in the iteration is kept as it ends), keep what the
+      // adjoint needs computed from them instead.
+      const attempt = (readsKept: boolean) => {
+        const more = keepAll([
+          ...keptNames,
+          ...unrecomputable(loop, plan, adjointBody, readsKept),
+        ]);
+        if (!more) return undefined;
+        const next = recomputation(loop, forwardBody, adjointBody, more);
+        return next.hazards.length === 0
+          ? { kept: more, plan: next }
+          : undefined;
+      };
+      const safe = attempt(true) ?? attempt(false);
+      if (!safe) throw hazardError(first!.write);
+      ({ kept, plan } = safe);
     }
     if (unmarkedCallIn(plan.recompute)) throwUnmarked(plan.recompute);
     arrayReads.push(...plan.reads, ...writes.readsIn(loop, loop));
@@ -896,7 +904,8 @@ function adjointFunction(
    * The values to keep so that no recomputation reads what a later write
    * of the iteration changed: such reads in the loop body (in `if`s too),
    * and for ones in inner loops, the values the adjoint reads that depend
-   * on them (each computed in the loop body itself).
+   * on them (each computed in the loop body itself). Without `readsKept`,
+   * the dependent values for every read.
    *
    *   for (...) {                         for (...) {  // backwards
    *     const t = a[i];                     const t = stack.pop();
@@ -908,29 +917,28 @@ function adjointFunction(
     loop: Loop,
     plan: ReturnType<typeof recomputation>,
     adjointBody: readonly Stmt[],
+    readsKept: boolean,
   ): string[] => {
     const direct = new Set<string>();
     const nested = new Set<Stmt>();
     for (const { read } of plan.hazards) {
       const at = read.at;
-      if (at.kind === "const" && writes.loopsOf(at).at(-1) === loop) {
+      if (
+        readsKept &&
+        at.kind === "const" &&
+        writes.loopsOf(at).at(-1) === loop
+      ) {
         direct.add(at.name);
       } else {
         nested.add(at);
       }
     }
-    const contains = (s: Stmt): boolean =>
-      nested.has(s) ||
-      (s.kind === "loop" && nested.has(writes.loopOf(s.header)!)) ||
-      nestedBlocks(s).some((block) => block.some(contains));
-    const tainted = new Set<string>();
-    for (const unit of plan.recompute) {
-      const readsTainted = [...freeReads([unit])].some((n) => tainted.has(n));
-      if (contains(unit) || readsTainted) {
-        definedNames([unit], tainted);
-        assignedIn([unit], tainted);
-      }
-    }
+    const tainted = dependents(
+      plan.recompute,
+      (s) =>
+        nested.has(s) ||
+        (s.kind === "loop" && nested.has(writes.loopOf(s.header)!)),
+    );
     // Values in `if`s too: the forward sweep declares them before; an
     // inner `while` loop's iteration count too (see keepAll).
     const defined = definedNames(
@@ -1634,11 +1642,29 @@ function neededOnly(
         pushesIn(s);
       if (s.kind === "pop") declarationNeeded.add(s.name);
       if (!wanted) continue;
-      kept.unshift(s);
-      freeReads([s]).forEach(need);
+      // An unmarked call is never left out: see impureValues.
+      const pruned =
+        s.kind === "loop" && !unmarkedCallIn([s]) ? neededIterations(s) : s;
+      kept.unshift(pruned);
+      freeReads([pruned]).forEach(need);
       assigned.forEach((name) => declarationNeeded.add(name));
     }
     return kept;
+  };
+  /**
+   * A loop with only what computes the values needed after it: in each
+   * iteration, what the later iterations read too.
+   */
+  const neededIterations = (loop: Loop): Loop => {
+    // Every iteration tests the header.
+    freeReads([{ ...loop, body: [] }]).forEach(need);
+    let body: Stmt[];
+    let size: number;
+    do {
+      size = needed.size;
+      body = keep(loop.body);
+    } while (needed.size !== size);
+    return { ...loop, body };
   };
   return keep(body);
 }
@@ -1693,6 +1719,64 @@ function freeReads(
     }
   }
   return free;
+}
+
+/**
+ * The variables and arrays whose values depend on what the `source`
+ * statements compute: through the values they read, the arrays they
+ * write, and the `if` tests and loop headers they run under. Not through
+ * an array's length: an array that a later write lengthens is a hazard
+ * of its own.
+ */
+function dependents(
+  body: readonly Stmt[],
+  source: (s: Stmt) => boolean,
+): Set<string> {
+  const tainted = new Set<string>();
+  const readsTainted = (s: Stmt) => {
+    const own: Stmt =
+      s.kind === "if"
+        ? { ...s, then: [], else: [] }
+        : s.kind === "loop"
+          ? { ...s, body: [] }
+          : s;
+    let found = false;
+    const walk = (e: Expr): void => {
+      if (found) return;
+      if (e.kind === "var") found = tainted.has(e.name);
+      else if (
+        !(e.kind === "length" && e.indices.length === 0) &&
+        e.kind !== "zeros"
+      )
+        forEachSubexpression(e, walk);
+    };
+    mapExprs(own, (e) => (walk(e), e));
+    return found;
+  };
+  const visit = (block: readonly Stmt[], underTainted: boolean) => {
+    for (const s of block) {
+      const taints = underTainted || source(s) || readsTainted(s);
+      if (s.kind === "if") {
+        visit(s.then, taints);
+        visit(s.else, taints);
+      } else if (s.kind === "loop") {
+        // What one iteration taints, the next may read.
+        let size: number;
+        do {
+          size = tainted.size;
+          const header = taints || readsTainted(s);
+          if (header && s.header.kind === "counted")
+            tainted.add(s.header.counter);
+          nestedBlocks(s).forEach((inner) => visit(inner, header));
+        } while (tainted.size !== size);
+      } else if (taints) {
+        definedNames([s], tainted);
+        assignedIn([s], tainted);
+      }
+    }
+  };
+  visit(body, false);
+  return tainted;
 }
 
 /** Variables (and arrays, element-wise) these statements assign. */
