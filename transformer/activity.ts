@@ -14,10 +14,12 @@
  * It also rejects what would silently lose a derivative: an active value
  * passed to a function tsad cannot see into.
  */
+import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
   allReads,
   forEachSubexpression,
+  nestedBlocks,
   type Expr,
   type FunctionIR,
   type Stmt,
@@ -25,6 +27,13 @@ import {
 
 export interface Activity {
   readonly active: ReadonlySet<string>;
+  /**
+   * The first call of an unmarked function made for its effects that is
+   * given a varying value. It may keep the value for an unmarked call
+   * whose result the function uses to give back, out of the derivatives'
+   * sight: the two cannot meet (see `CalleeCheck`).
+   */
+  readonly keeps?: ts.Node;
 }
 
 /**
@@ -52,15 +61,16 @@ export function analyzeActivity(
   const active = new Set([...varied].filter((name) => useful.has(name)));
   // What carries a varying value: `tick(x.length)` passes an integer on.
   let carried: Set<string> | undefined;
+  const carriedNames = () =>
+    (carried ??= variedNames(fn, independents, informativeReads));
   forEachDefinition(fn.body, (name, value) => {
-    if (active.has(name))
-      rejectOpaqueFlow(
-        value,
-        varied,
-        () => (carried ??= variedNames(fn, independents, informativeReads)),
-      );
+    if (active.has(name)) rejectOpaqueFlow(value, varied, carriedNames);
   });
-  return { active };
+  let keeps: ts.Node | undefined;
+  forEachEffect(fn.body, (value) => {
+    if (mayKeepVaryingValue(value, varied, carriedNames)) keeps ??= value.node;
+  });
+  return { active, keeps };
 }
 
 type Reads = (e: Expr, visit: (name: string) => void) => void;
@@ -137,6 +147,14 @@ function forEachDefinition(body: readonly Stmt[], visit: Visit) {
       if (s.header.kind === "while") forEachDefinition(s.header.test, visit);
       forEachDefinition(s.body, visit);
     }
+  }
+}
+
+/** The value of every statement made for its effects, nested ones too. */
+function forEachEffect(body: readonly Stmt[], visit: (value: Expr) => void) {
+  for (const s of body) {
+    if (s.kind === "effect") visit(s.value);
+    nestedBlocks(s).forEach((block) => forEachEffect(block, visit));
   }
 }
 
@@ -217,6 +235,40 @@ export const informativeReads: Reads = (e, visit) => {
 };
 
 /**
+ * Whether `e` may pass a varying value on. `varied`: what depends on the
+ * parameters at all; `carried` (asked for only where `varied` finds
+ * something): what may pass a varying value on.
+ */
+function passesVaryingOn(
+  e: Expr,
+  varied: ReadonlySet<string>,
+  carried: () => ReadonlySet<string>,
+): boolean {
+  if (!readsAny(e, varied)) return false;
+  let found = false;
+  informativeReads(e, (read) => (found ||= carried().has(read)));
+  return found;
+}
+
+/**
+ * Whether a call made for its effects (its result unused) is given a
+ * varying value: it may keep it (in module state, in an array) for a
+ * later call to give back (see `Activity.keeps`). `console`'s methods only
+ * print.
+ */
+function mayKeepVaryingValue(
+  value: Expr,
+  varied: ReadonlySet<string>,
+  carried: () => ReadonlySet<string>,
+): value is Extract<Expr, { kind: "extern" }> {
+  return (
+    value.kind === "extern" &&
+    !value.callee.getText().startsWith("console.") &&
+    value.args.some((arg) => passesVaryingOn(arg, varied, carried))
+  );
+}
+
+/**
  * `varied`: what depends on the parameters at all; `carried` (asked for
  * only where `varied` finds something): what may pass a varying value on.
  */
@@ -225,12 +277,7 @@ function rejectOpaqueFlow(
   varied: ReadonlySet<string>,
   carried: () => ReadonlySet<string>,
 ) {
-  const passesOn = (e: Expr) => {
-    if (!readsAny(e, varied)) return false;
-    let found = false;
-    informativeReads(e, (read) => (found ||= carried().has(read)));
-    return found;
-  };
+  const passesOn = (e: Expr) => passesVaryingOn(e, varied, carried);
   // Whatever its declared type, an active value computed by a call tsad
   // cannot see into would lose its derivative.
   if (value.kind === "extern" && value.args.some(passesOn)) {

@@ -50,6 +50,11 @@ export class CalleeCheck {
     DifferentiableFunction,
     ts.Node
   >();
+  /**
+   * Per marked function: a call of an unmarked function that may keep a
+   * varying value, in it or in a marked function it calls.
+   */
+  private readonly keepers = new WeakMap<DifferentiableFunction, ts.Node>();
   /** The marked functions of each file that declares a callee. */
   private readonly markedIn = new WeakMap<
     ts.SourceFile,
@@ -85,9 +90,17 @@ export class CalleeCheck {
     }
   }
 
-  /** Records what `unmarkedResultIn` found in `fn`'s normalized body. */
-  noteUnmarkedCall(fn: MarkedFunction, call: ts.Node | undefined): void {
-    if (call) this.unmarkedCalls.set(fn.node, call);
+  /**
+   * Records what `unmarkedResultIn` found in `fn`'s normalized body, and
+   * the call there that may keep a varying value (`Activity.keeps`).
+   */
+  noteUnmarkedCalls(
+    fn: MarkedFunction,
+    usedResult: ts.Node | undefined,
+    keeps: ts.Node | undefined,
+  ): void {
+    if (usedResult) this.unmarkedCalls.set(fn.node, usedResult);
+    if (keeps) this.keepers.set(fn.node, keeps);
   }
 
   private requireCallees(fn: MarkedFunction): void {
@@ -108,6 +121,18 @@ export class CalleeCheck {
               },
             ],
           );
+        }
+        const keeps = this.keepers.get(callee.node);
+        const usedResult = this.unmarkedCalls.get(fn.node);
+        if (!problem && keeps && usedResult) {
+          const error = keptValueError(keeps, usedResult);
+          throw new DiffError(error.node, error.code, error.message, [
+            { node: call, message: `'${fn.name}' calls '${callee.name}' here` },
+            ...error.related,
+          ]);
+        }
+        if (!problem && keeps && !this.keepers.has(fn.node)) {
+          this.keepers.set(fn.node, keeps);
         }
         if (!problem) continue;
         // A call closing a cycle is the problem itself, not a step to it.
@@ -181,6 +206,21 @@ export class CalleeCheck {
     }
     return marked.find((m) => m.node === declaration);
   }
+}
+
+/**
+ * An unmarked call made for its effects (`keeps`) was given a varying
+ * value, and the function uses the result of another (`usedResult`): the
+ * first may keep the value for the second to give back, and the
+ * derivatives would see a constant there.
+ */
+export function keptValueError(keeps: ts.Node, usedResult: ts.Node): DiffError {
+  return new DiffError(
+    keeps,
+    DiagnosticCode.UnmarkedCall,
+    `This call of a function that is not marked is given a value that depends on the inputs, and its result is unused: it may keep the value (in module state, in an array) for a later unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
+    [{ node: usedResult, message: "an unmarked call whose result is used" }],
+  );
 }
 
 /** The calls in `fn` of marked functions, in source order. */

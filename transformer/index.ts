@@ -24,7 +24,7 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity, type Activity } from "./activity";
-import { CalleeCheck, unmarkedResultIn } from "./callees";
+import { CalleeCheck, keptValueError, unmarkedResultIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -100,7 +100,7 @@ export default function tsadTransformer(
         identifiers,
         requests.needsSecondOrder(fn.node),
       );
-      const { unmarked } = differentiate(
+      const { unmarked, keeps } = differentiate(
         lowerContext,
         fn,
         [],
@@ -115,7 +115,7 @@ export default function tsadTransformer(
         ),
         () => {},
       );
-      callees.noteUnmarkedCall(fn, unmarked);
+      callees.noteUnmarkedCalls(fn, unmarked, keeps);
     },
     asDiffError,
   );
@@ -211,7 +211,11 @@ function transformFile(
               );
             }
           }
-          callees.noteUnmarkedCall(fn, derivatives.unmarked);
+          callees.noteUnmarkedCalls(
+            fn,
+            derivatives.unmarked,
+            derivatives.keeps,
+          );
           return derivatives;
         });
       const generated: ts.Statement[] = [
@@ -358,6 +362,9 @@ function differentiate(
   };
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
+  const unmarked = unmarkedResultIn(normalized.body);
+  if (activity.keeps && unmarked)
+    throw keptValueError(activity.keeps, unmarked);
   const primal = definedNames(
     normalized.body,
     new Set(normalized.params.map((p) => p.name)),
@@ -403,7 +410,8 @@ function differentiate(
     secondOrder: second,
     params,
     result,
-    unmarked: unmarkedResultIn(normalized.body),
+    unmarked,
+    keeps: activity.keeps,
   };
 }
 
