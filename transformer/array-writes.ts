@@ -415,6 +415,20 @@ export class ArrayWrites {
     return this.lengthening.has(write);
   }
 
+  /**
+   * Whether a write, or a copy of one, may change the length of what it
+   * writes (the array or a row): an append, a `shorten`, a store past
+   * the end.
+   */
+  mayReshape(write: Stmt): boolean {
+    const forward = this.forwardOf(write);
+    return (
+      forward?.kind !== "store" ||
+      !this.positions.has(forward) ||
+      this.lengthening.has(forward)
+    );
+  }
+
   /** Whether a store may make `array` itself (not a row of it) longer. */
   mayBeStoredPastEnd(array: string): boolean {
     return this.storedPastEnd.has(array);

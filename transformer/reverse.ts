@@ -755,6 +755,7 @@ function adjointFunction(
             popResults(plan.recompute, adjointBody, plans, results, types),
             adjointBody,
             new Set(),
+            reshapes,
           )
         : plan.recompute;
     const readByAdjoint = new Set<string>();
@@ -882,6 +883,7 @@ function adjointFunction(
       ),
       adjointBody,
       keptNames,
+      reshapes,
     );
     const reads: ArrayRead[] = [];
     const visit = (body: readonly Stmt[]) =>
@@ -946,7 +948,12 @@ function adjointFunction(
         (s) => s.kind !== "loop",
       ),
     );
-    const needed = freeReads(adjointBody);
+    // A matrix the adjoint needs only the shape of is made again: the
+    // writes into it that cannot change its shape are left out.
+    const needed = freeReads(adjointBody, undefined, valueReads);
+    freeReads(adjointBody, undefined, shapeReads).forEach(
+      (name) => kinds.get(name) === "matrix" || needed.add(name),
+    );
     const derived = [...tainted].filter((name) => needed.has(name));
     if (derived.some((name) => !defined.has(name))) {
       throw hazardError(plan.hazards[0]!.write);
@@ -1051,6 +1058,8 @@ function adjointFunction(
     if (impure.some((name) => !defined.has(name))) throwUnmarked(recompute);
     return impure;
   };
+
+  const reshapes = (write: Stmt) => writes.mayReshape(write);
 
   const hazardError = (write: Write) => {
     const array = (write.array as { name: string }).name;
@@ -1599,10 +1608,20 @@ function neededOnly(
   body: readonly Stmt[],
   later: readonly Stmt[],
   available: ReadonlySet<string>,
+  reshapes: (write: Stmt) => boolean,
 ): Stmt[] {
   const needed = new Set<string>();
-  const need = (name: string) => available.has(name) || needed.add(name);
-  freeReads(later).forEach(need);
+  // Arrays whose elements nothing reads, only their lengths.
+  const shapes = new Set<string>();
+  const needAll = (block: readonly Stmt[]) => {
+    freeReads(block, undefined, valueReads).forEach(
+      (name) => available.has(name) || needed.add(name),
+    );
+    freeReads(block, undefined, shapeReads).forEach(
+      (name) => available.has(name) || shapes.add(name),
+    );
+  };
+  needAll(later);
   const declarationNeeded = new Set<string>();
   const collectPops = (block: readonly Stmt[]) => {
     for (const s of block) {
@@ -1625,16 +1644,20 @@ function neededOnly(
         thenNeeds.forEach((name) => needed.add(name));
         if (then.length === 0 && otherwise.length === 0) continue;
         kept.unshift({ ...s, then, else: otherwise });
-        allReads(s.test, need);
+        needAll([{ ...s, then: [], else: [] }]);
         continue;
       }
       const assigned = new Set<string>();
       assignedIn([s], assigned);
       const values = new Set(assigned);
       if (s.kind !== "loop") definedNames([s], values);
+      const isWrite =
+        s.kind === "store" || s.kind === "append" || s.kind === "shorten";
       // The value stack's pushes pair with pops after them: both stay.
       const wanted =
         [...values].some((name) => needed.has(name)) ||
+        ([...values].some((name) => shapes.has(name)) &&
+          (!isWrite || reshapes(s))) ||
         (s.kind === "declare" &&
           declarationNeeded.has(s.name) &&
           !available.has(s.name)) ||
@@ -1645,8 +1668,9 @@ function neededOnly(
       // An unmarked call is never left out: see impureValues.
       const pruned =
         s.kind === "loop" && !unmarkedCallIn([s]) ? neededIterations(s) : s;
+      if (pruned.kind === "loop" && pruned.body.length === 0) continue;
       kept.unshift(pruned);
-      freeReads([pruned]).forEach(need);
+      needAll([pruned]);
       assigned.forEach((name) => declarationNeeded.add(name));
     }
     return kept;
@@ -1657,16 +1681,44 @@ function neededOnly(
    */
   const neededIterations = (loop: Loop): Loop => {
     // Every iteration tests the header.
-    freeReads([{ ...loop, body: [] }]).forEach(need);
+    needAll([{ ...loop, body: [] }]);
     let body: Stmt[];
     let size: number;
     do {
-      size = needed.size;
+      size = needed.size + shapes.size;
       body = keep(loop.body);
-    } while (needed.size !== size);
+    } while (needed.size + shapes.size !== size);
     return { ...loop, body };
   };
   return keep(body);
+}
+
+type Reads = (e: Expr, visit: (name: string) => void) => void;
+
+/**
+ * The arrays `e` reads for their shape only (`a.length`, `m[i].length`,
+ * zeros like `a`), and the variables it reads for their values.
+ */
+const shapeReads: Reads = (e, visit) => walkShapes(e, visit, () => {});
+const valueReads: Reads = (e, visit) => walkShapes(e, () => {}, visit);
+
+function walkShapes(
+  e: Expr,
+  shape: (name: string) => void,
+  value: (name: string) => void,
+): void {
+  const walk = (inner: Expr): void => {
+    if (inner.kind === "var") return value(inner.name);
+    if (inner.kind === "length" && inner.array.kind === "var") {
+      shape(inner.array.name);
+      return inner.indices.forEach(walk);
+    }
+    if (inner.kind === "zeros" && inner.like.kind === "var") {
+      return shape(inner.like.name);
+    }
+    forEachSubexpression(inner, walk);
+  };
+  walk(e);
 }
 
 /**
@@ -1677,15 +1729,16 @@ function neededOnly(
 function freeReads(
   body: readonly Stmt[],
   bound: ReadonlySet<string> = new Set(),
+  reads: Reads = allReads,
 ): Set<string> {
   const free = new Set<string>();
   const local = new Set(bound);
   const read = (e: Expr) =>
-    allReads(e, (name) => {
+    reads(e, (name) => {
       if (!local.has(name)) free.add(name);
     });
   const inner = (block: readonly Stmt[], extra: string[] = []) =>
-    freeReads(block, new Set([...local, ...extra])).forEach((name) =>
+    freeReads(block, new Set([...local, ...extra]), reads).forEach((name) =>
       free.add(name),
     );
   for (const s of body) {
@@ -1704,7 +1757,7 @@ function freeReads(
           // The condition reads what the test computes (`const test = ...`).
           const testBound = [...definedNames(s.header.test)];
           inner([...s.header.test]);
-          allReads(s.header.condition, (name) => {
+          reads(s.header.condition, (name) => {
             if (!local.has(name) && !testBound.includes(name)) free.add(name);
           });
           inner(s.body, testBound);
