@@ -28,12 +28,13 @@ import {
 export interface Activity {
   readonly active: ReadonlySet<string>;
   /**
-   * The first call of an unmarked function made for its effects that is
-   * given a varying value. It may keep the value for an unmarked call
-   * whose result the function uses to give back, out of the derivatives'
-   * sight: the two cannot meet (see `CalleeCheck`).
+   * The calls of unmarked functions given a varying value, whose results
+   * carry no derivative (unused, compared, an index). One may keep the
+   * value for another unmarked call, whose result the function uses, to
+   * give back out of the derivatives' sight: the two cannot meet (see
+   * `CalleeCheck`).
    */
-  readonly keeps?: ts.Node;
+  readonly keeps: readonly ts.Node[];
 }
 
 /**
@@ -66,10 +67,14 @@ export function analyzeActivity(
   forEachDefinition(fn.body, (name, value) => {
     if (active.has(name)) rejectOpaqueFlow(value, varied, carriedNames);
   });
-  let keeps: ts.Node | undefined;
-  forEachEffect(fn.body, (value) => {
-    if (mayKeepVaryingValue(value, varied, carriedNames)) keeps ??= value.node;
-  });
+  // Those whose results are active are rejected above.
+  const keeps: ts.Node[] = [];
+  const note = (value: Expr) => {
+    if (mayKeepVaryingValue(value, varied, carriedNames))
+      keeps.push(value.node);
+  };
+  forEachEffect(fn.body, note);
+  forEachDefinition(fn.body, (name, value) => active.has(name) || note(value));
   return { active, keeps };
 }
 
@@ -251,10 +256,9 @@ function passesVaryingOn(
 }
 
 /**
- * Whether a call made for its effects (its result unused) is given a
- * varying value: it may keep it (in module state, in an array) for a
- * later call to give back (see `Activity.keeps`). `console`'s methods only
- * print.
+ * Whether an unmarked call is given a varying value: it may keep it (in
+ * module state, in an array) for a later call to give back (see
+ * `Activity.keeps`).
  */
 function mayKeepVaryingValue(
   value: Expr,
@@ -263,7 +267,6 @@ function mayKeepVaryingValue(
 ): value is Extract<Expr, { kind: "extern" }> {
   return (
     value.kind === "extern" &&
-    !value.callee.getText().startsWith("console.") &&
     value.args.some((arg) => passesVaryingOn(arg, varied, carried))
   );
 }

@@ -91,7 +91,7 @@ export class CalleeCheck {
   }
 
   /**
-   * Records what `unmarkedResultIn` found in `fn`'s normalized body, and
+   * Records the first call `unmarkedResultsIn` found in `fn`'s normalized body, and
    * the call there that may keep a varying value (`Activity.keeps`).
    */
   noteUnmarkedCalls(
@@ -209,16 +209,16 @@ export class CalleeCheck {
 }
 
 /**
- * An unmarked call made for its effects (`keeps`) was given a varying
- * value, and the function uses the result of another (`usedResult`): the
- * first may keep the value for the second to give back, and the
- * derivatives would see a constant there.
+ * An unmarked call whose result carries no derivative (`keeps`) was given
+ * a varying value, and the function uses the result of another
+ * (`usedResult`): the first may keep the value for the second to give
+ * back, and the derivatives would see a constant there.
  */
 export function keptValueError(keeps: ts.Node, usedResult: ts.Node): DiffError {
   return new DiffError(
     keeps,
     DiagnosticCode.UnmarkedCall,
-    `This call of a function that is not marked is given a value that depends on the inputs, and its result is unused: it may keep the value (in module state, in an array) for a later unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
+    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array) for another unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
     [{ node: usedResult, message: "an unmarked call whose result is used" }],
   );
 }
@@ -254,13 +254,11 @@ export function markedCallsIn(
 }
 
 /**
- * The first call of an unmarked function whose result `body` uses for
- * more than other unmarked calls: `console.log(JSON.stringify(x))` runs
- * again with `g`, but changes nothing its derivative reads.
+ * The calls of unmarked functions whose results `body` uses for more than
+ * other unmarked calls: `console.log(JSON.stringify(x))` runs again with
+ * `g`, but changes nothing its derivative reads.
  */
-export function unmarkedResultIn(
-  body: readonly Stmt[],
-): ts.Expression | undefined {
+export function unmarkedResultsIn(body: readonly Stmt[]): ts.Expression[] {
   const results = new Map<string, ts.Expression>();
   /** Per variable, the statements that read it. */
   const readers = new Map<string, Stmt[]>();
@@ -298,5 +296,7 @@ export function unmarkedResultIn(
       }
     }
   }
-  return [...results].find(([name]) => !harmless.has(name))?.[1];
+  return [...results].flatMap(([name, call]) =>
+    harmless.has(name) ? [] : [call],
+  );
 }

@@ -24,7 +24,7 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity, type Activity } from "./activity";
-import { CalleeCheck, keptValueError, unmarkedResultIn } from "./callees";
+import { CalleeCheck, keptValueError, unmarkedResultsIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -362,9 +362,11 @@ function differentiate(
   };
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
-  const unmarked = unmarkedResultIn(normalized.body);
-  if (activity.keeps && unmarked)
-    throw keptValueError(activity.keeps, unmarked);
+  const unmarked = unmarkedResultsIn(normalized.body);
+  for (const keeps of activity.keeps) {
+    const givesBack = unmarked.find((call) => call !== keeps);
+    if (givesBack) throw keptValueError(keeps, givesBack);
+  }
   const primal = definedNames(
     normalized.body,
     new Set(normalized.params.map((p) => p.name)),
@@ -410,8 +412,8 @@ function differentiate(
     secondOrder: second,
     params,
     result,
-    unmarked,
-    keeps: activity.keeps,
+    unmarked: unmarked[0],
+    keeps: activity.keeps[0],
   };
 }
 

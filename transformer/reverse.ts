@@ -1794,16 +1794,10 @@ function dependents(
           ? { ...s, body: [] }
           : s;
     let found = false;
-    const walk = (e: Expr): void => {
-      if (found) return;
-      if (e.kind === "var") found = tainted.has(e.name);
-      else if (
-        !(e.kind === "length" && e.indices.length === 0) &&
-        e.kind !== "zeros"
-      )
-        forEachSubexpression(e, walk);
-    };
-    mapExprs(own, (e) => (walk(e), e));
+    mapExprs(own, (e) => {
+      valueReads(e, (name) => (found ||= tainted.has(name)));
+      return e;
+    });
     return found;
   };
   const visit = (block: readonly Stmt[], underTainted: boolean) => {
