@@ -88,7 +88,7 @@ export function simplify(
 function simplifyOnce(
   body: readonly Stmt[],
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | undefined {
+): readonly Stmt[] | undefined {
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
@@ -349,7 +349,7 @@ function inlineDefinitions(
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | undefined {
+): readonly Stmt[] | undefined {
   /** Chosen definitions by their block, and the position in it. */
   const chosen = new Map<readonly Stmt[], Map<number, [string, Expr]>>();
   const names = new Set<string>();
@@ -431,25 +431,31 @@ function inlineDefinitions(
   // Each definition is substituted where it is in scope: after it in its
   // block. The reverse sweep recomputes a loop's body under the same
   // names, so a name may be defined in two loops, reading different
-  // variables.
+  // variables. A block with nothing to change stays the same array, and
+  // its statements the same objects, whose side tables stay (`touchedBy`).
   const visit = (
     block: readonly Stmt[],
     scope: ReadonlyMap<string, Expr>,
-  ): Stmt[] => {
+  ): readonly Stmt[] => {
     const here = chosen.get(block);
     const env = new Map(scope);
     const out: Stmt[] = [];
+    let changed = false;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       const definition = here?.get(i);
       if (definition) {
         env.set(...definition);
+        changed = true;
         continue;
       }
       if (env.size === 0 || !readsAny([s], env)) {
-        out.push(mapBlocks(s, (inner) => visit(inner, env)));
+        const kept = mapBlocks(s, (inner) => visit(inner, env));
+        changed ||= kept !== s;
+        out.push(kept);
         continue;
       }
+      changed = true;
       // Tests and loop bounds are primal values: exact rewrites only.
       const replace = (e: Expr) => substituteAll(e, env);
       const exact = (e: Expr) => simplifyExpr(replace(e), /*exact*/ true);
@@ -478,7 +484,7 @@ function inlineDefinitions(
         out.push(substituted.get(s) ?? simplifyStatement(mapExprs(s, replace)));
       }
     }
-    return out;
+    return changed ? out : block;
   };
   return visit(body, new Map());
 }
