@@ -25,6 +25,7 @@
 import type * as ts from "typescript";
 import { analyzeActivity, type Activity } from "./activity";
 import { CalleeCheck, keptValueError, unmarkedResultsIn } from "./callees";
+import { rememberingAnswers } from "./checker-answers";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
@@ -69,7 +70,7 @@ export default function tsadTransformer(
   extras: TsadExtras,
 ): ts.TransformerFactory<ts.SourceFile> {
   const ts = extras.ts;
-  const checker = program.getTypeChecker();
+  const checker = rememberingAnswers(program.getTypeChecker());
   const patchedGlobals = new PatchedGlobals(ts, checker, program);
   const lowerContext: LowerContext = {
     ts,

@@ -37,15 +37,22 @@ export function localizeAccumulators(
   reserved: Names,
 ): Stmt[] | undefined {
   if (!containsLoop(body)) return undefined;
-  const used = definedNames(body);
-  forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
-  const names = reserved.with(used);
+  // Most calls find no sum to keep, so no name to make.
+  let names: Names | undefined;
+  const fresh = (description: string) => {
+    if (!names) {
+      const used = definedNames(body);
+      forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
+      names = reserved.with(used);
+    }
+    return names.freshFrom(description);
+  };
   let changed = false;
   const visit = (block: readonly Stmt[]): Stmt[] =>
     block.flatMap((s): Stmt[] => {
       const inner = mapBlocks(s, visit);
       if (inner.kind !== "loop") return [inner];
-      const localized = localizeIn(inner, names);
+      const localized = localizeIn(inner, fresh);
       if (localized === undefined) return [inner];
       changed = true;
       return localized;
@@ -60,9 +67,10 @@ interface Sum {
   readonly local: string;
 }
 
+/** `fresh`: a new name, from a description (`Names.freshFrom`). */
 function localizeIn(
   loop: Extract<Stmt, { kind: "loop" }>,
-  names: Names,
+  fresh: (description: string) => string,
 ): Stmt[] | undefined {
   const inside = nestedBlocks(loop).flat();
   const changing = definedNames(inside);
@@ -88,7 +96,7 @@ function localizeIn(
       const key = `${s.name}[${keys.join("][")}]`;
       let sum = sums.get(key);
       if (!sum) {
-        const local = names.freshFrom(`${s.name}_${keys.join("_")}`);
+        const local = fresh(`${s.name}_${keys.join("_")}`);
         sum = { array: s.name, indices: s.indices, local };
         sums.set(key, sum);
       }

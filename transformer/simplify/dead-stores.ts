@@ -23,11 +23,11 @@ import {
   type Expr,
   type Stmt,
 } from "../ir";
-import { arrayNames } from "./arrays";
+import { ownedArrays } from "./arrays";
 
 /** `body` without such stores; `undefined` if there are none. */
 export function removeDeadStores(body: readonly Stmt[]): Stmt[] | undefined {
-  const { owned } = arrayNames(body);
+  const owned = ownedArrays(body);
   let changed = false;
   /** `after`: the blocks that run once `block` is done, innermost first. */
   const inBlock = (
@@ -53,13 +53,13 @@ type Store = Extract<Stmt, { kind: "store" }>;
 
 function isDead(
   s: Store,
-  owned: ReadonlySet<string>,
+  owned: (array: string) => boolean,
   rest: readonly (readonly Stmt[])[],
 ): boolean {
   if (s.mode !== "set" || s.array.kind !== "var") return false;
   const name = s.array.name;
   const element = literalIndices(s.indices);
-  if (!owned.has(name) || !element || hasEffects(s.value)) return false;
+  if (!owned(name) || !element || hasEffects(s.value)) return false;
   return !rest.some((block) => mayRead(block, name, element));
 }
 

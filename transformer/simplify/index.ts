@@ -24,7 +24,6 @@
  */
 import {
   allReads,
-  countDefinitions,
   definedNames,
   mapBlocks,
   nestedBlocks,
@@ -89,7 +88,7 @@ export function simplify(
 function simplifyOnce(
   body: readonly Stmt[],
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | undefined {
+): readonly Stmt[] | undefined {
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
@@ -232,8 +231,14 @@ function isPure(e: Expr): boolean {
   );
 }
 
-const isAtom = (e: Expr) =>
-  ["var", "num", "mathConst", "bool", "undefined"].includes(e.kind);
+const atomKinds: ReadonlySet<Expr["kind"]> = new Set([
+  "var",
+  "num",
+  "mathConst",
+  "bool",
+  "undefined",
+]);
+const isAtom = (e: Expr) => atomKinds.has(e.kind);
 
 /** Removes one batch of dead code; `undefined` if there was none. */
 function removeDead(
@@ -344,12 +349,15 @@ function inlineDefinitions(
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
-): Stmt[] | undefined {
+): readonly Stmt[] | undefined {
   /** Chosen definitions by their block, and the position in it. */
   const chosen = new Map<readonly Stmt[], Map<number, [string, Expr]>>();
   const names = new Set<string>();
   const readByValues = new Set<string>();
-  const useDepths = loopDepthOfUses(body);
+  /** Found when a candidate first needs it: most rounds choose atoms only. */
+  let useDepths: Map<string, number> | undefined;
+  const usedDeeperThan = (name: string, depth: number) =>
+    ((useDepths ??= loopDepthOfUses(body)).get(name) ?? 0) > depth;
   /** Definitions reading chosen ones, those substituted (for `visit` too). */
   const substituted = new Map<Stmt, Stmt>();
   /** `scope`: the definitions chosen before `block`, in force in it. */
@@ -391,23 +399,18 @@ function inlineDefinitions(
           readsMutated ||= mutated.has(name);
           readsChosen ||= names.has(name);
         });
-        const next = block[i + 1];
-        // Nothing runs between a definition and a use in the very next
-        // simple statement, so there the value may read anything.
-        const usedNext =
-          next !== undefined &&
-          next.kind !== "if" &&
-          next.kind !== "loop" &&
-          touches(next, s.name);
         const single = uses.get(s.name) === 1;
-        const movable =
-          isPure(value) && (!readsMutated || (usedNext && single));
-        const sameLoop = (useDepths.get(s.name) ?? 0) <= depth;
         // A name defined twice (a loop body and its recomputation in the
         // reverse sweep) goes one definition at a time.
         const independent =
           !readsChosen && !names.has(s.name) && !readByValues.has(s.name);
-        if (independent && movable && (isAtom(value) || (single && sameLoop))) {
+        // The cheap questions first.
+        if (
+          independent &&
+          isPure(value) &&
+          (!readsMutated || (single && usedRightAfter(block, i, s.name))) &&
+          (isAtom(value) || (single && !usedDeeperThan(s.name, depth)))
+        ) {
           names.add(s.name);
           allReads(value, (name) => readByValues.add(name));
           env.set(s.name, value);
@@ -428,25 +431,31 @@ function inlineDefinitions(
   // Each definition is substituted where it is in scope: after it in its
   // block. The reverse sweep recomputes a loop's body under the same
   // names, so a name may be defined in two loops, reading different
-  // variables.
+  // variables. A block with nothing to change stays the same array, and
+  // its statements the same objects, whose side tables stay (`touchedBy`).
   const visit = (
     block: readonly Stmt[],
     scope: ReadonlyMap<string, Expr>,
-  ): Stmt[] => {
+  ): readonly Stmt[] => {
     const here = chosen.get(block);
     const env = new Map(scope);
     const out: Stmt[] = [];
+    let changed = false;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       const definition = here?.get(i);
       if (definition) {
         env.set(...definition);
+        changed = true;
         continue;
       }
       if (env.size === 0 || !readsAny([s], env)) {
-        out.push(mapBlocks(s, (inner) => visit(inner, env)));
+        const kept = mapBlocks(s, (inner) => visit(inner, env));
+        changed ||= kept !== s;
+        out.push(kept);
         continue;
       }
+      changed = true;
       // Tests and loop bounds are primal values: exact rewrites only.
       const replace = (e: Expr) => substituteAll(e, env);
       const exact = (e: Expr) => simplifyExpr(replace(e), /*exact*/ true);
@@ -475,9 +484,28 @@ function inlineDefinitions(
         out.push(substituted.get(s) ?? simplifyStatement(mapExprs(s, replace)));
       }
     }
-    return out;
+    return changed ? out : block;
   };
   return visit(body, new Map());
+}
+
+/**
+ * Whether the simple statement right after `block[i]` reads or changes
+ * `name`: nothing runs between a definition and a use there, so the
+ * value may read anything.
+ */
+function usedRightAfter(
+  block: readonly Stmt[],
+  i: number,
+  name: string,
+): boolean {
+  const next = block[i + 1];
+  return (
+    next !== undefined &&
+    next.kind !== "if" &&
+    next.kind !== "loop" &&
+    touches(next, name)
+  );
 }
 
 /** Whether a statement after `block[i]` (or in one) assigns or defines `name`. */
@@ -486,8 +514,24 @@ function redefinedAfter(
   i: number,
   name: string,
 ): boolean {
-  const rest = block.slice(i + 1);
-  return mutatedNames(rest).has(name) || definedNames(rest).has(name);
+  for (let k = i + 1; k < block.length; k++)
+    if (writtenBy(block[k]!).has(name)) return true;
+  return false;
+}
+
+/**
+ * The names `s` assigns or defines, nested blocks too; found once for
+ * each statement object, as `touchedBy`'s.
+ */
+const writtenNames = new WeakMap<Stmt, ReadonlySet<string>>();
+function writtenBy(s: Stmt): ReadonlySet<string> {
+  let names = writtenNames.get(s);
+  if (!names) {
+    const found = definedNames([s]);
+    forEachMutated(s, (written) => found.add(written));
+    writtenNames.set(s, (names = found));
+  }
+  return names;
 }
 
 function readsAny(body: readonly Stmt[], names: ReadonlyMap<string, unknown>) {
@@ -714,13 +758,13 @@ function reuseComputedValues(
   mutated: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
-  const definitions = new Map<string, number>();
-  countDefinitions(body, definitions);
-  const ownName = ownArrays(body, definitions);
+  const ownName = ownArrays(body);
   let changed = false;
   /** `e` reading the `const`s in `available` for the values they hold. */
   const reading = (available: Available) => {
     const replace = (e: Expr): Expr => {
+      // No atom is remembered, nor keyed like a value that is.
+      if (isAtom(e)) return e;
       const key = expressionKey(e);
       const holder = key === undefined ? undefined : available.get(key);
       if (holder !== undefined) {

@@ -72,10 +72,18 @@ export function hoistInvariants(
   if (!containsLoop(body)) return undefined;
   const definitions = new Map<string, number>();
   countDefinitions(body, definitions);
-  const used = new Set<string>([...exactNames, ...definitions.keys()]);
-  forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
-  const names = reserved.with(used);
-  const ownName = ownArrays(body, definitions);
+  // Made when a value first needs a name of its own: most calls hoist
+  // none (taken before `exactNames` gets the names made).
+  let names: Names | undefined;
+  const fresh = (description: string) => {
+    if (!names) {
+      const used = new Set<string>([...exactNames, ...definitions.keys()]);
+      forEachExpr(body, (e) => allReads(e, (name) => used.add(name)));
+      names = reserved.with(used);
+    }
+    return names.freshFrom(description);
+  };
+  const ownName = ownArrays(body);
   let changed = false;
 
   const visit = (block: readonly Stmt[]): Stmt[] => {
@@ -88,7 +96,7 @@ export function hoistInvariants(
           s,
           before,
           definitions,
-          names,
+          fresh,
           ownName,
           exactNames,
         );
@@ -110,7 +118,7 @@ function hoistFrom(
   loop: Loop,
   before: Available,
   definitions: ReadonlyMap<string, number>,
-  names: Names,
+  fresh: (description: string) => string,
   ownName: (array: string) => boolean,
   exactNames: Set<string>,
 ): { hoisted: Stmt[]; loop: Loop } {
@@ -141,7 +149,7 @@ function hoistFrom(
   const held = (e: Expr, exact: boolean): Expr => {
     const known = before.get(expressionKey(e)!);
     if (known && (!exact || exactNames.has(known.name))) return ref(known.name);
-    const name = names.freshFrom(baseName(e));
+    const name = fresh(baseName(e));
     if (exact) exactNames.add(name);
     hoisted.push({ kind: "const", name, value: e });
     remember(before, name, e);

@@ -28,7 +28,7 @@ import {
   type Expr,
   type Stmt,
 } from "../ir";
-import { arrayNames } from "./arrays";
+import { ownedArrays } from "./arrays";
 
 /** `body` without the statements nothing needs; `undefined` if none. */
 export function removeUnneeded(body: readonly Stmt[]): Stmt[] | undefined {
@@ -97,7 +97,7 @@ function withLiveNames(
 }
 
 function neededStatements(body: readonly Stmt[]) {
-  const local = arrayNames(body).owned;
+  const local = ownedArrays(body);
   const needed = new Set<Stmt>();
   /** Of each destructuring, the names needed after it. */
   const liveNames = new Map<Stmt, Set<string>>();
@@ -148,7 +148,7 @@ function neededStatements(body: readonly Stmt[]) {
         return live;
       }
       case "accumulate": {
-        const outside = s.indices !== undefined && !local.has(s.name);
+        const outside = s.indices !== undefined && !local(s.name);
         if (!markIf(s, live.has(s.name) || outside)) return live;
         live.add(s.name);
         s.indices?.forEach((e) => readsOf(e, live));
@@ -164,10 +164,7 @@ function neededStatements(body: readonly Stmt[]) {
         let effectful = false;
         forEachExpr([s], (e) => (effectful ||= !removable(e)));
         const wanted =
-          array === undefined ||
-          live.has(array) ||
-          !local.has(array) ||
-          effectful;
+          array === undefined || live.has(array) || !local(array) || effectful;
         if (!markIf(s, wanted)) return live;
         forEachExpr([s], (e) => readsOf(e, live));
         return live;
