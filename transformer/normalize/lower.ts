@@ -1782,6 +1782,12 @@ class Lowering {
       this.isArrayKind(node.expression.expression)
     ) {
       const list = skipWrappers(ts, node.expression.expression);
+      if (this.steppedRow(list)) {
+        throw this.unsupported(
+          node,
+          `\`push\` onto '${list.getText()}', which the function also gives new arrays (\`${list.getText()} = next\`) (make each one at its full length instead: \`new Array(n).fill(0)\`, a literal)`,
+        );
+      }
       if (this.rowOf(list)) {
         throw this.unsupported(
           node,
