@@ -167,6 +167,8 @@ class Lowering {
   private readonly targets: JumpTargets;
   /** Rows of matrices given a name: each use reads or writes the matrix. */
   private readonly rows = new Map<ts.Symbol, Row>();
+  /** Parts of a statement computed before it (see `countedIndex`). */
+  private readonly substitutions = new Map<ts.Node, Expr>();
   /** Local names for the caller's arrays and other outside ones. */
   private readonly shared: SharedArrays;
 
@@ -1556,10 +1558,10 @@ class Lowering {
   }
 
   /** `[a, b] = [e1, e2]`: every element is read before any is written. */
-  private destructure(
+  private destructure<Target>(
     source: ts.Expression,
-    targets: readonly (string | undefined)[],
-    write: (name: string, value: Expr) => Stmt,
+    targets: readonly (Target | undefined)[],
+    write: (target: Target, value: Expr) => Stmt,
   ): Stmt[] {
     const ts = this.ts;
     const literal = skipWrappers(ts, source);
@@ -1627,8 +1629,11 @@ class Lowering {
     node = skipWrappers(ts, node);
     const pushedCopy = this.pushedRowCopy(node);
     if (pushedCopy) return pushedCopy;
+    const chain = this.assignmentChain(node);
+    if (chain) return chain;
+    const counted = this.countedIndex(node);
     const write = this.arrayWrite(node);
-    if (write) return [write];
+    if (write) return [...counted, write];
     if (ts.isBinaryExpression(node)) {
       const kind = node.operatorToken.kind;
       // `i++, s *= x` (a `for` header's update): one statement after the other.
@@ -1641,15 +1646,13 @@ class Lowering {
         const stepped = this.steppedRow(node.left);
         if (stepped) return this.nextStep(stepped, node.right, node);
         if (ts.isArrayLiteralExpression(node.left)) {
+          // `[a[i], a[j]] = [a[j], a[i]]`: each target in turn, as in JS.
           const targets = node.left.elements.map((e) =>
-            ts.isOmittedExpression(e) ? undefined : this.assignedName(e),
+            ts.isOmittedExpression(e) ? undefined : skipWrappers(ts, e),
           );
-          return this.destructure(node.right, targets, (name, value) => ({
-            kind: "assign",
-            name,
-            value,
-            origin: node,
-          }));
+          return this.destructure(node.right, targets, (target, value) =>
+            this.assignTo(target, value, node),
+          );
         }
         return [
           {
@@ -1702,6 +1705,131 @@ class Lowering {
     if (ts.isCallExpression(node))
       return [{ kind: "effect", value: this.expression(node) }];
     throw this.unsupported(node, "this expression statement");
+  }
+
+  /** `value` given to a local variable or an element (`m[i][j]`). */
+  private assignTo(target: ts.Expression, value: Expr, origin: ts.Node): Stmt {
+    const ts = this.ts;
+    if (ts.isElementAccessExpression(target)) {
+      const { array, indices } = this.elementTarget(target, origin);
+      return this.setElement(array, indices, value, origin);
+    }
+    return { kind: "assign", name: this.assignedName(target), value, origin };
+  }
+
+  /**
+   * `a = b = v`, `m[i][j] = m[j][i] = v`: `v` once, then each target from
+   * the last. JS finds each target's element before it assigns any, so an
+   * index may not read what the chain assigns.
+   */
+  private assignmentChain(node: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    const isAssignment = (e: ts.Expression): e is ts.BinaryExpression =>
+      ts.isBinaryExpression(e) &&
+      e.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+    const targets: ts.Expression[] = [];
+    let value: ts.Expression = node;
+    while (isAssignment(value)) {
+      targets.push(skipWrappers(ts, value.left));
+      value = skipWrappers(ts, value.right);
+    }
+    if (targets.length < 2) return undefined;
+    const assigned = new Set(
+      targets.map((target) => {
+        let root = target;
+        while (ts.isElementAccessExpression(root))
+          root = skipWrappers(ts, root.expression);
+        if (!ts.isIdentifier(root))
+          throw this.unsupported(node, "this chain of assignments");
+        return root.text;
+      }),
+    );
+    const readsAssigned = (e: ts.Node): boolean =>
+      (ts.isIdentifier(e) && assigned.has(e.text)) ||
+      (ts.forEachChild(e, (child) => readsAssigned(child) || undefined) ??
+        false);
+    for (const target of targets) {
+      let access = target;
+      while (ts.isElementAccessExpression(access)) {
+        if (readsAssigned(access.argumentExpression)) {
+          throw this.unsupported(
+            access.argumentExpression,
+            "an index that reads what its chain of assignments assigns (assign one at a time)",
+          );
+        }
+        access = skipWrappers(ts, access.expression);
+      }
+    }
+    const name = this.names.fresh("t");
+    return [
+      {
+        kind: "let",
+        name,
+        value: this.expression(value),
+        constant: true,
+        origin: value,
+      },
+      ...targets
+        .reverse()
+        .map((target) => this.assignTo(target, { kind: "var", name }, node)),
+    ];
+  }
+
+  /**
+   * `out[k++] = v`: the index counted before the write, `k` taken into a
+   * temporary first (`k++`) or after (`++k`); the rest of the write reads
+   * the temporary for it, and `v` sees `k` counted, as in JS.
+   */
+  private countedIndex(node: ts.Expression): Stmt[] {
+    const ts = this.ts;
+    if (
+      !ts.isBinaryExpression(node) ||
+      node.operatorToken.kind < ts.SyntaxKind.FirstAssignment ||
+      node.operatorToken.kind > ts.SyntaxKind.LastAssignment
+    )
+      return [];
+    const steps: Stmt[] = [];
+    let access = skipWrappers(ts, node.left);
+    while (ts.isElementAccessExpression(access)) {
+      const index = skipWrappers(ts, access.argumentExpression);
+      if (
+        (ts.isPostfixUnaryExpression(index) ||
+          ts.isPrefixUnaryExpression(index)) &&
+        (index.operator === ts.SyntaxKind.PlusPlusToken ||
+          index.operator === ts.SyntaxKind.MinusMinusToken) &&
+        steps.length === 0
+      ) {
+        const counter = this.assignedName(index.operand);
+        const op = index.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
+        const count: Stmt = {
+          kind: "assign",
+          name: counter,
+          value: {
+            kind: "binary",
+            op,
+            left: { kind: "var", name: counter },
+            right: { kind: "num", value: 1 },
+          },
+          origin: index,
+        };
+        const name = this.names.fresh(counter);
+        const take: Stmt = {
+          kind: "let",
+          name,
+          value: { kind: "var", name: counter },
+          constant: true,
+          origin: index,
+        };
+        steps.push(
+          ...(ts.isPostfixUnaryExpression(index)
+            ? [take, count]
+            : [count, take]),
+        );
+        this.substitutions.set(index, { kind: "var", name });
+      }
+      access = skipWrappers(ts, access.expression);
+    }
+    return steps;
   }
 
   /** A literal, `new Array(k).fill(0)`, a `.slice()` copy or a marked call's result. */
@@ -1773,6 +1901,44 @@ class Lowering {
    * `a[i] = v`, `a[i] += v`, `a[i] -= v`, `a[i] *= v`, `a.push(v)` on a
    * local array; `undefined` for anything else.
    */
+  /** The array and indices an element write writes, if it may. */
+  private elementTarget(
+    target: ts.ElementAccessExpression,
+    node: ts.Node,
+  ): { array: Expr; indices: readonly Expr[] } {
+    const ts = this.ts;
+    const path = this.arrayPath(target);
+    let root = skipWrappers(ts, target.expression);
+    while (ts.isElementAccessExpression(root))
+      root = skipWrappers(ts, root.expression);
+    this.writableArray(this.rowOf(root)?.matrix ?? root);
+    if (this.kindOf(target) !== "number") {
+      throw this.unsupported(
+        node,
+        "writing a whole row of a matrix (write its elements: `m[i][j] = v`)",
+      );
+    }
+    return path;
+  }
+
+  /** `a[i] = v`; `a[a.length] = v` is `a.push(v)`. */
+  private setElement(
+    array: Expr,
+    indices: readonly Expr[],
+    value: Expr,
+    origin: ts.Node,
+  ): Stmt {
+    const [index] = indices;
+    const pastTheEnd =
+      index?.kind === "length" &&
+      index.indices.length === 0 &&
+      index.array.kind === "var" &&
+      array.kind === "var" &&
+      index.array.name === array.name;
+    if (pastTheEnd) return { kind: "append", array, value, origin };
+    return { kind: "store", array, indices, value, mode: "set", origin };
+  }
+
   private arrayWrite(node: ts.Expression): Stmt | undefined {
     const ts = this.ts;
     if (
@@ -1838,17 +2004,7 @@ class Lowering {
       increment ? increment.operand : (node as ts.BinaryExpression).left,
     );
     if (!ts.isElementAccessExpression(target)) return undefined;
-    const { array, indices } = this.arrayPath(target);
-    let root = skipWrappers(ts, target.expression);
-    while (ts.isElementAccessExpression(root))
-      root = skipWrappers(ts, root.expression);
-    this.writableArray(this.rowOf(root)?.matrix ?? root);
-    if (this.kindOf(target) !== "number") {
-      throw this.unsupported(
-        node,
-        "writing a whole row of a matrix (write its elements: `m[i][j] = v`)",
-      );
-    }
+    const { array, indices } = this.elementTarget(target, node);
     const value: Expr = increment
       ? {
           kind: "num",
@@ -1859,25 +2015,9 @@ class Lowering {
       ? ts.SyntaxKind.PlusEqualsToken
       : (node as ts.BinaryExpression).operatorToken.kind;
     const element: Expr = { kind: "index", array, indices };
-    const [index] = indices;
-    const pastTheEnd =
-      index?.kind === "length" &&
-      index.indices.length === 0 &&
-      index.array.kind === "var" &&
-      array.kind === "var" &&
-      index.array.name === array.name;
     switch (operator) {
       case ts.SyntaxKind.EqualsToken:
-        // `a[a.length] = v` is `a.push(v)`.
-        if (pastTheEnd) return { kind: "append", array, value, origin: node };
-        return {
-          kind: "store",
-          array,
-          indices,
-          value,
-          mode: "set",
-          origin: node,
-        };
+        return this.setElement(array, indices, value, node);
       case ts.SyntaxKind.PlusEqualsToken:
         return {
           kind: "store",
@@ -2109,6 +2249,8 @@ class Lowering {
 
   private expression(node: ts.Expression): Expr {
     const ts = this.ts;
+    const computed = this.substitutions.get(skipWrappers(ts, node));
+    if (computed) return computed;
     if (
       (ts.isPropertyAccessExpression(node) ||
         ts.isElementAccessExpression(node) ||
