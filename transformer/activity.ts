@@ -19,6 +19,8 @@ import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
   allReads,
   forEachSubexpression,
+  arrayKinds,
+  definedNames,
   nestedBlocks,
   type Expr,
   type FunctionIR,
@@ -35,6 +37,13 @@ export interface Activity {
    * `CalleeCheck`).
    */
   readonly keeps: readonly ts.Node[];
+  /**
+   * The calls of unmarked functions given a local array, which they may
+   * fill with what another call kept (or with what they are given).
+   */
+  readonly fills: readonly ts.Node[];
+  /** Of those, the ones also given a varying value of another kind. */
+  readonly fillsWithVarying: readonly ts.Node[];
 }
 
 /**
@@ -69,13 +78,26 @@ export function analyzeActivity(
   });
   // Those whose results are active are rejected above.
   const keeps: ts.Node[] = [];
-  const note = (value: Expr) => {
-    if (mayKeepVaryingValue(value, varied, carriedNames))
-      keeps.push(value.node);
+  const fills: ts.Node[] = [];
+  const fillsWithVarying: ts.Node[] = [];
+  const locals = definedNames(fn.body);
+  const arrays = arrayKinds(fn);
+  const local = (arg: Expr) =>
+    arg.kind === "var" && locals.has(arg.name) && arrays.has(arg.name);
+  const varying = (arg: Expr) => passesVaryingOn(arg, varied, carriedNames);
+  const note = (value: Expr, resultActive: boolean) => {
+    if (value.kind !== "extern") return;
+    if (!resultActive && value.args.some(varying)) keeps.push(value.node);
+    if (!value.args.some(local)) return;
+    fills.push(value.node);
+    // An array it is given and fills is checked where it is read (see
+    // unmarked-array-arguments.ts); another varying value may go into it.
+    if (value.args.some((arg) => !local(arg) && varying(arg)))
+      fillsWithVarying.push(value.node);
   };
-  forEachEffect(fn.body, note);
-  forEachDefinition(fn.body, (name, value) => active.has(name) || note(value));
-  return { active, keeps };
+  forEachEffect(fn.body, (value) => note(value, false));
+  forEachDefinition(fn.body, (name, value) => note(value, active.has(name)));
+  return { active, keeps, fills, fillsWithVarying };
 }
 
 type Reads = (e: Expr, visit: (name: string) => void) => void;
@@ -253,22 +275,6 @@ function passesVaryingOn(
   let found = false;
   informativeReads(e, (read) => (found ||= carried().has(read)));
   return found;
-}
-
-/**
- * Whether an unmarked call is given a varying value: it may keep it (in
- * module state, in an array) for a later call to give back (see
- * `Activity.keeps`).
- */
-function mayKeepVaryingValue(
-  value: Expr,
-  varied: ReadonlySet<string>,
-  carried: () => ReadonlySet<string>,
-): value is Extract<Expr, { kind: "extern" }> {
-  return (
-    value.kind === "extern" &&
-    value.args.some((arg) => passesVaryingOn(arg, varied, carried))
-  );
 }
 
 /**

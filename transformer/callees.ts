@@ -37,6 +37,16 @@ import {
   type MarkedFunction,
 } from "./select";
 
+/** What a marked function's own body does with unmarked calls. */
+export interface UnmarkedCalls {
+  /** A call whose result it uses (see `unmarkedResultsIn`). */
+  readonly usedResult?: ts.Node;
+  /** A call that may keep a varying value (see `Activity.keeps`). */
+  readonly keeps?: ts.Node;
+  /** A call that could give a kept value back: its result used, or given a local array. */
+  readonly givesBack?: ts.Node;
+}
+
 export class CalleeCheck {
   /** Per marked function: its first problem, its callees' included; null if none. */
   private readonly outcomes = new WeakMap<
@@ -55,6 +65,8 @@ export class CalleeCheck {
    * varying value, in it or in a marked function it calls.
    */
   private readonly keepers = new WeakMap<DifferentiableFunction, ts.Node>();
+  /** Per marked function: an unmarked call that could give a kept value back. */
+  private readonly givers = new WeakMap<DifferentiableFunction, ts.Node>();
   /** The marked functions of each file that declares a callee. */
   private readonly markedIn = new WeakMap<
     ts.SourceFile,
@@ -91,16 +103,12 @@ export class CalleeCheck {
   }
 
   /**
-   * Records the first call `unmarkedResultsIn` found in `fn`'s normalized body, and
-   * the call there that may keep a varying value (`Activity.keeps`).
+   * Records what `fn`'s normalized body does with unmarked calls.
    */
-  noteUnmarkedCalls(
-    fn: MarkedFunction,
-    usedResult: ts.Node | undefined,
-    keeps: ts.Node | undefined,
-  ): void {
-    if (usedResult) this.unmarkedCalls.set(fn.node, usedResult);
-    if (keeps) this.keepers.set(fn.node, keeps);
+  noteUnmarkedCalls(fn: MarkedFunction, calls: UnmarkedCalls): void {
+    if (calls.usedResult) this.unmarkedCalls.set(fn.node, calls.usedResult);
+    if (calls.keeps) this.keepers.set(fn.node, calls.keeps);
+    if (calls.givesBack) this.givers.set(fn.node, calls.givesBack);
   }
 
   private requireCallees(fn: MarkedFunction): void {
@@ -123,9 +131,9 @@ export class CalleeCheck {
           );
         }
         const keeps = this.keepers.get(callee.node);
-        const usedResult = this.unmarkedCalls.get(fn.node);
-        if (!problem && keeps && usedResult) {
-          const error = keptValueError(keeps, usedResult);
+        const givesBack = this.givers.get(fn.node);
+        if (!problem && keeps && givesBack) {
+          const error = keptValueError(keeps, givesBack);
           throw new DiffError(error.node, error.code, error.message, [
             { node: call, message: `'${fn.name}' calls '${callee.name}' here` },
             ...error.related,
@@ -210,16 +218,22 @@ export class CalleeCheck {
 
 /**
  * An unmarked call whose result carries no derivative (`keeps`) was given
- * a varying value, and the function uses the result of another
- * (`usedResult`): the first may keep the value for the second to give
- * back, and the derivatives would see a constant there.
+ * a varying value, and another (`givesBack`, or the same one) could give
+ * it back: its result is used, or it fills a local array the function
+ * reads. The derivatives would see a constant there.
  */
-export function keptValueError(keeps: ts.Node, usedResult: ts.Node): DiffError {
+export function keptValueError(keeps: ts.Node, givesBack: ts.Node): DiffError {
   return new DiffError(
     keeps,
     DiagnosticCode.UnmarkedCall,
-    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array) for another unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
-    [{ node: usedResult, message: "an unmarked call whose result is used" }],
+    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array it is given) for an unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
+    [
+      {
+        node: givesBack,
+        message:
+          "an unmarked call that could give it back: its result is used, or it is given an array the function reads",
+      },
+    ],
   );
 }
 

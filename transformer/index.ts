@@ -101,7 +101,7 @@ export default function tsadTransformer(
         identifiers,
         requests.needsSecondOrder(fn.node),
       );
-      const { unmarked, keeps } = differentiate(
+      const { unmarked } = differentiate(
         lowerContext,
         fn,
         [],
@@ -116,7 +116,7 @@ export default function tsadTransformer(
         ),
         () => {},
       );
-      callees.noteUnmarkedCalls(fn, unmarked, keeps);
+      callees.noteUnmarkedCalls(fn, unmarked);
     },
     asDiffError,
   );
@@ -212,11 +212,7 @@ function transformFile(
               );
             }
           }
-          callees.noteUnmarkedCalls(
-            fn,
-            derivatives.unmarked,
-            derivatives.keeps,
-          );
+          callees.noteUnmarkedCalls(fn, derivatives.unmarked);
           return derivatives;
         });
       const generated: ts.Statement[] = [
@@ -364,8 +360,12 @@ function differentiate(
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const unmarked = unmarkedResultsIn(normalized.body);
+  // A call given a local array may fill it with the value it is given.
   for (const keeps of activity.keeps) {
-    const givesBack = unmarked.find((call) => call !== keeps);
+    const givesBack =
+      unmarked.find((call) => call !== keeps) ??
+      activity.fills.find((call) => call !== keeps) ??
+      activity.fillsWithVarying.find((call) => call === keeps);
     if (givesBack) throw keptValueError(keeps, givesBack);
   }
   const primal = definedNames(
@@ -413,8 +413,11 @@ function differentiate(
     secondOrder: second,
     params,
     result,
-    unmarked: unmarked[0],
-    keeps: activity.keeps[0],
+    unmarked: {
+      usedResult: unmarked[0],
+      keeps: activity.keeps[0],
+      givesBack: unmarked[0] ?? activity.fills[0],
+    },
   };
 }
 

@@ -1650,6 +1650,17 @@ class Lowering {
           const targets = node.left.elements.map((e) =>
             ts.isOmittedExpression(e) ? undefined : skipWrappers(ts, e),
           );
+          // From a vector, JS reads each element as it writes the one
+          // before: a target may be an element of the vector itself.
+          if (
+            !ts.isArrayLiteralExpression(skipWrappers(ts, node.right)) &&
+            targets.some((t) => t && ts.isElementAccessExpression(t))
+          ) {
+            throw this.unsupported(
+              node,
+              "destructuring a vector into elements (write them one at a time: `y[1] = v[0];`)",
+            );
+          }
           return this.destructure(node.right, targets, (target, value) =>
             this.assignTo(target, value, node),
           );
@@ -1744,17 +1755,32 @@ class Lowering {
         return root.text;
       }),
     );
-    const readsAssigned = (e: ts.Node): boolean =>
-      (ts.isIdentifier(e) && assigned.has(e.text)) ||
-      (ts.forEachChild(e, (child) => readsAssigned(child) || undefined) ??
-        false);
+    // Only numbers and arithmetic on variables: an element read or a call
+    // could reach what the chain assigns through another name.
+    const arithmetic = [
+      ts.SyntaxKind.PlusToken,
+      ts.SyntaxKind.MinusToken,
+      ts.SyntaxKind.AsteriskToken,
+      ts.SyntaxKind.SlashToken,
+      ts.SyntaxKind.PercentToken,
+    ];
+    const readsAssigned = (e: ts.Expression): boolean => {
+      if (ts.isIdentifier(e)) return assigned.has(e.text);
+      if (ts.isNumericLiteral(e)) return false;
+      if (ts.isParenthesizedExpression(e)) return readsAssigned(e.expression);
+      if (ts.isPrefixUnaryExpression(e) && arithmetic.includes(e.operator))
+        return readsAssigned(e.operand);
+      if (ts.isBinaryExpression(e) && arithmetic.includes(e.operatorToken.kind))
+        return readsAssigned(e.left) || readsAssigned(e.right);
+      return true;
+    };
     for (const target of targets) {
       let access = target;
       while (ts.isElementAccessExpression(access)) {
         if (readsAssigned(access.argumentExpression)) {
           throw this.unsupported(
             access.argumentExpression,
-            "an index that reads what its chain of assignments assigns (assign one at a time)",
+            "an index in a chain of assignments other than numbers and arithmetic on variables the chain does not assign (assign one at a time)",
           );
         }
         access = skipWrappers(ts, access.expression);
@@ -1788,48 +1814,56 @@ class Lowering {
       node.operatorToken.kind > ts.SyntaxKind.LastAssignment
     )
       return [];
-    const steps: Stmt[] = [];
+    const indices: ts.Expression[] = [];
     let access = skipWrappers(ts, node.left);
     while (ts.isElementAccessExpression(access)) {
-      const index = skipWrappers(ts, access.argumentExpression);
-      if (
-        (ts.isPostfixUnaryExpression(index) ||
-          ts.isPrefixUnaryExpression(index)) &&
-        (index.operator === ts.SyntaxKind.PlusPlusToken ||
-          index.operator === ts.SyntaxKind.MinusMinusToken) &&
-        steps.length === 0
-      ) {
-        const counter = this.assignedName(index.operand);
-        const op = index.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
-        const count: Stmt = {
-          kind: "assign",
-          name: counter,
-          value: {
-            kind: "binary",
-            op,
-            left: { kind: "var", name: counter },
-            right: { kind: "num", value: 1 },
-          },
-          origin: index,
-        };
-        const name = this.names.fresh(counter);
-        const take: Stmt = {
-          kind: "let",
-          name,
-          value: { kind: "var", name: counter },
-          constant: true,
-          origin: index,
-        };
-        steps.push(
-          ...(ts.isPostfixUnaryExpression(index)
-            ? [take, count]
-            : [count, take]),
-        );
-        this.substitutions.set(index, { kind: "var", name });
-      }
+      indices.push(skipWrappers(ts, access.argumentExpression));
       access = skipWrappers(ts, access.expression);
     }
-    return steps;
+    const index = indices.find(
+      (e): e is ts.PostfixUnaryExpression | ts.PrefixUnaryExpression =>
+        (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
+        (e.operator === ts.SyntaxKind.PlusPlusToken ||
+          e.operator === ts.SyntaxKind.MinusMinusToken),
+    );
+    const operand = index && skipWrappers(ts, index.operand);
+    if (!operand || !ts.isIdentifier(operand)) return [];
+    // JS reads the other indices in their turn, before or after counting:
+    // they may not read the counter at all.
+    const readsCounter = (e: ts.Node): boolean =>
+      (ts.isIdentifier(e) && e.text === operand.text) ||
+      (ts.forEachChild(e, (child) => readsCounter(child) || undefined) ??
+        false);
+    const other = [...indices.filter((e) => e !== index), access];
+    if (other.some(readsCounter)) {
+      throw this.unsupported(
+        node,
+        "another index reading the counter that `++`/`--` counts in this one (count it in a statement of its own)",
+      );
+    }
+    const counter = this.assignedName(operand);
+    const op = index!.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
+    const count: Stmt = {
+      kind: "assign",
+      name: counter,
+      value: {
+        kind: "binary",
+        op,
+        left: { kind: "var", name: counter },
+        right: { kind: "num", value: 1 },
+      },
+      origin: index,
+    };
+    const name = this.names.fresh(counter);
+    const take: Stmt = {
+      kind: "let",
+      name,
+      value: { kind: "var", name: counter },
+      constant: true,
+      origin: index,
+    };
+    this.substitutions.set(index, { kind: "var", name });
+    return ts.isPostfixUnaryExpression(index) ? [take, count] : [count, take];
   }
 
   /** A literal, `new Array(k).fill(0)`, a `.slice()` copy or a marked call's result. */
