@@ -87,7 +87,8 @@ export function analyzeActivity(
   const varying = (arg: Expr) => passesVaryingOn(arg, varied, carriedNames);
   const note = (value: Expr, resultActive: boolean) => {
     if (value.kind !== "extern") return;
-    if (!resultActive && value.args.some(varying)) keeps.push(value.node);
+    if (!resultActive && !value.printsOnly && value.args.some(varying))
+      keeps.push(value.node);
     if (!value.args.some(local)) return;
     fills.push(value.node);
     // An array it is given and fills is checked where it is read (see

@@ -88,6 +88,8 @@ export type Expr =
       readonly boolean?: boolean;
       /** Its type admits `undefined` or `null` (`number | undefined`). */
       readonly nullable?: boolean;
+      /** A method of the global `console`: it keeps nothing to give back. */
+      readonly printsOnly?: true;
       readonly node: ts.Expression;
     }
   /**

@@ -3010,6 +3010,8 @@ class Lowering {
       numeric: this.isNumber(node),
       boolean: this.isBoolean(node),
       nullable: this.isNullable(node),
+      ...(ts.isPropertyAccessExpression(callee) &&
+        this.isGlobal(callee.expression, "console") && { printsOnly: true }),
       node,
     };
   }
