@@ -989,3 +989,16 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
   visit(fn.body);
   return kinds;
 }
+
+/** The first call to an unmarked function in these statements. */
+export function unmarkedCallIn(
+  body: readonly Stmt[],
+): Extract<Expr, { kind: "extern" }> | undefined {
+  let found: Extract<Expr, { kind: "extern" }> | undefined;
+  const visit = (e: Expr): Expr => {
+    if (e.kind === "extern") found ??= e;
+    return mapSubexpressions(e, visit);
+  };
+  forEachExpr(body, visit);
+  return found;
+}

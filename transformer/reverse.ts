@@ -60,6 +60,7 @@ import type { ValueKind } from "../runtime/registry";
 import {
   allReads,
   arrayKinds,
+  unmarkedCallIn,
   binary,
   definedNames,
   forEachExpr,
@@ -339,7 +340,7 @@ function adjointFunction(
   const recomputeSaves: Saving = innerLoopsSaveWhenRecomputed
     ? "outermost loops"
     : "none";
-  const unmarkedResults = new Map<string, UnmarkedCall>();
+  const unmarkedResults = new Map<string, Extract<Expr, { kind: "extern" }>>();
   const collectResults = (block: readonly Stmt[]) =>
     block.forEach((s) => {
       if (s.kind === "const" && s.value.kind === "extern") {
@@ -1222,19 +1223,6 @@ function withDerivatives(
     derivatives.set(linearized, { operand: call.args[input!]!, name });
     return linearized;
   });
-}
-
-type UnmarkedCall = Extract<Expr, { kind: "extern" }>;
-
-/** The first call to an unmarked function in these statements. */
-function unmarkedCallIn(body: readonly Stmt[]): UnmarkedCall | undefined {
-  let found: UnmarkedCall | undefined;
-  const visit = (e: Expr): Expr => {
-    if (e.kind === "extern") found ??= e;
-    return mapSubexpressions(e, visit);
-  };
-  forEachExpr(body, visit);
-  return found;
 }
 
 /**

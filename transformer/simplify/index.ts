@@ -28,6 +28,7 @@ import {
   mapBlocks,
   nestedBlocks,
   forEachExpr,
+  unmarkedCallIn,
   someSubexpression,
   mapExprs,
   mapSubexpressions,
@@ -246,11 +247,16 @@ function removeDead(
   uses: ReadonlyMap<string, number>,
 ): Stmt[] | undefined {
   const unused = (name: string) => !uses.get(name);
+  // A marked call may make unmarked ones (a counter, a log) that an
+  // unmarked call of this function could see: then it stays.
+  let observed: boolean | undefined;
+  const callGoes = () => !(observed ??= unmarkedCallIn(body) !== undefined);
   /** `s` without what is dead in it, `s` itself if nothing is, `undefined` if all is. */
   const prune = (s: Stmt): Stmt | undefined => {
     switch (s.kind) {
       case "const":
-        return unused(s.name) && (isPure(s.value) || s.value.kind === "call")
+        return unused(s.name) &&
+          (isPure(s.value) || (s.value.kind === "call" && callGoes()))
           ? undefined
           : s;
       case "assign":
@@ -264,7 +270,11 @@ function removeDead(
           : s;
       case "destructure": {
         const names = s.names.map((n) => (n && unused(n) ? undefined : n));
-        if (names.every((n) => n === undefined) && s.value.kind === "call")
+        if (
+          names.every((n) => n === undefined) &&
+          s.value.kind === "call" &&
+          callGoes()
+        )
           return undefined;
         if (names.every((n, i) => n === s.names[i])) return s;
         while (names.length > 0 && names.at(-1) === undefined) names.pop();

@@ -24,6 +24,7 @@ import {
   forEachExpr,
   mapBlocks,
   someSubexpression,
+  unmarkedCallIn,
   nestedBlocks,
   type Expr,
   type Stmt,
@@ -98,6 +99,9 @@ function withLiveNames(
 
 function neededStatements(body: readonly Stmt[]) {
   const local = ownedArrays(body);
+  // A marked call may make unmarked ones an unmarked call here could see.
+  const callsObserved = unmarkedCallIn(body) !== undefined;
+  const removable = (e: Expr) => removableIf(e, callsObserved);
   const needed = new Set<Stmt>();
   /** Of each destructuring, the names needed after it. */
   const liveNames = new Map<Stmt, Set<string>>();
@@ -238,15 +242,17 @@ function neededStatements(body: readonly Stmt[]) {
 
 /**
  * Computing it has no effect but its value: calls to marked functions
- * too; not a `stack.pop()`, whose push stays.
+ * too, unless an unmarked call may see what they do; not a `stack.pop()`,
+ * whose push stays.
  */
-function removable(e: Expr): boolean {
+function removableIf(e: Expr, callsObserved: boolean): boolean {
   return !someSubexpression(
     e,
     (inner) =>
       inner.kind === "extern" ||
       inner.kind === "member" ||
-      inner.kind === "popped",
+      inner.kind === "popped" ||
+      (inner.kind === "call" && callsObserved),
   );
 }
 
