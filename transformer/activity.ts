@@ -18,11 +18,12 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
   allReads,
-  forEachSubexpression,
   arrayKinds,
   definedNames,
+  forEachSubexpression,
   nestedBlocks,
   type Expr,
+  type Reads,
   type FunctionIR,
   type Stmt,
 } from "./ir";
@@ -100,8 +101,6 @@ export function analyzeActivity(
   forEachDefinition(fn.body, (name, value) => note(value, active.has(name)));
   return { active, keeps, fills, fillsWithVarying };
 }
-
-type Reads = (e: Expr, visit: (name: string) => void) => void;
 
 /** Every variable a value reads, `stopGradient` aside. */
 const anyReads: Reads = (e, visit) =>

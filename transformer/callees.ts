@@ -22,6 +22,7 @@
  * the result only goes to other such calls (`console.log(k)`).
  */
 import type * as ts from "typescript";
+import type { Activity } from "./activity";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import {
   allReads,
@@ -102,9 +103,7 @@ export class CalleeCheck {
     }
   }
 
-  /**
-   * Records what `fn`'s normalized body does with unmarked calls.
-   */
+  /** Records what `unmarkedCallsOf` found in `fn`'s normalized body. */
   noteUnmarkedCalls(fn: MarkedFunction, calls: UnmarkedCalls): void {
     if (calls.usedResult) this.unmarkedCalls.set(fn.node, calls.usedResult);
     if (calls.keeps) this.keepers.set(fn.node, calls.keeps);
@@ -217,12 +216,37 @@ export class CalleeCheck {
 }
 
 /**
+ * What `body` does with unmarked calls, for the functions calling it.
+ * Throws where one may keep a varying value (`Activity.keeps`) that
+ * another gives back: its result used, or a local array it fills (the
+ * same call, where it is also given another varying value).
+ */
+export function unmarkedCallsOf(
+  body: readonly Stmt[],
+  activity: Activity,
+): UnmarkedCalls {
+  const used = unmarkedResultsIn(body);
+  for (const keeps of activity.keeps) {
+    const givesBack =
+      used.find((call) => call !== keeps) ??
+      activity.fills.find((call) => call !== keeps) ??
+      activity.fillsWithVarying.find((call) => call === keeps);
+    if (givesBack) throw keptValueError(keeps, givesBack);
+  }
+  return {
+    usedResult: used[0],
+    keeps: activity.keeps[0],
+    givesBack: used[0] ?? activity.fills[0],
+  };
+}
+
+/**
  * An unmarked call whose result carries no derivative (`keeps`) was given
  * a varying value, and another (`givesBack`, or the same one) could give
  * it back: its result is used, or it fills a local array the function
  * reads. The derivatives would see a constant there.
  */
-export function keptValueError(keeps: ts.Node, givesBack: ts.Node): DiffError {
+function keptValueError(keeps: ts.Node, givesBack: ts.Node): DiffError {
   return new DiffError(
     keeps,
     DiagnosticCode.UnmarkedCall,
@@ -272,7 +296,7 @@ export function markedCallsIn(
  * other unmarked calls: `console.log(JSON.stringify(x))` runs again with
  * `g`, but changes nothing its derivative reads.
  */
-export function unmarkedResultsIn(body: readonly Stmt[]): ts.Expression[] {
+function unmarkedResultsIn(body: readonly Stmt[]): ts.Expression[] {
   const results = new Map<string, ts.Expression>();
   /** Per variable, the statements that read it. */
   const readers = new Map<string, Stmt[]>();

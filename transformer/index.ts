@@ -24,7 +24,7 @@
  */
 import type * as ts from "typescript";
 import { analyzeActivity, type Activity } from "./activity";
-import { CalleeCheck, keptValueError, unmarkedResultsIn } from "./callees";
+import { CalleeCheck, unmarkedCallsOf } from "./callees";
 import { rememberingAnswers } from "./checker-answers";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import { Emitter, moduleHint } from "./emit";
@@ -359,15 +359,7 @@ function differentiate(
   };
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
-  const unmarked = unmarkedResultsIn(normalized.body);
-  // A call given a local array may fill it with the value it is given.
-  for (const keeps of activity.keeps) {
-    const givesBack =
-      unmarked.find((call) => call !== keeps) ??
-      activity.fills.find((call) => call !== keeps) ??
-      activity.fillsWithVarying.find((call) => call === keeps);
-    if (givesBack) throw keptValueError(keeps, givesBack);
-  }
+  const unmarked = unmarkedCallsOf(normalized.body, activity);
   const primal = definedNames(
     normalized.body,
     new Set(normalized.params.map((p) => p.name)),
@@ -413,11 +405,7 @@ function differentiate(
     secondOrder: second,
     params,
     result,
-    unmarked: {
-      usedResult: unmarked[0],
-      keeps: activity.keeps[0],
-      givesBack: unmarked[0] ?? activity.fills[0],
-    },
+    unmarked,
   };
 }
 

@@ -506,6 +506,9 @@ export function mapAll<T>(
 }
 
 /** Every variable an expression reads (inside `stopGradient` too, unless told). */
+/** A walk reporting the variables an expression reads, in some sense. */
+export type Reads = (e: Expr, visit: (name: string) => void) => void;
+
 export function allReads(
   e: Expr,
   visit: (name: string) => void,
@@ -990,11 +993,13 @@ export function arrayKinds(fn: FunctionIR): Map<string, ValueKind> {
   return kinds;
 }
 
+export type UnmarkedCall = Extract<Expr, { kind: "extern" }>;
+
 /** The first call to an unmarked function in these statements. */
 export function unmarkedCallIn(
   body: readonly Stmt[],
-): Extract<Expr, { kind: "extern" }> | undefined {
-  let found: Extract<Expr, { kind: "extern" }> | undefined;
+): UnmarkedCall | undefined {
+  let found: UnmarkedCall | undefined;
   const visit = (e: Expr): Expr => {
     if (e.kind === "extern") found ??= e;
     return mapSubexpressions(e, visit);

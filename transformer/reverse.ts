@@ -60,7 +60,6 @@ import type { ValueKind } from "../runtime/registry";
 import {
   allReads,
   arrayKinds,
-  unmarkedCallIn,
   binary,
   definedNames,
   forEachExpr,
@@ -69,6 +68,9 @@ import {
   poppedAs,
   stackTypes,
   type StackTypes,
+  type Reads,
+  type UnmarkedCall,
+  unmarkedCallIn,
   type ValueType,
   mapBlocks,
   mapExprs,
@@ -340,7 +342,7 @@ function adjointFunction(
   const recomputeSaves: Saving = innerLoopsSaveWhenRecomputed
     ? "outermost loops"
     : "none";
-  const unmarkedResults = new Map<string, Extract<Expr, { kind: "extern" }>>();
+  const unmarkedResults = new Map<string, UnmarkedCall>();
   const collectResults = (block: readonly Stmt[]) =>
     block.forEach((s) => {
       if (s.kind === "const" && s.value.kind === "extern") {
@@ -1680,8 +1682,6 @@ function neededOnly(
   };
   return keep(body);
 }
-
-type Reads = (e: Expr, visit: (name: string) => void) => void;
 
 /**
  * The arrays `e` reads for their shape only (`a.length`, `m[i].length`,

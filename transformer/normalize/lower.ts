@@ -1757,20 +1757,13 @@ class Lowering {
     );
     // Only numbers and arithmetic on variables: an element read or a call
     // could reach what the chain assigns through another name.
-    const arithmetic = [
-      ts.SyntaxKind.PlusToken,
-      ts.SyntaxKind.MinusToken,
-      ts.SyntaxKind.AsteriskToken,
-      ts.SyntaxKind.SlashToken,
-      ts.SyntaxKind.PercentToken,
-    ];
     const readsAssigned = (e: ts.Expression): boolean => {
       if (ts.isIdentifier(e)) return assigned.has(e.text);
       if (ts.isNumericLiteral(e)) return false;
       if (ts.isParenthesizedExpression(e)) return readsAssigned(e.expression);
-      if (ts.isPrefixUnaryExpression(e) && arithmetic.includes(e.operator))
+      if (ts.isPrefixUnaryExpression(e) && arithmetic[e.operator])
         return readsAssigned(e.operand);
-      if (ts.isBinaryExpression(e) && arithmetic.includes(e.operatorToken.kind))
+      if (ts.isBinaryExpression(e) && arithmetic[e.operatorToken.kind])
         return readsAssigned(e.left) || readsAssigned(e.right);
       return true;
     };
@@ -1826,8 +1819,9 @@ class Lowering {
         (e.operator === ts.SyntaxKind.PlusPlusToken ||
           e.operator === ts.SyntaxKind.MinusMinusToken),
     );
-    const operand = index && skipWrappers(ts, index.operand);
-    if (!operand || !ts.isIdentifier(operand)) return [];
+    if (!index) return [];
+    const operand = skipWrappers(ts, index.operand);
+    if (!ts.isIdentifier(operand)) return [];
     // JS reads the other indices in their turn, before or after counting:
     // they may not read the counter at all.
     const readsCounter = (e: ts.Node): boolean =>
@@ -1842,7 +1836,7 @@ class Lowering {
       );
     }
     const counter = this.assignedName(operand);
-    const op = index!.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
+    const op = index.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-";
     const count: Stmt = {
       kind: "assign",
       name: counter,
@@ -1931,10 +1925,6 @@ class Lowering {
     return !shared;
   }
 
-  /**
-   * `a[i] = v`, `a[i] += v`, `a[i] -= v`, `a[i] *= v`, `a.push(v)` on a
-   * local array; `undefined` for anything else.
-   */
   /** The array and indices an element write writes, if it may. */
   private elementTarget(
     target: ts.ElementAccessExpression,
@@ -1973,6 +1963,10 @@ class Lowering {
     return { kind: "store", array, indices, value, mode: "set", origin };
   }
 
+  /**
+   * `a[i] = v`, `a[i] += v`, `a[i] -= v`, `a[i] *= v`, `a.push(v)` on a
+   * local array; `undefined` for anything else.
+   */
   private arrayWrite(node: ts.Expression): Stmt | undefined {
     const ts = this.ts;
     if (
