@@ -52,6 +52,7 @@ import {
 } from "./select";
 import { GradientRequests, type GradientRequest } from "./requests";
 import { simplify } from "./simplify/index";
+import { withSnapshots } from "./snapshots";
 import type { ValueKind } from "../runtime/registry";
 
 export interface TsadConfig {
@@ -360,10 +361,9 @@ function differentiate(
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
   const unmarked = unmarkedCallsOf(normalized.body, activity);
-  const primal = definedNames(
-    normalized.body,
-    new Set(normalized.params.map((p) => p.name)),
-  );
+  const primalOf = (fn: FunctionIR) =>
+    definedNames(fn.body, new Set(fn.params.map((p) => p.name)));
+  const primal = primalOf(normalized);
   // The names simplify makes avoid every name the file uses (`names`),
   // as the modes' do: a module-level `t` the function reads stays itself.
   const jvp = simplify(
@@ -372,26 +372,41 @@ function differentiate(
     names,
   );
   debugStage("forward", jvp);
-  const vjp = simplify(
-    reverseMode(normalized, activity, names.clone()),
-    primal,
-    names,
-  );
+  // The adjoints read copies of arrays where they need them (snapshots.ts).
+  const adjoint = (request?: GradientRequest) => {
+    const { fn, built } = withSnapshots(normalized, names, (fn) =>
+      reverseMode(
+        fn,
+        fn === normalized && !request
+          ? activity
+          : analyzeActivity(fn, request?.argnums),
+        names.clone(),
+        request,
+      ),
+    );
+    return simplify(built, primalOf(fn), names);
+  };
+  const vjp = adjoint();
   debugStage("reverse", vjp);
   const params = normalized.params.map((p) => p.kind);
   const gradients = requested
     .filter((r) => result === "number" && validArgnums(r.argnums, params))
     .map((request) => {
-      const restricted = analyzeActivity(normalized, request.argnums);
       // One number input: a tangent sweep is the cheaper gradient.
       const [first, ...rest] = request.argnums;
-      const ir = simplify(
+      const ir =
         rest.length === 0 && params[first!] === "number"
-          ? forwardMode(normalized, restricted, names.clone(), request)
-          : reverseMode(normalized, restricted, names.clone(), request),
-        primal,
-        names,
-      );
+          ? simplify(
+              forwardMode(
+                normalized,
+                analyzeActivity(normalized, request.argnums),
+                names.clone(),
+                request,
+              ),
+              primal,
+              names,
+            )
+          : adjoint(request);
       debugStage(`gradient ${ir.name}`, ir);
       return { request, ir };
     });
@@ -422,11 +437,10 @@ function secondDerivatives(
   const tangent = tangentOnly(normalized, activity, tangentNames);
   debugStage("tangent, normalized", tangent);
   // All its parameters are inputs: a caller's tangent depends on its primal.
-  const vjp = simplify(
-    reverseMode(tangent, analyzeActivity(tangent), tangentNames),
-    primal,
-    names,
+  const { built } = withSnapshots(tangent, tangentNames, (fn) =>
+    reverseMode(fn, analyzeActivity(fn), tangentNames.clone()),
   );
+  const vjp = simplify(built, primal, names);
   debugStage("reverse over tangent", vjp);
   return { tangent: simplify(tangent, primal, names), vjp };
 }

@@ -88,6 +88,7 @@ import {
 import { derivativeName, gradientName, type Names } from "./naming";
 import type { GradientRequest } from "./requests";
 import { partialsOf } from "./rules";
+import { HazardError } from "./snapshots";
 
 /** What the forward sweep adds to a loop so the reverse sweep can undo it. */
 interface LoopPlan {
@@ -727,7 +728,6 @@ function adjointFunction(
       plan = recomputation(loop, forwardBody, adjointBody, kept);
     }
     if (plan.hazards.length > 0) {
-      const [first] = plan.hazards;
       // Keep the reads themselves; where that is not enough (a copy
       // written later in the iteration is kept as it ends), keep what the
       // adjoint needs computed from them instead.
@@ -743,7 +743,7 @@ function adjointFunction(
           : undefined;
       };
       const safe = attempt(true) ?? attempt(false);
-      if (!safe) throw hazardError(first!.write);
+      if (!safe) throw hazardError(plan, loop);
       ({ kept, plan } = safe);
     }
     if (unmarkedCallIn(plan.recompute)) throwUnmarked(plan.recompute);
@@ -959,7 +959,7 @@ function adjointFunction(
     );
     const derived = [...tainted].filter((name) => needed.has(name));
     if (derived.some((name) => !defined.has(name))) {
-      throw hazardError(plan.hazards[0]!.write);
+      throw hazardError(plan, loop);
     }
     return [...direct, ...derived];
   };
@@ -1064,12 +1064,27 @@ function adjointFunction(
 
   const reshapes = (write: Stmt) => writes.mayReshape(write);
 
-  const hazardError = (write: Write) => {
+  /** Copies of the arrays made before the reads may avoid it (snapshots.ts). */
+  const hazardError = (
+    { hazards }: ReturnType<typeof recomputation>,
+    loop: Loop,
+  ) => {
+    const write = hazards[0]!.write;
     const array = (write.array as { name: string }).name;
-    return new DiffError(
+    return new HazardError(
       write.origin!,
-      DiagnosticCode.UnsupportedSyntax,
       `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops. Compute it at the top level of the loop body, or write into a new array.`,
+      hazards.flatMap(({ write }) =>
+        write.array.kind === "var"
+          ? [
+              {
+                write: write.origin!,
+                array: write.array.name,
+                depth: writes.loopsOf(write).indexOf(loop),
+              },
+            ]
+          : [],
+      ),
     );
   };
 
