@@ -522,6 +522,27 @@ export function allReads(
   walk(e);
 }
 
+/**
+ * Whether `e` reads `array` whole, as a value another name, a call or an
+ * array could keep: other than an element, the length, a copy or the
+ * shape of zeros.
+ */
+export function readsWhole(e: Expr, array: string): boolean {
+  if (e.kind === "var") return e.name === array;
+  const measured =
+    e.kind === "index" || e.kind === "length" || e.kind === "copy"
+      ? e.array
+      : e.kind === "zeros"
+        ? e.like
+        : undefined;
+  let found = false;
+  forEachSubexpression(e, (inner) => {
+    found ||=
+      !(inner === measured && inner.kind === "var") && readsWhole(inner, array);
+  });
+  return found;
+}
+
 /** Whether `e` or any expression inside it passes `test`. */
 export function someSubexpression(e: Expr, test: (e: Expr) => boolean) {
   let found = false;

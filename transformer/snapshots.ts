@@ -27,12 +27,12 @@ import {
   arrayKinds,
   definedNames,
   forEachExpr,
-  forEachSubexpression,
   mapBlocks,
   mapExprs,
   mapSubexpressions,
   nestedBlocks,
   num,
+  readsWhole,
   ref,
   type Expr,
   type FunctionIR,
@@ -245,14 +245,13 @@ function ownedVector(fn: FunctionIR, array: string): boolean {
       if (s.kind === "destructure" && s.names.includes(array)) return false;
       // A write names the array it writes into: that is no other name.
       const passed = ownExpressions(s).some(
-        (e) => !isWriteTarget(s, e, array) && passesOn(e, array),
+        (e) => !isWriteTarget(s, e, array) && readsWhole(e, array),
       );
       return !passed && nestedBlocks(s).every(owned);
     });
   return owned(fn.body);
 }
 
-/** Whether `e` reads `array` other than by an element, the length or a copy. */
 /** The expressions of `s` itself, not of the statements nested in it. */
 function ownExpressions(s: Stmt): readonly Expr[] {
   switch (s.kind) {
@@ -268,19 +267,6 @@ function ownExpressions(s: Stmt): readonly Expr[] {
       return found;
     }
   }
-}
-
-function passesOn(e: Expr, array: string): boolean {
-  if (e.kind === "var") return e.name === array;
-  if ((e.kind === "index" || e.kind === "length") && isVar(e.array, array)) {
-    return e.indices.some((i) => passesOn(i, array));
-  }
-  if (e.kind === "copy" && isVar(e.array, array)) return false;
-  let found = false;
-  forEachSubexpression(e, (inner) => {
-    found ||= passesOn(inner, array);
-  });
-  return found;
 }
 
 const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;

@@ -228,20 +228,48 @@ function centralDifference(
   return centralSteps(f, args, c, step).slope;
 }
 
-/** The central difference, and the mean of the two values it takes. */
+/** The central difference, the mean of the two values it takes, and its step. */
 function centralSteps(
   f: (...args: Arg[]) => number,
   args: readonly Arg[],
   c: Component,
   step: number,
-): { slope: number; mean: number } {
+): { slope: number; mean: number; step: number } {
   const x = componentOf(args, c);
   const h = step * Math.max(1, Math.abs(x));
   const above = x + h;
   const below = x - h;
   const high = f(...withComponent(args, c, above));
   const low = f(...withComponent(args, c, below));
-  return { slope: (high - low) / (above - below), mean: (high + low) / 2 };
+  return {
+    slope: (high - low) / (above - below),
+    mean: (high + low) / 2,
+    step: (above - below) / 2,
+  };
+}
+
+/**
+ * How far f's values scatter by rounding around a smooth curve, from
+ * second differences a few hundred ulps of `c` apart (where curvature
+ * adds nothing measurable): the most a value may be off.
+ */
+function roundingScatter(
+  f: (...args: Arg[]) => number,
+  args: readonly Arg[],
+  c: Component,
+): number {
+  const x = componentOf(args, c);
+  const at = (d: number) => f(...withComponent(args, c, x + d));
+  const here = at(0);
+  const d = 1e-13 * Math.max(1, Math.abs(x));
+  let scatter = 0;
+  for (const k of [1, 2, 3]) {
+    const second = at(k * d) + at(-k * d) - 2 * here;
+    if (Number.isFinite(second)) {
+      scatter = Math.max(scatter, Math.abs(second) / 2);
+    }
+  }
+  return scatter;
 }
 
 /** The numbers of a value, in order. */
@@ -330,16 +358,22 @@ function checkPoint(
   // Finite differences first: a kink nearby skips the point.
   const noise =
     1e-8 * (1 + outputs.reduce((sum, x, k) => sum + Math.abs(w[k]! * x), 0));
-  const differences: { h: number; tenth: number }[] = [];
+  const differences: { h: number; tenth: number; rounding: number }[] = [];
   for (const c of components) {
-    const { slope: h, mean } = centralSteps(g, args, c, 1e-6);
+    const { slope: h, mean, step } = centralSteps(g, args, c, 1e-6);
     const tenth = centralDifference(g, args, c, 1e-7);
     if (!Number.isFinite(h) || !Number.isFinite(tenth)) return "skipped";
     if (!close(h, tenth, KINK_RTOL, 100 * noise)) return "skipped";
     // A branch taken at this point only (`b === a + (b - a)` holds here by
     // rounding, not an ulp away): g jumps here though both sides agree.
     if (!close(mean, gHere, KINK_RTOL, 100 * noise)) return "skipped";
-    differences.push({ h, tenth });
+    // What g's rounding may put in the difference at step h: a function
+    // that cancels large terms scatters far more than an ulp of its value.
+    differences.push({
+      h,
+      tenth,
+      rounding: roundingScatter(g, args, c) / step,
+    });
   }
 
   const label = (c: Component) =>
@@ -433,8 +467,8 @@ function checkPoint(
   components.forEach((c, k) => {
     const reverse = gradient[k]!;
     const forward = dot(w, columns[k]!);
-    const { h, tenth } = differences[k]!;
-    const tolerance = 2 * Math.abs(h - tenth) + noise;
+    const { h, tenth, rounding } = differences[k]!;
+    const tolerance = 2 * Math.abs(h - tenth) + noise + 2 * rounding;
     // Where f varies faster than any step can follow (sin of a huge value),
     // differences at 10h, h and h/10 disagree; where a change of the input
     // is rounded away on the way (`atan(u) + 50`, u huge), only 10h sees

@@ -45,6 +45,7 @@ import { forget, remember, type Available } from "./available";
 import { ownArrays } from "./arrays";
 import { removeDeadStores } from "./dead-stores";
 import { hoistInvariants } from "./invariants";
+import { lengthsOfSources } from "./lengths";
 import { removeUnneeded } from "./liveness";
 import { runLoopsForwards } from "./loop-order";
 import { skipZeroAdjoints } from "./zeros";
@@ -72,6 +73,7 @@ export function simplify(
       // values a loop need not compute again, additions of zeros: looked
       // for once nothing smaller is left.
       removeUnneeded(body) ??
+      lengthsOfSources(body) ??
       removeDeadStores(body) ??
       localizeAccumulators(body, reserved) ??
       absorbCoefficients(body, exactNames) ??
