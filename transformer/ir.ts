@@ -234,6 +234,12 @@ export type Stmt =
         readonly header: LoopHeader;
         readonly balancedStack: boolean;
       };
+      /**
+       * A `while` loop the forward sweep ran to its end from the same
+       * values, run again in the reverse sweep: it ends, so `simplify`
+       * may drop it when nothing needs it (see simplify/liveness.ts).
+       */
+      readonly ends?: true;
     }
   /** Saves a value on the runtime's value stack for the reverse sweep. */
   /** `stack.push(value)`; `other`: a value not a number (`stack.pushOther`). */

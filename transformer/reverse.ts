@@ -765,8 +765,9 @@ function adjointFunction(
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
     );
-    let iteration = hoistBranchValues([...recompute, ...adjointBody], (name) =>
-      readByAdjoint.has(name),
+    let iteration = hoistBranchValues(
+      [...recompute.map(endingLoops), ...adjointBody],
+      (name) => readByAdjoint.has(name),
     );
     // An array kept for the length of its adjoint (a call's result copied
     // into another array) keeps its length, not its elements.
@@ -1408,6 +1409,14 @@ const saved = (place: StoreSave["element"]): Expr =>
  * push (see `Saving`); where they do, a store its reverse undoes keeps
  * what it overwrites.
  */
+/** `s` with its `while` loops marked `ends`: they ran to the end before. */
+function endingLoops(s: Stmt): Stmt {
+  const inner = mapBlocks(s, (block) => block.map(endingLoops));
+  return inner.kind === "loop" && inner.header.kind === "while"
+    ? rewrittenFrom({ ...inner, ends: true }, s)
+    : inner;
+}
+
 function withPlans(
   body: readonly Stmt[],
   plans: ReadonlyMap<Loop, LoopPlan>,

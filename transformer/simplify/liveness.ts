@@ -16,7 +16,8 @@
  * `stack.pop()` anywhere in a statement), writes into arrays the function
  * did not create (its caller's buffers) or that other names may share
  * (see `ownedArrays`), and `while` loops (removing one could turn a loop
- * that never ends into one that does). Everything else goes if unmarked.
+ * that never ends into one that does), but those the reverse sweep runs
+ * again, which ended before. Everything else goes if unmarked.
  */
 import {
   allReads,
@@ -203,18 +204,31 @@ function neededStatements(body: readonly Stmt[]) {
   ): Set<string> => {
     const header = s.header;
     // The body may run again: what it needs at its start is live at its end.
-    let atEnd = new Set(liveOut);
-    for (;;) {
-      const beforeBody = block(s.body, atEnd);
-      const beforeTest =
-        header.kind === "while"
-          ? block(header.test, withReads(beforeBody, header.condition))
-          : beforeBody;
-      const next = new Set([...liveOut, ...beforeTest]);
-      if (next.size === atEnd.size) break;
-      atEnd = next;
-    }
-    const wanted = header.kind === "while" || s.body.some((t) => needed.has(t));
+    const liveAtEnd = (withTest: boolean) => {
+      let atEnd = new Set(liveOut);
+      for (;;) {
+        const beforeBody = block(s.body, atEnd);
+        const beforeTest =
+          header.kind === "while"
+            ? block(
+                header.test,
+                withTest ? withReads(beforeBody, header.condition) : beforeBody,
+              )
+            : beforeBody;
+        const next = new Set([...liveOut, ...beforeTest]);
+        if (next.size === atEnd.size) return atEnd;
+        atEnd = next;
+      }
+    };
+    // A loop that ends is needed for what it does besides counting its
+    // own iterations: looked for without its condition first.
+    const ends = header.kind === "while" && s.ends === true;
+    let atEnd = liveAtEnd(!ends);
+    const wanted =
+      (header.kind === "while" &&
+        (!ends || header.test.some((t) => needed.has(t)))) ||
+      s.body.some((t) => needed.has(t));
+    if (ends && wanted) atEnd = liveAtEnd(true);
     if (!markIf(s, wanted)) return liveOut;
     if (header.kind === "while") {
       // The test runs even when the body never does.
