@@ -250,7 +250,7 @@ function keptValueError(keeps: ts.Node, givesBack: ts.Node): DiffError {
   return new DiffError(
     keeps,
     DiagnosticCode.UnmarkedCall,
-    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array it is given) for an unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
+    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array it is given) for an unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, have it change nothing but what it makes itself, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
     [
       {
         node: givesBack,

@@ -39,6 +39,7 @@ import { forwardStores } from "./normalize/stores";
 import { countVariedCounters } from "./normalize/varied-counters";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
+import { UnmarkedWrites } from "./normalize/unmarked-writes";
 import { PatchedGlobals } from "./normalize/patched-globals";
 import { reverseMode } from "./reverse";
 import { tangentOnly } from "./second-order";
@@ -72,12 +73,19 @@ export default function tsadTransformer(
   const ts = extras.ts;
   const checker = rememberingAnswers(program.getTypeChecker());
   const patchedGlobals = new PatchedGlobals(ts, checker, program);
+  const unmarkedWrites = new UnmarkedWrites(
+    ts,
+    checker,
+    program,
+    patchedGlobals,
+  );
   const lowerContext: LowerContext = {
     ts,
     checker,
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
-    hiddenWrites: new HiddenWrites(ts, checker, program, patchedGlobals),
+    unmarkedWrites,
+    hiddenWrites: new HiddenWrites(ts, checker, unmarkedWrites),
     patchedGlobals,
     valueKinds: new WeakMap(),
   };

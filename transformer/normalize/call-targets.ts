@@ -331,13 +331,33 @@ export class CallTargets {
   }
 
   /**
-   * Whether a getter reading the property `name` may run could change
-   * something: one tsad cannot read (a descriptor's), or one whose code
-   * assigns, calls or constructs.
+   * Whether reading `access` may run a getter of the program's: named
+   * like one, and not a library value's property (an array's `length`,
+   * `Math.PI`) or a data field of a literal the program wrote out.
    */
-  mayBeWritingGetter(name: string): boolean {
+  mayRunGetter(access: ts.PropertyAccessExpression): boolean {
+    return (
+      !this.isBuiltinValue(access.expression) &&
+      !this.isStandardGlobal(access.expression) &&
+      !this.isPlainField(access) &&
+      this.mayBeGetter(access.name.text)
+    );
+  }
+
+  /**
+   * Whether a getter reading the property `name` (`undefined`: one named
+   * at run time, or all of an object's) may run could change something:
+   * one tsad cannot read (a descriptor's), or one whose code assigns,
+   * calls or constructs.
+   */
+  mayBeWritingGetter(name: string | undefined): boolean {
     this.methodIndex();
-    return this.anyGetterName || this.writingGetters.has(name);
+    return (
+      this.anyGetterName ||
+      (name === undefined
+        ? this.writingGetters.size > 0
+        : this.writingGetters.has(name))
+    );
   }
 
   /** The program's methods by name; `undefined` for one that is not a plain function. */

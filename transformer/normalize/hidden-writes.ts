@@ -24,9 +24,8 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
-import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
+import { contains, noWrites, type UnmarkedWrites } from "./unmarked-writes";
 import { isAssignmentTarget } from "./outer-variables";
-import type { PatchedGlobals } from "./patched-globals";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
@@ -58,7 +57,6 @@ type CallLike =
   ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
 
 export class HiddenWrites {
-  private readonly unmarked: UnmarkedWrites;
   private readonly marked = new WeakMap<ts.Node, MarkedEffects>();
   /** Marked functions being read: recursion is an error of its own. */
   private readonly inProgress = new Set<ts.Node>();
@@ -66,11 +64,8 @@ export class HiddenWrites {
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
-    program: ts.Program,
-    patched: PatchedGlobals,
-  ) {
-    this.unmarked = new UnmarkedWrites(ts, checker, program, patched);
-  }
+    private readonly unmarked: UnmarkedWrites,
+  ) {}
 
   /**
    * Throws TS96018 at the first call in `fn` that may change, unseen, an
@@ -206,11 +201,7 @@ export class HiddenWrites {
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
       !isAssignmentTarget(ts, id.parent) &&
-      // An array's `length` is the library's, and so is `Math.PI`.
-      !this.unmarked.targets.isBuiltinValue(id.parent.expression) &&
-      !this.unmarked.targets.isStandardGlobal(id.parent.expression) &&
-      !this.unmarked.targets.isPlainField(id.parent) &&
-      this.unmarked.targets.mayBeGetter(id.text)
+      this.unmarked.targets.mayRunGetter(id.parent)
     ) {
       reads.anything ??= {
         node: id.parent,

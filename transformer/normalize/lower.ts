@@ -55,7 +55,7 @@ import {
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
 import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
-import { contains } from "./unmarked-writes";
+import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
@@ -72,7 +72,9 @@ export interface LowerContext {
   readonly runtimeModule: string;
   /** The variables each source file assigns to (see outer-variables.ts). */
   readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
-  /** What unmarked callees change, found once per program. */
+  /** What unmarked code changes, found once per program. */
+  readonly unmarkedWrites: UnmarkedWrites;
+  /** What unmarked callees change that marked functions read. */
   readonly hiddenWrites: HiddenWrites;
   /**
    * The value kind of each expression asked about, once per program: the
@@ -3004,8 +3006,9 @@ class Lowering {
       numeric: this.isNumber(node),
       boolean: this.isBoolean(node),
       nullable: this.isNullable(node),
-      ...(ts.isPropertyAccessExpression(callee) &&
-        this.isGlobal(callee.expression, "console") && { printsOnly: true }),
+      ...(this.context.unmarkedWrites.writesNothing(node) && {
+        writesNothing: true,
+      }),
       node,
     };
   }
