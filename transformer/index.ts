@@ -367,7 +367,11 @@ function differentiate(
   };
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
-  const unmarked = unmarkedCallsOf(normalized.body, activity);
+  const unmarked = unmarkedCallsOf(
+    normalized.body,
+    activity,
+    context.hiddenWrites.getterReadIn(fn.node),
+  );
   const primal = definedNames(
     normalized.body,
     new Set(normalized.params.map((p) => p.name)),

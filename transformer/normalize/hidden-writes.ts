@@ -51,6 +51,8 @@ interface MarkedEffects {
   readonly reads: Reads;
   readonly own: Map<ts.Symbol, Reached>;
   anything?: Reached;
+  /** The first property read of the function itself that may run a getter. */
+  getter?: ts.PropertyAccessExpression;
 }
 
 type CallLike =
@@ -82,6 +84,17 @@ export class HiddenWrites {
       reads.anything ?? reads.shared ?? reads.own.values().next().value;
     if (effects.anything && read)
       throw this.conflict(name, effects.anything, undefined, read);
+  }
+
+  /**
+   * The first property read in `fn` itself (not in a marked function it
+   * calls) that may run a getter of the program's: code that may give
+   * back what an unmarked call kept (callees.ts).
+   */
+  getterReadIn(
+    fn: DifferentiableFunction,
+  ): ts.PropertyAccessExpression | undefined {
+    return this.markedEffects(fn).getter;
   }
 
   private conflict(
@@ -207,6 +220,7 @@ export class HiddenWrites {
         node: id.parent,
         message: `'${id.parent.getText()}' may run a getter, which reads what tsad cannot see`,
       };
+      effects.getter ??= id.parent;
       if (this.unmarked.targets.mayBeWritingGetter(id.text))
         effects.anything ??= {
           call: id.parent,
