@@ -1797,20 +1797,26 @@ class Lowering {
   }
 
   /**
-   * `out[k++] = v`: the index counted before the write, `k` taken into a
-   * temporary first (`k++`) or after (`++k`); the rest of the write reads
-   * the temporary for it, and `v` sees `k` counted, as in JS.
+   * `out[k++] = v`, `hist[k++]++`: the index counted before the write,
+   * `k` taken into a temporary first (`k++`) or after (`++k`); the rest of
+   * the write reads the temporary for it, and `v` sees `k` counted, as in
+   * JS.
    */
   private countedIndex(node: ts.Expression): Stmt[] {
     const ts = this.ts;
-    if (
-      !ts.isBinaryExpression(node) ||
-      node.operatorToken.kind < ts.SyntaxKind.FirstAssignment ||
-      node.operatorToken.kind > ts.SyntaxKind.LastAssignment
-    )
-      return [];
+    const target =
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        ? node.left
+        : (ts.isPostfixUnaryExpression(node) ||
+              ts.isPrefixUnaryExpression(node)) &&
+            isCounting(ts, node)
+          ? node.operand
+          : undefined;
+    if (!target) return [];
     const indices: ts.Expression[] = [];
-    let access = skipWrappers(ts, node.left);
+    let access = skipWrappers(ts, target);
     while (ts.isElementAccessExpression(access)) {
       indices.push(skipWrappers(ts, access.argumentExpression));
       access = skipWrappers(ts, access.expression);
@@ -1818,8 +1824,7 @@ class Lowering {
     const index = indices.find(
       (e): e is ts.PostfixUnaryExpression | ts.PrefixUnaryExpression =>
         (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
-        (e.operator === ts.SyntaxKind.PlusPlusToken ||
-          e.operator === ts.SyntaxKind.MinusMinusToken),
+        isCounting(ts, e),
     );
     if (!index) return [];
     const operand = skipWrappers(ts, index.operand);
@@ -3112,4 +3117,15 @@ function isFixed(e: Expr): boolean {
     default:
       return false;
   }
+}
+
+/** `k++`, `--k`: an increment or a decrement, not `-k` or `!k`. */
+function isCounting(
+  ts: typeof import("typescript"),
+  e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression,
+): boolean {
+  return (
+    e.operator === ts.SyntaxKind.PlusPlusToken ||
+    e.operator === ts.SyntaxKind.MinusMinusToken
+  );
 }
