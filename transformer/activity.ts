@@ -296,7 +296,9 @@ function rejectOpaqueFlow(
     throw new DiffError(
       value.node,
       DiagnosticCode.UnmarkedCall,
-      `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
+      value.library
+        ? `'${callee}' is a library function that tsad has no derivative rule for, so it cannot differentiate through it. Compute the value with operations tsad differentiates (a loop, \`Math\` functions, \`.slice()\` for a copy), or wrap the argument in stopGradient(...) if its derivative should be zero.`
+        : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
     );
   }
   if (value.kind === "member" && value.numeric && passesOn(value.object)) {

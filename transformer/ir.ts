@@ -93,6 +93,8 @@ export type Expr =
        * helper computing an index): it keeps nothing to give back.
        */
       readonly writesNothing?: true;
+      /** A function of the library's declaration files, which cannot be marked. */
+      readonly library?: true;
       readonly node: ts.Expression;
     }
   /**

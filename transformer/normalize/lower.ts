@@ -2543,6 +2543,11 @@ class Lowering {
 
   /** `a[i]`, `m[i][j]`: an element of a local or module-level array. */
   private elementAccess(node: ts.ElementAccessExpression): Expr {
+    const ts = this.ts;
+    // `OPTS["lr"]`: a field named by a string, read as `OPTS.lr` is.
+    const key = skipWrappers(ts, node.argumentExpression);
+    if (ts.isStringLiteralLike(key) && this.kindOf(node.expression) === "none")
+      return this.field(node, key);
     const { array, indices } = this.arrayPath(node);
     const kind = this.kindOf(node);
     if (
@@ -2756,17 +2761,26 @@ class Lowering {
         `'Math.${node.name.text}' is not a number tsad knows.`,
       );
     }
+    return this.field(node, node.name);
+  }
+
+  /** `o.k`, `o["k"]`: a field of a value that is no array. */
+  private field(
+    node: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+    key: ts.MemberName | ts.StringLiteralLike,
+  ): Expr {
+    const ts = this.ts;
     const object = this.expression(node.expression);
     if (object.kind === "verbatim" && ts.isIdentifier(node.expression)) {
       // `ns.value`: a variable exported by a namespace.
-      if (ts.isIdentifier(node.name))
-        requireFixedOuterVariable(this.context, node.name);
+      if (!ts.isPrivateIdentifier(key))
+        requireFixedOuterVariable(this.context, key);
       return { kind: "verbatim", node, integer: this.isInteger(node) };
     }
     return {
       kind: "member",
       object,
-      name: node.name.text,
+      name: key.text,
       numeric: this.isNumber(node),
       nullable: this.isNullable(node),
       node,
@@ -3001,9 +3015,11 @@ class Lowering {
         isArray: (n) => this.isArrayKind(n),
         isMatrix: (n) => this.kindOf(n) === "matrix",
         isUnmarkedCall: (c) => this.isUnmarkedCall(c),
+        writesNothing: (c) => this.context.unmarkedWrites.writesNothing(c),
       },
       node,
     );
+    const { unmarkedWrites } = this.context;
     return {
       kind: "extern",
       callee,
@@ -3011,8 +3027,9 @@ class Lowering {
       numeric: this.isNumber(node),
       boolean: this.isBoolean(node),
       nullable: this.isNullable(node),
-      ...(this.context.unmarkedWrites.writesNothing(node) && {
-        writesNothing: true,
+      ...(unmarkedWrites.writesNothing(node) && { writesNothing: true }),
+      ...(unmarkedWrites.targets.functionsOf(callee) === "library" && {
+        library: true,
       }),
       node,
     };

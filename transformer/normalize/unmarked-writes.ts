@@ -37,6 +37,8 @@ import {
   declaredByStandardLibrary,
   isBuiltin,
   isLibraryFile,
+  isNullish,
+  propertyName,
   mayBeCallable,
 } from "./call-targets";
 import {
@@ -281,6 +283,24 @@ export class UnmarkedWrites {
       : changesReceiver(callee.name.text);
   }
 
+  /**
+   * `Math.max`, `JSON.stringify`, `console.log`: a function of a library
+   * namespace that is neither a class nor a function, which does not use
+   * its `this` (`Float64Array.from` does: it makes a `this`).
+   */
+  private ignoresThis(fn: ts.Expression): boolean {
+    const { ts } = this;
+    if (!ts.isPropertyAccessExpression(fn)) return false;
+    const owner = skipWrappers(ts, fn.expression);
+    const type = this.checker.getTypeAtLocation(owner);
+    return (
+      ts.isIdentifier(owner) &&
+      this.targets.isLibraryNamespace(owner) &&
+      type.getCallSignatures().length === 0 &&
+      type.getConstructSignatures().length === 0
+    );
+  }
+
   /** `"Object.assign"` for `Object.assign`: a function of a library namespace. */
   private namespaceFunction(fn: ts.Expression): string | undefined {
     const { ts } = this;
@@ -422,6 +442,7 @@ export class UnmarkedWrites {
     const { ts, checker } = this;
     const run = (names: Iterable<string>, receiver: ts.Expression): boolean => {
       for (const name of names) {
+        if (this.hasLibraryMethod(receiver, name)) continue;
         const methods = this.targets.methodsNamedText(name);
         if (methods === "unknown") {
           writes.anything ??= unseen(call);
@@ -514,6 +535,25 @@ export class UnmarkedWrites {
         run(this.methodNames(rest && element ? element : type, true), receiver);
       }
     });
+  }
+
+  /**
+   * Whether `receiver`'s method `name` is the library's, whatever methods
+   * of the program are named: `receiver` is an array (or a typed array)
+   * of primitives, no program class extending a library class has a
+   * method of that name, and no code reaches a library prototype.
+   * (`Float64Array.from(xs)` runs `xs[Symbol.iterator]`, the library's.)
+   */
+  private hasLibraryMethod(receiver: ts.Expression, name: string): boolean {
+    const type = this.checker.getTypeAtLocation(receiver);
+    const symbol = type.getSymbol();
+    return (
+      declaredByStandardLibrary(symbol) &&
+      /^(Readonly)?Array$|^\w+Array$/.test(symbol.name) &&
+      !this.ownObject(type) &&
+      !this.targets.overridden(name) &&
+      !this.targets.prototypeReached()
+    );
   }
 
   /**
@@ -680,11 +720,14 @@ export class UnmarkedWrites {
     const passed = callee.name.text === "call" ? args.slice(1) : undefined;
     if (targets === "library") {
       const fn = skipWrappers(ts, callee.expression);
-      this.addMethodsOf(call, fn, self, args.slice(1), scope, writes);
+      // `Math.max.apply(null, xs)`: no `this` at all.
+      const receiver =
+        isNullish(ts, self) || this.ignoresThis(fn) ? undefined : self;
+      this.addMethodsOf(call, fn, receiver, args.slice(1), scope, writes);
       // A package's function may change its `this` too.
-      if (self && this.targets.fromPackage(fn))
-        this.writeAll([self], call, scope, writes);
-      return this.libraryCall(call, fn, self, passed, scope, writes);
+      if (receiver && this.targets.fromPackage(fn))
+        this.writeAll([receiver], call, scope, writes);
+      return this.libraryCall(call, fn, receiver, passed, scope, writes);
     }
     for (const fn of targets)
       this.apply(this.summaryOf(fn), passed, self, scope, writes);
@@ -1097,16 +1140,13 @@ export class UnmarkedWrites {
     // A method called is a call's to answer for.
     const called = (access: ts.Expression) =>
       ts.isCallExpression(access.parent) && access.parent.expression === access;
-    if (ts.isPropertyAccessExpression(node))
+    if (
+      ts.isPropertyAccessExpression(node) ||
+      ts.isElementAccessExpression(node)
+    )
       return !isAssignmentTarget(ts, node) &&
         !called(node) &&
         this.targets.mayRunGetter(node)
-        ? read(node.name.text)
-        : undefined;
-    if (ts.isElementAccessExpression(node))
-      return !isAssignmentTarget(ts, node) &&
-        !called(node) &&
-        !this.targets.isBuiltinValue(node.expression)
         ? read(propertyName(ts, node))
         : undefined;
     if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
@@ -1361,18 +1401,6 @@ export class UnmarkedWrites {
         declaredByLibrary(this.targets.symbolOf(name)))
     );
   }
-}
-
-/** The property `o.p` or `o["p"]` writes; `undefined` for one known at run time. */
-function propertyName(
-  ts: typeof import("typescript"),
-  target: ts.PropertyAccessExpression | ts.ElementAccessExpression,
-): string | undefined {
-  if (ts.isPropertyAccessExpression(target)) return target.name.text;
-  const key = skipWrappers(ts, target.argumentExpression);
-  return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
-    ? key.text
-    : undefined;
 }
 
 function calleeOf(ts: typeof import("typescript"), call: CallLike) {
