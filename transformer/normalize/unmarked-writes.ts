@@ -284,20 +284,27 @@ export class UnmarkedWrites {
   }
 
   /**
-   * `Math.max`, `JSON.stringify`, `console.log`: a function of a library
-   * namespace that is neither a class nor a function, which does not use
-   * its `this` (`Float64Array.from` does: it makes a `this`).
+   * `Math.max`, `JSON.stringify`, `console.log`: a function (no class) of
+   * a library namespace that is neither a class nor a function, which
+   * does not use its `this` (`Float64Array.from` does: it makes a `this`).
    */
   private ignoresThis(fn: ts.Expression): boolean {
-    const { ts } = this;
+    const { ts, checker } = this;
     if (!ts.isPropertyAccessExpression(fn)) return false;
     const owner = skipWrappers(ts, fn.expression);
-    const type = this.checker.getTypeAtLocation(owner);
+    const code = (e: ts.Expression) => {
+      const type = checker.getTypeAtLocation(e);
+      return type.getConstructSignatures().length > 0
+        ? "class"
+        : type.getCallSignatures().length > 0
+          ? "function"
+          : "value";
+    };
     return (
       ts.isIdentifier(owner) &&
       this.targets.isLibraryNamespace(owner) &&
-      type.getCallSignatures().length === 0 &&
-      type.getConstructSignatures().length === 0
+      code(owner) === "value" &&
+      code(fn) === "function"
     );
   }
 
@@ -356,6 +363,9 @@ export class UnmarkedWrites {
    * outside the functions it runs (`console.log(s)`; a helper computing
    * an index from its arguments). It then cannot keep what it is given
    * for other code to give back; it may still read what other code kept.
+   * (A function written among its arguments is not read here, as
+   * `addCallbacks` leaves it to the code around it: marked code has none,
+   * a closure there being TS96003.)
    */
   writesNothing(call: CallLike): boolean {
     const writes = noWrites();
