@@ -32,15 +32,17 @@ export interface Activity {
   readonly active: ReadonlySet<string>;
   /**
    * The calls of unmarked functions given a varying value, whose results
-   * carry no derivative (unused, compared, an index). One may keep the
-   * value for another unmarked call, whose result the function uses, to
-   * give back out of the derivatives' sight: the two cannot meet (see
-   * `CalleeCheck`).
+   * carry no derivative (unused, compared, an index), but a call that
+   * changes nothing (`UnmarkedCall.writesNothing`). One may keep the
+   * value for other unmarked code (a call whose result the function
+   * uses, a getter) to give back out of the derivatives' sight: the two
+   * cannot meet (see `unmarkedCallsOf`).
    */
   readonly keeps: readonly ts.Node[];
   /**
-   * The calls of unmarked functions given a local array, which they may
-   * fill with what another call kept (or with what they are given).
+   * The calls of unmarked functions given a local array that may change
+   * it: they may fill it with what another call kept (or with what they
+   * are given).
    */
   readonly fills: readonly ts.Node[];
   /** Of those, the ones also given a varying value of another kind. */
@@ -88,8 +90,8 @@ export function analyzeActivity(
   const varying = (arg: Expr) => passesVaryingOn(arg, varied, carriedNames);
   const note = (value: Expr, resultActive: boolean) => {
     if (value.kind !== "extern") return;
-    if (!resultActive && !value.printsOnly && value.args.some(varying))
-      keeps.push(value.node);
+    if (value.writesNothing) return;
+    if (!resultActive && value.args.some(varying)) keeps.push(value.node);
     if (!value.args.some(local)) return;
     fills.push(value.node);
     // An array it is given and fills is checked where it is read (see
@@ -294,7 +296,9 @@ function rejectOpaqueFlow(
     throw new DiffError(
       value.node,
       DiagnosticCode.UnmarkedCall,
-      `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
+      value.library
+        ? `'${callee}' is a library function that tsad has no derivative rule for, so it cannot differentiate through it. Compute the value with operations tsad differentiates (a loop, \`Math\` functions, \`.slice()\` for a copy), or wrap the argument in stopGradient(...) if its derivative should be zero.`
+        : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
     );
   }
   if (value.kind === "member" && value.numeric && passesOn(value.object)) {

@@ -20,10 +20,22 @@
  * differentiate (`const k = next()`), which may return another value the
  * second time, cannot be called from `f` (TS96002 at the call), unless
  * the result only goes to other such calls (`console.log(k)`).
+ *
+ * Unmarked code may also keep a varying value out of the derivatives'
+ * sight and give it back where they take it for a constant; the two
+ * halves may be in different marked functions of a chain, so each
+ * function's are gathered with its callees' (TS96001 at the call that
+ * keeps it):
+ *
+ *   g: put(x[0])        (changes module state: `st = v`)
+ *   h: return o.v * x   (`get v() { return st; }`)
+ *   f: return g(x) * h(x)
+ *   -> TS96001 at `put(x[0])` in g, related: "'f' calls 'g' here",
+ *      "'f' calls 'h' here", "'o.v' may run a getter ..."
  */
 import type * as ts from "typescript";
 import type { Activity } from "./activity";
-import { DiagnosticCode, DiffError } from "./diagnostics";
+import { DiagnosticCode, DiffError, type RelatedNode } from "./diagnostics";
 import {
   allReads,
   forEachExpr,
@@ -38,14 +50,33 @@ import {
   type MarkedFunction,
 } from "./select";
 
-/** What a marked function's own body does with unmarked calls. */
-export interface UnmarkedCalls {
+/** Unmarked code a marked function runs, itself or in a marked function it calls. */
+interface Reached {
+  readonly node: ts.Node;
+  /** The calls from the function to the marked function that runs it. */
+  readonly path: readonly RelatedNode[];
+}
+
+/** Unmarked code that could give back what other unmarked code kept. */
+interface Giver extends Reached {
+  /** What it is, as related information. */
+  readonly message: string;
+  /** A call filling an array with another value it is given: it gives back what it keeps itself. */
+  readonly evenItself?: true;
+}
+
+/** Where a marked function's derivatives could lose sight of a varying value. */
+interface SideChannels {
+  /** Calls that may keep a varying value (see `Activity.keeps`). */
+  readonly keeps: readonly Reached[];
+  /** Calls whose results are used, calls given a local array, getters. */
+  readonly givesBack: readonly Giver[];
+}
+
+/** What a marked function's own body does with unmarked code. */
+export interface UnmarkedCalls extends SideChannels {
   /** A call whose result it uses (see `unmarkedResultsIn`). */
   readonly usedResult?: ts.Node;
-  /** A call that may keep a varying value (see `Activity.keeps`). */
-  readonly keeps?: ts.Node;
-  /** A call that could give a kept value back: its result used, or given a local array. */
-  readonly givesBack?: ts.Node;
 }
 
 export class CalleeCheck {
@@ -61,13 +92,11 @@ export class CalleeCheck {
     DifferentiableFunction,
     ts.Node
   >();
-  /**
-   * Per marked function: a call of an unmarked function that may keep a
-   * varying value, in it or in a marked function it calls.
-   */
-  private readonly keepers = new WeakMap<DifferentiableFunction, ts.Node>();
-  /** Per marked function: an unmarked call that could give a kept value back. */
-  private readonly givers = new WeakMap<DifferentiableFunction, ts.Node>();
+  /** Per marked function: its side channels, its callees' included. */
+  private readonly channels = new WeakMap<
+    DifferentiableFunction,
+    SideChannels
+  >();
   /** The marked functions of each file that declares a callee. */
   private readonly markedIn = new WeakMap<
     ts.SourceFile,
@@ -106,8 +135,8 @@ export class CalleeCheck {
   /** Records what `unmarkedCallsOf` found in `fn`'s normalized body. */
   noteUnmarkedCalls(fn: MarkedFunction, calls: UnmarkedCalls): void {
     if (calls.usedResult) this.unmarkedCalls.set(fn.node, calls.usedResult);
-    if (calls.keeps) this.keepers.set(fn.node, calls.keeps);
-    if (calls.givesBack) this.givers.set(fn.node, calls.givesBack);
+    const { keeps, givesBack } = calls;
+    this.channels.set(fn.node, { keeps, givesBack });
   }
 
   private requireCallees(fn: MarkedFunction): void {
@@ -129,19 +158,10 @@ export class CalleeCheck {
             ],
           );
         }
-        const keeps = this.keepers.get(callee.node);
-        const givesBack = this.givers.get(fn.node);
-        if (!problem && keeps && givesBack) {
-          const error = keptValueError(keeps, givesBack);
-          throw new DiffError(error.node, error.code, error.message, [
-            { node: call, message: `'${fn.name}' calls '${callee.name}' here` },
-            ...error.related,
-          ]);
+        if (!problem) {
+          this.addCallee(fn, call, callee);
+          continue;
         }
-        if (!problem && keeps && !this.keepers.has(fn.node)) {
-          this.keepers.set(fn.node, keeps);
-        }
-        if (!problem) continue;
         // A call closing a cycle is the problem itself, not a step to it.
         const step =
           problem.node === call
@@ -160,6 +180,35 @@ export class CalleeCheck {
     } finally {
       this.onPath.delete(fn.node);
     }
+  }
+
+  /**
+   * Adds the side channels of `callee`, called at `call` without problem,
+   * to `fn`'s: what one keeps, the other may give back (`put(x)` in one,
+   * a getter in the other).
+   */
+  private addCallee(
+    fn: MarkedFunction,
+    call: ts.CallExpression,
+    callee: MarkedFunction,
+  ): void {
+    const inner = this.channels.get(callee.node);
+    if (!inner) return;
+    const own = this.channels.get(fn.node) ?? { keeps: [], givesBack: [] };
+    const step = {
+      node: call,
+      message: `'${fn.name}' calls '${callee.name}' here`,
+    };
+    const lift = <T extends Reached>(r: T): T => ({
+      ...r,
+      path: [step, ...r.path],
+    });
+    const channels = {
+      keeps: withNewNodes(own.keeps, inner.keeps.map(lift)),
+      givesBack: withNewNodes(own.givesBack, inner.givesBack.map(lift)),
+    };
+    requireNoKeptValue(channels);
+    this.channels.set(fn.node, channels);
   }
 
   private problemOf(
@@ -216,49 +265,91 @@ export class CalleeCheck {
 }
 
 /**
- * What `body` does with unmarked calls, for the functions calling it.
- * Throws where one may keep a varying value (`Activity.keeps`) that
- * another gives back: its result used, or a local array it fills (the
- * same call, where it is also given another varying value).
+ * What `body` does with unmarked code, for the functions calling it.
+ * Throws where a call may keep a varying value (`Activity.keeps`) that
+ * other unmarked code could give back: a call whose result is used, a
+ * call given a local array it may fill (the same call, where it is also
+ * given another varying value), or `getterRead`, a property read that
+ * may run a getter of the program's.
  */
 export function unmarkedCallsOf(
   body: readonly Stmt[],
   activity: Activity,
+  getterRead: ts.Node | undefined,
 ): UnmarkedCalls {
   const used = unmarkedResultsIn(body);
-  for (const keeps of activity.keeps) {
-    const givesBack =
-      used.find((call) => call !== keeps) ??
-      activity.fills.find((call) => call !== keeps) ??
-      activity.fillsWithVarying.find((call) => call === keeps);
-    if (givesBack) throw keptValueError(keeps, givesBack);
-  }
-  return {
+  const filling = new Set(activity.fillsWithVarying);
+  const calls: UnmarkedCalls = {
     usedResult: used[0],
-    keeps: activity.keeps[0],
-    givesBack: used[0] ?? activity.fills[0],
+    keeps: activity.keeps.map((node) => ({ node, path: [] })),
+    givesBack: [
+      ...used.map((node) => ({
+        node,
+        path: [],
+        message: "an unmarked call whose result is used could give it back",
+      })),
+      ...activity.fills.map((node): Giver =>
+        filling.has(node)
+          ? {
+              node,
+              path: [],
+              message:
+                "it is also given an array the function reads, and could put the value there",
+              evenItself: true,
+            }
+          : {
+              node,
+              path: [],
+              message:
+                "an unmarked call given an array the function reads could fill it with the value",
+            },
+      ),
+      ...(getterRead
+        ? [
+            {
+              node: getterRead,
+              path: [],
+              message: `'${getterRead.getText()}' may run a getter of the program's, which could give it back`,
+            },
+          ]
+        : []),
+    ],
   };
+  requireNoKeptValue(calls);
+  return calls;
+}
+
+/** `into` and those of `added` whose nodes it has not. */
+function withNewNodes<T extends Reached>(
+  into: readonly T[],
+  added: readonly T[],
+): T[] {
+  const known = new Set(into.map((r) => r.node));
+  return [...into, ...added.filter((r) => !known.has(r.node))];
 }
 
 /**
- * An unmarked call whose result carries no derivative (`keeps`) was given
- * a varying value, and another (`givesBack`, or the same one) could give
- * it back: its result is used, or it fills a local array the function
- * reads. The derivatives would see a constant there.
+ * Throws where an unmarked call whose result carries no derivative is
+ * given a varying value (`keeps`), and other unmarked code could give it
+ * back (one of `givesBack`; a call whose own result is used gives back
+ * only as that result, which carries the value's dependence). The
+ * derivatives would see a constant there.
  */
-function keptValueError(keeps: ts.Node, givesBack: ts.Node): DiffError {
-  return new DiffError(
-    keeps,
-    DiagnosticCode.UnmarkedCall,
-    `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array it is given) for an unmarked call to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
-    [
-      {
-        node: givesBack,
-        message:
-          "an unmarked call that could give it back: its result is used, or it is given an array the function reads",
-      },
-    ],
-  );
+function requireNoKeptValue({ keeps, givesBack }: SideChannels): void {
+  for (const kept of keeps) {
+    const giver = givesBack.find((g) => g.node !== kept.node || g.evenItself);
+    if (!giver) continue;
+    throw new DiffError(
+      kept.node,
+      DiagnosticCode.UnmarkedCall,
+      `This call of a function that is not marked is given a value that depends on the inputs, and its result carries no derivative: it may keep the value (in module state, in an array it is given) for other unmarked code (a call, a getter) to give back, and the derivatives would take what comes back for a constant. Mark the function @differentiable, have it change nothing but what it makes itself, or wrap the argument in stopGradient(...) if what it keeps does not matter.`,
+      [
+        ...kept.path,
+        ...giver.path,
+        { node: giver.node, message: giver.message },
+      ],
+    );
+  }
 }
 
 /** The calls in `fn` of marked functions, in source order. */

@@ -541,10 +541,13 @@ export class Emitter {
           e.args.map((a) => this.expression(a)),
         );
       case "member":
-        return f.createPropertyAccessExpression(
-          this.expression(e.object),
-          e.name,
-        );
+        // `o["my-key"]`: a name that is no identifier, as written.
+        return /^[A-Za-z_$][\w$]*$/.test(e.name)
+          ? f.createPropertyAccessExpression(this.expression(e.object), e.name)
+          : f.createElementAccessExpression(
+              this.expression(e.object),
+              f.createStringLiteral(e.name),
+            );
       case "cond":
         return f.createConditionalExpression(
           this.expression(e.test),

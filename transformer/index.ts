@@ -39,6 +39,7 @@ import { forwardStores } from "./normalize/stores";
 import { countVariedCounters } from "./normalize/varied-counters";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
+import { UnmarkedWrites } from "./normalize/unmarked-writes";
 import { PatchedGlobals } from "./normalize/patched-globals";
 import { reverseMode } from "./reverse";
 import { tangentOnly } from "./second-order";
@@ -73,12 +74,19 @@ export default function tsadTransformer(
   const ts = extras.ts;
   const checker = rememberingAnswers(program.getTypeChecker());
   const patchedGlobals = new PatchedGlobals(ts, checker, program);
+  const unmarkedWrites = new UnmarkedWrites(
+    ts,
+    checker,
+    program,
+    patchedGlobals,
+  );
   const lowerContext: LowerContext = {
     ts,
     checker,
     runtimeModule: config?.runtimeModule ?? "tsad",
     assignedIn: new WeakMap(),
-    hiddenWrites: new HiddenWrites(ts, checker, program, patchedGlobals),
+    unmarkedWrites,
+    hiddenWrites: new HiddenWrites(ts, checker, unmarkedWrites),
     patchedGlobals,
     valueKinds: new WeakMap(),
   };
@@ -360,7 +368,11 @@ function differentiate(
   };
   debugStage("normalize", normalized);
   const activity = analyzeActivity(normalized);
-  const unmarked = unmarkedCallsOf(normalized.body, activity);
+  const unmarked = unmarkedCallsOf(
+    normalized.body,
+    activity,
+    context.hiddenWrites.getterReadIn(fn.node),
+  );
   const primalOf = (fn: FunctionIR) =>
     definedNames(fn.body, new Set(fn.params.map((p) => p.name)));
   const primal = primalOf(normalized);

@@ -88,8 +88,13 @@ export type Expr =
       readonly boolean?: boolean;
       /** Its type admits `undefined` or `null` (`number | undefined`). */
       readonly nullable?: boolean;
-      /** A method of the global `console`: it keeps nothing to give back. */
-      readonly printsOnly?: true;
+      /**
+       * It changes nothing that existed before it (`console.log(s)`, a
+       * helper computing an index): it keeps nothing to give back.
+       */
+      readonly writesNothing?: true;
+      /** A function of the library's declaration files, which cannot be marked. */
+      readonly library?: true;
       readonly node: ts.Expression;
     }
   /**

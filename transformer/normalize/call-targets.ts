@@ -52,6 +52,8 @@ export class CallTargets {
    * class may run them.
    */
   private readonly overrides = new Set<string>();
+  /** Whether such a class has a member whose name is computed: any name. */
+  private anyOverride = false;
   /** Types whose members `addMembers` has seen. */
   private readonly membersAdded = new Set<ts.Type>();
 
@@ -133,11 +135,7 @@ export class CallTargets {
       // receiver's (`b.call(other)` runs with the bound one).
       const bound = this.functionsOf(e.expression.expression, seen);
       const [self, ...rest] = e.arguments;
-      const nullish =
-        self === undefined ||
-        self.kind === ts.SyntaxKind.NullKeyword ||
-        (ts.isIdentifier(self) && self.text === "undefined");
-      return bound === "library" || rest.length > 0 || !nullish
+      return bound === "library" || rest.length > 0 || !isNullish(ts, self)
         ? "unknown"
         : bound;
     }
@@ -260,7 +258,7 @@ export class CallTargets {
   /** Whether a program's class extending a library class has a member `name`. */
   overridden(name: string): boolean {
     this.methodIndex();
-    return this.overrides.has(name);
+    return this.anyOverride || this.overrides.has(name);
   }
 
   /**
@@ -294,10 +292,13 @@ export class CallTargets {
    * `const` bound to an object literal that gives it a value, and no
    * descriptor anywhere may add accessors (`const CONFIG = { lr: 0.1 }`).
    */
-  isPlainField(access: ts.PropertyAccessExpression): boolean {
+  isPlainField(
+    access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  ): boolean {
     const { ts } = this;
     const receiver = skipWrappers(ts, access.expression);
-    if (!ts.isIdentifier(receiver)) return false;
+    const name = propertyName(ts, access);
+    if (!ts.isIdentifier(receiver) || name === undefined) return false;
     const declaration = this.symbolOf(receiver)?.valueDeclaration;
     const literal =
       declaration &&
@@ -318,26 +319,55 @@ export class CallTargets {
       literal.properties.some(
         (p) =>
           (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
-          ts.isIdentifier(p.name) &&
-          p.name.text === access.name.text,
+          (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) &&
+          p.name.text === name,
       )
     );
   }
 
-  /** Whether reading the property `name` may run a getter of the program's. */
-  mayBeGetter(name: string): boolean {
+  /**
+   * Whether reading the property `name` (`undefined`: one named at run
+   * time) may run a getter of the program's.
+   */
+  mayBeGetter(name: string | undefined): boolean {
     this.methodIndex();
-    return this.anyGetterName || this.getters.has(name);
+    return (
+      this.anyGetterName ||
+      (name === undefined ? this.getters.size > 0 : this.getters.has(name))
+    );
   }
 
   /**
-   * Whether a getter reading the property `name` may run could change
-   * something: one tsad cannot read (a descriptor's), or one whose code
-   * assigns, calls or constructs.
+   * Whether reading `access` (`o.k`, `o["k"]`) may run a getter of the
+   * program's: named like one, and not a library value's property (an
+   * array's element or `length`, `Math.PI`) or a data field of a literal
+   * the program wrote out.
    */
-  mayBeWritingGetter(name: string): boolean {
+  mayRunGetter(
+    access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  ): boolean {
+    return (
+      !this.isBuiltinValue(access.expression) &&
+      !this.isStandardGlobal(access.expression) &&
+      !this.isPlainField(access) &&
+      this.mayBeGetter(propertyName(this.ts, access))
+    );
+  }
+
+  /**
+   * Whether a getter reading the property `name` (`undefined`: one named
+   * at run time, or all of an object's) may run could change something:
+   * one tsad cannot read (a descriptor's), or one whose code assigns,
+   * calls or constructs.
+   */
+  mayBeWritingGetter(name: string | undefined): boolean {
     this.methodIndex();
-    return this.anyGetterName || this.writingGetters.has(name);
+    return (
+      this.anyGetterName ||
+      (name === undefined
+        ? this.writingGetters.size > 0
+        : this.writingGetters.has(name))
+    );
   }
 
   /** The program's methods by name; `undefined` for one that is not a plain function. */
@@ -385,7 +415,7 @@ export class CallTargets {
           if (!key) continue;
           const text = keyText(ts, checker, key);
           if (libraryBase) {
-            if (text === undefined) this.anyName = true;
+            if (text === undefined) this.anyName = this.anyOverride = true;
             else if (libraryBase.getProperty(text)) this.overrides.add(text);
           }
           // A decorated `accessor` field's setter is the decorator's.
@@ -1024,6 +1054,30 @@ function isAmbient(ts: typeof import("typescript"), node: ts.Node): boolean {
 }
 
 /** The standard library's arrays, maps, strings ...: their methods are its own. */
+/** The property `o.p` or `o["p"]` names; `undefined` for one known at run time. */
+export function propertyName(
+  ts: typeof import("typescript"),
+  access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+): string | undefined {
+  if (ts.isPropertyAccessExpression(access)) return access.name.text;
+  const key = skipWrappers(ts, access.argumentExpression);
+  return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
+    ? key.text
+    : undefined;
+}
+
+/** `null`, `undefined`, or no expression at all: no `this` to give. */
+export function isNullish(
+  ts: typeof import("typescript"),
+  e: ts.Expression | undefined,
+): boolean {
+  return (
+    e === undefined ||
+    e.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(e) && e.text === "undefined")
+  );
+}
+
 export function isBuiltin(symbol: ts.Symbol | undefined): boolean {
   return (
     declaredByStandardLibrary(symbol) &&

@@ -24,9 +24,9 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
-import { contains, noWrites, UnmarkedWrites } from "./unmarked-writes";
+import { contains, noWrites, type UnmarkedWrites } from "./unmarked-writes";
 import { isAssignmentTarget } from "./outer-variables";
-import type { PatchedGlobals } from "./patched-globals";
+import { propertyName } from "./call-targets";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
@@ -52,13 +52,14 @@ interface MarkedEffects {
   readonly reads: Reads;
   readonly own: Map<ts.Symbol, Reached>;
   anything?: Reached;
+  /** The first property read of the function itself that may run a getter. */
+  getter?: ts.PropertyAccessExpression | ts.ElementAccessExpression;
 }
 
 type CallLike =
   ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
 
 export class HiddenWrites {
-  private readonly unmarked: UnmarkedWrites;
   private readonly marked = new WeakMap<ts.Node, MarkedEffects>();
   /** Marked functions being read: recursion is an error of its own. */
   private readonly inProgress = new Set<ts.Node>();
@@ -66,11 +67,8 @@ export class HiddenWrites {
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
-    program: ts.Program,
-    patched: PatchedGlobals,
-  ) {
-    this.unmarked = new UnmarkedWrites(ts, checker, program, patched);
-  }
+    private readonly unmarked: UnmarkedWrites,
+  ) {}
 
   /**
    * Throws TS96018 at the first call in `fn` that may change, unseen, an
@@ -89,6 +87,17 @@ export class HiddenWrites {
       throw this.conflict(name, effects.anything, undefined, read);
   }
 
+  /**
+   * The first property read in `fn` itself (not in a marked function it
+   * calls) that may run a getter of the program's: code that may give
+   * back what an unmarked call kept (callees.ts).
+   */
+  getterReadIn(
+    fn: DifferentiableFunction,
+  ): ts.PropertyAccessExpression | ts.ElementAccessExpression | undefined {
+    return this.markedEffects(fn).getter;
+  }
+
   private conflict(
     fn: string,
     reached: Reached,
@@ -100,12 +109,14 @@ export class HiddenWrites {
       ? `changes '${written}', which '${fn}' reads`
       : `may change an array or object that '${fn}' reads: it writes into one that other code can reach, and tsad cannot tell which`;
     const { ts } = this;
-    const message = ts.isPropertyAccessExpression(reached.call)
-      ? `'${writer}' may run a getter, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Read '${writer}' outside the marked functions and pass the value in.`
-      : ts.isBinaryExpression(reached.call) ||
-          ts.isPrefixUnaryExpression(reached.call)
-        ? `'${writer}' turns an object into a string or a number with its own methods, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Convert the object outside the marked functions and pass the result in.`
-        : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
+    const message =
+      ts.isPropertyAccessExpression(reached.call) ||
+      ts.isElementAccessExpression(reached.call)
+        ? `'${writer}' may run a getter, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Read '${writer}' outside the marked functions and pass the value in.`
+        : ts.isBinaryExpression(reached.call) ||
+            ts.isPrefixUnaryExpression(reached.call)
+          ? `'${writer}' turns an object into a string or a number with its own methods, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Convert the object outside the marked functions and pass the result in.`
+          : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
     return new DiffError(reached.call, DiagnosticCode.HiddenWrite, message, [
       ...reached.path,
       read,
@@ -142,6 +153,9 @@ export class HiddenWrites {
     // Into nested functions too: `Array.from` callbacks run in `fn`.
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) this.noteRead(node, fn, effects);
+      // `OPTS["lr"]` reads a field as `OPTS.lr` does.
+      if (ts.isElementAccessExpression(node))
+        this.noteGetterRead(node, effects);
       if (
         ts.isCallExpression(node) ||
         ts.isNewExpression(node) ||
@@ -200,30 +214,12 @@ export class HiddenWrites {
   ): void {
     const { ts } = this;
     const { reads } = effects;
-    // A getter reads what tsad does not follow, again in the reverse
-    // sweep, and is code that may write anything, as a call may.
     if (
       ts.isPropertyAccessExpression(id.parent) &&
       id.parent.name === id &&
-      !isAssignmentTarget(ts, id.parent) &&
-      // An array's `length` is the library's, and so is `Math.PI`.
-      !this.unmarked.targets.isBuiltinValue(id.parent.expression) &&
-      !this.unmarked.targets.isStandardGlobal(id.parent.expression) &&
-      !this.unmarked.targets.isPlainField(id.parent) &&
-      this.unmarked.targets.mayBeGetter(id.text)
-    ) {
-      reads.anything ??= {
-        node: id.parent,
-        message: `'${id.parent.getText()}' may run a getter, which reads what tsad cannot see`,
-      };
-      if (this.unmarked.targets.mayBeWritingGetter(id.text))
-        effects.anything ??= {
-          call: id.parent,
-          writer: id.parent.getText(),
-          path: [],
-        };
+      this.noteGetterRead(id.parent, effects)
+    )
       return;
-    }
     const declaration = this.unmarked.targets.symbolOf(id)?.valueDeclaration;
     // The standard library's data is no program's; a package's may be.
     const program =
@@ -297,6 +293,33 @@ export class HiddenWrites {
         node: id,
         message: `'${id.text}' is an array or object other code can reach`,
       };
+  }
+
+  /**
+   * Whether `access` is a read that may run a getter of the program's,
+   * noted as such: a getter reads what tsad does not follow, again in the
+   * reverse sweep, and is code that may write anything, as a call may.
+   */
+  private noteGetterRead(
+    access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+    effects: MarkedEffects,
+  ): boolean {
+    const { ts } = this;
+    const { targets } = this.unmarked;
+    if (isAssignmentTarget(ts, access) || !targets.mayRunGetter(access))
+      return false;
+    effects.reads.anything ??= {
+      node: access,
+      message: `'${access.getText()}' may run a getter, which reads what tsad cannot see`,
+    };
+    effects.getter ??= access;
+    if (targets.mayBeWritingGetter(propertyName(ts, access)))
+      effects.anything ??= {
+        call: access,
+        writer: access.getText(),
+        path: [],
+      };
+    return true;
   }
 
   /**

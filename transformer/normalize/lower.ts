@@ -55,7 +55,7 @@ import {
 import { requireArraysUnchangedByCall } from "./unmarked-array-arguments";
 import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
-import { contains } from "./unmarked-writes";
+import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
 
@@ -72,7 +72,9 @@ export interface LowerContext {
   readonly runtimeModule: string;
   /** The variables each source file assigns to (see outer-variables.ts). */
   readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
-  /** What unmarked callees change, found once per program. */
+  /** What unmarked code changes, found once per program. */
+  readonly unmarkedWrites: UnmarkedWrites;
+  /** What unmarked callees change that marked functions read. */
   readonly hiddenWrites: HiddenWrites;
   /**
    * The value kind of each expression asked about, once per program: the
@@ -1795,20 +1797,26 @@ class Lowering {
   }
 
   /**
-   * `out[k++] = v`: the index counted before the write, `k` taken into a
-   * temporary first (`k++`) or after (`++k`); the rest of the write reads
-   * the temporary for it, and `v` sees `k` counted, as in JS.
+   * `out[k++] = v`, `hist[k++]++`: the index counted before the write,
+   * `k` taken into a temporary first (`k++`) or after (`++k`); the rest of
+   * the write reads the temporary for it, and `v` sees `k` counted, as in
+   * JS.
    */
   private countedIndex(node: ts.Expression): Stmt[] {
     const ts = this.ts;
-    if (
-      !ts.isBinaryExpression(node) ||
-      node.operatorToken.kind < ts.SyntaxKind.FirstAssignment ||
-      node.operatorToken.kind > ts.SyntaxKind.LastAssignment
-    )
-      return [];
+    const target =
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+        ? node.left
+        : (ts.isPostfixUnaryExpression(node) ||
+              ts.isPrefixUnaryExpression(node)) &&
+            isCounting(ts, node)
+          ? node.operand
+          : undefined;
+    if (!target) return [];
     const indices: ts.Expression[] = [];
-    let access = skipWrappers(ts, node.left);
+    let access = skipWrappers(ts, target);
     while (ts.isElementAccessExpression(access)) {
       indices.push(skipWrappers(ts, access.argumentExpression));
       access = skipWrappers(ts, access.expression);
@@ -1816,8 +1824,7 @@ class Lowering {
     const index = indices.find(
       (e): e is ts.PostfixUnaryExpression | ts.PrefixUnaryExpression =>
         (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
-        (e.operator === ts.SyntaxKind.PlusPlusToken ||
-          e.operator === ts.SyntaxKind.MinusMinusToken),
+        isCounting(ts, e),
     );
     if (!index) return [];
     const operand = skipWrappers(ts, index.operand);
@@ -2536,6 +2543,11 @@ class Lowering {
 
   /** `a[i]`, `m[i][j]`: an element of a local or module-level array. */
   private elementAccess(node: ts.ElementAccessExpression): Expr {
+    const ts = this.ts;
+    // `OPTS["lr"]`: a field named by a string, read as `OPTS.lr` is.
+    const key = skipWrappers(ts, node.argumentExpression);
+    if (ts.isStringLiteralLike(key) && this.kindOf(node.expression) === "none")
+      return this.field(node, key);
     const { array, indices } = this.arrayPath(node);
     const kind = this.kindOf(node);
     if (
@@ -2749,17 +2761,26 @@ class Lowering {
         `'Math.${node.name.text}' is not a number tsad knows.`,
       );
     }
+    return this.field(node, node.name);
+  }
+
+  /** `o.k`, `o["k"]`: a field of a value that is no array. */
+  private field(
+    node: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+    key: ts.MemberName | ts.StringLiteralLike,
+  ): Expr {
+    const ts = this.ts;
     const object = this.expression(node.expression);
     if (object.kind === "verbatim" && ts.isIdentifier(node.expression)) {
       // `ns.value`: a variable exported by a namespace.
-      if (ts.isIdentifier(node.name))
-        requireFixedOuterVariable(this.context, node.name);
+      if (!ts.isPrivateIdentifier(key))
+        requireFixedOuterVariable(this.context, key);
       return { kind: "verbatim", node, integer: this.isInteger(node) };
     }
     return {
       kind: "member",
       object,
-      name: node.name.text,
+      name: key.text,
       numeric: this.isNumber(node),
       nullable: this.isNullable(node),
       node,
@@ -2994,9 +3015,11 @@ class Lowering {
         isArray: (n) => this.isArrayKind(n),
         isMatrix: (n) => this.kindOf(n) === "matrix",
         isUnmarkedCall: (c) => this.isUnmarkedCall(c),
+        writesNothing: (c) => this.context.unmarkedWrites.writesNothing(c),
       },
       node,
     );
+    const { unmarkedWrites } = this.context;
     return {
       kind: "extern",
       callee,
@@ -3004,8 +3027,10 @@ class Lowering {
       numeric: this.isNumber(node),
       boolean: this.isBoolean(node),
       nullable: this.isNullable(node),
-      ...(ts.isPropertyAccessExpression(callee) &&
-        this.isGlobal(callee.expression, "console") && { printsOnly: true }),
+      ...(unmarkedWrites.writesNothing(node) && { writesNothing: true }),
+      ...(unmarkedWrites.targets.functionsOf(callee) === "library" && {
+        library: true,
+      }),
       node,
     };
   }
@@ -3109,4 +3134,15 @@ function isFixed(e: Expr): boolean {
     default:
       return false;
   }
+}
+
+/** `k++`, `--k`: an increment or a decrement, not `-k` or `!k`. */
+function isCounting(
+  ts: typeof import("typescript"),
+  e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression,
+): boolean {
+  return (
+    e.operator === ts.SyntaxKind.PlusPlusToken ||
+    e.operator === ts.SyntaxKind.MinusMinusToken
+  );
 }

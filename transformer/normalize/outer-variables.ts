@@ -31,10 +31,13 @@ export interface OuterVariableContext {
   readonly assignedIn: WeakMap<ts.SourceFile, ReadonlyMap<ts.Symbol, ts.Node>>;
 }
 
-/** Throws if `id`, read by a marked function, names a variable some code reassigns. */
+/**
+ * Throws if `id`, read by a marked function, names a variable some code
+ * reassigns (`ns["value"]` names one by a string).
+ */
 export function requireFixedOuterVariable(
   context: OuterVariableContext,
-  id: ts.Identifier,
+  id: ts.Identifier | ts.StringLiteralLike,
 ): void {
   requireFixed(context, id, false);
 }
@@ -53,7 +56,7 @@ export function requireFixedCallee(
 
 function requireFixed(
   context: OuterVariableContext,
-  id: ts.Identifier,
+  id: ts.Identifier | ts.StringLiteralLike,
   callee: boolean,
 ): void {
   const { ts, checker } = context;

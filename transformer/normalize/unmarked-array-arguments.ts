@@ -14,7 +14,9 @@
  * from the inputs or the caller yet (not a parameter, allocated or a
  * literal of numbers) and is no other name for an array, so everything
  * tsad sees starts from the state the call left; or nothing but such calls
- * uses the array at all. Anything else is TS96003, whether or not the
+ * uses the array at all; or the call changes nothing that existed before
+ * it (unmarked-writes.ts reads what it runs: `console.log(a)`, a helper
+ * that only reads `a`). Anything else is TS96003, whether or not the
  * callee writes: tsad cannot tell.
  *
  *   const a = new Array(n).fill(0);  fill(a, k);  ... x[i] * a[i] ...  // fine
@@ -23,7 +25,6 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
-import { declaredByLibrary } from "./call-targets";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
@@ -35,6 +36,12 @@ export interface UnmarkedArrayArgumentsContext {
   readonly isMatrix: (node: ts.Expression) => boolean;
   /** Whether `call` calls a function tsad cannot see into. */
   readonly isUnmarkedCall: (call: ts.CallExpression) => boolean;
+  /**
+   * Whether `call` changes nothing that existed before it, its arguments
+   * included (`console.log(a)`, a helper that only reads `a`; see
+   * unmarked-writes.ts).
+   */
+  readonly writesNothing: (call: ts.CallExpression) => boolean;
 }
 
 /** Throws at the first array argument of the unmarked `call` that tsad could read stale. */
@@ -43,7 +50,7 @@ export function requireArraysUnchangedByCall(
   call: ts.CallExpression,
 ): void {
   const { ts, checker } = context;
-  if (readsOnly(context, call)) return;
+  if (context.writesNothing(call)) return;
   for (const argument of call.arguments) {
     const name = skipWrappers(ts, argument);
     if (!ts.isIdentifier(name) || !context.isArray(name)) continue;
@@ -166,22 +173,6 @@ function isFreshConstant(
     return isFreshConstant(context, callee.expression);
   if (ts.isIdentifier(callee) && callee.text === "Array") return true;
   return context.isUnmarkedCall(init);
-}
-
-/** `console.log(a)` and friends (the global `console`) only read their arguments. */
-function readsOnly(
-  context: UnmarkedArrayArgumentsContext,
-  call: ts.CallExpression,
-) {
-  const { ts, checker } = context;
-  const callee = call.expression;
-  if (
-    !ts.isPropertyAccessExpression(callee) ||
-    !ts.isIdentifier(callee.expression) ||
-    callee.expression.text !== "console"
-  )
-    return false;
-  return declaredByLibrary(checker.getSymbolAtLocation(callee.expression));
 }
 
 /**

@@ -37,6 +37,8 @@ import {
   declaredByStandardLibrary,
   isBuiltin,
   isLibraryFile,
+  isNullish,
+  propertyName,
   mayBeCallable,
 } from "./call-targets";
 import {
@@ -111,15 +113,40 @@ export interface Writes {
   readonly own: Map<ts.Symbol, RelatedNode>;
   /** A write into an object any name could reach. */
   anything?: RelatedNode;
+  /**
+   * Variables declared outside the code that it assigns (`calls++` of a
+   * module-level `let`), by declaration. A marked function may not read
+   * one (TS96017), so hidden-writes.ts need not follow them; but unmarked
+   * code may, and give back what the assignment kept (`writesNothing`).
+   */
+  readonly variables: Map<ts.Node, RelatedNode>;
+  /**
+   * A read that may run a getter of the program's that changes something
+   * (`o.k`, `const { k } = o`): code the language runs implicitly, which
+   * hidden-writes.ts leaves unseen (see README) and `writesNothing` not.
+   */
+  getter?: RelatedNode;
 }
 
-export const noWrites = (): Writes => ({ params: new Map(), own: new Map() });
+export const noWrites = (): Writes => ({
+  params: new Map(),
+  own: new Map(),
+  variables: new Map(),
+});
 
 type CallLike =
   ts.CallExpression | ts.NewExpression | ts.TaggedTemplateExpression;
 
 /** Code whose writes are summarized: a function, or what `new` of a class runs. */
 type Runnable = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
+
+/**
+ * The code whose own variables a write may change without changing
+ * anything that existed before it ran: a function (its locals are made
+ * anew by each call), a class being made, or a single call, whose
+ * arguments all existed before it (`writesNothing`).
+ */
+type Scope = Runnable | CallLike;
 
 /**
  * Library methods that leave their receiver as it is (and `DataView`'s
@@ -256,6 +283,31 @@ export class UnmarkedWrites {
       : changesReceiver(callee.name.text);
   }
 
+  /**
+   * `Math.max`, `JSON.stringify`, `console.log`: a function (no class) of
+   * a library namespace that is neither a class nor a function, which
+   * does not use its `this` (`Float64Array.from` does: it makes a `this`).
+   */
+  private ignoresThis(fn: ts.Expression): boolean {
+    const { ts, checker } = this;
+    if (!ts.isPropertyAccessExpression(fn)) return false;
+    const owner = skipWrappers(ts, fn.expression);
+    const code = (e: ts.Expression) => {
+      const type = checker.getTypeAtLocation(e);
+      return type.getConstructSignatures().length > 0
+        ? "class"
+        : type.getCallSignatures().length > 0
+          ? "function"
+          : "value";
+    };
+    return (
+      ts.isIdentifier(owner) &&
+      this.targets.isLibraryNamespace(owner) &&
+      code(owner) === "value" &&
+      code(fn) === "function"
+    );
+  }
+
   /** `"Object.assign"` for `Object.assign`: a function of a library namespace. */
   private namespaceFunction(fn: ts.Expression): string | undefined {
     const { ts } = this;
@@ -305,10 +357,34 @@ export class UnmarkedWrites {
   }
 
   /**
+   * Whether `call` (of unmarked code, made in a marked function) changes
+   * nothing that existed before it, directly or through what it runs: no
+   * argument, receiver or object other code can reach, no variable
+   * outside the functions it runs (`console.log(s)`; a helper computing
+   * an index from its arguments). It then cannot keep what it is given
+   * for other code to give back; it may still read what other code kept.
+   * (A function written among its arguments is not read here, as
+   * `addCallbacks` leaves it to the code around it: marked code has none,
+   * a closure there being TS96003.)
+   */
+  writesNothing(call: CallLike): boolean {
+    const writes = noWrites();
+    // The call as the scope: every argument existed before it.
+    this.addCall(call, call, writes);
+    return (
+      writes.params.size === 0 &&
+      writes.own.size === 0 &&
+      writes.anything === undefined &&
+      writes.variables.size === 0 &&
+      writes.getter === undefined
+    );
+  }
+
+  /**
    * Adds to `writes` what `call`, made in `scope`, may change, with writes
    * into `scope`'s parameters as such.
    */
-  addCall(call: CallLike, scope: Runnable, writes: Writes): void {
+  addCall(call: CallLike, scope: Scope, writes: Writes): void {
     const { ts } = this;
     const callee = calleeOf(ts, call);
     const args = argumentsOf(ts, call);
@@ -370,12 +446,13 @@ export class UnmarkedWrites {
     fn: ts.Expression,
     self: ts.Expression | undefined,
     args: readonly ts.Expression[],
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts, checker } = this;
     const run = (names: Iterable<string>, receiver: ts.Expression): boolean => {
       for (const name of names) {
+        if (this.hasLibraryMethod(receiver, name)) continue;
         const methods = this.targets.methodsNamedText(name);
         if (methods === "unknown") {
           writes.anything ??= unseen(call);
@@ -468,6 +545,25 @@ export class UnmarkedWrites {
         run(this.methodNames(rest && element ? element : type, true), receiver);
       }
     });
+  }
+
+  /**
+   * Whether `receiver`'s method `name` is the library's, whatever methods
+   * of the program are named: `receiver` is an array (or a typed array)
+   * of primitives, no program class extending a library class has a
+   * method of that name, and no code reaches a library prototype.
+   * (`Float64Array.from(xs)` runs `xs[Symbol.iterator]`, the library's.)
+   */
+  private hasLibraryMethod(receiver: ts.Expression, name: string): boolean {
+    const type = this.checker.getTypeAtLocation(receiver);
+    const symbol = type.getSymbol();
+    return (
+      declaredByStandardLibrary(symbol) &&
+      /^(Readonly)?Array$|^\w+Array$/.test(symbol.name) &&
+      !this.ownObject(type) &&
+      !this.targets.overridden(name) &&
+      !this.targets.prototypeReached()
+    );
   }
 
   /**
@@ -623,7 +719,7 @@ export class UnmarkedWrites {
     call: CallLike,
     callee: ts.PropertyAccessExpression,
     args: ts.Expression[],
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
@@ -634,11 +730,14 @@ export class UnmarkedWrites {
     const passed = callee.name.text === "call" ? args.slice(1) : undefined;
     if (targets === "library") {
       const fn = skipWrappers(ts, callee.expression);
-      this.addMethodsOf(call, fn, self, args.slice(1), scope, writes);
+      // `Math.max.apply(null, xs)`: no `this` at all.
+      const receiver =
+        isNullish(ts, self) || this.ignoresThis(fn) ? undefined : self;
+      this.addMethodsOf(call, fn, receiver, args.slice(1), scope, writes);
       // A package's function may change its `this` too.
-      if (self && this.targets.fromPackage(fn))
-        this.writeAll([self], call, scope, writes);
-      return this.libraryCall(call, fn, self, passed, scope, writes);
+      if (receiver && this.targets.fromPackage(fn))
+        this.writeAll([receiver], call, scope, writes);
+      return this.libraryCall(call, fn, receiver, passed, scope, writes);
     }
     for (const fn of targets)
       this.apply(this.summaryOf(fn), passed, self, scope, writes);
@@ -658,7 +757,7 @@ export class UnmarkedWrites {
     fn: ts.Expression,
     self: ts.Expression | undefined,
     passed: readonly ts.Expression[] | undefined,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
@@ -697,7 +796,7 @@ export class UnmarkedWrites {
   private writeAll(
     args: readonly ts.Expression[] | undefined,
     call: CallLike,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     if (args === undefined) return void (writes.anything ??= unseen(call));
@@ -719,7 +818,7 @@ export class UnmarkedWrites {
     receiver: ts.Expression,
     passed: readonly ts.Expression[] | undefined,
     call: CallLike,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     if (changesReceiver(method) && !this.targets.isPrimitive(receiver))
@@ -737,7 +836,7 @@ export class UnmarkedWrites {
     positions: readonly number[] | undefined,
     deep: boolean,
     call: CallLike,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
@@ -762,7 +861,7 @@ export class UnmarkedWrites {
     call: CallLike,
     callee: ts.Expression,
     args: ts.Expression[],
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
@@ -792,13 +891,19 @@ export class UnmarkedWrites {
     fn: Writes,
     args: readonly ts.Expression[] | undefined,
     receiver: ts.Expression | undefined,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
     for (const [symbol, at] of fn.own)
       if (!writes.own.has(symbol)) writes.own.set(symbol, at);
     writes.anything ??= fn.anything;
+    writes.getter ??= fn.getter;
+    // A closure's writes into the variables of the code that calls it
+    // change what that code made.
+    for (const [declaration, at] of fn.variables)
+      if (!contains(scope, declaration) && !writes.variables.has(declaration))
+        writes.variables.set(declaration, at);
     const spread = args?.some((a) => ts.isSpreadElement(a));
     for (const [index, write] of fn.params) {
       const passed =
@@ -824,7 +929,7 @@ export class UnmarkedWrites {
   private addCallbacks(
     args: readonly ts.Expression[],
     spread: readonly ts.Expression[],
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
   ): void {
     const { ts } = this;
@@ -917,6 +1022,8 @@ export class UnmarkedWrites {
   private collect(fn: Runnable, writes: Writes): void {
     const { ts } = this;
     const assigned = (target: ts.Expression, at: ts.Node): void => {
+      if (ts.isIdentifier(target))
+        return this.assignVariable(target, at, fn, writes);
       if (
         ts.isElementAccessExpression(target) ||
         ts.isPropertyAccessExpression(target)
@@ -931,6 +1038,8 @@ export class UnmarkedWrites {
       }
     };
     const visit = (node: ts.Node): void => {
+      const read = this.getterRead(node);
+      if (read) writes.getter ??= read;
       if (forEachWrittenTarget(ts, node, (target) => assigned(target, node))) {
         // Its value, if it has one, is visited with its children.
       } else if (
@@ -985,6 +1094,9 @@ export class UnmarkedWrites {
         const inner = this.summaryOf(base);
         for (const [symbol, at] of inner.own) writes.own.set(symbol, at);
         writes.anything ??= inner.anything;
+        writes.getter ??= inner.getter;
+        for (const [declaration, at] of inner.variables)
+          writes.variables.set(declaration, at);
         for (const [i, write] of inner.params) writes.params.set(i, write);
       }
     }
@@ -1001,11 +1113,71 @@ export class UnmarkedWrites {
     }
   }
 
+  /**
+   * `count++`, `[a, b] = pair`: an assignment by code `fn` of a variable,
+   * which counts if declared outside it. A name no code declares is a
+   * property of the global object.
+   */
+  private assignVariable(
+    name: ts.Identifier,
+    at: ts.Node,
+    fn: Runnable,
+    writes: Writes,
+  ): void {
+    const declaration = this.targets.symbolOf(name)?.valueDeclaration;
+    const write = { node: at, message: `it assigns '${name.text}' here` };
+    if (!declaration) return void (writes.anything ??= write);
+    // A function's own name is the binding of the code around it.
+    if (declaration === fn || !contains(fn, declaration))
+      if (!writes.variables.has(declaration))
+        writes.variables.set(declaration, write);
+  }
+
+  /**
+   * The read `node` makes if it may run a getter of the program's that
+   * changes something: `o.k`, `o["k"]`, `o[key]`, `const { k } = o`, `{
+   * ...o }`; not an array's element or `length`.
+   */
+  private getterRead(node: ts.Node): RelatedNode | undefined {
+    const { ts } = this;
+    const read = (name: string | undefined): RelatedNode | undefined =>
+      this.targets.mayBeWritingGetter(name)
+        ? {
+            node,
+            message: `'${node.getText()}' may run a getter, which tsad does not read`,
+          }
+        : undefined;
+    // A method called is a call's to answer for.
+    const called = (access: ts.Expression) =>
+      ts.isCallExpression(access.parent) && access.parent.expression === access;
+    if (
+      ts.isPropertyAccessExpression(node) ||
+      ts.isElementAccessExpression(node)
+    )
+      return !isAssignmentTarget(ts, node) &&
+        !called(node) &&
+        this.targets.mayRunGetter(node)
+        ? read(propertyName(ts, node))
+        : undefined;
+    if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+      const key = node.dotDotDotToken
+        ? undefined
+        : (node.propertyName ?? node.name);
+      return read(
+        key && (ts.isIdentifier(key) || ts.isStringLiteralLike(key))
+          ? key.text
+          : undefined,
+      );
+    }
+    if (ts.isSpreadAssignment(node)) return read(undefined);
+    return undefined;
+  }
+
   /** Records that code in `scope` changes the array or object `object` evaluates to. */
   private writeInto(
     object: ts.Expression,
     at: ts.Node | RelatedNode,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
     deep: boolean,
   ): void {
@@ -1033,7 +1205,11 @@ export class UnmarkedWrites {
     }
     const declaration = this.targets.symbolOf(object)?.valueDeclaration;
     if (declaration && ts.isParameter(declaration)) {
-      const fn = ts.isClassLike(scope) ? constructorOf(ts, scope) : scope;
+      const fn = ts.isClassLike(scope)
+        ? constructorOf(ts, scope)
+        : ts.isFunctionLike(scope)
+          ? scope
+          : undefined;
       const index = fn ? realParameters(ts, fn).indexOf(declaration) : -1;
       // A default or an assignment can make it hold anything.
       if (
@@ -1074,7 +1250,7 @@ export class UnmarkedWrites {
   }
 
   /** `for (const row of rows)`, with `rows` as `isOwnRows` says. */
-  private isOwnRow(declaration: ts.VariableDeclaration, scope: Runnable) {
+  private isOwnRow(declaration: ts.VariableDeclaration, scope: Scope) {
     const { ts } = this;
     const loop = declaration.parent.parent;
     return (
@@ -1093,7 +1269,7 @@ export class UnmarkedWrites {
    * puts another object among them, so writing into one of them changes
    * nothing that existed before the call.
    */
-  private isOwnRows(rows: ts.Expression, scope: Runnable): boolean {
+  private isOwnRows(rows: ts.Expression, scope: Scope): boolean {
     const { ts, checker } = this;
     rows = skipWrappers(ts, rows);
     if (!ts.isIdentifier(rows)) return false;
@@ -1195,7 +1371,7 @@ export class UnmarkedWrites {
   private writeIntoThis(
     node: ts.Node,
     at: RelatedNode,
-    scope: Runnable,
+    scope: Scope,
     writes: Writes,
     deep: boolean,
   ): void {
@@ -1235,18 +1411,6 @@ export class UnmarkedWrites {
         declaredByLibrary(this.targets.symbolOf(name)))
     );
   }
-}
-
-/** The property `o.p` or `o["p"]` writes; `undefined` for one known at run time. */
-function propertyName(
-  ts: typeof import("typescript"),
-  target: ts.PropertyAccessExpression | ts.ElementAccessExpression,
-): string | undefined {
-  if (ts.isPropertyAccessExpression(target)) return target.name.text;
-  const key = skipWrappers(ts, target.argumentExpression);
-  return ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
-    ? key.text
-    : undefined;
 }
 
 function calleeOf(ts: typeof import("typescript"), call: CallLike) {
