@@ -444,6 +444,17 @@ export class ArrayWrites {
   }
 
   /**
+   * Whether a store may give `array`, a `number[]` or a matrix, a
+   * property (`a[-1]`, `a[0.5]`), which a copy (`a.slice()`) does not have.
+   */
+  mayHaveProperties(array: string): boolean {
+    const kind = this.kinds.get(array);
+    return (
+      (kind === "array" || kind === "matrix") && this.withProperties.has(array)
+    );
+  }
+
+  /**
    * Whether `s`, a read of an element of a `number[]` (a matrix's row),
    * may be at an index that names no element (`a[-1]`, `a[0.5]`) where a
    * store may have made a property: the adjoint array has no element

@@ -21,6 +21,7 @@
  * length of the array in every iteration.
  */
 import type * as ts from "typescript";
+import { ArrayWrites } from "./array-writes";
 import { DiagnosticCode, DiffError, type RelatedNode } from "./diagnostics";
 import {
   allReads,
@@ -114,13 +115,15 @@ function snapshotted(
   if (!loop) return undefined;
   // A row shared with another matrix, or an array under another name,
   // could change without a write naming it; only a vector made outside
-  // the loop is known to change by its own writes alone.
+  // the loop is known to change by its own writes alone. A copy has its
+  // elements, not the properties a store at `w[-1]` makes.
   const kind = arrayKinds(fn).get(array);
   if (
     kind === undefined ||
     kind === "matrix" ||
     definedNames(loop.body).has(array) ||
-    !ownedVector(fn, array)
+    !ownedVector(fn, array) ||
+    new ArrayWrites(fn).mayHaveProperties(array)
   ) {
     return undefined;
   }

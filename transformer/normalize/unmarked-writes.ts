@@ -126,6 +126,13 @@ export interface Writes {
    * hidden-writes.ts leaves unseen (see README) and `writesNothing` not.
    */
   getter?: RelatedNode;
+  /**
+   * A call that may change state a library global keeps
+   * (`performance.mark("k", { detail: v })`, `localStorage.setItem`): no
+   * array or object of the program's changes (hidden-writes.ts), but a
+   * library call may give the value back (`writesNothing`).
+   */
+  library?: RelatedNode;
 }
 
 export const noWrites = (): Writes => ({
@@ -196,6 +203,21 @@ const readers = new Set([
 const changesReceiver = (method: string) =>
   !readers.has(method) &&
   !/^get(Float|Int|Uint|BigInt|BigUint)\d+$/.test(method);
+
+/**
+ * The library's namespaces, not classes, that keep nothing a call gives
+ * them (their functions that change an argument are `argumentWriters`);
+ * any other (`performance`, `localStorage`, `history`, `process`) may
+ * keep a value for a later call to give back.
+ */
+const statelessNamespaces = new Set([
+  "Atomics",
+  "BigInt",
+  "JSON",
+  "Math",
+  "Reflect",
+  "console",
+]);
 
 /**
  * Functions of the library's namespaces that change some of their
@@ -309,6 +331,23 @@ export class UnmarkedWrites {
   }
 
   /** `"Object.assign"` for `Object.assign`: a function of a library namespace. */
+  /**
+   * Whether a library global may keep what its methods are given: not a
+   * namespace of functions that keep nothing, nor a class (`Array.from`,
+   * `Float64Array.from`, `Date.now`), but `RegExp` (`RegExp.$1`).
+   */
+  private mayKeep(owner: ts.Expression): boolean {
+    const { ts } = this;
+    owner = skipWrappers(ts, owner);
+    const name = nameOf(ts, owner);
+    if (statelessNamespaces.has(name)) return false;
+    return (
+      name === "RegExp" ||
+      this.checker.getTypeAtLocation(owner).getConstructSignatures().length ===
+        0
+    );
+  }
+
   private namespaceFunction(fn: ts.Expression): string | undefined {
     const { ts } = this;
     if (!ts.isPropertyAccessExpression(fn)) return undefined;
@@ -376,7 +415,8 @@ export class UnmarkedWrites {
       writes.own.size === 0 &&
       writes.anything === undefined &&
       writes.variables.size === 0 &&
-      writes.getter === undefined
+      writes.getter === undefined &&
+      writes.library === undefined
     );
   }
 
@@ -775,6 +815,17 @@ export class UnmarkedWrites {
       self === skipWrappers(ts, fn.expression);
     if (
       name !== undefined &&
+      direct &&
+      changesReceiver(method) &&
+      this.mayKeep(fn.expression)
+    ) {
+      writes.library ??= {
+        node: call,
+        message: `'${fn.getText()}' may keep what it is given`,
+      };
+    }
+    if (
+      name !== undefined &&
       (direct || argumentWriters.has(name) || settersRun.has(name))
     ) {
       if (settersRun.has(name) && this.targets.mayBeSetter(undefined))
@@ -899,6 +950,7 @@ export class UnmarkedWrites {
       if (!writes.own.has(symbol)) writes.own.set(symbol, at);
     writes.anything ??= fn.anything;
     writes.getter ??= fn.getter;
+    writes.library ??= fn.library;
     // A closure's writes into the variables of the code that calls it
     // change what that code made.
     for (const [declaration, at] of fn.variables)
