@@ -74,16 +74,18 @@ export default function tsadTransformer(
   const ts = extras.ts;
   const checker = rememberingAnswers(program.getTypeChecker());
   const patchedGlobals = new PatchedGlobals(ts, checker, program);
+  const runtimeModule = config?.runtimeModule ?? "tsad";
   const unmarkedWrites = new UnmarkedWrites(
     ts,
     checker,
     program,
     patchedGlobals,
+    runtimeModule,
   );
   const lowerContext: LowerContext = {
     ts,
     checker,
-    runtimeModule: config?.runtimeModule ?? "tsad",
+    runtimeModule,
     assignedIn: new WeakMap(),
     unmarkedWrites,
     hiddenWrites: new HiddenWrites(ts, checker, unmarkedWrites),

@@ -356,6 +356,7 @@ export class HiddenWrites {
       ts.isCallExpression(call) &&
       resolveMarkedCallee(ts, this.checker, callee)?.declaration;
     if (marked) return this.liftMarked(call, callee, marked, effects);
+    if (this.unmarked.isStopGradient(call)) return;
     const library = this.unmarked.isLibraryCall(call);
     if (
       !ts.isNewExpression(call) &&

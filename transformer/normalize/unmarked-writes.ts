@@ -48,6 +48,7 @@ import {
   isPrimitiveType,
 } from "./fresh-objects";
 import type { PatchedGlobals } from "./patched-globals";
+import { importedFrom } from "../select";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 /**
@@ -280,14 +281,34 @@ export class UnmarkedWrites {
   readonly targets: CallTargets;
   private readonly fresh: FreshObjects;
 
+  /** `runtimeModule`: where the program imports tsad's runtime from. */
   constructor(
     private readonly ts: typeof import("typescript"),
     private readonly checker: ts.TypeChecker,
     program: ts.Program,
     patched: PatchedGlobals,
+    private readonly runtimeModule: string,
   ) {
     this.targets = new CallTargets(ts, checker, program, patched);
     this.fresh = new FreshObjects(ts, checker, this.targets);
+  }
+
+  /**
+   * `stopGradient(v)`, the runtime's: it gives `v` back and changes
+   * nothing. (A user's program reads only the runtime's declarations.)
+   */
+  isStopGradient(call: CallLike): boolean {
+    const { ts } = this;
+    if (!ts.isCallExpression(call)) return false;
+    const imported = importedFrom(
+      ts,
+      this.checker,
+      skipWrappers(ts, call.expression),
+    );
+    return (
+      imported?.specifier === this.runtimeModule &&
+      imported.name === "stopGradient"
+    );
   }
 
   /**
@@ -426,6 +447,7 @@ export class UnmarkedWrites {
    */
   addCall(call: CallLike, scope: Scope, writes: Writes): void {
     const { ts } = this;
+    if (this.isStopGradient(call)) return;
     const callee = calleeOf(ts, call);
     const args = argumentsOf(ts, call);
     // `f.apply(self, args)` and `Reflect.apply(f, self, args)` pass what
