@@ -63,6 +63,11 @@ export class HazardError extends DiffError {
   }
 }
 
+/**
+ * `build(fn)`, or, where it throws a `HazardError` a copy avoids, `build`
+ * of `fn` with the copy, and so on; with the function built from. Each
+ * copy builds the adjoint again: only functions otherwise rejected pay.
+ */
 export function withSnapshots<T>(
   fn: FunctionIR,
   names: Names,
