@@ -1072,9 +1072,14 @@ function adjointFunction(
   ) => {
     const write = hazards[0]!.write;
     const array = (write.array as { name: string }).name;
+    // A vector would have been copied (snapshots.ts); a matrix is not.
+    const flat =
+      kinds.get(array) === "matrix"
+        ? ` A matrix stored row by row in a \`Float64Array\` (\`${array}[i * n + j]\`) is copied for the reverse sweep instead.`
+        : "";
     return new HazardError(
       write.origin!,
-      `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops. Compute it at the top level of the loop body, or write into a new array.`,
+      `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops. Compute it at the top level of the loop body, or write into a new array.${flat}`,
       hazards.flatMap(({ write }) =>
         write.array.kind === "var"
           ? [
