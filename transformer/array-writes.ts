@@ -858,6 +858,14 @@ export function withinLength(
  * literal. Not `h.length - 1` (-1 for an empty array): JS makes `a[-1]`,
  * `a[0.5]` properties, which the adjoint array has no element for.
  */
+/**
+ * Whether a number names an element of an array: a whole number below
+ * 2 ** 32 - 1. (Any other is a property: `a[-1]`, `a[0.5]`, `a[2 ** 32]`.)
+ */
+export function isArrayIndex(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value < 2 ** 32 - 1;
+}
+
 function wholeNumber(
   e: Expr,
   lengths: Lengths,
@@ -866,7 +874,7 @@ function wholeNumber(
   const whole = (e: Expr): boolean => {
     switch (e.kind) {
       case "num":
-        return Number.isInteger(e.value) && e.value >= 0;
+        return isArrayIndex(e.value);
       case "length":
         return true;
       case "var": {

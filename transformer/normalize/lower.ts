@@ -57,7 +57,8 @@ import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
-import { skipWrappers } from "./wrappers";
+import { isWrapper, skipWrappers } from "./wrappers";
+import { isArrayIndex } from "../array-writes";
 
 /** `new Array(n).fill(v)`: the allocation and the value. */
 interface Filling {
@@ -2460,6 +2461,7 @@ class Lowering {
     }
     const compareOp = comparison[kind];
     if (compareOp) {
+      this.requireNoMissingTest(node);
       return {
         kind: "compare",
         op: compareOp,
@@ -2503,6 +2505,43 @@ class Lowering {
    * one declared outside): the reverse sweep tests it again, after later
    * writes may have filled it (`a.push(v)`).
    */
+  /**
+   * `v === undefined` (`== null`, ...) with `v` typed a number: true only
+   * of a read past the end or in a hole of an array, which the reverse sweep
+   * keeps, where it is kept, as a number (NaN). Only reads of a
+   * parameter's or an outer array's elements, which it reads again, can
+   * be told apart so (as with `??`).
+   */
+  private requireNoMissingTest(node: ts.BinaryExpression): void {
+    const ts = this.ts;
+    const missing = (e: ts.Expression) => {
+      const inner = skipWrappers(ts, e);
+      return (
+        inner.kind === ts.SyntaxKind.NullKeyword ||
+        ts.isVoidExpression(inner) ||
+        (ts.isIdentifier(inner) && inner.text === "undefined")
+      );
+    };
+    const tested = missing(node.right)
+      ? node.left
+      : missing(node.left)
+        ? node.right
+        : undefined;
+    // A type that admits them: such values are kept as they are.
+    if (!tested || !this.isNumber(tested) || this.isNullable(tested)) return;
+    let array = skipWrappers(ts, tested);
+    while (ts.isElementAccessExpression(array))
+      array = skipWrappers(ts, array.expression);
+    const element = array !== skipWrappers(ts, tested);
+    const outside = ts.isIdentifier(array) && !this.isLocal(array);
+    if (element && (this.isParameter(array) || outside)) return;
+    throw new DiffError(
+      node,
+      DiagnosticCode.UnsupportedOperator,
+      "tsad cannot tell a number from `undefined` or `null` here: a read past the end or in a hole of a local array gives `undefined`, which the reverse sweep may keep as a number. Test the index against the length instead (`i < a.length`), or compare an element of a parameter directly (`x[i] === undefined`).",
+    );
+  }
+
   private nullish(node: ts.BinaryExpression): Expr {
     const ts = this.ts;
     let left = node.left;
@@ -2632,8 +2671,9 @@ class Lowering {
   }
 
   /**
-   * A literal index must name an element: `a[-1]` and `a[0.5]` are
-   * properties, not elements, which the sweeps would treat differently.
+   * A literal index must name an element: `a[-1]`, `a[0.5]` and
+   * `a[2 ** 32 - 1]` are properties, not elements, which the sweeps would
+   * treat differently.
    */
   private requireElementIndex(index: ts.Expression): void {
     const ts = this.ts;
@@ -2645,10 +2685,10 @@ class Lowering {
           ts.isNumericLiteral(literal.operand)
         ? -Number(literal.operand.text)
         : undefined;
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+    if (value !== undefined && !isArrayIndex(value)) {
       throw this.unsupported(
         index,
-        `the index ${literal.getText()}, which names no element (indices are whole numbers from 0; the last element is \`a[a.length - 1]\`)`,
+        `the index ${literal.getText()}, which names no element (indices are whole numbers from 0 to 2 ** 32 - 2; the last element is \`a[a.length - 1]\`)`,
       );
     }
   }
@@ -2957,9 +2997,21 @@ class Lowering {
           node,
           "stopGradient with other than one argument",
         );
+      const [argument] = node.arguments;
+      // It gives an array back itself: under a second name, reads after a
+      // write into it would not be seen as reads of what was written.
+      if (
+        !this.isNumber(argument!) &&
+        !this.isParameter(skipWrappers(ts, argument!)) &&
+        isBound(ts, node)
+      )
+        throw this.unsupported(
+          node,
+          "naming `stopGradient` of an array the function makes (it is the array itself, under another name; apply it where you read an element: `stopGradient(w[i])`)",
+        );
       return {
         kind: "stopGradient",
-        value: this.expression(node.arguments[0]!),
+        value: this.expression(argument!),
       };
     }
     const args = node.arguments.map((a) => {
@@ -3144,5 +3196,21 @@ function isCounting(
   return (
     e.operator === ts.SyntaxKind.PlusPlusToken ||
     e.operator === ts.SyntaxKind.MinusMinusToken
+  );
+}
+
+/** Whether `node`'s value gets a name: a declaration's or an assignment's. */
+function isBound(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): boolean {
+  let at: ts.Node = node;
+  while (isWrapper(ts, at.parent)) at = at.parent;
+  const parent = at.parent;
+  return (
+    (ts.isVariableDeclaration(parent) && parent.initializer === at) ||
+    (ts.isBinaryExpression(parent) &&
+      parent.right === at &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
   );
 }

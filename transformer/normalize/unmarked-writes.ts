@@ -835,9 +835,10 @@ export class UnmarkedWrites {
     const direct =
       ts.isPropertyAccessExpression(fn) &&
       self === skipWrappers(ts, fn.expression);
+    // Run on it or on another object (`performance.mark.call(p, s)`).
     if (
       name !== undefined &&
-      direct &&
+      ts.isPropertyAccessExpression(fn) &&
       changesReceiver(method) &&
       this.mayKeep(fn.expression)
     ) {
