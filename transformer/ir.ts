@@ -945,6 +945,24 @@ export function nestedBlocks(s: Stmt): readonly (readonly Stmt[])[] {
 
 const noBlocks: readonly (readonly Stmt[])[] = [];
 
+/** `visit` on each variable `s` changes, nested blocks too. */
+export function forEachMutated(s: Stmt, visit: (name: string) => void): void {
+  if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
+    visit(s.name);
+  }
+  // Writing an element changes what reads of the array give.
+  if (
+    (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
+    s.array.kind === "var"
+  ) {
+    visit(s.array.name);
+  }
+  if (s.kind === "declare" && !s.init) visit(s.name);
+  for (const block of nestedBlocks(s)) {
+    for (const t of block) forEachMutated(t, visit);
+  }
+}
+
 /** Whether these statements hold a loop, nested blocks too. */
 export function containsLoop(body: readonly Stmt[]): boolean {
   return body.some(

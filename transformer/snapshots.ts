@@ -28,6 +28,7 @@ import {
   arrayKinds,
   definedNames,
   forEachExpr,
+  forEachMutated,
   mapBlocks,
   mapExprs,
   mapSubexpressions,
@@ -281,16 +282,9 @@ const isVar = (e: Expr, name: string) => e.kind === "var" && e.name === name;
 
 /** Whether `s` (or a statement in it) writes into `array`. */
 function writesInto(s: Stmt, array: string): boolean {
-  if (
-    (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
-    isVar(s.array, array)
-  ) {
-    return true;
-  }
-  if (s.kind === "accumulate" && s.indices && s.name === array) return true;
-  return nestedBlocks(s).some((block) =>
-    block.some((t) => writesInto(t, array)),
-  );
+  let found = false;
+  forEachMutated(s, (name) => (found ||= name === array));
+  return found;
 }
 
 /** Whether `s` (or a statement in it) reads `array`, its writes aside. */

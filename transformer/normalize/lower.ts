@@ -2529,17 +2529,28 @@ class Lowering {
         : undefined;
     // A type that admits them: such values are kept as they are.
     if (!tested || !this.isNumber(tested) || this.isNullable(tested)) return;
-    let array = skipWrappers(ts, tested);
-    while (ts.isElementAccessExpression(array))
-      array = skipWrappers(ts, array.expression);
-    const element = array !== skipWrappers(ts, tested);
-    const outside = ts.isIdentifier(array) && !this.isLocal(array);
-    if (element && (this.isParameter(array) || outside)) return;
+    if (this.elementOf(tested) === "outer") return;
     throw new DiffError(
       node,
       DiagnosticCode.UnsupportedOperator,
       "tsad cannot tell a number from `undefined` or `null` here: a read past the end or in a hole of a local array gives `undefined`, which the reverse sweep may keep as a number. Test the index against the length instead (`i < a.length`), or compare an element of a parameter directly (`x[i] === undefined`).",
     );
+  }
+
+  /**
+   * Whose element `e` is: a parameter's or an outer array's, which the
+   * function never writes, or a local array's; `undefined` if `e` is no
+   * element.
+   */
+  private elementOf(e: ts.Expression): "outer" | "local" | undefined {
+    const ts = this.ts;
+    const element = skipWrappers(ts, e);
+    let array = element;
+    while (ts.isElementAccessExpression(array))
+      array = skipWrappers(ts, array.expression);
+    if (array === element) return undefined;
+    const outside = ts.isIdentifier(array) && !this.isLocal(array);
+    return outside || this.isParameter(array) ? "outer" : "local";
   }
 
   private nullish(node: ts.BinaryExpression): Expr {
@@ -2553,10 +2564,7 @@ class Lowering {
         "tsad supports `??` after a variable or an element (`k ?? 2`, `a[i] ?? 0`). Name the value first: `const v = ...; v ?? 0`.",
       );
     }
-    let array: ts.Expression = left;
-    while (ts.isElementAccessExpression(array)) array = array.expression;
-    const outside = ts.isIdentifier(array) && !this.isLocal(array);
-    if (array !== left && !this.isParameter(array) && !outside) {
+    if (this.elementOf(left) === "local") {
       throw new DiffError(
         node.operatorToken,
         DiagnosticCode.UnsupportedOperator,
@@ -2987,11 +2995,7 @@ class Lowering {
     ) {
       return this.mathCall(node, callee.name.text);
     }
-    const imported = importedFrom(ts, this.context.checker, callee);
-    if (
-      imported?.specifier === this.context.runtimeModule &&
-      imported.name === "stopGradient"
-    ) {
+    if (this.context.unmarkedWrites.isStopGradient(node)) {
       if (node.arguments.length !== 1)
         throw this.unsupported(
           node,

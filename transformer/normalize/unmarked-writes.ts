@@ -362,11 +362,7 @@ export class UnmarkedWrites {
     owner = skipWrappers(ts, owner);
     const name = nameOf(ts, owner);
     if (statelessNamespaces.has(name)) return false;
-    return (
-      name === "RegExp" ||
-      this.checker.getTypeAtLocation(owner).getConstructSignatures().length ===
-        0
-    );
+    return name === "RegExp" || !this.targets.isClassValue(owner);
   }
 
   private namespaceFunction(fn: ts.Expression): string | undefined {

@@ -28,6 +28,7 @@ import {
   mapBlocks,
   nestedBlocks,
   forEachExpr,
+  forEachMutated,
   unmarkedCallIn,
   someSubexpression,
   mapExprs,
@@ -191,24 +192,6 @@ function mutatedNames(
 ): Set<string> {
   for (const s of body) forEachMutated(s, (name) => into.add(name));
   return into;
-}
-
-/** `visit` on each variable `s` changes, nested blocks too. */
-function forEachMutated(s: Stmt, visit: (name: string) => void): void {
-  if (s.kind === "assign" || s.kind === "accumulate" || s.kind === "pop") {
-    visit(s.name);
-  }
-  // Writing an element changes what reads of the array give.
-  if (
-    (s.kind === "store" || s.kind === "append" || s.kind === "shorten") &&
-    s.array.kind === "var"
-  ) {
-    visit(s.array.name);
-  }
-  if (s.kind === "declare" && !s.init) visit(s.name);
-  for (const block of nestedBlocks(s)) {
-    for (const t of block) forEachMutated(t, visit);
-  }
 }
 
 function returnedNames(body: readonly Stmt[]): Set<string> {
