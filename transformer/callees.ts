@@ -43,6 +43,7 @@ import {
   type Expr,
   type Stmt,
 } from "./ir";
+import { isCallback } from "./normalize/arrays";
 import {
   resolveMarkedCallee,
   selectMarkedFunctions,
@@ -375,8 +376,9 @@ export function markedCallsIn(
       const declaration = resolveMarkedCallee(ts, checker, callee)?.declaration;
       if (declaration) calls.push({ call: node, declaration });
     }
-    // A nested function is an error of its own (a closure).
-    if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+    // Any other nested function is an error of its own (a closure).
+    if (!ts.isFunctionLike(node) || isCallback(ts, node))
+      ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn, visit);
   return calls;

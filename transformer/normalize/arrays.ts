@@ -15,10 +15,18 @@
  *   const r = m[i].slice();      ->  r = new Array(m[i].length).fill(0);
  *                                    for (...) r[k] = m[i][k];
  *
- * An `Array.from` callback is one expression, or a block of statements
- * ending in `return` of one: a number, a row of zeros
+ *   const y = xs.map((v, i) => v * w[i]);
+ *     ->  const y = new Array(xs.length).fill(0);
+ *         for (let i = 0; i < y.length; i++) { const v = xs[i]; y[i] = v * w[i]; }
+ *
+ *   const B = A.map((row) => row.slice());
+ *     ->  const B = []; for (...) B.push(<a copy of A[i]>);
+ *
+ * An `Array.from` or `map` callback is one expression, or a block of
+ * statements ending in `return` of one: a number, a row of zeros
  * (`new Array(k).fill(0)`), an array literal of numbers, or an
- * `Array.from({ length: k }, ...)` of numbers. The block's statements run
+ * `Array.from({ length: k }, ...)` of numbers (for `map`: a number, a copy
+ * of a row, or a `map` of a row returning numbers). The block's statements run
  * first in each iteration of the loop, as the callback runs them:
  *
  *   Array.from({ length: n }, (_, i) => { const t = x[i]; return t * t; })
@@ -50,6 +58,27 @@ export interface ArraysContext {
   kindOf(node: ts.Expression): ValueKind;
   isGlobal(node: ts.Expression, name: string): boolean;
   unsupported(node: ts.Node, what: string): DiffError;
+  /** The array `node` names, as `for...of` goes over it (a row too). */
+  iterated(node: ts.Expression): Iterated;
+  /** Names `variable` the element of `source` at `at`, as `for...of` does. */
+  bindElement(
+    variable: ts.Identifier,
+    source: Iterated,
+    at: readonly Expr[],
+    origin: ts.Node,
+  ): Stmt[];
+  /** The row `m[i].slice()` or `row.slice()` copies. */
+  copiedRow(node: ts.Expression): Iterated | undefined;
+  /** Whether `node` gives `array` new elements or a new value. */
+  reshapes(node: ts.Node, array: ts.Expression): boolean;
+}
+
+/** An array, or a row of a matrix: `array[...indices]`. */
+export interface Iterated {
+  readonly array: Expr;
+  readonly indices: readonly Expr[];
+  /** A matrix, whose elements are rows: its variable. */
+  readonly rows?: ts.Identifier;
 }
 
 /** `Array.from(...)` of the global `Array`. */
@@ -85,11 +114,12 @@ export function lowerArrayFrom(
     constant,
     origin,
   });
-  requireNoSelfReference(context, node, origin);
+  requireNoSelfReference(context, node, origin, "`Array.from`");
   const [source, callback, ...rest] = node.arguments;
   if (source && !callback) return [declare(copyOf(context, node, source))];
   const length = source && lengthOf(context, source);
-  const fill = length && callback && callbackOf(context, callback);
+  const fill =
+    length && callback && callbackOf(context, callback, "`Array.from`");
   if (!fill || rest.length > 0) {
     throw context.unsupported(
       node,
@@ -116,6 +146,166 @@ export function lowerArrayFrom(
   ];
 }
 
+/** `xs.map(...)` of an array of numbers or a matrix (or a row of one). */
+export function isArrayMap(
+  context: ArraysContext,
+  node: ts.Expression,
+): node is ts.CallExpression {
+  const ts = context.ts;
+  if (
+    !ts.isCallExpression(node) ||
+    !ts.isPropertyAccessExpression(node.expression) ||
+    node.expression.name.text !== "map"
+  )
+    return false;
+  const kind = context.kindOf(node.expression.expression);
+  return kind !== "number" && kind !== "none";
+}
+
+/**
+ * `name = xs.map(callback)`: a loop over `xs` that names its element as
+ * `for...of` does and writes what the callback returns into `name`, made
+ * first: zeros of `xs`'s kind for numbers (a typed array's `map` makes an
+ * array of its own type, rounding as it does), an empty matrix pushed a
+ * row per element for rows. `kind` is the type of `name`.
+ */
+export function lowerArrayMap(
+  context: ArraysContext,
+  name: string,
+  node: ts.CallExpression,
+  kind: ValueKind,
+  constant: boolean,
+  origin: ts.Node,
+): Stmt[] {
+  const ts = context.ts;
+  requireNoSelfReference(context, node, origin, "`map`");
+  const receiver = skipWrappers(
+    ts,
+    (node.expression as ts.PropertyAccessExpression).expression,
+  );
+  const [callback, ...rest] = node.arguments;
+  const fill =
+    callback && rest.length === 0
+      ? callbackOf(context, callback, "`map`")
+      : undefined;
+  if (!fill) {
+    throw context.unsupported(
+      node,
+      "this `map` (give it one callback: `(v) => expression`, `(v, i) => expression`, or a block ending in `return expression`)",
+    );
+  }
+  // `map` takes the length once and reads each element when it gets to it.
+  if (context.reshapes(fill.node.body, receiver)) {
+    throw context.unsupported(
+      fill.node,
+      `a \`map\` callback that gives '${receiver.getText()}' new elements or a new value (map a copy, or write the loop out)`,
+    );
+  }
+  const source = context.iterated(receiver);
+  const target: Expr = { kind: "var", name };
+  const counter = fill.index
+    ? context.localName(fill.index)
+    : context.fresh("i");
+  const at: Expr[] = [...source.indices, { kind: "var", name: counter }];
+  const element = fill.element
+    ? context.bindElement(fill.element, source, at, fill.node)
+    : [];
+  const before = context.statements(fill.statements);
+  const body = skipWrappers(ts, fill.body);
+  const sourceKind = context.kindOf(receiver);
+  const requireKind = (expected: ValueKind) => {
+    if (kind === expected) return;
+    const type = context.checker.typeToString(
+      context.checker.getTypeAtLocation(node),
+    );
+    throw new DiffError(
+      node,
+      DiagnosticCode.UntypedValue,
+      expected === "matrix"
+        ? `tsad needs to know this \`map\` makes rows of numbers, but its type is '${type}'. Annotate it (\`const m: number[][] = ${node.getText()}\`).`
+        : `tsad needs to know this \`map\` makes numbers, but its type is '${type}'. Make its callback return a number.`,
+    );
+  };
+  let made: Expr;
+  let statements: Stmt[];
+  if (context.kindOf(body) === "number") {
+    const arrayKind = sourceKind === "matrix" ? "array" : sourceKind;
+    requireKind(arrayKind);
+    made = {
+      kind: "newArray",
+      arrayKind,
+      length: { kind: "length", ...source },
+    };
+    statements = context.hoisting(() => [
+      {
+        kind: "store",
+        array: target,
+        indices: [{ kind: "var", name: counter }],
+        value: context.expression(body),
+        mode: "set",
+        origin: body,
+      },
+    ]);
+  } else {
+    const row = context.fresh("row");
+    const copied = context.copiedRow(body);
+    const numbers =
+      ts.isArrayLiteralExpression(body) &&
+      body.elements.every((e) => !ts.isSpreadElement(e) && context.isNumber(e));
+    let built: Stmt[];
+    if (copied) {
+      built = lowerRowCopy(row, copied, true, body, context.fresh("k"));
+    } else if (isArrayMap(context, body) && context.kindOf(body) === "array") {
+      built = lowerArrayMap(context, row, body, "array", true, body);
+    } else if (numbers) {
+      built = context.hoisting(() => [
+        {
+          kind: "let",
+          name: row,
+          value: {
+            kind: "arrayLiteral",
+            elements: body.elements.map((e) => context.expression(e)),
+            arrayKind: "array",
+          },
+          constant: true,
+          origin: body,
+        },
+      ]);
+    } else {
+      throw context.unsupported(
+        body,
+        "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, or a `map` of a row that returns numbers)",
+      );
+    }
+    requireKind("matrix");
+    made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
+    statements = [
+      ...built,
+      {
+        kind: "append",
+        array: target,
+        value: { kind: "var", name: row },
+        origin: body,
+      },
+    ];
+  }
+  return [
+    { kind: "let", name, value: made, constant, origin },
+    {
+      kind: "loop",
+      header: {
+        kind: "counted",
+        counter,
+        start: { kind: "num", value: 0 },
+        end: { kind: "length", ...source },
+        step: 1,
+        inclusive: false,
+      },
+      body: [...element, ...before, ...statements],
+    },
+  ];
+}
+
 /**
  * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
  * ReferenceError in JavaScript: `y` is not initialized until `Array.from`
@@ -126,6 +316,7 @@ function requireNoSelfReference(
   context: ArraysContext,
   node: ts.CallExpression,
   origin: ts.Node,
+  builder: string,
 ): void {
   const ts = context.ts;
   if (!ts.isVariableDeclaration(origin) || !ts.isIdentifier(origin.name))
@@ -141,7 +332,7 @@ function requireNoSelfReference(
   throw new DiffError(
     read,
     DiagnosticCode.UnsupportedSyntax,
-    `This reads '${name.text}' while \`Array.from\` is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until \`Array.from\` returns. To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`,
+    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`,
     [{ node: origin, message: `'${name.text}' is declared here` }],
   );
 }
@@ -234,6 +425,8 @@ function lengthOf(
 
 interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;
+  /** The element parameter, for `map`, if there is one. */
+  readonly element?: ts.Identifier;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
   /** The statements of a block body before its `return`. */
@@ -243,11 +436,13 @@ interface Callback {
 
 /**
  * `(_, i) => expression`, `() => expression`, or a block ending in
- * `return expression`.
+ * `return expression`; `method` is `Array.from` or `map`, whose element
+ * parameter has a value.
  */
 function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
+  method: "`Array.from`" | "`map`",
 ): Callback | undefined {
   const ts = context.ts;
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
@@ -267,27 +462,59 @@ function callbackOf(
     if (early) {
       throw context.unsupported(
         early,
-        "a `return` before the last statement of an `Array.from` callback (keep the value in a variable and return it at the end)",
+        `a \`return\` before the last statement of ${method === "`map`" ? "a `map`" : "an `Array.from`"} callback (keep the value in a variable and return it at the end)`,
       );
     }
     body = last.expression;
   }
   if (!ts.isExpression(body)) return undefined;
-  if (element && refersTo(context, node.body, element.name as ts.Identifier)) {
+  const elementName = element?.name as ts.Identifier | undefined;
+  if (
+    method === "`Array.from`" &&
+    elementName &&
+    refersTo(context, node.body, elementName)
+  ) {
     throw context.unsupported(
-      element,
+      elementName,
       "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
     );
   }
   const indexName = index?.name as ts.Identifier | undefined;
-  // The index is the counter of the loop that fills the array.
-  if (indexName && context.assigns(node.body, indexName)) {
-    throw context.unsupported(
-      indexName,
-      "assigning the index parameter of an `Array.from` callback (copy it into a `let` of its own)",
-    );
+  // The index is the counter of the loop that fills the array, and the
+  // element is read from the array at the start of each iteration.
+  for (const name of method === "`map`"
+    ? [elementName, indexName]
+    : [indexName]) {
+    if (name && context.assigns(node.body, name)) {
+      throw context.unsupported(
+        name,
+        `assigning the ${name === indexName ? "index" : "element"} parameter of ${method === "`map`" ? "a `map`" : "an `Array.from`"} callback (copy it into a \`let\` of its own)`,
+      );
+    }
   }
-  return { node, index: indexName, statements, body };
+  return {
+    node,
+    element: method === "`map`" ? elementName : undefined,
+    index: indexName,
+    statements,
+    body,
+  };
+}
+
+/**
+ * A function given to a call: `Array.from`'s and `map`'s callbacks run in
+ * the marked function, written out as loops (the lowering rejects any
+ * other), so what is checked of its body is checked of theirs.
+ */
+export function isCallback(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): boolean {
+  return (
+    (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) &&
+    ts.isCallExpression(node.parent) &&
+    node.parent.arguments.includes(node)
+  );
 }
 
 /** Whether `node` returns from the function it is in (not a nested one). */
@@ -370,7 +597,8 @@ function fillLoop(
   } else if (inner) {
     const [source, innerCallback] = inner.arguments;
     const innerLength = source && lengthOf(context, source);
-    const fill = innerCallback && callbackOf(context, innerCallback);
+    const fill =
+      innerCallback && callbackOf(context, innerCallback, "`Array.from`");
     if (!innerLength || !fill || inner.arguments.length !== 2) {
       throw context.unsupported(
         inner,

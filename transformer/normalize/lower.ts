@@ -31,10 +31,13 @@ import type {
 import {
   containsReturn,
   isArrayFrom,
+  isArrayMap,
   lowerArrayFrom,
+  lowerArrayMap,
   lowerMatrixLiteral,
   lowerRowCopy,
   type ArraysContext,
+  type Iterated,
 } from "./arrays";
 import { jumps, structureJumps } from "./jumps";
 import {
@@ -676,6 +679,18 @@ class Lowering {
       );
       return { name, setup };
     }
+    if (isArrayMap(this.arrays, array)) {
+      const name = this.names.fresh("result");
+      const setup = lowerArrayMap(
+        this.arrays,
+        name,
+        array,
+        this.returnKind(),
+        /*constant*/ true,
+        node,
+      );
+      return { name, setup };
+    }
     if (ts.isArrayLiteralExpression(array) && this.kindOf(array) === "matrix") {
       const name = this.names.fresh("result");
       const setup = this.hoisting(() =>
@@ -975,36 +990,20 @@ class Lowering {
         "this `for...of` (write `for (const x of xs)` over a variable holding an array of numbers or a matrix, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
       );
     }
-    // Over a matrix, each element is a row: a name for `m[i]`.
-    const row = this.rowOf(iterable);
-    const array = row?.array ?? this.expression(iterable);
-    const outer = row?.indices ?? [];
+    const source = this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
     const counter = entries?.index
       ? this.localName(entries.index)
       : this.names.fresh("i");
-    const at: Expr[] = [...outer, { kind: "var", name: counter }];
+    const at: Expr[] = [...source.indices, { kind: "var", name: counter }];
     const variable = entries
       ? entries.element
       : (declared.name as ts.Identifier);
-    const element: Stmt[] = [];
-    if (variable && this.kindOf(iterable) === "matrix") {
-      this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
-        array,
-        indices: at,
-        matrix: row?.matrix ?? iterable,
-      });
-    } else if (variable) {
-      element.push({
-        kind: "let",
-        name: this.localName(variable),
-        value: { kind: "index", array, indices: at },
-        constant: true,
-        origin: list,
-      });
-    }
+    const element = variable
+      ? this.bindElement(variable, source, at, list)
+      : [];
     const body = [...element, ...this.iterationBody(node.statement)];
-    const length: Expr = { kind: "length", array, indices: outer };
+    const length: Expr = { kind: "length", ...source };
     if (!this.leavesLoop(node)) {
       return [
         {
@@ -1048,6 +1047,52 @@ class Lowering {
           },
         ],
       ),
+    ];
+  }
+
+  /**
+   * The array `for...of` and `map` go over: a variable's, or a row of a
+   * matrix (`for (const v of row)`, `m[i].map(...)`).
+   */
+  private iterated(node: ts.Expression): Iterated {
+    const ts = this.ts;
+    const rows =
+      ts.isIdentifier(node) && this.kindOf(node) === "matrix"
+        ? node
+        : undefined;
+    if (ts.isElementAccessExpression(node)) return this.arrayPath(node);
+    return {
+      ...(this.rowOf(node) ?? { array: this.expression(node), indices: [] }),
+      rows,
+    };
+  }
+
+  /**
+   * Names `variable` the element of `source` at `at`: a row of a matrix
+   * a name for `m[i]`, a number a `const`.
+   */
+  private bindElement(
+    variable: ts.Identifier,
+    source: Iterated,
+    at: readonly Expr[],
+    origin: ts.Node,
+  ): Stmt[] {
+    if (source.rows) {
+      this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
+        array: source.array,
+        indices: at,
+        matrix: source.rows,
+      });
+      return [];
+    }
+    return [
+      {
+        kind: "let",
+        name: this.localName(variable),
+        value: { kind: "index", array: source.array, indices: at },
+        constant: true,
+        origin,
+      },
     ];
   }
 
@@ -1454,6 +1499,20 @@ class Lowering {
         isArrayFrom(this.arrays, skipWrappers(ts, d.initializer))
       ) {
         return lowerArrayFrom(
+          this.arrays,
+          this.localName(d.name),
+          skipWrappers(ts, d.initializer) as ts.CallExpression,
+          this.kindOf(d.name),
+          constant,
+          d,
+        );
+      }
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        isArrayMap(this.arrays, skipWrappers(ts, d.initializer))
+      ) {
+        return lowerArrayMap(
           this.arrays,
           this.localName(d.name),
           skipWrappers(ts, d.initializer) as ts.CallExpression,
@@ -2303,20 +2362,17 @@ class Lowering {
         if (id.text === "undefined") return { kind: "undefined" };
         const stepped = this.steppedRow(id);
         // A marked function cannot change what it is given, nor the
-        // caller what is returned: a copy of the step is the same.
-        if (
-          stepped &&
-          (ts.isReturnStatement(id.parent) ||
-            (ts.isCallExpression(id.parent) &&
-              id.parent.arguments.includes(id) &&
-              resolveMarkedCallee(
-                ts,
-                this.context.checker,
-                id.parent.expression,
-              )))
-        )
+        // caller what is returned: a copy of the step, or of a row a
+        // `for...of` or `map` names, is the same.
+        const markedArgument =
+          ts.isCallExpression(id.parent) &&
+          id.parent.arguments.includes(id) &&
+          resolveMarkedCallee(ts, this.context.checker, id.parent.expression);
+        if (stepped && (ts.isReturnStatement(id.parent) || markedArgument))
           return this.hoistedRowCopy(id, stepped);
-        if (this.rowOf(id)) {
+        const row = this.rowOf(id);
+        if (row && markedArgument) return this.hoistedRowCopy(id, row);
+        if (row) {
           throw this.unsupported(
             id,
             "a row of a matrix as a value, beyond its elements, its length and `for...of` (copy it first: `const copy = row.slice()`)",
@@ -2866,6 +2922,16 @@ class Lowering {
       kindOf: (node) => this.kindOf(node),
       isGlobal: (node, name) => this.isGlobal(node, name),
       unsupported: (node, what) => this.unsupported(node, what),
+      iterated: (node) => this.iterated(node),
+      bindElement: (variable, source, at, origin) =>
+        this.bindElement(variable, source, at, origin),
+      copiedRow: (node) => this.copiedRow(node),
+      reshapes: (node, array) => {
+        const { assigned, grown } = this.changes(node);
+        return this.arraysOf(array).some(
+          (a) => assigned.has(a) || grown.has(a),
+        );
+      },
     };
   }
 
@@ -2986,7 +3052,9 @@ class Lowering {
       }
       throw this.unsupported(
         node,
-        `the array method '${method}' (write the loop out)`,
+        method === "map" && isArrayMap(this.arrays, node)
+          ? "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
+          : `the array method '${method}' (write the loop out)`,
       );
     }
     if (

@@ -10,11 +10,13 @@
  *   async function f(x) { ... }     ->  TS96012 at `async`
  *   try { ... } catch { ... }       ->  TS96011 at `try`
  *
- * Nested functions are not searched: lowering rejects them as closures.
+ * Nested functions are not searched, but for callbacks (`map`'s), which
+ * run in the function: lowering rejects the others as closures.
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
+import { isCallback } from "./arrays";
 
 export function rejectUnsupportedConstructs(
   ts: typeof import("typescript"),
@@ -29,7 +31,8 @@ export function rejectUnsupportedConstructs(
   const visit = (node: ts.Node): void => {
     const problem = unsupportedConstruct(ts, checker, node);
     if (problem) throw problem;
-    if (!ts.isFunctionLike(node)) ts.forEachChild(node, visit);
+    if (!ts.isFunctionLike(node) || isCallback(ts, node))
+      ts.forEachChild(node, visit);
   };
   fn.parameters.forEach((p) => p.initializer && visit(p.initializer));
   if (fn.body) ts.forEachChild(fn.body, visit);
