@@ -119,7 +119,7 @@ export function lowerArrayFrom(
   if (source && !callback) return [declare(copyOf(context, node, source))];
   const length = source && lengthOf(context, source);
   const fill =
-    length && callback && callbackOf(context, callback, "`Array.from`");
+    length && callback && callbackOf(context, callback, "Array.from");
   if (!fill || rest.length > 0) {
     throw context.unsupported(
       node,
@@ -146,16 +146,20 @@ export function lowerArrayFrom(
   ];
 }
 
-/** `xs.map(...)` of an array of numbers or a matrix (or a row of one). */
-export function isArrayMap(
+/**
+ * `xs.map(...)` or `xs.reduce(...)` of an array of numbers or a matrix
+ * (or a row of one).
+ */
+export function isArrayMethod(
   context: ArraysContext,
   node: ts.Expression,
+  method: "map" | "reduce",
 ): node is ts.CallExpression {
   const ts = context.ts;
   if (
     !ts.isCallExpression(node) ||
     !ts.isPropertyAccessExpression(node.expression) ||
-    node.expression.name.text !== "map"
+    node.expression.name.text !== method
   )
     return false;
   const kind = context.kindOf(node.expression.expression);
@@ -163,11 +167,68 @@ export function isArrayMap(
 }
 
 /**
- * `name = xs.map(callback)`: a loop over `xs` that names its element as
- * `for...of` does and writes what the callback returns into `name`, made
- * first: zeros of `xs`'s kind for numbers (a typed array's `map` makes an
- * array of its own type, rounding as it does), an empty matrix pushed a
- * row per element for rows. `kind` is the type of `name`.
+ * The loop a `map` or `reduce` is: over the array `node` is called on,
+ * naming the element as `for...of` does, then `bindings`, the callback's
+ * statements, and what `last` lowers of the value it returns.
+ */
+function callbackLoop(
+  context: ArraysContext,
+  node: ts.CallExpression,
+  fill: Callback,
+  bindings: (counter: Expr) => Stmt[],
+  last: (body: ts.Expression, counter: Expr, length: Expr) => Stmt[],
+): Stmt {
+  const ts = context.ts;
+  const callee = node.expression as ts.PropertyAccessExpression;
+  const receiver = skipWrappers(ts, callee.expression);
+  // It takes the length once and reads each element when it gets to it.
+  if (context.reshapes(fill.node.body, receiver)) {
+    throw context.unsupported(
+      fill.node,
+      `a \`${callee.name.text}\` callback that gives '${receiver.getText()}' new elements or a new value (call it on a copy, or write the loop out)`,
+    );
+  }
+  const source = context.iterated(receiver);
+  const counter: Expr = {
+    kind: "var",
+    name: fill.index ? context.localName(fill.index) : context.fresh("i"),
+  };
+  const element = fill.element
+    ? context.bindElement(
+        fill.element,
+        source,
+        [...source.indices, counter],
+        fill.node,
+      )
+    : [];
+  const bound = bindings(counter);
+  const before = context.statements(fill.statements);
+  const length: Expr = { kind: "length", ...source };
+  return {
+    kind: "loop",
+    header: {
+      kind: "counted",
+      counter: counter.name,
+      start: { kind: "num", value: 0 },
+      end: length,
+      step: 1,
+      inclusive: false,
+    },
+    body: [
+      ...element,
+      ...bound,
+      ...before,
+      ...last(skipWrappers(ts, fill.body), counter, length),
+    ],
+  };
+}
+
+/**
+ * `name = xs.map(callback)`: a loop over `xs` writing what the callback
+ * returns into `name`, made first: zeros of `xs`'s kind for numbers (a
+ * typed array's `map` makes an array of its own type, rounding as it
+ * does), an empty matrix pushed a row per element for rows. `kind` is
+ * the type of `name`.
  */
 export function lowerArrayMap(
   context: ArraysContext,
@@ -179,14 +240,10 @@ export function lowerArrayMap(
 ): Stmt[] {
   const ts = context.ts;
   requireNoSelfReference(context, node, origin, "`map`");
-  const receiver = skipWrappers(
-    ts,
-    (node.expression as ts.PropertyAccessExpression).expression,
-  );
   const [callback, ...rest] = node.arguments;
   const fill =
     callback && rest.length === 0
-      ? callbackOf(context, callback, "`map`")
+      ? callbackOf(context, callback, "map")
       : undefined;
   if (!fill) {
     throw context.unsupported(
@@ -194,24 +251,8 @@ export function lowerArrayMap(
       "this `map` (give it one callback: `(v) => expression`, `(v, i) => expression`, or a block ending in `return expression`)",
     );
   }
-  // `map` takes the length once and reads each element when it gets to it.
-  if (context.reshapes(fill.node.body, receiver)) {
-    throw context.unsupported(
-      fill.node,
-      `a \`map\` callback that gives '${receiver.getText()}' new elements or a new value (map a copy, or write the loop out)`,
-    );
-  }
-  const source = context.iterated(receiver);
   const target: Expr = { kind: "var", name };
-  const counter = fill.index
-    ? context.localName(fill.index)
-    : context.fresh("i");
-  const at: Expr[] = [...source.indices, { kind: "var", name: counter }];
-  const element = fill.element
-    ? context.bindElement(fill.element, source, at, fill.node)
-    : [];
-  const before = context.statements(fill.statements);
-  const body = skipWrappers(ts, fill.body);
+  const receiver = (node.expression as ts.PropertyAccessExpression).expression;
   const sourceKind = context.kindOf(receiver);
   const requireKind = (expected: ValueKind) => {
     if (kind === expected) return;
@@ -226,83 +267,154 @@ export function lowerArrayMap(
         : `tsad needs to know this \`map\` makes numbers, but its type is '${type}'. Make its callback return a number.`,
     );
   };
-  let made: Expr;
-  let statements: Stmt[];
-  if (context.kindOf(body) === "number") {
-    const arrayKind = sourceKind === "matrix" ? "array" : sourceKind;
-    requireKind(arrayKind);
-    made = {
-      kind: "newArray",
-      arrayKind,
-      length: { kind: "length", ...source },
-    };
-    statements = context.hoisting(() => [
+  let made: Expr | undefined;
+  const loop = callbackLoop(
+    context,
+    node,
+    fill,
+    () => [],
+    (body, counter, length) => {
+      if (context.kindOf(body) === "number") {
+        const arrayKind = sourceKind === "matrix" ? "array" : sourceKind;
+        requireKind(arrayKind);
+        made = { kind: "newArray", arrayKind, length };
+        return context.hoisting(() => [
+          {
+            kind: "store",
+            array: target,
+            indices: [counter],
+            value: context.expression(body),
+            mode: "set",
+            origin: body,
+          },
+        ]);
+      }
+      const row = context.fresh("row");
+      return [
+        ...builtRow(context, row, body),
+        {
+          kind: "append",
+          array: target,
+          value: { kind: "var", name: row },
+          origin: body,
+        },
+      ];
+    },
+  );
+  if (!made) {
+    requireKind("matrix");
+    made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
+  }
+  return [{ kind: "let", name, value: made, constant, origin }, loop];
+}
+
+/** `row = <a row a \`map\` callback returns>`: a copy, a \`map\` of numbers, a literal. */
+function builtRow(
+  context: ArraysContext,
+  row: string,
+  body: ts.Expression,
+): Stmt[] {
+  const ts = context.ts;
+  const copied = context.copiedRow(body);
+  if (copied) return lowerRowCopy(row, copied, true, body, context.fresh("k"));
+  if (isArrayMethod(context, body, "map") && context.kindOf(body) === "array")
+    return lowerArrayMap(context, row, body, "array", true, body);
+  if (
+    ts.isArrayLiteralExpression(body) &&
+    body.elements.every((e) => !ts.isSpreadElement(e) && context.isNumber(e))
+  ) {
+    return context.hoisting(() => [
       {
-        kind: "store",
-        array: target,
-        indices: [{ kind: "var", name: counter }],
-        value: context.expression(body),
-        mode: "set",
+        kind: "let",
+        name: row,
+        value: {
+          kind: "arrayLiteral",
+          elements: body.elements.map((e) => context.expression(e)),
+          arrayKind: "array",
+        },
+        constant: true,
         origin: body,
       },
     ]);
-  } else {
-    const row = context.fresh("row");
-    const copied = context.copiedRow(body);
-    const numbers =
-      ts.isArrayLiteralExpression(body) &&
-      body.elements.every((e) => !ts.isSpreadElement(e) && context.isNumber(e));
-    let built: Stmt[];
-    if (copied) {
-      built = lowerRowCopy(row, copied, true, body, context.fresh("k"));
-    } else if (isArrayMap(context, body) && context.kindOf(body) === "array") {
-      built = lowerArrayMap(context, row, body, "array", true, body);
-    } else if (numbers) {
-      built = context.hoisting(() => [
-        {
-          kind: "let",
-          name: row,
-          value: {
-            kind: "arrayLiteral",
-            elements: body.elements.map((e) => context.expression(e)),
-            arrayKind: "array",
-          },
-          constant: true,
-          origin: body,
-        },
-      ]);
-    } else {
-      throw context.unsupported(
-        body,
-        "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, or a `map` of a row that returns numbers)",
-      );
-    }
-    requireKind("matrix");
-    made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
-    statements = [
-      ...built,
-      {
-        kind: "append",
-        array: target,
-        value: { kind: "var", name: row },
-        origin: body,
-      },
-    ];
   }
+  throw context.unsupported(
+    body,
+    "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, or a `map` of a row that returns numbers)",
+  );
+}
+
+/**
+ * `xs.reduce(callback, initial)` to a number, in `name`: `initial`, then
+ * a loop over `xs` that names the accumulator, the element and the index
+ * and gives `name` what the callback returns.
+ */
+export function lowerArrayReduce(
+  context: ArraysContext,
+  name: string,
+  node: ts.CallExpression,
+): Stmt[] {
+  const [callback, initial, ...rest] = node.arguments;
+  const fill =
+    callback && initial && rest.length === 0
+      ? callbackOf(context, callback, "reduce")
+      : undefined;
+  if (!fill) {
+    throw context.unsupported(
+      node,
+      initial
+        ? "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`, and an initial value)"
+        : "`reduce` without an initial value (give it one: `xs.reduce((s, v) => s + v, 0)`)",
+    );
+  }
+  if (!context.isNumber(initial!) || context.kindOf(fill.body) !== "number") {
+    throw context.unsupported(
+      node,
+      "a `reduce` to anything but a number (write the loop out)",
+    );
+  }
+  const declaration = context.ts.findAncestor(
+    node,
+    (n) =>
+      context.ts.isVariableDeclaration(n) ||
+      (context.ts.isStatement(n) && "quit"),
+  );
+  if (declaration)
+    requireNoSelfReference(context, node, declaration, "`reduce`");
+  const accumulator: Expr = { kind: "var", name };
   return [
-    { kind: "let", name, value: made, constant, origin },
     {
-      kind: "loop",
-      header: {
-        kind: "counted",
-        counter,
-        start: { kind: "num", value: 0 },
-        end: { kind: "length", ...source },
-        step: 1,
-        inclusive: false,
-      },
-      body: [...element, ...before, ...statements],
+      kind: "let",
+      name,
+      value: context.expression(initial!),
+      constant: false,
+      origin: node,
     },
+    callbackLoop(
+      context,
+      node,
+      fill,
+      () =>
+        fill.accumulator
+          ? [
+              {
+                kind: "let",
+                name: context.localName(fill.accumulator),
+                value: accumulator,
+                constant: true,
+                origin: fill.node,
+              },
+            ]
+          : [],
+      (body) =>
+        context.hoisting(() => [
+          {
+            kind: "assign",
+            name,
+            value: context.expression(body),
+            origin: body,
+          },
+        ]),
+    ),
   ];
 }
 
@@ -332,7 +444,7 @@ function requireNoSelfReference(
   throw new DiffError(
     read,
     DiagnosticCode.UnsupportedSyntax,
-    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`,
+    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. ${builder === "`reduce`" ? "The total so far is the callback's first parameter, the accumulator." : `To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`}`,
     [{ node: origin, message: `'${name.text}' is declared here` }],
   );
 }
@@ -423,9 +535,14 @@ function lengthOf(
     : undefined;
 }
 
-interface Callback {
+/** The array methods whose callbacks the lowering writes out as loops. */
+export type CallbackMethod = "Array.from" | "map" | "reduce";
+
+export interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;
-  /** The element parameter, for `map`, if there is one. */
+  /** `reduce`'s first parameter, if there is one. */
+  readonly accumulator?: ts.Identifier;
+  /** The element parameter, for `map` and `reduce`, if there is one. */
   readonly element?: ts.Identifier;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
@@ -436,21 +553,30 @@ interface Callback {
 
 /**
  * `(_, i) => expression`, `() => expression`, or a block ending in
- * `return expression`; `method` is `Array.from` or `map`, whose element
- * parameter has a value.
+ * `return expression`, given to `method`: `reduce`'s parameters are the
+ * accumulator, the element and the index; the others' the element (which
+ * `Array.from`'s has no value) and the index.
  */
-function callbackOf(
+export function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
-  method: "`Array.from`" | "`map`",
+  method: CallbackMethod,
 ): Callback | undefined {
   const ts = context.ts;
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
     return undefined;
-  const [element, index, ...rest] = node.parameters;
-  const simple = (p: ts.ParameterDeclaration | undefined) =>
-    !p || (ts.isIdentifier(p.name) && !p.dotDotDotToken && !p.initializer);
-  if (rest.length > 0 || !simple(element) || !simple(index)) return undefined;
+  const roles =
+    method === "reduce"
+      ? (["accumulator", "element", "index"] as const)
+      : (["element", "index"] as const);
+  if (node.parameters.length > roles.length) return undefined;
+  const params: { [role in (typeof roles)[number]]?: ts.Identifier } = {};
+  for (const [k, p] of node.parameters.entries()) {
+    if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer)
+      return undefined;
+    params[roles[k]!] = p.name;
+  }
+  const what = method === "Array.from" ? "an `Array.from`" : `a \`${method}\``;
   let body: ts.Node = node.body;
   let statements: readonly ts.Statement[] = [];
   if (ts.isBlock(body)) {
@@ -462,40 +588,38 @@ function callbackOf(
     if (early) {
       throw context.unsupported(
         early,
-        `a \`return\` before the last statement of ${method === "`map`" ? "a `map`" : "an `Array.from`"} callback (keep the value in a variable and return it at the end)`,
+        `a \`return\` before the last statement of ${what} callback (keep the value in a variable and return it at the end)`,
       );
     }
     body = last.expression;
   }
   if (!ts.isExpression(body)) return undefined;
-  const elementName = element?.name as ts.Identifier | undefined;
-  if (
-    method === "`Array.from`" &&
-    elementName &&
-    refersTo(context, node.body, elementName)
-  ) {
-    throw context.unsupported(
-      elementName,
-      "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
-    );
+  let { element } = params;
+  if (method === "Array.from" && element) {
+    if (refersTo(context, node.body, element)) {
+      throw context.unsupported(
+        element,
+        "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
+      );
+    }
+    element = undefined;
   }
-  const indexName = index?.name as ts.Identifier | undefined;
-  // The index is the counter of the loop that fills the array, and the
-  // element is read from the array at the start of each iteration.
-  for (const name of method === "`map`"
-    ? [elementName, indexName]
-    : [indexName]) {
+  // The index is the counter of the loop, the element is read from the
+  // array at the start of each iteration, and so is the accumulator.
+  for (const role of roles) {
+    const name = params[role];
     if (name && context.assigns(node.body, name)) {
       throw context.unsupported(
         name,
-        `assigning the ${name === indexName ? "index" : "element"} parameter of ${method === "`map`" ? "a `map`" : "an `Array.from`"} callback (copy it into a \`let\` of its own)`,
+        `assigning the ${role} parameter of ${what} callback (copy it into a \`let\` of its own)`,
       );
     }
   }
   return {
     node,
-    element: method === "`map`" ? elementName : undefined,
-    index: indexName,
+    accumulator: params.accumulator,
+    element,
+    index: params.index,
     statements,
     body,
   };
@@ -598,7 +722,7 @@ function fillLoop(
     const [source, innerCallback] = inner.arguments;
     const innerLength = source && lengthOf(context, source);
     const fill =
-      innerCallback && callbackOf(context, innerCallback, "`Array.from`");
+      innerCallback && callbackOf(context, innerCallback, "Array.from");
     if (!innerLength || !fill || inner.arguments.length !== 2) {
       throw context.unsupported(
         inner,

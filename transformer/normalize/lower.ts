@@ -31,9 +31,10 @@ import type {
 import {
   containsReturn,
   isArrayFrom,
-  isArrayMap,
+  isArrayMethod,
   lowerArrayFrom,
   lowerArrayMap,
+  lowerArrayReduce,
   lowerMatrixLiteral,
   lowerRowCopy,
   type ArraysContext,
@@ -374,7 +375,7 @@ class Lowering {
       if (hoist.before.length > 0 && hoist.unmarkedCall) {
         throw this.unsupported(
           hoist.unmarkedCall,
-          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`) or indexes a marked call's result (`f(x)[i]`), which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`)",
+          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`) or reduces an array (`xs.reduce(...)`), which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`)",
         );
       }
       return [...hoist.before, ...lowered];
@@ -563,6 +564,22 @@ class Lowering {
   }
 
   /**
+   * `xs.reduce(callback, initial)`: the loop that computes it, just
+   * before the statement (`lowerArrayReduce`), and its result.
+   */
+  private hoistedReduce(node: ts.CallExpression): Expr {
+    if (!this.hoist || this.conditionalDepth > 0) {
+      throw this.unsupported(
+        node,
+        "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
+      );
+    }
+    const name = this.names.fresh("reduced");
+    this.hoist.before.push(...lowerArrayReduce(this.arrays, name, node));
+    return { kind: "var", name };
+  }
+
+  /**
    * `let name = new Array(n).fill(v)` for a `v` not 0: zeros, then `v`,
    * computed once, written into each element.
    */
@@ -679,7 +696,7 @@ class Lowering {
       );
       return { name, setup };
     }
-    if (isArrayMap(this.arrays, array)) {
+    if (isArrayMethod(this.arrays, array, "map")) {
       const name = this.names.fresh("result");
       const setup = lowerArrayMap(
         this.arrays,
@@ -1507,10 +1524,24 @@ class Lowering {
           d,
         );
       }
+      // `const total = xs.reduce(...)`: the sum in `total` itself.
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
-        isArrayMap(this.arrays, skipWrappers(ts, d.initializer))
+        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "reduce")
+      ) {
+        return this.hoisting(() =>
+          lowerArrayReduce(
+            this.arrays,
+            this.localName(d.name as ts.Identifier),
+            skipWrappers(ts, d.initializer!) as ts.CallExpression,
+          ),
+        );
+      }
+      if (
+        ts.isIdentifier(d.name) &&
+        d.initializer &&
+        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "map")
       ) {
         return lowerArrayMap(
           this.arrays,
@@ -2910,7 +2941,19 @@ class Lowering {
       ts: this.ts,
       checker: this.context.checker,
       expression: (node) => this.expression(node),
-      statements: (nodes) => this.block(nodes),
+      // A callback's statements are statements of their own, whatever
+      // the expression it is in.
+      statements: (nodes) => {
+        const outer = { hoist: this.hoist, depth: this.conditionalDepth };
+        this.hoist = undefined;
+        this.conditionalDepth = 0;
+        try {
+          return this.block(nodes);
+        } finally {
+          this.hoist = outer.hoist;
+          this.conditionalDepth = outer.depth;
+        }
+      },
       hoisting: (lower) => this.hoisting(lower),
       assigns: (node, id) =>
         this.assignedSymbols(node).has(
@@ -3050,9 +3093,10 @@ class Lowering {
           ? this.newArray(allocation, /*filled*/ true)
           : this.hoistedFill(node, fill);
       }
+      if (method === "reduce") return this.hoistedReduce(node);
       throw this.unsupported(
         node,
-        method === "map" && isArrayMap(this.arrays, node)
+        method === "map"
           ? "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
           : `the array method '${method}' (write the loop out)`,
       );
