@@ -49,6 +49,22 @@ describe("parameters with default values", () => {
   });
 });
 
+describe("the remainder", () => {
+  let m: { remainder: (a: number, b: number) => number };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/remainder");
+  });
+
+  it("takes the quotient the remainder took, where a / b rounds past it", () => {
+    // 1 % 0.1 = 1 - 9 * 0.1 (0.0999...), though 1 / 0.1 is 10.
+    expect(m.remainder(1, 0.1)).toBeCloseTo(0.1, 15);
+    expect(grad(m.remainder, [0, 1])(1, 0.1)).toEqual([1, -9]);
+    expect(grad(m.remainder, [0, 1])(5, 0.05)).toEqual([1, -99]);
+    expect(grad(m.remainder, [0, 1])(-7.5, 2)).toEqual([1, 3]);
+    expect(jvp(m.remainder, [1, 0.1], [0, 1])[1]).toBe(-9);
+  });
+});
+
 describe("primal values", () => {
   let m: { timesZero: (x: number, k: number) => number };
   beforeAll(async () => {

@@ -114,7 +114,9 @@ export const operatorRules: Record<BinaryOp | "neg", Rule> = {
   "**": { arity: 2, partials: powerPartials },
   "%": {
     arity: 2,
-    partials: ([a, b]) => [one, neg(math("trunc", div(a!, b!)))],
+    // The quotient `r` is the remainder of, `(a - r) / b` rounded: `a / b`
+    // itself may round up to the next whole number (`1 % 0.1` is 1 - 9 * 0.1).
+    partials: ([a, b], r) => [one, neg(math("round", div(sub(a!, r), b!)))],
   },
   neg: { arity: 1, partials: () => [num(-1)] },
 };

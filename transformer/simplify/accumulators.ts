@@ -16,6 +16,7 @@
  * `x_adj[i]` for one `j`).
  */
 import {
+  arrayKinds,
   containsLoop,
   allReads,
   assignedScalars,
@@ -26,6 +27,7 @@ import {
   num,
   ref,
   type Expr,
+  type FunctionIR,
   type Stmt,
 } from "../ir";
 import { expressionKey } from "./algebra";
@@ -33,9 +35,10 @@ import type { Names } from "../naming";
 
 /** `body` with such sums local; `undefined` if there are none. */
 export function localizeAccumulators(
-  body: readonly Stmt[],
+  fn: FunctionIR,
   reserved: Names,
 ): Stmt[] | undefined {
+  const { body } = fn;
   if (!containsLoop(body)) return undefined;
   // Most calls find no sum to keep, so no name to make.
   let names: Names | undefined;
@@ -47,12 +50,17 @@ export function localizeAccumulators(
     }
     return names.freshFrom(description);
   };
+  const typed = new Set(
+    [...arrayKinds(fn)]
+      .filter(([, kind]) => kind === "float64" || kind === "float32")
+      .map(([name]) => name),
+  );
   let changed = false;
   const visit = (block: readonly Stmt[]): Stmt[] =>
     block.flatMap((s): Stmt[] => {
       const inner = mapBlocks(s, visit);
       if (inner.kind !== "loop") return [inner];
-      const localized = localizeIn(inner, fresh);
+      const localized = localizeIn(inner, typed, fresh);
       if (localized === undefined) return [inner];
       changed = true;
       return localized;
@@ -67,9 +75,13 @@ interface Sum {
   readonly local: string;
 }
 
-/** `fresh`: a new name, from a description (`Names.freshFrom`). */
+/**
+ * `typed`: the typed arrays of the function; `fresh`: a new name, from a
+ * description (`Names.freshFrom`).
+ */
 function localizeIn(
   loop: Extract<Stmt, { kind: "loop" }>,
+  typed: ReadonlySet<string>,
   fresh: (description: string) => string,
 ): Stmt[] | undefined {
   const inside = nestedBlocks(loop).flat();
@@ -83,16 +95,19 @@ function localizeIn(
 
   const sums = new Map<string, Sum>();
   const rewrite = (block: readonly Stmt[]): Stmt[] =>
-    block.map((s): Stmt => {
+    block.map((statement): Stmt => {
+      // An inner loop's sum, added if not 0: added to a local, 0 is
+      // nothing.
+      const s = guardedAddition(statement) ?? statement;
       if (s.kind === "if") return mapBlocks(s, rewrite);
       if (s.kind !== "accumulate" || s.indices === undefined) return s;
-      if (read.has(s.name) || written.has(s.name)) return s;
+      if (read.has(s.name) || written.has(s.name)) return statement;
       let varies = false;
       s.indices.forEach((e) =>
         allReads(e, (name) => (varies ||= changing.has(name))),
       );
       const keys = s.indices.map(expressionKey);
-      if (varies || keys.includes(undefined)) return s;
+      if (varies || keys.includes(undefined)) return statement;
       const key = `${s.name}[${keys.join("][")}]`;
       let sum = sums.get(key);
       if (!sum) {
@@ -111,13 +126,50 @@ function localizeIn(
       init: num(0),
     })),
     { ...loop, body },
-    ...[...sums.values()].map((sum): Stmt => ({
-      kind: "accumulate",
-      name: sum.array,
-      indices: sum.indices,
-      value: ref(sum.local),
-    })),
+    ...[...sums.values()].map((sum): Stmt => {
+      const add: Stmt = {
+        kind: "accumulate",
+        name: sum.array,
+        indices: sum.indices,
+        value: ref(sum.local),
+      };
+      // Where the loop added nothing (it ran no iteration, or a branch
+      // skipped the additions) the index may name no element, and adding
+      // even 0 to a `number[]` would make one, NaN (a typed array ignores
+      // it).
+      if (typed.has(sum.array)) return add;
+      return {
+        kind: "if",
+        test: {
+          kind: "compare",
+          op: "!==",
+          left: ref(sum.local),
+          right: num(0),
+        },
+        then: [add],
+        else: [],
+      };
+    }),
   ];
+}
+
+/** `if (s !== 0) a[i] += s;`, as `localizeIn` writes it: the addition. */
+function guardedAddition(
+  s: Stmt,
+): Extract<Stmt, { kind: "accumulate" }> | undefined {
+  if (s.kind !== "if" || s.else.length > 0 || s.then.length !== 1) return;
+  const [add] = s.then;
+  const { test } = s;
+  return add?.kind === "accumulate" &&
+    add.value.kind === "var" &&
+    test.kind === "compare" &&
+    test.op === "!==" &&
+    test.left.kind === "var" &&
+    test.left.name === add.value.name &&
+    test.right.kind === "num" &&
+    test.right.value === 0
+    ? add
+    : undefined;
 }
 
 /** Arrays written other than by adding to an element. */

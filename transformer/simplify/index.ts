@@ -76,7 +76,7 @@ export function simplify(
       removeUnneeded(body) ??
       lengthsOfSources(body) ??
       removeDeadStores(body) ??
-      localizeAccumulators(body, reserved) ??
+      localizeAccumulators({ ...fn, body }, reserved) ??
       absorbCoefficients(body, exactNames) ??
       hoistInvariants(body, exactNames, reserved) ??
       skipZeroAdjoints(body);

@@ -15,7 +15,8 @@
  * names from outside the function, unless the loop calls code tsad does
  * not see, which could change them), and rows `A[i]` of matrices read so.
  * None of it can throw, so computing it when the loop runs no iteration
- * changes nothing. A `const` whose whole value moves keeps its name (when
+ * changes nothing: an element of a variable that holds an element (a row
+ * `A_i`, which is `undefined` past the matrix's end) stays. A `const` whose whole value moves keeps its name (when
  * the function defines it only there).
  *
  * In derivative code, where rounding may change, a product's invariant
@@ -84,6 +85,7 @@ export function hoistInvariants(
     return names.freshFrom(description);
   };
   const ownName = ownArrays(body);
+  const elements = elementNames(body);
   let changed = false;
 
   const visit = (block: readonly Stmt[]): Stmt[] => {
@@ -99,6 +101,7 @@ export function hoistInvariants(
           fresh,
           ownName,
           exactNames,
+          elements,
         );
         if (hoisted.length > 0) changed = true;
         out.push(...hoisted, loop);
@@ -121,6 +124,7 @@ function hoistFrom(
   fresh: (description: string) => string,
   ownName: (array: string) => boolean,
   exactNames: Set<string>,
+  elements: Set<string>,
 ): { hoisted: Stmt[]; loop: Loop } {
   const changing = definedNames(nestedBlocks(loop).flat());
   assignedScalars([loop], changing);
@@ -137,7 +141,7 @@ function hoistFrom(
     return (
       !varies &&
       (elementsStay || !readsElements(e)) &&
-      canHoist(e, /*outside*/ !opaque)
+      canHoist(e, /*outside*/ !opaque, elements)
     );
   };
 
@@ -152,6 +156,7 @@ function hoistFrom(
     const name = fresh(baseName(e));
     if (exact) exactNames.add(name);
     hoisted.push({ kind: "const", name, value: e });
+    if (e.kind === "index") elements.add(name);
     remember(before, name, e);
     return ref(name);
   };
@@ -274,10 +279,15 @@ function baseName(e: Expr): string {
 }
 
 /**
- * Pure and unable to throw: arithmetic, `Math`, reads of array variables,
- * and with `outside`, names from outside the function (and their elements).
+ * Pure and unable to throw: arithmetic, `Math`, reads of array variables
+ * (not of `elements`, which may be `undefined`), and with `outside`, names
+ * from outside the function (and their elements).
  */
-function canHoist(e: Expr, outside: boolean): boolean {
+function canHoist(
+  e: Expr,
+  outside: boolean,
+  elements: ReadonlySet<string>,
+): boolean {
   // A name or a literal: no property read (a getter could do anything).
   const name = (a: Expr) =>
     a.kind === "var" ||
@@ -294,13 +304,35 @@ function canHoist(e: Expr, outside: boolean): boolean {
       return name(e);
     case "index":
       if (!name(e.array) || e.indices.length !== 1) return false;
-      return e.indices.every((i) => canHoist(i, outside));
+      if (e.array.kind === "var" && elements.has(e.array.name)) return false;
+      return e.indices.every((i) => canHoist(i, outside, elements));
     default:
       return false;
   }
   let ok = true;
-  forEachSubexpression(e, (inner) => (ok &&= canHoist(inner, outside)));
+  forEachSubexpression(
+    e,
+    (inner) => (ok &&= canHoist(inner, outside, elements)),
+  );
   return ok;
+}
+
+/** The variables given an element of an array (a row, of a matrix). */
+function elementNames(body: readonly Stmt[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (block: readonly Stmt[]) => {
+    for (const s of block) {
+      if (
+        ((s.kind === "const" || s.kind === "assign") &&
+          s.value.kind === "index") ||
+        (s.kind === "declare" && s.init?.kind === "index")
+      )
+        names.add(s.name);
+      nestedBlocks(s).forEach(visit);
+    }
+  };
+  visit(body);
+  return names;
 }
 
 /** Calls code tsad does not see, or reads a property. */
