@@ -30,6 +30,7 @@ import {
   type ArrayKind,
   type DifferentiableKind,
 } from "./kinds.js";
+import { holdsMemoryOf, snapshot } from "./plain-data.js";
 import type { CompiledDerivatives } from "./registry.js";
 import type {
   Argnums,
@@ -146,7 +147,8 @@ export function vjp(
   } else {
     const kept = args.map((arg, i) => {
       const kind = entry.params[i]!;
-      return kind === "number" || kind === "none" || !isOfKind(kind, arg)
+      if (kind === "none") return snapshot(arg);
+      return kind === "number" || !isOfKind(kind, arg)
         ? arg
         : cloneValue(kind, arg);
     });
@@ -225,10 +227,16 @@ function planGradient(
     // One closure per buffer, with its own constants: on a gradient of
     // 100 numbers, a loop over a table of buffers cost a tenth of the
     // call.
+    // Records and other arguments not differentiated may hold arrays.
+    const holders = entry.params.flatMap((kind, i) =>
+      kind === "none" ? [i] : [],
+    );
     const guards = arrays.map(
       ({ index, kind, buffer, what }) =>
         (args: unknown[]) => {
           for (const arg of args) if (sharesMemory(arg, buffer)) return true;
+          for (const i of holders)
+            if (holdsMemoryOf(args[i], buffer)) return true;
           if (!sameShape(kind, args[index], buffer)) {
             throwShape(kind, index, args[index], buffer, what, where);
           }
@@ -242,7 +250,8 @@ function planGradient(
         : (args: unknown[]) => guards.some((guard) => guard(args));
     call = forwarder(arity, compiled, [1, ...arrays.map((a) => a.buffer)], {
       prepare,
-      otherwise: fromVjp,
+      otherwise:
+        single || indices.length !== 1 ? fromVjp : unwrapped(fromVjp, apiName),
     });
   }
   // A list of one argnum uses the compiled single gradient, in a tuple.
@@ -252,6 +261,22 @@ function planGradient(
     : (...args) => {
         const [value, gradient] = call(...args) as [unknown, unknown];
         return [value, [gradient]];
+      };
+}
+
+/**
+ * For a list of one argnum, `gradient` (`f__vjp`'s, which gives it in a
+ * tuple) as the compiled single gradient gives it: alone.
+ */
+function unwrapped(
+  gradient: (...args: unknown[]) => unknown,
+  apiName: "grad" | "valueAndGrad",
+): (...args: unknown[]) => unknown {
+  return apiName === "grad"
+    ? (...args) => (gradient(...args) as [unknown])[0]
+    : (...args) => {
+        const [value, [only]] = gradient(...args) as [unknown, [unknown]];
+        return [value, only];
       };
 }
 

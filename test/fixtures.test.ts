@@ -124,14 +124,7 @@ for (const dir of fixtureDirs(fixturesRoot).filter(
         expect(marked.length).toBeGreaterThan(0);
         const random = seededRandom(name.length * 7919);
         for (const [fnName, f] of marked) {
-          checkFunction(
-            fnName,
-            f,
-            check.domains?.[fnName],
-            check.lengths?.[fnName],
-            check.gradients?.[fnName],
-            random,
-          );
+          checkFunction(fnName, f, check, random);
           // Each adjoint pops what its forward sweep pushed, no more.
           expect(stack.size, fnName).toBe(0);
         }
@@ -215,17 +208,22 @@ function withElement(arg: Arg, e: number, f: (v: number) => number): Arg {
 function checkFunction(
   fnName: string,
   f: (...args: Arg[]) => number,
-  domain: [number, number][] | undefined,
-  fixedLength: number | undefined,
-  expected: ((...args: any[]) => unknown[]) | undefined,
+  check: FixtureCheck,
   random: () => number,
 ) {
+  const domain = check.domains?.[fnName];
+  const expected = check.gradients?.[fnName];
   const kinds = lookupCompiled(f)!.params;
   const active = kinds.flatMap((k, i) => (k !== "none" ? [i] : []));
   for (let p = 0; p < POINTS; p++) {
-    const length = fixedLength ?? LENGTHS[p % LENGTHS.length]!;
-    const args = kinds.map((kind, i) =>
-      makeArg(kind, domain?.[i] ?? [-2, 2], length, random),
+    const length = check.lengths?.[fnName] ?? LENGTHS[p % LENGTHS.length]!;
+    const data = check.data?.[fnName]?.(() =>
+      Array.from({ length }, () => 4 * random() - 2),
+    );
+    const args = kinds.map(
+      (kind, i) =>
+        (data?.[i] as Arg | undefined) ??
+        makeArg(kind, domain?.[i] ?? [-2, 2], length, random),
     );
     const where = `${fnName}(${args.map((a) => JSON.stringify(flatten(a))).join(", ")})`;
     // A vector result is checked through <c, f(x)> for a random c.

@@ -65,6 +65,55 @@ describe("the remainder", () => {
   });
 });
 
+describe("arrays held in a record argument", () => {
+  type Data = { t: Float64Array };
+  let m: {
+    squaredError: (x: Float64Array, data: Data) => number;
+    scaledSquares: (x: Float64Array, batch: Data) => Float64Array;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("arrays/record-held-arrays");
+  });
+  const x = () => Float64Array.from([0.3, -0.7, 1.1]);
+
+  it("are read before a gradient buffer that is one of them is written", () => {
+    // d/dx sum (x - t)^2 = 2 (x - t)
+    const expected = [2 * (0.3 - 1), 2 * (-0.7 - 2), 2 * (1.1 - 3)];
+    const check = (buffer: Float64Array) =>
+      Array.from(buffer).forEach((g, i) =>
+        expect(g).toBeCloseTo(expected[i]!, 14),
+      );
+    // The gradient compiled for argnums 0, and f__vjp's for [0].
+    const data = { t: Float64Array.from([1, 2, 3]) };
+    expect(grad(m.squaredError, 0, { out: data.t })(x(), data)).toBe(data.t);
+    check(data.t);
+    const other = { t: Float64Array.from([1, 2, 3]) };
+    const [written] = grad(m.squaredError, [0], { out: [other.t] })(x(), other);
+    expect(written).toBe(other.t);
+    check(other.t);
+    const third = { t: Float64Array.from([1, 2, 3]) };
+    const [value, [alone]] = valueAndGrad(m.squaredError, [0], {
+      out: [third.t],
+    })(x(), third);
+    expect(value).toBeCloseTo(0.7 ** 2 + 2.7 ** 2 + 1.9 ** 2, 14);
+    expect(alone).toBe(third.t);
+    check(third.t);
+  });
+
+  it("are read by a pullback as they were when vjp was called", () => {
+    const batch = { t: Float64Array.from([1, 2, 3]) };
+    const [, pullback] = vjp(m.scaledSquares, x(), batch);
+    batch.t.set([10, 20, 30]);
+    const [cotangent] = pullback(Float64Array.from([1, 1, 1]));
+    // d/dx_i x_i^2 t_i = 2 x_i t_i, with the t the value was computed from
+    expect(Array.from(cotangent as Float64Array)).toEqual([
+      2 * 0.3 * 1,
+      2 * -0.7 * 2,
+      2 * 1.1 * 3,
+    ]);
+  });
+});
+
 describe("primal values", () => {
   let m: { timesZero: (x: number, k: number) => number };
   beforeAll(async () => {

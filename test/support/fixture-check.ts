@@ -12,4 +12,13 @@ export interface FixtureCheck {
    * derivative means (stopGradient, conventions at kinks).
    */
   readonly gradients?: Record<string, (...args: any[]) => unknown[]>;
+  /**
+   * Per function, values of parameters that are not differentiated, by
+   * position (default: a string, as a label would be), made from vectors
+   * of the point's length in [-2, 2].
+   */
+  readonly data?: Record<
+    string,
+    (vector: () => number[]) => Record<number, unknown>
+  >;
 }

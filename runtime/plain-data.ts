@@ -1,0 +1,72 @@
+/**
+ * Arguments tsad does not differentiate (a record `{ t: Float64Array }`,
+ * options) may hold arrays the derivative code reads. Plain data, that
+ * is: arrays, typed arrays, and objects made by literals (`{ ... }`, or
+ * with no prototype) whose properties are all values, not getters. What
+ * else an object is (a class's instance, a Map) is its own business: it
+ * is left as it is.
+ */
+import { sharesMemory } from "./kinds.js";
+
+/** Whether `value`, or plain data it holds at any depth, shares memory with `buffer`. */
+export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): boolean => {
+    if (typeof v !== "object" || v === null || seen.has(v)) return false;
+    seen.add(v);
+    if (sharesMemory(v, buffer)) return true;
+    if (ArrayBuffer.isView(v)) return false;
+    if (Array.isArray(v)) return v.some(visit);
+    return isPlainObject(v) && Object.values(v).some(visit);
+  };
+  return visit(value);
+}
+
+/**
+ * A copy of the plain data `value` holds, at any depth, sharing what the
+ * original shares (one copy per array, however often it is reached); the
+ * rest as it is.
+ */
+export function snapshot(value: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== "object" || v === null) return v;
+    const known = copies.get(v);
+    if (known !== undefined) return known;
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const typed = (v as unknown as { slice(): unknown }).slice();
+      copies.set(v, typed);
+      return typed;
+    }
+    if (Array.isArray(v)) {
+      const array: unknown[] = [];
+      copies.set(v, array);
+      for (const element of v) array.push(copy(element));
+      return array;
+    }
+    if (!isPlainObject(v)) return v;
+    const object = Object.create(Object.getPrototypeOf(v)) as Record<
+      string,
+      unknown
+    >;
+    copies.set(v, object);
+    for (const [key, field] of Object.entries(v)) object[key] = copy(field);
+    return object;
+  };
+  return copy(value);
+}
+
+/**
+ * Made by a literal or with no prototype, with enumerable values under
+ * string keys only (no getters), which a copy keeps.
+ */
+function isPlainObject(v: object): boolean {
+  const prototype = Object.getPrototypeOf(v);
+  return (
+    (prototype === Object.prototype || prototype === null) &&
+    Object.getOwnPropertySymbols(v).length === 0 &&
+    Object.values(Object.getOwnPropertyDescriptors(v)).every(
+      (d) => "value" in d && d.enumerable,
+    )
+  );
+}
