@@ -40,6 +40,7 @@ import {
   allReads,
   forEachExpr,
   nestedBlocks,
+  unmarkedCallIn,
   type Expr,
   type Stmt,
 } from "./ir";
@@ -72,6 +73,8 @@ interface SideChannels {
   readonly keeps: readonly Reached[];
   /** Calls whose results are used, calls given a local array, getters. */
   readonly givesBack: readonly Giver[];
+  /** The first call of unmarked code it runs, made for whatever reason. */
+  readonly runs: readonly Reached[];
 }
 
 /** What a marked function's own body does with unmarked code. */
@@ -121,10 +124,15 @@ export class CalleeCheck {
    * problem of a marked function it calls, directly or not. The outcome is
    * kept for the functions that call `fn`.
    */
-  differentiate<T>(fn: MarkedFunction, differentiateOwn: () => T): T {
+  differentiate<T>(
+    fn: MarkedFunction,
+    differentiateOwn: () => T,
+    secondOrder = false,
+  ): T {
     try {
       const result = differentiateOwn();
       this.requireCallees(fn);
+      if (secondOrder) this.requireOneRunEach(fn);
       this.outcomes.set(fn.node, null);
       return result;
     } catch (error) {
@@ -136,8 +144,8 @@ export class CalleeCheck {
   /** Records what `unmarkedCallsOf` found in `fn`'s normalized body. */
   noteUnmarkedCalls(fn: MarkedFunction, calls: UnmarkedCalls): void {
     if (calls.usedResult) this.unmarkedCalls.set(fn.node, calls.usedResult);
-    const { keeps, givesBack } = calls;
-    this.channels.set(fn.node, { keeps, givesBack });
+    const { keeps, givesBack, runs } = calls;
+    this.channels.set(fn.node, { keeps, givesBack, runs });
   }
 
   private requireCallees(fn: MarkedFunction): void {
@@ -184,6 +192,40 @@ export class CalleeCheck {
   }
 
   /**
+   * The tangent code `hessian` and `hvp` differentiate computes a marked
+   * callee's value and its tangent apart (`g(x)`, `g__tangent(x, dx)`),
+   * so unmarked code the callee runs runs twice in a row: where `fn`
+   * reads what unmarked code gives (a result it uses, a getter, an array
+   * it fills), it could read the second run's changes.
+   */
+  private requireOneRunEach(fn: MarkedFunction): void {
+    const read = this.channels
+      .get(fn.node)
+      ?.givesBack.find((g) => g.path.length === 0);
+    if (!read) return;
+    for (const { call, callee } of this.markedCalls(fn)) {
+      const [run] = this.channels.get(callee.node)?.runs ?? [];
+      if (!run) continue;
+      throw new DiffError(
+        call,
+        DiagnosticCode.NondeterministicCall,
+        `The second derivatives of '${fn.name}' (hessian, hvp) run '${callee.name}' twice in a row, for its value and for its tangent, so the unmarked code it runs runs twice, and '${fn.name}' reads what unmarked code gives: it could see the second run. Call that code outside the marked functions, or pass what '${fn.name}' reads from unmarked code in as an argument.`,
+        [
+          ...run.path,
+          {
+            node: run.node,
+            message: `'${callee.name}' runs unmarked code here`,
+          },
+          {
+            node: read.node,
+            message: `'${fn.name}' reads what unmarked code gives here`,
+          },
+        ],
+      );
+    }
+  }
+
+  /**
    * Adds the side channels of `callee`, called at `call` without problem,
    * to `fn`'s: what one keeps, the other may give back (`put(x)` in one,
    * a getter in the other).
@@ -195,7 +237,11 @@ export class CalleeCheck {
   ): void {
     const inner = this.channels.get(callee.node);
     if (!inner) return;
-    const own = this.channels.get(fn.node) ?? { keeps: [], givesBack: [] };
+    const own = this.channels.get(fn.node) ?? {
+      keeps: [],
+      givesBack: [],
+      runs: [],
+    };
     const step = {
       node: call,
       message: `'${fn.name}' calls '${callee.name}' here`,
@@ -207,6 +253,7 @@ export class CalleeCheck {
     const channels = {
       keeps: withNewNodes(own.keeps, inner.keeps.map(lift)),
       givesBack: withNewNodes(own.givesBack, inner.givesBack.map(lift)),
+      runs: own.runs.length > 0 ? own.runs : inner.runs.map(lift),
     };
     requireNoKeptValue(channels);
     this.channels.set(fn.node, channels);
@@ -280,7 +327,9 @@ export function unmarkedCallsOf(
 ): UnmarkedCalls {
   const used = unmarkedResultsIn(body);
   const filling = new Set(activity.fillsWithVarying);
+  const run = unmarkedCallIn(body)?.callee ?? getterRead;
   const calls: UnmarkedCalls = {
+    runs: run ? [{ node: run, path: [] }] : [],
     usedResult: used[0],
     keeps: activity.keeps.map((node) => ({ node, path: [] })),
     givesBack: [

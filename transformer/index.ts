@@ -204,28 +204,32 @@ function transformFile(
     try {
       const needsSecondOrder = requests.needsSecondOrder(fn.node);
       const { jvp, vjp, gradients, secondOrder, params, result } =
-        callees.differentiate(fn, () => {
-          requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
-          const derivatives = differentiate(
-            lowerContext,
-            fn,
-            requests.of(fn.node),
-            needsSecondOrder,
-            new Names(identifiers),
-            debug,
-          );
-          for (const { ir } of derivatives.gradients) {
-            if (identifiers.has(ir.name)) {
-              throw new DiffError(
-                fn.node,
-                DiagnosticCode.ReservedName,
-                `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
-              );
+        callees.differentiate(
+          fn,
+          () => {
+            requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
+            const derivatives = differentiate(
+              lowerContext,
+              fn,
+              requests.of(fn.node),
+              needsSecondOrder,
+              new Names(identifiers),
+              debug,
+            );
+            for (const { ir } of derivatives.gradients) {
+              if (identifiers.has(ir.name)) {
+                throw new DiffError(
+                  fn.node,
+                  DiagnosticCode.ReservedName,
+                  `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
+                );
+              }
             }
-          }
-          callees.noteUnmarkedCalls(fn, derivatives.unmarked);
-          return derivatives;
-        });
+            callees.noteUnmarkedCalls(fn, derivatives.unmarked);
+            return derivatives;
+          },
+          needsSecondOrder,
+        );
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),

@@ -1816,7 +1816,7 @@ class Lowering {
     const ts = this.ts;
     if (ts.isElementAccessExpression(target)) {
       const { array, indices } = this.elementTarget(target, origin);
-      return this.setElement(array, indices, value, origin);
+      return this.setElement(target, array, indices, value, origin);
     }
     return { kind: "assign", name: this.assignedName(target), value, origin };
   }
@@ -2043,8 +2043,12 @@ class Lowering {
     return path;
   }
 
-  /** `a[i] = v`; `a[a.length] = v` is `a.push(v)`. */
+  /**
+   * `a[i] = v`, `target` lowered; `a[a.length] = v` is `a.push(v)` on a
+   * `number[]`, and does nothing on a typed array, whose length is fixed.
+   */
   private setElement(
+    target: ts.ElementAccessExpression,
     array: Expr,
     indices: readonly Expr[],
     value: Expr,
@@ -2057,6 +2061,12 @@ class Lowering {
       index.array.kind === "var" &&
       array.kind === "var" &&
       index.array.name === array.name;
+    if (pastTheEnd && this.kindOf(target.expression) !== "array") {
+      throw this.unsupported(
+        origin,
+        "writing past the end of a typed array, which does nothing: its length is fixed (allocate it one longer, or use a `number[]`)",
+      );
+    }
     if (pastTheEnd) return { kind: "append", array, value, origin };
     return { kind: "store", array, indices, value, mode: "set", origin };
   }
@@ -2143,7 +2153,7 @@ class Lowering {
     const element: Expr = { kind: "index", array, indices };
     switch (operator) {
       case ts.SyntaxKind.EqualsToken:
-        return this.setElement(array, indices, value, node);
+        return this.setElement(target, array, indices, value, node);
       case ts.SyntaxKind.PlusEqualsToken:
         return {
           kind: "store",
