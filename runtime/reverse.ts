@@ -509,6 +509,16 @@ function bufferWriter(
         `${index} of ${entry.name}, got ${describeActual(buffer)}`,
     );
   }
+  // `new Array(n).fill(new Array(k).fill(0))`: one row, n times.
+  if (
+    kind === "matrix" &&
+    new Set(buffer as unknown[]).size !== (buffer as unknown[]).length
+  ) {
+    throw new TsadError(
+      `${where}: ${what} holds one row array more than once, so the gradient's rows would overwrite each other; ` +
+        `give each row its own array (\`Array.from({ length: n }, () => new Array(k).fill(0))\`)`,
+    );
+  }
   return (adjoint) => {
     if (!sameShape(kind, adjoint, buffer)) {
       throwShape(kind, index, adjoint, buffer, what, where);

@@ -1112,6 +1112,13 @@ describe("out buffers sharing memory", () => {
       "grad(rowDot): out[0] and out[1] share memory, but they hold the gradients of " +
         "different parameters (0 and 1 of rowDot); give each its own buffer",
     );
+    // Nor can one matrix's rows: each would overwrite the others.
+    const rows = new Array(1).fill([0, 0, 0]) as number[][];
+    rows.push(rows[0]!);
+    expect(tsadErrorOf(() => grad(rowDot, 0, { out: rows })).message).toBe(
+      "grad(rowDot): out holds one row array more than once, so the gradient's rows would overwrite each other; " +
+        "give each row its own array (`Array.from({ length: n }, () => new Array(k).fill(0))`)",
+    );
     // The same parameter twice may share one.
     const twice = grad(rowDot, [1, 1], { out: [B, B] })([[1, 2, 3]], [0, 0, 0]);
     expect(twice).toEqual([
