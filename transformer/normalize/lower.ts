@@ -117,6 +117,7 @@ export function lowerFunction(
 const arithmetic: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
 const bitwise: Partial<Record<ts.SyntaxKind, BitwiseOp>> = {};
 const compound: Partial<Record<ts.SyntaxKind, BinaryOp>> = {};
+const compoundBitwise: Partial<Record<ts.SyntaxKind, BitwiseOp>> = {};
 const comparison: Partial<Record<ts.SyntaxKind, CompareOp>> = {};
 
 function initOperatorTables(ts: typeof import("typescript")) {
@@ -145,6 +146,14 @@ function initOperatorTables(ts: typeof import("typescript")) {
     [k.SlashEqualsToken]: "/",
     [k.AsteriskAsteriskEqualsToken]: "**",
     [k.PercentEqualsToken]: "%",
+  });
+  Object.assign(compoundBitwise, {
+    [k.AmpersandEqualsToken]: "&",
+    [k.BarEqualsToken]: "|",
+    [k.CaretEqualsToken]: "^",
+    [k.LessThanLessThanEqualsToken]: "<<",
+    [k.GreaterThanGreaterThanEqualsToken]: ">>",
+    [k.GreaterThanGreaterThanGreaterThanEqualsToken]: ">>>",
   });
   Object.assign(comparison, {
     [k.LessThanToken]: "<",
@@ -1780,6 +1789,24 @@ class Lowering {
               this.expression(node.right),
               node,
             ),
+            origin: node,
+          },
+        ];
+      }
+      // `m >>= 1`: an int32, whose derivative is 0 (see `binary`).
+      const bitOp = compoundBitwise[kind];
+      if (bitOp) {
+        const name = this.assignedName(node.left);
+        return [
+          {
+            kind: "assign",
+            name,
+            value: {
+              kind: "inactiveBinary",
+              op: bitOp,
+              left: { kind: "var", name },
+              right: this.expression(node.right),
+            },
             origin: node,
           },
         ];
