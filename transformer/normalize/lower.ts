@@ -2785,6 +2785,29 @@ class Lowering {
       });
       return { array: { kind: "var", name }, indices };
     }
+    if (
+      ts.isPropertyAccessExpression(target) &&
+      kind !== "none" &&
+      kind !== "number"
+    ) {
+      // `data.t[i]`: the array a field holds, named just before the
+      // statement, as `const t = data.t` would.
+      if (!this.hoist || this.conditionalDepth > 0) {
+        throw this.unsupported(
+          node,
+          `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
+        );
+      }
+      const name = this.names.fresh(target.name.text);
+      this.hoist.before.push({
+        kind: "let",
+        name,
+        value: this.expression(target),
+        constant: true,
+        origin: target,
+      });
+      return { array: { kind: "var", name }, indices };
+    }
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
       // `xs.map(f)[i]`: the call is the problem, say so.
       if (ts.isCallExpression(target)) {
