@@ -774,36 +774,42 @@ export function withinLength(
   /** Whether the counter stays at or above 0 from `e`: a bound or start. */
   const atLeastZero = (e: Expr, strict: boolean) =>
     (integer(e) ?? -Infinity) >= (strict ? -1 : 0);
+  /** `h.length`, or another name for it. */
+  const ownLength = (bound: Expr) => {
+    const l = resolve(bound);
+    // The length it was made with (rows: all of them, still).
+    const made =
+      row.length === 0
+        ? lengths.madeWith.get(array)
+        : lengths.rectangular.has(array)
+          ? lengths.rowsMadeWith.get(array)
+          : undefined;
+    if (made !== undefined && [bound, l].some((b) => expressionKey(b) === made))
+      return true;
+    return (
+      l.kind === "length" &&
+      l.array.kind === "var" &&
+      (row.length > 0
+        ? l.array.name === array
+        : lengths.same(l.array.name, array)) &&
+      l.indices.length === row.length &&
+      (lengths.rectangular.has(array) ||
+        l.indices.every((i, d) => sameIndex(i, row[d]!)))
+    );
+  };
+  /** How far below the array's length `e` is: `h.length - c` is c below. */
+  const belowBy = (e: Expr): number | undefined => {
+    if (ownLength(e)) return 0;
+    const r = resolve(e);
+    return r.kind === "binary" && r.op === "-" && ownLength(r.left)
+      ? integer(r.right)
+      : undefined;
+  };
   /** Whether the counter stays below the array's length from `e`. */
   const belowLength = (e: Expr, strict: boolean) => {
     const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
     if (last < length) return true;
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
-    const ownLength = (bound: Expr) => {
-      const l = resolve(bound);
-      // The length it was made with (rows: all of them, still).
-      const made =
-        row.length === 0
-          ? lengths.madeWith.get(array)
-          : lengths.rectangular.has(array)
-            ? lengths.rowsMadeWith.get(array)
-            : undefined;
-      if (
-        made !== undefined &&
-        [bound, l].some((b) => expressionKey(b) === made)
-      )
-        return true;
-      return (
-        l.kind === "length" &&
-        l.array.kind === "var" &&
-        (row.length > 0
-          ? l.array.name === array
-          : lengths.same(l.array.name, array)) &&
-        l.indices.length === row.length &&
-        (lengths.rectangular.has(array) ||
-          l.indices.every((i, d) => sameIndex(i, row[d]!)))
-      );
-    };
     if (strict && ownLength(e)) return true;
     return (
       e.kind === "binary" &&
@@ -834,6 +840,16 @@ export function withinLength(
     if (header?.kind !== "counted" || !Number.isInteger(header.step))
       return false;
     const [first, last] = [integer(header.start), integer(header.end)];
+    // `i < h.length - c` stepping up: `i + c` stays below the length too.
+    const below = belowBy(header.end);
+    if (
+      first !== undefined &&
+      last === undefined &&
+      below !== undefined &&
+      header.step > 0 &&
+      !header.inclusive
+    )
+      return first + shifted.by >= 0 && shifted.by <= below;
     if (first === undefined || last === undefined) return false;
     const inside = header.inclusive ? 0 : Math.sign(header.step);
     const [low, high] =

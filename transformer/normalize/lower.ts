@@ -91,6 +91,16 @@ export interface LowerContext {
   readonly patchedGlobals: PatchedGlobals;
 }
 
+const INTEGER_ARRAYS = new Set([
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+]);
+
 /** Methods that change the array they are called on (tsad accepts `push`). */
 const GROWING_METHODS = new Set([
   "push",
@@ -892,7 +902,23 @@ class Lowering {
     if (!ts.isIdentifier(declaration.name) || !declaration.initializer)
       return undefined;
     const counter = this.context.checker.getSymbolAtLocation(declaration.name);
-    const left = skipWrappers(ts, test.left);
+    let left = skipWrappers(ts, test.left);
+    // `i + 1 < n` is `i < n - 1`: the counter, an integer, plus a literal
+    // integer, is exact either way.
+    let offset: { op: "+" | "-"; value: number } | undefined;
+    if (
+      ts.isBinaryExpression(left) &&
+      ts.isNumericLiteral(skipWrappers(ts, left.right)) &&
+      Number.isInteger(Number(skipWrappers(ts, left.right).getText())) &&
+      (left.operatorToken.kind === ts.SyntaxKind.PlusToken ||
+        left.operatorToken.kind === ts.SyntaxKind.MinusToken)
+    ) {
+      offset = {
+        op: left.operatorToken.kind === ts.SyntaxKind.PlusToken ? "-" : "+",
+        value: Number(skipWrappers(ts, left.right).getText()),
+      };
+      left = skipWrappers(ts, left.left);
+    }
     if (
       !ts.isIdentifier(left) ||
       this.context.checker.getSymbolAtLocation(left) !== counter
@@ -927,11 +953,19 @@ class Lowering {
       this.readsAnyOf(test.right, new Set([counter!])) ||
       this.callsUnmarked(test.right);
     if (endMoves || moves(declaration.initializer)) return undefined;
+    const end = this.expression(test.right);
     return {
       kind: "counted",
       counter: this.localName(declaration.name),
       start: this.expression(declaration.initializer),
-      end: this.expression(test.right),
+      end: offset
+        ? {
+            kind: "binary",
+            op: offset.op,
+            left: end,
+            right: { kind: "num", value: offset.value },
+          }
+        : end,
       step,
       inclusive:
         op === ts.SyntaxKind.LessThanEqualsToken ||
@@ -2060,6 +2094,12 @@ class Lowering {
     let root = skipWrappers(ts, target.expression);
     while (ts.isElementAccessExpression(root))
       root = skipWrappers(ts, root.expression);
+    if (this.isIntegerArray(root)) {
+      throw this.unsupported(
+        node,
+        "writing into a typed array of integers, which tsad reads as indices only (compute the index in a variable, or write into a `number[]`)",
+      );
+    }
     this.writableArray(this.rowOf(root)?.matrix ?? root);
     if (this.kindOf(target) !== "number") {
       throw this.unsupported(
@@ -2239,6 +2279,15 @@ class Lowering {
         origin: node,
       },
     ];
+  }
+
+  /** An `Int32Array` or another typed array of integers, read as indices. */
+  private isIntegerArray(node: ts.Expression): boolean {
+    const name = this.context.checker
+      .getTypeAtLocation(node)
+      .getSymbol()
+      ?.getName();
+    return name !== undefined && INTEGER_ARRAYS.has(name);
   }
 
   private isArrayKind(node: ts.Expression): boolean {
@@ -2808,6 +2857,13 @@ class Lowering {
       });
       return { array: { kind: "var", name }, indices };
     }
+    // `rowPtr[r]`: integers, read only (nothing makes or writes these).
+    if (
+      ts.isIdentifier(target) &&
+      indices.length === 1 &&
+      this.isIntegerArray(target)
+    )
+      return { array: this.expression(target), indices };
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
       // `xs.map(f)[i]`: the call is the problem, say so.
       if (ts.isCallExpression(target)) {
@@ -2935,6 +2991,16 @@ class Lowering {
 
   private propertyAccess(node: ts.PropertyAccessExpression): Expr {
     const ts = this.ts;
+    if (
+      node.name.text === "length" &&
+      ts.isIdentifier(node.expression) &&
+      this.isIntegerArray(node.expression)
+    )
+      return {
+        kind: "length",
+        array: this.expression(node.expression),
+        indices: [],
+      };
     if (
       node.name.text === "length" &&
       this.kindOf(node.expression) !== "none"
@@ -3240,7 +3306,7 @@ class Lowering {
         ts,
         checker: this.context.checker,
         fn: this.fn,
-        isArray: (n) => this.isArrayKind(n),
+        isArray: (n) => this.isArrayKind(n) || this.isIntegerArray(n),
         isMatrix: (n) => this.kindOf(n) === "matrix",
         isUnmarkedCall: (c) => this.isUnmarkedCall(c),
         writesNothing: (c) => this.context.unmarkedWrites.writesNothing(c),
