@@ -185,7 +185,7 @@ function callbackLoop(
   if (context.reshapes(fill.node.body, receiver)) {
     throw context.unsupported(
       fill.node,
-      `a \`${callee.name.text}\` callback that gives '${receiver.getText()}' new elements or a new value (call it on a copy, or write the loop out)`,
+      `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
   const source = context.iterated(receiver);

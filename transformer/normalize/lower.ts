@@ -101,6 +101,16 @@ const INTEGER_ARRAYS = new Set([
   "Uint32Array",
 ]);
 
+function isAssignment(
+  ts: typeof import("typescript"),
+  kind: ts.SyntaxKind,
+): boolean {
+  return (
+    kind >= ts.SyntaxKind.FirstAssignment &&
+    kind <= ts.SyntaxKind.LastAssignment
+  );
+}
+
 /** Methods that change the array they are called on (tsad accepts `push`). */
 const GROWING_METHODS = new Set([
   "push",
@@ -593,9 +603,119 @@ class Lowering {
         "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
       );
     }
+    // Computed before the statement, where JS computes it in the middle:
+    // nothing the statement does before it may change what it reads, nor
+    // may it change what the statement reads.
+    const [callback] = node.arguments;
+    const changed = callback && this.changesOutside(callback);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        "a `reduce` callback that changes what is outside it, in an expression (give the `reduce` a statement of its own: `const total = xs.reduce(...)`)",
+      );
+    }
+    const before = this.changeAround(node);
+    if (before) {
+      throw this.unsupported(
+        before,
+        "a change in a statement that also computes a `reduce`, which tsad computes first (make the change in a statement of its own)",
+      );
+    }
     const name = this.names.fresh("reduced");
     this.hoist.before.push(...lowerArrayReduce(this.arrays, name, node));
     return { kind: "var", name };
+  }
+
+  /** The first assignment in `fn` (a callback) to what it does not declare. */
+  private changesOutside(fn: ts.Node): ts.Node | undefined {
+    const ts = this.ts;
+    const outside = (target: ts.Expression): boolean => {
+      let root = skipWrappers(ts, target);
+      while (
+        ts.isElementAccessExpression(root) ||
+        ts.isPropertyAccessExpression(root)
+      )
+        root = skipWrappers(ts, root.expression);
+      const declaration = ts.isIdentifier(root)
+        ? this.context.checker.getSymbolAtLocation(root)?.valueDeclaration
+        : undefined;
+      return (
+        !declaration || declaration.pos < fn.pos || declaration.end > fn.end
+      );
+    };
+    return this.firstChange(fn, undefined, outside);
+  }
+
+  /**
+   * The first change, other than its own assignment, in what the
+   * statement around the `reduce` at `node` computes (a callback's body,
+   * if it is in one), the `reduce`'s callback left out.
+   */
+  private changeAround(node: ts.CallExpression): ts.Node | undefined {
+    const ts = this.ts;
+    const root = ts.findAncestor(
+      node.parent,
+      (n) =>
+        ts.isStatement(n) ||
+        (ts.isArrowFunction(n.parent) && n.parent.body === n),
+    )!;
+    const own =
+      ts.isExpressionStatement(root) &&
+      ts.isBinaryExpression(root.expression) &&
+      isAssignment(ts, root.expression.operatorToken.kind)
+        ? root.expression
+        : undefined;
+    // An `if` or a loop: its test, not its statements (which come after).
+    const parts = ts.isIfStatement(root)
+      ? [root.expression]
+      : ts.isSwitchStatement(root)
+        ? [root.expression]
+        : [root];
+    for (const part of parts) {
+      const change = this.firstChange(part, node.arguments[0], () => true, own);
+      if (change) return change;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first assignment, increment or growing call in `node` whose
+   * target `counts`, `skipped` and nested statements other than in
+   * callbacks left out; `own` is an assignment not counted itself.
+   */
+  private firstChange(
+    node: ts.Node,
+    skipped: ts.Node | undefined,
+    counts: (target: ts.Expression) => boolean,
+    own?: ts.Node,
+  ): ts.Node | undefined {
+    const ts = this.ts;
+    const visit = (n: ts.Node): ts.Node | undefined => {
+      if (n === skipped) return undefined;
+      if (
+        ts.isBinaryExpression(n) &&
+        isAssignment(ts, n.operatorToken.kind) &&
+        n !== own &&
+        counts(n.left)
+      )
+        return n;
+      if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken ||
+          n.operator === ts.SyntaxKind.MinusMinusToken) &&
+        counts(n.operand)
+      )
+        return n;
+      if (
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        GROWING_METHODS.has(n.expression.name.text) &&
+        counts(n.expression.expression)
+      )
+        return n;
+      return ts.forEachChild(n, visit);
+    };
+    return visit(node);
   }
 
   /**
@@ -3095,10 +3215,12 @@ class Lowering {
       bindElement: (variable, source, at, origin) =>
         this.bindElement(variable, source, at, origin),
       copiedRow: (node) => this.copiedRow(node),
+      // `m[i].map(...)` takes `m[i]` once: `i` must hold still too.
       reshapes: (node, array) => {
         const { assigned, grown } = this.changes(node);
-        return this.arraysOf(array).some(
-          (a) => assigned.has(a) || grown.has(a),
+        return (
+          this.arraysOf(array).some((a) => assigned.has(a) || grown.has(a)) ||
+          this.readsAnyOf(array, assigned)
         );
       },
     };
