@@ -167,9 +167,10 @@ export function isArrayMethod(
 }
 
 /**
- * The loop a `map` or `reduce` is: over the array `node` is called on,
- * naming the element as `for...of` does, then `bindings`, the callback's
- * statements, and what `last` lowers of the value it returns.
+ * The loop a `map` or `reduce` is: over the array `node` is called on
+ * (`mapped`, where that is a `map` of numbers made first), naming the
+ * element as `for...of` does, then `bindings`, the callback's statements,
+ * and what `last` lowers of the value it returns.
  */
 function callbackLoop(
   context: ArraysContext,
@@ -177,18 +178,21 @@ function callbackLoop(
   fill: Callback,
   bindings: (counter: Expr) => Stmt[],
   last: (body: ts.Expression, counter: Expr, length: Expr) => Stmt[],
+  mapped?: string,
 ): Stmt {
   const ts = context.ts;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
   // It takes the length once and reads each element when it gets to it.
-  if (context.reshapes(fill.node.body, receiver)) {
+  if (!mapped && context.reshapes(fill.node.body, receiver)) {
     throw context.unsupported(
       fill.node,
       `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
-  const source = context.iterated(receiver);
+  const source: Iterated = mapped
+    ? { array: { kind: "var", name: mapped }, indices: [] }
+    : context.iterated(receiver);
   const counter: Expr = {
     kind: "var",
     name: fill.index ? context.localName(fill.index) : context.fresh("i"),
@@ -380,8 +384,21 @@ export function lowerArrayReduce(
   );
   if (declaration)
     requireNoSelfReference(context, node, declaration, "`reduce`");
+  // `xs.map(f).reduce(g, 0)`: the map's numbers first, in an array.
+  const receiver = skipWrappers(
+    context.ts,
+    (node.expression as ts.PropertyAccessExpression).expression,
+  );
+  const kind = context.kindOf(receiver);
+  const map =
+    isArrayMethod(context, receiver, "map") && kind !== "matrix"
+      ? receiver
+      : undefined;
+  const mapped = map && context.fresh("mapped");
+  const made = map ? lowerArrayMap(context, mapped!, map, kind, true, map) : [];
   const accumulator: Expr = { kind: "var", name };
   return [
+    ...made,
     {
       kind: "let",
       name,
@@ -414,6 +431,7 @@ export function lowerArrayReduce(
             origin: body,
           },
         ]),
+      mapped,
     ),
   ];
 }
