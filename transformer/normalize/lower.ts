@@ -498,9 +498,25 @@ class Lowering {
         },
       ]);
     }
+    const built = skipWrappers(ts, value);
+    // `h = h.map(...)`: made in a variable of its own, from the last step.
+    if (
+      isArrayMethod(this.arrays, built, "map") &&
+      this.kindOf(built) === "array"
+    ) {
+      const name = this.names.fresh("mapped");
+      return [
+        ...lowerArrayMap(this.arrays, name, built, "array", true, origin),
+        {
+          kind: "append",
+          array: row.array,
+          value: { kind: "var", name },
+          origin,
+        },
+      ];
+    }
     const fresh = !!copied || this.isFresh(value);
     // Or built for it and seen by no code again: the step may be a copy.
-    const built = skipWrappers(ts, value);
     if (!fresh && !this.builtRow(built, origin)) {
       throw this.unsupported(
         value,
