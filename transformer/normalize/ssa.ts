@@ -157,16 +157,26 @@ class SsaBuilder {
     const header = this.loopHeader(s.header);
     const before = new Map(this.current);
     const body = this.block(s.body);
+    // Written back all at once: a value that is another carried variable
+    // as the iteration started (`const t = a; a = b; b = t;`) is kept
+    // before the first write-back, which may replace it.
+    const names = new Set(carried.map(([, name]) => name));
+    const writeBacks: Stmt[] = [];
     for (const [source, name] of carried) {
-      const value = this.current.get(source);
-      if (!sameAtom(value, { kind: "var", name })) {
-        body.push({
-          kind: "assign",
-          name,
-          value: value ?? { kind: "undefined" },
-        });
+      let value = this.current.get(source);
+      if (sameAtom(value, { kind: "var", name })) continue;
+      if (value?.kind === "var" && names.has(value.name)) {
+        const kept = this.names.fresh(`${value.name}_start`);
+        body.push({ kind: "const", name: kept, value });
+        value = { kind: "var", name: kept };
       }
+      writeBacks.push({
+        kind: "assign",
+        name,
+        value: value ?? { kind: "undefined" },
+      });
     }
+    body.push(...writeBacks);
     this.current = before;
     this.out.push({
       kind: "loop",
