@@ -21,7 +21,8 @@ import { skipWrappers } from "./wrappers";
 type Owner =
   | { readonly kind: "parameter"; readonly name: ts.Identifier }
   | { readonly kind: "outer"; readonly name: ts.Identifier }
-  | { readonly kind: "call"; readonly call: ts.CallExpression };
+  | { readonly kind: "call"; readonly call: ts.CallExpression }
+  | { readonly kind: "field"; readonly access: ts.PropertyAccessExpression };
 
 /** A local name bound to a shared array, and where it was bound. */
 interface Alias {
@@ -107,6 +108,9 @@ export class SharedArrays {
         ? { owner: { kind: "parameter", name: node }, bindings: [] }
         : undefined;
     }
+    // `const t = data.t`: the record's array, which its owner reaches.
+    if (ts.isPropertyAccessExpression(node))
+      return { owner: { kind: "field", access: node }, bindings: [] };
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
     // `Array(n)` allocates, as `new Array(n)` does.
@@ -138,6 +142,8 @@ function describe(owner: Owner): string {
       return `the outer array '${owner.name.text}'`;
     case "call":
       return `the array '${owner.call.getText()}' returns`;
+    case "field":
+      return `the array the field '${owner.access.getText()}' holds`;
   }
 }
 
@@ -149,11 +155,20 @@ function effect(owner: Owner): string {
       return "changes an array outside this function";
     case "call":
       return "may change an array outside this function (a function that is not @differentiable may return an array it keeps)";
+    case "field":
+      return "changes an array outside this function";
   }
 }
 
 function sourceOf(owner: Owner): ts.Expression {
-  return owner.kind === "call" ? owner.call : owner.name;
+  switch (owner.kind) {
+    case "call":
+      return owner.call;
+    case "field":
+      return owner.access;
+    default:
+      return owner.name;
+  }
 }
 
 /** `const b = x.slice()`; for a matrix, a copy of each row too. */

@@ -53,6 +53,7 @@ export function requireArraysUnchangedByCall(
   if (context.writesNothing(call)) return;
   for (const argument of call.arguments) {
     const name = skipWrappers(ts, argument);
+    requireRecordUnchangedByCall(context, call, name);
     if (!ts.isIdentifier(name) || !context.isArray(name)) continue;
     const symbol = checker.getSymbolAtLocation(name);
     if (!symbol) continue;
@@ -85,6 +86,48 @@ export function requireArraysUnchangedByCall(
       [before],
     );
   }
+}
+
+/**
+ * A record (`bump(data)`), or what a record's field holds (`bump(data.t)`):
+ * the call may change its fields, which the function reads through the
+ * record's name anywhere else (before the call, the reverse sweep reads
+ * them again after it).
+ */
+function requireRecordUnchangedByCall(
+  context: UnmarkedArrayArgumentsContext,
+  call: ts.CallExpression,
+  argument: ts.Expression,
+): void {
+  const { ts, checker } = context;
+  let root = argument;
+  while (
+    ts.isPropertyAccessExpression(root) ||
+    ts.isElementAccessExpression(root)
+  )
+    root = skipWrappers(ts, root.expression);
+  if (!ts.isIdentifier(root) || context.isArray(root)) return;
+  const type = checker.getTypeAtLocation(root);
+  if (
+    !(type.flags & ts.TypeFlags.Object) ||
+    type.getCallSignatures().length > 0
+  )
+    return;
+  const symbol = checker.getSymbolAtLocation(root);
+  const use =
+    symbol &&
+    usesOf(context, symbol).find(
+      (u) =>
+        u.getStart() < argument.getStart() || u.getEnd() > argument.getEnd(),
+    );
+  if (!use) return;
+  const callee = call.expression.getText();
+  throw new DiffError(
+    argument,
+    DiagnosticCode.UnsupportedSyntax,
+    `'${callee}' is not marked, so tsad cannot know whether it changes '${argument.getText()}', and the function reads the fields of '${root.text}': they could differ from the values it read. If '${callee}' only reads it, pass a copy of what it needs; if it changes it, call it outside the marked function.`,
+    [{ node: use, message: `'${root.text}' is used here` }],
+  );
 }
 
 function usedBefore(
