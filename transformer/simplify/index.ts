@@ -63,6 +63,9 @@ export function simplify(
 ): FunctionIR {
   // Primal names, and those of values moved out of primal code.
   const exactNames = new Set(primal);
+  // New names avoid the parameters too, which the body may not read (an
+  // unused cotangent).
+  const avoided = reserved.with(fn.params.map((p) => p.name));
   const simplifyStatement = statementSimplifier(exactNames);
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   // Each round makes one change; the limit only guards against a cycle.
@@ -76,9 +79,9 @@ export function simplify(
       removeUnneeded(body) ??
       lengthsOfSources(body) ??
       removeDeadStores(body) ??
-      localizeAccumulators({ ...fn, body }, reserved) ??
+      localizeAccumulators({ ...fn, body }, avoided) ??
       absorbCoefficients(body, exactNames) ??
-      hoistInvariants(body, exactNames, reserved) ??
+      hoistInvariants(body, exactNames, avoided) ??
       skipZeroAdjoints(body);
     if (next === undefined) break;
     body = next;
