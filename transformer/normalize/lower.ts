@@ -2417,6 +2417,23 @@ class Lowering {
     ];
   }
 
+  /** `value` in a new variable named like `hint`, added to `before`. */
+  private namedBefore(
+    before: Stmt[],
+    value: ts.Expression,
+    hint: string,
+  ): Expr {
+    const name = this.names.fresh(hint);
+    before.push({
+      kind: "let",
+      name,
+      value: this.expression(value),
+      constant: true,
+      origin: value,
+    });
+    return { kind: "var", name };
+  }
+
   /** An `Int32Array` or another typed array of integers, read as indices. */
   private isIntegerArray(node: ts.Expression): boolean {
     const name = this.context.checker
@@ -2960,15 +2977,10 @@ class Lowering {
     ) {
       // `f(x)[i]`: the array a marked call returns, named just before the
       // statement (see `hoisting`).
-      const name = this.names.fresh("t");
-      this.hoist.before.push({
-        kind: "let",
-        name,
-        value: this.expression(target),
-        constant: true,
-        origin: target,
-      });
-      return { array: { kind: "var", name }, indices };
+      return {
+        array: this.namedBefore(this.hoist.before, target, "t"),
+        indices,
+      };
     }
     if (
       ts.isPropertyAccessExpression(target) &&
@@ -2983,15 +2995,10 @@ class Lowering {
           `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
         );
       }
-      const name = this.names.fresh(target.name.text);
-      this.hoist.before.push({
-        kind: "let",
-        name,
-        value: this.expression(target),
-        constant: true,
-        origin: target,
-      });
-      return { array: { kind: "var", name }, indices };
+      return {
+        array: this.namedBefore(this.hoist.before, target, target.name.text),
+        indices,
+      };
     }
     // `rowPtr[r]`: integers, read only (nothing makes or writes these).
     if (
