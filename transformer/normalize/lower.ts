@@ -1177,7 +1177,7 @@ class Lowering {
     if (
       !declared ||
       !ts.isIdentifier(iterable) ||
-      this.kindOf(iterable) === "none" ||
+      (this.kindOf(iterable) === "none" && !this.isIntegerArray(iterable)) ||
       this.kindOf(iterable) === "number" ||
       node.awaitModifier
     ) {
@@ -2984,8 +2984,8 @@ class Lowering {
     }
     if (
       ts.isPropertyAccessExpression(target) &&
-      kind !== "none" &&
-      kind !== "number"
+      ((kind !== "none" && kind !== "number") ||
+        (indices.length === 1 && this.isIntegerArray(target)))
     ) {
       // `data.t[i]`: the array a field holds, named just before the
       // statement, as `const t = data.t` would.
