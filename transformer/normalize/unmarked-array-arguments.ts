@@ -59,7 +59,12 @@ export function requireArraysUnchangedByCall(
     if (!symbol) continue;
     const alias = aliasOf(context, symbol);
     const uses = usesOf(context, symbol);
-    if (uses.length === 0 && !alias) continue;
+    // A parameter is the caller's array, which the caller reads as a
+    // marked call leaves it: unchanged.
+    const parameter =
+      symbol.valueDeclaration !== undefined &&
+      ts.isParameter(symbol.valueDeclaration);
+    if (uses.length === 0 && !alias && !parameter) continue;
     const repeated = inLoop(ts, context.fn, call);
     const values = alias ?? valuesBefore(context, symbol);
     const before = values ?? usedBefore(uses, call, repeated);
@@ -107,26 +112,48 @@ function requireRecordUnchangedByCall(
   )
     root = skipWrappers(ts, root.expression);
   if (!ts.isIdentifier(root) || context.isArray(root)) return;
-  const type = checker.getTypeAtLocation(root);
-  if (
-    !(type.flags & ts.TypeFlags.Object) ||
-    type.getCallSignatures().length > 0
-  )
-    return;
+  const isObject = (type: ts.Type): boolean =>
+    type.isUnionOrIntersection()
+      ? type.types.some(isObject)
+      : (type.flags & ts.TypeFlags.Object) !== 0 &&
+        type.getCallSignatures().length === 0;
+  if (!isObject(checker.getTypeAtLocation(root))) return;
   const symbol = checker.getSymbolAtLocation(root);
+  const declaration = symbol?.valueDeclaration;
   const use =
     symbol &&
     usesOf(context, symbol).find(
       (u) =>
         u.getStart() < argument.getStart() || u.getEnd() > argument.getEnd(),
     );
-  if (!use) return;
+  // A parameter is the caller's record (which the caller reads as a
+  // marked call leaves it), and `const d = data` another name for one,
+  // whose uses tsad does not follow: used or not here, they are read.
+  const shared: RelatedNode | undefined =
+    declaration === undefined
+      ? undefined
+      : ts.isParameter(declaration)
+        ? { node: declaration, message: `'${root.text}' is the caller's` }
+        : ts.isVariableDeclaration(declaration) &&
+            declaration.initializer !== undefined &&
+            !ts.isObjectLiteralExpression(
+              skipWrappers(ts, declaration.initializer),
+            )
+          ? {
+              node: declaration,
+              message: `'${root.text}' is another name for a record here`,
+            }
+          : undefined;
+  const related = use
+    ? { node: use, message: `'${root.text}' is used here` }
+    : shared;
+  if (!related) return;
   const callee = call.expression.getText();
   throw new DiffError(
     argument,
     DiagnosticCode.UnsupportedSyntax,
-    `'${callee}' is not marked, so tsad cannot know whether it changes '${argument.getText()}', and the function reads the fields of '${root.text}': they could differ from the values it read. If '${callee}' only reads it, pass a copy of what it needs; if it changes it, call it outside the marked function.`,
-    [{ node: use, message: `'${root.text}' is used here` }],
+    `'${callee}' is not marked, so tsad cannot know whether it changes '${argument.getText()}', and the fields of '${root.text}' are read (by the function, or by its caller for a parameter). If '${callee}' only reads it, pass a copy of what it needs; if it changes it, call it outside the marked function.`,
+    [related],
   );
 }
 
@@ -152,7 +179,14 @@ function aliasOf(
   if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
   const init =
     declaration.initializer && skipWrappers(ts, declaration.initializer);
-  if (!init || !(ts.isIdentifier(init) || ts.isElementAccessExpression(init)))
+  if (
+    !init ||
+    !(
+      ts.isIdentifier(init) ||
+      ts.isElementAccessExpression(init) ||
+      ts.isPropertyAccessExpression(init)
+    )
+  )
     return undefined;
   return {
     node: init,
