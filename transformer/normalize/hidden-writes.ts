@@ -481,7 +481,11 @@ export class HiddenWrites {
   }
 }
 
-function isObjectType(ts: typeof import("typescript"), type: ts.Type): boolean {
+/** An array or object type, or one that may be (`any`, a type parameter). */
+export function isObjectType(
+  ts: typeof import("typescript"),
+  type: ts.Type,
+): boolean {
   if (type.isUnion() || type.isIntersection())
     return type.types.some((t) => isObjectType(ts, t));
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;

@@ -557,15 +557,13 @@ class Lowering {
     node: ts.Node,
     row: { array: Expr; indices: readonly Expr[] },
   ): Expr {
-    if (!this.hoist || this.conditionalDepth > 0) {
-      throw this.unsupported(
-        node,
-        "a copy of a row of a matrix here (copy it in a statement of its own first: `const copy = m[i].slice()`)",
-      );
-    }
+    const before = this.hoistedBefore(
+      node,
+      "a copy of a row of a matrix here (copy it in a statement of its own first: `const copy = m[i].slice()`)",
+    );
     const matrix = row.array.kind === "var" ? row.array.name : "matrix";
     const name = this.names.fresh(`${matrix}_row`);
-    this.hoist.before.push(
+    before.push(
       ...lowerRowCopy(
         name,
         row,
@@ -597,15 +595,25 @@ class Lowering {
    * variable of its own before the statement (see `filled`).
    */
   private hoistedFill(node: ts.CallExpression, fill: Filling): Expr {
-    if (!this.hoist || this.conditionalDepth > 0) {
-      throw this.unsupported(
-        node,
-        "`fill` with a value other than 0 here (fill the array in a statement of its own: `const a = new Array(n).fill(v)`)",
-      );
-    }
+    const before = this.hoistedBefore(
+      node,
+      "`fill` with a value other than 0 here (fill the array in a statement of its own: `const a = new Array(n).fill(v)`)",
+    );
     const name = this.names.fresh("filled");
-    this.hoist.before.push(...this.filled(name, fill, /*constant*/ true, node));
+    before.push(...this.filled(name, fill, /*constant*/ true, node));
     return { kind: "var", name };
+  }
+
+  /**
+   * Where statements go that run just before the statement being lowered
+   * (see `hoisting`); `what` is unsupported at `node` where there is no
+   * such place or the expression may not run (a branch of `? :`, a loop
+   * test).
+   */
+  private hoistedBefore(node: ts.Node, what: string): Stmt[] {
+    if (!this.hoist || this.conditionalDepth > 0)
+      throw this.unsupported(node, what);
+    return this.hoist.before;
   }
 
   /**
@@ -613,12 +621,10 @@ class Lowering {
    * before the statement (`lowerArrayReduce`), and its result.
    */
   private hoistedReduce(node: ts.CallExpression): Expr {
-    if (!this.hoist || this.conditionalDepth > 0) {
-      throw this.unsupported(
-        node,
-        "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
-      );
-    }
+    const before = this.hoistedBefore(
+      node,
+      "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
+    );
     // Computed before the statement, where JS computes it in the middle:
     // nothing the statement does before it may change what it reads, nor
     // may it change what the statement reads.
@@ -630,15 +636,15 @@ class Lowering {
         "a `reduce` callback that changes what is outside it, in an expression (give the `reduce` a statement of its own: `const total = xs.reduce(...)`)",
       );
     }
-    const before = this.changeAround(node);
-    if (before) {
+    const earlier = this.changeAround(node);
+    if (earlier) {
       throw this.unsupported(
-        before,
+        earlier,
         "a change in a statement that also computes a `reduce`, which tsad computes first (make the change in a statement of its own)",
       );
     }
     const name = this.names.fresh("reduced");
-    this.hoist.before.push(...lowerArrayReduce(this.arrays, name, node));
+    before.push(...lowerArrayReduce(this.arrays, name, node));
     return { kind: "var", name };
   }
 
@@ -681,23 +687,18 @@ class Lowering {
       isAssignment(ts, root.expression.operatorToken.kind)
         ? root.expression
         : undefined;
-    // An `if` or a loop: its test, not its statements (which come after).
-    const parts = ts.isIfStatement(root)
-      ? [root.expression]
-      : ts.isSwitchStatement(root)
-        ? [root.expression]
-        : [root];
-    for (const part of parts) {
-      const change = this.firstChange(part, node.arguments[0], () => true, own);
-      if (change) return change;
-    }
-    return undefined;
+    // An `if` or a `switch`: its test, not its statements (which come
+    // after). Any other statement whole, a loop's body included.
+    const part =
+      ts.isIfStatement(root) || ts.isSwitchStatement(root)
+        ? root.expression
+        : root;
+    return this.firstChange(part, node.arguments[0], () => true, own);
   }
 
   /**
-   * The first assignment, increment or growing call in `node` whose
-   * target `counts`, `skipped` and nested statements other than in
-   * callbacks left out; `own` is an assignment not counted itself.
+   * The first change in `node` (see `findChange`) whose target `counts`,
+   * `skipped` left out; `own` is an assignment not counted itself.
    */
   private firstChange(
     node: ts.Node,
@@ -705,33 +706,11 @@ class Lowering {
     counts: (target: ts.Expression) => boolean,
     own?: ts.Node,
   ): ts.Node | undefined {
-    const ts = this.ts;
-    const visit = (n: ts.Node): ts.Node | undefined => {
-      if (n === skipped) return undefined;
-      if (
-        ts.isBinaryExpression(n) &&
-        isAssignment(ts, n.operatorToken.kind) &&
-        n !== own &&
-        counts(n.left)
-      )
-        return n;
-      if (
-        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
-        (n.operator === ts.SyntaxKind.PlusPlusToken ||
-          n.operator === ts.SyntaxKind.MinusMinusToken) &&
-        counts(n.operand)
-      )
-        return n;
-      if (
-        ts.isCallExpression(n) &&
-        ts.isPropertyAccessExpression(n.expression) &&
-        GROWING_METHODS.has(n.expression.name.text) &&
-        counts(n.expression.expression)
-      )
-        return n;
-      return ts.forEachChild(n, visit);
-    };
-    return visit(node);
+    return this.findChange(
+      node,
+      (change, target) => change !== own && counts(target),
+      skipped,
+    );
   }
 
   /**
@@ -1518,6 +1497,37 @@ class Lowering {
     return visit(loop.statement, false, new Set());
   }
 
+  /**
+   * Runs `visit` on each change in `node`, `skipped` left out, until one
+   * returns true, and returns that one: an assignment or `++`/`--`, with
+   * its target, or a call of a method that changes the array it is
+   * called on (`grows`), with that array.
+   */
+  private findChange(
+    node: ts.Node,
+    visit: (change: ts.Node, target: ts.Expression, grows: boolean) => boolean,
+    skipped?: ts.Node,
+  ): ts.Node | undefined {
+    const ts = this.ts;
+    const find = (n: ts.Node): ts.Node | undefined => {
+      if (n === skipped) return undefined;
+      const found =
+        ts.isBinaryExpression(n) && isAssignment(ts, n.operatorToken.kind)
+          ? visit(n, n.left, false)
+          : (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+              (n.operator === ts.SyntaxKind.PlusPlusToken ||
+                n.operator === ts.SyntaxKind.MinusMinusToken)
+            ? visit(n, n.operand, false)
+            : ts.isCallExpression(n) &&
+                ts.isPropertyAccessExpression(n.expression) &&
+                GROWING_METHODS.has(n.expression.name.text)
+              ? visit(n, n.expression.expression, true)
+              : false;
+      return found ? n : ts.forEachChild(n, find);
+    };
+    return find(node);
+  }
+
   /** Symbols of the variables `node` assigns to. */
   private assignedSymbols(node: ts.Node): Set<ts.Symbol> {
     return this.changes(node).assigned;
@@ -1552,32 +1562,15 @@ class Lowering {
         if (symbol) assigned.add(symbol);
       }
     };
-    const visit = (n: ts.Node) => {
-      if (
-        ts.isBinaryExpression(n) &&
-        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
-      ) {
-        change(n.left);
-      } else if (
-        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
-        (n.operator === ts.SyntaxKind.PlusPlusToken ||
-          n.operator === ts.SyntaxKind.MinusMinusToken)
-      ) {
-        change(n.operand);
-      } else if (
-        ts.isCallExpression(n) &&
-        ts.isPropertyAccessExpression(n.expression) &&
-        GROWING_METHODS.has(n.expression.name.text)
-      ) {
-        for (const a of this.arraysOf(n.expression.expression)) {
+    this.findChange(node, (_, target, grows) => {
+      if (!grows) change(target);
+      else
+        for (const a of this.arraysOf(target)) {
           grown.add(a);
           written.add(a);
         }
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(node);
+      return false;
+    });
     return { assigned, written, grown };
   }
 
@@ -2989,14 +2982,12 @@ class Lowering {
     ) {
       // `data.t[i]`: the array a field holds, named just before the
       // statement, as `const t = data.t` would.
-      if (!this.hoist || this.conditionalDepth > 0) {
-        throw this.unsupported(
-          node,
-          `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
-        );
-      }
+      const before = this.hoistedBefore(
+        node,
+        `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
+      );
       return {
-        array: this.namedBefore(this.hoist.before, target, target.name.text),
+        array: this.namedBefore(before, target, target.name.text),
         indices,
       };
     }

@@ -25,6 +25,7 @@
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
+import { isObjectType } from "./hidden-writes";
 import { isWrapper, skipWrappers } from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
@@ -112,12 +113,8 @@ function requireRecordUnchangedByCall(
   )
     root = skipWrappers(ts, root.expression);
   if (!ts.isIdentifier(root) || context.isArray(root)) return;
-  const isObject = (type: ts.Type): boolean =>
-    type.isUnionOrIntersection()
-      ? type.types.some(isObject)
-      : (type.flags & ts.TypeFlags.Object) !== 0 &&
-        type.getCallSignatures().length === 0;
-  if (!isObject(checker.getTypeAtLocation(root))) return;
+  const type = checker.getTypeAtLocation(root);
+  if (!isObjectType(ts, type) || type.getCallSignatures().length > 0) return;
   const symbol = checker.getSymbolAtLocation(root);
   const declaration = symbol?.valueDeclaration;
   const use =
