@@ -30,7 +30,14 @@ import {
   type FunctionIR,
   type Stmt,
 } from "../ir";
+import {
+  knownLengths,
+  withinLength,
+  type Lengths,
+  type Loop,
+} from "../array-writes";
 import { expressionKey } from "./algebra";
+import type { ValueKind } from "../../runtime/registry";
 import type { Names } from "../naming";
 
 /** `body` with such sums local; `undefined` if there are none. */
@@ -50,22 +57,44 @@ export function localizeAccumulators(
     }
     return names.freshFrom(description);
   };
-  const typed = new Set(
-    [...arrayKinds(fn)]
-      .filter(([, kind]) => kind === "float64" || kind === "float32")
-      .map(([name]) => name),
-  );
+  // Found when a sum is first kept: most calls keep none.
+  let kinds: Map<string, ValueKind> | undefined;
+  let lengths: Lengths | undefined;
+  /**
+   * Whether adding 0 to the sum's element after a loop (inside `loops`)
+   * changes nothing even where the loop added nothing: a typed array
+   * ignores an index past its end, and an index proven below the length
+   * names an element.
+   */
+  const harmless = (sum: Sum, loops: readonly Loop[]) => {
+    const kind = (kinds ??= arrayKinds(fn)).get(sum.array);
+    return (
+      kind === "float64" ||
+      kind === "float32" ||
+      withinLength(
+        {
+          kind: "store",
+          array: ref(sum.array),
+          indices: sum.indices,
+          value: num(0),
+          mode: "set",
+        },
+        (lengths ??= knownLengths(fn)),
+        loops,
+      )
+    );
+  };
   let changed = false;
-  const visit = (block: readonly Stmt[]): Stmt[] =>
+  const visit = (block: readonly Stmt[], loops: readonly Loop[]): Stmt[] =>
     block.flatMap((s): Stmt[] => {
-      const inner = mapBlocks(s, visit);
-      if (inner.kind !== "loop") return [inner];
-      const localized = localizeIn(inner, typed, fresh);
+      if (s.kind !== "loop") return [mapBlocks(s, (b) => visit(b, loops))];
+      const inner = mapBlocks(s, (b) => visit(b, [...loops, s]));
+      const localized = localizeIn(inner, (sum) => harmless(sum, loops), fresh);
       if (localized === undefined) return [inner];
       changed = true;
       return localized;
     });
-  const result = visit(body);
+  const result = visit(body, []);
   return changed ? result : undefined;
 }
 
@@ -76,12 +105,13 @@ interface Sum {
 }
 
 /**
- * `typed`: the typed arrays of the function; `fresh`: a new name, from a
- * description (`Names.freshFrom`).
+ * `harmless`: whether a sum may be added without a test of 0 (see
+ * `localizeAccumulators`); `fresh`: a new name, from a description
+ * (`Names.freshFrom`).
  */
 function localizeIn(
-  loop: Extract<Stmt, { kind: "loop" }>,
-  typed: ReadonlySet<string>,
+  loop: Loop,
+  harmless: (sum: Sum) => boolean,
   fresh: (description: string) => string,
 ): Stmt[] | undefined {
   const inside = nestedBlocks(loop).flat();
@@ -135,9 +165,8 @@ function localizeIn(
       };
       // Where the loop added nothing (it ran no iteration, or a branch
       // skipped the additions) the index may name no element, and adding
-      // even 0 to a `number[]` would make one, NaN (a typed array ignores
-      // it).
-      if (typed.has(sum.array)) return add;
+      // even 0 to a `number[]` would make one, NaN.
+      if (harmless(sum)) return add;
       return {
         kind: "if",
         test: {
