@@ -191,8 +191,8 @@ function initOperatorTables(ts: typeof import("typescript")) {
 interface Row {
   readonly array: Expr;
   readonly indices: readonly Expr[];
-  /** The matrix variable, to check writes into the row. */
-  readonly matrix: ts.Identifier;
+  /** The matrix, to check writes into the row: a variable or a field. */
+  readonly matrix: ts.Expression;
 }
 
 class Lowering {
@@ -1778,7 +1778,10 @@ class Lowering {
             d,
             "a row of a matrix in a `let` (use `const`)",
           );
-        return this.nameRow(d as typeof d & { name: ts.Identifier }, row);
+        // `const row = data.M[i]` names the field's matrix first.
+        return this.hoisting(() =>
+          this.nameRow(d as typeof d & { name: ts.Identifier }, row),
+        );
       }
 
       if (ts.isIdentifier(d.name)) {
@@ -3082,7 +3085,7 @@ class Lowering {
     this.rows.set(this.context.checker.getSymbolAtLocation(declaration.name)!, {
       array,
       indices: at,
-      matrix: this.rowOf(root)?.matrix ?? (root as ts.Identifier),
+      matrix: this.rowOf(root)?.matrix ?? root,
     });
     return setup;
   }
