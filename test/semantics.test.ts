@@ -49,6 +49,56 @@ describe("parameters with default values", () => {
   });
 });
 
+describe("numbers destructured from a record", () => {
+  let m: {
+    weighted: (
+      x: number[],
+      w: { scale: number; shift: number; power?: number },
+    ) => number;
+    damped: (
+      x: number,
+      y: number,
+      options?: { rate?: number; decay?: number },
+    ) => number;
+    withFallback: (x: number, o: { k?: number }) => number;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/record-fields");
+  });
+
+  it("applies a field's default only where the field is undefined", () => {
+    // sum scale (x_i - shift)^power: d/dx_i = scale power (x_i - shift)^(power - 1)
+    const x = [1.5, -0.5];
+    expect(grad(m.weighted)(x, { scale: 3, shift: 0.5 })).toEqual([6, -6]);
+    expect(grad(m.weighted)(x, { scale: 3, shift: 0.5, power: 3 })).toEqual([
+      9, 9,
+    ]);
+  });
+
+  it("reads a parameter left out as `{}`, later defaults from earlier fields", () => {
+    // exp(-decay x) sin(rate y), rate = 0.5 and decay = rate / 2 by default
+    const value = (x: number, y: number, rate: number, decay: number) => [
+      -decay * Math.exp(-decay * x) * Math.sin(rate * y),
+      rate * Math.exp(-decay * x) * Math.cos(rate * y),
+    ];
+    const [gx, gy] = grad(m.damped, [0, 1])(0.7, 1.3);
+    const [ex, ey] = value(0.7, 1.3, 0.5, 0.25);
+    expect(gx).toBeCloseTo(ex!, 14);
+    expect(gy).toBeCloseTo(ey!, 14);
+    const [hx, hy] = grad(m.damped, [0, 1])(0.7, 1.3, { rate: 2 });
+    const [fx, fy] = value(0.7, 1.3, 2, 1);
+    expect(hx).toBeCloseTo(fx!, 14);
+    expect(hy).toBeCloseTo(fy!, 14);
+  });
+
+  it("fills a missing number with `??=`, and keeps one that is there", () => {
+    // k = x when o.k is missing: x^2, d/dx = 2x; else k x, d/dx = k
+    expect(grad(m.withFallback)(1.5, {})).toBe(3);
+    expect(grad(m.withFallback)(1.5, { k: 4 })).toBe(4);
+    expect(grad(m.withFallback)(1.5, { k: 0 })).toBe(0);
+  });
+});
+
 describe("the remainder", () => {
   let m: { remainder: (a: number, b: number) => number };
   beforeAll(async () => {

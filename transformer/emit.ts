@@ -543,9 +543,18 @@ export class Emitter {
       case "member":
         // `o["my-key"]`: a name that is no identifier, as written.
         return /^[A-Za-z_$][\w$]*$/.test(e.name)
-          ? f.createPropertyAccessExpression(this.expression(e.object), e.name)
-          : f.createElementAccessExpression(
+          ? f.createPropertyAccessChain(
               this.expression(e.object),
+              e.optional
+                ? f.createToken(ts.SyntaxKind.QuestionDotToken)
+                : undefined,
+              e.name,
+            )
+          : f.createElementAccessChain(
+              this.expression(e.object),
+              e.optional
+                ? f.createToken(ts.SyntaxKind.QuestionDotToken)
+                : undefined,
               f.createStringLiteral(e.name),
             );
       case "cond":

@@ -186,7 +186,9 @@ export type Expr =
       readonly numeric: boolean;
       /** Its type admits `undefined` or `null` (`number | undefined`). */
       readonly nullable?: boolean;
-      readonly node: ts.Expression;
+      /** `o?.k`: `undefined` where `o` is. */
+      readonly optional?: boolean;
+      readonly node: ts.Node;
     };
 
 export type Stmt =

@@ -53,7 +53,10 @@ interface MarkedEffects {
   readonly own: Map<ts.Symbol, Reached>;
   anything?: Reached;
   /** The first property read of the function itself that may run a getter. */
-  getter?: ts.PropertyAccessExpression | ts.ElementAccessExpression;
+  getter?:
+    | ts.PropertyAccessExpression
+    | ts.ElementAccessExpression
+    | ts.BindingElement;
 }
 
 type CallLike =
@@ -92,9 +95,7 @@ export class HiddenWrites {
    * calls) that may run a getter of the program's: code that may give
    * back what an unmarked call kept (callees.ts).
    */
-  getterReadIn(
-    fn: DifferentiableFunction,
-  ): ts.PropertyAccessExpression | ts.ElementAccessExpression | undefined {
+  getterReadIn(fn: DifferentiableFunction): ts.Node | undefined {
     return this.markedEffects(fn).getter;
   }
 
@@ -111,7 +112,8 @@ export class HiddenWrites {
     const { ts } = this;
     const message =
       ts.isPropertyAccessExpression(reached.call) ||
-      ts.isElementAccessExpression(reached.call)
+      ts.isElementAccessExpression(reached.call) ||
+      ts.isBindingElement(reached.call)
         ? `'${writer}' may run a getter, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Read '${writer}' outside the marked functions and pass the value in.`
         : ts.isBinaryExpression(reached.call) ||
             ts.isPrefixUnaryExpression(reached.call)
@@ -153,8 +155,11 @@ export class HiddenWrites {
     // Into nested functions too: `Array.from` callbacks run in `fn`.
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) this.noteRead(node, fn, effects);
-      // `OPTS["lr"]` reads a field as `OPTS.lr` does.
-      if (ts.isElementAccessExpression(node))
+      // `OPTS["lr"]` and `const { lr } = OPTS` read a field as `OPTS.lr` does.
+      if (
+        ts.isElementAccessExpression(node) ||
+        (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent))
+      )
         this.noteGetterRead(node, effects);
       if (
         ts.isCallExpression(node) ||
@@ -183,8 +188,12 @@ export class HiddenWrites {
         };
       ts.forEachChild(node, visit);
     };
-    // A parameter's default is computed again in the reverse sweep.
-    for (const p of fn.parameters) if (p.initializer) visit(p.initializer);
+    // A parameter's default is computed again in the reverse sweep, and
+    // a destructured one's fields read in each derivative.
+    for (const p of fn.parameters) {
+      if (p.initializer) visit(p.initializer);
+      if (!ts.isIdentifier(p.name)) visit(p.name);
+    }
     if (fn.body) ts.forEachChild(fn.body, visit);
   }
 
@@ -301,24 +310,35 @@ export class HiddenWrites {
    * reverse sweep, and is code that may write anything, as a call may.
    */
   private noteGetterRead(
-    access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+    access:
+      | ts.PropertyAccessExpression
+      | ts.ElementAccessExpression
+      | ts.BindingElement,
     effects: MarkedEffects,
   ): boolean {
     const { ts } = this;
     const { targets } = this.unmarked;
-    if (isAssignmentTarget(ts, access) || !targets.mayRunGetter(access))
-      return false;
+    let name: string | undefined;
+    let text: string;
+    if (ts.isBindingElement(access)) {
+      const key = access.propertyName ?? access.name;
+      name =
+        ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+      if (!targets.mayBeGetter(name)) return false;
+      text = `{ ${access.getText()} }`;
+    } else {
+      if (isAssignmentTarget(ts, access) || !targets.mayRunGetter(access))
+        return false;
+      name = propertyName(ts, access);
+      text = access.getText();
+    }
     effects.reads.anything ??= {
       node: access,
-      message: `'${access.getText()}' may run a getter, which reads what tsad cannot see`,
+      message: `'${text}' may run a getter, which reads what tsad cannot see`,
     };
     effects.getter ??= access;
-    if (targets.mayBeWritingGetter(propertyName(ts, access)))
-      effects.anything ??= {
-        call: access,
-        writer: access.getText(),
-        path: [],
-      };
+    if (targets.mayBeWritingGetter(name))
+      effects.anything ??= { call: access, writer: text, path: [] };
     return true;
   }
 

@@ -237,8 +237,33 @@ class Lowering {
   function(name: string): SurfaceFunction {
     const ts = this.ts;
     const params: Param[] = this.fn.parameters.map((p) => {
+      if (ts.isObjectBindingPattern(p.name) && !p.dotDotDotToken) {
+        // `{ lr = 0.1 }: Options = {}`: a record read in the body.
+        if (
+          p.initializer &&
+          !(
+            ts.isObjectLiteralExpression(skipWrappers(ts, p.initializer)) &&
+            (skipWrappers(ts, p.initializer) as ts.ObjectLiteralExpression)
+              .properties.length === 0
+          )
+        ) {
+          throw this.unsupported(
+            p.initializer,
+            "a default value for a destructured parameter other than `{}` (give its fields defaults instead: `{ lr = 0.1 }: Options = {}`)",
+          );
+        }
+        const name = this.names.fresh("options");
+        this.patternParams.set(p, name);
+        return {
+          name,
+          kind: "none",
+          type: p.type,
+          optional:
+            p.initializer !== undefined || p.questionToken !== undefined,
+        };
+      }
       if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
-        throw this.unsupported(p, "destructured and rest parameters");
+        throw this.unsupported(p, "array destructuring and rest parameters");
       }
       const kind = valueKindOf(
         ts,
@@ -284,6 +309,16 @@ class Lowering {
    */
   private defaultValues(): Stmt[] {
     return this.fn.parameters.flatMap((p): Stmt[] => {
+      const record = this.patternParams.get(p);
+      if (record !== undefined) {
+        return this.recordFields(
+          p.name as ts.ObjectBindingPattern,
+          { kind: "var", name: record },
+          "record",
+          /*constant*/ true,
+          /*mayBeUndefined*/ p.initializer !== undefined,
+        );
+      }
       if (!p.initializer) return [];
       const name = this.localName(p.name as ts.Identifier);
       const value: Expr = { kind: "var", name };
@@ -549,6 +584,9 @@ class Lowering {
       declaration.parent === this.fn
     );
   }
+
+  /** Destructured parameters' names (`{ lr }: Options` -> `options`). */
+  private readonly patternParams = new Map<ts.ParameterDeclaration, string>();
 
   /** The arrays variables given new ones are the steps of (see `steps`). */
   private readonly steppedRows = new Map<ts.Symbol, Row>();
@@ -1821,8 +1859,116 @@ class Lowering {
           origin: d,
         }));
       }
+      if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+        const pattern = d.name;
+        const source = d.initializer;
+        const named =
+          ts.isIdentifier(skipWrappers(ts, source)) ||
+          ts.isPropertyAccessExpression(skipWrappers(ts, source));
+        return this.hoisting(() =>
+          this.recordFields(
+            pattern,
+            this.expression(source),
+            named ? skipWrappers(ts, source).getText() : "o",
+            constant,
+          ),
+        );
+      }
       throw this.unsupported(d, "this declaration");
     });
+  }
+
+  /**
+   * `const { a, b: c, d = 3 } = o` -> `const a = o.a; const c = o.b;
+   * const d = o.d === undefined ? 3 : o.d`, `o` read once. Only numbers:
+   * an array or a record under a new name would escape the checks that
+   * follow `const t = data.t`. `object` may be `undefined` where `o` is a
+   * parameter defaulting to `{}`: its fields read as `undefined` (`o?.a`).
+   */
+  private recordFields(
+    pattern: ts.ObjectBindingPattern,
+    object: Expr,
+    recordText: string,
+    constant: boolean,
+    mayBeUndefined = false,
+  ): Stmt[] {
+    const ts = this.ts;
+    const setup: Stmt[] = [];
+    if (object.kind !== "var" && object.kind !== "verbatim") {
+      const name = this.names.fresh("record");
+      setup.push({
+        kind: "let",
+        name,
+        value: object,
+        constant: true,
+        origin: pattern,
+      });
+      object = { kind: "var", name };
+    }
+    const isUndefined = (value: Expr): Expr => ({
+      kind: "compare",
+      op: "===",
+      left: value,
+      right: { kind: "undefined" },
+    });
+    const fields = pattern.elements.flatMap((element): Stmt[] => {
+      const key = element.propertyName ?? element.name;
+      if (
+        element.dotDotDotToken ||
+        !ts.isIdentifier(element.name) ||
+        !(ts.isIdentifier(key) || ts.isStringLiteral(key))
+      ) {
+        throw this.unsupported(
+          element,
+          "this destructuring pattern (name each field: `const { a, b: c, d = 3 } = o`)",
+        );
+      }
+      if (!this.isNumber(element.name)) {
+        throw this.unsupported(
+          element,
+          `destructuring a field that is not a number (read it as a field instead: \`const ${element.name.text} = ${recordText}.${key.text}\`)`,
+        );
+      }
+      const read: Expr = {
+        kind: "member",
+        object,
+        name: key.text,
+        numeric: true,
+        nullable: mayBeUndefined || element.initializer !== undefined,
+        optional: mayBeUndefined,
+        node: element,
+      };
+      const name = this.localName(element.name);
+      if (!element.initializer)
+        return [{ kind: "let", name, value: read, constant, origin: element }];
+      // The field is read once, as JS does, then its default applied.
+      const field = this.names.fresh(key.text);
+      const fieldValue: Expr = { kind: "var", name: field };
+      return [
+        {
+          kind: "let",
+          name: field,
+          value: read,
+          constant: true,
+          origin: element,
+        },
+        {
+          kind: "let",
+          name,
+          value: {
+            kind: "cond",
+            test: isUndefined(fieldValue),
+            whenTrue: this.conditionally(() =>
+              this.expression(element.initializer!),
+            ),
+            whenFalse: fieldValue,
+          },
+          constant,
+          origin: element,
+        },
+      ];
+    });
+    return [...setup, ...fields];
   }
 
   /** `[a, b] = [e1, e2]`: every element is read before any is written. */
@@ -1955,6 +2101,33 @@ class Lowering {
               this.expression(node.right),
               node,
             ),
+            origin: node,
+          },
+        ];
+      }
+      // `k ??= 2`: `k = k ?? 2`, which assigns `k` itself otherwise.
+      if (
+        kind === ts.SyntaxKind.QuestionQuestionEqualsToken &&
+        ts.isIdentifier(skipWrappers(ts, node.left)) &&
+        !this.isArrayKind(node.left)
+      ) {
+        const name = this.assignedName(node.left);
+        const value: Expr = { kind: "var", name };
+        return [
+          {
+            kind: "assign",
+            name,
+            value: {
+              kind: "cond",
+              test: {
+                kind: "compare",
+                op: "!=",
+                left: value,
+                right: { kind: "undefined" },
+              },
+              whenTrue: value,
+              whenFalse: this.conditionally(() => this.expression(node.right)),
+            },
             origin: node,
           },
         ];
