@@ -686,6 +686,86 @@ class Lowering {
     return { kind: "var", name };
   }
 
+  /**
+   * `Math.max(...xs)`: the loop `m = Math.max(m, xs[k])` from `-Infinity`
+   * (which JS gives for no elements), just before the statement, as for
+   * `reduce`; the derivative goes to the element the loop keeps.
+   */
+  private hoistedExtremum(node: ts.CallExpression, fn: "min" | "max"): Expr {
+    const ts = this.ts;
+    const [spread, ...rest] = node.arguments;
+    const array =
+      spread &&
+      ts.isSpreadElement(spread) &&
+      skipWrappers(ts, spread.expression);
+    if (
+      !array ||
+      rest.length > 0 ||
+      !(ts.isIdentifier(array) || ts.isElementAccessExpression(array)) ||
+      !["array", "float64", "float32"].includes(this.kindOf(array))
+    ) {
+      throw this.unsupported(
+        node,
+        `this spread into 'Math.${fn}' (spread one variable holding an array of numbers, or a row: \`Math.${fn}(...xs)\`)`,
+      );
+    }
+    const before = this.hoistedBefore(
+      node,
+      `\`Math.${fn}(...xs)\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`const m = Math.${fn}(...xs)\`)`,
+    );
+    const changed = this.changeAround(node);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        `a change in a statement that also computes \`Math.${fn}(...xs)\`, which tsad computes first (make the change in a statement of its own)`,
+      );
+    }
+    const source = this.iterated(array);
+    const name = this.names.fresh(fn === "max" ? "largest" : "smallest");
+    const counter = this.names.fresh("k");
+    const extremum: Expr = { kind: "var", name };
+    before.push(
+      {
+        kind: "let",
+        name,
+        value: { kind: "num", value: fn === "max" ? -Infinity : Infinity },
+        constant: false,
+        origin: node,
+      },
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter,
+          start: { kind: "num", value: 0 },
+          end: { kind: "length", ...source },
+          step: 1,
+          inclusive: false,
+        },
+        body: [
+          {
+            kind: "assign",
+            name,
+            value: {
+              kind: "math",
+              fn,
+              args: [
+                extremum,
+                {
+                  kind: "index",
+                  array: source.array,
+                  indices: [...source.indices, { kind: "var", name: counter }],
+                },
+              ],
+            },
+            origin: node,
+          },
+        ],
+      },
+    );
+    return extremum;
+  }
+
   /** The first assignment in `fn` (a callback) to what it does not declare. */
   private changesOutside(fn: ts.Node): ts.Node | undefined {
     const ts = this.ts;
@@ -3697,6 +3777,11 @@ class Lowering {
         `tsad has no derivative rule for 'Math.${fn}'. Use the Math functions listed in README, or compute this value outside and pass it in.`,
       );
     }
+    if (
+      (fn === "min" || fn === "max") &&
+      node.arguments.some((a) => this.ts.isSpreadElement(a))
+    )
+      return this.hoistedExtremum(node, fn);
     const args = node.arguments.map((a) => this.expression(a));
     if (
       rule.arity !== undefined &&
