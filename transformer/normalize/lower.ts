@@ -1069,8 +1069,12 @@ class Lowering {
     const ts = this.ts;
     if (ts.isForStatement(node)) return this.forStatement(node);
     if (ts.isForOfStatement(node)) return this.forOfStatement(node);
-    if (ts.isWhileStatement(node))
-      return this.generalLoop(node, [], this.expression(node.expression), []);
+    if (ts.isWhileStatement(node)) {
+      const stepping = this.steppingTest(node.expression);
+      return stepping
+        ? this.generalLoop(node, [], undefined, [], undefined, stepping)
+        : this.generalLoop(node, [], this.expression(node.expression), []);
+    }
     if (ts.isDoStatement(node))
       return this.generalLoop(node, [], undefined, [], node.expression);
     throw this.unsupported(node, "`for...in`");
@@ -1105,12 +1109,50 @@ class Lowering {
     const update = node.incrementor
       ? this.expressionStatement(node.incrementor)
       : [];
-    const condition = node.condition
-      ? this.expression(node.condition)
-      : undefined;
+    const stepping = node.condition && this.steppingTest(node.condition);
+    const condition =
+      node.condition && !stepping ? this.expression(node.condition) : undefined;
     return [
       ...initStatements,
-      ...this.generalLoop(node, [], condition, update),
+      ...this.generalLoop(node, [], condition, update, undefined, stepping),
+    ];
+  }
+
+  /**
+   * A loop test `n--` (or `n++`): `const t = n; n = t - 1;` and a `break`
+   * where `t` is falsy, first thing in each iteration.
+   */
+  private steppingTest(test: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    test = skipWrappers(ts, test);
+    if (
+      !ts.isPostfixUnaryExpression(test) ||
+      !ts.isIdentifier(skipWrappers(ts, test.operand))
+    )
+      return undefined;
+    const name = this.assignedName(test.operand);
+    const before = this.names.fresh(`${name}_tested`);
+    const tested: Expr = { kind: "var", name: before };
+    return [
+      {
+        kind: "let",
+        name: before,
+        value: { kind: "var", name },
+        constant: true,
+        origin: test,
+      },
+      {
+        kind: "assign",
+        name,
+        value: {
+          kind: "binary",
+          op: test.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-",
+          left: tested,
+          right: { kind: "num", value: 1 },
+        },
+        origin: test,
+      },
+      this.breakUnless(tested),
     ];
   }
 
@@ -1120,6 +1162,8 @@ class Lowering {
     const ts = this.ts;
     const init = node.initializer;
     const test = node.condition && skipWrappers(ts, node.condition);
+    const countDown = this.countDownHeader(node);
+    if (countDown) return countDown;
     if (
       !init ||
       !ts.isVariableDeclarationList(init) ||
@@ -1203,6 +1247,65 @@ class Lowering {
       inclusive:
         op === ts.SyntaxKind.LessThanEqualsToken ||
         op === ts.SyntaxKind.GreaterThanEqualsToken,
+    };
+  }
+
+  /**
+   * `for (let i = n; i--; )`: the body sees `n - 1` down to 0, as in
+   * `for (let i = n - 1; i >= 0; i--)`. (From a start that is no whole
+   * number of at least 0, JS's loop never ends, nor does the function.)
+   */
+  private countDownHeader(
+    node: ts.ForStatement,
+  ): Extract<SurfaceLoopHeader, { kind: "counted" }> | undefined {
+    const ts = this.ts;
+    const init = node.initializer;
+    const test = node.condition && skipWrappers(ts, node.condition);
+    if (
+      !init ||
+      !ts.isVariableDeclarationList(init) ||
+      !(init.flags & ts.NodeFlags.Let) ||
+      init.declarations.length !== 1 ||
+      !test ||
+      !ts.isPostfixUnaryExpression(test) ||
+      test.operator !== ts.SyntaxKind.MinusMinusToken ||
+      node.incrementor
+    )
+      return undefined;
+    const declaration = init.declarations[0]!;
+    const operand = skipWrappers(ts, test.operand);
+    if (
+      !ts.isIdentifier(declaration.name) ||
+      !declaration.initializer ||
+      !ts.isIdentifier(operand) ||
+      this.context.checker.getSymbolAtLocation(operand) !==
+        this.context.checker.getSymbolAtLocation(declaration.name)
+    )
+      return undefined;
+    const { assigned, written, grown } = this.changes(node.statement);
+    const moves =
+      this.readsAnyOf(declaration.initializer, assigned) ||
+      this.arrayReads(declaration.initializer).some(({ arrays, length }) =>
+        arrays.some((array) => (length ? grown : written).has(array)),
+      );
+    if (
+      assigned.has(this.context.checker.getSymbolAtLocation(operand)!) ||
+      this.leavesLoop(node) ||
+      moves
+    )
+      return undefined;
+    return {
+      kind: "counted",
+      counter: this.localName(declaration.name),
+      start: {
+        kind: "binary",
+        op: "-",
+        left: this.expression(declaration.initializer),
+        right: { kind: "num", value: 1 },
+      },
+      end: { kind: "num", value: 0 },
+      step: -1,
+      inclusive: true,
     };
   }
 
@@ -1449,8 +1552,9 @@ class Lowering {
     condition: Expr | undefined,
     update: Stmt[],
     postTest?: ts.Expression,
+    steppingTest: Stmt[] = [],
   ): Stmt[] {
-    const body = this.iterationBody(node.statement);
+    const body = [...steppingTest, ...this.iterationBody(node.statement)];
     const check: Stmt[] = postTest
       ? [this.breakUnless(this.expression(postTest))]
       : [];
