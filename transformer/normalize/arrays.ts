@@ -77,8 +77,8 @@ export interface ArraysContext {
 export interface Iterated {
   readonly array: Expr;
   readonly indices: readonly Expr[];
-  /** A matrix, whose elements are rows: its variable. */
-  readonly rows?: ts.Identifier;
+  /** A matrix, whose elements are rows: its variable or field. */
+  readonly rows?: ts.Expression;
 }
 
 /** `Array.from(...)` of the global `Array`. */

@@ -61,7 +61,7 @@ import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
-import { isWrapper, skipWrappers } from "./wrappers";
+import { isWrapper, skipWrappers, withWrappers } from "./wrappers";
 import { isArrayIndex } from "../array-writes";
 
 /** `new Array(n).fill(v)`: the allocation and the value. */
@@ -1374,19 +1374,28 @@ class Lowering {
         "this destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`; or the index and the element of `entries()`, `for (const [i, row] of m.entries())`)",
       );
     }
+    // `for (const row of data.X)`: the field's array, named first.
+    const field = ts.isPropertyAccessExpression(iterable);
     if (
       !declared ||
-      !ts.isIdentifier(iterable) ||
+      !(ts.isIdentifier(iterable) || field) ||
       (this.kindOf(iterable) === "none" && !this.isIntegerArray(iterable)) ||
       this.kindOf(iterable) === "number" ||
       node.awaitModifier
     ) {
       throw this.unsupported(
         node,
-        "this `for...of` (write `for (const x of xs)` over a variable holding an array of numbers or a matrix, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
+        "this `for...of` (write `for (const x of xs)` over a variable or a field holding an array of numbers or a matrix, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
       );
     }
-    const source = this.iterated(iterable);
+    const named: Stmt[] = [];
+    const source: Iterated = field
+      ? {
+          array: this.namedBefore(named, iterable, iterable.name.text),
+          indices: [],
+          rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
+        }
+      : this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
     const counter = entries?.index
       ? this.localName(entries.index)
@@ -1402,6 +1411,7 @@ class Lowering {
     const length: Expr = { kind: "length", ...source };
     if (!this.leavesLoop(node)) {
       return [
+        ...named,
         {
           kind: "loop",
           header: {
@@ -1418,6 +1428,7 @@ class Lowering {
     }
     const index: Expr = { kind: "var", name: counter };
     return [
+      ...named,
       {
         kind: "let",
         name: counter,
@@ -2987,10 +2998,7 @@ class Lowering {
         // A marked function cannot change what it is given, nor the
         // caller what is returned: a copy of the step, or of a row a
         // `for...of` or `map` names, is the same.
-        const markedArgument =
-          ts.isCallExpression(id.parent) &&
-          id.parent.arguments.includes(id) &&
-          resolveMarkedCallee(ts, this.context.checker, id.parent.expression);
+        const markedArgument = this.isMarkedArgument(id);
         if (stepped && (ts.isReturnStatement(id.parent) || markedArgument))
           return this.hoistedRowCopy(id, stepped);
         const row = this.rowOf(id);
@@ -3276,6 +3284,10 @@ class Lowering {
       return this.field(node, key);
     const { array, indices } = this.arrayPath(node);
     const kind = this.kindOf(node);
+    // `dot(w, X[i])`: a marked function cannot change what it is given,
+    // so a copy of the row is the same.
+    if (kind === "array" && this.isMarkedArgument(node))
+      return this.hoistedRowCopy(node, { array, indices });
     if (
       kind === "array" ||
       kind === "float64" ||
@@ -3288,6 +3300,19 @@ class Lowering {
       );
     }
     return { kind: "index", array, indices };
+  }
+
+  /** Whether `node` is an argument of a call of a marked function. */
+  private isMarkedArgument(node: ts.Expression): boolean {
+    const ts = this.ts;
+    const argument = withWrappers(ts, node);
+    const call = argument.parent;
+    return (
+      ts.isCallExpression(call) &&
+      call.arguments.includes(argument) &&
+      resolveMarkedCallee(ts, this.context.checker, call.expression) !==
+        undefined
+    );
   }
 
   /** `m[i][j]` -> the array `m` and the indices `[i, j]`. */

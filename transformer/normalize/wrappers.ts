@@ -29,6 +29,15 @@ export function isWrapper(
   );
 }
 
+/** `e` with what wraps it without changing its value: `(x!)` for `x`. */
+export function withWrappers(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): ts.Expression {
+  while (isWrapper(ts, node.parent)) node = node.parent;
+  return node;
+}
+
 /** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
 export function isDirectEval(
   ts: typeof import("typescript"),
