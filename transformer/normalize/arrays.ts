@@ -71,6 +71,10 @@ export interface ArraysContext {
   copiedRow(node: ts.Expression): Iterated | undefined;
   /** Whether `node` gives `array` new elements or a new value. */
   reshapes(node: ts.Node, array: ts.Expression): boolean;
+  /** Whether `node` changes what `value` reads: a variable, an array. */
+  moves(node: ts.Node, value: ts.Expression): boolean;
+  /** Whether `node` is a whole number of at least 0 (a length). */
+  isCount(node: ts.Expression): boolean;
 }
 
 /** An array, or a row of a matrix: `array[...indices]`. */
@@ -139,7 +143,7 @@ export function lowerArrayFrom(
     declare({
       kind: "newArray",
       arrayKind: filled.columns ? "matrix" : "array",
-      length: context.expression(length),
+      length: fromLength(context, length),
       columns: filled.columns,
     }),
     ...filled.statements,
@@ -553,6 +557,24 @@ function lengthOf(
     : undefined;
 }
 
+/**
+ * The number of elements `Array.from({ length: n })` makes: `n` rounded
+ * toward 0, and 0 where it is negative (where `new Array(n)` would throw),
+ * unless `n` is a count already (a length).
+ */
+function fromLength(context: ArraysContext, node: ts.Expression): Expr {
+  const length = context.expression(node);
+  if (context.isCount(node)) return length;
+  return {
+    kind: "math",
+    fn: "max",
+    args: [
+      { kind: "num", value: 0 },
+      { kind: "math", fn: "trunc", args: [length] },
+    ],
+  };
+}
+
 /** The array methods whose callbacks the lowering writes out as loops. */
 export type CallbackMethod = "Array.from" | "map" | "reduce";
 
@@ -707,7 +729,11 @@ function fillLoop(
     if (row)
       throw context.unsupported(what, "arrays of more than two dimensions");
     // The rows are allocated before the callback runs.
-    if (length && refersToAnyDeclaredIn(context, length, callback.node)) {
+    if (
+      length &&
+      (refersToAnyDeclaredIn(context, length, callback.node) ||
+        (ts.isExpression(length) && context.moves(callback.node, length)))
+    ) {
       throw context.unsupported(
         what,
         "rows of different lengths (give every row the same length, from values the callback does not compute)",
@@ -748,7 +774,7 @@ function fillLoop(
       );
     }
     rows(innerLength, innerLength);
-    columns = context.expression(innerLength);
+    columns = fromLength(context, innerLength);
     statements = fillLoop(context, target, at, fill, /*row*/ true).statements;
   } else {
     if (context.kindOf(body) !== "number") {

@@ -588,6 +588,103 @@ class Lowering {
   /** Destructured parameters' names (`{ lr }: Options` -> `options`). */
   private readonly patternParams = new Map<ts.ParameterDeclaration, string>();
 
+  /** Counters of counted loops: whole numbers, stepped by whole numbers. */
+  private readonly wholeCounters = new Set<ts.Symbol>();
+
+  /**
+   * Whether `node` is a whole number (or NaN or infinite), as far as its
+   * syntax shows: a whole literal, a length, an integer array's element,
+   * a counted loop's counter, `Math.floor(...)` and the like, bit
+   * operations, sums, differences, products and remainders of those, and
+   * `const`s holding one.
+   */
+  private isWhole(node: ts.Expression, depth = 0): boolean {
+    const ts = this.ts;
+    node = skipWrappers(ts, node);
+    if (depth > 8) return false;
+    const whole = (e: ts.Expression) => this.isWhole(e, depth + 1);
+    if (ts.isNumericLiteral(node)) return Number.isInteger(Number(node.text));
+    if (this.isInteger(node)) return true;
+    if (ts.isPropertyAccessExpression(node))
+      return (
+        node.name.text === "length" &&
+        (this.isArrayKind(node.expression) ||
+          this.isIntegerArray(node.expression))
+      );
+    if (ts.isElementAccessExpression(node))
+      return this.isIntegerArray(node.expression);
+    if (ts.isPrefixUnaryExpression(node))
+      return (
+        node.operator === ts.SyntaxKind.TildeToken ||
+        ((node.operator === ts.SyntaxKind.MinusToken ||
+          node.operator === ts.SyntaxKind.PlusToken) &&
+          whole(node.operand))
+      );
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (bitwise[op]) return true;
+      return (
+        (op === ts.SyntaxKind.PlusToken ||
+          op === ts.SyntaxKind.MinusToken ||
+          op === ts.SyntaxKind.AsteriskToken ||
+          op === ts.SyntaxKind.PercentToken) &&
+        whole(node.left) &&
+        whole(node.right)
+      );
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = skipWrappers(ts, node.expression);
+      return (
+        ts.isPropertyAccessExpression(callee) &&
+        this.isGlobalMath(callee.expression) &&
+        ["floor", "ceil", "round", "trunc", "sign"].includes(callee.name.text)
+      );
+    }
+    if (!ts.isIdentifier(node)) return false;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    if (!symbol) return false;
+    if (this.wholeCounters.has(symbol)) return true;
+    const declaration = symbol.valueDeclaration;
+    return (
+      declaration !== undefined &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined &&
+      (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0 &&
+      whole(declaration.initializer)
+    );
+  }
+
+  /**
+   * Whether `node` is a count, a whole number of at least 0, as far as its
+   * syntax shows: a literal, a length, sums and products of those, and
+   * `const`s holding one.
+   */
+  private isCount(node: ts.Expression, depth = 0): boolean {
+    const ts = this.ts;
+    node = skipWrappers(ts, node);
+    if (depth > 8) return false;
+    const count = (e: ts.Expression) => this.isCount(e, depth + 1);
+    if (ts.isNumericLiteral(node)) return Number.isInteger(Number(node.text));
+    if (ts.isPropertyAccessExpression(node)) return this.isWhole(node);
+    if (ts.isBinaryExpression(node))
+      return (
+        (node.operatorToken.kind === ts.SyntaxKind.PlusToken ||
+          node.operatorToken.kind === ts.SyntaxKind.AsteriskToken) &&
+        count(node.left) &&
+        count(node.right)
+      );
+    const declaration =
+      ts.isIdentifier(node) &&
+      this.context.checker.getSymbolAtLocation(node)?.valueDeclaration;
+    return (
+      !!declaration &&
+      ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined &&
+      (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0 &&
+      count(declaration.initializer)
+    );
+  }
+
   /** The arrays variables given new ones are the steps of (see `steps`). */
   private readonly steppedRows = new Map<ts.Symbol, Row>();
 
@@ -1221,15 +1318,21 @@ class Lowering {
     // So does an end that reads the counter, or calls a function that is
     // not marked (it may return another value each time JS tests it).
     const moves = (bound: ts.Expression) =>
-      this.readsAnyOf(bound, assigned) ||
-      this.arrayReads(bound).some(({ arrays, length }) =>
-        arrays.some((array) => (length ? grown : written).has(array)),
-      );
+      this.movedBy({ assigned, written, grown }, bound);
     const endMoves =
       moves(test.right) ||
       this.readsAnyOf(test.right, new Set([counter!])) ||
       this.callsUnmarked(test.right);
-    if (endMoves || moves(declaration.initializer)) return undefined;
+    // From a start that may not be whole, the counter's values round as
+    // they add up, which the reverse sweep cannot count back: a general
+    // loop keeps them.
+    if (
+      endMoves ||
+      moves(declaration.initializer) ||
+      !this.isWhole(declaration.initializer)
+    )
+      return undefined;
+    this.wholeCounters.add(counter!);
     const end = this.expression(test.right);
     return {
       kind: "counted",
@@ -1282,18 +1385,17 @@ class Lowering {
         this.context.checker.getSymbolAtLocation(declaration.name)
     )
       return undefined;
-    const { assigned, written, grown } = this.changes(node.statement);
-    const moves =
-      this.readsAnyOf(declaration.initializer, assigned) ||
-      this.arrayReads(declaration.initializer).some(({ arrays, length }) =>
-        arrays.some((array) => (length ? grown : written).has(array)),
-      );
+    const changes = this.changes(node.statement);
     if (
-      assigned.has(this.context.checker.getSymbolAtLocation(operand)!) ||
+      changes.assigned.has(
+        this.context.checker.getSymbolAtLocation(operand)!,
+      ) ||
       this.leavesLoop(node) ||
-      moves
+      this.movedBy(changes, declaration.initializer) ||
+      !this.isWhole(declaration.initializer)
     )
       return undefined;
+    this.wholeCounters.add(this.context.checker.getSymbolAtLocation(operand)!);
     return {
       kind: "counted",
       counter: this.localName(declaration.name),
@@ -1307,6 +1409,24 @@ class Lowering {
       step: -1,
       inclusive: true,
     };
+  }
+
+  /**
+   * Whether `changes` (a loop body's, a callback's) change what `value`
+   * reads: a variable assigned, an array written, or grown where `value`
+   * reads its length.
+   */
+  private movedBy(
+    changes: ReturnType<Lowering["changes"]>,
+    value: ts.Expression,
+  ): boolean {
+    const { assigned, written, grown } = changes;
+    return (
+      this.readsAnyOf(value, assigned) ||
+      this.arrayReads(value).some(({ arrays, length }) =>
+        arrays.some((array) => (length ? grown : written).has(array)),
+      )
+    );
   }
 
   /** `i++`, `--i`, `i += 2`, `i -= 1` on `counter`: the integer step. */
@@ -3622,6 +3742,8 @@ class Lowering {
           this.readsAnyOf(array, assigned)
         );
       },
+      moves: (node, value) => this.movedBy(this.changes(node), value),
+      isCount: (node) => this.isCount(node),
     };
   }
 
