@@ -3364,11 +3364,24 @@ class Lowering {
     const ts = this.ts;
     let left = node.left;
     while (ts.isParenthesizedExpression(left)) left = left.expression;
-    if (!ts.isIdentifier(left) && !ts.isElementAccessExpression(left)) {
+    // `o.lr ?? 0.1`: the field read once, just before the statement (a
+    // getter would run again if it were read for the test and the value).
+    const field =
+      ts.isPropertyAccessExpression(left) &&
+      !this.isArrayKind(left) &&
+      this.hoist !== undefined &&
+      this.conditionalDepth === 0;
+    if (
+      !ts.isIdentifier(left) &&
+      !ts.isElementAccessExpression(left) &&
+      !field
+    ) {
       throw new DiffError(
         node.operatorToken,
         DiagnosticCode.UnsupportedOperator,
-        "tsad supports `??` after a variable or an element (`k ?? 2`, `a[i] ?? 0`). Name the value first: `const v = ...; v ?? 0`.",
+        ts.isPropertyAccessExpression(left)
+          ? "tsad supports `??` after a field (`o.lr ?? 0.1`) in a statement's own expression, not in a branch of `? :`, `&&`/`||` or a loop test. Name the field first: `const lr = o.lr ?? 0.1`."
+          : "tsad supports `??` after a variable, an element or a field (`k ?? 2`, `a[i] ?? 0`, `o.lr ?? 0.1`). Name the value first: `const v = ...; v ?? 0`.",
       );
     }
     if (this.elementOf(left) === "local") {
@@ -3381,7 +3394,10 @@ class Lowering {
     if (this.isArrayKind(node)) {
       throw this.unsupported(node, "choosing between arrays with `??`");
     }
-    const value = this.expression(left);
+    const value =
+      field && ts.isPropertyAccessExpression(left)
+        ? this.namedBefore(this.hoist!.before, left, left.name.text)
+        : this.expression(left);
     return {
       kind: "cond",
       test: {
