@@ -45,6 +45,8 @@ export const DiagnosticCode = {
   ReassignableVariable: 96017,
   /** An unmarked call that may change what the marked function reads. */
   HiddenWrite: 96018,
+  /** `grad(f)` and the like of a function of the program that is not marked. */
+  NotMarked: 96019,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -51,7 +51,11 @@ import {
   valueKindOf,
   type MarkedFunction,
 } from "./select";
-import { GradientRequests, type GradientRequest } from "./requests";
+import {
+  GradientRequests,
+  unmarkedTargets,
+  type GradientRequest,
+} from "./requests";
 import { simplify } from "./simplify/index";
 import { withSnapshots } from "./snapshots";
 import type { ValueKind } from "../runtime/registry";
@@ -146,6 +150,13 @@ function transformFile(
   const { ts } = lowerContext;
   const { marked, misplaced } = selectMarkedFunctions(ts, sourceFile);
   for (const error of misplaced) report(extras, error);
+  const targets = unmarkedTargets(
+    ts,
+    lowerContext.checker,
+    sourceFile,
+    lowerContext.runtimeModule,
+  );
+  for (const error of targets) report(extras, error);
   const { reexports, conflicts } = reexportedDerivatives(
     ts,
     lowerContext.checker,

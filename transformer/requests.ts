@@ -26,6 +26,7 @@
  */
 import type * as ts from "typescript";
 import { markedCallsIn } from "./callees";
+import { DiagnosticCode, DiffError } from "./diagnostics";
 import { importedFrom, resolveMarkedCallee } from "./select";
 
 export interface GradientRequest {
@@ -207,6 +208,92 @@ function functionOf(
     return ts.isFunctionLike(value) ? value : undefined;
   }
   return ts.isFunctionLike(declaration) ? declaration : undefined;
+}
+
+/** The runtime's functions that differentiate the function they are given. */
+const differentiating = new Set([
+  "grad",
+  "valueAndGrad",
+  "vjp",
+  "jvp",
+  "derivative",
+  "jacobian",
+  "hessian",
+  "hvp",
+  "checkGrad",
+]);
+
+/**
+ * `grad(f)` (or `jvp`, `hessian` ...) in `file` of a function the program
+ * declares without the tag: no derivatives are compiled for it, so the
+ * call would throw at run time. A function from a declaration file (a
+ * package compiled on its own) or passed in as a value is left to the
+ * runtime.
+ */
+export function unmarkedTargets(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  file: ts.SourceFile,
+  runtimeModule: string,
+): DiffError[] {
+  if (
+    ![`"${runtimeModule}"`, `'${runtimeModule}'`].some((q) =>
+      file.text.includes(q),
+    )
+  )
+    return [];
+  const errors: DiffError[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const imported = importedFrom(ts, checker, node.expression);
+      const [f] = node.arguments;
+      if (
+        f &&
+        imported?.specifier === runtimeModule &&
+        differentiating.has(imported.name) &&
+        !resolveMarkedCallee(ts, checker, f)
+      ) {
+        const fn = functionOf(ts, checker, f);
+        const declaration =
+          fn && (ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent?.parent);
+        if (
+          fn &&
+          declaration &&
+          !fn.getSourceFile().isDeclarationFile &&
+          (ts.isFunctionDeclaration(fn)
+            ? fn.body !== undefined
+            : ts.isVariableDeclaration(fn.parent) &&
+              (ts.getCombinedNodeFlags(fn.parent) & ts.NodeFlags.Const) !== 0)
+        ) {
+          errors.push(notMarked(ts, f, imported.name, declaration));
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return errors;
+}
+
+function notMarked(
+  ts: typeof import("typescript"),
+  f: ts.Expression,
+  api: string,
+  declaration: ts.Node,
+): DiffError {
+  const text = declaration.getSourceFile().text;
+  const comments = (
+    ts.getLeadingCommentRanges(text, declaration.getFullStart()) ?? []
+  ).map((range) => text.slice(range.pos, range.end));
+  const misspelt = comments.some(
+    (c) => c.includes("@differentiable") && !c.startsWith("/**"),
+  );
+  return new DiffError(
+    f,
+    DiagnosticCode.NotMarked,
+    `'${f.getText()}' is not marked @differentiable, so tsad compiled no derivatives for it and \`${api}\` would throw at run time. Put \`/** @differentiable */\` right before its declaration${misspelt ? " (a JSDoc comment, with two asterisks: the comment there is not one)" : ""}.`,
+    [{ node: declaration, message: `'${f.getText()}' is declared here` }],
+  );
 }
 
 const requestKey = (r: GradientRequest) =>

@@ -85,7 +85,7 @@ function buildSpeed(build: BuildSpeed): string {
   return [
     "## Build speed",
     "",
-    `\`npm run bench:build\` (scripts/bench-build.mjs): a generated project of ${build.functions} functions in ${build.modules} modules (scalar code, branches, loops over arrays and matrices, calls between them, \`grad\` calls asking for gradients), built with the functions marked and with the tags removed. Median CPU time of the build process over ${build.rounds} builds each. "tspc, no plugin" is ts-patch alone: \`tspc\` patches TypeScript in memory at every start. "patched tsc" is the \`tsc\` of a TypeScript that \`ts-patch install\` patched once on disk (ts-patch's persistent patch, which a \`prepare\` script can run), without a plugin and with tsad: its difference between the two is tsad's own.`,
+    `\`npm run bench:build\` (scripts/bench-build.mjs): a generated project of ${build.functions} functions in ${build.modules} modules (scalar code, branches, loops over arrays and matrices, calls between them, \`grad\` calls asking for gradients), built with the functions marked and with the tags and \`grad\` calls removed. Median CPU time of the build process over ${build.rounds} builds each. "tspc, no plugin" is ts-patch alone: \`tspc\` patches TypeScript in memory at every start. "patched tsc" is the \`tsc\` of a TypeScript that \`ts-patch install\` patched once on disk (ts-patch's persistent patch, which a \`prepare\` script can run), without a plugin and with tsad: its difference between the two is tsad's own.`,
     "",
     "| project | tsc | tspc, no plugin | tspc with tsad | / tsc | patched tsc, no plugin | patched tsc with tsad | / tsc | target |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
