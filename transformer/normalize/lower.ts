@@ -3212,6 +3212,17 @@ class Lowering {
           node,
           "spread (`...xs`) (copy an array with `xs.slice()`, or write the loop out)",
         );
+      case ts.SyntaxKind.TemplateExpression:
+      case ts.SyntaxKind.TaggedTemplateExpression:
+        throw this.unsupported(
+          node,
+          'template strings (to log values, give them to `console.log` as arguments: `console.log("loss", s)`)',
+        );
+      case ts.SyntaxKind.TypeOfExpression:
+        throw this.unsupported(
+          node,
+          "`typeof` (tsad knows the types: test the value itself, `v !== undefined`)",
+        );
       default:
         throw this.unsupported(
           node,
