@@ -6,13 +6,18 @@
  *
  *   Tangent<number>          -> number
  *   Tangent<readonly number[]> -> number[]
+ *   Tangent<readonly number[][]> -> number[][]
  *   Tangent<Float64Array>    -> Float64Array
  *   Tangent<string>          -> undefined
  */
 
 /** A value tsad can differentiate with respect to. */
 export type Differentiable =
-  number | readonly number[] | Float64Array | Float32Array | number[][];
+  | number
+  | readonly number[]
+  | Float64Array
+  | Float32Array
+  | readonly (readonly number[])[];
 
 /**
  * The tangent (and cotangent) type of a value of type `T`; `undefined` for
@@ -30,7 +35,7 @@ type DefinedTangent<T> = [T] extends [never]
       ? Float64Array
       : [T] extends [Float32Array]
         ? Float32Array
-        : [T] extends [number[][]]
+        : [T] extends [readonly (readonly number[])[]]
           ? number[][]
           : [T] extends [readonly number[]]
             ? number[]

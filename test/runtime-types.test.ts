@@ -32,6 +32,7 @@ declare function softmax(x: number[]): number[];
 declare function curve(t: number): number[];
 declare function matVec(A: number[][], x: readonly number[]): number[];
 declare function scaled(label: string, w: Float64Array): Float64Array;
+declare function frozen(M: readonly (readonly number[])[], x: number): number;
 
 function signatures() {
   return {
@@ -71,6 +72,8 @@ function signatures() {
     hessianOfPair: hessian(loss, [1, 2]),
     hessianOfNumbers: hessian(f, [0, 1]),
     hvpOfPair: hvp(loss, [2, 0]),
+    gradOfReadonlyMatrix: grad(frozen),
+    gradOfFrozenBoth: grad(frozen, [0, 1]),
   };
 }
 type Signatures = ReturnType<typeof signatures>;
@@ -84,6 +87,10 @@ describe("Tangent", () => {
     expectTypeOf<Tangent<Float64Array>>().toEqualTypeOf<Float64Array>();
     expectTypeOf<Tangent<Float32Array>>().toEqualTypeOf<Float32Array>();
     expectTypeOf<Tangent<number[][]>>().toEqualTypeOf<number[][]>();
+    expectTypeOf<Tangent<readonly number[][]>>().toEqualTypeOf<number[][]>();
+    expectTypeOf<Tangent<readonly (readonly number[])[]>>().toEqualTypeOf<
+      number[][]
+    >();
   });
 
   it("maps everything else to undefined", () => {
@@ -127,6 +134,15 @@ describe("grad", () => {
     >();
     expectTypeOf<Signatures["gradOfVector"]>().toEqualTypeOf<
       (w: Float64Array) => Float64Array
+    >();
+  });
+
+  it("takes read-only matrices, whose gradients are number[][]", () => {
+    expectTypeOf<Signatures["gradOfReadonlyMatrix"]>().toEqualTypeOf<
+      (M: readonly (readonly number[])[], x: number) => number[][]
+    >();
+    expectTypeOf<Signatures["gradOfFrozenBoth"]>().returns.toEqualTypeOf<
+      [number[][], number]
     >();
   });
 
