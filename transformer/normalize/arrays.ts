@@ -740,14 +740,50 @@ function fillLoop(
       );
     }
   };
-  const zeroRow = rowOfZeros(context, body);
+  const filledRow = rowFill(context, body);
   const inner = isArrayFrom(context, body)
     ? (body as ts.CallExpression)
     : undefined;
-  if (zeroRow) {
-    rows(zeroRow, zeroRow);
-    columns = context.expression(zeroRow);
-    statements = [];
+  if (filledRow) {
+    const { length, value } = filledRow;
+    rows(length, length);
+    columns = context.expression(length);
+    const zero = ts.isNumericLiteral(value) && Number(value.text) === 0;
+    if (!zero && !context.isNumber(value))
+      throw context.unsupported(value, "rows filled with other than numbers");
+    // `.fill(v)`: `v` once per row, then every element of the row.
+    statements = zero
+      ? []
+      : context.hoisting(() => {
+          const fill = context.fresh("fill");
+          const k = context.fresh("k");
+          return [
+            {
+              kind: "let",
+              name: fill,
+              value: context.expression(value),
+              constant: true,
+              origin: value,
+            },
+            {
+              kind: "loop",
+              header: {
+                kind: "counted",
+                counter: k,
+                start: { kind: "num", value: 0 },
+                end: { kind: "length", array: target, indices: at },
+                step: 1,
+                inclusive: false,
+              },
+              body: [
+                store({ kind: "var", name: fill }, [
+                  ...at,
+                  { kind: "var", name: k },
+                ]),
+              ],
+            },
+          ];
+        });
   } else if (ts.isArrayLiteralExpression(body)) {
     rows(body);
     columns = { kind: "num", value: body.elements.length };
@@ -811,28 +847,28 @@ function fillLoop(
   };
 }
 
-/** The `k` of `new Array(k).fill(0)` or `Array(k).fill(0)`. */
-function rowOfZeros(
+/** The `k` and `v` of `new Array(k).fill(v)` or `Array(k).fill(v)`. */
+function rowFill(
   context: ArraysContext,
   node: ts.Expression,
-): ts.Expression | undefined {
+): { length: ts.Expression; value: ts.Expression } | undefined {
   const ts = context.ts;
   if (
     !ts.isCallExpression(node) ||
     !ts.isPropertyAccessExpression(node.expression) ||
     node.expression.name.text !== "fill" ||
-    node.arguments.length !== 1 ||
-    !ts.isNumericLiteral(node.arguments[0]!) ||
-    Number(node.arguments[0].text) !== 0
+    node.arguments.length !== 1
   ) {
     return undefined;
   }
   const allocation = skipWrappers(ts, node.expression.expression);
-  return (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
+  const length =
+    (ts.isNewExpression(allocation) || ts.isCallExpression(allocation)) &&
     context.isGlobal(allocation.expression, "Array") &&
     allocation.arguments?.length === 1
-    ? allocation.arguments[0]
-    : undefined;
+      ? allocation.arguments[0]
+      : undefined;
+  return length && { length, value: skipWrappers(ts, node.arguments[0]!) };
 }
 
 /** Whether `node` mentions a variable declared in `scope` (a parameter too). */
