@@ -188,6 +188,17 @@ function initOperatorTables(ts: typeof import("typescript")) {
 }
 
 /** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
+/** Statements run just before a statement, and the calls in it (`hoisting`). */
+interface Hoist {
+  readonly before: Stmt[];
+  /** The first call of an unmarked function that may change something. */
+  unmarkedCall?: ts.Node;
+  /** The first call of an unmarked function that changes nothing. */
+  readingCall?: ts.Node;
+  /** Whether `before` calls functions (a marked call, a `reduce`'s callback). */
+  runsCalls?: boolean;
+}
+
 interface Row {
   readonly array: Expr;
   readonly indices: readonly Expr[];
@@ -417,8 +428,7 @@ class Lowering {
    * its statement (see `hoisting`), and the first call to a function not
    * marked in that statement.
    */
-  private hoist:
-    { readonly before: Stmt[]; unmarkedCall?: ts.Node } | undefined;
+  private hoist: Hoist | undefined;
   /** Inside a branch of `? :` or the right of `&&`/`||`: may not run. */
   private conditionalDepth = 0;
 
@@ -431,15 +441,19 @@ class Lowering {
    */
   private hoisting(lower: () => Stmt[]): Stmt[] {
     const outer = { hoist: this.hoist, depth: this.conditionalDepth };
-    const hoist: { before: Stmt[]; unmarkedCall?: ts.Node } = { before: [] };
+    const hoist: Hoist = { before: [] };
     this.hoist = hoist;
     this.conditionalDepth = 0;
     try {
       const lowered = lower();
-      if (hoist.before.length > 0 && hoist.unmarkedCall) {
+      // A call that changes nothing may still read what a call moved
+      // before it changes (through unmarked code that one calls).
+      const call =
+        hoist.unmarkedCall ?? (hoist.runsCalls ? hoist.readingCall : undefined);
+      if (hoist.before.length > 0 && call) {
         throw this.unsupported(
-          hoist.unmarkedCall,
-          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`) or reduces an array (`xs.reduce(...)`), which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`)",
+          call,
+          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`), reduces an array (`xs.reduce(...)`), reads a field's array (`data.t[i]`) or spreads one into `Math.max`, which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`, `const t = data.t`)",
         );
       }
       return [...hoist.before, ...lowered];
@@ -735,6 +749,7 @@ class Lowering {
       "`fill` with a value other than 0 here (fill the array in a statement of its own: `const a = new Array(n).fill(v)`)",
     );
     const name = this.names.fresh("filled");
+    this.hoist!.runsCalls = true;
     before.push(...this.filled(name, fill, /*constant*/ true, node));
     return { kind: "var", name };
   }
@@ -760,6 +775,7 @@ class Lowering {
       node,
       "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
     );
+    this.hoist!.runsCalls = true;
     // Computed before the statement, where JS computes it in the middle:
     // nothing the statement does before it may change what it reads, nor
     // may it change what the statement reads.
@@ -3502,6 +3518,7 @@ class Lowering {
     ) {
       // `f(x)[i]`: the array a marked call returns, named just before the
       // statement (see `hoisting`).
+      this.hoist.runsCalls = true;
       return {
         array: this.namedBefore(this.hoist.before, target, "t"),
         indices,
@@ -3970,7 +3987,13 @@ class Lowering {
       ts.forEachChild(n, visitCallee);
     };
     visitCallee(callee);
-    if (this.hoist) this.hoist.unmarkedCall ??= node;
+    // Reads (a field, a row) moved before the statement see what they
+    // would have seen after a call that changes nothing.
+    if (this.hoist) {
+      if (this.context.unmarkedWrites.writesNothing(node))
+        this.hoist.readingCall ??= node;
+      else this.hoist.unmarkedCall ??= node;
+    }
     requireArraysUnchangedByCall(
       {
         ts,
