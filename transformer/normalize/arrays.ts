@@ -62,7 +62,7 @@ export interface ArraysContext {
   iterated(node: ts.Expression): Iterated;
   /** Names `variable` the element of `source` at `at`, as `for...of` does. */
   bindElement(
-    variable: ts.Identifier,
+    variable: ts.Identifier | ts.ArrayBindingPattern,
     source: Iterated,
     at: readonly Expr[],
     origin: ts.Node,
@@ -582,8 +582,11 @@ export interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;
   /** `reduce`'s first parameter, if there is one. */
   readonly accumulator?: ts.Identifier;
-  /** The element parameter, for `map` and `reduce`, if there is one. */
-  readonly element?: ts.Identifier;
+  /**
+   * The element parameter, for `map` and `reduce`, if there is one: a
+   * name, or `[x, y]` for a row's elements.
+   */
+  readonly element?: ts.Identifier | ts.ArrayBindingPattern;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
   /** The statements of a block body before its `return`. */
@@ -611,9 +614,15 @@ export function callbackOf(
       : (["element", "index"] as const);
   if (node.parameters.length > roles.length) return undefined;
   const params: { [role in (typeof roles)[number]]?: ts.Identifier } = {};
+  let pattern: ts.ArrayBindingPattern | undefined;
   for (const [k, p] of node.parameters.entries()) {
-    if (!ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer)
-      return undefined;
+    if (p.dotDotDotToken || p.initializer) return undefined;
+    // `([x, y]) => ...` over a matrix's rows: the row's elements.
+    if (roles[k] === "element" && ts.isArrayBindingPattern(p.name)) {
+      pattern = p.name;
+      continue;
+    }
+    if (!ts.isIdentifier(p.name)) return undefined;
     params[roles[k]!] = p.name;
   }
   const what = method === "Array.from" ? "an `Array.from`" : `a \`${method}\``;
@@ -634,9 +643,10 @@ export function callbackOf(
     body = last.expression;
   }
   if (!ts.isExpression(body)) return undefined;
-  let { element } = params;
+  let element: ts.Identifier | ts.ArrayBindingPattern | undefined =
+    params.element ?? pattern;
   if (method === "Array.from" && element) {
-    if (refersTo(context, node.body, element)) {
+    if (pattern || refersTo(context, node.body, element as ts.Identifier)) {
       throw context.unsupported(
         element,
         "reading the element parameter of `Array.from`'s callback (it is `undefined` for `{ length: n }`; use the index)",
@@ -646,8 +656,13 @@ export function callbackOf(
   }
   // The index is the counter of the loop, the element is read from the
   // array at the start of each iteration, and so is the accumulator.
-  for (const role of roles) {
-    const name = params[role];
+  const named = [
+    ...roles.map((role) => [role, params[role]] as const),
+    ...(pattern ? patternNames(ts, pattern) : []).map(
+      (name) => ["element", name] as const,
+    ),
+  ];
+  for (const [role, name] of named) {
     if (name && context.assigns(node.body, name)) {
       throw context.unsupported(
         name,
@@ -663,6 +678,16 @@ export function callbackOf(
     statements,
     body,
   };
+}
+
+/** The names an array pattern binds: `[a, , c]` -> `a`, `c`. */
+export function patternNames(
+  ts: typeof import("typescript"),
+  pattern: ts.ArrayBindingPattern,
+): ts.Identifier[] {
+  return pattern.elements.flatMap((e) =>
+    ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name] : [],
+  );
 }
 
 /**

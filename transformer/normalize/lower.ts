@@ -1504,7 +1504,15 @@ class Lowering {
         "a `for...of` over an array variable the loop gives a new array (loop over a copy: `const start = h.slice(); for (const v of start)`)",
       );
     }
-    if (declared && !entries && !ts.isIdentifier(declared.name)) {
+    if (
+      declared &&
+      !entries &&
+      !ts.isIdentifier(declared.name) &&
+      !(
+        ts.isArrayBindingPattern(declared.name) &&
+        this.kindOf(iterable) === "matrix"
+      )
+    ) {
       throw this.unsupported(
         declared.name,
         "this destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`; or the index and the element of `entries()`, `for (const [i, row] of m.entries())`)",
@@ -1539,7 +1547,7 @@ class Lowering {
     const at: Expr[] = [...source.indices, { kind: "var", name: counter }];
     const variable = entries
       ? entries.element
-      : (declared.name as ts.Identifier);
+      : (declared.name as ts.Identifier | ts.ArrayBindingPattern);
     const element = variable
       ? this.bindElement(variable, source, at, list)
       : [];
@@ -1615,11 +1623,43 @@ class Lowering {
    * a name for `m[i]`, a number a `const`.
    */
   private bindElement(
-    variable: ts.Identifier,
+    variable: ts.Identifier | ts.ArrayBindingPattern,
     source: Iterated,
     at: readonly Expr[],
     origin: ts.Node,
   ): Stmt[] {
+    const ts = this.ts;
+    if (ts.isArrayBindingPattern(variable)) {
+      // `[x, y]` of a row: its elements, read in turn.
+      const simple = variable.elements.every(
+        (e) =>
+          ts.isOmittedExpression(e) ||
+          (ts.isIdentifier(e.name) && !e.dotDotDotToken && !e.initializer),
+      );
+      if (!source.rows || !simple) {
+        throw this.unsupported(
+          variable,
+          "this destructuring (name the elements of a matrix's rows, `[x, y]`, without defaults or rest)",
+        );
+      }
+      return variable.elements.flatMap((e, k): Stmt[] =>
+        ts.isBindingElement(e)
+          ? [
+              {
+                kind: "let",
+                name: this.localName(e.name as ts.Identifier),
+                value: {
+                  kind: "index",
+                  array: source.array,
+                  indices: [...at, { kind: "num", value: k }],
+                },
+                constant: true,
+                origin,
+              },
+            ]
+          : [],
+      );
+    }
     if (source.rows) {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array: source.array,
