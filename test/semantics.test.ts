@@ -99,6 +99,33 @@ describe("numbers destructured from a record", () => {
   });
 });
 
+describe("Array.from's length", () => {
+  let m: {
+    squaredSteps: (x: number[]) => number;
+    pairProducts: (x: number[]) => number;
+    perGroup: (x: number[], group: { size: number }) => number;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("loops/regression-review-round-53");
+  });
+
+  it("makes no elements where it is negative or NaN, as JS does", () => {
+    // x.length - 1 = -1: no steps, s = 0
+    expect(m.squaredSteps([])).toBe(0);
+    expect(grad(m.squaredSteps)([])).toEqual([]);
+    // ceil(0 / 0) = NaN: no groups, s = 1
+    expect(m.perGroup([], { size: 0 })).toBe(1);
+    expect(grad(m.perGroup)([], { size: 0 })).toEqual([]);
+    expect(jvp(m.perGroup, [[], { size: 0 }], [[], undefined])).toEqual([1, 0]);
+  });
+
+  it("is rounded toward 0", () => {
+    // 3 / 2 -> 1 pair, x0 x1: d/dx = [x1, x0, 0]
+    expect(m.pairProducts([3, 5, 7])).toBe(15);
+    expect(grad(m.pairProducts)([3, 5, 7])).toEqual([5, 3, 0]);
+  });
+});
+
 describe("the remainder", () => {
   let m: { remainder: (a: number, b: number) => number };
   beforeAll(async () => {

@@ -832,10 +832,12 @@ function forEachTyped(
   learn: (name: string, type: ValueType | "other") => boolean,
 ): void {
   let changed = true;
-  // A caller may leave an optional `number` out: `undefined`.
+  // A caller may leave an optional `number` out: `undefined`. Any other
+  // parameter (a record, a string, an array) is kept as itself.
   for (const p of fn.params)
-    if (p.kind === "number")
-      changed = learn(p.name, p.optional ? "other" : "number") || changed;
+    changed =
+      learn(p.name, p.kind === "number" && !p.optional ? "number" : "other") ||
+      changed;
   const typeOf = (e: Expr): Typed => {
     switch (e.kind) {
       case "num":

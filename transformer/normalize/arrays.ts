@@ -71,7 +71,10 @@ export interface ArraysContext {
   copiedRow(node: ts.Expression): Iterated | undefined;
   /** Whether `node` gives `array` new elements or a new value. */
   reshapes(node: ts.Node, array: ts.Expression): boolean;
-  /** Whether `node` changes what `value` reads: a variable, an array. */
+  /**
+   * Whether `value` may be another value each time after `node` runs: `node`
+   * changes what it reads (a variable, an array), or it calls unmarked code.
+   */
   moves(node: ts.Node, value: ts.Expression): boolean;
   /** Whether `node` is a whole number of at least 0 (a length). */
   isCount(node: ts.Expression): boolean;
@@ -131,7 +134,8 @@ export function lowerArrayFrom(
     );
   }
   const target: Expr = { kind: "var", name };
-  const filled = fillLoop(context, target, [], fill, /*row*/ false);
+  const lengths: Stmt[] = [];
+  const filled = fillLoop(context, target, [], fill, /*row*/ false, lengths);
   if (kind !== (filled.columns ? "matrix" : "array")) {
     throw new DiffError(
       node,
@@ -139,11 +143,13 @@ export function lowerArrayFrom(
       `tsad needs to know this array holds numbers${filled.columns ? " in rows" : ""}, but its type is '${context.checker.typeToString(context.checker.getTypeAtLocation(node))}'. Annotate it (\`const m: ${filled.columns ? "number[][]" : "number[]"} = Array.from(...)\`).`,
     );
   }
+  const count = fromLength(context, length, lengths);
   return [
+    ...lengths,
     declare({
       kind: "newArray",
       arrayKind: filled.columns ? "matrix" : "array",
-      length: fromLength(context, length),
+      length: count,
       columns: filled.columns,
     }),
     ...filled.statements,
@@ -559,19 +565,37 @@ function lengthOf(
 
 /**
  * The number of elements `Array.from({ length: n })` makes: `n` rounded
- * toward 0, and 0 where it is negative (where `new Array(n)` would throw),
- * unless `n` is a count already (a length).
+ * toward 0, and 0 where it is negative or NaN (where `new Array(n)` would
+ * throw), unless `n` is a count already (a length). Rounded first, in
+ * `before`.
  */
-function fromLength(context: ArraysContext, node: ts.Expression): Expr {
+function fromLength(
+  context: ArraysContext,
+  node: ts.Expression,
+  before: Stmt[],
+): Expr {
   const length = context.expression(node);
   if (context.isCount(node)) return length;
+  // `t > 0 ? t : 0`: NaN and negative lengths make no elements.
+  const name = context.fresh("count");
+  before.push({
+    kind: "let",
+    name,
+    value: { kind: "math", fn: "trunc", args: [length] },
+    constant: true,
+    origin: node,
+  });
+  const whole: Expr = { kind: "var", name };
   return {
-    kind: "math",
-    fn: "max",
-    args: [
-      { kind: "num", value: 0 },
-      { kind: "math", fn: "trunc", args: [length] },
-    ],
+    kind: "cond",
+    test: {
+      kind: "compare",
+      op: ">",
+      left: whole,
+      right: { kind: "num", value: 0 },
+    },
+    whenTrue: whole,
+    whenFalse: { kind: "num", value: 0 },
   };
 }
 
@@ -731,6 +755,7 @@ function fillLoop(
   indices: readonly Expr[],
   callback: Callback,
   row: boolean,
+  lengths: Stmt[],
 ): { statements: Stmt[]; columns?: Expr } {
   const ts = context.ts;
   const counter = callback.index
@@ -761,7 +786,7 @@ function fillLoop(
     ) {
       throw context.unsupported(
         what,
-        "rows of different lengths (give every row the same length, from values the callback does not compute)",
+        "rows of different lengths (give every row the same length, from values the callback does not compute or change, and not from a call of a function that is not marked)",
       );
     }
   };
@@ -835,8 +860,15 @@ function fillLoop(
       );
     }
     rows(innerLength, innerLength);
-    columns = fromLength(context, innerLength);
-    statements = fillLoop(context, target, at, fill, /*row*/ true).statements;
+    columns = fromLength(context, innerLength, lengths);
+    statements = fillLoop(
+      context,
+      target,
+      at,
+      fill,
+      /*row*/ true,
+      lengths,
+    ).statements;
   } else {
     if (context.kindOf(body) !== "number") {
       throw context.unsupported(

@@ -263,6 +263,17 @@ class Lowering {
             "a default value for a destructured parameter other than `{}` (give its fields defaults instead: `{ lr = 0.1 }: Options = {}`)",
           );
         }
+        const kind = valueKindOf(
+          ts,
+          this.context.checker,
+          this.context.checker.getTypeAtLocation(p),
+        );
+        if (kind !== "none") {
+          throw this.unsupported(
+            p.name,
+            "destructuring a parameter that holds numbers to differentiate (name it, `x: number[]`, and read `x[0]`, `x.length`)",
+          );
+        }
         const name = this.names.fresh("options");
         this.patternParams.set(p, name);
         return {
@@ -3826,7 +3837,9 @@ class Lowering {
           this.readsAnyOf(array, assigned)
         );
       },
-      moves: (node, value) => this.movedBy(this.changes(node), value),
+      // An unmarked call may return another length for each row.
+      moves: (node, value) =>
+        this.movedBy(this.changes(node), value) || this.callsUnmarked(value),
       isCount: (node) => this.isCount(node),
     };
   }
