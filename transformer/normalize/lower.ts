@@ -1243,41 +1243,76 @@ class Lowering {
   }
 
   /**
-   * A loop test `n--` (or `n++`): `const t = n; n = t - 1;` and a `break`
-   * where `t` is falsy, first thing in each iteration.
+   * A loop test that steps a counter first, `n--`, `--n`, `n-- > 0`:
+   * `const t = n; n = t - 1;` and a `break` where the test of `t` (`--n`:
+   * of `n`) fails. The counter must be what the test evaluates first, and
+   * read nowhere else in it.
    */
   private steppingTest(test: ts.Expression): Stmt[] | undefined {
     const ts = this.ts;
     test = skipWrappers(ts, test);
+    let update: ts.Expression = test;
+    while (
+      ts.isBinaryExpression(update) &&
+      comparison[update.operatorToken.kind]
+    )
+      update = skipWrappers(ts, update.left);
     if (
-      !ts.isPostfixUnaryExpression(test) ||
-      !ts.isIdentifier(skipWrappers(ts, test.operand))
+      !(
+        ts.isPostfixUnaryExpression(update) ||
+        ts.isPrefixUnaryExpression(update)
+      ) ||
+      (update.operator !== ts.SyntaxKind.PlusPlusToken &&
+        update.operator !== ts.SyntaxKind.MinusMinusToken)
     )
       return undefined;
-    const name = this.assignedName(test.operand);
+    const operand = skipWrappers(ts, update.operand);
+    if (!ts.isIdentifier(operand)) return undefined;
+    const counter = this.context.checker.getSymbolAtLocation(operand);
+    let reads = 0;
+    const count = (n: ts.Node): void => {
+      if (
+        ts.isIdentifier(n) &&
+        this.context.checker.getSymbolAtLocation(n) === counter
+      )
+        reads++;
+      ts.forEachChild(n, count);
+    };
+    count(test);
+    if (reads !== 1) return undefined;
+    const name = this.assignedName(operand);
     const before = this.names.fresh(`${name}_tested`);
-    const tested: Expr = { kind: "var", name: before };
-    return [
-      {
-        kind: "let",
-        name: before,
-        value: { kind: "var", name },
-        constant: true,
-        origin: test,
-      },
-      {
-        kind: "assign",
-        name,
-        value: {
-          kind: "binary",
-          op: test.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-",
-          left: tested,
-          right: { kind: "num", value: 1 },
+    const prefix = ts.isPrefixUnaryExpression(update);
+    this.substitutions.set(update, {
+      kind: "var",
+      name: prefix ? name : before,
+    });
+    try {
+      const condition = this.expression(test);
+      return [
+        {
+          kind: "let",
+          name: before,
+          value: { kind: "var", name },
+          constant: true,
+          origin: test,
         },
-        origin: test,
-      },
-      this.breakUnless(tested),
-    ];
+        {
+          kind: "assign",
+          name,
+          value: {
+            kind: "binary",
+            op: update.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-",
+            left: { kind: "var", name: before },
+            right: { kind: "num", value: 1 },
+          },
+          origin: test,
+        },
+        this.breakUnless(condition),
+      ];
+    } finally {
+      this.substitutions.delete(update);
+    }
   }
 
   private countedHeader(
@@ -1754,7 +1789,9 @@ class Lowering {
   ): Stmt[] {
     const body = [...steppingTest, ...this.iterationBody(node.statement)];
     const check: Stmt[] = postTest
-      ? [this.breakUnless(this.expression(postTest))]
+      ? (this.steppingTest(postTest) ?? [
+          this.breakUnless(this.expression(postTest)),
+        ])
       : [];
     return [
       ...before,
