@@ -837,7 +837,28 @@ class Lowering {
       node,
       `\`Math.${fn}(...xs)\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`const m = Math.${fn}(...xs)\`)`,
     );
-    const changed = this.changeAround(node);
+    // Only changes to what the spread reads (`xs`, `m` and `i` of `m[i]`).
+    const read = new Set<ts.Symbol>();
+    const note = (n: ts.Node): void => {
+      const symbol = ts.isIdentifier(n)
+        ? this.context.checker.getSymbolAtLocation(n)
+        : undefined;
+      if (symbol) read.add(symbol);
+      ts.forEachChild(n, note);
+    };
+    note(array);
+    const changed = this.changeAround(node, (target) => {
+      let root = skipWrappers(ts, target);
+      while (
+        ts.isElementAccessExpression(root) ||
+        ts.isPropertyAccessExpression(root)
+      )
+        root = skipWrappers(ts, root.expression);
+      const symbol = ts.isIdentifier(root)
+        ? this.context.checker.getSymbolAtLocation(root)
+        : undefined;
+      return symbol === undefined || read.has(symbol);
+    });
     if (changed) {
       throw this.unsupported(
         changed,
@@ -915,7 +936,10 @@ class Lowering {
    * statement around the `reduce` at `node` computes (a callback's body,
    * if it is in one), the `reduce`'s callback left out.
    */
-  private changeAround(node: ts.CallExpression): ts.Node | undefined {
+  private changeAround(
+    node: ts.CallExpression,
+    counts: (target: ts.Expression) => boolean = () => true,
+  ): ts.Node | undefined {
     const ts = this.ts;
     const root = ts.findAncestor(
       node.parent,
@@ -935,7 +959,7 @@ class Lowering {
       ts.isIfStatement(root) || ts.isSwitchStatement(root)
         ? root.expression
         : root;
-    return this.firstChange(part, node.arguments[0], () => true, own);
+    return this.firstChange(part, node.arguments[0], counts, own);
   }
 
   /**
