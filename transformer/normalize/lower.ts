@@ -3247,7 +3247,10 @@ class Lowering {
         // caller what is returned: a copy of the step, or of a row a
         // `for...of` or `map` names, is the same.
         const markedArgument = this.isMarkedArgument(id);
-        if (stepped && (ts.isReturnStatement(id.parent) || markedArgument))
+        if (
+          stepped &&
+          (ts.isReturnStatement(withWrappers(ts, id).parent) || markedArgument)
+        )
           return this.hoistedRowCopy(id, stepped);
         const row = this.rowOf(id);
         if (row && markedArgument) return this.hoistedRowCopy(id, row);

@@ -85,7 +85,7 @@ export class SharedArrays {
         : `'${returned.getText()}', which is ${describe(alias.owner)}`;
     const copy = isMatrix(this.context, returned)
       ? `${copyStatement(this.context, returned, "copy")}, then \`return copy\``
-      : `\`return ${returned.getText()}.slice()\``;
+      : `\`return ${skipWrappers(this.context.ts, returned).getText()}.slice()\``;
     throw new DiffError(
       returned,
       DiagnosticCode.UnsupportedSyntax,
