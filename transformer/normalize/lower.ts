@@ -187,6 +187,27 @@ function initOperatorTables(ts: typeof import("typescript")) {
   });
 }
 
+/**
+ * `value`, or `fallback` where it is missing: `undefined` for a default
+ * (`value === undefined ? fallback : value`), `undefined` or `null` for
+ * `??` (`value != undefined ? value : fallback`).
+ */
+function orDefault(
+  value: Expr,
+  fallback: Expr,
+  missing: "undefined" | "nullish",
+): Expr {
+  const test = (op: "===" | "!="): Expr => ({
+    kind: "compare",
+    op,
+    left: value,
+    right: { kind: "undefined" },
+  });
+  return missing === "undefined"
+    ? { kind: "cond", test: test("==="), whenTrue: fallback, whenFalse: value }
+    : { kind: "cond", test: test("!="), whenTrue: value, whenFalse: fallback };
+}
+
 /** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
 /** Statements run just before a statement, and the calls in it (`hoisting`). */
 interface Hoist {
@@ -343,22 +364,15 @@ class Lowering {
       }
       if (!p.initializer) return [];
       const name = this.localName(p.name as ts.Identifier);
-      const value: Expr = { kind: "var", name };
       return [
         {
           kind: "assign",
           name,
-          value: {
-            kind: "cond",
-            test: {
-              kind: "compare",
-              op: "===",
-              left: value,
-              right: { kind: "undefined" },
-            },
-            whenTrue: this.expression(p.initializer),
-            whenFalse: value,
-          },
+          value: orDefault(
+            { kind: "var", name },
+            this.expression(p.initializer),
+            "undefined",
+          ),
           origin: p,
         },
       ];
@@ -2348,12 +2362,6 @@ class Lowering {
       });
       object = { kind: "var", name };
     }
-    const isUndefined = (value: Expr): Expr => ({
-      kind: "compare",
-      op: "===",
-      left: value,
-      right: { kind: "undefined" },
-    });
     const fields = pattern.elements.flatMap((element): Stmt[] => {
       const key = element.propertyName ?? element.name;
       if (
@@ -2398,14 +2406,11 @@ class Lowering {
         {
           kind: "let",
           name,
-          value: {
-            kind: "cond",
-            test: isUndefined(fieldValue),
-            whenTrue: this.conditionally(() =>
-              this.expression(element.initializer!),
-            ),
-            whenFalse: fieldValue,
-          },
+          value: orDefault(
+            fieldValue,
+            this.conditionally(() => this.expression(element.initializer!)),
+            "undefined",
+          ),
           constant,
           origin: element,
         },
@@ -2555,22 +2560,15 @@ class Lowering {
         !this.isArrayKind(node.left)
       ) {
         const name = this.assignedName(node.left);
-        const value: Expr = { kind: "var", name };
         return [
           {
             kind: "assign",
             name,
-            value: {
-              kind: "cond",
-              test: {
-                kind: "compare",
-                op: "!=",
-                left: value,
-                right: { kind: "undefined" },
-              },
-              whenTrue: value,
-              whenFalse: this.conditionally(() => this.expression(node.right)),
-            },
+            value: orDefault(
+              { kind: "var", name },
+              this.conditionally(() => this.expression(node.right)),
+              "nullish",
+            ),
             origin: node,
           },
         ];
@@ -3540,17 +3538,11 @@ class Lowering {
       field && ts.isPropertyAccessExpression(left)
         ? this.namedBefore(this.hoist!.before, left, left.name.text)
         : this.expression(left);
-    return {
-      kind: "cond",
-      test: {
-        kind: "compare",
-        op: "!=",
-        left: value,
-        right: { kind: "undefined" },
-      },
-      whenTrue: value,
-      whenFalse: this.conditionally(() => this.expression(node.right)),
-    };
+    return orDefault(
+      value,
+      this.conditionally(() => this.expression(node.right)),
+      "nullish",
+    );
   }
 
   /** `a[i]`, `m[i][j]`: an element of a local or module-level array. */
