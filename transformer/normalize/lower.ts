@@ -2559,6 +2559,7 @@ class Lowering {
         ts.isIdentifier(skipWrappers(ts, node.left)) &&
         !this.isArrayKind(node.left)
       ) {
+        this.requireNullableVariable(node.left, node.operatorToken);
         const name = this.assignedName(node.left);
         return [
           {
@@ -3485,6 +3486,23 @@ class Lowering {
   }
 
   /**
+   * `v ?? c`, `v ??= c` of a variable typed a number: `undefined` only
+   * where it holds a read past the end of an array, which the reverse
+   * sweep may keep as a number (NaN), as `requireNoMissingTest` says.
+   */
+  private requireNullableVariable(left: ts.Expression, at: ts.Node): void {
+    const ts = this.ts;
+    const v = skipWrappers(ts, left);
+    if (ts.isIdentifier(v) && this.isNumber(v) && !this.isNullable(v)) {
+      throw new DiffError(
+        at,
+        DiagnosticCode.UnsupportedOperator,
+        `tsad cannot tell a number from \`undefined\` here: '${v.text}' is typed a number, so it is \`undefined\` only where it holds a read past the end of an array, which the reverse sweep may keep as a number. Use \`??\` on the element itself (\`x[i] ?? 0\`, of a parameter), or test the index against the length (\`i < a.length\`).`,
+      );
+    }
+  }
+
+  /**
    * Whose element `e` is: a parameter's or an outer array's, which the
    * function never writes, or a local array's; `undefined` if `e` is no
    * element.
@@ -3524,6 +3542,7 @@ class Lowering {
           : "tsad supports `??` after a variable, an element or a field (`k ?? 2`, `a[i] ?? 0`, `o.lr ?? 0.1`). Name the value first: `const v = ...; v ?? 0`.",
       );
     }
+    this.requireNullableVariable(left, node.operatorToken);
     if (this.elementOf(left) === "local") {
       throw new DiffError(
         node.operatorToken,
