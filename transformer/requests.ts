@@ -27,7 +27,12 @@
 import type * as ts from "typescript";
 import { markedCallsIn } from "./callees";
 import { DiagnosticCode, DiffError } from "./diagnostics";
-import { importedFrom, resolveMarkedCallee } from "./select";
+import { skipWrappers } from "./normalize/wrappers";
+import {
+  hasDifferentiableTag,
+  importedFrom,
+  resolveMarkedCallee,
+} from "./select";
 
 export interface GradientRequest {
   /** The parameters, in the caller's order; one means the gradient itself. */
@@ -77,7 +82,7 @@ export class GradientRequests {
         const imported = importedFrom(ts, checker, node.expression);
         const api =
           imported?.specifier === runtimeModule ? imported.name : undefined;
-        const [f] = node.arguments;
+        const f = node.arguments[0] && skipWrappers(ts, node.arguments[0]);
         if ((api === "hessian" || api === "hvp") && f) {
           const fn = resolveMarkedCallee(ts, checker, f)?.declaration;
           const parameter = fn ? undefined : parameterOf(ts, checker, f);
@@ -246,7 +251,7 @@ export function unmarkedTargets(
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const imported = importedFrom(ts, checker, node.expression);
-      const [f] = node.arguments;
+      const f = node.arguments[0] && skipWrappers(ts, node.arguments[0]);
       if (
         f &&
         imported?.specifier === runtimeModule &&
@@ -256,9 +261,11 @@ export function unmarkedTargets(
         const fn = functionOf(ts, checker, f);
         const declaration =
           fn && (ts.isFunctionDeclaration(fn) ? fn : fn.parent.parent?.parent);
+        // A tag where tsad cannot take it is TS96008 already.
         if (
           fn &&
           declaration &&
+          !hasDifferentiableTag(ts, declaration) &&
           !fn.getSourceFile().isDeclarationFile &&
           (ts.isFunctionDeclaration(fn)
             ? fn.body !== undefined
@@ -307,7 +314,8 @@ function requestOf(
   api: string,
 ): (GradientRequest & { fn: ts.Node }) | undefined {
   if (api !== "grad" && api !== "valueAndGrad") return undefined;
-  const [f, argnums] = call.arguments;
+  const [wrapped, argnums] = call.arguments;
+  const f = wrapped && skipWrappers(ts, wrapped);
   if (!f) return undefined;
   const callee = resolveMarkedCallee(ts, checker, f);
   const indices = argnums ? literalArgnums(ts, checker, argnums) : [0];
