@@ -61,7 +61,7 @@ import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
-import { isWrapper, skipWrappers, withWrappers } from "./wrappers";
+import { accessRoot, isWrapper, skipWrappers, withWrappers } from "./wrappers";
 import { isArrayIndex } from "../array-writes";
 
 /** `new Array(n).fill(v)`: the allocation and the value. */
@@ -862,12 +862,7 @@ class Lowering {
     };
     note(array);
     const changed = this.changeAround(node, (target) => {
-      let root = skipWrappers(ts, target);
-      while (
-        ts.isElementAccessExpression(root) ||
-        ts.isPropertyAccessExpression(root)
-      )
-        root = skipWrappers(ts, root.expression);
+      const root = accessRoot(ts, target);
       const symbol = ts.isIdentifier(root)
         ? this.context.checker.getSymbolAtLocation(root)
         : undefined;
@@ -929,12 +924,7 @@ class Lowering {
   private changesOutside(fn: ts.Node): ts.Node | undefined {
     const ts = this.ts;
     const outside = (target: ts.Expression): boolean => {
-      let root = skipWrappers(ts, target);
-      while (
-        ts.isElementAccessExpression(root) ||
-        ts.isPropertyAccessExpression(root)
-      )
-        root = skipWrappers(ts, root.expression);
+      const root = accessRoot(ts, target);
       const declaration = ts.isIdentifier(root)
         ? this.context.checker.getSymbolAtLocation(root)?.valueDeclaration
         : undefined;
@@ -3092,12 +3082,7 @@ class Lowering {
   private assignedName(target: ts.Expression): string {
     const ts = this.ts;
     target = skipWrappers(ts, target);
-    let root = target;
-    while (
-      ts.isPropertyAccessExpression(root) ||
-      ts.isElementAccessExpression(root)
-    )
-      root = skipWrappers(ts, root.expression);
+    const root = accessRoot(ts, target);
     if (ts.isIdentifier(root) && !this.isLocal(root)) {
       throw new DiffError(
         target,

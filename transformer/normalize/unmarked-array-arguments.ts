@@ -26,7 +26,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
 import { isObjectType } from "./hidden-writes";
-import { isWrapper, skipWrappers } from "./wrappers";
+import { accessRoot, isWrapper, skipWrappers } from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
   readonly ts: typeof import("typescript");
@@ -106,12 +106,7 @@ function requireRecordUnchangedByCall(
   argument: ts.Expression,
 ): void {
   const { ts, checker } = context;
-  let root = argument;
-  while (
-    ts.isPropertyAccessExpression(root) ||
-    ts.isElementAccessExpression(root)
-  )
-    root = skipWrappers(ts, root.expression);
+  const root = accessRoot(ts, argument);
   if (!ts.isIdentifier(root) || context.isArray(root)) return;
   const type = checker.getTypeAtLocation(root);
   if (!isObjectType(ts, type) || type.getCallSignatures().length > 0) return;

@@ -38,6 +38,20 @@ export function withWrappers(
   return node;
 }
 
+/** What an access chain starts from: `a` of `(a[i]!).k[j]`. */
+export function accessRoot(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): ts.Expression {
+  let root = skipWrappers(ts, node);
+  while (
+    ts.isElementAccessExpression(root) ||
+    ts.isPropertyAccessExpression(root)
+  )
+    root = skipWrappers(ts, root.expression);
+  return root;
+}
+
 /** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
 export function isDirectEval(
   ts: typeof import("typescript"),
