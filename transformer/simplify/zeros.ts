@@ -33,10 +33,10 @@ export function skipZeroAdjoints(body: readonly Stmt[]): Stmt[] | undefined {
   const visit = (block: readonly Stmt[]): Stmt[] => {
     const out = block.map((s) => mapBlocks(s, visit));
     for (let k = 0; k < out.length; k++) {
-      const wrapped = branchFrom(out, k);
+      const wrapped = branchFrom(out, k) ?? additionsIntoBranch(out, k);
       if (!wrapped) continue;
       changed = true;
-      out.splice(k, wrapped.length, wrapped.branch);
+      out.splice(k, wrapped.length, ...wrapped.replacement);
     }
     return out;
   };
@@ -48,7 +48,7 @@ export function skipZeroAdjoints(body: readonly Stmt[]): Stmt[] | undefined {
 function branchFrom(
   block: readonly Stmt[],
   k: number,
-): { branch: Stmt; length: number } | undefined {
+): { replacement: Stmt[]; length: number } | undefined {
   const s = block[k]!;
   // `let` until simplify has seen that nothing assigns it again.
   const init =
@@ -65,21 +65,8 @@ function branchFrom(
   block.forEach((t, i) => reads([t], adjoint) && (last = i));
   if (last <= k) return undefined;
   const moved = block.slice(k + 1, last + 1);
-  const later = block.slice(last + 1);
-  const temporaries = new Set<string>();
-  const movable = (t: Stmt): boolean => {
-    if (t.kind === "const" && !reads([t], adjoint) && pure(t.value)) {
-      temporaries.add(t.name);
-      return true;
-    }
-    if (t.kind === "accumulate") return linearIn(t.value, adjoint);
-    if (t.kind === "loop" && t.header.kind === "counted") {
-      return t.body.every(movable);
-    }
-    return false;
-  };
-  if (!moved.every(movable)) return undefined;
-  if ([...temporaries].some((name) => reads(later, name))) return undefined;
+  if (!movableAdditions(moved, block.slice(last + 1), adjoint))
+    return undefined;
   const value = zeroWhenFalse ? whenTrue : whenFalse;
   const branch: Stmt = {
     kind: "if",
@@ -87,7 +74,82 @@ function branchFrom(
     then: [{ kind: "const", name: adjoint, value }, ...moved],
     else: [],
   };
-  return { branch, length: last - k + 1 };
+  return { replacement: [branch], length: last - k + 1 };
+}
+
+/**
+ * An adjoint that starts at 0 and only one branch of the `if` after it
+ * adds to (the adjoint of an element read outside the branch that uses
+ * it): the additions it scales go at the end of that branch. Elsewhere
+ * they add 0, which past the end of a `number[]` would make an element.
+ *
+ *   let next_adj = 0;                 let next_adj = 0;
+ *   if (test) { next_adj += t; }  ->  if (test) {
+ *   x_adj[i + 1] += next_adj;           next_adj += t;
+ *                                       x_adj[i + 1] += next_adj;
+ *                                     }
+ */
+function additionsIntoBranch(
+  block: readonly Stmt[],
+  k: number,
+): { replacement: Stmt[]; length: number } | undefined {
+  const s = block[k]!;
+  if (s.kind !== "declare" || !s.init || !isZero(s.init)) return undefined;
+  const adjoint = s.name;
+  // Past declarations of other adjoints, which the branch gives values.
+  let j = k + 1;
+  for (let t = block[j]; t?.kind === "declare"; t = block[++j])
+    if (t.init && !isZero(t.init)) return undefined;
+  const branching = block[j];
+  if (branching?.kind !== "if") return undefined;
+  const inThen = assigns(branching.then, adjoint);
+  const inElse = assigns(branching.else, adjoint);
+  if (inThen === inElse) return undefined;
+  // Only the branch that adds to it reads it.
+  if (reads(inThen ? branching.else : branching.then, adjoint))
+    return undefined;
+  let last = -1;
+  block.forEach((t, i) => reads([t], adjoint) && (last = i));
+  if (last <= j) return undefined;
+  const moved = block.slice(j + 1, last + 1);
+  if (!movableAdditions(moved, block.slice(last + 1), adjoint))
+    return undefined;
+  if (assigns(moved, adjoint)) return undefined;
+  const branch: Stmt = inThen
+    ? { ...branching, then: [...branching.then, ...moved] }
+    : { ...branching, else: [...branching.else, ...moved] };
+  return {
+    replacement: [...block.slice(k, j), branch],
+    length: last - k + 1,
+  };
+}
+
+/**
+ * Whether `moved` only adds multiples of `adjoint` (and computes the pure
+ * temporaries they read, which `later` does not read), so that it may run
+ * only where `adjoint` is not 0.
+ */
+function movableAdditions(
+  moved: readonly Stmt[],
+  later: readonly Stmt[],
+  adjoint: string,
+): boolean {
+  const temporaries = new Set<string>();
+  const movable = (t: Stmt): boolean => {
+    if (t.kind === "const" && !reads([t], adjoint) && pure(t.value)) {
+      temporaries.add(t.name);
+      return true;
+    }
+    if (t.kind === "accumulate")
+      return t.name !== adjoint && linearIn(t.value, adjoint);
+    if (t.kind === "loop" && t.header.kind === "counted") {
+      return t.body.every(movable);
+    }
+    return false;
+  };
+  return (
+    moved.every(movable) && ![...temporaries].some((name) => reads(later, name))
+  );
 }
 
 const isZero = (e: Expr) => isNum(e, 0);
