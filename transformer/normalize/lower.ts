@@ -1347,24 +1347,18 @@ class Lowering {
     node: ts.ForStatement,
   ): Extract<SurfaceLoopHeader, { kind: "counted" }> | undefined {
     const ts = this.ts;
-    const init = node.initializer;
     const test = node.condition && skipWrappers(ts, node.condition);
     const countDown = this.countDownHeader(node);
     if (countDown) return countDown;
+    const declaration = this.counterDeclaration(node);
     if (
-      !init ||
-      !ts.isVariableDeclarationList(init) ||
-      !(init.flags & ts.NodeFlags.Let) ||
-      init.declarations.length !== 1 ||
+      !declaration ||
       !test ||
       !ts.isBinaryExpression(test) ||
       !node.incrementor
     ) {
       return undefined;
     }
-    const declaration = init.declarations[0]!;
-    if (!ts.isIdentifier(declaration.name) || !declaration.initializer)
-      return undefined;
     const counter = this.context.checker.getSymbolAtLocation(declaration.name);
     let left = skipWrappers(ts, test.left);
     // `i + 1 < n` is `i < n - 1`: the counter, an integer, plus a literal
@@ -1443,6 +1437,31 @@ class Lowering {
     };
   }
 
+  /** `let i = a` of `for (let i = a; ...)`, the header's only declaration. */
+  private counterDeclaration(node: ts.ForStatement):
+    | (ts.VariableDeclaration & {
+        name: ts.Identifier;
+        initializer: ts.Expression;
+      })
+    | undefined {
+    const ts = this.ts;
+    const init = node.initializer;
+    if (
+      !init ||
+      !ts.isVariableDeclarationList(init) ||
+      !(init.flags & ts.NodeFlags.Let) ||
+      init.declarations.length !== 1
+    )
+      return undefined;
+    const declaration = init.declarations[0]!;
+    return ts.isIdentifier(declaration.name) && declaration.initializer
+      ? (declaration as ts.VariableDeclaration & {
+          name: ts.Identifier;
+          initializer: ts.Expression;
+        })
+      : undefined;
+  }
+
   /**
    * `for (let i = n; i--; )`: the body sees `n - 1` down to 0, as in
    * `for (let i = n - 1; i >= 0; i--)`. (From a start that is no whole
@@ -1452,24 +1471,18 @@ class Lowering {
     node: ts.ForStatement,
   ): Extract<SurfaceLoopHeader, { kind: "counted" }> | undefined {
     const ts = this.ts;
-    const init = node.initializer;
     const test = node.condition && skipWrappers(ts, node.condition);
+    const declaration = this.counterDeclaration(node);
     if (
-      !init ||
-      !ts.isVariableDeclarationList(init) ||
-      !(init.flags & ts.NodeFlags.Let) ||
-      init.declarations.length !== 1 ||
+      !declaration ||
       !test ||
       !ts.isPostfixUnaryExpression(test) ||
       test.operator !== ts.SyntaxKind.MinusMinusToken ||
       node.incrementor
     )
       return undefined;
-    const declaration = init.declarations[0]!;
     const operand = skipWrappers(ts, test.operand);
     if (
-      !ts.isIdentifier(declaration.name) ||
-      !declaration.initializer ||
       !ts.isIdentifier(operand) ||
       this.context.checker.getSymbolAtLocation(operand) !==
         this.context.checker.getSymbolAtLocation(declaration.name)
