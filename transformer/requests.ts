@@ -76,7 +76,6 @@ export class GradientRequests {
     const secondOrder: ts.Node[] = [];
     /** Per function, its parameters that `hessian` or `hvp` is given. */
     const forwarded = new Map<ts.Node, Set<number>>();
-    const quoted = [`"${runtimeModule}"`, `'${runtimeModule}'`];
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const imported = importedFrom(ts, checker, node.expression);
@@ -101,7 +100,7 @@ export class GradientRequests {
     };
     for (const file of this.program.getSourceFiles()) {
       if (file.isDeclarationFile) continue;
-      if (!quoted.some((q) => file.text.includes(q))) continue;
+      if (!importsRuntime(file, runtimeModule)) continue;
       visit(file);
     }
     for (const list of found.values()) {
@@ -215,6 +214,13 @@ function functionOf(
   return ts.isFunctionLike(declaration) ? declaration : undefined;
 }
 
+/** Whether `file` may import the runtime: its text names the module. */
+function importsRuntime(file: ts.SourceFile, runtimeModule: string): boolean {
+  return [`"${runtimeModule}"`, `'${runtimeModule}'`].some((q) =>
+    file.text.includes(q),
+  );
+}
+
 /** The runtime's functions that differentiate the function they are given. */
 const differentiating = new Set([
   "grad",
@@ -241,12 +247,7 @@ export function unmarkedTargets(
   file: ts.SourceFile,
   runtimeModule: string,
 ): DiffError[] {
-  if (
-    ![`"${runtimeModule}"`, `'${runtimeModule}'`].some((q) =>
-      file.text.includes(q),
-    )
-  )
-    return [];
+  if (!importsRuntime(file, runtimeModule)) return [];
   const errors: DiffError[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {

@@ -681,16 +681,21 @@ class Lowering {
     }
     if (!ts.isIdentifier(node)) return false;
     const symbol = this.context.checker.getSymbolAtLocation(node);
-    if (!symbol) return false;
-    if (this.wholeCounters.has(symbol)) return true;
-    const declaration = symbol.valueDeclaration;
-    return (
-      declaration !== undefined &&
+    if (symbol && this.wholeCounters.has(symbol)) return true;
+    const value = this.constValue(node);
+    return value !== undefined && whole(value);
+  }
+
+  /** What the `const` `id` names was given: `n` of `const k = n`. */
+  private constValue(id: ts.Identifier): ts.Expression | undefined {
+    const ts = this.ts;
+    const declaration =
+      this.context.checker.getSymbolAtLocation(id)?.valueDeclaration;
+    return declaration &&
       ts.isVariableDeclaration(declaration) &&
-      declaration.initializer !== undefined &&
-      (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0 &&
-      whole(declaration.initializer)
-    );
+      (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0
+      ? declaration.initializer
+      : undefined;
   }
 
   /**
@@ -712,16 +717,8 @@ class Lowering {
         count(node.left) &&
         count(node.right)
       );
-    const declaration =
-      ts.isIdentifier(node) &&
-      this.context.checker.getSymbolAtLocation(node)?.valueDeclaration;
-    return (
-      !!declaration &&
-      ts.isVariableDeclaration(declaration) &&
-      declaration.initializer !== undefined &&
-      (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0 &&
-      count(declaration.initializer)
-    );
+    const value = ts.isIdentifier(node) ? this.constValue(node) : undefined;
+    return value !== undefined && count(value);
   }
 
   /** The arrays variables given new ones are the steps of (see `steps`). */

@@ -114,7 +114,6 @@ function additionsIntoBranch(
   const moved = block.slice(j + 1, last + 1);
   if (!movableAdditions(moved, block.slice(last + 1), adjoint))
     return undefined;
-  if (assigns(moved, adjoint)) return undefined;
   const branch: Stmt = inThen
     ? { ...branching, then: [...branching.then, ...moved] }
     : { ...branching, else: [...branching.else, ...moved] };
