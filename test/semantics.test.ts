@@ -10,6 +10,7 @@ import {
   derivative,
   grad,
   hessian,
+  hvp,
   jvp,
   valueAndGrad,
   vjp,
@@ -240,5 +241,98 @@ describe("second derivatives where a guard is taken", () => {
     expect(ab).toBeCloseTo(0.5, 12);
     expect(ba).toBeCloseTo(0.5, 12);
     expect(bb).toBeCloseTo(Math.log(2) ** 2 + 2, 12);
+  });
+});
+
+describe("`throw`", () => {
+  let m: {
+    checkedSqrt: (x: number) => number;
+    weightedSum: (w: number[], x: number[]) => number;
+    activation: (x: number, mode: string) => number;
+    iterate: (x: number, steps: number[]) => number;
+    piecewise: (x: number) => number;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("scalar/throw-guards");
+  });
+
+  /** What calling `f` throws: the answer every derivative must give. */
+  const thrownBy = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("expected a throw");
+  };
+  const sameThrow = (primal: () => unknown, derivative: () => unknown) => {
+    const expected = thrownBy(primal) as Error;
+    const got = thrownBy(derivative) as Error;
+    expect(got).toBeInstanceOf(expected.constructor);
+    expect(got.message).toBe(expected.message);
+  };
+
+  it("throws from every derivative where the function throws", () => {
+    const x = -1;
+    const f = () => m.checkedSqrt(x);
+    sameThrow(f, () => grad(m.checkedSqrt)(x));
+    sameThrow(f, () => valueAndGrad(m.checkedSqrt)(x));
+    sameThrow(f, () => derivative(m.checkedSqrt)(x));
+    sameThrow(f, () => jvp(m.checkedSqrt, [x], [1]));
+    sameThrow(f, () => vjp(m.checkedSqrt, x));
+    // The fixture asks for its Hessian: its second derivatives are written.
+    sameThrow(f, () => hessian(m.checkedSqrt)(x));
+    sameThrow(f, () => hvp(m.checkedSqrt)(x, 1));
+    expect(grad(m.checkedSqrt)(4)).toBe(0.25);
+  });
+
+  it("reads the variables as they are where it throws", () => {
+    // y_{k+1} = y_k - steps[k] sin(y_k): y_1 = 2 + 30 sin 2 = 29.3,
+    // y_2 = y_1 + 200 sin(y_1) = -139.5.
+    const steps = [-30, -200, 0];
+    const f = () => m.iterate(2, steps);
+    expect(thrownBy(f)).toHaveProperty(
+      "message",
+      expect.stringMatching(/^diverged at step 1: y = -139\.5/),
+    );
+    sameThrow(f, () => grad(m.iterate)(2, steps));
+    sameThrow(f, () => grad(m.iterate, 1)(2, steps));
+    sameThrow(f, () => jvp(m.iterate, [2, steps], [1, [0, 0, 0]]));
+    sameThrow(f, () => hessian(m.iterate)(2, steps));
+  });
+
+  it("throws from loops, switches and the last statement", () => {
+    sameThrow(
+      () => m.weightedSum([1, 2], [0, 1, 2]),
+      () => grad(m.weightedSum, [0, 1])([1, 2], [0, 1, 2]),
+    );
+    sameThrow(
+      () => m.weightedSum([1, 2], [0, 800]),
+      () => grad(m.weightedSum)([1, 2], [0, 800]),
+    );
+    sameThrow(
+      () => m.activation(1, "relu"),
+      () => grad(m.activation)(1, "relu"),
+    );
+    sameThrow(
+      () => m.piecewise(3),
+      () => derivative(m.piecewise)(3),
+    );
+    sameThrow(
+      () => m.piecewise(3),
+      () => jvp(m.piecewise, [3], [1]),
+    );
+  });
+
+  it("differentiates where it does not throw", () => {
+    // tanh: d/dx (x tanh x) = tanh x + x (1 - tanh^2 x)
+    const t = Math.tanh(0.5);
+    expect(grad(m.activation)(0.5, "tanh")).toBeCloseTo(
+      t + 0.5 * (1 - t * t),
+      14,
+    );
+    // piecewise: 2x below 1, 2 from 1 to 2.
+    expect(grad(m.piecewise)(0.5)).toBe(1);
+    expect(grad(m.piecewise)(1.5)).toBe(2);
   });
 });

@@ -37,7 +37,7 @@ export class Emitter {
 
   constructor(
     private readonly ts: typeof import("typescript"),
-    context: ts.TransformationContext,
+    private readonly context: ts.TransformationContext,
     runtimeModule: string,
   ) {
     this.factory = context.factory;
@@ -200,6 +200,18 @@ export class Emitter {
     }
   }
 
+  /** The thrown value as written, each site reading its variable's value. */
+  private thrown(s: Extract<Stmt, { kind: "throw" }>): ts.Expression {
+    const ts = this.ts;
+    const read = (id: ts.Node) => {
+      const k = s.sites.indexOf(id as ts.Identifier);
+      return k === -1 ? undefined : this.expression(s.reads[k]!);
+    };
+    const visit = (node: ts.Node): ts.Node =>
+      read(node) ?? ts.visitEachChild(node, visit, this.context);
+    return visit(s.value) as ts.Expression;
+  }
+
   private statements(
     body: readonly Stmt[],
     types: ReadonlyMap<string, ValueType>,
@@ -285,6 +297,8 @@ export class Emitter {
       }
       case "effect":
         return f.createExpressionStatement(this.expression(s.value));
+      case "throw":
+        return f.createThrowStatement(this.thrown(s));
       case "if":
         if (s.then.length === 0) {
           // `if (c) {} else { ... }` reads better as `if (!c) { ... }`.

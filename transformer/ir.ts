@@ -297,7 +297,22 @@ export type Stmt =
       readonly then: readonly Stmt[];
       readonly else: readonly Stmt[];
     }
-  | { readonly kind: "return"; readonly value: Expr };
+  | { readonly kind: "return"; readonly value: Expr }
+  | Throw;
+
+/**
+ * `throw value`, the source's `value` with each read of a local variable
+ * (`sites[k]`) made `reads[k]`, the variable where the `throw` is. It
+ * ends every derivative where it ends the function: no derivative is
+ * returned on a path that throws, so the passes may treat it as a
+ * statement after which control goes on (to code that never runs).
+ */
+export interface Throw {
+  readonly kind: "throw";
+  readonly value: ts.Expression;
+  readonly sites: readonly ts.Identifier[];
+  readonly reads: readonly Expr[];
+}
 
 /**
  * `counted`: `for (let i = start; i < end; i += step)` with `start` and
@@ -364,7 +379,8 @@ export type SurfaceStmt =
    * until `lower` structures it (see `normalize/jumps.ts`).
    */
   | { readonly kind: "exit"; readonly target: string }
-  | Extract<Stmt, { kind: "store" | "append" }>;
+  | Extract<Stmt, { kind: "store" | "append" }>
+  | Throw;
 
 /** Like `LoopHeader`, before normalization: `while` tests any expression. */
 export type SurfaceLoopHeader =
@@ -670,6 +686,10 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
     }
     case "pop":
       return s;
+    case "throw": {
+      const reads = mapAll(s.reads, f);
+      return reads === s.reads ? s : { ...s, reads };
+    }
     case "if": {
       const test = f(s.test);
       const then = mapAll(s.then, (t) => mapExprs(t, f));
@@ -746,6 +766,9 @@ export function forEachExpr(body: readonly Stmt[], visit: (e: Expr) => void) {
         if (s.init) visit(s.init);
         break;
       case "pop":
+        break;
+      case "throw":
+        s.reads.forEach((e) => visit(e));
         break;
       case "if":
         visit(s.test);

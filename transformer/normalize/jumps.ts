@@ -63,7 +63,10 @@ export function jumps(
   return false;
 }
 
-/** Whether control can run past the end of `body` rather than always jumping. */
+/**
+ * Whether control can run past the end of `body` rather than always
+ * jumping or throwing.
+ */
 export function completes(body: readonly SurfaceStmt[]): boolean {
   return paths(body) > 0;
 }
@@ -86,6 +89,11 @@ export function structureJumps(
   ): SurfaceStmt[] => {
     const out: SurfaceStmt[] = [];
     for (const [i, s] of statements.entries()) {
+      // Nothing after a `throw` runs: no flag to raise, no rest to keep.
+      if (s.kind === "throw") {
+        out.push(s);
+        return out;
+      }
       if (isJump(s)) {
         if (marked) out.push(raise(flag!));
         out.push(...(scope.end(s) ?? [s]));
@@ -219,7 +227,7 @@ function isJump(s: SurfaceStmt): s is Jump {
 function paths(body: readonly SurfaceStmt[]): number {
   let n = 1;
   for (const s of body) {
-    if (isJump(s)) return 0;
+    if (isJump(s) || s.kind === "throw") return 0;
     if (s.kind === "if" && jumps(s)) n *= paths(s.then) + paths(s.else);
   }
   return n;

@@ -42,6 +42,7 @@ import {
 } from "./arrays";
 import { jumps, structureJumps } from "./jumps";
 import {
+  isAssignmentTarget,
   requireFixedCallee,
   requireFixedOuterVariable,
 } from "./outer-variables";
@@ -440,6 +441,8 @@ class Lowering {
         throw this.unsupported(node, "`for...in`");
       case ts.SyntaxKind.SwitchStatement:
         return this.switchStatement(node as ts.SwitchStatement, []);
+      case ts.SyntaxKind.ThrowStatement:
+        return this.throwOf((node as ts.ThrowStatement).expression);
       default:
         throw this.unsupported(
           node,
@@ -1035,6 +1038,68 @@ class Lowering {
   }
 
   /** `return value`, or an arrow function's expression body. */
+  /**
+   * `throw value`: `value` as written, but for its reads of the
+   * function's variables, lowered where the `throw` is (a variable the
+   * function reassigns has another name at each point). What `value`
+   * calls runs only on a path that returns no derivative, so it is not
+   * looked into.
+   */
+  private throwOf(value: ts.Expression): Stmt[] {
+    const ts = this.ts;
+    const sites: ts.Identifier[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node) && this.readsLocal(node, value)) {
+        // Its identifier names the property, not the variable.
+        if (ts.isShorthandPropertyAssignment(node.parent))
+          throw this.unsupported(
+            node.parent,
+            `a variable read as a shorthand property in a thrown value (write \`${node.text}: ${node.text}\`)`,
+          );
+        if (isAssignmentTarget(ts, node))
+          throw this.unsupported(
+            node,
+            "changing a variable in a thrown value (compute the value before the `throw`)",
+          );
+        sites.push(node);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(value);
+    let reads: Expr[] = [];
+    const setup = this.hoisting(() => {
+      reads = sites.map((id) => this.expression(id));
+      return [];
+    });
+    return [...setup, { kind: "throw", value, sites, reads }];
+  }
+
+  /**
+   * Whether `id` in `value` reads a variable of the function declared
+   * outside `value` (not a property name, not a callback's parameter).
+   */
+  private readsLocal(id: ts.Identifier, value: ts.Expression): boolean {
+    const ts = this.ts;
+    const { checker } = this.context;
+    const parent = id.parent;
+    if (
+      (ts.isPropertyAccessExpression(parent) && parent.name === id) ||
+      (ts.isPropertyAssignment(parent) && parent.name === id)
+    )
+      return false;
+    const symbol = ts.isShorthandPropertyAssignment(parent)
+      ? checker.getShorthandAssignmentValueSymbol(parent)
+      : checker.getSymbolAtLocation(id);
+    const declaration = symbol?.valueDeclaration;
+    return (
+      declaration !== undefined &&
+      declaration.getSourceFile() === this.fn.getSourceFile() &&
+      declaration.pos >= this.fn.pos &&
+      declaration.end <= this.fn.end &&
+      !(declaration.pos >= value.pos && declaration.end <= value.end)
+    );
+  }
+
   private returnOf(returned: ts.Expression | undefined, node: ts.Node): Stmt[] {
     if (returned && this.isArrayKind(returned) && this.returnSlot) {
       // Which array the caller's cotangent belongs to would depend on

@@ -21,6 +21,7 @@
  * (The `simplify` pass later folds single-use temporaries back.)
  */
 import {
+  definedNames,
   mapSubexpressions,
   type Expr,
   type FunctionIR,
@@ -90,6 +91,9 @@ class SsaBuilder {
         return false;
       case "effect":
         this.out.push({ kind: "effect", value: this.operation(s.value) });
+        return false;
+      case "throw":
+        this.out.push({ ...s, reads: s.reads.map((r) => this.atom(r, "t")) });
         return false;
       case "return":
         if (topLevel) {
@@ -271,6 +275,13 @@ class SsaBuilder {
     const afterElse = this.current;
     this.current = new Map(before);
 
+    // After a branch that throws, only the other one goes on.
+    const thenThrows = throwsAtEnd(thenBlock);
+    const elseThrows = throwsAtEnd(elseBlock);
+    const [goesOn, value] = elseThrows
+      ? [thenBlock, afterThen]
+      : [elseBlock, afterElse];
+    const inBranch = thenThrows !== elseThrows && definedNames(goesOn);
     for (const name of before.keys()) {
       const a = afterThen.get(name);
       const b = afterElse.get(name);
@@ -278,10 +289,18 @@ class SsaBuilder {
         this.current.set(name, a);
         continue;
       }
+      const only = value.get(name);
+      // A value from before the `if` is in scope after it.
+      if (inBranch && !(only?.kind === "var" && inBranch.has(only.name))) {
+        this.current.set(name, only);
+        continue;
+      }
       const merged = this.versionName(name);
       this.out.push({ kind: "declare", name: merged });
-      if (a) thenBlock.push({ kind: "assign", name: merged, value: a });
-      if (b) elseBlock.push({ kind: "assign", name: merged, value: b });
+      if (a && !thenThrows)
+        thenBlock.push({ kind: "assign", name: merged, value: a });
+      if (b && !elseThrows)
+        elseBlock.push({ kind: "assign", name: merged, value: b });
       this.current.set(name, { kind: "var", name: merged });
     }
     this.out.push({ kind: "if", test, then: thenBlock, else: elseBlock });
@@ -463,6 +482,15 @@ function assignedIn(
     if (s.kind === "loop") assignedIn(s.body, into);
   }
   return into;
+}
+
+/** Whether every path through `block` ends in a `throw`. */
+function throwsAtEnd(block: readonly Stmt[]): boolean {
+  const last = block.at(-1);
+  return (
+    last?.kind === "throw" ||
+    (last?.kind === "if" && throwsAtEnd(last.then) && throwsAtEnd(last.else))
+  );
 }
 
 function isAtom(value: Expr): boolean {

@@ -45,11 +45,10 @@ function unsupportedConstruct(
 ): DiffError | undefined {
   switch (node.kind) {
     case ts.SyntaxKind.TryStatement:
-    case ts.SyntaxKind.ThrowStatement:
       return new DiffError(
         node,
         DiagnosticCode.Exceptions,
-        "tsad cannot differentiate code that throws or catches exceptions (`try`, `catch`, `finally`, `throw`) yet. Check the arguments before calling the @differentiable function, or return NaN for inputs outside its domain.",
+        "tsad cannot differentiate code that catches exceptions (`try`, `catch`, `finally`) yet. Catch them around the call of the @differentiable function, or check the arguments before calling it (a `throw` is fine).",
       );
     case ts.SyntaxKind.AwaitExpression:
       return asyncCode(node);

@@ -184,6 +184,10 @@ function neededStatements(body: readonly Stmt[]) {
         needed.add(s);
         readsOf(s.value, live);
         return live;
+      case "throw":
+        needed.add(s);
+        s.reads.forEach((e) => readsOf(e, live));
+        return live;
       case "if": {
         const then = block(s.then, live);
         const otherwise = block(s.else, live);

@@ -123,6 +123,7 @@ function onlyAddsOutside(
         );
       case "effect":
       case "return":
+      case "throw":
         return false;
       case "loop": {
         const counter = s.header.kind === "counted" ? [s.header.counter] : [];
