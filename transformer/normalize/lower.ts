@@ -3570,7 +3570,7 @@ class Lowering {
   private elementOf(e: ts.Expression): "outer" | "local" | undefined {
     const ts = this.ts;
     const element = skipWrappers(ts, e);
-    let array = element;
+    let array = this.atReceiver(element) ?? element;
     while (ts.isElementAccessExpression(array))
       array = skipWrappers(ts, array.expression);
     if (array === element) return undefined;
@@ -3592,6 +3592,7 @@ class Lowering {
     if (
       !ts.isIdentifier(left) &&
       !ts.isElementAccessExpression(left) &&
+      !this.atReceiver(left) &&
       !field
     ) {
       throw new DiffError(
@@ -3651,6 +3652,61 @@ class Lowering {
     return { kind: "index", array, indices };
   }
 
+  /** `x` for `x.at(k)` of an array `x`. */
+  private atReceiver(node: ts.Expression): ts.Expression | undefined {
+    const ts = this.ts;
+    return ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "at" &&
+      this.isArrayKind(node.expression.expression)
+      ? skipWrappers(ts, node.expression.expression)
+      : undefined;
+  }
+
+  /**
+   * `x.at(k)` for a literal integer `k`: `x[k]`, or counted from the end,
+   * `x[x.length + k]` (which is `undefined` where `x.at(k)` is).
+   */
+  private elementAt(node: ts.CallExpression, receiver: ts.Expression): Expr {
+    const ts = this.ts;
+    const [argument] = node.arguments;
+    const literal = argument && skipWrappers(ts, argument);
+    const k =
+      literal === undefined
+        ? undefined
+        : ts.isNumericLiteral(literal)
+          ? Number(literal.text)
+          : ts.isPrefixUnaryExpression(literal) &&
+              literal.operator === ts.SyntaxKind.MinusToken &&
+              ts.isNumericLiteral(literal.operand)
+            ? -Number(literal.operand.text)
+            : undefined;
+    if (node.arguments.length !== 1 || k === undefined || !Number.isInteger(k))
+      throw this.unsupported(
+        node,
+        "`.at(i)` with an index that is not an integer literal (write `x[i]`, or `x[x.length - k]` for the k-th element from the end)",
+      );
+    if (this.kindOf(receiver) === "matrix")
+      throw this.unsupported(
+        node,
+        "a row of a matrix from `.at()` (name it: `const row = m[m.length - 1]`)",
+      );
+    const target = skipWrappers(ts, receiver);
+    const { array, indices } = ts.isElementAccessExpression(target)
+      ? this.arrayPath(target)
+      : this.pathFrom(node, target, []);
+    const index: Expr =
+      k >= 0
+        ? { kind: "num", value: k }
+        : {
+            kind: "binary",
+            op: "-",
+            left: { kind: "length", array, indices },
+            right: { kind: "num", value: -k },
+          };
+    return { kind: "index", array, indices: [...indices, index] };
+  }
+
   /** Whether `node` is an argument of a call of a marked function. */
   private isMarkedArgument(node: ts.Expression): boolean {
     const ts = this.ts;
@@ -3677,6 +3733,19 @@ class Lowering {
       indices.unshift(this.expression(target.argumentExpression));
       target = skipWrappers(ts, target.expression);
     }
+    return this.pathFrom(node, target, indices);
+  }
+
+  /**
+   * The array `target` names, and `indices` into it, for `node`, an
+   * element read of it.
+   */
+  private pathFrom(
+    node: ts.Expression,
+    target: ts.Expression,
+    indices: Expr[],
+  ): { array: Expr; indices: Expr[] } {
+    const ts = this.ts;
     const row = this.rowOf(target);
     if (row) return { array: row.array, indices: [...row.indices, ...indices] };
     const kind = this.kindOf(target);
@@ -4095,6 +4164,7 @@ class Lowering {
           : this.hoistedFill(node, fill);
       }
       if (method === "reduce") return this.hoistedReduce(node);
+      if (method === "at") return this.elementAt(node, callee.expression);
       throw this.unsupported(
         node,
         method === "map"
