@@ -117,11 +117,16 @@ export function hessian(
     const blocks = sizes.map((rows) =>
       sizes.map(() => Array.from({ length: rows }, () => new Array<number>(0))),
     );
-    // Column e of the blocks of parameter j: the adjoints for tangent e_e.
-    plan.indices.forEach((index, j) => {
-      const tangents = plan.indices.map((other, k) =>
+    const zeros = () =>
+      plan.indices.map((other, k) =>
         zeroTangent(plan.kinds[k]!, primals[other]),
       );
+    // With no entries no column is swept, but `f` still runs, as a call
+    // of it would (it may throw).
+    if (sizes.every((size) => size === 0)) plan.adjoints(primals, zeros());
+    // Column e of the blocks of parameter j: the adjoints for tangent e_e.
+    plan.indices.forEach((index, j) => {
+      const tangents = zeros();
       forEachUnit(plan.kinds[j]!, primals[index], (unit, e) => {
         tangents[j] = unit;
         plan.adjoints(primals, tangents).forEach((adjoint, i) =>

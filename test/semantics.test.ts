@@ -251,6 +251,8 @@ describe("`throw`", () => {
     activation: (x: number, mode: string) => number;
     iterate: (x: number, steps: number[]) => number;
     piecewise: (x: number) => number;
+    sumOfSquares: (x: number[], scale: number) => number;
+    rowProducts: (m: number[][]) => number;
   };
   beforeAll(async () => {
     m = await compileFixture("scalar/throw-guards");
@@ -322,6 +324,35 @@ describe("`throw`", () => {
       () => m.piecewise(3),
       () => jvp(m.piecewise, [3], [1]),
     );
+  });
+
+  it("calls a marked function that may throw where its value is not needed", () => {
+    const f = () => m.sumOfSquares([1, 2], -1);
+    sameThrow(f, () => grad(m.sumOfSquares)([1, 2], -1));
+    sameThrow(f, () => jvp(m.sumOfSquares, [[1, 2], -1], [[1, 0], 0]));
+    sameThrow(f, () => vjp(m.sumOfSquares, [1, 2], -1));
+    sameThrow(f, () => hessian(m.sumOfSquares)([1, 2], -1));
+    expect(grad(m.sumOfSquares)([1, 2], 1)).toEqual([2, 4]);
+  });
+
+  it("reads a row's length and elements where it throws", () => {
+    const rows = [[1, 2], [3]];
+    sameThrow(
+      () => m.rowProducts(rows),
+      () => grad(m.rowProducts)(rows),
+    );
+    expect(thrownBy(() => grad(m.rowProducts)(rows))).toHaveProperty(
+      "message",
+      "a row of 1 entries, first 3",
+    );
+  });
+
+  it("runs the function for a Hessian of no entries", () => {
+    sameThrow(
+      () => m.sumOfSquares([], -1),
+      () => hessian(m.sumOfSquares)([], -1),
+    );
+    expect(hessian(m.sumOfSquares)([], 1)).toEqual([]);
   });
 
   it("differentiates where it does not throw", () => {

@@ -203,9 +203,16 @@ export class Emitter {
   /** The thrown value as written, each site reading its variable's value. */
   private thrown(s: Extract<Stmt, { kind: "throw" }>): ts.Expression {
     const ts = this.ts;
-    const read = (id: ts.Node) => {
-      const k = s.sites.indexOf(id as ts.Identifier);
-      return k === -1 ? undefined : this.expression(s.reads[k]!);
+    const read = (node: ts.Node) => {
+      const k = s.sites.indexOf(node as ts.Expression);
+      if (k === -1) return undefined;
+      const value = this.expression(s.reads[k]!);
+      // A read made an expression keeps its place: `${-x ** 2}` is no JS.
+      return ts.isIdentifier(value) ||
+        ts.isNumericLiteral(value) ||
+        inAnyExpression(ts, node)
+        ? value
+        : this.factory.createParenthesizedExpression(value);
     };
     const visit = (node: ts.Node): ts.Node =>
       read(node) ?? ts.visitEachChild(node, visit, this.context);
@@ -840,4 +847,18 @@ function negationOf(e: Expr): Expr | undefined {
   )
     return { ...e, left: { kind: "num", value: -e.left.value } };
   return undefined;
+}
+
+/** Whether any expression may stand at `node`'s place as it is. */
+function inAnyExpression(ts: typeof import("typescript"), node: ts.Node) {
+  const parent = node.parent;
+  return (
+    ts.isTemplateSpan(parent) ||
+    ts.isParenthesizedExpression(parent) ||
+    ts.isArrayLiteralExpression(parent) ||
+    ts.isSpreadElement(parent) ||
+    (ts.isPropertyAssignment(parent) && parent.initializer === node) ||
+    ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
+      parent.arguments?.includes(node as ts.Expression) === true)
+  );
 }

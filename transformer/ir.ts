@@ -25,6 +25,11 @@ export interface MarkedCallee {
   readonly params: readonly ValueKind[];
   /** What it returns (where a call is lowered, the call's own kind). */
   readonly result: ValueKind;
+  /**
+   * It may throw (a `throw` in it, or in a marked function it calls): a
+   * call of it stays where its value is not needed.
+   */
+  readonly mayThrow?: true;
 }
 
 /**
@@ -302,7 +307,8 @@ export type Stmt =
 
 /**
  * `throw value`, the source's `value` with each read of a local variable
- * (`sites[k]`) made `reads[k]`, the variable where the `throw` is. It
+ * (`sites[k]`: `x`, `row.length`, `m[i][j]`) made `reads[k]`, read where
+ * the `throw` is. It
  * ends every derivative where it ends the function: no derivative is
  * returned on a path that throws, so the passes may treat it as a
  * statement after which control goes on (to code that never runs).
@@ -310,7 +316,7 @@ export type Stmt =
 export interface Throw {
   readonly kind: "throw";
   readonly value: ts.Expression;
-  readonly sites: readonly ts.Identifier[];
+  readonly sites: readonly ts.Expression[];
   readonly reads: readonly Expr[];
 }
 

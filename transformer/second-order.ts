@@ -71,6 +71,7 @@ function tangentCallee(callee: MarkedCallee): MarkedCallee {
     ref,
     params: [...callee.params, ...callee.params],
     result: callee.result,
+    ...(callee.mayThrow && { mayThrow: true }),
   };
 }
 

@@ -16,6 +16,7 @@ import type { ValueKind } from "../runtime/registry";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import type { MarkedCallee } from "./ir";
 import { derivativeNames } from "./naming";
+import { skipWrappers } from "./normalize/wrappers";
 
 export type DifferentiableFunction =
   ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
@@ -354,11 +355,7 @@ export function resolveMarkedCallee(
   checker: ts.TypeChecker,
   callee: ts.Expression,
 ): (MarkedCallee & { declaration: DifferentiableFunction }) | undefined {
-  const symbol = checker.getSymbolAtLocation(
-    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
-  );
-  if (!symbol) return undefined;
-  const target = markedTarget(ts, checker, symbol);
+  const target = calleeTarget(ts, checker, callee);
   if (!target) return undefined;
   const { fn, derivativeBase } = target;
   const params = fn.parameters.map((p) =>
@@ -368,6 +365,7 @@ export function resolveMarkedCallee(
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
     : "none";
+  const throws = mayThrow(ts, checker, fn) ? { mayThrow: true as const } : {};
 
   const imported = importedFrom(ts, checker, callee);
   if (imported) {
@@ -375,6 +373,7 @@ export function resolveMarkedCallee(
       declaration: fn,
       params,
       result,
+      ...throws,
       ref: {
         kind: "module",
         specifier: imported.specifier,
@@ -392,10 +391,55 @@ export function resolveMarkedCallee(
       declaration: fn,
       params,
       result,
+      ...throws,
       ref: { kind: "local", name: derivativeBase },
     };
   }
   return undefined;
+}
+
+function calleeTarget(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  callee: ts.Expression,
+): ReturnType<typeof markedTarget> {
+  const symbol = checker.getSymbolAtLocation(
+    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+  );
+  return symbol && markedTarget(ts, checker, symbol);
+}
+
+/** Per marked function, whether calling it may throw. */
+const throwing = new WeakMap<ts.Node, boolean>();
+
+/**
+ * Whether calling `fn` may throw: a `throw` in it (callbacks included),
+ * or a call of a marked function that may.
+ */
+function mayThrow(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  fn: DifferentiableFunction,
+): boolean {
+  const known = throwing.get(fn);
+  if (known !== undefined) return known;
+  // A cycle of calls is an error of its own (recursion).
+  throwing.set(fn, false);
+  const throws = (node: ts.Node): boolean => {
+    if (ts.isThrowStatement(node)) return true;
+    if (ts.isCallExpression(node)) {
+      const target = calleeTarget(
+        ts,
+        checker,
+        skipWrappers(ts, node.expression),
+      );
+      if (target && mayThrow(ts, checker, target.fn)) return true;
+    }
+    return ts.forEachChild(node, throws) ?? false;
+  };
+  const found = fn.parameters.some(throws) || (!!fn.body && throws(fn.body));
+  throwing.set(fn, found);
+  return found;
 }
 
 /** The marked function a symbol (or the import it aliases) declares. */

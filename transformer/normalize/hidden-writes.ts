@@ -152,8 +152,10 @@ export class HiddenWrites {
           node: p,
           message: `'${p.name.getText()}' is an array other code can reach`,
         };
-    // Into nested functions too: `Array.from` callbacks run in `fn`.
+    // Into nested functions too: `Array.from` callbacks run in `fn`. Not
+    // into a thrown value: it runs where no derivative is returned.
     const visit = (node: ts.Node): void => {
+      if (ts.isThrowStatement(node)) return;
       if (ts.isIdentifier(node)) this.noteRead(node, fn, effects);
       // `OPTS["lr"]` and `const { lr } = OPTS` read a field as `OPTS.lr` does.
       if (

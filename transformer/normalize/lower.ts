@@ -28,6 +28,7 @@ import type {
   SurfaceLoopHeader,
   SurfaceStmt as Stmt,
 } from "../ir";
+import { someSubexpression } from "../ir";
 import {
   containsReturn,
   isArrayFrom,
@@ -219,6 +220,8 @@ interface Hoist {
   readingCall?: ts.Node;
   /** Whether `before` calls functions (a marked call, a `reduce`'s callback). */
   runsCalls?: boolean;
+  /** The calls of marked functions that may throw, as lowered. */
+  readonly throwingCalls: { readonly call: Expr; readonly node: ts.Node }[];
 }
 
 interface Row {
@@ -469,7 +472,7 @@ class Lowering {
    */
   private hoisting(lower: () => Stmt[]): Stmt[] {
     const outer = { hoist: this.hoist, depth: this.conditionalDepth };
-    const hoist: Hoist = { before: [] };
+    const hoist: Hoist = { before: [], throwingCalls: [] };
     this.hoist = hoist;
     this.conditionalDepth = 0;
     try {
@@ -478,6 +481,16 @@ class Lowering {
       // before it changes (through unmarked code that one calls).
       const call =
         hoist.unmarkedCall ?? (hoist.runsCalls ? hoist.readingCall : undefined);
+      // What goes first must not throw where the rest would have first.
+      const left = hoist.throwingCalls.find(
+        ({ call }) => !readsIn(hoist.before, call),
+      );
+      if (left && mayThrowIn(hoist.before)) {
+        throw this.unsupported(
+          left.node,
+          "a call of a marked function that may throw in a statement that also indexes a marked call's result (`f(x)[i]`) or reduces an array (`xs.reduce(...)`) that may throw too: tsad computes that first, so the other error could win (do it in a statement of its own first: `const v = f(x)`, `const total = xs.reduce(...)`)",
+        );
+      }
       if (hoist.before.length > 0 && call) {
         throw this.unsupported(
           call,
@@ -1040,21 +1053,21 @@ class Lowering {
   /** `return value`, or an arrow function's expression body. */
   /**
    * `throw value`: `value` as written, but for its reads of the
-   * function's variables, lowered where the `throw` is (a variable the
-   * function reassigns has another name at each point). What `value`
-   * calls runs only on a path that returns no derivative, so it is not
-   * looked into.
+   * function's variables (`x`, or a number they hold, `row.length`,
+   * `m[i][j]`), lowered where the `throw` is (a variable the function
+   * reassigns has another name at each point). What `value` calls runs
+   * only on a path that returns no derivative, so it is not looked into.
    */
   private throwOf(value: ts.Expression): Stmt[] {
     const ts = this.ts;
-    const sites: ts.Identifier[] = [];
+    const sites: ts.Expression[] = [];
     const visit = (node: ts.Node): void => {
-      if (ts.isIdentifier(node) && this.readsLocal(node, value)) {
+      if (ts.isExpression(node) && this.isThrownRead(node, value)) {
         // Its identifier names the property, not the variable.
         if (ts.isShorthandPropertyAssignment(node.parent))
           throw this.unsupported(
             node.parent,
-            `a variable read as a shorthand property in a thrown value (write \`${node.text}: ${node.text}\`)`,
+            `a variable read as a shorthand property in a thrown value (write \`${node.getText()}: ${node.getText()}\`)`,
           );
         if (isAssignmentTarget(ts, node))
           throw this.unsupported(
@@ -1062,34 +1075,50 @@ class Lowering {
             "changing a variable in a thrown value (compute the value before the `throw`)",
           );
         sites.push(node);
+        return;
       }
       ts.forEachChild(node, visit);
     };
     visit(value);
     let reads: Expr[] = [];
     const setup = this.hoisting(() => {
-      reads = sites.map((id) => this.expression(id));
+      reads = sites.map((site) => this.expression(site));
       return [];
     });
     return [...setup, { kind: "throw", value, sites, reads }];
   }
 
   /**
-   * Whether `id` in `value` reads a variable of the function declared
-   * outside `value` (not a property name, not a callback's parameter).
+   * Whether `node` in the thrown `value` reads a variable of the function
+   * declared outside `value` (not a property name, not a callback's
+   * parameter), or is a number or a length read from one: `row.length`
+   * and `row[0]` of a row that is no value of its own.
    */
-  private readsLocal(id: ts.Identifier, value: ts.Expression): boolean {
+  private isThrownRead(node: ts.Expression, value: ts.Expression): boolean {
     const ts = this.ts;
+    if (!ts.isIdentifier(node)) {
+      const length =
+        ts.isPropertyAccessExpression(node) && node.name.text === "length";
+      if (
+        !length &&
+        !(ts.isElementAccessExpression(node) && this.isNumber(node))
+      )
+        return false;
+      let root = skipWrappers(ts, (node as ts.AccessExpression).expression);
+      while (ts.isElementAccessExpression(root))
+        root = skipWrappers(ts, root.expression);
+      return ts.isIdentifier(root) && this.isThrownRead(root, value);
+    }
     const { checker } = this.context;
-    const parent = id.parent;
+    const parent = node.parent;
     if (
-      (ts.isPropertyAccessExpression(parent) && parent.name === id) ||
-      (ts.isPropertyAssignment(parent) && parent.name === id)
+      (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+      (ts.isPropertyAssignment(parent) && parent.name === node)
     )
       return false;
     const symbol = ts.isShorthandPropertyAssignment(parent)
       ? checker.getShorthandAssignmentValueSymbol(parent)
-      : checker.getSymbolAtLocation(id);
+      : checker.getSymbolAtLocation(node);
     const declaration = symbol?.valueDeclaration;
     return (
       declaration !== undefined &&
@@ -4223,16 +4252,19 @@ class Lowering {
       const omitted = marked.params
         .slice(args.length)
         .map((): Expr => ({ kind: "undefined" }));
-      return {
+      const call: Expr = {
         kind: "call",
         callee: {
           ref: marked.ref,
           params: marked.params,
           result: this.kindOf(node),
+          ...(marked.mayThrow && { mayThrow: true }),
         },
         variant: "primal",
         args: [...args, ...omitted],
       };
+      if (marked.mayThrow) this.hoist?.throwingCalls.push({ call, node });
+      return call;
     }
     if (this.referencesLocal(callee))
       throw this.unsupported(
@@ -4411,4 +4443,54 @@ function isBound(
       parent.right === at &&
       parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
   );
+}
+
+/** Whether these statements may throw: a `throw`, or a marked call that may. */
+function mayThrowIn(body: readonly Stmt[]): boolean {
+  return someIn(
+    body,
+    (e) => e.kind === "call" && e.callee.mayThrow === true,
+    true,
+  );
+}
+
+/** Whether these statements compute `expression` (that object). */
+function readsIn(body: readonly Stmt[], expression: Expr): boolean {
+  return someIn(body, (e) => e === expression, false);
+}
+
+/** Whether an expression in these statements passes `test` (or a `throw` is there). */
+function someIn(
+  body: readonly Stmt[],
+  test: (e: Expr) => boolean,
+  throwing: boolean,
+): boolean {
+  const has = (e: Expr | undefined) =>
+    e !== undefined && someSubexpression(e, test);
+  const inBlock = (block: readonly Stmt[]) => someIn(block, test, throwing);
+  return body.some((s) => {
+    switch (s.kind) {
+      case "throw":
+        return throwing || s.reads.some(has);
+      case "if":
+        return has(s.test) || inBlock(s.then) || inBlock(s.else);
+      case "loop":
+        return (
+          (s.header.kind === "counted"
+            ? has(s.header.start) || has(s.header.end)
+            : has(s.header.condition)) || inBlock(s.body)
+        );
+      case "store":
+        return has(s.array) || s.indices.some(has) || has(s.value);
+      case "append":
+        return has(s.array) || has(s.value);
+      case "let":
+      case "assign":
+      case "effect":
+      case "return":
+        return has(s.value);
+      default:
+        return false;
+    }
+  });
 }

@@ -236,17 +236,21 @@ function removeDead(
 ): Stmt[] | undefined {
   const unused = (name: string) => !uses.get(name);
   // A marked call may make unmarked ones (a counter, a log) that an
-  // unmarked call of this function could see: then it stays.
+  // unmarked call of this function could see: then it stays, as does a
+  // call that may throw.
   let observed: boolean | undefined;
-  const callGoes = () => !(observed ??= unmarkedCallIn(body) !== undefined);
+  const callGoes = (e: Expr) =>
+    e.kind === "call" &&
+    !e.callee.mayThrow &&
+    !(observed ??= unmarkedCallIn(body) !== undefined);
   /** `s` without what is dead in it, `s` itself if nothing is, `undefined` if all is. */
   const prune = (s: Stmt): Stmt | undefined => {
     switch (s.kind) {
       case "const":
-        return unused(s.name) &&
-          (isPure(s.value) || (s.value.kind === "call" && callGoes()))
-          ? undefined
-          : s;
+        if (!unused(s.name)) return s;
+        if (isPure(s.value) || callGoes(s.value)) return undefined;
+        // A marked call that stays for what it may throw: `check(x);`.
+        return s.value.kind === "call" ? { kind: "effect", value: s.value } : s;
       case "assign":
         if (s.value.kind === "var" && s.value.name === s.name) return undefined;
       // falls through
@@ -258,11 +262,7 @@ function removeDead(
           : s;
       case "destructure": {
         const names = s.names.map((n) => (n && unused(n) ? undefined : n));
-        if (
-          names.every((n) => n === undefined) &&
-          s.value.kind === "call" &&
-          callGoes()
-        )
+        if (names.every((n) => n === undefined) && callGoes(s.value))
           return undefined;
         if (names.every((n, i) => n === s.names[i])) return s;
         while (names.length > 0 && names.at(-1) === undefined) names.pop();

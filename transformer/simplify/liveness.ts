@@ -260,8 +260,8 @@ function neededStatements(body: readonly Stmt[]) {
 
 /**
  * Computing it has no effect but its value: calls to marked functions
- * too, unless an unmarked call may see what they do; not a `stack.pop()`,
- * whose push stays.
+ * too, unless they may throw or an unmarked call may see what they do;
+ * not a `stack.pop()`, whose push stays.
  */
 function removableIf(e: Expr, callsObserved: boolean): boolean {
   return !someSubexpression(
@@ -270,7 +270,8 @@ function removableIf(e: Expr, callsObserved: boolean): boolean {
       inner.kind === "extern" ||
       inner.kind === "member" ||
       inner.kind === "popped" ||
-      (inner.kind === "call" && callsObserved),
+      (inner.kind === "call" &&
+        (callsObserved || inner.callee.mayThrow === true)),
   );
 }
 
