@@ -64,7 +64,8 @@ it(
         `${totals.functions} functions (${totals.vectors} with array results) ` +
         `checked at ${totals.points} points (${totals.secondOrder} of them ` +
         `for second derivatives too) ` +
-        `(${totals.skipped} points near kinks drawn again, ${totals.unchecked} ` +
+        `(${totals.skipped} points near kinks drawn again, ${totals.threw} ` +
+        `where a function and its derivatives threw the same, ${totals.unchecked} ` +
         `functions without a smooth point) in ${seconds.toFixed(1)} s, ` +
         `${(totals.compileMs / 1000).toFixed(1)} s of it compiling`,
     );

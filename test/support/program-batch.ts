@@ -172,7 +172,12 @@ export interface Totals {
   secondOrder: number;
   /** Points drawn again: `f` not finite, or a kink nearby. */
   skipped: number;
-  /** Functions with no point where finite differences could be trusted. */
+  /** Points where `f` threw, and each derivative the same. */
+  threw: number;
+  /**
+   * Functions with no point where finite differences could be trusted,
+   * nor one where they threw.
+   */
   unchecked: number;
   compileMs: number;
 }
@@ -184,6 +189,7 @@ export const newTotals = (): Totals => ({
   points: 0,
   secondOrder: 0,
   skipped: 0,
+  threw: 0,
   unchecked: 0,
   compileMs: 0,
 });
@@ -316,7 +322,7 @@ function checkProgram(
     totals.functions++;
     const f = module[name] as Parameters<typeof checkFunction>[1];
     try {
-      const { checked, skipped, secondOrder, vector } = checkFunction(
+      const { checked, skipped, threw, secondOrder, vector } = checkFunction(
         name,
         f,
         random,
@@ -325,7 +331,9 @@ function checkProgram(
       totals.points += checked;
       totals.secondOrder += secondOrder;
       totals.skipped += skipped;
-      if (checked === 0) totals.unchecked++;
+      totals.threw += threw;
+      // One that threw wherever it was drawn was checked for that.
+      if (checked === 0 && threw === 0) totals.unchecked++;
     } catch (error) {
       if (error instanceof CheckFailure) return error.message;
       const thrown =

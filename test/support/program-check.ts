@@ -64,6 +64,8 @@ export interface PointCounts {
   readonly secondOrder: number;
   /** Points drawn again: `f` not finite there, or a kink nearby. */
   readonly skipped: number;
+  /** Points drawn again where `f` threw, as each derivative did too. */
+  readonly threw: number;
   /** Whether the result is an array. */
   readonly vector: boolean;
 }
@@ -102,6 +104,7 @@ export function checkFunction(
   let checked = 0;
   let skipped = 0;
   let secondOrder = 0;
+  let threw = 0;
   for (let k = 0; k < ATTEMPTS && checked < POINTS; k++) {
     const length = 1 + Math.floor(random() * MAX_LENGTH);
     // A matrix parameter's rows all have this many elements.
@@ -111,10 +114,11 @@ export function checkFunction(
     (globalThis as { tsadLoopGuard?: number }).tsadLoopGuard = 0;
     const point = checkPoint(name, f, args, active, result, random);
     if (point === "skipped") skipped++;
+    else if (point === "threw") threw++;
     else checked++;
     if (point === "second order too") secondOrder++;
   }
-  return { checked, skipped, secondOrder, vector: result !== "number" };
+  return { checked, skipped, threw, secondOrder, vector: result !== "number" };
 }
 
 function drawArg(
@@ -358,7 +362,7 @@ export function describeArgs(args: readonly Arg[]): string {
 const dot = (a: readonly number[], b: readonly number[]) =>
   a.reduce((sum, x, k) => sum + x * b[k]!, 0);
 
-type PointOutcome = "skipped" | "checked" | "second order too";
+type PointOutcome = "skipped" | "checked" | "second order too" | "threw";
 
 /** Checks `f` at `args`, unless it skips the point. */
 function checkPoint(
@@ -369,7 +373,13 @@ function checkPoint(
   result: ValueKind,
   random: () => number,
 ): PointOutcome {
-  const value = f(...args);
+  let value: Arg;
+  try {
+    value = f(...args);
+  } catch (error) {
+    checkThrows(name, f, args, String(error));
+    return "threw";
+  }
   const outputs = flat(value);
   if (!outputs.every(Number.isFinite)) return "skipped";
   const at = `${name}(${describeArgs(args)})`;
@@ -384,8 +394,14 @@ function checkPoint(
   const vector = typeof value !== "number";
   // g = <w, f>, the number whose gradient finite differences can check.
   const w = vector ? outputs.map(() => 2 * random() - 1) : [1];
+  // Near a guard that throws, as near a kink, the point is drawn again.
   const g = (...at: Arg[]) => {
-    const o = flat(f(...at));
+    let o: number[];
+    try {
+      o = flat(f(...at));
+    } catch {
+      return NaN;
+    }
     return o.length === w.length ? dot(w, o) : NaN;
   };
   const components = componentsOf(args, active);
@@ -564,8 +580,17 @@ function checkPoint(
     checkCompiledGradients(entry, args, value, back(given), given, fail);
   }
   if (entry.tangentVjp && !vector) {
-    const gradientAt = (at: readonly Arg[]) =>
-      flattenAdjoints(untyped.grad(f, [...active])(...at), active, components);
+    const gradientAt = (at: readonly Arg[]) => {
+      try {
+        return flattenAdjoints(
+          untyped.grad(f, [...active])(...at),
+          active,
+          components,
+        );
+      } catch {
+        return components.map(() => NaN);
+      }
+    };
     return checkSecondOrder(
       entry.tangentVjp,
       args,
@@ -662,6 +687,40 @@ function checkSecondOrder(
  * `valueAndGrad` calls (program-batch.ts asks for some) agrees with the
  * adjoints of `f__vjp`, and returns `f`'s value exactly.
  */
+/**
+ * Where `f` throws `error`, so does each derivative it was compiled with,
+ * the same error: the adjoint and the tangent, the gradients compiled for
+ * requests, and the adjoint of the tangent that second derivatives use.
+ */
+function checkThrows(name: string, f: Fn, args: readonly Arg[], error: string) {
+  const entry = lookupCompiled(f)!;
+  const tangents = args.map(zerosLike);
+  const same = (what: string, run: () => unknown) => {
+    let thrown: string | undefined;
+    try {
+      run();
+    } catch (e) {
+      thrown = String(e);
+    }
+    if (thrown !== error) {
+      throw new CheckFailure(
+        `${what} ${thrown === undefined ? "returned" : `threw ${thrown}`} where ${name} threw ${error}\n  at ${name}(${describeArgs(args)})`,
+      );
+    }
+  };
+  // The forward sweep throws before the reverse sweep reads a cotangent.
+  same("f__vjp", () => entry.vjp(...args, 1));
+  same("f__jvp", () => entry.jvp(...args, ...tangents));
+  for (const table of [entry.grad, entry.valueAndGrad])
+    for (const [key, compiled] of Object.entries(table ?? {}))
+      same(`the gradient for argnums ${key}`, () =>
+        compiled(...args, 1, ...args.map(zerosLike)),
+      );
+  const tangentVjp = entry.tangentVjp;
+  if (tangentVjp)
+    same("f__tangent__vjp", () => tangentVjp(...args, ...tangents, 1));
+}
+
 function checkCompiledGradients(
   entry: CompiledDerivatives,
   args: readonly Arg[],

@@ -385,13 +385,13 @@ export type Stmt =
       readonly after: readonly Stmt[];
     }
   /**
-   * `if (test) break;`, `continue` or `return value`: break and continue
-   * only inside loops, return only outside them (`return` inside a loop
-   * becomes `break`).
+   * `if (test) break;`, `continue`, `return value` or `throw` of an error
+   * whose message reads `value`: break and continue only inside loops,
+   * return only outside them (`return` inside a loop becomes `break`).
    */
   | {
       readonly kind: "exit";
-      readonly jump: "break" | "continue" | "return";
+      readonly jump: "break" | "continue" | "return" | "throw";
       readonly test: Condition;
       readonly value: Expr;
     };
@@ -699,7 +699,7 @@ const tree = fc.letrec<Tree>((tie) => {
       {
         arbitrary: fc.record({
           kind: fc.constant("exit"),
-          jump: fc.constantFrom("break", "continue", "return"),
+          jump: fc.constantFrom("break", "continue", "return", "throw"),
           test: condition,
           value: expr,
         }),

@@ -784,6 +784,13 @@ function resolveAssign(
 }
 
 function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
+  if (s.jump === "throw") {
+    const test = resolveCondition(s.test, env);
+    const value = resolveExpr(s.value, env);
+    return [
+      `if (${test.text}) throw new RangeError(\`guard \${${value.text}}\`);`,
+    ];
+  }
   const frame = env.fn.loops.at(-1);
   if (frame === undefined) {
     if (s.jump !== "return") return [];
