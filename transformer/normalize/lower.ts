@@ -1223,7 +1223,12 @@ class Lowering {
   ): Stmt[] {
     const ts = this.ts;
     const subject = this.names.fresh("subject");
-    const discriminant = this.expression(node.expression);
+    // What it reads first (`o.k ?? 1` reads the field once) goes first.
+    let discriminant: Expr = { kind: "undefined" };
+    const setup = this.hoisting(() => {
+      discriminant = this.expression(node.expression);
+      return [];
+    });
     const target = this.targets.enter("switch", labels);
     // A label that reads a local is read once, before any clause runs:
     // the chain tests it after the clauses before it, which may assign
@@ -1249,6 +1254,7 @@ class Lowering {
     }));
     const { before } = this.targets.leave(target);
     return [
+      ...setup,
       {
         kind: "let",
         name: subject,
