@@ -3705,17 +3705,7 @@ class Lowering {
   private elementAt(node: ts.CallExpression, receiver: ts.Expression): Expr {
     const ts = this.ts;
     const [argument] = node.arguments;
-    const literal = argument && skipWrappers(ts, argument);
-    const k =
-      literal === undefined
-        ? undefined
-        : ts.isNumericLiteral(literal)
-          ? Number(literal.text)
-          : ts.isPrefixUnaryExpression(literal) &&
-              literal.operator === ts.SyntaxKind.MinusToken &&
-              ts.isNumericLiteral(literal.operand)
-            ? -Number(literal.operand.text)
-            : undefined;
+    const k = argument && signedLiteral(ts, argument);
     if (node.arguments.length !== 1 || k === undefined || !Number.isInteger(k))
       throw this.unsupported(
         node,
@@ -3860,19 +3850,11 @@ class Lowering {
    * treat differently.
    */
   private requireElementIndex(index: ts.Expression): void {
-    const ts = this.ts;
-    const literal = skipWrappers(ts, index);
-    const value = ts.isNumericLiteral(literal)
-      ? Number(literal.text)
-      : ts.isPrefixUnaryExpression(literal) &&
-          literal.operator === ts.SyntaxKind.MinusToken &&
-          ts.isNumericLiteral(literal.operand)
-        ? -Number(literal.operand.text)
-        : undefined;
+    const value = signedLiteral(this.ts, index);
     if (value !== undefined && !isArrayIndex(value)) {
       throw this.unsupported(
         index,
-        `the index ${literal.getText()}, which names no element (indices are whole numbers from 0 to 2 ** 32 - 2; the last element is \`a[a.length - 1]\`)`,
+        `the index ${skipWrappers(this.ts, index).getText()}, which names no element (indices are whole numbers from 0 to 2 ** 32 - 2; the last element is \`a[a.length - 1]\`)`,
       );
     }
   }
@@ -4449,6 +4431,20 @@ function isBound(
       parent.right === at &&
       parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
   );
+}
+
+/** The value of a number literal, negated or not (`2`, `-1`). */
+function signedLiteral(
+  ts: typeof import("typescript"),
+  expression: ts.Expression,
+): number | undefined {
+  const literal = skipWrappers(ts, expression);
+  if (ts.isNumericLiteral(literal)) return Number(literal.text);
+  return ts.isPrefixUnaryExpression(literal) &&
+    literal.operator === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(literal.operand)
+    ? -Number(literal.operand.text)
+    : undefined;
 }
 
 /** Whether these statements may throw: a `throw`, or a marked call that may. */
