@@ -372,7 +372,7 @@ function inlineDefinitions(
       const current =
         (s.kind === "const" || s.kind === "declare") &&
         env.size > 0 &&
-        readsAny([s], env)
+        readsAny(s, env)
           ? simplifyStatement(mapExprs(s, (e) => substituteAll(e, env)))
           : s;
       if (current !== s) substituted.set(s, current);
@@ -447,7 +447,7 @@ function inlineDefinitions(
         changed = true;
         continue;
       }
-      if (env.size === 0 || !readsAny([s], env)) {
+      if (env.size === 0 || !readsAny(s, env)) {
         const kept = mapBlocks(s, (inner) => visit(inner, env));
         changed ||= kept !== s;
         out.push(kept);
@@ -532,10 +532,21 @@ function writtenBy(s: Stmt): ReadonlySet<string> {
   return names;
 }
 
-function readsAny(body: readonly Stmt[], names: ReadonlyMap<string, unknown>) {
-  let found = false;
-  forEachExpr(body, (e) => allReads(e, (name) => (found ||= names.has(name))));
-  return found;
+function readsAny(s: Stmt, names: ReadonlyMap<string, unknown>) {
+  for (const name of readBy(s)) if (names.has(name)) return true;
+  return false;
+}
+
+/** The names `s` reads, nested blocks too; found once, as `touchedBy`'s. */
+const readNames = new WeakMap<Stmt, ReadonlySet<string>>();
+function readBy(s: Stmt): ReadonlySet<string> {
+  let names = readNames.get(s);
+  if (!names) {
+    const found = new Set<string>();
+    forEachExpr([s], (e) => allReads(e, (read) => found.add(read)));
+    readNames.set(s, (names = found));
+  }
+  return names;
 }
 
 function substituteAll(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
@@ -678,8 +689,7 @@ const touchedNames = new WeakMap<Stmt, ReadonlySet<string>>();
 function touchedBy(s: Stmt): ReadonlySet<string> {
   let names = touchedNames.get(s);
   if (!names) {
-    const found = new Set<string>();
-    forEachExpr([s], (e) => allReads(e, (read) => found.add(read)));
+    const found = new Set(readBy(s));
     forEachMutated(s, (written) => found.add(written));
     touchedNames.set(s, (names = found));
   }
