@@ -56,9 +56,12 @@ export function jacobian(
     const primals = requirePrimals(entry, args, [index], where);
     const input = primals[index];
     const inputs = flatSize(inputKind, input);
-    // A vector result's length is only known from the value itself.
+    // A vector result's length is only known from the value itself; with
+    // no input to sweep, `f` still runs, as a call of it would (it may throw).
     const value =
-      outputKind === "number" ? 0 : Reflect.apply(f, undefined, primals);
+      outputKind === "number" && inputs > 0
+        ? 0
+        : Reflect.apply(f, undefined, primals);
     const outputs = flatSize(outputKind, value);
     return inputs <= outputs
       ? forwardJacobian(entry, primals, index, outputKind, outputs)

@@ -409,37 +409,68 @@ function calleeTarget(
   return symbol && markedTarget(ts, checker, symbol);
 }
 
-/** Per marked function, whether calling it may throw. */
-const throwing = new WeakMap<ts.Node, boolean>();
+/**
+ * Per program (its checker: a watch build's next program may reuse this
+ * one's unchanged files) and marked function, whether calling it may throw.
+ */
+const throwing = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, boolean>>();
 
 /**
- * Whether calling `fn` may throw: a `throw` in it (callbacks included),
- * or a call of a marked function that may.
+ * Whether calling `fn` may throw: a `throw` in it (callbacks included), a
+ * call of a marked function that may, or of code of the program's own
+ * that tsad does not see (an unmarked `validate(x)`). The standard
+ * library's functions are taken not to.
  */
 function mayThrow(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   fn: DifferentiableFunction,
 ): boolean {
-  const known = throwing.get(fn);
-  if (known !== undefined) return known;
+  let known = throwing.get(checker);
+  if (!known) throwing.set(checker, (known = new WeakMap()));
+  const answer = known.get(fn);
+  if (answer !== undefined) return answer;
   // A cycle of calls is an error of its own (recursion).
-  throwing.set(fn, false);
+  known.set(fn, false);
   const throws = (node: ts.Node): boolean => {
     if (ts.isThrowStatement(node)) return true;
-    if (ts.isCallExpression(node)) {
-      const target = calleeTarget(
-        ts,
-        checker,
-        skipWrappers(ts, node.expression),
-      );
-      if (target && mayThrow(ts, checker, target.fn)) return true;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const callee = skipWrappers(ts, node.expression);
+      const target = calleeTarget(ts, checker, callee);
+      if (
+        target
+          ? mayThrow(ts, checker, target.fn)
+          : !isLibrary(ts, checker, callee)
+      )
+        return true;
     }
     return ts.forEachChild(node, throws) ?? false;
   };
   const found = fn.parameters.some(throws) || (!!fn.body && throws(fn.body));
-  throwing.set(fn, found);
+  known.set(fn, found);
   return found;
+}
+
+/**
+ * Whether `callee` is the standard library's (`Math.exp`, `x.slice`) or
+ * the runtime's `stopGradient`.
+ */
+function isLibrary(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  callee: ts.Expression,
+): boolean {
+  if (importedFrom(ts, checker, callee)?.name === "stopGradient") return true;
+  let symbol = checker.getSymbolAtLocation(
+    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+  );
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias)
+    symbol = checker.getAliasedSymbol(symbol);
+  const declarations = symbol?.declarations ?? [];
+  return (
+    declarations.length > 0 &&
+    declarations.every((d) => d.getSourceFile().hasNoDefaultLib)
+  );
 }
 
 /** The marked function a symbol (or the import it aliases) declares. */

@@ -222,6 +222,8 @@ interface Hoist {
   runsCalls?: boolean;
   /** The calls of marked functions that may throw, as lowered. */
   readonly throwingCalls: { readonly call: Expr; readonly node: ts.Node }[];
+  /** Where the last part of the statement that `before` computes starts. */
+  lastHoisted?: number;
 }
 
 interface Row {
@@ -481,9 +483,12 @@ class Lowering {
       // before it changes (through unmarked code that one calls).
       const call =
         hoist.unmarkedCall ?? (hoist.runsCalls ? hoist.readingCall : undefined);
-      // What goes first must not throw where the rest would have first.
+      // What goes first must not throw where the rest would have first:
+      // a call left in place that JS runs before a part moved first.
       const left = hoist.throwingCalls.find(
-        ({ call }) => !readsIn(hoist.before, call),
+        ({ call, node }) =>
+          !readsIn(hoist.before, call) &&
+          node.getStart() < (hoist.lastHoisted ?? -1),
       );
       if (left && mayThrowIn(hoist.before)) {
         throw this.unsupported(
@@ -801,7 +806,17 @@ class Lowering {
   private hoistedBefore(node: ts.Node, what: string): Stmt[] {
     if (!this.hoist || this.conditionalDepth > 0)
       throw this.unsupported(node, what);
+    this.noteHoisted(node);
     return this.hoist.before;
+  }
+
+  /** `node`'s value is computed before its statement (see `Hoist`). */
+  private noteHoisted(node: ts.Node): void {
+    if (this.hoist)
+      this.hoist.lastHoisted = Math.max(
+        this.hoist.lastHoisted ?? -1,
+        node.getStart(),
+      );
   }
 
   /**
@@ -3135,6 +3150,7 @@ class Lowering {
     hint: string,
   ): Expr {
     const name = this.names.fresh(hint);
+    if (before === this.hoist?.before) this.noteHoisted(value);
     before.push({
       kind: "let",
       name,
@@ -3717,9 +3733,25 @@ class Lowering {
         "a row of a matrix from `.at()` (name it: `const row = m[m.length - 1]`)",
       );
     const target = skipWrappers(ts, receiver);
-    const { array, indices } = ts.isElementAccessExpression(target)
-      ? this.arrayPath(target)
-      : this.pathFrom(node, target, []);
+    // Integers (`Int32Array`): a variable's, or a field's named first.
+    const integers = this.isIntegerArray(target) && {
+      array: ts.isPropertyAccessExpression(target)
+        ? this.namedBefore(
+            this.hoistedBefore(
+              node,
+              `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
+            ),
+            target,
+            target.name.text,
+          )
+        : this.expression(target),
+      indices: [],
+    };
+    const { array, indices } =
+      integers ||
+      (ts.isElementAccessExpression(target)
+        ? this.arrayPath(target)
+        : this.pathFrom(node, target, []));
     const index: Expr =
       k >= 0
         ? { kind: "num", value: k }
@@ -4158,6 +4190,12 @@ class Lowering {
     if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
     if (
       ts.isPropertyAccessExpression(callee) &&
+      callee.name.text === "at" &&
+      this.isIntegerArray(skipWrappers(ts, callee.expression))
+    )
+      return this.elementAt(node, callee.expression);
+    if (
+      ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
         this.isAllocation(skipWrappers(ts, callee.expression)))
     ) {
@@ -4440,10 +4478,12 @@ function signedLiteral(
 ): number | undefined {
   const literal = skipWrappers(ts, expression);
   if (ts.isNumericLiteral(literal)) return Number(literal.text);
-  return ts.isPrefixUnaryExpression(literal) &&
+  const negated =
+    ts.isPrefixUnaryExpression(literal) &&
     literal.operator === ts.SyntaxKind.MinusToken &&
-    ts.isNumericLiteral(literal.operand)
-    ? -Number(literal.operand.text)
+    skipWrappers(ts, literal.operand);
+  return negated && ts.isNumericLiteral(negated)
+    ? -Number(negated.text)
     : undefined;
 }
 
@@ -4451,7 +4491,9 @@ function signedLiteral(
 function mayThrowIn(body: readonly Stmt[]): boolean {
   return someIn(
     body,
-    (e) => e.kind === "call" && e.callee.mayThrow === true,
+    (e) =>
+      (e.kind === "call" && e.callee.mayThrow === true) ||
+      (e.kind === "extern" && !e.library),
     true,
   );
 }
