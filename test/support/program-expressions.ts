@@ -407,13 +407,18 @@ export function resolveExpr(e: Expr, env: Env): Code {
       if (array === null)
         return resolveExpr({ kind: "read", pick: e.pick }, env);
       const counters = env.indices.filter((c) => c.extent.kind === "param");
-      const index =
-        counters.length > 0
-          ? counters[e.pick % counters.length]!.variable.name
-          : e.pick % 2 === 0
-            ? "0"
-            : `${array}.length - 1`;
-      return atom(`${array}[${index}]`, env.fn.elementBound);
+      if (counters.length > 0) {
+        const counter = counters[e.pick % counters.length]!.variable.name;
+        return atom(`${array}[${counter}]`, env.fn.elementBound);
+      }
+      // The first or the last element, by index or by `.at`.
+      const element = [
+        `${array}[0]`,
+        `${array}[${array}.length - 1]`,
+        `${array}.at(0)!`,
+        `${array}.at(-1)!`,
+      ][e.pick % 4]!;
+      return atom(element, env.fn.elementBound);
     }
     case "local": {
       const arrays = localArrays(env).filter(
