@@ -2452,10 +2452,12 @@ class Lowering {
 
   /**
    * `const { a, b: c, d = 3 } = o` -> `const a = o.a; const c = o.b;
-   * const d = o.d === undefined ? 3 : o.d`, `o` read once. Only numbers:
-   * an array or a record under a new name would escape the checks that
-   * follow `const t = data.t`. `object` may be `undefined` where `o` is a
-   * parameter defaulting to `{}`: its fields read as `undefined` (`o?.a`).
+   * const d = o.d === undefined ? 3 : o.d`, `o` read once. Numbers, and
+   * arrays without a default, named as `const t = data.t` names them (the
+   * name is bound to the field's array: shared-arrays.ts, and
+   * unmarked-array-arguments.ts's `aliasOf`); not records. `object` may
+   * be `undefined` where `o` is a parameter defaulting to `{}`: its fields
+   * read as `undefined` (`o?.a`).
    */
   private recordFields(
     pattern: ts.ObjectBindingPattern,
@@ -2489,10 +2491,25 @@ class Lowering {
           "this destructuring pattern (name each field: `const { a, b: c, d = 3 } = o`)",
         );
       }
+      const name = this.localName(element.name);
+      const access = `${recordText}.${key.text}`;
+      // `const { X } = data` names the array as `const X = data.X` does.
+      if (this.isArrayKind(element.name) && !element.initializer) {
+        this.shared.bindField(element.name, access, element);
+        const value: Expr = {
+          kind: "member",
+          object,
+          name: key.text,
+          numeric: false,
+          optional: mayBeUndefined,
+          node: element,
+        };
+        return [{ kind: "let", name, value, constant, origin: element }];
+      }
       if (!this.isNumber(element.name)) {
         throw this.unsupported(
           element,
-          `destructuring a field that is not a number (read it as a field instead: \`const ${element.name.text} = ${recordText}.${key.text}\`)`,
+          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number nor an array of numbers"} (read it as a field instead: \`const ${element.name.text} = ${access}\`)`,
         );
       }
       const read: Expr = {
@@ -2504,7 +2521,6 @@ class Lowering {
         optional: mayBeUndefined,
         node: element,
       };
-      const name = this.localName(element.name);
       if (!element.initializer)
         return [{ kind: "let", name, value: read, constant, origin: element }];
       // The field is read once, as JS does, then its default applied.

@@ -22,7 +22,12 @@ type Owner =
   | { readonly kind: "parameter"; readonly name: ts.Identifier }
   | { readonly kind: "outer"; readonly name: ts.Identifier }
   | { readonly kind: "call"; readonly call: ts.CallExpression }
-  | { readonly kind: "field"; readonly access: ts.PropertyAccessExpression };
+  /** `text`: `data.t`; `node`: an expression of the field's type. */
+  | {
+      readonly kind: "field";
+      readonly text: string;
+      readonly node: ts.Expression;
+    };
 
 /** A local name bound to a shared array, and where it was bound. */
 interface Alias {
@@ -45,9 +50,24 @@ export class SharedArrays {
 
   /** `const b = init` (or `let`): `b` is whatever array `init` is. */
   bind(name: ts.Identifier, init: ts.Expression, at: ts.Node): void {
-    if (!this.context.isArray(name)) return;
-    const alias = this.aliasOf(init);
-    if (!alias) return;
+    this.bindTo(name, this.aliasOf(init), at);
+  }
+
+  /** `const { t } = data`: `t` is the array the field `data.t` holds. */
+  bindField(name: ts.Identifier, field: string, at: ts.Node): void {
+    this.bindTo(
+      name,
+      { owner: { kind: "field", text: field, node: name }, bindings: [] },
+      at,
+    );
+  }
+
+  private bindTo(
+    name: ts.Identifier,
+    alias: Alias | undefined,
+    at: ts.Node,
+  ): void {
+    if (!this.context.isArray(name) || !alias) return;
     this.aliases.set(this.context.checker.getSymbolAtLocation(name)!, {
       owner: alias.owner,
       bindings: [
@@ -84,7 +104,7 @@ export class SharedArrays {
         ? describe(alias.owner)
         : `'${returned.getText()}', which is ${describe(alias.owner)}`;
     const copy = isMatrix(this.context, returned)
-      ? `${copyStatement(this.context, returned, "copy")}, then \`return copy\``
+      ? `${copyStatement(this.context, { text: returned.getText(), node: returned }, "copy")}, then \`return copy\``
       : `\`return ${skipWrappers(this.context.ts, returned).getText()}.slice()\``;
     throw new DiffError(
       returned,
@@ -110,7 +130,10 @@ export class SharedArrays {
     }
     // `const t = data.t`: the record's array, which its owner reaches.
     if (ts.isPropertyAccessExpression(node))
-      return { owner: { kind: "field", access: node }, bindings: [] };
+      return {
+        owner: { kind: "field", text: node.getText(), node },
+        bindings: [],
+      };
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
     // `Array(n)` allocates, as `new Array(n)` does.
@@ -143,7 +166,7 @@ function describe(owner: Owner): string {
     case "call":
       return `the array '${owner.call.getText()}' returns`;
     case "field":
-      return `the array the field '${owner.access.getText()}' holds`;
+      return `the array the field '${owner.text}' holds`;
   }
 }
 
@@ -160,25 +183,26 @@ function effect(owner: Owner): string {
   }
 }
 
-function sourceOf(owner: Owner): ts.Expression {
+/** The array as the program reads it, and an expression of its type. */
+function sourceOf(owner: Owner): { text: string; node: ts.Expression } {
   switch (owner.kind) {
     case "call":
-      return owner.call;
+      return { text: owner.call.getText(), node: owner.call };
     case "field":
-      return owner.access;
+      return owner;
     default:
-      return owner.name;
+      return { text: owner.name.text, node: owner.name };
   }
 }
 
 /** `const b = x.slice()`; for a matrix, a copy of each row too. */
 function copyStatement(
   context: SharedArraysContext,
-  source: ts.Expression,
+  source: { text: string; node: ts.Expression },
   name: string,
 ): string {
-  const text = source.getText();
-  return isMatrix(context, source)
+  const { text } = source;
+  return isMatrix(context, source.node)
     ? `\`const ${name}: number[][] = []; for (const row of ${text}) ${name}.push(row.slice());\``
     : `\`const ${name} = ${text}.slice()\``;
 }

@@ -168,6 +168,12 @@ function aliasOf(
 ): RelatedNode | undefined {
   const { ts } = context;
   const declaration = symbol.valueDeclaration;
+  // `const { t } = data`: another name for `data.t`.
+  if (declaration && isFieldBinding(ts, declaration))
+    return {
+      node: declaration,
+      message: `'${declaration.name.getText()}' is another name for the array a field holds here`,
+    };
   if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
   const init =
     declaration.initializer && skipWrappers(ts, declaration.initializer);
@@ -200,6 +206,11 @@ function valuesBefore(
   const { ts } = context;
   const declaration = symbol.valueDeclaration;
   if (!declaration) return undefined;
+  if (isFieldBinding(ts, declaration))
+    return {
+      node: declaration,
+      message: `'${declaration.name.getText()}' gets its values from a field here`,
+    };
   if (ts.isParameter(declaration))
     return {
       node: declaration,
@@ -307,4 +318,15 @@ function inLoop(
     if (ts.isFunctionLike(n)) return true;
   }
   return false;
+}
+
+/** A name destructured from a record, `t` in `const { t } = data`. */
+function isFieldBinding(
+  ts: typeof import("typescript"),
+  declaration: ts.Declaration,
+): declaration is ts.BindingElement {
+  return (
+    ts.isBindingElement(declaration) &&
+    ts.isObjectBindingPattern(declaration.parent)
+  );
 }
