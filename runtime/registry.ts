@@ -55,6 +55,7 @@
  * is only consulted by the public API (`grad(f)` and friends), once per
  * `grad(...)` call, never per derivative evaluation.
  */
+import { stack } from "./stack.js";
 
 /**
  * What a parameter or a result is, for differentiation (DESIGN.md "Types"):
@@ -111,7 +112,40 @@ export function registerCompiled(
   f: Function,
   derivatives: CompiledDerivatives,
 ): void {
-  compiled.set(f, derivatives);
+  const table = (gradients: GradientTable | undefined) =>
+    gradients &&
+    Object.fromEntries(
+      Object.entries(gradients).map(([key, fn]) => [key, unwinding(fn)]),
+    );
+  compiled.set(f, {
+    ...derivatives,
+    jvp: unwinding(derivatives.jvp),
+    vjp: unwinding(derivatives.vjp),
+    grad: table(derivatives.grad),
+    valueAndGrad: table(derivatives.valueAndGrad),
+    tangentVjp: derivatives.tangentVjp && unwinding(derivatives.tangentVjp),
+  });
+}
+
+/**
+ * `fn`, but that if it throws it first takes off the value stack what it
+ * left there: a `throw` in a marked function ends a forward sweep before
+ * the reverse sweep pops what it pushed, and a caller that catches such
+ * errors and goes on (a line search) would pile those values up.
+ */
+function unwinding<F extends (...args: any[]) => unknown>(fn: F): F {
+  return function (this: unknown) {
+    const mark = stack.mark();
+    try {
+      // `apply` of `arguments` passes them on as they came, without the
+      // array a rest parameter makes (which costs more than a small
+      // gradient).
+      return fn.apply(undefined, arguments as unknown as Parameters<F>);
+    } catch (error) {
+      stack.unwind(mark);
+      throw error;
+    }
+  } as F;
 }
 
 /** The derivatives compiled for `f`, if the transformer compiled it. */

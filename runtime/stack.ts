@@ -12,6 +12,9 @@
  */
 import { TsadError } from "./errors.js";
 
+/** `mark`'s unit for values that are not numbers: above any count of numbers. */
+const OTHERS_UNIT = 2 ** 32;
+
 export class ValueStack {
   #values: Float64Array;
   #size = 0;
@@ -59,6 +62,20 @@ export class ValueStack {
   /** How many values are on the stack, numbers and others. */
   get size(): number {
     return this.#size + this.#others.length;
+  }
+
+  /**
+   * Where the stack is now, for `unwind`: the numbers on it, and the
+   * other values counted in units of 2^32 above them.
+   */
+  mark(): number {
+    return this.#size + this.#others.length * OTHERS_UNIT;
+  }
+
+  /** Takes the stack back to a `mark` it was at (it has grown since). */
+  unwind(mark: number): void {
+    this.#size = mark % OTHERS_UNIT;
+    this.#others.length = Math.floor(mark / OTHERS_UNIT);
   }
 
   /** How many values fit before the next growth; it never shrinks. */

@@ -12,6 +12,7 @@ import {
   hessian,
   hvp,
   jvp,
+  stack,
   valueAndGrad,
   vjp,
 } from "../runtime/index.js";
@@ -301,6 +302,16 @@ describe("`throw`", () => {
     sameThrow(f, () => grad(m.iterate, 1)(2, steps));
     sameThrow(f, () => jvp(m.iterate, [2, steps], [1, [0, 0, 0]]));
     sameThrow(f, () => hessian(m.iterate)(2, steps));
+  });
+
+  it("leaves the value stack as it was", () => {
+    // iterate's forward sweep pushes y at step 0, then throws at step 1.
+    const before = stack.size;
+    for (let k = 0; k < 3; k++) {
+      thrownBy(() => grad(m.iterate)(2, [-30, -200, 0]));
+      thrownBy(() => hessian(m.iterate)(2, [-30, -200, 0]));
+    }
+    expect(stack.size).toBe(before);
   });
 
   it("throws from loops, switches and the last statement", () => {

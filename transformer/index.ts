@@ -39,6 +39,7 @@ import { forwardStores } from "./normalize/stores";
 import { countVariedCounters } from "./normalize/varied-counters";
 import { rejectUnsupportedConstructs } from "./normalize/unsupported";
 import { HiddenWrites } from "./normalize/hidden-writes";
+import { Throwing } from "./normalize/throwing";
 import { UnmarkedWrites } from "./normalize/unmarked-writes";
 import { PatchedGlobals } from "./normalize/patched-globals";
 import { reverseMode } from "./reverse";
@@ -95,6 +96,9 @@ export default function tsadTransformer(
     hiddenWrites: new HiddenWrites(ts, checker, unmarkedWrites),
     patchedGlobals,
     valueKinds: new WeakMap(),
+    throwing: new Throwing(ts, checker, (call) =>
+      unmarkedWrites.isStopGradient(call),
+    ),
   };
   const requests = new GradientRequests(
     ts,

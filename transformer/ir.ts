@@ -26,8 +26,8 @@ export interface MarkedCallee {
   /** What it returns (where a call is lowered, the call's own kind). */
   readonly result: ValueKind;
   /**
-   * It may throw (a `throw` in it, or in a marked function it calls): a
-   * call of it stays where its value is not needed.
+   * It may throw (see normalize/throwing.ts): a call of it stays where
+   * its value is not needed.
    */
   readonly mayThrow?: true;
 }
@@ -308,10 +308,10 @@ export type Stmt =
 /**
  * `throw value`, the source's `value` with each read of a local variable
  * (`sites[k]`: `x`, `row.length`, `m[i][j]`) made `reads[k]`, read where
- * the `throw` is. It
- * ends every derivative where it ends the function: no derivative is
- * returned on a path that throws, so the passes may treat it as a
- * statement after which control goes on (to code that never runs).
+ * the `throw` is. It ends every derivative where it ends the function:
+ * no derivative is returned on a path that throws, so the passes may
+ * treat it as a statement after which control goes on (to code that
+ * never runs).
  */
 export interface Throw {
   readonly kind: "throw";

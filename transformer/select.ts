@@ -16,7 +16,6 @@ import type { ValueKind } from "../runtime/registry";
 import { DiagnosticCode, DiffError } from "./diagnostics";
 import type { MarkedCallee } from "./ir";
 import { derivativeNames } from "./naming";
-import { skipWrappers } from "./normalize/wrappers";
 
 export type DifferentiableFunction =
   ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction;
@@ -355,7 +354,11 @@ export function resolveMarkedCallee(
   checker: ts.TypeChecker,
   callee: ts.Expression,
 ): (MarkedCallee & { declaration: DifferentiableFunction }) | undefined {
-  const target = calleeTarget(ts, checker, callee);
+  const symbol = checker.getSymbolAtLocation(
+    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+  );
+  if (!symbol) return undefined;
+  const target = markedTarget(ts, checker, symbol);
   if (!target) return undefined;
   const { fn, derivativeBase } = target;
   const params = fn.parameters.map((p) =>
@@ -365,7 +368,6 @@ export function resolveMarkedCallee(
   const result = signature
     ? valueKindOf(ts, checker, checker.getReturnTypeOfSignature(signature))
     : "none";
-  const throws = mayThrow(ts, checker, fn) ? { mayThrow: true as const } : {};
 
   const imported = importedFrom(ts, checker, callee);
   if (imported) {
@@ -373,7 +375,6 @@ export function resolveMarkedCallee(
       declaration: fn,
       params,
       result,
-      ...throws,
       ref: {
         kind: "module",
         specifier: imported.specifier,
@@ -391,86 +392,10 @@ export function resolveMarkedCallee(
       declaration: fn,
       params,
       result,
-      ...throws,
       ref: { kind: "local", name: derivativeBase },
     };
   }
   return undefined;
-}
-
-function calleeTarget(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  callee: ts.Expression,
-): ReturnType<typeof markedTarget> {
-  const symbol = checker.getSymbolAtLocation(
-    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
-  );
-  return symbol && markedTarget(ts, checker, symbol);
-}
-
-/**
- * Per program (its checker: a watch build's next program may reuse this
- * one's unchanged files) and marked function, whether calling it may throw.
- */
-const throwing = new WeakMap<ts.TypeChecker, WeakMap<ts.Node, boolean>>();
-
-/**
- * Whether calling `fn` may throw: a `throw` in it (callbacks included), a
- * call of a marked function that may, or of code of the program's own
- * that tsad does not see (an unmarked `validate(x)`). The standard
- * library's functions are taken not to.
- */
-function mayThrow(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  fn: DifferentiableFunction,
-): boolean {
-  let known = throwing.get(checker);
-  if (!known) throwing.set(checker, (known = new WeakMap()));
-  const answer = known.get(fn);
-  if (answer !== undefined) return answer;
-  // A cycle of calls is an error of its own (recursion).
-  known.set(fn, false);
-  const throws = (node: ts.Node): boolean => {
-    if (ts.isThrowStatement(node)) return true;
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      const callee = skipWrappers(ts, node.expression);
-      const target = calleeTarget(ts, checker, callee);
-      if (
-        target
-          ? mayThrow(ts, checker, target.fn)
-          : !isLibrary(ts, checker, callee)
-      )
-        return true;
-    }
-    return ts.forEachChild(node, throws) ?? false;
-  };
-  const found = fn.parameters.some(throws) || (!!fn.body && throws(fn.body));
-  known.set(fn, found);
-  return found;
-}
-
-/**
- * Whether `callee` is the standard library's (`Math.exp`, `x.slice`) or
- * the runtime's `stopGradient`.
- */
-function isLibrary(
-  ts: typeof import("typescript"),
-  checker: ts.TypeChecker,
-  callee: ts.Expression,
-): boolean {
-  if (importedFrom(ts, checker, callee)?.name === "stopGradient") return true;
-  let symbol = checker.getSymbolAtLocation(
-    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
-  );
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias)
-    symbol = checker.getAliasedSymbol(symbol);
-  const declarations = symbol?.declarations ?? [];
-  return (
-    declarations.length > 0 &&
-    declarations.every((d) => d.getSourceFile().hasNoDefaultLib)
-  );
 }
 
 /** The marked function a symbol (or the import it aliases) declares. */

@@ -683,11 +683,6 @@ function checkSecondOrder(
 }
 
 /**
- * Every gradient-only adjoint compiled for the module's `grad` and
- * `valueAndGrad` calls (program-batch.ts asks for some) agrees with the
- * adjoints of `f__vjp`, and returns `f`'s value exactly.
- */
-/**
  * Where `f` throws `error`, so does each derivative it was compiled with,
  * the same error: the adjoint and the tangent, the gradients compiled for
  * requests, and the adjoint of the tangent that second derivatives use.
@@ -721,6 +716,11 @@ function checkThrows(name: string, f: Fn, args: readonly Arg[], error: string) {
     same("f__tangent__vjp", () => tangentVjp(...args, ...tangents, 1));
 }
 
+/**
+ * Every gradient-only adjoint compiled for the module's `grad` and
+ * `valueAndGrad` calls (program-batch.ts asks for some) agrees with the
+ * adjoints of `f__vjp`, and returns `f`'s value exactly.
+ */
 function checkCompiledGradients(
   entry: CompiledDerivatives,
   args: readonly Arg[],

@@ -28,7 +28,6 @@ import type {
   SurfaceLoopHeader,
   SurfaceStmt as Stmt,
 } from "../ir";
-import { someSubexpression } from "../ir";
 import {
   containsReturn,
   isArrayFrom,
@@ -63,6 +62,7 @@ import type { ValueKind } from "../../runtime/registry";
 import type { HiddenWrites } from "./hidden-writes";
 import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
+import type { Throwing } from "./throwing";
 import { accessRoot, isWrapper, skipWrappers, withWrappers } from "./wrappers";
 import { isArrayIndex } from "../array-writes";
 
@@ -91,6 +91,8 @@ export interface LowerContext {
   readonly valueKinds: WeakMap<ts.Node, ValueKind>;
   /** The standard library's globals the program changes. */
   readonly patchedGlobals: PatchedGlobals;
+  /** Which code may throw, found once per program. */
+  readonly throwing: Throwing;
 }
 
 const INTEGER_ARRAYS = new Set([
@@ -220,10 +222,10 @@ interface Hoist {
   readingCall?: ts.Node;
   /** Whether `before` calls functions (a marked call, a `reduce`'s callback). */
   runsCalls?: boolean;
-  /** The calls of marked functions that may throw, as lowered. */
-  readonly throwingCalls: { readonly call: Expr; readonly node: ts.Node }[];
-  /** Where the last part of the statement that `before` computes starts. */
-  lastHoisted?: number;
+  /** The calls of marked functions in the statement that may throw. */
+  readonly throwingCalls: ts.Node[];
+  /** The parts of the statement that `before` computes that may throw. */
+  readonly throwingParts: ts.Node[];
 }
 
 interface Row {
@@ -474,7 +476,7 @@ class Lowering {
    */
   private hoisting(lower: () => Stmt[]): Stmt[] {
     const outer = { hoist: this.hoist, depth: this.conditionalDepth };
-    const hoist: Hoist = { before: [], throwingCalls: [] };
+    const hoist: Hoist = { before: [], throwingCalls: [], throwingParts: [] };
     this.hoist = hoist;
     this.conditionalDepth = 0;
     try {
@@ -484,16 +486,18 @@ class Lowering {
       const call =
         hoist.unmarkedCall ?? (hoist.runsCalls ? hoist.readingCall : undefined);
       // What goes first must not throw where the rest would have first:
-      // a call left in place that JS runs before a part moved first.
-      const left = hoist.throwingCalls.find(
-        ({ call, node }) =>
-          !readsIn(hoist.before, call) &&
-          node.getStart() < (hoist.lastHoisted ?? -1),
+      // a call left in place that runs before such a part.
+      const within = (inner: ts.Node, outer: ts.Node) =>
+        inner.pos >= outer.pos && inner.end <= outer.end;
+      const first = hoist.throwingCalls.find(
+        (call) =>
+          !hoist.throwingParts.some((part) => within(call, part)) &&
+          hoist.throwingParts.some((part) => part.getStart() >= call.end),
       );
-      if (left && mayThrowIn(hoist.before)) {
+      if (first) {
         throw this.unsupported(
-          left.node,
-          "a call of a marked function that may throw in a statement that also indexes a marked call's result (`f(x)[i]`) or reduces an array (`xs.reduce(...)`) that may throw too: tsad computes that first, so the other error could win (do it in a statement of its own first: `const v = f(x)`, `const total = xs.reduce(...)`)",
+          first,
+          "a call that may throw before a part of its statement that tsad computes first and that may throw too (`f(x)[i]`, `xs.reduce(...)`), so the other error would come first (compute that part in a statement of its own first: `const v = f(x)`, `const total = xs.reduce(...)`)",
         );
       }
       if (hoist.before.length > 0 && call) {
@@ -812,11 +816,8 @@ class Lowering {
 
   /** `node`'s value is computed before its statement (see `Hoist`). */
   private noteHoisted(node: ts.Node): void {
-    if (this.hoist)
-      this.hoist.lastHoisted = Math.max(
-        this.hoist.lastHoisted ?? -1,
-        node.getStart(),
-      );
+    if (this.hoist && this.context.throwing.mayThrow(node))
+      this.hoist.throwingParts.push(node);
   }
 
   /**
@@ -1065,7 +1066,6 @@ class Lowering {
     ];
   }
 
-  /** `return value`, or an arrow function's expression body. */
   /**
    * `throw value`: `value` as written, but for its reads of the
    * function's variables (`x`, or a number they hold, `row.length`,
@@ -1144,6 +1144,7 @@ class Lowering {
     );
   }
 
+  /** `return value`, or an arrow function's expression body. */
   private returnOf(returned: ts.Expression | undefined, node: ts.Node): Stmt[] {
     if (returned && this.isArrayKind(returned) && this.returnSlot) {
       // Which array the caller's cotangent belongs to would depend on
@@ -3725,7 +3726,8 @@ class Lowering {
     return ts.isCallExpression(node) &&
       ts.isPropertyAccessExpression(node.expression) &&
       node.expression.name.text === "at" &&
-      this.isArrayKind(node.expression.expression)
+      (this.isArrayKind(node.expression.expression) ||
+        this.isIntegerArray(node.expression.expression))
       ? skipWrappers(ts, node.expression.expression)
       : undefined;
   }
@@ -4300,12 +4302,14 @@ class Lowering {
           ref: marked.ref,
           params: marked.params,
           result: this.kindOf(node),
-          ...(marked.mayThrow && { mayThrow: true }),
+          ...(this.context.throwing.callMayThrow(marked.declaration) && {
+            mayThrow: true,
+          }),
         },
         variant: "primal",
         args: [...args, ...omitted],
       };
-      if (marked.mayThrow) this.hoist?.throwingCalls.push({ call, node });
+      if (call.callee.mayThrow) this.hoist?.throwingCalls.push(node);
       return call;
     }
     if (this.referencesLocal(callee))
@@ -4501,56 +4505,4 @@ function signedLiteral(
   return negated && ts.isNumericLiteral(negated)
     ? -Number(negated.text)
     : undefined;
-}
-
-/** Whether these statements may throw: a `throw`, or a marked call that may. */
-function mayThrowIn(body: readonly Stmt[]): boolean {
-  return someIn(
-    body,
-    (e) =>
-      (e.kind === "call" && e.callee.mayThrow === true) ||
-      (e.kind === "extern" && !e.library),
-    true,
-  );
-}
-
-/** Whether these statements compute `expression` (that object). */
-function readsIn(body: readonly Stmt[], expression: Expr): boolean {
-  return someIn(body, (e) => e === expression, false);
-}
-
-/** Whether an expression in these statements passes `test` (or a `throw` is there). */
-function someIn(
-  body: readonly Stmt[],
-  test: (e: Expr) => boolean,
-  throwing: boolean,
-): boolean {
-  const has = (e: Expr | undefined) =>
-    e !== undefined && someSubexpression(e, test);
-  const inBlock = (block: readonly Stmt[]) => someIn(block, test, throwing);
-  return body.some((s) => {
-    switch (s.kind) {
-      case "throw":
-        return throwing || s.reads.some(has);
-      case "if":
-        return has(s.test) || inBlock(s.then) || inBlock(s.else);
-      case "loop":
-        return (
-          (s.header.kind === "counted"
-            ? has(s.header.start) || has(s.header.end)
-            : has(s.header.condition)) || inBlock(s.body)
-        );
-      case "store":
-        return has(s.array) || s.indices.some(has) || has(s.value);
-      case "append":
-        return has(s.array) || has(s.value);
-      case "let":
-      case "assign":
-      case "effect":
-      case "return":
-        return has(s.value);
-      default:
-        return false;
-    }
-  });
 }

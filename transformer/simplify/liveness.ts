@@ -270,8 +270,7 @@ function removableIf(e: Expr, callsObserved: boolean): boolean {
       inner.kind === "extern" ||
       inner.kind === "member" ||
       inner.kind === "popped" ||
-      (inner.kind === "call" &&
-        (callsObserved || inner.callee.mayThrow === true)),
+      (inner.kind === "call" && (callsObserved || !!inner.callee.mayThrow)),
   );
 }
 
