@@ -265,6 +265,7 @@ function transformFile(
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
         secondOrder?.vjp.name,
+        lowerContext.throwing.callMayThrow(fn.node),
       );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
