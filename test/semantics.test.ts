@@ -354,7 +354,7 @@ describe("`throw`", () => {
     );
     expect(thrownBy(() => grad(m.rowProducts)(rows))).toHaveProperty(
       "message",
-      "a row of 1 entries, first 3",
+      "a row of 1 entries, first 3: [3]",
     );
   });
 

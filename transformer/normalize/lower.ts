@@ -1097,7 +1097,13 @@ class Lowering {
     visit(value);
     let reads: Expr[] = [];
     const setup = this.hoisting(() => {
-      reads = sites.map((site) => this.expression(site));
+      reads = sites.map((site) => {
+        // A named row is read as a value here only: `${row}`.
+        const row = ts.isIdentifier(site) && this.rowOf(site);
+        return row
+          ? { kind: "index", array: row.array, indices: [...row.indices] }
+          : this.expression(site);
+      });
       return [];
     });
     return [...setup, { kind: "throw", value, sites, reads }];
