@@ -93,11 +93,6 @@ export interface CompiledDerivatives {
    * [tangentOfValue, ...adjointsOfPrimals, ...adjointsOfTangents]`.
    */
   readonly tangentVjp?: (...args: any[]) => unknown[];
-  /**
-   * The derivatives may throw (a `throw` in `f`, or a call of code that
-   * may): the runtime then takes off the value stack what one left.
-   */
-  readonly mayThrow?: true;
 }
 
 /** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */
@@ -117,12 +112,6 @@ export function registerCompiled(
   f: Function,
   derivatives: CompiledDerivatives,
 ): void {
-  // A derivative that cannot throw is not wrapped: the wrapper costs a
-  // tenth of a small gradient.
-  if (!derivatives.mayThrow) {
-    compiled.set(f, derivatives);
-    return;
-  }
   const table = (gradients: GradientTable | undefined) =>
     gradients &&
     Object.fromEntries(
@@ -140,20 +129,24 @@ export function registerCompiled(
 
 /**
  * `fn`, but that if it throws it first takes off the value stack what it
- * left there: a `throw` in a marked function ends a forward sweep before
- * the reverse sweep pops what it pushed, and a caller that catches such
- * errors and goes on (a line search) would pile those values up.
+ * left there: a `throw` (the user's, or the language's: a field of
+ * `undefined`) ends a forward sweep before the reverse sweep pops what it
+ * pushed. A caller that catches such errors and goes on (a line search)
+ * would pile those values up, and one inside another derivative's sweep
+ * (an unmarked helper that calls `grad`) would leave them for that
+ * sweep's pops.
  */
 function unwinding<F extends (...args: any[]) => unknown>(fn: F): F {
   return function (this: unknown) {
-    const mark = stack.mark();
+    const numbers = stack.numbers;
+    const others = stack.others;
     try {
       // `apply` of `arguments` passes them on as they came, without the
       // array a rest parameter makes (which costs more than a small
       // gradient).
       return fn.apply(undefined, arguments as unknown as Parameters<F>);
     } catch (error) {
-      stack.unwind(mark);
+      stack.unwind(numbers, others);
       throw error;
     }
   } as F;

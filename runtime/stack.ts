@@ -12,9 +12,6 @@
  */
 import { TsadError } from "./errors.js";
 
-/** `mark`'s unit for values that are not numbers: above any count of numbers. */
-const OTHERS_UNIT = 2 ** 32;
-
 export class ValueStack {
   #values: Float64Array;
   #size = 0;
@@ -64,18 +61,23 @@ export class ValueStack {
     return this.#size + this.#others.length;
   }
 
-  /**
-   * Where the stack is now, for `unwind`: the numbers on it, and the
-   * other values counted in units of 2^32 above them.
-   */
-  mark(): number {
-    return this.#size + this.#others.length * OTHERS_UNIT;
+  /** How many numbers are on the stack (`size` counts the others too). */
+  get numbers(): number {
+    return this.#size;
   }
 
-  /** Takes the stack back to a `mark` it was at (it has grown since). */
-  unwind(mark: number): void {
-    this.#size = mark % OTHERS_UNIT;
-    this.#others.length = Math.floor(mark / OTHERS_UNIT);
+  /** How many values that are not numbers are on the stack. */
+  get others(): number {
+    return this.#others.length;
+  }
+
+  /**
+   * Takes the stack back to where it was, `numbers` numbers and `others`
+   * other values on it, after a sweep that ended early (a `throw`).
+   */
+  unwind(numbers: number, others: number): void {
+    this.#size = numbers;
+    this.#others.length = others;
   }
 
   /** How many values fit before the next growth; it never shrinks. */

@@ -112,7 +112,6 @@ export class Emitter {
       readonly name: string;
     }[],
     tangentVjp: string | undefined,
-    mayThrow: boolean,
   ): ts.Statement {
     const f = this.factory;
     const kinds = (list: readonly ValueKind[]) =>
@@ -159,9 +158,6 @@ export class Emitter {
               ),
               ...table("grad", /*withValue*/ false),
               ...table("valueAndGrad", /*withValue*/ true),
-              ...(mayThrow
-                ? [f.createPropertyAssignment("mayThrow", f.createTrue())]
-                : []),
               ...(tangentVjp
                 ? [
                     f.createPropertyAssignment(

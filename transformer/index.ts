@@ -96,7 +96,7 @@ export default function tsadTransformer(
     hiddenWrites: new HiddenWrites(ts, checker, unmarkedWrites),
     patchedGlobals,
     valueKinds: new WeakMap(),
-    throwing: new Throwing(ts, checker, (call) =>
+    throwing: new Throwing(ts, unmarkedWrites.targets, (call) =>
       unmarkedWrites.isStopGradient(call),
     ),
   };
@@ -265,7 +265,6 @@ function transformFile(
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
         secondOrder?.vjp.name,
-        lowerContext.throwing.callMayThrow(fn.node),
       );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);

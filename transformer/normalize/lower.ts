@@ -487,12 +487,16 @@ class Lowering {
         hoist.unmarkedCall ?? (hoist.runsCalls ? hoist.readingCall : undefined);
       // What goes first must not throw where the rest would have first:
       // a call left in place that runs before such a part.
+      // A call in such a part runs with it: after the parts inside it.
+      const parts = hoist.throwingParts;
       const within = (inner: ts.Node, outer: ts.Node) =>
         inner.pos >= outer.pos && inner.end <= outer.end;
-      const first = hoist.throwingCalls.find(
-        (call) =>
-          !hoist.throwingParts.some((part) => within(call, part)) &&
-          hoist.throwingParts.some((part) => part.getStart() >= call.end),
+      const first = hoist.throwingCalls.find((call) =>
+        parts.some(
+          (part) =>
+            part.getStart() >= call.end &&
+            !parts.some((q) => within(call, q) && q.end <= part.getStart()),
+        ),
       );
       if (first) {
         throw this.unsupported(

@@ -5,16 +5,21 @@
  * order (`f(x)[i]`, `xs.reduce(...)` first) may not have a call that may
  * throw run before such a part that may throw too.
  *
- * Code may throw if it has a `throw`, or calls code that may: a function
- * of the program, marked or not, looked into as far as its calls lead
- * (`validate(x)` helpers throw, a `note(...)` counter does not), or code
- * tsad does not see (a package's function, a method of an interface).
- * The standard library's functions are taken not to (`Math.exp`,
- * `x.slice`, `console.log`), nor is the runtime's `stopGradient`; nor are
- * errors the language raises (`new Float64Array(-1)`, a field of
- * `undefined`).
+ * Code may throw if it has a `throw`, or runs code that may: what a call
+ * runs as call-targets.ts finds it (a function of the program, marked or
+ * not, looked into as far as its calls lead: a `validate(x)` helper
+ * throws, a `note(...)` counter does not; a method with its overrides; a
+ * class's constructors up its chain; a function handed to another by
+ * reference, `xs.forEach(check)`, `check.call(...)`), and code tsad does
+ * not see (a package's, a `let` holding a function), as well as a setter
+ * or a getter of the program's that an access may run. The standard
+ * library's functions are taken not to (`Math.exp`, `x.slice`,
+ * `console.log`), nor is the runtime's `stopGradient`; nor are errors the
+ * language raises (`new Float64Array(-1)`, a field of `undefined`).
  */
 import type * as ts from "typescript";
+import type { CallTargets } from "./call-targets";
+import { isAssignmentTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
 export class Throwing {
@@ -23,14 +28,19 @@ export class Throwing {
   /** The code being looked into, and whether a call led back into it. */
   private readonly open = new Set<ts.Node>();
   private ledBack = false;
+  /**
+   * Code answered "no" in the open query while a call led back into open
+   * code: final if the query's answer is "no" too.
+   */
+  private readonly tentative = new Set<ts.Node>();
 
   constructor(
     private readonly ts: typeof import("typescript"),
-    private readonly checker: ts.TypeChecker,
+    private readonly targets: CallTargets,
     private readonly isStopGradient: (call: ts.CallExpression) => boolean,
   ) {}
 
-  /** Whether a call of `fn` (a function of the program) may throw. */
+  /** Whether a call of `fn`, a function of the program, may throw. */
   callMayThrow(fn: ts.SignatureDeclaration): boolean {
     return this.codeMayThrow(fn);
   }
@@ -42,7 +52,14 @@ export class Throwing {
       if (ts.isThrowStatement(n)) return true;
       if (
         (ts.isCallExpression(n) || ts.isNewExpression(n)) &&
-        this.calleeMayThrow(n)
+        this.runMayThrow(n)
+      )
+        return true;
+      if (ts.isTaggedTemplateExpression(n) && this.functionsMayThrow(n.tag))
+        return true;
+      if (
+        (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) &&
+        this.accessMayThrow(n)
       )
         return true;
       return ts.forEachChild(n, visit) ?? false;
@@ -50,52 +67,69 @@ export class Throwing {
     return visit(node);
   }
 
-  private calleeMayThrow(call: ts.CallExpression | ts.NewExpression): boolean {
-    const { ts, checker } = this;
+  /** What a call or `new` runs, and the functions it is handed. */
+  private runMayThrow(call: ts.CallExpression | ts.NewExpression): boolean {
+    const { ts, targets } = this;
     if (ts.isCallExpression(call) && this.isStopGradient(call)) return false;
     const callee = skipWrappers(ts, call.expression);
-    let symbol = checker.getSymbolAtLocation(
-      ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+    if (ts.isNewExpression(call)) {
+      // Its constructors, up the chain of classes it extends.
+      for (
+        let cls = targets.classOf(callee);
+        cls !== "library";
+        cls = targets.baseClassOf(cls)
+      ) {
+        if (cls === undefined || this.codeMayThrow(cls)) return true;
+      }
+    } else if (
+      ts.isPropertyAccessExpression(callee) &&
+      ["call", "apply", "bind"].includes(callee.name.text) &&
+      targets.isFunctionValue(callee.expression)
+    ) {
+      if (this.functionsMayThrow(callee.expression)) return true;
+    } else if (this.functionsMayThrow(callee)) return true;
+    // A function handed over by reference may be called (`forEach(check)`);
+    // one written in place is looked into where it is.
+    return (call.arguments ?? []).some(
+      (a) =>
+        targets.isFunctionValue(a) &&
+        !ts.isArrowFunction(skipWrappers(ts, a)) &&
+        !ts.isFunctionExpression(skipWrappers(ts, a)) &&
+        this.functionsMayThrow(a),
     );
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias)
-      symbol = checker.getAliasedSymbol(symbol);
-    const declarations = symbol?.declarations ?? [];
-    if (declarations.some((d) => d.getSourceFile().hasNoDefaultLib))
-      return false;
-    const code = declarations.find(
-      (d) =>
-        this.codeOf(d) !== undefined && !d.getSourceFile().isDeclarationFile,
-    );
-    return code ? this.codeMayThrow(this.codeOf(code)!) : true;
   }
 
-  /** The code a declaration runs when called: a function's, a class's. */
-  private codeOf(declaration: ts.Declaration): ts.Node | undefined {
-    const { ts } = this;
-    if (ts.isClassLike(declaration)) return declaration;
-    // Its parameters' defaults run too.
-    if (ts.isFunctionLike(declaration))
-      return "body" in declaration && declaration.body
-        ? declaration
-        : undefined;
-    const value =
-      ts.isVariableDeclaration(declaration) ||
-      ts.isPropertyAssignment(declaration)
-        ? declaration.initializer && skipWrappers(ts, declaration.initializer)
-        : undefined;
-    return value &&
-      (ts.isArrowFunction(value) || ts.isFunctionExpression(value))
-      ? value
-      : undefined;
+  private functionsMayThrow(callee: ts.Expression): boolean {
+    const functions = this.targets.functionsOf(callee);
+    if (functions === "library") return false;
+    if (functions === "unknown") return true;
+    return functions.some((fn) => this.codeMayThrow(fn));
+  }
+
+  /** A setter an assignment may run, a getter a read may run. */
+  private accessMayThrow(
+    access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  ): boolean {
+    const { ts, targets } = this;
+    if (!isAssignmentTarget(ts, access)) return targets.mayRunGetter(access);
+    return targets.mayBeSetter(
+      ts.isPropertyAccessExpression(access)
+        ? access.name.text
+        : ts.isStringLiteralLike(access.argumentExpression)
+          ? access.argumentExpression.text
+          : undefined,
+    );
   }
 
   private codeMayThrow(code: ts.Node): boolean {
     const answer = this.known.get(code);
     if (answer !== undefined) return answer;
     // A call back into code being looked into adds nothing new to it, but
-    // a "no" that leaned on it is only final once that code is answered:
-    // it is not kept (functions that call each other, unmarked ones).
-    if (this.open.has(code)) {
+    // a "no" that leaned on it is final only once the outermost query is
+    // answered "no" (functions that call each other); until then it
+    // answers "no" again, leaning the same way, so each code is looked
+    // into once per query.
+    if (this.open.has(code) || this.tentative.has(code)) {
       this.ledBack = true;
       return false;
     }
@@ -105,7 +139,13 @@ export class Throwing {
     const found = this.mayThrow(code);
     this.open.delete(code);
     if (found || !this.ledBack) this.known.set(code, found);
+    else this.tentative.add(code);
     this.ledBack ||= outer;
+    if (this.open.size === 0) {
+      if (!found) for (const t of this.tentative) this.known.set(t, false);
+      this.tentative.clear();
+      this.ledBack = false;
+    }
     return found;
   }
 }
