@@ -212,7 +212,6 @@ function orDefault(
     : { kind: "cond", test: test("!="), whenTrue: value, whenFalse: fallback };
 }
 
-/** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
 /** Statements run just before a statement, and the calls in it (`hoisting`). */
 interface Hoist {
   readonly before: Stmt[];
@@ -228,6 +227,7 @@ interface Hoist {
   readonly throwingParts: ts.Node[];
 }
 
+/** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
 interface Row {
   readonly array: Expr;
   readonly indices: readonly Expr[];
@@ -528,10 +528,6 @@ class Lowering {
   }
 
   /**
-   * `f(m[i].slice())`: the copy in a variable of its own, made just before
-   * the statement (the IR copies only whole variables).
-   */
-  /**
    * `let h = x; ... h = layer(W, h);`: an array variable given new arrays
    * is the last row of a matrix of them, `h_steps`, which each assignment
    * pushes a new one onto (so the reverse sweep finds each step's array).
@@ -753,6 +749,10 @@ class Lowering {
   /** The arrays variables given new ones are the steps of (see `steps`). */
   private readonly steppedRows = new Map<ts.Symbol, Row>();
 
+  /**
+   * `f(m[i].slice())`: the copy in a variable of its own, made just before
+   * the statement (the IR copies only whole variables).
+   */
   private hoistedRowCopy(
     node: ts.Node,
     row: { array: Expr; indices: readonly Expr[] },
