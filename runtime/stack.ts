@@ -74,6 +74,8 @@ export class ValueStack {
   /**
    * Takes the stack back to where it was, `numbers` numbers and `others`
    * other values on it, after a sweep that ended early (a `throw`).
+   *
+   * @internal
    */
   unwind(numbers: number, others: number): void {
     this.#size = numbers;
