@@ -38,6 +38,10 @@ export class CallTargets {
   /** The properties of their own object (`this.k`) the other getters read. */
   private readonly getterReads = new Map<string, Set<string>>();
   private anyGetterName = false;
+  /** The program's getters and setters by name, whose code tsad reads. */
+  private readonly accessors = new Map<string, ts.AccessorDeclaration[]>();
+  /** Names of accessors whose code is not the program's own (decorated). */
+  private readonly opaqueAccessors = new Set<string>();
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
   /**
@@ -244,6 +248,28 @@ export class CallTargets {
   }
 
   /**
+   * The program's getters (or setters) named `name`, of any name for
+   * `undefined`; `"unknown"` where one is code tsad cannot read (a
+   * decorated one, one defined with a computed name or at run time).
+   */
+  accessorsNamed(
+    name: string | undefined,
+    kind: "get" | "set",
+  ): readonly ts.AccessorDeclaration[] | "unknown" {
+    const { ts } = this;
+    this.methodIndex();
+    if (kind === "get" ? this.anyGetterName : this.anySetterName)
+      return "unknown";
+    const names = name === undefined ? [...this.accessors.keys()] : [name];
+    if (names.some((n) => this.opaqueAccessors.has(n))) return "unknown";
+    return names.flatMap((n) =>
+      (this.accessors.get(n) ?? []).filter((a) =>
+        kind === "get" ? ts.isGetAccessor(a) : ts.isSetAccessor(a),
+      ),
+    );
+  }
+
+  /**
    * Whether writing the property `name` (`undefined`: one named at run
    * time) may run a setter of the program's.
    */
@@ -421,6 +447,13 @@ export class CallTargets {
           // A decorated `accessor` field's setter is the decorator's.
           const decoratedAccessor =
             ts.isAutoAccessorPropertyDeclaration(m) && decorated(m);
+          if (text !== undefined && (decoratedAccessor || decorated(m)))
+            this.opaqueAccessors.add(text);
+          if (
+            text !== undefined &&
+            (ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m))
+          )
+            this.accessors.set(text, [...(this.accessors.get(text) ?? []), m]);
           if (ts.isSetAccessorDeclaration(m) || decoratedAccessor) {
             if (text === undefined) this.anySetterName = true;
             else this.setters.add(text);

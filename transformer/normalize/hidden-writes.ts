@@ -172,7 +172,7 @@ export class HiddenWrites {
       // `"" + o`, `+o`, `o < 1`: the language turns an object of the
       // program's into a string or a number with its own methods.
       const operands =
-        ts.isBinaryExpression(node) && this.coerces(node.operatorToken.kind)
+        ts.isBinaryExpression(node) && coerces(ts, node.operatorToken.kind)
           ? [node.left, node.right]
           : ts.isPrefixUnaryExpression(node) &&
               node.operator !== ts.SyntaxKind.ExclamationToken
@@ -197,25 +197,6 @@ export class HiddenWrites {
       if (!ts.isIdentifier(p.name)) visit(p.name);
     }
     if (fn.body) ts.forEachChild(fn.body, visit);
-  }
-
-  /** Whether an operator turns its operands into strings or numbers. */
-  private coerces(operator: ts.BinaryOperator): boolean {
-    const { SyntaxKind } = this.ts;
-    return ![
-      SyntaxKind.EqualsEqualsEqualsToken,
-      SyntaxKind.ExclamationEqualsEqualsToken,
-      SyntaxKind.EqualsToken,
-      SyntaxKind.AmpersandAmpersandToken,
-      SyntaxKind.BarBarToken,
-      SyntaxKind.QuestionQuestionToken,
-      SyntaxKind.AmpersandAmpersandEqualsToken,
-      SyntaxKind.BarBarEqualsToken,
-      SyntaxKind.QuestionQuestionEqualsToken,
-      SyntaxKind.CommaToken,
-      SyntaxKind.InstanceOfKeyword,
-      SyntaxKind.InKeyword,
-    ].includes(operator);
   }
 
   private noteRead(
@@ -517,4 +498,26 @@ export function isObjectType(
     return constraint === undefined || isObjectType(ts, constraint);
   }
   return (type.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive)) !== 0;
+}
+
+/** Whether an operator turns its operands into strings or numbers. */
+export function coerces(
+  ts: typeof import("typescript"),
+  operator: ts.BinaryOperator,
+): boolean {
+  const { SyntaxKind } = ts;
+  return ![
+    SyntaxKind.EqualsEqualsEqualsToken,
+    SyntaxKind.ExclamationEqualsEqualsToken,
+    SyntaxKind.EqualsToken,
+    SyntaxKind.AmpersandAmpersandToken,
+    SyntaxKind.BarBarToken,
+    SyntaxKind.QuestionQuestionToken,
+    SyntaxKind.AmpersandAmpersandEqualsToken,
+    SyntaxKind.BarBarEqualsToken,
+    SyntaxKind.QuestionQuestionEqualsToken,
+    SyntaxKind.CommaToken,
+    SyntaxKind.InstanceOfKeyword,
+    SyntaxKind.InKeyword,
+  ].includes(operator);
 }

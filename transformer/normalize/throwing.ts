@@ -19,6 +19,7 @@
  */
 import type * as ts from "typescript";
 import type { CallTargets } from "./call-targets";
+import { coerces } from "./hidden-writes";
 import { isAssignmentTarget } from "./outer-variables";
 import { skipWrappers } from "./wrappers";
 
@@ -62,6 +63,14 @@ export class Throwing {
         this.accessMayThrow(n)
       )
         return true;
+      // `const { w } = cfg` reads `cfg.w`, as `cfg.w` does.
+      if (
+        ts.isBindingElement(n) &&
+        ts.isObjectBindingPattern(n.parent) &&
+        this.accessorsMayThrow(propertyNameOf(ts, n), "get")
+      )
+        return true;
+      if (this.runsObjectCode(n)) return true;
       return ts.forEachChild(n, visit) ?? false;
     };
     return visit(node);
@@ -89,13 +98,42 @@ export class Throwing {
       if (this.functionsMayThrow(callee.expression)) return true;
     } else if (this.functionsMayThrow(callee)) return true;
     // A function handed over by reference may be called (`forEach(check)`);
-    // one written in place is looked into where it is.
-    return (call.arguments ?? []).some(
-      (a) =>
-        targets.isFunctionValue(a) &&
-        !ts.isArrowFunction(skipWrappers(ts, a)) &&
-        !ts.isFunctionExpression(skipWrappers(ts, a)) &&
-        this.functionsMayThrow(a),
+    // one written in place is looked into where it is. An object of the
+    // program's may have its accessors run (`Object.assign(box, v)`).
+    return (call.arguments ?? []).some((a) =>
+      targets.isFunctionValue(a)
+        ? !ts.isArrowFunction(skipWrappers(ts, a)) &&
+          !ts.isFunctionExpression(skipWrappers(ts, a)) &&
+          this.functionsMayThrow(a)
+        : this.isProgramObject(a) &&
+          (this.accessorsMayThrow(undefined, "get") ||
+            this.accessorsMayThrow(undefined, "set")),
+    );
+  }
+
+  /**
+   * Code an object of the program's runs by the language's own doing: its
+   * iterator (`for...of`, spread) and its conversions (`${o}`, `o + 1`),
+   * taken to throw as code tsad does not read.
+   */
+  private runsObjectCode(n: ts.Node): boolean {
+    const { ts } = this;
+    if (ts.isForOfStatement(n)) return this.isProgramObject(n.expression);
+    if (ts.isSpreadElement(n)) return this.isProgramObject(n.expression);
+    if (ts.isTemplateSpan(n)) return this.isProgramObject(n.expression);
+    if (ts.isBinaryExpression(n) && coerces(ts, n.operatorToken.kind))
+      return this.isProgramObject(n.left) || this.isProgramObject(n.right);
+    return false;
+  }
+
+  /** Not a number, a string, a function or the standard library's object. */
+  private isProgramObject(e: ts.Expression): boolean {
+    const { targets } = this;
+    return (
+      !targets.isPrimitive(e) &&
+      !targets.isBuiltinValue(e) &&
+      !targets.isFunctionValue(e) &&
+      !targets.isStandardGlobal(e)
     );
   }
 
@@ -111,13 +149,25 @@ export class Throwing {
     access: ts.PropertyAccessExpression | ts.ElementAccessExpression,
   ): boolean {
     const { ts, targets } = this;
-    if (!isAssignmentTarget(ts, access)) return targets.mayRunGetter(access);
-    return targets.mayBeSetter(
-      ts.isPropertyAccessExpression(access)
-        ? access.name.text
-        : ts.isStringLiteralLike(access.argumentExpression)
-          ? access.argumentExpression.text
-          : undefined,
+    const name = ts.isPropertyAccessExpression(access)
+      ? access.name.text
+      : ts.isStringLiteralLike(access.argumentExpression)
+        ? access.argumentExpression.text
+        : undefined;
+    return isAssignmentTarget(ts, access)
+      ? targets.mayBeSetter(name) && this.accessorsMayThrow(name, "set")
+      : targets.mayRunGetter(access) && this.accessorsMayThrow(name, "get");
+  }
+
+  /** Whether a getter (or setter) named `name`, any for `undefined`, may throw. */
+  private accessorsMayThrow(
+    name: string | undefined,
+    kind: "get" | "set",
+  ): boolean {
+    const accessors = this.targets.accessorsNamed(name, kind);
+    return (
+      accessors === "unknown" ||
+      accessors.some((accessor) => this.codeMayThrow(accessor))
     );
   }
 
@@ -148,4 +198,13 @@ export class Throwing {
     }
     return found;
   }
+}
+
+/** The property a binding element reads, `w` in `const { w: v } = o`. */
+function propertyNameOf(
+  ts: typeof import("typescript"),
+  element: ts.BindingElement,
+): string | undefined {
+  const key = element.propertyName ?? element.name;
+  return ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
 }
