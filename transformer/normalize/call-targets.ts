@@ -867,6 +867,24 @@ export class CallTargets {
     return global || (ts.isIdentifier(e) && declared(e));
   }
 
+  /**
+   * Whether `e` may hold an object of the program's own types (a class's,
+   * a record's), whose accessors, iterator and conversions are the
+   * program's code: not a primitive, `null`, a function, an array or a
+   * tuple, or a library's object (a map, an iterator).
+   */
+  isProgramObject(e: ts.Expression): boolean {
+    const { ts, checker } = this;
+    const type = checker.getTypeAtLocation(e).getNonNullableType();
+    return (type.isUnion() ? type.types : [type]).some((t) => {
+      if (!(t.flags & ts.TypeFlags.Object) || t.getCallSignatures().length > 0)
+        return false;
+      if (checker.isArrayType(t) || checker.isTupleType(t)) return false;
+      const symbol = t.aliasSymbol ?? t.getSymbol();
+      return symbol !== undefined && !declaredByLibrary(symbol);
+    });
+  }
+
   /** A value of the standard library's array, map, string ... type: its properties are the library's. */
   isBuiltinValue(e: ts.Expression): boolean {
     return isBuiltin(this.checker.getTypeAtLocation(e).getSymbol());

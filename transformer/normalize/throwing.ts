@@ -98,14 +98,16 @@ export class Throwing {
       if (this.functionsMayThrow(callee.expression)) return true;
     } else if (this.functionsMayThrow(callee)) return true;
     // A function handed over by reference may be called (`forEach(check)`);
-    // one written in place is looked into where it is. An object of the
-    // program's may have its accessors run (`Object.assign(box, v)`).
+    // one written in place is looked into where it is. A library function
+    // may run the accessors of a program's object (`Object.assign(box, v)`).
+    const library = targets.functionsOf(callee) === "library";
     return (call.arguments ?? []).some((a) =>
       targets.isFunctionValue(a)
         ? !ts.isArrowFunction(skipWrappers(ts, a)) &&
           !ts.isFunctionExpression(skipWrappers(ts, a)) &&
           this.functionsMayThrow(a)
-        : this.isProgramObject(a) &&
+        : library &&
+          targets.isProgramObject(a) &&
           (this.accessorsMayThrow(undefined, "get") ||
             this.accessorsMayThrow(undefined, "set")),
     );
@@ -117,24 +119,29 @@ export class Throwing {
    * taken to throw as code tsad does not read.
    */
   private runsObjectCode(n: ts.Node): boolean {
-    const { ts } = this;
-    if (ts.isForOfStatement(n)) return this.isProgramObject(n.expression);
-    if (ts.isSpreadElement(n)) return this.isProgramObject(n.expression);
-    if (ts.isTemplateSpan(n)) return this.isProgramObject(n.expression);
+    const { ts, targets } = this;
+    const object = (e: ts.Expression) => targets.isProgramObject(e);
+    if (ts.isForOfStatement(n) || ts.isSpreadElement(n))
+      return object(n.expression);
+    if (ts.isTemplateSpan(n)) return object(n.expression);
+    // `{ ...o }` runs the getters of `o` itself.
+    if (ts.isSpreadAssignment(n))
+      return object(n.expression) && this.accessorsMayThrow(undefined, "get");
+    // `const [a] = o` runs its iterator.
+    if (
+      ts.isArrayBindingPattern(n) &&
+      ts.isVariableDeclaration(n.parent) &&
+      n.parent.initializer
+    )
+      return object(n.parent.initializer);
+    if (
+      ts.isPrefixUnaryExpression(n) &&
+      n.operator !== ts.SyntaxKind.ExclamationToken
+    )
+      return object(n.operand);
     if (ts.isBinaryExpression(n) && coerces(ts, n.operatorToken.kind))
-      return this.isProgramObject(n.left) || this.isProgramObject(n.right);
+      return object(n.left) || object(n.right);
     return false;
-  }
-
-  /** Not a number, a string, a function or the standard library's object. */
-  private isProgramObject(e: ts.Expression): boolean {
-    const { targets } = this;
-    return (
-      !targets.isPrimitive(e) &&
-      !targets.isBuiltinValue(e) &&
-      !targets.isFunctionValue(e) &&
-      !targets.isStandardGlobal(e)
-    );
   }
 
   private functionsMayThrow(callee: ts.Expression): boolean {
@@ -200,11 +207,15 @@ export class Throwing {
   }
 }
 
-/** The property a binding element reads, `w` in `const { w: v } = o`. */
+/**
+ * The property a binding element reads, `w` in `const { w: v } = o`;
+ * `undefined` for any (a rest, a computed key).
+ */
 function propertyNameOf(
   ts: typeof import("typescript"),
   element: ts.BindingElement,
 ): string | undefined {
+  if (element.dotDotDotToken) return undefined;
   const key = element.propertyName ?? element.name;
   return ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
 }
