@@ -27,7 +27,7 @@ import { resolveMarkedCallee, type DifferentiableFunction } from "../select";
 import { contains, noWrites, type UnmarkedWrites } from "./unmarked-writes";
 import { isAssignmentTarget } from "./outer-variables";
 import { propertyName } from "./call-targets";
-import { isWrapper, skipWrappers } from "./wrappers";
+import { isFieldBinding, isWrapper, skipWrappers } from "./wrappers";
 
 /** What a marked function reads that code outside it can reach. */
 interface Reads {
@@ -158,10 +158,7 @@ export class HiddenWrites {
       if (ts.isThrowStatement(node)) return;
       if (ts.isIdentifier(node)) this.noteRead(node, fn, effects);
       // `OPTS["lr"]` and `const { lr } = OPTS` read a field as `OPTS.lr` does.
-      if (
-        ts.isElementAccessExpression(node) ||
-        (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent))
-      )
+      if (ts.isElementAccessExpression(node) || isFieldBinding(ts, node))
         this.noteGetterRead(node, effects);
       if (
         ts.isCallExpression(node) ||

@@ -489,13 +489,11 @@ class Lowering {
       // a call left in place that runs before such a part.
       // A call in such a part runs with it: after the parts inside it.
       const parts = hoist.throwingParts;
-      const within = (inner: ts.Node, outer: ts.Node) =>
-        inner.pos >= outer.pos && inner.end <= outer.end;
       const first = hoist.throwingCalls.find((call) =>
         parts.some(
           (part) =>
             part.getStart() >= call.end &&
-            !parts.some((q) => within(call, q) && q.end <= part.getStart()),
+            !parts.some((q) => contains(q, call) && q.end <= part.getStart()),
         ),
       );
       if (first) {
@@ -820,8 +818,16 @@ class Lowering {
 
   /** `node`'s value is computed before its statement (see `Hoist`). */
   private noteHoisted(node: ts.Node): void {
-    if (this.hoist && this.context.throwing.mayThrow(node))
-      this.hoist.throwingParts.push(node);
+    const hoist = this.hoist;
+    // The start of one noted already (`data.t` of `data.t[i]`) adds nothing.
+    if (
+      hoist &&
+      !hoist.throwingParts.some(
+        (part) => contains(part, node) && part.getStart() === node.getStart(),
+      ) &&
+      this.context.throwing.mayThrow(node)
+    )
+      hoist.throwingParts.push(node);
   }
 
   /**
@@ -1147,10 +1153,8 @@ class Lowering {
     const declaration = symbol?.valueDeclaration;
     return (
       declaration !== undefined &&
-      declaration.getSourceFile() === this.fn.getSourceFile() &&
-      declaration.pos >= this.fn.pos &&
-      declaration.end <= this.fn.end &&
-      !(declaration.pos >= value.pos && declaration.end <= value.end)
+      contains(this.fn, declaration) &&
+      !contains(value, declaration)
     );
   }
 
@@ -3746,7 +3750,7 @@ class Lowering {
    * `x.at(k)` for a literal integer `k`: `x[k]`, or counted from the end,
    * `x[x.length + k]` (which is `undefined` where `x.at(k)` is).
    */
-  private elementAt(node: ts.CallExpression, receiver: ts.Expression): Expr {
+  private elementAt(node: ts.CallExpression, target: ts.Expression): Expr {
     const ts = this.ts;
     const [argument] = node.arguments;
     const k = argument && signedLiteral(ts, argument);
@@ -3755,12 +3759,11 @@ class Lowering {
         node,
         "`.at(i)` with an index that is not an integer literal (write `x[i]`, or `x[x.length - k]` for the k-th element from the end)",
       );
-    if (this.kindOf(receiver) === "matrix")
+    if (this.kindOf(target) === "matrix")
       throw this.unsupported(
         node,
         "a row of a matrix from `.at()` (name it: `const row = m[m.length - 1]`)",
       );
-    const target = skipWrappers(ts, receiver);
     // Integers (`Int32Array`): a variable's, or a field's named first.
     const integers = this.isIntegerArray(target) && {
       array: ts.isPropertyAccessExpression(target)
@@ -4216,12 +4219,8 @@ class Lowering {
       );
     }
     if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
-    if (
-      ts.isPropertyAccessExpression(callee) &&
-      callee.name.text === "at" &&
-      this.isIntegerArray(skipWrappers(ts, callee.expression))
-    )
-      return this.elementAt(node, callee.expression);
+    const atReceiver = this.atReceiver(node);
+    if (atReceiver) return this.elementAt(node, atReceiver);
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
@@ -4247,7 +4246,6 @@ class Lowering {
           : this.hoistedFill(node, fill);
       }
       if (method === "reduce") return this.hoistedReduce(node);
-      if (method === "at") return this.elementAt(node, callee.expression);
       throw this.unsupported(
         node,
         method === "map"
@@ -4312,7 +4310,7 @@ class Lowering {
           ref: marked.ref,
           params: marked.params,
           result: this.kindOf(node),
-          ...(this.context.throwing.callMayThrow(marked.declaration) && {
+          ...(this.context.throwing.codeMayThrow(marked.declaration) && {
             mayThrow: true,
           }),
         },

@@ -21,7 +21,7 @@ import type * as ts from "typescript";
 import type { CallTargets } from "./call-targets";
 import { coerces } from "./hidden-writes";
 import { isAssignmentTarget } from "./outer-variables";
-import { skipWrappers } from "./wrappers";
+import { isFieldBinding, skipWrappers } from "./wrappers";
 
 export class Throwing {
   /** Per function or class looked into. */
@@ -40,11 +40,6 @@ export class Throwing {
     private readonly targets: CallTargets,
     private readonly isStopGradient: (call: ts.CallExpression) => boolean,
   ) {}
-
-  /** Whether a call of `fn`, a function of the program, may throw. */
-  callMayThrow(fn: ts.SignatureDeclaration): boolean {
-    return this.codeMayThrow(fn);
-  }
 
   /** Whether running `node` (an expression, a statement) may throw. */
   mayThrow(node: ts.Node): boolean {
@@ -65,8 +60,7 @@ export class Throwing {
         return true;
       // `const { w } = cfg` reads `cfg.w`, as `cfg.w` does.
       if (
-        ts.isBindingElement(n) &&
-        ts.isObjectBindingPattern(n.parent) &&
+        isFieldBinding(ts, n) &&
         this.accessorsMayThrow(propertyNameOf(ts, n), "get")
       )
         return true;
@@ -81,6 +75,7 @@ export class Throwing {
     const { ts, targets } = this;
     if (ts.isCallExpression(call) && this.isStopGradient(call)) return false;
     const callee = skipWrappers(ts, call.expression);
+    let library = false;
     if (ts.isNewExpression(call)) {
       // Its constructors, up the chain of classes it extends.
       for (
@@ -96,11 +91,14 @@ export class Throwing {
       targets.isFunctionValue(callee.expression)
     ) {
       if (this.functionsMayThrow(callee.expression)) return true;
-    } else if (this.functionsMayThrow(callee)) return true;
+    } else {
+      const functions = targets.functionsOf(callee);
+      if (this.anyMayThrow(functions)) return true;
+      library = functions === "library";
+    }
     // A function handed over by reference may be called (`forEach(check)`);
     // one written in place is looked into where it is. A library function
     // may run the accessors of a program's object (`Object.assign(box, v)`).
-    const library = targets.functionsOf(callee) === "library";
     return (call.arguments ?? []).some((a) =>
       targets.isFunctionValue(a)
         ? !ts.isArrowFunction(skipWrappers(ts, a)) &&
@@ -121,9 +119,8 @@ export class Throwing {
   private runsObjectCode(n: ts.Node): boolean {
     const { ts, targets } = this;
     const object = (e: ts.Expression) => targets.isProgramObject(e);
-    if (ts.isForOfStatement(n) || ts.isSpreadElement(n))
+    if (ts.isForOfStatement(n) || ts.isSpreadElement(n) || ts.isTemplateSpan(n))
       return object(n.expression);
-    if (ts.isTemplateSpan(n)) return object(n.expression);
     // `{ ...o }` runs the getters of `o` itself.
     if (ts.isSpreadAssignment(n))
       return object(n.expression) && this.accessorsMayThrow(undefined, "get");
@@ -145,7 +142,13 @@ export class Throwing {
   }
 
   private functionsMayThrow(callee: ts.Expression): boolean {
-    const functions = this.targets.functionsOf(callee);
+    return this.anyMayThrow(this.targets.functionsOf(callee));
+  }
+
+  /** Whether one of the functions a call may run may throw. */
+  private anyMayThrow(
+    functions: ReturnType<CallTargets["functionsOf"]>,
+  ): boolean {
     if (functions === "library") return false;
     if (functions === "unknown") return true;
     return functions.some((fn) => this.codeMayThrow(fn));
@@ -178,7 +181,11 @@ export class Throwing {
     );
   }
 
-  private codeMayThrow(code: ts.Node): boolean {
+  /**
+   * Whether running `code` may throw: a function of the program (called),
+   * a class (constructed), an accessor; answered once per program.
+   */
+  codeMayThrow(code: ts.Node): boolean {
     const answer = this.known.get(code);
     if (answer !== undefined) return answer;
     // A call back into code being looked into adds nothing new to it, but

@@ -26,7 +26,12 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
 import type { DifferentiableFunction } from "../select";
 import { isObjectType } from "./hidden-writes";
-import { accessRoot, isWrapper, skipWrappers } from "./wrappers";
+import {
+  accessRoot,
+  isFieldBinding,
+  isWrapper,
+  skipWrappers,
+} from "./wrappers";
 
 export interface UnmarkedArrayArgumentsContext {
   readonly ts: typeof import("typescript");
@@ -318,15 +323,4 @@ function inLoop(
     if (ts.isFunctionLike(n)) return true;
   }
   return false;
-}
-
-/** A name destructured from a record, `t` in `const { t } = data`. */
-function isFieldBinding(
-  ts: typeof import("typescript"),
-  declaration: ts.Declaration,
-): declaration is ts.BindingElement {
-  return (
-    ts.isBindingElement(declaration) &&
-    ts.isObjectBindingPattern(declaration.parent)
-  );
 }

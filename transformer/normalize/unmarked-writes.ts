@@ -49,7 +49,12 @@ import {
 } from "./fresh-objects";
 import type { PatchedGlobals } from "./patched-globals";
 import { importedFrom } from "../select";
-import { isWrapper, skipWrappers } from "./wrappers";
+import {
+  accessRoot,
+  isFieldBinding,
+  isWrapper,
+  skipWrappers,
+} from "./wrappers";
 
 /**
  * The values an argument gives: itself, or those named in a literal
@@ -1230,7 +1235,7 @@ export class UnmarkedWrites {
         this.targets.mayRunGetter(node)
         ? read(propertyName(ts, node))
         : undefined;
-    if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+    if (isFieldBinding(ts, node)) {
       const key = node.dotDotDotToken
         ? undefined
         : (node.propertyName ?? node.name);
@@ -1561,11 +1566,9 @@ function rootOf(
   ts: typeof import("typescript"),
   e: ts.Expression,
 ): ts.Expression | undefined {
-  e = skipWrappers(ts, e);
-  while (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e))
-    e = skipWrappers(ts, e.expression);
-  return ts.isIdentifier(e) || e.kind === ts.SyntaxKind.ThisKeyword
-    ? e
+  const root = accessRoot(ts, e);
+  return ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword
+    ? root
     : undefined;
 }
 

@@ -61,3 +61,11 @@ export function isDirectEval(
   const callee = skipWrappers(ts, node.expression);
   return ts.isIdentifier(callee) && callee.text === "eval";
 }
+
+/** A name destructured from a record, `t` in `const { t } = data`. */
+export function isFieldBinding(
+  ts: typeof import("typescript"),
+  node: ts.Node,
+): node is ts.BindingElement {
+  return ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent);
+}
