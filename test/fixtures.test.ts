@@ -225,7 +225,8 @@ function checkFunction(
         (data?.[i] as Arg | undefined) ??
         makeArg(kind, domain?.[i] ?? [-2, 2], length, random),
     );
-    const where = `${fnName}(${args.map((a) => JSON.stringify(flatten(a))).join(", ")})`;
+    // Data (a label, records) as it is; numbers flat.
+    const where = `${fnName}(${args.map((a, i) => JSON.stringify(kinds[i] === "none" ? a : flatten(a))).join(", ")})`;
     // A vector result is checked through <c, f(x)> for a random c.
     const output = f(...args) as Arg;
     const cotangent: Arg =
@@ -466,11 +467,23 @@ function oneHot(arg: Arg, e: number): Arg {
   return withElement(zeroLike(arg), e, () => 1);
 }
 
+/** Zeros shaped like `arg`; no tangent (`undefined`) for data. */
 function zeroLike(arg: Arg): Arg {
   if (typeof arg === "number") return 0;
-  if (typeof arg === "string") return undefined as unknown as Arg;
+  if (!holdsNumbers(arg)) return undefined as unknown as Arg;
   return flatten(arg).reduce<Arg>(
     (zeros, _, e) => withElement(zeros, e, () => 0),
     arg,
+  );
+}
+
+/** A vector or matrix of numbers, not data (a label, records). */
+function holdsNumbers(arg: unknown): boolean {
+  if (ArrayBuffer.isView(arg)) return true;
+  if (!Array.isArray(arg)) return false;
+  return arg.every(
+    (v) =>
+      typeof v === "number" ||
+      (Array.isArray(v) && v.every((e) => typeof e === "number")),
   );
 }

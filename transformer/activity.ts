@@ -305,7 +305,7 @@ function rejectOpaqueFlow(
     throw new DiffError(
       value.node,
       DiagnosticCode.UnsupportedSyntax,
-      `tsad cannot differentiate through the property '${value.name}' yet. Compute this value from numbers directly, or wrap it in stopGradient(...).`,
+      `tsad cannot differentiate through ${typeof value.key === "string" ? `the property '${value.key}'` : `'${value.node.getText()}'`} yet. Compute this value from numbers directly, or wrap it in stopGradient(...).`,
     );
   }
 }

@@ -561,23 +561,26 @@ export class Emitter {
           undefined,
           e.args.map((a) => this.expression(a)),
         );
-      case "member":
+      case "member": {
+        const object = this.expression(e.object);
+        const chain = e.optional
+          ? f.createToken(ts.SyntaxKind.QuestionDotToken)
+          : undefined;
+        if (typeof e.key !== "string")
+          return f.createElementAccessChain(
+            object,
+            chain,
+            this.expression(e.key),
+          );
         // `o["my-key"]`: a name that is no identifier, as written.
-        return /^[A-Za-z_$][\w$]*$/.test(e.name)
-          ? f.createPropertyAccessChain(
-              this.expression(e.object),
-              e.optional
-                ? f.createToken(ts.SyntaxKind.QuestionDotToken)
-                : undefined,
-              e.name,
-            )
+        return /^[A-Za-z_$][\w$]*$/.test(e.key)
+          ? f.createPropertyAccessChain(object, chain, e.key)
           : f.createElementAccessChain(
-              this.expression(e.object),
-              e.optional
-                ? f.createToken(ts.SyntaxKind.QuestionDotToken)
-                : undefined,
-              f.createStringLiteral(e.name),
+              object,
+              chain,
+              f.createStringLiteral(e.key),
             );
+      }
       case "cond":
         return f.createConditionalExpression(
           this.expression(e.test),

@@ -183,11 +183,15 @@ export type Expr =
    * variable of its own yet (`const t = stack.pop()`, `a[i] = stack.pop()`).
    */
   | { readonly kind: "popped"; readonly other?: true }
-  /** A property read on an inactive value (`label.length`). */
+  /**
+   * A property read on an inactive value (`label.length`, `o.k`); or an
+   * element of an array holding no numbers (records, strings: `pts[i]`,
+   * `names[k]`), data like a field: `key` is the index.
+   */
   | {
       readonly kind: "member";
       readonly object: Expr;
-      readonly name: string;
+      readonly key: string | Expr;
       readonly numeric: boolean;
       /** Its type admits `undefined` or `null` (`number | undefined`). */
       readonly nullable?: boolean;
@@ -487,7 +491,8 @@ export function mapSubexpressions(e: Expr, f: (inner: Expr) => Expr): Expr {
     }
     case "member": {
       const object = f(e.object);
-      return object === e.object ? e : { ...e, object };
+      const key = typeof e.key === "string" ? e.key : f(e.key);
+      return object === e.object && key === e.key ? e : { ...e, object, key };
     }
     case "stopGradient":
     case "orZero": {
@@ -619,7 +624,9 @@ export function forEachSubexpression(e: Expr, f: (inner: Expr) => void) {
       f(e.whenTrue);
       return f(e.whenFalse);
     case "member":
-      return f(e.object);
+      f(e.object);
+      if (typeof e.key !== "string") f(e.key);
+      return;
     case "stopGradient":
     case "orZero":
       return f(e.value);

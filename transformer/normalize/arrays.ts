@@ -78,6 +78,8 @@ export interface ArraysContext {
   moves(node: ts.Node, value: ts.Expression): boolean;
   /** Whether `node` is a whole number of at least 0 (a length). */
   isCount(node: ts.Expression): boolean;
+  /** Whether `node` is an array of data, no numbers (records, strings). */
+  holdsData(node: ts.Expression): boolean;
 }
 
 /** An array, or a row of a matrix: `array[...indices]`. */
@@ -86,6 +88,8 @@ export interface Iterated {
   readonly indices: readonly Expr[];
   /** A matrix, whose elements are rows: its variable or field. */
   readonly rows?: ts.Expression;
+  /** Its elements are data, no numbers (records, strings; see `holdsData`). */
+  readonly data?: true;
 }
 
 /** `Array.from(...)` of the global `Array`. */
@@ -173,7 +177,10 @@ export function isArrayMethod(
   )
     return false;
   const kind = context.kindOf(node.expression.expression);
-  return kind !== "number" && kind !== "none";
+  return (
+    (kind !== "number" && kind !== "none") ||
+    context.holdsData(node.expression.expression)
+  );
 }
 
 /**
@@ -289,7 +296,11 @@ export function lowerArrayMap(
     () => [],
     (body, counter, length) => {
       if (context.kindOf(body) === "number") {
-        const arrayKind = sourceKind === "matrix" ? "array" : sourceKind;
+        // Rows, records and strings map to a `number[]`.
+        const arrayKind =
+          sourceKind === "float64" || sourceKind === "float32"
+            ? sourceKind
+            : "array";
         requireKind(arrayKind);
         made = { kind: "newArray", arrayKind, length };
         return context.hoisting(() => [

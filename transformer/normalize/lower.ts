@@ -1737,7 +1737,9 @@ class Lowering {
     if (
       !declared ||
       !(ts.isIdentifier(iterable) || field) ||
-      (this.kindOf(iterable) === "none" && !this.isIntegerArray(iterable)) ||
+      (this.kindOf(iterable) === "none" &&
+        !this.isIntegerArray(iterable) &&
+        !this.holdsData(iterable)) ||
       this.kindOf(iterable) === "number" ||
       node.awaitModifier
     ) {
@@ -1825,6 +1827,8 @@ class Lowering {
       ts.isIdentifier(node) && this.kindOf(node) === "matrix"
         ? node
         : undefined;
+    if (this.holdsData(node))
+      return { array: this.expression(node), indices: [], data: true };
     if (ts.isElementAccessExpression(node)) return this.arrayPath(node);
     return {
       ...(this.rowOf(node) ?? { array: this.expression(node), indices: [] }),
@@ -1874,6 +1878,24 @@ class Lowering {
           : [],
       );
     }
+    if (source.data) {
+      const [index] = at.slice(-1);
+      return [
+        {
+          kind: "let",
+          name: this.localName(variable),
+          value: {
+            kind: "member",
+            object: source.array,
+            key: index!,
+            numeric: false,
+            node: variable,
+          },
+          constant: true,
+          origin,
+        },
+      ];
+    }
     if (source.rows) {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array: source.array,
@@ -1913,7 +1935,10 @@ class Lowering {
       call.arguments.length > 0 ||
       !ts.isPropertyAccessExpression(call.expression) ||
       call.expression.name.text !== "entries" ||
-      !this.isArrayKind(call.expression.expression) ||
+      !(
+        this.isArrayKind(call.expression.expression) ||
+        this.holdsData(call.expression.expression)
+      ) ||
       !ts.isVariableDeclarationList(list) ||
       // `i` is the counter: the body may not write it.
       !(list.flags & ts.NodeFlags.Const) ||
@@ -2514,7 +2539,7 @@ class Lowering {
         const value: Expr = {
           kind: "member",
           object,
-          name: key.text,
+          key: key.text,
           numeric: false,
           optional: mayBeUndefined,
           node: element,
@@ -2530,7 +2555,7 @@ class Lowering {
       const read: Expr = {
         kind: "member",
         object,
-        name: key.text,
+        key: key.text,
         numeric: true,
         nullable: mayBeUndefined || element.initializer !== undefined,
         optional: mayBeUndefined,
@@ -3336,6 +3361,47 @@ class Lowering {
     return element !== undefined && this.admitsNullish(element);
   }
 
+  /**
+   * `node` is an array of values that are no numbers, read as data and
+   * never differentiated: records, strings, booleans (`pts: Point[]`,
+   * `names: readonly string[]`), arrays of those. Not what may hold a
+   * number (`any`, `number | string`, a type parameter that may be one)
+   * nor anything indexed by numbers but arrays (typed arrays).
+   */
+  private holdsData(node: ts.Expression): boolean {
+    const ts = this.ts;
+    const { checker } = this.context;
+    const isData = (type: ts.Type): boolean => {
+      if (type.flags & ts.TypeFlags.TypeParameter) {
+        const constraint = checker.getBaseConstraintOfType(type);
+        return constraint !== undefined && constraint !== type
+          ? isData(constraint)
+          : false;
+      }
+      if (type.isUnion()) return type.types.every(isData);
+      if (
+        type.flags &
+        (ts.TypeFlags.StringLike |
+          ts.TypeFlags.BooleanLike |
+          ts.TypeFlags.Null |
+          ts.TypeFlags.Undefined)
+      )
+        return true;
+      if (!(type.flags & ts.TypeFlags.Object)) return false;
+      if (checker.isArrayType(type) || checker.isTupleType(type))
+        return isArrayOfData(type);
+      return !checker.getIndexInfoOfType(type, ts.IndexKind.Number);
+    };
+    const isArrayOfData = (type: ts.Type) =>
+      checker.getTypeArguments(type as ts.TypeReference).every(isData);
+    const type = checker.getTypeAtLocation(node);
+    return (
+      this.kindOf(node) === "none" &&
+      (checker.isArrayType(type) || checker.isTupleType(type)) &&
+      isArrayOfData(type)
+    );
+  }
+
   private isBoolean(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
@@ -3714,6 +3780,17 @@ class Lowering {
     const key = skipWrappers(ts, node.argumentExpression);
     if (ts.isStringLiteralLike(key) && this.kindOf(node.expression) === "none")
       return this.field(node, key);
+    if (this.holdsData(node.expression)) {
+      this.requireElementIndex(node.argumentExpression);
+      return {
+        kind: "member",
+        object: this.expression(node.expression),
+        key: this.expression(node.argumentExpression),
+        numeric: false,
+        nullable: this.isNullable(node),
+        node,
+      };
+    }
     const { array, indices } = this.arrayPath(node);
     const kind = this.kindOf(node);
     // `dot(w, X[i])`: a marked function cannot change what it is given,
@@ -3836,6 +3913,12 @@ class Lowering {
     const ts = this.ts;
     const row = this.rowOf(target);
     if (row) return { array: row.array, indices: [...row.indices, ...indices] };
+    if (this.holdsData(target)) {
+      throw this.unsupported(
+        node,
+        `writing into '${target.getText()}' (an array of records or strings, read as data: change it outside the @differentiable function)`,
+      );
+    }
     const kind = this.kindOf(target);
     const type = this.context.checker.getTypeAtLocation(target);
     if (kind === "none" && this.context.checker.isArrayType(type)) {
@@ -4059,7 +4142,7 @@ class Lowering {
     return {
       kind: "member",
       object,
-      name: key.text,
+      key: key.text,
       numeric: this.isNumber(node),
       nullable: this.isNullable(node),
       node,
@@ -4125,6 +4208,7 @@ class Lowering {
       moves: (node, value) =>
         this.movedBy(this.changes(node), value) || this.callsUnmarked(value),
       isCount: (node) => this.isCount(node),
+      holdsData: (node) => this.holdsData(node),
     };
   }
 
@@ -4221,6 +4305,9 @@ class Lowering {
     if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
     const atReceiver = this.atReceiver(node);
     if (atReceiver) return this.elementAt(node, atReceiver);
+    // (Not a type guard here: `node` is a call whatever it answers.)
+    if (isArrayMethod(this.arrays, node as ts.Expression, "reduce"))
+      return this.hoistedReduce(node);
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
@@ -4245,7 +4332,6 @@ class Lowering {
           ? this.newArray(allocation, /*filled*/ true)
           : this.hoistedFill(node, fill);
       }
-      if (method === "reduce") return this.hoistedReduce(node);
       throw this.unsupported(
         node,
         method === "map"

@@ -348,7 +348,11 @@ class SsaBuilder {
       case "tuple":
         return { ...value, elements: value.elements.map(atom) };
       case "member":
-        return { ...value, object: atom(value.object) };
+        return {
+          ...value,
+          object: atom(value.object),
+          key: typeof value.key === "string" ? value.key : atom(value.key),
+        };
       case "newArray":
         return {
           ...value,
