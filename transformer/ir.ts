@@ -583,6 +583,14 @@ export function readsWhole(e: Expr, array: string): boolean {
   return found;
 }
 
+/**
+ * A field read (`o.k`), which may run a getter. An element of an array of
+ * data (`pts[i]`) runs nothing, as an element of numbers does not.
+ */
+export function readsField(e: Expr): boolean {
+  return e.kind === "member" && typeof e.key === "string";
+}
+
 /** Whether `e` or any expression inside it passes `test`. */
 export function someSubexpression(e: Expr, test: (e: Expr) => boolean) {
   let found = false;

@@ -21,6 +21,7 @@
  * (The `simplify` pass later folds single-use temporaries back.)
  */
 import {
+  readsField,
   definedNames,
   mapSubexpressions,
   type Expr,
@@ -460,7 +461,8 @@ function isIndexArithmetic(value: Expr): boolean {
 /** Comparisons and logic over arithmetic: no calls, nothing to sequence. */
 function isPlainCondition(value: Expr): boolean {
   if (
-    ["call", "extern", "member", "cond", "stopGradient"].includes(value.kind)
+    ["call", "extern", "cond", "stopGradient"].includes(value.kind) ||
+    readsField(value)
   ) {
     return false;
   }

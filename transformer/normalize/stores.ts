@@ -26,6 +26,7 @@ import {
 } from "../array-writes";
 import { expressionKey } from "../simplify/algebra";
 import {
+  readsField,
   allReads,
   arrayKinds,
   mapBlocks,
@@ -170,7 +171,5 @@ const calls = (e: Expr) =>
   someSubexpression(
     e,
     (inner) =>
-      inner.kind === "call" ||
-      inner.kind === "extern" ||
-      inner.kind === "member",
+      inner.kind === "call" || inner.kind === "extern" || readsField(inner),
   );

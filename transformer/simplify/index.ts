@@ -23,6 +23,7 @@
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
+  readsField,
   allReads,
   definedNames,
   mapBlocks,
@@ -215,7 +216,7 @@ function isPure(e: Expr): boolean {
     (inner) =>
       inner.kind === "call" ||
       inner.kind === "extern" ||
-      inner.kind === "member" ||
+      readsField(inner) ||
       inner.kind === "popped",
   );
 }

@@ -26,6 +26,7 @@
  * `t_1 * (x[i + 1] - t)`, with `const t_1 = 200 * f_adj` before the loop.
  */
 import {
+  readsField,
   allReads,
   assignedScalars,
   binary,
@@ -339,6 +340,6 @@ function elementNames(body: readonly Stmt[]): Set<string> {
 function callsOut(e: Expr): boolean {
   return someSubexpression(
     e,
-    (inner) => inner.kind === "extern" || inner.kind === "member",
+    (inner) => inner.kind === "extern" || readsField(inner),
   );
 }

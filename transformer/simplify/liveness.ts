@@ -20,6 +20,7 @@
  * again, which ended before. Everything else goes if unmarked.
  */
 import {
+  readsField,
   allReads,
   definedNames,
   forEachExpr,
@@ -268,7 +269,7 @@ function removableIf(e: Expr, callsObserved: boolean): boolean {
     e,
     (inner) =>
       inner.kind === "extern" ||
-      inner.kind === "member" ||
+      readsField(inner) ||
       inner.kind === "popped" ||
       (inner.kind === "call" && (callsObserved || !!inner.callee.mayThrow)),
   );

@@ -17,6 +17,7 @@
  * NaN factor times that zero aside, which the derivative does not have).
  */
 import {
+  readsField,
   allReads,
   forEachExpr,
   someSubexpression,
@@ -184,7 +185,7 @@ function pure(e: Expr): boolean {
     (inner) =>
       inner.kind === "call" ||
       inner.kind === "extern" ||
-      inner.kind === "member" ||
+      readsField(inner) ||
       inner.kind === "newArray" ||
       inner.kind === "zeros" ||
       inner.kind === "copy" ||
