@@ -62,7 +62,7 @@ export interface ArraysContext {
   iterated(node: ts.Expression): Iterated;
   /** Names `variable` the element of `source` at `at`, as `for...of` does. */
   bindElement(
-    variable: ts.Identifier | ts.ArrayBindingPattern,
+    variable: ts.Identifier | ts.BindingPattern,
     source: Iterated,
     at: readonly Expr[],
     origin: ts.Node,
@@ -619,9 +619,10 @@ export interface Callback {
   readonly accumulator?: ts.Identifier;
   /**
    * The element parameter, for `map` and `reduce`, if there is one: a
-   * name, or `[x, y]` for a row's elements.
+   * name, `[x, y]` for a row's elements, or `{ x, y }` for a record's
+   * fields.
    */
-  readonly element?: ts.Identifier | ts.ArrayBindingPattern;
+  readonly element?: ts.Identifier | ts.BindingPattern;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
   /** The statements of a block body before its `return`. */
@@ -649,11 +650,12 @@ export function callbackOf(
       : (["element", "index"] as const);
   if (node.parameters.length > roles.length) return undefined;
   const params: { [role in (typeof roles)[number]]?: ts.Identifier } = {};
-  let pattern: ts.ArrayBindingPattern | undefined;
+  let pattern: ts.BindingPattern | undefined;
   for (const [k, p] of node.parameters.entries()) {
     if (p.dotDotDotToken || p.initializer) return undefined;
-    // `([x, y]) => ...` over a matrix's rows: the row's elements.
-    if (roles[k] === "element" && ts.isArrayBindingPattern(p.name)) {
+    // `([x, y]) => ...` over a matrix's rows: the row's elements; `({ x })`
+    // over records: the fields.
+    if (roles[k] === "element" && !ts.isIdentifier(p.name)) {
       pattern = p.name;
       continue;
     }
@@ -678,7 +680,7 @@ export function callbackOf(
     body = last.expression;
   }
   if (!ts.isExpression(body)) return undefined;
-  let element: ts.Identifier | ts.ArrayBindingPattern | undefined =
+  let element: ts.Identifier | ts.BindingPattern | undefined =
     params.element ?? pattern;
   if (method === "Array.from" && element) {
     if (pattern || refersTo(context, node.body, element as ts.Identifier)) {
@@ -715,10 +717,10 @@ export function callbackOf(
   };
 }
 
-/** The names an array pattern binds: `[a, , c]` -> `a`, `c`. */
+/** The names a pattern binds: `[a, , c]` -> `a`, `c`; `{ x, y: b }` -> `x`, `b`. */
 export function patternNames(
   ts: typeof import("typescript"),
-  pattern: ts.ArrayBindingPattern,
+  pattern: ts.BindingPattern,
 ): ts.Identifier[] {
   return pattern.elements.flatMap((e) =>
     ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name] : [],

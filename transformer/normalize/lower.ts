@@ -1725,7 +1725,8 @@ class Lowering {
       !(
         ts.isArrayBindingPattern(declared.name) &&
         this.kindOf(iterable) === "matrix"
-      )
+      ) &&
+      !(ts.isObjectBindingPattern(declared.name) && this.holdsData(iterable))
     ) {
       throw this.unsupported(
         declared.name,
@@ -1754,6 +1755,7 @@ class Lowering {
           array: this.namedBefore(named, iterable, iterable.name.text),
           indices: [],
           rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
+          data: this.holdsData(iterable) || undefined,
         }
       : this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
@@ -1761,9 +1763,7 @@ class Lowering {
       ? this.localName(entries.index)
       : this.names.fresh("i");
     const at: Expr[] = [...source.indices, { kind: "var", name: counter }];
-    const variable = entries
-      ? entries.element
-      : (declared.name as ts.Identifier | ts.ArrayBindingPattern);
+    const variable = entries ? entries.element : declared.name;
     const element = variable
       ? this.bindElement(variable, source, at, list)
       : [];
@@ -1841,12 +1841,39 @@ class Lowering {
    * a name for `m[i]`, a number a `const`.
    */
   private bindElement(
-    variable: ts.Identifier | ts.ArrayBindingPattern,
+    variable: ts.Identifier | ts.BindingPattern,
     source: Iterated,
     at: readonly Expr[],
     origin: ts.Node,
   ): Stmt[] {
     const ts = this.ts;
+    if (source.data && !ts.isArrayBindingPattern(variable)) {
+      const element: Expr = {
+        kind: "member",
+        object: source.array,
+        key: at.at(-1)!,
+        numeric: false,
+        node: variable,
+      };
+      // `for (const { x, y } of points)`: the element's fields.
+      if (ts.isObjectBindingPattern(variable))
+        return this.recordFields(variable, element, "o", true);
+      return [
+        {
+          kind: "let",
+          name: this.localName(variable),
+          value: element,
+          constant: true,
+          origin,
+        },
+      ];
+    }
+    if (ts.isObjectBindingPattern(variable)) {
+      throw this.unsupported(
+        variable,
+        "this destructuring (name the fields of records, `{ x, y }`, in an array of records)",
+      );
+    }
     if (ts.isArrayBindingPattern(variable)) {
       // `[x, y]` of a row: its elements, read in turn.
       const simple = variable.elements.every(
@@ -1877,24 +1904,6 @@ class Lowering {
             ]
           : [],
       );
-    }
-    if (source.data) {
-      const [index] = at.slice(-1);
-      return [
-        {
-          kind: "let",
-          name: this.localName(variable),
-          value: {
-            kind: "member",
-            object: source.array,
-            key: index!,
-            numeric: false,
-            node: variable,
-          },
-          constant: true,
-          origin,
-        },
-      ];
     }
     if (source.rows) {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
