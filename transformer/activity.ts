@@ -256,6 +256,9 @@ export const informativeReads: Reads = (e, visit) => {
       case "not":
       case "stopGradient":
         return;
+      // The index of an element of data only picks the element.
+      case "member":
+        return walk(inner.object);
       default:
         forEachSubexpression(inner, walk);
     }
@@ -301,11 +304,16 @@ function rejectOpaqueFlow(
         : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
     );
   }
-  if (value.kind === "member" && value.numeric && passesOn(value.object)) {
+  if (
+    value.kind === "member" &&
+    typeof value.key === "string" &&
+    value.numeric &&
+    passesOn(value.object)
+  ) {
     throw new DiffError(
       value.node,
       DiagnosticCode.UnsupportedSyntax,
-      `tsad cannot differentiate through ${typeof value.key === "string" ? `the property '${value.key}'` : `'${value.node.getText()}'`} yet. Compute this value from numbers directly, or wrap it in stopGradient(...).`,
+      `tsad cannot differentiate through the property '${value.key}' yet. Compute this value from numbers directly, or wrap it in stopGradient(...).`,
     );
   }
 }

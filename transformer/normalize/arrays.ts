@@ -187,7 +187,8 @@ export function isArrayMethod(
  * The loop a `map` or `reduce` is: over the array `node` is called on
  * (`mapped`, where that is a `map` of numbers made first), naming the
  * element as `for...of` does, then `bindings`, the callback's statements,
- * and what `last` lowers of the value it returns.
+ * and what `last` lowers of the value it returns. `before`: the array
+ * a call returns (`load().map(...)`), named once, as JS takes it.
  */
 function callbackLoop(
   context: ArraysContext,
@@ -196,7 +197,7 @@ function callbackLoop(
   bindings: (counter: Expr) => Stmt[],
   last: (body: ts.Expression, counter: Expr, length: Expr) => Stmt[],
   mapped?: string,
-): Stmt {
+): { before: Stmt[]; loop: Stmt } {
   const ts = context.ts;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
@@ -207,9 +208,12 @@ function callbackLoop(
       `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
+  const before: Stmt[] = [];
   const source: Iterated = mapped
     ? { array: { kind: "var", name: mapped }, indices: [] }
-    : context.iterated(receiver);
+    : ts.isCallExpression(receiver)
+      ? calledArray(context, receiver, before)
+      : context.iterated(receiver);
   const counter: Expr = {
     kind: "var",
     name: fill.index ? context.localName(fill.index) : context.fresh("i"),
@@ -223,9 +227,9 @@ function callbackLoop(
       )
     : [];
   const bound = bindings(counter);
-  const before = context.statements(fill.statements);
+  const statements = context.statements(fill.statements);
   const length: Expr = { kind: "length", ...source };
-  return {
+  const loop: Stmt = {
     kind: "loop",
     header: {
       kind: "counted",
@@ -238,9 +242,44 @@ function callbackLoop(
     body: [
       ...element,
       ...bound,
-      ...before,
+      ...statements,
       ...last(skipWrappers(ts, fill.body), counter, length),
     ],
+  };
+  return { before, loop };
+}
+
+/**
+ * The array `call` returns, named in `before`: a vector, or an array of
+ * data (records, strings).
+ */
+function calledArray(
+  context: ArraysContext,
+  call: ts.CallExpression,
+  before: Stmt[],
+): Iterated {
+  if (context.kindOf(call) === "matrix") {
+    throw context.unsupported(
+      call,
+      "a `map` or `reduce` over the rows a call returns (name the matrix first: `const m = f(x)`)",
+    );
+  }
+  const name = context.fresh("items");
+  before.push(
+    ...context.hoisting(() => [
+      {
+        kind: "let",
+        name,
+        value: context.expression(call),
+        constant: true,
+        origin: call,
+      },
+    ]),
+  );
+  return {
+    array: { kind: "var", name },
+    indices: [],
+    data: context.holdsData(call) || undefined,
   };
 }
 
@@ -289,7 +328,7 @@ export function lowerArrayMap(
     );
   };
   let made: Expr | undefined;
-  const loop = callbackLoop(
+  const { before, loop } = callbackLoop(
     context,
     node,
     fill,
@@ -330,7 +369,11 @@ export function lowerArrayMap(
     requireKind("matrix");
     made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
   }
-  return [{ kind: "let", name, value: made, constant, origin }, loop];
+  return [
+    ...before,
+    { kind: "let", name, value: made, constant, origin },
+    loop,
+  ];
 }
 
 /** `row = <a row a \`map\` callback returns>`: a copy, a \`map\` of numbers, a literal. */
@@ -418,43 +461,42 @@ export function lowerArrayReduce(
   const mapped = map && context.fresh("mapped");
   const made = map ? lowerArrayMap(context, mapped!, map, kind, true, map) : [];
   const accumulator: Expr = { kind: "var", name };
-  return [
-    ...made,
-    {
-      kind: "let",
-      name,
-      value: context.expression(initial!),
-      constant: false,
-      origin: node,
-    },
-    callbackLoop(
-      context,
-      node,
-      fill,
-      () =>
-        fill.accumulator
-          ? [
-              {
-                kind: "let",
-                name: context.localName(fill.accumulator),
-                value: accumulator,
-                constant: true,
-                origin: fill.node,
-              },
-            ]
-          : [],
-      (body) =>
-        context.hoisting(() => [
-          {
-            kind: "assign",
-            name,
-            value: context.expression(body),
-            origin: body,
-          },
-        ]),
-      mapped,
-    ),
-  ];
+  const start: Stmt = {
+    kind: "let",
+    name,
+    value: context.expression(initial!),
+    constant: false,
+    origin: node,
+  };
+  const { before, loop } = callbackLoop(
+    context,
+    node,
+    fill,
+    () =>
+      fill.accumulator
+        ? [
+            {
+              kind: "let",
+              name: context.localName(fill.accumulator),
+              value: accumulator,
+              constant: true,
+              origin: fill.node,
+            },
+          ]
+        : [],
+    (body) =>
+      context.hoisting(() => [
+        {
+          kind: "assign",
+          name,
+          value: context.expression(body),
+          origin: body,
+        },
+      ]),
+    mapped,
+  );
+  // A call's array is taken before `initial` is computed, as JS does.
+  return [...made, ...before, start, loop];
 }
 
 /**

@@ -1708,14 +1708,16 @@ class Lowering {
     // `for...of` takes the array once; `h` is the last of its steps.
     const stepped = this.steppedRow(iterable);
     if (
-      stepped &&
+      (stepped || (ts.isIdentifier(iterable) && this.holdsData(iterable))) &&
       this.assignedSymbols(node.statement).has(
         this.context.checker.getSymbolAtLocation(iterable)!,
       )
     ) {
       throw this.unsupported(
         node.expression,
-        "a `for...of` over an array variable the loop gives a new array (loop over a copy: `const start = h.slice(); for (const v of start)`)",
+        stepped
+          ? "a `for...of` over an array variable the loop gives a new array (loop over a copy: `const start = h.slice(); for (const v of start)`)"
+          : `a \`for...of\` over an array variable the loop gives a new array (name the array it starts with: \`const start = ${iterable.getText()}; for (... of start)\`)`,
       );
     }
     if (
@@ -1746,7 +1748,7 @@ class Lowering {
     ) {
       throw this.unsupported(
         node,
-        "this `for...of` (write `for (const x of xs)` over a variable or a field holding an array of numbers or a matrix, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
+        "this `for...of` (write `for (const x of xs)` over a variable or a field holding an array of numbers, a matrix, or an array of records or strings, or loop over the indices: `for (let i = 0; i < xs.length; i++)`)",
       );
     }
     const named: Stmt[] = [];
@@ -1823,12 +1825,12 @@ class Lowering {
    */
   private iterated(node: ts.Expression): Iterated {
     const ts = this.ts;
+    if (this.holdsData(node))
+      return { array: this.expression(node), indices: [], data: true };
     const rows =
       ts.isIdentifier(node) && this.kindOf(node) === "matrix"
         ? node
         : undefined;
-    if (this.holdsData(node))
-      return { array: this.expression(node), indices: [], data: true };
     if (ts.isElementAccessExpression(node)) return this.arrayPath(node);
     return {
       ...(this.rowOf(node) ?? { array: this.expression(node), indices: [] }),
@@ -3380,7 +3382,13 @@ class Lowering {
   private holdsData(node: ts.Expression): boolean {
     const ts = this.ts;
     const { checker } = this.context;
+    const number = checker.getNumberType();
+    // A type met again (`type Json = string | Json[]`) adds nothing: the
+    // answer is whether all of them are data.
+    const seen = new Set<ts.Type>();
     const isData = (type: ts.Type): boolean => {
+      if (seen.has(type)) return true;
+      seen.add(type);
       if (type.flags & ts.TypeFlags.TypeParameter) {
         const constraint = checker.getBaseConstraintOfType(type);
         return constraint !== undefined && constraint !== type
@@ -3396,7 +3404,17 @@ class Lowering {
           ts.TypeFlags.Undefined)
       )
         return true;
-      if (!(type.flags & ts.TypeFlags.Object)) return false;
+      // `number & { brand }`, and `{}`, `Object`, `Number`, which a
+      // number is, hold numbers.
+      if (type.isIntersection())
+        return type.types.every(
+          (t) => (t.flags & ts.TypeFlags.Object) !== 0 && isData(t),
+        );
+      if (
+        !(type.flags & ts.TypeFlags.Object) ||
+        checker.isTypeAssignableTo(number, type)
+      )
+        return false;
       if (checker.isArrayType(type) || checker.isTupleType(type))
         return isArrayOfData(type);
       return !checker.getIndexInfoOfType(type, ts.IndexKind.Number);
@@ -3827,7 +3845,8 @@ class Lowering {
       ts.isPropertyAccessExpression(node.expression) &&
       node.expression.name.text === "at" &&
       (this.isArrayKind(node.expression.expression) ||
-        this.isIntegerArray(node.expression.expression))
+        this.isIntegerArray(node.expression.expression) ||
+        this.holdsData(node.expression.expression))
       ? skipWrappers(ts, node.expression.expression)
       : undefined;
   }
@@ -3864,7 +3883,13 @@ class Lowering {
         : this.expression(target),
       indices: [],
     };
+    // Records, strings: an element of data.
+    const data = this.holdsData(target) && {
+      array: this.expression(target),
+      indices: [],
+    };
     const { array, indices } =
+      data ||
       integers ||
       (ts.isElementAccessExpression(target)
         ? this.arrayPath(target)
@@ -3878,7 +3903,16 @@ class Lowering {
             left: { kind: "length", array, indices },
             right: { kind: "num", value: -k },
           };
-    return { kind: "index", array, indices: [...indices, index] };
+    return data
+      ? {
+          kind: "member",
+          object: array,
+          key: index,
+          numeric: false,
+          nullable: this.isNullable(node),
+          node,
+        }
+      : { kind: "index", array, indices: [...indices, index] };
   }
 
   /** Whether `node` is an argument of a call of a marked function. */
@@ -3925,7 +3959,7 @@ class Lowering {
     if (this.holdsData(target)) {
       throw this.unsupported(
         node,
-        `writing into '${target.getText()}' (an array of records or strings, read as data: change it outside the @differentiable function)`,
+        `writing into '${target.getText()}' (an array of records, strings or booleans, read as data: change it outside the @differentiable function)`,
       );
     }
     const kind = this.kindOf(target);
@@ -4317,6 +4351,11 @@ class Lowering {
     // (Not a type guard here: `node` is a call whatever it answers.)
     if (isArrayMethod(this.arrays, node as ts.Expression, "reduce"))
       return this.hoistedReduce(node);
+    if (isArrayMethod(this.arrays, node as ts.Expression, "map"))
+      throw this.unsupported(
+        node,
+        "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)",
+      );
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
@@ -4343,9 +4382,7 @@ class Lowering {
       }
       throw this.unsupported(
         node,
-        method === "map"
-          ? "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
-          : `the array method '${method}' (write the loop out)`,
+        `the array method '${method}' (write the loop out)`,
       );
     }
     if (
@@ -4415,6 +4452,14 @@ class Lowering {
       if (call.callee.mayThrow) this.hoist?.throwingCalls.push(node);
       return call;
     }
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      this.holdsData(callee.expression)
+    )
+      throw this.unsupported(
+        callee,
+        `the array method '${callee.name.text}' of an array of records, strings or booleans (write the loop out; its elements read as \`${callee.expression.getText()}[i]\`, its last as \`.at(-1)\`)`,
+      );
     if (this.referencesLocal(callee))
       throw this.unsupported(
         callee,

@@ -142,8 +142,13 @@ export class SharedArrays {
       // `x.slice()` copies; `a.fill(v)` returns `a` itself.
       if (callee.name.text === "slice") return undefined;
       if (callee.name.text === "fill") return this.aliasOf(callee.expression);
-      // Other array methods are errors of their own (`xs.map(f)`).
-      if (this.context.isArray(callee.expression)) return undefined;
+      // Other array methods make new arrays or are errors of their own
+      // (`xs.map(f)`, of records too).
+      if (
+        this.context.isArray(callee.expression) ||
+        checker.isArrayType(checker.getTypeAtLocation(callee.expression))
+      )
+        return undefined;
       if (
         ts.isIdentifier(callee.expression) &&
         callee.expression.text === "Array" &&
