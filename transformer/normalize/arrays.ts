@@ -80,6 +80,8 @@ export interface ArraysContext {
   isCount(node: ts.Expression): boolean;
   /** Whether `node` is an array of data, no numbers (records, strings). */
   holdsData(node: ts.Expression): boolean;
+  /** `node` as a statement of its own (a `forEach` callback's body). */
+  effect(node: ts.Expression): Stmt[];
 }
 
 /** An array, or a row of a matrix: `array[...indices]`. */
@@ -167,7 +169,7 @@ export function lowerArrayFrom(
 export function isArrayMethod(
   context: ArraysContext,
   node: ts.Expression,
-  method: "map" | "reduce",
+  method: "map" | "reduce" | "forEach",
 ): node is ts.CallExpression {
   const ts = context.ts;
   if (
@@ -193,9 +195,9 @@ export function isArrayMethod(
 function callbackLoop(
   context: ArraysContext,
   node: ts.CallExpression,
-  fill: Callback,
+  fill: Visit,
   bindings: (counter: Expr) => Stmt[],
-  last: (body: ts.Expression, counter: Expr, length: Expr) => Stmt[],
+  last: (counter: Expr, length: Expr) => Stmt[],
   mapped?: string,
 ): { before: Stmt[]; loop: Stmt } {
   const ts = context.ts;
@@ -239,12 +241,7 @@ function callbackLoop(
       step: 1,
       inclusive: false,
     },
-    body: [
-      ...element,
-      ...bound,
-      ...statements,
-      ...last(skipWrappers(ts, fill.body), counter, length),
-    ],
+    body: [...element, ...bound, ...statements, ...last(counter, length)],
   };
   return { before, loop };
 }
@@ -333,7 +330,8 @@ export function lowerArrayMap(
     node,
     fill,
     () => [],
-    (body, counter, length) => {
+    (counter, length) => {
+      const body = skipWrappers(ts, fill.body);
       if (context.kindOf(body) === "number") {
         // Rows, records and strings map to a `number[]`.
         const arrayKind =
@@ -484,19 +482,50 @@ export function lowerArrayReduce(
             },
           ]
         : [],
-    (body) =>
-      context.hoisting(() => [
+    () => {
+      const body = skipWrappers(context.ts, fill.body);
+      return context.hoisting(() => [
         {
           kind: "assign",
           name,
           value: context.expression(body),
           origin: body,
         },
-      ]),
+      ]);
+    },
     mapped,
   );
   // A call's array is taken before `initial` is computed, as JS does.
   return [...made, ...before, start, loop];
+}
+
+/**
+ * `xs.forEach((v, i) => { ... })`: a loop over `xs` naming the element and
+ * the index, its body the callback's.
+ */
+export function lowerArrayForEach(
+  context: ArraysContext,
+  node: ts.CallExpression,
+): Stmt[] {
+  const [callback, ...rest] = node.arguments;
+  const visit =
+    callback && rest.length === 0
+      ? callbackOf(context, callback, "forEach")
+      : undefined;
+  if (!visit) {
+    throw context.unsupported(
+      node,
+      "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
+    );
+  }
+  const { before, loop } = callbackLoop(
+    context,
+    node,
+    visit,
+    () => [],
+    () => (visit.effect ? context.effect(visit.effect) : []),
+  );
+  return [...before, loop];
 }
 
 /**
@@ -653,7 +682,7 @@ function fromLength(
 }
 
 /** The array methods whose callbacks the lowering writes out as loops. */
-export type CallbackMethod = "Array.from" | "map" | "reduce";
+export type CallbackMethod = "Array.from" | "map" | "reduce" | "forEach";
 
 export interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;
@@ -673,6 +702,14 @@ export interface Callback {
 }
 
 /**
+ * A `forEach` callback: its block's statements, or its expression body
+ * (`(v) => (s += v)`), as a statement.
+ */
+export type Visit = Omit<Callback, "accumulator" | "body"> & {
+  readonly effect?: ts.Expression;
+};
+
+/**
  * `(_, i) => expression`, `() => expression`, or a block ending in
  * `return expression`, given to `method`: `reduce`'s parameters are the
  * accumulator, the element and the index; the others' the element (which
@@ -681,8 +718,18 @@ export interface Callback {
 export function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
+  method: "forEach",
+): Visit | undefined;
+export function callbackOf(
+  context: ArraysContext,
+  node: ts.Expression,
+  method: Exclude<CallbackMethod, "forEach">,
+): Callback | undefined;
+export function callbackOf(
+  context: ArraysContext,
+  node: ts.Expression,
   method: CallbackMethod,
-): Callback | undefined {
+): (Visit & { accumulator?: ts.Identifier; body?: ts.Expression }) | undefined {
   const ts = context.ts;
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
     return undefined;
@@ -707,7 +754,16 @@ export function callbackOf(
   const what = method === "Array.from" ? "an `Array.from`" : `a \`${method}\``;
   let body: ts.Node = node.body;
   let statements: readonly ts.Statement[] = [];
-  if (ts.isBlock(body)) {
+  if (method === "forEach" && ts.isBlock(body)) {
+    const returned = body.statements.find((s) => containsReturn(ts, s));
+    if (returned) {
+      throw context.unsupported(
+        returned,
+        "a `return` in a `forEach` callback (loop with `for (const v of xs)`, and `continue`)",
+      );
+    }
+    statements = body.statements;
+  } else if (ts.isBlock(body)) {
     const last = body.statements.at(-1);
     if (!last || !ts.isReturnStatement(last) || !last.expression)
       return undefined;
@@ -721,7 +777,9 @@ export function callbackOf(
     }
     body = last.expression;
   }
-  if (!ts.isExpression(body)) return undefined;
+  // A `forEach` block's statements are all it has.
+  const value = ts.isExpression(body) ? body : undefined;
+  if (!value && method !== "forEach") return undefined;
   let element: ts.Identifier | ts.BindingPattern | undefined =
     params.element ?? pattern;
   if (method === "Array.from" && element) {
@@ -749,14 +807,16 @@ export function callbackOf(
       );
     }
   }
-  return {
+  const parts = {
     node,
     accumulator: params.accumulator,
     element,
     index: params.index,
     statements,
-    body,
   };
+  return method === "forEach"
+    ? { ...parts, effect: value }
+    : { ...parts, body: value };
 }
 
 /** The names a pattern binds: `[a, , c]` -> `a`, `c`; `{ x, y: b }` -> `x`, `b`. */

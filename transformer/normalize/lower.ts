@@ -34,6 +34,7 @@ import {
   isArrayMethod,
   lowerArrayFrom,
   lowerArrayMap,
+  lowerArrayForEach,
   lowerArrayReduce,
   lowerMatrixLiteral,
   lowerRowCopy,
@@ -2671,6 +2672,8 @@ class Lowering {
   private expressionStatementOf(node: ts.Expression): Stmt[] {
     const ts = this.ts;
     node = skipWrappers(ts, node);
+    if (isArrayMethod(this.arrays, node, "forEach"))
+      return lowerArrayForEach(this.arrays, node);
     const pushedCopy = this.pushedRowCopy(node);
     if (pushedCopy) return pushedCopy;
     const chain = this.assignmentChain(node);
@@ -4213,17 +4216,8 @@ class Lowering {
       expression: (node) => this.expression(node),
       // A callback's statements are statements of their own, whatever
       // the expression it is in.
-      statements: (nodes) => {
-        const outer = { hoist: this.hoist, depth: this.conditionalDepth };
-        this.hoist = undefined;
-        this.conditionalDepth = 0;
-        try {
-          return this.block(nodes);
-        } finally {
-          this.hoist = outer.hoist;
-          this.conditionalDepth = outer.depth;
-        }
-      },
+      statements: (nodes) => this.onItsOwn(() => this.block(nodes)),
+      effect: (node) => this.onItsOwn(() => this.expressionStatement(node)),
       hoisting: (lower) => this.hoisting(lower),
       assigns: (node, id) =>
         this.assignedSymbols(node).has(
@@ -4253,6 +4247,19 @@ class Lowering {
       isCount: (node) => this.isCount(node),
       holdsData: (node) => this.holdsData(node),
     };
+  }
+
+  /** What `lower` gives, lowered as statements outside any expression. */
+  private onItsOwn(lower: () => Stmt[]): Stmt[] {
+    const outer = { hoist: this.hoist, depth: this.conditionalDepth };
+    this.hoist = undefined;
+    this.conditionalDepth = 0;
+    try {
+      return lower();
+    } finally {
+      this.hoist = outer.hoist;
+      this.conditionalDepth = outer.depth;
+    }
   }
 
   private isGlobalMath(node: ts.Expression): boolean {
