@@ -36,7 +36,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
 import type { Expr, SurfaceStmt as Stmt } from "../ir";
 import type { ValueKind } from "../../runtime/registry";
-import { skipWrappers } from "./wrappers";
+import { isPlainPath, skipWrappers } from "./wrappers";
 
 /** What `lower` lends this module. */
 export interface ArraysContext {
@@ -90,8 +90,11 @@ export interface Iterated {
   readonly indices: readonly Expr[];
   /** A matrix, whose elements are rows: its variable or field. */
   readonly rows?: ts.Expression;
-  /** Its elements are data, no numbers (records, strings; see `holdsData`). */
-  readonly data?: true;
+  /**
+   * Its elements are data, no numbers (records, strings; see
+   * `holdsData`): the array as written, for messages.
+   */
+  readonly data?: ts.Expression;
 }
 
 /** `Array.from(...)` of the global `Array`. */
@@ -213,13 +216,16 @@ function callbackLoop(
   const before: Stmt[] = [];
   const source: Iterated = mapped
     ? { array: { kind: "var", name: mapped }, indices: [] }
-    : ts.isCallExpression(receiver)
-      ? calledArray(context, receiver, before)
-      : context.iterated(receiver);
+    : isPlainPath(ts, receiver)
+      ? context.iterated(receiver)
+      : namedArray(context, receiver, before);
   const counter: Expr = {
     kind: "var",
     name: fill.index ? context.localName(fill.index) : context.fresh("i"),
   };
+  // As JS binds parameters: the accumulator, then the element, whose
+  // defaults may read it (`(s, { x, z = s }) => ...`).
+  const bound = bindings(counter);
   const element = fill.element
     ? context.bindElement(
         fill.element,
@@ -228,7 +234,6 @@ function callbackLoop(
         fill.node,
       )
     : [];
-  const bound = bindings(counter);
   const statements = context.statements(fill.statements);
   const length: Expr = { kind: "length", ...source };
   const loop: Stmt = {
@@ -241,24 +246,24 @@ function callbackLoop(
       step: 1,
       inclusive: false,
     },
-    body: [...element, ...bound, ...statements, ...last(counter, length)],
+    body: [...bound, ...element, ...statements, ...last(counter, length)],
   };
   return { before, loop };
 }
 
 /**
- * The array `call` returns, named in `before`: a vector, or an array of
- * data (records, strings).
+ * The array `node` gives (a call's, `load().map(...)`, or a field of one),
+ * named in `before`: a vector, or an array of data (records, strings).
  */
-function calledArray(
+function namedArray(
   context: ArraysContext,
-  call: ts.CallExpression,
+  node: ts.Expression,
   before: Stmt[],
 ): Iterated {
-  if (context.kindOf(call) === "matrix") {
+  if (context.kindOf(node) === "matrix") {
     throw context.unsupported(
-      call,
-      "a `map` or `reduce` over the rows a call returns (name the matrix first: `const m = f(x)`)",
+      node,
+      "a `map`, `reduce` or `forEach` over rows that a call gives (name the matrix first: `const m = f(x)`)",
     );
   }
   const name = context.fresh("items");
@@ -267,16 +272,16 @@ function calledArray(
       {
         kind: "let",
         name,
-        value: context.expression(call),
+        value: context.expression(node),
         constant: true,
-        origin: call,
+        origin: node,
       },
     ]),
   );
   return {
     array: { kind: "var", name },
     indices: [],
-    data: context.holdsData(call) || undefined,
+    data: context.holdsData(node) ? node : undefined,
   };
 }
 

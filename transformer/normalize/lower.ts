@@ -64,7 +64,13 @@ import type { HiddenWrites } from "./hidden-writes";
 import { contains, type UnmarkedWrites } from "./unmarked-writes";
 import type { PatchedGlobals } from "./patched-globals";
 import type { Throwing } from "./throwing";
-import { accessRoot, isWrapper, skipWrappers, withWrappers } from "./wrappers";
+import {
+  accessRoot,
+  isPlainPath,
+  isWrapper,
+  skipWrappers,
+  withWrappers,
+} from "./wrappers";
 import { isArrayIndex } from "../array-writes";
 
 /** `new Array(n).fill(v)`: the allocation and the value. */
@@ -1729,7 +1735,8 @@ class Lowering {
         ts.isArrayBindingPattern(declared.name) &&
         this.kindOf(iterable) === "matrix"
       ) &&
-      !(ts.isObjectBindingPattern(declared.name) && this.holdsData(iterable))
+      // Records' fields, tuples' elements.
+      !this.holdsData(iterable)
     ) {
       throw this.unsupported(
         declared.name,
@@ -1758,7 +1765,7 @@ class Lowering {
           array: this.namedBefore(named, iterable, iterable.name.text),
           indices: [],
           rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
-          data: this.holdsData(iterable) || undefined,
+          data: this.holdsData(iterable) ? iterable : undefined,
         }
       : this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
@@ -1827,7 +1834,7 @@ class Lowering {
   private iterated(node: ts.Expression): Iterated {
     const ts = this.ts;
     if (this.holdsData(node))
-      return { array: this.expression(node), indices: [], data: true };
+      return { array: this.expression(node), indices: [], data: node };
     const rows =
       ts.isIdentifier(node) && this.kindOf(node) === "matrix"
         ? node
@@ -1850,17 +1857,68 @@ class Lowering {
     origin: ts.Node,
   ): Stmt[] {
     const ts = this.ts;
-    if (source.data && !ts.isArrayBindingPattern(variable)) {
-      const element: Expr = {
+    // Records, strings: the element, read as data.
+    const data = source.data && {
+      element: {
         kind: "member",
         object: source.array,
         key: at.at(-1)!,
         numeric: false,
         node: variable,
-      };
-      // `for (const { x, y } of points)`: the element's fields.
-      if (ts.isObjectBindingPattern(variable))
-        return this.recordFields(variable, element, "o", true);
+      } satisfies Expr,
+      text: `${source.data.getText()}[i]`,
+    };
+    const element = data?.element;
+    // `for (const { x, y } of points)`: the element's fields.
+    if (data && ts.isObjectBindingPattern(variable))
+      return this.recordFields(variable, data.element, data.text, true);
+    if (ts.isObjectBindingPattern(variable)) {
+      throw this.unsupported(
+        variable,
+        "this destructuring (name the fields of records, `{ x, y }`, in an array of records)",
+      );
+    }
+    if (ts.isArrayBindingPattern(variable)) {
+      // `[x, y]` of a row, or of pairs (`[point, label]`): its elements,
+      // read in turn.
+      const simple = variable.elements.every(
+        (e) =>
+          ts.isOmittedExpression(e) ||
+          (ts.isIdentifier(e.name) && !e.dotDotDotToken && !e.initializer),
+      );
+      if (!(source.rows || element) || !simple) {
+        throw this.unsupported(
+          variable,
+          "this destructuring (name the elements of a matrix's rows or of tuples, `[x, y]`, without defaults or rest)",
+        );
+      }
+      return variable.elements.flatMap((e, k): Stmt[] => {
+        if (!ts.isBindingElement(e)) return [];
+        const position: Expr = { kind: "num", value: k };
+        return [
+          {
+            kind: "let",
+            name: this.localName(e.name as ts.Identifier),
+            value: element
+              ? {
+                  kind: "member",
+                  object: element,
+                  key: position,
+                  numeric: false,
+                  node: e,
+                }
+              : {
+                  kind: "index",
+                  array: source.array,
+                  indices: [...at, position],
+                },
+            constant: true,
+            origin,
+          },
+        ];
+      });
+    }
+    if (element)
       return [
         {
           kind: "let",
@@ -1870,44 +1928,6 @@ class Lowering {
           origin,
         },
       ];
-    }
-    if (ts.isObjectBindingPattern(variable)) {
-      throw this.unsupported(
-        variable,
-        "this destructuring (name the fields of records, `{ x, y }`, in an array of records)",
-      );
-    }
-    if (ts.isArrayBindingPattern(variable)) {
-      // `[x, y]` of a row: its elements, read in turn.
-      const simple = variable.elements.every(
-        (e) =>
-          ts.isOmittedExpression(e) ||
-          (ts.isIdentifier(e.name) && !e.dotDotDotToken && !e.initializer),
-      );
-      if (!source.rows || !simple) {
-        throw this.unsupported(
-          variable,
-          "this destructuring (name the elements of a matrix's rows, `[x, y]`, without defaults or rest)",
-        );
-      }
-      return variable.elements.flatMap((e, k): Stmt[] =>
-        ts.isBindingElement(e)
-          ? [
-              {
-                kind: "let",
-                name: this.localName(e.name as ts.Identifier),
-                value: {
-                  kind: "index",
-                  array: source.array,
-                  indices: [...at, { kind: "num", value: k }],
-                },
-                constant: true,
-                origin,
-              },
-            ]
-          : [],
-      );
-    }
     if (source.rows) {
       this.rows.set(this.context.checker.getSymbolAtLocation(variable)!, {
         array: source.array,
@@ -3873,22 +3893,26 @@ class Lowering {
         "a row of a matrix from `.at()` (name it: `const row = m[m.length - 1]`)",
       );
     // Integers (`Int32Array`): a variable's, or a field's named first.
+    // The array named first where reading it again could run code (a
+    // call's), or where an element's path must start at a variable (a
+    // field's integers).
+    const named = () =>
+      this.namedBefore(
+        this.hoistedBefore(
+          node,
+          `\`.at()\` of a field's or a call's array in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const xs = ${target.getText()}\`)`,
+        ),
+        target,
+        ts.isPropertyAccessExpression(target) ? target.name.text : "items",
+      );
+    // Integers (`Int32Array`).
     const integers = this.isIntegerArray(target) && {
-      array: ts.isPropertyAccessExpression(target)
-        ? this.namedBefore(
-            this.hoistedBefore(
-              node,
-              `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
-            ),
-            target,
-            target.name.text,
-          )
-        : this.expression(target),
+      array: ts.isIdentifier(target) ? this.expression(target) : named(),
       indices: [],
     };
     // Records, strings: an element of data.
     const data = this.holdsData(target) && {
-      array: this.expression(target),
+      array: isPlainPath(ts, target) ? this.expression(target) : named(),
       indices: [],
     };
     const { array, indices } =

@@ -52,6 +52,24 @@ export function accessRoot(
   return root;
 }
 
+/**
+ * A variable, or a field or element of one reached without a call
+ * (`xs`, `data.points`, `m[i + 1]`): read again, it is the same array
+ * as long as nothing assigns what it reads.
+ */
+export function isPlainPath(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): boolean {
+  if (!ts.isIdentifier(accessRoot(ts, node))) return false;
+  const calls = (n: ts.Node): boolean =>
+    ts.isCallExpression(n) ||
+    ts.isNewExpression(n) ||
+    ts.isTaggedTemplateExpression(n) ||
+    ts.forEachChild(n, calls) === true;
+  return !calls(node);
+}
+
 /** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
 export function isDirectEval(
   ts: typeof import("typescript"),
