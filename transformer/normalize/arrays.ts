@@ -166,8 +166,8 @@ export function lowerArrayFrom(
 }
 
 /**
- * `xs.map(...)` or `xs.reduce(...)` of an array of numbers or a matrix
- * (or a row of one).
+ * `xs.map(...)`, `xs.reduce(...)` or `xs.forEach(...)` of an array of
+ * numbers, a matrix (or a row of one), or an array of data.
  */
 export function isArrayMethod(
   context: ArraysContext,
@@ -189,11 +189,12 @@ export function isArrayMethod(
 }
 
 /**
- * The loop a `map` or `reduce` is: over the array `node` is called on
- * (`mapped`, where that is a `map` of numbers made first), naming the
- * element as `for...of` does, then `bindings`, the callback's statements,
- * and what `last` lowers of the value it returns. `before`: the array
- * a call returns (`load().map(...)`), named once, as JS takes it.
+ * The loop a `map`, `reduce` or `forEach` is: over the array `node` is
+ * called on (`mapped`, where that is a `map` of numbers made first),
+ * naming the element as `for...of` does, then `bindings`, the callback's
+ * statements, and what `last` lowers of the value it returns. `before`:
+ * the array, named once as JS takes it, where reading it again could run
+ * code (`load().map(...)`; see `isPlainPath`).
  */
 function callbackLoop(
   context: ArraysContext,
@@ -716,9 +717,10 @@ export type Visit = Omit<Callback, "accumulator" | "body"> & {
 
 /**
  * `(_, i) => expression`, `() => expression`, or a block ending in
- * `return expression`, given to `method`: `reduce`'s parameters are the
- * accumulator, the element and the index; the others' the element (which
- * `Array.from`'s has no value) and the index.
+ * `return expression` (for `forEach`, a block with no `return`, `break` or
+ * `continue` leaving it), given to `method`: `reduce`'s parameters are
+ * the accumulator, the element and the index; the others' the element
+ * (which `Array.from`'s has no value) and the index.
  */
 export function callbackOf(
   context: ArraysContext,
@@ -738,6 +740,8 @@ export function callbackOf(
   const ts = context.ts;
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
     return undefined;
+  // A generator's body does not run when it is called.
+  if (node.asteriskToken) return undefined;
   const roles =
     method === "reduce"
       ? (["accumulator", "element", "index"] as const)
@@ -759,28 +763,31 @@ export function callbackOf(
   const what = method === "Array.from" ? "an `Array.from`" : `a \`${method}\``;
   let body: ts.Node = node.body;
   let statements: readonly ts.Statement[] = [];
-  if (method === "forEach" && ts.isBlock(body)) {
-    const returned = body.statements.find((s) => containsReturn(ts, s));
-    if (returned) {
-      throw context.unsupported(
-        returned,
-        "a `return` in a `forEach` callback (loop with `for (const v of xs)`, and `continue`)",
-      );
-    }
-    statements = body.statements;
-  } else if (ts.isBlock(body)) {
+  if (ts.isBlock(body)) {
     const last = body.statements.at(-1);
-    if (!last || !ts.isReturnStatement(last) || !last.expression)
-      return undefined;
-    statements = body.statements.slice(0, -1);
+    const returned =
+      method !== "forEach" && last && ts.isReturnStatement(last)
+        ? last.expression
+        : undefined;
+    if (method !== "forEach" && !returned) return undefined;
+    statements = returned ? body.statements.slice(0, -1) : body.statements;
     const early = statements.find((s) => containsReturn(ts, s));
     if (early) {
       throw context.unsupported(
         early,
-        `a \`return\` before the last statement of ${what} callback (keep the value in a variable and return it at the end)`,
+        method === "forEach"
+          ? "a `return` in a `forEach` callback (loop with `for (const v of xs)`, and `continue`)"
+          : `a \`return\` before the last statement of ${what} callback (keep the value in a variable and return it at the end)`,
       );
     }
-    body = last.expression;
+    const leaving = method === "forEach" && jumpOutOf(ts, body);
+    if (leaving) {
+      throw context.unsupported(
+        leaving,
+        "a `break` or `continue` leaving a `forEach` callback (loop with `for (const v of xs)`)",
+      );
+    }
+    if (returned) body = returned;
   }
   // A `forEach` block's statements are all it has.
   const value = ts.isExpression(body) ? body : undefined;
@@ -812,16 +819,39 @@ export function callbackOf(
       );
     }
   }
-  const parts = {
-    node,
-    accumulator: params.accumulator,
-    element,
-    index: params.index,
-    statements,
-  };
+  const visit = { node, element, index: params.index, statements };
   return method === "forEach"
-    ? { ...parts, effect: value }
-    : { ...parts, body: value };
+    ? { ...visit, effect: value }
+    : { ...visit, accumulator: params.accumulator, body: value };
+}
+
+/**
+ * A `break` or `continue` in `body` whose loop, `switch` or label is
+ * outside it (TypeScript rejects it too).
+ */
+function jumpOutOf(
+  ts: typeof import("typescript"),
+  body: ts.Block,
+): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isBreakOrContinueStatement(n)) {
+      const label = n.label?.text;
+      const target = ts.findAncestor(n.parent, (a) =>
+        a === body
+          ? "quit"
+          : label !== undefined
+            ? ts.isLabeledStatement(a) && a.label.text === label
+            : ts.isIterationStatement(a, false) ||
+              (ts.isBreakStatement(n) && ts.isSwitchStatement(a)),
+      );
+      if (!target) found = n;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** The names a pattern binds: `[a, , c]` -> `a`, `c`; `{ x, y: b }` -> `x`, `b`. */

@@ -1736,7 +1736,8 @@ class Lowering {
         this.kindOf(iterable) === "matrix"
       ) &&
       // Records' fields, tuples' elements.
-      !this.holdsData(iterable)
+      !(ts.isObjectBindingPattern(declared.name) && this.holdsData(iterable)) &&
+      !(ts.isArrayBindingPattern(declared.name) && this.holdsTuples(iterable))
     ) {
       throw this.unsupported(
         declared.name,
@@ -1886,7 +1887,9 @@ class Lowering {
           ts.isOmittedExpression(e) ||
           (ts.isIdentifier(e.name) && !e.dotDotDotToken && !e.initializer),
       );
-      if (!(source.rows || element) || !simple) {
+      // (A record, a string, a `Set` is no tuple: JS would iterate it.)
+      const tuples = source.data !== undefined && this.holdsTuples(source.data);
+      if (!(source.rows || tuples) || !simple) {
         throw this.unsupported(
           variable,
           "this destructuring (name the elements of a matrix's rows or of tuples, `[x, y]`, without defaults or rest)",
@@ -2694,6 +2697,15 @@ class Lowering {
     node = skipWrappers(ts, node);
     if (isArrayMethod(this.arrays, node, "forEach"))
       return lowerArrayForEach(this.arrays, node);
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "forEach"
+    )
+      throw this.unsupported(
+        node,
+        "`forEach` over this (call it on an array of numbers, a matrix or a row, or an array of records or strings)",
+      );
     const pushedCopy = this.pushedRowCopy(node);
     if (pushedCopy) return pushedCopy;
     const chain = this.assignmentChain(node);
@@ -3452,6 +3464,24 @@ class Lowering {
     );
   }
 
+  /**
+   * `node` holds data whose elements are tuples or arrays
+   * (`[Point, string][]`): `[a, b]` names their elements.
+   */
+  private holdsTuples(node: ts.Expression): boolean {
+    const { checker } = this.context;
+    const indexed = (t: ts.Type) =>
+      checker.isArrayType(t) || checker.isTupleType(t);
+    return (
+      this.holdsData(node) &&
+      checker
+        .getTypeArguments(checker.getTypeAtLocation(node) as ts.TypeReference)
+        .every((element) =>
+          (element.isUnion() ? element.types : [element]).every(indexed),
+        )
+    );
+  }
+
   private isBoolean(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
@@ -3892,7 +3922,6 @@ class Lowering {
         node,
         "a row of a matrix from `.at()` (name it: `const row = m[m.length - 1]`)",
       );
-    // Integers (`Int32Array`): a variable's, or a field's named first.
     // The array named first where reading it again could run code (a
     // call's), or where an element's path must start at a variable (a
     // field's integers).
@@ -3919,7 +3948,7 @@ class Lowering {
       data ||
       integers ||
       (ts.isElementAccessExpression(target)
-        ? this.arrayPath(target)
+        ? this.rowPath(target)
         : this.pathFrom(node, target, []));
     const index: Expr =
       k >= 0
@@ -3953,6 +3982,23 @@ class Lowering {
       resolveMarkedCallee(ts, this.context.checker, call.expression) !==
         undefined
     );
+  }
+
+  /**
+   * The row `m[i]` of a copy or an `.at()`, which reads its path once per
+   * element: a path that would call something each time is TS96003.
+   */
+  private rowPath(node: ts.ElementAccessExpression): {
+    array: Expr;
+    indices: Expr[];
+  } {
+    if (!isPlainPath(this.ts, node)) {
+      throw this.unsupported(
+        node,
+        `a row picked by a call, copied or read with \`.at()\` (name the row first: \`const row = ${node.getText()}\`)`,
+      );
+    }
+    return this.arrayPath(node);
   }
 
   /** `m[i][j]` -> the array `m` and the indices `[i, j]`. */
@@ -4139,7 +4185,7 @@ class Lowering {
     }
     const source = skipWrappers(ts, node.expression.expression);
     if (ts.isElementAccessExpression(source) && this.isArrayKind(source))
-      return this.arrayPath(source);
+      return this.rowPath(source);
     return this.rowOf(source);
   }
 

@@ -53,21 +53,29 @@ export function accessRoot(
 }
 
 /**
- * A variable, or a field or element of one reached without a call
- * (`xs`, `data.points`, `m[i + 1]`): read again, it is the same array
- * as long as nothing assigns what it reads.
+ * A variable, or a field or element of one reached without a call or an
+ * assignment (`xs`, `data.points`, `m[i + 1]`): read again, it is the
+ * same array as long as nothing assigns what it reads.
  */
 export function isPlainPath(
   ts: typeof import("typescript"),
   node: ts.Expression,
 ): boolean {
   if (!ts.isIdentifier(accessRoot(ts, node))) return false;
-  const calls = (n: ts.Node): boolean =>
+  const { SyntaxKind } = ts;
+  const acts = (n: ts.Node): boolean =>
     ts.isCallExpression(n) ||
     ts.isNewExpression(n) ||
     ts.isTaggedTemplateExpression(n) ||
-    ts.forEachChild(n, calls) === true;
-  return !calls(node);
+    ts.isPostfixUnaryExpression(n) ||
+    (ts.isPrefixUnaryExpression(n) &&
+      (n.operator === SyntaxKind.PlusPlusToken ||
+        n.operator === SyntaxKind.MinusMinusToken)) ||
+    (ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= SyntaxKind.LastAssignment) ||
+    ts.forEachChild(n, acts) === true;
+  return !acts(node);
 }
 
 /** A direct call of `eval`, parenthesized or not: it sees the names where it runs. */
