@@ -2442,6 +2442,15 @@ class Lowering {
             : `tsad needs to know what '${d.name.text}' holds, but an empty array's type is '${type}' where it is declared. Annotate it (\`const ${d.name.text}: number[] = []\`, or \`number[][]\` for rows).`,
         );
       }
+      if (ts.isIdentifier(d.name) && row && this.isSliceOfRange(row))
+        return this.hoisting(() =>
+          this.sliceOfRange(
+            this.localName(d.name as ts.Identifier),
+            row,
+            constant,
+            d,
+          ),
+        );
       const copied = row && this.copiedRow(row);
       if (ts.isIdentifier(d.name) && copied) {
         return lowerRowCopy(
@@ -4189,6 +4198,148 @@ class Lowering {
     return this.rowOf(source);
   }
 
+  /** `xs.slice(start)` or `xs.slice(start, end)` of a vector or a row. */
+  private isSliceOfRange(node: ts.Expression): node is ts.CallExpression {
+    const ts = this.ts;
+    return (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === "slice" &&
+      node.arguments.length > 0 &&
+      this.isArrayKind(node.expression.expression)
+    );
+  }
+
+  /**
+   * `const y = xs.slice(start, end)`: `y` made with the elements from
+   * `start` up to `end`, as JS counts them (from the end where negative,
+   * clamped to the array), copied in a loop.
+   */
+  private sliceOfRange(
+    name: string,
+    node: ts.CallExpression,
+    constant: boolean,
+    origin: ts.Node,
+  ): Stmt[] {
+    const ts = this.ts;
+    const source = skipWrappers(
+      ts,
+      (node.expression as ts.PropertyAccessExpression).expression,
+    );
+    const kind = this.kindOf(source);
+    const bounds = node.arguments;
+    if (
+      kind === "matrix" ||
+      bounds.length > 2 ||
+      bounds.some((b) => ts.isSpreadElement(b) || !this.isWhole(b))
+    ) {
+      throw this.unsupported(
+        node,
+        kind === "matrix"
+          ? "`.slice(start, end)` of a matrix (copy the rows it needs: `const row = m[i].slice()`)"
+          : "`.slice(start, end)` with bounds that may not be whole numbers (round them: `xs.slice(Math.floor(k))`)",
+      );
+    }
+    const path = ts.isElementAccessExpression(source)
+      ? this.rowPath(source)
+      : (this.rowOf(source) ?? {
+          array: this.expression(source),
+          indices: [],
+        });
+    const length: Expr = { kind: "length", ...path };
+    const num = (value: number): Expr => ({ kind: "num", value });
+    const math = (fn: "min" | "max", a: Expr, b: Expr): Expr => ({
+      kind: "math",
+      fn,
+      args: [a, b],
+    });
+    const fromEnd = (bound: Expr): Expr =>
+      math(
+        "max",
+        bound.kind === "num"
+          ? { kind: "binary", op: "-", left: length, right: num(-bound.value) }
+          : { kind: "binary", op: "+", left: length, right: bound },
+        num(0),
+      );
+    // Each bound once, in order, as JS takes them.
+    const statements: Stmt[] = [];
+    const clamped = (bound: ts.Expression, hint: string): Expr => {
+      const k = signedLiteral(ts, bound);
+      let value: Expr;
+      if (k === undefined) {
+        const given = this.expression(bound);
+        value = {
+          kind: "cond",
+          test: { kind: "compare", op: "<", left: given, right: num(0) },
+          whenTrue: fromEnd(given),
+          whenFalse: math("min", given, length),
+        };
+      } else if (k < 0) value = fromEnd(num(k));
+      else value = k === 0 ? num(0) : math("min", num(k), length);
+      const named = this.names.fresh(hint);
+      statements.push({
+        kind: "let",
+        name: named,
+        value,
+        constant: true,
+        origin,
+      });
+      return { kind: "var", name: named };
+    };
+    const [first, second] = bounds;
+    const start = clamped(first!, "start");
+    const end = second ? clamped(second, "end") : length;
+    const counter = this.names.fresh("k");
+    const k: Expr = { kind: "var", name: counter };
+    const target: Expr = { kind: "var", name };
+    return [
+      ...statements,
+      {
+        kind: "let",
+        name,
+        value: {
+          kind: "newArray",
+          arrayKind: kind,
+          length: math(
+            "max",
+            { kind: "binary", op: "-", left: end, right: start },
+            num(0),
+          ),
+        },
+        constant,
+        origin,
+      },
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter,
+          start: num(0),
+          end: { kind: "length", array: target, indices: [] },
+          step: 1,
+          inclusive: false,
+        },
+        body: [
+          {
+            kind: "store",
+            array: target,
+            indices: [k],
+            value: {
+              kind: "index",
+              array: path.array,
+              indices: [
+                ...path.indices,
+                { kind: "binary", op: "+", left: start, right: k },
+              ],
+            },
+            mode: "set",
+            origin,
+          },
+        ],
+      },
+    ];
+  }
+
   /** The row `node` names, if it names one. */
   private rowOf(node: ts.Expression): Row | undefined {
     if (!this.ts.isIdentifier(node)) return undefined;
@@ -4459,7 +4610,9 @@ class Lowering {
       }
       throw this.unsupported(
         node,
-        `the array method '${method}' (write the loop out)`,
+        method === "slice"
+          ? "`.slice(start, end)` inside an expression (give it its own declaration: `const part = xs.slice(start, end)`)"
+          : `the array method '${method}' (write the loop out)`,
       );
     }
     if (
