@@ -22,6 +22,7 @@ import {
   definedNames,
   forEachSubexpression,
   nestedBlocks,
+  readsField,
   type Expr,
   type Reads,
   type FunctionIR,
@@ -304,12 +305,7 @@ function rejectOpaqueFlow(
         : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
     );
   }
-  if (
-    value.kind === "member" &&
-    typeof value.key === "string" &&
-    value.numeric &&
-    passesOn(value.object)
-  ) {
+  if (readsField(value) && value.numeric && passesOn(value.object)) {
     throw new DiffError(
       value.node,
       DiagnosticCode.UnsupportedSyntax,

@@ -587,7 +587,9 @@ export function readsWhole(e: Expr, array: string): boolean {
  * A field read (`o.k`), which may run a getter. An element of an array of
  * data (`pts[i]`) runs nothing, as an element of numbers does not.
  */
-export function readsField(e: Expr): boolean {
+export function readsField(
+  e: Expr,
+): e is Extract<Expr, { kind: "member" }> & { readonly key: string } {
   return e.kind === "member" && typeof e.key === "string";
 }
 

@@ -91,8 +91,9 @@ export interface Iterated {
   /** A matrix, whose elements are rows: its variable or field. */
   readonly rows?: ts.Expression;
   /**
-   * Its elements are data, no numbers (records, strings; see
-   * `holdsData`): the array as written, for messages.
+   * Where its elements are data, no numbers (records, strings; see
+   * `holdsData`): the array as written, whose type says what its
+   * elements are (tuples?) and whose text messages quote.
    */
   readonly data?: ts.Expression;
 }
@@ -199,7 +200,7 @@ export function isArrayMethod(
 function callbackLoop(
   context: ArraysContext,
   node: ts.CallExpression,
-  fill: Visit,
+  callback: ForEachCallback,
   bindings: (counter: Expr) => Stmt[],
   last: (counter: Expr, length: Expr) => Stmt[],
   mapped?: string,
@@ -208,9 +209,9 @@ function callbackLoop(
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
   // It takes the length once and reads each element when it gets to it.
-  if (!mapped && context.reshapes(fill.node.body, receiver)) {
+  if (!mapped && context.reshapes(callback.node.body, receiver)) {
     throw context.unsupported(
-      fill.node,
+      callback.node,
       `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
@@ -222,20 +223,22 @@ function callbackLoop(
       : namedArray(context, receiver, before);
   const counter: Expr = {
     kind: "var",
-    name: fill.index ? context.localName(fill.index) : context.fresh("i"),
+    name: callback.index
+      ? context.localName(callback.index)
+      : context.fresh("i"),
   };
   // As JS binds parameters: the accumulator, then the element, whose
   // defaults may read it (`(s, { x, z = s }) => ...`).
   const bound = bindings(counter);
-  const element = fill.element
+  const element = callback.element
     ? context.bindElement(
-        fill.element,
+        callback.element,
         source,
         [...source.indices, counter],
-        fill.node,
+        callback.node,
       )
     : [];
-  const statements = context.statements(fill.statements);
+  const statements = context.statements(callback.statements);
   const length: Expr = { kind: "length", ...source };
   const loop: Stmt = {
     kind: "loop",
@@ -513,12 +516,12 @@ export function lowerArrayForEach(
   context: ArraysContext,
   node: ts.CallExpression,
 ): Stmt[] {
-  const [callback, ...rest] = node.arguments;
-  const visit =
-    callback && rest.length === 0
-      ? callbackOf(context, callback, "forEach")
+  const [argument, ...rest] = node.arguments;
+  const callback =
+    argument && rest.length === 0
+      ? callbackOf(context, argument, "forEach")
       : undefined;
-  if (!visit) {
+  if (!callback) {
     throw context.unsupported(
       node,
       "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
@@ -527,9 +530,9 @@ export function lowerArrayForEach(
   const { before, loop } = callbackLoop(
     context,
     node,
-    visit,
+    callback,
     () => [],
-    () => (visit.effect ? context.effect(visit.effect) : []),
+    () => (callback.effect ? context.effect(callback.effect) : []),
   );
   return [...before, loop];
 }
@@ -695,14 +698,14 @@ export interface Callback {
   /** `reduce`'s first parameter, if there is one. */
   readonly accumulator?: ts.Identifier;
   /**
-   * The element parameter, for `map` and `reduce`, if there is one: a
-   * name, `[x, y]` for a row's elements, or `{ x, y }` for a record's
-   * fields.
+   * The element parameter, for `map`, `reduce` and `forEach`, if there is
+   * one: a name, `[x, y]` for a row's or a tuple's elements, or `{ x, y }`
+   * for a record's fields.
    */
   readonly element?: ts.Identifier | ts.BindingPattern;
   /** The index parameter, if there is one. */
   readonly index?: ts.Identifier;
-  /** The statements of a block body before its `return`. */
+  /** The statements of a block body before its `return` (all of a `forEach`'s). */
   readonly statements: readonly ts.Statement[];
   readonly body: ts.Expression;
 }
@@ -711,7 +714,7 @@ export interface Callback {
  * A `forEach` callback: its block's statements, or its expression body
  * (`(v) => (s += v)`), as a statement.
  */
-export type Visit = Omit<Callback, "accumulator" | "body"> & {
+export type ForEachCallback = Omit<Callback, "accumulator" | "body"> & {
   readonly effect?: ts.Expression;
 };
 
@@ -726,7 +729,7 @@ export function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
   method: "forEach",
-): Visit | undefined;
+): ForEachCallback | undefined;
 export function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
@@ -736,7 +739,9 @@ export function callbackOf(
   context: ArraysContext,
   node: ts.Expression,
   method: CallbackMethod,
-): (Visit & { accumulator?: ts.Identifier; body?: ts.Expression }) | undefined {
+):
+  | (ForEachCallback & { accumulator?: ts.Identifier; body?: ts.Expression })
+  | undefined {
   const ts = context.ts;
   if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node))
     return undefined;
@@ -819,10 +824,10 @@ export function callbackOf(
       );
     }
   }
-  const visit = { node, element, index: params.index, statements };
+  const parts = { node, element, index: params.index, statements };
   return method === "forEach"
-    ? { ...visit, effect: value }
-    : { ...visit, accumulator: params.accumulator, body: value };
+    ? { ...parts, effect: value }
+    : { ...parts, accumulator: params.accumulator, body: value };
 }
 
 /**
@@ -865,9 +870,10 @@ export function patternNames(
 }
 
 /**
- * A function given to a call: `Array.from`'s and `map`'s callbacks run in
- * the marked function, written out as loops (the lowering rejects any
- * other), so what is checked of its body is checked of theirs.
+ * A function given to a call: the callbacks of `Array.from`, `map`,
+ * `reduce` and `forEach` run in the marked function, written out as loops
+ * (the lowering rejects any other), so what is checked of its body is
+ * checked of theirs.
  */
 export function isCallback(
   ts: typeof import("typescript"),

@@ -1829,8 +1829,9 @@ class Lowering {
   }
 
   /**
-   * The array `for...of` and `map` go over: a variable's, or a row of a
-   * matrix (`for (const v of row)`, `m[i].map(...)`).
+   * The array `for...of`, `map`, `reduce` and `forEach` go over: a
+   * variable's, a row of a matrix (`for (const v of row)`, `m[i].map(...)`),
+   * or any expression holding data (`data.points`).
    */
   private iterated(node: ts.Expression): Iterated {
     const ts = this.ts;
@@ -1848,8 +1849,10 @@ class Lowering {
   }
 
   /**
-   * Names `variable` the element of `source` at `at`: a row of a matrix
-   * a name for `m[i]`, a number a `const`.
+   * Names `variable` the element of `source` at `at`: a row of a matrix,
+   * a name for `m[i]`; a number, a `const`; an element of data, a `const`
+   * read as data, its fields (`{ x, y }`) or a tuple's elements
+   * (`[a, b]`) each a `const`.
    */
   private bindElement(
     variable: ts.Identifier | ts.BindingPattern,
@@ -1859,20 +1862,16 @@ class Lowering {
   ): Stmt[] {
     const ts = this.ts;
     // Records, strings: the element, read as data.
-    const data = source.data && {
-      element: {
-        kind: "member",
-        object: source.array,
-        key: at.at(-1)!,
-        numeric: false,
-        node: variable,
-      } satisfies Expr,
-      text: `${source.data.getText()}[i]`,
-    };
-    const element = data?.element;
+    const element =
+      source.data && this.dataElement(source.array, at.at(-1)!, variable);
     // `for (const { x, y } of points)`: the element's fields.
-    if (data && ts.isObjectBindingPattern(variable))
-      return this.recordFields(variable, data.element, data.text, true);
+    if (source.data && element && ts.isObjectBindingPattern(variable))
+      return this.recordFields(
+        variable,
+        element,
+        `${source.data.getText()}[i]`,
+        /*constant*/ true,
+      );
     if (ts.isObjectBindingPattern(variable)) {
       throw this.unsupported(
         variable,
@@ -1903,13 +1902,7 @@ class Lowering {
             kind: "let",
             name: this.localName(e.name as ts.Identifier),
             value: element
-              ? {
-                  kind: "member",
-                  object: element,
-                  key: position,
-                  numeric: false,
-                  node: e,
-                }
+              ? this.dataElement(element, position, e)
               : {
                   kind: "index",
                   array: source.array,
@@ -3063,6 +3056,13 @@ class Lowering {
     node: ts.Node,
   ): { array: Expr; indices: readonly Expr[] } {
     const ts = this.ts;
+    const written = skipWrappers(ts, target.expression);
+    if (this.holdsData(written)) {
+      throw this.unsupported(
+        node,
+        `writing into '${written.getText()}' (an array of records, strings or booleans, read as data: change it outside the @differentiable function)`,
+      );
+    }
     const path = this.arrayPath(target);
     let root = skipWrappers(ts, target.expression);
     while (ts.isElementAccessExpression(root))
@@ -3424,6 +3424,19 @@ class Lowering {
    * nor anything indexed by numbers but arrays (typed arrays).
    */
   private holdsData(node: ts.Expression): boolean {
+    let known = this.dataArrays.get(node);
+    if (known === undefined) {
+      known = this.isDataArray(node);
+      this.dataArrays.set(node, known);
+    }
+    return known;
+  }
+
+  /** `holdsData`'s answers: `for...of` and the methods ask several times. */
+  private readonly dataArrays = new Map<ts.Expression, boolean>();
+
+  /** `holdsData`, asked anew. */
+  private isDataArray(node: ts.Expression): boolean {
     const ts = this.ts;
     const { checker } = this.context;
     const number = checker.getNumberType();
@@ -3451,8 +3464,15 @@ class Lowering {
       // `number & { brand }`, and `{}`, `Object`, `Number`, which a
       // number is, hold numbers.
       if (type.isIntersection())
-        return type.types.every(
-          (t) => (t.flags & ts.TypeFlags.Object) !== 0 && isData(t),
+        return (
+          // `string & { brand }` is a string.
+          type.types.some(
+            (t) =>
+              t.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike),
+          ) ||
+          type.types.every(
+            (t) => (t.flags & ts.TypeFlags.Object) !== 0 && isData(t),
+          )
         );
       if (
         !(type.flags & ts.TypeFlags.Object) ||
@@ -3871,14 +3891,12 @@ class Lowering {
       return this.field(node, key);
     if (this.holdsData(node.expression)) {
       this.requireElementIndex(node.argumentExpression);
-      return {
-        kind: "member",
-        object: this.expression(node.expression),
-        key: this.expression(node.argumentExpression),
-        numeric: false,
-        nullable: this.isNullable(node),
+      return this.dataElement(
+        this.expression(node.expression),
+        this.expression(node.argumentExpression),
         node,
-      };
+        this.isNullable(node),
+      );
     }
     const { array, indices } = this.arrayPath(node);
     const kind = this.kindOf(node);
@@ -3898,6 +3916,23 @@ class Lowering {
       );
     }
     return { kind: "index", array, indices };
+  }
+
+  /** The element `index` of `array`, an array of data (see `holdsData`). */
+  private dataElement(
+    array: Expr,
+    index: Expr,
+    node: ts.Node,
+    nullable?: boolean,
+  ): Expr {
+    return {
+      kind: "member",
+      object: array,
+      key: index,
+      numeric: false,
+      nullable,
+      node,
+    };
   }
 
   /** `x` for `x.at(k)` of an array `x`. */
@@ -3969,14 +4004,7 @@ class Lowering {
             right: { kind: "num", value: -k },
           };
     return data
-      ? {
-          kind: "member",
-          object: array,
-          key: index,
-          numeric: false,
-          nullable: this.isNullable(node),
-          node,
-        }
+      ? this.dataElement(array, index, node, this.isNullable(node))
       : { kind: "index", array, indices: [...indices, index] };
   }
 
@@ -4041,7 +4069,7 @@ class Lowering {
     if (this.holdsData(target)) {
       throw this.unsupported(
         node,
-        `writing into '${target.getText()}' (an array of records, strings or booleans, read as data: change it outside the @differentiable function)`,
+        `indexing into an element of '${target.getText()}' (an array of records, strings or booleans: a string's characters, a row of data)`,
       );
     }
     const kind = this.kindOf(target);
@@ -4612,7 +4640,9 @@ class Lowering {
         node,
         method === "slice"
           ? "`.slice(start, end)` inside an expression (give it its own declaration: `const part = xs.slice(start, end)`)"
-          : `the array method '${method}' (write the loop out)`,
+          : method === "forEach"
+            ? "`forEach` inside an expression (call it as a statement of its own)"
+            : `the array method '${method}' (write the loop out)`,
       );
     }
     if (
@@ -4644,6 +4674,17 @@ class Lowering {
         value: this.expression(argument!),
       };
     }
+    // A method of a parameter's or a local's array of data (a module's
+    // runs as unmarked code does: `NAMES.indexOf(k)`).
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      this.holdsData(callee.expression) &&
+      this.referencesLocal(callee)
+    )
+      throw this.unsupported(
+        callee,
+        `the array method '${callee.name.text}' of an array of records, strings or booleans (write the loop out; its elements read as \`${callee.expression.getText()}[i]\`, its last as \`.at(-1)\`)`,
+      );
     const args = node.arguments.map((a) => {
       if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
       return this.expression(a);
@@ -4682,14 +4723,6 @@ class Lowering {
       if (call.callee.mayThrow) this.hoist?.throwingCalls.push(node);
       return call;
     }
-    if (
-      ts.isPropertyAccessExpression(callee) &&
-      this.holdsData(callee.expression)
-    )
-      throw this.unsupported(
-        callee,
-        `the array method '${callee.name.text}' of an array of records, strings or booleans (write the loop out; its elements read as \`${callee.expression.getText()}[i]\`, its last as \`.at(-1)\`)`,
-      );
     if (this.referencesLocal(callee))
       throw this.unsupported(
         callee,
