@@ -4268,10 +4268,20 @@ class Lowering {
           : "`.slice(start, end)` with bounds that may not be whole numbers (round them: `xs.slice(Math.floor(k))`)",
       );
     }
+    // The array, then each bound, once and in order, as JS takes them.
+    const statements: Stmt[] = [];
+    const named = (value: Expr, hint: string): Expr => {
+      const name = this.names.fresh(hint);
+      statements.push({ kind: "let", name, value, constant: true, origin });
+      return { kind: "var", name };
+    };
     const path = ts.isElementAccessExpression(source)
       ? this.rowPath(source)
       : (this.rowOf(source) ?? {
-          array: this.expression(source),
+          // A call's array (`load().slice(1)`) is taken once.
+          array: isPlainPath(ts, source)
+            ? this.expression(source)
+            : named(this.expression(source), "items"),
           indices: [],
         });
     const length: Expr = { kind: "length", ...path };
@@ -4281,6 +4291,12 @@ class Lowering {
       fn,
       args: [a, b],
     });
+    const compare = (op: "<" | ">=", left: Expr): Expr => ({
+      kind: "compare",
+      op,
+      left,
+      right: num(0),
+    });
     const fromEnd = (bound: Expr): Expr =>
       math(
         "max",
@@ -4289,30 +4305,33 @@ class Lowering {
           : { kind: "binary", op: "+", left: length, right: bound },
         num(0),
       );
-    // Each bound once, in order, as JS takes them.
-    const statements: Stmt[] = [];
     const clamped = (bound: ts.Expression, hint: string): Expr => {
       const k = signedLiteral(ts, bound);
-      let value: Expr;
-      if (k === undefined) {
-        const given = this.expression(bound);
-        value = {
+      if (k !== undefined)
+        return named(
+          k < 0
+            ? fromEnd(num(k))
+            : k === 0
+              ? num(0)
+              : math("min", num(k), length),
+          hint,
+        );
+      const given = named(this.expression(bound), `${hint}Given`);
+      // `NaN` (`Math.floor(NaN)`) counts as 0.
+      return named(
+        {
           kind: "cond",
-          test: { kind: "compare", op: "<", left: given, right: num(0) },
+          test: compare("<", given),
           whenTrue: fromEnd(given),
-          whenFalse: math("min", given, length),
-        };
-      } else if (k < 0) value = fromEnd(num(k));
-      else value = k === 0 ? num(0) : math("min", num(k), length);
-      const named = this.names.fresh(hint);
-      statements.push({
-        kind: "let",
-        name: named,
-        value,
-        constant: true,
-        origin,
-      });
-      return { kind: "var", name: named };
+          whenFalse: {
+            kind: "cond",
+            test: compare(">=", given),
+            whenTrue: math("min", given, length),
+            whenFalse: num(0),
+          },
+        },
+        hint,
+      );
     };
     const [first, second] = bounds;
     const start = clamped(first!, "start");
@@ -4639,7 +4658,7 @@ class Lowering {
       throw this.unsupported(
         node,
         method === "slice"
-          ? "`.slice(start, end)` inside an expression (give it its own declaration: `const part = xs.slice(start, end)`)"
+          ? "`.slice(start, end)` inside an expression, or in a `let` given new arrays later (give it a declaration of its own first: `const part = xs.slice(start, end)`)"
           : method === "forEach"
             ? "`forEach` inside an expression (call it as a statement of its own)"
             : `the array method '${method}' (write the loop out)`,
