@@ -570,7 +570,9 @@ function requireNoSelfReference(
 
 /**
  * `const r = m[i].slice()`: a copy of a row of a matrix, element by
- * element (a copy is of a variable, and a row is not one).
+ * element (a copy is of a variable, and a row is not one). With `range`
+ * (`x.slice(start, end)`): `length` elements from `start`, into a new
+ * array of `arrayKind`.
  */
 export function lowerRowCopy(
   name: string,
@@ -578,6 +580,11 @@ export function lowerRowCopy(
   constant: boolean,
   origin: ts.Node,
   counter: string,
+  range?: {
+    readonly start: Expr;
+    readonly length: Expr;
+    readonly arrayKind: ValueKind;
+  },
 ): Stmt[] {
   const k: Expr = { kind: "var", name: counter };
   return [
@@ -586,8 +593,8 @@ export function lowerRowCopy(
       name,
       value: {
         kind: "newArray",
-        arrayKind: "array",
-        length: { kind: "length", ...row },
+        arrayKind: range?.arrayKind ?? "array",
+        length: range?.length ?? { kind: "length", ...row },
       },
       constant,
       origin,
@@ -610,7 +617,12 @@ export function lowerRowCopy(
           value: {
             kind: "index",
             array: row.array,
-            indices: [...row.indices, k],
+            indices: [
+              ...row.indices,
+              range
+                ? { kind: "binary", op: "+", left: range.start, right: k }
+                : k,
+            ],
           },
           mode: "set",
           origin,

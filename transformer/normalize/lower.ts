@@ -4336,54 +4336,17 @@ class Lowering {
     const [first, second] = bounds;
     const start = clamped(first!, "start");
     const end = second ? clamped(second, "end") : length;
-    const counter = this.names.fresh("k");
-    const k: Expr = { kind: "var", name: counter };
-    const target: Expr = { kind: "var", name };
     return [
       ...statements,
-      {
-        kind: "let",
-        name,
-        value: {
-          kind: "newArray",
-          arrayKind: kind,
-          length: math(
-            "max",
-            { kind: "binary", op: "-", left: end, right: start },
-            num(0),
-          ),
-        },
-        constant,
-        origin,
-      },
-      {
-        kind: "loop",
-        header: {
-          kind: "counted",
-          counter,
-          start: num(0),
-          end: { kind: "length", array: target, indices: [] },
-          step: 1,
-          inclusive: false,
-        },
-        body: [
-          {
-            kind: "store",
-            array: target,
-            indices: [k],
-            value: {
-              kind: "index",
-              array: path.array,
-              indices: [
-                ...path.indices,
-                { kind: "binary", op: "+", left: start, right: k },
-              ],
-            },
-            mode: "set",
-            origin,
-          },
-        ],
-      },
+      ...lowerRowCopy(name, path, constant, origin, this.names.fresh("k"), {
+        start,
+        length: math(
+          "max",
+          { kind: "binary", op: "-", left: end, right: start },
+          num(0),
+        ),
+        arrayKind: kind,
+      }),
     ];
   }
 
