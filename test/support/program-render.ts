@@ -858,6 +858,8 @@ interface LoopShape {
   readonly over: ArrayVariable | null;
   /** Whether the header has the loop's test (`while (test && n < k)`). */
   readonly tested: boolean;
+  /** Written `xs.forEach((e) => { ... })`: no jump leaves its body. */
+  readonly callback?: true;
 }
 
 const counter = (name: string): Variable => ({
@@ -965,16 +967,22 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         mutable: false,
         literal: false,
       };
+      // A third of them as `forEach` (the update form means nothing here).
+      const callback = s.update === 2;
       return {
         before: [],
-        open: () => `for (const ${e.name} of ${array}) {`,
-        close: "}",
+        open: () =>
+          callback
+            ? `${array}.forEach((${e.name}) => {`
+            : `for (const ${e.name} of ${array}) {`,
+        close: callback ? "});" : "}",
         increment: null,
         trips: MAX_LENGTH,
         local: { variable: e, bound: () => env.fn.elementBound },
         index: null,
         over: null,
         tested: false,
+        ...(callback && { callback }),
       };
     }
     case "while":
@@ -1077,7 +1085,7 @@ function resolveLoop(
       over: shape.over,
       trips: shape.trips,
       counter: shape.index?.variable.name ?? null,
-      jumps: "any",
+      jumps: shape.callback ? "none" : "any",
       reads: new Set(),
       innerReads: new Set(),
     };
