@@ -256,8 +256,9 @@ function callbackLoop(
 }
 
 /**
- * The array `node` gives (a call's, `load().map(...)`, or a field of one),
- * named in `before`: a vector, or an array of data (records, strings).
+ * The array `node` gives (a call's, `load().map(...)`, a field of one, a
+ * choice between arrays), named in `before`: a vector, or an array of
+ * data (records, strings).
  */
 function namedArray(
   context: ArraysContext,
