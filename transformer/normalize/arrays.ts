@@ -167,26 +167,35 @@ export function lowerArrayFrom(
 }
 
 /**
- * `xs.map(...)`, `xs.reduce(...)` or `xs.forEach(...)` of an array of
- * numbers, a matrix (or a row of one), or an array of data.
+ * Which of `xs.map(...)`, `xs.reduce(...)`, `xs.forEach(...)` `node` is,
+ * of an array of numbers, a matrix (or a row of one), or an array of data.
  */
+export function arrayMethod(
+  context: ArraysContext,
+  node: ts.Expression,
+): "map" | "reduce" | "forEach" | undefined {
+  const ts = context.ts;
+  if (
+    !ts.isCallExpression(node) ||
+    !ts.isPropertyAccessExpression(node.expression)
+  )
+    return undefined;
+  const method = node.expression.name.text;
+  if (method !== "map" && method !== "reduce" && method !== "forEach")
+    return undefined;
+  const kind = context.kindOf(node.expression.expression);
+  return (kind !== "number" && kind !== "none") ||
+    context.holdsData(node.expression.expression)
+    ? method
+    : undefined;
+}
+
 export function isArrayMethod(
   context: ArraysContext,
   node: ts.Expression,
   method: "map" | "reduce" | "forEach",
 ): node is ts.CallExpression {
-  const ts = context.ts;
-  if (
-    !ts.isCallExpression(node) ||
-    !ts.isPropertyAccessExpression(node.expression) ||
-    node.expression.name.text !== method
-  )
-    return false;
-  const kind = context.kindOf(node.expression.expression);
-  return (
-    (kind !== "number" && kind !== "none") ||
-    context.holdsData(node.expression.expression)
-  );
+  return arrayMethod(context, node) === method;
 }
 
 /**

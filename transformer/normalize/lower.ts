@@ -29,6 +29,7 @@ import type {
   SurfaceStmt as Stmt,
 } from "../ir";
 import {
+  arrayMethod,
   containsReturn,
   isArrayFrom,
   isArrayMethod,
@@ -3437,6 +3438,8 @@ class Lowering {
 
   /** `holdsData`, asked anew. */
   private isDataArray(node: ts.Expression): boolean {
+    // Arrays of numbers (most element reads) have a kind.
+    if (this.kindOf(node) !== "none") return false;
     const ts = this.ts;
     const { checker } = this.context;
     const number = checker.getNumberType();
@@ -3487,7 +3490,6 @@ class Lowering {
       checker.getTypeArguments(type as ts.TypeReference).every(isData);
     const type = checker.getTypeAtLocation(node);
     return (
-      this.kindOf(node) === "none" &&
       (checker.isArrayType(type) || checker.isTupleType(type)) &&
       isArrayOfData(type)
     );
@@ -4281,7 +4283,7 @@ class Lowering {
           // A call's array (`load().slice(1)`) is taken once.
           array: isPlainPath(ts, source)
             ? this.expression(source)
-            : named(this.expression(source), "items"),
+            : this.namedBefore(statements, source, "items"),
           indices: [],
         });
     const length: Expr = { kind: "length", ...path };
@@ -4586,10 +4588,9 @@ class Lowering {
     if (this.isGlobal(callee, "Array")) return this.newArray(node, false);
     const atReceiver = this.atReceiver(node);
     if (atReceiver) return this.elementAt(node, atReceiver);
-    // (Not a type guard here: `node` is a call whatever it answers.)
-    if (isArrayMethod(this.arrays, node as ts.Expression, "reduce"))
-      return this.hoistedReduce(node);
-    if (isArrayMethod(this.arrays, node as ts.Expression, "map"))
+    const method = arrayMethod(this.arrays, node);
+    if (method === "reduce") return this.hoistedReduce(node);
+    if (method === "map")
       throw this.unsupported(
         node,
         "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)",
