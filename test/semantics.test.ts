@@ -25,6 +25,22 @@ async function compileFixture<M>(name: string): Promise<M> {
   return import(pathToFileURL(path.join(outDir, "input.js")).href);
 }
 
+/** What calling `f` throws: the answer every derivative must give. */
+const thrownBy = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+};
+const sameThrow = (primal: () => unknown, derivative: () => unknown) => {
+  const expected = thrownBy(primal) as Error;
+  const got = thrownBy(derivative) as Error;
+  expect(got).toBeInstanceOf(expected.constructor);
+  expect(got.message).toBe(expected.message);
+};
+
 describe("parameters with default values", () => {
   let m: {
     scaledSquare: (x: number, k?: number) => number;
@@ -259,22 +275,6 @@ describe("`throw`", () => {
     m = await compileFixture("scalar/throw-guards");
   });
 
-  /** What calling `f` throws: the answer every derivative must give. */
-  const thrownBy = (f: () => unknown): unknown => {
-    try {
-      f();
-    } catch (error) {
-      return error;
-    }
-    throw new Error("expected a throw");
-  };
-  const sameThrow = (primal: () => unknown, derivative: () => unknown) => {
-    const expected = thrownBy(primal) as Error;
-    const got = thrownBy(derivative) as Error;
-    expect(got).toBeInstanceOf(expected.constructor);
-    expect(got.message).toBe(expected.message);
-  };
-
   it("throws from every derivative where the function throws", () => {
     const x = -1;
     const f = () => m.checkedSqrt(x);
@@ -376,5 +376,35 @@ describe("`throw`", () => {
     // piecewise: 2x below 1, 2 from 1 to 2.
     expect(grad(m.piecewise)(0.5)).toBe(1);
     expect(grad(m.piecewise)(1.5)).toBe(2);
+  });
+});
+
+describe("array searches and `reduce` without an initial value", () => {
+  let m: {
+    sumAndMax: (x: number[]) => number;
+    lookFor: (x: number[], y: number) => number;
+  };
+  beforeAll(async () => {
+    m = await compileFixture("arrays/array-searches");
+  });
+
+  it("throw JavaScript's TypeError from every derivative for no elements", () => {
+    const f = () => m.sumAndMax([]);
+    expect(thrownBy(f)).toBeInstanceOf(TypeError);
+    sameThrow(f, () => grad(m.sumAndMax)([]));
+    sameThrow(f, () => jvp(m.sumAndMax, [[]], [[]]));
+    sameThrow(f, () => vjp(m.sumAndMax, []));
+    sameThrow(f, () => hessian(m.sumAndMax)([]));
+  });
+
+  it("find NaN with `includes` only, and 0 for -0 with both", () => {
+    // (includes ? 2 : 3) x0 + (indexOf + 1) x1: the gradient says which
+    // element each found.
+    expect(grad(m.lookFor)([1, 2, NaN], NaN)).toEqual([2, 0, 0]);
+    expect(grad(m.lookFor)([1, 2, NaN], 2)).toEqual([2, 2, 0]);
+    expect(grad(m.lookFor)([1, -0, 4], 0)).toEqual([2, 2, 0]);
+    expect(grad(m.lookFor)([1, 2, 4], 7)).toEqual([3, 0, 0]);
+    expect(m.lookFor([1, 2, NaN], NaN)).toBe(2);
+    expect(jvp(m.lookFor, [[1, 2, NaN], NaN], [[1, 1, 1], 1])).toEqual([2, 2]);
   });
 });

@@ -47,6 +47,7 @@ export const generatedGlobals: readonly string[] = [
   "Array",
   "Float64Array",
   "Float32Array",
+  "TypeError",
 ];
 
 /**

@@ -166,14 +166,37 @@ export function lowerArrayFrom(
   ];
 }
 
+/** The array methods the lowering writes out as loops. */
+export type ArrayMethod =
+  "map" | "reduce" | "forEach" | "filter" | SearchMethod;
+
 /**
- * Which of `xs.map(...)`, `xs.reduce(...)`, `xs.forEach(...)` `node` is,
- * of an array of numbers, a matrix (or a row of one), or an array of data.
+ * Methods that look for an element and stop at it: a loop that breaks
+ * there. Their results (a boolean, an index) carry no derivative.
+ */
+export type SearchMethod =
+  "some" | "every" | "findIndex" | "indexOf" | "includes";
+
+const searchMethods: ReadonlySet<string> = new Set<SearchMethod>([
+  "some",
+  "every",
+  "findIndex",
+  "indexOf",
+  "includes",
+]);
+
+export const isSearchMethod = (method: string): method is SearchMethod =>
+  searchMethods.has(method);
+
+/**
+ * Which array method `node` calls, of an array of numbers, a matrix (or a
+ * row of one), or an array of data; `indexOf` and `includes`, which
+ * compare elements, of numbers only.
  */
 export function arrayMethod(
   context: ArraysContext,
   node: ts.Expression,
-): "map" | "reduce" | "forEach" | undefined {
+): ArrayMethod | undefined {
   const ts = context.ts;
   if (
     !ts.isCallExpression(node) ||
@@ -181,40 +204,57 @@ export function arrayMethod(
   )
     return undefined;
   const method = node.expression.name.text;
-  if (method !== "map" && method !== "reduce" && method !== "forEach")
-    return undefined;
+  const known =
+    method === "map" ||
+    method === "reduce" ||
+    method === "forEach" ||
+    method === "filter" ||
+    isSearchMethod(method);
+  if (!known) return undefined;
   const kind = context.kindOf(node.expression.expression);
+  if (method === "indexOf" || method === "includes")
+    return isVector(kind) ? method : undefined;
   return (kind !== "number" && kind !== "none") ||
     context.holdsData(node.expression.expression)
     ? method
     : undefined;
 }
 
-export function isArrayMethod(
+const isVector = (kind: ValueKind) =>
+  kind === "array" || kind === "float64" || kind === "float32";
+
+export function isArrayMethod<M extends ArrayMethod>(
   context: ArraysContext,
   node: ts.Expression,
-  method: "map" | "reduce" | "forEach",
+  method: M,
 ): node is ts.CallExpression {
   return arrayMethod(context, node) === method;
 }
 
 /**
- * The loop a `map`, `reduce` or `forEach` is: over the array `node` is
- * called on (`mapped`, where that is a `map` of numbers made first),
+ * The loop a callback method is: over the array `node` is called on
+ * (`mapped`, where that is a `map` of numbers made first), from `start`,
  * naming the element as `for...of` does, then `bindings`, the callback's
  * statements, and what `last` lowers of the value it returns. `before`:
  * the array, named once as JS takes it, where reading it again could run
- * code (`load().map(...)`; see `isPlainPath`).
+ * code (`load().map(...)`; see `isPlainPath`); `source`: what the loop
+ * reads.
  */
 function callbackLoop(
   context: ArraysContext,
   node: ts.CallExpression,
   callback: ForEachCallback,
-  bindings: (counter: Expr) => Stmt[],
-  last: (counter: Expr, length: Expr) => Stmt[],
-  mapped?: string,
-): { before: Stmt[]; loop: Stmt } {
+  steps: {
+    readonly bindings?: (counter: Expr, source: Iterated) => Stmt[];
+    readonly last: (counter: Expr, length: Expr) => Stmt[];
+    readonly mapped?: string;
+    readonly start?: number;
+    /** What each iteration runs only while (a search not done). */
+    readonly guard?: Expr;
+  },
+): { before: Stmt[]; source: Iterated; loop: Stmt } {
   const ts = context.ts;
+  const { bindings, last, mapped, start = 0, guard } = steps;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
   // It takes the length once and reads each element when it gets to it.
@@ -227,9 +267,7 @@ function callbackLoop(
   const before: Stmt[] = [];
   const source: Iterated = mapped
     ? { array: { kind: "var", name: mapped }, indices: [] }
-    : isPlainPath(ts, receiver)
-      ? context.iterated(receiver)
-      : namedArray(context, receiver, before);
+    : receiverOf(context, receiver, before);
   const counter: Expr = {
     kind: "var",
     name: callback.index
@@ -238,7 +276,7 @@ function callbackLoop(
   };
   // As JS binds parameters: the accumulator, then the element, whose
   // defaults may read it (`(s, { x, z = s }) => ...`).
-  const bound = bindings(counter);
+  const bound = bindings?.(counter, source) ?? [];
   const element = callback.element
     ? context.bindElement(
         callback.element,
@@ -249,19 +287,49 @@ function callbackLoop(
     : [];
   const statements = context.statements(callback.statements);
   const length: Expr = { kind: "length", ...source };
-  const loop: Stmt = {
+  const body = [...bound, ...element, ...statements, ...last(counter, length)];
+  const loop = countedLoop(
+    counter.name,
+    start,
+    length,
+    guard ? [{ kind: "if", test: guard, then: body, else: [] }] : body,
+  );
+  return { before, source, loop };
+}
+
+/** `for (let counter = start; counter < end; counter++) { body }` */
+function countedLoop(
+  counter: string,
+  start: number,
+  end: Expr,
+  body: Stmt[],
+): Stmt {
+  return {
     kind: "loop",
     header: {
       kind: "counted",
-      counter: counter.name,
-      start: { kind: "num", value: 0 },
-      end: length,
+      counter,
+      start: { kind: "num", value: start },
+      end,
       step: 1,
       inclusive: false,
     },
-    body: [...bound, ...element, ...statements, ...last(counter, length)],
+    body,
   };
-  return { before, loop };
+}
+
+/**
+ * The array a method is called on, as `for...of` reads it, or named in
+ * `before` where reading it again could run code.
+ */
+function receiverOf(
+  context: ArraysContext,
+  receiver: ts.Expression,
+  before: Stmt[],
+): Iterated {
+  return isPlainPath(context.ts, receiver)
+    ? context.iterated(receiver)
+    : namedArray(context, receiver, before);
 }
 
 /**
@@ -344,12 +412,8 @@ export function lowerArrayMap(
     );
   };
   let made: Expr | undefined;
-  const { before, loop } = callbackLoop(
-    context,
-    node,
-    fill,
-    () => [],
-    (counter, length) => {
+  const { before, loop } = callbackLoop(context, node, fill, {
+    last: (counter, length) => {
       const body = skipWrappers(ts, fill.body);
       if (context.kindOf(body) === "number") {
         // Rows, records and strings map to a `number[]`.
@@ -381,7 +445,7 @@ export function lowerArrayMap(
         },
       ];
     },
-  );
+  });
   if (!made) {
     requireKind("matrix");
     made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
@@ -431,46 +495,54 @@ function builtRow(
 /**
  * `xs.reduce(callback, initial)` to a number, in `name`: `initial`, then
  * a loop over `xs` that names the accumulator, the element and the index
- * and gives `name` what the callback returns.
+ * and gives `name` what the callback returns. With no `initial`, as JS
+ * does: a `TypeError` for no elements, else the first, and the loop from
+ * the second.
  */
 export function lowerArrayReduce(
   context: ArraysContext,
   name: string,
   node: ts.CallExpression,
 ): Stmt[] {
+  const ts = context.ts;
   const [callback, initial, ...rest] = node.arguments;
   const fill =
-    callback && initial && rest.length === 0
+    callback && rest.length === 0
       ? callbackOf(context, callback, "reduce")
       : undefined;
   if (!fill) {
     throw context.unsupported(
       node,
-      initial
-        ? "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`, and an initial value)"
-        : "`reduce` without an initial value (give it one: `xs.reduce((s, v) => s + v, 0)`)",
+      "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`)",
     );
   }
-  if (!context.isNumber(initial!) || context.kindOf(fill.body) !== "number") {
+  if (
+    (initial && !context.isNumber(initial)) ||
+    context.kindOf(fill.body) !== "number"
+  ) {
     throw context.unsupported(
       node,
       "a `reduce` to anything but a number (write the loop out)",
     );
   }
-  const declaration = context.ts.findAncestor(
+  const declaration = ts.findAncestor(
     node,
-    (n) =>
-      context.ts.isVariableDeclaration(n) ||
-      (context.ts.isStatement(n) && "quit"),
+    (n) => ts.isVariableDeclaration(n) || (ts.isStatement(n) && "quit"),
   );
   if (declaration)
     requireNoSelfReference(context, node, declaration, "`reduce`");
   // `xs.map(f).reduce(g, 0)`: the map's numbers first, in an array.
   const receiver = skipWrappers(
-    context.ts,
+    ts,
     (node.expression as ts.PropertyAccessExpression).expression,
   );
   const kind = context.kindOf(receiver);
+  if (!initial && (!isVector(kind) || context.holdsData(receiver))) {
+    throw context.unsupported(
+      node,
+      "`reduce` without an initial value over rows, records or strings (give it one: `m.reduce((s, row) => s + row[0], 0)`)",
+    );
+  }
   const map =
     isArrayMethod(context, receiver, "map") && kind !== "matrix"
       ? receiver
@@ -478,18 +550,16 @@ export function lowerArrayReduce(
   const mapped = map && context.fresh("mapped");
   const made = map ? lowerArrayMap(context, mapped!, map, kind, true, map) : [];
   const accumulator: Expr = { kind: "var", name };
-  const start: Stmt = {
+  const start = (value: Expr): Stmt => ({
     kind: "let",
     name,
-    value: context.expression(initial!),
+    value,
     constant: false,
     origin: node,
-  };
-  const { before, loop } = callbackLoop(
-    context,
-    node,
-    fill,
-    () =>
+  });
+  const given = initial && start(context.expression(initial));
+  const { before, source, loop } = callbackLoop(context, node, fill, {
+    bindings: () =>
       fill.accumulator
         ? [
             {
@@ -501,8 +571,8 @@ export function lowerArrayReduce(
             },
           ]
         : [],
-    () => {
-      const body = skipWrappers(context.ts, fill.body);
+    last: () => {
+      const body = skipWrappers(ts, fill.body);
       return context.hoisting(() => [
         {
           kind: "assign",
@@ -513,9 +583,305 @@ export function lowerArrayReduce(
       ]);
     },
     mapped,
-  );
+    start: given ? 0 : 1,
+  });
   // A call's array is taken before `initial` is computed, as JS does.
-  return [...made, ...before, start, loop];
+  const first = given
+    ? [given]
+    : [
+        emptyReduceThrows(ts, { kind: "length", ...source }),
+        start({
+          kind: "index",
+          array: source.array,
+          indices: [...source.indices, { kind: "num", value: 0 }],
+        }),
+      ];
+  return [...made, ...before, ...first, loop];
+}
+
+/** `if (length === 0) throw new TypeError(...)`, as `reduce` with no initial value does. */
+function emptyReduceThrows(
+  ts: typeof import("typescript"),
+  length: Expr,
+): Stmt {
+  const f = ts.factory;
+  return {
+    kind: "if",
+    test: {
+      kind: "compare",
+      op: "===",
+      left: length,
+      right: { kind: "num", value: 0 },
+    },
+    then: [
+      {
+        kind: "throw",
+        value: f.createNewExpression(
+          f.createIdentifier("TypeError"),
+          undefined,
+          [
+            f.createStringLiteral(
+              "Reduce of empty array with no initial value",
+            ),
+          ],
+        ),
+        sites: [],
+        reads: [],
+      },
+    ],
+    else: [],
+  };
+}
+
+/**
+ * `xs.some(callback)` and the other searches, to `name`: what it is if
+ * nothing is found, then a loop whose iterations do nothing once it is
+ * found (a counted loop, which the reverse sweep runs back without
+ * counting iterations; a `break` would make it a `while`):
+ *
+ *   const k = xs.findIndex((v) => v > t);
+ *     ->  let k = -1;
+ *         for (let i = 0; i < xs.length; i++) {
+ *           if (k === -1) {
+ *             const v = xs[i];
+ *             if (v > t) k = i;
+ *           }
+ *         }
+ *
+ * `indexOf(v)` compares with `===`, `includes(v)` as `===` but for NaN,
+ * which it finds; the value is taken once, after the array.
+ */
+export function lowerArraySearch(
+  context: ArraysContext,
+  name: string,
+  node: ts.CallExpression,
+  method: SearchMethod,
+): Stmt[] {
+  const ts = context.ts;
+  const declaration = ts.findAncestor(
+    node,
+    (n) => ts.isVariableDeclaration(n) || (ts.isStatement(n) && "quit"),
+  );
+  if (declaration)
+    requireNoSelfReference(context, node, declaration, `\`${method}\``);
+  const [argument, ...rest] = node.arguments;
+  const byValue = method === "indexOf" || method === "includes";
+  const callback =
+    !byValue && argument && rest.length === 0
+      ? callbackOf(context, argument, method)
+      : undefined;
+  if (!argument || rest.length > 0 || (!byValue && !callback)) {
+    throw context.unsupported(
+      node,
+      byValue
+        ? `this \`${method}\` (give it one value to look for, and no start index: \`xs.${method}(v)\`)`
+        : `this \`${method}\` (give it one callback: \`(v) => test\`, \`(v, i) => test\`, or a block ending in \`return test\`)`,
+    );
+  }
+  const result = (value: Expr): Stmt => ({
+    kind: "assign",
+    name,
+    value,
+    origin: node,
+  });
+  const no: Expr =
+    method === "findIndex" || method === "indexOf"
+      ? { kind: "num", value: -1 }
+      : { kind: "bool", value: method === "every" };
+  const found = (test: Expr, counter: Expr): Stmt => ({
+    kind: "if",
+    test: method === "every" ? { kind: "not", operand: test } : test,
+    then: [
+      result(
+        method === "findIndex" || method === "indexOf"
+          ? counter
+          : { kind: "bool", value: method !== "every" },
+      ),
+    ],
+    else: [],
+  });
+  const current: Expr = { kind: "var", name };
+  const searching: Expr =
+    method === "findIndex" || method === "indexOf"
+      ? { kind: "compare", op: "===", left: current, right: no }
+      : method === "every"
+        ? current
+        : { kind: "not", operand: current };
+  const start: Stmt = {
+    kind: "let",
+    name,
+    value: no,
+    constant: false,
+    origin: node,
+  };
+  if (callback) {
+    const { before, loop } = callbackLoop(context, node, callback, {
+      last: (counter) => {
+        const body = skipWrappers(ts, callback.body);
+        return context.hoisting(() => [
+          found(context.expression(body), counter),
+        ]);
+      },
+      guard: searching,
+    });
+    return [...before, start, loop];
+  }
+  if (!context.isNumber(argument)) {
+    throw context.unsupported(
+      argument,
+      `\`${method}\` of anything but a number in an array of numbers`,
+    );
+  }
+  const before: Stmt[] = [];
+  const receiver = skipWrappers(
+    ts,
+    (node.expression as ts.PropertyAccessExpression).expression,
+  );
+  const source = receiverOf(context, receiver, before);
+  const sought = context.fresh("sought");
+  before.push(
+    ...context.hoisting(() => [
+      {
+        kind: "let",
+        name: sought,
+        value: context.expression(argument),
+        constant: true,
+        origin: argument,
+      },
+    ]),
+  );
+  const counter = context.fresh("i");
+  const element: Expr = {
+    kind: "index",
+    array: source.array,
+    indices: [...source.indices, { kind: "var", name: counter }],
+  };
+  const value: Expr = { kind: "var", name: sought };
+  const same = (left: Expr, right: Expr): Expr => ({
+    kind: "compare",
+    op: "===",
+    left,
+    right,
+  });
+  const differs = (e: Expr): Expr => ({
+    kind: "compare",
+    op: "!==",
+    left: e,
+    right: e,
+  });
+  const test: Expr =
+    method === "indexOf"
+      ? same(element, value)
+      : {
+          kind: "logical",
+          op: "||",
+          left: same(element, value),
+          right: {
+            kind: "logical",
+            op: "&&",
+            left: differs(value),
+            right: differs(element),
+          },
+        };
+  const loop = countedLoop(counter, 0, { kind: "length", ...source }, [
+    {
+      kind: "if",
+      test: searching,
+      then: [found(test, { kind: "var", name: counter })],
+      else: [],
+    },
+  ]);
+  return [...before, start, loop];
+}
+
+/**
+ * `const ys = xs.filter(callback)` of numbers: an empty array, and a loop
+ * pushing each element the callback keeps (as it was before the callback
+ * ran).
+ */
+export function lowerArrayFilter(
+  context: ArraysContext,
+  name: string,
+  node: ts.CallExpression,
+  constant: boolean,
+  origin: ts.Node,
+): Stmt[] {
+  const ts = context.ts;
+  requireNoSelfReference(context, node, origin, "`filter`");
+  const [argument, ...rest] = node.arguments;
+  const callback =
+    argument && rest.length === 0
+      ? callbackOf(context, argument, "filter")
+      : undefined;
+  if (!callback) {
+    throw context.unsupported(
+      node,
+      "this `filter` (give it one callback: `(v) => test`, `(v, i) => test`, or a block ending in `return test`)",
+    );
+  }
+  const receiver = skipWrappers(
+    ts,
+    (node.expression as ts.PropertyAccessExpression).expression,
+  );
+  if (context.kindOf(receiver) !== "array" || context.holdsData(receiver)) {
+    throw context.unsupported(
+      node,
+      "`filter` of anything but a `number[]` (of a typed array, rows, records or strings: write the loop out, pushing into a `number[]`)",
+    );
+  }
+  // The element as the callback got it, which it may not name.
+  const element = callback.element ? undefined : context.fresh("element");
+  const kept: Expr = {
+    kind: "var",
+    name: element ?? context.localName(callback.element as ts.Identifier),
+  };
+  const target: Expr = { kind: "var", name };
+  const { before, loop } = callbackLoop(context, node, callback, {
+    bindings: (counter, source) =>
+      element
+        ? [
+            {
+              kind: "let",
+              name: element,
+              value: {
+                kind: "index",
+                array: source.array,
+                indices: [...source.indices, counter],
+              },
+              constant: true,
+            },
+          ]
+        : [],
+    last: () => {
+      const body = skipWrappers(ts, callback.body);
+      return context.hoisting(() => [
+        {
+          kind: "if",
+          test: context.expression(body),
+          then: [
+            {
+              kind: "append",
+              array: target,
+              value: kept,
+              origin: body,
+            },
+          ],
+          else: [],
+        },
+      ]);
+    },
+  });
+  return [
+    ...before,
+    {
+      kind: "let",
+      name,
+      value: { kind: "arrayLiteral", elements: [], arrayKind: "array" },
+      constant,
+      origin,
+    },
+    loop,
+  ];
 }
 
 /**
@@ -537,13 +903,9 @@ export function lowerArrayForEach(
       "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
     );
   }
-  const { before, loop } = callbackLoop(
-    context,
-    node,
-    callback,
-    () => [],
-    () => (callback.effect ? context.effect(callback.effect) : []),
-  );
+  const { before, loop } = callbackLoop(context, node, callback, {
+    last: () => (callback.effect ? context.effect(callback.effect) : []),
+  });
   return [...before, loop];
 }
 
@@ -573,7 +935,13 @@ function requireNoSelfReference(
   throw new DiffError(
     read,
     DiagnosticCode.UnsupportedSyntax,
-    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. ${builder === "`reduce`" ? "The total so far is the callback's first parameter, the accumulator." : `To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`}`,
+    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. ${
+      builder === "`reduce`"
+        ? "The total so far is the callback's first parameter, the accumulator."
+        : builder === "`map`" || builder === "`Array.from`"
+          ? `To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`
+          : "Write the loop out, with the variable declared before it."
+    }`,
     [{ node: origin, message: `'${name.text}' is declared here` }],
   );
 }
@@ -713,7 +1081,13 @@ function fromLength(
 }
 
 /** The array methods whose callbacks the lowering writes out as loops. */
-export type CallbackMethod = "Array.from" | "map" | "reduce" | "forEach";
+export type CallbackMethod =
+  | "Array.from"
+  | "map"
+  | "reduce"
+  | "forEach"
+  | "filter"
+  | Exclude<SearchMethod, "indexOf" | "includes">;
 
 export interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;

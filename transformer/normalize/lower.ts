@@ -37,6 +37,10 @@ import {
   lowerArrayMap,
   lowerArrayForEach,
   lowerArrayReduce,
+  lowerArraySearch,
+  lowerArrayFilter,
+  isSearchMethod,
+  type SearchMethod,
   lowerMatrixLiteral,
   lowerRowCopy,
   type ArraysContext,
@@ -839,35 +843,52 @@ class Lowering {
   }
 
   /**
-   * `xs.reduce(callback, initial)`: the loop that computes it, just
-   * before the statement (`lowerArrayReduce`), and its result.
+   * `xs.reduce(callback, initial)`, `xs.some(callback)`, `xs.indexOf(v)`
+   * and the other searches: the loop that computes it, just before the
+   * statement (`lowerArrayReduce`, `lowerArraySearch`), and its result.
    */
-  private hoistedReduce(node: ts.CallExpression): Expr {
+  private hoistedLoop(
+    node: ts.CallExpression,
+    method: "reduce" | SearchMethod,
+  ): Expr {
+    const example =
+      method === "reduce"
+        ? "const total = xs.reduce(...)"
+        : `const found = xs.${method}(...)`;
     const before = this.hoistedBefore(
       node,
-      "`reduce` here (in a branch of `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first, `const total = xs.reduce(...)`)",
+      `\`${method}\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`${example}\`)`,
     );
     this.hoist!.runsCalls = true;
     // Computed before the statement, where JS computes it in the middle:
     // nothing the statement does before it may change what it reads, nor
     // may it change what the statement reads.
+    const byValue = method === "indexOf" || method === "includes";
     const [callback] = node.arguments;
-    const changed = callback && this.changesOutside(callback);
+    const changed = callback && !byValue && this.changesOutside(callback);
     if (changed) {
       throw this.unsupported(
         changed,
-        "a `reduce` callback that changes what is outside it, in an expression (give the `reduce` a statement of its own: `const total = xs.reduce(...)`)",
+        `a \`${method}\` callback that changes what is outside it, in an expression (give the \`${method}\` a statement of its own: \`${example}\`)`,
       );
     }
-    const earlier = this.changeAround(node);
+    const earlier = this.changeAround(
+      node,
+      () => true,
+      byValue ? undefined : callback,
+    );
     if (earlier) {
       throw this.unsupported(
         earlier,
-        "a change in a statement that also computes a `reduce`, which tsad computes first (make the change in a statement of its own)",
+        `a change in a statement that also computes a \`${method}\`, which tsad computes first (make the change in a statement of its own)`,
       );
     }
-    const name = this.names.fresh("reduced");
-    before.push(...lowerArrayReduce(this.arrays, name, node));
+    const name = this.names.fresh(method === "reduce" ? "reduced" : "found");
+    before.push(
+      ...(method === "reduce"
+        ? lowerArrayReduce(this.arrays, name, node)
+        : lowerArraySearch(this.arrays, name, node, method)),
+    );
     return { kind: "var", name };
   }
 
@@ -984,12 +1005,13 @@ class Lowering {
 
   /**
    * The first change, other than its own assignment, in what the
-   * statement around the `reduce` at `node` computes (a callback's body,
-   * if it is in one), the `reduce`'s callback left out.
+   * statement around the call at `node` computes (a callback's body, if
+   * it is in one), `skipped` (the call's callback) left out.
    */
   private changeAround(
     node: ts.CallExpression,
     counts: (target: ts.Expression) => boolean = () => true,
+    skipped: ts.Node | undefined = node.arguments[0],
   ): ts.Node | undefined {
     const ts = this.ts;
     const root = ts.findAncestor(
@@ -1010,7 +1032,7 @@ class Lowering {
       ts.isIfStatement(root) || ts.isSwitchStatement(root)
         ? root.expression
         : root;
-    return this.firstChange(part, node.arguments[0], counts, own);
+    return this.firstChange(part, skipped, counts, own);
   }
 
   /**
@@ -2375,18 +2397,35 @@ class Lowering {
           d,
         );
       }
-      // `const total = xs.reduce(...)`: the sum in `total` itself.
+      // `const total = xs.reduce(...)`: the sum in `total` itself, and so
+      // for `const found = xs.some(...)`.
+      const looped =
+        d.initializer &&
+        arrayMethod(this.arrays, skipWrappers(ts, d.initializer));
+      if (
+        ts.isIdentifier(d.name) &&
+        looped &&
+        (looped === "reduce" || isSearchMethod(looped))
+      ) {
+        const name = this.localName(d.name);
+        const call = skipWrappers(ts, d.initializer!) as ts.CallExpression;
+        return this.hoisting(() =>
+          looped === "reduce"
+            ? lowerArrayReduce(this.arrays, name, call)
+            : lowerArraySearch(this.arrays, name, call, looped),
+        );
+      }
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
-        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "reduce")
+        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "filter")
       ) {
-        return this.hoisting(() =>
-          lowerArrayReduce(
-            this.arrays,
-            this.localName(d.name as ts.Identifier),
-            skipWrappers(ts, d.initializer!) as ts.CallExpression,
-          ),
+        return lowerArrayFilter(
+          this.arrays,
+          this.localName(d.name),
+          skipWrappers(ts, d.initializer) as ts.CallExpression,
+          constant,
+          d,
         );
       }
       if (
@@ -4589,11 +4628,12 @@ class Lowering {
     const atReceiver = this.atReceiver(node);
     if (atReceiver) return this.elementAt(node, atReceiver);
     const method = arrayMethod(this.arrays, node);
-    if (method === "reduce") return this.hoistedReduce(node);
-    if (method === "map")
+    if (method === "reduce" || (method && isSearchMethod(method)))
+      return this.hoistedLoop(node, method);
+    if (method === "map" || method === "filter")
       throw this.unsupported(
         node,
-        "`map` inside an expression (give it its own declaration: `const ys = xs.map(...)`)",
+        `\`${method}\` inside an expression (give it its own declaration: \`const ys = xs.${method}(...)\`)`,
       );
     if (
       ts.isPropertyAccessExpression(callee) &&
