@@ -220,7 +220,7 @@ export function arrayMethod(
     : undefined;
 }
 
-const isVector = (kind: ValueKind) =>
+export const isVector = (kind: ValueKind) =>
   kind === "array" || kind === "float64" || kind === "float32";
 
 export function isArrayMethod<M extends ArrayMethod>(
@@ -233,7 +233,7 @@ export function isArrayMethod<M extends ArrayMethod>(
 
 /**
  * The loop a callback method is: over the array `node` is called on
- * (`mapped`, where that is a `map` of numbers made first), from `start`,
+ * (built first where a method builds it: `xs.map(f).reduce(g, 0)`), from `start`,
  * naming the element as `for...of` does, then `bindings`, the callback's
  * statements, and what `last` lowers of the value it returns. `before`:
  * the array, named once as JS takes it, where reading it again could run
@@ -247,27 +247,25 @@ function callbackLoop(
   steps: {
     readonly bindings?: (counter: Expr, source: Iterated) => Stmt[];
     readonly last: (counter: Expr, length: Expr) => Stmt[];
-    readonly mapped?: string;
     readonly start?: number;
     /** What each iteration runs only while (a search not done). */
     readonly guard?: Expr;
   },
 ): { before: Stmt[]; source: Iterated; loop: Stmt } {
   const ts = context.ts;
-  const { bindings, last, mapped, start = 0, guard } = steps;
+  const { bindings, last, start = 0, guard } = steps;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
+  const before: Stmt[] = [];
+  const built = builtArray(context, receiver, before);
   // It takes the length once and reads each element when it gets to it.
-  if (!mapped && context.reshapes(callback.node.body, receiver)) {
+  if (!built && context.reshapes(callback.node.body, receiver)) {
     throw context.unsupported(
       callback.node,
       `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
-  const before: Stmt[] = [];
-  const source: Iterated = mapped
-    ? { array: { kind: "var", name: mapped }, indices: [] }
-    : receiverOf(context, receiver, before);
+  const source = built ?? iteratedArray(context, receiver, before);
   const counter: Expr = {
     kind: "var",
     name: callback.index
@@ -319,17 +317,63 @@ function countedLoop(
 }
 
 /**
- * The array a method is called on, as `for...of` reads it, or named in
- * `before` where reading it again could run code.
+ * The array a method is called on or a spread reads, as `for...of` reads
+ * it, or built or named in `before` where reading it again could run code.
  */
-function receiverOf(
+export function iteratedArray(
   context: ArraysContext,
   receiver: ts.Expression,
   before: Stmt[],
 ): Iterated {
   return isPlainPath(context.ts, receiver)
     ? context.iterated(receiver)
-    : namedArray(context, receiver, before);
+    : (builtArray(context, receiver, before) ??
+        namedArray(context, receiver, before));
+}
+
+/**
+ * The vector a method or a spread builds (`xs.map(f)`, `xs.filter(p)`,
+ * `[...xs, y]`, `xs.concat(ys)`), built first in `before`, where a method
+ * is called on it or it is spread: `xs.map(f).reduce(g, 0)`.
+ */
+export function builtArray(
+  context: ArraysContext,
+  node: ts.Expression,
+  before: Stmt[],
+): Iterated | undefined {
+  const kind = context.kindOf(node);
+  if (!isVector(kind)) return undefined;
+  const method = arrayMethod(context, node);
+  const parts = !method && spreadParts(context, node);
+  const build =
+    method === "map"
+      ? (name: string) =>
+          lowerArrayMap(
+            context,
+            name,
+            node as ts.CallExpression,
+            kind,
+            true,
+            node,
+          )
+      : method === "filter"
+        ? (name: string) =>
+            lowerArrayFilter(
+              context,
+              name,
+              node as ts.CallExpression,
+              true,
+              node,
+            )
+        : parts
+          ? (name: string) => lowerSpread(context, name, parts, true, node)
+          : undefined;
+  if (!build) return undefined;
+  const name = context.fresh(
+    method === "map" ? "mapped" : method === "filter" ? "kept" : "joined",
+  );
+  before.push(...build(name));
+  return { array: { kind: "var", name }, indices: [] };
 }
 
 /**
@@ -543,12 +587,6 @@ export function lowerArrayReduce(
       "`reduce` without an initial value over rows, records or strings (give it one: `m.reduce((s, row) => s + row[0], 0)`)",
     );
   }
-  const map =
-    isArrayMethod(context, receiver, "map") && kind !== "matrix"
-      ? receiver
-      : undefined;
-  const mapped = map && context.fresh("mapped");
-  const made = map ? lowerArrayMap(context, mapped!, map, kind, true, map) : [];
   const accumulator: Expr = { kind: "var", name };
   const start = (value: Expr): Stmt => ({
     kind: "let",
@@ -582,7 +620,6 @@ export function lowerArrayReduce(
         },
       ]);
     },
-    mapped,
     start: given ? 0 : 1,
   });
   // A call's array is taken before `initial` is computed, as JS does.
@@ -596,7 +633,7 @@ export function lowerArrayReduce(
           indices: [...source.indices, { kind: "num", value: 0 }],
         }),
       ];
-  return [...made, ...before, ...first, loop];
+  return [...before, ...first, loop];
 }
 
 /** `if (length === 0) throw new TypeError(...)`, as `reduce` with no initial value does. */
@@ -737,7 +774,7 @@ export function lowerArraySearch(
     ts,
     (node.expression as ts.PropertyAccessExpression).expression,
   );
-  const source = receiverOf(context, receiver, before);
+  const source = iteratedArray(context, receiver, before);
   const sought = context.fresh("sought");
   before.push(
     ...context.hoisting(() => [
@@ -882,6 +919,148 @@ export function lowerArrayFilter(
     },
     loop,
   ];
+}
+
+/** A part of an array built by spreading: an array's elements, or one number. */
+export type SpreadPart =
+  { readonly spread: ts.Expression } | { readonly value: ts.Expression };
+
+/**
+ * `const ys = [a, ...xs, b]` or `xs.concat(zs, b)`: a `number[]` that each
+ * part pushes onto in turn, as JS evaluates them (an array that reading
+ * again could run code is named first). `[...xs]` of a `number[]`
+ * variable alone is its copy, `xs.slice()`.
+ */
+export function lowerSpread(
+  context: ArraysContext,
+  name: string,
+  parts: readonly SpreadPart[],
+  constant: boolean,
+  origin: ts.Node,
+): Stmt[] {
+  const ts = context.ts;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (
+    only &&
+    "spread" in only &&
+    ts.isIdentifier(skipWrappers(ts, only.spread)) &&
+    context.kindOf(only.spread) === "array" &&
+    !context.holdsData(only.spread)
+  ) {
+    const before: Stmt[] = [];
+    const source = iteratedArray(
+      context,
+      skipWrappers(ts, only.spread),
+      before,
+    );
+    if (source.indices.length === 0) {
+      return [
+        ...before,
+        {
+          kind: "let",
+          name,
+          value: { kind: "copy", array: source.array },
+          constant,
+          origin,
+        },
+      ];
+    }
+  }
+  const target: Expr = { kind: "var", name };
+  const pushes = parts.flatMap((part): Stmt[] => {
+    if ("value" in part) {
+      if (!context.isNumber(part.value)) {
+        throw context.unsupported(
+          part.value,
+          "an array built from anything but numbers and arrays of numbers",
+        );
+      }
+      return context.hoisting(() => [
+        {
+          kind: "append",
+          array: target,
+          value: context.expression(part.value),
+          origin: part.value,
+        },
+      ]);
+    }
+    const spread = skipWrappers(ts, part.spread);
+    if (!isVector(context.kindOf(spread)) || context.holdsData(spread)) {
+      throw context.unsupported(
+        part.spread,
+        "spreading anything but an array of numbers or a row (`...xs`, `...m[i]`) into an array",
+      );
+    }
+    const before: Stmt[] = [];
+    const source = iteratedArray(context, spread, before);
+    const counter = context.fresh("k");
+    return [
+      ...before,
+      countedLoop(counter, 0, { kind: "length", ...source }, [
+        {
+          kind: "append",
+          array: target,
+          value: {
+            kind: "index",
+            array: source.array,
+            indices: [...source.indices, { kind: "var", name: counter }],
+          },
+          origin: part.spread,
+        },
+      ]),
+    ];
+  });
+  return [
+    {
+      kind: "let",
+      name,
+      value: { kind: "arrayLiteral", elements: [], arrayKind: "array" },
+      constant,
+      origin,
+    },
+    ...pushes,
+  ];
+}
+
+/**
+ * The parts `node` builds its array from, where it spreads one
+ * (`[a, ...xs]`) or is a `concat` of a `number[]`; `undefined` otherwise.
+ */
+export function spreadParts(
+  context: ArraysContext,
+  node: ts.Expression,
+): SpreadPart[] | undefined {
+  const ts = context.ts;
+  node = skipWrappers(ts, node);
+  if (ts.isArrayLiteralExpression(node)) {
+    if (!node.elements.some((e) => ts.isSpreadElement(e))) return undefined;
+    return node.elements.map((e) =>
+      ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
+    );
+  }
+  if (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === "concat" &&
+    context.kindOf(node.expression.expression) === "array" &&
+    !context.holdsData(node.expression.expression)
+  ) {
+    // An array literal given is its elements (`xs.concat([a, ...ys])`).
+    return [
+      { spread: node.expression.expression },
+      ...node.arguments.flatMap((a): SpreadPart[] => {
+        if (ts.isSpreadElement(a))
+          throw context.unsupported(a, "spread arguments of `concat`");
+        const literal = skipWrappers(ts, a);
+        return ts.isArrayLiteralExpression(literal)
+          ? literal.elements.map((e) =>
+              ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
+            )
+          : [context.isNumber(a) ? { value: a } : { spread: a }];
+      }),
+    ];
+  }
+  return undefined;
 }
 
 /**

@@ -39,6 +39,12 @@ import {
   lowerArrayReduce,
   lowerArraySearch,
   lowerArrayFilter,
+  lowerSpread,
+  spreadParts,
+  iteratedArray,
+  isVector,
+  builtArray,
+  type SpreadPart,
   isSearchMethod,
   type SearchMethod,
   lowerMatrixLiteral,
@@ -893,6 +899,43 @@ class Lowering {
   }
 
   /**
+   * An array built in an expression, `[a, ...xs]`, `xs.concat(zs)`,
+   * `xs.map(f)`, `xs.filter(p)` (a vector): built in a variable of its own
+   * just before the statement (`builtArray`).
+   */
+  private hoistedBuilt(node: ts.Expression, what: string): Expr {
+    const ts = this.ts;
+    const before = this.hoistedBefore(
+      node,
+      `${what} here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: build it in a statement of its own first, \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\`)`,
+    );
+    this.hoist!.runsCalls = true;
+    const callback =
+      ts.isCallExpression(node) && arrayMethod(this.arrays, node)
+        ? node.arguments[0]
+        : undefined;
+    const outside = callback && this.changesOutside(callback);
+    if (outside) {
+      throw this.unsupported(
+        outside,
+        `a callback that changes what is outside it, in an expression (build the array in a statement of its own: \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\`)`,
+      );
+    }
+    const changed = this.changeAround(node, () => true, callback);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        "a change in a statement that also builds an array (by spreading, `concat`, `map` or `filter`), which tsad builds first (make the change in a statement of its own)",
+      );
+    }
+    // A spread's or a `concat`'s (a method's is a vector: the caller's test).
+    if (!callback) this.requireNumbers(node, "ys: number[] = [...xs, y]");
+    const built = builtArray(this.arrays, node, before);
+    if (!built) throw new Error("no array built for a spread or method");
+    return built.array;
+  }
+
+  /**
    * `Math.max(...xs)`: the loop `m = Math.max(m, xs[k])` from `-Infinity`
    * (which JS gives for no elements), just before the statement, as for
    * `reduce`; the derivative goes to the element the loop keeps.
@@ -900,49 +943,25 @@ class Lowering {
   private hoistedExtremum(node: ts.CallExpression, fn: "min" | "max"): Expr {
     const ts = this.ts;
     const [spread, ...rest] = node.arguments;
-    const array =
+    const spreadArray =
       spread &&
       ts.isSpreadElement(spread) &&
       skipWrappers(ts, spread.expression);
-    if (
-      !array ||
-      rest.length > 0 ||
-      !(ts.isIdentifier(array) || ts.isElementAccessExpression(array)) ||
-      !["array", "float64", "float32"].includes(this.kindOf(array))
-    ) {
-      throw this.unsupported(
-        node,
-        `this spread into 'Math.${fn}' (spread one variable holding an array of numbers, or a row: \`Math.${fn}(...xs)\`)`,
-      );
-    }
+    const array =
+      spreadArray &&
+      rest.length === 0 &&
+      (ts.isIdentifier(spreadArray) ||
+        ts.isElementAccessExpression(spreadArray)) &&
+      isVector(this.kindOf(spreadArray))
+        ? spreadArray
+        : undefined;
     const before = this.hoistedBefore(
       node,
       `\`Math.${fn}(...xs)\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`const m = Math.${fn}(...xs)\`)`,
     );
-    // Only changes to what the spread reads (`xs`, `m` and `i` of `m[i]`).
-    const read = new Set<ts.Symbol>();
-    const note = (n: ts.Node): void => {
-      const symbol = ts.isIdentifier(n)
-        ? this.context.checker.getSymbolAtLocation(n)
-        : undefined;
-      if (symbol) read.add(symbol);
-      ts.forEachChild(n, note);
-    };
-    note(array);
-    const changed = this.changeAround(node, (target) => {
-      const root = accessRoot(ts, target);
-      const symbol = ts.isIdentifier(root)
-        ? this.context.checker.getSymbolAtLocation(root)
-        : undefined;
-      return symbol === undefined || read.has(symbol);
-    });
-    if (changed) {
-      throw this.unsupported(
-        changed,
-        `a change in a statement that also computes \`Math.${fn}(...xs)\`, which tsad computes first (make the change in a statement of its own)`,
-      );
-    }
-    const source = this.iterated(array);
+    const source = array
+      ? this.spreadSource(node, fn, array, spread!)
+      : this.joinedSource(node, fn, before);
     const name = this.names.fresh(fn === "max" ? "largest" : "smallest");
     const counter = this.names.fresh("k");
     const extremum: Expr = { kind: "var", name };
@@ -988,6 +1007,86 @@ class Lowering {
     return extremum;
   }
 
+  /**
+   * The one array `Math.min`/`Math.max` spreads (`xs`, `m[i]`), checked
+   * that nothing else in the statement changes it.
+   */
+  private spreadSource(
+    node: ts.CallExpression,
+    fn: "min" | "max",
+    array: ts.Expression,
+    spread: ts.Expression,
+  ): Iterated {
+    const ts = this.ts;
+    // Only changes to what the spread reads (`xs`, `m` and `i` of `m[i]`).
+    const read = new Set<ts.Symbol>();
+    const note = (n: ts.Node): void => {
+      const symbol = ts.isIdentifier(n)
+        ? this.context.checker.getSymbolAtLocation(n)
+        : undefined;
+      if (symbol) read.add(symbol);
+      ts.forEachChild(n, note);
+    };
+    note(array);
+    const changed = this.changeAround(
+      node,
+      (target) => {
+        const root = accessRoot(ts, target);
+        const symbol = ts.isIdentifier(root)
+          ? this.context.checker.getSymbolAtLocation(root)
+          : undefined;
+        return symbol === undefined || read.has(symbol);
+      },
+      spread,
+    );
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        `a change in a statement that also computes \`Math.${fn}(...xs)\`, which tsad computes first (make the change in a statement of its own)`,
+      );
+    }
+    return this.iterated(array);
+  }
+
+  /**
+   * `Math.max(0, ...xs, y)`: its arguments joined in an array first
+   * (`lowerSpread`), in `before`.
+   */
+  private joinedSource(
+    node: ts.CallExpression,
+    fn: "min" | "max",
+    before: Stmt[],
+  ): Iterated {
+    const ts = this.ts;
+    const changed = this.changeAround(node, () => true, undefined);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        `a change in a statement that also computes \`Math.${fn}(...)\` of a spread, which tsad computes first (make the change in a statement of its own)`,
+      );
+    }
+    const [only, ...rest] = node.arguments;
+    // `Math.max(...xs.map(f))`: over the array the map builds.
+    if (
+      rest.length === 0 &&
+      only &&
+      ts.isSpreadElement(only) &&
+      isVector(this.kindOf(only.expression)) &&
+      !this.holdsData(only.expression)
+    )
+      return iteratedArray(
+        this.arrays,
+        skipWrappers(ts, only.expression),
+        before,
+      );
+    const parts = node.arguments.map((a): SpreadPart =>
+      ts.isSpreadElement(a) ? { spread: a.expression } : { value: a },
+    );
+    const name = this.names.fresh("joined");
+    before.push(...lowerSpread(this.arrays, name, parts, true, node));
+    return { array: { kind: "var", name }, indices: [] };
+  }
+
   /** The first assignment in `fn` (a callback) to what it does not declare. */
   private changesOutside(fn: ts.Node): ts.Node | undefined {
     const ts = this.ts;
@@ -1009,9 +1108,9 @@ class Lowering {
    * it is in one), `skipped` (the call's callback) left out.
    */
   private changeAround(
-    node: ts.CallExpression,
-    counts: (target: ts.Expression) => boolean = () => true,
-    skipped: ts.Node | undefined = node.arguments[0],
+    node: ts.Expression,
+    counts: (target: ts.Expression) => boolean,
+    skipped: ts.Node | undefined,
   ): ts.Node | undefined {
     const ts = this.ts;
     const root = ts.findAncestor(
@@ -2415,6 +2514,17 @@ class Lowering {
             : lowerArraySearch(this.arrays, name, call, looped),
         );
       }
+      const parts = d.initializer && spreadParts(this.arrays, d.initializer);
+      if (ts.isIdentifier(d.name) && parts) {
+        this.requireNumbers(d.name, `${d.name.text}: number[] = [...xs, y]`);
+        return lowerSpread(
+          this.arrays,
+          this.localName(d.name),
+          parts,
+          constant,
+          d,
+        );
+      }
       if (
         ts.isIdentifier(d.name) &&
         d.initializer &&
@@ -3575,6 +3685,29 @@ class Lowering {
     );
   }
 
+  /**
+   * A vector an expression builds, which `hoistedBuilt` builds first:
+   * `[a, ...xs]`, `xs.concat(ys)`, `xs.map(f)`, `xs.filter(p)`.
+   */
+  private isBuiltArray(node: ts.Expression): boolean {
+    const method = arrayMethod(this.arrays, node);
+    return (
+      spreadParts(this.arrays, node) !== undefined ||
+      ((method === "map" || method === "filter") && isVector(this.kindOf(node)))
+    );
+  }
+
+  /** That `node` is a `number[]`, as an array built by spreading must be. */
+  private requireNumbers(node: ts.Node, example: string): void {
+    if (this.kindOf(node as ts.Expression) === "array") return;
+    const type = this.context.checker.getTypeAtLocation(node);
+    throw new DiffError(
+      node,
+      DiagnosticCode.UntypedValue,
+      `tsad needs to know this array holds numbers, but its type is '${this.context.checker.typeToString(type)}'. Spread arrays of numbers into it, and annotate it if need be (\`${example}\`).`,
+    );
+  }
+
   /** Whether the type of `node` is an integer literal (`const N = 128`). */
   private isInteger(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
@@ -3672,6 +3805,8 @@ class Lowering {
         throw this.unsupported(node, "closures");
       case ts.SyntaxKind.ArrayLiteralExpression: {
         const literal = node as ts.ArrayLiteralExpression;
+        if (spreadParts(this.arrays, literal))
+          return this.hoistedBuilt(literal, "an array built by spreading");
         return {
           kind: "arrayLiteral",
           elements: literal.elements.map((e) => {
@@ -4167,8 +4302,11 @@ class Lowering {
       this.isIntegerArray(target)
     )
       return { array: this.expression(target), indices };
+    // `xs.map(f)[i]`, `[...xs, y][i]`: of the array built first.
+    if (this.isBuiltArray(target))
+      return { array: this.expression(target), indices };
     if (!ts.isIdentifier(target) || kind === "none" || kind === "number") {
-      // `xs.map(f)[i]`: the call is the problem, say so.
+      // `f(x)[i]`: the call is the problem, say so.
       if (ts.isCallExpression(target)) {
         this.expression(target);
         throw this.unsupported(
@@ -4429,7 +4567,9 @@ class Lowering {
         return { kind: "length", ...this.arrayPath(target) };
       const row = this.rowOf(target);
       if (row) return { kind: "length", ...row };
-      if (ts.isIdentifier(target))
+      // `[...xs, ...ys].length`, `xs.filter(p).length`: of the array
+      // built first.
+      if (ts.isIdentifier(target) || this.isBuiltArray(target))
         return { kind: "length", array: this.expression(target), indices: [] };
     }
     if (this.isGlobalMath(node.expression)) {
@@ -4630,10 +4770,15 @@ class Lowering {
     const method = arrayMethod(this.arrays, node);
     if (method === "reduce" || (method && isSearchMethod(method)))
       return this.hoistedLoop(node, method);
+    if (
+      (method === "map" || method === "filter") &&
+      isVector(this.kindOf(node))
+    )
+      return this.hoistedBuilt(node, `\`${method}\``);
     if (method === "map" || method === "filter")
       throw this.unsupported(
         node,
-        `\`${method}\` inside an expression (give it its own declaration: \`const ys = xs.${method}(...)\`)`,
+        `\`${method}\` of rows or records inside an expression (give it its own declaration: \`const ys = xs.${method}(...)\`)`,
       );
     if (
       ts.isPropertyAccessExpression(callee) &&
@@ -4652,6 +4797,8 @@ class Lowering {
         if (row) return this.hoistedRowCopy(node, row);
         return { kind: "copy", array: this.expression(callee.expression) };
       }
+      if (method === "concat" && spreadParts(this.arrays, node))
+        return this.hoistedBuilt(node, "`concat`");
       const fill = this.filling(node);
       if (fill) {
         const { allocation, value } = fill;
