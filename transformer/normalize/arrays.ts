@@ -131,7 +131,7 @@ export function lowerArrayFrom(
     constant,
     origin,
   });
-  requireNoSelfReference(context, node, origin, "`Array.from`");
+  requireNoSelfReference(context, node, "`Array.from`");
   const [source, callback, ...rest] = node.arguments;
   if (source && !callback) return [declare(copyOf(context, node, source))];
   const length = source && lengthOf(context, source);
@@ -427,7 +427,7 @@ export function lowerArrayMap(
   origin: ts.Node,
 ): Stmt[] {
   const ts = context.ts;
-  requireNoSelfReference(context, node, origin, "`map`");
+  requireNoSelfReference(context, node, "`map`");
   const [callback, ...rest] = node.arguments;
   const fill =
     callback && rest.length === 0
@@ -569,12 +569,7 @@ export function lowerArrayReduce(
       "a `reduce` to anything but a number (write the loop out)",
     );
   }
-  const declaration = ts.findAncestor(
-    node,
-    (n) => ts.isVariableDeclaration(n) || (ts.isStatement(n) && "quit"),
-  );
-  if (declaration)
-    requireNoSelfReference(context, node, declaration, "`reduce`");
+  requireNoSelfReference(context, node, "`reduce`");
   // `xs.map(f).reduce(g, 0)`: the map's numbers first, in an array.
   const receiver = skipWrappers(
     ts,
@@ -695,12 +690,7 @@ export function lowerArraySearch(
   method: SearchMethod,
 ): Stmt[] {
   const ts = context.ts;
-  const declaration = ts.findAncestor(
-    node,
-    (n) => ts.isVariableDeclaration(n) || (ts.isStatement(n) && "quit"),
-  );
-  if (declaration)
-    requireNoSelfReference(context, node, declaration, `\`${method}\``);
+  requireNoSelfReference(context, node, `\`${method}\``);
   const [argument, ...rest] = node.arguments;
   const byValue = method === "indexOf" || method === "includes";
   const callback =
@@ -844,7 +834,7 @@ export function lowerArrayFilter(
   origin: ts.Node,
 ): Stmt[] {
   const ts = context.ts;
-  requireNoSelfReference(context, node, origin, "`filter`");
+  requireNoSelfReference(context, node, "`filter`");
   const [argument, ...rest] = node.arguments;
   const callback =
     argument && rest.length === 0
@@ -1091,17 +1081,25 @@ export function lowerArrayForEach(
 /**
  * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
  * ReferenceError in JavaScript: `y` is not initialized until `Array.from`
- * returns. The lowering fills `y` in place, so its derivative code would
+ * returns (and so for the other methods written out as loops). The lowering fills `y` in place, so its derivative code would
  * quietly read the elements filled so far instead.
  */
 function requireNoSelfReference(
   context: ArraysContext,
   node: ts.CallExpression,
-  origin: ts.Node,
   builder: string,
 ): void {
   const ts = context.ts;
-  if (!ts.isVariableDeclaration(origin) || !ts.isIdentifier(origin.name))
+  // The declaration whose value `node` is, or is part of.
+  const origin = ts.findAncestor(
+    node,
+    (n) => ts.isVariableDeclaration(n) || (ts.isStatement(n) && "quit"),
+  );
+  if (
+    !origin ||
+    !ts.isVariableDeclaration(origin) ||
+    !ts.isIdentifier(origin.name)
+  )
     return;
   const name = origin.name;
   const symbol = context.checker.getSymbolAtLocation(name);

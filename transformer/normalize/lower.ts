@@ -1866,11 +1866,13 @@ class Lowering {
         "this destructuring in a `for...of` (name the element, `for (const row of m)`, and read `row[0]`, `row[1]`; or the index and the element of `entries()`, `for (const [i, row] of m.entries())`)",
       );
     }
-    // `for (const row of data.X)`: the field's array, named first.
+    // `for (const row of data.X)`: the field's array, named first; and
+    // `for (const v of xs.filter(p))`, the array built first.
     const field = ts.isPropertyAccessExpression(iterable);
+    const built = this.isBuiltArray(iterable);
     if (
       !declared ||
-      !(ts.isIdentifier(iterable) || field) ||
+      !(ts.isIdentifier(iterable) || field || built) ||
       (this.kindOf(iterable) === "none" &&
         !this.isIntegerArray(iterable) &&
         !this.holdsData(iterable)) ||
@@ -1883,14 +1885,16 @@ class Lowering {
       );
     }
     const named: Stmt[] = [];
-    const source: Iterated = field
-      ? {
-          array: this.namedBefore(named, iterable, iterable.name.text),
-          indices: [],
-          rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
-          data: this.holdsData(iterable) ? iterable : undefined,
-        }
-      : this.iterated(iterable);
+    const source: Iterated = built
+      ? builtArray(this.arrays, iterable, named)!
+      : field
+        ? {
+            array: this.namedBefore(named, iterable, iterable.name.text),
+            indices: [],
+            rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
+            data: this.holdsData(iterable) ? iterable : undefined,
+          }
+        : this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
     const counter = entries?.index
       ? this.localName(entries.index)
@@ -2860,6 +2864,8 @@ class Lowering {
       );
     const pushedCopy = this.pushedRowCopy(node);
     if (pushedCopy) return pushedCopy;
+    const filled = this.filledInPlace(node);
+    if (filled) return filled;
     const chain = this.assignmentChain(node);
     if (chain) return chain;
     const counted = this.countedIndex(node);
@@ -3376,6 +3382,69 @@ class Lowering {
         };
       }
     }
+  }
+
+  /**
+   * `a.fill(v);` of a local vector: `v` once, then a loop storing it in
+   * each element (a write as `a[k] = v` is, checked as `push` is).
+   */
+  private filledInPlace(node: ts.Expression): Stmt[] | undefined {
+    const ts = this.ts;
+    if (
+      !ts.isCallExpression(node) ||
+      !ts.isPropertyAccessExpression(node.expression) ||
+      node.expression.name.text !== "fill" ||
+      !isVector(this.kindOf(node.expression.expression)) ||
+      this.isAllocation(skipWrappers(ts, node.expression.expression))
+    )
+      return undefined;
+    const list = skipWrappers(ts, node.expression.expression);
+    const [value, ...rest] = node.arguments;
+    if (!value || rest.length > 0 || ts.isSpreadElement(value)) {
+      throw this.unsupported(
+        node,
+        "`fill` with a start or an end (write the loop out)",
+      );
+    }
+    if (this.steppedRow(list) || this.rowOf(list) || !ts.isIdentifier(list)) {
+      throw this.unsupported(
+        node,
+        "`fill` of a row or of an array variable given new arrays (write the loop out: `for (let k = 0; k < a.length; k++) a[k] = v`)",
+      );
+    }
+    const array = this.writableArray(list);
+    const name = this.names.fresh("filler");
+    const counter = this.names.fresh("k");
+    return [
+      {
+        kind: "let",
+        name,
+        value: this.expression(value),
+        constant: true,
+        origin: value,
+      },
+      {
+        kind: "loop",
+        header: {
+          kind: "counted",
+          counter,
+          start: { kind: "num", value: 0 },
+          end: { kind: "length", array, indices: [] },
+          step: 1,
+          inclusive: false,
+        },
+        body: [
+          {
+            kind: "store",
+            array,
+            indices: [{ kind: "var", name: counter }],
+            value: { kind: "var", name },
+            mode: "set",
+            origin: node,
+          },
+        ],
+      },
+    ];
   }
 
   /** `m.push(m[i].slice())`: the copy first, in a variable of its own. */
