@@ -555,9 +555,13 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
       const source = sources[init.pick % sources.length]!;
       env.scope.use(source);
       noteRead(source, env);
+      // A third of the copies of a `number[]` spread: `[...xs]`.
+      const spread =
+        source.type === "array" &&
+        Math.floor(init.pick / sources.length) % 3 === 1;
       return {
         code: atom(
-          `${source.name}.slice()`,
+          spread ? `[...${source.name}]` : `${source.name}.slice()`,
           env.bounds.get(source) ?? env.fn.elementBound,
         ),
         type: source.type,
@@ -967,14 +971,22 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
         mutable: false,
         literal: false,
       };
-      // A third of them as `forEach` (the update form means nothing here).
+      // A third of them as `forEach`, a third over an array built for the
+      // loop: the elements a `filter` keeps (a typed array has no `push`:
+      // a spread of it). The update form means nothing here.
       const callback = s.update === 2;
+      const kept =
+        s.update !== 1
+          ? array
+          : env.fn.arrayParam?.type === "array"
+            ? `${array}.filter((v) => v > -1.5)`
+            : `[...${array}]`;
       return {
         before: [],
         open: () =>
           callback
             ? `${array}.forEach((${e.name}) => {`
-            : `for (const ${e.name} of ${array}) {`,
+            : `for (const ${e.name} of ${kept}) {`,
         close: callback ? "});" : "}",
         increment: null,
         trips: MAX_LENGTH,
