@@ -21,6 +21,8 @@ const runtimeDeclarations = path.join(repoRoot, "dist/runtime/index.d.ts");
 
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
+  // Node 20's library: `findLastIndex` and the other ES2023 methods.
+  lib: ["lib.es2023.full.d.ts"],
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   strict: true,

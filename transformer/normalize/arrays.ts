@@ -175,23 +175,36 @@ export type ArrayMethod =
  * there. Their results (a boolean, an index) carry no derivative.
  */
 export type SearchMethod =
-  "some" | "every" | "findIndex" | "indexOf" | "includes";
+  | "some"
+  | "every"
+  | "findIndex"
+  | "findLastIndex"
+  | "indexOf"
+  | "lastIndexOf"
+  | "includes";
 
 const searchMethods: ReadonlySet<string> = new Set<SearchMethod>([
   "some",
   "every",
   "findIndex",
+  "findLastIndex",
   "indexOf",
+  "lastIndexOf",
   "includes",
 ]);
+
+/** The searches that compare elements with a value, not a callback. */
+type ValueSearch = "indexOf" | "lastIndexOf" | "includes";
+export const isValueSearch = (method: SearchMethod): method is ValueSearch =>
+  method === "indexOf" || method === "lastIndexOf" || method === "includes";
 
 export const isSearchMethod = (method: string): method is SearchMethod =>
   searchMethods.has(method);
 
 /**
  * Which array method `node` calls, of an array of numbers, a matrix (or a
- * row of one), or an array of data; `indexOf` and `includes`, which
- * compare elements, of numbers only.
+ * row of one), or an array of data; `indexOf`, `lastIndexOf` and
+ * `includes`, which compare elements, of numbers only.
  */
 export function arrayMethod(
   context: ArraysContext,
@@ -212,7 +225,7 @@ export function arrayMethod(
     isSearchMethod(method);
   if (!known) return undefined;
   const kind = context.kindOf(node.expression.expression);
-  if (method === "indexOf" || method === "includes")
+  if (isSearchMethod(method) && isValueSearch(method))
     return isVector(kind) ? method : undefined;
   return (kind !== "number" && kind !== "none") ||
     context.holdsData(node.expression.expression)
@@ -248,12 +261,14 @@ function callbackLoop(
     readonly bindings?: (counter: Expr, source: Iterated) => Stmt[];
     readonly last: (counter: Expr, length: Expr) => Stmt[];
     readonly start?: number;
+    /** From the last element to the first (`findLastIndex`). */
+    readonly backwards?: boolean;
     /** What each iteration runs only while (a search not done). */
     readonly guard?: Expr;
   },
 ): { before: Stmt[]; source: Iterated; loop: Stmt } {
   const ts = context.ts;
-  const { bindings, last, start = 0, guard } = steps;
+  const { bindings, last, start = 0, backwards = false, guard } = steps;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
   const before: Stmt[] = [];
@@ -291,27 +306,47 @@ function callbackLoop(
     start,
     length,
     guard ? [{ kind: "if", test: guard, then: body, else: [] }] : body,
+    backwards,
   );
   return { before, source, loop };
 }
 
-/** `for (let counter = start; counter < end; counter++) { body }` */
+/**
+ * `for (let counter = start; counter < length; counter++) { body }`, or
+ * `backwards`, `for (let counter = length - 1; counter >= start; counter--)`.
+ */
 function countedLoop(
   counter: string,
   start: number,
-  end: Expr,
+  length: Expr,
   body: Stmt[],
+  backwards = false,
 ): Stmt {
+  const first: Expr = { kind: "num", value: start };
   return {
     kind: "loop",
-    header: {
-      kind: "counted",
-      counter,
-      start: { kind: "num", value: start },
-      end,
-      step: 1,
-      inclusive: false,
-    },
+    header: backwards
+      ? {
+          kind: "counted",
+          counter,
+          start: {
+            kind: "binary",
+            op: "-",
+            left: length,
+            right: { kind: "num", value: 1 },
+          },
+          end: first,
+          step: -1,
+          inclusive: true,
+        }
+      : {
+          kind: "counted",
+          counter,
+          start: first,
+          end: length,
+          step: 1,
+          inclusive: false,
+        },
     body,
   };
 }
@@ -682,6 +717,7 @@ function emptyReduceThrows(
  *
  * `indexOf(v)` compares with `===`, `includes(v)` as `===` but for NaN,
  * which it finds; the value is taken once, after the array.
+ * `findLastIndex` and `lastIndexOf` go from the last element to the first.
  */
 export function lowerArraySearch(
   context: ArraysContext,
@@ -692,7 +728,11 @@ export function lowerArraySearch(
   const ts = context.ts;
   requireNoSelfReference(context, node, `\`${method}\``);
   const [argument, ...rest] = node.arguments;
-  const byValue = method === "indexOf" || method === "includes";
+  const byValue = isValueSearch(method);
+  const backwards = method === "findLastIndex" || method === "lastIndexOf";
+  // An index found, or -1; else a boolean.
+  const index =
+    method !== "some" && method !== "every" && method !== "includes";
   const callback =
     !byValue && argument && rest.length === 0
       ? callbackOf(context, argument, method)
@@ -711,29 +751,23 @@ export function lowerArraySearch(
     value,
     origin: node,
   });
-  const no: Expr =
-    method === "findIndex" || method === "indexOf"
-      ? { kind: "num", value: -1 }
-      : { kind: "bool", value: method === "every" };
+  const no: Expr = index
+    ? { kind: "num", value: -1 }
+    : { kind: "bool", value: method === "every" };
   const found = (test: Expr, counter: Expr): Stmt => ({
     kind: "if",
     test: method === "every" ? { kind: "not", operand: test } : test,
     then: [
-      result(
-        method === "findIndex" || method === "indexOf"
-          ? counter
-          : { kind: "bool", value: method !== "every" },
-      ),
+      result(index ? counter : { kind: "bool", value: method !== "every" }),
     ],
     else: [],
   });
   const current: Expr = { kind: "var", name };
-  const searching: Expr =
-    method === "findIndex" || method === "indexOf"
-      ? { kind: "compare", op: "===", left: current, right: no }
-      : method === "every"
-        ? current
-        : { kind: "not", operand: current };
+  const searching: Expr = index
+    ? { kind: "compare", op: "===", left: current, right: no }
+    : method === "every"
+      ? current
+      : { kind: "not", operand: current };
   const start: Stmt = {
     kind: "let",
     name,
@@ -750,6 +784,7 @@ export function lowerArraySearch(
         ]);
       },
       guard: searching,
+      backwards,
     });
     return [...before, start, loop];
   }
@@ -797,7 +832,7 @@ export function lowerArraySearch(
     right: e,
   });
   const test: Expr =
-    method === "indexOf"
+    method !== "includes"
       ? same(element, value)
       : {
           kind: "logical",
@@ -810,14 +845,20 @@ export function lowerArraySearch(
             right: differs(element),
           },
         };
-  const loop = countedLoop(counter, 0, { kind: "length", ...source }, [
-    {
-      kind: "if",
-      test: searching,
-      then: [found(test, { kind: "var", name: counter })],
-      else: [],
-    },
-  ]);
+  const loop = countedLoop(
+    counter,
+    0,
+    { kind: "length", ...source },
+    [
+      {
+        kind: "if",
+        test: searching,
+        then: [found(test, { kind: "var", name: counter })],
+        else: [],
+      },
+    ],
+    backwards,
+  );
   return [...before, start, loop];
 }
 
@@ -929,6 +970,12 @@ export function lowerSpread(
   origin: ts.Node,
 ): Stmt[] {
   const ts = context.ts;
+  for (const part of parts)
+    requireNoSelfReference(
+      context,
+      "spread" in part ? part.spread : part.value,
+      "the spread or `concat`",
+    );
   const only = parts.length === 1 ? parts[0] : undefined;
   if (
     only &&
@@ -1042,11 +1089,11 @@ export function spreadParts(
         if (ts.isSpreadElement(a))
           throw context.unsupported(a, "spread arguments of `concat`");
         const literal = skipWrappers(ts, a);
-        return ts.isArrayLiteralExpression(literal)
-          ? literal.elements.map((e) =>
-              ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
-            )
-          : [context.isNumber(a) ? { value: a } : { spread: a }];
+        if (ts.isArrayLiteralExpression(literal))
+          return literal.elements.map((e) =>
+            ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
+          );
+        return [context.isNumber(a) ? { value: a } : { spread: a }];
       }),
     ];
   }
@@ -1086,7 +1133,7 @@ export function lowerArrayForEach(
  */
 function requireNoSelfReference(
   context: ArraysContext,
-  node: ts.CallExpression,
+  node: ts.Expression,
   builder: string,
 ): void {
   const ts = context.ts;
@@ -1264,7 +1311,7 @@ export type CallbackMethod =
   | "reduce"
   | "forEach"
   | "filter"
-  | Exclude<SearchMethod, "indexOf" | "includes">;
+  | Exclude<SearchMethod, ValueSearch>;
 
 export interface Callback {
   readonly node: ts.ArrowFunction | ts.FunctionExpression;

@@ -46,6 +46,7 @@ import {
   builtArray,
   type SpreadPart,
   isSearchMethod,
+  isValueSearch,
   type SearchMethod,
   lowerMatrixLiteral,
   lowerRowCopy,
@@ -827,15 +828,19 @@ class Lowering {
    * such place or the expression may not run (a branch of `? :`, a loop
    * test).
    */
-  private hoistedBefore(node: ts.Node, what: string): Stmt[] {
+  private hoistedBefore(node: ts.Node, what: string, throws?: boolean): Stmt[] {
     if (!this.hoist || this.conditionalDepth > 0)
       throw this.unsupported(node, what);
-    this.noteHoisted(node);
+    this.noteHoisted(node, throws);
     return this.hoist.before;
   }
 
-  /** `node`'s value is computed before its statement (see `Hoist`). */
-  private noteHoisted(node: ts.Node): void {
+  /**
+   * `node`'s value is computed before its statement (see `Hoist`);
+   * `throws`: it may throw where `throwing` cannot tell (the `TypeError`
+   * of a `reduce` with no initial value).
+   */
+  private noteHoisted(node: ts.Node, throws?: boolean): void {
     const hoist = this.hoist;
     // The start of one noted already (`data.t` of `data.t[i]`) adds nothing.
     if (
@@ -843,7 +848,7 @@ class Lowering {
       !hoist.throwingParts.some(
         (part) => contains(part, node) && part.getStart() === node.getStart(),
       ) &&
-      this.context.throwing.mayThrow(node)
+      (throws || this.context.throwing.mayThrow(node))
     )
       hoist.throwingParts.push(node);
   }
@@ -864,12 +869,13 @@ class Lowering {
     const before = this.hoistedBefore(
       node,
       `\`${method}\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`${example}\`)`,
+      method === "reduce" && node.arguments.length < 2,
     );
     this.hoist!.runsCalls = true;
     // Computed before the statement, where JS computes it in the middle:
     // nothing the statement does before it may change what it reads, nor
     // may it change what the statement reads.
-    const byValue = method === "indexOf" || method === "includes";
+    const byValue = method !== "reduce" && isValueSearch(method);
     const [callback] = node.arguments;
     const changed = callback && !byValue && this.changesOutside(callback);
     if (changed) {
@@ -921,11 +927,12 @@ class Lowering {
         `a callback that changes what is outside it, in an expression (build the array in a statement of its own: \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\`)`,
       );
     }
-    const changed = this.changeAround(node, () => true, callback);
+    // Changes to what it reads (`rows.push(h.map(f))` changes `rows`).
+    const changed = this.changeAround(node, this.changesTo(node), callback);
     if (changed) {
       throw this.unsupported(
         changed,
-        "a change in a statement that also builds an array (by spreading, `concat`, `map` or `filter`), which tsad builds first (make the change in a statement of its own)",
+        "a change in a statement that also builds an array (by spreading, `concat`, `map` or `filter`) from what it changes, which tsad builds first (make the change in a statement of its own)",
       );
     }
     // A spread's or a `concat`'s (a method's is a vector: the caller's test).
@@ -1017,28 +1024,8 @@ class Lowering {
     array: ts.Expression,
     spread: ts.Expression,
   ): Iterated {
-    const ts = this.ts;
     // Only changes to what the spread reads (`xs`, `m` and `i` of `m[i]`).
-    const read = new Set<ts.Symbol>();
-    const note = (n: ts.Node): void => {
-      const symbol = ts.isIdentifier(n)
-        ? this.context.checker.getSymbolAtLocation(n)
-        : undefined;
-      if (symbol) read.add(symbol);
-      ts.forEachChild(n, note);
-    };
-    note(array);
-    const changed = this.changeAround(
-      node,
-      (target) => {
-        const root = accessRoot(ts, target);
-        const symbol = ts.isIdentifier(root)
-          ? this.context.checker.getSymbolAtLocation(root)
-          : undefined;
-        return symbol === undefined || read.has(symbol);
-      },
-      spread,
-    );
+    const changed = this.changeAround(node, this.changesTo(array), spread);
     if (changed) {
       throw this.unsupported(
         changed,
@@ -1100,6 +1087,30 @@ class Lowering {
       );
     };
     return this.firstChange(fn, undefined, outside);
+  }
+
+  /**
+   * Whether a change's target is (a part of) a variable `read` reads, or
+   * of what tsad cannot name: for `changeAround`.
+   */
+  private changesTo(read: ts.Node): (target: ts.Expression) => boolean {
+    const ts = this.ts;
+    const symbols = new Set<ts.Symbol>();
+    const note = (n: ts.Node): void => {
+      const symbol = ts.isIdentifier(n)
+        ? this.context.checker.getSymbolAtLocation(n)
+        : undefined;
+      if (symbol) symbols.add(symbol);
+      ts.forEachChild(n, note);
+    };
+    note(read);
+    return (target) => {
+      const root = accessRoot(ts, target);
+      const symbol = ts.isIdentifier(root)
+        ? this.context.checker.getSymbolAtLocation(root)
+        : undefined;
+      return symbol === undefined || symbols.has(symbol);
+    };
   }
 
   /**
@@ -3147,6 +3158,7 @@ class Lowering {
     e = skipWrappers(ts, e);
     return (
       ts.isArrayLiteralExpression(e) ||
+      this.isBuiltArray(e) ||
       (ts.isCallExpression(e) &&
         ((ts.isPropertyAccessExpression(e.expression) &&
           ["fill", "slice"].includes(e.expression.name.text)) ||
@@ -3768,7 +3780,14 @@ class Lowering {
 
   /** That `node` is a `number[]`, as an array built by spreading must be. */
   private requireNumbers(node: ts.Node, example: string): void {
-    if (this.kindOf(node as ts.Expression) === "array") return;
+    const kind = this.kindOf(node as ts.Expression);
+    if (kind === "array") return;
+    if (kind === "matrix") {
+      throw this.unsupported(
+        node,
+        "spreading rows into a matrix, which shares them (copy each row: `m.map((row) => row.slice())`)",
+      );
+    }
     const type = this.context.checker.getTypeAtLocation(node);
     throw new DiffError(
       node,

@@ -612,17 +612,29 @@ export class UnmarkedWrites {
 
   /**
    * Whether `receiver`'s method `name` is the library's, whatever methods
-   * of the program are named: `receiver` is an array (or a typed array)
-   * of primitives, no program class extending a library class has a
-   * method of that name, and no code reaches a library prototype.
+   * of the program are named: `receiver` is a primitive, or an array (or
+   * a typed array) of primitives, no program class extending a library
+   * class has a method of that name, and no code reaches a library
+   * prototype.
    * (`Float64Array.from(xs)` runs `xs[Symbol.iterator]`, the library's.)
    */
   private hasLibraryMethod(receiver: ts.Expression, name: string): boolean {
+    const { ts } = this;
     const type = this.checker.getTypeAtLocation(receiver);
     const symbol = type.getSymbol();
+    // A number, a string, a boolean: its methods are its prototype's
+    // (`xs.concat(c)` may read `c.slice` where `c` is an array).
+    const primitive =
+      (type.flags &
+        (ts.TypeFlags.NumberLike |
+          ts.TypeFlags.StringLike |
+          ts.TypeFlags.BooleanLike |
+          ts.TypeFlags.BigIntLike)) !==
+      0;
     return (
-      declaredByStandardLibrary(symbol) &&
-      /^(Readonly)?Array$|^\w+Array$/.test(symbol.name) &&
+      (primitive ||
+        (declaredByStandardLibrary(symbol) &&
+          /^(Readonly)?Array$|^\w+Array$/.test(symbol.name))) &&
       !this.ownObject(type) &&
       !this.targets.overridden(name) &&
       !this.targets.prototypeReached()
