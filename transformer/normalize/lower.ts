@@ -2542,30 +2542,20 @@ class Lowering {
       }
       if (
         ts.isIdentifier(d.name) &&
-        d.initializer &&
-        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "filter")
+        (looped === "map" || looped === "filter")
       ) {
-        return lowerArrayFilter(
-          this.arrays,
-          this.localName(d.name),
-          skipWrappers(ts, d.initializer) as ts.CallExpression,
-          constant,
-          d,
-        );
-      }
-      if (
-        ts.isIdentifier(d.name) &&
-        d.initializer &&
-        isArrayMethod(this.arrays, skipWrappers(ts, d.initializer), "map")
-      ) {
-        return lowerArrayMap(
-          this.arrays,
-          this.localName(d.name),
-          skipWrappers(ts, d.initializer) as ts.CallExpression,
-          this.kindOf(d.name),
-          constant,
-          d,
-        );
+        const name = this.localName(d.name);
+        const call = skipWrappers(ts, d.initializer!) as ts.CallExpression;
+        return looped === "map"
+          ? lowerArrayMap(
+              this.arrays,
+              name,
+              call,
+              this.kindOf(d.name),
+              constant,
+              d,
+            )
+          : lowerArrayFilter(this.arrays, name, call, constant, d);
       }
       const row = d.initializer && skipWrappers(ts, d.initializer);
       if (
