@@ -709,11 +709,12 @@ function emptyReduceThrows(
  *   const k = xs.findIndex((v) => v > t);
  *     ->  let k = -1;
  *         for (let i = 0; i < xs.length; i++) {
- *           if (k === -1) {
- *             const v = xs[i];
- *             if (v > t) k = i;
- *           }
+ *           const v = xs[i];
+ *           if (k === -1 && v > t) k = i;
  *         }
+ *
+ * (a callback's statements, and a test over records, whose fields may
+ * run getters, in `if (k === -1) { ... }`).
  *
  * `indexOf(v)` compares with `===`, `includes(v)` as `===` but for NaN,
  * which it finds; the value is taken once, after the array.
@@ -754,20 +755,27 @@ export function lowerArraySearch(
   const no: Expr = index
     ? { kind: "num", value: -1 }
     : { kind: "bool", value: method === "every" };
-  const found = (test: Expr, counter: Expr): Stmt => ({
-    kind: "if",
-    test: method === "every" ? { kind: "not", operand: test } : test,
-    then: [
-      result(index ? counter : { kind: "bool", value: method !== "every" }),
-    ],
-    else: [],
-  });
   const current: Expr = { kind: "var", name };
   const searching: Expr = index
     ? { kind: "compare", op: "===", left: current, right: no }
     : method === "every"
       ? current
       : { kind: "not", operand: current };
+  /** `if (test) name = what it found`, or `if (searching && test)`. */
+  const found = (test: Expr, counter: Expr, guarded = false): Stmt => {
+    const hit: Expr =
+      method === "every" ? { kind: "not", operand: test } : test;
+    return {
+      kind: "if",
+      test: guarded
+        ? { kind: "logical", op: "&&", left: searching, right: hit }
+        : hit,
+      then: [
+        result(index ? counter : { kind: "bool", value: method !== "every" }),
+      ],
+      else: [],
+    };
+  };
   const start: Stmt = {
     kind: "let",
     name,
@@ -776,14 +784,36 @@ export function lowerArraySearch(
     origin: node,
   };
   if (callback) {
+    // A test alone, over numbers (an element read runs nothing), reads as
+    // `if (!found && test) found = true;`; statements, and what a test
+    // needs computed first, run only while searching.
+    const receiver = skipWrappers(
+      ts,
+      (node.expression as ts.PropertyAccessExpression).expression,
+    );
+    const alone =
+      callback.statements.length === 0 && !context.holdsData(receiver);
     const { before, loop } = callbackLoop(context, node, callback, {
       last: (counter) => {
         const body = skipWrappers(ts, callback.body);
-        return context.hoisting(() => [
-          found(context.expression(body), counter),
-        ]);
+        let test: Expr | undefined;
+        const first = context.hoisting(() => {
+          test = context.expression(body);
+          return [];
+        });
+        if (!alone) return [...first, found(test!, counter)];
+        return first.length === 0
+          ? [found(test!, counter, /*guarded*/ true)]
+          : [
+              {
+                kind: "if",
+                test: searching,
+                then: [...first, found(test!, counter)],
+                else: [],
+              },
+            ];
       },
-      guard: searching,
+      guard: alone ? undefined : searching,
       backwards,
     });
     return [...before, start, loop];
@@ -849,14 +879,7 @@ export function lowerArraySearch(
     counter,
     0,
     { kind: "length", ...source },
-    [
-      {
-        kind: "if",
-        test: searching,
-        then: [found(test, { kind: "var", name: counter })],
-        else: [],
-      },
-    ],
+    [found(test, { kind: "var", name: counter }, /*guarded*/ true)],
     backwards,
   );
   return [...before, start, loop];
