@@ -943,6 +943,78 @@ class Lowering {
   }
 
   /**
+   * `n > 0 ? xs.reduce(...) / n : 0`: a choice whose branch holds a part
+   * computed first (a `reduce`, a search, an array built, `Math.max(...xs)`),
+   * made just before the statement as an `if` whose branches compute
+   * those parts in turn, each as a statement of its own would:
+   *
+   *   let chosen; if (n > 0) { <reduce>; chosen = total / n; } else { chosen = 0; }
+   */
+  private hoistedChoice(c: ts.ConditionalExpression): Expr {
+    // Whether a branch throws (`reduce` with no initial value) is not
+    // known here: as if it may.
+    const before = this.hoistedBefore(
+      c,
+      "this `? :` here (in a branch of another `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first)",
+      /*throws*/ true,
+    );
+    this.hoist!.runsCalls = true;
+    const changed = this.changeAround(c, this.changesTo(c), undefined);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        "a change in a statement that also computes a `? :` whose branch tsad computes first, from what it changes (make the change in a statement of its own)",
+      );
+    }
+    const test = this.expression(c.condition);
+    const name = this.names.fresh("chosen");
+    const branch = (e: ts.Expression): Stmt[] =>
+      this.hoisting(() => [
+        { kind: "assign", name, value: this.expression(e), origin: e },
+      ]);
+    before.push(
+      { kind: "let", name, constant: false, origin: c },
+      {
+        kind: "if",
+        test,
+        then: branch(c.whenTrue),
+        else: branch(c.whenFalse),
+      },
+    );
+    return { kind: "var", name };
+  }
+
+  /**
+   * Whether `node` holds a part that tsad computes before its statement
+   * and may not compute where it may not run: a `reduce`, a search, an
+   * array built, `Math.min`/`Math.max` of a spread (not inside callbacks,
+   * whose statements are their own).
+   */
+  private computedFirst(node: ts.Node): boolean {
+    const ts = this.ts;
+    const visit = (n: ts.Node): boolean => {
+      if (ts.isFunctionLike(n)) return false;
+      if (ts.isExpression(n)) {
+        const method = arrayMethod(this.arrays, n);
+        if (method === "reduce" || (method && isSearchMethod(method)))
+          return true;
+        if (this.isBuiltArray(n)) return true;
+        if (
+          ts.isCallExpression(n) &&
+          ts.isPropertyAccessExpression(n.expression) &&
+          (n.expression.name.text === "max" ||
+            n.expression.name.text === "min") &&
+          this.isGlobalMath(n.expression.expression) &&
+          n.arguments.some((a) => ts.isSpreadElement(a))
+        )
+          return true;
+      }
+      return ts.forEachChild(n, visit) ?? false;
+    };
+    return visit(node);
+  }
+
+  /**
    * `Math.max(...xs)`: the loop `m = Math.max(m, xs[k])` from `-Infinity`
    * (which JS gives for no elements), just before the statement, as for
    * `reduce`; the derivative goes to the element the loop keeps.
@@ -1880,7 +1952,8 @@ class Lowering {
     // `for (const row of data.X)`: the field's array, named first; and
     // `for (const v of xs.filter(p))`, the array built first.
     const field = ts.isPropertyAccessExpression(iterable);
-    const built = this.isBuiltArray(iterable);
+    const built =
+      this.isBuiltArray(iterable) && isVector(this.kindOf(iterable));
     if (
       !declared ||
       !(ts.isIdentifier(iterable) || field || built) ||
@@ -3859,6 +3932,12 @@ class Lowering {
             "choosing between arrays with `? :` (choose between their elements: `c ? x[i] : y[i]`)",
           );
         }
+        if (
+          this.hoist &&
+          this.conditionalDepth === 0 &&
+          (this.computedFirst(c.whenTrue) || this.computedFirst(c.whenFalse))
+        )
+          return this.hoistedChoice(c);
         return {
           kind: "cond",
           test: this.expression(c.condition),
