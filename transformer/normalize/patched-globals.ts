@@ -12,7 +12,7 @@
 import type * as ts from "typescript";
 import { isLibraryFile } from "./call-targets";
 import { forEachWrittenTarget } from "./outer-variables";
-import { skipWrappers } from "./wrappers";
+import { isWrapper, skipWrappers } from "./wrappers";
 
 /** Library functions that change their first argument's fields or prototype. */
 const changesFirstArgument = new Set([
@@ -77,6 +77,9 @@ export class PatchedGlobals {
     return this.scan().some(
       (p) =>
         p.method === method ||
+        p.method === anyGlobal ||
+        // `JSON.stringify(n)` runs `n.toJSON` (`BigInt.prototype.toJSON`).
+        (p.method === "toJSON" && target?.global === "JSON") ||
         p.global === anyGlobal ||
         (target !== undefined &&
           p.global === target.global &&
@@ -105,6 +108,23 @@ export class PatchedGlobals {
       const writes = forEachWrittenTarget(ts, node, (target) =>
         note(target, node),
       );
+      // `const P: any = Number.prototype; P.toFixed = ...`: a prototype
+      // given out as a value may have any method replaced.
+      if (
+        ts.isPropertyAccessExpression(node) &&
+        node.name.text === "prototype" &&
+        !this.readThrough(node)
+      ) {
+        const reached = this.globalOf(node);
+        if (reached)
+          found.push({
+            global: reached.global,
+            member: "prototype",
+            method: anyGlobal,
+            replaces: true,
+            at: node,
+          });
+      }
       if (
         !writes &&
         ts.isCallExpression(node) &&
@@ -117,6 +137,26 @@ export class PatchedGlobals {
     for (const file of this.program.getSourceFiles())
       if (!isLibraryFile(file)) visit(file);
     return (this.found = found);
+  }
+
+  /**
+   * Whether `node` is only read through: the object of a member read
+   * (`Array.prototype.slice.call(...)`) or the target of a write (which
+   * `scan` notes as such).
+   */
+  private readThrough(node: ts.Expression): boolean {
+    const { ts } = this;
+    let at: ts.Node = node;
+    while (isWrapper(ts, at.parent)) at = at.parent;
+    const { parent } = at;
+    return (
+      ((ts.isPropertyAccessExpression(parent) ||
+        ts.isElementAccessExpression(parent)) &&
+        parent.expression === at) ||
+      (ts.isBinaryExpression(parent) &&
+        parent.left === at &&
+        parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+    );
   }
 
   /**
