@@ -848,9 +848,24 @@ class Lowering {
       !hoist.throwingParts.some(
         (part) => contains(part, node) && part.getStart() === node.getStart(),
       ) &&
-      (throws || this.context.throwing.mayThrow(node))
+      (throws || this.context.throwing.mayThrow(node) || this.readsRow(node))
     )
       hoist.throwingParts.push(node);
+  }
+
+  /**
+   * Whether `node` reads a row of a matrix (`m[k]`, or a name for one),
+   * which throws a TypeError where there is no such row: computed first,
+   * it would throw before what comes first in its statement.
+   */
+  private readsRow(node: ts.Node): boolean {
+    const ts = this.ts;
+    const visit = (n: ts.Node): boolean =>
+      (ts.isElementAccessExpression(n) &&
+        this.kindOf(n.expression) === "matrix") ||
+      (ts.isIdentifier(n) && this.rowOf(n) !== undefined) ||
+      (ts.forEachChild(n, visit) ?? false);
+    return visit(node);
   }
 
   /**
