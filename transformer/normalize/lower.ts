@@ -232,6 +232,13 @@ function orDefault(
 }
 
 /** Statements run just before a statement, and the calls in it (`hoisting`). */
+/**
+ * Where a part tsad computes before its statement cannot go: it may not
+ * run there, or run again (for the messages).
+ */
+const mayNotRun =
+  "where it may not run, or may run again (a loop test, a default value, a `case`, the right of `??`, an array literal destructured, or the right of `&&`/`||` between other than booleans)";
+
 interface Hoist {
   readonly before: Stmt[];
   /** The first call of an unmarked function that may change something. */
@@ -848,24 +855,9 @@ class Lowering {
       !hoist.throwingParts.some(
         (part) => contains(part, node) && part.getStart() === node.getStart(),
       ) &&
-      (throws || this.context.throwing.mayThrow(node) || this.readsRow(node))
+      (throws || this.context.throwing.mayThrow(node))
     )
       hoist.throwingParts.push(node);
-  }
-
-  /**
-   * Whether `node` reads a row of a matrix (`m[k]`, or a name for one),
-   * which throws a TypeError where there is no such row: computed first,
-   * it would throw before what comes first in its statement.
-   */
-  private readsRow(node: ts.Node): boolean {
-    const ts = this.ts;
-    const visit = (n: ts.Node): boolean =>
-      (ts.isElementAccessExpression(n) &&
-        this.kindOf(n.expression) === "matrix") ||
-      (ts.isIdentifier(n) && this.rowOf(n) !== undefined) ||
-      (ts.forEachChild(n, visit) ?? false);
-    return visit(node);
   }
 
   /**
@@ -883,7 +875,7 @@ class Lowering {
         : `const found = xs.${method}(...)`;
     const before = this.hoistedBefore(
       node,
-      `\`${method}\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`${example}\`)`,
+      `\`${method}\` here, ${mayNotRun}: give it a statement of its own first, \`${example}\``,
       method === "reduce" && node.arguments.length < 2,
     );
     this.hoist!.runsCalls = true;
@@ -928,7 +920,7 @@ class Lowering {
     const ts = this.ts;
     const before = this.hoistedBefore(
       node,
-      `${what} here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: build it in a statement of its own first, \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\`)`,
+      `${what} here, ${mayNotRun}: build it in a statement of its own first, \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\``,
     );
     this.hoist!.runsCalls = true;
     const callback =
@@ -966,37 +958,87 @@ class Lowering {
    *   let chosen; if (n > 0) { <reduce>; chosen = total / n; } else { chosen = 0; }
    */
   private hoistedChoice(c: ts.ConditionalExpression): Expr {
-    // Whether a branch throws (`reduce` with no initial value) is not
-    // known here: as if it may.
-    const before = this.hoistedBefore(
-      c,
-      "this `? :` here (in a branch of another `? :` or `&&`/`||`, or a loop test, it may not run, or run again: give it a statement of its own first)",
-      /*throws*/ true,
-    );
-    this.hoist!.runsCalls = true;
-    const changed = this.changeAround(c, this.changesTo(c), undefined);
-    if (changed) {
-      throw this.unsupported(
-        changed,
-        "a change in a statement that also computes a `? :` whose branch tsad computes first, from what it changes (make the change in a statement of its own)",
-      );
-    }
+    const before = this.hoistedBranches(c);
     const test = this.expression(c.condition);
     const name = this.names.fresh("chosen");
-    const branch = (e: ts.Expression): Stmt[] =>
-      this.hoisting(() => [
-        { kind: "assign", name, value: this.expression(e), origin: e },
-      ]);
     before.push(
       { kind: "let", name, constant: false, origin: c },
       {
         kind: "if",
         test,
-        then: branch(c.whenTrue),
-        else: branch(c.whenFalse),
+        then: this.branchAssigning(name, c.whenTrue),
+        else: this.branchAssigning(name, c.whenFalse),
       },
     );
     return { kind: "var", name };
+  }
+
+  /**
+   * `n > 0 && xs.every(p)` of booleans whose right holds a part computed
+   * first: as `hoistedChoice`, `let both = n > 0; if (both) { both = ... }`.
+   */
+  private hoistedLogical(node: ts.BinaryExpression, op: "&&" | "||"): Expr {
+    const before = this.hoistedBranches(node);
+    const name = this.names.fresh(op === "&&" ? "both" : "either");
+    const left: Expr = { kind: "var", name };
+    before.push(
+      {
+        kind: "let",
+        name,
+        value: this.expression(node.left),
+        constant: false,
+        origin: node,
+      },
+      {
+        kind: "if",
+        test: op === "&&" ? left : { kind: "not", operand: left },
+        then: this.branchAssigning(name, node.right),
+        else: [],
+      },
+    );
+    return left;
+  }
+
+  /**
+   * Where a choice whose branch holds a part computed first goes (see
+   * `hoistedChoice`), checked as such parts are: nothing else in the
+   * statement changes what it reads, and where a branch may throw (a
+   * `reduce` with no initial value, a call), no call that may throw
+   * comes first.
+   */
+  private hoistedBranches(node: ts.Expression): Stmt[] {
+    const before = this.hoistedBefore(
+      node,
+      `this choice here, ${mayNotRun}: give it a statement of its own first`,
+      this.reducesWithoutStart(node),
+    );
+    this.hoist!.runsCalls = true;
+    const changed = this.changeAround(node, this.changesTo(node), undefined);
+    if (changed) {
+      throw this.unsupported(
+        changed,
+        "a change in a statement that also computes a `? :`, `&&` or `||` whose branch tsad computes first, from what it changes (make the change in a statement of its own)",
+      );
+    }
+    return before;
+  }
+
+  /** Whether `node` holds a `reduce` with no initial value (which may throw). */
+  private reducesWithoutStart(node: ts.Node): boolean {
+    const ts = this.ts;
+    const visit = (n: ts.Node): boolean =>
+      (ts.isCallExpression(n) &&
+        n.arguments.length < 2 &&
+        arrayMethod(this.arrays, n) === "reduce") ||
+      (ts.forEachChild(n, visit) ?? false);
+    return visit(node);
+  }
+
+  /** A branch of a choice: `name = value`, after what `value` needs first. */
+  private branchAssigning(name: string, value: ts.Expression): Stmt[] {
+    return this.hoisting(() => [
+      { kind: "assign", name, value: this.expression(value), origin: value },
+    ]);
   }
 
   /**
@@ -1051,7 +1093,7 @@ class Lowering {
         : undefined;
     const before = this.hoistedBefore(
       node,
-      `\`Math.${fn}(...xs)\` here (in a branch of \`? :\` or \`&&\`/\`||\`, or a loop test, it may not run, or run again: give it a statement of its own first, \`const m = Math.${fn}(...xs)\`)`,
+      `\`Math.${fn}(...xs)\` here, ${mayNotRun}: give it a statement of its own first, \`const m = Math.${fn}(...xs)\``,
     );
     const source = array
       ? this.spreadSource(node, fn, array, spread!)
@@ -4097,9 +4139,17 @@ class Lowering {
       if (this.isArrayKind(node)) {
         throw this.unsupported(node, "choosing between arrays with `&&`/`||`");
       }
+      const op = kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||";
+      if (
+        this.hoist &&
+        this.conditionalDepth === 0 &&
+        this.isBoolean(node) &&
+        this.computedFirst(node.right)
+      )
+        return this.hoistedLogical(node, op);
       return {
         kind: "logical",
-        op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||",
+        op,
         left: this.expression(node.left),
         right: this.conditionally(() => this.expression(node.right)),
       };
