@@ -77,7 +77,9 @@ export class PatchedGlobals {
     return this.scan().some(
       (p) =>
         p.method === method ||
-        p.method === anyGlobal ||
+        // Any method of a prototype: a method call, not `Math.log1p`.
+        (p.method === anyGlobal &&
+          (target === undefined || target.path[0] === "prototype")) ||
         // `JSON.stringify(n)` runs `n.toJSON` (`BigInt.prototype.toJSON`).
         (p.method === "toJSON" && target?.global === "JSON") ||
         p.global === anyGlobal ||
@@ -99,7 +101,9 @@ export class PatchedGlobals {
       found.push({
         global: changed.global,
         member,
-        method: member === "prototype" ? method : undefined,
+        // The whole prototype (`Object.assign(Number.prototype, ...)`):
+        // any method.
+        method: member === "prototype" ? (method ?? anyGlobal) : undefined,
         replaces: this.replacesLibrary(target),
         at,
       });
@@ -140,22 +144,53 @@ export class PatchedGlobals {
   }
 
   /**
-   * Whether `node` is only read through: the object of a member read
-   * (`Array.prototype.slice.call(...)`) or the target of a write (which
-   * `scan` notes as such).
+   * Whether `node` is not given out as a value other code could change
+   * the prototype through: the object of a member read
+   * (`Array.prototype.slice.call(...)`), the target of a write (which
+   * `scan` notes as such), or compared (`p === Object.prototype`).
    */
   private readThrough(node: ts.Expression): boolean {
     const { ts } = this;
     let at: ts.Node = node;
     while (isWrapper(ts, at.parent)) at = at.parent;
     const { parent } = at;
-    return (
-      ((ts.isPropertyAccessExpression(parent) ||
+    if (
+      (ts.isPropertyAccessExpression(parent) ||
         ts.isElementAccessExpression(parent)) &&
-        parent.expression === at) ||
-      (ts.isBinaryExpression(parent) &&
-        parent.left === at &&
-        parent.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+      parent.expression === at
+    )
+      return true;
+    // Given to the library (`Object.create(Array.prototype)`), which
+    // changes a prototype only where `scan` notes it.
+    if (
+      (ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
+      parent.arguments?.includes(at as ts.Expression) &&
+      this.isLibraryFunction(parent.expression)
+    )
+      return true;
+    if (!ts.isBinaryExpression(parent)) return false;
+    switch (parent.operatorToken.kind) {
+      case ts.SyntaxKind.EqualsToken:
+        return parent.left === at;
+      case ts.SyntaxKind.EqualsEqualsEqualsToken:
+      case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+      case ts.SyntaxKind.EqualsEqualsToken:
+      case ts.SyntaxKind.ExclamationEqualsToken:
+      case ts.SyntaxKind.InKeyword:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Whether `callee` is a function the standard library declares. */
+  private isLibraryFunction(callee: ts.Expression): boolean {
+    const declarations = this.checker.getSymbolAtLocation(
+      skipWrappers(this.ts, callee),
+    )?.declarations;
+    return (
+      !!declarations?.length &&
+      declarations.every((d) => d.getSourceFile().hasNoDefaultLib)
     );
   }
 
