@@ -231,7 +231,6 @@ function orDefault(
     : { kind: "cond", test: test("!="), whenTrue: value, whenFalse: fallback };
 }
 
-/** Statements run just before a statement, and the calls in it (`hoisting`). */
 /**
  * Where a part tsad computes before its statement cannot go: it may not
  * run there, or run again (for the messages).
@@ -239,6 +238,7 @@ function orDefault(
 const mayNotRun =
   "where it may not run, or may run again (a loop test, a default value, a `case`, the right of `??`, an array literal destructured, or the right of `&&`/`||` between other than booleans)";
 
+/** Statements run just before a statement, and the calls in it (`hoisting`). */
 interface Hoist {
   readonly before: Stmt[];
   /** The first call of an unmarked function that may change something. */
@@ -531,7 +531,7 @@ class Lowering {
       if (hoist.before.length > 0 && call) {
         throw this.unsupported(
           call,
-          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`), reduces an array (`xs.reduce(...)`), reads a field's array (`data.t[i]`) or spreads one into `Math.max`, which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`, `const t = data.t`)",
+          "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`), reduces or searches an array (`xs.reduce(...)`, `xs.some(...)`), builds one (`xs.map(...)`, `[...xs, y]`), reads a field's array (`data.t[i]`) or spreads one into `Math.max`, which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`, `const t = data.t`)",
         );
       }
       return [...hoist.before, ...lowered];
@@ -878,7 +878,7 @@ class Lowering {
       `\`${method}\` here, ${mayNotRun}: give it a statement of its own first, \`${example}\``,
       method === "reduce" && node.arguments.length < 2,
     );
-    this.hoist!.runsCalls = true;
+    this.hoist!.runsCalls ||= this.runsCode(node);
     // Computed before the statement, where JS computes it in the middle:
     // nothing the statement does before it may change what it reads, nor
     // may it change what the statement reads.
@@ -918,11 +918,12 @@ class Lowering {
    */
   private hoistedBuilt(node: ts.Expression, what: string): Expr {
     const ts = this.ts;
+    const declared = `const ys = ${node.getText().length > 40 ? "..." : node.getText()}`;
     const before = this.hoistedBefore(
       node,
-      `${what} here, ${mayNotRun}: build it in a statement of its own first, \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\``,
+      `${what} here, ${mayNotRun}: build it in a statement of its own first, \`${declared}\``,
     );
-    this.hoist!.runsCalls = true;
+    this.hoist!.runsCalls ||= this.runsCode(node);
     const callback =
       ts.isCallExpression(node) && arrayMethod(this.arrays, node)
         ? node.arguments[0]
@@ -931,7 +932,7 @@ class Lowering {
     if (outside) {
       throw this.unsupported(
         outside,
-        `a callback that changes what is outside it, in an expression (build the array in a statement of its own: \`const ys = ${node.getText().length > 40 ? "..." : node.getText()}\`)`,
+        `a callback that changes what is outside it, in an expression (build the array in a statement of its own: \`${declared}\`)`,
       );
     }
     // Changes to what it reads (`rows.push(h.map(f))` changes `rows`).
@@ -955,7 +956,7 @@ class Lowering {
    * made just before the statement as an `if` whose branches compute
    * those parts in turn, each as a statement of its own would:
    *
-   *   let chosen; if (n > 0) { <reduce>; chosen = total / n; } else { chosen = 0; }
+   *   let chosen; if (n > 0) { <the reduce, in reduced>; chosen = reduced / n; } else { chosen = 0; }
    */
   private hoistedChoice(c: ts.ConditionalExpression): Expr {
     const before = this.hoistedBranches(c);
@@ -1012,7 +1013,7 @@ class Lowering {
       `this choice here, ${mayNotRun}: give it a statement of its own first`,
       this.reducesWithoutStart(node),
     );
-    this.hoist!.runsCalls = true;
+    this.hoist!.runsCalls ||= this.runsCode(node);
     const changed = this.changeAround(node, this.changesTo(node), undefined);
     if (changed) {
       throw this.unsupported(
@@ -1021,6 +1022,25 @@ class Lowering {
       );
     }
     return before;
+  }
+
+  /**
+   * Whether `node` calls a function or holds a callback: code that runs
+   * (the array methods tsad writes out as loops, and `Math`, run none).
+   */
+  private runsCode(node: ts.Node): boolean {
+    const ts = this.ts;
+    const writtenOut = (n: ts.CallExpression) =>
+      arrayMethod(this.arrays, n) !== undefined ||
+      spreadParts(this.arrays, n) !== undefined ||
+      (ts.isPropertyAccessExpression(n.expression) &&
+        this.isGlobalMath(n.expression.expression));
+    const visit = (n: ts.Node): boolean =>
+      (ts.isCallLikeExpression(n) &&
+        !(ts.isCallExpression(n) && writtenOut(n))) ||
+      ts.isFunctionLike(n) ||
+      (ts.forEachChild(n, visit) ?? false);
+    return visit(node);
   }
 
   /** Whether `node` holds a `reduce` with no initial value (which may throw). */
@@ -1174,11 +1194,11 @@ class Lowering {
     before: Stmt[],
   ): Iterated {
     const ts = this.ts;
-    const changed = this.changeAround(node, () => true, undefined);
+    const changed = this.changeAround(node, this.changesTo(node), undefined);
     if (changed) {
       throw this.unsupported(
         changed,
-        `a change in a statement that also computes \`Math.${fn}(...)\` of a spread, which tsad computes first (make the change in a statement of its own)`,
+        `a change in a statement that also computes \`Math.${fn}(...)\` of a spread, which tsad computes first, from what it changes (make the change in a statement of its own)`,
       );
     }
     const [only, ...rest] = node.arguments;
@@ -1225,11 +1245,17 @@ class Lowering {
   private changesTo(read: ts.Node): (target: ts.Expression) => boolean {
     const ts = this.ts;
     const symbols = new Set<ts.Symbol>();
+    // A callback's own variables (`(v) => { let t = v; t += 1; ... }`)
+    // are no one else's.
+    const own = (symbol: ts.Symbol) => {
+      const declaration = symbol.valueDeclaration;
+      return declaration !== undefined && contains(read, declaration);
+    };
     const note = (n: ts.Node): void => {
       const symbol = ts.isIdentifier(n)
         ? this.context.checker.getSymbolAtLocation(n)
         : undefined;
-      if (symbol) symbols.add(symbol);
+      if (symbol && !own(symbol)) symbols.add(symbol);
       ts.forEachChild(n, note);
     };
     note(read);
@@ -3272,7 +3298,10 @@ class Lowering {
     return ts.isPostfixUnaryExpression(index) ? [take, count] : [count, take];
   }
 
-  /** A literal, `new Array(k).fill(0)`, a `.slice()` copy or a marked call's result. */
+  /**
+   * A new array: a literal, `new Array(k).fill(0)`, a `.slice()` copy, a
+   * marked call's result, or one `map`, `filter`, a spread or `concat` builds.
+   */
   private isFresh(e: ts.Expression): boolean {
     const ts = this.ts;
     e = skipWrappers(ts, e);
@@ -5000,7 +5029,9 @@ class Lowering {
     if (method === "map" || method === "filter")
       throw this.unsupported(
         node,
-        `\`${method}\` of rows or records inside an expression (give it its own declaration: \`const ys = xs.${method}(...)\`)`,
+        method === "map"
+          ? "`map` of rows or records inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
+          : "`filter` of rows or records (write the loop out, pushing what it keeps)",
       );
     if (
       ts.isPropertyAccessExpression(callee) &&
