@@ -201,6 +201,17 @@ export const isValueSearch = (method: SearchMethod): method is ValueSearch =>
 export const isSearchMethod = (method: string): method is SearchMethod =>
   searchMethods.has(method);
 
+/** The array a method call `xs.m(...)` is called on, as written. */
+export function receiverOf(
+  ts: typeof import("typescript"),
+  call: ts.CallExpression,
+): ts.Expression {
+  return skipWrappers(
+    ts,
+    (call.expression as ts.PropertyAccessExpression).expression,
+  );
+}
+
 /**
  * Which array method `node` calls, of an array of numbers, a matrix (or a
  * row of one), or an array of data; `indexOf`, `lastIndexOf` and
@@ -236,10 +247,10 @@ export function arrayMethod(
 export const isVector = (kind: ValueKind) =>
   kind === "array" || kind === "float64" || kind === "float32";
 
-export function isArrayMethod<M extends ArrayMethod>(
+export function isArrayMethod(
   context: ArraysContext,
   node: ts.Expression,
-  method: M,
+  method: ArrayMethod,
 ): node is ts.CallExpression {
   return arrayMethod(context, node) === method;
 }
@@ -475,8 +486,7 @@ export function lowerArrayMap(
     );
   }
   const target: Expr = { kind: "var", name };
-  const receiver = (node.expression as ts.PropertyAccessExpression).expression;
-  const sourceKind = context.kindOf(receiver);
+  const sourceKind = context.kindOf(receiverOf(ts, node));
   const requireKind = (expected: ValueKind) => {
     if (kind === expected) return;
     const type = context.checker.typeToString(
@@ -605,11 +615,7 @@ export function lowerArrayReduce(
     );
   }
   requireNoSelfReference(context, node, "`reduce`");
-  // `xs.map(f).reduce(g, 0)`: the map's numbers first, in an array.
-  const receiver = skipWrappers(
-    ts,
-    (node.expression as ts.PropertyAccessExpression).expression,
-  );
+  const receiver = receiverOf(ts, node);
   const kind = context.kindOf(receiver);
   if (!initial && (!isVector(kind) || context.holdsData(receiver))) {
     throw context.unsupported(
@@ -787,10 +793,7 @@ export function lowerArraySearch(
     // A test alone, over numbers (an element read runs nothing), reads as
     // `if (!found && test) found = true;`; statements, and what a test
     // needs computed first, run only while searching.
-    const receiver = skipWrappers(
-      ts,
-      (node.expression as ts.PropertyAccessExpression).expression,
-    );
+    const receiver = receiverOf(ts, node);
     const alone =
       callback.statements.length === 0 && !context.holdsData(receiver);
     const { before, loop } = callbackLoop(context, node, callback, {
@@ -825,10 +828,7 @@ export function lowerArraySearch(
     );
   }
   const before: Stmt[] = [];
-  const receiver = skipWrappers(
-    ts,
-    (node.expression as ts.PropertyAccessExpression).expression,
-  );
+  const receiver = receiverOf(ts, node);
   const source = iteratedArray(context, receiver, before);
   const sought = context.fresh("sought");
   before.push(
@@ -910,10 +910,7 @@ export function lowerArrayFilter(
       "this `filter` (give it one callback: `(v) => test`, `(v, i) => test`, or a block ending in `return test`)",
     );
   }
-  const receiver = skipWrappers(
-    ts,
-    (node.expression as ts.PropertyAccessExpression).expression,
-  );
+  const receiver = receiverOf(ts, node);
   if (context.kindOf(receiver) !== "array" || context.holdsData(receiver)) {
     throw context.unsupported(
       node,
@@ -1151,8 +1148,9 @@ export function lowerArrayForEach(
 /**
  * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
  * ReferenceError in JavaScript: `y` is not initialized until `Array.from`
- * returns (and so for the other methods written out as loops). The lowering fills `y` in place, so its derivative code would
- * quietly read the elements filled so far instead.
+ * returns, and so for the other methods written out as loops. The
+ * lowering gives `y` a value first (the array it fills, the total so far,
+ * "not found"), so its derivative code would quietly read that instead.
  */
 function requireNoSelfReference(
   context: ArraysContext,

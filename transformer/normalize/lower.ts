@@ -876,7 +876,7 @@ class Lowering {
     const before = this.hoistedBefore(
       node,
       `\`${method}\` here, ${mayNotRun}: give it a statement of its own first, \`${example}\``,
-      method === "reduce" && node.arguments.length < 2,
+      this.reducesWithoutStart(node),
     );
     this.hoist!.runsCalls ||= this.runsCode(node);
     // Computed before the statement, where JS computes it in the middle:
