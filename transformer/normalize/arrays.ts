@@ -282,16 +282,19 @@ function callbackLoop(
   const { bindings, last, start = 0, backwards = false, guard } = steps;
   const callee = node.expression as ts.PropertyAccessExpression;
   const receiver = skipWrappers(ts, callee.expression);
-  const before: Stmt[] = [];
-  const built = builtArray(context, receiver, before);
-  // It takes the length once and reads each element when it gets to it.
-  if (!built && context.reshapes(callback.node.body, receiver)) {
+  // It takes the length once and reads each element when it gets to it
+  // (of an array built for it, which nothing else reaches).
+  if (
+    !builds(context, receiver) &&
+    context.reshapes(callback.node.body, receiver)
+  ) {
     throw context.unsupported(
       callback.node,
       `a \`${callee.name.text}\` callback that changes '${receiver.getText()}': its length, or a variable it is read through (call it on a copy, or write the loop out)`,
     );
   }
-  const source = built ?? iteratedArray(context, receiver, before);
+  const before: Stmt[] = [];
+  const source = iteratedArray(context, receiver, before);
   const counter: Expr = {
     kind: "var",
     name: callback.index
@@ -378,6 +381,18 @@ export function iteratedArray(
 }
 
 /**
+ * Whether `node` builds a vector that `builtArray` builds first:
+ * `xs.map(f)`, `xs.filter(p)`, `[...xs, y]`, `xs.concat(ys)`.
+ */
+export function builds(context: ArraysContext, node: ts.Expression): boolean {
+  if (!isVector(context.kindOf(node))) return false;
+  const method = arrayMethod(context, node);
+  return method
+    ? method === "map" || method === "filter"
+    : spreadParts(context, node) !== undefined;
+}
+
+/**
  * The vector a method or a spread builds (`xs.map(f)`, `xs.filter(p)`,
  * `[...xs, y]`, `xs.concat(ys)`), built first in `before`, where a method
  * is called on it or it is spread: `xs.map(f).reduce(g, 0)`.
@@ -387,8 +402,8 @@ export function builtArray(
   node: ts.Expression,
   before: Stmt[],
 ): Iterated | undefined {
+  if (!builds(context, node)) return undefined;
   const kind = context.kindOf(node);
-  if (!isVector(kind)) return undefined;
   const method = arrayMethod(context, node);
   const parts = !method && spreadParts(context, node);
   const build =

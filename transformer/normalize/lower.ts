@@ -44,6 +44,7 @@ import {
   iteratedArray,
   isVector,
   builtArray,
+  builds,
   type SpreadPart,
   isSearchMethod,
   isValueSearch,
@@ -1014,6 +1015,19 @@ class Lowering {
       this.reducesWithoutStart(node),
     );
     this.hoist!.runsCalls ||= this.runsCode(node);
+    // A callback's own change first: what to do about it differs.
+    const ts = this.ts;
+    const inCallback = (n: ts.Node): ts.Node | undefined =>
+      ts.isArrowFunction(n) || ts.isFunctionExpression(n)
+        ? this.changesOutside(n)
+        : ts.forEachChild(n, inCallback);
+    const outside = inCallback(node);
+    if (outside) {
+      throw this.unsupported(
+        outside,
+        "a callback that changes what is outside it, in a `? :`, `&&` or `||` that tsad computes first (write the choice as an `if`: `let found = false; if (c) found = xs.some(...);`)",
+      );
+    }
     const changed = this.changeAround(node, this.changesTo(node), undefined);
     if (changed) {
       throw this.unsupported(
@@ -2035,8 +2049,7 @@ class Lowering {
     // `for (const row of data.X)`: the field's array, named first; and
     // `for (const v of xs.filter(p))`, the array built first.
     const field = ts.isPropertyAccessExpression(iterable);
-    const built =
-      this.isBuiltArray(iterable) && isVector(this.kindOf(iterable));
+    const built = builds(this.arrays, iterable);
     if (
       !declared ||
       !(ts.isIdentifier(iterable) || field || built) ||
@@ -3920,10 +3933,9 @@ class Lowering {
    * `[a, ...xs]`, `xs.concat(ys)`, `xs.map(f)`, `xs.filter(p)`.
    */
   private isBuiltArray(node: ts.Expression): boolean {
-    const method = arrayMethod(this.arrays, node);
+    // A spread of other than numbers too, for `requireNumbers` to report.
     return (
-      spreadParts(this.arrays, node) !== undefined ||
-      ((method === "map" || method === "filter") && isVector(this.kindOf(node)))
+      spreadParts(this.arrays, node) !== undefined || builds(this.arrays, node)
     );
   }
 
