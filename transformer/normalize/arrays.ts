@@ -227,7 +227,9 @@ export function arrayMethod(
     !ts.isPropertyAccessExpression(node.expression)
   )
     return undefined;
-  const method = node.expression.name.text;
+  const name = node.expression.name.text;
+  // `reduceRight` is a `reduce` from the end (`lowerArrayReduce`).
+  const method = name === "reduceRight" ? "reduce" : name;
   const known =
     method === "map" ||
     method === "reduce" ||
@@ -271,8 +273,9 @@ function callbackLoop(
   steps: {
     readonly bindings?: (counter: Expr, source: Iterated) => Stmt[];
     readonly last: (counter: Expr, length: Expr) => Stmt[];
+    /** How many elements to skip (`reduce` with no initial value: 1). */
     readonly start?: number;
-    /** From the last element to the first (`findLastIndex`). */
+    /** From the last element to the first (`findLastIndex`, `reduceRight`). */
     readonly backwards?: boolean;
     /** What each iteration runs only while (a search not done). */
     readonly guard?: Expr;
@@ -326,17 +329,16 @@ function callbackLoop(
 }
 
 /**
- * `for (let counter = start; counter < length; counter++) { body }`, or
- * `backwards`, `for (let counter = length - 1; counter >= start; counter--)`.
+ * `for (let counter = skip; counter < length; counter++) { body }`, or
+ * `backwards`, `for (let counter = length - 1 - skip; counter >= 0; counter--)`.
  */
 function countedLoop(
   counter: string,
-  start: number,
+  skip: number,
   length: Expr,
   body: Stmt[],
   backwards = false,
 ): Stmt {
-  const first: Expr = { kind: "num", value: start };
   return {
     kind: "loop",
     header: backwards
@@ -347,16 +349,16 @@ function countedLoop(
             kind: "binary",
             op: "-",
             left: length,
-            right: { kind: "num", value: 1 },
+            right: { kind: "num", value: 1 + skip },
           },
-          end: first,
+          end: { kind: "num", value: 0 },
           step: -1,
           inclusive: true,
         }
       : {
           kind: "counted",
           counter,
-          start: first,
+          start: { kind: "num", value: skip },
           end: length,
           step: 1,
           inclusive: false,
@@ -601,7 +603,7 @@ function builtRow(
  * a loop over `xs` that names the accumulator, the element and the index
  * and gives `name` what the callback returns. With no `initial`, as JS
  * does: a `TypeError` for no elements, else the first, and the loop from
- * the second.
+ * the second. `reduceRight`: the same from the last element to the first.
  */
 export function lowerArrayReduce(
   context: ArraysContext,
@@ -609,6 +611,9 @@ export function lowerArrayReduce(
   node: ts.CallExpression,
 ): Stmt[] {
   const ts = context.ts;
+  const fromEnd =
+    (node.expression as ts.PropertyAccessExpression).name.text ===
+    "reduceRight";
   const [callback, initial, ...rest] = node.arguments;
   const fill =
     callback && rest.length === 0
@@ -672,6 +677,7 @@ export function lowerArrayReduce(
       ]);
     },
     start: given ? 0 : 1,
+    backwards: fromEnd,
   });
   // A call's array is taken before `initial` is computed, as JS does.
   const first = given
@@ -681,7 +687,17 @@ export function lowerArrayReduce(
         start({
           kind: "index",
           array: source.array,
-          indices: [...source.indices, { kind: "num", value: 0 }],
+          indices: [
+            ...source.indices,
+            fromEnd
+              ? {
+                  kind: "binary",
+                  op: "-",
+                  left: { kind: "length", ...source },
+                  right: { kind: "num", value: 1 },
+                }
+              : { kind: "num", value: 0 },
+          ],
         }),
       ];
   return [...before, ...first, loop];
