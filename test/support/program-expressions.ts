@@ -274,6 +274,11 @@ export interface Env {
    * copy made inside an expression (`f(m[i].slice())`) is not supported.
    */
   readonly branch?: boolean;
+  /**
+   * In a loop test, where a part tsad computes before its statement
+   * (`Math.max(...xs)`) cannot go: it may run again.
+   */
+  readonly inTest?: boolean;
 }
 
 export const atom = (text: string, bound: number, literal = false): Code => ({
@@ -411,13 +416,19 @@ export function resolveExpr(e: Expr, env: Env): Code {
         const counter = counters[e.pick % counters.length]!.variable.name;
         return atom(`${array}[${counter}]`, env.fn.elementBound);
       }
-      // The first or the last element, by index or by `.at`.
-      const element = [
+      // The first or the last element, by index or by `.at`; the largest
+      // or the smallest, which tsad computes before the statement (in a
+      // branch of `? :`, as an `if`), but in a loop test.
+      const elements = [
         `${array}[0]`,
         `${array}[${array}.length - 1]`,
         `${array}.at(0)!`,
         `${array}.at(-1)!`,
-      ][e.pick % 4]!;
+        ...(env.inTest
+          ? []
+          : [`Math.max(...${array})`, `Math.min(...${array})`]),
+      ];
+      const element = elements[e.pick % elements.length]!;
       return atom(element, env.fn.elementBound);
     }
     case "local": {

@@ -1108,7 +1108,12 @@ function resolveLoop(
     }
     if (shape.tested && test !== null) {
       testText = operand(
-        resolveCondition(test, { ...env, bounds: start, branch: true }),
+        resolveCondition(test, {
+          ...env,
+          bounds: start,
+          branch: true,
+          inTest: true,
+        }),
         AND,
       );
     }
