@@ -254,6 +254,30 @@ interface Hoist {
   readonly throwingParts: ts.Node[];
 }
 
+/** A branch of `? :`, `&&` or `||` lowered on its own (`branchOf`). */
+interface Branch {
+  readonly before: Stmt[];
+  readonly value: Expr;
+  readonly hoist: Hoist;
+}
+
+/** A branch's statements: what it needs first, then `name = value`. */
+function assigning(name: string, branch: Branch, origin: ts.Node): Stmt[] {
+  return [
+    ...branch.before,
+    { kind: "assign", name, value: branch.value, origin },
+  ];
+}
+
+/** The calls `inner` (a branch needing nothing first) saw, as `outer`'s. */
+function joinHoist(outer: Hoist, inner: Hoist): void {
+  outer.unmarkedCall ??= inner.unmarkedCall;
+  outer.readingCall ??= inner.readingCall;
+  outer.runsCalls ||= inner.runsCalls;
+  outer.throwingCalls.push(...inner.throwingCalls);
+  outer.throwingParts.push(...inner.throwingParts);
+}
+
 /** Where a row of a matrix given a name (`const row = m[i]`) is: `m`, `[i]`. */
 interface Row {
   readonly array: Expr;
@@ -491,7 +515,11 @@ class Lowering {
    * marked in that statement.
    */
   private hoist: Hoist | undefined;
-  /** Inside a branch of `? :` or the right of `&&`/`||`: may not run. */
+  /**
+   * Inside a part of an expression that may not run, or run again: a
+   * loop test, a default value, the right of `??` (a branch of `? :` or
+   * `&&`/`||` is lowered on its own: `branchOf`).
+   */
   private conditionalDepth = 0;
 
   /**
@@ -502,6 +530,19 @@ class Lowering {
    * passed), unless it calls a function not marked: that is an error.
    */
   private hoisting(lower: () => Stmt[]): Stmt[] {
+    const { before, value } = this.hoistingValue(lower);
+    return [...before, ...value];
+  }
+
+  /**
+   * `hoisting` of anything `lower` gives (an expression's value): it,
+   * what it needs run first, and the calls it made (see `Hoist`).
+   */
+  private hoistingValue<T>(lower: () => T): {
+    before: Stmt[];
+    value: T;
+    hoist: Hoist;
+  } {
     const outer = { hoist: this.hoist, depth: this.conditionalDepth };
     const hoist: Hoist = { before: [], throwingCalls: [], throwingParts: [] };
     this.hoist = hoist;
@@ -535,7 +576,7 @@ class Lowering {
           "a call to a function not marked in a statement that also copies a row of a matrix (`m[i].slice()`), indexes a marked call's result (`f(x)[i]`), reduces or searches an array (`xs.reduce(...)`, `xs.some(...)`), builds one (`xs.map(...)`, `[...xs, y]`), reads a field's array (`data.t[i]`) or spreads one into `Math.max`, which tsad computes first and the call might change (do that in a statement of its own first: `const copy = m[i].slice()`, `const v = f(x)`, `const total = xs.reduce(...)`, `const t = data.t`)",
         );
       }
-      return [...hoist.before, ...lowered];
+      return { before: hoist.before, value: lowered, hoist };
     } finally {
       this.hoist = outer.hoist;
       this.conditionalDepth = outer.depth;
@@ -889,7 +930,7 @@ class Lowering {
     if (changed) {
       throw this.unsupported(
         changed,
-        `a \`${method}\` callback that changes what is outside it, in an expression (give the \`${method}\` a statement of its own: \`${example}\`)`,
+        `a \`${method}\` callback that changes what is outside it, in an expression (give the \`${method}\` a statement of its own: \`${example}\`, in an \`if\` where a \`? :\`, \`&&\` or \`||\` guards it)`,
       );
     }
     const earlier = this.changeAround(
@@ -959,17 +1000,21 @@ class Lowering {
    *
    *   let chosen; if (n > 0) { <the reduce, in reduced>; chosen = reduced / n; } else { chosen = 0; }
    */
-  private hoistedChoice(c: ts.ConditionalExpression): Expr {
+  private hoistedChoice(
+    c: ts.ConditionalExpression,
+    test: Expr,
+    whenTrue: Branch,
+    whenFalse: Branch,
+  ): Expr {
     const before = this.hoistedBranches(c);
-    const test = this.expression(c.condition);
     const name = this.names.fresh("chosen");
     before.push(
       { kind: "let", name, constant: false, origin: c },
       {
         kind: "if",
         test,
-        then: this.branchAssigning(name, c.whenTrue),
-        else: this.branchAssigning(name, c.whenFalse),
+        then: assigning(name, whenTrue, c.whenTrue),
+        else: assigning(name, whenFalse, c.whenFalse),
       },
     );
     return { kind: "var", name };
@@ -979,26 +1024,41 @@ class Lowering {
    * `n > 0 && xs.every(p)` of booleans whose right holds a part computed
    * first: as `hoistedChoice`, `let both = n > 0; if (both) { both = ... }`.
    */
-  private hoistedLogical(node: ts.BinaryExpression, op: "&&" | "||"): Expr {
+  private hoistedLogical(
+    node: ts.BinaryExpression,
+    op: "&&" | "||",
+    left: Expr,
+    right: Branch,
+  ): Expr {
+    if (!this.isBoolean(node)) {
+      throw this.unsupported(
+        node,
+        `\`${op}\` of other than booleans whose right side tsad computes first (write it as an \`if\`)`,
+      );
+    }
     const before = this.hoistedBranches(node);
     const name = this.names.fresh(op === "&&" ? "both" : "either");
-    const left: Expr = { kind: "var", name };
+    const made: Expr = { kind: "var", name };
     before.push(
-      {
-        kind: "let",
-        name,
-        value: this.expression(node.left),
-        constant: false,
-        origin: node,
-      },
+      { kind: "let", name, value: left, constant: false, origin: node },
       {
         kind: "if",
-        test: op === "&&" ? left : { kind: "not", operand: left },
-        then: this.branchAssigning(name, node.right),
+        test: op === "&&" ? made : { kind: "not", operand: made },
+        then: assigning(name, right, node.right),
         else: [],
       },
     );
-    return left;
+    return made;
+  }
+
+  /**
+   * A branch of `? :`, `&&` or `||`, lowered as a statement of its own
+   * would be: its value, what it needs computed first (`hoistedChoice`
+   * computes that in the branch), and its calls, which are the
+   * statement's where it needs nothing (`joinHoist`).
+   */
+  private branchOf(e: ts.Expression): Branch {
+    return this.hoistingValue(() => this.expression(e));
   }
 
   /**
@@ -1015,19 +1075,6 @@ class Lowering {
       this.reducesWithoutStart(node),
     );
     this.hoist!.runsCalls ||= this.runsCode(node);
-    // A callback's own change first: what to do about it differs.
-    const ts = this.ts;
-    const inCallback = (n: ts.Node): ts.Node | undefined =>
-      ts.isArrowFunction(n) || ts.isFunctionExpression(n)
-        ? this.changesOutside(n)
-        : ts.forEachChild(n, inCallback);
-    const outside = inCallback(node);
-    if (outside) {
-      throw this.unsupported(
-        outside,
-        "a callback that changes what is outside it, in a `? :`, `&&` or `||` that tsad computes first (write the choice as an `if`: `let found = false; if (c) found = xs.some(...);`)",
-      );
-    }
     const changed = this.changeAround(node, this.changesTo(node), undefined);
     if (changed) {
       throw this.unsupported(
@@ -1065,43 +1112,6 @@ class Lowering {
         n.arguments.length < 2 &&
         arrayMethod(this.arrays, n) === "reduce") ||
       (ts.forEachChild(n, visit) ?? false);
-    return visit(node);
-  }
-
-  /** A branch of a choice: `name = value`, after what `value` needs first. */
-  private branchAssigning(name: string, value: ts.Expression): Stmt[] {
-    return this.hoisting(() => [
-      { kind: "assign", name, value: this.expression(value), origin: value },
-    ]);
-  }
-
-  /**
-   * Whether `node` holds a part that tsad computes before its statement
-   * and may not compute where it may not run: a `reduce`, a search, an
-   * array built, `Math.min`/`Math.max` of a spread (not inside callbacks,
-   * whose statements are their own).
-   */
-  private computedFirst(node: ts.Node): boolean {
-    const ts = this.ts;
-    const visit = (n: ts.Node): boolean => {
-      if (ts.isFunctionLike(n)) return false;
-      if (ts.isExpression(n)) {
-        const method = arrayMethod(this.arrays, n);
-        if (method === "reduce" || (method && isSearchMethod(method)))
-          return true;
-        if (this.isBuiltArray(n)) return true;
-        if (
-          ts.isCallExpression(n) &&
-          ts.isPropertyAccessExpression(n.expression) &&
-          (n.expression.name.text === "max" ||
-            n.expression.name.text === "min") &&
-          this.isGlobalMath(n.expression.expression) &&
-          n.arguments.some((a) => ts.isSpreadElement(a))
-        )
-          return true;
-      }
-      return ts.forEachChild(n, visit) ?? false;
-    };
     return visit(node);
   }
 
@@ -4030,12 +4040,21 @@ class Lowering {
             "choosing between arrays with `? :` (choose between their elements: `c ? x[i] : y[i]`)",
           );
         }
-        if (
-          this.hoist &&
-          this.conditionalDepth === 0 &&
-          (this.computedFirst(c.whenTrue) || this.computedFirst(c.whenFalse))
-        )
-          return this.hoistedChoice(c);
+        if (this.hoist && this.conditionalDepth === 0) {
+          const test = this.expression(c.condition);
+          const whenTrue = this.branchOf(c.whenTrue);
+          const whenFalse = this.branchOf(c.whenFalse);
+          if (whenTrue.before.length > 0 || whenFalse.before.length > 0)
+            return this.hoistedChoice(c, test, whenTrue, whenFalse);
+          joinHoist(this.hoist, whenTrue.hoist);
+          joinHoist(this.hoist, whenFalse.hoist);
+          return {
+            kind: "cond",
+            test,
+            whenTrue: whenTrue.value,
+            whenFalse: whenFalse.value,
+          };
+        }
         return {
           kind: "cond",
           test: this.expression(c.condition),
@@ -4181,13 +4200,14 @@ class Lowering {
         throw this.unsupported(node, "choosing between arrays with `&&`/`||`");
       }
       const op = kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||";
-      if (
-        this.hoist &&
-        this.conditionalDepth === 0 &&
-        this.isBoolean(node) &&
-        this.computedFirst(node.right)
-      )
-        return this.hoistedLogical(node, op);
+      if (this.hoist && this.conditionalDepth === 0) {
+        const left = this.expression(node.left);
+        const right = this.branchOf(node.right);
+        if (right.before.length > 0)
+          return this.hoistedLogical(node, op, left, right);
+        joinHoist(this.hoist, right.hoist);
+        return { kind: "logical", op, left, right: right.value };
+      }
       return {
         kind: "logical",
         op,
@@ -4295,7 +4315,7 @@ class Lowering {
         node.operatorToken,
         DiagnosticCode.UnsupportedOperator,
         ts.isPropertyAccessExpression(left)
-          ? "tsad supports `??` after a field (`o.lr ?? 0.1`) in a statement's own expression, not in a branch of `? :`, `&&`/`||` or a loop test. Name the field first: `const lr = o.lr ?? 0.1`."
+          ? "tsad supports `??` after a field (`o.lr ?? 0.1`) in a statement's own expression, not where it may not run or may run again (a loop test, a default value, the right of `??`). Name the field first: `const lr = o.lr ?? 0.1`."
           : "tsad supports `??` after a variable, an element or a field (`k ?? 2`, `a[i] ?? 0`, `o.lr ?? 0.1`). Name the value first: `const v = ...; v ?? 0`.",
       );
     }
@@ -4574,7 +4594,7 @@ class Lowering {
         this.expression(target);
         throw this.unsupported(
           node,
-          `an element of ${markedCall ? "a call's result in a loop's test, a branch of `? :`, `&&` or `||` or a default value" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
+          `an element of ${markedCall ? "a call's result in a loop's test, a default value or the right of `??`" : "what a function that is not marked returns"} (name the result in a statement of its own first: \`const v = f(x)\`, then \`v[i]\`)`,
         );
       }
       throw this.unsupported(
