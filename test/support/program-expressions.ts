@@ -274,11 +274,6 @@ export interface Env {
    * copy made inside an expression (`f(m[i].slice())`) is not supported.
    */
   readonly branch?: boolean;
-  /**
-   * In a loop test, where a part tsad computes before its statement
-   * (`Math.max(...xs)`) cannot go: it may run again.
-   */
-  readonly inTest?: boolean;
 }
 
 export const atom = (text: string, bound: number, literal = false): Code => ({
@@ -417,14 +412,15 @@ export function resolveExpr(e: Expr, env: Env): Code {
         return atom(`${array}[${counter}]`, env.fn.elementBound);
       }
       // The first or the last element, by index or by `.at`; the largest
-      // or the smallest, which tsad computes before the statement (in a
-      // branch of `? :`, as an `if`), but in a loop test.
+      // or the smallest, which tsad computes before the statement: not in
+      // a loop test, nor in a branch (made first as an `if`, it would run
+      // before a call earlier in the statement that may throw: TS96003).
       const elements = [
         `${array}[0]`,
         `${array}[${array}.length - 1]`,
         `${array}.at(0)!`,
         `${array}.at(-1)!`,
-        ...(env.inTest
+        ...(env.branch
           ? []
           : [`Math.max(...${array})`, `Math.min(...${array})`]),
       ];

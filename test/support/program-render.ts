@@ -1108,12 +1108,7 @@ function resolveLoop(
     }
     if (shape.tested && test !== null) {
       testText = operand(
-        resolveCondition(test, {
-          ...env,
-          bounds: start,
-          branch: true,
-          inTest: true,
-        }),
+        resolveCondition(test, { ...env, bounds: start, branch: true }),
         AND,
       );
     }
