@@ -1006,7 +1006,7 @@ class Lowering {
     whenTrue: Branch,
     whenFalse: Branch,
   ): Expr {
-    const before = this.hoistedBranches(c);
+    const before = this.hoistedBranches(c, [whenTrue, whenFalse]);
     const name = this.names.fresh("chosen");
     before.push(
       { kind: "let", name, constant: false, origin: c },
@@ -1036,7 +1036,7 @@ class Lowering {
         `\`${op}\` of other than booleans whose right side tsad computes first (write it as an \`if\`)`,
       );
     }
-    const before = this.hoistedBranches(node);
+    const before = this.hoistedBranches(node, [right]);
     const name = this.names.fresh(op === "&&" ? "both" : "either");
     const made: Expr = { kind: "var", name };
     before.push(
@@ -1065,14 +1065,21 @@ class Lowering {
    * Where a choice whose branch holds a part computed first goes (see
    * `hoistedChoice`), checked as such parts are: nothing else in the
    * statement changes what it reads, and where a branch may throw (a
-   * `reduce` with no initial value, a call), no call that may throw
-   * comes first.
+   * `reduce` with no initial value, a call) or change something (an
+   * unmarked call), no call that may throw comes first.
    */
-  private hoistedBranches(node: ts.Expression): Stmt[] {
+  private hoistedBranches(
+    node: ts.Expression,
+    branches: readonly Branch[],
+  ): Stmt[] {
+    // An unmarked call that may change something would change it before
+    // a call earlier in the statement threw: as if it may throw too
+    // (review round 72).
     const before = this.hoistedBefore(
       node,
       `this choice here, ${mayNotRun}: give it a statement of its own first`,
-      this.reducesWithoutStart(node),
+      this.reducesWithoutStart(node) ||
+        branches.some((b) => b.hoist.unmarkedCall !== undefined),
     );
     this.hoist!.runsCalls ||= this.runsCode(node);
     const changed = this.changeAround(node, this.changesTo(node), undefined);
@@ -1351,19 +1358,34 @@ class Lowering {
     constant: boolean,
     origin: ts.Node,
   ): Stmt[] {
+    const made: Stmt = {
+      kind: "let",
+      name,
+      value: this.newArray(allocation, /*filled*/ true),
+      constant,
+      origin,
+    };
+    return [
+      made,
+      ...this.storeEach({ kind: "var", name }, value, origin, "fill"),
+    ];
+  }
+
+  /**
+   * `const fill = value; for (let k = 0; k < array.length; k++) array[k] = fill;`,
+   * the value named for `hint`.
+   */
+  private storeEach(
+    array: Expr,
+    value: ts.Expression,
+    origin: ts.Node,
+    hint: string,
+  ): Stmt[] {
     if (!this.isNumber(value))
       throw this.unsupported(value, "filling an array with other than numbers");
-    const fill = this.names.fresh("fill");
-    const k: Expr = { kind: "var", name: this.names.fresh("k") };
-    const array: Expr = { kind: "var", name };
+    const fill = this.names.fresh(hint);
+    const k = this.names.fresh("k");
     return [
-      {
-        kind: "let",
-        name,
-        value: this.newArray(allocation, /*filled*/ true),
-        constant,
-        origin,
-      },
       {
         kind: "let",
         name: fill,
@@ -1375,7 +1397,7 @@ class Lowering {
         kind: "loop",
         header: {
           kind: "counted",
-          counter: k.name,
+          counter: k,
           start: { kind: "num", value: 0 },
           end: { kind: "length", array, indices: [] },
           step: 1,
@@ -1385,7 +1407,7 @@ class Lowering {
           {
             kind: "store",
             array,
-            indices: [k],
+            indices: [{ kind: "var", name: k }],
             value: { kind: "var", name: fill },
             mode: "set",
             origin,
@@ -3596,39 +3618,7 @@ class Lowering {
         "`fill` of a row or of an array variable given new arrays (write the loop out: `for (let k = 0; k < a.length; k++) a[k] = v`)",
       );
     }
-    const array = this.writableArray(list);
-    const name = this.names.fresh("filler");
-    const counter = this.names.fresh("k");
-    return [
-      {
-        kind: "let",
-        name,
-        value: this.expression(value),
-        constant: true,
-        origin: value,
-      },
-      {
-        kind: "loop",
-        header: {
-          kind: "counted",
-          counter,
-          start: { kind: "num", value: 0 },
-          end: { kind: "length", array, indices: [] },
-          step: 1,
-          inclusive: false,
-        },
-        body: [
-          {
-            kind: "store",
-            array,
-            indices: [{ kind: "var", name: counter }],
-            value: { kind: "var", name },
-            mode: "set",
-            origin: node,
-          },
-        ],
-      },
-    ];
+    return this.storeEach(this.writableArray(list), value, node, "filler");
   }
 
   /** `m.push(m[i].slice())`: the copy first, in a variable of its own. */
@@ -4571,7 +4561,7 @@ class Lowering {
       // statement, as `const t = data.t` would.
       const before = this.hoistedBefore(
         node,
-        `an element of a field in a loop's test, a branch of \`? :\`, \`&&\` or \`||\` or a default value (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
+        `an element of a field here, ${mayNotRun} (name the array in a statement of its own first: \`const ${target.name.text} = ${target.getText()}\`)`,
       );
       return {
         array: this.namedBefore(before, target, target.name.text),
