@@ -1035,15 +1035,10 @@ export function lowerSpread(
     context.kindOf(only.spread) === "array" &&
     !context.holdsData(only.spread)
   ) {
-    const before: Stmt[] = [];
-    const source = iteratedArray(
-      context,
-      skipWrappers(ts, only.spread),
-      before,
-    );
+    // A named row or an array variable given new arrays has indices.
+    const source = context.iterated(skipWrappers(ts, only.spread));
     if (source.indices.length === 0) {
       return [
-        ...before,
         {
           kind: "let",
           name,
