@@ -131,7 +131,7 @@ export function lowerArrayFrom(
     constant,
     origin,
   });
-  requireNoSelfReference(context, node, "`Array.from`");
+  requireNoSelfReference(context, node, "Array.from");
   const [source, callback, ...rest] = node.arguments;
   if (source && !callback) return [declare(copyOf(context, node, source))];
   const length = source && lengthOf(context, source);
@@ -490,7 +490,7 @@ export function lowerArrayMap(
   origin: ts.Node,
 ): Stmt[] {
   const ts = context.ts;
-  requireNoSelfReference(context, node, "`map`");
+  requireNoSelfReference(context, node, "map");
   const [callback, ...rest] = node.arguments;
   const fill =
     callback && rest.length === 0
@@ -634,7 +634,7 @@ export function lowerArrayReduce(
       "a `reduce` to anything but a number (write the loop out)",
     );
   }
-  requireNoSelfReference(context, node, "`reduce`");
+  requireNoSelfReference(context, node, "reduce");
   const receiver = receiverOf(ts, node);
   const kind = context.kindOf(receiver);
   if (!initial && (!isVector(kind) || context.holdsData(receiver))) {
@@ -764,7 +764,7 @@ export function lowerArraySearch(
   method: SearchMethod,
 ): Stmt[] {
   const ts = context.ts;
-  requireNoSelfReference(context, node, `\`${method}\``);
+  requireNoSelfReference(context, node, method);
   const [argument, ...rest] = node.arguments;
   const byValue = isValueSearch(method);
   const backwards = method === "findLastIndex" || method === "lastIndexOf";
@@ -929,7 +929,7 @@ export function lowerArrayFilter(
   origin: ts.Node,
 ): Stmt[] {
   const ts = context.ts;
-  requireNoSelfReference(context, node, "`filter`");
+  requireNoSelfReference(context, node, "filter");
   const [argument, ...rest] = node.arguments;
   const callback =
     argument && rest.length === 0
@@ -1025,7 +1025,7 @@ export function lowerSpread(
     requireNoSelfReference(
       context,
       "spread" in part ? part.spread : part.value,
-      "the spread or `concat`",
+      "spread",
     );
   const only = parts.length === 1 ? parts[0] : undefined;
   if (
@@ -1171,6 +1171,32 @@ export function lowerArrayForEach(
   return [...before, loop];
 }
 
+/** What builds a variable a callback must not read (`requireNoSelfReference`). */
+type Builder =
+  "Array.from" | "map" | "filter" | "reduce" | SearchMethod | "spread";
+
+const writeTheLoop =
+  "Write the loop out, with the variable declared before it.";
+const fillInALoop = (name: string) =>
+  `To use earlier elements, allocate '${name}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name}[i] = ...\`).`;
+
+/** What to do instead of reading the variable being built, by builder. */
+const selfReferenceHints: Record<Builder, (name: string) => string> = {
+  reduce: () =>
+    "The total so far is the callback's first parameter, the accumulator.",
+  map: (name) => fillInALoop(name),
+  "Array.from": (name) => fillInALoop(name),
+  filter: () => writeTheLoop,
+  spread: () => writeTheLoop,
+  some: () => writeTheLoop,
+  every: () => writeTheLoop,
+  findIndex: () => writeTheLoop,
+  findLastIndex: () => writeTheLoop,
+  indexOf: () => writeTheLoop,
+  lastIndexOf: () => writeTheLoop,
+  includes: () => writeTheLoop,
+};
+
 /**
  * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
  * ReferenceError in JavaScript: `y` is not initialized until `Array.from`
@@ -1181,7 +1207,7 @@ export function lowerArrayForEach(
 function requireNoSelfReference(
   context: ArraysContext,
   node: ts.Expression,
-  builder: string,
+  builder: Builder,
 ): void {
   const ts = context.ts;
   // The declaration whose value `node` is, or is part of.
@@ -1203,16 +1229,12 @@ function requireNoSelfReference(
       : ts.forEachChild(n, visit);
   const read = visit(node);
   if (!read) return;
+  const what =
+    builder === "spread" ? "the spread or `concat`" : `\`${builder}\``;
   throw new DiffError(
     read,
     DiagnosticCode.UnsupportedSyntax,
-    `This reads '${name.text}' while ${builder} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${builder} returns. ${
-      builder === "`reduce`"
-        ? "The total so far is the callback's first parameter, the accumulator."
-        : builder === "`map`" || builder === "`Array.from`"
-          ? `To use earlier elements, allocate '${name.text}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name.text}[i] = ...\`).`
-          : "Write the loop out, with the variable declared before it."
-    }`,
+    `This reads '${name.text}' while ${what} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${what} returns. ${selfReferenceHints[builder](name.text)}`,
     [{ node: origin, message: `'${name.text}' is declared here` }],
   );
 }
