@@ -50,6 +50,8 @@ export interface ArraysContext {
    * first (a row copied for a call: `f(m[i].slice())`).
    */
   hoisting(lower: () => Stmt[]): Stmt[];
+  /** `node`'s value, after what it needs run first (see `hoisting`). */
+  valueAfter(node: ts.Expression): { before: Stmt[]; value: Expr };
   /** Whether `node` assigns the variable `id` declares. */
   assigns(node: ts.Node, id: ts.Identifier): boolean;
   isNumber(node: ts.Expression): boolean;
@@ -171,19 +173,11 @@ export type ArrayMethod =
   "map" | "reduce" | "forEach" | "filter" | SearchMethod;
 
 /**
- * Methods that look for an element and stop at it: a loop that breaks
- * there. Their results (a boolean, an index) carry no derivative.
+ * Methods that look for an element: a loop whose iterations do nothing
+ * once it is found. Their results (a boolean, an index) carry no
+ * derivative.
  */
-export type SearchMethod =
-  | "some"
-  | "every"
-  | "findIndex"
-  | "findLastIndex"
-  | "indexOf"
-  | "lastIndexOf"
-  | "includes";
-
-const searchMethods: ReadonlySet<string> = new Set<SearchMethod>([
+const searchMethods = [
   "some",
   "every",
   "findIndex",
@@ -191,7 +185,8 @@ const searchMethods: ReadonlySet<string> = new Set<SearchMethod>([
   "indexOf",
   "lastIndexOf",
   "includes",
-]);
+] as const;
+export type SearchMethod = (typeof searchMethods)[number];
 
 /** The searches that compare elements with a value, not a callback. */
 type ValueSearch = "indexOf" | "lastIndexOf" | "includes";
@@ -199,7 +194,7 @@ export const isValueSearch = (method: SearchMethod): method is ValueSearch =>
   method === "indexOf" || method === "lastIndexOf" || method === "includes";
 
 export const isSearchMethod = (method: string): method is SearchMethod =>
-  searchMethods.has(method);
+  (searchMethods as readonly string[]).includes(method);
 
 /** The array a method call `xs.m(...)` is called on, as written. */
 export function receiverOf(
@@ -405,37 +400,24 @@ export function builtArray(
   before: Stmt[],
 ): Iterated | undefined {
   if (!builds(context, node)) return undefined;
-  const kind = context.kindOf(node);
   const method = arrayMethod(context, node);
-  const parts = !method && spreadParts(context, node);
-  const build =
-    method === "map"
-      ? (name: string) =>
-          lowerArrayMap(
-            context,
-            name,
-            node as ts.CallExpression,
-            kind,
-            true,
-            node,
-          )
-      : method === "filter"
-        ? (name: string) =>
-            lowerArrayFilter(
-              context,
-              name,
-              node as ts.CallExpression,
-              true,
-              node,
-            )
-        : parts
-          ? (name: string) => lowerSpread(context, name, parts, true, node)
-          : undefined;
-  if (!build) return undefined;
   const name = context.fresh(
     method === "map" ? "mapped" : method === "filter" ? "kept" : "joined",
   );
-  before.push(...build(name));
+  before.push(
+    ...(method === "map"
+      ? lowerArrayMap(
+          context,
+          name,
+          node as ts.CallExpression,
+          context.kindOf(node),
+          true,
+          node,
+        )
+      : method === "filter"
+        ? lowerArrayFilter(context, name, node as ts.CallExpression, true, node)
+        : lowerSpread(context, name, spreadParts(context, node)!, true, node)),
+  );
   return { array: { kind: "var", name }, indices: [] };
 }
 
@@ -829,20 +811,17 @@ export function lowerArraySearch(
       callback.statements.length === 0 && !context.holdsData(receiver);
     const { before, loop } = callbackLoop(context, node, callback, {
       last: (counter) => {
-        const body = skipWrappers(ts, callback.body);
-        let test: Expr | undefined;
-        const first = context.hoisting(() => {
-          test = context.expression(body);
-          return [];
-        });
-        if (!alone) return [...first, found(test!, counter)];
+        const { before: first, value: test } = context.valueAfter(
+          skipWrappers(ts, callback.body),
+        );
+        if (!alone) return [...first, found(test, counter)];
         return first.length === 0
-          ? [found(test!, counter, /*guarded*/ true)]
+          ? [found(test, counter, /*guarded*/ true)]
           : [
               {
                 kind: "if",
                 test: searching,
-                then: [...first, found(test!, counter)],
+                then: [...first, found(test, counter)],
                 else: [],
               },
             ];
@@ -1105,6 +1084,16 @@ export function lowerSpread(
   ];
 }
 
+/** `[a, ...xs]`'s or `Math.max(a, ...xs)`'s parts: numbers and spreads. */
+export function partsOf(
+  ts: typeof import("typescript"),
+  elements: readonly ts.Expression[],
+): SpreadPart[] {
+  return elements.map((e) =>
+    ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
+  );
+}
+
 /**
  * The parts `node` builds its array from, where it spreads one
  * (`[a, ...xs]`) or is a `concat` of a `number[]`; `undefined` otherwise.
@@ -1117,9 +1106,7 @@ export function spreadParts(
   node = skipWrappers(ts, node);
   if (ts.isArrayLiteralExpression(node)) {
     if (!node.elements.some((e) => ts.isSpreadElement(e))) return undefined;
-    return node.elements.map((e) =>
-      ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
-    );
+    return partsOf(ts, node.elements);
   }
   if (
     ts.isCallExpression(node) &&
@@ -1136,9 +1123,7 @@ export function spreadParts(
           throw context.unsupported(a, "spread arguments of `concat`");
         const literal = skipWrappers(ts, a);
         if (ts.isArrayLiteralExpression(literal))
-          return literal.elements.map((e) =>
-            ts.isSpreadElement(e) ? { spread: e.expression } : { value: e },
-          );
+          return partsOf(ts, literal.elements);
         return [context.isNumber(a) ? { value: a } : { spread: a }];
       }),
     ];
@@ -1175,27 +1160,18 @@ export function lowerArrayForEach(
 type Builder =
   "Array.from" | "map" | "filter" | "reduce" | SearchMethod | "spread";
 
-const writeTheLoop =
-  "Write the loop out, with the variable declared before it.";
-const fillInALoop = (name: string) =>
-  `To use earlier elements, allocate '${name}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name}[i] = ...\`).`;
-
-/** What to do instead of reading the variable being built, by builder. */
-const selfReferenceHints: Record<Builder, (name: string) => string> = {
-  reduce: () =>
-    "The total so far is the callback's first parameter, the accumulator.",
-  map: (name) => fillInALoop(name),
-  "Array.from": (name) => fillInALoop(name),
-  filter: () => writeTheLoop,
-  spread: () => writeTheLoop,
-  some: () => writeTheLoop,
-  every: () => writeTheLoop,
-  findIndex: () => writeTheLoop,
-  findLastIndex: () => writeTheLoop,
-  indexOf: () => writeTheLoop,
-  lastIndexOf: () => writeTheLoop,
-  includes: () => writeTheLoop,
-};
+/** What to write instead of reading the variable being built. */
+function selfReferenceHint(builder: Builder, name: string): string {
+  switch (builder) {
+    case "reduce":
+      return "The total so far is the callback's first parameter, the accumulator.";
+    case "map":
+    case "Array.from":
+      return `To use earlier elements, allocate '${name}' first (\`new Array(n).fill(0)\`) and fill it in a loop that reads them (\`${name}[i] = ...\`).`;
+    default:
+      return "Write the loop out, with the variable declared before it.";
+  }
+}
 
 /**
  * `const y = Array.from(..., (_, i) => y[i - 1] * 2)` throws a
@@ -1234,7 +1210,7 @@ function requireNoSelfReference(
   throw new DiffError(
     read,
     DiagnosticCode.UnsupportedSyntax,
-    `This reads '${name.text}' while ${what} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${what} returns. ${selfReferenceHints[builder](name.text)}`,
+    `This reads '${name.text}' while ${what} is still building it: JavaScript throws a ReferenceError here, since '${name.text}' has no value until ${what} returns. ${selfReferenceHint(builder, name.text)}`,
     [{ node: origin, message: `'${name.text}' is declared here` }],
   );
 }

@@ -45,7 +45,7 @@ import {
   isVector,
   builtArray,
   builds,
-  type SpreadPart,
+  partsOf,
   isSearchMethod,
   isValueSearch,
   type SearchMethod,
@@ -933,11 +933,7 @@ class Lowering {
         `a \`${method}\` callback that changes what is outside it, in an expression (give the \`${method}\` a statement of its own: \`${example}\`, in an \`if\` where a \`? :\`, \`&&\` or \`||\` guards it)`,
       );
     }
-    const earlier = this.changeAround(
-      node,
-      () => true,
-      byValue ? undefined : callback,
-    );
+    const earlier = this.changeBefore(node, byValue ? undefined : callback);
     if (earlier) {
       throw this.unsupported(
         earlier,
@@ -978,7 +974,7 @@ class Lowering {
       );
     }
     // Changes to what it reads (`rows.push(h.map(f))` changes `rows`).
-    const changed = this.changeAround(node, this.changesTo(node), callback);
+    const changed = this.changeBefore(node, callback);
     if (changed) {
       throw this.unsupported(
         changed,
@@ -1082,7 +1078,7 @@ class Lowering {
         branches.some((b) => b.hoist.unmarkedCall !== undefined),
     );
     this.hoist!.runsCalls ||= this.runsCode(node);
-    const changed = this.changeAround(node, this.changesTo(node), undefined);
+    const changed = this.changeBefore(node);
     if (changed) {
       throw this.unsupported(
         changed,
@@ -1204,8 +1200,7 @@ class Lowering {
     array: ts.Expression,
     spread: ts.Expression,
   ): Iterated {
-    // Only changes to what the spread reads (`xs`, `m` and `i` of `m[i]`).
-    const changed = this.changeAround(node, this.changesTo(array), spread);
+    const changed = this.changeBefore(node, spread);
     if (changed) {
       throw this.unsupported(
         changed,
@@ -1225,7 +1220,7 @@ class Lowering {
     before: Stmt[],
   ): Iterated {
     const ts = this.ts;
-    const changed = this.changeAround(node, this.changesTo(node), undefined);
+    const changed = this.changeBefore(node);
     if (changed) {
       throw this.unsupported(
         changed,
@@ -1246,9 +1241,7 @@ class Lowering {
         skipWrappers(ts, only.expression),
         before,
       );
-    const parts = node.arguments.map((a): SpreadPart =>
-      ts.isSpreadElement(a) ? { spread: a.expression } : { value: a },
-    );
+    const parts = partsOf(ts, node.arguments);
     const name = this.names.fresh("joined");
     before.push(...lowerSpread(this.arrays, name, parts, true, node));
     return { array: { kind: "var", name }, indices: [] };
@@ -1267,6 +1260,17 @@ class Lowering {
       );
     };
     return this.firstChange(fn, undefined, outside);
+  }
+
+  /**
+   * The first change elsewhere in `node`'s statement to what `node`, a
+   * part computed first, reads (`skipped`, its callback, left out).
+   */
+  private changeBefore(
+    node: ts.Expression,
+    skipped?: ts.Node,
+  ): ts.Node | undefined {
+    return this.changeAround(node, this.changesTo(node), skipped);
   }
 
   /**
@@ -4904,6 +4908,7 @@ class Lowering {
       statements: (nodes) => this.onItsOwn(() => this.block(nodes)),
       effect: (node) => this.onItsOwn(() => this.expressionStatement(node)),
       hoisting: (lower) => this.hoisting(lower),
+      valueAfter: (node) => this.hoistingValue(() => this.expression(node)),
       assigns: (node, id) =>
         this.assignedSymbols(node).has(
           this.context.checker.getSymbolAtLocation(id)!,
