@@ -94,7 +94,8 @@ export class Emitter {
       returnType,
       f.createBlock(this.statements(fn.body, inferTypes(fn)), true),
     );
-    return declaration;
+    // Generated nodes carry no comments: the printer need not look for any.
+    return ts.setEmitFlags(declaration, ts.EmitFlags.NoNestedComments);
   }
 
   /**
