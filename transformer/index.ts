@@ -49,6 +49,7 @@ import {
   reexportedDerivatives,
   selectMarkedFunctions,
   type DerivativeReexport,
+  type DifferentiableFunction,
   valueKindOf,
   type MarkedFunction,
 } from "./select";
@@ -105,49 +106,93 @@ export default function tsadTransformer(
     program,
     lowerContext.runtimeModule,
   );
-  // A callee is checked once per program, whichever file calls it. Its
-  // callers need its f__jvp and f__vjp only, not the gradients asked of it.
+  const debugStages = process.env.TSAD_DEBUG?.split(",").includes("stages");
+  /** The emit in progress, which `TSAD_DEBUG=stages` prints code with. */
+  let emitContext: ts.TransformationContext | undefined;
+  const fileNames = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+  // Each marked function is differentiated once per program: when its file
+  // is transformed, or before, when a marked function calling it (in
+  // another file, or earlier in its own) needs to know whether it can be.
+  const derived = new WeakMap<DifferentiableFunction, Derivatives>();
+  const derivativesOf = (fn: MarkedFunction): Derivatives => {
+    const known = derived.get(fn.node);
+    if (known) return known;
+    const sourceFile = fn.node.getSourceFile();
+    let identifiers = fileNames.get(sourceFile);
+    if (!identifiers) {
+      identifiers = reservedNames(
+        ts,
+        sourceFile,
+        runtimeModule,
+        identifiersOf(ts, sourceFile),
+      );
+      fileNames.set(sourceFile, identifiers);
+    }
+    const needsSecondOrder = requests.needsSecondOrder(fn.node);
+    requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
+    const derivatives = differentiate(
+      lowerContext,
+      fn,
+      requests.of(fn.node),
+      needsSecondOrder,
+      new Names(identifiers),
+      debugStages
+        ? (stage, ir) =>
+            debugStage(
+              ts,
+              new Emitter(ts, emitContext!, runtimeModule),
+              sourceFile,
+              stage,
+              ir,
+            )
+        : () => {},
+    );
+    for (const { ir } of derivatives.gradients) {
+      if (identifiers.has(ir.name)) {
+        throw new DiffError(
+          fn.node,
+          DiagnosticCode.ReservedName,
+          `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
+        );
+      }
+    }
+    callees.noteUnmarkedCalls(fn, derivatives.unmarked);
+    derived.set(fn.node, derivatives);
+    return derivatives;
+  };
   const callees = new CalleeCheck(
     ts,
     lowerContext.checker,
     (fn) => {
-      const sourceFile = fn.node.getSourceFile();
-      const shadowing = unusableGlobals(lowerContext, sourceFile);
+      const shadowing = unusableGlobals(lowerContext, fn.node.getSourceFile());
       if (shadowing.length > 0) throw shadowing[0];
-      const identifiers = identifiersOf(ts, sourceFile);
-      requireFreeDerivativeNames(
-        fn,
-        identifiers,
-        requests.needsSecondOrder(fn.node),
-      );
-      const { unmarked } = differentiate(
-        lowerContext,
-        fn,
-        [],
-        /*secondOrder*/ false,
-        new Names(
-          reservedNames(
-            ts,
-            sourceFile,
-            lowerContext.runtimeModule,
-            identifiers,
-          ),
-        ),
-        () => {},
-      );
-      callees.noteUnmarkedCalls(fn, unmarked);
+      derivativesOf(fn);
     },
     asDiffError,
   );
-  return (context) => (sourceFile) =>
-    transformFile(sourceFile, context, lowerContext, callees, requests, extras);
+  return (context) => {
+    emitContext = context;
+    return (sourceFile) =>
+      transformFile(
+        sourceFile,
+        context,
+        lowerContext,
+        callees,
+        derivativesOf,
+        requests,
+        extras,
+      );
+  };
 }
+
+type Derivatives = ReturnType<typeof differentiate>;
 
 function transformFile(
   sourceFile: ts.SourceFile,
   context: ts.TransformationContext,
   lowerContext: LowerContext,
   callees: CalleeCheck,
+  derivativesOf: (fn: MarkedFunction) => Derivatives,
   requests: GradientRequests,
   extras: TsadExtras,
 ): ts.SourceFile {
@@ -201,49 +246,15 @@ function transformFile(
   }
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
-  const identifiers = reservedNames(
-    ts,
-    sourceFile,
-    lowerContext.runtimeModule,
-    identifiersOf(ts, sourceFile),
-  );
   const after = new Map<ts.Statement, ts.Statement[]>();
   const hoistedRegistrations: ts.Statement[] = [];
-
-  // Read once: `process.env` is slow to read for every stage of every function.
-  const debug = process.env.TSAD_DEBUG?.split(",").includes("stages")
-    ? (stage: string, ir: FunctionIR) =>
-        debugStage(ts, emitter, sourceFile, stage, ir)
-    : () => {};
   for (const fn of marked) {
     try {
-      const needsSecondOrder = requests.needsSecondOrder(fn.node);
       const { jvp, vjp, gradients, secondOrder, params, result } =
         callees.differentiate(
           fn,
-          () => {
-            requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
-            const derivatives = differentiate(
-              lowerContext,
-              fn,
-              requests.of(fn.node),
-              needsSecondOrder,
-              new Names(identifiers),
-              debug,
-            );
-            for (const { ir } of derivatives.gradients) {
-              if (identifiers.has(ir.name)) {
-                throw new DiffError(
-                  fn.node,
-                  DiagnosticCode.ReservedName,
-                  `tsad names the gradient of '${fn.name}' that this program asks for '${ir.name}', but this file already uses that name. Rename it.`,
-                );
-              }
-            }
-            callees.noteUnmarkedCalls(fn, derivatives.unmarked);
-            return derivatives;
-          },
-          needsSecondOrder,
+          () => derivativesOf(fn),
+          requests.needsSecondOrder(fn.node),
         );
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
