@@ -2,13 +2,19 @@
  * Arguments tsad does not differentiate (a record `{ t: Float64Array }`,
  * options) may hold arrays the derivative code reads. Plain data, that
  * is: arrays, typed arrays, and objects made by literals (`{ ... }`, or
- * with no prototype) whose properties are all values, not getters. What
- * else an object is (a class's instance, a Map) is its own business: it
- * is left as it is.
+ * with no prototype) whose properties are all values, not getters, are
+ * copied. What else an object is (a class's instance, a Map) is its own
+ * business: a copy leaves it as it is, but its fields are looked at for
+ * memory a gradient buffer shares.
  */
 import { sharesMemory } from "./kinds.js";
 
-/** Whether `value`, or plain data it holds at any depth, shares memory with `buffer`. */
+/**
+ * Whether `value`, or what it holds at any depth, shares memory with
+ * `buffer`: the elements of arrays, and the fields of objects, a class's
+ * instances too (a marked function reads their fields as a record's).
+ * Fields a getter gives are not looked at (no getter runs).
+ */
 export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
   const seen = new Set<unknown>();
   const visit = (v: unknown): boolean => {
@@ -17,7 +23,9 @@ export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
     if (sharesMemory(v, buffer)) return true;
     if (ArrayBuffer.isView(v)) return false;
     if (Array.isArray(v)) return v.some(visit);
-    return isPlainObject(v) && Object.values(v).some(visit);
+    return Object.values(Object.getOwnPropertyDescriptors(v)).some(
+      (field) => "value" in field && visit(field.value),
+    );
   };
   return visit(value);
 }

@@ -195,6 +195,22 @@ describe("arrays held in a record argument", () => {
     check(third.t);
   });
 
+  it("are read before a gradient buffer that a class's instance holds is written", () => {
+    class Batch {
+      constructor(readonly t: Float64Array) {}
+    }
+    const batch = new Batch(Float64Array.from([1, 2, 3]));
+    // d/dx sum (x - t)^2 = 2 (x - t)
+    const [value, gradient] = valueAndGrad(m.squaredError, 0, {
+      out: batch.t,
+    })(x(), batch);
+    expect(value).toBeCloseTo(0.7 ** 2 + 2.7 ** 2 + 1.9 ** 2, 14);
+    expect(gradient).toBe(batch.t);
+    [2 * (0.3 - 1), 2 * (-0.7 - 2), 2 * (1.1 - 3)].forEach((g, i) =>
+      expect(batch.t[i]).toBeCloseTo(g, 14),
+    );
+  });
+
   it("are read by a pullback as they were when vjp was called", () => {
     const batch = { t: Float64Array.from([1, 2, 3]) };
     const [, pullback] = vjp(m.scaledSquares, x(), batch);
