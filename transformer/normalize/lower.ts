@@ -3690,7 +3690,7 @@ class Lowering {
       throw new DiffError(
         node,
         DiagnosticCode.CapturedWrite,
-        `'${node.text}' is declared outside this function: writing into it is a side effect the derivative code cannot see. Write into a local copy (\`const copy = ${node.text}.slice()\`).`,
+        `'${node.text}' is declared outside this function: writing into it is a side effect the derivative code cannot see. Write into a local copy (\`const copy = ${this.copyOf(node)}\`).`,
       );
     }
     if (!ts.isIdentifier(node)) {
@@ -3705,7 +3705,7 @@ class Lowering {
       throw new DiffError(
         node,
         DiagnosticCode.CapturedWrite,
-        `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${node.text}.slice()\`).`,
+        `'${node.text}' is a parameter: writing into it changes the caller's array, a side effect the derivative code cannot see. Write into a copy (\`const copy = ${this.copyOf(node)}\`).`,
       );
     }
     this.shared.requireWritable(node);
@@ -3909,6 +3909,27 @@ class Lowering {
     );
   }
 
+  /** A copy of the array `node`, a matrix's of each row. */
+  private copyOf(node: ts.Expression): string {
+    const text = node.getText();
+    return this.kindOf(node) === "matrix"
+      ? `${text}.map((row) => row.slice())`
+      : `${text}.slice()`;
+  }
+
+  /** The error for an array whose elements' type is not `number` (`any[]`), if `node` is one. */
+  private untypedElements(node: ts.Expression): DiffError | undefined {
+    const { checker } = this.context;
+    const type = checker.getTypeAtLocation(node);
+    if (this.kindOf(node) !== "none" || !checker.isArrayType(type))
+      return undefined;
+    return new DiffError(
+      node,
+      DiagnosticCode.UntypedValue,
+      `tsad needs to know the elements of '${node.getText()}' are numbers, but its type is '${checker.typeToString(type)}'. ${this.nullableElements(type) ? "Make it a `number[]`: elements that may be `undefined` or `null` are not numbers." : "Annotate it (for example `const e: number[] = new Array(n).fill(0)`)."}`,
+    );
+  }
+
   private isBoolean(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
@@ -3998,9 +4019,11 @@ class Lowering {
         const row = this.rowOf(id);
         if (row && markedArgument) return this.hoistedRowCopy(id, row);
         if (row) {
+          // A `let` given new arrays is the last row of the matrix of
+          // its values (`steps`), a detail of tsad's the message hides.
           throw this.unsupported(
             id,
-            "a row of a matrix as a value, beyond its elements, its length and `for...of` (copy it first: `const copy = row.slice()`)",
+            `${stepped ? `'${id.text}', an array variable given new arrays,` : "a row of a matrix"} as a value, beyond its elements, its length and \`for...of\` (copy it first: \`const copy = ${id.text}.slice()\`)`,
           );
         }
         if (this.isLocal(id)) return { kind: "var", name: this.localName(id) };
@@ -4526,14 +4549,8 @@ class Lowering {
       );
     }
     const kind = this.kindOf(target);
-    const type = this.context.checker.getTypeAtLocation(target);
-    if (kind === "none" && this.context.checker.isArrayType(type)) {
-      throw new DiffError(
-        target,
-        DiagnosticCode.UntypedValue,
-        `tsad needs to know the elements of '${target.getText()}' are numbers, but its type is '${this.context.checker.typeToString(type)}'. ${this.nullableElements(type) ? "Make it a `number[]`: elements that may be `undefined` or `null` are not numbers." : "Annotate it (for example `const e: number[] = new Array(n).fill(0)`)."}`,
-      );
-    }
+    const untyped = this.untypedElements(target);
+    if (untyped) throw untyped;
     const markedCall =
       ts.isCallExpression(target) &&
       resolveMarkedCallee(
@@ -5173,11 +5190,20 @@ class Lowering {
       if (call.callee.mayThrow) this.hoist?.throwingCalls.push(node);
       return call;
     }
-    if (this.referencesLocal(callee))
+    if (this.referencesLocal(callee)) {
+      // `w.fill(x)` of an `any[]`: not a method of a local value, a
+      // vector tsad does not know is one.
+      const receiver = ts.isPropertyAccessExpression(callee)
+        ? skipWrappers(ts, callee.expression)
+        : undefined;
+      const untyped =
+        receiver && !this.holdsData(receiver) && this.untypedElements(receiver);
+      if (untyped) throw untyped;
       throw this.unsupported(
         callee,
         "calling local functions or methods of local values",
       );
+    }
     // The callee is kept as written: `helper(1)`, `config.log(1)`.
     const visitCallee = (n: ts.Node): void => {
       if (ts.isIdentifier(n)) requireFixedOuterVariable(this.context, n);

@@ -149,9 +149,10 @@ export class SharedArrays {
         checker.isArrayType(checker.getTypeAtLocation(callee.expression))
       )
         return undefined;
+      // `Array.from(x)`, `Float64Array.from(x)`: new arrays.
       if (
         ts.isIdentifier(callee.expression) &&
-        callee.expression.text === "Array" &&
+        /^(Array|Float64Array|Float32Array)$/.test(callee.expression.text) &&
         callee.name.text === "from"
       )
         return undefined;

@@ -113,6 +113,12 @@ function requireRecordUnchangedByCall(
   const { ts, checker } = context;
   const root = accessRoot(ts, argument);
   if (!ts.isIdentifier(root) || context.isArray(root)) return;
+  // A field's number (`half(o.lr)`) gives the call no way to the record.
+  if (
+    argument !== root &&
+    !isObjectType(ts, checker.getTypeAtLocation(argument))
+  )
+    return;
   const type = checker.getTypeAtLocation(root);
   if (!isObjectType(ts, type) || type.getCallSignatures().length > 0) return;
   const symbol = checker.getSymbolAtLocation(root);
