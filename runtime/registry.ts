@@ -76,6 +76,11 @@ export interface CompiledDerivatives {
   readonly name: string;
   /** One kind per parameter, in order. */
   readonly params: readonly ValueKind[];
+  /**
+   * How many arguments a call needs, where the parameters after them are
+   * optional (`?`, or a default value); all of them if absent.
+   */
+  readonly required?: number;
   /** The kind of the result; any kind, vectors and matrices included. */
   readonly result: ValueKind;
   /** `(...primals, ...tangents) => [value, tangentOfValue]` */

@@ -98,7 +98,11 @@ export function requireDifferentiableResult(
   );
 }
 
-/** `jvp`'s `primals` and `tangents` must line up with the parameters. */
+/**
+ * `jvp`'s `primals` and `tangents` must line up with the parameters; those
+ * of optional parameters may be left out at the end (`undefined`, as in a
+ * call of the function).
+ */
 export function requireAligned(
   entry: CompiledDerivatives,
   values: unknown,
@@ -106,16 +110,25 @@ export function requireAligned(
   apiName: string,
 ): readonly unknown[] {
   const count = entry.params.length;
-  if (!Array.isArray(values) || values.length !== count) {
+  const required = entry.required ?? count;
+  if (
+    !Array.isArray(values) ||
+    values.length < required ||
+    values.length > count
+  ) {
     const got = Array.isArray(values)
       ? `${values.length} entries`
       : describeValue(values);
+    const expected =
+      required === count ? `${count}` : `${required} to ${count}`;
     throw new TsadError(
       `${callName(apiName, entry)}: ${what} must be an array with one entry per parameter of ` +
-        `${entry.name} (${count}), got ${got}`,
+        `${entry.name} (${expected}), got ${got}`,
     );
   }
-  return values;
+  return values.length === count
+    ? values
+    : [...values, ...new Array<undefined>(count - values.length)];
 }
 
 /**

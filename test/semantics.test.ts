@@ -65,6 +65,17 @@ describe("parameters with default values", () => {
     expect(grad(m.shifted, [0, 1])(2, 5)).toEqual([5, 2]);
     expect(jvp(m.shifted, [2, 5], [1, 0])).toEqual([10, 5]);
   });
+
+  it("lets jvp leave out what a call may leave out", () => {
+    // shifted(x) = 3x^2: along dx = 1, 6x
+    expect(jvp(m.shifted, [2], [1])).toEqual([12, 12]);
+    // ... a tangent left out is zero: d/dx x * offset = offset
+    expect(jvp(m.shifted, [2, 5], [1])).toEqual([10, 5]);
+    // @ts-expect-error x may not be left out
+    expect(() => jvp(m.shifted, [], [])).toThrow(
+      "jvp(shifted): primals must be an array with one entry per parameter of shifted (1 to 2), got 0 entries",
+    );
+  });
 });
 
 describe("numbers destructured from a record", () => {

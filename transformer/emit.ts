@@ -106,6 +106,8 @@ export class Emitter {
   registration(
     name: string,
     params: readonly ValueKind[],
+    /** How many arguments a call needs: fewer than `params` where the last may be left out. */
+    required: number,
     result: ValueKind,
     gradients: readonly {
       readonly argnums: readonly number[];
@@ -145,6 +147,14 @@ export class Emitter {
             [
               f.createPropertyAssignment("name", f.createStringLiteral(name)),
               f.createPropertyAssignment("params", kinds(params)),
+              ...(required < params.length
+                ? [
+                    f.createPropertyAssignment(
+                      "required",
+                      f.createNumericLiteral(required),
+                    ),
+                  ]
+                : []),
               f.createPropertyAssignment(
                 "result",
                 f.createStringLiteral(result),

@@ -250,7 +250,7 @@ function transformFile(
   const hoistedRegistrations: ts.Statement[] = [];
   for (const fn of marked) {
     try {
-      const { jvp, vjp, gradients, secondOrder, params, result } =
+      const { jvp, vjp, gradients, secondOrder, params, required, result } =
         callees.differentiate(
           fn,
           () => derivativesOf(fn),
@@ -273,6 +273,7 @@ function transformFile(
       const registration = emitter.registration(
         fn.name,
         params,
+        required,
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
         secondOrder?.vjp.name,
@@ -457,12 +458,16 @@ function differentiate(
   const second = secondOrder
     ? secondDerivatives(normalized, activity, primal, names, debugStage)
     : undefined;
+  // Callers may leave out the optional parameters after the last required one.
+  let required = params.length;
+  while (required > 0 && normalized.params[required - 1]!.optional) required--;
   return {
     jvp,
     vjp,
     gradients,
     secondOrder: second,
     params,
+    required,
     result,
     unmarked,
   };
