@@ -88,8 +88,10 @@ function forwardJacobian(
   forEachUnit(inputKind, input, (unit, j) => {
     tangents[index] = unit;
     const column = flatten(outputKind, entry.jvp(...primals, ...tangents)[1]);
+    // A hole in the tangent is one in the value (`t[2] = v` of an empty
+    // `t`): no number there, and 0 in its row, as the reverse sweep gives.
     rows.forEach((row, i) => {
-      row[j] = column[i]!;
+      row[j] = column[i] ?? 0;
     });
   });
   return rows;

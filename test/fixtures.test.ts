@@ -181,12 +181,15 @@ function makeArg(
   }
 }
 
-/** The numbers in an argument or gradient, row-major. */
+/**
+ * The numbers in an argument or gradient, row-major; a hole in a result
+ * (`t[2] = v` of an empty `t`) as 0, which its derivatives are.
+ */
 function flatten(value: Arg): number[] {
   if (typeof value === "number") return [value];
   if (typeof value === "string") return [];
-  return Array.from(value as ArrayLike<number | number[]>).flatMap((v) =>
-    typeof v === "number" ? [v] : [...v],
+  return Array.from(value as ArrayLike<number | number[] | undefined>).flatMap(
+    (v) => (v === undefined ? [0] : typeof v === "number" ? [v] : [...v]),
   );
 }
 

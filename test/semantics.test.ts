@@ -11,6 +11,7 @@ import {
   grad,
   hessian,
   hvp,
+  jacobian,
   jvp,
   stack,
   valueAndGrad,
@@ -75,6 +76,25 @@ describe("parameters with default values", () => {
     expect(() => jvp(m.shifted, [], [])).toThrow(
       "jvp(shifted): primals must be an array with one entry per parameter of shifted (1 to 2), got 0 entries",
     );
+  });
+});
+
+describe("a result with holes", () => {
+  let m: { holes: (x: number[], c: number) => number[] };
+  beforeAll(async () => {
+    m = await compileFixture("arrays/write-past-end");
+  });
+
+  it("has rows of zeros in its Jacobian where it holds no number", () => {
+    // holes(x, c) = [ , , x0 c]: d/dx0 of the last is c
+    // One input: a tangent sweep per input, whose tangent has the holes.
+    expect(jacobian(m.holes)([0.3], 2)).toEqual([[0], [0], [2]]);
+    // More inputs than outputs: an adjoint sweep per output.
+    expect(jacobian(m.holes)([0.3, 1, 2, 3, 4], 2)).toEqual([
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0],
+      [2, 0, 0, 0, 0],
+    ]);
   });
 });
 
