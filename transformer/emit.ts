@@ -574,23 +574,31 @@ export class Emitter {
         );
       case "member": {
         const object = this.expression(e.object);
-        const chain = e.optional
-          ? f.createToken(ts.SyntaxKind.QuestionDotToken)
-          : undefined;
-        if (typeof e.key !== "string")
-          return f.createElementAccessChain(
-            object,
-            chain,
-            this.expression(e.key),
-          );
+        // `o?.k` only where optional: a chain node is one for the
+        // transform that writes `?.` out for targets before ES2020.
+        const access = (key: string | ts.Expression) =>
+          e.optional
+            ? typeof key === "string"
+              ? f.createPropertyAccessChain(
+                  object,
+                  f.createToken(ts.SyntaxKind.QuestionDotToken),
+                  key,
+                )
+              : f.createElementAccessChain(
+                  object,
+                  f.createToken(ts.SyntaxKind.QuestionDotToken),
+                  key,
+                )
+            : typeof key === "string"
+              ? f.createPropertyAccessExpression(object, key)
+              : f.createElementAccessExpression(object, key);
+        if (typeof e.key !== "string") return access(this.expression(e.key));
         // `o["my-key"]`: a name that is no identifier, as written.
-        return /^[A-Za-z_$][\w$]*$/.test(e.key)
-          ? f.createPropertyAccessChain(object, chain, e.key)
-          : f.createElementAccessChain(
-              object,
-              chain,
-              f.createStringLiteral(e.key),
-            );
+        return access(
+          /^[A-Za-z_$][\w$]*$/.test(e.key)
+            ? e.key
+            : f.createStringLiteral(e.key),
+        );
       }
       case "cond":
         return f.createConditionalExpression(

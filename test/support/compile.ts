@@ -44,8 +44,12 @@ export interface Compiled {
  */
 const libraryFiles = new Map<string, ts.SourceFile | undefined>();
 
-export function createProgram(rootNames: readonly string[]): ts.Program {
-  const host = ts.createCompilerHost(compilerOptions);
+export function createProgram(
+  rootNames: readonly string[],
+  target = compilerOptions.target,
+): ts.Program {
+  const options = { ...compilerOptions, target };
+  const host = ts.createCompilerHost(options);
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const read = host.getSourceFile;
   host.getSourceFile = (fileName, ...rest) => {
@@ -55,7 +59,7 @@ export function createProgram(rootNames: readonly string[]): ts.Program {
       libraryFiles.set(fileName, read(fileName, ...rest));
     return libraryFiles.get(fileName);
   };
-  return ts.createProgram(rootNames, compilerOptions, host);
+  return ts.createProgram(rootNames, options, host);
 }
 
 function transformerFor(program: ts.Program, diagnostics: ts.Diagnostic[]) {
@@ -86,15 +90,17 @@ export async function transformedSource(
 }
 
 /**
- * Emits JavaScript for `rootNames` into `outDir` with the transformer.
- * Imports of "tsad" are pointed at the runtime's source, the instance the
- * tests themselves use. Returns the diagnostics.
+ * Emits JavaScript for `rootNames` into `outDir` with the transformer, for
+ * `target` (ES2022 by default: what TypeScript then writes out is tsad's
+ * code as it is). Imports of "tsad" are pointed at the runtime's source,
+ * the instance the tests themselves use. Returns the diagnostics.
  */
 export function emitTo(
   rootNames: readonly string[],
   outDir: string,
+  target?: ts.ScriptTarget,
 ): ts.Diagnostic[] {
-  const program = createProgram(rootNames);
+  const program = createProgram(rootNames, target);
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
   const rootDir = path.dirname(rootNames[0]!);
   fs.mkdirSync(outDir, { recursive: true });
