@@ -105,7 +105,16 @@ export type GradientTable = Readonly<
   Record<string, (...args: any[]) => unknown>
 >;
 
-const compiled = new WeakMap<Function, CompiledDerivatives>();
+/**
+ * One table for every copy of this runtime a process loads (a package
+ * installed twice, a CommonJS and an ES module copy): the generated code
+ * registers with the copy its module imports, and `grad(f)` may come from
+ * another. The key names the entries' format, which copies must share.
+ */
+const registryKey = Symbol.for("tsad.compiled.v1");
+const compiled: WeakMap<Function, CompiledDerivatives> = ((
+  globalThis as { [registryKey]?: WeakMap<Function, CompiledDerivatives> }
+)[registryKey] ??= new WeakMap());
 
 /**
  * Called by generated code only, once per compiled function at module load.

@@ -1,5 +1,7 @@
 // The runtime API on hand-written derivatives that follow the calling
 // convention of runtime/registry.ts, as the transformer will emit them.
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   checkGrad,
@@ -592,5 +594,33 @@ describe("errors", () => {
     expect(tsadErrorOf(() => checkGrad(f, [x])).message).toContain(
       "checkGrad(f): args must be an array with one entry per parameter of f (2)",
     );
+  });
+});
+
+describe("two copies of the runtime", () => {
+  it("share what generated code registers", async () => {
+    // The built package is a copy of its own beside the source the tests
+    // import: a module compiled against one, `grad` from the other.
+    const built = pathToFileURL(
+      path.resolve(import.meta.dirname, "../dist/runtime/index.js"),
+    ).href;
+    const other = (await import(built)) as {
+      registerCompiled: typeof registerCompiled;
+      grad: typeof grad;
+    };
+    expect(other.grad).not.toBe(grad);
+    /** cube(x) = x^3: d/dx = 3 x^2 */
+    function cube(x: number): number {
+      return x ** 3;
+    }
+    other.registerCompiled(cube, {
+      name: "cube",
+      params: ["number"],
+      result: "number",
+      jvp: (x: number, dx: number) => [x ** 3, 3 * x * x * dx],
+      vjp: (x: number, c: number) => [x ** 3, 3 * x * x * c],
+    });
+    expect(grad(cube)(2)).toBe(12);
+    expect(jvp(cube, [2], [1])).toEqual([8, 12]);
   });
 });
