@@ -300,9 +300,19 @@ function rejectOpaqueFlow(
     throw new DiffError(
       value.node,
       DiagnosticCode.UnmarkedCall,
-      value.library
-        ? `'${callee}' is a library function that tsad has no derivative rule for, so it cannot differentiate through it. Compute the value with operations tsad differentiates (a loop, \`Math\` functions, \`.slice()\` for a copy), or wrap the argument in stopGradient(...) if its derivative should be zero.`
-        : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
+      value.markedDeclaration
+        ? `'${callee}' is marked @differentiable where it is compiled, but this program has only its declaration, without its derivatives: tsad differentiates calls of marked functions whose source the program compiles. Compile its source with this program (its files in "include", not a package or a project reference), or wrap the argument in stopGradient(...) if its derivative should be zero.`
+        : value.library
+          ? `'${callee}' is a library function that tsad has no derivative rule for, so it cannot differentiate through it. Compute the value with operations tsad differentiates (a loop, \`Math\` functions, \`.slice()\` for a copy), or wrap the argument in stopGradient(...) if its derivative should be zero.`
+          : `'${callee}' is not marked @differentiable, so tsad cannot differentiate through it. Mark its declaration with /** @differentiable */, or wrap the argument in stopGradient(...) if its derivative should be zero.`,
+      value.markedDeclaration
+        ? [
+            {
+              node: value.markedDeclaration,
+              message: `'${callee}' is declared here, in a declaration file`,
+            },
+          ]
+        : [],
     );
   }
   if (readsField(value) && value.numeric && passesOn(value.object)) {

@@ -100,6 +100,12 @@ export type Expr =
       readonly writesNothing?: true;
       /** A function of the library's declaration files, which cannot be marked. */
       readonly library?: true;
+      /**
+       * The declaration of a marked function whose source the program
+       * does not have, in a declaration file (a package's, a referenced
+       * project's).
+       */
+      readonly markedDeclaration?: ts.Node;
       readonly node: ts.Expression;
     }
   /**

@@ -66,6 +66,7 @@ import { JumpTargets } from "./targets";
 import { generatedGlobals, type Names } from "../naming";
 import { lookupRule, mathConstants, nondeterministicMath } from "../rules";
 import {
+  hasDifferentiableTag,
   importedFrom,
   resolveMarkedCallee,
   valueKindOf,
@@ -5241,8 +5242,28 @@ class Lowering {
       ...(unmarkedWrites.targets.functionsOf(callee) === "library" && {
         library: true,
       }),
+      ...this.markedDeclarationOf(callee),
       node,
     };
+  }
+
+  /**
+   * `{ markedDeclaration }` where `callee` is a marked function the
+   * program has only the declaration of, tag and all (`index.d.ts`).
+   */
+  private markedDeclarationOf(
+    callee: ts.Expression,
+  ): { markedDeclaration: ts.Node } | undefined {
+    const ts = this.ts;
+    const { checker } = this.context;
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+    let symbol = checker.getSymbolAtLocation(name);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias)
+      symbol = checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.declarations?.find(
+      (d) => d.getSourceFile().isDeclarationFile && hasDifferentiableTag(ts, d),
+    );
+    return declaration && { markedDeclaration: declaration };
   }
 
   /** Whether `node` makes a call that lowers to an `extern`. */
