@@ -47,6 +47,11 @@ export const DiagnosticCode = {
   HiddenWrite: 96018,
   /** `grad(f)` and the like of a function of the program that is not marked. */
   NotMarked: 96019,
+  /**
+   * An incremental build (`incremental`, `composite`, `--watch`), which
+   * re-emits only the files that changed.
+   */
+  IncrementalBuild: 96020,
   /** The transformer failed unexpectedly: a bug in tsad. */
   InternalError: 96999,
 } as const;

@@ -226,6 +226,18 @@ function transformFile(
       requests,
     );
   }
+  const options = context.getCompilerOptions();
+  if (options.incremental || options.composite || options.watch) {
+    report(
+      extras,
+      new DiffError(
+        marked[0]!.nameNode,
+        DiagnosticCode.IncrementalBuild,
+        "tsad needs full builds: an incremental one (`incremental`, `composite`, `--watch`) writes out only the files that changed, but a file's derivatives depend on other files (the marked functions it calls; getters and writes anywhere in the program), so those of an unchanged file could be stale and wrong. Build this project without `incremental`, `composite` and `--watch`. No derivatives are written for this file.",
+      ),
+    );
+    return sourceFile;
+  }
   if (!ts.isExternalModule(sourceFile)) {
     report(
       extras,

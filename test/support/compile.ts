@@ -44,11 +44,12 @@ export interface Compiled {
  */
 const libraryFiles = new Map<string, ts.SourceFile | undefined>();
 
+/** `overrides`: options of the case's own (a target, `incremental`). */
 export function createProgram(
   rootNames: readonly string[],
-  target = compilerOptions.target,
+  overrides: ts.CompilerOptions = {},
 ): ts.Program {
-  const options = { ...compilerOptions, target };
+  const options = { ...compilerOptions, ...overrides };
   const host = ts.createCompilerHost(options);
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const read = host.getSourceFile;
@@ -74,14 +75,15 @@ function transformerFor(program: ts.Program, diagnostics: ts.Diagnostic[]) {
 export async function transformedSource(
   rootNames: readonly string[],
   file: string,
+  overrides: ts.CompilerOptions = {},
 ): Promise<{ code: string; diagnostics: ts.Diagnostic[] }> {
-  const program = createProgram(rootNames);
+  const program = createProgram(rootNames, overrides);
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
   const sourceFile = program.getSourceFile(file)!;
   const result = ts.transform(
     sourceFile,
     [transformerFor(program, diagnostics)],
-    compilerOptions,
+    program.getCompilerOptions(),
   );
   const printed = ts.createPrinter().printFile(result.transformed[0]!);
   result.dispose();
@@ -90,17 +92,18 @@ export async function transformedSource(
 }
 
 /**
- * Emits JavaScript for `rootNames` into `outDir` with the transformer, for
- * `target` (ES2022 by default: what TypeScript then writes out is tsad's
- * code as it is). Imports of "tsad" are pointed at the runtime's source,
- * the instance the tests themselves use. Returns the diagnostics.
+ * Emits JavaScript for `rootNames` into `outDir` with the transformer (for
+ * ES2022 unless `overrides` says otherwise: what TypeScript then writes
+ * out is tsad's code as it is). Imports of "tsad" are pointed at the
+ * runtime's source, the instance the tests themselves use. Returns the
+ * diagnostics.
  */
 export function emitTo(
   rootNames: readonly string[],
   outDir: string,
-  target?: ts.ScriptTarget,
+  overrides: ts.CompilerOptions = {},
 ): ts.Diagnostic[] {
-  const program = createProgram(rootNames, target);
+  const program = createProgram(rootNames, overrides);
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
   const rootDir = path.dirname(rootNames[0]!);
   fs.mkdirSync(outDir, { recursive: true });
