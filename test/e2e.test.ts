@@ -556,6 +556,43 @@ describe.each<{ format: ModuleFormat; extension: string }>([
   },
 );
 
+describe("an ES module re-exporting a marked function that gets no derivatives", () => {
+  let build: Run;
+  let run: Run;
+
+  beforeAll(() => {
+    const dir = createProject("esm", {
+      "src/lib.ts": `/** @differentiable */
+export function noisy(x: number): number {
+  return x * Math.random();
+}
+
+/** @differentiable */
+export function square(x: number): number {
+  return x * x;
+}
+`,
+      "src/reexports.ts": `export { noisy, square } from "./lib.js";
+`,
+      "src/main.ts": `import { grad } from "tsad";
+import { square } from "./reexports.js";
+
+console.log(JSON.stringify(grad(square)(1.5)));
+`,
+    });
+    createdDirs.push(dir);
+    build = runNode([tspc, "-p", ".", "--pretty", "false"], dir);
+    run = runNode(["out/main.js"], dir);
+  }, buildTimeout);
+
+  it("re-exports only the derivatives there are, so the rest still loads", () => {
+    expect(build.status).not.toBe(0);
+    expect(build.output).toContain("error TS96002:");
+    // An export of `noisy__jvp`, which lib.js lacks, failed to link.
+    expect(run.output).toBe("3\n");
+  });
+});
+
 describe("a marked function calling an unmarked one", () => {
   const source = `import { stopGradient } from "tsad";
 

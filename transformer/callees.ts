@@ -274,14 +274,28 @@ export class CalleeCheck {
         `This call closes a cycle of calls (${[...cycle, callee.name].join(" -> ")}): tsad does not differentiate recursive functions yet. Rewrite the recursion as a loop, or move it into a helper that is not marked.`,
       );
     }
-    let outcome = this.outcomes.get(callee.node);
+    return this.outcomeOf(callee);
+  }
+
+  /**
+   * Whether the marked function `declaration` declares gets derivatives
+   * (checked now if need be): a module re-exporting it re-exports them.
+   */
+  differentiates(declaration: DifferentiableFunction): boolean {
+    const fn = this.markedFunction(declaration);
+    return fn !== undefined && this.outcomeOf(fn) === null;
+  }
+
+  /** `fn`'s first problem, its callees' included; null if none. */
+  private outcomeOf(fn: MarkedFunction): DiffError | null {
+    let outcome = this.outcomes.get(fn.node);
     if (outcome === undefined) {
       try {
-        this.differentiate(callee, () => this.checkOwn(callee));
+        this.differentiate(fn, () => this.checkOwn(fn));
       } catch {
         // Recorded in `outcomes`.
       }
-      outcome = this.outcomes.get(callee.node)!;
+      outcome = this.outcomes.get(fn.node)!;
     }
     return outcome;
   }

@@ -224,6 +224,7 @@ function transformFile(
       [...sourceFile.statements],
       reexports,
       requests,
+      callees,
     );
   }
   const options = context.getCompilerOptions();
@@ -316,7 +317,14 @@ function transformFile(
   for (const statement of statements.slice(insertAt)) {
     output.push(statement, ...(after.get(statement) ?? []));
   }
-  return addReexports(context.factory, sourceFile, output, reexports, requests);
+  return addReexports(
+    context.factory,
+    sourceFile,
+    output,
+    reexports,
+    requests,
+    callees,
+  );
 }
 
 /** The file may not declare the names of `fn`'s derivatives itself. */
@@ -348,30 +356,38 @@ function addReexports(
   statements: ts.Statement[],
   reexports: readonly DerivativeReexport[],
   requests: GradientRequests,
+  callees: CalleeCheck,
 ): ts.SourceFile {
+  // Not those of a function that gets none: an ES module exporting a name
+  // its source does not have fails to load, the others' with it.
+  const names = (reexport: DerivativeReexport) =>
+    reexport.bases.flatMap((base, i) => {
+      const fn = reexport.functions[i]!;
+      return callees.differentiates(fn)
+        ? derivativeNames(base, requests.needsSecondOrder(fn))
+        : [];
+    });
   const output = statements.flatMap((statement) => [
     statement,
     ...reexports
       .filter((reexport) => reexport.statement === statement)
-      .map((reexport) =>
-        factory.createExportDeclaration(
-          undefined,
-          false,
-          factory.createNamedExports(
-            reexport.bases
-              .flatMap((base, i) =>
-                derivativeNames(
-                  base,
-                  requests.needsSecondOrder(reexport.functions[i]!),
+      .flatMap((reexport) => {
+        const exported = names(reexport);
+        return exported.length === 0
+          ? []
+          : [
+              factory.createExportDeclaration(
+                undefined,
+                false,
+                factory.createNamedExports(
+                  exported.map((name) =>
+                    factory.createExportSpecifier(false, undefined, name),
+                  ),
                 ),
-              )
-              .map((name) =>
-                factory.createExportSpecifier(false, undefined, name),
+                reexport.specifier,
               ),
-          ),
-          reexport.specifier,
-        ),
-      ),
+            ];
+      }),
   ]);
   return factory.updateSourceFile(sourceFile, output);
 }
