@@ -226,6 +226,8 @@ export class PatchedGlobals {
   ): { global: string; path: string[] } | undefined {
     const { ts } = this;
     const path: string[] = [];
+    /** `globalThis[Symbol.for("k")]`: a symbol names no standard global. */
+    let symbolFirst = false;
     let e = skipWrappers(ts, target);
     while (
       ts.isPropertyAccessExpression(e) ||
@@ -238,6 +240,11 @@ export class PatchedGlobals {
             ? e.argumentExpression.text
             : anyGlobal,
       );
+      symbolFirst =
+        ts.isElementAccessExpression(e) &&
+        (this.checker.getTypeAtLocation(e.argumentExpression).flags &
+          ts.TypeFlags.ESSymbolLike) !==
+          0;
       e = skipWrappers(ts, e.expression);
     }
     if (!ts.isIdentifier(e)) return undefined;
@@ -249,6 +256,8 @@ export class PatchedGlobals {
     if (!standard) return undefined;
     if (!globalObjects.has(e.text)) return { global: e.text, path };
     const [global, ...rest] = path;
-    return global === undefined ? undefined : { global, path: rest };
+    return global === undefined || symbolFirst
+      ? undefined
+      : { global, path: rest };
   }
 }
