@@ -64,9 +64,13 @@ export function checkGrad(
   const entry = requireCompiled(f, "checkGrad");
   requireScalarResult(entry, "checkGrad", "vjp with a chosen cotangent");
   const primals = requireAligned(entry, args, "args", "checkGrad");
+  // By default, the parameters given a value: an optional one left out
+  // has none to vary.
   const indices =
     options.argnums === undefined
-      ? entry.params.flatMap((kind, i) => (isDifferentiable(kind) ? [i] : []))
+      ? entry.params.flatMap((kind, i) =>
+          isDifferentiable(kind) && primals[i] !== undefined ? [i] : [],
+        )
       : requireArgnums(entry, options.argnums, "checkGrad").indices;
 
   const adjoints = entry.vjp(...primals, 1);

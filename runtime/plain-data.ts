@@ -4,16 +4,16 @@
  * is: arrays, typed arrays, and objects made by literals (`{ ... }`, or
  * with no prototype) whose properties are all values, not getters, are
  * copied. What else an object is (a class's instance, a Map) is its own
- * business: a copy leaves it as it is, but its fields are looked at for
- * memory a gradient buffer shares.
+ * business: a copy leaves it as it is, and a gradient buffer is taken to
+ * share its memory.
  */
 import { sharesMemory } from "./kinds.js";
 
 /**
- * Whether `value`, or what it holds at any depth, shares memory with
- * `buffer`: the elements of arrays, and the fields of objects, a class's
- * instances too (a marked function reads their fields as a record's).
- * Fields a getter gives are not looked at (no getter runs).
+ * Whether `value`, or plain data it holds at any depth, may share memory
+ * with `buffer`. Any other object (a class's instance, a Map, a proxy) may:
+ * a getter or a private field can give a marked function an array no
+ * field shows, so only plain data proves a buffer apart.
  */
 export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
   const seen = new Set<unknown>();
@@ -23,11 +23,14 @@ export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
     if (sharesMemory(v, buffer)) return true;
     if (ArrayBuffer.isView(v)) return false;
     if (Array.isArray(v)) return v.some(visit);
-    return Object.values(Object.getOwnPropertyDescriptors(v)).some(
-      (field) => "value" in field && visit(field.value),
-    );
+    return !isPlainObject(v) || Object.values(v).some(visit);
   };
-  return visit(value);
+  try {
+    return visit(value);
+  } catch {
+    // A revoked proxy: nothing is known of it.
+    return true;
+  }
 }
 
 /**

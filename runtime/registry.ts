@@ -109,12 +109,23 @@ export type GradientTable = Readonly<
  * One table for every copy of this runtime a process loads (a package
  * installed twice, a CommonJS and an ES module copy): the generated code
  * registers with the copy its module imports, and `grad(f)` may come from
- * another. The key names the entries' format, which copies must share.
+ * another. The key names the entries' format, which copies must share: a
+ * new calling convention takes a new key.
  */
 const registryKey = Symbol.for("tsad.compiled.v1");
-const compiled: WeakMap<Function, CompiledDerivatives> = ((
-  globalThis as { [registryKey]?: WeakMap<Function, CompiledDerivatives> }
-)[registryKey] ??= new WeakMap());
+const compiled = sharedRegistry();
+
+function sharedRegistry(): WeakMap<Function, CompiledDerivatives> {
+  const global = globalThis as {
+    [registryKey]?: WeakMap<Function, CompiledDerivatives>;
+  };
+  try {
+    return (global[registryKey] ??= new WeakMap());
+  } catch {
+    // A frozen `globalThis` (SES): this copy's own table.
+    return new WeakMap();
+  }
+}
 
 /**
  * Called by generated code only, once per compiled function at module load.

@@ -572,12 +572,24 @@ export function square(x: number): number {
   return x * x;
 }
 `,
+      // Its own marked function gets none either (review 77: the file
+      // then lost the re-exports of the others').
       "src/reexports.ts": `export { noisy, square } from "./lib.js";
+
+/** @differentiable */
+export function alsoNoisy(x: number): number {
+  return x * Math.random();
+}
 `,
       "src/main.ts": `import { grad } from "tsad";
 import { square } from "./reexports.js";
 
-console.log(JSON.stringify(grad(square)(1.5)));
+/** @differentiable */
+function twice(x: number): number {
+  return 2 * square(x);
+}
+
+console.log(JSON.stringify([grad(square)(1.5), grad(twice)(1.5)]));
 `,
     });
     createdDirs.push(dir);
@@ -589,7 +601,7 @@ console.log(JSON.stringify(grad(square)(1.5)));
     expect(build.status).not.toBe(0);
     expect(build.output).toContain("error TS96002:");
     // An export of `noisy__jvp`, which lib.js lacks, failed to link.
-    expect(run.output).toBe("3\n");
+    expect(run.output).toBe("[3,6]\n");
   });
 });
 

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  checkGrad,
   derivative,
   grad,
   hessian,
@@ -72,6 +73,8 @@ describe("parameters with default values", () => {
     expect(jvp(m.shifted, [2], [1])).toEqual([12, 12]);
     // ... a tangent left out is zero: d/dx x * offset = offset
     expect(jvp(m.shifted, [2, 5], [1])).toEqual([10, 5]);
+    // checkGrad varies what is given: shifted(x) = 3x^2
+    expect(checkGrad(m.shifted, [2]).ok).toBe(true);
     // @ts-expect-error x may not be left out
     expect(() => jvp(m.shifted, [], [])).toThrow(
       "jvp(shifted): primals must be an array with one entry per parameter of shifted (1 to 2), got 0 entries",
@@ -230,16 +233,30 @@ describe("arrays held in a record argument", () => {
     class Batch {
       constructor(readonly t: Float64Array) {}
     }
-    const batch = new Batch(Float64Array.from([1, 2, 3]));
-    // d/dx sum (x - t)^2 = 2 (x - t)
-    const [value, gradient] = valueAndGrad(m.squaredError, 0, {
-      out: batch.t,
-    })(x(), batch);
-    expect(value).toBeCloseTo(0.7 ** 2 + 2.7 ** 2 + 1.9 ** 2, 14);
-    expect(gradient).toBe(batch.t);
-    [2 * (0.3 - 1), 2 * (-0.7 - 2), 2 * (1.1 - 3)].forEach((g, i) =>
-      expect(batch.t[i]).toBeCloseTo(g, 14),
-    );
+    // A getter of a private field: no field shows the array.
+    class Hidden {
+      readonly #t: Float64Array;
+      constructor(t: Float64Array) {
+        this.#t = t;
+      }
+      get t(): Float64Array {
+        return this.#t;
+      }
+    }
+    for (const batch of [
+      new Batch(Float64Array.from([1, 2, 3])),
+      new Hidden(Float64Array.from([1, 2, 3])),
+    ]) {
+      // d/dx sum (x - t)^2 = 2 (x - t)
+      const [value, gradient] = valueAndGrad(m.squaredError, 0, {
+        out: batch.t,
+      })(x(), batch);
+      expect(value).toBeCloseTo(0.7 ** 2 + 2.7 ** 2 + 1.9 ** 2, 14);
+      expect(gradient).toBe(batch.t);
+      [2 * (0.3 - 1), 2 * (-0.7 - 2), 2 * (1.1 - 3)].forEach((g, i) =>
+        expect(batch.t[i]).toBeCloseTo(g, 14),
+      );
+    }
   });
 
   it("are read by a pullback as they were when vjp was called", () => {

@@ -117,6 +117,8 @@ export class CalleeCheck {
       error: unknown,
       fn: MarkedFunction,
     ) => DiffError,
+    /** Whether the program asks for second derivatives of `fn`. */
+    private readonly needsSecondOrder: (fn: MarkedFunction) => boolean,
   ) {}
 
   /**
@@ -124,15 +126,13 @@ export class CalleeCheck {
    * problem of a marked function it calls, directly or not. The outcome is
    * kept for the functions that call `fn`.
    */
-  differentiate<T>(
-    fn: MarkedFunction,
-    differentiateOwn: () => T,
-    secondOrder = false,
-  ): T {
+  differentiate<T>(fn: MarkedFunction, differentiateOwn: () => T): T {
     try {
       const result = differentiateOwn();
       this.requireCallees(fn);
-      if (secondOrder) this.requireOneRunEach(fn);
+      // Checked wherever `fn` is first reached, a caller's check or its
+      // own file: the outcome is one.
+      if (this.needsSecondOrder(fn)) this.requireOneRunEach(fn);
       this.outcomes.set(fn.node, null);
       return result;
     } catch (error) {

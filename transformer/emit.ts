@@ -574,31 +574,24 @@ export class Emitter {
         );
       case "member": {
         const object = this.expression(e.object);
-        // `o?.k` only where optional: a chain node is one for the
-        // transform that writes `?.` out for targets before ES2020.
-        const access = (key: string | ts.Expression) =>
-          e.optional
-            ? typeof key === "string"
-              ? f.createPropertyAccessChain(
-                  object,
-                  f.createToken(ts.SyntaxKind.QuestionDotToken),
-                  key,
-                )
-              : f.createElementAccessChain(
-                  object,
-                  f.createToken(ts.SyntaxKind.QuestionDotToken),
-                  key,
-                )
-            : typeof key === "string"
-              ? f.createPropertyAccessExpression(object, key)
-              : f.createElementAccessExpression(object, key);
-        if (typeof e.key !== "string") return access(this.expression(e.key));
         // `o["my-key"]`: a name that is no identifier, as written.
-        return access(
-          /^[A-Za-z_$][\w$]*$/.test(e.key)
-            ? e.key
-            : f.createStringLiteral(e.key),
-        );
+        const key =
+          typeof e.key !== "string"
+            ? this.expression(e.key)
+            : /^[A-Za-z_$][\w$]*$/.test(e.key)
+              ? e.key
+              : f.createStringLiteral(e.key);
+        // A chain node only for `o?.k`: the transform that writes `?.`
+        // out for targets before ES2020 takes any other for one.
+        if (!e.optional) {
+          return typeof key === "string"
+            ? f.createPropertyAccessExpression(object, key)
+            : f.createElementAccessExpression(object, key);
+        }
+        const questionDot = f.createToken(ts.SyntaxKind.QuestionDotToken);
+        return typeof key === "string"
+          ? f.createPropertyAccessChain(object, questionDot, key)
+          : f.createElementAccessChain(object, questionDot, key);
       }
       case "cond":
         return f.createConditionalExpression(

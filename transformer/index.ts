@@ -109,16 +109,19 @@ export default function tsadTransformer(
   const debugStages = process.env.TSAD_DEBUG?.split(",").includes("stages");
   /** The emit in progress, which `TSAD_DEBUG=stages` prints code with. */
   let emitContext: ts.TransformationContext | undefined;
-  const fileNames = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
-  // Each marked function is differentiated once per program: when its file
-  // is transformed, or before, when a marked function calling it (in
-  // another file, or earlier in its own) needs to know whether it can be.
-  const derived = new WeakMap<DifferentiableFunction, Derivatives>();
-  const derivativesOf = (fn: MarkedFunction): Derivatives => {
-    const known = derived.get(fn.node);
-    if (known) return known;
+  const reservedNamesByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+  const options = program.getCompilerOptions();
+  const incremental = options.incremental || options.composite || options.watch;
+  const derive = (fn: MarkedFunction): Derivatives => {
+    if (incremental) {
+      throw new DiffError(
+        fn.nameNode,
+        DiagnosticCode.IncrementalBuild,
+        "tsad needs full builds: an incremental one (`incremental`, `composite`, `--watch`) writes out only the files that changed, but a file's derivatives depend on other files (the marked functions it calls; getters and writes anywhere in the program), so those of an unchanged file could be stale and wrong. Build this project without `incremental`, `composite` and `--watch`.",
+      );
+    }
     const sourceFile = fn.node.getSourceFile();
-    let identifiers = fileNames.get(sourceFile);
+    let identifiers = reservedNamesByFile.get(sourceFile);
     if (!identifiers) {
       identifiers = reservedNames(
         ts,
@@ -126,7 +129,7 @@ export default function tsadTransformer(
         runtimeModule,
         identifiersOf(ts, sourceFile),
       );
-      fileNames.set(sourceFile, identifiers);
+      reservedNamesByFile.set(sourceFile, identifiers);
     }
     const needsSecondOrder = requests.needsSecondOrder(fn.node);
     requireFreeDerivativeNames(fn, identifiers, needsSecondOrder);
@@ -157,8 +160,28 @@ export default function tsadTransformer(
       }
     }
     callees.noteUnmarkedCalls(fn, derivatives.unmarked);
-    derived.set(fn.node, derivatives);
     return derivatives;
+  };
+  // Each marked function is differentiated once per program, its failure
+  // too: when its file is transformed, or before, when a marked function
+  // calling or re-exporting it (in another file, or earlier in its own)
+  // needs to know whether it can be.
+  const derived = new WeakMap<
+    DifferentiableFunction,
+    { derivatives: Derivatives } | { error: unknown }
+  >();
+  const derivativesOf = (fn: MarkedFunction): Derivatives => {
+    let known = derived.get(fn.node);
+    if (!known) {
+      try {
+        known = { derivatives: derive(fn) };
+      } catch (error) {
+        known = { error };
+      }
+      derived.set(fn.node, known);
+    }
+    if ("error" in known) throw known.error;
+    return known.derivatives;
   };
   const callees = new CalleeCheck(
     ts,
@@ -169,6 +192,7 @@ export default function tsadTransformer(
       derivativesOf(fn);
     },
     asDiffError,
+    (fn) => requests.needsSecondOrder(fn.node),
   );
   return (context) => {
     emitContext = context;
@@ -227,18 +251,6 @@ function transformFile(
       callees,
     );
   }
-  const options = context.getCompilerOptions();
-  if (options.incremental || options.composite || options.watch) {
-    report(
-      extras,
-      new DiffError(
-        marked[0]!.nameNode,
-        DiagnosticCode.IncrementalBuild,
-        "tsad needs full builds: an incremental one (`incremental`, `composite`, `--watch`) writes out only the files that changed, but a file's derivatives depend on other files (the marked functions it calls; getters and writes anywhere in the program), so those of an unchanged file could be stale and wrong. Build this project without `incremental`, `composite` and `--watch`. No derivatives are written for this file.",
-      ),
-    );
-    return sourceFile;
-  }
   if (!ts.isExternalModule(sourceFile)) {
     report(
       extras,
@@ -264,11 +276,7 @@ function transformFile(
   for (const fn of marked) {
     try {
       const { jvp, vjp, gradients, secondOrder, params, required, result } =
-        callees.differentiate(
-          fn,
-          () => derivativesOf(fn),
-          requests.needsSecondOrder(fn.node),
-        );
+        callees.differentiate(fn, () => derivativesOf(fn));
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
@@ -301,7 +309,16 @@ function transformFile(
       report(extras, asDiffError(error, fn), fn);
     }
   }
-  if (after.size === 0) return sourceFile;
+  if (after.size === 0) {
+    return addReexports(
+      context.factory,
+      sourceFile,
+      [...sourceFile.statements],
+      reexports,
+      requests,
+      callees,
+    );
+  }
 
   const statements = [...sourceFile.statements];
   const firstAfterImports = statements.findIndex(

@@ -3744,7 +3744,7 @@ class Lowering {
         throw new DiffError(
           target,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate giving '${name}' a new array here yet: only a \`number[]\` declared with \`let\` and a value may be given new arrays (\`let h = x; h = layer(W, h);\`). Make it one, or keep one array and write its elements: \`for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];\`.`,
+          `tsad cannot differentiate giving '${name}' a new array here yet: only a \`number[]\` declared with \`let\` and a value may be given new arrays (\`let h = x; h = layer(W, h);\`). Make it one, or keep one array and write its elements: \`${this.kindOf(target) === "matrix" ? `for (let i = 0; i < ${name}.length; i++) for (let j = 0; j < ${name}[i].length; j++) ${name}[i][j] = next[i][j];` : `for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];`}\`.`,
         );
       }
       return this.localName(target);
@@ -3918,6 +3918,19 @@ class Lowering {
       : `${text}.slice()`;
   }
 
+  /** `number[][][]`: an array of matrices. */
+  private threeDimensional(type: ts.Type): boolean {
+    const { checker } = this.context;
+    let depth = 0;
+    for (
+      let t: ts.Type | undefined = type;
+      t && checker.isArrayType(t);
+      t = checker.getTypeArguments(t as ts.TypeReference)[0]
+    )
+      depth++;
+    return depth >= 3;
+  }
+
   /** The error for an array whose elements' type is not `number` (`any[]`), if `node` is one. */
   private untypedElements(node: ts.Expression): DiffError | undefined {
     const { checker } = this.context;
@@ -3927,7 +3940,7 @@ class Lowering {
     return new DiffError(
       node,
       DiagnosticCode.UntypedValue,
-      `tsad needs to know the elements of '${node.getText()}' are numbers, but its type is '${checker.typeToString(type)}'. ${this.nullableElements(type) ? "Make it a `number[]`: elements that may be `undefined` or `null` are not numbers." : "Annotate it (for example `const e: number[] = new Array(n).fill(0)`)."}`,
+      `tsad needs to know the elements of '${node.getText()}' are numbers, but its type is '${checker.typeToString(type)}'. ${this.nullableElements(type) ? "Make it a `number[]`: elements that may be `undefined` or `null` are not numbers." : this.threeDimensional(type) ? "Arrays of three or more dimensions are not supported: keep it flat in a `Float64Array`, indexed `t[(i * m + j) * n + k]`." : "Annotate it (for example `const e: number[] = new Array(n).fill(0)`)."}`,
     );
   }
 
@@ -4094,7 +4107,10 @@ class Lowering {
         return this.elementAccess(node as ts.ElementAccessExpression);
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
-        throw this.unsupported(node, "closures");
+        throw this.unsupported(
+          node,
+          "functions defined inside it (make each a marked function of its own, at the top level, given what it reads around it as parameters)",
+        );
       case ts.SyntaxKind.ArrayLiteralExpression: {
         const literal = node as ts.ArrayLiteralExpression;
         if (spreadParts(this.arrays, literal))
@@ -5200,9 +5216,14 @@ class Lowering {
       const untyped =
         receiver && !this.holdsData(receiver) && this.untypedElements(receiver);
       if (untyped) throw untyped;
+      const declaration = ts.isIdentifier(callee)
+        ? this.context.checker.getSymbolAtLocation(callee)?.valueDeclaration
+        : undefined;
       throw this.unsupported(
         callee,
-        "calling local functions or methods of local values",
+        declaration && ts.isParameter(declaration)
+          ? `calling a function given as a parameter ('${callee.getText()}'), which could be any function (call the marked function it stands for by name)`
+          : "calling local functions or methods of local values",
       );
     }
     // The callee is kept as written: `helper(1)`, `config.log(1)`.
