@@ -64,12 +64,15 @@ export function checkGrad(
   const entry = requireCompiled(f, "checkGrad");
   requireScalarResult(entry, "checkGrad", "vjp with a chosen cotangent");
   const primals = requireAligned(entry, args, "args", "checkGrad");
-  // By default, the parameters given a value: an optional one left out
-  // has none to vary.
+  // By default, the parameters a call needs and the optional ones given a
+  // value: one left out has none to vary.
+  const required = entry.required ?? entry.params.length;
   const indices =
     options.argnums === undefined
       ? entry.params.flatMap((kind, i) =>
-          isDifferentiable(kind) && primals[i] !== undefined ? [i] : [],
+          isDifferentiable(kind) && (i < required || primals[i] !== undefined)
+            ? [i]
+            : [],
         )
       : requireArgnums(entry, options.argnums, "checkGrad").indices;
 

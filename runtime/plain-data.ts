@@ -10,10 +10,22 @@
 import { sharesMemory } from "./kinds.js";
 
 /**
+ * Objects a marked function reaches nothing through: it reads fields only
+ * (a method call of a parameter's is an error), and these have none of
+ * their own.
+ */
+const fieldless = new Set<unknown>([
+  Date.prototype,
+  Map.prototype,
+  Set.prototype,
+  RegExp.prototype,
+]);
+
+/**
  * Whether `value`, or plain data it holds at any depth, may share memory
- * with `buffer`. Any other object (a class's instance, a Map, a proxy) may:
- * a getter or a private field can give a marked function an array no
- * field shows, so only plain data proves a buffer apart.
+ * with `buffer`. Any other object (a class's instance, a proxy) may: a
+ * getter or a private field can give a marked function an array no field
+ * shows, so only plain data proves a buffer apart.
  */
 export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
   const seen = new Set<unknown>();
@@ -23,7 +35,21 @@ export function holdsMemoryOf(value: unknown, buffer: unknown): boolean {
     if (sharesMemory(v, buffer)) return true;
     if (ArrayBuffer.isView(v)) return false;
     if (Array.isArray(v)) return v.some(visit);
-    return !isPlainObject(v) || Object.values(v).some(visit);
+    const prototype = Object.getPrototypeOf(v);
+    const keys = Reflect.ownKeys(v);
+    if (fieldless.has(prototype) && keys.length === 0) return false;
+    if (prototype !== Object.prototype && prototype !== null) return true;
+    // One pass over the fields: a getter, a symbol or a hidden field is
+    // no plain data.
+    return keys.some((key) => {
+      const field = Object.getOwnPropertyDescriptor(v, key)!;
+      return (
+        typeof key === "symbol" ||
+        !("value" in field) ||
+        !field.enumerable ||
+        visit(field.value)
+      );
+    });
   };
   try {
     return visit(value);

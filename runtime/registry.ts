@@ -116,11 +116,10 @@ const registryKey = Symbol.for("tsad.compiled.v1");
 const compiled = sharedRegistry();
 
 function sharedRegistry(): WeakMap<Function, CompiledDerivatives> {
-  const global = globalThis as {
-    [registryKey]?: WeakMap<Function, CompiledDerivatives>;
-  };
   try {
-    return (global[registryKey] ??= new WeakMap());
+    return ((
+      globalThis as { [registryKey]?: WeakMap<Function, CompiledDerivatives> }
+    )[registryKey] ??= new WeakMap());
   } catch {
     // A frozen `globalThis` (SES): this copy's own table.
     return new WeakMap();

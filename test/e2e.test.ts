@@ -581,12 +581,23 @@ export function alsoNoisy(x: number): number {
   return x * Math.random();
 }
 `,
+      // ... or one hides a global generated code needs (review 79).
+      "src/shadowing.ts": `export { square } from "./lib.js";
+
+const TypeError = 1;
+
+/** @differentiable */
+export function scaled(x: number): number {
+  return TypeError * x;
+}
+`,
       "src/main.ts": `import { grad } from "tsad";
 import { square } from "./reexports.js";
+import { square as same } from "./shadowing.js";
 
 /** @differentiable */
 function twice(x: number): number {
-  return 2 * square(x);
+  return square(x) + same(x);
 }
 
 console.log(JSON.stringify([grad(square)(1.5), grad(twice)(1.5)]));

@@ -549,6 +549,13 @@ describe("errors", () => {
     );
   });
 
+  it("rejects a checkGrad without a parameter a call needs", () => {
+    expect(
+      // @ts-expect-error y is a number
+      tsadErrorOf(() => checkGrad(f, [x, undefined])).message,
+    ).toContain("must be a number");
+  });
+
   it("rejects jvp primals and tangents that do not match the parameters", () => {
     // @ts-expect-error one primal for two parameters
     expect(tsadErrorOf(() => jvp(f, [x], [1, 0])).message).toContain(

@@ -267,7 +267,14 @@ function transformFile(
   if (shadowing.length > 0) {
     for (const fn of marked)
       for (const error of shadowing) report(extras, error, fn);
-    return sourceFile;
+    return addReexports(
+      context.factory,
+      sourceFile,
+      [...sourceFile.statements],
+      reexports,
+      requests,
+      callees,
+    );
   }
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);

@@ -96,7 +96,14 @@ export class PatchedGlobals {
     const found: Patch[] = [];
     const note = (target: ts.Expression, at: ts.Node) => {
       const changed = this.globalOf(target);
-      if (!changed) return;
+      if (!changed) {
+        // `Object.assign(globalThis, { Math: ... })`: the globals named,
+        // or any of them.
+        if (this.isGlobalObject(target) && ts.isCallExpression(at))
+          for (const global of this.keysChanged(at))
+            found.push({ global, replaces: true, at });
+        return;
+      }
       const [member, method] = changed.path;
       found.push({
         global: changed.global,
@@ -129,6 +136,10 @@ export class PatchedGlobals {
             at: node,
           });
       }
+      // `const g: any = globalThis; g.Math = ...`: the global object
+      // given out as a value may have any global replaced through it.
+      if (this.isGlobalObject(node) && this.givenOut(node as ts.Identifier))
+        found.push({ global: anyGlobal, replaces: true, at: node });
       if (
         !writes &&
         ts.isCallExpression(node) &&
@@ -181,6 +192,84 @@ export class PatchedGlobals {
       default:
         return false;
     }
+  }
+
+  /**
+   * The properties a call of `changesFirstArgument` sets on its first
+   * argument: string keys written out (`Object.defineProperty(o, "k",
+   * ...)`, `Object.assign(o, { k })`), else any.
+   */
+  private keysChanged(call: ts.CallExpression): string[] {
+    const { ts } = this;
+    const [, ...rest] = call.arguments.map((a) => skipWrappers(ts, a));
+    const method = skipWrappers(ts, call.expression).getText();
+    const named = (e: ts.Expression | undefined) =>
+      e && ts.isStringLiteralLike(e) ? [e.text] : undefined;
+    const fields = (e: ts.Expression) =>
+      ts.isObjectLiteralExpression(e) &&
+      e.properties.every(
+        (p) =>
+          (ts.isPropertyAssignment(p) ||
+            ts.isShorthandPropertyAssignment(p) ||
+            ts.isMethodDeclaration(p)) &&
+          (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)),
+      )
+        ? e.properties.map((p) => (p.name as ts.Identifier).text)
+        : undefined;
+    const keys =
+      method === "Object.assign"
+        ? rest.every((e) => fields(e) !== undefined)
+          ? rest.flatMap((e) => fields(e)!)
+          : undefined
+        : method === "Object.defineProperties"
+          ? rest[0] && fields(rest[0])
+          : method.endsWith("setPrototypeOf")
+            ? undefined
+            : named(rest[0]);
+    return keys ?? [anyGlobal];
+  }
+
+  /** `globalThis` (`window`, `self`, `global`) itself, the standard one. */
+  private isGlobalObject(target: ts.Node): boolean {
+    const { ts } = this;
+    const e = skipWrappers(ts, target as ts.Expression);
+    if (!ts.isIdentifier(e) || !globalObjects.has(e.text)) return false;
+    const declarations = this.checker.getSymbolAtLocation(e)?.declarations;
+    return declarations?.length
+      ? declarations.some((d) => d.getSourceFile().hasNoDefaultLib)
+      : e.text === "globalThis";
+  }
+
+  /**
+   * Whether `id` is handed to other code as a value: a variable's or a
+   * field's value, assigned, returned, or an argument of a function of
+   * the program's. (Read through, compared, `typeof`: not.)
+   */
+  private givenOut(id: ts.Identifier): boolean {
+    const { ts } = this;
+    let at: ts.Node = id;
+    while (isWrapper(ts, at.parent)) at = at.parent;
+    const { parent } = at;
+    if (ts.isVariableDeclaration(parent)) return parent.initializer === at;
+    if (ts.isPropertyAssignment(parent)) return parent.initializer === at;
+    if (
+      ts.isShorthandPropertyAssignment(parent) ||
+      ts.isReturnStatement(parent)
+    )
+      return true;
+    if (ts.isArrayLiteralExpression(parent) || ts.isSpreadElement(parent))
+      return true;
+    if (ts.isBinaryExpression(parent))
+      return (
+        parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        parent.right === at
+      );
+    if (ts.isCallExpression(parent) || ts.isNewExpression(parent))
+      return (
+        !!parent.arguments?.includes(at as ts.Expression) &&
+        !this.isLibraryFunction(parent.expression)
+      );
+    return false;
   }
 
   /** Whether `callee` is a function the standard library declares. */
