@@ -236,20 +236,24 @@ function transformFile(
     sourceFile,
   );
   for (const error of conflicts) report(extras, error);
+  // Whatever becomes of the file's own marked functions, its re-exports
+  // of others' carry their derivatives.
+  const withReexports = (statements: ts.Statement[]) =>
+    addReexports(
+      context.factory,
+      sourceFile,
+      statements,
+      reexports,
+      requests,
+      callees,
+    );
   // Two explicit re-exports' clash is one of `conflicts` already.
   const clashes = derivativeNameClashes(ts, lowerContext.checker, sourceFile);
   for (const error of clashes)
     if (!conflicts.some((c) => c.node === error.node)) report(extras, error);
   if (marked.length === 0 && reexports.length === 0) return sourceFile;
   if (marked.length === 0) {
-    return addReexports(
-      context.factory,
-      sourceFile,
-      [...sourceFile.statements],
-      reexports,
-      requests,
-      callees,
-    );
+    return withReexports([...sourceFile.statements]);
   }
   if (!ts.isExternalModule(sourceFile)) {
     report(
@@ -267,14 +271,7 @@ function transformFile(
   if (shadowing.length > 0) {
     for (const fn of marked)
       for (const error of shadowing) report(extras, error, fn);
-    return addReexports(
-      context.factory,
-      sourceFile,
-      [...sourceFile.statements],
-      reexports,
-      requests,
-      callees,
-    );
+    return withReexports([...sourceFile.statements]);
   }
 
   const emitter = new Emitter(ts, context, lowerContext.runtimeModule);
@@ -317,14 +314,7 @@ function transformFile(
     }
   }
   if (after.size === 0) {
-    return addReexports(
-      context.factory,
-      sourceFile,
-      [...sourceFile.statements],
-      reexports,
-      requests,
-      callees,
-    );
+    return withReexports([...sourceFile.statements]);
   }
 
   const statements = [...sourceFile.statements];
@@ -341,14 +331,7 @@ function transformFile(
   for (const statement of statements.slice(insertAt)) {
     output.push(statement, ...(after.get(statement) ?? []));
   }
-  return addReexports(
-    context.factory,
-    sourceFile,
-    output,
-    reexports,
-    requests,
-    callees,
-  );
+  return withReexports(output);
 }
 
 /** The file may not declare the names of `fn`'s derivatives itself. */
