@@ -231,13 +231,19 @@ export class PatchedGlobals {
 
   /** `globalThis` (`window`, `self`, `global`) itself, the standard one. */
   private isGlobalObject(target: ts.Node): boolean {
-    const { ts } = this;
-    const e = skipWrappers(ts, target as ts.Expression);
-    if (!ts.isIdentifier(e) || !globalObjects.has(e.text)) return false;
-    const declarations = this.checker.getSymbolAtLocation(e)?.declarations;
+    const e = skipWrappers(this.ts, target as ts.Expression);
+    return (
+      this.ts.isIdentifier(e) && globalObjects.has(e.text) && this.isStandard(e)
+    );
+  }
+
+  /** Whether `name` is the standard library's global of its name. */
+  private isStandard(name: ts.Identifier): boolean {
+    const declarations = this.checker.getSymbolAtLocation(name)?.declarations;
+    // `globalThis` itself has no declaration.
     return declarations?.length
       ? declarations.some((d) => d.getSourceFile().hasNoDefaultLib)
-      : e.text === "globalThis";
+      : name.text === "globalThis";
   }
 
   /**
@@ -336,13 +342,7 @@ export class PatchedGlobals {
           0;
       e = skipWrappers(ts, e.expression);
     }
-    if (!ts.isIdentifier(e)) return undefined;
-    const declarations = this.checker.getSymbolAtLocation(e)?.declarations;
-    // `globalThis` itself has no declaration.
-    const standard = declarations?.length
-      ? declarations.some((d) => d.getSourceFile().hasNoDefaultLib)
-      : e.text === "globalThis";
-    if (!standard) return undefined;
+    if (!ts.isIdentifier(e) || !this.isStandard(e)) return undefined;
     if (!globalObjects.has(e.text)) return { global: e.text, path };
     const [global, ...rest] = path;
     return global === undefined || symbolFirst
