@@ -229,11 +229,24 @@ export class PatchedGlobals {
     return keys ?? [anyGlobal];
   }
 
-  /** `globalThis` (`window`, `self`, `global`) itself, the standard one. */
-  private isGlobalObject(target: ts.Node): boolean {
-    const e = skipWrappers(this.ts, target as ts.Expression);
+  /**
+   * `globalThis` (`window`, `self`, `global`) itself, the standard one, or
+   * a `const` naming it (`const g = globalThis as { ... }`), whose writes
+   * are then the global object's.
+   */
+  private isGlobalObject(target: ts.Node, depth = 0): boolean {
+    const { ts } = this;
+    const e = skipWrappers(ts, target as ts.Expression);
+    if (!ts.isIdentifier(e)) return false;
+    if (globalObjects.has(e.text) && this.isStandard(e)) return true;
+    const declaration = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
     return (
-      this.ts.isIdentifier(e) && globalObjects.has(e.text) && this.isStandard(e)
+      depth < 8 &&
+      declaration !== undefined &&
+      ts.isVariableDeclaration(declaration) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      declaration.initializer !== undefined &&
+      this.isGlobalObject(declaration.initializer, depth + 1)
     );
   }
 
@@ -256,7 +269,12 @@ export class PatchedGlobals {
     let at: ts.Node = id;
     while (isWrapper(ts, at.parent)) at = at.parent;
     const { parent } = at;
-    if (ts.isVariableDeclaration(parent)) return parent.initializer === at;
+    // `const g = globalThis`: writes through `g` are noted as its own.
+    if (ts.isVariableDeclaration(parent))
+      return (
+        parent.initializer === at &&
+        (parent.parent.flags & ts.NodeFlags.Const) === 0
+      );
     if (ts.isPropertyAssignment(parent)) return parent.initializer === at;
     if (
       ts.isShorthandPropertyAssignment(parent) ||
@@ -302,8 +320,10 @@ export class PatchedGlobals {
     const member = checker
       .getTypeAtLocation(owner)
       .getProperty(written.name.text);
+    // `g.Math = ...` through a `const g: any = globalThis`: any global.
+    if (!member) return this.isGlobalObject(owner);
     return (
-      member?.declarations?.some((d) => d.getSourceFile().hasNoDefaultLib) ??
+      member.declarations?.some((d) => d.getSourceFile().hasNoDefaultLib) ??
       false
     );
   }
@@ -342,11 +362,13 @@ export class PatchedGlobals {
           0;
       e = skipWrappers(ts, e.expression);
     }
-    if (!ts.isIdentifier(e) || !this.isStandard(e)) return undefined;
-    if (!globalObjects.has(e.text)) return { global: e.text, path };
-    const [global, ...rest] = path;
-    return global === undefined || symbolFirst
-      ? undefined
-      : { global, path: rest };
+    if (!ts.isIdentifier(e)) return undefined;
+    if (this.isGlobalObject(e)) {
+      const [global, ...rest] = path;
+      return global === undefined || symbolFirst
+        ? undefined
+        : { global, path: rest };
+    }
+    return this.isStandard(e) ? { global: e.text, path } : undefined;
   }
 }
