@@ -136,9 +136,15 @@ export class PatchedGlobals {
             at: node,
           });
       }
-      // `const g: any = globalThis; g.Math = ...`: the global object
-      // given out as a value may have any global replaced through it.
-      if (this.isGlobalObject(node) && this.givenOut(node as ts.Identifier))
+      // `helper(globalThis)`: the global object given out as a value may
+      // have any global replaced through it. (Asked by name first: a
+      // symbol lookup for every identifier of the program costs.)
+      if (
+        ts.isIdentifier(node) &&
+        (globalObjects.has(node.text) || aliases.has(node.text)) &&
+        this.isGlobalObject(node) &&
+        this.givenOut(node)
+      )
         found.push({ global: anyGlobal, replaces: true, at: node });
       if (
         !writes &&
@@ -149,8 +155,24 @@ export class PatchedGlobals {
         note(node.arguments[0]!, node);
       ts.forEachChild(node, visit);
     };
-    for (const file of this.program.getSourceFiles())
-      if (!isLibraryFile(file)) visit(file);
+    // The names of `const`s holding the global object, whose writes
+    // `globalOf` takes for its own: first, as a use may come before.
+    const aliases = new Set<string>();
+    const findAliases = (node: ts.Node): void => {
+      if (
+        ts.isVariableDeclaration(node) &&
+        ts.isIdentifier(node.name) &&
+        node.initializer !== undefined &&
+        this.isGlobalObject(node.initializer)
+      )
+        aliases.add(node.name.text);
+      ts.forEachChild(node, findAliases);
+    };
+    const files = this.program
+      .getSourceFiles()
+      .filter((file) => !isLibraryFile(file));
+    for (const file of files) findAliases(file);
+    for (const file of files) visit(file);
     return (this.found = found);
   }
 
