@@ -165,12 +165,14 @@ export default function tsadTransformer(
   // Each marked function is differentiated once per program, its failure
   // too: when its file is transformed, or before, when a marked function
   // calling or re-exporting it (in another file, or earlier in its own)
-  // needs to know whether it can be.
-  const derived = new WeakMap<
+  // needs to know whether it can be. Its file takes what is kept, which
+  // nothing asks for again (`CalleeCheck` keeps the outcome), so the
+  // derivatives of every function do not stay in memory to the end.
+  const derived = new Map<
     DifferentiableFunction,
     { derivatives: Derivatives } | { error: unknown }
   >();
-  const derivativesOf = (fn: MarkedFunction): Derivatives => {
+  const derivativesOf = (fn: MarkedFunction, take = false): Derivatives => {
     let known = derived.get(fn.node);
     if (!known) {
       try {
@@ -180,6 +182,7 @@ export default function tsadTransformer(
       }
       derived.set(fn.node, known);
     }
+    if (take) derived.delete(fn.node);
     if ("error" in known) throw known.error;
     return known.derivatives;
   };
@@ -216,7 +219,7 @@ function transformFile(
   context: ts.TransformationContext,
   lowerContext: LowerContext,
   callees: CalleeCheck,
-  derivativesOf: (fn: MarkedFunction) => Derivatives,
+  derivativesOf: (fn: MarkedFunction, take: boolean) => Derivatives,
   requests: GradientRequests,
   extras: TsadExtras,
 ): ts.SourceFile {
@@ -280,7 +283,7 @@ function transformFile(
   for (const fn of marked) {
     try {
       const { jvp, vjp, gradients, secondOrder, params, required, result } =
-        callees.differentiate(fn, () => derivativesOf(fn));
+        callees.differentiate(fn, () => derivativesOf(fn, /*take*/ true));
       const generated: ts.Statement[] = [
         emitter.functionDeclaration(jvp, fn.exported),
         emitter.functionDeclaration(vjp, fn.exported),
