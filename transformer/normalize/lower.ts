@@ -4107,9 +4107,10 @@ class Lowering {
         return this.elementAccess(node as ts.ElementAccessExpression);
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
-        throw this.unsupported(
+        throw new DiffError(
           node,
-          "functions defined inside it (make each a marked function of its own, at the top level, given what it reads around it as parameters)",
+          DiagnosticCode.UnsupportedSyntax,
+          "tsad cannot differentiate functions defined inside a @differentiable function yet. Make each a marked function of its own, at the top level, given what it reads around it as parameters.",
         );
       case ts.SyntaxKind.ArrayLiteralExpression: {
         const literal = node as ts.ArrayLiteralExpression;
@@ -5219,11 +5220,16 @@ class Lowering {
       const declaration = ts.isIdentifier(callee)
         ? this.context.checker.getSymbolAtLocation(callee)?.valueDeclaration
         : undefined;
+      if (declaration && ts.isParameter(declaration)) {
+        throw new DiffError(
+          callee,
+          DiagnosticCode.UnsupportedSyntax,
+          `tsad cannot differentiate a call of a function given as a parameter ('${callee.getText()}'): it could be any function. Call the marked function it stands for by name.`,
+        );
+      }
       throw this.unsupported(
         callee,
-        declaration && ts.isParameter(declaration)
-          ? `calling a function given as a parameter ('${callee.getText()}'), which could be any function (call the marked function it stands for by name)`
-          : "calling local functions or methods of local values",
+        "calling local functions or methods of local values",
       );
     }
     // The callee is kept as written: `helper(1)`, `config.log(1)`.
