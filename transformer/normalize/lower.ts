@@ -5287,9 +5287,15 @@ class Lowering {
     let symbol = checker.getSymbolAtLocation(name);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias)
       symbol = checker.getAliasedSymbol(symbol);
-    const declaration = symbol?.declarations?.find(
-      (d) => d.getSourceFile().isDeclarationFile && hasDifferentiableTag(ts, d),
-    );
+    // Not the standard library's, whose comments carry no tag.
+    const declaration = symbol?.declarations?.find((d) => {
+      const file = d.getSourceFile();
+      return (
+        file.isDeclarationFile &&
+        !file.hasNoDefaultLib &&
+        hasDifferentiableTag(ts, d)
+      );
+    });
     return declaration && { markedDeclaration: declaration };
   }
 
