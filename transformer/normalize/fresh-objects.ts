@@ -13,6 +13,7 @@ import {
   mayBeCallable,
   type CallTargets,
 } from "./call-targets";
+import { resolveMarkedCallee } from "../select";
 import { isDirectEval, skipWrappers } from "./wrappers";
 
 /** Methods and functions that return a new array or object. */
@@ -115,6 +116,10 @@ export class FreshObjects {
     }
     if (!ts.isCallExpression(e)) return false;
     const callee = skipWrappers(ts, e.expression);
+    // A marked function returns an array it made (returning one it was
+    // given or one other code reaches is TS96003), a literal's kind.
+    if (resolveMarkedCallee(ts, this.checker, callee))
+      return !this.targets.prototypeReached();
     const library = this.targets.functionsOf(callee) === "library";
     if (ts.isIdentifier(callee)) return callee.text === "Array" && library;
     if (!ts.isPropertyAccessExpression(callee)) return false;
