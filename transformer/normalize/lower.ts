@@ -5373,8 +5373,9 @@ class Lowering {
       );
     }
     if (fn === "min" || fn === "max") {
+      // What JS gives for no numbers, as for an empty spread.
       if (args.length === 0)
-        throw this.unsupported(node, `'Math.${fn}()' without arguments`);
+        return { kind: "num", value: fn === "max" ? -Infinity : Infinity };
       return args.reduce((left, right) => ({
         kind: "math",
         fn,
