@@ -87,13 +87,14 @@ export function requireArraysUnchangedByCall(
     const copy = context.isMatrix(name)
       ? `a copy of each of its rows`
       : `a copy: \`${callee}(${call.arguments.map((arg) => (arg === argument ? `${a}.slice()` : arg.getText())).join(", ")})\``;
+    // Marking it cannot help: a marked function writes no argument.
     const moveCall = values
       ? ""
-      : `, or call it before any other use of '${a}' and outside loops`;
+      : `call it before any other use of '${a}' and outside loops, or `;
     throw new DiffError(
       name,
       DiagnosticCode.UnsupportedSyntax,
-      `'${callee}' is not marked, so tsad cannot know whether it changes '${a}', and ${why}: they could differ from the values the function read. If '${callee}' only reads '${a}', pass ${copy}; if it writes into '${a}', mark it \`/** @differentiable */\`${moveCall}.`,
+      `'${callee}' is not marked, so tsad cannot know whether it changes '${a}', and ${why}: they could differ from the values the function read. If '${callee}' only reads '${a}', pass ${copy}; if it writes into '${a}', ${moveCall}have it return a new array instead (marked \`/** @differentiable */\` if its values depend on the inputs).`,
       [before],
     );
   }
