@@ -3198,7 +3198,7 @@ class Lowering {
     }
     if (ts.isCallExpression(node))
       return [{ kind: "effect", value: this.expression(node) }];
-    throw this.unsupported(node, "this expression statement");
+    throw this.unsupported(node, expressionStatementHint(ts, node));
   }
 
   /** `value` given to a local variable or an element (`m[i][j]`). */
@@ -5360,6 +5360,13 @@ class Lowering {
       node.arguments.some((a) => this.ts.isSpreadElement(a))
     )
       return this.hoistedExtremum(node, fn);
+    const spread = node.arguments.find((a) => this.ts.isSpreadElement(a));
+    if (spread) {
+      throw this.unsupported(
+        spread,
+        `a spread into 'Math.${fn}' (only \`Math.max\` and \`Math.min\` take one; pass the numbers one by one, or write the loop out)`,
+      );
+    }
     const args = node.arguments.map((a) => this.expression(a));
     if (
       rule.arity !== undefined &&
@@ -5404,6 +5411,30 @@ function isFixed(e: Expr): boolean {
     default:
       return false;
   }
+}
+
+/** What an expression statement tsad does not take is, and what to write. */
+function expressionStatementHint(
+  ts: typeof import("typescript"),
+  node: ts.Expression,
+): string {
+  if (ts.isBinaryExpression(node)) {
+    const left = node.left.getText();
+    const right = node.right.getText();
+    switch (node.operatorToken.kind) {
+      case ts.SyntaxKind.BarBarEqualsToken:
+        return `\`||=\` (write it as \`if (!${left}) ${left} = ${right};\`)`;
+      case ts.SyntaxKind.AmpersandAmpersandEqualsToken:
+        return `\`&&=\` (write it as \`if (${left}) ${left} = ${right};\`)`;
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.BarBarToken:
+      case ts.SyntaxKind.QuestionQuestionToken:
+        return `\`${node.operatorToken.getText()}\` as a statement (write it as an \`if\`)`;
+    }
+  }
+  if (ts.isConditionalExpression(node))
+    return "`? :` as a statement (write it as an `if`)";
+  return "this expression statement";
 }
 
 /** `k++`, `--k`: an increment or a decrement, not `-k` or `!k`. */
