@@ -4404,9 +4404,20 @@ class Lowering {
       kind === "float32" ||
       kind === "matrix"
     ) {
+      let value: ts.Node = node;
+      while (isWrapper(ts, value.parent)) value = value.parent;
+      const { parent } = value;
+      const destructured =
+        (ts.isVariableDeclaration(parent) &&
+          ts.isArrayBindingPattern(parent.name)) ||
+        (ts.isBinaryExpression(parent) &&
+          parent.right === value &&
+          ts.isArrayLiteralExpression(parent.left));
       throw this.unsupported(
         node,
-        "a row of a matrix as a value here (name it, `const row = m[i]`, or copy it, `const copy = m[i].slice()`)",
+        destructured
+          ? `destructuring a row of a matrix (copy it first, in a statement of its own: \`const row = ${node.getText()}.slice();\`, or read its elements: \`${node.getText()}[0]\`)`
+          : "a row of a matrix as a value here (name it, `const row = m[i]`, or copy it, `const copy = m[i].slice()`)",
       );
     }
     return { kind: "index", array, indices };
