@@ -9,10 +9,13 @@
 // plugin and with tsad (their difference is tsad's own),
 // ROUNDS times, interleaved, and compares medians of the processes' CPU
 // time (user + system; other processes on a shared machine do not count).
+// Then it measures tsad's own cost more finely, as the emit of a checked
+// program with tsad less the emit without (`ownCost`).
 // Targets (issue 5): at most 1.5x tsc with marked functions, 1.1x without.
 // `npm run bench` runs it too and reports it in RESULTS.md.
 //
-//   node scripts/bench-build.mjs [--json <file>]   (BENCH_BUILD_ROUNDS=5)
+//   node scripts/bench-build.mjs [--json <file>]
+//   (BENCH_BUILD_ROUNDS=5, BENCH_BUILD_OWN_ROUNDS=7)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,6 +26,7 @@ const tsc = path.join(root, "node_modules/typescript/bin/tsc");
 const tspc = path.join(root, "node_modules/ts-patch/bin/tspc.js");
 const patchedTsc = path.join(work, "patched/node_modules/typescript/bin/tsc");
 const ROUNDS = Number(process.env.BENCH_BUILD_ROUNDS ?? 5);
+const OWN_ROUNDS = Number(process.env.BENCH_BUILD_OWN_ROUNDS ?? 7);
 const MODULES = 50;
 const PER_MODULE = 10;
 
@@ -212,6 +216,38 @@ const builds = {
   patchedBare: (dir) => build(patchedTsc, path.join(dir, "tsconfig.bare.json")),
   patched: (dir) => build(patchedTsc, path.join(dir, "tsconfig.json")),
 };
+/**
+ * tsad's own cost in a build of `dir`, in ms of CPU time: the median emit
+ * with tsad less the median emit without, each in a process of its own,
+ * interleaved. A whole build's time varies by a tenth from one process to
+ * the next on this machine, more than tsad adds to a project with no
+ * marked functions; its emit alone varies by much less.
+ */
+function ownCost(dir) {
+  const emit = (how) => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        path.join(root, "scripts/bench-build-emit.mjs"),
+        path.join(dir, "tsconfig.bare.json"),
+        how,
+      ],
+      { encoding: "utf8" },
+    );
+    if (result.status !== 0) {
+      throw new Error(`emit ${how} of ${dir} failed:\n${result.stderr}`);
+    }
+    return Number(result.stdout);
+  };
+  const withTsad = [];
+  const without = [];
+  for (let round = 0; round < OWN_ROUNDS; round++) {
+    without.push(emit("plain"));
+    withTsad.push(emit("tsad"));
+  }
+  return median(withTsad) - median(without);
+}
+
 const times = {};
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, dir] of Object.entries(projects)) {
@@ -229,6 +265,7 @@ const results = Object.fromEntries(
       "patchedBare",
       "patched",
     ].map((how) => median(times[`${name} ${how}`]));
+    const ownMs = ownCost(projects[name]);
     return [
       name,
       {
@@ -237,8 +274,10 @@ const results = Object.fromEntries(
         tspcMs,
         patchedBareMs,
         patchedMs,
+        ownMs,
         ratio: tspcMs / tscMs,
         patchedRatio: patchedMs / tscMs,
+        ownRatio: (tscMs + ownMs) / tscMs,
       },
     ];
   }),
@@ -247,12 +286,13 @@ const summary = {
   functions: MODULES * PER_MODULE,
   modules: MODULES,
   rounds: ROUNDS,
+  ownRounds: OWN_ROUNDS,
   ...results,
 };
 for (const [name, r] of Object.entries(results)) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
-    `${name}: tsc ${s(r.tscMs)}, tspc without plugins ${s(r.bareMs)}, tspc with tsad ${s(r.tspcMs)}: ${r.ratio.toFixed(2)}x tsc; tsc patched by ts-patch install ${s(r.patchedBareMs)}, with tsad ${s(r.patchedMs)}: ${r.patchedRatio.toFixed(2)}x tsc`,
+    `${name}: tsc ${s(r.tscMs)}, tspc without plugins ${s(r.bareMs)}, tspc with tsad ${s(r.tspcMs)}: ${r.ratio.toFixed(2)}x tsc; tsc patched by ts-patch install ${s(r.patchedBareMs)}, with tsad ${s(r.patchedMs)}: ${r.patchedRatio.toFixed(2)}x tsc; tsad's own cost ${s(r.ownMs)}: tsc + that is ${r.ownRatio.toFixed(2)}x tsc`,
   );
 }
 const jsonAt = process.argv.indexOf("--json");
