@@ -6,7 +6,8 @@
 // not stop the run: it is reported as unsupported. Any other compile error
 // does. Then it times builds with and without tsad (scripts/bench-build.mjs,
 // skipped with BENCH_SUITES). Environment: BENCH_QUICK=1, BENCH_SUITES=a,b,
-// BENCH_LIMIT_S, BENCH_TIME_MS, BENCH_BUILD_ROUNDS (bench/README.md).
+// BENCH_LIMIT_S, BENCH_TIME_MS, BENCH_BUILD_ROUNDS, BENCH_BUILD_OWN_ROUNDS
+// (bench/README.md).
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -58,6 +59,7 @@ if (process.env.BENCH_SUITES === undefined) {
       stdio: "inherit",
       env: {
         BENCH_BUILD_ROUNDS: process.env.BENCH_QUICK === "1" ? "2" : "5",
+        BENCH_BUILD_OWN_ROUNDS: process.env.BENCH_QUICK === "1" ? "3" : "7",
         ...process.env,
       },
     },
