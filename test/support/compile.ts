@@ -127,6 +127,19 @@ export function emitTo(
   return diagnostics;
 }
 
+/** The errors of type checking and of tsad, emitting nothing. */
+export function diagnosticsOf(
+  rootNames: readonly string[],
+  overrides: ts.CompilerOptions = {},
+): ts.Diagnostic[] {
+  const program = createProgram(rootNames, overrides);
+  const diagnostics = [...ts.getPreEmitDiagnostics(program)];
+  program.emit(undefined, () => {}, undefined, false, {
+    before: [transformerFor(program, diagnostics)],
+  });
+  return diagnostics;
+}
+
 /** `file(line,col): TS<code>: message`, then each related location indented. */
 export function formatDiagnostic(d: ts.Diagnostic): string {
   const related = (d.relatedInformation ?? []).map(

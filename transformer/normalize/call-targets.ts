@@ -706,9 +706,28 @@ export class CallTargets {
   /** Whether `e` names (`f`, `o.f`, `new C`) what a package declares. */
   fromPackage(e: ts.Expression): boolean {
     const { ts } = this;
+    if (ts.isPropertyAccessExpression(e) && this.isConsole(e.expression))
+      return false;
     const named = ts.isPropertyAccessExpression(e) ? e.name : e;
     const symbol = this.symbolOf(named);
     return declaredByLibrary(symbol) && !declaredByStandardLibrary(symbol);
+  }
+
+  /**
+   * The global `console`: the platform's, by a standard of its own (its
+   * methods print what they are given), whichever declaration files type
+   * it: the standard library's with `lib` DOM, or only `@types/node`'s.
+   */
+  private isConsole(e: ts.Expression): boolean {
+    const { ts } = this;
+    e = skipWrappers(ts, e);
+    if (!ts.isIdentifier(e) || e.text !== "console") return false;
+    const symbol = this.checker.getSymbolAtLocation(e);
+    return (
+      symbol !== undefined &&
+      (symbol.flags & ts.SymbolFlags.Alias) === 0 &&
+      declaredByLibrary(symbol)
+    );
   }
 
   /**
@@ -1073,15 +1092,48 @@ export function declaredByLibrary(
 /**
  * Declared by the standard library's files (`lib.es5.d.ts`...): not a
  * package's, whose `slice` may be a view (Node's `Buffer`) and whose data
- * the program may change.
+ * the program may change. The declaration files of a package that types
+ * the platform (`@types/node`) may also restate what the standard library
+ * declares, which changes no code: a standard interface given a base and
+ * no members (`interface Array<T> extends RelativeIndexable<T> {}`, for
+ * `at`, which the standard library has too), or a standard member
+ * declared again (`Console`'s `log`, which the platform implements).
  */
 export function declaredByStandardLibrary(
   symbol: ts.Symbol | undefined,
 ): symbol is ts.Symbol {
+  if (!declaredByLibrary(symbol)) return false;
+  const declarations = symbol.declarations!;
+  const standard = (d: ts.Declaration) => d.getSourceFile().hasNoDefaultLib;
   return (
-    declaredByLibrary(symbol) &&
-    symbol.declarations!.every((d) => d.getSourceFile().hasNoDefaultLib)
+    declarations.some(standard) &&
+    declarations.every(
+      (d) =>
+        standard(d) ||
+        (addsBaseOnly(d) && !declarations.some(isMember)) ||
+        (isMember(d) && declarations.filter(standard).every(isMember)),
+    )
   );
+}
+
+/** `interface Array<T> extends RelativeIndexable<T> {}` (see above). */
+function addsBaseOnly(declaration: ts.Declaration): boolean {
+  const { members, heritageClauses } = declaration as Partial<
+    Pick<ts.InterfaceDeclaration, "members" | "heritageClauses">
+  >;
+  return (
+    members !== undefined &&
+    members.length === 0 &&
+    heritageClauses !== undefined
+  );
+}
+
+/** A method or a property of an interface or a class. */
+function isMember(declaration: ts.Declaration): boolean {
+  const { members } = declaration.parent as Partial<
+    Pick<ts.InterfaceDeclaration, "members">
+  >;
+  return members?.includes(declaration as ts.TypeElement) ?? false;
 }
 
 /**
