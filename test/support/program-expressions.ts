@@ -61,6 +61,8 @@ const EQUALITY = 9;
 export const AND = 5;
 const OR = 4;
 const CONDITIONAL = 3;
+/** `a ?? b` mixes with neither `||` nor `&&`: parenthesized in any operator. */
+const NULLISH = 3;
 
 export interface Code {
   readonly text: string;
@@ -175,6 +177,8 @@ export class Scope {
 export interface Callable {
   readonly name: string;
   readonly params: readonly ("number" | "array" | "matrix")[];
+  /** Whether the last parameter (a number) may be left out. */
+  readonly optional: boolean;
   /** The type of its array parameter, if it has one. */
   readonly arrayType: ArrayType;
   /** A bound on the result, or on the result's elements. */
@@ -207,6 +211,14 @@ export interface LoopFrame {
   readonly reads: Set<Variable>;
   /** Those read by inner loops that ended, this iteration. */
   readonly innerReads: Set<Variable>;
+}
+
+/** A `switch` being resolved: where its `break`s go. */
+export interface SwitchFrame {
+  /** How many loops were open around it: a `break` deeper leaves a loop. */
+  readonly depth: number;
+  /** The bounds at each conditional `break`. */
+  readonly breaks: Bounds[];
 }
 
 /** Records that the code being resolved reads `v`'s elements. */
@@ -253,6 +265,7 @@ export interface FunctionContext {
   /** The extents of the arrays returned so far (an array result). */
   readonly returnedExtents: Extent[];
   readonly loops: LoopFrame[];
+  readonly switches: SwitchFrame[];
   /** How long each local array may grow (program-arrays.ts). */
   maxLengths: MaxLengths;
   /** Set once `out` is declared. */
@@ -333,7 +346,7 @@ export function call(fn: string, args: readonly Code[], bound: number): Code {
 }
 
 /** `limit * Math.sin(code)` if |code| may exceed `limit`. */
-function squash(code: Code, limit: number): Code {
+export function squash(code: Code, limit: number): Code {
   if (code.bound <= limit) return code;
   const sine = call("Math.sin", [code], 1);
   return limit === 1 ? sine : binary(num(limit), "*", sine, limit);
@@ -498,7 +511,32 @@ export function resolveExpr(e: Expr, env: Env): Code {
     }
     case "call":
       return resolveCall(e, env);
+    case "nullish":
+      return resolveNullish(e, env);
   }
+}
+
+/**
+ * `xs[k] ?? value` where `k` may be past the end of the array parameter
+ * (`xs[i + 1]` in a loop over it, `xs[2]`, `xs[xs.length]`): README takes
+ * `??` after an element of a parameter, but not in a branch or loop test.
+ */
+function resolveNullish(e: Extract<Expr, { kind: "nullish" }>, env: Env): Code {
+  // It may not run: as in a branch.
+  const value = resolveExpr(e.value, { ...env, branch: true });
+  const array = env.fn.array;
+  if (array === null || env.branch) return value;
+  const counters = env.indices
+    .filter((c) => c.extent.kind === "param")
+    .map((c) => `${c.variable.name} + 1`);
+  const indices = [...counters, "1", "2", `${array}.length`];
+  const index = indices[e.index % indices.length]!;
+  return {
+    text: `${array}[${index}] ?? ${operand(value, OR + 1)}`,
+    prec: NULLISH,
+    bound: Math.max(env.fn.elementBound, value.bound),
+    literal: false,
+  };
 }
 
 function power(
@@ -583,7 +621,10 @@ export function callArguments(
 ): { args: Code[]; passed: ArrayVariable | null } {
   let next = 0;
   let passed: ArrayVariable | null = null;
-  const args = callee.params.map((kind) => {
+  // Half the calls leave an optional last parameter out.
+  const omitted = callee.optional && (array + exprs.length) % 2 === 1;
+  const params = omitted ? callee.params.slice(0, -1) : callee.params;
+  const args = params.map((kind) => {
     if (kind === "number") {
       const arg = resolveExpr(exprs[next++ % exprs.length]!, env);
       return squash(arg, PARAM_BOUND);

@@ -156,7 +156,14 @@ export type Expr =
       readonly pick: number;
       readonly args: readonly Expr[];
       readonly array: number;
-    };
+    }
+  /**
+   * `xs[k] ?? value`, an element of the array parameter that may be past
+   * its end (`xs[i + 1]`, `xs[2]`); `value` alone without the array
+   * parameter, or where README does not take `??` (in a branch or a loop
+   * test).
+   */
+  | { readonly kind: "nullish"; readonly index: number; readonly value: Expr };
 
 export type Condition =
   | {
@@ -174,6 +181,17 @@ export type Condition =
     };
 
 export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
+export type StoreOp = "=" | "+=" | "-=" | "*=" | "/=" | "**=" | "++" | "--";
+
+/**
+ * One clause of a `switch`: `labels` labels sharing `body`, which ends in
+ * `break;` when `exit` and otherwise falls through into the next clause.
+ */
+export interface SwitchClause {
+  readonly labels: 1 | 2;
+  readonly body: readonly Stmt[];
+  readonly exit: boolean;
+}
 
 /**
  * How a local array starts. A `length` of 0 is the array parameter's
@@ -275,14 +293,17 @@ export type SweepForm = (typeof SWEEP_FORMS)[number];
 
 /**
  * Counted loops over the array parameter (or a fixed count when there is
- * none): up, down, triangular (`j <= i` inside a loop over `i`), for-of;
- * a fixed count; `while` and `do-while` with a counter; a `while` whose
- * test reads values, with a counter as a cap; over a local array's length,
- * and for-of over a local array.
+ * none): up, down, triangular (`j <= i` inside a loop over `i`), for-of,
+ * up by 2 (`i += 2`), down in the test (`for (let i = n; i--; )`); a fixed
+ * count; `while` and `do-while` with a counter; a `while` whose test
+ * reads values, with a counter as a cap; over a local array's length, and
+ * for-of over a local array.
  */
 export const LOOP_FORMS = [
   "for-up",
   "for-down",
+  "for-step2",
+  "for-countdown",
   "for-triangle",
   "for-fixed",
   "for-of",
@@ -334,13 +355,60 @@ export type Stmt =
     }
   /** `const h = init;` */
   | { readonly kind: "array"; readonly name: number; readonly init: ArrayInit }
-  /** `h[i] = value`, `h[i] += value`, ... into a local array. */
+  /**
+   * `h[i] = value`, `h[i] += value`, ... into a local array; `h[i] /=
+   * G(value)`, `h[i] **= 2` (value unused), `h[i]++`, `h[i]--`.
+   */
   | {
       readonly kind: "store";
       readonly pick: number;
       readonly index: number;
-      readonly op: "=" | "+=" | "-=" | "*=";
+      readonly op: StoreOp;
       readonly value: Expr;
+      readonly guard: Guard;
+    }
+  /**
+   * A swap, `[a, b] = [b, a]` of two number variables (`[a, b] = [b,
+   * value]` when `value` is given), or of two elements of a local array
+   * (`[h[i], h[j]] = [h[j], h[i]]`, `pick` the array and `first`,
+   * `second` its indices); `adjacent` is a bubble pass instead:
+   *
+   *   for (let j = 0; j + 1 < h.length; j++)
+   *     if (h[j] > h[j + 1]) [h[j], h[j + 1]] = [h[j + 1], h[j]];
+   */
+  | {
+      readonly kind: "swap";
+      readonly target: "scalars" | "elements" | "adjacent";
+      readonly pick: number;
+      readonly first: number;
+      readonly second: number;
+      readonly value: Expr | null;
+    }
+  /**
+   * `const [a, b] = [e1, e2]` (or `let`), declaring a local per element;
+   * with `fromArray`, `const [a, b] = h` of a local array long enough
+   * (without one, the literal).
+   */
+  | {
+      readonly kind: "destructure";
+      readonly mutable: boolean;
+      readonly name: number;
+      readonly elements: readonly Expr[];
+      readonly fromArray: boolean;
+    }
+  /**
+   * A `switch` on an integer (`subject` picks one of those in scope, see
+   * `switchSubjects` in program-render.ts) with a clause per case, labelled `case 0:`, `case 1:`,
+   * ... in order; clause `defaultAt` is the `default:` (its second label,
+   * when it has two), none when that is past the last clause:
+   *
+   *   switch (i % 3) { case 0: case 1: s += x; default: { ... break; } case 3: ... }
+   */
+  | {
+      readonly kind: "switch";
+      readonly subject: number;
+      readonly clauses: readonly SwitchClause[];
+      readonly defaultAt: number;
     }
   /** `h.push(value)` onto a local array that started empty. */
   | { readonly kind: "push"; readonly pick: number; readonly value: Expr }
@@ -396,9 +464,22 @@ export type Stmt =
       readonly value: Expr;
     };
 
+/**
+ * A number parameter the callers may leave out, last of all:
+ *
+ *   default   `k = value`                  (value may read the parameters before it)
+ *   assign    `k?: number`, the body starting `k ??= value;`
+ *   coalesce  `k?: number`, the body starting `const s = k ?? value;`
+ */
+export interface OptionalParam {
+  readonly form: "default" | "assign" | "coalesce";
+  readonly value: Expr;
+}
+
 export interface FunctionSpec {
   /** Number parameters, 0 to 3 (at least one parameter in all). */
   readonly scalars: number;
+  readonly optional: OptionalParam | null;
   /** Where the array parameter goes, when the function has one. */
   readonly arrayFirst: boolean;
   /** Which set of parameter names, some chosen to collide with generated names. */
@@ -458,6 +539,12 @@ const guard: fc.Arbitrary<Guard> = fc.oneof(
     kind: fc.constant("literal"),
     value: fc.constantFrom(2, 0.5, 3, 1.5),
   }),
+);
+
+/** The rarer operators a fifth of the time: the others are those of most code. */
+const storeOp: fc.Arbitrary<StoreOp> = fc.oneof(
+  { arbitrary: fc.constantFrom("=", "+=", "-=", "*="), weight: 4 },
+  { arbitrary: fc.constantFrom("/=", "**=", "++", "--"), weight: 1 },
 );
 
 const literal: fc.Arbitrary<Expr> = fc.record({
@@ -535,6 +622,14 @@ const tree = fc.letrec<Tree>((tie) => {
         column: fc.nat(5),
       }),
       weight: 2,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant("nullish"),
+        index: fc.nat(5),
+        value: literal,
+      }),
+      weight: 1,
     },
   );
   return {
@@ -718,10 +813,48 @@ const tree = fc.letrec<Tree>((tie) => {
           kind: fc.constant("store"),
           pick: fc.nat(3),
           index: fc.nat(5),
-          op: fc.constantFrom("=", "+=", "-=", "*="),
+          op: storeOp,
           value: expr,
+          guard,
         }),
         weight: 3,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("swap"),
+          target: fc.constantFrom("scalars", "elements", "adjacent"),
+          pick: fc.nat(15),
+          first: fc.nat(5),
+          second: fc.nat(5),
+          value: fc.option(expr, { nil: null }),
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("destructure"),
+          mutable: fc.boolean(),
+          name: fc.nat(20),
+          elements: fc.array(expr, { minLength: 2, maxLength: 3 }),
+          fromArray: fc.boolean(),
+        }),
+        weight: 1,
+      },
+      {
+        arbitrary: fc.record({
+          kind: fc.constant("switch"),
+          subject: fc.nat(7),
+          clauses: fc.array(
+            fc.record({
+              labels: fc.constantFrom<1 | 2>(1, 1, 2),
+              body: block,
+              exit: fc.boolean(),
+            }),
+            { minLength: 1, maxLength: 3 },
+          ),
+          defaultAt: fc.nat(3),
+        }),
+        weight: 1,
       },
       {
         arbitrary: fc.record({
@@ -870,6 +1003,17 @@ const tree = fc.letrec<Tree>((tie) => {
 
 const functionSpec: fc.Arbitrary<FunctionSpec> = fc.record({
   scalars: fc.integer({ min: 0, max: 3 }),
+  optional: fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constant(null), weight: 4 },
+    {
+      arbitrary: fc.record({
+        form: fc.constantFrom("default", "assign", "coalesce"),
+        value: tree.expr,
+      }),
+      weight: 1,
+    },
+  ),
   arrayFirst: fc.boolean(),
   names: fc.nat(3),
   body: fc.array(tree.stmt, { minLength: 1, maxLength: 7 }),

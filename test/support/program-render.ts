@@ -48,6 +48,8 @@ import {
   resolveCondition,
   resolveExpr,
   Scope,
+  squash,
+  type SwitchFrame,
   type Variable,
 } from "./program-expressions.js";
 import {
@@ -69,6 +71,7 @@ import {
   type MatrixInit,
   type Expr,
   type FunctionSpec,
+  type OptionalParam,
   type ProgramSpec,
   type Stmt,
 } from "./program-generator.js";
@@ -96,11 +99,23 @@ const PARAM_NAMES: readonly {
   scalars: string[];
   array: string;
   matrix: string;
+  /** The optional parameter's (FunctionSpec.optional). */
+  optional: string;
 }[] = [
-  { scalars: ["a", "b", "c"], array: "xs", matrix: "A" },
-  { scalars: ["x", "y", "z"], array: "v", matrix: "W" },
-  { scalars: ["x", "dx", "x_adj"], array: "result_adj", matrix: "m_adj" },
-  { scalars: ["result", "test", "done"], array: "iterations", matrix: "row" },
+  { scalars: ["a", "b", "c"], array: "xs", matrix: "A", optional: "k" },
+  { scalars: ["x", "y", "z"], array: "v", matrix: "W", optional: "offset" },
+  {
+    scalars: ["x", "dx", "x_adj"],
+    array: "result_adj",
+    matrix: "m_adj",
+    optional: "dk",
+  },
+  {
+    scalars: ["result", "test", "done"],
+    array: "iterations",
+    matrix: "row",
+    optional: "scale",
+  },
 ];
 /** Local arrays; some collide with generated names (`e_adj`, `cotangent`). */
 const ARRAY_NAMES = [
@@ -242,6 +257,14 @@ function resolveStmt(s: Stmt, env: Env): string[] {
     }
     case "store":
       return resolveStore(s, env);
+    case "swap":
+      return s.target === "scalars"
+        ? resolveScalarSwap(s, env)
+        : resolveElementSwap(s, env);
+    case "destructure":
+      return resolveDestructure(s, env);
+    case "switch":
+      return resolveSwitch(s, env);
     case "push": {
       const arrays = localArrays(env).filter((a) => mayPush(a, env));
       if (arrays.length === 0) return [];
@@ -271,7 +294,11 @@ function resolveStmt(s: Stmt, env: Env): string[] {
     case "cell-store":
       if (!env.fn.matrices) {
         const { pick, row: index, op, value } = s;
-        return resolveStmt({ kind: "store", pick, index, op, value }, env);
+        const guard = { kind: "literal", value: 2 } as const;
+        return resolveStmt(
+          { kind: "store", pick, index, op, value, guard },
+          env,
+        );
       }
       return resolveCellStore(s, env);
     case "sweep":
@@ -634,32 +661,248 @@ function resolveArrayInit(init: ArrayInit, env: Env): MadeArray {
   }
 }
 
-/** `h[i] op= value` into a local array that may be written here. */
-function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
-  const arrays = localArrays(env).filter(
+/** Local arrays whose elements may be written here, at an index of indexChoices. */
+function storable(env: Env): ArrayVariable[] {
+  return localArrays(env).filter(
     (a) =>
       !a.grows &&
       mayWrite(a, env) &&
       writableAfterReads(a, env) &&
       indexChoices(a, env).length > 0,
   );
+}
+
+/** `h[i] op= value` into a local array that may be written here. */
+function resolveStore(s: Extract<Stmt, { kind: "store" }>, env: Env): string[] {
+  const arrays = storable(env);
   if (arrays.length === 0) return [];
   const a = arrays[s.pick % arrays.length]!;
   const indices = indexChoices(a, env);
   const index = indices[s.index % indices.length]!;
   env.scope.use(a);
+  const target = `${a.name}[${index}]`;
   const value = resolveExpr(s.value, env);
   const before = env.bounds.get(a)!;
-  const bounds: Record<typeof s.op, number> = {
-    "=": Math.max(before, value.bound),
-    "+=": before + value.bound,
-    "-=": before + value.bound,
-    "*=": Math.max(before, before * value.bound),
-  };
+  const update = storeUpdate(s, target, value, before);
+  if (update.bound <= CAP) {
+    env.bounds.set(a, update.bound);
+    return [`${update.text};`];
+  }
   // Growing too large, an update becomes a plain write.
-  const op = bounds[s.op] > CAP ? "=" : s.op;
-  env.bounds.set(a, bounds[op]);
-  return [`${a.name}[${index}] ${op} ${value.text};`];
+  env.bounds.set(a, Math.max(before, value.bound));
+  return [`${target} = ${value.text};`];
+}
+
+/** `target op value` (or `target++`, ...) and the bound it leaves. */
+function storeUpdate(
+  s: Extract<Stmt, { kind: "store" }>,
+  target: string,
+  value: Code,
+  before: number,
+): { text: string; bound: number } {
+  switch (s.op) {
+    case "=":
+      return {
+        text: `${target} = ${value.text}`,
+        bound: Math.max(before, value.bound),
+      };
+    case "+=":
+    case "-=":
+      return {
+        text: `${target} ${s.op} ${value.text}`,
+        bound: before + value.bound,
+      };
+    case "*=":
+      return {
+        text: `${target} *= ${value.text}`,
+        bound: Math.max(before, before * value.bound),
+      };
+    case "/=": {
+      const { code, low } = positive(value, s.guard);
+      return {
+        text: `${target} /= ${code.text}`,
+        bound: Math.max(before, before / low),
+      };
+    }
+    case "**=":
+      return { text: `${target} **= 2`, bound: Math.max(before, before ** 2) };
+    case "++":
+    case "--":
+      return { text: `${target}${s.op}`, bound: before + 1 };
+  }
+}
+
+/** `[a, b] = [b, a]`, or `[a, b] = [b, value]`, of two number variables. */
+function resolveScalarSwap(
+  s: Extract<Stmt, { kind: "swap" }>,
+  env: Env,
+): string[] {
+  const targets = assignable(env);
+  if (targets.length < 2) return [];
+  const a = targets[s.pick % targets.length]!;
+  const others = targets.filter((v) => v !== a);
+  const b = others[s.first % others.length]!;
+  const value = s.value === null ? read(a, env) : resolveExpr(s.value, env);
+  env.scope.use(b);
+  env.bounds.set(a, env.bounds.get(b)!);
+  env.bounds.set(b, value.bound);
+  return [`[${a.name}, ${b.name}] = [${b.name}, ${value.text}];`];
+}
+
+/**
+ * `[h[i], h[j]] = [h[j], h[i]]` at two indices valid here, or a pass of
+ * bubble sort over `h` (adjacent elements, out of order, swapped).
+ */
+function resolveElementSwap(
+  s: Extract<Stmt, { kind: "swap" }>,
+  env: Env,
+): string[] {
+  const arrays = storable(env);
+  if (arrays.length === 0) return [];
+  const a = arrays[s.pick % arrays.length]!;
+  env.scope.use(a);
+  noteRead(a, env);
+  const swap = (i: string, j: string) =>
+    `[${a.name}[${i}], ${a.name}[${j}]] = [${a.name}[${j}], ${a.name}[${i}]];`;
+  if (s.target === "elements") {
+    const indices = indexChoices(a, env);
+    const i = indices[s.first % indices.length]!;
+    const j = indices[s.second % indices.length]!;
+    return [swap(i, j)];
+  }
+  const depth = env.fn.loops.length;
+  if (depth >= FOR_COUNTERS.length) return [];
+  const c = counter(FOR_COUNTERS[depth]!);
+  const next = `${c.name} + 1`;
+  const shape: LoopShape = {
+    before: [],
+    open: () =>
+      `for (let ${c.name} = 0; ${next} < ${lengthOf(a)}; ${c.name}++) {`,
+    close: "}",
+    increment: null,
+    trips: maxLengthOf(a, env.fn),
+    local: { variable: c, bound: () => MAX_LENGTH },
+    index: null,
+    over: a,
+    tested: false,
+  };
+  return resolveLoop(shape, env, /*test*/ null, (body) => {
+    body.scope.use(a);
+    noteRead(a, body);
+    const element = (i: string) => `${a.name}[${i}]`;
+    return [`if (${element(c.name)} > ${element(next)}) ${swap(c.name, next)}`];
+  });
+}
+
+/**
+ * `const [p, q] = [e1, e2]`, or `= h` of a local array with as many
+ * elements; the names are chosen after the elements, so that they hide
+ * nothing the elements read.
+ */
+function resolveDestructure(
+  s: Extract<Stmt, { kind: "destructure" }>,
+  env: Env,
+): string[] {
+  const count = s.elements.length;
+  const sources = localArrays(env).filter(
+    (a) => a.extent.kind === "fixed" && a.extent.length >= count,
+  );
+  let text: string;
+  let bounds: number[];
+  if (s.fromArray && sources.length > 0) {
+    const a = sources[s.name % sources.length]!;
+    env.scope.use(a);
+    noteRead(a, env);
+    text = a.name;
+    bounds = s.elements.map(() => env.bounds.get(a)!);
+  } else {
+    // Not `Math.max(...xs)` there (TS96003): as in a branch.
+    const elements = s.elements.map((e) =>
+      resolveExpr(e, { ...env, branch: true }),
+    );
+    text = `[${elements.map((e) => e.text).join(", ")}]`;
+    bounds = elements.map((e) => e.bound);
+  }
+  const names = bounds.map((bound, k) => {
+    const base = LOCAL_NAMES[(s.name + k) % LOCAL_NAMES.length]!;
+    const v: Variable = {
+      name: freshName(base, env),
+      role: "local",
+      mutable: s.mutable,
+      literal: false,
+    };
+    declare(env, v, bound);
+    return v.name;
+  });
+  const keyword = s.mutable ? "let" : "const";
+  return [`${keyword} [${names.join(", ")}] = ${text};`];
+}
+
+/**
+ * The integers a `switch` may test here, loop counters first: `i % 3`,
+ * `i`, `Math.trunc(xs.length / 2)`, `Math.trunc(v % 3)` of the latest
+ * number (its derivative is zero).
+ */
+function switchSubjects(env: Env): { text: string; reads?: Variable }[] {
+  const counters = env.indices.flatMap((c) => [
+    { text: `${c.variable.name} % 3` },
+    { text: c.variable.name },
+  ]);
+  const array = env.fn.array;
+  const lengths =
+    array === null ? [] : [{ text: `Math.trunc(${array}.length / 2)` }];
+  const latest = readable(env)
+    .filter((v) => v.role !== "counter")
+    .at(-1);
+  const numbers =
+    latest === undefined
+      ? []
+      : [{ text: `Math.trunc(${latest.name} % 3)`, reads: latest }];
+  const subjects = [...counters, ...lengths, ...numbers];
+  return subjects.length > 0 ? subjects : [{ text: "Math.trunc(Math.E)" }];
+}
+
+/**
+ * A `switch` whose clauses are resolved in order, each from the bounds at
+ * its entry joined with those where the clause before falls through; the
+ * bounds after it join those at every `break` and at the end.
+ */
+function resolveSwitch(
+  s: Extract<Stmt, { kind: "switch" }>,
+  env: Env,
+): string[] {
+  const subjects = switchSubjects(env);
+  const subject = subjects[s.subject % subjects.length]!;
+  if (subject.reads !== undefined) env.scope.use(subject.reads);
+  const entry = cloneBounds(env.bounds);
+  const frame: SwitchFrame = { depth: env.fn.loops.length, breaks: [] };
+  env.fn.switches.push(frame);
+  const exits: Bounds[] = [entry];
+  let falling: Bounds | null = null;
+  let label = 0;
+  const lines = [`switch (${subject.text}) {`];
+  for (const [k, clause] of s.clauses.entries()) {
+    const start: Bounds =
+      falling === null ? cloneBounds(entry) : join(entry, [entry, falling]);
+    const body = childEnv(env, start);
+    const bodyLines = resolveStmts(clause.body, body);
+    if (clause.exit) bodyLines.push("break;");
+    const isDefault = k === s.defaultAt;
+    const cases = clause.labels - (isDefault ? 1 : 0);
+    const labels = Array.from({ length: cases }, () => `case ${label++}:`);
+    if (isDefault) labels.push("default:");
+    // A clause declaring names gets a block: they would be the switch's.
+    const braced = body.scope.declared.size > 0;
+    const last = labels.pop()!;
+    lines.push(...indent(labels), `  ${last}${braced ? " {" : ""}`);
+    lines.push(...indent(indent(bodyLines)), ...(braced ? ["  }"] : []));
+    falling = clause.exit ? null : body.bounds;
+    if (clause.exit) exits.push(body.bounds);
+  }
+  env.fn.switches.pop();
+  if (falling !== null) exits.push(falling);
+  assignBounds(env.bounds, join(entry, [...exits, ...frame.breaks]));
+  return [...lines, "}"];
 }
 
 /**
@@ -796,6 +1039,15 @@ function resolveExit(s: Extract<Stmt, { kind: "exit" }>, env: Env): string[] {
     ];
   }
   const frame = env.fn.loops.at(-1);
+  const cases = env.fn.switches.at(-1);
+  const inSwitch = cases?.depth === env.fn.loops.length;
+  // Inside a switch, `break` leaves it, and so does a `return` that
+  // would break out of a loop (below).
+  if (inSwitch && (s.jump === "break" || (s.jump === "return" && frame))) {
+    const test = resolveCondition(s.test, env);
+    cases!.breaks.push(cloneBounds(env.bounds));
+    return [`if (${test.text}) break;`];
+  }
   if (frame === undefined) {
     if (s.jump !== "return") return [];
     const test = resolveCondition(s.test, env);
@@ -888,12 +1140,19 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
     extent: { kind: "param" },
     over: null,
   });
-  const fixedCounter = (variable: Variable): Counter => ({
+  const fixedCounter = (variable: Variable, length = s.trips): Counter => ({
     variable,
-    extent: { kind: "fixed", length: s.trips },
+    extent: { kind: "fixed", length },
     over: null,
   });
-  const forLoop = (header: (c: string) => string, indexes: boolean) => {
+  // From 1 or 0: all elements, or those at even indices.
+  const from = s.update % 2;
+  /** `length`: the counter stays below it (`s.trips` but stepping by 2). */
+  const forLoop = (
+    header: (c: string) => string,
+    indexes: boolean,
+    length = s.trips,
+  ) => {
     const c = counter(FOR_COUNTERS[depth]!);
     const trips = indexes ? MAX_LENGTH : s.trips;
     return {
@@ -902,8 +1161,8 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       close: "}",
       increment: null,
       trips,
-      local: { variable: c, bound: () => trips },
-      index: indexes ? paramCounter(c) : fixedCounter(c),
+      local: { variable: c, bound: () => Math.max(trips, length) },
+      index: indexes ? paramCounter(c) : fixedCounter(c, length),
       over: null,
       tested: false,
     };
@@ -953,6 +1212,19 @@ function loopShape(s: Extract<Stmt, { kind: "loop" }>, env: Env): LoopShape {
       return forLoop(
         (c) => `let ${c} = ${array}.length - 1; ${c} >= 0; ${step(c, "-")}`,
         true,
+      );
+    case "for-step2":
+      return forLoop(
+        (c) =>
+          `let ${c} = ${from}; ${c} < ${array === null ? 2 * s.trips : `${array}.length`}; ${c} += 2`,
+        array !== null,
+        2 * s.trips,
+      );
+    case "for-countdown":
+      return forLoop(
+        (c) =>
+          `let ${c} = ${array === null ? s.trips : `${array}.length`}; ${c}--; `,
+        array !== null,
       );
     case "for-triangle": {
       if (array === null) return fixed;
@@ -1285,6 +1557,7 @@ function renderFunction(
     returnBound: 0,
     returnedExtents: [],
     loops: [],
+    switches: [],
     maxLengths: new Map(),
     vector: null,
     matrixOut: null,
@@ -1311,7 +1584,11 @@ function renderFunction(
     }
   }
   if (matrixParam !== null) declare(env, matrixParam, options.elementBound);
-  const lines: string[] = [];
+  const optional =
+    spec.optional === null
+      ? null
+      : declareOptional(spec.optional, names.optional, env);
+  const lines: string[] = optional === null ? [] : [...optional.lines];
   if (options.matrixResult && spec.matrixOut !== null) {
     const declared = declareMatrix(OUT, spec.matrixOut, env);
     lines.push(...declared.lines);
@@ -1339,9 +1616,10 @@ function renderFunction(
       : kind === "matrix"
         ? "number[][]"
         : TYPE_NAMES[options.array!];
-  const signature = params
-    .map((p) => `${p.name}: ${paramType(p.kind)}`)
-    .join(", ");
+  const signature = [
+    ...params.map((p) => `${p.name}: ${paramType(p.kind)}`),
+    ...(optional === null ? [] : [optional.param]),
+  ].join(", ");
   const text = [
     "/** @differentiable */",
     `${options.exported ? "export " : ""}function ${options.name}(${signature}): ${returnType} {`,
@@ -1352,7 +1630,11 @@ function renderFunction(
   const extents = [...fn.returnedExtents, extent];
   const callable: Callable = {
     name: options.name,
-    params: params.map((p) => p.kind),
+    params: [
+      ...params.map((p) => p.kind),
+      ...(optional === null ? [] : ["number" as const]),
+    ],
+    optional: optional !== null,
     arrayType: options.array ?? "float64",
     resultBound: Math.max(fn.returnBound, result.bound),
     vector:
@@ -1366,6 +1648,54 @@ function renderFunction(
           },
   };
   return { text, callable, returnsMatrix: fn.matrixOut !== null };
+}
+
+/**
+ * The last parameter, one callers may leave out (OptionalParam), declared
+ * in `env`: its text in the signature, and the body's first lines. Its
+ * default reads the parameters before it but calls nothing (README: a
+ * default "depends on another parameter"); a `k?: number` given `k ??=
+ * value` is never assigned again, so that TypeScript keeps it a number in
+ * callbacks too.
+ */
+function declareOptional(
+  optional: OptionalParam,
+  name: string,
+  env: Env,
+): { param: string; lines: string[] } {
+  // Nor `Math.max(...xs)`, which may not run there (TS96003), as in a branch.
+  const fn = { ...env.fn, callables: [] };
+  const value = squash(
+    resolveExpr(optional.value, { ...env, fn, branch: true }),
+    PARAM_BOUND,
+  );
+  const variable = (v: string, mutable: boolean): Variable => ({
+    name: v,
+    role: optional.form === "coalesce" ? "local" : "param",
+    mutable,
+    literal: false,
+  });
+  const bound = Math.max(PARAM_BOUND, value.bound);
+  switch (optional.form) {
+    case "default":
+      declare(env, variable(name, true), bound);
+      return { param: `${name} = ${value.text}`, lines: [] };
+    case "assign":
+      declare(env, variable(name, false), bound);
+      return {
+        param: `${name}?: number`,
+        lines: [`${name} ??= ${value.text};`],
+      };
+    case "coalesce": {
+      env.fn.reserved.add(name);
+      const local = variable(freshName("scale", env), false);
+      declare(env, local, bound);
+      return {
+        param: `${name}?: number`,
+        lines: [`const ${local.name} = ${name} ?? ${operand(value, AND + 1)};`],
+      };
+    }
+  }
 }
 
 function sameExtent(a: Extent, b: Extent): boolean {

@@ -18,6 +18,7 @@ import type {
   MatrixInit,
   ProgramSpec,
   Stmt,
+  SwitchClause,
   Width,
 } from "./program-generator.js";
 
@@ -53,6 +54,12 @@ function* simplerFunctions(f: FunctionSpec): Generator<FunctionSpec> {
     }
     if (vector.literal.length > 0)
       yield { ...f, vector: { ...vector, literal: [] } };
+  }
+  if (f.optional !== null) {
+    yield { ...f, optional: null };
+    for (const value of simplerExprs(f.optional.value)) {
+      yield { ...f, optional: { ...f.optional, value } };
+    }
   }
   if (f.scalars > 0) yield { ...f, scalars: f.scalars - 1 };
   if (f.names !== 0) yield { ...f, names: 0 };
@@ -112,6 +119,28 @@ function* simplerStmts(s: Stmt): Generator<Stmt[]> {
     case "push":
       for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
       return;
+    case "swap":
+      if (s.target !== "scalars") yield [{ ...s, target: "scalars" }];
+      if (s.value !== null) {
+        yield [{ ...s, value: null }];
+        for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
+      }
+      return;
+    case "destructure": {
+      const { mutable, name, elements } = s;
+      yield [{ kind: "declare", mutable, name, init: elements[0]! }];
+      if (s.fromArray) yield [{ ...s, fromArray: false }];
+      if (elements.length > 2) yield [{ ...s, elements: elements.slice(0, 2) }];
+      for (let i = 0; i < elements.length; i++) {
+        for (const e of simplerExprs(elements[i]!)) {
+          yield [{ ...s, elements: elements.map((x, k) => (k === i ? e : x)) }];
+        }
+      }
+      return;
+    }
+    case "switch":
+      yield* simplerSwitches(s);
+      return;
     case "tabulate":
       yield [...s.before, ...s.after];
       for (const before of simplerBlocks(s.before)) yield [{ ...s, before }];
@@ -139,6 +168,29 @@ function* simplerStmts(s: Stmt): Generator<Stmt[]> {
       for (const value of simplerExprs(s.value)) yield [{ ...s, value }];
       return;
   }
+}
+
+/** A clause's body alone, fewer clauses, `break`s, simpler bodies. */
+function* simplerSwitches(
+  s: Extract<Stmt, { kind: "switch" }>,
+): Generator<Stmt[]> {
+  const { clauses } = s;
+  const withClause = (i: number, clause: SwitchClause): Stmt[] => [
+    { ...s, clauses: clauses.map((c, k) => (k === i ? clause : c)) },
+  ];
+  for (const clause of clauses) yield [...clause.body];
+  for (let i = 0; i < clauses.length && clauses.length > 1; i++) {
+    yield [{ ...s, clauses: clauses.filter((_, k) => k !== i) }];
+  }
+  if (s.defaultAt < clauses.length) yield [{ ...s, defaultAt: clauses.length }];
+  for (const [i, clause] of clauses.entries()) {
+    if (!clause.exit) yield withClause(i, { ...clause, exit: true });
+    if (clause.labels > 1) yield withClause(i, { ...clause, labels: 1 });
+    for (const body of simplerBlocks(clause.body)) {
+      yield withClause(i, { ...clause, body });
+    }
+  }
+  if (s.subject !== 0) yield [{ ...s, subject: 0 }];
 }
 
 /** Simpler starts for a local matrix: zeros of literal widths, fewer rows. */
@@ -215,6 +267,8 @@ function operands(e: Expr): Expr[] {
     case "local":
     case "cell":
       return [];
+    case "nullish":
+      return [e.value];
     case "unary":
       return [e.operand];
     case "binary":
@@ -244,6 +298,8 @@ function withOperand(e: Expr, i: number, operand: Expr): Expr {
     case "local":
     case "cell":
       return e;
+    case "nullish":
+      return { ...e, value: operand };
     case "unary":
       return { ...e, operand };
     case "binary":
