@@ -1092,12 +1092,11 @@ export function declaredByLibrary(
 /**
  * Declared by the standard library's files (`lib.es5.d.ts`...): not a
  * package's, whose `slice` may be a view (Node's `Buffer`) and whose data
- * the program may change. The declaration files of a package that types
- * the platform (`@types/node`) may also restate what the standard library
- * declares, which changes no code: a standard interface given a base and
- * no members (`interface Array<T> extends RelativeIndexable<T> {}`, for
- * `at`, which the standard library has too), or a standard member
- * declared again (`Console`'s `log`, which the platform implements).
+ * the program may change. A package's declaration files may restate a
+ * standard interface with no members of its own, to give it a base:
+ * `@types/node` has `interface Array<T> extends RelativeIndexable<T> {}`
+ * (for `at`, which the standard library declares too). That is a type, no
+ * code: the interface stays the standard library's.
  */
 export function declaredByStandardLibrary(
   symbol: ts.Symbol | undefined,
@@ -1107,12 +1106,7 @@ export function declaredByStandardLibrary(
   const standard = (d: ts.Declaration) => d.getSourceFile().hasNoDefaultLib;
   return (
     declarations.some(standard) &&
-    declarations.every(
-      (d) =>
-        standard(d) ||
-        (addsBaseOnly(d) && !declarations.some(isMember)) ||
-        (isMember(d) && declarations.filter(standard).every(isMember)),
-    )
+    declarations.every((d) => standard(d) || addsBaseOnly(d))
   );
 }
 
@@ -1126,14 +1120,6 @@ function addsBaseOnly(declaration: ts.Declaration): boolean {
     members.length === 0 &&
     heritageClauses !== undefined
   );
-}
-
-/** A method or a property of an interface or a class. */
-function isMember(declaration: ts.Declaration): boolean {
-  const { members } = declaration.parent as Partial<
-    Pick<ts.InterfaceDeclaration, "members">
-  >;
-  return members?.includes(declaration as ts.TypeElement) ?? false;
 }
 
 /**
