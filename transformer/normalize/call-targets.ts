@@ -1093,33 +1093,91 @@ export function declaredByLibrary(
  * Declared by the standard library's files (`lib.es5.d.ts`...): not a
  * package's, whose `slice` may be a view (Node's `Buffer`) and whose data
  * the program may change. A package's declaration files may restate a
- * standard interface with no members of its own, to give it a base:
- * `@types/node` has `interface Array<T> extends RelativeIndexable<T> {}`
- * (for `at`, which the standard library declares too). That is a type, no
- * code: the interface stays the standard library's.
+ * standard interface with no members of its own, to give it a base whose
+ * members the standard library declares too: `@types/node` has
+ * `interface Array<T> extends RelativeIndexable<T> {}`, for `at`. That
+ * adds nothing: the interface stays the standard library's. (A base with
+ * other members, `toJSON`, gives arrays methods tsad does not see.)
  */
 export function declaredByStandardLibrary(
   symbol: ts.Symbol | undefined,
 ): symbol is ts.Symbol {
   if (!declaredByLibrary(symbol)) return false;
   const declarations = symbol.declarations!;
-  const standard = (d: ts.Declaration) => d.getSourceFile().hasNoDefaultLib;
+  const standard = declarations.filter(
+    (d) => d.getSourceFile().hasNoDefaultLib,
+  );
+  if (standard.length === declarations.length) return standard.length > 0;
+  const standardMembers = new Set(
+    standard.flatMap((d) => membersOf(d)?.map(memberName) ?? []),
+  );
   return (
-    declarations.some(standard) &&
-    declarations.every((d) => standard(d) || addsBaseOnly(d))
+    standard.length > 0 &&
+    declarations.every(
+      (d) => standard.includes(d) || addsKnownBases(d, standardMembers),
+    )
   );
 }
 
-/** `interface Array<T> extends RelativeIndexable<T> {}` (see above). */
-function addsBaseOnly(declaration: ts.Declaration): boolean {
-  const { members, heritageClauses } = declaration as Partial<
-    Pick<ts.InterfaceDeclaration, "members" | "heritageClauses">
-  >;
-  return (
-    members !== undefined &&
-    members.length === 0 &&
-    heritageClauses !== undefined
+type InterfaceLike = Partial<
+  Pick<ts.InterfaceDeclaration, "name" | "members" | "heritageClauses">
+>;
+
+/**
+ * `interface Array<T> extends RelativeIndexable<T> {}`: no members of its
+ * own, and bases declared beside it (with no bases of their own) whose
+ * members are all among `known`.
+ */
+function addsKnownBases(
+  declaration: ts.Declaration,
+  known: ReadonlySet<string | undefined>,
+): boolean {
+  const { members, heritageClauses } = declaration as InterfaceLike;
+  if (members?.length !== 0 || heritageClauses === undefined) return false;
+  return heritageClauses.every((clause) =>
+    clause.types.every((base) => {
+      const name = (base.expression as Partial<ts.Identifier>).text;
+      const found = interfacesNamed(declaration.getSourceFile(), name);
+      return (
+        found.length > 0 &&
+        found.every(
+          (d) =>
+            d.heritageClauses === undefined &&
+            d.members!.every((m) => known.has(memberName(m))),
+        )
+      );
+    }),
   );
+}
+
+function membersOf(
+  declaration: ts.Declaration,
+): readonly ts.TypeElement[] | undefined {
+  return (declaration as InterfaceLike).members;
+}
+
+function memberName(member: ts.TypeElement): string | undefined {
+  return member.name?.getText();
+}
+
+/** Interfaces `name` declares at the top of `file` or in `declare global`. */
+function interfacesNamed(
+  file: ts.SourceFile,
+  name: string | undefined,
+): InterfaceLike[] {
+  const found: InterfaceLike[] = [];
+  const visit = (statements: readonly ts.Statement[]) => {
+    for (const statement of statements) {
+      const s = statement as InterfaceLike & {
+        body?: { statements?: readonly ts.Statement[] };
+      };
+      if (s.members && s.name?.text === name) found.push(s);
+      if (s.body?.statements && s.name?.text === "global")
+        visit(s.body.statements);
+    }
+  };
+  if (name !== undefined) visit(file.statements);
+  return found;
 }
 
 /**

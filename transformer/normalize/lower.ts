@@ -1504,6 +1504,32 @@ class Lowering {
     );
   }
 
+  /**
+   * The function's own `return` of an array has an array type: which
+   * array `x as any` is, tsad cannot tell, and it may be an argument,
+   * which the caller would then share with the result (TS96003 says so of
+   * `return x`).
+   */
+  private requireArrayTyped(returned: ts.Expression, node: ts.Node): void {
+    const { ts, checker } = this.context;
+    if (
+      this.isArrayKind(returned) ||
+      ts.findAncestor(node, ts.isFunctionLike) !== this.fn
+    )
+      return;
+    const signature = checker.getSignatureFromDeclaration(this.fn);
+    const result =
+      signature && valueKindOf(ts, checker, signature.getReturnType());
+    if (result === undefined || result === "number" || result === "none")
+      return;
+    const type = checker.typeToString(checker.getTypeAtLocation(returned));
+    throw new DiffError(
+      returned,
+      DiagnosticCode.UntypedValue,
+      `This returns a value of type '${type}' where the function returns an array: tsad cannot tell which array it is (an argument would be shared with the caller). Return a value typed as an array: drop the \`as any\`, or annotate the variable.`,
+    );
+  }
+
   /** `return value`, or an arrow function's expression body. */
   private returnOf(returned: ts.Expression | undefined, node: ts.Node): Stmt[] {
     if (returned && this.isArrayKind(returned) && this.returnSlot) {
@@ -1515,7 +1541,10 @@ class Lowering {
         "returning an array from inside a loop (return one array variable, after the loops)",
       );
     }
-    if (returned) this.shared.requireOwnResult(returned);
+    if (returned) {
+      this.requireArrayTyped(returned, node);
+      this.shared.requireOwnResult(returned);
+    }
     // `return Array.from(...)` and `return [[a, b], [c, d]]` build the
     // array in a variable first.
     const built = returned && this.builtResult(returned, node);

@@ -10,6 +10,7 @@
  * what another changed global holds as unknown code (call-targets.ts).
  */
 import type * as ts from "typescript";
+import { generatedGlobals } from "../naming";
 import { isLibraryFile } from "./call-targets";
 import { forEachWrittenTarget } from "./outer-variables";
 import { isWrapper, skipWrappers } from "./wrappers";
@@ -28,6 +29,19 @@ const changesFirstArgument = new Set([
 
 /** `globalThis[k] = ...`: a change to any global. */
 const anyGlobal = "*";
+
+/**
+ * Globals whose members tsad takes for the standard ones: those generated
+ * code calls, and those the analysis of unmarked code trusts.
+ */
+const reliedOn = new Set([
+  ...generatedGlobals,
+  "console",
+  "JSON",
+  "Object",
+  "Number",
+  "Reflect",
+]);
 
 /** Names through which code reaches the globals themselves. */
 const globalObjects = new Set(["globalThis", "window", "self", "global"]);
@@ -146,6 +160,15 @@ export class PatchedGlobals {
         this.givenOut(node)
       )
         found.push({ global: anyGlobal, replaces: true, at: node });
+      // `let m = Math`, `patch(console)`: so may the members of a global
+      // whose members tsad relies on.
+      if (
+        ts.isIdentifier(node) &&
+        reliedOn.has(node.text) &&
+        this.isStandard(node) &&
+        this.givenOut(node)
+      )
+        found.push({ global: node.text, replaces: true, at: node });
       if (
         !writes &&
         ts.isCallExpression(node) &&
@@ -360,6 +383,7 @@ export class PatchedGlobals {
    */
   private globalOf(
     target: ts.Expression,
+    depth = 0,
   ): { global: string; path: string[] } | undefined {
     const { ts } = this;
     const path: string[] = [];
@@ -391,6 +415,20 @@ export class PatchedGlobals {
         ? undefined
         : { global, path: rest };
     }
-    return this.isStandard(e) ? { global: e.text, path } : undefined;
+    if (this.isStandard(e)) return { global: e.text, path };
+    // `const m = Math; m.sin = ...`: a `const` naming a standard global
+    // (or a part of one) changes it.
+    const declaration = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const aliased =
+      depth < 8 &&
+      declaration !== undefined &&
+      ts.isVariableDeclaration(declaration) &&
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
+      declaration.initializer !== undefined
+        ? this.globalOf(declaration.initializer, depth + 1)
+        : undefined;
+    return (
+      aliased && { global: aliased.global, path: [...aliased.path, ...path] }
+    );
   }
 }
