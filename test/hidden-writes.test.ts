@@ -18,6 +18,11 @@ interface Case {
   readonly touch: string;
   /** An extra factor `read_$` reads after the call. */
   readonly read?: string;
+  /**
+   * The standard global the setup changes itself: TS96009 at the change,
+   * as writing it directly is.
+   */
+  readonly changesGlobal?: string;
 }
 
 /** Writes that could reach `x`, the marked function's array parameter. */
@@ -929,6 +934,7 @@ const reaching: Record<string, Case> = {
       'const data_$: number[] = [2];\nconst A_$: { prototype: unknown[] } = Array;\nexport function leak_$(): void { A_$["prototype"][7] = data_$; }',
     touch: "const rows: number[][] = []; rows[7]![0] = 5;",
     read: "data_$[0]!",
+    changesGlobal: "Array",
   },
   objectTypedByLibraryHandedOn: {
     setup:
@@ -1178,7 +1184,8 @@ async function flag(modules: Record<string, string>): Promise<void> {
       const context = String(d.relatedInformation?.[0]?.messageText);
       const fn = /when differentiating 'read_(\w+)'/.exec(context)?.[1];
       expect(fn, String(d.messageText)).toBeDefined();
-      expect(d.code, String(d.messageText)).toBe(96018);
+      const changed = reaching[fn!]?.changesGlobal !== undefined;
+      expect(d.code, String(d.messageText)).toBe(changed ? 96009 : 96018);
       flagged.set(fn!, String(d.messageText));
     }
   }
@@ -1434,7 +1441,12 @@ export function read_libraryCallback(x: number): number {
 
 describe("an unmarked call in a function that reads an array parameter", () => {
   it.each(Object.keys(reaching))("is rejected when it writes: %s", (name) => {
-    expect(flagged.get(name)).toContain(`'touch_${name}' is not marked`);
+    const changed = reaching[name]!.changesGlobal;
+    expect(flagged.get(name)).toContain(
+      changed === undefined
+        ? `'touch_${name}' is not marked`
+        : `This program changes the global '${changed}'`,
+    );
   });
 
   it.each(Object.keys(harmless))("is accepted when it writes: %s", (name) => {
