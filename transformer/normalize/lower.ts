@@ -3835,6 +3835,15 @@ class Lowering {
       : (type.flags & nullish) !== 0;
   }
 
+  /** A value, or the elements of an array, that may be `undefined` or `null`. */
+  private mayHoldNullish(node: ts.Expression): boolean {
+    const type = this.context.checker.getTypeAtLocation(node);
+    return (
+      this.admitsNullish(type) ||
+      (this.context.checker.isArrayType(type) && this.nullableElements(type))
+    );
+  }
+
   /** Whether the elements of an array of `type` may be `undefined` or `null`. */
   private nullableElements(type: ts.Type): boolean {
     const [element] = this.context.checker.getTypeArguments(
@@ -4154,7 +4163,9 @@ class Lowering {
             ) {
               throw this.unsupported(
                 e,
-                "array literals of anything but numbers",
+                !ts.isOmittedExpression(e) && this.mayHoldNullish(e)
+                  ? "an array literal holding values that may be `undefined` or `null` (its elements must be numbers: under `noUncheckedIndexedAccess`, write `xs[i]!` for `xs[i]`)"
+                  : "array literals of anything but numbers",
               );
             }
             return this.expression(e);
