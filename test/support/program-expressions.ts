@@ -219,6 +219,8 @@ export interface SwitchFrame {
   readonly depth: number;
   /** The bounds at each conditional `break`. */
   readonly breaks: Bounds[];
+  /** What it tests. */
+  readonly subject: string;
 }
 
 /** Records that the code being resolved reads `v`'s elements. */

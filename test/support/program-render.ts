@@ -871,11 +871,20 @@ function resolveSwitch(
   s: Extract<Stmt, { kind: "switch" }>,
   env: Env,
 ): string[] {
-  const subjects = switchSubjects(env);
+  // Not what a switch around it tests: in its `case 0:` TypeScript takes
+  // `i` for `0`, and an inner `case 1:` on `i` does not type-check.
+  const enclosing = new Set(env.fn.switches.map((f) => f.subject));
+  const open = switchSubjects(env).filter((c) => !enclosing.has(c.text));
+  const subjects =
+    open.length > 0 ? open : [{ text: "Math.trunc(Math.E)", reads: undefined }];
   const subject = subjects[s.subject % subjects.length]!;
   if (subject.reads !== undefined) env.scope.use(subject.reads);
   const entry = cloneBounds(env.bounds);
-  const frame: SwitchFrame = { depth: env.fn.loops.length, breaks: [] };
+  const frame: SwitchFrame = {
+    depth: env.fn.loops.length,
+    breaks: [],
+    subject: subject.text,
+  };
   env.fn.switches.push(frame);
   const exits: Bounds[] = [entry];
   let falling: Bounds | null = null;
