@@ -743,6 +743,8 @@ function resolveScalarSwap(
   const others = targets.filter((v) => v !== a);
   const b = others[s.first % others.length]!;
   const value = s.value === null ? read(a, env) : resolveExpr(s.value, env);
+  // Both are named here: a later declaration in the block takes another name.
+  env.scope.use(a);
   env.scope.use(b);
   env.bounds.set(a, env.bounds.get(b)!);
   env.bounds.set(b, value.bound);
