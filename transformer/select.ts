@@ -354,11 +354,7 @@ export function resolveMarkedCallee(
   checker: ts.TypeChecker,
   callee: ts.Expression,
 ): (MarkedCallee & { declaration: DifferentiableFunction }) | undefined {
-  const symbol = checker.getSymbolAtLocation(
-    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
-  );
-  if (!symbol) return undefined;
-  const target = markedTarget(ts, checker, symbol);
+  const target = calleeTarget(ts, checker, callee);
   if (!target) return undefined;
   const { fn, derivativeBase } = target;
   const params = fn.parameters.map((p) =>
@@ -399,6 +395,29 @@ export function resolveMarkedCallee(
 }
 
 /** The marked function a symbol (or the import it aliases) declares. */
+/**
+ * Whether `callee` names a marked function, without what calling it
+ * takes: the analyses asking it of every call need no more.
+ */
+export function isMarkedCallee(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  callee: ts.Expression,
+): boolean {
+  return calleeTarget(ts, checker, callee) !== undefined;
+}
+
+function calleeTarget(
+  ts: typeof import("typescript"),
+  checker: ts.TypeChecker,
+  callee: ts.Expression,
+): ReturnType<typeof markedTarget> {
+  const symbol = checker.getSymbolAtLocation(
+    ts.isPropertyAccessExpression(callee) ? callee.name : callee,
+  );
+  return symbol && markedTarget(ts, checker, symbol);
+}
+
 function markedTarget(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,

@@ -103,28 +103,19 @@ export function emitTo(
   outDir: string,
   overrides: ts.CompilerOptions = {},
 ): ts.Diagnostic[] {
-  const program = createProgram(rootNames, overrides);
-  const diagnostics = [...ts.getPreEmitDiagnostics(program)];
   const rootDir = path.dirname(rootNames[0]!);
   fs.mkdirSync(outDir, { recursive: true });
-  program.emit(
-    undefined,
-    (fileName, text) => {
-      const relative = path.relative(rootDir, fileName);
-      // Only the program's own files: the runtime's source is imported as is.
-      if (relative.startsWith("..")) return;
-      const target = path.join(outDir, relative);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(
-        target,
-        text.replaceAll(`from "tsad"`, `from ${JSON.stringify(runtimeSource)}`),
-      );
-    },
-    undefined,
-    false,
-    { before: [transformerFor(program, diagnostics)] },
-  );
-  return diagnostics;
+  return emitWith(rootNames, overrides, (fileName, text) => {
+    const relative = path.relative(rootDir, fileName);
+    // Only the program's own files: the runtime's source is imported as is.
+    if (relative.startsWith("..")) return;
+    const target = path.join(outDir, relative);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(
+      target,
+      text.replaceAll(`from "tsad"`, `from ${JSON.stringify(runtimeSource)}`),
+    );
+  });
 }
 
 /** The errors of type checking and of tsad, emitting nothing. */
@@ -132,9 +123,18 @@ export function diagnosticsOf(
   rootNames: readonly string[],
   overrides: ts.CompilerOptions = {},
 ): ts.Diagnostic[] {
+  return emitWith(rootNames, overrides, () => {});
+}
+
+/** Emits the program with the transformer; its diagnostics and tsad's. */
+function emitWith(
+  rootNames: readonly string[],
+  overrides: ts.CompilerOptions,
+  writeFile: ts.WriteFileCallback,
+): ts.Diagnostic[] {
   const program = createProgram(rootNames, overrides);
   const diagnostics = [...ts.getPreEmitDiagnostics(program)];
-  program.emit(undefined, () => {}, undefined, false, {
+  program.emit(undefined, writeFile, undefined, false, {
     before: [transformerFor(program, diagnostics)],
   });
   return diagnostics;

@@ -1107,15 +1107,15 @@ export function declaredByStandardLibrary(
   const standard = declarations.filter(
     (d) => d.getSourceFile().hasNoDefaultLib,
   );
-  if (standard.length === declarations.length) return standard.length > 0;
+  if (standard.length === 0) return false;
+  if (standard.length === declarations.length) return true;
   const standardMembers = new Set(
-    standard.flatMap((d) => membersOf(d)?.map(memberName) ?? []),
+    standard.flatMap(
+      (d) => (d as InterfaceLike).members?.map(memberName) ?? [],
+    ),
   );
-  return (
-    standard.length > 0 &&
-    declarations.every(
-      (d) => standard.includes(d) || addsKnownBases(d, standardMembers),
-    )
+  return declarations.every(
+    (d) => standard.includes(d) || addsKnownBases(d, standardMembers),
   );
 }
 
@@ -1148,12 +1148,6 @@ function addsKnownBases(
       );
     }),
   );
-}
-
-function membersOf(
-  declaration: ts.Declaration,
-): readonly ts.TypeElement[] | undefined {
-  return (declaration as InterfaceLike).members;
 }
 
 function memberName(member: ts.TypeElement): string | undefined {

@@ -13,7 +13,7 @@ import {
   mayBeCallable,
   type CallTargets,
 } from "./call-targets";
-import { resolveMarkedCallee } from "../select";
+import { isMarkedCallee } from "../select";
 import { isDirectEval, skipWrappers } from "./wrappers";
 
 /** Methods and functions that return a new array or object. */
@@ -118,7 +118,7 @@ export class FreshObjects {
     const callee = skipWrappers(ts, e.expression);
     // A marked function returns an array it made (returning one it was
     // given or one other code reaches is TS96003), a literal's kind.
-    if (resolveMarkedCallee(ts, this.checker, callee))
+    if (isMarkedCallee(ts, this.checker, callee))
       return !this.targets.prototypeReached();
     const library = this.targets.functionsOf(callee) === "library";
     if (ts.isIdentifier(callee)) return callee.text === "Array" && library;

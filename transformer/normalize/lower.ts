@@ -5406,12 +5406,9 @@ class Lowering {
         `tsad has no derivative rule for 'Math.${fn}'. Use the Math functions listed in README, or compute this value outside and pass it in.`,
       );
     }
-    if (
-      (fn === "min" || fn === "max") &&
-      node.arguments.some((a) => this.ts.isSpreadElement(a))
-    )
-      return this.hoistedExtremum(node, fn);
     const spread = node.arguments.find((a) => this.ts.isSpreadElement(a));
+    if (spread && (fn === "min" || fn === "max"))
+      return this.hoistedExtremum(node, fn);
     if (spread) {
       throw this.unsupported(
         spread,

@@ -284,15 +284,20 @@ export class PatchedGlobals {
     const e = skipWrappers(ts, target as ts.Expression);
     if (!ts.isIdentifier(e)) return false;
     if (globalObjects.has(e.text) && this.isStandard(e)) return true;
-    const declaration = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
-    return (
-      depth < 8 &&
-      declaration !== undefined &&
+    const value = depth < 8 ? this.constValue(e) : undefined;
+    return value !== undefined && this.isGlobalObject(value, depth + 1);
+  }
+
+  /** What the `const` `name` names holds, if it names one. */
+  private constValue(name: ts.Identifier): ts.Expression | undefined {
+    const { ts } = this;
+    const declaration =
+      this.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    return declaration !== undefined &&
       ts.isVariableDeclaration(declaration) &&
-      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
-      declaration.initializer !== undefined &&
-      this.isGlobalObject(declaration.initializer, depth + 1)
-    );
+      (declaration.parent.flags & ts.NodeFlags.Const) !== 0
+      ? declaration.initializer
+      : undefined;
   }
 
   /** Whether `name` is the standard library's global of its name. */
@@ -418,15 +423,8 @@ export class PatchedGlobals {
     if (this.isStandard(e)) return { global: e.text, path };
     // `const m = Math; m.sin = ...`: a `const` naming a standard global
     // (or a part of one) changes it.
-    const declaration = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
-    const aliased =
-      depth < 8 &&
-      declaration !== undefined &&
-      ts.isVariableDeclaration(declaration) &&
-      (declaration.parent.flags & ts.NodeFlags.Const) !== 0 &&
-      declaration.initializer !== undefined
-        ? this.globalOf(declaration.initializer, depth + 1)
-        : undefined;
+    const value = depth < 8 ? this.constValue(e) : undefined;
+    const aliased = value && this.globalOf(value, depth + 1);
     return (
       aliased && { global: aliased.global, path: [...aliased.path, ...path] }
     );

@@ -14,7 +14,7 @@
  */
 import type * as ts from "typescript";
 import { DiagnosticCode, DiffError, type RelatedNode } from "../diagnostics";
-import { resolveMarkedCallee } from "../select";
+import { isMarkedCallee } from "../select";
 import { skipWrappers } from "./wrappers";
 
 /** Whose array an expression is, when it is not the function's own. */
@@ -158,7 +158,7 @@ export class SharedArrays {
         return undefined;
     }
     // A marked function returns an array of its own.
-    if (resolveMarkedCallee(ts, checker, callee)) return undefined;
+    if (isMarkedCallee(ts, checker, callee)) return undefined;
     return { owner: { kind: "call", call: node }, bindings: [] };
   }
 }
