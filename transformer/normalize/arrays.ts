@@ -196,6 +196,41 @@ export const isValueSearch = (method: SearchMethod): method is ValueSearch =>
 export const isSearchMethod = (method: string): method is SearchMethod =>
   (searchMethods as readonly string[]).includes(method);
 
+/**
+ * What to say of a callback passed by name (`xs.map(sigmoid)`,
+ * `xs.map(Math.exp)`): tsad reads a callback's parameters and body, so
+ * the advice spells out the arrow that passes what the method passes.
+ * `undefined` for a callback written out.
+ */
+function namedCallback(
+  context: ArraysContext,
+  call: ts.CallExpression,
+  callback: ts.Expression | undefined,
+  method: "map" | "reduce" | "forEach" | "filter" | SearchMethod,
+): string | undefined {
+  const ts = context.ts;
+  const named = callback && skipWrappers(ts, callback);
+  if (
+    !named ||
+    !(ts.isIdentifier(named) || ts.isPropertyAccessExpression(named))
+  )
+    return undefined;
+  const receiver = receiverOf(ts, call).getText();
+  // What the method passes, in order: the array last.
+  const passed = [...(method === "reduce" ? ["s"] : []), "v", "i", receiver];
+  const [signature] = context.checker
+    .getTypeAtLocation(named)
+    .getCallSignatures();
+  const declared = signature?.getDeclaration()?.parameters;
+  const count = declared?.some((p) => p.dotDotDotToken)
+    ? passed.length
+    : Math.min(declared?.length ?? 1, passed.length);
+  const args = passed.slice(0, Math.max(count, method === "reduce" ? 2 : 1));
+  const params = args.filter((a) => a !== receiver);
+  const callee = (call.expression as ts.PropertyAccessExpression).name.text;
+  return `a callback passed by name (write it as an arrow: \`${receiver}.${callee}((${params.join(", ")}) => ${named.getText()}(${args.join(", ")})${method === "reduce" && call.arguments[1] ? `, ${call.arguments[1].getText()}` : ""})\`)`;
+}
+
 /** The array a method call `xs.m(...)` is called on, as written. */
 export function receiverOf(
   ts: typeof import("typescript"),
@@ -481,7 +516,8 @@ export function lowerArrayMap(
   if (!fill) {
     throw context.unsupported(
       node,
-      "this `map` (give it one callback: `(v) => expression`, `(v, i) => expression`, or a block ending in `return expression`)",
+      (rest.length === 0 && namedCallback(context, node, callback, "map")) ||
+        "this `map` (give it one callback: `(v) => expression`, `(v, i) => expression`, or a block ending in `return expression`)",
     );
   }
   const target: Expr = { kind: "var", name };
@@ -604,7 +640,8 @@ export function lowerArrayReduce(
   if (!fill) {
     throw context.unsupported(
       node,
-      "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`)",
+      (rest.length === 0 && namedCallback(context, node, callback, "reduce")) ||
+        "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`)",
     );
   }
   if (
@@ -762,7 +799,9 @@ export function lowerArraySearch(
       node,
       byValue
         ? `this \`${method}\` (give it one value to look for, and no start index: \`xs.${method}(v)\`)`
-        : `this \`${method}\` (give it one callback: \`(v) => test\`, \`(v, i) => test\`, or a block ending in \`return test\`)`,
+        : (rest.length === 0 &&
+            namedCallback(context, node, argument, method)) ||
+            `this \`${method}\` (give it one callback: \`(v) => test\`, \`(v, i) => test\`, or a block ending in \`return test\`)`,
     );
   }
   const result = (value: Expr): Stmt => ({
@@ -917,7 +956,8 @@ export function lowerArrayFilter(
   if (!callback) {
     throw context.unsupported(
       node,
-      "this `filter` (give it one callback: `(v) => test`, `(v, i) => test`, or a block ending in `return test`)",
+      (rest.length === 0 && namedCallback(context, node, argument, "filter")) ||
+        "this `filter` (give it one callback: `(v) => test`, `(v, i) => test`, or a block ending in `return test`)",
     );
   }
   const receiver = receiverOf(ts, node);
@@ -1147,7 +1187,9 @@ export function lowerArrayForEach(
   if (!callback) {
     throw context.unsupported(
       node,
-      "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
+      (rest.length === 0 &&
+        namedCallback(context, node, argument, "forEach")) ||
+        "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
     );
   }
   const { before, loop } = callbackLoop(context, node, callback, {
