@@ -53,8 +53,11 @@
  *
  * Compiled code calls compiled code directly (`g__vjp(...)`); the registry
  * is only consulted by the public API (`grad(f)` and friends), once per
- * `grad(...)` call, never per derivative evaluation.
+ * `grad(...)` call, never per derivative evaluation, but to check, at
+ * each call of the derivatives, the callees another module exports
+ * (`calls`).
  */
+import { TsadError } from "./errors.js";
 import { stack } from "./stack.js";
 
 /**
@@ -98,6 +101,16 @@ export interface CompiledDerivatives {
    * [tangentOfValue, ...adjointsOfPrimals, ...adjointsOfTangents]`.
    */
   readonly tangentVjp?: (...args: any[]) => unknown[];
+  /**
+   * The marked functions the derivatives call through another module's
+   * exports (or through a marked function of this module that does),
+   * each with the `vjp` the derivatives reach it by, read when called:
+   * `() => [[lib_1.cube, lib_1.cube__vjp]]`. A module mock or a stub may
+   * replace such an export after the build, and the function then
+   * computes with the replacement while its derivatives call the
+   * original's.
+   */
+  readonly calls?: () => readonly (readonly [Function, Function])[];
 }
 
 /** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */
@@ -112,14 +125,17 @@ export type GradientTable = Readonly<
  * another. The key names the entries' format, which copies must share: a
  * new calling convention takes a new key.
  */
-const registryKey = Symbol.for("tsad.compiled.v1");
-const compiled = sharedRegistry();
+const compiled = shared<Function, CompiledDerivatives>(
+  Symbol.for("tsad.compiled.v1"),
+);
+/** The function each registered `vjp` was compiled from. */
+const compiledFrom = shared<Function, Function>(
+  Symbol.for("tsad.compiledFrom.v1"),
+);
 
-function sharedRegistry(): WeakMap<Function, CompiledDerivatives> {
+function shared<K extends object, V>(key: symbol): WeakMap<K, V> {
   try {
-    return ((
-      globalThis as { [registryKey]?: WeakMap<Function, CompiledDerivatives> }
-    )[registryKey] ??= new WeakMap());
+    return ((globalThis as { [key]?: WeakMap<K, V> })[key] ??= new WeakMap());
   } catch {
     // A frozen `globalThis` (SES): this copy's own table.
     return new WeakMap();
@@ -136,19 +152,66 @@ export function registerCompiled(
   f: Function,
   derivatives: CompiledDerivatives,
 ): void {
+  const { name, calls } = derivatives;
+  const run = <F extends (...args: any[]) => unknown>(fn: F): F =>
+    unwinding(calls ? checkingCalls(fn, name, calls) : fn);
   const table = (gradients: GradientTable | undefined) =>
     gradients &&
     Object.fromEntries(
-      Object.entries(gradients).map(([key, fn]) => [key, unwinding(fn)]),
+      Object.entries(gradients).map(([key, fn]) => [key, run(fn)]),
     );
+  compiledFrom.set(derivatives.vjp, f);
   compiled.set(f, {
     ...derivatives,
-    jvp: unwinding(derivatives.jvp),
-    vjp: unwinding(derivatives.vjp),
+    jvp: run(derivatives.jvp),
+    vjp: run(derivatives.vjp),
     grad: table(derivatives.grad),
     valueAndGrad: table(derivatives.valueAndGrad),
-    tangentVjp: derivatives.tangentVjp && unwinding(derivatives.tangentVjp),
+    tangentVjp: derivatives.tangentVjp && run(derivatives.tangentVjp),
   });
+}
+
+/**
+ * `fn`, but that first makes sure each marked function its derivatives
+ * reach through another module's exports is still the one they were
+ * compiled from, down every chain of calls: a wrong derivative is worse
+ * than an error.
+ */
+function checkingCalls<F extends (...args: any[]) => unknown>(
+  fn: F,
+  name: string,
+  calls: NonNullable<CompiledDerivatives["calls"]>,
+): F {
+  return function (this: unknown) {
+    requireCompiledCalls(name, calls, new Set());
+    return fn.apply(undefined, arguments as unknown as Parameters<F>);
+  } as F;
+}
+
+function requireCompiledCalls(
+  caller: string,
+  calls: NonNullable<CompiledDerivatives["calls"]>,
+  seen: Set<Function>,
+): void {
+  for (const [callee, vjp] of calls()) {
+    if (seen.has(callee)) continue;
+    seen.add(callee);
+    const original = compiledFrom.get(vjp);
+    const entry = compiled.get(callee);
+    // A `vjp` registered by an older copy of the runtime has no
+    // `compiledFrom`: then only the callee is known to be compiled.
+    if (entry === undefined || (original && original !== callee)) {
+      const calleeName = (original && compiled.get(original)?.name) ?? "";
+      throw new TsadError(
+        `${caller} calls ${calleeName ? `'${calleeName}'` : "a marked function"} ` +
+          `of another module, which has been replaced since tsad compiled it ` +
+          `(by a module mock or a stub?): ${caller} would compute with the ` +
+          `replacement, and its derivatives with the original. Replace only ` +
+          `functions that ${caller} does not call.`,
+      );
+    }
+    if (entry.calls) requireCompiledCalls(entry.name, entry.calls, seen);
+  }
 }
 
 /**

@@ -616,6 +616,63 @@ console.log(JSON.stringify([grad(square)(1.5), grad(twice)(1.5)]));
   });
 });
 
+describe("a CommonJS module's marked export stubbed after the build", () => {
+  let build: Run;
+  let run: Run;
+
+  beforeAll(() => {
+    const dir = createProject("commonjs", {
+      "src/lib.ts": `/** @differentiable */
+export function cube(x: number): number {
+  return x * x * x;
+}
+`,
+      "src/model.ts": `import { cube } from "./lib";
+
+/** @differentiable */
+function twice(x: number): number {
+  return 2 * cube(x);
+}
+
+/** @differentiable */
+export function model(x: number): number {
+  return twice(x) + x;
+}
+`,
+      // What \`sinon.stub(lib, "cube")\` does to the module object.
+      "src/main.ts": `import { grad, TsadError } from "tsad";
+import * as lib from "./lib";
+import { model } from "./model";
+
+const before = grad(model)(2);
+(lib as { cube: (x: number) => number }).cube = (x) => 5 * x;
+let after: string;
+try {
+  after = String(grad(model)(2));
+} catch (error) {
+  after = error instanceof TsadError ? error.message : String(error);
+}
+console.log(JSON.stringify({ before, value: model(2), after }));
+`,
+    });
+    createdDirs.push(dir);
+    build = runNode([tspc, "-p", ".", "--pretty", "false"], dir);
+    run = runNode(["out/main.js"], dir);
+  }, buildTimeout);
+
+  it("differentiates through the export, then refuses the stubbed one", () => {
+    expect(build).toEqual({ status: 0, output: "" });
+    expect(run.status, run.output).toBe(0);
+    const printed = JSON.parse(run.output) as Record<string, unknown>;
+    // model(x) = 2 x^3 + x: 6 x^2 + 1; with the stub, 10 x + x.
+    expect(printed.before).toBe(25);
+    expect(printed.value).toBe(22);
+    expect(printed.after).toMatch(
+      /^twice calls 'cube' of another module, which has been replaced since tsad compiled it/,
+    );
+  });
+});
+
 describe("a marked function calling an unmarked one", () => {
   const source = `import { stopGradient } from "tsad";
 

@@ -631,3 +631,122 @@ describe("two copies of the runtime", () => {
     expect(jvp(cube, [2], [1])).toEqual([8, 12]);
   });
 });
+
+describe("a marked export replaced after the build", () => {
+  // A module as generated code reads it (`lib_1.cube`, `lib_1.cube__vjp`),
+  // and what a test's stub or module mock does to it.
+  const cube = (x: number) => x ** 3;
+  const cube__jvp = (x: number, dx: number): [number, number] => [
+    x ** 3,
+    3 * x * x * dx,
+  ];
+  const cube__vjp = (x: number, c: number) => [x ** 3, 3 * x * x * c];
+  registerCompiled(cube, {
+    name: "cube",
+    params: ["number"],
+    result: "number",
+    jvp: cube__jvp,
+    vjp: cube__vjp,
+  });
+  const lib: Record<string, Function> = { cube, cube__jvp, cube__vjp };
+  const square = (x: number) => x * x;
+  registerCompiled(square, {
+    name: "square",
+    params: ["number"],
+    result: "number",
+    jvp: (x: number, dx: number) => [x * x, 2 * x * dx],
+    vjp: (x: number, c: number) => [x * x, 2 * x * c],
+  });
+
+  /** twice(x) = 2 cube(x): its module imports cube. */
+  function twice(x: number): number {
+    return 2 * (lib.cube!(x) as number);
+  }
+  registerCompiled(twice, {
+    name: "twice",
+    params: ["number"],
+    result: "number",
+    jvp: (x: number, dx: number) => {
+      const [c, dc] = lib.cube__jvp!(x, dx) as number[];
+      return [2 * c!, 2 * dc!];
+    },
+    vjp: (x: number, t: number) => {
+      const [c, x_adj] = lib.cube__vjp!(x, 2 * t) as number[];
+      return [2 * c!, x_adj];
+    },
+    calls: () => [[lib.cube!, lib.cube__vjp!]],
+  });
+  /** outer(x) = twice(x) + x: a function of twice's module calling it. */
+  function outer(x: number): number {
+    return twice(x) + x;
+  }
+  registerCompiled(outer, {
+    name: "outer",
+    params: ["number"],
+    result: "number",
+    jvp: (x: number, dx: number) => {
+      const [t, dt] = compiledTwice.jvp(x, dx) as number[];
+      return [t! + x, dt! + dx];
+    },
+    vjp: (x: number, o: number) => {
+      const [t, x_adj] = compiledTwice.vjp(x, o) as number[];
+      return [t! + x, x_adj! + o];
+    },
+    calls: () => [[twice, compiledTwice.vjp]],
+  });
+  // Generated code calls the compiled functions themselves.
+  const compiledTwice = {
+    jvp: (x: number, dx: number) => {
+      const [c, dc] = lib.cube__jvp!(x, dx) as number[];
+      return [2 * c!, 2 * dc!];
+    },
+    vjp: (x: number, t: number) => {
+      const [c, x_adj] = lib.cube__vjp!(x, 2 * t) as number[];
+      return [2 * c!, x_adj];
+    },
+  };
+
+  const replacedWith = (replacement: Function, run: () => void) => {
+    lib.cube = replacement;
+    try {
+      run();
+    } finally {
+      lib.cube = cube;
+    }
+  };
+
+  it("differentiates through the export while it is the compiled function", () => {
+    // d/dx 2 x^3 = 6 x^2
+    expect(grad(twice)(2)).toBe(24);
+    expect(jvp(twice, [2], [1])).toEqual([16, 24]);
+  });
+
+  it("throws rather than differentiate the original in place of a stub", () => {
+    const stub = (x: number) => 5 * x;
+    replacedWith(stub, () => {
+      expect(twice(2)).toBe(20);
+      expect(() => grad(twice)(2)).toThrow(TsadError);
+      expect(() => grad(twice)(2)).toThrow(
+        /twice calls 'cube' of another module, which has been replaced since tsad compiled it/,
+      );
+      expect(() => jvp(twice, [2], [1])).toThrow(TsadError);
+      expect(() => vjp(twice, 2)).toThrow(TsadError);
+      expect(() => derivative(twice)(2)).toThrow(TsadError);
+    });
+    expect(grad(twice)(2)).toBe(24);
+  });
+
+  it("throws for a replacement tsad compiled too: the derivatives are the original's", () => {
+    replacedWith(square, () => {
+      expect(() => grad(twice)(2)).toThrow(/twice calls 'cube'/);
+    });
+  });
+
+  it("checks the chains of calls from a function of another module", () => {
+    // outer(x) = 2 x^3 + x: 6 x^2 + 1
+    expect(grad(outer)(2)).toBe(25);
+    replacedWith(square, () => {
+      expect(() => grad(outer)(2)).toThrow(/twice calls 'cube'/);
+    });
+  });
+});

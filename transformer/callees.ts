@@ -41,6 +41,7 @@ import {
   forEachExpr,
   nestedBlocks,
   unmarkedCallIn,
+  type CalleeRef,
   type Expr,
   type Stmt,
 } from "./ir";
@@ -416,16 +417,20 @@ function requireNoKeptValue({ keeps, givesBack }: SideChannels): void {
   }
 }
 
+interface MarkedCall {
+  readonly call: ts.CallExpression;
+  readonly declaration: DifferentiableFunction;
+  /** How generated code refers to the callee. */
+  readonly ref: CalleeRef;
+}
+
 /** The calls in `fn` of marked functions, in source order. */
 export function markedCallsIn(
   ts: typeof import("typescript"),
   checker: ts.TypeChecker,
   fn: ts.Node,
-): { call: ts.CallExpression; declaration: DifferentiableFunction }[] {
-  const calls: {
-    call: ts.CallExpression;
-    declaration: DifferentiableFunction;
-  }[] = [];
+): MarkedCall[] {
+  const calls: MarkedCall[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node)) {
       let callee: ts.Expression = node.expression;
@@ -436,8 +441,13 @@ export function markedCallsIn(
       ) {
         callee = callee.expression;
       }
-      const declaration = resolveMarkedCallee(ts, checker, callee)?.declaration;
-      if (declaration) calls.push({ call: node, declaration });
+      const marked = resolveMarkedCallee(ts, checker, callee);
+      if (marked)
+        calls.push({
+          call: node,
+          declaration: marked.declaration,
+          ref: marked.ref,
+        });
     }
     // Any other nested function is an error of its own (a closure).
     if (!ts.isFunctionLike(node) || isCallback(ts, node))

@@ -115,6 +115,8 @@ export class Emitter {
       readonly name: string;
     }[],
     tangentVjp: string | undefined,
+    /** The callees it reaches another module's exports through (module-calls.ts). */
+    calls: readonly CalleeRef[],
   ): ts.Statement {
     const f = this.factory;
     const kinds = (list: readonly ValueKind[]) =>
@@ -174,6 +176,28 @@ export class Emitter {
                     f.createPropertyAssignment(
                       "tangentVjp",
                       f.createIdentifier(tangentVjp),
+                    ),
+                  ]
+                : []),
+              ...(calls.length > 0
+                ? [
+                    f.createPropertyAssignment(
+                      "calls",
+                      f.createArrowFunction(
+                        undefined,
+                        undefined,
+                        [],
+                        undefined,
+                        undefined,
+                        f.createArrayLiteralExpression(
+                          calls.map((ref) =>
+                            f.createArrayLiteralExpression([
+                              this.calleeExpression(ref, "primal"),
+                              this.calleeExpression(ref, "vjp"),
+                            ]),
+                          ),
+                        ),
+                      ),
                     ),
                   ]
                 : []),

@@ -15,6 +15,8 @@
  *   order       and its adjoint f__tangent__vjp (reverse)
  *   simplify    readable, lean code                         simplify/
  *   emit        TypeScript nodes, registration, imports     emit.ts
+ *               (with the callees reached through other     module-calls.ts
+ *               modules' exports, which the runtime checks)
  *
  * Any pass may throw a `DiffError`; it becomes a diagnostic here, and the
  * function gets no derivatives (so nothing wrong can run), nor does any
@@ -31,6 +33,7 @@ import { Emitter, moduleHint } from "./emit";
 import { forwardMode } from "./forward";
 import { definedNames, type FunctionIR } from "./ir";
 import { derivativeNames, generatedGlobals, Names } from "./naming";
+import { ModuleCalls } from "./module-calls";
 import { lowerFunction, type LowerContext } from "./normalize/lower";
 import { tailReturns } from "./normalize/returns";
 import { toSSA } from "./normalize/ssa";
@@ -197,6 +200,7 @@ export default function tsadTransformer(
     asDiffError,
     (fn) => requests.needsSecondOrder(fn.node),
   );
+  const moduleCalls = new ModuleCalls(ts, lowerContext.checker);
   return (context) => {
     emitContext = context;
     return (sourceFile) =>
@@ -207,6 +211,7 @@ export default function tsadTransformer(
         callees,
         derivativesOf,
         requests,
+        moduleCalls,
         extras,
       );
   };
@@ -221,6 +226,7 @@ function transformFile(
   callees: CalleeCheck,
   derivativesOf: (fn: MarkedFunction, take: boolean) => Derivatives,
   requests: GradientRequests,
+  moduleCalls: ModuleCalls,
   extras: TsadExtras,
 ): ts.SourceFile {
   const { ts } = lowerContext;
@@ -305,6 +311,7 @@ function transformFile(
         result,
         gradients.map(({ request, ir }) => ({ ...request, name: ir.name })),
         secondOrder?.vjp.name,
+        moduleCalls.of(fn.node),
       );
       if (fn.hoisted) hoistedRegistrations.push(registration);
       else generated.push(registration);
