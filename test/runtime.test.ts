@@ -662,18 +662,21 @@ describe("a marked export replaced after the build", () => {
   function twice(x: number): number {
     return 2 * (lib.cube!(x) as number);
   }
+  // Generated code calls the compiled functions themselves.
+  const twice__jvp = (x: number, dx: number): [number, number] => {
+    const [c, dc] = lib.cube__jvp!(x, dx) as number[];
+    return [2 * c!, 2 * dc!];
+  };
+  const twice__vjp = (x: number, t: number) => {
+    const [c, x_adj] = lib.cube__vjp!(x, 2 * t) as number[];
+    return [2 * c!, x_adj];
+  };
   registerCompiled(twice, {
     name: "twice",
     params: ["number"],
     result: "number",
-    jvp: (x: number, dx: number) => {
-      const [c, dc] = lib.cube__jvp!(x, dx) as number[];
-      return [2 * c!, 2 * dc!];
-    },
-    vjp: (x: number, t: number) => {
-      const [c, x_adj] = lib.cube__vjp!(x, 2 * t) as number[];
-      return [2 * c!, x_adj];
-    },
+    jvp: twice__jvp,
+    vjp: twice__vjp,
     calls: () => [[lib.cube!, lib.cube__vjp!]],
   });
   /** outer(x) = twice(x) + x: a function of twice's module calling it. */
@@ -685,26 +688,15 @@ describe("a marked export replaced after the build", () => {
     params: ["number"],
     result: "number",
     jvp: (x: number, dx: number) => {
-      const [t, dt] = compiledTwice.jvp(x, dx) as number[];
+      const [t, dt] = twice__jvp(x, dx) as number[];
       return [t! + x, dt! + dx];
     },
     vjp: (x: number, o: number) => {
-      const [t, x_adj] = compiledTwice.vjp(x, o) as number[];
+      const [t, x_adj] = twice__vjp(x, o) as number[];
       return [t! + x, x_adj! + o];
     },
-    calls: () => [[twice, compiledTwice.vjp]],
+    calls: () => [[twice, twice__vjp]],
   });
-  // Generated code calls the compiled functions themselves.
-  const compiledTwice = {
-    jvp: (x: number, dx: number) => {
-      const [c, dc] = lib.cube__jvp!(x, dx) as number[];
-      return [2 * c!, 2 * dc!];
-    },
-    vjp: (x: number, t: number) => {
-      const [c, x_adj] = lib.cube__vjp!(x, 2 * t) as number[];
-      return [2 * c!, x_adj];
-    },
-  };
 
   const replacedWith = (replacement: Function, run: () => void) => {
     lib.cube = replacement;
