@@ -104,13 +104,19 @@ export interface CompiledDerivatives {
   /**
    * The marked functions the derivatives call through another module's
    * exports (or through a marked function of this module that does),
-   * each with the `vjp` the derivatives reach it by, read when called:
-   * `() => [[lib_1.cube, lib_1.cube__vjp]]`. A module mock or a stub may
-   * replace such an export after the build, and the function then
-   * computes with the replacement while its derivatives call the
+   * each followed by the `vjp` the derivatives reach it by, read when
+   * called: `() => [lib_1.cube, lib_1.cube__vjp]`. A module mock or a
+   * stub may replace such an export after the build, and the function
+   * then computes with the replacement while its derivatives call the
    * original's.
    */
-  readonly calls?: () => readonly (readonly [Function, Function])[];
+  readonly calls?: () => readonly Function[];
+}
+
+/** An entry as the registry keeps it. */
+interface Registered extends CompiledDerivatives {
+  /** Where `calls` is given. */
+  readonly callsCheck?: CallsCheck;
 }
 
 /** `(...primals, cotangentOfValue, ...buffers) => gradient` by argnums. */
@@ -125,9 +131,7 @@ export type GradientTable = Readonly<
  * another. The key names the entries' format, which copies must share: a
  * new calling convention takes a new key.
  */
-const compiled = shared<Function, CompiledDerivatives>(
-  Symbol.for("tsad.compiled.v1"),
-);
+const compiled = shared<Function, Registered>(Symbol.for("tsad.compiled.v1"));
 /** The function each registered `vjp` was compiled from. */
 const compiledFrom = shared<Function, Function>(
   Symbol.for("tsad.compiledFrom.v1"),
@@ -152,9 +156,10 @@ export function registerCompiled(
   f: Function,
   derivatives: CompiledDerivatives,
 ): void {
-  const { name, calls } = derivatives;
+  const callsCheck =
+    derivatives.calls && new CallsCheck(derivatives.name, derivatives.calls);
   const run = <F extends (...args: any[]) => unknown>(fn: F): F =>
-    unwinding(calls ? checkingCalls(fn, name, calls) : fn);
+    unwinding(fn, callsCheck);
   const table = (gradients: GradientTable | undefined) =>
     gradients &&
     Object.fromEntries(
@@ -168,54 +173,71 @@ export function registerCompiled(
     grad: table(derivatives.grad),
     valueAndGrad: table(derivatives.valueAndGrad),
     tangentVjp: derivatives.tangentVjp && run(derivatives.tangentVjp),
+    callsCheck,
   });
 }
 
 /**
- * `fn`, but that first makes sure each marked function its derivatives
- * reach through another module's exports is still the one they were
- * compiled from, down every chain of calls: a wrong derivative is worse
- * than an error.
+ * The check of one function's `calls`. A check runs at every call of the
+ * derivatives, so it keeps what it found the last time, the exports read
+ * and their own checks: while they stay the same, it only compares them.
  */
-function checkingCalls<F extends (...args: any[]) => unknown>(
-  fn: F,
-  name: string,
-  calls: NonNullable<CompiledDerivatives["calls"]>,
-): F {
-  return function (this: unknown) {
-    requireCompiledCalls(name, calls, new Set());
-    return fn.apply(undefined, arguments as unknown as Parameters<F>);
-  } as F;
-}
+class CallsCheck {
+  private read: readonly Function[] = [];
+  private callees: readonly (CallsCheck | undefined)[] = [];
+  private lastRun: object | undefined;
 
-function requireCompiledCalls(
-  caller: string,
-  calls: NonNullable<CompiledDerivatives["calls"]>,
-  seen: Set<Function>,
-): void {
-  for (const [callee, vjp] of calls()) {
-    if (seen.has(callee)) continue;
-    seen.add(callee);
-    const original = compiledFrom.get(vjp);
-    const entry = compiled.get(callee);
-    // A `vjp` registered by an older copy of the runtime has no
-    // `compiledFrom`: then only the callee is known to be compiled.
-    if (entry === undefined || (original && original !== callee)) {
-      const calleeName = (original && compiled.get(original)?.name) ?? "";
-      throw new TsadError(
-        `${caller} calls ${calleeName ? `'${calleeName}'` : "a marked function"} ` +
-          `of another module, which has been replaced since tsad compiled it ` +
-          `(by a module mock or a stub?): ${caller} would compute with the ` +
-          `replacement, and its derivatives with the original. Replace only ` +
-          `functions that ${caller} does not call.`,
-      );
+  constructor(
+    private readonly name: string,
+    private readonly calls: () => readonly Function[],
+  ) {}
+
+  run(check: object): void {
+    if (this.lastRun === check) return;
+    this.lastRun = check;
+    const read = this.calls();
+    if (!sameFunctions(read, this.read)) this.verify(read);
+    for (const callee of this.callees) callee?.run(check);
+  }
+
+  private verify(read: readonly Function[]): void {
+    const callees: (CallsCheck | undefined)[] = [];
+    for (let i = 0; i < read.length; i += 2) {
+      const callee = read[i]!;
+      const original = compiledFrom.get(read[i + 1]!);
+      const entry = compiled.get(callee);
+      // A `vjp` registered by an older copy of the runtime has no
+      // `compiledFrom`: then only the callee is known to be compiled.
+      if (entry === undefined || (original && original !== callee)) {
+        const name = original && compiled.get(original)?.name;
+        throw new TsadError(
+          `${this.name} calls ${name ? `'${name}'` : "a marked function"} ` +
+            `of another module, which has been replaced since tsad compiled it ` +
+            `(by a module mock or a stub?): ${this.name} would compute with the ` +
+            `replacement, and its derivatives with the original. Replace only ` +
+            `functions that ${this.name} does not call.`,
+        );
+      }
+      callees.push(entry.callsCheck);
     }
-    if (entry.calls) requireCompiledCalls(entry.name, entry.calls, seen);
+    this.read = read;
+    this.callees = callees;
   }
 }
 
+function sameFunctions(
+  a: readonly Function[],
+  b: readonly Function[],
+): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
- * `fn`, but that if it throws it first takes off the value stack what it
+ * `fn`, but that first checks the functions it reaches through another
+ * module's exports (`CallsCheck`), and that if it throws it first takes
+ * off the value stack what it
  * left there: a `throw` (the user's, or the language's: a field of
  * `undefined`) ends a forward sweep before the reverse sweep pops what it
  * pushed. A caller that catches such errors and goes on (a line search)
@@ -223,11 +245,17 @@ function requireCompiledCalls(
  * (an unmarked helper that calls `grad`) would leave them for that
  * sweep's pops.
  */
-function unwinding<F extends (...args: any[]) => unknown>(fn: F): F {
+function unwinding<F extends (...args: any[]) => unknown>(
+  fn: F,
+  callsCheck: CallsCheck | undefined,
+): F {
   return function (this: unknown) {
     const numbers = stack.numbers;
     const others = stack.others;
     try {
+      // A new object per check, so that it visits each function once
+      // (numbers could repeat those of another copy of the runtime).
+      callsCheck?.run({});
       // `apply` of `arguments` passes them on as they came, without the
       // array a rest parameter makes (which costs more than a small
       // gradient).

@@ -677,7 +677,7 @@ describe("a marked export replaced after the build", () => {
     result: "number",
     jvp: twice__jvp,
     vjp: twice__vjp,
-    calls: () => [[lib.cube!, lib.cube__vjp!]],
+    calls: () => [lib.cube!, lib.cube__vjp!],
   });
   /** outer(x) = twice(x) + x: a function of twice's module calling it. */
   function outer(x: number): number {
@@ -695,7 +695,7 @@ describe("a marked export replaced after the build", () => {
       const [t, x_adj] = twice__vjp(x, o) as number[];
       return [t! + x, x_adj! + o];
     },
-    calls: () => [[twice, twice__vjp]],
+    calls: () => [twice, twice__vjp],
   });
 
   const replacedWith = (replacement: Function, run: () => void) => {

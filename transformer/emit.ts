@@ -189,13 +189,12 @@ export class Emitter {
                         [],
                         undefined,
                         undefined,
+                        // Flat: the runtime reads it at every call.
                         f.createArrayLiteralExpression(
-                          calls.map((ref) =>
-                            f.createArrayLiteralExpression([
-                              this.calleeExpression(ref, "primal"),
-                              this.calleeExpression(ref, "vjp"),
-                            ]),
-                          ),
+                          calls.flatMap((ref) => [
+                            this.calleeExpression(ref, "primal"),
+                            this.calleeExpression(ref, "vjp"),
+                          ]),
                         ),
                       ),
                     ),
