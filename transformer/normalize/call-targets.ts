@@ -906,7 +906,9 @@ export class CallTargets {
 
   /** A value of the standard library's array, map, string ... type: its properties are the library's. */
   isBuiltinValue(e: ts.Expression): boolean {
-    return isBuiltin(this.checker.getTypeAtLocation(e).getSymbol());
+    const type = this.checker.getTypeAtLocation(e);
+    // A tuple type (`as const`) has no symbol of its own: its values are arrays.
+    return isBuiltin(type.getSymbol()) || this.checker.isTupleType(type);
   }
 
   isPrimitive(e: ts.Expression): boolean {
