@@ -1753,6 +1753,7 @@ class Lowering {
         { kind: "loop", header: counted, body: this.loopBody(node.statement) },
       ];
     }
+    this.noteWholeCounter(node);
     const init = node.initializer;
     const initStatements =
       init === undefined
@@ -1770,6 +1771,25 @@ class Lowering {
       ...initStatements,
       ...this.generalLoop(node, [], condition, update, undefined, stepping),
     ];
+  }
+
+  /**
+   * A general `for` loop's counter is whole too where it starts whole and
+   * only its whole step changes it (`for (let i = 0; i + w <= n; i++)`,
+   * whose end moves with `w`): `xs.slice(i)` in it needs no rounding.
+   */
+  private noteWholeCounter(node: ts.ForStatement): void {
+    const declaration = this.counterDeclaration(node);
+    if (!declaration || !node.incrementor) return;
+    const counter = this.context.checker.getSymbolAtLocation(declaration.name);
+    if (
+      counter &&
+      this.isWhole(declaration.initializer) &&
+      this.stepOf(node.incrementor, counter) !== undefined &&
+      !this.changes(node.statement).assigned.has(counter) &&
+      !(node.condition && this.changes(node.condition).assigned.has(counter))
+    )
+      this.wholeCounters.add(counter);
   }
 
   /**
