@@ -589,12 +589,16 @@ export class Emitter {
           undefined,
           primalArgs(e).map((a) => this.expression(a)),
         );
-      case "extern":
-        return f.createCallExpression(
-          e.callee,
-          undefined,
-          e.args.map((a) => this.expression(a)),
-        );
+      case "extern": {
+        const args = e.args.map((a) => this.expression(a));
+        return e.method
+          ? f.createCallExpression(
+              f.createPropertyAccessExpression(args[0]!, e.method),
+              undefined,
+              args.slice(1),
+            )
+          : f.createCallExpression(e.callee, undefined, args);
+      }
       case "member": {
         const object = this.expression(e.object);
         // `o["my-key"]`: a name that is no identifier, as written.

@@ -87,6 +87,11 @@ export type Expr =
   | {
       readonly kind: "extern";
       readonly callee: ts.Expression;
+      /**
+       * A method of a value (`y.toFixed(3)`): the call is
+       * `args[0].method(...rest)`, `callee` the method as written.
+       */
+      readonly method?: string;
       readonly args: readonly Expr[];
       readonly numeric: boolean;
       /** Returns a `boolean`: the reverse sweep can keep it as 0 or 1. */

@@ -54,6 +54,7 @@ import {
   type ArraysContext,
   type Iterated,
 } from "./arrays";
+import { declaredByStandardLibrary } from "./call-targets";
 import { jumps, structureJumps } from "./jumps";
 import {
   isAssignmentTarget,
@@ -5130,6 +5131,54 @@ class Lowering {
     return { kind: "newArray", arrayKind, length: this.expression(length!) };
   }
 
+  /**
+   * `y.toFixed(3)`, `label.toUpperCase()`, `xs.join(",")`: a method the
+   * standard library gives a number, a string or a boolean, or the `join`
+   * of a vector, on a value of the function's (for a log line). It
+   * changes nothing; the generated code calls it on the value's variable.
+   */
+  private libraryMethodOfValue(
+    callee: ts.Expression,
+  ): ts.PropertyAccessExpression | undefined {
+    const ts = this.ts;
+    if (!ts.isPropertyAccessExpression(callee) || !this.referencesLocal(callee))
+      return undefined;
+    const { targets } = this.context.unmarkedWrites;
+    const receiver = skipWrappers(ts, callee.expression);
+    const method = this.context.checker.getSymbolAtLocation(callee.name);
+    if (!declaredByStandardLibrary(method)) return undefined;
+    return targets.isPrimitive(receiver) ||
+      (callee.name.text === "join" &&
+        isVector(this.kindOf(receiver)) &&
+        !this.holdsData(receiver))
+      ? callee
+      : undefined;
+  }
+
+  /** `args[0].method(...)` (see `libraryMethodOfValue`). */
+  private valueMethodCall(
+    node: ts.CallExpression,
+    callee: ts.PropertyAccessExpression,
+  ): Expr {
+    const ts = this.ts;
+    const args = node.arguments.map((a) => {
+      if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
+      return this.expression(a);
+    });
+    return {
+      kind: "extern",
+      callee,
+      method: callee.name.text,
+      args: [this.expression(skipWrappers(ts, callee.expression)), ...args],
+      numeric: this.isNumber(node),
+      boolean: this.isBoolean(node),
+      nullable: this.isNullable(node),
+      writesNothing: true,
+      library: true,
+      node,
+    };
+  }
+
   /** `new Array(n)`, `new Float64Array(n)`, or the call `Array(n)`. */
   private isAllocation(node: ts.Expression): boolean {
     const ts = this.ts;
@@ -5166,6 +5215,8 @@ class Lowering {
           ? "`map` of rows or records inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
           : "`filter` of rows or records (write the loop out, pushing what it keeps)",
       );
+    const valueMethod = this.libraryMethodOfValue(callee);
+    if (valueMethod) return this.valueMethodCall(node, valueMethod);
     if (
       ts.isPropertyAccessExpression(callee) &&
       (this.isArrayKind(callee.expression) ||
