@@ -5165,6 +5165,8 @@ class Lowering {
       if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
       return this.expression(a);
     });
+    // As any call that changes nothing (see `call`).
+    if (this.hoist) this.hoist.readingCall ??= node;
     return {
       kind: "extern",
       callee,
