@@ -418,7 +418,7 @@ class Lowering {
         return this.recordFields(
           p.name as ts.ObjectBindingPattern,
           { kind: "var", name: record },
-          "record",
+          /*recordText*/ undefined,
           /*constant*/ true,
           /*mayBeUndefined*/ p.initializer !== undefined,
         );
@@ -2945,12 +2945,13 @@ class Lowering {
    * name is bound to the field's array: shared-arrays.ts, and
    * unmarked-array-arguments.ts's `aliasOf`); not records. `object` may
    * be `undefined` where `o` is a parameter defaulting to `{}`: its fields
-   * read as `undefined` (`o?.a`).
+   * read as `undefined` (`o?.a`). `recordText`: `o` as written, for
+   * messages; `undefined` for a parameter's pattern.
    */
   private recordFields(
     pattern: ts.ObjectBindingPattern,
     object: Expr,
-    recordText: string,
+    recordText: string | undefined,
     constant: boolean,
     mayBeUndefined = false,
   ): Stmt[] {
@@ -2980,7 +2981,7 @@ class Lowering {
         );
       }
       const name = this.localName(element.name);
-      const access = `${recordText}.${key.text}`;
+      const access = `${recordText ?? "options"}.${key.text}`;
       // `const { X } = data` names the array as `const X = data.X` does.
       if (this.isArrayKind(element.name) && !element.initializer) {
         this.shared.bindField(element.name, access, element);
@@ -2994,17 +2995,19 @@ class Lowering {
         };
         return [{ kind: "let", name, value, constant, origin: element }];
       }
-      if (!this.isNumber(element.name)) {
+      // A string or a boolean (a mode, a flag) is data, as a number is.
+      const numeric = this.isNumber(element.name);
+      if (!numeric && !this.isTextOrFlag(element.name)) {
         throw this.unsupported(
           element,
-          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number nor an array of numbers"} (read it as a field instead: \`const ${element.name.text} = ${access}\`)`,
+          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? "name the parameter, `options: Options` without a default, and " : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
         );
       }
       const read: Expr = {
         kind: "member",
         object,
         key: key.text,
-        numeric: true,
+        numeric,
         nullable: mayBeUndefined || element.initializer !== undefined,
         optional: mayBeUndefined,
         node: element,
@@ -3036,6 +3039,24 @@ class Lowering {
       ];
     });
     return [...setup, ...fields];
+  }
+
+  /**
+   * Whether `node` holds strings or booleans only (or `undefined`): data
+   * that carries no derivative, whatever happens to it; never a number.
+   */
+  private isTextOrFlag(node: ts.Node): boolean {
+    const { TypeFlags } = this.ts;
+    const type = this.context.checker.getTypeAtLocation(node);
+    return (type.isUnion() ? type.types : [type]).every(
+      (part) =>
+        (part.flags &
+          (TypeFlags.StringLike |
+            TypeFlags.BooleanLike |
+            TypeFlags.Undefined |
+            TypeFlags.Null)) !==
+        0,
+    );
   }
 
   /** `[a, b] = [e1, e2]`: every element is read before any is written. */
@@ -4195,11 +4216,15 @@ class Lowering {
       }
       case ts.SyntaxKind.NewExpression:
         return this.newArray(node as ts.NewExpression, /*filled*/ false);
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case ts.SyntaxKind.ObjectLiteralExpression: {
+        const parameter = ts.isParameter(node.parent) ? node.parent : undefined;
         throw this.unsupported(
           node,
-          "objects (keep each number in its own variable, or the numbers in an array)",
+          parameter && ts.isIdentifier(parameter.name)
+            ? `a record parameter's default value (destructure it in the parameter list, \`{ scale = 2 }: Options = {}\`, and the defaults of its fields apply; or leave the default out and read \`${parameter.name.text}.scale ?? 2\`)`
+            : "objects (keep each number in its own variable, or the numbers in an array)",
         );
+      }
       case ts.SyntaxKind.SpreadElement:
         throw this.unsupported(
           node,
