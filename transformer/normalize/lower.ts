@@ -4207,7 +4207,9 @@ class Lowering {
                 e,
                 !ts.isOmittedExpression(e) && this.mayHoldNullish(e)
                   ? "an array literal holding values that may be `undefined` or `null` (its elements must be numbers: under `noUncheckedIndexedAccess`, write `xs[i]!` for `xs[i]`)"
-                  : "array literals of anything but numbers",
+                  : ts.isArrayLiteralExpression(skipWrappers(ts, e))
+                    ? "a matrix literal here (give it a declaration of its own first: `const m: number[][] = [[a, b], [c, d]]`)"
+                    : "array literals of anything but numbers",
               );
             }
             return this.expression(e);
