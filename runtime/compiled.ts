@@ -27,7 +27,9 @@ export function requireCompiled(
     throw new TsadError(
       `${apiName}(${name}): ${name} was not compiled by tsad. ` +
         `Mark it /** @differentiable */, add { "transform": "tsad/transformer" } ` +
-        `to compilerOptions.plugins in tsconfig.json, and build with tspc (ts-patch).`,
+        `to compilerOptions.plugins in tsconfig.json, and build with tspc (ts-patch). ` +
+        `If it is marked and the build reported an error TS960xx for it, fix that: ` +
+        `tsad writes no derivatives for a function with an error.`,
     );
   }
   return entry;

@@ -456,6 +456,8 @@ describe("errors", () => {
     expect(message).toContain('{ "transform": "tsad/transformer" }');
     expect(message).toContain("compilerOptions.plugins");
     expect(message).toContain("tspc");
+    // A marked function with an error gets no derivatives either.
+    expect(message).toContain("error TS960xx");
   });
 
   it("names an anonymous uncompiled function as such", () => {

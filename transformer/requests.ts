@@ -293,13 +293,24 @@ function notMarked(
   const comments = (
     ts.getLeadingCommentRanges(text, declaration.getFullStart()) ?? []
   ).map((range) => text.slice(range.pos, range.end));
-  const misspelt = comments.some(
-    (c) => c.includes("@differentiable") && !c.startsWith("/**"),
+  const mentions = comments.filter((c) => c.includes("@differentiable"));
+  const misspelt = mentions.some((c) => !c.startsWith("/**"));
+  // `/** Smooth. @differentiable */`: JSDoc takes a tag only where a line
+  // of the comment begins with it.
+  const midLine = mentions.some((c) =>
+    c
+      .slice(3, -2)
+      .split("\n")
+      .some(
+        (line) =>
+          /\S\s*@differentiable(?![\w-])/.test(line) &&
+          !/^\s*\*?\s*@differentiable/.test(line),
+      ),
   );
   return new DiffError(
     f,
     DiagnosticCode.NotMarked,
-    `'${f.getText()}' is not marked @differentiable, so tsad compiled no derivatives for it and \`${api}\` would throw at run time. Put \`/** @differentiable */\` right before its declaration${misspelt ? " (a JSDoc comment, with two asterisks: the comment there is not one)" : ""}.`,
+    `'${f.getText()}' is not marked @differentiable, so tsad compiled no derivatives for it and \`${api}\` would throw at run time. Put \`/** @differentiable */\` right before its declaration${misspelt ? " (a JSDoc comment, with two asterisks: the comment there is not one)" : midLine ? " (a tag must begin a line of the comment: the one there follows other text)" : ""}.`,
     [{ node: declaration, message: `'${f.getText()}' is declared here` }],
   );
 }
