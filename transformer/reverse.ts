@@ -1072,14 +1072,15 @@ function adjointFunction(
   ) => {
     const write = hazards[0]!.write;
     const array = (write.array as { name: string }).name;
-    // A vector would have been copied (snapshots.ts); a matrix is not.
-    const flat =
+    // A vector would have been copied (snapshots.ts); a matrix is not, and
+    // a new one each iteration would need a `let` given new matrices.
+    const fix =
       kinds.get(array) === "matrix"
-        ? ` A matrix stored row by row in a \`Float64Array\` (\`${array}[i * n + j]\`) is copied for the reverse sweep instead.`
-        : "";
+        ? `Store '${array}' row by row in a \`Float64Array\` (\`${array}[i * n + j]\`), which is copied for the reverse sweep, or compute what reads it at the top level of the loop body.`
+        : "Compute it at the top level of the loop body, or write into a new array.";
     return new HazardError(
       write.origin!,
-      `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops. Compute it at the top level of the loop body, or write into a new array.${flat}`,
+      `tsad cannot yet differentiate this write into '${array}': the reverse sweep needs a value this iteration computed from '${array}' before the write, and can only keep values the loop body computes outside \`if\`s and inner loops (copying an array, or \`map\`, is such a loop). ${fix}`,
       hazards.flatMap(({ write }) =>
         write.array.kind === "var"
           ? [
