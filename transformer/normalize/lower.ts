@@ -5182,16 +5182,22 @@ class Lowering {
       : undefined;
   }
 
+  /** A call's arguments, one by one: a spread is TS96003. */
+  private argumentsOf(node: ts.CallExpression): Expr[] {
+    return node.arguments.map((a) => {
+      if (this.ts.isSpreadElement(a))
+        throw this.unsupported(a, "spread arguments");
+      return this.expression(a);
+    });
+  }
+
   /** `args[0].method(...)` (see `libraryMethodOfValue`). */
   private valueMethodCall(
     node: ts.CallExpression,
     callee: ts.PropertyAccessExpression,
   ): Expr {
     const ts = this.ts;
-    const args = node.arguments.map((a) => {
-      if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
-      return this.expression(a);
-    });
+    const args = this.argumentsOf(node);
     // As any call that changes nothing (see `call`).
     if (this.hoist) this.hoist.readingCall ??= node;
     return {
@@ -5321,10 +5327,7 @@ class Lowering {
         callee,
         `the array method '${callee.name.text}' of an array of records, strings or booleans (write the loop out; its elements read as \`${callee.expression.getText()}[i]\`, its last as \`.at(-1)\`)`,
       );
-    const args = node.arguments.map((a) => {
-      if (ts.isSpreadElement(a)) throw this.unsupported(a, "spread arguments");
-      return this.expression(a);
-    });
+    const args = this.argumentsOf(node);
     const marked = resolveMarkedCallee(ts, this.context.checker, callee);
     if (marked) {
       // A direct `eval` of its module may have replaced it.
