@@ -1861,3 +1861,54 @@ describe("an unmarked call across files", () => {
     60_000,
   );
 });
+
+/**
+ * A getter's code changes something if it assigns, calls or constructs,
+ * or reads a property whose getter may (any, for a name known at run
+ * time only), through its own object or another (review: a getter
+ * returning `this.xs.length` was taken to change something).
+ */
+const getterPrograms: Record<string, { code: string; rejected: boolean }> = {
+  readsLengthOfItsArray: {
+    code: `class Grid { xs: number[] = [1, 2]; get size(): number { return this.xs.length; } }
+export const grid = new Grid();
+/** @differentiable */
+export function f(x: number, g: { size: number }): number { return x * g.size; }`,
+    rejected: false,
+  },
+  readsAChangingGetterOfAnotherObject: {
+    code: `class Counter { n = 0; get count(): number { this.n += 1; return this.n; } }
+class Holder { c = new Counter(); get total(): number { return this.c.count; } }
+const h = new Holder();
+/** @differentiable */
+export function f(x: number): number { return x * h.total; }`,
+    rejected: true,
+  },
+  readsAnElementNamedAtRunTime: {
+    code: `class Counter { n = 0; get count(): number { this.n += 1; return this.n; } }
+export const counter = new Counter();
+class Picker { xs: number[] = [1, 2]; i = 0; get picked(): number { return this.xs[this.i]!; } }
+const p = new Picker();
+/** @differentiable */
+export function f(x: number): number { return x * p.picked; }`,
+    rejected: true,
+  },
+};
+
+describe("a getter a marked function may run", () => {
+  it.each(Object.keys(getterPrograms))(
+    "is taken to change something only where it may: %s",
+    async (name) => {
+      const dir = path.join(repoRoot, ".tmp/hidden-writes/getters", name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      const main = path.join(dir, "main.ts");
+      fs.writeFileSync(main, getterPrograms[name]!.code);
+      const { diagnostics } = await transformedSource([main], main);
+      expect(diagnostics.map((d) => d.code)).toEqual(
+        getterPrograms[name]!.rejected ? [96018] : [],
+      );
+    },
+    60_000,
+  );
+});

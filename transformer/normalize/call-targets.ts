@@ -35,8 +35,12 @@ export class CallTargets {
   private readonly getters = new Set<string>();
   /** Getters' names whose code may change something: not just `return this.k`. */
   private readonly writingGetters = new Set<string>();
-  /** The properties of their own object (`this.k`) the other getters read. */
-  private readonly getterReads = new Map<string, Set<string>>();
+  /**
+   * The properties the other getters read (`this.k`, `this.xs.length`),
+   * each of which may run a getter of that name; `anyProperty` for one
+   * named at run time (`this.xs[i]`).
+   */
+  private readonly getterReads = new Map<string, Set<string | AnyProperty>>();
   private anyGetterName = false;
   /** The program's getters and setters by name, whose code tsad reads. */
   private readonly accessors = new Map<string, ts.AccessorDeclaration[]>();
@@ -461,7 +465,7 @@ export class CallTargets {
           if (ts.isGetAccessorDeclaration(m) || decoratedAccessor) {
             if (text === undefined) this.anyGetterName = true;
             else this.getters.add(text);
-            const reads = new Set<string>();
+            const reads = new Set<string | AnyProperty>();
             if (
               text !== undefined &&
               (decoratedAccessor ||
@@ -525,13 +529,17 @@ export class CallTargets {
         for (const exported of this.exportedFunctions(module))
           add(exported.name, exported.fn);
     }
-    // A getter reading `this.k` runs `k`'s getter, if it has one.
+    // A getter reading `o.k` runs `k`'s getter, if there is one.
     for (let grown = true; grown;) {
       grown = false;
       for (const [name, reads] of this.getterReads)
         if (
           !this.writingGetters.has(name) &&
-          [...reads].some((read) => this.writingGetters.has(read))
+          [...reads].some((read) =>
+            read === anyProperty
+              ? this.writingGetters.size > 0
+              : this.writingGetters.has(read),
+          )
         ) {
           this.writingGetters.add(name);
           grown = true;
@@ -906,7 +914,18 @@ export class CallTargets {
 
   /** A value of the standard library's array, map, string ... type: its properties are the library's. */
   isBuiltinValue(e: ts.Expression): boolean {
-    const type = this.checker.getTypeAtLocation(e);
+    return this.isBuiltinType(this.checker.getTypeAtLocation(e));
+  }
+
+  private isBuiltinType(type: ts.Type): boolean {
+    const [wrapped] = type.aliasTypeArguments ?? [];
+    // `Readonly<Float64Array>` is a mapped type of the array's own.
+    if (
+      wrapped &&
+      type.aliasSymbol?.name === "Readonly" &&
+      declaredByStandardLibrary(type.aliasSymbol)
+    )
+      return this.isBuiltinType(wrapped);
     // A tuple type (`as const`) has no symbol of its own: its values are arrays.
     return isBuiltin(type.getSymbol()) || this.checker.isTupleType(type);
   }
@@ -998,32 +1017,45 @@ function keyText(
   return (key as ts.Identifier | ts.StringLiteral | ts.NumericLiteral).text;
 }
 
+const anyProperty = Symbol("a property named at run time");
+type AnyProperty = typeof anyProperty;
+
 /**
- * Whether `body` may change anything: it assigns, increments, deletes,
- * calls, constructs, or reads a property other than its own object's
- * (which may run another getter). The names of those of its own object
- * it reads go into `reads`.
+ * Whether a getter's code may change something itself: an assignment, a
+ * call, a `new`. What it reads goes into `reads`: a property read runs
+ * the program's getter of its name, if there is one (the index asks
+ * whether that one may change something).
  */
 function mayWrite(
   ts: typeof import("typescript"),
   body: ts.Node,
-  reads: Set<string>,
+  reads: Set<string | AnyProperty>,
 ): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
-    if (
-      ts.isPropertyAccessExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ThisKeyword
-    )
-      reads.add(node.name.text);
+    if (ts.isPropertyAccessExpression(node)) reads.add(node.name.text);
+    if (ts.isElementAccessExpression(node)) {
+      const key = skipWrappers(ts, node.argumentExpression);
+      reads.add(
+        ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)
+          ? key.text
+          : anyProperty,
+      );
+    }
+    // `const { n } = this.o` reads `o.n`.
+    if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+      const key = node.propertyName ?? node.name;
+      reads.add(
+        ts.isIdentifier(key) || ts.isStringLiteralLike(key)
+          ? key.text
+          : anyProperty,
+      );
+    }
     if (
       forEachWrittenTarget(ts, node, () => {}) ||
       ts.isCallExpression(node) ||
       ts.isNewExpression(node) ||
-      ts.isTaggedTemplateExpression(node) ||
-      ts.isElementAccessExpression(node) ||
-      (ts.isPropertyAccessExpression(node) &&
-        node.expression.kind !== ts.SyntaxKind.ThisKeyword)
+      ts.isTaggedTemplateExpression(node)
     )
       found = true;
     if (!found) ts.forEachChild(node, visit);

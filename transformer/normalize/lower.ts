@@ -3000,7 +3000,7 @@ class Lowering {
       if (!numeric && !this.isTextOrFlag(element.name)) {
         throw this.unsupported(
           element,
-          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? "name the parameter, `options: Options` without a default, and " : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
+          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? "name the parameter, `options: Options` without a default, and " : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer && !this.isArrayKind(element.name) ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
         );
       }
       const read: Expr = {
