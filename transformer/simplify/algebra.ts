@@ -547,6 +547,9 @@ const keys = new WeakMap<Expr, string | null>();
 
 /** A string equal for structurally equal pure expressions, else `undefined`. */
 export function expressionKey(e: Expr): string | undefined {
+  // A name is its own key: most keyed expressions are names, and a
+  // WeakMap entry costs more than it saves for them.
+  if (e.kind === "var") return e.name;
   // One lookup: `null` is an expression known to have no key.
   const known = keys.get(e);
   if (known !== undefined) return known ?? undefined;
@@ -559,8 +562,6 @@ function computeKey(e: Expr): string | undefined {
   switch (e.kind) {
     case "num":
       return `${e.value}`;
-    case "var":
-      return e.name;
     case "mathConst":
       return `Math.${e.name}`;
     case "verbatim": {

@@ -533,8 +533,15 @@ function writtenBy(s: Stmt): ReadonlySet<string> {
   return names;
 }
 
-function readsAny(s: Stmt, names: ReadonlyMap<string, unknown>) {
-  for (const name of readBy(s)) if (names.has(name)) return true;
+function readsAny(s: Stmt, names: ReadonlyMap<string, unknown>): boolean {
+  if (!hasBlocks(s)) return someRead(s, (read) => names.has(read));
+  const reads = readBy(s);
+  // The smaller of the two: most often a few definitions in scope.
+  if (names.size < reads.size) {
+    for (const name of names.keys()) if (reads.has(name)) return true;
+    return false;
+  }
+  for (const name of reads) if (names.has(name)) return true;
   return false;
 }
 
@@ -548,6 +555,14 @@ function readBy(s: Stmt): ReadonlySet<string> {
     readNames.set(s, (names = found));
   }
   return names;
+}
+
+/** Whether simple statement `s` reads a name that passes `test`. */
+function someRead(s: Stmt, test: (name: string) => boolean): boolean {
+  let found = false;
+  const reads = (e: Expr) => e.kind === "var" && test(e.name);
+  forEachExpr([s], (e) => (found ||= someSubexpression(e, reads)));
+  return found;
 }
 
 function substituteAll(e: Expr, env: ReadonlyMap<string, Expr>): Expr {
@@ -677,14 +692,18 @@ function inBranches(
 }
 
 function touches(s: Stmt, name: string): boolean {
+  if (!hasBlocks(s))
+    return writes(s, name) || someRead(s, (read) => read === name);
   return touchedBy(s).has(name);
 }
 
 /**
- * The names `s` reads or changes, nested blocks too; found once for each
- * statement object (statements are never changed in place), so passes
- * asking of every later statement in a block and rounds asking again of
- * statements they left as they were cost a lookup.
+ * The names branch or loop `s` reads or changes, nested blocks too; found
+ * once for each statement object (statements are never changed in place),
+ * so passes asking of every later statement in a block and rounds asking
+ * again of statements they left as they were cost a lookup. A simple
+ * statement is quicker to read again than to look up: most are asked
+ * about once.
  */
 const touchedNames = new WeakMap<Stmt, ReadonlySet<string>>();
 function touchedBy(s: Stmt): ReadonlySet<string> {
@@ -696,6 +715,9 @@ function touchedBy(s: Stmt): ReadonlySet<string> {
   }
   return names;
 }
+
+/** A branch or a loop: a statement with blocks nested in it. */
+const hasBlocks = (s: Stmt) => s.kind === "if" || s.kind === "loop";
 
 /**
  * `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;` and
