@@ -6,8 +6,6 @@
  */
 import {
   allReads,
-  assignedScalars,
-  definedNames,
   nestedBlocks,
   someSubexpression,
   type Expr,
@@ -33,7 +31,7 @@ export function remember(available: Available, name: string, value: Expr) {
  * Drops the values that `s` may change by writing what they read, or
  * shadow by defining a name they read again (the reverse sweep's copy of a
  * loop body reuses the body's names): all element reads where it writes an
- * array other names may reach (see arrays.ts's `ownArrays`).
+ * array other names may reach (see facts.ts's `own`).
  */
 export function forget(
   available: Available,
@@ -42,16 +40,56 @@ export function forget(
 ) {
   if (available.size === 0) return;
   const written = new Set<string>();
-  writtenArrays([s], written);
   let elementsStay = true;
-  for (const array of written) elementsStay &&= ownName(array);
-  assignedScalars([s], written);
-  definedNames([s], written);
+  forEachWritten(s, (name, element) => {
+    written.add(name);
+    if (element) elementsStay &&= ownName(name);
+  });
   if (written.size === 0) return;
   for (const [key, { reads, elements }] of available) {
-    if (elements && !elementsStay) available.delete(key);
-    else for (const name of reads) if (written.has(name)) available.delete(key);
+    if ((elements && !elementsStay) || intersects(reads, written))
+      available.delete(key);
   }
+}
+
+/**
+ * `visit` on each variable `s` assigns or defines, nested blocks too;
+ * `element` where it writes elements of an array (`writtenArrays`). One
+ * walk: `forget` runs for every statement the passes look at.
+ */
+function forEachWritten(
+  s: Stmt,
+  visit: (name: string, element: boolean) => void,
+): void {
+  switch (s.kind) {
+    case "const":
+    case "declare":
+    case "assign":
+    case "pop":
+      return visit(s.name, false);
+    case "accumulate":
+      return visit(s.name, s.indices !== undefined);
+    case "destructure":
+      for (const name of s.names) if (name !== undefined) visit(name, false);
+      return;
+    case "store":
+    case "append":
+    case "shorten":
+      if (s.array.kind === "var") visit(s.array.name, true);
+      return;
+    case "loop":
+      if (s.header.kind === "counted") visit(s.header.counter, false);
+      break;
+  }
+  for (const block of nestedBlocks(s))
+    for (const t of block) forEachWritten(t, visit);
+}
+
+/** Whether the sets share a name; looks up the smaller one's names. */
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size > b.size) return intersects(b, a);
+  for (const name of a) if (b.has(name)) return true;
+  return false;
 }
 
 /** Reads an element, a row or the length of an array. */
