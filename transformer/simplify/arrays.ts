@@ -7,7 +7,6 @@
  *   const b = a;  b[0] = x;                      a: shared
  */
 import {
-  countDefinitions,
   forEachExpr,
   forEachSubexpression,
   nestedBlocks,
@@ -126,33 +125,4 @@ function freshArray(e: Expr): "numbers" | "matrix" | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * Whether `array` is one of `arrayNames(body).owned`. The passes ask
- * only of arrays written or read element by element, which scalar code
- * has none of, so the names are found when first asked for.
- */
-export function ownedArrays(body: readonly Stmt[]): (array: string) => boolean {
-  let owned: ReadonlySet<string> | undefined;
-  return (array) => (owned ??= arrayNames(body).owned).has(array);
-}
-
-/**
- * Whether writing an element of `array` changes no other name's
- * elements: an array the body allocates and owns (`arrayNames`), or a
- * parameter no other name is given. Found when first asked for, as
- * `ownedArrays`.
- */
-export function ownArrays(body: readonly Stmt[]): (array: string) => boolean {
-  let names: { owned: Set<string>; shared: Set<string> } | undefined;
-  let definitions: Map<string, number> | undefined;
-  return (array) => {
-    names ??= arrayNames(body);
-    if (!definitions) countDefinitions(body, (definitions = new Map()));
-    return (
-      names.owned.has(array) ||
-      (!definitions.has(array) && !names.shared.has(array))
-    );
-  };
 }

@@ -13,7 +13,6 @@
 import {
   assignedScalars,
   binary,
-  countDefinitions,
   forEachExpr,
   forEachSubexpression,
   mapExprs,
@@ -25,14 +24,13 @@ import {
 } from "../ir";
 import { factorsOf, isNum, simplifyExpr } from "./algebra";
 import { isExact } from "./exact";
+import type { BodyFacts } from "./facts";
 
 /** `body` with one value's factor moved; `undefined` if there is none. */
 export function absorbCoefficients(
-  body: readonly Stmt[],
+  { body, definitions }: BodyFacts,
   exactNames: ReadonlySet<string>,
 ): Stmt[] | undefined {
-  const definitions = new Map<string, number>();
-  countDefinitions(body, definitions);
   const assigned = new Set<string>();
   assignedScalars(body, assigned);
   // The literal factor at each read of each value never reassigned.

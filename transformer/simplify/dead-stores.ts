@@ -23,11 +23,13 @@ import {
   type Expr,
   type Stmt,
 } from "../ir";
-import { ownedArrays } from "./arrays";
+import type { BodyFacts } from "./facts";
 
 /** `body` without such stores; `undefined` if there are none. */
-export function removeDeadStores(body: readonly Stmt[]): Stmt[] | undefined {
-  const owned = ownedArrays(body);
+export function removeDeadStores({
+  body,
+  owned,
+}: BodyFacts): Stmt[] | undefined {
   let changed = false;
   /** `after`: the blocks that run once `block` is done, innermost first. */
   const inBlock = (

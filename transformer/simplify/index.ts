@@ -30,7 +30,6 @@ import {
   nestedBlocks,
   forEachExpr,
   forEachMutated,
-  unmarkedCallIn,
   someSubexpression,
   mapExprs,
   mapSubexpressions,
@@ -44,8 +43,8 @@ import { localizeAccumulators } from "./accumulators";
 import { absorbCoefficients } from "./coefficients";
 import { isExact } from "./exact";
 import { forget, remember, type Available } from "./available";
-import { ownArrays } from "./arrays";
 import { removeDeadStores } from "./dead-stores";
+import { BodyFacts } from "./facts";
 import { hoistInvariants } from "./invariants";
 import { lengthsOfSources } from "./lengths";
 import { removeUnneeded } from "./liveness";
@@ -71,18 +70,19 @@ export function simplify(
   let body: readonly Stmt[] = fn.body.map(simplifyStatement);
   // Each round makes one change; the limit only guards against a cycle.
   for (let round = 0; round < 100_000; round++) {
+    const facts = new BodyFacts(body);
     const next =
-      simplifyOnce(body, simplifyStatement) ??
+      simplifyOnce(facts, simplifyStatement) ??
       // Whole loops nobody needs, stores into elements nobody reads, sums
       // a loop can keep local, a literal factor of all uses of a value,
       // values a loop need not compute again, additions of zeros: looked
       // for once nothing smaller is left.
-      removeUnneeded(body) ??
+      removeUnneeded(facts) ??
       lengthsOfSources(body) ??
-      removeDeadStores(body) ??
+      removeDeadStores(facts) ??
       localizeAccumulators({ ...fn, body }, avoided) ??
-      absorbCoefficients(body, exactNames) ??
-      hoistInvariants(body, exactNames, avoided) ??
+      absorbCoefficients(facts, exactNames) ??
+      hoistInvariants(facts, exactNames, avoided) ??
       skipZeroAdjoints(body);
     if (next === undefined) break;
     body = next;
@@ -94,14 +94,15 @@ export function simplify(
 
 /** One change, or `undefined` if there is none to make. */
 function simplifyOnce(
-  body: readonly Stmt[],
+  facts: BodyFacts,
   simplifyStatement: (s: Stmt) => Stmt,
 ): readonly Stmt[] | undefined {
+  const { body } = facts;
   const uses = useCounts(body);
   const mutated = mutatedNames(body);
   const keep = returnedNames(body);
 
-  const removed = removeDead(body, uses);
+  const removed = removeDead(facts, uses);
   if (removed) return removed;
   const inlined = inlineDefinitions(
     body,
@@ -117,7 +118,7 @@ function simplifyOnce(
   if (coalesced) return coalesced;
   const ternary = mergesToTernaries(body);
   if (ternary) return ternary;
-  const reused = reuseComputedValues(body, mutated, simplifyStatement);
+  const reused = reuseComputedValues(facts, mutated, simplifyStatement);
   if (reused) return reused;
   return propagateCopies(body, uses, mutated, simplifyStatement);
 }
@@ -232,18 +233,15 @@ const isAtom = (e: Expr) => atomKinds.has(e.kind);
 
 /** Removes one batch of dead code; `undefined` if there was none. */
 function removeDead(
-  body: readonly Stmt[],
+  facts: BodyFacts,
   uses: ReadonlyMap<string, number>,
 ): Stmt[] | undefined {
+  const { body } = facts;
   const unused = (name: string) => !uses.get(name);
-  // A marked call may make unmarked ones (a counter, a log) that an
-  // unmarked call of this function could see: then it stays, as does a
-  // call that may throw.
-  let observed: boolean | undefined;
+  // A marked call an unmarked call of this function could see stays, as
+  // does a call that may throw.
   const callGoes = (e: Expr) =>
-    e.kind === "call" &&
-    !e.callee.mayThrow &&
-    !(observed ??= unmarkedCallIn(body) !== undefined);
+    e.kind === "call" && !e.callee.mayThrow && !facts.callsObserved;
   /** `s` without what is dead in it, `s` itself if nothing is, `undefined` if all is. */
   const prune = (s: Stmt): Stmt | undefined => {
     switch (s.kind) {
@@ -785,11 +783,10 @@ function finalizeDeclarations(
  * variable), and, in a loop, unless the loop writes it.
  */
 function reuseComputedValues(
-  body: readonly Stmt[],
+  { body, own: ownName }: BodyFacts,
   mutated: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): Stmt[] | undefined {
-  const ownName = ownArrays(body);
   let changed = false;
   /** `e` reading the `const`s in `available` for the values they hold. */
   const reading = (available: Available) => {

@@ -31,7 +31,6 @@ import {
   assignedScalars,
   binary,
   containsLoop,
-  countDefinitions,
   definedNames,
   forEachExpr,
   forEachSubexpression,
@@ -47,7 +46,6 @@ import {
   type Stmt,
 } from "../ir";
 import { expressionKey, factorsOf, isNum } from "./algebra";
-import { ownArrays } from "./arrays";
 import {
   forget,
   readsElements,
@@ -56,6 +54,7 @@ import {
   type Available,
 } from "./available";
 import { isExact } from "./exact";
+import type { BodyFacts } from "./facts";
 import type { Names } from "../naming";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
@@ -67,13 +66,13 @@ type Loop = Extract<Stmt, { kind: "loop" }>;
  * statements join it.
  */
 export function hoistInvariants(
-  body: readonly Stmt[],
+  facts: BodyFacts,
   exactNames: Set<string>,
   reserved: Names,
 ): Stmt[] | undefined {
+  const { body } = facts;
   if (!containsLoop(body)) return undefined;
-  const definitions = new Map<string, number>();
-  countDefinitions(body, definitions);
+  const { definitions } = facts;
   // Made when a value first needs a name of its own: most calls hoist
   // none (taken before `exactNames` gets the names made).
   let names: Names | undefined;
@@ -85,7 +84,7 @@ export function hoistInvariants(
     }
     return names.freshFrom(description);
   };
-  const ownName = ownArrays(body);
+  const ownName = facts.own;
   const elements = elementNames(body);
   let changed = false;
 

@@ -15,7 +15,7 @@
  * must run: `return`, effects, the value stack's pushes and pops (a
  * `stack.pop()` anywhere in a statement), writes into arrays the function
  * did not create (its caller's buffers) or that other names may share
- * (see `ownedArrays`), and `while` loops (removing one could turn a loop
+ * (see `BodyFacts.owned`), and `while` loops (removing one could turn a loop
  * that never ends into one that does), but those the reverse sweep runs
  * again, which ended before. Everything else goes if unmarked.
  */
@@ -26,16 +26,16 @@ import {
   forEachExpr,
   mapBlocks,
   someSubexpression,
-  unmarkedCallIn,
   nestedBlocks,
   type Expr,
   type Stmt,
 } from "../ir";
-import { ownedArrays } from "./arrays";
+import type { BodyFacts } from "./facts";
 
 /** `body` without the statements nothing needs; `undefined` if none. */
-export function removeUnneeded(body: readonly Stmt[]): Stmt[] | undefined {
-  const { needed, liveNames } = neededStatements(body);
+export function removeUnneeded(facts: BodyFacts): Stmt[] | undefined {
+  const { body } = facts;
+  const { needed, liveNames } = neededStatements(facts);
   let changed = false;
   const keep = (block: readonly Stmt[]): Stmt[] => {
     const kept: Stmt[] = [];
@@ -99,10 +99,8 @@ function withLiveNames(
   return same ? s : { ...s, names };
 }
 
-function neededStatements(body: readonly Stmt[]) {
-  const local = ownedArrays(body);
+function neededStatements({ body, owned: local, callsObserved }: BodyFacts) {
   // A marked call may make unmarked ones an unmarked call here could see.
-  const callsObserved = unmarkedCallIn(body) !== undefined;
   const removable = (e: Expr) => removableIf(e, callsObserved);
   const needed = new Set<Stmt>();
   /** Of each destructuring, the names needed after it. */
