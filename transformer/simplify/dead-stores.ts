@@ -37,6 +37,9 @@ export function removeDeadStores({
     after: readonly (readonly Stmt[])[],
   ): Stmt[] =>
     block.flatMap((s, k): Stmt[] => {
+      // Only a store goes, and only a branch holds more: no copy of the
+      // rest of the block for the other statements.
+      if (s.kind !== "store" && s.kind !== "if") return [s];
       const rest = [block.slice(k + 1), ...after];
       if (s.kind === "store" && isDead(s, owned, rest)) {
         changed = true;

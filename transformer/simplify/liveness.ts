@@ -38,9 +38,8 @@ export function removeUnneeded(facts: BodyFacts): Stmt[] | undefined {
   const { needed, liveNames } = neededStatements(facts);
   let changed = false;
   const keep = (block: readonly Stmt[]): Stmt[] => {
+    /** The statements kept after this point, last first. */
     const kept: Stmt[] = [];
-    /** Variables the statements kept after this point read or assign. */
-    const touched = new Set<string>();
     for (let k = block.length - 1; k >= 0; k--) {
       const s = block[k]!;
       let stmt: Stmt | undefined;
@@ -49,7 +48,10 @@ export function removeUnneeded(facts: BodyFacts): Stmt[] | undefined {
         if (stmt !== s) changed = true;
       } else if (needed.has(s)) {
         stmt = mapBlocks(s, keep);
-      } else if (s.kind === "declare" && touched.has(s.name)) {
+      } else if (
+        s.kind === "declare" &&
+        kept.some((t) => readsOrAssigns(t, s.name))
+      ) {
         // Assigned before it is read: the declaration stays, not the value.
         stmt = { kind: "declare", name: s.name };
       }
@@ -61,12 +63,9 @@ export function removeUnneeded(facts: BodyFacts): Stmt[] | undefined {
       ) {
         changed = true;
       }
-      if (!stmt) continue;
-      kept.unshift(stmt);
-      forEachExpr([stmt], (e) => allReads(e, (name) => touched.add(name)));
-      assignedNames([stmt], touched);
+      if (stmt) kept.push(stmt);
     }
-    return kept;
+    return kept.reverse();
   };
   const kept = keep(body);
   return changed ? kept : undefined;
@@ -271,6 +270,20 @@ function removableIf(e: Expr, callsObserved: boolean): boolean {
       inner.kind === "popped" ||
       (inner.kind === "call" && (callsObserved || !!inner.callee.mayThrow)),
   );
+}
+
+/**
+ * Whether `s` reads or assigns `name`, nested blocks too: asked only of
+ * the statements after a declaration nothing needs (rare), rather than
+ * collecting what every kept statement touches.
+ */
+function readsOrAssigns(s: Stmt, name: string): boolean {
+  let found = false;
+  forEachExpr([s], (e) => allReads(e, (read) => (found ||= read === name)));
+  if (found) return true;
+  const assigned = new Set<string>();
+  assignedNames([s], assigned);
+  return assigned.has(name);
 }
 
 /** Variables these statements assign, nested blocks too. */
