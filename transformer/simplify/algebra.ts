@@ -501,7 +501,9 @@ function combineLikeTerms(terms: readonly Term[]): Term[] {
   for (const term of terms) {
     const keys = term.keys.includes(undefined)
       ? undefined
-      : [...(term.keys as string[])].sort().join("\u0000");
+      : term.keys.length === 1
+        ? term.keys[0]
+        : [...(term.keys as string[])].sort().join("\u0000");
     const i = keys === undefined ? undefined : at.get(keys);
     if (i === undefined) {
       if (keys !== undefined) at.set(keys, combined.length);

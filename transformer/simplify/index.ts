@@ -363,7 +363,9 @@ function inlineDefinitions(
     depth: number,
     scope: ReadonlyMap<string, Expr>,
   ) => {
-    const env = new Map(scope);
+    // Extended where a definition is chosen (a copy: `scope` is the outer
+    // block's); most blocks choose none.
+    let env = scope;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       // A definition reading chosen ones moves with theirs substituted, as
@@ -410,7 +412,7 @@ function inlineDefinitions(
         ) {
           names.add(s.name);
           allReads(value, (name) => readByValues.add(name));
-          env.set(s.name, value);
+          env = new Map(env).set(s.name, value);
           const inBlock = chosen.get(block) ?? new Map();
           chosen.set(block, inBlock.set(i, [s.name, value]));
         }
@@ -435,14 +437,15 @@ function inlineDefinitions(
     scope: ReadonlyMap<string, Expr>,
   ): readonly Stmt[] => {
     const here = chosen.get(block);
-    const env = new Map(scope);
+    // Extended at each definition substituted, as in `find`.
+    let env = scope;
     const out: Stmt[] = [];
     let changed = false;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       const definition = here?.get(i);
       if (definition) {
-        env.set(...definition);
+        env = new Map(env).set(...definition);
         changed = true;
         continue;
       }
@@ -511,14 +514,24 @@ function redefinedAfter(
   i: number,
   name: string,
 ): boolean {
-  for (let k = i + 1; k < block.length; k++)
-    if (writtenBy(block[k]!).has(name)) return true;
+  for (let k = i + 1; k < block.length; k++) {
+    const s = block[k]!;
+    if (hasBlocks(s) ? writtenBy(s).has(name) : writesOrDefines(s, name))
+      return true;
+  }
   return false;
 }
 
+/** Whether simple statement `s` assigns or defines `name`. */
+function writesOrDefines(s: Stmt, name: string): boolean {
+  if (s.kind === "const" || s.kind === "declare") return s.name === name;
+  if (s.kind === "destructure") return s.names.includes(name);
+  return writes(s, name);
+}
+
 /**
- * The names `s` assigns or defines, nested blocks too; found once for
- * each statement object, as `touchedBy`'s.
+ * The names branch or loop `s` assigns or defines, nested blocks too;
+ * found once for each statement object, as `touchedBy`'s.
  */
 const writtenNames = new WeakMap<Stmt, ReadonlySet<string>>();
 function writtenBy(s: Stmt): ReadonlySet<string> {
@@ -791,8 +804,9 @@ function reuseComputedValues(
   /** `e` reading the `const`s in `available` for the values they hold. */
   const reading = (available: Available) => {
     const replace = (e: Expr): Expr => {
-      // No atom is remembered, nor keyed like a value that is.
-      if (isAtom(e)) return e;
+      // No atom is remembered, nor keyed like a value that is; with
+      // nothing remembered, no key is worth finding.
+      if (isAtom(e) || available.size === 0) return e;
       const key = expressionKey(e);
       const holder = key === undefined ? undefined : available.get(key);
       if (holder !== undefined) {
