@@ -5161,10 +5161,12 @@ class Lowering {
   /**
    * `y.toFixed(3)`, `label.toUpperCase()`, `xs.join(",")`: a method the
    * standard library gives a number, a string or a boolean, or the `join`
-   * of a vector, on a value of the function's (for a log line). It
-   * changes nothing; the generated code calls it on the value's variable.
+   * of a vector, on a value of the function's (for a log line), that
+   * changes nothing (`label.replace(re, "")` may change `re.lastIndex`).
+   * The generated code calls it on the value's variable.
    */
   private libraryMethodOfValue(
+    node: ts.CallExpression,
     callee: ts.Expression,
   ): ts.PropertyAccessExpression | undefined {
     const ts = this.ts;
@@ -5173,7 +5175,11 @@ class Lowering {
     const { targets } = this.context.unmarkedWrites;
     const receiver = skipWrappers(ts, callee.expression);
     const method = this.context.checker.getSymbolAtLocation(callee.name);
-    if (!declaredByStandardLibrary(method)) return undefined;
+    if (
+      !declaredByStandardLibrary(method) ||
+      !this.context.unmarkedWrites.writesNothing(node)
+    )
+      return undefined;
     return targets.isPrimitive(receiver) ||
       (callee.name.text === "join" &&
         isVector(this.kindOf(receiver)) &&
@@ -5250,7 +5256,7 @@ class Lowering {
           ? "`map` of rows or records inside an expression (give it its own declaration: `const ys = xs.map(...)`)"
           : "`filter` of rows or records (write the loop out, pushing what it keeps)",
       );
-    const valueMethod = this.libraryMethodOfValue(callee);
+    const valueMethod = this.libraryMethodOfValue(node, callee);
     if (valueMethod) return this.valueMethodCall(node, valueMethod);
     if (
       ts.isPropertyAccessExpression(callee) &&
