@@ -237,10 +237,9 @@ function sameFunctions(
 /**
  * `fn`, but that first checks the functions it reaches through another
  * module's exports (`CallsCheck`), and that if it throws it first takes
- * off the value stack what it
- * left there: a `throw` (the user's, or the language's: a field of
- * `undefined`) ends a forward sweep before the reverse sweep pops what it
- * pushed. A caller that catches such errors and goes on (a line search)
+ * off the value stack what it left there: a `throw` (the user's, or the
+ * language's: a field of `undefined`) ends a forward sweep before the
+ * reverse sweep pops what it pushed. A caller that catches such errors and goes on (a line search)
  * would pile those values up, and one inside another derivative's sweep
  * (an unmarked helper that calls `grad`) would leave them for that
  * sweep's pops.
