@@ -1837,22 +1837,33 @@ export function f(x: number[]): number { const y = x[0]! * data[0]!; touch(); re
   },
 };
 
+/** The diagnostics of a project of `files`, written to `.tmp/hidden-writes/<name>`, its `main.ts` transformed. */
+async function projectDiagnostics(
+  name: string,
+  files: Readonly<Record<string, string>>,
+) {
+  const dir = path.join(repoRoot, ".tmp/hidden-writes", name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  const roots = Object.keys(files)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(dir, f));
+  const { diagnostics } = await transformedSource(
+    roots,
+    path.join(dir, "main.ts"),
+  );
+  return diagnostics;
+}
+
 describe("an unmarked call across files", () => {
   it.each(Object.keys(projects))(
     "is rejected when it writes: %s",
     async (name) => {
-      const dir = path.join(repoRoot, ".tmp/hidden-writes", name);
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.mkdirSync(dir, { recursive: true });
-      for (const [file, text] of Object.entries(projects[name]!)) {
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.writeFileSync(path.join(dir, file), text);
-      }
-      const main = path.join(dir, "main.ts");
-      const roots = Object.keys(projects[name]!)
-        .filter((f) => f.endsWith(".ts"))
-        .map((f) => path.join(dir, f));
-      const { diagnostics } = await transformedSource(roots, main);
+      const diagnostics = await projectDiagnostics(name, projects[name]!);
       expect(diagnostics.map((d) => d.code)).toEqual([96018]);
       expect(String(diagnostics[0]!.messageText)).toContain(
         "'touch' is not marked",
@@ -1899,12 +1910,9 @@ describe("a getter a marked function may run", () => {
   it.each(Object.keys(getterPrograms))(
     "is taken to change something only where it may: %s",
     async (name) => {
-      const dir = path.join(repoRoot, ".tmp/hidden-writes/getters", name);
-      fs.rmSync(dir, { recursive: true, force: true });
-      fs.mkdirSync(dir, { recursive: true });
-      const main = path.join(dir, "main.ts");
-      fs.writeFileSync(main, getterPrograms[name]!.code);
-      const { diagnostics } = await transformedSource([main], main);
+      const diagnostics = await projectDiagnostics(`getters/${name}`, {
+        "main.ts": getterPrograms[name]!.code,
+      });
       expect(diagnostics.map((d) => d.code)).toEqual(
         getterPrograms[name]!.rejected ? [96018] : [],
       );
