@@ -722,6 +722,8 @@ class Lowering {
 
   /** Counters of counted loops: whole numbers, stepped by whole numbers. */
   private readonly wholeCounters = new Set<ts.Symbol>();
+  /** Those of them that start at a count and step up: counts too. */
+  private readonly countCounters = new Set<ts.Symbol>();
 
   /**
    * Whether `node` is a whole number (or NaN or infinite), as far as its
@@ -810,7 +812,10 @@ class Lowering {
         count(node.left) &&
         count(node.right)
       );
-    const value = ts.isIdentifier(node) ? this.constValue(node) : undefined;
+    if (!ts.isIdentifier(node)) return false;
+    const symbol = this.context.checker.getSymbolAtLocation(node);
+    if (symbol && this.countCounters.has(symbol)) return true;
+    const value = this.constValue(node);
     return value !== undefined && count(value);
   }
 
@@ -1783,14 +1788,28 @@ class Lowering {
     const declaration = this.counterDeclaration(node);
     if (!declaration || !node.incrementor) return;
     const counter = this.context.checker.getSymbolAtLocation(declaration.name);
+    const step = counter && this.stepOf(node.incrementor, counter);
     if (
       counter &&
+      step !== undefined &&
       this.isWhole(declaration.initializer) &&
-      this.stepOf(node.incrementor, counter) !== undefined &&
       !this.changes(node.statement).assigned.has(counter) &&
       !(node.condition && this.changes(node.condition).assigned.has(counter))
     )
-      this.wholeCounters.add(counter);
+      this.noteCounter(counter, declaration.initializer, step);
+  }
+
+  /**
+   * A counter that starts whole and changes only by its whole step is
+   * whole; one that starts at a count and steps up is a count.
+   */
+  private noteCounter(
+    counter: ts.Symbol,
+    start: ts.Expression,
+    step: number,
+  ): void {
+    this.wholeCounters.add(counter);
+    if (step > 0 && this.isCount(start)) this.countCounters.add(counter);
   }
 
   /**
@@ -1939,7 +1958,7 @@ class Lowering {
       !this.isWhole(declaration.initializer)
     )
       return undefined;
-    this.wholeCounters.add(counter!);
+    this.noteCounter(counter!, declaration.initializer, step);
     const end = this.expression(test.right);
     return {
       kind: "counted",
@@ -4906,6 +4925,9 @@ class Lowering {
               : math("min", num(k), length),
           hint,
         );
+      // A count (a counter from 0 up) is never negative, nor `NaN`.
+      if (this.isCount(bound))
+        return named(math("min", this.expression(bound), length), hint);
       const given = named(this.expression(bound), `${hint}Given`);
       // `NaN` (`Math.floor(NaN)`) counts as 0.
       return named(
