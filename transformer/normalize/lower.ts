@@ -3019,7 +3019,7 @@ class Lowering {
       if (!numeric && !this.isTextOrFlag(element.name)) {
         throw this.unsupported(
           element,
-          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? "name the parameter, `options: Options` without a default, and " : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer && !this.isArrayKind(element.name) ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
+          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? `name the parameter, \`options: ${(pattern.parent as ts.ParameterDeclaration).type?.getText() ?? "Options"}\` without a default, and ` : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer && !this.isArrayKind(element.name) ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
         );
       }
       const read: Expr = {
@@ -3058,6 +3058,21 @@ class Lowering {
       ];
     });
     return [...setup, ...fields];
+  }
+
+  /**
+   * What to write for a record parameter's default (`opts: Options = {}`),
+   * in its own names: `{ lr = 0.1 }: Options = {}`, or `opts.lr ?? 0.1`.
+   */
+  private recordDefaultAdvice(name: ts.Identifier): string {
+    const parameter = name.parent as ts.ParameterDeclaration;
+    const type = parameter.type?.getText() ?? "Options";
+    const field =
+      this.context.checker
+        .getTypeAtLocation(name)
+        .getNonNullableType()
+        .getProperties()[0]?.name ?? "k";
+    return `a record parameter's default value (destructure it in the parameter list, \`{ ${field} = ... }: ${type} = {}\`, and the defaults of its fields apply; or leave the default out and read \`${name.text}.${field} ?? ...\`)`;
   }
 
   /**
@@ -4242,7 +4257,7 @@ class Lowering {
         throw this.unsupported(
           node,
           parameter && ts.isIdentifier(parameter.name)
-            ? `a record parameter's default value (destructure it in the parameter list, \`{ scale = 2 }: Options = {}\`, and the defaults of its fields apply; or leave the default out and read \`${parameter.name.text}.scale ?? 2\`)`
+            ? this.recordDefaultAdvice(parameter.name)
             : "objects (keep each number in its own variable, or the numbers in an array)",
         );
       }
