@@ -205,19 +205,22 @@ export const isSearchMethod = (method: string): method is SearchMethod =>
 function namedCallback(
   context: ArraysContext,
   call: ts.CallExpression,
-  callback: ts.Expression | undefined,
-  method: "map" | "reduce" | "forEach" | "filter" | SearchMethod,
 ): string | undefined {
   const ts = context.ts;
+  const method = (call.expression as ts.PropertyAccessExpression).name.text;
+  const reduces = method === "reduce" || method === "reduceRight";
+  const [callback, initial, ...rest] = call.arguments;
   const named = callback && skipWrappers(ts, callback);
   if (
     !named ||
-    !(ts.isIdentifier(named) || ts.isPropertyAccessExpression(named))
+    !(ts.isIdentifier(named) || ts.isPropertyAccessExpression(named)) ||
+    rest.length > 0 ||
+    (initial && !reduces)
   )
     return undefined;
   const receiver = receiverOf(ts, call).getText();
   // What the method passes, in order: the array last.
-  const passed = [...(method === "reduce" ? ["s"] : []), "v", "i", receiver];
+  const passed = [...(reduces ? ["s"] : []), "v", "i", receiver];
   const [signature] = context.checker
     .getTypeAtLocation(named)
     .getCallSignatures();
@@ -225,10 +228,9 @@ function namedCallback(
   const count = declared?.some((p) => p.dotDotDotToken)
     ? passed.length
     : Math.min(declared?.length ?? 1, passed.length);
-  const args = passed.slice(0, Math.max(count, method === "reduce" ? 2 : 1));
+  const args = passed.slice(0, Math.max(count, reduces ? 2 : 1));
   const params = args.filter((a) => a !== receiver);
-  const callee = (call.expression as ts.PropertyAccessExpression).name.text;
-  return `a callback passed by name (write it as an arrow: \`${receiver}.${callee}((${params.join(", ")}) => ${named.getText()}(${args.join(", ")})${method === "reduce" && call.arguments[1] ? `, ${call.arguments[1].getText()}` : ""})\`)`;
+  return `a callback passed by name (write it as an arrow: \`${receiver}.${method}((${params.join(", ")}) => ${named.getText()}(${args.join(", ")})${initial ? `, ${initial.getText()}` : ""})\`)`;
 }
 
 /** The array a method call `xs.m(...)` is called on, as written. */
@@ -516,7 +518,7 @@ export function lowerArrayMap(
   if (!fill) {
     throw context.unsupported(
       node,
-      (rest.length === 0 && namedCallback(context, node, callback, "map")) ||
+      namedCallback(context, node) ??
         "this `map` (give it one callback: `(v) => expression`, `(v, i) => expression`, or a block ending in `return expression`)",
     );
   }
@@ -640,7 +642,7 @@ export function lowerArrayReduce(
   if (!fill) {
     throw context.unsupported(
       node,
-      (rest.length === 0 && namedCallback(context, node, callback, "reduce")) ||
+      namedCallback(context, node) ??
         "this `reduce` (give it a callback, `(s, v) => expression`, `(s, v, i) => expression` or a block ending in `return expression`)",
     );
   }
@@ -799,9 +801,8 @@ export function lowerArraySearch(
       node,
       byValue
         ? `this \`${method}\` (give it one value to look for, and no start index: \`xs.${method}(v)\`)`
-        : (rest.length === 0 &&
-            namedCallback(context, node, argument, method)) ||
-            `this \`${method}\` (give it one callback: \`(v) => test\`, \`(v, i) => test\`, or a block ending in \`return test\`)`,
+        : (namedCallback(context, node) ??
+            `this \`${method}\` (give it one callback: \`(v) => test\`, \`(v, i) => test\`, or a block ending in \`return test\`)`),
     );
   }
   const result = (value: Expr): Stmt => ({
@@ -956,7 +957,7 @@ export function lowerArrayFilter(
   if (!callback) {
     throw context.unsupported(
       node,
-      (rest.length === 0 && namedCallback(context, node, argument, "filter")) ||
+      namedCallback(context, node) ??
         "this `filter` (give it one callback: `(v) => test`, `(v, i) => test`, or a block ending in `return test`)",
     );
   }
@@ -1187,8 +1188,7 @@ export function lowerArrayForEach(
   if (!callback) {
     throw context.unsupported(
       node,
-      (rest.length === 0 &&
-        namedCallback(context, node, argument, "forEach")) ||
+      namedCallback(context, node) ??
         "this `forEach` (give it one callback: `(v) => { ... }` or `(v, i) => { ... }`)",
     );
   }
