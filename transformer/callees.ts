@@ -102,6 +102,11 @@ export class CalleeCheck {
     DifferentiableFunction,
     SideChannels
   >();
+  /** Per function: its calls of marked functions (`markedCallsOf`). */
+  private readonly calls = new WeakMap<
+    DifferentiableFunction,
+    readonly MarkedCall[]
+  >();
   /** The marked functions of each file that declares a callee. */
   private readonly markedIn = new WeakMap<
     ts.SourceFile,
@@ -301,16 +306,27 @@ export class CalleeCheck {
     return outcome;
   }
 
-  /** The calls in `fn` of marked functions, in source order. */
+  /**
+   * The calls in `fn` of marked functions, in source order, found once:
+   * each function's checks ask twice, and the registration of the
+   * functions calling it again (module-calls.ts).
+   */
+  markedCallsOf(fn: DifferentiableFunction): readonly MarkedCall[] {
+    let calls = this.calls.get(fn);
+    if (!calls) {
+      calls = markedCallsIn(this.ts, this.checker, fn);
+      this.calls.set(fn, calls);
+    }
+    return calls;
+  }
+
   private markedCalls(
     fn: MarkedFunction,
   ): { call: ts.CallExpression; callee: MarkedFunction }[] {
-    return markedCallsIn(this.ts, this.checker, fn.node).flatMap(
-      ({ call, declaration }) => {
-        const callee = this.markedFunction(declaration);
-        return callee ? [{ call, callee }] : [];
-      },
-    );
+    return this.markedCallsOf(fn.node).flatMap(({ call, declaration }) => {
+      const callee = this.markedFunction(declaration);
+      return callee ? [{ call, callee }] : [];
+    });
   }
 
   private markedFunction(
@@ -417,7 +433,7 @@ function requireNoKeptValue({ keeps, givesBack }: SideChannels): void {
   }
 }
 
-interface MarkedCall {
+export interface MarkedCall {
   readonly call: ts.CallExpression;
   readonly declaration: DifferentiableFunction;
   /** How generated code refers to the callee. */

@@ -200,7 +200,7 @@ export default function tsadTransformer(
     asDiffError,
     (fn) => requests.needsSecondOrder(fn.node),
   );
-  const moduleCalls = new ModuleCalls(ts, lowerContext.checker);
+  const moduleCalls = new ModuleCalls((fn) => callees.markedCallsOf(fn));
   return (context) => {
     emitContext = context;
     return (sourceFile) =>

@@ -13,8 +13,7 @@
  * it imports, and those of its own module that reach one, whose
  * registrations list theirs.
  */
-import type * as ts from "typescript";
-import { markedCallsIn } from "./callees";
+import type { MarkedCall } from "./callees";
 import type { CalleeRef } from "./ir";
 import type { DifferentiableFunction } from "./select";
 
@@ -23,18 +22,16 @@ export class ModuleCalls {
   private readonly reaches = new Map<DifferentiableFunction, boolean>();
 
   constructor(
-    private readonly ts: typeof import("typescript"),
-    private readonly checker: ts.TypeChecker,
+    /** The calls in a function of marked functions (`CalleeCheck`'s). */
+    private readonly callsOf: (
+      fn: DifferentiableFunction,
+    ) => readonly MarkedCall[],
   ) {}
 
   /** The callees `fn` lists, each once, in the order it first calls them. */
   of(fn: DifferentiableFunction): CalleeRef[] {
     const listed = new Map<string, CalleeRef>();
-    for (const { declaration, ref } of markedCallsIn(
-      this.ts,
-      this.checker,
-      fn,
-    )) {
+    for (const { declaration, ref } of this.callsOf(fn)) {
       if (ref.kind === "local" && !this.reachesModules(declaration)) continue;
       listed.set(keyOf(ref), ref);
     }
@@ -46,7 +43,7 @@ export class ModuleCalls {
     if (known !== undefined) return known;
     // Recursion is an error of its own; a cycle reaches nothing more.
     this.reaches.set(fn, false);
-    known = markedCallsIn(this.ts, this.checker, fn).some(
+    known = this.callsOf(fn).some(
       ({ declaration, ref }) =>
         ref.kind === "module" || this.reachesModules(declaration),
     );
