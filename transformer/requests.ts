@@ -30,6 +30,7 @@ import { DiagnosticCode, DiffError } from "./diagnostics";
 import { skipWrappers } from "./normalize/wrappers";
 import {
   hasDifferentiableTag,
+  hasTagMidLine,
   importedFrom,
   resolveMarkedCallee,
 } from "./select";
@@ -295,18 +296,7 @@ function notMarked(
   ).map((range) => text.slice(range.pos, range.end));
   const mentions = comments.filter((c) => c.includes("@differentiable"));
   const misspelt = mentions.some((c) => !c.startsWith("/**"));
-  // `/** Smooth. @differentiable */`: JSDoc takes a tag only where a line
-  // of the comment begins with it.
-  const midLine = mentions.some((c) =>
-    c
-      .slice(3, -2)
-      .split("\n")
-      .some(
-        (line) =>
-          /\S\s*@differentiable(?![\w-])/.test(line) &&
-          !/^\s*\*?\s*@differentiable/.test(line),
-      ),
-  );
+  const midLine = mentions.some(hasTagMidLine);
   return new DiffError(
     f,
     DiagnosticCode.NotMarked,

@@ -36,6 +36,18 @@ export interface MarkedFunction {
 /** A JSDoc line that starts with the tag, as JSDoc tags do. */
 const tagLine = /^\s*\*?\s*@differentiable(?![\w-])/;
 
+/** The lines of a JSDoc comment (`/** ... *\/`) between its delimiters. */
+const jsDocLines = (comment: string) => comment.slice(3, -2).split("\n");
+
+/**
+ * Whether the JSDoc comment `comment` has the tag after other text on a
+ * line, where JSDoc does not take it (`/** Smooth. @differentiable *\/`).
+ */
+export const hasTagMidLine = (comment: string) =>
+  jsDocLines(comment).some(
+    (line) => /@differentiable(?![\w-])/.test(line) && !tagLine.test(line),
+  );
+
 /** Whether the JSDoc block right before `node` carries the tag. */
 export function hasDifferentiableTag(
   ts: typeof import("typescript"),
@@ -56,10 +68,9 @@ function taggedComments(
     (range) =>
       range.kind === ts.SyntaxKind.MultiLineCommentTrivia &&
       sourceFile.text.startsWith("/**", range.pos) &&
-      sourceFile.text
-        .slice(range.pos + 3, range.end - 2)
-        .split("\n")
-        .some((line) => tagLine.test(line)),
+      jsDocLines(sourceFile.text.slice(range.pos, range.end)).some((line) =>
+        tagLine.test(line),
+      ),
   );
 }
 
