@@ -3017,9 +3017,20 @@ class Lowering {
       // A string or a boolean (a mode, a flag) is data, as a number is.
       const numeric = this.isNumber(element.name);
       if (!numeric && !this.isTextOrFlag(element.name)) {
+        const array = this.isArrayKind(element.name);
+        // A parameter's pattern has no name to read the field through.
+        const named =
+          recordText === undefined
+            ? `name the parameter, \`options: ${(pattern.parent as ts.ParameterDeclaration).type?.getText() ?? "Options"}\` without a default, and `
+            : "";
+        // An array's default would choose between arrays.
+        const orDefault =
+          element.initializer && !array
+            ? ` ?? ${element.initializer.getText()}`
+            : "";
         throw this.unsupported(
           element,
-          `destructuring ${this.isArrayKind(element.name) ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${recordText === undefined ? `name the parameter, \`options: ${(pattern.parent as ts.ParameterDeclaration).type?.getText() ?? "Options"}\` without a default, and ` : ""}read it as a field instead: \`const ${element.name.text} = ${access}${element.initializer && !this.isArrayKind(element.name) ? ` ?? ${element.initializer.getText()}` : ""}\`)`,
+          `destructuring ${array ? "an array with a default value" : "a field that is neither a number, a string, a boolean nor an array of numbers"} (${named}read it as a field instead: \`const ${element.name.text} = ${access}${orDefault}\`)`,
         );
       }
       const read: Expr = {
