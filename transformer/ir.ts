@@ -753,7 +753,10 @@ export function mapExprs(s: Stmt, f: (e: Expr) => Expr): Stmt {
   }
 }
 
-function mapHeaderExprs(h: LoopHeader, f: (e: Expr) => Expr): LoopHeader {
+export function mapHeaderExprs(
+  h: LoopHeader,
+  f: (e: Expr) => Expr,
+): LoopHeader {
   if (h.kind === "counted") {
     const start = f(h.start);
     const end = f(h.end);

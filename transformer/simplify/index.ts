@@ -32,6 +32,7 @@ import {
   forEachMutated,
   someSubexpression,
   mapExprs,
+  mapHeaderExprs,
   mapSubexpressions,
   type Expr,
   type FunctionIR,
@@ -479,7 +480,17 @@ function inlineDefinitions(
                 test: visit(s.header.test, env),
                 condition: exact(s.header.condition),
               };
-        out.push({ ...s, header, body: visit(s.body, env) });
+        // The header it may run with instead reads the same values.
+        const forwards = s.forwards && {
+          ...s.forwards,
+          header: mapHeaderExprs(s.forwards.header, exact),
+        };
+        out.push({
+          ...s,
+          header,
+          ...(forwards && { forwards }),
+          body: visit(s.body, env),
+        });
       } else {
         out.push(substituted.get(s) ?? simplifyStatement(mapExprs(s, replace)));
       }
