@@ -231,7 +231,7 @@ export function forwardMode(
   const tangent = (value: Expr, result: Expr): Expr =>
     partialsOf(value, result)
       .filter(({ operand }) => isActiveAtom(activity, operand))
-      .map(({ operand, partial }) => binary("*", partial, tangentOf(operand)))
+      .map(({ operand, times }) => times(tangentOf(operand)))
       .reduce((sum, term) => binary("+", sum, term), num(0) as Expr);
 
   const body = fn.body.flatMap(statement);

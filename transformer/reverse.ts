@@ -642,8 +642,8 @@ function adjointFunction(
             });
             break;
           }
-          for (const { operand, partial } of partialsOf(value, ref(s.name))) {
-            accumulate(out, operand, binary("*", partial, adjoint));
+          for (const { operand, times } of partialsOf(value, ref(s.name))) {
+            accumulate(out, operand, times(adjoint));
           }
           // A carried variable's adjoint restarts for the previous iteration.
           if (s.kind === "assign" && carried.has(s.name)) {

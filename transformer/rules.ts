@@ -20,7 +20,12 @@
 import { binary, math, neg, num, type BinaryOp, type Expr } from "./ir";
 
 export const ZERO = "zero" as const;
-export type Partial = Expr | typeof ZERO;
+/**
+ * A partial derivative; or, where the order of the chain rule's product
+ * matters, how to multiply it into the derivative `g` it scales.
+ */
+export type Partial = Expr | typeof ZERO | { readonly times: Times };
+type Times = (g: Expr) => Expr;
 
 type PartialsOf = (args: readonly Expr[], result: Expr) => Partial[];
 
@@ -105,10 +110,15 @@ export const operatorRules: Record<BinaryOp | "neg", Rule> = {
   "*": { arity: 2, partials: ([a, b]) => [b!, a!] },
   "/": {
     arity: 2,
-    // d(a / b)/db = -r / b; for r = 1 / b, -r * r: no second division.
+    // d(a / b)/db = -r / b; for r = 1 / b, -r * r: no second division,
+    // and `g` multiplied in first: r * r is 0 for |r| < 1e-162 where
+    // r * (r * g) is not (the second derivative of Math.log(u) at u =
+    // Math.exp(400) multiplies it by u-sized tangents).
     partials: ([a, b], r) => [
       div(one, b!),
-      neg(a!.kind === "num" && a!.value === 1 ? mul(r, r) : div(r, b!)),
+      a!.kind === "num" && a!.value === 1
+        ? { times: (g) => neg(mul(r, mul(r, g))) }
+        : neg(div(r, b!)),
     ],
   },
   "**": { arity: 2, partials: powerPartials },
@@ -212,24 +222,28 @@ export function lookupRule(key: RuleKey): Rule | undefined {
 
 /**
  * The non-zero partial derivatives of a normalized operation, paired with
- * the operand each belongs to. `result` is the variable holding the
- * operation's value. Calls to marked functions are the modes' business.
+ * the operand each belongs to, as the product of each with a derivative
+ * `g` (`times`). `result` is the variable holding the operation's value.
+ * Calls to marked functions are the modes' business.
  */
 export function partialsOf(
   value: Expr,
   result: Expr,
-): { operand: Expr; partial: Expr }[] {
+): { operand: Expr; times: Times }[] {
   const pair = (operands: readonly Expr[], rule: Rule | undefined) => {
     if (!rule) throw new Error(`no derivative rule for ${describe(value)}`);
     const partials = rule.partials(operands, result);
     return operands.flatMap((operand, i) => {
       const partial = partials[i]!;
-      return partial === ZERO ? [] : [{ operand, partial }];
+      if (partial === ZERO) return [];
+      const times: Times =
+        "times" in partial ? partial.times : (g) => mul(partial, g);
+      return [{ operand, times }];
     });
   };
   switch (value.kind) {
     case "var":
-      return [{ operand: value, partial: one }];
+      return [{ operand: value, times: (g) => mul(one, g) }];
     case "binary":
       return pair([value.left, value.right], operatorRules[value.op]);
     case "neg":
