@@ -36,6 +36,7 @@ import type * as ts from "typescript";
 import { DiagnosticCode, DiffError } from "../diagnostics";
 import type { Expr, SurfaceStmt as Stmt } from "../ir";
 import type { ValueKind } from "../../runtime/registry";
+import { resolveMarkedCallee } from "../select";
 import { isPlainPath, skipWrappers } from "./wrappers";
 
 /** What `lower` lends this module. */
@@ -612,9 +613,24 @@ function builtRow(
       },
     ]);
   }
+  // `X.map((x) => layer(W, x))`: each call makes a new row.
+  if (
+    ts.isCallExpression(body) &&
+    resolveMarkedCallee(ts, context.checker, body.expression) !== undefined
+  ) {
+    return context.hoisting(() => [
+      {
+        kind: "let",
+        name: row,
+        value: context.expression(body),
+        constant: true,
+        origin: body,
+      },
+    ]);
+  }
   throw context.unsupported(
     body,
-    "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, or a `map` of a row that returns numbers)",
+    "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, a `map` of a row that returns numbers, or a @differentiable function's result)",
   );
 }
 
@@ -1736,7 +1752,7 @@ function fillLoop(
     if (context.kindOf(body) !== "number") {
       throw context.unsupported(
         body,
-        "this `Array.from` callback (return a number, a row `new Array(k).fill(0)`, or `Array.from({ length: k }, ...)`)",
+        "this `Array.from` callback (return a number, a row `new Array(k).fill(0)`, or `Array.from({ length: k }, ...)`; for rows a @differentiable function makes, push them onto a matrix in a loop, `for (let i = 0; i < n; i++) m.push(f(xs[i]))`, or `map` the rows they come from, `xs.map((x) => f(x))`)",
       );
     }
     statements = context.hoisting(() => {

@@ -685,9 +685,12 @@ class Lowering {
     const fresh = !!copied || this.isFresh(value);
     // Or built for it and seen by no code again: the step may be a copy.
     if (!fresh && !this.builtRow(built, origin)) {
+      const variable = row.matrix.getText();
       throw this.unsupported(
         value,
-        "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, a @differentiable function's result, or an array built in the same loop iteration and not used after)",
+        ts.isIdentifier(built)
+          ? `giving '${variable}' the array '${built.text}' holds, which the two would share (give '${variable}' a copy: \`${variable} = ${built.text}.slice()\`)`
+          : "giving an array variable an array other code may still use (give it a new array: a literal, a copy `a.slice()`, a @differentiable function's result, or an array built in the same loop iteration and not used after)",
       );
     }
     return this.hoisting(() => [
@@ -3087,6 +3090,32 @@ class Lowering {
   }
 
   /**
+   * For `opts?.lr` of an optional record parameter (`opts?: Options`),
+   * what to write instead: its fields destructured, with defaults.
+   */
+  private optionalRecordAdvice(
+    node:
+      | ts.PropertyAccessExpression
+      | ts.ElementAccessExpression
+      | ts.CallExpression,
+  ): string {
+    const ts = this.ts;
+    const holder = skipWrappers(ts, node.expression);
+    const parameter = ts.isIdentifier(holder)
+      ? this.context.checker.getSymbolAtLocation(holder)?.valueDeclaration
+      : undefined;
+    if (
+      !parameter ||
+      !ts.isParameter(parameter) ||
+      !ts.isIdentifier(parameter.name) ||
+      !ts.isPropertyAccessExpression(node)
+    )
+      return "";
+    const type = parameter.type?.getText() ?? "Options";
+    return ` (destructure the record in the parameter list, with a default for each field and \`{}\` for the record: \`{ ${node.name.text} = ... }: ${type} = {}\`)`;
+  }
+
+  /**
    * Whether `node` holds strings or booleans only (or `undefined`): data
    * that carries no derivative, whatever happens to it; never a number.
    */
@@ -3857,10 +3886,11 @@ class Lowering {
             `tsad cannot differentiate giving the array '${name}' its value after its declaration yet. Put the choice in a @differentiable function of its own that returns the array from each branch (\`if (k) return f(z); return g(z);\`), and declare '${name}' with its call.`,
           );
         }
+        const other = name === "next" ? "updated" : "next";
         throw new DiffError(
           target,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate giving '${name}' a new array here yet: only a \`number[]\` declared with \`let\` and a value may be given new arrays (\`let h = x; h = layer(W, h);\`). Make it one, or keep one array and write its elements: \`${this.kindOf(target) === "matrix" ? `for (let i = 0; i < ${name}.length; i++) for (let j = 0; j < ${name}[i].length; j++) ${name}[i][j] = next[i][j];` : `for (let i = 0; i < ${name}.length; i++) ${name}[i] = next[i];`}\`.`,
+          `tsad cannot differentiate giving '${name}' a new array here yet: only a \`number[]\` declared with \`let\` and a value may be given new arrays (\`let h = x; h = layer(W, h);\`). Make it one, or keep one array and write its elements: \`${this.kindOf(target) === "matrix" ? `for (let i = 0; i < ${name}.length; i++) for (let j = 0; j < ${name}[i].length; j++) ${name}[i][j] = ${other}[i][j];` : `for (let i = 0; i < ${name}.length; i++) ${name}[i] = ${other}[i];`}\`.`,
         );
       }
       return this.localName(target);
@@ -4137,7 +4167,10 @@ class Lowering {
         ts.isCallExpression(node)) &&
       node.questionDotToken
     ) {
-      throw this.unsupported(node, "optional chaining (`?.`)");
+      throw this.unsupported(
+        node,
+        `optional chaining (\`?.\`)${this.optionalRecordAdvice(node)}`,
+      );
     }
     switch (node.kind) {
       case ts.SyntaxKind.NumericLiteral:
@@ -5191,6 +5224,13 @@ class Lowering {
             ? "array"
             : undefined;
     const [length] = node.arguments ?? [];
+    if (!arrayKind && !INTEGER_ARRAYS.has(constructor) && constructor) {
+      throw new DiffError(
+        node,
+        DiagnosticCode.UnsupportedSyntax,
+        `tsad cannot differentiate making an object with \`new ${constructor}\` in a @differentiable function: its constructor and methods are code tsad does not see. Make it outside and pass in the numbers it gives (a random draw: \`f(x, rng.uniform())\`), or make one at module level (\`const rng = new ${constructor}(...)\`) and call its methods.`,
+      );
+    }
     if (!arrayKind || node.arguments?.length !== 1 || !this.isNumber(length!)) {
       throw this.unsupported(
         node,
@@ -5338,7 +5378,9 @@ class Lowering {
           ? "`.slice(start, end)` inside an expression, or in a `let` given new arrays later (give it a declaration of its own first: `const part = xs.slice(start, end)`)"
           : method === "forEach"
             ? "`forEach` inside an expression (call it as a statement of its own)"
-            : `the array method '${method}' (write the loop out)`,
+            : method === "pop" || method === "shift"
+              ? `the array method '${method}', which changes the array's length (read the element, \`${method === "pop" ? `${callee.expression.getText()}[${callee.expression.getText()}.length - 1]` : `${callee.expression.getText()}[0]`}\`, and keep a count of the elements still in use)`
+              : `the array method '${method}' (write the loop out)`,
       );
     }
     if (
@@ -5432,7 +5474,18 @@ class Lowering {
         throw new DiffError(
           callee,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate a call of a function given as a parameter ('${callee.getText()}'): it could be any function. Call the marked function it stands for by name.`,
+          `tsad cannot differentiate a call of a function given as a parameter ('${callee.getText()}'): it could be any function. Call the marked function it stands for by name; or, if it gives data (a random draw, a sample), call it before the marked function and pass in what it returns.`,
+        );
+      }
+      const holder =
+        receiver && ts.isIdentifier(receiver)
+          ? this.context.checker.getSymbolAtLocation(receiver)?.valueDeclaration
+          : undefined;
+      if (holder && ts.isParameter(holder)) {
+        throw new DiffError(
+          callee,
+          DiagnosticCode.UnsupportedSyntax,
+          `tsad cannot differentiate calling a method of the parameter '${receiver!.getText()}': code tsad does not see, which may change what the derivatives read. Call it before the marked function and pass in what it returns (\`f(x, ${callee.getText()}())\`).`,
         );
       }
       throw this.unsupported(
