@@ -103,6 +103,31 @@ function algebra(exact: boolean): (e: Expr) => Expr {
       case "stopGradient":
       case "arrayLiteral":
         return mapSubexpressions(e, simplifyExpr);
+      case "zeros": {
+        // Zeros shaped like a row inlined from its literal,
+        // `[v, v * v]`: as many zeros as it has elements.
+        const like = simplifyExpr(e.like);
+        if (
+          like.kind === "arrayLiteral" &&
+          like.arrayKind !== "matrix" &&
+          !like.elements.some((element) =>
+            someSubexpression(
+              element,
+              (inner) =>
+                inner.kind === "call" ||
+                inner.kind === "extern" ||
+                inner.kind === "popped",
+            ),
+          )
+        ) {
+          return {
+            kind: "newArray",
+            arrayKind: e.arrayKind,
+            length: { kind: "num", value: like.elements.length },
+          };
+        }
+        return like === e.like ? e : { ...e, like };
+      }
       case "orZero": {
         // Only a missing element is `undefined`.
         const value = simplifyExpr(e.value);

@@ -34,6 +34,7 @@ import {
   mapExprs,
   mapHeaderExprs,
   mapSubexpressions,
+  forEachSubexpression,
   type Expr,
   type FunctionIR,
   type LoopHeader,
@@ -106,7 +107,7 @@ function simplifyOnce(
   const removed = removeDead(facts, uses);
   if (removed) return removed;
   const inlined = inlineDefinitions(
-    body,
+    facts,
     uses,
     mutated,
     keep,
@@ -342,12 +343,13 @@ function loopDepthOfUses(body: readonly Stmt[]): Map<string, number> {
  * does not read another one being substituted goes in one pass.
  */
 function inlineDefinitions(
-  body: readonly Stmt[],
+  facts: BodyFacts,
   uses: ReadonlyMap<string, number>,
   mutated: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   simplifyStatement: (s: Stmt) => Stmt,
 ): readonly Stmt[] | undefined {
+  const { body } = facts;
   /** Chosen definitions by their block, and the position in it. */
   const chosen = new Map<readonly Stmt[], Map<number, [string, Expr]>>();
   const names = new Set<string>();
@@ -367,6 +369,7 @@ function inlineDefinitions(
     // Extended where a definition is chosen (a copy: `scope` is the outer
     // block's); most blocks choose none.
     let env = scope;
+    let blockDefinitions: ReadonlyMap<string, Expr> | undefined;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       // A definition reading chosen ones moves with theirs substituted, as
@@ -399,7 +402,12 @@ function inlineDefinitions(
           readsMutated ||= mutated.has(name);
           readsChosen ||= names.has(name);
         });
-        const single = uses.get(s.name) === 1;
+        const single =
+          uses.get(s.name) === 1 ||
+          // The reverse sweep's copy of a loop body defines the body's
+          // names again: each definition's own reads count.
+          ((facts.definitions.get(s.name) ?? 0) > 1 &&
+            readsInScope(block, i, s.name) === 1);
         // A name defined twice (a loop body and its recomputation in the
         // reverse sweep) goes one definition at a time.
         const independent =
@@ -409,7 +417,19 @@ function inlineDefinitions(
           independent &&
           isPure(value) &&
           (!readsMutated || (single && usedRightAfter(block, i, s.name))) &&
-          (isAtom(value) || (single && !usedDeeperThan(s.name, depth)))
+          (isAtom(value) ||
+            (single &&
+              !usedDeeperThan(s.name, depth) &&
+              // Only a `const` may be read for its value again.
+              !(
+                s.kind === "const" &&
+                computedAgain(
+                  block,
+                  i,
+                  [value, definedValue(s)],
+                  () => (blockDefinitions ??= definitionsIn(block)),
+                )
+              )))
         ) {
           names.add(s.name);
           allReads(value, (name) => readByValues.add(name));
@@ -517,6 +537,103 @@ function usedRightAfter(
     next.kind !== "loop" &&
     touches(next, name)
   );
+}
+
+/**
+ * How often the statements after `block[i]` read `name`, which it
+ * defines: the reads of that definition, unless one of them defines or
+ * assigns `name` again (`undefined`).
+ */
+function readsInScope(
+  block: readonly Stmt[],
+  i: number,
+  name: string,
+): number | undefined {
+  let reads = 0;
+  for (let k = i + 1; k < block.length; k++) {
+    const s = block[k]!;
+    if (hasBlocks(s) ? writtenBy(s).has(name) : writesOrDefines(s, name))
+      return undefined;
+    if (hasBlocks(s) && !readBy(s).has(name)) continue;
+    forEachExpr([s], (e) => allReads(e, (read) => read === name && reads++));
+  }
+  return reads;
+}
+
+/**
+ * Whether a statement after `block[i]` computes the value it defines
+ * again: the definition stays, and `reuseComputedValues` has the
+ * computation read it instead (the rules write `1 - tanh_x * tanh_x` for
+ * each use of the derivative of `Math.tanh(x)`). `values`: the value as
+ * written, and with the definitions chosen before it substituted; each
+ * also with the block's definitions it reads put in (`1 - t` for
+ * `t = tanh_x * tanh_x`), as the computation after it may be written.
+ * An element read is not worth keeping for that.
+ */
+function computedAgain(
+  block: readonly Stmt[],
+  i: number,
+  values: readonly (Expr | undefined)[],
+  definitions: () => ReadonlyMap<string, Expr>,
+): boolean {
+  const keys = new Set<string>();
+  for (const value of new Set(values)) {
+    if (!value || isAtom(value) || value.kind === "index") continue;
+    const defined = definitions();
+    const inlined = mapSubexpressions(value, (e) =>
+      e.kind === "var" ? (defined.get(e.name) ?? e) : e,
+    );
+    for (const form of [value, inlined]) {
+      const key = expressionKey(form);
+      if (key !== undefined) keys.add(key);
+    }
+  }
+  if (keys.size === 0) return false;
+  for (let k = i + 1; k < block.length; k++) {
+    const computed = computedBy(block[k]!);
+    for (const key of keys) if (computed.has(key)) return true;
+  }
+  return false;
+}
+
+/**
+ * The keys of the values statement `s` computes, nested blocks too; found
+ * once for each statement object, as `touchedBy`'s.
+ */
+const computedKeys = new WeakMap<Stmt, ReadonlySet<string>>();
+function computedBy(s: Stmt): ReadonlySet<string> {
+  let keys = computedKeys.get(s);
+  if (!keys) {
+    const found = new Set<string>();
+    const visit = (e: Expr): void => {
+      if (isAtom(e)) return;
+      const key = expressionKey(e);
+      if (key !== undefined) found.add(key);
+      forEachSubexpression(e, visit);
+    };
+    forEachExpr([s], visit);
+    computedKeys.set(s, (keys = found));
+  }
+  return keys;
+}
+
+/** The values the `const`s and `let`s of a block give their variables. */
+function definitionsIn(block: readonly Stmt[]): Map<string, Expr> {
+  const values = new Map<string, Expr>();
+  for (const s of block) {
+    const value = definedValue(s);
+    if (value && "name" in s) values.set(s.name, value);
+  }
+  return values;
+}
+
+/** The value a `const` or `let` gives its variable. */
+function definedValue(s: Stmt): Expr | undefined {
+  return s.kind === "const"
+    ? s.value
+    : s.kind === "declare"
+      ? s.init
+      : undefined;
 }
 
 /** Whether a statement after `block[i]` (or in one) assigns or defines `name`. */
