@@ -2159,9 +2159,13 @@ class Lowering {
     // `for (const v of xs.filter(p))`, the array built first.
     const field = ts.isPropertyAccessExpression(iterable);
     const built = builds(this.arrays, iterable);
+    // `for (const h of [0.1, 0.2])`: the numbers, named first.
+    const literal =
+      ts.isArrayLiteralExpression(iterable) &&
+      this.kindOf(iterable) === "array";
     if (
       !declared ||
-      !(ts.isIdentifier(iterable) || field || built) ||
+      !(ts.isIdentifier(iterable) || field || built || literal) ||
       (this.kindOf(iterable) === "none" &&
         !this.isIntegerArray(iterable) &&
         !this.holdsData(iterable)) ||
@@ -2176,14 +2180,16 @@ class Lowering {
     const named: Stmt[] = [];
     const source: Iterated = built
       ? builtArray(this.arrays, iterable, named)!
-      : field
-        ? {
-            array: this.namedBefore(named, iterable, iterable.name.text),
-            indices: [],
-            rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
-            data: this.holdsData(iterable) ? iterable : undefined,
-          }
-        : this.iterated(iterable);
+      : literal
+        ? { array: this.namedBefore(named, iterable, "values"), indices: [] }
+        : field
+          ? {
+              array: this.namedBefore(named, iterable, iterable.name.text),
+              indices: [],
+              rows: this.kindOf(iterable) === "matrix" ? iterable : undefined,
+              data: this.holdsData(iterable) ? iterable : undefined,
+            }
+          : this.iterated(iterable);
     // The index the pattern names is the counter (a `const`: never written).
     const counter = entries?.index
       ? this.localName(entries.index)
