@@ -5473,25 +5473,18 @@ class Lowering {
       const untyped =
         receiver && !this.holdsData(receiver) && this.untypedElements(receiver);
       if (untyped) throw untyped;
-      const declaration = ts.isIdentifier(callee)
-        ? this.context.checker.getSymbolAtLocation(callee)?.valueDeclaration
-        : undefined;
-      if (declaration && ts.isParameter(declaration)) {
+      if (this.isParameter(callee)) {
         throw new DiffError(
           callee,
           DiagnosticCode.UnsupportedSyntax,
           `tsad cannot differentiate a call of a function given as a parameter ('${callee.getText()}'): it could be any function. Call the marked function it stands for by name; or, if it gives data (a random draw, a sample), call it before the marked function and pass in what it returns.`,
         );
       }
-      const holder =
-        receiver && ts.isIdentifier(receiver)
-          ? this.context.checker.getSymbolAtLocation(receiver)?.valueDeclaration
-          : undefined;
-      if (holder && ts.isParameter(holder)) {
+      if (receiver && this.isParameter(receiver)) {
         throw new DiffError(
           callee,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate calling a method of the parameter '${receiver!.getText()}': code tsad does not see, which may change what the derivatives read. Call it before the marked function and pass in what it returns (\`f(x, ${callee.getText()}())\`).`,
+          `tsad cannot differentiate calling a method of the parameter '${receiver.getText()}': code tsad does not see, which may change what the derivatives read. Call it before the marked function and pass in what it returns (\`f(x, ${callee.getText()}())\`).`,
         );
       }
       throw this.unsupported(
