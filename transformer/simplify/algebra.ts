@@ -11,9 +11,22 @@ import {
   mapAll,
   mapSubexpressions,
   num,
+  readsField,
   someSubexpression,
   type Expr,
 } from "../ir";
+
+/** Free of side effects, so it may move or go: no calls, no property reads, no pops. */
+export function isPure(e: Expr): boolean {
+  return !someSubexpression(
+    e,
+    (inner) =>
+      inner.kind === "call" ||
+      inner.kind === "extern" ||
+      readsField(inner) ||
+      inner.kind === "popped",
+  );
+}
 
 export const isNum = (
   e: Expr,
@@ -110,15 +123,7 @@ function algebra(exact: boolean): (e: Expr) => Expr {
         if (
           like.kind === "arrayLiteral" &&
           like.arrayKind !== "matrix" &&
-          !like.elements.some((element) =>
-            someSubexpression(
-              element,
-              (inner) =>
-                inner.kind === "call" ||
-                inner.kind === "extern" ||
-                inner.kind === "popped",
-            ),
-          )
+          like.elements.every(isPure)
         ) {
           return {
             kind: "newArray",

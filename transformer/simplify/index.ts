@@ -23,7 +23,6 @@
  * Variables returned directly keep their names: `return [r, x_adj]`.
  */
 import {
-  readsField,
   allReads,
   definedNames,
   mapBlocks,
@@ -40,7 +39,13 @@ import {
   type LoopHeader,
   type Stmt,
 } from "../ir";
-import { expressionKey, isNum, simplifyExpr, substitute } from "./algebra";
+import {
+  expressionKey,
+  isNum,
+  isPure,
+  simplifyExpr,
+  substitute,
+} from "./algebra";
 import { localizeAccumulators } from "./accumulators";
 import { absorbCoefficients } from "./coefficients";
 import { isExact } from "./exact";
@@ -212,18 +217,6 @@ function returnedNames(body: readonly Stmt[]): Set<string> {
   return names;
 }
 
-/** Free of side effects, so it may move or go: no calls, no property reads, no pops. */
-function isPure(e: Expr): boolean {
-  return !someSubexpression(
-    e,
-    (inner) =>
-      inner.kind === "call" ||
-      inner.kind === "extern" ||
-      readsField(inner) ||
-      inner.kind === "popped",
-  );
-}
-
 const atomKinds: ReadonlySet<Expr["kind"]> = new Set([
   "var",
   "num",
@@ -366,9 +359,11 @@ function inlineDefinitions(
     depth: number,
     scope: ReadonlyMap<string, Expr>,
   ) => {
-    // Extended where a definition is chosen (a copy: `scope` is the outer
-    // block's); most blocks choose none.
+    // Extended where a definition is chosen, in a copy made at the first
+    // (`scope` is the outer block's); most blocks choose none. Blocks
+    // nested in this one are done before it chooses more.
     let env = scope;
+    let extended: Map<string, Expr> | undefined;
     let blockDefinitions: ReadonlyMap<string, Expr> | undefined;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
@@ -381,12 +376,7 @@ function inlineDefinitions(
           ? simplifyStatement(mapExprs(s, (e) => substituteAll(e, env)))
           : s;
       if (current !== s) substituted.set(s, current);
-      const value =
-        current.kind === "const"
-          ? current.value
-          : current.kind === "declare"
-            ? current.init
-            : undefined;
+      const value = definedValue(current);
       if (
         value &&
         (s.kind === "const" || s.kind === "declare") &&
@@ -433,7 +423,7 @@ function inlineDefinitions(
         ) {
           names.add(s.name);
           allReads(value, (name) => readByValues.add(name));
-          env = new Map(env).set(s.name, value);
+          env = (extended ??= new Map(scope)).set(s.name, value);
           const inBlock = chosen.get(block) ?? new Map();
           chosen.set(block, inBlock.set(i, [s.name, value]));
         }
@@ -460,13 +450,14 @@ function inlineDefinitions(
     const here = chosen.get(block);
     // Extended at each definition substituted, as in `find`.
     let env = scope;
+    let extended: Map<string, Expr> | undefined;
     const out: Stmt[] = [];
     let changed = false;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
       const definition = here?.get(i);
       if (definition) {
-        env = new Map(env).set(...definition);
+        env = (extended ??= new Map(scope)).set(...definition);
         changed = true;
         continue;
       }
@@ -1005,8 +996,7 @@ function propagateCopies(
 ): Stmt[] | undefined {
   for (let i = 0; i < body.length; i++) {
     const s = body[i]!;
-    const value =
-      s.kind === "const" ? s.value : s.kind === "declare" ? s.init : undefined;
+    const value = definedValue(s);
     if (value?.kind !== "var") continue;
     const copy = (s as { name: string }).name;
     if (mutated.has(copy)) continue;
