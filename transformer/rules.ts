@@ -243,7 +243,7 @@ export function partialsOf(
   };
   switch (value.kind) {
     case "var":
-      return [{ operand: value, times: (g) => mul(one, g) }];
+      return [{ operand: value, times: (g) => g }];
     case "binary":
       return pair([value.left, value.right], operatorRules[value.op]);
     case "neg":

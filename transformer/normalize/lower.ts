@@ -3099,24 +3099,14 @@ class Lowering {
    * For `opts?.lr` of an optional record parameter (`opts?: Options`),
    * what to write instead: its fields destructured, with defaults.
    */
-  private optionalRecordAdvice(
-    node:
-      | ts.PropertyAccessExpression
-      | ts.ElementAccessExpression
-      | ts.CallExpression,
-  ): string {
+  private optionalRecordAdvice(node: ts.Expression): string {
     const ts = this.ts;
+    if (!ts.isPropertyAccessExpression(node)) return "";
     const holder = skipWrappers(ts, node.expression);
     const parameter = ts.isIdentifier(holder)
       ? this.context.checker.getSymbolAtLocation(holder)?.valueDeclaration
       : undefined;
-    if (
-      !parameter ||
-      !ts.isParameter(parameter) ||
-      !ts.isIdentifier(parameter.name) ||
-      !ts.isPropertyAccessExpression(node)
-    )
-      return "";
+    if (!parameter || !ts.isParameter(parameter)) return "";
     const type = parameter.type?.getText() ?? "Options";
     return ` (destructure the record in the parameter list, with a default for each field and \`{}\` for the record: \`{ ${node.name.text} = ... }: ${type} = {}\`)`;
   }
@@ -5378,6 +5368,7 @@ class Lowering {
           ? this.newArray(allocation, /*filled*/ true)
           : this.hoistedFill(node, fill);
       }
+      const list = callee.expression.getText();
       throw this.unsupported(
         node,
         method === "slice"
@@ -5385,7 +5376,7 @@ class Lowering {
           : method === "forEach"
             ? "`forEach` inside an expression (call it as a statement of its own)"
             : method === "pop" || method === "shift"
-              ? `the array method '${method}', which changes the array's length (read the element, \`${method === "pop" ? `${callee.expression.getText()}[${callee.expression.getText()}.length - 1]` : `${callee.expression.getText()}[0]`}\`, and keep a count of the elements still in use)`
+              ? `the array method '${method}', which changes the array's length (read the element, \`${method === "pop" ? `${list}[${list}.length - 1]` : `${list}[0]`}\`, and keep a count of the elements still in use)`
               : `the array method '${method}' (write the loop out)`,
       );
     }

@@ -587,26 +587,18 @@ function computedAgain(
   return false;
 }
 
-/**
- * The keys of the values statement `s` computes, nested blocks too; found
- * once for each statement object, as `touchedBy`'s.
- */
-const computedKeys = new WeakMap<Stmt, ReadonlySet<string>>();
-function computedBy(s: Stmt): ReadonlySet<string> {
-  let keys = computedKeys.get(s);
-  if (!keys) {
-    const found = new Set<string>();
-    const visit = (e: Expr): void => {
-      if (isAtom(e)) return;
-      const key = expressionKey(e);
-      if (key !== undefined) found.add(key);
-      forEachSubexpression(e, visit);
-    };
-    forEachExpr([s], visit);
-    computedKeys.set(s, (keys = found));
-  }
-  return keys;
-}
+/** The keys of the values statement `s` computes, nested blocks too. */
+const computedBy = perStatement((s) => {
+  const found = new Set<string>();
+  const visit = (e: Expr): void => {
+    if (isAtom(e)) return;
+    const key = expressionKey(e);
+    if (key !== undefined) found.add(key);
+    forEachSubexpression(e, visit);
+  };
+  forEachExpr([s], visit);
+  return found;
+});
 
 /** The values the `const`s and `let`s of a block give their variables. */
 function definitionsIn(block: readonly Stmt[]): Map<string, Expr> {
@@ -648,20 +640,12 @@ function writesOrDefines(s: Stmt, name: string): boolean {
   return writes(s, name);
 }
 
-/**
- * The names branch or loop `s` assigns or defines, nested blocks too;
- * found once for each statement object, as `touchedBy`'s.
- */
-const writtenNames = new WeakMap<Stmt, ReadonlySet<string>>();
-function writtenBy(s: Stmt): ReadonlySet<string> {
-  let names = writtenNames.get(s);
-  if (!names) {
-    const found = definedNames([s]);
-    forEachMutated(s, (written) => found.add(written));
-    writtenNames.set(s, (names = found));
-  }
-  return names;
-}
+/** The names branch or loop `s` assigns or defines, nested blocks too. */
+const writtenBy = perStatement((s) => {
+  const found = definedNames([s]);
+  forEachMutated(s, (written) => found.add(written));
+  return found;
+});
 
 function readsAny(s: Stmt, names: ReadonlyMap<string, unknown>): boolean {
   if (!hasBlocks(s)) return someRead(s, (read) => names.has(read));
@@ -675,17 +659,12 @@ function readsAny(s: Stmt, names: ReadonlyMap<string, unknown>): boolean {
   return false;
 }
 
-/** The names `s` reads, nested blocks too; found once, as `touchedBy`'s. */
-const readNames = new WeakMap<Stmt, ReadonlySet<string>>();
-function readBy(s: Stmt): ReadonlySet<string> {
-  let names = readNames.get(s);
-  if (!names) {
-    const found = new Set<string>();
-    forEachExpr([s], (e) => allReads(e, (read) => found.add(read)));
-    readNames.set(s, (names = found));
-  }
-  return names;
-}
+/** The names `s` reads, nested blocks too. */
+const readBy = perStatement((s) => {
+  const found = new Set<string>();
+  forEachExpr([s], (e) => allReads(e, (read) => found.add(read)));
+  return found;
+});
 
 /** Whether simple statement `s` reads a name that passes `test`. */
 function someRead(s: Stmt, test: (name: string) => boolean): boolean {
@@ -827,23 +806,27 @@ function touches(s: Stmt, name: string): boolean {
   return touchedBy(s).has(name);
 }
 
+/** The names branch or loop `s` reads or changes, nested blocks too. */
+const touchedBy = perStatement((s) => {
+  const found = new Set(readBy(s));
+  forEachMutated(s, (written) => found.add(written));
+  return found;
+});
+
 /**
- * The names branch or loop `s` reads or changes, nested blocks too; found
- * once for each statement object (statements are never changed in place),
- * so passes asking of every later statement in a block and rounds asking
- * again of statements they left as they were cost a lookup. A simple
- * statement is quicker to read again than to look up: most are asked
- * about once.
+ * `find` of a statement, found once for each statement object (statements
+ * are never changed in place), so passes asking of every later statement
+ * in a block and rounds asking again of statements they left as they
+ * were cost a lookup. A simple statement is quicker to read again than to
+ * look up: most are asked about once.
  */
-const touchedNames = new WeakMap<Stmt, ReadonlySet<string>>();
-function touchedBy(s: Stmt): ReadonlySet<string> {
-  let names = touchedNames.get(s);
-  if (!names) {
-    const found = new Set(readBy(s));
-    forEachMutated(s, (written) => found.add(written));
-    touchedNames.set(s, (names = found));
-  }
-  return names;
+function perStatement<T>(find: (s: Stmt) => T): (s: Stmt) => T {
+  const known = new WeakMap<Stmt, T>();
+  return (s) => {
+    let found = known.get(s);
+    if (found === undefined) known.set(s, (found = find(s)));
+    return found;
+  };
 }
 
 /** A branch or a loop: a statement with blocks nested in it. */
