@@ -148,14 +148,29 @@ export function lowerArrayFrom(
   }
   const target: Expr = { kind: "var", name };
   const lengths: Stmt[] = [];
-  const filled = fillLoop(context, target, [], fill, /*row*/ false, lengths);
-  if (kind !== (filled.columns ? "matrix" : "array")) {
-    throw new DiffError(
-      node,
-      DiagnosticCode.UntypedValue,
-      `tsad needs to know this array holds numbers${filled.columns ? " in rows" : ""}, but its type is '${context.checker.typeToString(context.checker.getTypeAtLocation(node))}'. Annotate it (\`const m: ${filled.columns ? "number[][]" : "number[]"} = Array.from(...)\`).`,
-    );
+  const returned = skipWrappers(context.ts, fill.body);
+  if (pushesRows(context, returned)) {
+    // `Array.from({ length: n }, (_, t) => layer(W, X[t]))`: each call
+    // makes a new row, pushed onto an empty matrix as `map` does.
+    requireKind(context, node, kind, "matrix");
+    const count = fromLength(context, length, lengths);
+    const counter = fill.index
+      ? context.localName(fill.index)
+      : context.fresh("i");
+    const row = context.fresh("row");
+    const body = [
+      ...context.statements(fill.statements),
+      ...builtRow(context, row, returned, "Array.from"),
+      appendRow(target, row, returned),
+    ];
+    return [
+      ...lengths,
+      declare({ kind: "arrayLiteral", elements: [], arrayKind: "matrix" }),
+      countedLoop(counter, 0, count, body),
+    ];
   }
+  const filled = fillLoop(context, target, [], fill, /*row*/ false, lengths);
+  requireKind(context, node, kind, filled.columns ? "matrix" : "array");
   const count = fromLength(context, length, lengths);
   return [
     ...lengths,
@@ -168,6 +183,28 @@ export function lowerArrayFrom(
     ...filled.statements,
   ];
 }
+
+/** Throws TS96010 where `Array.from` is typed otherwise than it makes. */
+function requireKind(
+  context: ArraysContext,
+  node: ts.CallExpression,
+  kind: ValueKind,
+  made: "array" | "matrix",
+): void {
+  if (kind === made) return;
+  const type = context.checker.typeToString(
+    context.checker.getTypeAtLocation(node),
+  );
+  throw new DiffError(
+    node,
+    DiagnosticCode.UntypedValue,
+    `tsad needs to know this array holds numbers${made === "matrix" ? " in rows" : ""}, but its type is '${type}'. Annotate it (\`const m: ${made === "matrix" ? "number[][]" : "number[]"} = Array.from(...)\`).`,
+  );
+}
+
+/** What an `Array.from` callback may return. */
+const arrayFromCallback =
+  "this `Array.from` callback (return a number, or a row of numbers: `new Array(k).fill(0)`, `Array.from({ length: k }, ...)`, an array literal `[a, b]`, a copy `X[i].slice()`, a `map` of a row that returns numbers, or a @differentiable function's result)";
 
 /** The array methods the lowering writes out as loops. */
 export type ArrayMethod =
@@ -563,13 +600,8 @@ export function lowerArrayMap(
       }
       const row = context.fresh("row");
       return [
-        ...builtRow(context, row, body),
-        {
-          kind: "append",
-          array: target,
-          value: { kind: "var", name: row },
-          origin: body,
-        },
+        ...builtRow(context, row, body, "map"),
+        appendRow(target, row, body),
       ];
     },
   });
@@ -584,11 +616,44 @@ export function lowerArrayMap(
   ];
 }
 
-/** `row = <a row a \`map\` callback returns>`: a copy, a \`map\` of numbers, a literal. */
+/**
+ * Whether an `Array.from` callback returns rows that `builtRow` makes and
+ * are pushed one by one: copies (`X[t].slice()`), a `map` of a row, and
+ * what a @differentiable function returns.
+ */
+function pushesRows(context: ArraysContext, body: ts.Expression): boolean {
+  const ts = context.ts;
+  if (!ts.isCallExpression(body)) return false;
+  const callee = body.expression;
+  const copies =
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === "slice" &&
+    body.arguments.length === 0;
+  return (
+    copies ||
+    (isArrayMethod(context, body, "map") && context.kindOf(body) === "array") ||
+    resolveMarkedCallee(ts, context.checker, callee) !== undefined
+  );
+}
+
+function appendRow(target: Expr, row: string, origin: ts.Node): Stmt {
+  return {
+    kind: "append",
+    array: target,
+    value: { kind: "var", name: row },
+    origin,
+  };
+}
+
+/**
+ * `row = <a row a callback returns>`: a copy, a \`map\` of numbers, a
+ * literal, a @differentiable function's result.
+ */
 function builtRow(
   context: ArraysContext,
   row: string,
   body: ts.Expression,
+  method: "map" | "Array.from",
 ): Stmt[] {
   const ts = context.ts;
   const copied = context.copiedRow(body);
@@ -630,7 +695,9 @@ function builtRow(
   }
   throw context.unsupported(
     body,
-    "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, a `map` of a row that returns numbers, or a @differentiable function's result)",
+    method === "map"
+      ? "this `map` callback (return a number, or a row of numbers: a copy `row.slice()`, an array literal `[a, b]`, a `map` of a row that returns numbers, or a @differentiable function's result)"
+      : arrayFromCallback,
   );
 }
 
@@ -1752,7 +1819,9 @@ function fillLoop(
     if (context.kindOf(body) !== "number") {
       throw context.unsupported(
         body,
-        "this `Array.from` callback (return a number, a row `new Array(k).fill(0)`, or `Array.from({ length: k }, ...)`; for rows a @differentiable function makes, push them onto a matrix in a loop, `for (let i = 0; i < n; i++) m.push(f(xs[i]))`, or `map` the rows they come from, `xs.map((x) => f(x))`)",
+        row
+          ? "this `Array.from` callback (the elements of a row are numbers: return a number)"
+          : arrayFromCallback,
       );
     }
     statements = context.hoisting(() => {
