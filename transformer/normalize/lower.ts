@@ -4095,6 +4095,54 @@ class Lowering {
     );
   }
 
+  /**
+   * `\`loss ${s} at ${i}\``, for a log: `"loss " + s + " at " + i`, the
+   * same string where each value is a number, a string, a boolean,
+   * `undefined` or `null` (an object's `+` may call `valueOf` where the
+   * template calls `toString`). It starts with the text before the first value, `""`
+   * too, so that each `+` joins strings.
+   */
+  private template(node: ts.TemplateExpression): Expr {
+    const ts = this.ts;
+    const text = (value: string): Expr => ({
+      kind: "verbatim",
+      node: ts.factory.createStringLiteral(value),
+    });
+    let joined = text(node.head.text);
+    for (const span of node.templateSpans) {
+      const type = this.context.checker.getTypeAtLocation(span.expression);
+      const primitive = (t: ts.Type) =>
+        (t.flags &
+          (ts.TypeFlags.NumberLike |
+            ts.TypeFlags.StringLike |
+            ts.TypeFlags.BooleanLike |
+            ts.TypeFlags.Undefined |
+            ts.TypeFlags.Null)) !==
+        0;
+      if (!(type.isUnion() ? type.types.every(primitive) : primitive(type))) {
+        throw this.unsupported(
+          span.expression,
+          `a template string of '${span.expression.getText()}', which is not a number, a string or a boolean (give the value to \`console.log\` as an argument of its own: \`console.log("loss", s)\`)`,
+        );
+      }
+      joined = {
+        kind: "inactiveBinary",
+        op: "+",
+        left: joined,
+        right: this.expression(span.expression),
+      };
+      if (span.literal.text !== "") {
+        joined = {
+          kind: "inactiveBinary",
+          op: "+",
+          left: joined,
+          right: text(span.literal.text),
+        };
+      }
+    }
+    return joined;
+  }
+
   private isBoolean(node: ts.Expression): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.flags & this.ts.TypeFlags.BooleanLike) !== 0;
@@ -4307,10 +4355,11 @@ class Lowering {
           "spread (`...xs`) (copy an array with `xs.slice()`, or write the loop out)",
         );
       case ts.SyntaxKind.TemplateExpression:
+        return this.template(node as ts.TemplateExpression);
       case ts.SyntaxKind.TaggedTemplateExpression:
         throw this.unsupported(
           node,
-          'template strings (to log values, give them to `console.log` as arguments: `console.log("loss", s)`)',
+          'tagged template strings (to log values, give them to `console.log` as arguments: `console.log("loss", s)`)',
         );
       case ts.SyntaxKind.TypeOfExpression:
         throw this.unsupported(
