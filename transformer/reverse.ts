@@ -765,10 +765,13 @@ function adjointFunction(
     forEachExpr(adjointBody, (e) =>
       allReads(e, (name) => readByAdjoint.add(name)),
     );
-    let iteration = hoistBranchValues(
-      [...recompute.map(endingLoops), ...adjointBody],
-      (name) => readByAdjoint.has(name),
-    );
+    // The adjoint's own branches keep their values: only it reads them.
+    let iteration = [
+      ...hoistBranchValues(recompute.map(endingLoops), (name) =>
+        readByAdjoint.has(name),
+      ),
+      ...adjointBody,
+    ];
     // An array kept for the length of its adjoint (a call's result copied
     // into another array) keeps its length, not its elements.
     const lengths = new Map(
