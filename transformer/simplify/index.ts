@@ -125,6 +125,10 @@ function simplifyOnce(
   if (coalesced) return coalesced;
   const ternary = mergesToTernaries(body);
   if (ternary) return ternary;
+  const hoisted = hoistCommonHeads(body);
+  if (hoisted) return hoisted;
+  const sunk = sinkIntoBranches(facts, body, uses);
+  if (sunk) return sunk;
   const reused = reuseComputedValues(facts, mutated, simplifyStatement);
   if (reused) return reused;
   return propagateCopies(body, uses, mutated, simplifyStatement);
@@ -285,7 +289,7 @@ function removeDead(
     let out: Stmt[] | undefined;
     for (let i = 0; i < block.length; i++) {
       const s = block[i]!;
-      const kept = prune(s);
+      const kept = restoresCopy(block, i) ? undefined : prune(s);
       if (!out && kept !== s) out = block.slice(0, i);
       if (out && kept) out.push(kept);
     }
@@ -293,6 +297,23 @@ function removeDead(
   };
   const result = visit(body);
   return result === body ? undefined : [...result];
+}
+
+/**
+ * `const t = v; v = t;`: the assignment gives `v` the value it has (what
+ * is left of `v = 0; v += t` once folded).
+ */
+function restoresCopy(block: readonly Stmt[], i: number): boolean {
+  const s = block[i]!;
+  const copy = block[i - 1];
+  return (
+    s.kind === "assign" &&
+    s.value.kind === "var" &&
+    copy?.kind === "const" &&
+    copy.name === s.value.name &&
+    copy.value.kind === "var" &&
+    copy.value.name === s.name
+  );
 }
 
 /**
@@ -836,6 +857,95 @@ const hasBlocks = (s: Stmt) => s.kind === "if" || s.kind === "loop";
  * `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;` and
  * `let v = 0; if (c) { v += a; }` -> `const v = c ? a : 0;`
  */
+/**
+ * `if (c) { v += a; ... } else { v += a; ... }` -> `v += a; if (c) ...`:
+ * the reverse sweep of a branch in a loop gives a carried adjoint back in
+ * each branch (`s_adj = 0; ... if (c) { s_adj += s_3_adj; ...`), which
+ * `foldAccumulations` then sees. Only a sum into a variable that the
+ * test does not read, before a test that runs no code.
+ */
+function hoistCommonHeads(body: readonly Stmt[]): Stmt[] | undefined {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i]!;
+    if (s.kind !== "if") continue;
+    const [first] = s.then;
+    const [other] = s.else;
+    if (
+      first?.kind !== "accumulate" ||
+      other?.kind !== "accumulate" ||
+      first.indices ||
+      other.indices ||
+      first.name !== other.name
+    )
+      continue;
+    const key = expressionKey(first.value);
+    if (key === undefined || key !== expressionKey(other.value)) continue;
+    const readsTarget = (e: Expr) => e.kind === "var" && e.name === first.name;
+    if (!isPure(s.test) || someSubexpression(s.test, readsTarget)) continue;
+    return [
+      ...body.slice(0, i),
+      first,
+      { ...s, then: s.then.slice(1), else: s.else.slice(1) },
+      ...body.slice(i + 1),
+    ];
+  }
+  return inBranches(body, hoistCommonHeads);
+}
+
+/**
+ * `const v = e; if (c) { ...v... }` -> `if (c) { const v = e; ...v... }`
+ * where only that branch reads `v` (or a `let`, assigned there only): computed on the path that needs it
+ * (a value the reverse sweep gives a variable merged in the branch,
+ * `y_adj` of `y = c ? y_2 : y_1`, read twice there).
+ */
+function sinkIntoBranches(
+  facts: BodyFacts,
+  block: readonly Stmt[],
+  uses: ReadonlyMap<string, number>,
+): Stmt[] | undefined {
+  for (let i = 0; i + 1 < block.length; i++) {
+    const s = block[i]!;
+    const next = block[i + 1]!;
+    const value = definedValue(s);
+    if (
+      !value ||
+      !("name" in s) ||
+      next.kind !== "if" ||
+      facts.definitions.get(s.name) !== 1 ||
+      !isPure(value) ||
+      !isPure(next.test)
+    )
+      continue;
+    const readsValue = (branch: readonly Stmt[]) => {
+      let count = 0;
+      forEachExpr(branch, (e) =>
+        allReads(e, (name) => {
+          if (name === s.name) count++;
+        }),
+      );
+      return count;
+    };
+    const total = uses.get(s.name) ?? 0;
+    const branch =
+      readsValue(next.then) === total
+        ? "then"
+        : readsValue(next.else) === total
+          ? "else"
+          : undefined;
+    if (total === 0 || !branch) continue;
+    // A `let` may be assigned too: only in that branch.
+    const other = branch === "then" ? next.else : next.then;
+    const elsewhere = [...other, ...block.slice(i + 2)];
+    if (elsewhere.some((t) => touches(t, s.name))) continue;
+    return [
+      ...block.slice(0, i),
+      { ...next, [branch]: [s, ...next[branch]] },
+      ...block.slice(i + 2),
+    ];
+  }
+  return inBranches(block, (inner) => sinkIntoBranches(facts, inner, uses));
+}
+
 function mergesToTernaries(body: readonly Stmt[]): Stmt[] | undefined {
   for (let i = 0; i < body.length; i++) {
     const s = body[i]!;
