@@ -28,6 +28,7 @@ import type {
   GradientOf,
   HessianOf,
   Tangent,
+  ThenLast,
 } from "./types.js";
 import {
   callName,
@@ -48,15 +49,15 @@ import {
  */
 export function hvp<P extends [Differentiable, ...unknown[]]>(
   f: (...args: P) => number,
-): (...args: [...P, Tangent<P[0]>]) => Tangent<P[0]>;
+): (...args: ThenLast<P, Tangent<P[0]>>) => Tangent<P[0]>;
 export function hvp<P extends unknown[], const A extends Argnums<P>>(
   f: (...args: P) => number,
   argnums: A,
-): (...args: [...P, GradientOf<P, A>]) => GradientOf<P, A>;
+): (...args: ThenLast<P, GradientOf<P, A>>) => GradientOf<P, A>;
 export function hvp(
   f: Function,
   argnums: unknown = 0,
-  // `any`: the overloads' `[...P, v]` is no `unknown[]` to TypeScript.
+  // `any`: the overloads' `ThenLast<P, v>` is no `unknown[]` to TypeScript.
 ): (...args: any[]) => unknown {
   const plan = planSecondOrder(f, argnums, "hvp");
   return (...args) => {

@@ -91,6 +91,24 @@ export type GradientOf<
   : TangentAt<P, A>;
 
 /**
+ * The argument lists of a function with parameters `P`, each followed by
+ * `V` (`hvp(f)(...args, v)`): as a call of `f` may, they leave out its
+ * optional parameters, the last first. Rest parameters: `[...P, V]`.
+ * `ThenLast<[number[], number?], V>` -> `[number[], V] | [number[], number | undefined, V]`.
+ */
+export type ThenLast<P extends readonly unknown[], V> =
+  P extends Required<P> ? [...P, V] : OptionalThenLast<P, V>;
+
+/** `ThenLast` of a tuple with optional elements (whose names it loses). */
+type OptionalThenLast<P extends readonly unknown[], V> = P extends readonly []
+  ? [V]
+  : P extends readonly [infer H, ...infer R]
+    ? [H, ...ThenLast<R, V>]
+    : P extends readonly [(infer H)?, ...infer R]
+      ? [V] | [H | undefined, ...ThenLast<R, V>]
+      : [...P, V];
+
+/**
  * A caller-owned buffer for a gradient: same type and shape as the
  * parameter. A `number` has no buffer to write into: `never` for a single
  * `argnums`, `undefined` as an entry of a tuple.

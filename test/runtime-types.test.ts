@@ -33,6 +33,11 @@ declare function curve(t: number): number[];
 declare function matVec(A: number[][], x: readonly number[]): number[];
 declare function scaled(label: string, w: Float64Array): Float64Array;
 declare function frozen(M: readonly (readonly number[])[], x: number): number;
+declare function scaledCube(
+  x: number[],
+  scale?: number,
+  label?: string,
+): number;
 
 function signatures() {
   return {
@@ -72,6 +77,7 @@ function signatures() {
     hessianOfPair: hessian(loss, [1, 2]),
     hessianOfNumbers: hessian(f, [0, 1]),
     hvpOfPair: hvp(loss, [2, 0]),
+    hvpOfOptional: hvp(scaledCube),
     gradOfReadonlyMatrix: grad(frozen),
     gradOfFrozenBoth: grad(frozen, [0, 1]),
   };
@@ -453,6 +459,28 @@ describe("hessian and hvp", () => {
     expectTypeOf<Signatures["hvpOfScalar"]>().toEqualTypeOf<
       (...args: [x: number, label: string, y: number, number]) => number
     >();
+  });
+
+  it("hvp's v may follow f's required arguments, as f's optional ones may be left out", () => {
+    expectTypeOf<Parameters<Signatures["hvpOfOptional"]>>().toEqualTypeOf<
+      | [number[], number[]]
+      | [number[], number | undefined, number[]]
+      | [number[], number | undefined, string | undefined, number[]]
+    >();
+    expectTypeOf<ReturnType<Signatures["hvpOfOptional"]>>().toEqualTypeOf<
+      number[]
+    >();
+    function calls() {
+      const product = hvp(scaledCube);
+      product([1, 2], [1, 0]);
+      product([1, 2], 3, [1, 0]);
+      product([1, 2], undefined, "a", [1, 0]);
+      // @ts-expect-error v is missing
+      product([1, 2], 3);
+      // @ts-expect-error a label where scale goes
+      product([1, 2], "a", [1, 0]);
+    }
+    expectTypeOf(calls).toBeFunction();
   });
 
   it("rejects what has no Hessian", () => {
