@@ -3155,7 +3155,38 @@ class Lowering {
         writes.push(write(target, { kind: "var", name: temporary }));
       });
     const kind = this.kindOf(literal);
-    if (ts.isArrayLiteralExpression(literal)) {
+    // `const [x, y] = P[i]`, or of a row named `const p = P[i]`: its elements.
+    const row =
+      kind === "array"
+        ? ts.isElementAccessExpression(literal) &&
+          this.kindOf(literal.expression) === "matrix"
+          ? this.arrayPath(literal)
+          : this.rowOf(literal)
+        : undefined;
+    if (row) {
+      const { array } = row;
+      // Each index once, as JS takes the row once (`P[next()]`).
+      const indices = row.indices.map((index): Expr => {
+        if (index.kind === "var" || index.kind === "num") return index;
+        const name = this.names.fresh("index");
+        reads.push({
+          kind: "let",
+          name,
+          value: index,
+          constant: true,
+          origin: literal,
+        });
+        return { kind: "var", name };
+      });
+      readInTurn((i) => [
+        {
+          kind: "index",
+          array,
+          indices: [...indices, { kind: "num", value: i }],
+        },
+        literal,
+      ]);
+    } else if (ts.isArrayLiteralExpression(literal)) {
       if (literal.elements.length < targets.length)
         throw this.unsupported(
           source,

@@ -10,6 +10,10 @@
  * - `let v = a; v += b;` -> `const v = a + b;` when nothing in between
  *   touches `v` or what `b` reads;
  * - `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;`
+ * - an addition both branches start with made before them, a value only
+ *   one branch reads computed in it, `const t = v; v = t;` gone: the
+ *   reverse sweep of a branch in a loop gives a carried adjoint back in
+ *   each branch;
  * - `let` never reassigned -> `const`;
  * - whole loops nobody needs removed (liveness.ts), a loop's sums into
  *   one array element kept in a local (accumulators.ts), a literal factor
@@ -854,10 +858,6 @@ function perStatement<T>(find: (s: Stmt) => T): (s: Stmt) => T {
 const hasBlocks = (s: Stmt) => s.kind === "if" || s.kind === "loop";
 
 /**
- * `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;` and
- * `let v = 0; if (c) { v += a; }` -> `const v = c ? a : 0;`
- */
-/**
  * `if (c) { v += a; ... } else { v += a; ... }` -> `v += a; if (c) ...`:
  * the reverse sweep of a branch in a loop gives a carried adjoint back in
  * each branch (`s_adj = 0; ... if (c) { s_adj += s_3_adj; ...`), which
@@ -946,6 +946,10 @@ function sinkIntoBranches(
   return inBranches(block, (inner) => sinkIntoBranches(facts, inner, uses));
 }
 
+/**
+ * `let m; if (c) { m = a; } else { m = b; }` -> `const m = c ? a : b;` and
+ * `let v = 0; if (c) { v += a; }` -> `const v = c ? a : 0;`
+ */
 function mergesToTernaries(body: readonly Stmt[]): Stmt[] | undefined {
   for (let i = 0; i < body.length; i++) {
     const s = body[i]!;
