@@ -2932,7 +2932,15 @@ class Lowering {
             element.dotDotDotToken ||
             element.initializer
           ) {
-            throw this.unsupported(element, "this destructuring pattern");
+            const source = d.initializer!.getText();
+            throw this.unsupported(
+              element,
+              element.dotDotDotToken
+                ? `a rest element in destructuring (take the rest as a copy: \`const ${element.name.getText()} = ${source}.slice(${i})\`)`
+                : element.initializer
+                  ? `a default in array destructuring (read the element and choose: \`const v = ${source}[${i}] ?? ${element.initializer.getText()}\`)`
+                  : "a nested pattern in array destructuring (destructure each part in a declaration of its own)",
+            );
           }
           const value =
             ts.isArrayLiteralExpression(literal) && literal.elements[i];
@@ -3924,7 +3932,9 @@ class Lowering {
     }
     throw this.unsupported(
       target,
-      "assigning to anything but a local variable",
+      ts.isPropertyAccessExpression(target) && target.name.text === "length"
+        ? `setting the length of '${target.expression.getText()}' (make the shorter array a copy: \`const part = ${target.expression.getText()}.slice(0, n)\`)`
+        : "assigning to anything but a local variable",
     );
   }
 
@@ -5555,7 +5565,7 @@ class Lowering {
         throw new DiffError(
           callee,
           DiagnosticCode.UnsupportedSyntax,
-          `tsad cannot differentiate calling a method of the parameter '${receiver.getText()}': code tsad does not see, which may change what the derivatives read. Call it before the marked function and pass in what it returns (\`f(x, ${callee.getText()}())\`).`,
+          `tsad cannot differentiate calling a method of the parameter '${receiver.getText()}': the method is whatever the object passed in has (a subclass's own, or another object's of that type), code tsad cannot know, which may change what the derivatives read. Call it before the marked function and pass in what it returns (\`f(x, ${callee.getText()}())\`).`,
         );
       }
       throw this.unsupported(
