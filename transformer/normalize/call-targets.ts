@@ -6,6 +6,7 @@
  * for anything else, which could be any code.
  */
 import type * as ts from "typescript";
+import type { RelatedNode } from "../diagnostics";
 import { forEachWrittenTarget, isAssignmentTarget } from "./outer-variables";
 import type { PatchedGlobals } from "./patched-globals";
 import { skipWrappers } from "./wrappers";
@@ -23,8 +24,11 @@ type AddMethod = (
 ) => void;
 
 export class CallTargets {
-  /** Whether some method's name is computed: a call may run it by any name. */
-  private anyName = false;
+  /**
+   * Where code first makes a method whose name is computed or known at
+   * run time: a call may run it by any name.
+   */
+  private anyName?: ts.Node;
   /** The program's methods by name, found on first use. */
   private methods?: Map<string, (ts.FunctionLikeDeclaration | undefined)[]>;
   /** The names of the program's setters (with the method index). */
@@ -49,11 +53,11 @@ export class CallTargets {
   /** Classes whose `prototype` some code reaches (and may change). */
   private readonly prototypes = new Set<ts.Symbol>();
   /**
-   * Whether code may change prototypes tsad cannot name: through an alias
-   * (`K.prototype`), `Object.getPrototypeOf`, `__proto__`, or the
-   * library's own (`Array.prototype`).
+   * Where code first reaches a prototype tsad cannot name, which it may
+   * change: through an alias (`K.prototype`), `Object.getPrototypeOf`,
+   * `__proto__`, or the library's own (`Array.prototype`).
    */
-  private anyPrototype = false;
+  private anyPrototype?: ts.Node;
   /**
    * The names of methods a program's class extending a library class
    * (`class MyMap extends Map`) declares: a call typed by the library's
@@ -238,6 +242,27 @@ export class CallTargets {
       signature !== undefined &&
       mayBeCallable(this.ts, this.checker.getReturnTypeOfSignature(signature))
     );
+  }
+
+  /**
+   * The code that keeps tsad from knowing what any method call runs, for
+   * a message: it then takes calls it would otherwise follow (`xs.push`,
+   * `counter.bump()`) as code that may write anything.
+   */
+  unknownMethods(): RelatedNode | undefined {
+    this.methodIndex();
+    const text = (node: ts.Node) => node.getText().split("\n")[0]!.slice(0, 60);
+    if (this.anyPrototype)
+      return {
+        node: this.anyPrototype,
+        message: `'${text(this.anyPrototype)}' reaches a prototype (the library's, or one tsad cannot name) whose methods code may change, so tsad takes any method call in the program for one that may run any code: that may be why`,
+      };
+    if (this.anyName)
+      return {
+        node: this.anyName,
+        message: `'${text(this.anyName)}' may make methods of names tsad cannot know, so tsad takes any method call in the program for one that may run any code: that may be why`,
+      };
+    return undefined;
   }
 
   /**
@@ -445,8 +470,10 @@ export class CallTargets {
           if (!key) continue;
           const text = keyText(ts, checker, key);
           if (libraryBase) {
-            if (text === undefined) this.anyName = this.anyOverride = true;
-            else if (libraryBase.getProperty(text)) this.overrides.add(text);
+            if (text === undefined) {
+              this.anyName ??= key;
+              this.anyOverride = true;
+            } else if (libraryBase.getProperty(text)) this.overrides.add(text);
           }
           // A decorated `accessor` field's setter is the decorator's.
           const decoratedAccessor =
@@ -482,7 +509,7 @@ export class CallTargets {
           }
           if (text === undefined) {
             // `[k]() {}`: a method of any name.
-            this.anyName = true;
+            this.anyName ??= key;
             continue;
           }
           let fn: ts.FunctionLikeDeclaration | undefined;
@@ -569,13 +596,13 @@ export class CallTargets {
         ts.isIdentifier(skipWrappers(ts, node.expression))
       )
         this.prototypes.add(reached!);
-      else this.anyPrototype = true;
+      else this.anyPrototype ??= node;
     }
     if (
       (ts.isIdentifier(node) || ts.isStringLiteralLike(node)) &&
       /^(__proto__|getPrototypeOf|setPrototypeOf)$/.test(node.text)
     )
-      this.anyPrototype = true;
+      this.anyPrototype ??= node;
     // Accessors made where tsad cannot read the descriptor:
     // `o.__defineGetter__(k, f)`, `const { defineProperty } = Object`.
     if (
@@ -617,7 +644,7 @@ export class CallTargets {
       !node.getSourceFile().isDeclarationFile &&
       !ts.findAncestor(node, ts.isTypeNode)
     )
-      this.anyPrototype = true;
+      this.anyPrototype ??= node;
     // Objects whose methods have names known at run time: made from
     // entries (`Object.fromEntries`, `const { fromEntries } = Object`),
     // from code strings (`eval`, `Function`), or given a function by a
@@ -634,7 +661,7 @@ export class CallTargets {
         node.parent.arguments?.includes(node) &&
         this.returnsFunction(node))
     )
-      this.anyName = true;
+      this.anyName ??= node;
     // A namespace object handed on stands for an object whose methods
     // are the module's functions, a package's too; so does a program's
     // `namespace`.

@@ -119,9 +119,13 @@ export class HiddenWrites {
             ts.isPrefixUnaryExpression(reached.call)
           ? `'${writer}' turns an object into a string or a number with its own methods, code tsad does not see, and it ${what}. The derivative code reads what '${fn}' read again after it, so it would see the changed values. Convert the object outside the marked functions and pass the result in.`
           : `'${writer}' is not marked, and it ${what}. The derivative code reads what '${fn}' read again after the call, so it would see the changed values. Call '${writer}' outside the marked functions (before or after '${fn}'), or have it return what it computes instead of writing it.`;
+    // A call tsad would otherwise follow may be one it cannot because of
+    // code elsewhere in the program: say where.
+    const unknown = this.unmarked.targets.unknownMethods();
     return new DiffError(reached.call, DiagnosticCode.HiddenWrite, message, [
       ...reached.path,
       read,
+      ...(unknown ? [unknown] : []),
     ]);
   }
 
