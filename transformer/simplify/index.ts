@@ -131,11 +131,12 @@ function simplifyOnce(
   if (ternary) return ternary;
   const hoisted = hoistCommonHeads(body);
   if (hoisted) return hoisted;
-  const sunk = sinkIntoBranches(facts, body, uses);
-  if (sunk) return sunk;
   const reused = reuseComputedValues(facts, mutated, simplifyStatement);
   if (reused) return reused;
-  return propagateCopies(body, uses, mutated, simplifyStatement);
+  const copied = propagateCopies(body, uses, mutated, simplifyStatement);
+  if (copied) return copied;
+  // Last: a value reused, or a copy propagated, may be read outside.
+  return sinkIntoBranches(facts, body, uses);
 }
 
 /**
