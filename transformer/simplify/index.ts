@@ -131,6 +131,8 @@ function simplifyOnce(
   if (ternary) return ternary;
   const hoisted = hoistCommonHeads(body);
   if (hoisted) return hoisted;
+  const known = foldKnownTests(body, mutated);
+  if (known) return known;
   const reused = reuseComputedValues(facts, mutated, simplifyStatement);
   if (reused) return reused;
   const copied = propagateCopies(body, uses, mutated, simplifyStatement);
@@ -891,6 +893,71 @@ function hoistCommonHeads(body: readonly Stmt[]): Stmt[] | undefined {
     ];
   }
   return inBranches(body, hoistCommonHeads);
+}
+
+/**
+ * `if (t) { ... t ? a : b ... }` -> `... a ...` (`b` in the other branch,
+ * and the same under `if (!t)`), where nothing assigns `t` and the branch
+ * does not define it again: the reverse sweep reads a value the branch
+ * merged (`l = t ? ... : 0`) inside the branch that chose it.
+ */
+function foldKnownTests(
+  body: readonly Stmt[],
+  mutated: ReadonlySet<string>,
+): Stmt[] | undefined {
+  const withKnown = (
+    block: readonly Stmt[],
+    name: string,
+    value: boolean,
+  ): readonly Stmt[] => {
+    if (definedNames(block).has(name)) return block;
+    const fold = (e: Expr): Expr =>
+      e.kind === "cond" && e.test.kind === "var" && e.test.name === name
+        ? fold(value ? e.whenTrue : e.whenFalse)
+        : mapSubexpressions(e, fold);
+    const visit = (stmts: readonly Stmt[]): readonly Stmt[] => {
+      let out: Stmt[] | undefined;
+      stmts.forEach((s, k) => {
+        const next = mapBlocks(mapExprs(s, fold), visit);
+        if (next !== s) out ??= stmts.slice(0, k);
+        out?.push(next);
+      });
+      return out ?? stmts;
+    };
+    return visit(block);
+  };
+  let changed = false;
+  const visit = (block: readonly Stmt[]): readonly Stmt[] => {
+    let out: Stmt[] | undefined;
+    block.forEach((s, k) => {
+      let next = mapBlocks(s, visit);
+      const negated = next.kind === "if" && next.test.kind === "not";
+      const test =
+        next.kind === "if"
+          ? negated && next.test.kind === "not"
+            ? next.test.operand
+            : next.test
+          : undefined;
+      if (
+        next.kind === "if" &&
+        test?.kind === "var" &&
+        !mutated.has(test.name)
+      ) {
+        const then = withKnown(next.then, test.name, !negated);
+        const otherwise = withKnown(next.else, test.name, negated);
+        if (then !== next.then || otherwise !== next.else)
+          next = { ...next, then, else: otherwise };
+      }
+      if (next !== s) {
+        out ??= block.slice(0, k);
+        changed = true;
+      }
+      out?.push(next);
+    });
+    return out ?? block;
+  };
+  const result = visit(body);
+  return changed ? [...result] : undefined;
 }
 
 /**
