@@ -608,6 +608,12 @@ export interface Lengths {
    */
   readonly madeWith: ReadonlyMap<string, string>;
   readonly rowsMadeWith: ReadonlyMap<string, string>;
+  /**
+   * The same for a length made with `n + c`, `c` a whole number (a
+   * border of `c` elements): a loop up to `n` stays `c` short of it.
+   */
+  readonly madeBeyond: ReadonlyMap<string, Beyond>;
+  readonly rowsMadeBeyond: ReadonlyMap<string, Beyond>;
   /** Each `const`'s value. */
   readonly values: ReadonlyMap<string, Expr>;
   /**
@@ -626,11 +632,19 @@ export interface Lengths {
   same(a: string, b: string): boolean;
 }
 
+/** A length `of + by`: `of` the key of a value nothing changes. */
+interface Beyond {
+  readonly of: string;
+  readonly by: number;
+}
+
 export function knownLengths(fn: FunctionIR): Lengths {
   const of = new Map<string, number>();
   const rowsOf = new Map<string, number>();
   const madeWith = new Map<string, Expr>();
   const rowsMadeWith = new Map<string, Expr>();
+  const madeBeyond = new Map<string, Expr>();
+  const rowsMadeBeyond = new Map<string, Expr>();
   /** Variables a loop carries (`assign`) or branches join (`declare`). */
   const changing = new Set<string>();
   const constant = (e: Expr) => e.kind === "verbatim" || e.kind === "var";
@@ -681,6 +695,16 @@ export function knownLengths(fn: FunctionIR): Lengths {
             madeWith.set(s.name, v.length);
           if (v.columns && constant(v.columns))
             rowsMadeWith.set(s.name, v.columns);
+          const bordered = (e: Expr) =>
+            e.kind === "binary" &&
+            e.op === "+" &&
+            constant(e.left) &&
+            e.right.kind === "num" &&
+            isArrayIndex(e.right.value) &&
+            (!typed || integerLength(e.left));
+          if (bordered(v.length)) madeBeyond.set(s.name, v.length);
+          if (v.columns && bordered(v.columns))
+            rowsMadeBeyond.set(s.name, v.columns);
           if (v.columns) rowsMade.add(s.name);
           // After `ssa`, `new Float64Array(n)` for `n = x.length`.
           const source =
@@ -720,11 +744,28 @@ export function knownLengths(fn: FunctionIR): Lengths {
     }
     return out;
   };
+  /** `n + c` as `{ of: key of n, by: c }`, where nothing changes `n`. */
+  const beyond = (made: Map<string, Expr>) => {
+    const out = new Map<string, Beyond>();
+    for (const [name, e] of made) {
+      if (e.kind !== "binary" || e.right.kind !== "num") continue;
+      const base = e.left;
+      const key = expressionKey(base);
+      if (
+        key !== undefined &&
+        !(base.kind === "var" && changing.has(base.name))
+      )
+        out.set(name, { of: key, by: e.right.value });
+    }
+    return out;
+  };
   return {
     of,
     rowsOf,
     madeWith: keys(madeWith),
     rowsMadeWith: keys(rowsMadeWith),
+    madeBeyond: beyond(madeBeyond),
+    rowsMadeBeyond: beyond(rowsMadeBeyond),
     values,
     rectangular: new Set(
       [...rowsMade].filter((m) => !appended.has(m) && !rowsReplaced.has(m)),
@@ -805,10 +846,23 @@ export function withinLength(
       ? integer(r.right)
       : undefined;
   };
+  /** The border `c` of an array made `n + c` long, where `e` is `n`. */
+  const border = (e: Expr) => {
+    const made =
+      row.length === 0
+        ? lengths.madeBeyond.get(array)
+        : lengths.rectangular.has(array)
+          ? lengths.rowsMadeBeyond.get(array)
+          : undefined;
+    return made && [e, resolve(e)].some((b) => expressionKey(b) === made.of)
+      ? made.by
+      : undefined;
+  };
   /** Whether the counter stays below the array's length from `e`. */
   const belowLength = (e: Expr, strict: boolean) => {
     const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
     if (last < length) return true;
+    if ((border(e) ?? -1) >= (strict ? 0 : 1)) return true;
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
     if (strict && ownLength(e)) return true;
     return (
