@@ -601,19 +601,15 @@ export interface Lengths {
   readonly of: ReadonlyMap<string, number>;
   readonly rowsOf: ReadonlyMap<string, number>;
   /**
-   * The key (`expressionKey`) of the length each array (each row) was
-   * made with, `n` in `new Float64Array(n)`, for a loop up to the same
-   * `n`: a module-level constant, or a local nothing changes (SSA names a
-   * local anew where it changes, except where a loop carries it).
+   * The length each array (each row) was made with, `n` in
+   * `new Float64Array(n)`, for a loop up to the same `n`: a module-level
+   * constant, or a local nothing changes (SSA names a local anew where it
+   * changes, except where a loop carries it); or `n + c`, `c` a whole
+   * number (a border of `c` elements), which a loop up to `n` stays `c`
+   * short of.
    */
-  readonly madeWith: ReadonlyMap<string, string>;
-  readonly rowsMadeWith: ReadonlyMap<string, string>;
-  /**
-   * The same for a length made with `n + c`, `c` a whole number (a
-   * border of `c` elements): a loop up to `n` stays `c` short of it.
-   */
-  readonly madeBeyond: ReadonlyMap<string, Beyond>;
-  readonly rowsMadeBeyond: ReadonlyMap<string, Beyond>;
+  readonly madeWith: ReadonlyMap<string, MadeLength>;
+  readonly rowsMadeWith: ReadonlyMap<string, MadeLength>;
   /** Each `const`'s value. */
   readonly values: ReadonlyMap<string, Expr>;
   /**
@@ -632,22 +628,32 @@ export interface Lengths {
   same(a: string, b: string): boolean;
 }
 
-/** A length `of + by`: `of` the key of a value nothing changes. */
-interface Beyond {
-  readonly of: string;
+/** A length `n + by`: `n` by its key (`expressionKey`). */
+interface MadeLength {
+  readonly n: string;
   readonly by: number;
 }
 
 export function knownLengths(fn: FunctionIR): Lengths {
   const of = new Map<string, number>();
   const rowsOf = new Map<string, number>();
-  const madeWith = new Map<string, Expr>();
-  const rowsMadeWith = new Map<string, Expr>();
-  const madeBeyond = new Map<string, Expr>();
-  const rowsMadeBeyond = new Map<string, Expr>();
+  /** `n` and `c` of a length `n + c` (`c` 0 for `n`). */
+  const madeWith = new Map<string, [Expr, number]>();
+  const rowsMadeWith = new Map<string, [Expr, number]>();
   /** Variables a loop carries (`assign`) or branches join (`declare`). */
   const changing = new Set<string>();
   const constant = (e: Expr) => e.kind === "verbatim" || e.kind === "var";
+  /** A constant `n`, or `n + c` with `c` a whole number. */
+  const madeLength = (e: Expr): [Expr, number] | undefined =>
+    constant(e)
+      ? [e, 0]
+      : e.kind === "binary" &&
+          e.op === "+" &&
+          constant(e.left) &&
+          e.right.kind === "num" &&
+          isArrayIndex(e.right.value)
+        ? [e.left, e.right.value]
+        : undefined;
   /** Whether `e` is an integer: a length, or an outer integer constant. */
   const integerLength = (e: Expr): boolean => {
     const value = e.kind === "var" ? values.get(e.name) : e;
@@ -691,20 +697,11 @@ export function knownLengths(fn: FunctionIR): Lengths {
           if (v.columns?.kind === "num") rowsOf.set(s.name, v.columns.value);
           // `new Float64Array(2.5)` has 2 elements (`new Array(2.5)` throws).
           const typed = v.arrayKind === "float64" || v.arrayKind === "float32";
-          if (constant(v.length) && (!typed || integerLength(v.length)))
-            madeWith.set(s.name, v.length);
-          if (v.columns && constant(v.columns))
-            rowsMadeWith.set(s.name, v.columns);
-          const bordered = (e: Expr) =>
-            e.kind === "binary" &&
-            e.op === "+" &&
-            constant(e.left) &&
-            e.right.kind === "num" &&
-            isArrayIndex(e.right.value) &&
-            (!typed || integerLength(e.left));
-          if (bordered(v.length)) madeBeyond.set(s.name, v.length);
-          if (v.columns && bordered(v.columns))
-            rowsMadeBeyond.set(s.name, v.columns);
+          const made = madeLength(v.length);
+          if (made && (!typed || integerLength(made[0])))
+            madeWith.set(s.name, made);
+          const columns = v.columns && madeLength(v.columns);
+          if (columns) rowsMadeWith.set(s.name, columns);
           if (v.columns) rowsMade.add(s.name);
           // After `ssa`, `new Float64Array(n)` for `n = x.length`.
           const source =
@@ -735,27 +732,12 @@ export function knownLengths(fn: FunctionIR): Lengths {
     }
   };
   visit(fn.body);
-  const keys = (made: Map<string, Expr>) => {
-    const out = new Map<string, string>();
-    for (const [name, e] of made) {
+  const keys = (made: Map<string, [Expr, number]>) => {
+    const out = new Map<string, MadeLength>();
+    for (const [name, [e, by]] of made) {
       const key = expressionKey(e);
       if (key !== undefined && !(e.kind === "var" && changing.has(e.name)))
-        out.set(name, key);
-    }
-    return out;
-  };
-  /** `n + c` as `{ of: key of n, by: c }`, where nothing changes `n`. */
-  const beyond = (made: Map<string, Expr>) => {
-    const out = new Map<string, Beyond>();
-    for (const [name, e] of made) {
-      if (e.kind !== "binary" || e.right.kind !== "num") continue;
-      const base = e.left;
-      const key = expressionKey(base);
-      if (
-        key !== undefined &&
-        !(base.kind === "var" && changing.has(base.name))
-      )
-        out.set(name, { of: key, by: e.right.value });
+        out.set(name, { n: key, by });
     }
     return out;
   };
@@ -764,8 +746,6 @@ export function knownLengths(fn: FunctionIR): Lengths {
     rowsOf,
     madeWith: keys(madeWith),
     rowsMadeWith: keys(rowsMadeWith),
-    madeBeyond: beyond(madeBeyond),
-    rowsMadeBeyond: beyond(rowsMadeBeyond),
     values,
     rectangular: new Set(
       [...rowsMade].filter((m) => !appended.has(m) && !rowsReplaced.has(m)),
@@ -815,18 +795,22 @@ export function withinLength(
   /** Whether the counter stays at or above 0 from `e`: a bound or start. */
   const atLeastZero = (e: Expr, strict: boolean) =>
     (integer(e) ?? -Infinity) >= (strict ? -1 : 0);
+  // The length it was made with (rows: all of them, still).
+  const made =
+    row.length === 0
+      ? lengths.madeWith.get(array)
+      : lengths.rectangular.has(array)
+        ? lengths.rowsMadeWith.get(array)
+        : undefined;
+  /** `c` where the array was made `e + c` long. */
+  const madeBeyond = (e: Expr) =>
+    made && [e, resolve(e)].some((b) => expressionKey(b) === made.n)
+      ? made.by
+      : undefined;
   /** `h.length`, or another name for it. */
   const ownLength = (bound: Expr) => {
     const l = resolve(bound);
-    // The length it was made with (rows: all of them, still).
-    const made =
-      row.length === 0
-        ? lengths.madeWith.get(array)
-        : lengths.rectangular.has(array)
-          ? lengths.rowsMadeWith.get(array)
-          : undefined;
-    if (made !== undefined && [bound, l].some((b) => expressionKey(b) === made))
-      return true;
+    if (madeBeyond(bound) === 0) return true;
     return (
       l.kind === "length" &&
       l.array.kind === "var" &&
@@ -846,23 +830,11 @@ export function withinLength(
       ? integer(r.right)
       : undefined;
   };
-  /** The border `c` of an array made `n + c` long, where `e` is `n`. */
-  const border = (e: Expr) => {
-    const made =
-      row.length === 0
-        ? lengths.madeBeyond.get(array)
-        : lengths.rectangular.has(array)
-          ? lengths.rowsMadeBeyond.get(array)
-          : undefined;
-    return made && [e, resolve(e)].some((b) => expressionKey(b) === made.of)
-      ? made.by
-      : undefined;
-  };
   /** Whether the counter stays below the array's length from `e`. */
   const belowLength = (e: Expr, strict: boolean) => {
     const last = (strict ? -1 : 0) + (integer(e) ?? Infinity);
     if (last < length) return true;
-    if ((border(e) ?? -1) >= (strict ? 0 : 1)) return true;
+    if ((madeBeyond(e) ?? -1) >= (strict ? 0 : 1)) return true;
     // `h.length`, or `h.length - c` with c >= 1 when the bound is reached.
     if (strict && ownLength(e)) return true;
     return (
