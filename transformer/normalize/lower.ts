@@ -3125,15 +3125,20 @@ class Lowering {
    */
   private isTextOrFlag(node: ts.Node): boolean {
     const { TypeFlags } = this.ts;
+    return this.everyPart(
+      node,
+      TypeFlags.StringLike |
+        TypeFlags.BooleanLike |
+        TypeFlags.Undefined |
+        TypeFlags.Null,
+    );
+  }
+
+  /** Whether each type `node` may have (of a union, each part) is one of `flags`. */
+  private everyPart(node: ts.Node, flags: ts.TypeFlags): boolean {
     const type = this.context.checker.getTypeAtLocation(node);
     return (type.isUnion() ? type.types : [type]).every(
-      (part) =>
-        (part.flags &
-          (TypeFlags.StringLike |
-            TypeFlags.BooleanLike |
-            TypeFlags.Undefined |
-            TypeFlags.Null)) !==
-        0,
+      (part) => (part.flags & flags) !== 0,
     );
   }
 
@@ -4140,8 +4145,8 @@ class Lowering {
    * `\`loss ${s} at ${i}\``, for a log: `"loss " + s + " at " + i`, the
    * same string where each value is a number, a string, a boolean,
    * `undefined` or `null` (an object's `+` may call `valueOf` where the
-   * template calls `toString`). It starts with the text before the first value, `""`
-   * too, so that each `+` joins strings.
+   * template calls `toString`). It starts with the text before the first
+   * value, `""` too, so that each `+` joins strings.
    */
   private template(node: ts.TemplateExpression): Expr {
     const ts = this.ts;
@@ -4151,16 +4156,16 @@ class Lowering {
     });
     let joined = text(node.head.text);
     for (const span of node.templateSpans) {
-      const type = this.context.checker.getTypeAtLocation(span.expression);
-      const primitive = (t: ts.Type) =>
-        (t.flags &
-          (ts.TypeFlags.NumberLike |
+      if (
+        !this.everyPart(
+          span.expression,
+          ts.TypeFlags.NumberLike |
             ts.TypeFlags.StringLike |
             ts.TypeFlags.BooleanLike |
             ts.TypeFlags.Undefined |
-            ts.TypeFlags.Null)) !==
-        0;
-      if (!(type.isUnion() ? type.types.every(primitive) : primitive(type))) {
+            ts.TypeFlags.Null,
+        )
+      ) {
         throw this.unsupported(
           span.expression,
           `a template string of '${span.expression.getText()}', which is not a number, a string or a boolean (give the value to \`console.log\` as an argument of its own: \`console.log("loss", s)\`)`,

@@ -931,22 +931,16 @@ function foldKnownTests(
     let out: Stmt[] | undefined;
     block.forEach((s, k) => {
       let next = mapBlocks(s, visit);
-      const negated = next.kind === "if" && next.test.kind === "not";
-      const test =
-        next.kind === "if"
-          ? negated && next.test.kind === "not"
-            ? next.test.operand
-            : next.test
-          : undefined;
-      if (
-        next.kind === "if" &&
-        test?.kind === "var" &&
-        !mutated.has(test.name)
-      ) {
-        const then = withKnown(next.then, test.name, !negated);
-        const otherwise = withKnown(next.else, test.name, negated);
-        if (then !== next.then || otherwise !== next.else)
-          next = { ...next, then, else: otherwise };
+      if (next.kind === "if") {
+        const { test } = next;
+        const negated = test.kind === "not";
+        const tested = test.kind === "not" ? test.operand : test;
+        if (tested.kind === "var" && !mutated.has(tested.name)) {
+          const then = withKnown(next.then, tested.name, !negated);
+          const otherwise = withKnown(next.else, tested.name, negated);
+          if (then !== next.then || otherwise !== next.else)
+            next = { ...next, then, else: otherwise };
+        }
       }
       if (next !== s) {
         out ??= block.slice(0, k);
@@ -962,9 +956,9 @@ function foldKnownTests(
 
 /**
  * `const v = e; if (c) { ...v... }` -> `if (c) { const v = e; ...v... }`
- * where only that branch reads `v` (or a `let`, assigned there only): computed on the path that needs it
- * (a value the reverse sweep gives a variable merged in the branch,
- * `y_adj` of `y = c ? y_2 : y_1`, read twice there).
+ * where only that branch reads `v` (a `let` may be assigned there too):
+ * computed on the path that needs it (a value the reverse sweep gives a
+ * variable merged in the branch, `y_adj` of `y = c ? y_2 : y_1`).
  */
 function sinkIntoBranches(
   facts: BodyFacts,
