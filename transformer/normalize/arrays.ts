@@ -152,7 +152,7 @@ export function lowerArrayFrom(
   if (pushesRows(context, returned)) {
     // `Array.from({ length: n }, (_, t) => layer(W, X[t]))`: each call
     // makes a new row, pushed onto an empty matrix as `map` does.
-    requireKind(context, node, kind, "matrix");
+    requireArrayFrom(context, node, kind, "matrix");
     const count = fromLength(context, length, lengths);
     const counter = fill.index
       ? context.localName(fill.index)
@@ -170,7 +170,7 @@ export function lowerArrayFrom(
     ];
   }
   const filled = fillLoop(context, target, [], fill, /*row*/ false, lengths);
-  requireKind(context, node, kind, filled.columns ? "matrix" : "array");
+  requireArrayFrom(context, node, kind, filled.columns ? "matrix" : "array");
   const count = fromLength(context, length, lengths);
   return [
     ...lengths,
@@ -184,21 +184,40 @@ export function lowerArrayFrom(
   ];
 }
 
-/** Throws TS96010 where `Array.from` is typed otherwise than it makes. */
+/**
+ * Throws TS96010 where an array a method makes is typed otherwise than
+ * it makes it (`expected`); `message` says so, given the type.
+ */
 function requireKind(
+  context: ArraysContext,
+  node: ts.CallExpression,
+  kind: ValueKind,
+  expected: ValueKind,
+  message: (type: string) => string,
+): void {
+  if (kind === expected) return;
+  const type = context.checker.getTypeAtLocation(node);
+  throw new DiffError(
+    node,
+    DiagnosticCode.UntypedValue,
+    message(context.checker.typeToString(type)),
+  );
+}
+
+/** `requireKind` for `Array.from`, which makes `made`. */
+function requireArrayFrom(
   context: ArraysContext,
   node: ts.CallExpression,
   kind: ValueKind,
   made: "array" | "matrix",
 ): void {
-  if (kind === made) return;
-  const type = context.checker.typeToString(
-    context.checker.getTypeAtLocation(node),
-  );
-  throw new DiffError(
+  requireKind(
+    context,
     node,
-    DiagnosticCode.UntypedValue,
-    `tsad needs to know this array holds numbers${made === "matrix" ? " in rows" : ""}, but its type is '${type}'. Annotate it (\`const m: ${made === "matrix" ? "number[][]" : "number[]"} = Array.from(...)\`).`,
+    kind,
+    made,
+    (type) =>
+      `tsad needs to know this array holds numbers${made === "matrix" ? " in rows" : ""}, but its type is '${type}'. Annotate it (\`const m: ${made === "matrix" ? "number[][]" : "number[]"} = Array.from(...)\`).`,
   );
 }
 
@@ -562,19 +581,12 @@ export function lowerArrayMap(
   }
   const target: Expr = { kind: "var", name };
   const sourceKind = context.kindOf(receiverOf(ts, node));
-  const requireKind = (expected: ValueKind) => {
-    if (kind === expected) return;
-    const type = context.checker.typeToString(
-      context.checker.getTypeAtLocation(node),
-    );
-    throw new DiffError(
-      node,
-      DiagnosticCode.UntypedValue,
+  const requireMade = (expected: ValueKind) =>
+    requireKind(context, node, kind, expected, (type) =>
       expected === "matrix"
         ? `tsad needs to know this \`map\` makes rows of numbers, but its type is '${type}'. Annotate it (\`const m: number[][] = ${node.getText()}\`).`
         : `tsad needs to know this \`map\` makes numbers, but its type is '${type}'. Make its callback return a number.`,
     );
-  };
   let made: Expr | undefined;
   const { before, loop } = callbackLoop(context, node, fill, {
     last: (counter, length) => {
@@ -585,7 +597,7 @@ export function lowerArrayMap(
           sourceKind === "float64" || sourceKind === "float32"
             ? sourceKind
             : "array";
-        requireKind(arrayKind);
+        requireMade(arrayKind);
         made = { kind: "newArray", arrayKind, length };
         return context.hoisting(() => [
           {
@@ -606,7 +618,7 @@ export function lowerArrayMap(
     },
   });
   if (!made) {
-    requireKind("matrix");
+    requireMade("matrix");
     made = { kind: "arrayLiteral", elements: [], arrayKind: "matrix" };
   }
   return [
