@@ -967,17 +967,20 @@ function sinkIntoBranches(
 ): Stmt[] | undefined {
   for (let i = 0; i + 1 < block.length; i++) {
     const s = block[i]!;
-    const next = block[i + 1]!;
     const value = definedValue(s);
-    if (
-      !value ||
-      !("name" in s) ||
-      next.kind !== "if" ||
-      facts.definitions.get(s.name) !== 1 ||
-      !isPure(value) ||
-      !isPure(next.test)
-    )
+    if (!value || !("name" in s) || facts.definitions.get(s.name) !== 1)
       continue;
+    // The branch may come after simple statements that run no code and
+    // change nothing the value reads.
+    let k = i + 1;
+    while (
+      k < block.length &&
+      !touches(block[k]!, s.name) &&
+      passable(block[k]!, value)
+    )
+      k++;
+    const next = block[k];
+    if (next?.kind !== "if" || !isPure(value) || !isPure(next.test)) continue;
     const readsValue = (branch: readonly Stmt[]) => {
       let count = 0;
       forEachExpr(branch, (e) =>
@@ -997,15 +1000,51 @@ function sinkIntoBranches(
     if (total === 0 || !branch) continue;
     // A `let` may be assigned too: only in that branch.
     const other = branch === "then" ? next.else : next.then;
-    const elsewhere = [...other, ...block.slice(i + 2)];
+    const elsewhere = [...other, ...block.slice(k + 1)];
     if (elsewhere.some((t) => touches(t, s.name))) continue;
+    // Right before its first use in the branch, where it can pass the
+    // statements before that (`let v = 0; v += a` folds).
+    const inBranch = next[branch];
+    let at = 0;
+    while (
+      at < inBranch.length &&
+      !touches(inBranch[at]!, s.name) &&
+      passable(inBranch[at]!, value)
+    )
+      at++;
     return [
       ...block.slice(0, i),
-      { ...next, [branch]: [s, ...next[branch]] },
-      ...block.slice(i + 2),
+      ...block.slice(i + 1, k),
+      {
+        ...next,
+        [branch]: [...inBranch.slice(0, at), s, ...inBranch.slice(at)],
+      },
+      ...block.slice(k + 1),
     ];
   }
   return inBranches(block, (inner) => sinkIntoBranches(facts, inner, uses));
+}
+
+/**
+ * Whether a pure `value` may be computed after simple statement `s`
+ * instead of before it: `s` calls nothing, pushes and pops nothing, and
+ * changes no variable or array `value` reads.
+ */
+function passable(s: Stmt, value: Expr): boolean {
+  if (
+    hasBlocks(s) ||
+    s.kind === "push" ||
+    s.kind === "pop" ||
+    s.kind === "effect" ||
+    s.kind === "return"
+  )
+    return false;
+  let pure = true;
+  forEachExpr([s], (e) => (pure &&= isPure(e)));
+  if (!pure) return false;
+  let changes = false;
+  allReads(value, (name) => (changes ||= writesOrDefines(s, name)));
+  return !changes;
 }
 
 /**
