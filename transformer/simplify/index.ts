@@ -574,8 +574,15 @@ function readsInScope(
     if (hasBlocks(s) ? writtenBy(s).has(name) : writesOrDefines(s, name))
       return undefined;
     if (hasBlocks(s) && !readBy(s).has(name)) continue;
-    forEachExpr([s], (e) => allReads(e, (read) => read === name && reads++));
+    reads += countReads([s], name);
   }
+  return reads;
+}
+
+/** How often `stmts` read `name`, nested blocks too. */
+function countReads(stmts: readonly Stmt[], name: string): number {
+  let reads = 0;
+  forEachExpr(stmts, (e) => allReads(e, (read) => read === name && reads++));
   return reads;
 }
 
@@ -981,20 +988,11 @@ function sinkIntoBranches(
       k++;
     const next = block[k];
     if (next?.kind !== "if" || !isPure(value) || !isPure(next.test)) continue;
-    const readsValue = (branch: readonly Stmt[]) => {
-      let count = 0;
-      forEachExpr(branch, (e) =>
-        allReads(e, (name) => {
-          if (name === s.name) count++;
-        }),
-      );
-      return count;
-    };
     const total = uses.get(s.name) ?? 0;
     const branch =
-      readsValue(next.then) === total
+      countReads(next.then, s.name) === total
         ? "then"
-        : readsValue(next.else) === total
+        : countReads(next.else, s.name) === total
           ? "else"
           : undefined;
     if (total === 0 || !branch) continue;
